@@ -1,0 +1,66 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { randomUUID } from "node:crypto";
+import { CairnError, ErrorCode } from "../core/errors.js";
+import { installErrorHandling } from "./error-handler.js";
+import { parseWireBody, stringifyWire } from "./json.js";
+import type { MlflowEndpoint } from "./mlflow-endpoint.js";
+import { registerMlflowEndpoints } from "./mlflow-endpoint.js";
+
+/** Largest JSON body any MLflow endpoint accepts (log-batch's 1 MB limit plus envelope). */
+export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
+
+/** A domain contributes MLflow-style endpoints and, where it needs raw HTTP (artifact streaming), a plugin. */
+export interface DomainRoutes {
+  endpoints?: readonly MlflowEndpoint[];
+  plugin?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+export interface AppOptions {
+  version: string;
+  domains: readonly DomainRoutes[];
+  logger?: FastifyServerOptions["logger"];
+  /** Liveness beyond the process: the store answers. */
+  healthCheck?: () => Promise<void>;
+}
+
+export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: JSON_BODY_LIMIT,
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    // MLflow clients put int64 ids and repeated keys in query strings; keep them as strings and arrays.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+  });
+
+  // MLflow's server decodes any body as JSON whatever its content type (Flask get_json(force=True)).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseWireBody(body as string));
+    } catch (error) {
+      done(new CairnError(ErrorCode.MALFORMED_REQUEST, `Malformed JSON request body: ${(error as Error).message}`), undefined);
+    }
+  });
+  app.setReplySerializer((payload) => stringifyWire(payload));
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", String(request.id));
+  });
+
+  installErrorHandling(app);
+
+  app.get("/health", async (_request, reply) => {
+    if (options.healthCheck) await options.healthCheck();
+    return reply.type("text/plain").send("OK");
+  });
+  app.get("/version", async (_request, reply) => reply.type("text/plain").send(options.version));
+
+  for (const domain of options.domains) {
+    if (domain.endpoints) registerMlflowEndpoints(app, domain.endpoints);
+    if (domain.plugin) await app.register(async (scope) => domain.plugin?.(scope));
+  }
+  await app.ready();
+  return app;
+};

@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { invalidParameter } from "../core/errors.js";
+import { Fields, type RawFields } from "../protocol/mlflow/fields.js";
+
+/**
+ * One MLflow-style JSON endpoint: the route reads its fields (query string for GET and DELETE-with-query, JSON body
+ * otherwise) and returns the response message. Routes stay thin: parse with Fields, call the service, return.
+ */
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface RequestContext {
+  requestId: string;
+  /** Value of the optional user header; the tracking service falls back to it for run user ids. */
+  declaredUser?: string;
+}
+
+export interface MlflowEndpoint {
+  methods: HttpMethod[];
+  /** Path below the API prefix, e.g. "runs/log-batch". */
+  path: string;
+  handle: (fields: Fields, context: RequestContext) => Promise<object> | object;
+}
+
+/** MLflow serves every route under both prefixes; the web UI of MLflow uses the second. */
+export const MLFLOW_API_PREFIXES = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"] as const;
+
+const requestFields = (request: FastifyRequest): Fields => {
+  // GET carries fields in the query; MLflow's DELETE registry calls may use either, so merge query under body.
+  const query = (request.query ?? {}) as RawFields;
+  if (request.method === "GET") return new Fields(query);
+  const body = request.body;
+  if (body === undefined || body === null) return new Fields(query);
+  if (typeof body !== "object" || Array.isArray(body)) {
+    throw invalidParameter("The request body must be a JSON object.");
+  }
+  return new Fields({ ...query, ...(body as RawFields) });
+};
+
+export const registerMlflowEndpoints = (
+  app: FastifyInstance,
+  endpoints: readonly MlflowEndpoint[],
+  prefixes: readonly string[] = MLFLOW_API_PREFIXES,
+): void => {
+  for (const prefix of prefixes) {
+    for (const endpoint of endpoints) {
+      app.route({
+        method: endpoint.methods,
+        url: `${prefix}/${endpoint.path}`,
+        handler: async (request, reply) => {
+          const header = request.headers["x-cairn-user"];
+          const context: RequestContext = {
+            requestId: String(request.id),
+            ...(typeof header === "string" && header !== "" ? { declaredUser: header } : {}),
+          };
+          const result = await endpoint.handle(requestFields(request), context);
+          return reply.type("application/json").send(result);
+        },
+      });
+    }
+  }
+};
