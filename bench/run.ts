@@ -1,0 +1,17 @@
+/**
+ * Benchmark entry: `npm run bench -- <suite>`. Each suite measures its baseline in the same run and prints JSON with
+ * the ratio, so figures from different machines are comparable.
+ */
+const suites: Record<string, () => Promise<unknown>> = {
+  tracking: async () => (await import("./tracking.js")).runTrackingBenchmarks(),
+};
+
+const name = process.argv[2] ?? "tracking";
+const suite = suites[name];
+if (!suite) {
+  process.stderr.write(`unknown benchmark suite '${name}'; known: ${Object.keys(suites).join(", ")}\n`);
+  process.exit(2);
+}
+const result = await suite();
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+process.exit(0);

@@ -1,0 +1,65 @@
+import path from "node:path";
+import { CairnError, ErrorCode } from "./errors.js";
+
+/**
+ * The server's configuration, parsed once from CLI flags (same names and defaults as `mlflow server`) and passed in.
+ * Nothing deeper in the server reads the environment.
+ */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** `sqlite:///relative/path.db` or `sqlite:////absolute/path.db`, as SQLAlchemy spells them. */
+  backendStoreUri: string;
+  /** A local folder, or `file:///absolute/folder`. */
+  artifactsDestination: string;
+  logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+export const DEFAULT_DATA_DIR = "cairn-data";
+
+export const defaultServerConfig = (cwd: string = process.cwd()): ServerConfig => ({
+  host: "127.0.0.1",
+  port: 5000,
+  backendStoreUri: `sqlite:///${path.relative(cwd, path.join(cwd, DEFAULT_DATA_DIR, "cairn.db"))}`,
+  artifactsDestination: path.join(".", DEFAULT_DATA_DIR, "artifacts"),
+  logLevel: "info",
+});
+
+const configError = (message: string): CairnError => new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, message);
+
+export const parsePort = (text: string): number => {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw configError(`--port must be an integer from 0 to 65535, got '${text}'`);
+  }
+  return port;
+};
+
+/** Splits a store URI into its scheme and the rest, e.g. sqlite:///a.db -> { scheme: "sqlite", rest: "/a.db" }. */
+export const splitStoreUri = (uri: string): { scheme: string; rest: string } => {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s.exec(uri);
+  if (!match) throw configError(`store URI '${uri}' must look like scheme://...`);
+  return { scheme: (match[1] ?? "").toLowerCase(), rest: match[2] ?? "" };
+};
+
+/** The file path of a SQLite URI: three slashes make a relative path, four an absolute one (SQLAlchemy's rule). */
+export const sqlitePathFromUri = (uri: string, cwd: string = process.cwd()): string => {
+  const { scheme, rest } = splitStoreUri(uri);
+  if (scheme !== "sqlite") throw configError(`'${uri}' is not a sqlite:// URI`);
+  if (!rest.startsWith("/") || rest === "/") {
+    throw configError(`SQLite URI '${uri}' must be sqlite:///relative/path.db or sqlite:////absolute/path.db`);
+  }
+  const filePath = rest.slice(1);
+  if (filePath.includes("\0")) throw configError("SQLite path must not contain NUL bytes");
+  return path.resolve(cwd, filePath);
+};
+
+/** The folder of an artifacts destination: a plain path or a file:// URI. */
+export const localPathFromArtifactsDestination = (destination: string, cwd: string = process.cwd()): string => {
+  if (destination.includes("\0")) throw configError("--artifacts-destination must not contain NUL bytes");
+  if (/^file:/i.test(destination)) return path.resolve(cwd, new URL(destination).pathname);
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(destination)) {
+    throw configError(`--artifacts-destination '${destination}': only local folders and file:// URIs are supported yet`);
+  }
+  return path.resolve(cwd, destination);
+};

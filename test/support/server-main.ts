@@ -1,0 +1,24 @@
+/**
+ * Runs one Cairn server in its own process for tests and benchmarks that need a real process boundary (kill -9,
+ * load from another process). Prints "LISTENING <url>" once ready. Usage: server-main.ts <db-file> <artifacts-dir>
+ */
+import { startServer } from "../../src/server/start.js";
+
+const [dbFile, artifactsDir] = process.argv.slice(2);
+if (!dbFile || !artifactsDir) {
+  process.stderr.write("usage: server-main.ts <db-file> <artifacts-dir>\n");
+  process.exit(2);
+}
+const server = await startServer({
+  host: "127.0.0.1",
+  port: 0,
+  backendStoreUri: `sqlite:///${dbFile}`,
+  artifactsDestination: artifactsDir,
+  logLevel: "silent",
+});
+process.stdout.write(`LISTENING ${server.url}\n`);
+const stop = (): void => {
+  void server.close().then(() => process.exit(0));
+};
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
