@@ -1,0 +1,201 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { FileInfo } from "../protocol/mlflow/entities.js";
+import { encodePath, joinArtifactPath, localTarget, proxiedRoot } from "./artifact-paths.js";
+import { CairnApiError } from "./errors.js";
+import { collect, iteratePages } from "./paging.js";
+import type { RunsApi } from "./runs-api.js";
+import type { HttpTransport, RequestBody } from "./transport.js";
+
+const PROXY_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
+
+export interface ArtifactListing {
+  /** The run's artifact root as the server names it. */
+  rootUri: string;
+  /** Paths relative to the run's artifact root. */
+  files: FileInfo[];
+}
+
+/**
+ * Run artifacts: the tracking listing (artifacts/list) and the artifact proxy (mlflow-artifacts routes) for upload,
+ * download, listing and delete. Bytes are streamed both ways, never held whole in memory.
+ */
+export class ArtifactsApi {
+  private readonly roots = new Map<string, string>();
+
+  constructor(
+    private readonly http: HttpTransport,
+    private readonly runs: RunsApi,
+  ) {}
+
+  /** artifacts/list: the entries directly under `artifactPath` of the run (every page). */
+  async list(runId: string, artifactPath?: string): Promise<ArtifactListing> {
+    let rootUri = "";
+    const files = await collect(
+      iteratePages(async (pageToken) => {
+        const response = await this.http.call<{ root_uri?: string; files?: FileInfo[]; next_page_token?: string }>(
+          "GET",
+          "artifacts/list",
+          { run_id: runId, path: artifactPath, page_token: pageToken },
+        );
+        rootUri = response.root_uri ?? rootUri;
+        return { items: response.files ?? [], nextPageToken: response.next_page_token || undefined };
+      }),
+    );
+    return { rootUri, files };
+  }
+
+  /** The proxy path of the run's artifact root; fails when the server does not serve this run's artifacts. */
+  async proxyRoot(runId: string): Promise<string> {
+    const cached = this.roots.get(runId);
+    if (cached !== undefined) return cached;
+    const run = await this.runs.get(runId);
+    const root = proxiedRoot(run.info.artifact_uri);
+    if (root === undefined) {
+      throw new TypeError(
+        `run ${runId} stores artifacts at '${run.info.artifact_uri}', which the tracking server does not proxy ` +
+          "(it serves mlflow-artifacts:/ locations only)",
+      );
+    }
+    this.roots.set(runId, root);
+    return root;
+  }
+
+  /** Entries directly under `artifactPath` through the proxy, with paths relative to the run's artifact root. */
+  async listProxied(runId: string, artifactPath?: string): Promise<FileInfo[]> {
+    const root = await this.proxyRoot(runId);
+    const dir = joinArtifactPath(artifactPath);
+    const listed = await this.http.send({ method: "GET", path: PROXY_PREFIX, query: { path: joinArtifactPath(root, dir) } });
+    const body = (await listed.json()) as { files?: FileInfo[] };
+    // The proxy names entries by their base name; make them relative to the run's root like artifacts/list does.
+    return (body.files ?? []).map((file) => ({ ...file, path: joinArtifactPath(dir, path.posix.basename(file.path)) }));
+  }
+
+  /** Uploads one local file to `artifactPath` (a file path under the run's root), streamed; retried on transient failures. */
+  async uploadFile(runId: string, localFile: string, artifactPath: string): Promise<void> {
+    const root = await this.proxyRoot(runId);
+    const size = (await stat(localFile)).size;
+    await this.http.send({
+      method: "PUT",
+      path: `${PROXY_PREFIX}/${encodePath(joinArtifactPath(root, artifactPath))}`,
+      body: () => ({
+        body: Readable.toWeb(createReadStream(localFile)) as unknown as RequestBody,
+        headers: { "content-type": "application/octet-stream", "content-length": String(size) },
+      }),
+    });
+  }
+
+  /**
+   * Uploads a stream to `artifactPath`. A stream can be read once, so this request is not retried: for retries,
+   * upload from a file.
+   */
+  async uploadStream(runId: string, artifactPath: string, source: Readable | WebReadableStream<Uint8Array>): Promise<void> {
+    const root = await this.proxyRoot(runId);
+    const web = source instanceof Readable ? Readable.toWeb(source) : source;
+    await this.http.send({
+      method: "PUT",
+      path: `${PROXY_PREFIX}/${encodePath(joinArtifactPath(root, artifactPath))}`,
+      body: () => ({ body: web as unknown as RequestBody, headers: { "content-type": "application/octet-stream" } }),
+      retryable: false,
+    });
+  }
+
+  /**
+   * Uploads a local file or a whole folder. A file lands at `<artifactPath>/<its name>`, a folder's contents at
+   * `<artifactPath>/<folder name>/...` (as `mlflow artifacts log-artifacts` does with a folder's contents when no
+   * artifact path is given, the folder name is kept here so nothing collides). Returns the artifact paths written.
+   */
+  async upload(runId: string, localPath: string, artifactPath?: string): Promise<string[]> {
+    const info = await stat(localPath);
+    const base = path.basename(path.resolve(localPath));
+    if (info.isFile()) {
+      const target = joinArtifactPath(artifactPath, base);
+      await this.uploadFile(runId, localPath, target);
+      return [target];
+    }
+    if (!info.isDirectory()) throw new TypeError(`${localPath} is neither a file nor a folder`);
+    const written: string[] = [];
+    const walk = async (dir: string, relative: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        const rel = joinArtifactPath(relative, entry.name);
+        if (entry.isDirectory()) await walk(full, rel);
+        else if (entry.isFile()) {
+          await this.uploadFile(runId, full, rel);
+          written.push(rel);
+        }
+      }
+    };
+    await walk(localPath, joinArtifactPath(artifactPath, base));
+    return written;
+  }
+
+  /** Streams one artifact file to a local file (written to a temporary name, then renamed into place). */
+  async downloadFile(runId: string, artifactPath: string, localFile: string): Promise<void> {
+    const root = await this.proxyRoot(runId);
+    const response = await this.http.send({
+      method: "GET",
+      path: `${PROXY_PREFIX}/${encodePath(joinArtifactPath(root, artifactPath))}`,
+    });
+    await mkdir(path.dirname(localFile), { recursive: true });
+    const partial = `${localFile}.cairn-partial`;
+    try {
+      if (response.body === null) throw new TypeError(`empty response body for artifact '${artifactPath}'`);
+      await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>), createWriteStream(partial));
+      await rename(partial, localFile);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Downloads `artifactPath` (a file or a folder; the run's whole root when omitted) into `destDir`, keeping the
+   * artifact's relative path as MLflow's download_artifacts does. Returns the local files written.
+   */
+  async download(runId: string, artifactPath: string | undefined, destDir: string): Promise<string[]> {
+    const start = joinArtifactPath(artifactPath);
+    const written: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await this.listProxied(runId, dir)) {
+        if (entry.is_dir) await walk(entry.path);
+        else {
+          const target = localTarget(destDir, entry.path);
+          await this.downloadFile(runId, entry.path, target);
+          written.push(target);
+        }
+      }
+    };
+    const entries = start === "" ? [] : await this.listProxied(runId, start);
+    if (start !== "" && entries.length === 0) {
+      // An empty listing is either an empty folder or a file: try it as a file.
+      const target = localTarget(destDir, start);
+      try {
+        await this.downloadFile(runId, start, target);
+        return [target];
+      } catch (error) {
+        if (error instanceof CairnApiError && error.status === 404) {
+          throw new CairnApiError(404, "RESOURCE_DOES_NOT_EXIST", `No artifact '${start}' in run ${runId}`, error.request);
+        }
+        throw error;
+      }
+    }
+    await walk(start);
+    return written;
+  }
+
+  /** Deletes an artifact file or folder of the run through the proxy. */
+  async delete(runId: string, artifactPath: string): Promise<void> {
+    const root = await this.proxyRoot(runId);
+    const target = joinArtifactPath(artifactPath);
+    if (target === "") throw new TypeError("artifact path to delete must not be empty");
+    const response = await this.http.send({ method: "DELETE", path: `${PROXY_PREFIX}/${encodePath(joinArtifactPath(root, target))}` });
+    await response.body?.cancel();
+  }
+}

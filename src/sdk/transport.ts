@@ -1,0 +1,127 @@
+import { apiErrorFromBody, CairnConnectionError } from "./errors.js";
+import {
+  backoffDelay,
+  isRetryableNetworkError,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  retryPolicy,
+  sleep,
+  type RetryOptions,
+  type RetryPolicy,
+} from "./retry.js";
+import { encodeWire, toQueryString, type QueryValue } from "./wire.js";
+
+export interface TransportOptions {
+  /** Server base URL, e.g. http://127.0.0.1:5000 (a trailing slash is ignored). */
+  trackingUri: string;
+  /** Sent with every request (e.g. Authorization). */
+  headers?: Record<string, string>;
+  retry?: RetryOptions;
+  /** Source of randomness for backoff jitter; tests may fix it. */
+  random?: () => number;
+}
+
+/** What fetch accepts as a body (the DOM lib type BodyInit is not loaded in this project). */
+export type RequestBody = NonNullable<RequestInit["body"]>;
+
+/** Builds a fresh request body for each attempt, so that a streamed upload can be reopened for a retry. */
+export type BodyFactory = () => { body: RequestBody; headers?: Record<string, string> };
+
+export interface RawRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path below the server root, starting with "/". */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: BodyFactory;
+  /** False when the body cannot be produced twice (a caller's one-shot stream): one attempt only. */
+  retryable?: boolean;
+}
+
+const MLFLOW_PREFIX = "/api/2.0/mlflow";
+
+/**
+ * The SDK's one door to the network: base URL, headers, retries, and turning error answers into CairnApiError.
+ * Everything above it speaks in endpoint paths and typed messages.
+ */
+export class HttpTransport {
+  readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
+  private readonly policy: RetryPolicy;
+  private readonly random: () => number;
+
+  constructor(options: TransportOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.trackingUri);
+    } catch {
+      throw new TypeError(`trackingUri '${options.trackingUri}' is not a URL (expected e.g. http://127.0.0.1:5000)`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`trackingUri '${options.trackingUri}' must be an http:// or https:// URL`);
+    }
+    this.baseUrl = options.trackingUri.replace(/\/+$/, "");
+    this.headers = { ...options.headers };
+    this.policy = retryPolicy(options.retry);
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Calls one MLflow JSON endpoint (path below /api/2.0/mlflow/) and returns its parsed response message. */
+  async call<T>(method: "GET" | "POST" | "PATCH" | "DELETE", endpoint: string, message: object = {}): Promise<T> {
+    const path = `${MLFLOW_PREFIX}/${endpoint}`;
+    const request: RawRequest =
+      method === "GET"
+        ? { method, path, query: message as Record<string, QueryValue> }
+        : { method, path, body: () => ({ body: encodeWire(message), headers: { "content-type": "application/json" } }) };
+    const response = await this.send(request);
+    const text = await response.text();
+    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+  }
+
+  /**
+   * Sends one request with retries and returns a 2xx response whose body is not yet read (so downloads can stream).
+   * A non-2xx answer is read and thrown as CairnApiError.
+   */
+  async send(request: RawRequest): Promise<Response> {
+    const url = `${this.baseUrl}${request.path}${request.query ? toQueryString(request.query) : ""}`;
+    const label = `${request.method} ${request.path}`;
+    const attempts = request.retryable === false ? 1 : this.policy.retries + 1;
+    for (let attempt = 0; ; attempt += 1) {
+      const last = attempt + 1 >= attempts;
+      const made = request.body?.();
+      const init: RequestInit & { duplex?: "half" } = {
+        method: request.method,
+        headers: { accept: "application/json", ...this.headers, ...made?.headers },
+      };
+      if (made) {
+        init.body = made.body;
+        // Node's fetch needs half-duplex to send a streamed body.
+        if (typeof made.body === "object" && made.body !== null && "getReader" in made.body) init.duplex = "half";
+      }
+      let response: Response;
+      try {
+        response = await fetch(url, init);
+      } catch (error) {
+        if (!last && isRetryableNetworkError(error)) {
+          await sleep(backoffDelay(this.policy, attempt, this.random));
+          continue;
+        }
+        const reason = describeNetworkError(error);
+        throw new CairnConnectionError(`cannot reach ${this.baseUrl} (${label}): ${reason}`, label, error);
+      }
+      if (response.ok) return response;
+      if (!last && RETRYABLE_STATUSES.has(response.status)) {
+        await response.body?.cancel();
+        await sleep(backoffDelay(this.policy, attempt, this.random, parseRetryAfter(response.headers.get("retry-after"))));
+        continue;
+      }
+      throw apiErrorFromBody(response.status, await response.text(), label);
+    }
+  }
+}
+
+const describeNetworkError = (error: unknown): string => {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (cause && typeof cause.code === "string") return cause.code;
+  if (cause && typeof cause.message === "string") return cause.message;
+  return error instanceof Error ? error.message : String(error);
+};
