@@ -1,0 +1,199 @@
+import { invalidParameter } from "../../core/errors.js";
+import type { LifecycleStage } from "../../protocol/mlflow/entities.js";
+import { SystemTag } from "../../protocol/mlflow/entities.js";
+import type { Comparison, FilterExpression, NullCheck, OrderByClause } from "../../tracking/search/ast.js";
+import { NUMERIC_ATTRIBUTES, type RunAttributeKey } from "../../tracking/search/ast.js";
+import { compileComparison } from "./comparison.js";
+import { type CompiledQuery, type SqlDialect, SqlParams } from "./dialect.js";
+
+/**
+ * Compiles a run search (filter AST + order_by + scope + page) into ONE parameterized query that returns the
+ * page's run keys in order. Keys and values are always bound parameters. It assumes the tracking schema shared by
+ * the SQL backends: runs(run_key, run_uuid, experiment_id, name, user_id, status, start_time, end_time,
+ * lifecycle_stage, artifact_uri), latest_metrics(run_key, key, value, is_nan), params / tags(run_key, key, value),
+ * inputs(input_key, run_key, dataset_key), datasets(dataset_key, name, digest), input_tags(input_key, key, value).
+ *
+ * MLflow semantics: a comparison on a metric/param/tag the run lacks is false (also `!=`), which EXISTS gives;
+ * metric filters compare the latest value; NaN is stored as is_nan=1 and behaves as IEEE NaN (only `!=` is true).
+ */
+export interface RunSearchScope {
+  experimentIds: readonly number[];
+  /** undefined = every lifecycle stage (view type ALL). */
+  stages: readonly LifecycleStage[] | undefined;
+  filter?: FilterExpression;
+  orderBy: readonly OrderByClause[];
+  limit: number;
+  offset: number;
+}
+
+const ATTRIBUTE_COLUMNS: Record<RunAttributeKey, string> = {
+  run_id: "r.run_uuid",
+  run_name: "r.name",
+  status: "r.status",
+  user_id: "r.user_id",
+  artifact_uri: "r.artifact_uri",
+  lifecycle_stage: "r.lifecycle_stage",
+  start_time: "r.start_time",
+  end_time: "r.end_time",
+};
+
+const attributeColumn = (key: string): string => {
+  const column = (ATTRIBUTE_COLUMNS as Record<string, string | undefined>)[key];
+  if (column === undefined) {
+    throw invalidParameter(
+      `Invalid attribute key '${key}' specified. Valid keys are ${JSON.stringify(Object.keys(ATTRIBUTE_COLUMNS))}`,
+    );
+  }
+  return column;
+};
+
+const KEYED_TABLES = { metric: "latest_metrics", param: "params", tag: "tags" } as const;
+
+class RunSearchCompiler {
+  readonly params: SqlParams;
+
+  constructor(private readonly dialect: SqlDialect) {
+    this.params = new SqlParams(dialect);
+  }
+
+  expression(node: FilterExpression): string {
+    switch (node.kind) {
+      case "and":
+      case "or": {
+        if (node.operands.length === 0) return node.kind === "and" ? "1 = 1" : "1 = 0";
+        const joiner = node.kind === "and" ? " AND " : " OR ";
+        return `(${node.operands.map((operand) => this.expression(operand)).join(joiner)})`;
+      }
+      case "null-check":
+        return this.nullCheck(node);
+      case "compare":
+        return this.comparison(node);
+    }
+  }
+
+  private nullCheck(node: NullCheck): string {
+    if (node.entity === "attribute") {
+      return `${attributeColumn(node.key)} IS ${node.negated ? "NOT " : ""}NULL`;
+    }
+    const table = KEYED_TABLES[node.entity];
+    const exists = `EXISTS (SELECT 1 FROM ${table} x WHERE x.run_key = r.run_key AND x.key = ${this.params.bind(node.key)})`;
+    return node.negated ? exists : `NOT ${exists}`;
+  }
+
+  private comparison(node: Comparison): string {
+    const field = `${node.entity}.${node.key}`;
+    switch (node.entity) {
+      case "attribute": {
+        const column = attributeColumn(node.key);
+        const numeric = NUMERIC_ATTRIBUTES.has(node.key as RunAttributeKey);
+        if (numeric && typeof node.value !== "number") {
+          throw invalidParameter(`${field}: expected a numeric value, got '${String(node.value)}'`);
+        }
+        return compileComparison(this.dialect, this.params, column, node.comparator, node.value, field);
+      }
+      case "metric":
+        return this.metricComparison(node, field);
+      case "param":
+      case "tag": {
+        const table = KEYED_TABLES[node.entity];
+        const key = this.params.bind(node.key);
+        const condition = compileComparison(this.dialect, this.params, "x.value", node.comparator, node.value, field);
+        return `EXISTS (SELECT 1 FROM ${table} x WHERE x.run_key = r.run_key AND x.key = ${key} AND ${condition})`;
+      }
+      case "dataset":
+        return this.datasetComparison(node, field);
+    }
+  }
+
+  private metricComparison(node: Comparison, field: string): string {
+    if (typeof node.value !== "number") {
+      throw invalidParameter(`${field}: comparator '${node.comparator}' needs a numeric value`);
+    }
+    const key = this.params.bind(node.key);
+    if (!["=", "!=", ">", ">=", "<", "<="].includes(node.comparator)) {
+      throw invalidParameter(`${field}: invalid comparator '${node.comparator}' for a metric`);
+    }
+    const value = node.value;
+    let condition: string;
+    if (Number.isNaN(value)) {
+      // IEEE: NaN equals nothing, so only `!=` can hold.
+      condition = node.comparator === "!=" ? "1 = 1" : "1 = 0";
+    } else {
+      const op = node.comparator === "!=" ? "<>" : node.comparator;
+      const compared = `x.value ${op} ${this.params.bind(value)}`;
+      condition = node.comparator === "!=" ? `(x.is_nan = 1 OR ${compared})` : `x.is_nan = 0 AND ${compared}`;
+    }
+    return `EXISTS (SELECT 1 FROM latest_metrics x WHERE x.run_key = r.run_key AND x.key = ${key} AND ${condition})`;
+  }
+
+  private datasetComparison(node: Comparison, field: string): string {
+    if (node.key === "context") {
+      const contextKey = this.params.bind(SystemTag.DATASET_CONTEXT);
+      const condition = compileComparison(this.dialect, this.params, "t.value", node.comparator, node.value, field);
+      return (
+        "EXISTS (SELECT 1 FROM inputs i JOIN input_tags t ON t.input_key = i.input_key " +
+        `WHERE i.run_key = r.run_key AND t.key = ${contextKey} AND ${condition})`
+      );
+    }
+    if (node.key !== "name" && node.key !== "digest") {
+      throw invalidParameter(`Invalid dataset key '${node.key}'. Valid keys are ["name", "digest", "context"]`);
+    }
+    const condition = compileComparison(this.dialect, this.params, `d.${node.key}`, node.comparator, node.value, field);
+    return (
+      "EXISTS (SELECT 1 FROM inputs i JOIN datasets d ON d.dataset_key = i.dataset_key " +
+      `WHERE i.run_key = r.run_key AND ${condition})`
+    );
+  }
+}
+
+/**
+ * ORDER BY with missing values last in both directions; metrics sort real values, then NaN, then missing (MLflow's
+ * CASE). Metric/param/tag sort keys come from LEFT JOINs so that runs without the key stay in the result.
+ */
+const compileOrderBy = (
+  clauses: readonly OrderByClause[],
+  params: SqlParams,
+): { joins: string[]; terms: string[] } => {
+  const joins: string[] = [];
+  const terms: string[] = [];
+  const seen = new Set<string>();
+  let startTimeOrdered = false;
+  clauses.forEach((clause, index) => {
+    const identity = `${clause.entity}.${clause.key}`;
+    if (seen.has(identity)) throw invalidParameter(`\`order_by\` contains duplicate fields: ${identity}`);
+    seen.add(identity);
+    const direction = clause.ascending ? "ASC" : "DESC";
+    if (clause.entity === "attribute") {
+      const column = attributeColumn(clause.key);
+      if (clause.key === "start_time") startTimeOrdered = true;
+      terms.push(`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, `${column} ${direction}`);
+      return;
+    }
+    const alias = `o${index}`;
+    const table = KEYED_TABLES[clause.entity];
+    joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.run_key = r.run_key AND ${alias}.key = ${params.bind(clause.key)}`);
+    if (clause.entity === "metric") {
+      terms.push(`CASE WHEN ${alias}.run_key IS NULL THEN 2 WHEN ${alias}.is_nan = 1 THEN 1 ELSE 0 END`);
+    } else {
+      terms.push(`CASE WHEN ${alias}.run_key IS NULL THEN 1 ELSE 0 END`);
+    }
+    terms.push(`${alias}.value ${direction}`);
+  });
+  if (!startTimeOrdered) terms.push("r.start_time DESC");
+  terms.push("r.run_uuid ASC");
+  return { joins, terms };
+};
+
+export const compileRunSearch = (dialect: SqlDialect, scope: RunSearchScope): CompiledQuery => {
+  const compiler = new RunSearchCompiler(dialect);
+  const { params } = compiler;
+  // Bind in textual order: joins (order keys), then WHERE, then LIMIT/OFFSET.
+  const { joins, terms } = compileOrderBy(scope.orderBy, params);
+  const where = [`r.experiment_id IN (${params.bindList(scope.experimentIds)})`];
+  if (scope.stages !== undefined) where.push(`r.lifecycle_stage IN (${params.bindList(scope.stages)})`);
+  if (scope.filter !== undefined) where.push(compiler.expression(scope.filter));
+  const sql =
+    `SELECT r.run_key FROM runs r ${joins.join(" ")} WHERE ${where.join(" AND ")} ` +
+    `ORDER BY ${terms.join(", ")} LIMIT ${params.bind(scope.limit)} OFFSET ${params.bind(scope.offset)}`;
+  return { sql, params: params.values };
+};

@@ -1,0 +1,62 @@
+import type { Metric, MetricWithRunId, Run } from "../../protocol/mlflow/entities.js";
+import type { MetricHistoryRange, Page, PageRequest, RunSearch } from "../../tracking/store.js";
+import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
+import { compileRunSearch } from "../sql/run-search-compiler.js";
+import { stagesOf } from "./experiments.js";
+import { loadRuns } from "./run-loader.js";
+import { type MetricRow, parseExperimentId, toMetric } from "./rows.js";
+import { runKeyOf } from "./runs.js";
+import { sqliteDialect } from "./sqlite-dialect.js";
+import type { SqliteConnection } from "./statement-cache.js";
+
+/** Read paths over many rows: metric histories and run search. */
+
+export const getMetricHistory = (conn: SqliteConnection, runId: string, key: string, page: PageRequest): Page<Metric> => {
+  const offset = decodeOffsetToken(page.pageToken);
+  return conn.read(() => {
+    const { run_key: runKey } = runKeyOf(conn, runId);
+    const rows = conn
+      .stmt(
+        "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_key = ? AND key = ? " +
+          "ORDER BY step, timestamp, value, is_nan LIMIT ? OFFSET ?",
+      )
+      .all(runKey, key, page.maxResults + 1, offset) as MetricRow[];
+    return pageOf(rows.map(toMetric), offset, page.maxResults);
+  });
+};
+
+/** Runs are ordered by run id; unknown run ids contribute nothing. */
+export const getMetricHistoryForRuns = (conn: SqliteConnection, query: MetricHistoryRange): MetricWithRunId[] => {
+  if (query.runIds.length === 0) return [];
+  const rows = conn
+    .stmt(
+      "SELECT r.run_uuid, m.key, m.step, m.timestamp, m.value, m.is_nan FROM runs r " +
+        "JOIN metrics m ON m.run_key = r.run_key AND m.key = ? AND m.step >= ? AND m.step <= ? " +
+        "WHERE r.run_uuid IN (SELECT value FROM json_each(?)) ORDER BY r.run_uuid, m.step, m.timestamp, m.value",
+    )
+    .all(query.key, query.startStep, query.endStep, JSON.stringify(query.runIds)) as (MetricRow & {
+    run_uuid: string;
+  })[];
+  return rows.map((row) => ({ ...toMetric(row), run_id: row.run_uuid }));
+};
+
+export const searchRuns = (conn: SqliteConnection, query: RunSearch): Page<Run> => {
+  const offset = decodeOffsetToken(query.pageToken);
+  const experimentIds = query.experimentIds.flatMap((id) => {
+    const parsed = parseExperimentId(id);
+    return parsed === undefined ? [] : [parsed];
+  });
+  const compiled = compileRunSearch(sqliteDialect, {
+    experimentIds,
+    stages: stagesOf(query.viewType),
+    filter: query.filter,
+    orderBy: query.orderBy,
+    limit: query.maxResults + 1,
+    offset,
+  });
+  if (experimentIds.length === 0) return { items: [] };
+  return conn.read(() => {
+    const keys = (conn.stmt(compiled.sql).all(...compiled.params) as { run_key: number }[]).map((row) => row.run_key);
+    return pageOf(loadRuns(conn, keys), offset, query.maxResults);
+  });
+};
