@@ -1,0 +1,143 @@
+import type { Readable } from "node:stream";
+import { invalidParameter } from "../core/errors.js";
+import type { FileInfo } from "../protocol/mlflow/entities.js";
+import { baseName, invalidPath, joinKeys, normaliseArtifactPath } from "./artifact-path.js";
+import { storeKeyOfArtifactUri } from "./artifact-uri.js";
+import { attachmentDisposition, guessMimeType } from "./mime-type.js";
+import { MAX_MULTIPART_PARTS, type ArtifactEntry, type ArtifactStore, type ByteRange, type ByteSource, type UploadedPart } from "./store.js";
+
+/**
+ * The rules of the artifacts domain: every client path is normalised and confined here before the store sees it,
+ * responses take MLflow's shapes, and run artifact roots are resolved through the tracking service.
+ */
+export interface ArtifactServiceOptions {
+  /** The tracking service's answer, e.g. mlflow-artifacts:/0/<run_id>/artifacts; RESOURCE_DOES_NOT_EXIST if none. */
+  resolveRunArtifactUri: (runId: string) => Promise<string>;
+}
+
+/** The tracking API's ListArtifacts.Response; empty fields are omitted, as protobuf's JSON mapping does. */
+export interface ListRunArtifactsResponse {
+  root_uri: string;
+  files?: FileInfo[];
+  next_page_token?: string;
+}
+
+export interface ArtifactDownload {
+  stream: Readable;
+  /** Bytes sent: the whole file, or the range. */
+  contentLength: number;
+  totalSize: number;
+  range?: ByteRange;
+  contentType: string;
+  contentDisposition: string;
+}
+
+export interface MultipartCredential {
+  url: string;
+  part_number: number;
+  headers: Record<string, string>;
+}
+
+/** Builds the URL a client PUTs one part to; the routes know the server's address, the service does not. */
+export type PartUrlBuilder = (key: string, uploadId: string, partNumber: number) => string;
+
+const fileInfo = (entry: ArtifactEntry, path: string): FileInfo =>
+  entry.isDir ? { path, is_dir: true } : { path, is_dir: false, file_size: entry.size ?? 0 };
+
+/** MLflow's clients send the local file path (any OS) as the multipart `path`; only its last segment names the file. */
+const multipartFileName = (path: string): string => {
+  const name = path.split(/[\\/]/).pop() ?? "";
+  if (name === "" || name === "." || name === "..") {
+    throw invalidPath("path", path, "it must end in a file name");
+  }
+  return normaliseArtifactPath(name, "path");
+};
+
+export class ArtifactService {
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly options: ArtifactServiceOptions,
+  ) {}
+
+  /** GET mlflow/artifacts/list: paths in the answer are relative to the run's artifact root. */
+  async listRunArtifacts(runId: string, path: string | undefined): Promise<ListRunArtifactsResponse> {
+    const relative = path === undefined ? "" : normaliseArtifactPath(path, "path", { allowRoot: true });
+    const rootUri = await this.options.resolveRunArtifactUri(runId);
+    const rootKey = storeKeyOfArtifactUri(runId, rootUri);
+    const entries = await this.store.list(joinKeys(rootKey, relative));
+    const files = entries.map((entry) => fileInfo(entry, joinKeys(relative, baseName(entry.key))));
+    return files.length > 0 ? { root_uri: rootUri, files } : { root_uri: rootUri };
+  }
+
+  /** GET mlflow-artifacts/artifacts?path=: entries carry their base name only, as MLflow's proxy answers. */
+  async listArtifacts(path: string | undefined): Promise<{ files?: FileInfo[] }> {
+    const key = path === undefined ? "" : normaliseArtifactPath(path, "path", { allowRoot: true });
+    const files = (await this.store.list(key)).map((entry) => fileInfo(entry, baseName(entry.key)));
+    return files.length > 0 ? { files } : {};
+  }
+
+  async download(path: string, range?: ByteRange): Promise<ArtifactDownload> {
+    const key = normaliseArtifactPath(path, "artifact_path");
+    const content = await this.store.read(key, range);
+    const name = baseName(key);
+    return {
+      stream: content.stream,
+      contentLength: content.range ? content.range.end - content.range.start + 1 : content.size,
+      totalSize: content.size,
+      ...(content.range ? { range: content.range } : {}),
+      contentType: guessMimeType(name),
+      contentDisposition: attachmentDisposition(name),
+    };
+  }
+
+  /** Size of a file artifact, for answering range requests; undefined for a missing path or a directory. */
+  async fileSize(path: string): Promise<number | undefined> {
+    const info = await this.store.stat(normaliseArtifactPath(path, "artifact_path"));
+    return info && !info.isDir ? info.size : undefined;
+  }
+
+  async upload(path: string, body: ByteSource): Promise<void> {
+    await this.store.write(normaliseArtifactPath(path, "artifact_path"), body);
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.store.delete(normaliseArtifactPath(path, "artifact_path"));
+  }
+
+  /** The URL path names the destination folder and the body's `path` the file, as in MLflow's mpu/create. */
+  async createMultipartUpload(
+    dirPath: string,
+    filePath: string,
+    numParts: number,
+    partUrl: PartUrlBuilder,
+  ): Promise<{ upload_id: string; credentials: MultipartCredential[] }> {
+    if (!Number.isInteger(numParts) || numParts < 1 || numParts > MAX_MULTIPART_PARTS) {
+      throw invalidParameter(`Invalid value ${numParts} for parameter 'num_parts' supplied: must be between 1 and ${MAX_MULTIPART_PARTS}.`);
+    }
+    const key = this.multipartKey(dirPath, filePath);
+    const { uploadId } = await this.store.createMultipartUpload(key);
+    const credentials = Array.from({ length: numParts }, (_, index) => ({
+      url: partUrl(key, uploadId, index + 1),
+      part_number: index + 1,
+      headers: {},
+    }));
+    return { upload_id: uploadId, credentials };
+  }
+
+  async uploadPart(path: string, uploadId: string, partNumber: number, body: ByteSource): Promise<{ etag: string }> {
+    const { etag } = await this.store.uploadPart(normaliseArtifactPath(path, "artifact_path"), uploadId, partNumber, body);
+    return { etag };
+  }
+
+  async completeMultipartUpload(dirPath: string, filePath: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {
+    await this.store.completeMultipartUpload(this.multipartKey(dirPath, filePath), uploadId, parts);
+  }
+
+  async abortMultipartUpload(dirPath: string, filePath: string, uploadId: string): Promise<void> {
+    await this.store.abortMultipartUpload(this.multipartKey(dirPath, filePath), uploadId);
+  }
+
+  private multipartKey(dirPath: string, filePath: string): string {
+    return joinKeys(normaliseArtifactPath(dirPath, "artifact_path", { allowRoot: true }), multipartFileName(filePath));
+  }
+}
