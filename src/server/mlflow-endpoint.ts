@@ -12,6 +12,8 @@ export interface RequestContext {
   requestId: string;
   /** Value of the optional user header; the tracking service falls back to it for run user ids. */
   declaredUser?: string;
+  /** Declared size of the request body (content-length), for endpoints with a smaller limit than the app's. */
+  bodyBytes?: number;
 }
 
 export interface MlflowEndpoint {
@@ -51,6 +53,7 @@ export const registerMlflowEndpoints = (
           const context: RequestContext = {
             requestId: String(request.id),
             ...(typeof header === "string" && header !== "" ? { declaredUser: header } : {}),
+            ...(request.headers["content-length"] ? { bodyBytes: Number(request.headers["content-length"]) } : {}),
           };
           const result = await endpoint.handle(requestFields(request), context);
           return reply.type("application/json").send(result);

@@ -173,6 +173,27 @@ export class Fields {
     return Fields.of(value, this.name(field));
   }
 
+  /**
+   * A protobuf enum: its name, or its number as protobuf JSON also accepts (numbers start at `firstNumber`, e.g.
+   * ViewType ACTIVE_ONLY = 1). Old clients send either form.
+   */
+  optionalProtoEnum<T extends string>(field: string, allowed: readonly T[], firstNumber = 1): T | undefined {
+    const value = this.scalar(field);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "number" || (typeof value === "string" && /^\d{1,3}$/.test(value))) {
+      const byNumber = allowed[Number(value) - firstNumber];
+      if (byNumber !== undefined && Number.isInteger(Number(value))) return byNumber;
+    } else if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
+      return value as T;
+    }
+    throw invalidValue(this.name(field), value, `must be one of ${allowed.join(", ")}`);
+  }
+
+  /** The raw JSON value of a field, for hot paths that check types themselves before falling back to Fields. */
+  rawValue(field: string): unknown {
+    return this.raw[field];
+  }
+
   /** Length of a repeated field without parsing it, for limit checks that must happen before the work. */
   count(field: string): number {
     const value = this.raw[field];
