@@ -130,6 +130,8 @@ describe("LIKE", () => {
     expect(like("axb", "a.b")).toBe(false);
     expect(like("(x)*", "(_)*")).toBe(true);
     expect(like("a\\b", "a\\b")).toBe(true);
+    expect(like("--/-", "--/-")).toBe(true);
+    expect(like("[a]{2}|^$", "[a]{2}|^$")).toBe(true);
     expect(like("a\nb", "a_b")).toBe(true);
     expect(like("\u{1F600}", "_")).toBe(true);
     expect(like("", "%")).toBe(true);

@@ -12,7 +12,7 @@ export function likeToRegExp(pattern: string): RegExp {
     for (const ch of pattern) {
       if (ch === "%") source += "[\\s\\S]*";
       else if (ch === "_") source += "[\\s\\S]";
-      else source += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+      else source += ch.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
     }
     regex = new RegExp(`${source}$`, "u");
     if (cache.size > 1000) cache.clear();
