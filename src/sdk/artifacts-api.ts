@@ -105,15 +105,14 @@ export class ArtifactsApi {
   }
 
   /**
-   * Uploads a local file or a whole folder. A file lands at `<artifactPath>/<its name>`, a folder's contents at
-   * `<artifactPath>/<folder name>/...` (as `mlflow artifacts log-artifacts` does with a folder's contents when no
-   * artifact path is given, the folder name is kept here so nothing collides). Returns the artifact paths written.
+   * Uploads a local file or a whole folder, as MLflow's log_artifact / log_artifacts do: a file lands at
+   * `<artifactPath>/<its name>`, a folder's contents (not the folder itself) under `<artifactPath>/`. Files are sent
+   * one at a time in name order. Returns the artifact paths written.
    */
   async upload(runId: string, localPath: string, artifactPath?: string): Promise<string[]> {
     const info = await stat(localPath);
-    const base = path.basename(path.resolve(localPath));
     if (info.isFile()) {
-      const target = joinArtifactPath(artifactPath, base);
+      const target = joinArtifactPath(artifactPath, path.basename(localPath));
       await this.uploadFile(runId, localPath, target);
       return [target];
     }
@@ -132,7 +131,7 @@ export class ArtifactsApi {
         }
       }
     };
-    await walk(localPath, joinArtifactPath(artifactPath, base));
+    await walk(localPath, joinArtifactPath(artifactPath));
     return written;
   }
 

@@ -1,0 +1,27 @@
+import { defaultServerConfig, parsePort, type ServerConfig } from "../../core/config.js";
+
+export interface ServerOptions {
+  host?: string;
+  port?: string;
+  backendStoreUri?: string;
+  artifactsDestination?: string;
+}
+
+/** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
+export const serverConfig = (options: ServerOptions): ServerConfig => {
+  const defaults = defaultServerConfig();
+  return {
+    ...defaults,
+    host: options.host ?? defaults.host,
+    port: options.port === undefined ? defaults.port : parsePort(options.port),
+    backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
+    artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
+  };
+};
+
+/** `cairn server`: serves until SIGINT/SIGTERM, then shuts down gracefully. Resolves when it has stopped. */
+export const runServer = async (options: ServerOptions): Promise<void> => {
+  const config = serverConfig(options);
+  const { serveUntilSignal } = await import("../../server/start.js");
+  await serveUntilSignal(config);
+};

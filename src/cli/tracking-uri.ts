@@ -1,0 +1,12 @@
+/**
+ * The server a command talks to: --tracking-uri, then CAIRN_TRACKING_URI, then MLFLOW_TRACKING_URI (so a shell set
+ * up for MLflow works unchanged), then the default address of `cairn server`.
+ */
+export const DEFAULT_TRACKING_URI = "http://127.0.0.1:5000";
+
+export const resolveTrackingUri = (flag: string | undefined, env: NodeJS.ProcessEnv): string => {
+  for (const candidate of [flag, env.CAIRN_TRACKING_URI, env.MLFLOW_TRACKING_URI]) {
+    if (candidate !== undefined && candidate.trim() !== "") return candidate.trim();
+  }
+  return DEFAULT_TRACKING_URI;
+};
