@@ -8,6 +8,8 @@ import { CairnError, ErrorCode } from "../../core/errors.js";
 export type RawFields = Record<string, unknown>;
 
 const INT64_MAX = 9223372036854775807n;
+/** With the u flag a surrogate range matches only unpaired halves; paired ones form one code point. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const INT64_MIN = -9223372036854775808n;
 
 const describe = (value: unknown): string => {
@@ -16,8 +18,17 @@ const describe = (value: unknown): string => {
   return typeof value === "object" ? "dict" : typeof value;
 };
 
+const stringifyForMessage = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // Deeply nested input (100k arrays) overflows JSON.stringify's recursion: name the type instead of crashing.
+    return `<deeply nested ${describe(value)}>`;
+  }
+};
+
 const shown = (value: unknown): string => {
-  const text = typeof value === "string" ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? `'${value}'` : stringifyForMessage(value);
   return text.length > 100 ? `${text.slice(0, 100)}...` : text;
 };
 
@@ -70,6 +81,8 @@ export class Fields {
     const value = this.scalar(field);
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "string") throw invalidValue(this.name(field), value, `expected a string, got ${describe(value)}`);
+    // A lone surrogate ("\ud800" in JSON) is not Unicode text: the database would silently replace it.
+    if (LONE_SURROGATE.test(value)) throw invalidValue(this.name(field), "<text>", "contains a lone UTF-16 surrogate, which is not valid Unicode");
     return value;
   }
 

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTrackingApp, type TrackingTestApp } from "../src/tracking/routes-test-kit.js";
+
+/**
+ * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a
+ * 4xx in MLflow's error shape, never a 500, and must leave the stored data exactly as it was.
+ */
+let t: TrackingTestApp;
+let runId = "";
+
+const snapshot = async (): Promise<string> => {
+  const run = await t.call("GET", "runs/get", { run_id: runId });
+  const runs = await t.call("POST", "runs/search", { experiment_ids: ["0", "1"], run_view_type: "ALL" });
+  const experiments = await t.call("POST", "experiments/search", { view_type: "ALL" });
+  const history = await t.call("GET", "metrics/get-history", { run_id: runId, metric_key: "m" });
+  return JSON.stringify([run.body, runs.body, experiments.body, history.body]);
+};
+
+beforeAll(async () => {
+  t = await startTrackingApp();
+  await t.call("POST", "experiments/create", { name: "corpus", tags: [{ key: "k", value: "v" }] });
+  const created = await t.call("POST", "runs/create", { experiment_id: "1", run_name: "target", user_id: "u" });
+  runId = created.body.run.info.run_id;
+  await t.call("POST", "runs/log-batch", {
+    run_id: runId,
+    metrics: [{ key: "m", value: 1.5, timestamp: 5, step: 1 }],
+    params: [{ key: "p", value: "1" }],
+    tags: [{ key: "t", value: "x" }],
+  });
+});
+afterAll(async () => t.close());
+
+const WRITE_ENDPOINTS = [
+  "experiments/create",
+  "experiments/update",
+  "experiments/delete",
+  "experiments/restore",
+  "experiments/set-experiment-tag",
+  "experiments/delete-experiment-tag",
+  "runs/create",
+  "runs/update",
+  "runs/delete",
+  "runs/restore",
+  "runs/log-metric",
+  "runs/log-parameter",
+  "runs/set-tag",
+  "runs/delete-tag",
+  "runs/log-batch",
+  "runs/log-model",
+  "runs/log-inputs",
+] as const;
+
+/** Raw bodies that no endpoint can accept. */
+const rawBodies = (): [string, string][] => {
+  const deepArray = "[".repeat(100_000) + "]".repeat(100_000);
+  return [
+    ["invalid JSON", "{"],
+    ["truncated JSON", '{"run_id": "'],
+    ["trailing garbage", '{"a": 1} x'],
+    ["JSON array", "[]"],
+    ["JSON number", "42"],
+    ["JSON true", "true"],
+    ["string holding invalid JSON", JSON.stringify("{not json")],
+    ["string holding a string", JSON.stringify(JSON.stringify("x"))],
+    ["100k nested arrays", deepArray],
+    ["100k nested arrays in a field", `{"run_id": ${deepArray}, "experiment_id": ${deepArray}, "name": ${deepArray}}`],
+    ["100k nested objects in a field", (() => {
+      const deepObject = '{"a":'.repeat(100_000) + "1" + "}".repeat(100_000);
+      return `{"run_id": ${deepObject}, "experiment_id": ${deepObject}, "name": ${deepObject}}`;
+    })()],
+    ["body over 2 MB", JSON.stringify({ run_id: "x", name: "n", value: "v".repeat(2_200_000) })],
+    ["lone surrogate escapes", '{"name": "\\ud800", "key": "\\udfff", "run_id": "\\ud800", "experiment_id": "\\ud800", "run_name": "\\udfff"}'],
+  ];
+};
+
+/** Field-level cases: merged with a valid run_id / experiment_id so that the field itself is what fails. */
+const fieldCases = (): [string, Record<string, unknown>, string[]?][] => [
+  ["run_id as number", { run_id: 123, experiment_id: 0 }],
+  ["run_id as object", { run_id: { $ne: null }, experiment_id: { $gt: "" } }],
+  ["run_id as list of lists", { run_id: [["x"]], experiment_id: [["0"]] }],
+  ["run id with traversal", { run_id: "../../etc/passwd", experiment_id: "../0" }],
+  ["run id with SQL", { run_id: "x' OR '1'='1", experiment_id: "0 OR 1=1" }],
+  ["empty key", { key: "", name: "" }],
+  ["key as number", { key: 1, name: 1 }],
+  ["key with NUL", { key: "a\u0000b", name: "" }],
+  ["key with quotes", { key: "a'\"b`", name: "" }],
+  ["key with emoji", { key: "😀", name: "" }],
+  ["key with traversal", { key: "../../x", name: "" }],
+  ["key too long", { key: "k".repeat(251), name: "n".repeat(501) }],
+  ["timestamp overflow", { key: "m", value: 1, timestamp: "9223372036854775808", start_time: "9223372036854775808", end_time: "9223372036854775808" }],
+  ["timestamp below int64", { key: "m", value: 1, timestamp: "-9223372036854775809", start_time: "-9223372036854775809", end_time: "-9223372036854775809" }],
+  ["timestamp 1e300", { key: "m", value: 1, timestamp: 1e300, start_time: 1e300, end_time: 1e300 }],
+  ["timestamp NaN", { key: "m", value: 1, timestamp: "NaN", start_time: "NaN", end_time: "NaN" }],
+  ["timestamp fractional", { key: "m", value: 1, timestamp: 1.5, start_time: 1.5, end_time: 1.5 }],
+  ["timestamp boolean", { key: "m", value: 1, timestamp: true, start_time: true, end_time: true }],
+  ["value as object", { key: "m", value: {}, timestamp: 1, status: {} }],
+  ["value as boolean", { key: "m", value: true, timestamp: 1, status: true }],
+  // A text value is fine for tags and params; only metrics and run status must refuse it.
+  ["value as text", { key: "m", value: "abc", timestamp: 1, status: "abc" }, ["runs/log-metric", "runs/update"]],
+  ["step Infinity", { key: "m", value: 1, timestamp: 1, step: "Infinity", status: "Infinity" }],
+  ["tags not a list", { tags: "x", metrics: "x", params: {}, datasets: "x", name: "n" }],
+  ["tags of numbers", { tags: [1, 2], metrics: [1], params: [null], datasets: [1], name: "n" }],
+  ["tags missing keys", { tags: [{ value: "v" }], metrics: [{ value: 1, timestamp: 1 }], params: [{ value: "v" }], datasets: [{}], name: "n" }],
+  ["model json not JSON", { model_json: "{", key: "" }],
+  ["model json a list", { model_json: "[1, 2]", key: "" }],
+  ["model json a string", { model_json: 5, key: "" }],
+];
+
+const assertMlflowError = (label: string, response: { statusCode: number; body: string }): void => {
+  const context = `${label}: ${response.statusCode} ${response.body.slice(0, 200)}`;
+  expect(response.statusCode, context).toBeGreaterThanOrEqual(400);
+  expect(response.statusCode, context).toBeLessThan(500);
+  const body = JSON.parse(response.body) as Record<string, unknown>;
+  expect(typeof body.error_code, context).toBe("string");
+  expect(typeof body.message, context).toBe("string");
+};
+
+describe("malformed requests", () => {
+  it("answers every malformed raw body on every write endpoint with a 4xx and changes nothing", async () => {
+    const before = await snapshot();
+    for (const endpoint of WRITE_ENDPOINTS) {
+      for (const [label, payload] of rawBodies()) {
+        const response = await t.app.inject({
+          method: "POST",
+          url: `/api/2.0/mlflow/${endpoint}`,
+          payload,
+          headers: { "content-type": "application/json" },
+        });
+        assertMlflowError(`${endpoint} ${label}`, response);
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  }, 120_000);
+
+  it("answers every malformed field on every write endpoint with a 4xx and changes nothing", async () => {
+    const before = await snapshot();
+    for (const endpoint of WRITE_ENDPOINTS) {
+      for (const [label, fields, onlyFor] of fieldCases()) {
+        if (onlyFor && !onlyFor.includes(endpoint)) continue;
+        // The target run and experiment are real, so the malformed field is what must be refused.
+        const payload = { run_id: runId, experiment_id: "1", ...fields };
+        if (endpoint === "runs/delete" || endpoint === "runs/restore" || endpoint.startsWith("experiments/delete") || endpoint === "experiments/restore") {
+          // These take only ids; give them only the malformed ids, which must fail.
+          if (!("run_id" in fields)) continue;
+        }
+        // A field the endpoint does not read is ignored, as protobuf parsing does: not a malformed request there.
+        if (!Object.keys(fields).some((field) => ENDPOINT_FIELDS[endpoint].includes(field))) continue;
+        const response = await t.app.inject({
+          method: "POST",
+          url: `/api/2.0/mlflow/${endpoint}`,
+          payload: JSON.stringify(payload),
+          headers: { "content-type": "application/json" },
+        });
+        assertMlflowError(`${endpoint} ${label}`, response);
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  }, 120_000);
+
+  it("refuses SQL metacharacters and quotes in search filters and order_by with a 4xx", async () => {
+    const before = await snapshot();
+    const filters = [
+      "metrics.m = 1; DROP TABLE runs",
+      "tags.`x' OR 1=1 --` = 'a' OR",
+      "params.p = 'unterminated",
+      "attributes.run_id IN ('a', ",
+      "metrics.m >",
+      "'1'='1'",
+      "metrics.\"m\" = 1 --",
+      "a".repeat(20_000),
+      "(".repeat(10_000),
+    ];
+    for (const filter of filters) {
+      const response = await t.app.inject({
+        method: "POST",
+        url: "/api/2.0/mlflow/runs/search",
+        payload: JSON.stringify({ experiment_ids: ["1"], filter }),
+        headers: { "content-type": "application/json" },
+      });
+      assertMlflowError(`runs/search ${filter.slice(0, 40)}`, response);
+    }
+    for (const filter of ["name = 'a' OR 1=1", "name = 'x'; DELETE FROM experiments", "tags.`k = 'v'", "creation_time > 'abc'"]) {
+      const response = await t.app.inject({
+        method: "POST",
+        url: "/api/2.0/mlflow/experiments/search",
+        payload: JSON.stringify({ filter }),
+        headers: { "content-type": "application/json" },
+      });
+      assertMlflowError(`experiments/search ${filter}`, response);
+    }
+    const orderBy = await t.app.inject({
+      method: "POST",
+      url: "/api/2.0/mlflow/runs/search",
+      payload: JSON.stringify({ experiment_ids: ["1"], order_by: ["metrics.m; DROP TABLE runs"] }),
+      headers: { "content-type": "application/json" },
+    });
+    assertMlflowError("runs/search order_by", orderBy);
+    const maxResults = await t.app.inject({ method: "GET", url: "/api/2.0/mlflow/runs/search?experiment_ids=1&max_results=1e300" });
+    assertMlflowError("runs/search max_results", maxResults);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("ignores unknown fields, as MLflow's protobuf parsing does", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/2.0/mlflow/runs/set-tag",
+      payload: JSON.stringify({ run_id: runId, key: "extra", value: "1", unknown_field: { nested: [1, 2] } }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.statusCode).toBe(200);
+    const tags = (await t.call("GET", "runs/get", { run_id: runId })).body.run.data.tags;
+    expect(tags).toContainEqual({ key: "extra", value: "1" });
+    await t.call("POST", "runs/delete-tag", { run_id: runId, key: "extra" });
+  });
+});
+
+/** Fields each endpoint reads; a malformed value in any other field is ignored. */
+const ENDPOINT_FIELDS: Record<(typeof WRITE_ENDPOINTS)[number], string[]> = {
+  "experiments/create": ["name", "artifact_location", "tags"],
+  "experiments/update": ["experiment_id", "new_name"],
+  "experiments/delete": ["experiment_id"],
+  "experiments/restore": ["experiment_id"],
+  "experiments/set-experiment-tag": ["experiment_id", "key", "value"],
+  "experiments/delete-experiment-tag": ["experiment_id", "key"],
+  "runs/create": ["experiment_id", "user_id", "run_name", "start_time", "tags"],
+  "runs/update": ["run_id", "status", "end_time", "run_name"],
+  "runs/delete": ["run_id"],
+  "runs/restore": ["run_id"],
+  "runs/log-metric": ["run_id", "key", "value", "timestamp", "step"],
+  "runs/log-parameter": ["run_id", "key", "value"],
+  "runs/set-tag": ["run_id", "key", "value"],
+  "runs/delete-tag": ["run_id", "key"],
+  "runs/log-batch": ["run_id", "metrics", "params", "tags"],
+  "runs/log-model": ["run_id", "model_json"],
+  "runs/log-inputs": ["run_id", "datasets"],
+};
