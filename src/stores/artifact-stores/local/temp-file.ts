@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Transform } from "node:stream";
@@ -19,7 +20,6 @@ export interface TempFile {
 
 export const streamToTempFile = async (source: ByteSource, stagingDir: string, options: { md5?: boolean } = {}): Promise<TempFile> => {
   const tempPath = path.join(stagingDir, `${randomUUID()}.part`);
-  const handle = await open(tempPath, "wx");
   let size = 0;
   const hash = options.md5 ? createHash("md5") : undefined;
   const meter = new Transform({
@@ -30,14 +30,19 @@ export const streamToTempFile = async (source: ByteSource, stagingDir: string, o
     },
   });
   try {
-    await pipeline(source, meter, handle.createWriteStream({ autoClose: false, highWaterMark: 1024 * 1024 }));
-    await handle.sync();
+    await pipeline(source, meter, createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
+    // fsync flushes the file's data whichever descriptor asks (a FileHandle write stream that stays open for the
+    // sync never settles its pipeline on Node 20).
+    const handle = await open(tempPath, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    await handle.close().catch(() => undefined);
     await unlink(tempPath).catch(() => undefined);
     throw error;
   }
-  await handle.close();
   return { path: tempPath, size, ...(hash ? { md5: hash.digest("hex") } : {}) };
 };
 
