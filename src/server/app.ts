@@ -27,6 +27,9 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT,
+    // One access line per request would cost the hot write paths more than the writes themselves: requests are
+    // logged by the onResponse hook below, failures always, the rest at debug level.
+    disableRequestLogging: true,
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
@@ -47,6 +50,11 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   app.setReplySerializer((payload) => stringifyWire(payload));
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", String(request.id));
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const status = reply.statusCode;
+    const level = status >= 500 ? "error" : status >= 400 ? "info" : "debug";
+    request.log[level]({ method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 }, "request");
   });
 
   installErrorHandling(app);
