@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { randomUUID } from "node:crypto";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import { installErrorHandling } from "./error-handler.js";
@@ -29,7 +29,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     bodyLimit: JSON_BODY_LIMIT,
     // One access line per request would cost the hot write paths more than the writes themselves: requests are
     // logged by the onResponse hook below, failures always, the rest at debug level.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();

@@ -29,9 +29,9 @@ export const MLFLOW_API_PREFIXES = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"] a
 const requestFields = (request: FastifyRequest): Fields => {
   // GET carries fields in the query; MLflow's DELETE registry calls may use either, so merge query under body.
   const query = (request.query ?? {}) as RawFields;
-  if (request.method === "GET") return new Fields(query);
+  if (request.method === "GET") return Fields.fromQuery(query);
   const body = request.body;
-  if (body === undefined || body === null) return new Fields(query);
+  if (body === undefined || body === null) return Fields.fromQuery(query);
   if (typeof body !== "object" || Array.isArray(body)) {
     throw invalidParameter("The request body must be a JSON object.");
   }

@@ -49,7 +49,13 @@ export class Fields {
     private readonly raw: RawFields,
     /** Prefix used in error messages for nested objects, e.g. "metrics[3]". */
     private readonly path = "",
+    /** Query strings repeat keys for lists; a scalar field then takes the first value, as Flask's args.get does. */
+    private readonly fromQueryString = false,
   ) {}
+
+  static fromQuery(raw: RawFields): Fields {
+    return new Fields(raw, "", true);
+  }
 
   static of(value: unknown, path: string): Fields {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -62,14 +68,9 @@ export class Fields {
     return this.path ? `${this.path}.${field}` : field;
   }
 
-  /** A query string may repeat a key; a scalar field takes the last value, as Flask does. */
   private scalar(field: string): unknown {
     const value = this.raw[field];
-    return Array.isArray(value) && this.isQueryArray(value) ? value[value.length - 1] : value;
-  }
-
-  private isQueryArray(value: unknown[]): boolean {
-    return value.every((item) => typeof item === "string");
+    return this.fromQueryString && Array.isArray(value) ? value[0] : value;
   }
 
   has(field: string): boolean {
