@@ -71,7 +71,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         is_nan INTEGER NOT NULL,
         PRIMARY KEY (run_key, key)
       ) WITHOUT ROWID;
-      CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value);
+      CREATE INDEX latest_metrics_key_value ON latest_metrics (key, is_nan, value);
 
       CREATE TABLE params (
         run_key INTEGER NOT NULL REFERENCES runs (run_key) ON DELETE CASCADE,

@@ -18,6 +18,10 @@ export const openDatabase = (filePath: string): Database.Database => {
     db.pragma("busy_timeout = 10000");
     db.pragma("cache_size = -65536");
     migrate(db);
+    // Keeps planner statistics fresh on big databases at a bounded cost (SQLite's recommendation for long-lived
+    // connections); the search queries pick their driving index from these statistics.
+    db.pragma("analysis_limit = 1000");
+    db.pragma("optimize = 0x10002");
     return db;
   } catch (error) {
     db.close();

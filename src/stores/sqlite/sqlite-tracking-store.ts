@@ -48,7 +48,9 @@ export class SqliteTrackingStore implements TrackingStore {
   }
 
   async close(): Promise<void> {
-    if (this.conn.db.open) this.conn.db.close();
+    if (!this.conn.db.open) return;
+    this.conn.db.pragma("optimize");
+    this.conn.db.close();
   }
 
   async createExperiment(input: NewExperiment): Promise<string> {
