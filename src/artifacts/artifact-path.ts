@@ -22,7 +22,13 @@ export const MAX_ARTIFACT_PATH_LENGTH = 1024;
 /** NAME_MAX of Linux and macOS file systems, and far above any S3 key segment a client sends. */
 export const MAX_ARTIFACT_SEGMENT_BYTES = 255;
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const isControlCharacter = (path: string): boolean => {
+  for (let index = 0; index < path.length; index += 1) {
+    const code = path.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+};
 const DANGEROUS_ESCAPE = /%(2e|2f|5c|25|[01][0-9a-f]|7f)/i;
 const WINDOWS_DRIVE = /^[a-zA-Z]:/;
 
@@ -46,7 +52,7 @@ export const normaliseArtifactPath = (path: string, field: string, options: Norm
     throw invalidPath(field, path, `longer than the limit of ${MAX_ARTIFACT_PATH_LENGTH} characters`);
   }
   if (path.includes("\0")) throw invalidPath(field, path, "NUL bytes are not allowed");
-  if (CONTROL_CHARACTER.test(path)) throw invalidPath(field, path, "control characters are not allowed");
+  if (isControlCharacter(path)) throw invalidPath(field, path, "control characters are not allowed");
   if (DANGEROUS_ESCAPE.test(path)) {
     throw invalidPath(field, path, "percent-encoded '.', '/', '\\', '%' or control characters remain after decoding once (double encoding)");
   }
