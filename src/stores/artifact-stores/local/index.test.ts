@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -70,5 +70,19 @@ describe("local folder specifics", () => {
     }
     await expect(store.write("x.bin", failing())).rejects.toThrow("boom");
     expect(await readdir(path.join(root, STAGING_DIR_NAME, "tmp"))).toEqual([]);
+  });
+
+  it("clears temporary files and multipart uploads old enough to be orphans when opened, keeping fresh ones", async () => {
+    const staging = path.join(root, STAGING_DIR_NAME);
+    const old = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    await writeFile(path.join(staging, "tmp", "crashed.part"), "x");
+    await utimes(path.join(staging, "tmp", "crashed.part"), old, old);
+    await writeFile(path.join(staging, "tmp", "receiving.part"), "x");
+    const { uploadId } = await store.createMultipartUpload("a.bin");
+    const abandoned = await store.createMultipartUpload("b.bin");
+    await utimes(path.join(staging, "uploads", abandoned.uploadId), old, old);
+    await openLocalArtifactStore(root);
+    expect(await readdir(path.join(staging, "tmp"))).toEqual(["receiving.part"]);
+    expect(await readdir(path.join(staging, "uploads"))).toEqual([uploadId]);
   });
 });
