@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DatasetInput, Metric, Run } from "../protocol/mlflow/entities.js";
 import type { Comparator, FilterEntity, FilterExpression, OrderByClause } from "./search/ast.js";
+import { filterRuns, sortRuns } from "./search/evaluate.js";
 import type { NewRun, RunSearch, TrackingStore } from "./store.js";
 
 /**
@@ -683,6 +684,101 @@ export function describeTrackingStoreContract(name: string, open: OpenTrackingSt
         expect(await search(cmp("param", "k'; DROP TABLE runs; --", "=", "v' OR '1'='1"))).toEqual(["beta"]);
         expect(await search(cmp("param", "k'; DROP TABLE runs; --", "=", "x' OR '1'='1"))).toEqual([]);
         expect(await search()).toEqual(["Gamma", "delta", "beta", "alpha"]);
+      });
+    });
+
+    describe("searchRuns agrees with the in-memory evaluator on random filters and orders", () => {
+      // A small deterministic PRNG, so a failure names a reproducible case.
+      const prng = (seed: number) => () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+      const pick = <T,>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+      const METRIC_VALUES = [0, 1, 2, 2.5, -1, Number.NaN, Infinity, -Infinity];
+      const STRINGS = ["a", "A", "ab", "aB", "b%c", "b_c", "b*c", "[x]", "?", "é", "éclair", ""];
+      const PATTERNS = ["a%", "A%", "%b", "_", "__", "b_c", "b%", "%*%", "[%", "%?", "é%", "%", "_é%"];
+
+      it("returns the same runs in the same order, page by page", async () => {
+        const random = prng(7);
+        const experimentId = await createExperiment("oracle");
+        const runIds: string[] = [];
+        for (let i = 0; i < 24; i++) {
+          const runId = `run${String(i).padStart(2, "0")}`;
+          runIds.push(runId);
+          await createRun(experimentId, runId, {
+            runName: pick(random, STRINGS) + String(i % 3),
+            userId: pick(random, ["alice", "Alice", "bob"]),
+            startTime: Math.floor(random() * 5) * 10,
+          });
+          if (random() < 0.6) await store.updateRun(runId, { status: pick(random, ["FINISHED", "FAILED"] as const), endTime: Math.floor(random() * 4) });
+          const metrics: Metric[] = [];
+          for (const key of ["m1", "m2"]) {
+            if (random() < 0.75) metrics.push(metric(key, pick(random, METRIC_VALUES), Math.floor(random() * 3), 1));
+          }
+          const params = ["p1", "p2"].filter(() => random() < 0.7).map((key) => ({ key, value: pick(random, STRINGS) }));
+          const tags = random() < 0.7 ? [{ key: "t1", value: pick(random, STRINGS) }] : [];
+          await log(runId, metrics, params, tags);
+          if (random() < 0.4) {
+            await store.logInputs(runId, [
+              {
+                tags: [{ key: "mlflow.data.context", value: pick(random, ["train", "eval"]) }],
+                dataset: { name: pick(random, ["ds1", "ds2"]), digest: pick(random, ["d1", "d2"]), source_type: "local", source: "s" },
+              },
+            ]);
+          }
+        }
+        const all = (await Promise.all(runIds.map((id) => store.getRun(id)))).filter((run): run is Run => run !== undefined);
+
+        const leaf = (): FilterExpression => {
+          const kind = Math.floor(random() * 6);
+          if (kind === 0) return cmp("metric", pick(random, ["m1", "m2"]), pick(random, ["=", "!=", ">", ">=", "<", "<="] as const), pick(random, METRIC_VALUES.filter((v) => !Number.isNaN(v))));
+          if (kind === 1 || kind === 2) {
+            const entity = kind === 1 ? "param" : "tag";
+            const key = entity === "param" ? pick(random, ["p1", "p2"]) : "t1";
+            const comparator = pick(random, ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"] as const);
+            if (comparator === "IN" || comparator === "NOT IN") return cmp(entity, key, comparator, [pick(random, STRINGS), pick(random, STRINGS)]);
+            return cmp(entity, key, comparator, comparator.endsWith("LIKE") ? pick(random, PATTERNS) : pick(random, STRINGS));
+          }
+          if (kind === 3) {
+            const key = pick(random, ["run_name", "user_id", "status", "start_time", "end_time"]);
+            if (key === "start_time" || key === "end_time") return cmp("attribute", key, pick(random, ["=", "!=", ">", "<="] as const), Math.floor(random() * 5) * 10);
+            const comparator = pick(random, ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"] as const);
+            const values = key === "status" ? ["RUNNING", "FINISHED", "FAILED"] : key === "user_id" ? ["alice", "Alice", "bob"] : STRINGS;
+            if (comparator === "IN" || comparator === "NOT IN") return cmp("attribute", key, comparator, [pick(random, values), pick(random, values)]);
+            return cmp("attribute", key, comparator, comparator.endsWith("LIKE") ? pick(random, ["a%", "%1", "_%", "ALICE", "%ice"]) : pick(random, values));
+          }
+          if (kind === 4) {
+            const key = pick(random, ["name", "digest", "context"]);
+            const values = key === "name" ? ["ds1", "ds2"] : key === "digest" ? ["d1", "d2"] : ["train", "eval"];
+            return cmp("dataset", key, pick(random, ["=", "!="] as const), pick(random, values));
+          }
+          const [entity, key] = pick(random, [["metric", "m1"], ["param", "p1"], ["tag", "t1"], ["attribute", "end_time"]] as const);
+          return isNull(entity, key, random() < 0.5);
+        };
+        const tree = (depth: number): FilterExpression => {
+          if (depth === 0 || random() < 0.4) return leaf();
+          const operands = Array.from({ length: 1 + Math.floor(random() * 3) }, () => tree(depth - 1));
+          return random() < 0.5 ? and(...operands) : or(...operands);
+        };
+        const ORDER_KEYS: OrderByClause[] = [
+          order("metric", "m1", true), order("metric", "m2", false), order("param", "p1", true), order("tag", "t1", false),
+          order("attribute", "start_time", true), order("attribute", "end_time", false), order("attribute", "run_name", true),
+        ];
+
+        for (let round = 0; round < 150; round++) {
+          const filter = random() < 0.1 ? undefined : tree(3);
+          const orderBy = ORDER_KEYS.filter(() => random() < 0.25).map((clause) => ({ ...clause, ascending: random() < 0.5 }));
+          const expected = sortRuns(filterRuns(all, filter), orderBy).map((run) => run.info.run_id);
+          const maxResults = 1 + Math.floor(random() * 10);
+          const got: string[] = [];
+          let pageToken: string | undefined;
+          do {
+            const page = await store.searchRuns({ experimentIds: [experimentId], filter, orderBy, viewType: "ALL", maxResults, pageToken });
+            got.push(...page.items.map((run) => run.info.run_id));
+            pageToken = page.nextPageToken;
+          } while (pageToken !== undefined);
+          expect({ round, filter, orderBy, ids: got }).toEqual({ round, filter, orderBy, ids: expected });
+        }
       });
     });
   });
