@@ -84,6 +84,19 @@ describe("SQLite tracking store: file and schema", () => {
     await second.close();
   });
 
+  it("shares one file between two open stores (another process or a CLI next to the server)", async () => {
+    const file = await tempDb();
+    const one = await openSqliteTrackingStore(file);
+    const two = await openSqliteTrackingStore(file);
+    const id = await one.createExperiment({ name: "shared", defaultArtifactLocation: (e) => `x/${e}`, tags: [], now: 1 });
+    await two.createRun({ runId: "r1", experimentId: id, userId: "u", runName: "n", status: "RUNNING", startTime: 1, artifactUri: "a", tags: [] });
+    await one.logBatch("r1", { metrics: [{ key: "m", value: 1, step: 0, timestamp: 0 }], params: [], tags: [] });
+    expect((await two.getRun("r1"))?.data.metrics).toEqual([{ key: "m", value: 1, step: 0, timestamp: 0 }]);
+    expect((await one.getRun("r1"))?.info.experiment_id).toBe(id);
+    await one.close();
+    await two.close();
+  });
+
   it("applies only pending migrations, in order, in one transaction", async () => {
     const { migrate } = await import("./migrations.js");
     const db = new Database(":memory:");
