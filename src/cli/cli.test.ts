@@ -170,7 +170,10 @@ describe("cairn artifacts", () => {
 
 describe("errors and exit codes", () => {
   it("prints the server's error as one line and exits 1", async () => {
-    const expected = await client.runs.get("nope").catch((e: unknown) => e as CairnApiError);
+    const expected = (await client.runs.get("nope").then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as CairnApiError;
     const result = await cairn("runs", "show", "nope");
     expect(result).toEqual({ code: 1, stdout: "", stderr: `cairn: error: ${expected.errorCode}: ${expected.message}\n` });
     expect(expected.errorCode).toBe("RESOURCE_DOES_NOT_EXIST");
