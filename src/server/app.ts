@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { randomUUID } from "node:crypto";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import { installErrorHandling } from "./error-handler.js";
@@ -36,6 +36,12 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     },
     // MLflow clients put int64 ids and repeated keys in query strings; keep them as strings and arrays.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // A URL that cannot be decoded (`%zz`) is the client's fault: answer in MLflow's error shape like every 4xx.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+      const body = new CairnError(ErrorCode.BAD_REQUEST, `Malformed request URL: ${error.message}`).toJSON();
+      void (reply as FastifyReply).status(status).type("application/json").send(JSON.stringify(body));
+    },
   });
 
   // MLflow's server decodes any body as JSON whatever its content type (Flask get_json(force=True)).

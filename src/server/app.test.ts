@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { CairnError, ErrorCode } from "../core/errors.js";
+import { buildApp } from "./app.js";
+
+/** The app shell: health, version, error shapes for every kind of failure, JSON codec quirks. */
+describe("app shell", () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await buildApp({
+      version: "9.8.7",
+      domains: [
+        {
+          endpoints: [
+            { methods: ["POST", "GET"], path: "echo", handle: (fields) => ({ value: fields.optionalDouble("value") ?? null }) },
+            { methods: ["POST"], path: "boom", handle: () => { throw new Error("secret internals"); } },
+            { methods: ["POST"], path: "refuse", handle: () => { throw new CairnError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Run with id=x not found"); } },
+          ],
+        },
+      ],
+    });
+  });
+  afterAll(async () => app.close());
+
+  it("answers /health with OK and /version with the version", async () => {
+    expect((await app.inject("/health")).body).toBe("OK");
+    expect((await app.inject("/version")).body).toBe("9.8.7");
+  });
+
+  it("writes non-finite doubles as protobuf JSON strings and reads them back", async () => {
+    for (const [sent, expected] of [["NaN", '"NaN"'], ["Infinity", '"Infinity"'], ["-Infinity", '"-Infinity"'], ["1.5", "1.5"]] as const) {
+      const response = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", payload: `{"value":"${sent}"}` });
+      expect(response.body).toBe(`{"value":${expected}}`);
+    }
+  });
+
+  it("decodes a body that is a JSON string holding the message, and bodies sent without a JSON content type", async () => {
+    const doubled = await app.inject({ method: "POST", url: "/ajax-api/2.0/mlflow/echo", payload: JSON.stringify(JSON.stringify({ value: 2 })) });
+    expect(doubled.json()).toEqual({ value: 2 });
+    const plain = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", headers: { "content-type": "text/plain" }, payload: '{"value":3}' });
+    expect(plain.json()).toEqual({ value: 3 });
+  });
+
+  it("answers every failure in MLflow's error shape with the right status", async () => {
+    const badJson = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", payload: "{nope" });
+    expect(badJson.statusCode).toBe(400);
+    expect(badJson.json().error_code).toBe("MALFORMED_REQUEST");
+
+    const tooBig = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", payload: `{"x":"${"a".repeat(3 * 1024 * 1024)}"}` });
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.json().error_code).toBe("INVALID_PARAMETER_VALUE");
+
+    const missing = await app.inject({ method: "GET", url: "/api/2.0/mlflow/nothing-here" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error_code: "ENDPOINT_NOT_FOUND", message: "No endpoint GET /api/2.0/mlflow/nothing-here" });
+
+    const refused = await app.inject({ method: "POST", url: "/api/2.0/mlflow/refuse", payload: "{}" });
+    expect(refused.statusCode).toBe(404);
+    expect(refused.json()).toEqual({ error_code: "RESOURCE_DOES_NOT_EXIST", message: "Run with id=x not found" });
+
+    const badUrl = await app.inject({ method: "GET", url: "/api/2.0/mlflow/echo%zz" });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json().error_code).toBe("BAD_REQUEST");
+  });
+
+  it("hides internal faults behind a 500 that names the request id, not the cause", async () => {
+    const response = await app.inject({ method: "POST", url: "/api/2.0/mlflow/boom", payload: "{}", headers: { "x-request-id": "req-42" } });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({
+      error_code: "INTERNAL_ERROR",
+      message: "Internal server error; see the server log for this request id.",
+      request_id: "req-42",
+    });
+    expect(response.body).not.toContain("secret internals");
+    expect(response.headers["x-request-id"]).toBe("req-42");
+  });
+});
