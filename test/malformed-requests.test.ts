@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTrackingApp, type TrackingTestApp } from "../src/tracking/routes-test-kit.js";
+import { startTrackingApp, type TrackingTestApp } from "../src/tracking/test-support/tracking-app.js";
 
 /**
  * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a

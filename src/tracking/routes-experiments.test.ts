@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FIXED_NOW, startTrackingApp, type TrackingTestApp } from "./routes-test-kit.js";
+import { FIXED_NOW, startTrackingApp, type TrackingTestApp } from "./test-support/tracking-app.js";
 
 let t: TrackingTestApp;
 beforeEach(async () => {

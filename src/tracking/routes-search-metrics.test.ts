@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sampleSteps } from "./metric-sampling.js";
-import { startTrackingApp, type TrackingTestApp } from "./routes-test-kit.js";
+import { startTrackingApp, type TrackingTestApp } from "./test-support/tracking-app.js";
 
 let t: TrackingTestApp;
 beforeEach(async () => {

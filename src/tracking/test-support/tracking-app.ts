@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../server/app.js";
-import { openSqliteTrackingStore } from "../stores/sqlite/index.js";
-import { trackingEndpoints } from "./routes.js";
-import { TrackingService } from "./service.js";
-import type { TrackingStore } from "./store.js";
+import { buildApp } from "../../server/app.js";
+import { openSqliteTrackingStore } from "../../stores/sqlite/index.js";
+import { trackingEndpoints } from "../routes.js";
+import { TrackingService } from "../service.js";
+import type { TrackingStore } from "../store.js";
 
 /** An in-process app over a real SQLite file in a fresh temp folder, for the HTTP tests of the tracking routes. */
 export interface TrackingTestApp {
