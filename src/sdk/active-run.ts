@@ -168,13 +168,18 @@ export class ActiveRun {
     if (this.buffer.size >= this.maxBatchSize) {
       this.clearTimer();
       this.flushInBackground();
-    } else if (this.timer === undefined && this.inflight === undefined) {
-      // Unref'd: a pending timer must not keep the process alive; beforeExit flushes what is left.
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flushInBackground();
-      }, this.flushIntervalMs).unref();
+    } else if (this.inflight === undefined) {
+      this.startTimer();
     }
+  }
+
+  private startTimer(): void {
+    if (this.timer !== undefined) return;
+    // Unref'd: a pending timer must not keep the process alive; beforeExit flushes what is left.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushInBackground();
+    }, this.flushIntervalMs).unref();
   }
 
   private clearTimer(): void {
@@ -184,12 +189,12 @@ export class ActiveRun {
 
   private flushInBackground(): void {
     if (this.inflight) return; // the running drain picks up what was added
-    // A transient failure leaves the entries buffered; the rescheduled flush tries again after the interval.
     this.inflight = this.drain()
       .then(() => undefined)
       .finally(() => {
         this.inflight = undefined;
-        if (this.buffer.size > 0 && !this.ended) this.scheduleFlush();
+        // Entries left after a transient failure wait one interval (not a tight loop against a down server).
+        if (this.buffer.size > 0 && !this.ended) this.startTimer();
       });
   }
 
