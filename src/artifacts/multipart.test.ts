@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openHarness, type ArtifactHarness } from "./test-support.js";
+import { openHarness, type ArtifactHarness } from "./test-support/artifact-app.js";
 
 interface Created {
   upload_id: string;

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openHarness, rawRequest, type ArtifactHarness } from "./test-support.js";
+import { openHarness, rawRequest, type ArtifactHarness } from "./test-support/artifact-app.js";
 
 /**
  * Every way out of the artifact root that MLflow's CVEs used, sent over real HTTP with the path exactly as written

@@ -1,7 +1,7 @@
 import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openHarness, type ArtifactHarness } from "./test-support.js";
+import { openHarness, type ArtifactHarness } from "./test-support/artifact-app.js";
 
 const RUN = "0123456789abcdef0123456789abcdef";
 

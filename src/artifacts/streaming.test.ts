@@ -3,7 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openHarness, type ArtifactHarness } from "./test-support.js";
+import { openHarness, type ArtifactHarness } from "./test-support/artifact-app.js";
 
 /**
  * Streaming both ways over a real socket: a 1 GiB artifact generated on the fly is uploaded and downloaded while

@@ -3,12 +3,12 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { notFound } from "../core/errors.js";
-import { buildApp } from "../server/app.js";
-import { openLocalArtifactStore } from "../stores/artifact-stores/local/index.js";
-import { artifactRoutes } from "./routes.js";
-import { ArtifactService } from "./service.js";
-import type { ArtifactStore } from "./store.js";
+import { notFound } from "../../core/errors.js";
+import { buildApp } from "../../server/app.js";
+import { openLocalArtifactStore } from "../../stores/artifact-stores/local/index.js";
+import { artifactRoutes } from "../routes.js";
+import { ArtifactService } from "../service.js";
+import type { ArtifactStore } from "../store.js";
 
 /** A real app over a real folder in a temp dir; runs map to artifact URIs through a plain table. */
 export interface ArtifactHarness {
