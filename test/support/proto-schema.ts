@@ -1,0 +1,274 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * MLflow's protocol messages (see test/fixtures/mlflow-protos/README.md) and the protobuf JSON mapping, as the
+ * MLflow Python client applies it: requests are built the way mlflow/utils/proto_json_utils.py message_to_json
+ * builds them, responses are checked the way google.protobuf.json_format.ParseDict reads them (stricter: unknown
+ * fields and nulls are reported, because MLflow's own server never sends them).
+ */
+
+const SCHEMA_FILE = fileURLToPath(new URL("../fixtures/mlflow-protos/mlflow-wire-schema.json", import.meta.url));
+
+const SCALARS = ["string", "bool", "double", "float", "int32", "int64", "uint64"] as const;
+type Scalar = (typeof SCALARS)[number];
+const INT64_TYPES: readonly string[] = ["int64", "uint64"];
+const INTEGER_TYPES: readonly string[] = ["int32", "int64", "uint64"];
+
+export interface FieldSpec {
+  name: string;
+  id: number;
+  repeated: boolean;
+  /** A scalar type name, or the full name of a message or enum. */
+  type: string;
+  /** Marked `[(validate_required) = true]` in the proto. */
+  required: boolean;
+}
+
+export interface Endpoint {
+  method: string;
+  /** As written in the proto, e.g. /mlflow/runs/create or /mlflow-artifacts/artifacts/<path:artifact_path>. */
+  path: string;
+  since: string;
+}
+
+export interface Rpc {
+  service: string;
+  name: string;
+  request: string;
+  response: string;
+  /** In proto order; the Python client calls the first (mlflow/utils/rest_utils.py extract_api_info_for_service). */
+  endpoints: Endpoint[];
+}
+
+interface SchemaFile {
+  origin: { repository: string; files: Record<string, string>; license: string };
+  enums: Record<string, Record<string, number>>;
+  messages: Record<string, Record<string, string>>;
+  services: Record<string, Record<string, string[]>>;
+}
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const parseField = (name: string, spec: string): FieldSpec => {
+  // "<id> optional|repeated <type> [required] [default=<v>]"
+  const match = /^(\d+) (optional|repeated) ([\w.]+)((?: required| default=\S+)*)$/.exec(spec);
+  if (!match) throw new Error(`bad field spec for ${name}: '${spec}'`);
+  return {
+    name,
+    id: Number(match[1]),
+    repeated: match[2] === "repeated",
+    type: match[3] ?? "",
+    required: (match[4] ?? "").includes(" required"),
+  };
+};
+
+const parseEndpoint = (text: string): Endpoint => {
+  const match = /^(GET|POST|PUT|PATCH|DELETE) (\S+) since (\d+\.\d+)$/.exec(text);
+  if (!match) throw new Error(`bad endpoint '${text}'`);
+  return { method: match[1] ?? "", path: match[2] ?? "", since: match[3] ?? "" };
+};
+
+export class ProtoSchema {
+  readonly origin: SchemaFile["origin"];
+  readonly enums = new Map<string, Map<string, number>>();
+  readonly messages = new Map<string, Map<string, FieldSpec>>();
+  readonly rpcs = new Map<string, Rpc>();
+
+  constructor(file: SchemaFile) {
+    this.origin = file.origin;
+    for (const [name, values] of Object.entries(file.enums)) this.enums.set(name, new Map(Object.entries(values)));
+    for (const [name, fields] of Object.entries(file.messages)) {
+      this.messages.set(name, new Map(Object.entries(fields).map(([field, spec]) => [field, parseField(field, spec)])));
+    }
+    for (const [service, methods] of Object.entries(file.services)) {
+      for (const [name, [request, ...endpoints]] of Object.entries(methods)) {
+        if (!request || endpoints.length === 0) throw new Error(`rpc ${service}.${name} needs a request and endpoints`);
+        this.rpcs.set(`${service}.${name}`, {
+          service,
+          name,
+          request,
+          response: `${request}.Response`,
+          endpoints: endpoints.map(parseEndpoint),
+        });
+      }
+    }
+  }
+
+  /** Every referenced type must be defined, every field id unique: catches transcription slips. */
+  selfCheck(): string[] {
+    const problems: string[] = [];
+    for (const [name, fields] of this.messages) {
+      const ids = new Set<number>();
+      for (const field of fields.values()) {
+        if (ids.has(field.id)) problems.push(`${name}: field id ${field.id} used twice`);
+        ids.add(field.id);
+        if (!this.isScalar(field.type) && !this.messages.has(field.type) && !this.enums.has(field.type)) {
+          problems.push(`${name}.${field.name}: unknown type ${field.type}`);
+        }
+      }
+    }
+    for (const rpc of this.rpcs.values()) {
+      for (const type of [rpc.request, rpc.response]) {
+        if (!this.messages.has(type)) problems.push(`${rpc.service}.${rpc.name}: unknown message ${type}`);
+      }
+    }
+    return problems;
+  }
+
+  rpc(qualifiedName: string): Rpc {
+    const rpc = this.rpcs.get(qualifiedName);
+    if (!rpc) throw new Error(`no rpc ${qualifiedName} in the schema`);
+    return rpc;
+  }
+
+  message(name: string): Map<string, FieldSpec> {
+    const message = this.messages.get(name);
+    if (!message) throw new Error(`no message ${name} in the schema`);
+    return message;
+  }
+
+  private isScalar(type: string): type is Scalar {
+    return (SCALARS as readonly string[]).includes(type);
+  }
+
+  /**
+   * Checks a JSON value against a message per the protobuf JSON mapping. Returns one line per violation, each
+   * naming the JSON path, what the proto expects and what came.
+   */
+  validate(typeName: string, value: unknown, path = "$"): string[] {
+    if (!isObject(value)) return [`${path}: expected a JSON object for ${typeName}, got ${describe(value)}`];
+    const fields = this.message(typeName);
+    const problems: string[] = [];
+    for (const [key, item] of Object.entries(value)) {
+      const field = fields.get(key);
+      const at = `${path}.${key}`;
+      if (!field) {
+        problems.push(`${at}: unknown field (not in ${typeName}, which has: ${[...fields.keys()].join(", ") || "no fields"})`);
+        continue;
+      }
+      if (field.repeated) {
+        if (!Array.isArray(item)) {
+          problems.push(`${at}: repeated ${field.type} must be a JSON array, got ${describe(item)}`);
+          continue;
+        }
+        item.forEach((element, index) => problems.push(...this.validateSingle(field, element, `${at}[${index}]`)));
+      } else {
+        problems.push(...this.validateSingle(field, item, at));
+      }
+    }
+    return problems;
+  }
+
+  private validateSingle(field: FieldSpec, value: unknown, at: string): string[] {
+    if (value === null) return [`${at}: null (${field.type}); MLflow omits unset fields instead`];
+    const type = field.type;
+    if (this.isScalar(type)) {
+      const ok = scalarOk(type, value);
+      return ok ? [] : [`${at}: expected ${jsonShapeOf(type)} for ${type}, got ${describe(value)}`];
+    }
+    const enumValues = this.enums.get(type);
+    if (enumValues) {
+      if (typeof value === "string" && enumValues.has(value)) return [];
+      return [`${at}: expected a ${type} name (${[...enumValues.keys()].slice(0, 6).join(", ")}...), got ${describe(value)}`];
+    }
+    return this.validate(type, value, at);
+  }
+
+  /** Required fields (validate_required) missing from a request: the test's own requests must not have any. */
+  missingRequired(typeName: string, value: JsonObject, path = "$"): string[] {
+    const problems: string[] = [];
+    for (const field of this.message(typeName).values()) {
+      const item = value[field.name];
+      if (field.required && item === undefined) problems.push(`${path}.${field.name}: required by ${typeName}`);
+      if (item === undefined || this.isScalar(field.type) || this.enums.has(field.type)) continue;
+      const items = field.repeated && Array.isArray(item) ? item : [item];
+      items.forEach((element, index) => {
+        if (isObject(element)) problems.push(...this.missingRequired(field.type, element, `${path}.${field.name}[${index}]`));
+      });
+    }
+    return problems;
+  }
+
+  /**
+   * The JSON the MLflow Python client sends for a message (proto_json_utils.message_to_json): MessageToJson with
+   * preserving_proto_field_name=True, so field names as in the proto, enums by name, doubles as numbers or
+   * "NaN"/"Infinity"/"-Infinity", only set fields. int64 fields: the 2.x client merges them back to JSON numbers
+   * (_mark_int64_fields + _merge_json_dicts); plain MessageToJson (older clients, the Java client) sends them as
+   * strings: `int64: "string"` reproduces that.
+   */
+  toClientJson(typeName: string, message: Record<string, unknown>, options: { int64: "number" | "string" }): JsonObject {
+    const fields = this.message(typeName);
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(message)) {
+      if (value === undefined) continue;
+      const field = fields.get(key);
+      if (!field) throw new Error(`test bug: ${typeName} has no field ${key}`);
+      const encode = (item: unknown): Json => this.encodeSingle(field, item, options);
+      out[key] = field.repeated ? (value as unknown[]).map(encode) : encode(value);
+    }
+    return out;
+  }
+
+  private encodeSingle(field: FieldSpec, value: unknown, options: { int64: "number" | "string" }): Json {
+    const type = field.type;
+    if (INT64_TYPES.includes(type)) return options.int64 === "string" ? String(value) : Number(value);
+    if (type === "double" || type === "float") {
+      const number = value as number;
+      if (Number.isNaN(number)) return "NaN";
+      if (number === Infinity) return "Infinity";
+      if (number === -Infinity) return "-Infinity";
+      return number;
+    }
+    if (this.isScalar(type) || this.enums.has(type)) return value as Json;
+    return this.toClientJson(type, value as Record<string, unknown>, options);
+  }
+}
+
+const scalarOk = (type: Scalar, value: unknown): boolean => {
+  if (type === "string") return typeof value === "string";
+  if (type === "bool") return typeof value === "boolean";
+  if (type === "double" || type === "float") {
+    return (typeof value === "number" && Number.isFinite(value)) || value === "NaN" || value === "Infinity" || value === "-Infinity";
+  }
+  if (INTEGER_TYPES.includes(type)) {
+    // The JSON mapping allows both numbers and decimal strings for every integer type.
+    return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value));
+  }
+  return false;
+};
+
+const jsonShapeOf = (type: Scalar): string =>
+  type === "string" ? "a JSON string"
+  : type === "bool" ? "a JSON boolean"
+  : type === "double" || type === "float" ? 'a JSON number or "NaN"/"Infinity"/"-Infinity"'
+  : "an integer (JSON number or decimal string)";
+
+const describe = (value: unknown): string => {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return `${Array.isArray(value) ? "array" : value === null ? "null" : typeof value} ${shown}`;
+};
+
+/**
+ * The query string the Python client sends for a GET: rest_utils.call_endpoint passes the message_to_json dict as
+ * `params` to requests, which repeats the key for each element of a list and formats scalars with str().
+ */
+export const toQueryString = (json: JsonObject): string => {
+  const query = new URLSearchParams();
+  const text = (value: Json): string => (typeof value === "boolean" ? (value ? "True" : "False") : String(value));
+  for (const [key, value] of Object.entries(json)) {
+    if (value === null) continue;
+    if (Array.isArray(value)) for (const item of value) query.append(key, text(item));
+    else if (typeof value === "object") throw new Error(`test bug: ${key} is a message; GET requests carry scalars only`);
+    else query.append(key, text(value));
+  }
+  return query.toString();
+};
+
+export const loadMlflowSchema = (): ProtoSchema => new ProtoSchema(JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as SchemaFile);
