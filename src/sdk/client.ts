@@ -13,6 +13,8 @@ export interface CairnClientOptions {
   headers?: Record<string, string>;
   /** Backoff for transient failures (connection refused/reset, 429, 502, 503, 504). */
   retry?: RetryOptions;
+  /** Longest wait for one JSON API call's answer, in ms (default 60000; 0 = no limit); artifact transfers have none. */
+  timeoutMs?: number;
 }
 
 export interface StartRunOptions extends ActiveRunOptions {

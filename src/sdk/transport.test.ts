@@ -87,6 +87,17 @@ describe("HttpTransport retries", () => {
     expect(server.requests[0]?.body).toBe('{"value":"NaN","other":"-Infinity"}');
   });
 
+  it("times out a slow answer: a GET is retried, a POST is not", async () => {
+    server = new RecordingServer(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: {} }), 400)));
+    const http = new HttpTransport({ trackingUri: await server.start(), retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 }, timeoutMs: 100 });
+    const error = await http.call("GET", "runs/get", { run_id: "a" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CairnConnectionError);
+    expect((error as Error).message).toBe(`cannot reach ${server.url} (GET /api/2.0/mlflow/runs/get): no answer within 100 ms`);
+    await expect(http.call("POST", "runs/log-batch", {})).rejects.toBeInstanceOf(CairnConnectionError);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(server.requests.map((r) => r.method)).toEqual(["GET", "GET", "POST"]);
+  });
+
   it("rejects a tracking URI that is not http(s)", () => {
     expect(() => new HttpTransport({ trackingUri: "file:///tmp" })).toThrow("trackingUri 'file:///tmp' must be an http:// or https:// URL");
     expect(() => new HttpTransport({ trackingUri: "nope" })).toThrow("trackingUri 'nope' is not a URL");

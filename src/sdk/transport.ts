@@ -17,6 +17,11 @@ export interface TransportOptions {
   /** Sent with every request (e.g. Authorization). */
   headers?: Record<string, string>;
   retry?: RetryOptions;
+  /**
+   * Longest wait for the answer of one JSON API call, in ms (default 60000; 0 = no limit). Artifact transfers are
+   * not limited: their duration depends on their size.
+   */
+  timeoutMs?: number;
   /** Source of randomness for backoff jitter; tests may fix it. */
   random?: () => number;
 }
@@ -35,6 +40,8 @@ export interface RawRequest {
   body?: BodyFactory;
   /** False when the body cannot be produced twice (a caller's one-shot stream): one attempt only. */
   retryable?: boolean;
+  /** Abort an attempt after this many ms; a GET that timed out is retried, other methods are not (they may have applied). */
+  timeoutMs?: number;
 }
 
 const MLFLOW_PREFIX = "/api/2.0/mlflow";
@@ -48,6 +55,7 @@ export class HttpTransport {
   private readonly headers: Record<string, string>;
   private readonly policy: RetryPolicy;
   private readonly random: () => number;
+  private readonly timeoutMs: number;
 
   constructor(options: TransportOptions) {
     let url: URL;
@@ -63,6 +71,9 @@ export class HttpTransport {
     this.headers = { ...options.headers };
     this.policy = retryPolicy(options.retry);
     this.random = options.random ?? Math.random;
+    const timeout = options.timeoutMs ?? 60_000;
+    if (!Number.isInteger(timeout) || timeout < 0) throw new RangeError(`timeoutMs must be a non-negative integer, got ${timeout}`);
+    this.timeoutMs = timeout;
   }
 
   /** Calls one MLflow JSON endpoint (path below /api/2.0/mlflow/) and returns its parsed response message. */
@@ -70,10 +81,20 @@ export class HttpTransport {
     const path = `${MLFLOW_PREFIX}/${endpoint}`;
     const request: RawRequest =
       method === "GET"
-        ? { method, path, query: message as Record<string, QueryValue> }
-        : { method, path, body: () => ({ body: encodeWire(message), headers: { "content-type": "application/json" } }) };
+        ? { method, path, query: message as Record<string, QueryValue>, timeoutMs: this.timeoutMs }
+        : {
+            method,
+            path,
+            body: () => ({ body: encodeWire(message), headers: { "content-type": "application/json" } }),
+            timeoutMs: this.timeoutMs,
+          };
     const response = await this.send(request);
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new CairnConnectionError(`reading the answer of ${method} ${path} from ${this.baseUrl} failed: ${(error as Error).message}`, `${method} ${path}`, error);
+    }
     return (text.trim() === "" ? {} : JSON.parse(text)) as T;
   }
 
@@ -92,6 +113,7 @@ export class HttpTransport {
         method: request.method,
         headers: { accept: "application/json", ...this.headers, ...made?.headers },
       };
+      if (request.timeoutMs) init.signal = AbortSignal.timeout(request.timeoutMs);
       if (made) {
         init.body = made.body;
         // Node's fetch needs half-duplex to send a streamed body.
@@ -101,11 +123,12 @@ export class HttpTransport {
       try {
         response = await fetch(url, init);
       } catch (error) {
-        if (!last && isRetryableNetworkError(error)) {
+        const timedOut = error instanceof Error && error.name === "TimeoutError";
+        if (!last && (isRetryableNetworkError(error) || (timedOut && request.method === "GET"))) {
           await sleep(backoffDelay(this.policy, attempt, this.random));
           continue;
         }
-        const reason = describeNetworkError(error);
+        const reason = timedOut ? `no answer within ${request.timeoutMs} ms` : describeNetworkError(error);
         throw new CairnConnectionError(`cannot reach ${this.baseUrl} (${label}): ${reason}`, label, error);
       }
       if (response.ok) return response;
