@@ -6,7 +6,10 @@
 export interface SqlDialect {
   /** The placeholder of the `index`-th bound parameter (1-based): "?" for SQLite, "$1" for PostgreSQL. */
   placeholder(index: number): string;
-  /** `expr` matches the MLflow LIKE `pattern` (% and _ wildcards, no escape character), case-sensitively. */
+  /**
+   * `expr` matches the MLflow LIKE `pattern` (% and _ wildcards, no escape character), case-sensitively.
+   * PostgreSQL's LIKE treats backslash as an escape by default: its dialect must add `ESCAPE ''`.
+   */
   like(expr: string, pattern: string, params: SqlParams): string;
   /** The same, ignoring case. */
   ilike(expr: string, pattern: string, params: SqlParams): string;

@@ -28,7 +28,7 @@ export const loadExperiments = (conn: SqliteConnection, ids: readonly number[]):
     .stmt(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN (SELECT value FROM json_each(?))`)
     .all(json) as ExperimentRow[];
   const tagRows = conn
-    .stmt("SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN (SELECT value FROM json_each(?))")
+    .stmt("SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN (SELECT value FROM json_each(?)) ORDER BY experiment_id, key")
     .all(json) as (ExperimentTag & { experiment_id: number })[];
   const tags = new Map<number, ExperimentTag[]>();
   for (const row of tagRows) {

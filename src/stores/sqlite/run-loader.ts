@@ -5,7 +5,8 @@ import type { SqliteConnection } from "./statement-cache.js";
 /**
  * Loads whole runs (info, latest metrics, params, tags, dataset inputs) for a list of run keys with a fixed number
  * of queries, whatever the number of runs: the key list is bound once as a JSON array and expanded by json_each,
- * so each statement is prepared once and cached. Results keep the order of `runKeys`.
+ * so each statement is prepared once and cached. Results keep the order of `runKeys`; metrics, params and tags
+ * are sorted by key.
  */
 const IN_KEYS = "IN (SELECT value FROM json_each(?))";
 
@@ -45,16 +46,16 @@ export const loadRuns = (conn: SqliteConnection, runKeys: readonly number[]): Ru
   const runRows = conn.stmt(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_key ${IN_KEYS}`).all(keys) as RunRow[];
   const metrics = groupBy(
     conn
-      .stmt(`SELECT run_key, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_key ${IN_KEYS}`)
+      .stmt(`SELECT run_key, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_key ${IN_KEYS} ORDER BY run_key, key`)
       .all(keys) as (MetricRow & { run_key: number })[],
     toMetric,
   );
   const params = groupBy(
-    conn.stmt(`SELECT run_key, key, value FROM params WHERE run_key ${IN_KEYS}`).all(keys) as KeyedRow[],
+    conn.stmt(`SELECT run_key, key, value FROM params WHERE run_key ${IN_KEYS} ORDER BY run_key, key`).all(keys) as KeyedRow[],
     keyValue,
   );
   const tags = groupBy(
-    conn.stmt(`SELECT run_key, key, value FROM tags WHERE run_key ${IN_KEYS}`).all(keys) as KeyedRow[],
+    conn.stmt(`SELECT run_key, key, value FROM tags WHERE run_key ${IN_KEYS} ORDER BY run_key, key`).all(keys) as KeyedRow[],
     keyValue,
   );
   const inputRows = conn
@@ -66,7 +67,7 @@ export const loadRuns = (conn: SqliteConnection, runKeys: readonly number[]): Ru
   const inputTags = new Map<number, KeyValue[]>();
   if (inputRows.length > 0) {
     const tagRows = conn
-      .stmt(`SELECT input_key, key, value FROM input_tags WHERE input_key ${IN_KEYS}`)
+      .stmt(`SELECT input_key, key, value FROM input_tags WHERE input_key ${IN_KEYS} ORDER BY input_key, key`)
       .all(JSON.stringify(inputRows.map((row) => row.input_key))) as (KeyValue & { input_key: number })[];
     for (const row of tagRows) {
       const list = inputTags.get(row.input_key) ?? [];
