@@ -162,7 +162,7 @@ describe("ActiveRun against the server", () => {
 
 const childScript = fileURLToPath(new URL("./test-support/exit-child.ts", import.meta.url));
 
-const runChild = async (mode: "return" | "signal", experimentId: string): Promise<{ runId: string; code: number | null; signal: string | null; stderr: string }> => {
+const runChild = async (mode: "return" | "signal" | "exit", experimentId: string): Promise<{ runId: string; code: number | null; signal: string | null; stderr: string }> => {
   const child = spawn(process.execPath, ["--import", "tsx", childScript, server.url, experimentId, mode, "1500"], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -200,6 +200,14 @@ describe("flush on process exit", () => {
     expect(signal).toBe("SIGTERM");
     const history = await client.runs.metricHistory(runId, "loss");
     expect(history).toHaveLength(1500);
+  });
+
+  it("process.exit() cannot wait: what is still buffered is reported on stderr", async () => {
+    const experimentId = await client.experiments.create({ name: "exit-sync" });
+    const { runId, code, stderr } = await runChild("exit", experimentId);
+    expect(code).toBe(0);
+    // 1500 metrics + 1 param: the first 1000 metrics were already being sent in the background when exit() came.
+    expect(stderr).toMatch(new RegExp(`^cairn: (501|1501) buffered entries of run ${runId} were not sent before exit\n$`));
   });
 });
 
