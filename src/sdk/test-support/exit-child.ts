@@ -14,7 +14,7 @@ if (!trackingUri || !experimentId || !["return", "signal", "exit"].includes(mode
 const client = new CairnClient({ trackingUri });
 const run = await client.startRun({ experimentId, runName: `exit-${mode}`, flushIntervalMs: 60_000 });
 for (let step = 0; step < Number(count ?? 10); step += 1) run.logMetric("loss", 1 / (step + 1), { step, timestamp: 1_000 + step });
-run.logParam("mode", mode);
+run.logParam("mode", String(mode));
 process.stdout.write(`RUN ${run.runId}\n`);
 if (mode === "signal") setInterval(() => undefined, 1000);
 if (mode === "exit") process.exit(0);
