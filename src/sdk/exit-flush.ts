@@ -5,7 +5,8 @@
  *   until they finish, then Node emits beforeExit again and the process ends. Each run gets one exit flush, so a dead
  *   server cannot keep the process alive forever.
  * - SIGINT / SIGTERM: runs are flushed (bounded by SIGNAL_FLUSH_TIMEOUT_MS), then, if no other code listens for the
- *   signal, the signal is raised again so the process ends the way it would have without Cairn.
+ *   signal, the signal is raised again so the process ends the way it would have without Cairn. A second signal
+ *   during the flush re-raises at once.
  * - "exit" (process.exit() or the end after beforeExit): listeners there cannot wait for I/O, so anything still
  *   buffered is only reported on stderr, never sent.
  */
@@ -48,14 +49,27 @@ const onExit = (): void => {
   }
 };
 
+let signalled = false;
+
+/** Ends the process as the signal would have (exit status 128 + n), if no other code handles the signal. */
+const reraise = (signal: NodeJS.Signals): void => {
+  if (process.listenerCount(signal) === 1) {
+    uninstall();
+    process.kill(process.pid, signal);
+  }
+};
+
 const onSignal = (signal: NodeJS.Signals): void => {
+  // A second signal while flushing (Ctrl-C twice) means "now": stop waiting.
+  if (signalled) {
+    reraise(signal);
+    return;
+  }
+  signalled = true;
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_FLUSH_TIMEOUT_MS).unref());
   void Promise.race([Promise.all([...live].map(flushOne)), timeout]).then(() => {
-    // Only we listen: end the process as the signal would have (exit code 128 + signal number).
-    if (process.listenerCount(signal) === 1) {
-      uninstall();
-      process.kill(process.pid, signal);
-    }
+    signalled = false;
+    reraise(signal);
   });
 };
 
