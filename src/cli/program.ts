@@ -1,0 +1,175 @@
+/**
+ * The one parser of `cairn`: every command and flag. Each action imports its command module only when it runs, so
+ * `cairn --help` loads almost nothing; commands return data and the shared action prints it.
+ */
+import { Command } from "commander";
+import { CAIRN_VERSION } from "../core/version.js";
+import type { CairnClient } from "../sdk/client.js";
+import type { CommandResult } from "./output.js";
+
+interface GlobalOptions {
+  trackingUri?: string;
+  json?: boolean;
+}
+
+const write = (stream: NodeJS.WriteStream, text: string): Promise<void> =>
+  new Promise((resolve) => {
+    stream.write(text, () => resolve());
+  });
+
+const makeClient = async (options: GlobalOptions): Promise<CairnClient> => {
+  const [{ CairnClient }, { resolveTrackingUri }] = await Promise.all([import("../sdk/client.js"), import("./tracking-uri.js")]);
+  // A person waits at the prompt: a few quick retries, not the SDK's patient default.
+  return new CairnClient({ trackingUri: resolveTrackingUri(options.trackingUri, process.env), retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 } });
+};
+
+const print = async (result: CommandResult, options: GlobalOptions): Promise<void> => {
+  if (options.json) {
+    await write(process.stdout, `${JSON.stringify(result.data, null, 2)}\n`);
+    return;
+  }
+  const { renderHuman } = await import("./output.js");
+  const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  await write(process.stdout, `${renderHuman(result.human, { color })}\n`);
+};
+
+/** Wires a data command: global options merged in, a client made, the result printed. */
+const dataAction =
+  <A extends unknown[]>(run: (client: CairnClient, options: Record<string, unknown>, ...args: A) => Promise<CommandResult>) =>
+  async (...received: unknown[]): Promise<void> => {
+    const command = received[received.length - 1] as Command;
+    const args = received.slice(0, -2) as A;
+    const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+    await print(await run(await makeClient(options), options, ...args), options);
+  };
+
+export const buildProgram = (): Command => {
+  const program = new Command("cairn")
+    .description("Cairn: an MLOps platform that speaks MLflow's tracking API.")
+    .version(CAIRN_VERSION, "-V, --version", "print the version")
+    .option("--tracking-uri <uri>", "tracking server (else $CAIRN_TRACKING_URI, $MLFLOW_TRACKING_URI, http://127.0.0.1:5000)")
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showSuggestionAfterError(true);
+
+  program
+    .command("server")
+    .description("run the tracking server (MLflow REST API, artifact proxy) until SIGINT/SIGTERM")
+    .option("--host <host>", "address to listen on (default: 127.0.0.1)")
+    .option("--port <port>", "port to listen on; 0 picks a free one (default: 5000)")
+    .option("--backend-store-uri <uri>", "metadata store: sqlite:///relative.db or sqlite:////absolute.db (default: sqlite:///cairn-data/cairn.db)")
+    .option("--artifacts-destination <path>", "folder (or file:// URI) for run artifacts (default: ./cairn-data/artifacts)")
+    .action(async (options: Record<string, string | undefined>) => {
+      const { runServer } = await import("./commands/server.js");
+      await runServer(options);
+    });
+
+  const experiments = program.command("experiments").description("list, create, delete and restore experiments");
+  experiments
+    .command("list")
+    .description("list experiments")
+    .option("--view <view>", "active, deleted or all", "active")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, options) => (await import("./commands/experiments.js")).listExperiments(client, { view: options.view as string })),
+    );
+  experiments
+    .command("create")
+    .description("create an experiment")
+    .argument("<name>", "experiment name")
+    .option("--artifact-location <uri>", "where the experiment's run artifacts go (default: chosen by the server)")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, options, name: string) =>
+        (await import("./commands/experiments.js")).createExperiment(client, name, { artifactLocation: options.artifactLocation as string | undefined }),
+      ),
+    );
+  experiments
+    .command("delete")
+    .description("mark an experiment (and its runs) deleted")
+    .argument("<id>", "experiment id")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _options, id: string) => (await import("./commands/experiments.js")).deleteExperiment(client, id)));
+  experiments
+    .command("restore")
+    .description("restore a deleted experiment")
+    .argument("<id>", "experiment id")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _options, id: string) => (await import("./commands/experiments.js")).restoreExperiment(client, id)));
+
+  const runs = program.command("runs").description("list, show and delete runs");
+  runs
+    .command("list")
+    .description("search runs (newest first unless --order-by)")
+    .option("--experiment <id-or-name>", "experiment id or name (default: every active experiment)")
+    .option("--filter <filter>", `MLflow search filter, e.g. "metrics.acc > 0.9 and params.lr = '0.1'"`)
+    .option("--order-by <clause...>", `order, e.g. "metrics.acc DESC" (repeatable)`)
+    .option("--max-results <n>", "at most this many runs (default: 1000, at most 50000)")
+    .option("--view <view>", "active, deleted or all", "active")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, options) =>
+        (await import("./commands/runs.js")).listRuns(client, {
+          experiment: options.experiment as string | undefined,
+          filter: options.filter as string | undefined,
+          orderBy: options.orderBy as string[] | undefined,
+          maxResults: options.maxResults as string | undefined,
+          view: options.view as string | undefined,
+        }),
+      ),
+    );
+  runs
+    .command("show")
+    .description("show a run: info, params, latest metrics, tags")
+    .argument("<run-id>", "run id")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _options, id: string) => (await import("./commands/runs.js")).showRun(client, id)));
+  runs
+    .command("delete")
+    .description("mark a run deleted")
+    .argument("<run-id>", "run id")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _options, id: string) => (await import("./commands/runs.js")).deleteRun(client, id)));
+
+  const artifacts = program.command("artifacts").description("list, upload and download run artifacts");
+  artifacts
+    .command("list")
+    .description("list the artifacts directly under PATH (the run's root by default)")
+    .argument("<run-id>", "run id")
+    .argument("[path]", "folder inside the run's artifacts")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, _options, runId: string, artifactPath: string | undefined) =>
+        (await import("./commands/artifacts.js")).listArtifacts(client, runId, artifactPath),
+      ),
+    );
+  artifacts
+    .command("upload")
+    .description("upload a file, or a folder's contents, to a run")
+    .argument("<run-id>", "run id")
+    .argument("<local-path>", "file or folder to upload")
+    .option("--artifact-path <path>", "folder inside the run's artifacts (default: the root)")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, options, runId: string, localPath: string) =>
+        (await import("./commands/artifacts.js")).uploadArtifacts(client, runId, localPath, {
+          artifactPath: options.artifactPath as string | undefined,
+        }),
+      ),
+    );
+  artifacts
+    .command("download")
+    .description("download a run's artifact file or folder (the whole root by default)")
+    .argument("<run-id>", "run id")
+    .argument("[path]", "file or folder inside the run's artifacts")
+    .requiredOption("--dest <dir>", "local folder to write into (files keep their artifact paths)")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, options, runId: string, artifactPath: string | undefined) =>
+        (await import("./commands/artifacts.js")).downloadArtifacts(client, runId, artifactPath, { dest: options.dest as string }),
+      ),
+    );
+
+  return program;
+};
+
