@@ -89,7 +89,8 @@ const benchLogBatch = async (url: string) => {
         setupRequest: (request, context) => {
           const { runId, step } = runOf(context);
           context.step = step + BATCH;
-          return { ...request, body: JSON.stringify({ run_id: runId, metrics: makeMetrics(step) }) };
+          request.body = JSON.stringify({ run_id: runId, metrics: makeMetrics(step) });
+          return request;
         },
       },
     ],
@@ -119,8 +120,9 @@ const benchLogMetric = async (url: string) => {
         setupRequest: (request, context) => {
           const { runId, step } = runOf(context);
           context.step = step + 1;
-          const body = { run_id: runId, key: "loss", value: 1 / (step + 1), timestamp: 1_700_000_000_000 + step, step };
-          return { ...request, body: JSON.stringify(body) };
+          // A template, not JSON.stringify: the load generator shares the 2 cores with the server it measures.
+          request.body = `{"run_id":"${runId}","key":"loss","value":${1 / (step + 1)},"timestamp":${1_700_000_000_000 + step},"step":${step}}`;
+          return request;
         },
       },
     ],
@@ -161,14 +163,18 @@ const benchRawStore = async (dir: string) => {
   }
   const steps = runIds.map(() => 0);
   let batches = 0;
-  const started = performance.now();
-  while (performance.now() - started < RAW_SECONDS * 1000) {
+  let storeMs = 0;
+  // Only the store call is timed: building the batch is the client's work in the HTTP measurement too.
+  while (storeMs < RAW_SECONDS * 1000) {
     const index = batches % CLIENTS;
-    await store.logBatch(runIds[index] ?? "", { metrics: makeMetrics(steps[index] ?? 0), params: [], tags: [] });
+    const metrics = makeMetrics(steps[index] ?? 0);
+    const started = performance.now();
+    await store.logBatch(runIds[index] ?? "", { metrics, params: [], tags: [] });
+    storeMs += performance.now() - started;
     steps[index] = (steps[index] ?? 0) + BATCH;
     batches += 1;
   }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = storeMs / 1000;
   await store.close();
   return { batches, metrics_per_s: round((batches * BATCH) / seconds, 0) };
 };
