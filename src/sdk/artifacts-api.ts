@@ -9,7 +9,7 @@ import { encodePath, joinArtifactPath, localTarget, proxiedRoot } from "./artifa
 import { CairnApiError } from "./errors.js";
 import { collect, iteratePages } from "./paging.js";
 import type { RunsApi } from "./runs-api.js";
-import type { HttpTransport, RequestBody } from "./transport.js";
+import type { HttpTransport } from "./transport.js";
 
 const PROXY_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
 
@@ -83,7 +83,8 @@ export class ArtifactsApi {
       method: "PUT",
       path: `${PROXY_PREFIX}/${encodePath(joinArtifactPath(root, artifactPath))}`,
       body: () => ({
-        body: Readable.toWeb(createReadStream(localFile)) as unknown as RequestBody,
+        // A Node stream: the transport sends it through node:http, which keeps memory constant whatever the size.
+        body: createReadStream(localFile),
         headers: { "content-type": "application/octet-stream", "content-length": String(size) },
       }),
     });
@@ -95,11 +96,11 @@ export class ArtifactsApi {
    */
   async uploadStream(runId: string, artifactPath: string, source: Readable | WebReadableStream<Uint8Array>): Promise<void> {
     const root = await this.proxyRoot(runId);
-    const web = source instanceof Readable ? Readable.toWeb(source) : source;
+    const body: Readable = source instanceof Readable ? source : Readable.fromWeb(source);
     await this.http.send({
       method: "PUT",
       path: `${PROXY_PREFIX}/${encodePath(joinArtifactPath(root, artifactPath))}`,
-      body: () => ({ body: web as unknown as RequestBody, headers: { "content-type": "application/octet-stream" } }),
+      body: () => ({ body, headers: { "content-type": "application/octet-stream" } }),
       retryable: false,
     });
   }

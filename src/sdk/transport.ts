@@ -1,4 +1,6 @@
+import { Readable } from "node:stream";
 import { apiErrorFromBody, CairnConnectionError } from "./errors.js";
+import { streamRequest } from "./node-http.js";
 import {
   backoffDelay,
   isRetryableNetworkError,
@@ -26,8 +28,11 @@ export interface TransportOptions {
   random?: () => number;
 }
 
-/** What fetch accepts as a body (the DOM lib type BodyInit is not loaded in this project). */
-export type RequestBody = NonNullable<RequestInit["body"]>;
+/**
+ * A request body: what fetch accepts (the DOM lib type BodyInit is not loaded in this project), or a Node stream,
+ * which is sent through node:http so that it stays streamed.
+ */
+export type RequestBody = NonNullable<RequestInit["body"]> | Readable;
 
 /** Builds a fresh request body for each attempt, so that a streamed upload can be reopened for a retry. */
 export type BodyFactory = () => { body: RequestBody; headers?: Record<string, string> };
@@ -114,14 +119,17 @@ export class HttpTransport {
         headers: { accept: "application/json", ...this.headers, ...made?.headers },
       };
       if (request.timeoutMs) init.signal = AbortSignal.timeout(request.timeoutMs);
-      if (made) {
+      if (made && !(made.body instanceof Readable)) {
         init.body = made.body;
-        // Node's fetch needs half-duplex to send a streamed body.
-        if (typeof made.body === "object" && made.body !== null && "getReader" in made.body) init.duplex = "half";
+        // Node's fetch needs half-duplex to send a web stream (and accepts it for any body).
+        init.duplex = "half";
       }
       let response: Response;
       try {
-        response = await fetch(url, init);
+        response =
+          made?.body instanceof Readable
+            ? await streamRequest(url, request.method, init.headers as Record<string, string>, made.body)
+            : await fetch(url, init);
       } catch (error) {
         const timedOut = error instanceof Error && error.name === "TimeoutError";
         if (!last && (isRetryableNetworkError(error) || (timedOut && request.method === "GET"))) {
