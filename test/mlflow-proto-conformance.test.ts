@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../src/server/start.js";
+import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { loadMlflowSchema, toQueryString, type Json, type JsonObject } from "./support/proto-schema.js";
 
 /**
@@ -19,22 +16,13 @@ const TRACKING = "mlflow.MlflowService";
 const ARTIFACTS = "mlflow.artifacts.MlflowArtifactsService";
 const called = new Set<string>();
 
-let server: RunningServer;
-let dir = "";
+let server: TempServer;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "cairn-proto-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    backendStoreUri: `sqlite:///${dir}/cairn.db`,
-    artifactsDestination: `${dir}/artifacts`,
-    logLevel: "silent",
-  });
+  server = await startTempServer("cairn-proto-");
 });
 afterAll(async () => {
   await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 interface CallOptions {

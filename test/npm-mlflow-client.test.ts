@@ -4,14 +4,13 @@
  * experiments create/get/list/update/delete/restore/set-experiment-tag, runs create/get/search/update/delete/restore/
  * log-metric/log-parameter/set-tag/delete-tag/log-batch, metrics/get-history, artifacts/list.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Experiment, FileInfo, Metric, Run, RunInfo } from "../src/protocol/mlflow/entities.js";
 import { CairnClient } from "../src/sdk/client.js";
-import { startServer, type RunningServer } from "../src/server/start.js";
+import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 
 /** The package's surface as used here; its own typings reference DOM types this project does not load. */
 type Call = (args?: Record<string, unknown>) => Promise<unknown>;
@@ -25,19 +24,13 @@ const require = createRequire(import.meta.url);
 const MLflow = require("mlflow") as new (options: { endpoint: string }) => MlflowNpmClient;
 
 let tmp: string;
-let server: RunningServer;
+let server: TempServer;
 let mlflow: MlflowNpmClient;
 let cairn: CairnClient;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "cairn-npm-mlflow-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    backendStoreUri: `sqlite:///${tmp}/cairn.db`,
-    artifactsDestination: `${tmp}/artifacts`,
-    logLevel: "silent",
-  });
+  server = await startTempServer("cairn-npm-mlflow-");
+  tmp = server.dir;
   mlflow = new MLflow({ endpoint: server.url });
   cairn = new CairnClient({ trackingUri: server.url });
   // The package prints every POST body with console.log; keep the test output readable.
@@ -47,7 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.restoreAllMocks();
   await server?.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
 describe("npm mlflow client against Cairn", () => {

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,11 +8,11 @@ import type { Experiment, FileInfo, Run } from "../protocol/mlflow/entities.js";
 import { CairnClient } from "../sdk/client.js";
 import { CairnApiError } from "../sdk/errors.js";
 import { unusedPort } from "../sdk/test-support/recording-server.js";
-import { startServer, type RunningServer } from "../server/start.js";
+import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let tmp: string;
-let server: RunningServer;
+let server: TempServer;
 let client: CairnClient;
 let deadUri: string;
 
@@ -42,21 +41,14 @@ const cli = (args: string[], env: Record<string, string> = {}, cwd = repoRoot): 
 const cairn = (...args: string[]): Promise<CliResult> => cli(["--tracking-uri", server.url, ...args]);
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "cairn-cli-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    backendStoreUri: `sqlite:///${tmp}/cairn.db`,
-    artifactsDestination: `${tmp}/artifacts`,
-    logLevel: "silent",
-  });
+  server = await startTempServer("cairn-cli-");
+  tmp = server.dir;
   client = new CairnClient({ trackingUri: server.url });
   deadUri = `http://127.0.0.1:${await unusedPort()}`;
 });
 
 afterAll(async () => {
   await server?.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
 describe("cairn experiments", () => {

@@ -1,34 +1,26 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../server/start.js";
+import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
 import { CairnClient } from "./client.js";
 import { CairnApiError } from "./errors.js";
 import { collect } from "./paging.js";
 
 let tmp: string;
-let server: RunningServer;
+let server: TempServer;
 let client: CairnClient;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "cairn-sdk-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    backendStoreUri: `sqlite:///${tmp}/cairn.db`,
-    artifactsDestination: `${tmp}/artifacts`,
-    logLevel: "silent",
-  });
+  server = await startTempServer("cairn-sdk-");
+  tmp = server.dir;
   client = new CairnClient({ trackingUri: server.url, retry: { retries: 1, minDelayMs: 10, maxDelayMs: 20 } });
 });
 
 afterAll(async () => {
   await server?.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
 describe("experiments", () => {
