@@ -3,6 +3,7 @@ import type { ExperimentFilter, ExperimentOrderBy } from "../store.js";
 import { MAX_FILTER_LENGTH } from "./parse-filter.js";
 import { readIdentifier, type RawIdentifier } from "./run-identifier.js";
 import { Scanner } from "./scanner.js";
+import { readSortDirection } from "./sort-direction.js";
 
 /**
  * search-experiments `filter` and `order_by`, as MLflow's SearchExperimentsUtils reads them: comparisons on the
@@ -100,15 +101,7 @@ export function parseExperimentOrderBy(clauses: readonly string[]): ExperimentOr
     if (!(ORDER_BY_KEYS as readonly string[]).includes(raw.key)) {
       throw invalidParameter(`Invalid attribute key '${raw.key}' specified. Valid keys are ${listed(ORDER_BY_KEYS)}`);
     }
-    let ascending = true;
-    if (!scanner.atEnd()) {
-      const direction = scanner.readWord()?.toUpperCase();
-      if (direction !== "ASC" && direction !== "DESC") {
-        throw invalidParameter(`Invalid ordering key in order_by clause '${clause}'.`);
-      }
-      ascending = direction === "ASC";
-      if (!scanner.atEnd()) throw unparsable();
-    }
+    const ascending = readSortDirection(scanner, clause, unparsable);
     return { key: raw.key as ExperimentOrderBy["key"], ascending };
   });
 }

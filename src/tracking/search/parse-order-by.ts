@@ -3,6 +3,7 @@ import type { OrderByClause } from "./ast.js";
 import { MAX_FILTER_LENGTH } from "./parse-filter.js";
 import { readIdentifier, resolveRunIdentifier } from "./run-identifier.js";
 import { Scanner } from "./scanner.js";
+import { readSortDirection } from "./sort-direction.js";
 
 /**
  * search-runs `order_by`: each clause is `<entity>.<key> [ASC|DESC]` (ascending by default, direction
@@ -34,14 +35,6 @@ function parseClause(clause: string): OrderByClause {
   if (id.entity === "dataset") {
     throw invalidParameter(`Invalid order_by entity type 'dataset' in order_by clause '${clause}'`);
   }
-  let ascending = true;
-  if (!scanner.atEnd()) {
-    const direction = scanner.readWord()?.toUpperCase();
-    if (direction !== "ASC" && direction !== "DESC") {
-      throw invalidParameter(`Invalid ordering key in order_by clause '${clause}'.`);
-    }
-    ascending = direction === "ASC";
-    if (!scanner.atEnd()) throw unparsable();
-  }
+  const ascending = readSortDirection(scanner, clause, unparsable);
   return { entity: id.entity, key: id.key, ascending };
 }
