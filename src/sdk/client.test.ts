@@ -245,3 +245,18 @@ describe("artifacts", () => {
     await expect(client.artifacts.download(runId, "missing.txt", dest)).rejects.toMatchObject({ status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST" });
   });
 });
+
+describe("startRun records where a run comes from", () => {
+  it("sets the user and the program as MLflow's start_run does, and the caller's tags win", async () => {
+    const experimentId = await client.experiments.create({ name: "context-tags" });
+    const run = await client.startRun({ experimentId, userId: "ada", tags: { "mlflow.source.type": "JOB", team: "fraud" } });
+    await run.end();
+    const stored = await client.runs.get(run.runId);
+    expect(stored.info.user_id).toBe("ada");
+    const tags = Object.fromEntries(stored.data.tags.map((tag) => [tag.key, tag.value]));
+    expect(tags["mlflow.user"]).toBe("ada");
+    expect(tags["mlflow.source.type"]).toBe("JOB");
+    expect(tags["mlflow.source.name"]).toBe(path.resolve(process.argv[1] ?? ""));
+    expect(tags.team).toBe("fraud");
+  });
+});

@@ -3,6 +3,7 @@ import { ArtifactsApi } from "./artifacts-api.js";
 import { ExperimentsApi } from "./experiments-api.js";
 import type { RetryOptions } from "./retry.js";
 import { RunsApi } from "./runs-api.js";
+import { currentUser, withRunContext } from "./run-context.js";
 import { HttpTransport } from "./transport.js";
 import type { RunTag } from "../protocol/mlflow/entities.js";
 
@@ -39,13 +40,17 @@ export class CairnClient {
     this.artifacts = new ArtifactsApi(http, this.runs);
   }
 
-  /** Creates a run and returns a handle that buffers and batches what is logged to it. */
+  /**
+   * Creates a run and returns a handle that buffers and batches what is logged to it. Like MLflow's fluent
+   * start_run, it records the user (default: the OS user) and the program (`mlflow.source.name`) as tags.
+   */
   async startRun(options: StartRunOptions): Promise<ActiveRun> {
+    const userId = options.userId ?? currentUser();
     const run = await this.runs.create({
       experimentId: options.experimentId,
       runName: options.runName,
-      tags: options.tags,
-      userId: options.userId,
+      tags: withRunContext(options.tags, userId),
+      userId,
     });
     return new ActiveRun(this.runs, run, options);
   }
