@@ -75,3 +75,20 @@ describe("app shell", () => {
     expect(response.headers["x-request-id"]).toBe("req-42");
   });
 });
+
+describe("request actor", () => {
+  it("is the x-cairn-user header, else basic auth's user name, else anonymous; never verified", async () => {
+    const app = await buildApp({
+      version: "t",
+      domains: [{ cairnEndpoints: [{ methods: ["GET"], path: "whoami", handle: (_fields, context) => ({ actor: context.actor }) }] }],
+    });
+    const whoami = async (headers: Record<string, string>) =>
+      (await app.inject({ method: "GET", url: "/api/2.0/cairn/whoami", headers })).json().actor;
+    expect(await whoami({ "x-cairn-user": "ada" })).toEqual({ name: "ada", verified: false });
+    const basic = `Basic ${Buffer.from("grace:secret").toString("base64")}`;
+    expect(await whoami({ authorization: basic })).toEqual({ name: "grace", verified: false });
+    expect(await whoami({ "x-cairn-user": "ada", authorization: basic })).toEqual({ name: "ada", verified: false });
+    expect(await whoami({})).toEqual({ name: "anonymous", verified: false });
+    await app.close();
+  });
+});

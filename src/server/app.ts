@@ -4,14 +4,17 @@ import { CairnError, ErrorCode } from "../core/errors.js";
 import { installErrorHandling } from "./error-handler.js";
 import { parseWireBody, stringifyWire } from "./json.js";
 import type { MlflowEndpoint } from "./mlflow-endpoint.js";
-import { registerMlflowEndpoints } from "./mlflow-endpoint.js";
+import { CAIRN_API_PREFIXES, registerMlflowEndpoints } from "./mlflow-endpoint.js";
 
 /** Largest JSON body any MLflow endpoint accepts (log-batch's 1 MB limit plus envelope). */
 export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 
 /** A domain contributes MLflow-style endpoints and, where it needs raw HTTP (artifact streaming), a plugin. */
 export interface DomainRoutes {
+  /** MLflow-compatible endpoints, under /api/2.0/mlflow and /ajax-api/2.0/mlflow. */
   endpoints?: readonly MlflowEndpoint[];
+  /** Cairn's own endpoints in the same style, under /api/2.0/cairn and /ajax-api/2.0/cairn. */
+  cairnEndpoints?: readonly MlflowEndpoint[];
   plugin?: (app: FastifyInstance) => Promise<void> | void;
 }
 
@@ -73,6 +76,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   for (const domain of options.domains) {
     if (domain.endpoints) registerMlflowEndpoints(app, domain.endpoints);
+    if (domain.cairnEndpoints) registerMlflowEndpoints(app, domain.cairnEndpoints, CAIRN_API_PREFIXES);
     if (domain.plugin) await app.register(async (scope) => domain.plugin?.(scope));
   }
   await app.ready();

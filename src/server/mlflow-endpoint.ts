@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Actor } from "../core/actor.js";
 import { invalidParameter } from "../core/errors.js";
 import { Fields, type RawFields } from "../protocol/mlflow/fields.js";
+import { actorNamed, declaredUserOf } from "./request-actor.js";
 
 /**
  * One MLflow-style JSON endpoint: the route reads its fields (query string for GET and DELETE-with-query, JSON body
@@ -10,7 +12,9 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 export interface RequestContext {
   requestId: string;
-  /** Value of the optional user header; the tracking service falls back to it for run user ids. */
+  /** Who makes the request (declared by the client, unverified until authentication exists). */
+  actor: Actor;
+  /** The declared user name, when the client declared one; the tracking service falls back to it for run user ids. */
   declaredUser?: string;
   /** Declared size of the request body (content-length), for endpoints with a smaller limit than the app's. */
   bodyBytes?: number;
@@ -25,6 +29,9 @@ export interface MlflowEndpoint {
 
 /** MLflow serves every route under both prefixes; the web UI of MLflow uses the second. */
 export const MLFLOW_API_PREFIXES = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"] as const;
+
+/** Cairn's own APIs (audit, governance, webhooks...) in the same JSON style and error shape. */
+export const CAIRN_API_PREFIXES = ["/api/2.0/cairn", "/ajax-api/2.0/cairn"] as const;
 
 const requestFields = (request: FastifyRequest): Fields => {
   // GET carries fields in the query; MLflow's DELETE registry calls may use either, so merge query under body.
@@ -49,10 +56,11 @@ export const registerMlflowEndpoints = (
         method: endpoint.methods,
         url: `${prefix}/${endpoint.path}`,
         handler: async (request, reply) => {
-          const header = request.headers["x-cairn-user"];
+          const declaredUser = declaredUserOf(request.headers);
           const context: RequestContext = {
             requestId: String(request.id),
-            ...(typeof header === "string" && header !== "" ? { declaredUser: header } : {}),
+            actor: actorNamed(declaredUser),
+            ...(declaredUser === undefined ? {} : { declaredUser }),
             ...(request.headers["content-length"] ? { bodyBytes: Number(request.headers["content-length"]) } : {}),
           };
           const result = await endpoint.handle(requestFields(request), context);

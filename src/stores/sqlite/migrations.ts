@@ -1,4 +1,8 @@
 import type { Database } from "better-sqlite3";
+import { REGISTRY_MIGRATION } from "./schema/002-registry.js";
+import { AUDIT_MIGRATION } from "./schema/003-audit.js";
+import { WEBHOOKS_MIGRATION } from "./schema/004-webhooks.js";
+import { GOVERNANCE_MIGRATION } from "./schema/005-governance.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -120,6 +124,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  // Later versions live one file each in ./schema/, so that each domain's tables sit beside its store.
+  REGISTRY_MIGRATION,
+  AUDIT_MIGRATION,
+  WEBHOOKS_MIGRATION,
+  GOVERNANCE_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,0 +1,31 @@
+import type { Actor } from "./actor.js";
+
+/**
+ * A fact a domain announces after a successful write, for subscribers such as webhooks (registry events now,
+ * serving and monitoring later). Publishing must be cheap and must not fail the write: a sink enqueues, it does not
+ * deliver on the request's path.
+ */
+export const RegistryEventType = {
+  MODEL_VERSION_CREATED: "model_version.created",
+  ALIAS_SET: "alias.set",
+  ALIAS_DELETED: "alias.deleted",
+  STAGE_CHANGED: "stage.changed",
+  PROMOTION_REFUSED: "promotion.refused",
+} as const;
+export type RegistryEventType = (typeof RegistryEventType)[keyof typeof RegistryEventType];
+
+export interface DomainEvent {
+  type: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  actor: Actor;
+  requestId: string;
+  /** JSON-serialisable facts of the event (model name, version, alias, previous version, unmet rules...). */
+  payload: Record<string, unknown>;
+}
+
+export interface EventSink {
+  publish(event: DomainEvent): Promise<void>;
+}
+
+export const noEvents: EventSink = { publish: async () => undefined };
