@@ -1,0 +1,24 @@
+import type { ModelStage } from "../protocol/mlflow/registry-entities.js";
+
+/**
+ * The check the registry runs before an alias moves or a stage changes: the governance domain implements it with
+ * per-model rules (required tags, metric thresholds, approvals). The registry refuses the change, audits the refusal
+ * and announces it when `allowed` is false.
+ */
+export type PromotionTarget = { kind: "alias"; alias: string } | { kind: "stage"; stage: ModelStage };
+
+export interface PromotionVerdict {
+  allowed: boolean;
+  /** One readable sentence per unmet rule, e.g. "metrics.accuracy >= 0.9 not met (run value 0.85)". */
+  unmet: string[];
+}
+
+export interface PromotionGate {
+  check(name: string, version: string, target: PromotionTarget): Promise<PromotionVerdict>;
+}
+
+export const noPromotionRules: PromotionGate = { check: async () => ({ allowed: true, unmet: [] }) };
+
+/** "alias:champion" / "stage:Production", the wire spelling of a target in Cairn's governance API. */
+export const formatPromotionTarget = (target: PromotionTarget): string =>
+  target.kind === "alias" ? `alias:${target.alias}` : `stage:${target.stage}`;
