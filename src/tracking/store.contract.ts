@@ -781,5 +781,47 @@ export function describeTrackingStoreContract(name: string, open: OpenTrackingSt
         }
       });
     });
+
+    describe("findRunsByDataset", () => {
+      const input = (name: string, digest: string, context?: string): DatasetInput => ({
+        tags: context === undefined ? [] : [{ key: "mlflow.data.context", value: context }],
+        dataset: { name, digest, source_type: "local", source: `/data/${name}` },
+      });
+
+      it("lists the active runs of every experiment that used the dataset, oldest first, with each use's context", async () => {
+        const other = await createExperiment("other");
+        await createRun("0", "r1", { startTime: 300 });
+        await createRun(other, "r2", { startTime: 100 });
+        await createRun("0", "r3", { startTime: 200 });
+        await createRun("0", "r4", { startTime: 50 });
+        await createRun("0", "gone", { startTime: 10 });
+        await store.logInputs("r1", [input("churn", "d1", "training"), input("other", "d9", "training")]);
+        await store.logInputs("r2", [input("churn", "d2", "eval")]);
+        await store.logInputs("r3", [input("churn", "d1")]);
+        await store.logInputs("r4", [input("other", "d1", "training")]);
+        await store.logInputs("gone", [input("churn", "d1", "training")]);
+        await store.setRunLifecycle("gone", "deleted", 500);
+
+        const all = await store.findRunsByDataset("churn");
+        expect(all.map(({ run, context }) => [run.run_id, run.experiment_id, run.run_name, context])).toEqual([
+          ["r2", other, "name-r2", "eval"],
+          ["r3", "0", "name-r3", undefined],
+          ["r1", "0", "name-r1", "training"],
+        ]);
+        expect(all[1]).toEqual({ run: (await store.getRunInfo("r3"))! });
+        expect((await store.findRunsByDataset("churn", "d1")).map(({ run }) => run.run_id)).toEqual(["r3", "r1"]);
+        expect(await store.findRunsByDataset("churn", "nope")).toEqual([]);
+        expect(await store.findRunsByDataset("unknown")).toEqual([]);
+      });
+
+      it("lists a run once per digest of the dataset it used", async () => {
+        await createRun("0", "r1");
+        await store.logInputs("r1", [input("churn", "d1", "training"), input("churn", "d2", "eval")]);
+        expect((await store.findRunsByDataset("churn")).map(({ run, context }) => [run.run_id, context])).toEqual([
+          ["r1", "training"],
+          ["r1", "eval"],
+        ]);
+      });
+    });
   });
 }

@@ -59,6 +59,17 @@ export interface TrackingStore {
   /** Metric values of several runs whose step lies in [startStep, endStep], ordered by run, step, timestamp. */
   getMetricHistoryForRuns(query: MetricHistoryRange): Promise<MetricWithRunId[]>;
   searchRuns(query: RunSearch): Promise<Page<Run>>;
+  /**
+   * Active runs (of any experiment) that logged the dataset named `name` (with this digest, when given), oldest
+   * first; one entry per run and dataset digest, with the context of the use (the mlflow.data.context input tag).
+   * For the reverse lineage view of a dataset.
+   */
+  findRunsByDataset(name: string, digest?: string): Promise<DatasetUsage[]>;
+}
+
+export interface DatasetUsage {
+  run: RunInfo;
+  context?: string;
 }
 
 export interface PageRequest {

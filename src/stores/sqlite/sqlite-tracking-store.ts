@@ -10,6 +10,7 @@ import type {
   RunInfo,
 } from "../../protocol/mlflow/entities.js";
 import type {
+  DatasetUsage,
   ExperimentSearch,
   MetricHistoryRange,
   NewExperiment,
@@ -21,6 +22,7 @@ import type {
   RunUpdate,
   TrackingStore,
 } from "../../tracking/store.js";
+import { findRunsByDataset } from "./dataset-usage.js";
 import * as experiments from "./experiments.js";
 import { logBatch } from "./log-batch.js";
 import * as queries from "./run-queries.js";
@@ -127,5 +129,9 @@ export class SqliteTrackingStore implements TrackingStore {
 
   async searchRuns(query: RunSearch): Promise<Page<Run>> {
     return queries.searchRuns(this.conn, query);
+  }
+
+  async findRunsByDataset(name: string, digest?: string): Promise<DatasetUsage[]> {
+    return findRunsByDataset(this.conn, name, digest);
   }
 }

@@ -1,0 +1,223 @@
+import type { Database } from "better-sqlite3";
+import type {
+  Approval,
+  GovernanceStore,
+  MetricThreshold,
+  PromotionRule,
+  RequiredTag,
+  StoredModelCard,
+} from "../../registry/governance-store.js";
+import { SqliteConnection } from "./statement-cache.js";
+
+interface RuleRow {
+  model_name: string;
+  target: string;
+  required_tags: string;
+  metric_thresholds: string;
+  required_approvals: number;
+  updated_by: string;
+  updated_by_verified: number;
+  updated_time: number;
+}
+
+interface ApprovalRow {
+  model_name: string;
+  version: string;
+  target: string;
+  actor_name: string;
+  actor_verified: number;
+  time: number;
+  comment: string | null;
+}
+
+interface CardRow {
+  model_name: string;
+  version: string;
+  description: string;
+  intended_use: string;
+  training_data: string;
+  limitations: string;
+  ethical_considerations: string;
+  owners: string;
+  updated_by: string;
+  updated_by_verified: number;
+  updated_time: number;
+}
+
+const toRule = (row: RuleRow): PromotionRule => ({
+  name: row.model_name,
+  target: row.target,
+  requiredTags: JSON.parse(row.required_tags) as RequiredTag[],
+  metricThresholds: JSON.parse(row.metric_thresholds) as MetricThreshold[],
+  requiredApprovals: row.required_approvals,
+  updatedBy: { name: row.updated_by, verified: row.updated_by_verified === 1 },
+  updatedTime: row.updated_time,
+});
+
+const toApproval = (row: ApprovalRow): Approval => ({
+  name: row.model_name,
+  version: row.version,
+  target: row.target,
+  actor: { name: row.actor_name, verified: row.actor_verified === 1 },
+  time: row.time,
+  ...(row.comment === null ? {} : { comment: row.comment }),
+});
+
+const toCard = (row: CardRow): StoredModelCard => ({
+  name: row.model_name,
+  version: row.version,
+  description: row.description,
+  intendedUse: row.intended_use,
+  trainingData: row.training_data,
+  limitations: row.limitations,
+  ethicalConsiderations: row.ethical_considerations,
+  owners: JSON.parse(row.owners) as string[],
+  updatedBy: { name: row.updated_by, verified: row.updated_by_verified === 1 },
+  updatedTime: row.updated_time,
+});
+
+const GOVERNANCE_TABLES = ["promotion_rules", "promotion_approvals", "model_cards"] as const;
+
+/**
+ * The GovernanceStore on the shared better-sqlite3 connection (schema 005). close() is not needed: the wiring that
+ * opened the database closes it.
+ */
+export class SqliteGovernanceStore implements GovernanceStore {
+  private readonly conn: SqliteConnection;
+
+  constructor(db: Database) {
+    this.conn = new SqliteConnection(db, 64);
+  }
+
+  async putRule(rule: PromotionRule): Promise<void> {
+    this.conn
+      .stmt(
+        "INSERT INTO promotion_rules (model_name, target, required_tags, metric_thresholds, required_approvals, " +
+          "updated_by, updated_by_verified, updated_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " +
+          "ON CONFLICT (model_name, target) DO UPDATE SET required_tags = excluded.required_tags, " +
+          "metric_thresholds = excluded.metric_thresholds, required_approvals = excluded.required_approvals, " +
+          "updated_by = excluded.updated_by, updated_by_verified = excluded.updated_by_verified, " +
+          "updated_time = excluded.updated_time",
+      )
+      .run(
+        rule.name,
+        rule.target,
+        JSON.stringify(rule.requiredTags),
+        JSON.stringify(rule.metricThresholds),
+        rule.requiredApprovals,
+        rule.updatedBy.name,
+        rule.updatedBy.verified ? 1 : 0,
+        rule.updatedTime,
+      );
+  }
+
+  async getRule(name: string, target: string): Promise<PromotionRule | undefined> {
+    const row = this.conn.stmt("SELECT * FROM promotion_rules WHERE model_name = ? AND target = ?").get(name, target) as
+      | RuleRow
+      | undefined;
+    return row === undefined ? undefined : toRule(row);
+  }
+
+  async listRules(name: string): Promise<PromotionRule[]> {
+    const rows = this.conn.stmt("SELECT * FROM promotion_rules WHERE model_name = ? ORDER BY target").all(name) as RuleRow[];
+    return rows.map(toRule);
+  }
+
+  async deleteRule(name: string, target: string): Promise<boolean> {
+    return this.conn.stmt("DELETE FROM promotion_rules WHERE model_name = ? AND target = ?").run(name, target).changes > 0;
+  }
+
+  async addApproval(approval: Approval): Promise<{ approval: Approval; created: boolean }> {
+    return this.conn.write(() => {
+      const inserted = this.conn
+        .stmt(
+          "INSERT INTO promotion_approvals (model_name, version, target, actor_name, actor_verified, time, comment) " +
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .run(
+          approval.name,
+          approval.version,
+          approval.target,
+          approval.actor.name,
+          approval.actor.verified ? 1 : 0,
+          approval.time,
+          approval.comment ?? null,
+        );
+      const row = this.conn
+        .stmt("SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? AND target = ? AND actor_name = ?")
+        .get(approval.name, approval.version, approval.target, approval.actor.name) as ApprovalRow;
+      return { approval: toApproval(row), created: inserted.changes > 0 };
+    });
+  }
+
+  async listApprovals(name: string, version: string, target?: string): Promise<Approval[]> {
+    const rows = (
+      target === undefined
+        ? this.conn
+            .stmt("SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? ORDER BY time, target, actor_name")
+            .all(name, version)
+        : this.conn
+            .stmt(
+              "SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? AND target = ? ORDER BY time, actor_name",
+            )
+            .all(name, version, target)
+    ) as ApprovalRow[];
+    return rows.map(toApproval);
+  }
+
+  async putCard(card: StoredModelCard): Promise<void> {
+    this.conn
+      .stmt(
+        "INSERT INTO model_cards (model_name, version, description, intended_use, training_data, limitations, " +
+          "ethical_considerations, owners, updated_by, updated_by_verified, updated_time) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model_name, version) DO UPDATE SET " +
+          "description = excluded.description, intended_use = excluded.intended_use, " +
+          "training_data = excluded.training_data, limitations = excluded.limitations, " +
+          "ethical_considerations = excluded.ethical_considerations, owners = excluded.owners, " +
+          "updated_by = excluded.updated_by, updated_by_verified = excluded.updated_by_verified, " +
+          "updated_time = excluded.updated_time",
+      )
+      .run(
+        card.name,
+        card.version,
+        card.description,
+        card.intendedUse,
+        card.trainingData,
+        card.limitations,
+        card.ethicalConsiderations,
+        JSON.stringify(card.owners),
+        card.updatedBy.name,
+        card.updatedBy.verified ? 1 : 0,
+        card.updatedTime,
+      );
+  }
+
+  async getCard(name: string, version: string): Promise<StoredModelCard | undefined> {
+    const row = this.conn.stmt("SELECT * FROM model_cards WHERE model_name = ? AND version = ?").get(name, version) as
+      | CardRow
+      | undefined;
+    return row === undefined ? undefined : toCard(row);
+  }
+
+  async renameModel(name: string, newName: string): Promise<void> {
+    this.conn.write(() => {
+      // OR REPLACE: rows left behind under the new name (a model deleted without deleteModel) must not block it.
+      for (const table of GOVERNANCE_TABLES) {
+        this.conn.stmt(`UPDATE OR REPLACE ${table} SET model_name = ? WHERE model_name = ?`).run(newName, name);
+      }
+    });
+  }
+
+  async deleteModel(name: string): Promise<void> {
+    this.conn.write(() => {
+      for (const table of GOVERNANCE_TABLES) this.conn.stmt(`DELETE FROM ${table} WHERE model_name = ?`).run(name);
+    });
+  }
+
+  async deleteVersion(name: string, version: string): Promise<void> {
+    this.conn.write(() => {
+      this.conn.stmt("DELETE FROM promotion_approvals WHERE model_name = ? AND version = ?").run(name, version);
+      this.conn.stmt("DELETE FROM model_cards WHERE model_name = ? AND version = ?").run(name, version);
+    });
+  }
+}
