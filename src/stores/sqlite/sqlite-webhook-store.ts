@@ -1,0 +1,305 @@
+import type { Database } from "better-sqlite3";
+import type { Actor } from "../../core/actor.js";
+import { invalidParameter } from "../../core/errors.js";
+import type { DomainEvent } from "../../core/events.js";
+import type {
+  AttemptOutcome,
+  ClaimRequest,
+  ClaimedDelivery,
+  Delivery,
+  DeliveryPage,
+  DeliveryQuery,
+  DeliveryStatus,
+  Webhook,
+  WebhookChanges,
+  WebhookStore,
+  WebhookWithSecret,
+} from "../../webhooks/store.js";
+import { SqliteConnection } from "./statement-cache.js";
+
+interface WebhookRow {
+  webhook_id: string;
+  name: string;
+  url: string;
+  events: string;
+  secret: string;
+  active: number;
+  created_time: number;
+  last_updated_time: number;
+}
+
+interface DeliveryRow {
+  delivery_key: number;
+  delivery_id: string;
+  webhook_id: string;
+  event_type: string;
+  event_time: number;
+  actor: string;
+  request_id: string;
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_time: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_time: number;
+  delivered_time: number | null;
+}
+
+type ClaimedRow = DeliveryRow & { url: string; secret: string };
+
+const toWebhook = (row: WebhookRow): WebhookWithSecret => ({
+  id: row.webhook_id,
+  name: row.name,
+  url: row.url,
+  events: JSON.parse(row.events) as string[],
+  active: row.active === 1,
+  createdTime: row.created_time,
+  lastUpdatedTime: row.last_updated_time,
+  secret: row.secret,
+});
+
+const withoutSecret = ({ secret: _secret, ...webhook }: WebhookWithSecret): Webhook => webhook;
+
+const toDelivery = (row: DeliveryRow): Delivery => ({
+  id: row.delivery_id,
+  webhookId: row.webhook_id,
+  eventType: row.event_type,
+  status: row.status,
+  attempts: row.attempts,
+  ...(row.next_attempt_time !== null ? { nextAttemptTime: row.next_attempt_time } : {}),
+  ...(row.last_status_code !== null ? { lastStatusCode: row.last_status_code } : {}),
+  ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+  createdTime: row.created_time,
+  ...(row.delivered_time !== null ? { deliveredTime: row.delivered_time } : {}),
+  event: {
+    time: row.event_time,
+    actor: JSON.parse(row.actor) as Actor,
+    requestId: row.request_id,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  },
+});
+
+const DELIVERY_COLUMNS = `d.delivery_key, d.delivery_id, d.webhook_id, d.event_type, d.event_time, d.actor, d.request_id,
+  d.payload, d.status, d.attempts, d.next_attempt_time, d.last_status_code, d.last_error, d.created_time, d.delivered_time`;
+
+/** Error texts come from remote servers and OS errors; keep the log bounded. */
+const MAX_ERROR_LENGTH = 1000;
+const boundedError = (error: string | undefined): string | null =>
+  error === undefined ? null : error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}...` : error;
+
+/** Page tokens are the last delivery_key served, opaque to clients (newest first: the next page has smaller keys). */
+const encodeToken = (key: number): string => Buffer.from(JSON.stringify({ k: key })).toString("base64url");
+const decodeToken = (token: string): number => {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { k?: unknown };
+    if (typeof parsed.k === "number" && Number.isSafeInteger(parsed.k)) return parsed.k;
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidParameter(`Invalid page_token '${token.slice(0, 100)}': not a token returned by webhooks/deliveries.`);
+};
+
+/**
+ * The WebhookStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it).
+ * Claims run in BEGIN IMMEDIATE transactions, which SQLite serialises across processes: the lease written inside
+ * one is visible to the next claimer, so two servers never take the same delivery at once.
+ */
+export class SqliteWebhookStore implements WebhookStore {
+  private readonly conn: SqliteConnection;
+
+  constructor(db: Database) {
+    this.conn = new SqliteConnection(db);
+  }
+
+  async close(): Promise<void> {
+    // The connection is shared with the other stores; the wiring that opened it closes it.
+  }
+
+  async createWebhook(webhook: WebhookWithSecret): Promise<void> {
+    this.conn
+      .stmt(
+        `INSERT INTO webhooks (webhook_id, name, url, events, secret, active, created_time, last_updated_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        webhook.id,
+        webhook.name,
+        webhook.url,
+        JSON.stringify(webhook.events),
+        webhook.secret,
+        webhook.active ? 1 : 0,
+        webhook.createdTime,
+        webhook.lastUpdatedTime,
+      );
+  }
+
+  private readWebhook(id: string): WebhookWithSecret | undefined {
+    const row = this.conn.stmt("SELECT * FROM webhooks WHERE webhook_id = ?").get(id) as WebhookRow | undefined;
+    return row === undefined ? undefined : toWebhook(row);
+  }
+
+  async getWebhook(id: string): Promise<WebhookWithSecret | undefined> {
+    return this.readWebhook(id);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    const rows = this.conn.stmt("SELECT * FROM webhooks ORDER BY created_time, webhook_id").all() as WebhookRow[];
+    return rows.map((row) => withoutSecret(toWebhook(row)));
+  }
+
+  async updateWebhook(id: string, changes: WebhookChanges, now: number): Promise<Webhook | undefined> {
+    return this.conn.write(() => {
+      const current = this.readWebhook(id);
+      if (current === undefined) return undefined;
+      const next: WebhookWithSecret = {
+        ...current,
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.url !== undefined ? { url: changes.url } : {}),
+        ...(changes.events !== undefined ? { events: changes.events } : {}),
+        ...(changes.active !== undefined ? { active: changes.active } : {}),
+        lastUpdatedTime: now,
+      };
+      this.conn
+        .stmt("UPDATE webhooks SET name = ?, url = ?, events = ?, active = ?, last_updated_time = ? WHERE webhook_id = ?")
+        .run(next.name, next.url, JSON.stringify(next.events), next.active ? 1 : 0, now, id);
+      return withoutSecret(next);
+    });
+  }
+
+  async deleteWebhook(id: string): Promise<boolean> {
+    return this.conn.write(() => {
+      // Explicit, so that deletion does not depend on the connection's foreign_keys pragma.
+      this.conn.stmt("DELETE FROM webhook_deliveries WHERE webhook_id = ?").run(id);
+      return this.conn.stmt("DELETE FROM webhooks WHERE webhook_id = ?").run(id).changes > 0;
+    });
+  }
+
+  async enqueueDeliveries(event: DomainEvent, now: number): Promise<number> {
+    // One statement fans the event out: cheap enough for the request's path, and atomic.
+    const result = this.conn
+      .stmt(
+        `INSERT INTO webhook_deliveries (delivery_id, webhook_id, event_type, event_time, actor, request_id, payload,
+           status, attempts, next_attempt_time, created_time)
+         SELECT lower(hex(randomblob(16))), w.webhook_id, ?, ?, ?, ?, ?, 'pending', 0, ?, ?
+         FROM webhooks w
+         WHERE w.active = 1 AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN (?, '*'))
+         ORDER BY w.created_time, w.webhook_id`,
+      )
+      .run(
+        event.type,
+        event.time,
+        JSON.stringify(event.actor),
+        event.requestId,
+        JSON.stringify(event.payload),
+        now,
+        now,
+        event.type,
+      );
+    return result.changes;
+  }
+
+  async claimDueDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    return this.conn.write(() => {
+      const rows = this.conn
+        .stmt(
+          `SELECT ${DELIVERY_COLUMNS}, w.url, w.secret
+           FROM webhook_deliveries d JOIN webhooks w ON w.webhook_id = d.webhook_id
+           WHERE d.status = 'pending' AND d.next_attempt_time <= ? AND w.active = 1
+             AND (d.lease_until IS NULL OR d.lease_until <= ?)
+           ORDER BY d.next_attempt_time, d.delivery_key
+           LIMIT ?`,
+        )
+        .all(request.now, request.now, request.limit) as ClaimedRow[];
+      const lease = this.conn.stmt(
+        "UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE delivery_key = ?",
+      );
+      return rows.map((row) => {
+        lease.run(request.owner, request.now + request.leaseMs, row.delivery_key);
+        return { ...toDelivery({ ...row, attempts: row.attempts + 1 }), url: row.url, secret: row.secret };
+      });
+    });
+  }
+
+  async nextDueTime(): Promise<number | undefined> {
+    const row = this.conn
+      .stmt(
+        `SELECT min(max(d.next_attempt_time, coalesce(d.lease_until, 0))) AS due
+         FROM webhook_deliveries d JOIN webhooks w ON w.webhook_id = d.webhook_id
+         WHERE d.status = 'pending' AND w.active = 1`,
+      )
+      .get() as { due: number | null };
+    return row.due ?? undefined;
+  }
+
+  async markDelivered(id: string, owner: string, outcome: AttemptOutcome, now: number): Promise<boolean> {
+    return (
+      this.conn
+        .stmt(
+          `UPDATE webhook_deliveries SET status = 'delivered', delivered_time = ?, next_attempt_time = NULL,
+             last_status_code = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
+           WHERE delivery_id = ? AND lease_owner = ? AND status = 'pending'`,
+        )
+        .run(now, outcome.statusCode ?? null, id, owner).changes > 0
+    );
+  }
+
+  async scheduleRetry(id: string, owner: string, outcome: AttemptOutcome, nextAttemptTime: number): Promise<boolean> {
+    return (
+      this.conn
+        .stmt(
+          `UPDATE webhook_deliveries SET next_attempt_time = ?, last_status_code = ?, last_error = ?,
+             lease_owner = NULL, lease_until = NULL
+           WHERE delivery_id = ? AND lease_owner = ? AND status = 'pending'`,
+        )
+        .run(nextAttemptTime, outcome.statusCode ?? null, boundedError(outcome.error), id, owner).changes > 0
+    );
+  }
+
+  async markFailed(id: string, owner: string, outcome: AttemptOutcome): Promise<boolean> {
+    return (
+      this.conn
+        .stmt(
+          `UPDATE webhook_deliveries SET status = 'failed', next_attempt_time = NULL, last_status_code = ?,
+             last_error = ?, lease_owner = NULL, lease_until = NULL
+           WHERE delivery_id = ? AND lease_owner = ? AND status = 'pending'`,
+        )
+        .run(outcome.statusCode ?? null, boundedError(outcome.error), id, owner).changes > 0
+    );
+  }
+
+  async listDeliveries(query: DeliveryQuery): Promise<DeliveryPage> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (query.webhookId !== undefined) {
+      conditions.push("d.webhook_id = ?");
+      params.push(query.webhookId);
+    }
+    if (query.status !== undefined) {
+      conditions.push("d.status = ?");
+      params.push(query.status);
+    }
+    if (query.pageToken !== undefined) {
+      conditions.push("d.delivery_key < ?");
+      params.push(decodeToken(query.pageToken));
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+    // One more row than asked tells whether a next page exists without a count query.
+    const rows = this.conn
+      .stmt(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d ${where} ORDER BY d.delivery_key DESC LIMIT ?`)
+      .all(...params, query.maxResults + 1) as DeliveryRow[];
+    const page = rows.slice(0, query.maxResults);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toDelivery),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeToken(last.delivery_key) } : {}),
+    };
+  }
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    const row = this.conn
+      .stmt(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.delivery_id = ?`)
+      .get(id) as DeliveryRow | undefined;
+    return row === undefined ? undefined : toDelivery(row);
+  }
+}

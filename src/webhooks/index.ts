@@ -1,0 +1,4 @@
+export { WebhookService, type WebhookServiceOptions, type NewWebhookInput, type DeliveryListQuery } from "./service.js";
+export { webhookRoutes } from "./routes.js";
+export { signBody, verifySignature, SIGNATURE_PREFIX } from "./signature.js";
+export type { WebhookStore, Webhook, Delivery, DeliveryStatus } from "./store.js";
