@@ -6,6 +6,7 @@ describe("package entry", () => {
     expect(Object.keys(cairn).sort()).toEqual([
       "ActiveRun",
       "ArtifactsApi",
+      "AuditApi",
       "BATCH_LIMITS",
       "CairnApiError",
       "CairnClient",
@@ -13,11 +14,17 @@ describe("package entry", () => {
       "DEFAULT_EXPERIMENT_ID",
       "DEFAULT_EXPERIMENT_NAME",
       "ExperimentsApi",
+      "GovernanceApi",
+      "MODEL_STAGES",
       "RUN_STATUSES",
+      "RegistryApi",
       "RunLogError",
       "RunsApi",
       "SystemTag",
       "VIEW_TYPES",
+      "WebhooksApi",
+      "signWebhookPayload",
+      "verifyWebhookSignature",
     ]);
     const client = new cairn.CairnClient({ trackingUri: "http://127.0.0.1:5000/" });
     expect(client.trackingUri).toBe("http://127.0.0.1:5000");

@@ -15,6 +15,43 @@ export {
 } from "./sdk/runs-api.js";
 export { ArtifactsApi, type ArtifactListing } from "./sdk/artifacts-api.js";
 export { BATCH_LIMITS } from "./sdk/log-buffer.js";
+export {
+  RegistryApi,
+  type CreateModelVersionRequest,
+  type CreateRegisteredModelRequest,
+  type SearchModelVersionsRequest,
+  type SearchRegisteredModelsRequest,
+  type VersionRef,
+} from "./sdk/registry-api.js";
+export {
+  GovernanceApi,
+  type ApprovalWire,
+  type DatasetUsage,
+  type LineageEdge,
+  type LineageGraph,
+  type LineageNode,
+  type LineageNodeType,
+  type MetricThresholdWire,
+  type ModelCard,
+  type ModelCardInput,
+  type PromotionCheck,
+  type PromotionRuleWire,
+  type SetPromotionRuleRequest,
+  type ThresholdComparator,
+} from "./sdk/governance-api.js";
+export { AuditApi, type AliasChange, type AuditEvent, type AuditProblem, type AuditVerification, type ListAuditEventsRequest } from "./sdk/audit-api.js";
+export {
+  WebhooksApi,
+  type CreateWebhookRequest,
+  type DeliveryStatusWire,
+  type DeliveryWire,
+  type ListDeliveriesRequest,
+  type UpdateWebhookRequest,
+  type WebhookEventType,
+  type WebhookWire,
+} from "./sdk/webhooks-api.js";
+export { signWebhookPayload, verifyWebhookSignature } from "./sdk/webhook-signature.js";
+export type { Actor } from "./core/actor.js";
 export type { Page } from "./sdk/paging.js";
 export type {
   Dataset,
@@ -36,4 +73,14 @@ export type {
   RunTag,
   ViewType,
 } from "./protocol/mlflow/entities.js";
+export type {
+  ModelStage,
+  ModelVersion,
+  ModelVersionStatus,
+  ModelVersionTag,
+  RegisteredModel,
+  RegisteredModelAlias,
+  RegisteredModelTag,
+} from "./protocol/mlflow/registry-entities.js";
+export { MODEL_STAGES } from "./protocol/mlflow/registry-entities.js";
 export { RUN_STATUSES, VIEW_TYPES, SystemTag, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME } from "./protocol/mlflow/entities.js";

@@ -1,10 +1,14 @@
 import { ActiveRun, type ActiveRunOptions } from "./active-run.js";
 import { ArtifactsApi } from "./artifacts-api.js";
+import { AuditApi } from "./audit-api.js";
 import { ExperimentsApi } from "./experiments-api.js";
+import { GovernanceApi } from "./governance-api.js";
+import { RegistryApi } from "./registry-api.js";
 import type { RetryOptions } from "./retry.js";
 import { RunsApi } from "./runs-api.js";
 import { currentUser, withRunContext } from "./run-context.js";
 import { HttpTransport } from "./transport.js";
+import { WebhooksApi } from "./webhooks-api.js";
 import type { RunTag } from "../protocol/mlflow/entities.js";
 
 export interface CairnClientOptions {
@@ -16,6 +20,11 @@ export interface CairnClientOptions {
   retry?: RetryOptions;
   /** Longest wait for one JSON API call's answer, in ms (default 60000; 0 = no limit); artifact transfers have none. */
   timeoutMs?: number;
+  /**
+   * Who is calling, sent as the x-cairn-user header: the actor of the audit trail and of approvals (unverified until
+   * the server authenticates). Without it the server records the basic-auth user name, else "anonymous".
+   */
+  user?: string;
 }
 
 export interface StartRunOptions extends ActiveRunOptions {
@@ -25,19 +34,31 @@ export interface StartRunOptions extends ActiveRunOptions {
   userId?: string;
 }
 
-/** A typed client for Cairn's (and MLflow's) tracking API. */
+/** A typed client for Cairn's (and MLflow's) tracking and registry APIs, and Cairn's governance APIs. */
 export class CairnClient {
   readonly trackingUri: string;
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly artifacts: ArtifactsApi;
+  /** MLflow's model registry: registered models, versions, tags, aliases, stages. */
+  readonly registry: RegistryApi;
+  /** Promotion rules, approvals, lineage and model cards. */
+  readonly governance: GovernanceApi;
+  /** The audit trail, its verification, and alias history. */
+  readonly audit: AuditApi;
+  readonly webhooks: WebhooksApi;
 
   constructor(options: CairnClientOptions) {
-    const http = new HttpTransport(options);
+    const user = options.user?.trim();
+    const http = new HttpTransport(user ? { ...options, headers: { ...options.headers, "x-cairn-user": user } } : options);
     this.trackingUri = http.baseUrl;
     this.experiments = new ExperimentsApi(http);
     this.runs = new RunsApi(http);
     this.artifacts = new ArtifactsApi(http, this.runs);
+    this.registry = new RegistryApi(http);
+    this.governance = new GovernanceApi(http);
+    this.audit = new AuditApi(http);
+    this.webhooks = new WebhooksApi(http);
   }
 
   /**

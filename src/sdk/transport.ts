@@ -50,6 +50,10 @@ export interface RawRequest {
 }
 
 const MLFLOW_PREFIX = "/api/2.0/mlflow";
+/** Cairn's own APIs (audit, governance, webhooks) speak the same JSON style under this prefix. */
+const CAIRN_PREFIX = "/api/2.0/cairn";
+
+export type JsonMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 /**
  * The SDK's one door to the network: base URL, headers, retries, and turning error answers into CairnApiError.
@@ -82,8 +86,23 @@ export class HttpTransport {
   }
 
   /** Calls one MLflow JSON endpoint (path below /api/2.0/mlflow/) and returns its parsed response message. */
-  async call<T>(method: "GET" | "POST" | "PATCH" | "DELETE", endpoint: string, message: object = {}): Promise<T> {
-    const path = `${MLFLOW_PREFIX}/${endpoint}`;
+  call<T>(method: JsonMethod, endpoint: string, message: object = {}): Promise<T> {
+    return this.callPath<T>(method, `${MLFLOW_PREFIX}/${endpoint}`, message);
+  }
+
+  /** Calls one of Cairn's own JSON endpoints (path below /api/2.0/cairn/), with the same retries and errors. */
+  callCairn<T>(method: JsonMethod, endpoint: string, message: object = {}): Promise<T> {
+    return this.callPath<T>(method, `${CAIRN_PREFIX}/${endpoint}`, message);
+  }
+
+  /** A Cairn GET endpoint whose answer is a document (Markdown, HTML) rather than a JSON message. */
+  async getCairnText(endpoint: string, query: Record<string, QueryValue>): Promise<{ text: string; contentType: string }> {
+    const path = `${CAIRN_PREFIX}/${endpoint}`;
+    const response = await this.send({ method: "GET", path, query, timeoutMs: this.timeoutMs });
+    return { text: await this.readText(response, "GET", path), contentType: response.headers.get("content-type") ?? "" };
+  }
+
+  private async callPath<T>(method: JsonMethod, path: string, message: object): Promise<T> {
     const request: RawRequest =
       method === "GET"
         ? { method, path, query: message as Record<string, QueryValue>, timeoutMs: this.timeoutMs }
@@ -94,13 +113,16 @@ export class HttpTransport {
             timeoutMs: this.timeoutMs,
           };
     const response = await this.send(request);
-    let text: string;
+    const text = await this.readText(response, method, path);
+    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+  }
+
+  private async readText(response: Response, method: string, path: string): Promise<string> {
     try {
-      text = await response.text();
+      return await response.text();
     } catch (error) {
       throw new CairnConnectionError(`reading the answer of ${method} ${path} from ${this.baseUrl} failed: ${(error as Error).message}`, `${method} ${path}`, error);
     }
-    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
   }
 
   /**
