@@ -39,8 +39,11 @@ export interface RegistryStore {
   createModelVersion(input: NewModelVersion): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion | undefined>;
   updateModelVersion(name: string, version: string, update: { description?: string }, now: number): Promise<ModelVersion>;
-  /** Deletes the version and the aliases that point to it. */
-  deleteModelVersion(name: string, version: string): Promise<void>;
+  /**
+   * Deletes the version and the aliases that point to it. With `now`, the model's last_updated_timestamp is stamped,
+   * as MLflow does on a version delete.
+   */
+  deleteModelVersion(name: string, version: string, now?: number): Promise<void>;
   /**
    * Sets the version's stage; with archiveExisting, the other versions in the target stage (Staging/Production only)
    * move to Archived. Returns the updated version.

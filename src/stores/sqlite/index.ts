@@ -4,6 +4,7 @@ import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
 
 export { LATEST_SCHEMA_VERSION, SQLITE_MIGRATIONS, type Migration } from "./migrations.js";
 export { SqliteTrackingStore } from "./sqlite-tracking-store.js";
+export { SqliteRegistryStore } from "./sqlite-registry-store.js";
 
 export interface SqliteTrackingStoreOptions {
   /** artifact_location of the Default experiment (id 0) when the database is created. */

@@ -1,0 +1,155 @@
+import { invalidParameter } from "../../core/errors.js";
+import type { RegistryComparison, RegistryOrderBy } from "../../registry/store.js";
+import { compileComparison } from "./comparison.js";
+import { type CompiledQuery, type SqlDialect, SqlParams } from "./dialect.js";
+
+/**
+ * Compiles registry searches into one parameterized query each (values are always bound, never interpolated),
+ * returning entity keys in order, over the registry schema (schema/002-registry.ts): registered_models m
+ * (model_key, name, creation_time, last_updated_time), registered_model_tags, model_versions v (version_key,
+ * model_key, version, source, run_id, creation_time, last_updated_time) and model_version_tags.
+ *
+ * Semantics are MLflow's sqlalchemy registry store: filters are ANDed; a tag filter needs the tag to exist;
+ * models are ordered by the given keys then `name ASC`; versions by the given keys (default
+ * `last_updated_timestamp DESC, name ASC, version_number DESC`) then `name ASC`, `version_number DESC`.
+ * Comparators are checked again here (the parsers check them first) so that a hand-built query cannot reach SQL
+ * with a combination MLflow refuses.
+ */
+export interface RegistrySearchScope {
+  filter: readonly RegistryComparison[];
+  orderBy: readonly RegistryOrderBy[];
+  limit: number;
+  offset: number;
+}
+
+const STRING_COMPARATORS: ReadonlySet<string> = new Set(["=", "!=", "LIKE", "ILIKE"]);
+const NUMERIC_COMPARATORS: ReadonlySet<string> = new Set(["=", "!=", ">", ">=", "<", "<="]);
+
+const MODEL_ORDER_COLUMNS: ReadonlyMap<string, string> = new Map([
+  ["name", "m.name"],
+  ["creation_timestamp", "m.creation_time"],
+  ["last_updated_timestamp", "m.last_updated_time"],
+]);
+
+const VERSION_ORDER_COLUMNS: ReadonlyMap<string, string> = new Map([
+  ["name", "m.name"],
+  ["version_number", "v.version"],
+  ["creation_timestamp", "v.creation_time"],
+  ["last_updated_timestamp", "v.last_updated_time"],
+]);
+
+const DEFAULT_VERSION_ORDER: readonly RegistryOrderBy[] = [
+  { key: "last_updated_timestamp", ascending: false },
+  { key: "name", ascending: true },
+  { key: "version_number", ascending: false },
+];
+
+const tagCondition = (
+  dialect: SqlDialect,
+  params: SqlParams,
+  filter: RegistryComparison,
+  table: string,
+  join: string,
+): string => {
+  if (!STRING_COMPARATORS.has(filter.comparator)) {
+    throw invalidParameter(`Invalid comparator for tag: ${filter.comparator}`);
+  }
+  const key = params.bind(filter.key);
+  const condition = compileComparison(dialect, params, "t.value", filter.comparator, filter.value, `tags.${filter.key}`);
+  return `EXISTS (SELECT 1 FROM ${table} t WHERE ${join} AND t.key = ${key} AND ${condition})`;
+};
+
+const orderTerms = (orderBy: readonly RegistryOrderBy[], columns: ReadonlyMap<string, string>): string[] => {
+  const seen = new Set<string>();
+  return orderBy.map((clause) => {
+    const column = columns.get(clause.key);
+    if (column === undefined) throw invalidParameter(`Invalid order by key '${clause.key}' specified.`);
+    if (seen.has(column)) throw invalidParameter(`\`order_by\` contains duplicate fields: ${clause.key}`);
+    seen.add(column);
+    return `${column} ${clause.ascending ? "ASC" : "DESC"}`;
+  });
+};
+
+const withTieBreakers = (orderBy: readonly RegistryOrderBy[], tieBreakers: readonly RegistryOrderBy[]): RegistryOrderBy[] => {
+  const result = [...orderBy];
+  for (const tie of tieBreakers) if (!result.some((clause) => clause.key === tie.key)) result.push(tie);
+  return result;
+};
+
+const finish = (
+  params: SqlParams,
+  select: string,
+  where: readonly string[],
+  terms: readonly string[],
+  scope: RegistrySearchScope,
+): CompiledQuery => ({
+  sql:
+    `${select}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${terms.join(", ")} ` +
+    `LIMIT ${params.bind(scope.limit)} OFFSET ${params.bind(scope.offset)}`,
+  params: params.values,
+});
+
+/** `SELECT m.model_key ...`: registered models matching the filter, in MLflow's order. */
+export const compileRegisteredModelSearch = (dialect: SqlDialect, scope: RegistrySearchScope): CompiledQuery => {
+  const params = new SqlParams(dialect);
+  const where = scope.filter.map((filter) => {
+    if (filter.entity === "tag") {
+      return tagCondition(dialect, params, filter, "registered_model_tags", "t.model_key = m.model_key");
+    }
+    if (filter.key !== "name") throw invalidParameter(`Invalid attribute name: ${filter.key}`);
+    if (!STRING_COMPARATORS.has(filter.comparator)) {
+      throw invalidParameter(`Invalid comparator for attribute: ${filter.comparator}`);
+    }
+    return compileComparison(dialect, params, "m.name", filter.comparator, filter.value, filter.key);
+  });
+  const terms = orderTerms(withTieBreakers(scope.orderBy, [{ key: "name", ascending: true }]), MODEL_ORDER_COLUMNS);
+  return finish(params, "SELECT m.model_key FROM registered_models m", where, terms, scope);
+};
+
+const VERSION_STRING_COLUMNS: ReadonlyMap<string, string> = new Map([
+  ["name", "m.name"],
+  ["run_id", "v.run_id"],
+  ["source_path", "v.source"],
+]);
+
+const versionAttributeCondition = (dialect: SqlDialect, params: SqlParams, filter: RegistryComparison): string => {
+  if (filter.key === "version_number") {
+    if (!NUMERIC_COMPARATORS.has(filter.comparator)) {
+      throw invalidParameter(`Invalid comparator for attribute ${filter.key}: ${filter.comparator}`);
+    }
+    if (typeof filter.value !== "number") {
+      throw invalidParameter(`version_number: expected a numeric value, got '${String(filter.value)}'`);
+    }
+    return compileComparison(dialect, params, "v.version", filter.comparator, filter.value, filter.key);
+  }
+  const column = VERSION_STRING_COLUMNS.get(filter.key);
+  if (column === undefined) throw invalidParameter(`Invalid attribute name: ${filter.key}`);
+  const allowed = STRING_COMPARATORS.has(filter.comparator) || (filter.comparator === "IN" && filter.key === "run_id");
+  if (!allowed) throw invalidParameter(`Invalid comparator for attribute: ${filter.comparator}`);
+  return compileComparison(dialect, params, column, filter.comparator, filter.value, filter.key);
+};
+
+/** `SELECT v.version_key ...`: model versions matching the filter, in MLflow's order. */
+export const compileModelVersionSearch = (dialect: SqlDialect, scope: RegistrySearchScope): CompiledQuery => {
+  const params = new SqlParams(dialect);
+  const where = scope.filter.map((filter) =>
+    filter.entity === "tag"
+      ? tagCondition(dialect, params, filter, "model_version_tags", "t.version_key = v.version_key")
+      : versionAttributeCondition(dialect, params, filter),
+  );
+  const orderBy = scope.orderBy.length > 0 ? scope.orderBy : DEFAULT_VERSION_ORDER;
+  const terms = orderTerms(
+    withTieBreakers(orderBy, [
+      { key: "name", ascending: true },
+      { key: "version_number", ascending: false },
+    ]),
+    VERSION_ORDER_COLUMNS,
+  );
+  return finish(
+    params,
+    "SELECT v.version_key FROM model_versions v JOIN registered_models m ON m.model_key = v.model_key",
+    where,
+    terms,
+    scope,
+  );
+};
