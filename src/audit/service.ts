@@ -1,0 +1,86 @@
+import type { WriteContext } from "../core/actor.js";
+import { systemClock, type Clock } from "../core/clock.js";
+import { ALIAS_SET_ACTION, aliasChangeOf, type AliasChange } from "./alias-history.js";
+import type { AuditEntry, AuditRecorder } from "./recorder.js";
+import type { AuditPage, AuditQuery, AuditStore } from "./store.js";
+import { ChainVerifier, type VerifyReport } from "./verify.js";
+
+export interface AuditServiceOptions {
+  clock?: Clock;
+}
+
+/** Events read per store call while verifying or collecting a history: bounded memory on any log size. */
+const READ_BATCH = 1000;
+
+const snapshotJson = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
+
+/**
+ * The audit domain: records what the other services report (AuditRecorder), answers queries, verifies the chain and
+ * derives alias histories. record() is on the path of every write, so it does one store append and nothing else.
+ */
+export class AuditService implements AuditRecorder {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly store: AuditStore,
+    options: AuditServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async record(context: WriteContext, entry: AuditEntry): Promise<void> {
+    await this.store.append({
+      time: this.clock(),
+      actor: context.actor,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      beforeJson: snapshotJson(entry.before),
+      afterJson: snapshotJson(entry.after),
+      requestId: context.requestId,
+    });
+  }
+
+  async list(query: AuditQuery): Promise<AuditPage> {
+    return this.store.list(query);
+  }
+
+  /** Checks every event up to the highest seq assigned when the call started (events appended meanwhile are not). */
+  async verify(): Promise<VerifyReport> {
+    const lastAssigned = await this.store.lastAssignedSeq();
+    const verifier = new ChainVerifier();
+    let afterSeq = 0;
+    for (;;) {
+      const batch = await this.store.readRange(afterSeq, READ_BATCH);
+      for (const record of batch) {
+        if (record.seq > lastAssigned) return verifier.finish(lastAssigned);
+        verifier.check(record);
+      }
+      const last = batch.at(-1);
+      if (last === undefined || batch.length < READ_BATCH) return verifier.finish(lastAssigned);
+      afterSeq = last.seq;
+    }
+  }
+
+  /** Who moved which alias of model `name` from which version to which, oldest first; one alias when given. */
+  async aliasHistory(name: string, alias?: string): Promise<AliasChange[]> {
+    const changes: AliasChange[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.store.list({
+        entityType: "registered_model",
+        entityId: name,
+        // set and delete share this prefix; anything else under it is skipped by aliasChangeOf.
+        action: `${ALIAS_SET_ACTION.slice(0, ALIAS_SET_ACTION.lastIndexOf(".") + 1)}*`,
+        maxResults: READ_BATCH,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      for (const record of page.items) {
+        const change = aliasChangeOf(record);
+        if (change && (alias === undefined || change.alias === alias)) changes.push(change);
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return changes;
+  }
+}

@@ -1,0 +1,39 @@
+import type { AuditRecord, NewAuditRecord } from "./event.js";
+
+/**
+ * Persistence of the audit log. Every backend keeps one chain per database, whatever the number of server processes
+ * writing to it: append reads the head and inserts after it inside one write transaction.
+ */
+export interface AuditStore {
+  /**
+   * Appends one event after the current head: seq = highest seq ever assigned + 1, prevHash = the head's hash
+   * (GENESIS_HASH for the first event), hash = eventHash(...). Atomic with respect to other appenders.
+   */
+  append(event: NewAuditRecord): Promise<AuditRecord>;
+  /** Events matching the query, in seq order, one page at a time. */
+  list(query: AuditQuery): Promise<AuditPage>;
+  /** Up to `limit` events with seq > afterSeq, in seq order, whatever their content (for verification). */
+  readRange(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The highest seq ever assigned (0 for an empty log), even if that event has since been removed. */
+  lastAssignedSeq(): Promise<number>;
+}
+
+export interface AuditQuery {
+  entityType?: string;
+  entityId?: string;
+  /** Actor name, exact. */
+  actor?: string;
+  /** Exact action, or a prefix when it ends with '*' ("registry.*"). */
+  action?: string;
+  /** Inclusive bounds on the event time, in ms. */
+  startTime?: number;
+  endTime?: number;
+  maxResults: number;
+  /** Opaque token from a previous page. */
+  pageToken?: string;
+}
+
+export interface AuditPage {
+  items: AuditRecord[];
+  nextPageToken?: string;
+}

@@ -1,0 +1,152 @@
+import type { Database, Transaction } from "better-sqlite3";
+import type { AuditRecord, NewAuditRecord } from "../../audit/event.js";
+import { GENESIS_HASH, eventHash } from "../../audit/hash-chain.js";
+import { decodeAuditPageToken, encodeAuditPageToken } from "../../audit/page-token.js";
+import type { AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
+import { SqliteConnection } from "./statement-cache.js";
+
+interface EventRow {
+  seq: number;
+  time: number;
+  actor_name: string;
+  actor_verified: number;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  request_id: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface HeadRow {
+  last_seq: number;
+  head_hash: string | null;
+}
+
+const COLUMNS =
+  "seq, time, actor_name, actor_verified, action, entity_type, entity_id, before_json, after_json, request_id, prev_hash, hash";
+
+// The highest seq ever assigned (sqlite_sequence survives removal of the newest rows; max(seq) covers a removed
+// sqlite_sequence row) and the hash of the newest event present. Three primary-key lookups, no scan.
+const HEAD_SQL = `
+  SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'), 0),
+             COALESCE((SELECT max(seq) FROM audit_events), 0)) AS last_seq,
+         (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS head_hash`;
+
+const INSERT_SQL = `INSERT INTO audit_events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const toRecord = (row: EventRow): AuditRecord => ({
+  seq: row.seq,
+  time: row.time,
+  actor: { name: row.actor_name, verified: row.actor_verified === 1 },
+  action: row.action,
+  entityType: row.entity_type,
+  entityId: row.entity_id,
+  beforeJson: row.before_json,
+  afterJson: row.after_json,
+  requestId: row.request_id,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+/** The smallest string greater than every string starting with `prefix` (SQLite compares UTF-8 bytes, i.e. code points). */
+const prefixUpperBound = (prefix: string): string | undefined => {
+  const points = [...prefix];
+  const last = points.pop();
+  if (last === undefined) return undefined;
+  let next = (last.codePointAt(0) ?? 0) + 1;
+  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000;
+  if (next > 0x10ffff) return undefined;
+  return points.join("") + String.fromCodePoint(next);
+};
+
+/**
+ * The audit log in the shared SQLite database. Append is one IMMEDIATE transaction (head read + one insert), so
+ * appenders in several processes sharing the file queue on the write lock and extend one chain. close() does
+ * nothing: the connection belongs to whoever opened it.
+ */
+export class SqliteAuditStore implements AuditStore {
+  private readonly conn: SqliteConnection;
+  private readonly appendTransaction: Transaction<(event: NewAuditRecord) => AuditRecord>;
+
+  constructor(db: Database) {
+    this.conn = new SqliteConnection(db);
+    // Built once: better-sqlite3 wraps the function per call of db.transaction, which the hot path can skip.
+    this.appendTransaction = db.transaction((event: NewAuditRecord) => this.appendNow(event));
+  }
+
+  async close(): Promise<void> {}
+
+  async append(event: NewAuditRecord): Promise<AuditRecord> {
+    return this.appendTransaction.immediate(event);
+  }
+
+  private appendNow(event: NewAuditRecord): AuditRecord {
+    const head = this.conn.stmt(HEAD_SQL).get() as HeadRow;
+    const unhashed = { ...event, seq: head.last_seq + 1, prevHash: head.head_hash ?? GENESIS_HASH };
+    const record: AuditRecord = { ...unhashed, hash: eventHash(unhashed) };
+    this.conn
+      .stmt(INSERT_SQL)
+      .run(
+        record.seq,
+        record.time,
+        record.actor.name,
+        record.actor.verified ? 1 : 0,
+        record.action,
+        record.entityType,
+        record.entityId,
+        record.beforeJson,
+        record.afterJson,
+        record.requestId,
+        record.prevHash,
+        record.hash,
+      );
+    return record;
+  }
+
+  async list(query: AuditQuery): Promise<AuditPage> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const where = (condition: string, ...values: unknown[]) => {
+      conditions.push(condition);
+      params.push(...values);
+    };
+    if (query.pageToken) where("seq > ?", decodeAuditPageToken(query.pageToken));
+    if (query.entityType !== undefined) where("entity_type = ?", query.entityType);
+    if (query.entityId !== undefined) where("entity_id = ?", query.entityId);
+    if (query.actor !== undefined) where("actor_name = ?", query.actor);
+    if (query.action !== undefined) {
+      if (!query.action.endsWith("*")) {
+        where("action = ?", query.action);
+      } else {
+        // A range on the action index rather than LIKE, whose wildcards and case folding would need escaping.
+        const prefix = query.action.slice(0, -1);
+        const upper = prefixUpperBound(prefix);
+        if (upper !== undefined) where("action >= ? AND action < ?", prefix, upper);
+        else if (prefix !== "") where("substr(action, 1, length(?)) = ?", prefix, prefix);
+      }
+    }
+    if (query.startTime !== undefined) where("time >= ?", query.startTime);
+    if (query.endTime !== undefined) where("time <= ?", query.endTime);
+    const sql =
+      `SELECT ${COLUMNS} FROM audit_events` +
+      (conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "") +
+      " ORDER BY seq LIMIT ?";
+    const rows = this.conn.stmt(sql).all(...params, query.maxResults + 1) as EventRow[];
+    const more = rows.length > query.maxResults;
+    const items = (more ? rows.slice(0, query.maxResults) : rows).map(toRecord);
+    const last = items.at(-1);
+    return more && last ? { items, nextPageToken: encodeAuditPageToken(last.seq) } : { items };
+  }
+
+  async readRange(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    const rows = this.conn.stmt(`SELECT ${COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`).all(afterSeq, limit) as EventRow[];
+    return rows.map(toRecord);
+  }
+
+  async lastAssignedSeq(): Promise<number> {
+    return (this.conn.stmt(HEAD_SQL).get() as HeadRow).last_seq;
+  }
+}
