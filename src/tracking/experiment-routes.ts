@@ -4,6 +4,7 @@ import type { Fields } from "../protocol/mlflow/fields.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
 import { readKeyValues } from "./wire-readers.js";
+import { writeContextOf } from "./write-audit.js";
 
 const experimentPage = (page: Page<Experiment>) => ({
   experiments: page.items,
@@ -18,13 +19,13 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
   {
     methods: ["POST"],
     path: "experiments/create",
-    handle: async (fields) => {
+    handle: async (fields, context) => {
       const artifactLocation = optionalText(fields, "artifact_location");
       const experimentId = await service.createExperiment({
         name: fields.requiredString("name"),
         ...(artifactLocation ? { artifactLocation } : {}),
         tags: readKeyValues(fields, "tags"),
-      });
+      }, writeContextOf(context));
       return { experiment_id: experimentId };
     },
   },
@@ -74,43 +75,43 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
   {
     methods: ["POST"],
     path: "experiments/update",
-    handle: async (fields) => {
-      await service.renameExperiment(fields.requiredString("experiment_id"), fields.requiredString("new_name"));
+    handle: async (fields, context) => {
+      await service.renameExperiment(fields.requiredString("experiment_id"), fields.requiredString("new_name"), writeContextOf(context));
       return {};
     },
   },
   {
     methods: ["POST"],
     path: "experiments/delete",
-    handle: async (fields) => {
-      await service.deleteExperiment(fields.requiredString("experiment_id"));
+    handle: async (fields, context) => {
+      await service.deleteExperiment(fields.requiredString("experiment_id"), writeContextOf(context));
       return {};
     },
   },
   {
     methods: ["POST"],
     path: "experiments/restore",
-    handle: async (fields) => {
-      await service.restoreExperiment(fields.requiredString("experiment_id"));
+    handle: async (fields, context) => {
+      await service.restoreExperiment(fields.requiredString("experiment_id"), writeContextOf(context));
       return {};
     },
   },
   {
     methods: ["POST"],
     path: "experiments/set-experiment-tag",
-    handle: async (fields) => {
+    handle: async (fields, context) => {
       await service.setExperimentTag(fields.requiredString("experiment_id"), {
         key: fields.requiredString("key"),
         value: fields.optionalString("value") ?? "",
-      });
+      }, writeContextOf(context));
       return {};
     },
   },
   {
     methods: ["POST"],
     path: "experiments/delete-experiment-tag",
-    handle: async (fields) => {
-      await service.deleteExperimentTag(fields.requiredString("experiment_id"), fields.requiredString("key"));
+    handle: async (fields, context) => {
+      await service.deleteExperimentTag(fields.requiredString("experiment_id"), fields.requiredString("key"), writeContextOf(context));
       return {};
     },
   },

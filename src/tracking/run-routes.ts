@@ -5,6 +5,7 @@ import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
 import { validateBatchLimits, validateBatchRequestSize } from "./validation.js";
+import { writeContextOf } from "./write-audit.js";
 import { readDatasetInputs, readKeyValue, readKeyValues, readMetric, readMetrics, readRunId } from "./wire-readers.js";
 
 const EMPTY = Object.freeze({});
@@ -23,7 +24,8 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     path: "runs/create",
     handle: async (fields, context) => {
       const experimentId = optionalText(fields, "experiment_id");
-      const userId = optionalText(fields, "user_id");
+      // MLflow clients send user_id; a client that does not falls back to the user it declared (header, basic auth).
+      const userId = optionalText(fields, "user_id") ?? context.declaredUser;
       const runName = optionalText(fields, "run_name");
       const startTime = fields.optionalInt64("start_time");
       const run = await service.createRun(
@@ -34,7 +36,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
           ...(startTime !== undefined ? { startTime } : {}),
           tags: readKeyValues(fields, "tags"),
         },
-        context.declaredUser,
+        writeContextOf(context),
       );
       return { run };
     },
@@ -42,7 +44,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
   {
     methods: ["POST"],
     path: "runs/update",
-    handle: async (fields) => {
+    handle: async (fields, context) => {
       const runId = readRunId(fields);
       const status = fields.optionalProtoEnum("status", RUN_STATUSES);
       const endTime = fields.optionalInt64("end_time");
@@ -51,55 +53,55 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
         ...(status ? { status } : {}),
         ...(endTime !== undefined ? { endTime } : {}),
         ...(runName !== undefined ? { runName } : {}),
-      });
+      }, writeContextOf(context));
       return { run_info: runInfo };
     },
   },
   {
     methods: ["POST"],
     path: "runs/delete",
-    handle: async (fields) => {
-      await service.deleteRun(readRunId(fields));
+    handle: async (fields, context) => {
+      await service.deleteRun(readRunId(fields), writeContextOf(context));
       return EMPTY;
     },
   },
   {
     methods: ["POST"],
     path: "runs/restore",
-    handle: async (fields) => {
-      await service.restoreRun(readRunId(fields));
+    handle: async (fields, context) => {
+      await service.restoreRun(readRunId(fields), writeContextOf(context));
       return EMPTY;
     },
   },
   {
     methods: ["POST"],
     path: "runs/log-metric",
-    handle: async (fields) => {
-      await service.logMetric(readRunId(fields), readMetric(fields));
+    handle: async (fields, context) => {
+      await service.logMetric(readRunId(fields), readMetric(fields), writeContextOf(context));
       return EMPTY;
     },
   },
   {
     methods: ["POST"],
     path: "runs/log-parameter",
-    handle: async (fields) => {
-      await service.logParam(readRunId(fields), readKeyValue(fields));
+    handle: async (fields, context) => {
+      await service.logParam(readRunId(fields), readKeyValue(fields), writeContextOf(context));
       return EMPTY;
     },
   },
   {
     methods: ["POST"],
     path: "runs/set-tag",
-    handle: async (fields) => {
-      await service.setTag(readRunId(fields), readKeyValue(fields));
+    handle: async (fields, context) => {
+      await service.setTag(readRunId(fields), readKeyValue(fields), writeContextOf(context));
       return EMPTY;
     },
   },
   {
     methods: ["POST"],
     path: "runs/delete-tag",
-    handle: async (fields) => {
-      await service.deleteTag(readRunId(fields), fields.requiredString("key"));
+    handle: async (fields, context) => {
+      await service.deleteTag(readRunId(fields), fields.requiredString("key"), writeContextOf(context));
       return EMPTY;
     },
   },
@@ -115,23 +117,23 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
         metrics: readMetrics(fields, "metrics"),
         params: readKeyValues(fields, "params"),
         tags: readKeyValues(fields, "tags"),
-      });
+      }, writeContextOf(context));
       return EMPTY;
     },
   },
   {
     methods: ["POST"],
     path: "runs/log-model",
-    handle: async (fields) => {
-      await service.logModel(readRunId(fields), fields.requiredString("model_json"));
+    handle: async (fields, context) => {
+      await service.logModel(readRunId(fields), fields.requiredString("model_json"), writeContextOf(context));
       return EMPTY;
     },
   },
   {
     methods: ["POST"],
     path: "runs/log-inputs",
-    handle: async (fields) => {
-      await service.logInputs(readRunId(fields), readDatasetInputs(fields, "datasets"));
+    handle: async (fields, context) => {
+      await service.logInputs(readRunId(fields), readDatasetInputs(fields, "datasets"), writeContextOf(context));
       return EMPTY;
     },
   },

@@ -1,4 +1,6 @@
+import type { WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
+import { noAudit, type AuditRecorder } from "../audit/recorder.js";
 import { invalidParameter, notFound } from "../core/errors.js";
 import { newRunId } from "../core/ids.js";
 import {
@@ -22,6 +24,7 @@ import { generateRunName, type RandomSource } from "./run-names.js";
 import { parseModelJson, appendModelHistory } from "./logged-model.js";
 import { searchQueries } from "./search-queries.js";
 import type { Page, RunBatch, TrackingStore } from "./store.js";
+import { TrackingAction, batchSummary, inputsSummary, runWriteContext, tagsObject } from "./write-audit.js";
 import {
   SEARCH_MAX_RESULTS_DEFAULT,
   SEARCH_MAX_RESULTS_THRESHOLD,
@@ -47,6 +50,8 @@ export interface TrackingServiceOptions {
   defaultArtifactRoot: string;
   /** Random source for generated run names. */
   random?: RandomSource;
+  /** Where every successful write is reported (default: nowhere). */
+  audit?: AuditRecorder;
 }
 
 export interface NewExperimentRequest {
@@ -111,6 +116,7 @@ export class TrackingService {
   private readonly clock: Clock;
   private readonly defaultArtifactRoot: string;
   private readonly random: RandomSource;
+  private readonly audit: AuditRecorder;
 
   constructor(
     private readonly store: TrackingStore,
@@ -119,21 +125,34 @@ export class TrackingService {
     this.clock = options.clock ?? systemClock;
     this.defaultArtifactRoot = options.defaultArtifactRoot;
     this.random = options.random ?? Math.random;
+    this.audit = options.audit ?? noAudit;
   }
 
   // --- experiments ---
 
-  async createExperiment(request: NewExperimentRequest): Promise<string> {
+  async createExperiment(request: NewExperimentRequest, context: WriteContext): Promise<string> {
     validateExperimentName(request.name);
     if (request.artifactLocation) validateArtifactLocation(request.artifactLocation);
     for (const tag of request.tags) validateExperimentTag(tag);
-    return this.store.createExperiment({
+    const defaultArtifactLocation = (experimentId: string) => appendToUri(this.defaultArtifactRoot, experimentId);
+    const experimentId = await this.store.createExperiment({
       name: request.name,
       ...(request.artifactLocation ? { artifactLocation: request.artifactLocation } : {}),
-      defaultArtifactLocation: (experimentId) => appendToUri(this.defaultArtifactRoot, experimentId),
+      defaultArtifactLocation,
       tags: request.tags,
       now: this.clock(),
     });
+    await this.audit.record(context, {
+      action: TrackingAction.EXPERIMENT_CREATE,
+      entityType: "experiment",
+      entityId: experimentId,
+      after: {
+        name: request.name,
+        artifact_location: request.artifactLocation || defaultArtifactLocation(experimentId),
+        tags: tagsObject(request.tags),
+      },
+    });
+    return experimentId;
   }
 
   /** Any lifecycle stage, as MLflow's get_experiment. */
@@ -173,21 +192,29 @@ export class TrackingService {
     });
   }
 
-  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+  async renameExperiment(experimentId: string, newName: string, context: WriteContext): Promise<void> {
     validateExperimentName(newName);
     const experiment = await this.getExperiment(experimentId);
     if (experiment.lifecycle_stage !== "active") throw invalidParameter("Cannot rename a non-active experiment.");
     await this.store.renameExperiment(experimentId, newName, this.clock());
+    await this.audit.record(context, {
+      action: TrackingAction.EXPERIMENT_RENAME,
+      entityType: "experiment",
+      entityId: experimentId,
+      before: { name: experiment.name },
+      after: { name: newName },
+    });
   }
 
-  async deleteExperiment(experimentId: string): Promise<void> {
+  async deleteExperiment(experimentId: string, context: WriteContext): Promise<void> {
     const experiment = await this.getExperiment(experimentId);
     // MLflow looks the experiment up among active ones only, so a second delete is "does not exist".
     if (experiment.lifecycle_stage !== "active") throw notFound(`No Experiment with id=${experimentId} exists`);
     await this.store.setExperimentLifecycle(experimentId, "deleted", this.clock());
+    await this.recordLifecycle(context, TrackingAction.EXPERIMENT_DELETE, "experiment", experimentId, "active", "deleted");
   }
 
-  async restoreExperiment(experimentId: string): Promise<void> {
+  async restoreExperiment(experimentId: string, context: WriteContext): Promise<void> {
     const experiment = await this.getExperiment(experimentId);
     if (experiment.lifecycle_stage !== "deleted") {
       throw invalidParameter(
@@ -195,17 +222,51 @@ export class TrackingService {
       );
     }
     await this.store.setExperimentLifecycle(experimentId, "active", this.clock());
+    await this.recordLifecycle(context, TrackingAction.EXPERIMENT_RESTORE, "experiment", experimentId, "deleted", "active");
   }
 
-  async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
+  async setExperimentTag(experimentId: string, tag: ExperimentTag, context: WriteContext): Promise<void> {
     validateExperimentTag(tag);
-    await this.requireActiveExperiment(experimentId);
+    const experiment = await this.requireActiveExperiment(experimentId);
     await this.store.setExperimentTag(experimentId, tag);
+    const previous = experiment.tags.find((existing) => existing.key === tag.key);
+    await this.audit.record(context, {
+      action: TrackingAction.EXPERIMENT_TAG_SET,
+      entityType: "experiment",
+      entityId: experimentId,
+      before: previous ? { key: previous.key, value: previous.value } : null,
+      after: { key: tag.key, value: tag.value },
+    });
   }
 
-  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
-    await this.requireActiveExperiment(experimentId);
+  async deleteExperimentTag(experimentId: string, key: string, context: WriteContext): Promise<void> {
+    const experiment = await this.requireActiveExperiment(experimentId);
     await this.store.deleteExperimentTag(experimentId, key);
+    const previous = experiment.tags.find((existing) => existing.key === key);
+    await this.audit.record(context, {
+      action: TrackingAction.EXPERIMENT_TAG_DELETE,
+      entityType: "experiment",
+      entityId: experimentId,
+      before: { key, ...(previous ? { value: previous.value } : {}) },
+      after: null,
+    });
+  }
+
+  private async recordLifecycle(
+    context: WriteContext,
+    action: string,
+    entityType: "experiment" | "run",
+    entityId: string,
+    from: string,
+    to: string,
+  ): Promise<void> {
+    await this.audit.record(context, {
+      action,
+      entityType,
+      entityId,
+      before: { lifecycle_stage: from },
+      after: { lifecycle_stage: to },
+    });
   }
 
   private async requireActiveExperiment(experimentId: string): Promise<Experiment> {
@@ -220,7 +281,8 @@ export class TrackingService {
 
   // --- runs ---
 
-  async createRun(request: NewRunRequest, declaredUser?: string): Promise<Run> {
+  /** `request.userId` is the client's user_id, or the user it declared otherwise (the route resolves it). */
+  async createRun(request: NewRunRequest, context: WriteContext): Promise<Run> {
     const experimentId = request.experimentId || DEFAULT_EXPERIMENT_ID;
     for (const tag of request.tags) validateTag(tag);
     const experiment = await this.requireActiveExperiment(experimentId);
@@ -235,16 +297,30 @@ export class TrackingService {
     const resolvedName = runName || runNameTag || generateRunName(this.random);
     const tags = runNameTag ? request.tags : [...request.tags, { key: SystemTag.RUN_NAME, value: resolvedName }];
     const runId = newRunId();
-    return this.store.createRun({
+    const run = await this.store.createRun({
       runId,
       experimentId,
-      userId: request.userId || declaredUser || "",
+      userId: request.userId || "",
       runName: resolvedName,
       status: "RUNNING",
       startTime: request.startTime ?? this.clock(),
       artifactUri: appendToUri(experiment.artifact_location, runId, "artifacts"),
       tags,
     });
+    await this.audit.record(runWriteContext(context, run.info.user_id), {
+      action: TrackingAction.RUN_CREATE,
+      entityType: "run",
+      entityId: runId,
+      after: {
+        experiment_id: experimentId,
+        run_name: run.info.run_name,
+        user_id: run.info.user_id,
+        status: run.info.status,
+        start_time: run.info.start_time,
+        tags: tagsObject(tags),
+      },
+    });
+    return run;
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -274,65 +350,94 @@ export class TrackingService {
     return info;
   }
 
-  async updateRun(runId: string, update: RunUpdateRequest): Promise<RunInfo> {
+  async updateRun(runId: string, update: RunUpdateRequest, context: WriteContext): Promise<RunInfo> {
     if (update.runName !== undefined && update.runName !== "") validateTag({ key: SystemTag.RUN_NAME, value: update.runName });
-    await this.requireActiveRun(runId);
-    return this.store.updateRun(runId, {
+    const before = await this.requireActiveRun(runId);
+    const after = await this.store.updateRun(runId, {
       ...(update.status !== undefined ? { status: update.status } : {}),
       ...(update.endTime !== undefined ? { endTime: update.endTime } : {}),
       // MLflow ignores an empty run_name (it is the proto default), so a rename needs a non-empty name.
       ...(update.runName ? { runName: update.runName } : {}),
     });
+    const state = (info: RunInfo) => ({ status: info.status, end_time: info.end_time ?? null, run_name: info.run_name });
+    await this.audit.record(runWriteContext(context, before.user_id), {
+      action: TrackingAction.RUN_UPDATE,
+      entityType: "run",
+      entityId: runId,
+      before: state(before),
+      after: state(after),
+    });
+    return after;
   }
 
-  async deleteRun(runId: string): Promise<void> {
-    await this.runInfo(runId);
+  async deleteRun(runId: string, context: WriteContext): Promise<void> {
+    const info = await this.runInfo(runId);
     await this.store.setRunLifecycle(runId, "deleted", this.clock());
+    await this.recordLifecycle(runWriteContext(context, info.user_id), TrackingAction.RUN_DELETE, "run", runId, info.lifecycle_stage, "deleted");
   }
 
-  async restoreRun(runId: string): Promise<void> {
-    await this.runInfo(runId);
+  async restoreRun(runId: string, context: WriteContext): Promise<void> {
+    const info = await this.runInfo(runId);
     await this.store.setRunLifecycle(runId, "active", this.clock());
+    await this.recordLifecycle(runWriteContext(context, info.user_id), TrackingAction.RUN_RESTORE, "run", runId, info.lifecycle_stage, "active");
   }
 
-  async logMetric(runId: string, metric: Metric): Promise<void> {
+  async logMetric(runId: string, metric: Metric, context: WriteContext): Promise<void> {
     validateMetric(metric);
-    await this.requireActiveRun(runId);
-    await this.store.logBatch(runId, { metrics: [metric], params: EMPTY_BATCH_LIST, tags: EMPTY_BATCH_LIST });
+    const info = await this.requireActiveRun(runId);
+    await this.writeBatch(info, { metrics: [metric], params: EMPTY_BATCH_LIST, tags: EMPTY_BATCH_LIST }, context);
   }
 
-  async logParam(runId: string, param: Param): Promise<void> {
+  async logParam(runId: string, param: Param, context: WriteContext): Promise<void> {
     validateParam(param);
-    await this.requireActiveRun(runId);
-    await this.store.logBatch(runId, { metrics: EMPTY_BATCH_LIST, params: [param], tags: EMPTY_BATCH_LIST });
+    const info = await this.requireActiveRun(runId);
+    await this.writeBatch(info, { metrics: EMPTY_BATCH_LIST, params: [param], tags: EMPTY_BATCH_LIST }, context);
   }
 
-  async setTag(runId: string, tag: RunTag): Promise<void> {
+  async setTag(runId: string, tag: RunTag, context: WriteContext): Promise<void> {
     validateTag(tag);
-    await this.requireActiveRun(runId);
-    await this.store.logBatch(runId, { metrics: EMPTY_BATCH_LIST, params: EMPTY_BATCH_LIST, tags: [tag] });
+    const info = await this.requireActiveRun(runId);
+    await this.writeBatch(info, { metrics: EMPTY_BATCH_LIST, params: EMPTY_BATCH_LIST, tags: [tag] }, context);
   }
 
-  async deleteTag(runId: string, key: string): Promise<void> {
+  async deleteTag(runId: string, key: string, context: WriteContext): Promise<void> {
     validateTagKey(key);
-    await this.requireActiveRun(runId);
+    const info = await this.requireActiveRun(runId);
     await this.store.deleteTag(runId, key);
+    await this.audit.record(runWriteContext(context, info.user_id), {
+      action: TrackingAction.RUN_TAG_DELETE,
+      entityType: "run",
+      entityId: runId,
+      before: { key },
+      after: null,
+    });
   }
 
   /** Entities arrive already parsed; limits on counts were checked before parsing (see checkBatchCounts). */
-  async logBatch(runId: string, batch: RunBatch): Promise<void> {
+  async logBatch(runId: string, batch: RunBatch, context: WriteContext): Promise<void> {
     validateBatchLimits(batch.metrics.length, batch.params.length, batch.tags.length);
     for (const metric of batch.metrics) validateMetric(metric);
     for (const param of batch.params) validateParam(param);
     for (const tag of batch.tags) validateTag(tag);
     validateParamKeysUnique(batch.params);
-    await this.requireActiveRun(runId);
+    const info = await this.requireActiveRun(runId);
     if (batch.metrics.length + batch.params.length + batch.tags.length === 0) return;
-    await this.store.logBatch(runId, batch);
+    await this.writeBatch(info, batch, context);
+  }
+
+  /** The one write path of metrics, params and tags, audited as one log_batch event with a summary. */
+  private async writeBatch(info: RunInfo, batch: RunBatch, context: WriteContext): Promise<void> {
+    await this.store.logBatch(info.run_id, batch);
+    await this.audit.record(runWriteContext(context, info.user_id), {
+      action: TrackingAction.RUN_LOG_BATCH,
+      entityType: "run",
+      entityId: info.run_id,
+      after: batchSummary(batch),
+    });
   }
 
   /** Appends the model's summary to the run's mlflow.log-model.history tag, as MLflow's record_logged_model. */
-  async logModel(runId: string, modelJson: string): Promise<void> {
+  async logModel(runId: string, modelJson: string, context: WriteContext): Promise<void> {
     const summary = parseModelJson(modelJson);
     const run = await this.getRun(runId);
     if (run.info.lifecycle_stage !== "active") {
@@ -342,12 +447,30 @@ export class TrackingService {
     const tag: KeyValue = { key: SystemTag.LOG_MODEL_HISTORY, value: appendModelHistory(previous, summary) };
     validateTag(tag);
     await this.store.logBatch(runId, { metrics: EMPTY_BATCH_LIST, params: EMPTY_BATCH_LIST, tags: [tag] });
+    // The history tag grows with every model; the event names the model this call added.
+    await this.audit.record(runWriteContext(context, run.info.user_id), {
+      action: TrackingAction.RUN_LOG_MODEL,
+      entityType: "run",
+      entityId: runId,
+      after: {
+        artifact_path: summary.artifact_path ?? null,
+        model_uuid: summary.model_uuid ?? null,
+        flavors: Object.keys(summary.flavors !== null && typeof summary.flavors === "object" ? summary.flavors : {}),
+      },
+    });
   }
 
-  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+  async logInputs(runId: string, datasets: DatasetInput[], context: WriteContext): Promise<void> {
     validateDatasetInputs(datasets);
-    await this.requireActiveRun(runId);
-    if (datasets.length > 0) await this.store.logInputs(runId, datasets);
+    const info = await this.requireActiveRun(runId);
+    if (datasets.length === 0) return;
+    await this.store.logInputs(runId, datasets);
+    await this.audit.record(runWriteContext(context, info.user_id), {
+      action: TrackingAction.RUN_LOG_INPUTS,
+      entityType: "run",
+      entityId: runId,
+      after: inputsSummary(datasets),
+    });
   }
 
   async searchRuns(request: RunSearchRequest): Promise<Page<Run>> {
