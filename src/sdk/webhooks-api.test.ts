@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createHmac } from "node:crypto";
+import { CairnClient } from "./client.js";
+import { RecordingServer, type Answer, type RecordedRequest } from "./test-support/recording-server.js";
+import { signWebhookPayload, verifyWebhookSignature } from "./webhook-signature.js";
+
+let server: RecordingServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const clientFor = async (answer: (request: RecordedRequest) => Answer) => {
+  server = new RecordingServer(answer);
+  return new CairnClient({ trackingUri: await server.start(), retry: { retries: 0 } });
+};
+
+const sent = (): string[] =>
+  (server?.requests ?? []).map((r) => `${r.method} ${decodeURIComponent(r.url)}${r.body === "" ? "" : ` ${r.body}`}`);
+
+describe("WebhooksApi requests", () => {
+  it("creates, lists, gets, updates and deletes subscriptions and pages through deliveries", async () => {
+    const webhook = { id: "w1", name: "ci", url: "http://127.0.0.1:9/hook", events: ["alias.set"], active: true, created_time: 1 };
+    const client = await clientFor((request) => {
+      if (request.url.includes("create")) return { status: 200, body: { webhook, secret: "s3cret" } };
+      if (request.url.includes("list")) return { status: 200, body: { webhooks: [webhook] } };
+      if (request.url.includes("deliveries")) return { status: 200, body: {} };
+      return { status: 200, body: { webhook } };
+    });
+    expect(await client.webhooks.create({ name: "ci", url: webhook.url, events: ["alias.set"] })).toEqual({ webhook, secret: "s3cret" });
+    expect(await client.webhooks.list()).toEqual([webhook]);
+    expect(await client.webhooks.get("w1")).toEqual(webhook);
+    expect(await client.webhooks.update({ id: "w1", active: false })).toEqual(webhook);
+    await client.webhooks.delete("w1");
+    expect(await client.webhooks.deliveries({ webhookId: "w1", status: "failed", maxResults: 10 })).toEqual({ items: [], nextPageToken: undefined });
+    expect(sent()).toEqual([
+      `POST /api/2.0/cairn/webhooks/create {"name":"ci","url":"http://127.0.0.1:9/hook","events":["alias.set"]}`,
+      "GET /api/2.0/cairn/webhooks/list",
+      "GET /api/2.0/cairn/webhooks/get?id=w1",
+      `POST /api/2.0/cairn/webhooks/update {"id":"w1","active":false}`,
+      `DELETE /api/2.0/cairn/webhooks/delete {"id":"w1"}`,
+      "GET /api/2.0/cairn/webhooks/deliveries?webhook_id=w1&status=failed&max_results=10",
+    ]);
+  });
+});
+
+/** The documented recipe, written out independently of the SDK's code. */
+const signBody = (secret: string, timestamp: number, body: string): string =>
+  `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+
+describe("verifyWebhookSignature", () => {
+  const secret = "whsec_test";
+  const body = '{"id":"d1","type":"alias.set","time":1700000000000,"payload":{"name":"churn","alias":"champion","version":"4"}}';
+  const now = 1_700_000_100_000;
+  const timestamp = 1_700_000_000; // 100 s before now
+
+  it("accepts the documented HMAC, as text or bytes, and a header in upper-case hex", () => {
+    const header = signBody(secret, timestamp, body);
+    expect(signWebhookPayload(secret, timestamp, body)).toBe(header);
+    expect(verifyWebhookSignature(secret, String(timestamp), body, header, 300, now)).toBe(true);
+    expect(verifyWebhookSignature(secret, timestamp, Buffer.from(body), header, 300, now)).toBe(true);
+    expect(verifyWebhookSignature(secret, timestamp, body, `sha256=${header.slice(7).toUpperCase()}`, 300, now)).toBe(true);
+  });
+
+  it("rejects another secret, a changed body, a changed timestamp, a stale timestamp and malformed headers", () => {
+    const header = signBody(secret, timestamp, body);
+    expect(verifyWebhookSignature("other", timestamp, body, header, 300, now)).toBe(false);
+    expect(verifyWebhookSignature(secret, timestamp, body.replace("4", "5"), header, 300, now)).toBe(false);
+    expect(verifyWebhookSignature(secret, timestamp + 1, body, header, 300, now)).toBe(false);
+    expect(verifyWebhookSignature(secret, timestamp, body, header, 99, now)).toBe(false);
+    expect(verifyWebhookSignature(secret, timestamp, body, header, 300, now + 250_000)).toBe(false);
+    for (const bad of [undefined, "", header.slice(7), "sha1=" + header.slice(7), header + "00", "sha256=zz"]) {
+      expect(verifyWebhookSignature(secret, timestamp, body, bad, 300, now)).toBe(false);
+    }
+    expect(verifyWebhookSignature(secret, "17e8", body, header, 300, now)).toBe(false);
+    expect(verifyWebhookSignature("", timestamp, body, signBody("", timestamp, body), 300, now)).toBe(false);
+  });
+});
