@@ -20,6 +20,17 @@ export interface RequestContext {
   bodyBytes?: number;
 }
 
+/**
+ * A body that is not a JSON message (an exported document: text/markdown, text/html...). An endpoint returns it
+ * instead of a message object; it is sent as is with its content type.
+ */
+export class TextResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+}
+
 export interface MlflowEndpoint {
   methods: HttpMethod[];
   /** Path below the API prefix, e.g. "runs/log-batch". */
@@ -64,6 +75,7 @@ export const registerMlflowEndpoints = (
             ...(request.headers["content-length"] ? { bodyBytes: Number(request.headers["content-length"]) } : {}),
           };
           const result = await endpoint.handle(requestFields(request), context);
+          if (result instanceof TextResponse) return reply.type(result.contentType).send(result.body);
           return reply.type("application/json").send(result);
         },
       });

@@ -1,0 +1,66 @@
+/** The lineage graph of Cairn's API: typed nodes with stable ids ("<type>:<key>") and directed, named edges. */
+export type LineageNodeType =
+  | "registered_model"
+  | "model_version"
+  | "run"
+  | "experiment"
+  | "dataset"
+  | "code"
+  | "deployment";
+
+/**
+ * Read as a sentence from `from` to `to`: a run produced a version, a run used a dataset, a version is a version_of
+ * its model, a run was logged_in an experiment, a run was built_from code, a child run is child_of its parent.
+ */
+export type LineageRelation = "produced" | "used" | "version_of" | "logged_in" | "built_from" | "child_of";
+
+export interface LineageNode {
+  id: string;
+  type: LineageNodeType;
+  label: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface LineageEdge {
+  from: string;
+  to: string;
+  relation: LineageRelation;
+}
+
+export interface LineageGraph {
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+}
+
+/** Builds a graph without duplicate nodes or edges, keeping insertion order (so responses are deterministic). */
+export class LineageGraphBuilder {
+  private readonly nodes = new Map<string, LineageNode>();
+  private readonly edges = new Map<string, LineageEdge>();
+
+  addNode(node: LineageNode): string {
+    if (!this.nodes.has(node.id)) this.nodes.set(node.id, node);
+    return node.id;
+  }
+
+  hasNode(id: string): boolean {
+    return this.nodes.has(id);
+  }
+
+  addEdge(from: string, to: string, relation: LineageRelation): void {
+    const key = JSON.stringify([from, to, relation]);
+    if (!this.edges.has(key)) this.edges.set(key, { from, to, relation });
+  }
+
+  build(): LineageGraph {
+    return { nodes: [...this.nodes.values()], edges: [...this.edges.values()] };
+  }
+}
+
+export const nodeId = {
+  registeredModel: (name: string): string => `registered_model:${name}`,
+  modelVersion: (name: string, version: string): string => `model_version:${name}/${version}`,
+  run: (runId: string): string => `run:${runId}`,
+  experiment: (experimentId: string): string => `experiment:${experimentId}`,
+  dataset: (name: string, digest: string): string => `dataset:${name}@${digest}`,
+  code: (identity: string): string => `code:${identity}`,
+};

@@ -1,0 +1,185 @@
+import { notFound } from "../../core/errors.js";
+import { type Run, SystemTag } from "../../protocol/mlflow/entities.js";
+import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
+import type { TrackingStore } from "../../tracking/store.js";
+import type { RegistryStore } from "../store.js";
+import { type LineageGraph, LineageGraphBuilder, nodeId } from "./lineage-graph.js";
+
+/** Tags MLflow clients set on a run to say which code produced it. */
+const SOURCE_TAGS = {
+  gitCommit: SystemTag.SOURCE_GIT_COMMIT,
+  sourceName: SystemTag.SOURCE_NAME,
+  sourceType: SystemTag.SOURCE_TYPE,
+  repoUrl: "mlflow.source.git.repoURL",
+} as const;
+
+/**
+ * The extension point for lineage that lives in other domains: serving adds its deployments of a version here
+ * (nodes of type "deployment" with an edge to the version) once it exists. Nothing contributes yet.
+ */
+export interface LineageContributor {
+  contribute(version: ModelVersion, graph: LineageGraphBuilder): Promise<void>;
+}
+
+export interface DatasetUsageView {
+  runs: Array<{ run_id: string; run_name: string; experiment_id: string; context?: string }>;
+  model_versions: Array<{ name: string; version: string; run_id: string }>;
+}
+
+export type LineageRegistryReads = Pick<RegistryStore, "getModelVersion" | "findModelVersionsByRunIds">;
+export type LineageTrackingReads = Pick<TrackingStore, "getRun" | "getExperiment" | "findRunsByDataset">;
+
+export interface LineageServiceOptions {
+  /** Deployments (serving) and later domains plug in here. */
+  contributors?: readonly LineageContributor[];
+}
+
+const byNameThenVersion = (a: ModelVersion, b: ModelVersion): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : Number(a.version) - Number(b.version);
+
+/** Read-only views that link a model version back to its run, data and code, and a dataset forward to models. */
+export class LineageService {
+  private readonly contributors: readonly LineageContributor[];
+
+  constructor(
+    private readonly registry: LineageRegistryReads,
+    private readonly tracking: LineageTrackingReads,
+    options: LineageServiceOptions = {},
+  ) {
+    this.contributors = options.contributors ?? [];
+  }
+
+  async versionLineage(name: string, version: string): Promise<LineageGraph> {
+    const modelVersion = await this.registry.getModelVersion(name, version);
+    if (modelVersion === undefined) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
+    const graph = new LineageGraphBuilder();
+    const modelId = graph.addNode({ id: nodeId.registeredModel(name), type: "registered_model", label: name, attributes: {} });
+    const versionId = graph.addNode({
+      id: nodeId.modelVersion(name, version),
+      type: "model_version",
+      label: `${name} v${version}`,
+      attributes: {
+        source: modelVersion.source,
+        status: modelVersion.status,
+        current_stage: modelVersion.current_stage,
+        aliases: modelVersion.aliases,
+        creation_timestamp: modelVersion.creation_timestamp,
+      },
+    });
+    graph.addEdge(versionId, modelId, "version_of");
+    if (modelVersion.run_id !== undefined && modelVersion.run_id !== "") {
+      const runId = await this.addRun(graph, modelVersion.run_id);
+      graph.addEdge(runId, versionId, "produced");
+    }
+    for (const contributor of this.contributors) await contributor.contribute(modelVersion, graph);
+    return graph.build();
+  }
+
+  /** Runs that used the dataset (any digest, or one) and the model versions created from those runs. */
+  async datasetUsage(name: string, digest?: string): Promise<DatasetUsageView> {
+    const usages = await this.tracking.findRunsByDataset(name, digest);
+    const runIds = [...new Set(usages.map(({ run }) => run.run_id))];
+    const versions = runIds.length === 0 ? [] : await this.registry.findModelVersionsByRunIds(runIds);
+    return {
+      runs: usages.map(({ run, context }) => ({
+        run_id: run.run_id,
+        run_name: run.run_name,
+        experiment_id: run.experiment_id,
+        ...(context === undefined ? {} : { context }),
+      })),
+      model_versions: [...versions]
+        .sort(byNameThenVersion)
+        .map((found) => ({ name: found.name, version: found.version, run_id: found.run_id ?? "" })),
+    };
+  }
+
+  /** The run with its experiment, datasets, code and parent run; a run gone from the store is kept as a bare node. */
+  private async addRun(graph: LineageGraphBuilder, runId: string): Promise<string> {
+    const id = nodeId.run(runId);
+    const run = await this.tracking.getRun(runId);
+    if (run === undefined) {
+      return graph.addNode({ id, type: "run", label: runId, attributes: { run_id: runId, found: false } });
+    }
+    graph.addNode({ id, type: "run", label: run.info.run_name || runId, attributes: runAttributes(run) });
+    await this.addExperiment(graph, id, run.info.experiment_id);
+    for (const input of run.inputs.dataset_inputs) {
+      const { dataset } = input;
+      const context = input.tags.find((tag) => tag.key === SystemTag.DATASET_CONTEXT)?.value;
+      const datasetId = graph.addNode({
+        id: nodeId.dataset(dataset.name, dataset.digest),
+        type: "dataset",
+        label: dataset.name,
+        attributes: {
+          name: dataset.name,
+          digest: dataset.digest,
+          source_type: dataset.source_type,
+          source: dataset.source,
+          ...(context === undefined ? {} : { context }),
+        },
+      });
+      graph.addEdge(id, datasetId, "used");
+    }
+    addCode(graph, id, run);
+    const parentRunId = tagValue(run, SystemTag.PARENT_RUN_ID);
+    if (parentRunId !== undefined && parentRunId !== runId) {
+      const parent = await this.tracking.getRun(parentRunId);
+      const parentId = graph.addNode({
+        id: nodeId.run(parentRunId),
+        type: "run",
+        label: parent?.info.run_name || parentRunId,
+        attributes: parent === undefined ? { run_id: parentRunId, found: false } : runAttributes(parent),
+      });
+      graph.addEdge(id, parentId, "child_of");
+    }
+    return id;
+  }
+
+  private async addExperiment(graph: LineageGraphBuilder, runNodeId: string, experimentId: string): Promise<void> {
+    const experiment = await this.tracking.getExperiment(experimentId);
+    const id = graph.addNode({
+      id: nodeId.experiment(experimentId),
+      type: "experiment",
+      label: experiment?.name ?? experimentId,
+      attributes:
+        experiment === undefined
+          ? { experiment_id: experimentId, found: false }
+          : { experiment_id: experimentId, name: experiment.name, lifecycle_stage: experiment.lifecycle_stage },
+    });
+    graph.addEdge(runNodeId, id, "logged_in");
+  }
+}
+
+const tagValue = (run: Run, key: string): string | undefined => run.data.tags.find((tag) => tag.key === key)?.value;
+
+const runAttributes = (run: Run): Record<string, unknown> => ({
+  run_id: run.info.run_id,
+  run_name: run.info.run_name,
+  experiment_id: run.info.experiment_id,
+  user_id: run.info.user_id,
+  status: run.info.status,
+  start_time: run.info.start_time,
+  ...(run.info.end_time === undefined ? {} : { end_time: run.info.end_time }),
+  lifecycle_stage: run.info.lifecycle_stage,
+});
+
+/** The code node: identified by the git commit when there is one (the same commit is one node), else by the source. */
+const addCode = (graph: LineageGraphBuilder, runNodeId: string, run: Run): void => {
+  const commit = tagValue(run, SOURCE_TAGS.gitCommit);
+  const sourceName = tagValue(run, SOURCE_TAGS.sourceName);
+  const sourceType = tagValue(run, SOURCE_TAGS.sourceType);
+  const repoUrl = tagValue(run, SOURCE_TAGS.repoUrl);
+  const identity = commit ?? sourceName;
+  if (identity === undefined) return;
+  const id = graph.addNode({
+    id: nodeId.code(identity),
+    type: "code",
+    label: commit === undefined ? (sourceName ?? identity) : `${sourceName ?? "commit"} @ ${commit.slice(0, 12)}`,
+    attributes: {
+      ...(commit === undefined ? {} : { git_commit: commit }),
+      ...(repoUrl === undefined ? {} : { git_repo_url: repoUrl }),
+      ...(sourceName === undefined ? {} : { source_name: sourceName }),
+      ...(sourceType === undefined ? {} : { source_type: sourceType }),
+    },
+  });
+  graph.addEdge(runNodeId, id, "built_from");
+};

@@ -1,0 +1,243 @@
+import { ANONYMOUS, type WriteContext } from "../../core/actor.js";
+import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
+import { type AuditRecorder, noAudit } from "../../audit/recorder.js";
+import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
+import type { TrackingStore } from "../../tracking/store.js";
+import {
+  type Approval,
+  type GovernanceStore,
+  METRIC_COMPARATORS,
+  type MetricThreshold,
+  type PromotionRule,
+  type RequiredTag,
+} from "../governance-store.js";
+import { formatPromotionTarget, type PromotionGate, type PromotionTarget, type PromotionVerdict } from "../promotion-gate.js";
+import type { RegistryStore } from "../store.js";
+import { checkApprovals, checkMetricThreshold, checkRequiredTag, type SourceRun } from "./rule-checks.js";
+import { parsePromotionTarget } from "./target.js";
+
+export const PROMOTION_LIMITS = {
+  maxRequiredTags: 100,
+  maxMetricThresholds: 100,
+  maxRequiredApprovals: 100,
+  maxKeyLength: 250,
+  maxTagValueLength: 5000,
+  maxCommentLength: 5000,
+} as const;
+
+export interface PromotionServiceOptions {
+  audit?: AuditRecorder;
+  clock?: () => number;
+}
+
+export interface RuleInput {
+  name: string;
+  target: string;
+  requiredTags: RequiredTag[];
+  metricThresholds: MetricThreshold[];
+  requiredApprovals: number;
+}
+
+export interface ApprovalInput {
+  name: string;
+  version: string;
+  target: string;
+  comment?: string;
+}
+
+export type RegistryReads = Pick<RegistryStore, "getRegisteredModel" | "getModelVersion">;
+export type RunReads = Pick<TrackingStore, "getRun">;
+
+const modelNotFound = (name: string): CairnError => notFound(`Registered Model with name=${name} not found`);
+const versionNotFound = (name: string, version: string): CairnError =>
+  notFound(`Model Version (name=${name}, version=${version}) not found`);
+
+/** Anonymous requests may read and propose, but an approval must be attributable to someone. */
+const isAnonymous = (ctx: WriteContext): boolean => !ctx.actor.verified && ctx.actor.name === ANONYMOUS.name;
+
+const validateRule = (input: RuleInput): void => {
+  const limits = PROMOTION_LIMITS;
+  if (input.requiredTags.length > limits.maxRequiredTags) {
+    throw invalidParameter(`'required_tags' has ${input.requiredTags.length} entries; at most ${limits.maxRequiredTags} are allowed.`);
+  }
+  if (input.metricThresholds.length > limits.maxMetricThresholds) {
+    throw invalidParameter(
+      `'metric_thresholds' has ${input.metricThresholds.length} entries; at most ${limits.maxMetricThresholds} are allowed.`,
+    );
+  }
+  input.requiredTags.forEach((tag, index) => {
+    if (tag.key === "" || tag.key.length > limits.maxKeyLength) {
+      throw invalidParameter(`'required_tags[${index}].key' must be 1 to ${limits.maxKeyLength} characters long.`);
+    }
+    if (tag.value.length > limits.maxTagValueLength) {
+      throw invalidParameter(`'required_tags[${index}].value' is longer than ${limits.maxTagValueLength} characters.`);
+    }
+  });
+  input.metricThresholds.forEach((threshold, index) => {
+    if (threshold.metric === "" || threshold.metric.length > limits.maxKeyLength) {
+      throw invalidParameter(`'metric_thresholds[${index}].metric' must be 1 to ${limits.maxKeyLength} characters long.`);
+    }
+    if (!METRIC_COMPARATORS.includes(threshold.comparator)) {
+      throw invalidParameter(`'metric_thresholds[${index}].comparator' must be one of ${METRIC_COMPARATORS.join(", ")}.`);
+    }
+    if (!Number.isFinite(threshold.value)) {
+      throw invalidParameter(`'metric_thresholds[${index}].value' must be a finite number.`);
+    }
+  });
+  if (!Number.isInteger(input.requiredApprovals) || input.requiredApprovals < 0 || input.requiredApprovals > limits.maxRequiredApprovals) {
+    throw invalidParameter(`'required_approvals' must be an integer from 0 to ${limits.maxRequiredApprovals}.`);
+  }
+};
+
+/**
+ * Promotion rules per (registered model, target) and approvals per (version, target): the gate the registry asks
+ * before an alias moves or a stage changes. check() never throws for an unmet rule; it lists every unmet rule.
+ */
+export class PromotionService implements PromotionGate {
+  private readonly audit: AuditRecorder;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly store: GovernanceStore,
+    private readonly registry: RegistryReads,
+    private readonly runs: RunReads,
+    options: PromotionServiceOptions = {},
+  ) {
+    this.audit = options.audit ?? noAudit;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async setRules(input: RuleInput, ctx: WriteContext): Promise<PromotionRule> {
+    const { key } = parsePromotionTarget(input.target);
+    validateRule(input);
+    await this.requireModel(input.name);
+    const before = await this.store.getRule(input.name, key);
+    const rule: PromotionRule = {
+      name: input.name,
+      target: key,
+      requiredTags: input.requiredTags.map(({ key: tagKey, value }) => ({ key: tagKey, value })),
+      metricThresholds: input.metricThresholds.map(({ metric, comparator, value }) => ({ metric, comparator, value })),
+      requiredApprovals: input.requiredApprovals,
+      updatedBy: ctx.actor,
+      updatedTime: this.clock(),
+    };
+    await this.store.putRule(rule);
+    await this.audit.record(ctx, {
+      action: "governance.promotion_rule.set",
+      entityType: "registered_model",
+      entityId: input.name,
+      before: before === undefined ? null : ruleSnapshot(before),
+      after: ruleSnapshot(rule),
+    });
+    return rule;
+  }
+
+  async listRules(name: string): Promise<PromotionRule[]> {
+    await this.requireModel(name);
+    return this.store.listRules(name);
+  }
+
+  async deleteRules(name: string, target: string, ctx: WriteContext): Promise<void> {
+    const { key } = parsePromotionTarget(target);
+    await this.requireModel(name);
+    const before = await this.store.getRule(name, key);
+    if (before === undefined || !(await this.store.deleteRule(name, key))) {
+      throw notFound(`No promotion rule for target ${key} of registered model ${name}`);
+    }
+    await this.audit.record(ctx, {
+      action: "governance.promotion_rule.delete",
+      entityType: "registered_model",
+      entityId: name,
+      before: ruleSnapshot(before),
+      after: null,
+    });
+  }
+
+  async approve(input: ApprovalInput, ctx: WriteContext): Promise<Approval> {
+    const { key } = parsePromotionTarget(input.target);
+    if (input.comment !== undefined && input.comment.length > PROMOTION_LIMITS.maxCommentLength) {
+      throw invalidParameter(`'comment' is longer than ${PROMOTION_LIMITS.maxCommentLength} characters.`);
+    }
+    if (isAnonymous(ctx)) {
+      throw new CairnError(
+        ErrorCode.PERMISSION_DENIED,
+        "Anonymous requests cannot approve a model version: declare who you are (the x-cairn-user header or basic auth).",
+      );
+    }
+    await this.requireVersion(input.name, input.version);
+    const { approval, created } = await this.store.addApproval({
+      name: input.name,
+      version: input.version,
+      target: key,
+      actor: ctx.actor,
+      time: this.clock(),
+      ...(input.comment === undefined || input.comment === "" ? {} : { comment: input.comment }),
+    });
+    // Approving twice is a no-op: the first approval stands and counts once; nothing new to audit.
+    if (created) {
+      await this.audit.record(ctx, {
+        action: "governance.approval.create",
+        entityType: "model_version",
+        entityId: `${input.name}/${input.version}`,
+        after: { target: key, actor: ctx.actor.name, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
+      });
+    }
+    return approval;
+  }
+
+  async listApprovals(name: string, version: string): Promise<Approval[]> {
+    await this.requireVersion(name, version);
+    return this.store.listApprovals(name, version);
+  }
+
+  /** The check for the API, with the target as text ("alias:champion"). */
+  async checkTarget(name: string, version: string, target: string): Promise<PromotionVerdict> {
+    const parsed = parsePromotionTarget(target);
+    await this.requireVersion(name, version);
+    return this.check(name, version, parsed.target);
+  }
+
+  async check(name: string, version: string, target: PromotionTarget): Promise<PromotionVerdict> {
+    const key = formatPromotionTarget(target);
+    const rule = await this.store.getRule(name, key);
+    if (rule === undefined) return { allowed: true, unmet: [] };
+    const modelVersion = await this.requireVersion(name, version);
+    const unmet: string[] = [];
+    for (const tag of rule.requiredTags) pushDefined(unmet, checkRequiredTag(modelVersion, tag));
+    if (rule.metricThresholds.length > 0) {
+      const source = await this.sourceRun(modelVersion);
+      for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(source, threshold));
+    }
+    if (rule.requiredApprovals > 0) {
+      pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key)));
+    }
+    return { allowed: unmet.length === 0, unmet };
+  }
+
+  private async sourceRun(version: ModelVersion): Promise<SourceRun> {
+    if (version.run_id === undefined || version.run_id === "") return { kind: "no-run" };
+    const run = await this.runs.getRun(version.run_id);
+    return run === undefined ? { kind: "run-not-found", runId: version.run_id } : { kind: "run", run };
+  }
+
+  private async requireModel(name: string): Promise<void> {
+    if ((await this.registry.getRegisteredModel(name)) === undefined) throw modelNotFound(name);
+  }
+
+  private async requireVersion(name: string, version: string): Promise<ModelVersion> {
+    const found = await this.registry.getModelVersion(name, version);
+    if (found === undefined) throw versionNotFound(name, version);
+    return found;
+  }
+}
+
+const pushDefined = (list: string[], item: string | undefined): void => {
+  if (item !== undefined) list.push(item);
+};
+
+const ruleSnapshot = (rule: PromotionRule) => ({
+  target: rule.target,
+  required_tags: rule.requiredTags,
+  metric_thresholds: rule.metricThresholds,
+  required_approvals: rule.requiredApprovals,
+});
