@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Database } from "better-sqlite3";
+import type { FastifyInstance } from "fastify";
+import type { WriteContext } from "../../core/actor.js";
+import type { AuditEntry, AuditRecorder } from "../../audit/recorder.js";
+import { buildApp } from "../../server/app.js";
+import { openDatabase } from "../../stores/sqlite/open-database.js";
+import { SqliteWebhookStore } from "../../stores/sqlite/sqlite-webhook-store.js";
+import { webhookRoutes } from "../routes.js";
+import { WebhookService, type WebhookServiceOptions } from "../service.js";
+
+/** Remembers what the service audited, for assertions (the audit domain has its own tests). */
+export class RecordingAudit implements AuditRecorder {
+  readonly entries: Array<AuditEntry & { context: WriteContext }> = [];
+  async record(context: WriteContext, entry: AuditEntry): Promise<void> {
+    this.entries.push({ ...entry, context });
+  }
+}
+
+/** One "process": its own connection to the file, store, service and app. */
+export interface WebhookNode {
+  db: Database;
+  store: SqliteWebhookStore;
+  service: WebhookService;
+  audit: RecordingAudit;
+  app: FastifyInstance;
+  /** GET (query) or POST/DELETE (JSON body) under /api/2.0/cairn. */
+  call: (method: "GET" | "POST" | "DELETE", path: string, payload?: Record<string, unknown>, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
+  /** Stops the dispatcher, closes the app and the connection; a second call does nothing. */
+  close: () => Promise<void>;
+}
+
+export const FAST_OPTIONS: Omit<WebhookServiceOptions, "audit"> = {
+  fetchTimeoutMs: 2_000,
+  backoffBaseMs: 20,
+  backoffCapMs: 200,
+  pollIntervalMs: 25,
+  // Pinned jitter: delays are exactly base * 2^n.
+  random: () => 0.5,
+};
+
+export const openWebhookNode = async (dbFile: string, options: Omit<WebhookServiceOptions, "audit"> = FAST_OPTIONS): Promise<WebhookNode> => {
+  const db = openDatabase(dbFile);
+  const store = new SqliteWebhookStore(db);
+  const audit = new RecordingAudit();
+  const service = new WebhookService(store, { ...options, audit });
+  const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: webhookRoutes(service) }] });
+  const call: WebhookNode["call"] = async (method, path, payload, headers = {}) => {
+    const url = `/api/2.0/cairn/${path}`;
+    const response =
+      method === "GET"
+        ? await app.inject({ method, url, query: payload as Record<string, string> | undefined, headers })
+        : await app.inject({ method, url, payload: JSON.stringify(payload ?? {}), headers: { "content-type": "application/json", ...headers } });
+    return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
+  };
+  return {
+    db,
+    store,
+    service,
+    audit,
+    app,
+    call,
+    close: async () => {
+      if (!db.open) return;
+      await service.stop();
+      await app.close();
+      db.close();
+    },
+  };
+};
+
+export const tempDbFile = (): { file: string; remove: () => void } => {
+  const folder = mkdtempSync(join(tmpdir(), "cairn-webhooks-"));
+  return { file: join(folder, "cairn.db"), remove: () => rmSync(folder, { recursive: true, force: true }) };
+};
