@@ -9,6 +9,14 @@ export class UsageError extends Error {
   }
 }
 
+/** Ends the command with this exit code after its output was printed: nothing more is written to stderr. */
+export class CommandExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = "CommandExit";
+  }
+}
+
 /** Exit codes of the CLI, documented in docs/cli.md. */
 export const ExitCode = {
   OK: 0,

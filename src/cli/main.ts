@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `cairn` entry: parses, runs one command, and is the only place that exits (with the codes of errors.ts). */
 import { CommanderError } from "commander";
-import { describeFailure, ExitCode } from "./errors.js";
+import { CommandExit, describeFailure, ExitCode } from "./errors.js";
 import { buildProgram } from "./program.js";
 
 const write = (stream: NodeJS.WriteStream, text: string): Promise<void> =>
@@ -21,6 +21,7 @@ const main = async (): Promise<number> => {
       await write(process.stderr, `cairn: error: ${error.message.replace(/^error: /, "")}\n`);
       return ExitCode.USAGE;
     }
+    if (error instanceof CommandExit) return error.exitCode;
     const { line, exitCode } = describeFailure(error);
     await write(process.stderr, `${line}\n`);
     return exitCode;

@@ -10,6 +10,8 @@ export type HumanOutput =
 export interface CommandResult<T = unknown> {
   data: T;
   human: HumanOutput;
+  /** A non-zero exit code for a result that is printed but is a failure (e.g. `cairn audit verify` finding tampering). */
+  exitCode?: number;
 }
 
 export interface RenderOptions {

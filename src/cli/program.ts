@@ -6,9 +6,11 @@ import { Command } from "commander";
 import { CAIRN_VERSION } from "../core/version.js";
 import type { CairnClient } from "../sdk/client.js";
 import type { CommandResult } from "./output.js";
+import { registerAuditCommands, registerModelCommands } from "./registry-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
+  user?: string;
   json?: boolean;
 }
 
@@ -18,9 +20,19 @@ const write = (stream: NodeJS.WriteStream, text: string): Promise<void> =>
   });
 
 const makeClient = async (options: GlobalOptions): Promise<CairnClient> => {
-  const [{ CairnClient }, { resolveTrackingUri }] = await Promise.all([import("../sdk/client.js"), import("./tracking-uri.js")]);
+  const [{ CairnClient }, { resolveTrackingUri }, { currentUser }] = await Promise.all([
+    import("../sdk/client.js"),
+    import("./tracking-uri.js"),
+    import("../sdk/run-context.js"),
+  ]);
+  // The declared user is the actor of the audit trail and of approvals: --user, else $CAIRN_USER, else the OS user.
+  const user = [options.user, process.env.CAIRN_USER, currentUser()].find((name) => name !== undefined && name.trim() !== "");
   // A person waits at the prompt: a few quick retries, not the SDK's patient default.
-  return new CairnClient({ trackingUri: resolveTrackingUri(options.trackingUri, process.env), retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 } });
+  return new CairnClient({
+    trackingUri: resolveTrackingUri(options.trackingUri, process.env),
+    retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 },
+    user,
+  });
 };
 
 const print = async (result: CommandResult, options: GlobalOptions): Promise<void> => {
@@ -34,13 +46,19 @@ const print = async (result: CommandResult, options: GlobalOptions): Promise<voi
 };
 
 /** Wires a data command: global options merged in, a client made, the result printed. */
+export type DataAction = typeof dataAction;
 const dataAction =
   <A extends unknown[]>(run: (client: CairnClient, options: Record<string, unknown>, ...args: A) => Promise<CommandResult>) =>
   async (...received: unknown[]): Promise<void> => {
     const command = received[received.length - 1] as Command;
     const args = received.slice(0, -2) as A;
     const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-    await print(await run(await makeClient(options), options, ...args), options);
+    const result = await run(await makeClient(options), options, ...args);
+    await print(result, options);
+    if (result.exitCode !== undefined && result.exitCode !== 0) {
+      const { CommandExit } = await import("./errors.js");
+      throw new CommandExit(result.exitCode);
+    }
   };
 
 export const buildProgram = (): Command => {
@@ -48,6 +66,7 @@ export const buildProgram = (): Command => {
     .description("Cairn: an MLOps platform that speaks MLflow's tracking API.")
     .version(CAIRN_VERSION, "-V, --version", "print the version")
     .option("--tracking-uri <uri>", "tracking server (else $CAIRN_TRACKING_URI, $MLFLOW_TRACKING_URI, http://127.0.0.1:5000)")
+    .option("--user <name>", "who you are, recorded in the audit trail and on approvals (else $CAIRN_USER, else the OS user; unverified)")
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError(true);
@@ -170,6 +189,8 @@ export const buildProgram = (): Command => {
       ),
     );
 
+  registerModelCommands(program, dataAction);
+  registerAuditCommands(program, dataAction);
   return program;
 };
 
