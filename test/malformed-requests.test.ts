@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTrackingApp, type TrackingTestApp } from "../src/tracking/test-support/tracking-app.js";
+import { startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
 
 /**
  * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a
- * 4xx in MLflow's error shape, never a 500, and must leave the stored data exactly as it was.
+ * 4xx in MLflow's error shape, never a 500, and must leave the stored data exactly as it was (audit log included).
  */
-let t: TrackingTestApp;
+let audited: AuditTestApp;
+let t: { app: AuditTestApp["app"]; call: (method: "GET" | "POST", path: string, payload?: Record<string, unknown>) => ReturnType<AuditTestApp["call"]> };
 let runId = "";
 
 const snapshot = async (): Promise<string> => {
@@ -13,11 +14,13 @@ const snapshot = async (): Promise<string> => {
   const runs = await t.call("POST", "runs/search", { experiment_ids: ["0", "1"], run_view_type: "ALL" });
   const experiments = await t.call("POST", "experiments/search", { view_type: "ALL" });
   const history = await t.call("GET", "metrics/get-history", { run_id: runId, metric_key: "m" });
-  return JSON.stringify([run.body, runs.body, experiments.body, history.body]);
+  const audit = await audited.call("GET", "cairn/audit/events", { max_results: "1000" });
+  return JSON.stringify([run.body, runs.body, experiments.body, history.body, audit.body]);
 };
 
 beforeAll(async () => {
-  t = await startTrackingApp();
+  audited = await startAuditApp();
+  t = { app: audited.app, call: (method, path, payload) => audited.call(method, `mlflow/${path}`, payload) };
   await t.call("POST", "experiments/create", { name: "corpus", tags: [{ key: "k", value: "v" }] });
   const created = await t.call("POST", "runs/create", { experiment_id: "1", run_name: "target", user_id: "u" });
   runId = created.body.run.info.run_id;
@@ -28,7 +31,7 @@ beforeAll(async () => {
     tags: [{ key: "t", value: "x" }],
   });
 });
-afterAll(async () => t.close());
+afterAll(async () => audited.close());
 
 const WRITE_ENDPOINTS = [
   "experiments/create",
