@@ -44,6 +44,10 @@ export interface DeliveryWire {
   last_error?: string;
   created_time: number;
   delivered_time?: number;
+  /** When the event happened, who caused it and in which request. */
+  event_time?: number;
+  actor?: { name: string; verified: boolean };
+  request_id?: string;
   payload: unknown;
 }
 
