@@ -288,6 +288,20 @@ describe("webhook deliveries", () => {
     expect(await deliveries(a, { status: "delivered", max_results: "100" })).toHaveLength(40);
   });
 
+  it("stop() waits for the delivery in flight and records its outcome", async () => {
+    const r = await receiver({ delayMs: 300 });
+    const n = await node(tempFile());
+    await createHook(n, r.url);
+    n.service.start();
+    await n.service.publish(aliasSet());
+    await r.waitFor(1);
+    const started = performance.now();
+    await n.service.stop();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    const [logged] = await deliveries(n);
+    expect(logged).toMatchObject({ status: "delivered", attempts: 1, last_status_code: 200 });
+  });
+
   it("does not follow redirects: a 3xx is a failed attempt", async () => {
     const target = await receiver();
     const redirecting = track(new TestReceiver({ failFirst: 1000, failStatus: 307, location: target.url }));

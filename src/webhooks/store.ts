@@ -82,7 +82,7 @@ export interface DeliveryPage {
 export interface WebhookStore {
   createWebhook(webhook: WebhookWithSecret): Promise<void>;
   getWebhook(id: string): Promise<WebhookWithSecret | undefined>;
-  /** Ordered by creation time, then id. */
+  /** Ordered by creation time, then creation order. */
   listWebhooks(): Promise<Webhook[]>;
   /** Returns the updated subscription, or undefined when there is none with this id. */
   updateWebhook(id: string, changes: WebhookChanges, now: number): Promise<Webhook | undefined>;

@@ -79,11 +79,11 @@ describe("SqliteWebhookStore", () => {
     const { items } = await store.listDeliveries({ maxResults: 10 });
     expect(items.map((d) => [d.webhookId, d.eventType])).toEqual([
       ["all", "stage.changed"],
-      // Fanned out in subscription order (creation time, then id), listed newest first.
-      ["all", "alias.set"],
+      // Fanned out in subscription order (creation time, then creation order), listed newest first.
       ["alias", "alias.set"],
+      ["all", "alias.set"],
     ]);
-    const [, first] = items;
+    const [, , first] = items;
     expect(first).toMatchObject({
       status: "pending",
       attempts: 0,

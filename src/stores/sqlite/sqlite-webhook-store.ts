@@ -144,7 +144,7 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async listWebhooks(): Promise<Webhook[]> {
-    const rows = this.conn.stmt("SELECT * FROM webhooks ORDER BY created_time, webhook_id").all() as WebhookRow[];
+    const rows = this.conn.stmt("SELECT * FROM webhooks ORDER BY created_time, rowid").all() as WebhookRow[];
     return rows.map((row) => withoutSecret(toWebhook(row)));
   }
 
@@ -184,7 +184,7 @@ export class SqliteWebhookStore implements WebhookStore {
          SELECT lower(hex(randomblob(16))), w.webhook_id, ?, ?, ?, ?, ?, 'pending', 0, ?, ?
          FROM webhooks w
          WHERE w.active = 1 AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN (?, '*'))
-         ORDER BY w.created_time, w.webhook_id`,
+         ORDER BY w.created_time, w.rowid`,
       )
       .run(
         event.type,

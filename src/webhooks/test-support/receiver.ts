@@ -59,10 +59,10 @@ export class TestReceiver {
           body: Buffer.concat(chunks).toString("utf8"),
           status,
         });
+        this.notify();
         const answer = () => {
           const location = failing && this.behaviour.location ? { location: this.behaviour.location } : {};
           response.writeHead(status, { "content-type": "text/plain", ...location }).end(failing ? "boom" : "ok");
-          this.notify();
         };
         if (this.behaviour.delayMs) setTimeout(answer, this.behaviour.delayMs);
         else answer();
@@ -84,7 +84,7 @@ export class TestReceiver {
     return `http://127.0.0.1:${this.port}/hook`;
   }
 
-  /** Resolves once `count` requests have been answered (or rejects after `timeoutMs`). */
+  /** Resolves once `count` requests have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs = 10_000): Promise<void> {
     if (this.requests.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
