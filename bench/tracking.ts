@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { newRunId } from "../src/core/ids.js";
 import type { Metric } from "../src/protocol/mlflow/entities.js";
-import { openTrackingStore } from "../src/stores/registry.js";
+import { openMetadataStores } from "../src/stores/registry.js";
 import { parseRunFilter } from "../src/tracking/search/parse-filter.js";
 import { parseRunOrderBy } from "../src/tracking/search/parse-order-by.js";
 import type { TrackingStore } from "../src/tracking/store.js";
@@ -136,7 +136,11 @@ const benchLogMetric = async (url: string) => {
   };
 };
 
-const openStore = (file: string): Promise<TrackingStore> => openTrackingStore(`sqlite:///${file}`);
+/** The tracking store alone, as the server opens it (with the other stores on the same connection). */
+const openStore = async (file: string): Promise<TrackingStore> => {
+  const stores = await openMetadataStores(`sqlite:///${file}`);
+  return { ...stores.tracking, close: () => stores.close() } as TrackingStore;
+};
 
 const benchRawStore = async (dir: string) => {
   const store = await openStore(path.join(dir, "raw.db"));

@@ -1,12 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
-import { ArtifactService } from "../artifacts/service.js";
-import { artifactRoutes } from "../artifacts/routes.js";
-import { openArtifactStore, openTrackingStore } from "../stores/registry.js";
-import { TrackingService } from "../tracking/service.js";
-import { trackingEndpoints } from "../tracking/routes.js";
+import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
+import { composeDomains } from "./compose.js";
 
 export interface RunningServer {
   /** Base URL clients use, e.g. http://127.0.0.1:5000 (the real port when 0 was asked for). */
@@ -16,29 +13,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** MLflow's proxy mode: run artifacts live under mlflow-artifacts:/ and travel through this server. */
-const PROXIED_ARTIFACT_ROOT = "mlflow-artifacts:";
-
 /** Opens the stores named by the config, wires every domain into one app, and listens. */
 export const startServer = async (config: ServerConfig): Promise<RunningServer> => {
-  const trackingStore = await openTrackingStore(config.backendStoreUri);
+  const stores = await openMetadataStores(config.backendStoreUri);
   const artifactStore = await openArtifactStore(config.artifactsDestination);
-  const tracking = new TrackingService(trackingStore, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT });
-  const artifacts = new ArtifactService(artifactStore, {
-    resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
-  });
+  let logBackgroundError = (error: unknown, what: string): void => {
+    process.stderr.write(`cairn: ${what}: ${String(error)}\n`);
+  };
+  const composed = composeDomains(stores, artifactStore, { onBackgroundError: (error, what) => logBackgroundError(error, what) });
   const app = await buildApp({
     version: CAIRN_VERSION,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel ?? "info" },
-    domains: [{ endpoints: trackingEndpoints(tracking) }, artifactRoutes(artifacts)],
+    domains: composed.domains,
   });
+  logBackgroundError = (error, what) => app.log.error({ err: error }, what);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
-    await trackingStore.close();
+    await stores.close();
     throw error;
   }
+  composed.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -47,7 +43,8 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await app.close();
-      await trackingStore.close();
+      await composed.stop();
+      await stores.close();
     })();
     return closing;
   };

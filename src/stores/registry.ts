@@ -1,19 +1,19 @@
 import { CairnError, ErrorCode } from "../core/errors.js";
 import { localPathFromArtifactsDestination, splitStoreUri, sqlitePathFromUri } from "../core/config.js";
 import type { ArtifactStore } from "../artifacts/store.js";
-import type { TrackingStore } from "../tracking/store.js";
+import type { MetadataStores } from "./metadata-stores.js";
 
 /**
  * Chooses a backend by URI scheme, so that the server names a store by URI and never imports a backend's internals.
  * Backends are loaded lazily: an embedded-only install never loads the PostgreSQL or S3 clients.
  */
-type TrackingStoreOpener = (uri: string) => Promise<TrackingStore>;
+type MetadataStoresOpener = (uri: string) => Promise<MetadataStores>;
 type ArtifactStoreOpener = (destination: string) => Promise<ArtifactStore>;
 
-const trackingStoreSchemes: Record<string, TrackingStoreOpener> = {
+const metadataStoreSchemes: Record<string, MetadataStoresOpener> = {
   sqlite: async (uri) => {
-    const { openSqliteTrackingStore } = await import("./sqlite/index.js");
-    return openSqliteTrackingStore(sqlitePathFromUri(uri));
+    const { openSqliteMetadataStores } = await import("./sqlite/open-stores.js");
+    return openSqliteMetadataStores(sqlitePathFromUri(uri));
   },
 };
 
@@ -22,13 +22,14 @@ const openLocal: ArtifactStoreOpener = async (destination) => {
   return openLocalArtifactStore(localPathFromArtifactsDestination(destination));
 };
 
-export const openTrackingStore = async (uri: string): Promise<TrackingStore> => {
+/** Every metadata store (tracking, registry, audit, webhooks, governance) of the backend the URI names. */
+export const openMetadataStores = async (uri: string): Promise<MetadataStores> => {
   const { scheme } = splitStoreUri(uri);
-  const open = trackingStoreSchemes[scheme];
+  const open = metadataStoreSchemes[scheme];
   if (!open) {
     throw new CairnError(
       ErrorCode.INVALID_PARAMETER_VALUE,
-      `--backend-store-uri scheme '${scheme}' is not supported; supported: ${Object.keys(trackingStoreSchemes).join(", ")}`,
+      `--backend-store-uri scheme '${scheme}' is not supported; supported: ${Object.keys(metadataStoreSchemes).join(", ")}`,
     );
   }
   return open(uri);

@@ -1,0 +1,18 @@
+import type { AuditStore } from "../audit/store.js";
+import type { GovernanceStore } from "../registry/governance-store.js";
+import type { RegistryStore } from "../registry/store.js";
+import type { TrackingStore } from "../tracking/store.js";
+import type { WebhookStore } from "../webhooks/store.js";
+
+/**
+ * Every metadata store of one backend, opened from one URI. For SQLite they share one connection (better-sqlite3 is
+ * synchronous, so one connection per process is both simplest and fastest); close() closes it once.
+ */
+export interface MetadataStores {
+  tracking: TrackingStore;
+  registry: RegistryStore;
+  audit: AuditStore;
+  webhooks: WebhookStore;
+  governance: GovernanceStore;
+  close(): Promise<void>;
+}

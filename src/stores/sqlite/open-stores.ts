@@ -1,0 +1,34 @@
+import type { MetadataStores } from "../metadata-stores.js";
+import { openDatabase } from "./open-database.js";
+import { SqliteAuditStore } from "./sqlite-audit-store.js";
+import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
+import { SqliteRegistryStore } from "./sqlite-registry-store.js";
+import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
+import { SqliteWebhookStore } from "./sqlite-webhook-store.js";
+
+export interface SqliteStoresOptions {
+  /** artifact_location of the Default experiment (id 0) when the database is created. */
+  defaultExperimentArtifactLocation?: string;
+  now?: () => number;
+}
+
+/** Opens (creating and migrating) the SQLite file and every metadata store on one connection. */
+export const openSqliteMetadataStores = async (filePath: string, options: SqliteStoresOptions = {}): Promise<MetadataStores> => {
+  const db = openDatabase(filePath);
+  const tracking = new SqliteTrackingStore(db);
+  try {
+    tracking.ensureDefaultExperiment(options.defaultExperimentArtifactLocation ?? "mlflow-artifacts:/0", (options.now ?? Date.now)());
+  } catch (error) {
+    await tracking.close();
+    throw error;
+  }
+  return {
+    tracking,
+    registry: new SqliteRegistryStore(db),
+    audit: new SqliteAuditStore(db),
+    webhooks: new SqliteWebhookStore(db),
+    governance: new SqliteGovernanceStore(db),
+    // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
+    close: () => tracking.close(),
+  };
+};
