@@ -1,0 +1,110 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CairnClient } from "../sdk/client.js";
+import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
+
+/** `cairn models` and `cairn audit` as a user runs them: a child process, its stdout, stderr and exit code. */
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+let server: TempServer;
+let client: CairnClient;
+let runId: string;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const cairn = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => {
+  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, CAIRN_USER: _u, ...base } = process.env;
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, ...args], {
+    cwd: repoRoot,
+    env: { ...base, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+};
+
+beforeAll(async () => {
+  server = await startTempServer("cairn-cli-registry-");
+  client = new CairnClient({ trackingUri: server.url, user: "setup" });
+  const experimentId = await client.experiments.create({ name: "cli-registry" });
+  runId = (await client.runs.create({ experimentId })).info.run_id;
+  await client.runs.logMetric(runId, "accuracy", 0.8);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe("cairn models (process)", () => {
+  it("registers with --json, refuses a guarded alias with one error line (exit 1), and takes the actor from --user or CAIRN_USER", async () => {
+    const registered = await cairn(["models", "register", "cli-churn", `runs:/${runId}/model`, "--json"]);
+    expect(registered.code).toBe(0);
+    expect(JSON.parse(registered.stdout)).toMatchObject({ name: "cli-churn", version: "1", run_id: runId, status: "READY" });
+
+    const rule = await cairn(["models", "rules", "cli-churn", "--set", "alias:champion", "--metric", "accuracy>=0.9", "--approvals", "1"]);
+    expect(rule).toEqual({ code: 0, stdout: "Set the alias:champion rule of cli-churn: tags -; metrics accuracy >= 0.9; approvals 1.\n", stderr: "" });
+
+    const refused = await cairn(["models", "alias", "cli-churn", "champion", "1"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/^cairn: error: INVALID_PARAMETER_VALUE: Promotion of model 'cli-churn' version 1 to alias:champion refused: .+\n$/);
+    expect(refused.stderr.split("\n")).toHaveLength(2);
+
+    const approved = await cairn(["--user", "carol", "models", "approve", "cli-churn", "1", "--target", "alias:champion", "--json"]);
+    expect(approved.code).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ name: "cli-churn", version: "1", target: "alias:champion", actor: { name: "carol", verified: false } });
+    const fromEnv = await cairn(["models", "approve", "cli-churn", "1", "--target", "alias:champion", "--json"], { CAIRN_USER: "dave" });
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({ actor: { name: "dave", verified: false } });
+  });
+
+  it("exits 2 with one line for a bad flag value or a missing --target", async () => {
+    const badMetric = await cairn(["models", "rules", "cli-churn", "--set", "alias:x", "--metric", "accuracy>>0.9"]);
+    expect(badMetric.code).toBe(2);
+    expect(badMetric.stderr).toBe(
+      `cairn: error: --metric must be <metric><comparator><number> with one of = != > >= < <= (e.g. "accuracy>=0.9"), got 'accuracy>>0.9'\n`,
+    );
+    const noTarget = await cairn(["models", "approve", "cli-churn", "1"]);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toBe("cairn: error: required option '--target <target>' not specified\n");
+  });
+});
+
+describe("cairn audit verify (process)", () => {
+  it("exits 0 on an intact trail, then 1 with one line naming the event edited in the database file", async () => {
+    const intact = await cairn(["audit", "verify"]);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/^Audit trail intact: \d+ events checked\.\n$/);
+
+    const listed = await cairn(["audit", "list", "--action", "governance.approval.create", "--json"]);
+    const approvals = JSON.parse(listed.stdout) as { seq: number; actor: { name: string } }[];
+    expect(approvals.map((e) => e.actor.name)).toEqual(["carol", "dave"]);
+    const target = approvals[0]?.seq ?? 0;
+
+    // Someone with the file rewrites who approved: drop the append-only trigger, edit the row.
+    const db = new Database(path.join(server.dir, "cairn.db"));
+    try {
+      db.exec("DROP TRIGGER IF EXISTS audit_events_no_update");
+      db.prepare("UPDATE audit_events SET actor_name = 'mallory' WHERE seq = ?").run(target);
+    } finally {
+      db.close();
+    }
+
+    const broken = await cairn(["audit", "verify"]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toBe("");
+    const problems = broken.stdout.trimEnd().split("\n");
+    expect(problems[0]).toMatch(new RegExp(`^event ${target}: \\S`));
+    const json = await cairn(["audit", "verify", "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problems: [{ seq: target }] });
+  });
+});
