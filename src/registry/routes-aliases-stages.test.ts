@@ -160,3 +160,29 @@ describe("promotion rules are asked before an alias moves or a stage changes", (
     expect(t.gate.checks).toEqual(["churn stage:Production v3", "churn stage:Staging v3"]);
   });
 });
+
+describe("models:/ URIs resolve through the service (what serving and the CLI use)", () => {
+  it("version, alias, stage and latest", async () => {
+    await t.call("POST", "registered-models/alias", { name: "churn", alias: "champion", version: "2" });
+    await t.call("POST", "model-versions/transition-stage", { name: "churn", version: "1", stage: "Staging" });
+    expect((await t.service.resolveModelUri("models:/churn/3")).version).toBe("3");
+    expect((await t.service.resolveModelUri("models:/churn@champion")).version).toBe("2");
+    expect((await t.service.resolveModelUri("models:/churn/staging")).version).toBe("1");
+    expect((await t.service.resolveModelUri("models:/churn/latest")).version).toBe("3");
+    await expect(t.service.resolveModelUri("models:/churn/Production")).rejects.toThrow(
+      "No versions of model with name 'churn' and stage 'Production' found",
+    );
+    await expect(t.service.resolveModelUri("models:/churn@shadow")).rejects.toThrow("Registered model alias shadow not found.");
+    await expect(t.service.resolveModelUri("models:/nope/1")).rejects.toThrow("Model Version (name=nope, version=1) not found");
+  });
+});
+
+describe("renames and deletes are passed on to the domains that follow the registry (governance rows)", () => {
+  it("rename, version delete, model delete, each once and after the change", async () => {
+    await t.call("POST", "registered-models/rename", { name: "churn", new_name: "churn2" });
+    await t.call("DELETE", "model-versions/delete", { name: "churn2", version: "1" });
+    await t.call("DELETE", "registered-models/delete", { name: "churn2" });
+    expect((await t.call("DELETE", "registered-models/delete", { name: "churn2" })).status).toBe(404);
+    expect(t.followed).toEqual(["rename churn -> churn2", "delete churn2/1", "delete churn2"]);
+  });
+});

@@ -14,7 +14,7 @@ import { TrackingService } from "../../tracking/service.js";
 import type { PromotionGate, PromotionTarget, PromotionVerdict } from "../promotion-gate.js";
 import { formatPromotionTarget } from "../promotion-gate.js";
 import { registryRoutes } from "../routes.js";
-import { RegistryService } from "../service.js";
+import { RegistryService, type RegistryFollower } from "../service.js";
 
 /** What the registry told the audit trail, in order (the audit domain's own store is tested there). */
 export interface RecordedAudit extends AuditEntry {
@@ -44,6 +44,8 @@ export interface RegistryTestApp {
   audits: RecordedAudit[];
   events: DomainEvent[];
   gate: ScriptedPromotionGate;
+  /** What the registry told its followers (renames and deletes other domains must follow), in order. */
+  followed: string[];
   /** Calls /api/2.0/mlflow/<path>: GET sends `payload` as query (repeated keys for arrays), others as JSON body. */
   call: (
     method: "GET" | "POST" | "PATCH" | "DELETE",
@@ -78,12 +80,19 @@ export const startRegistryApp = async (): Promise<RegistryTestApp> => {
     },
   };
   const gate = new ScriptedPromotionGate();
+  const followed: string[] = [];
+  const follower: RegistryFollower = {
+    renameModel: async (name, newName) => void followed.push(`rename ${name} -> ${newName}`),
+    deleteModel: async (name) => void followed.push(`delete ${name}`),
+    deleteVersion: async (name, version) => void followed.push(`delete ${name}/${version}`),
+  };
   const service = new RegistryService(new SqliteRegistryStore(db), {
     tracking: trackingStore,
     audit,
     events: sink,
     promotion: gate,
     clock,
+    followers: [follower],
   });
   const app = await buildApp({
     version: "test",
@@ -109,6 +118,7 @@ export const startRegistryApp = async (): Promise<RegistryTestApp> => {
     audits,
     events,
     gate,
+    followed,
     call,
     close: async () => {
       await app.close();
