@@ -7,7 +7,8 @@ import { type CompiledQuery, type SqlDialect, SqlParams } from "./dialect.js";
  * Compiles registry searches into one parameterized query each (values are always bound, never interpolated),
  * returning entity keys in order, over the registry schema (schema/002-registry.ts): registered_models m
  * (model_key, name, creation_time, last_updated_time), registered_model_tags, model_versions v (version_key,
- * model_key, version, source, run_id, creation_time, last_updated_time) and model_version_tags.
+ * name, version, source, run_id, creation_time, last_updated_time) and model_version_tags. Version queries read
+ * one table (the version rows carry the model name) so that an index can serve their order.
  *
  * Semantics are MLflow's sqlalchemy registry store: filters are ANDed; a tag filter needs the tag to exist;
  * models are ordered by the given keys then `name ASC`; versions by the given keys (default
@@ -32,7 +33,7 @@ const MODEL_ORDER_COLUMNS: ReadonlyMap<string, string> = new Map([
 ]);
 
 const VERSION_ORDER_COLUMNS: ReadonlyMap<string, string> = new Map([
-  ["name", "m.name"],
+  ["name", "v.name"],
   ["version_number", "v.version"],
   ["creation_timestamp", "v.creation_time"],
   ["last_updated_timestamp", "v.last_updated_time"],
@@ -107,7 +108,7 @@ export const compileRegisteredModelSearch = (dialect: SqlDialect, scope: Registr
 };
 
 const VERSION_STRING_COLUMNS: ReadonlyMap<string, string> = new Map([
-  ["name", "m.name"],
+  ["name", "v.name"],
   ["run_id", "v.run_id"],
   ["source_path", "v.source"],
 ]);
@@ -147,7 +148,7 @@ export const compileModelVersionSearch = (dialect: SqlDialect, scope: RegistrySe
   );
   return finish(
     params,
-    "SELECT v.version_key FROM model_versions v JOIN registered_models m ON m.model_key = v.model_key",
+    "SELECT v.version_key FROM model_versions v",
     where,
     terms,
     scope,

@@ -31,8 +31,7 @@ export const loadModelVersions = (conn: SqliteConnection, versionKeys: readonly 
   const json = JSON.stringify(versionKeys);
   const rows = conn
     .stmt(
-      `SELECT ${MODEL_VERSION_COLUMNS} FROM model_versions v JOIN registered_models m ON m.model_key = v.model_key ` +
-        "WHERE v.version_key IN (SELECT value FROM json_each(?))",
+      `SELECT ${MODEL_VERSION_COLUMNS} FROM model_versions v WHERE v.version_key IN (SELECT value FROM json_each(?))`,
     )
     .all(json) as ModelVersionRow[];
   const tags = groupBy(

@@ -48,13 +48,13 @@ export const getRegisteredModel = (conn: SqliteConnection, name: string): Regist
     return modelKey === undefined ? undefined : loadRegisteredModels(conn, [modelKey])[0];
   });
 
-/** The versions follow through the model key; MLflow also stamps every version's last_updated_time. */
+/** The versions follow (their copy of the name) and, as in MLflow, every version's last_updated_time is stamped. */
 export const renameRegisteredModel = (conn: SqliteConnection, name: string, newName: string, now: number): RegisteredModel => {
   try {
     return conn.write(() => {
       const modelKey = requireModelKey(conn, name);
       conn.stmt("UPDATE registered_models SET name = ?, last_updated_time = ? WHERE model_key = ?").run(newName, now, modelKey);
-      conn.stmt("UPDATE model_versions SET last_updated_time = ? WHERE model_key = ?").run(now, modelKey);
+      conn.stmt("UPDATE model_versions SET name = ?, last_updated_time = ? WHERE model_key = ?").run(newName, now, modelKey);
       return loadOne(conn, modelKey);
     });
   } catch (error) {

@@ -31,7 +31,7 @@ export interface RegisteredModelRow {
 }
 
 export const MODEL_VERSION_COLUMNS =
-  "v.version_key, v.model_key, m.name, v.version, v.creation_time, v.last_updated_time, v.description, v.user_id, " +
+  "v.version_key, v.model_key, v.name, v.version, v.creation_time, v.last_updated_time, v.description, v.user_id, " +
   "v.current_stage, v.source, v.run_id, v.run_link, v.status, v.status_message";
 
 export const REGISTERED_MODEL_COLUMNS = "m.model_key, m.name, m.creation_time, m.last_updated_time, m.description, m.user_id";
@@ -92,8 +92,7 @@ export const versionKeysOf = (conn: SqliteConnection, name: string, version: str
   if (number === undefined) return undefined;
   const row = conn
     .stmt(
-      "SELECT v.version_key, v.model_key FROM model_versions v JOIN registered_models m ON m.model_key = v.model_key " +
-        "WHERE m.name = ? AND v.version = ?",
+      "SELECT version_key, model_key FROM model_versions WHERE name = ? AND version = ?",
     )
     .get(name, number) as { version_key: number; model_key: number } | undefined;
   return row === undefined ? undefined : { versionKey: row.version_key, modelKey: row.model_key, version: number };

@@ -36,12 +36,13 @@ export const createModelVersion = (conn: SqliteConnection, input: NewModelVersio
       .get(input.now, modelKey) as { last_version: number };
     const inserted = conn
       .stmt(
-        "INSERT INTO model_versions (model_key, version, creation_time, last_updated_time, description, user_id, " +
+        "INSERT INTO model_versions (model_key, name, version, creation_time, last_updated_time, description, user_id, " +
           "current_stage, source, run_id, run_link, status, status_message) " +
-          "VALUES (?, ?, ?, ?, ?, ?, 'None', ?, ?, ?, 'READY', NULL)",
+          "VALUES (?, ?, ?, ?, ?, ?, ?, 'None', ?, ?, ?, 'READY', NULL)",
       )
       .run(
         modelKey,
+        input.name,
         version,
         input.now,
         input.now,
@@ -211,8 +212,7 @@ export const findModelVersionsByRunIds = (conn: SqliteConnection, runIds: readon
     const keys = (
       conn
         .stmt(
-          "SELECT v.version_key FROM model_versions v JOIN registered_models m ON m.model_key = v.model_key " +
-            "WHERE v.run_id IN (SELECT value FROM json_each(?)) ORDER BY m.name, v.version",
+          "SELECT version_key FROM model_versions WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY name, version",
         )
         .all(JSON.stringify(runIds)) as { version_key: number }[]
     ).map((row) => row.version_key);
