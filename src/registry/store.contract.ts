@@ -542,6 +542,41 @@ export function describeRegistryStoreContract(name: string, open: OpenRegistrySt
       });
     });
 
+    describe("search and prompts", () => {
+      const PROMPT = "mlflow.prompt.is_prompt";
+      const seed = async (): Promise<void> => {
+        await createModel("model", 1);
+        await createModel("prompt", 1, [{ key: PROMPT, value: "true" }]);
+        await createModel("flagged-false", 1, [{ key: PROMPT, value: "false" }]);
+        await createVersion("model", 2);
+        await createVersion("prompt", 3, { tags: [{ key: PROMPT, value: "true" }] });
+      };
+      const models = async (filter: RegistryComparison[]): Promise<string[]> =>
+        names(await store.searchRegisteredModels({ filter, orderBy: [], maxResults: 100 }));
+      const versions = async (filter: RegistryComparison[]): Promise<string[]> =>
+        versionIds((await store.searchModelVersions({ filter, orderBy: [], maxResults: 100 })).items);
+
+      it("leaves prompts out and ignores the prompt-tag clause that MLflow clients append", async () => {
+        await seed();
+        expect(await models([])).toEqual(["flagged-false", "model"]);
+        expect(await models([cmp("attribute", "name", "LIKE", "%"), cmp("tag", PROMPT, "!=", "true")])).toEqual([
+          "flagged-false",
+          "model",
+        ]);
+        expect(await models([cmp("tag", PROMPT, "=", "false")])).toEqual(["flagged-false", "model"]);
+        expect(await versions([])).toEqual(["model/1"]);
+        expect(await versions([cmp("tag", PROMPT, "!=", "true")])).toEqual(["model/1"]);
+      });
+
+      it("returns only prompts when the filter asks for them (= 'true' or != 'false', any case)", async () => {
+        await seed();
+        expect(await models([cmp("tag", PROMPT, "=", "TRUE")])).toEqual([]);
+        expect(await models([cmp("tag", PROMPT, "=", "true")])).toEqual(["prompt"]);
+        expect(await models([cmp("tag", PROMPT, "!=", "false")])).toEqual(["prompt"]);
+        expect(await versions([cmp("tag", PROMPT, "=", "true")])).toEqual(["prompt/1"]);
+      });
+    });
+
     describe("search model versions", () => {
       const seed = async (): Promise<void> => {
         await createModel("a", 1);

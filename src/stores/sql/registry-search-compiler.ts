@@ -11,6 +11,7 @@ import { type CompiledQuery, type SqlDialect, SqlParams } from "./dialect.js";
  * one table (the version rows carry the model name) so that an index can serve their order.
  *
  * Semantics are MLflow's sqlalchemy registry store: filters are ANDed; a tag filter needs the tag to exist;
+ * prompts (tagged mlflow.prompt.is_prompt = 'true') are left out unless the filter asks for them;
  * models are ordered by the given keys then `name ASC`; versions by the given keys (default
  * `last_updated_timestamp DESC, name ASC, version_number DESC`) then `name ASC`, `version_number DESC`.
  * Comparators are checked again here (the parsers check them first) so that a hand-built query cannot reach SQL
@@ -44,6 +45,40 @@ const DEFAULT_VERSION_ORDER: readonly RegistryOrderBy[] = [
   { key: "name", ascending: true },
   { key: "version_number", ascending: false },
 ];
+
+/** MLflow marks prompts (its prompt registry lives in the model registry) with this tag on models and versions. */
+export const PROMPT_TAG_KEY = "mlflow.prompt.is_prompt";
+
+/**
+ * MLflow's _is_querying_prompt: the first comparison on the prompt tag decides; `= 'true'` or `!= 'false'` asks for
+ * prompts, anything else (or no such comparison) for ordinary models.
+ */
+const isQueryingPrompts = (filter: readonly RegistryComparison[]): boolean => {
+  const first = filter.find((f) => f.entity === "tag" && f.key === PROMPT_TAG_KEY);
+  if (first === undefined || typeof first.value !== "string") return false;
+  const value = first.value.toLowerCase();
+  return (first.comparator === "=" && value === "true") || (first.comparator === "!=" && value === "false");
+};
+
+/**
+ * MLflow's _update_query_to_exclude_prompts: unless the search asks for prompts, comparisons on the prompt tag are
+ * dropped and prompts are excluded. MLflow 2.21+ clients append ``tag.`mlflow.prompt.is_prompt` != 'true'`` to every
+ * registry search; read as an ordinary tag filter (the tag must exist) it would hide every model.
+ */
+const promptScope = (
+  filter: readonly RegistryComparison[],
+  params: SqlParams,
+  table: string,
+  join: string,
+): { filter: readonly RegistryComparison[]; exclusion?: string } => {
+  if (isQueryingPrompts(filter)) return { filter };
+  const key = params.bind(PROMPT_TAG_KEY);
+  const value = params.bind("true");
+  return {
+    filter: filter.filter((f) => !(f.entity === "tag" && f.key === PROMPT_TAG_KEY)),
+    exclusion: `NOT EXISTS (SELECT 1 FROM ${table} p WHERE ${join} AND p.key = ${key} AND p.value = ${value})`,
+  };
+};
 
 const tagCondition = (
   dialect: SqlDialect,
@@ -90,19 +125,24 @@ const finish = (
   params: params.values,
 });
 
+const modelCondition = (dialect: SqlDialect, params: SqlParams, filter: RegistryComparison): string => {
+  if (filter.entity === "tag") {
+    return tagCondition(dialect, params, filter, "registered_model_tags", "t.model_key = m.model_key");
+  }
+  if (filter.key !== "name") throw invalidParameter(`Invalid attribute name: ${filter.key}`);
+  if (!STRING_COMPARATORS.has(filter.comparator)) {
+    throw invalidParameter(`Invalid comparator for attribute: ${filter.comparator}`);
+  }
+  return compileComparison(dialect, params, "m.name", filter.comparator, filter.value, filter.key);
+};
+
 /** `SELECT m.model_key ...`: registered models matching the filter, in MLflow's order. */
 export const compileRegisteredModelSearch = (dialect: SqlDialect, scope: RegistrySearchScope): CompiledQuery => {
   const params = new SqlParams(dialect);
-  const where = scope.filter.map((filter) => {
-    if (filter.entity === "tag") {
-      return tagCondition(dialect, params, filter, "registered_model_tags", "t.model_key = m.model_key");
-    }
-    if (filter.key !== "name") throw invalidParameter(`Invalid attribute name: ${filter.key}`);
-    if (!STRING_COMPARATORS.has(filter.comparator)) {
-      throw invalidParameter(`Invalid comparator for attribute: ${filter.comparator}`);
-    }
-    return compileComparison(dialect, params, "m.name", filter.comparator, filter.value, filter.key);
-  });
+  const prompts = promptScope(scope.filter, params, "registered_model_tags", "p.model_key = m.model_key");
+  // The exclusion's values were bound first, so it leads the WHERE clause (placeholders bind in text order).
+  const where = prompts.exclusion === undefined ? [] : [prompts.exclusion];
+  for (const filter of prompts.filter) where.push(modelCondition(dialect, params, filter));
   const terms = orderTerms(withTieBreakers(scope.orderBy, [{ key: "name", ascending: true }]), MODEL_ORDER_COLUMNS);
   return finish(params, "SELECT m.model_key FROM registered_models m", where, terms, scope);
 };
@@ -133,11 +173,16 @@ const versionAttributeCondition = (dialect: SqlDialect, params: SqlParams, filte
 /** `SELECT v.version_key ...`: model versions matching the filter, in MLflow's order. */
 export const compileModelVersionSearch = (dialect: SqlDialect, scope: RegistrySearchScope): CompiledQuery => {
   const params = new SqlParams(dialect);
-  const where = scope.filter.map((filter) =>
-    filter.entity === "tag"
-      ? tagCondition(dialect, params, filter, "model_version_tags", "t.version_key = v.version_key")
-      : versionAttributeCondition(dialect, params, filter),
-  );
+  // Per version (MLflow checks whether any version of the model carries the tag; prompt versions all do).
+  const prompts = promptScope(scope.filter, params, "model_version_tags", "p.version_key = v.version_key");
+  const where = prompts.exclusion === undefined ? [] : [prompts.exclusion];
+  for (const filter of prompts.filter) {
+    where.push(
+      filter.entity === "tag"
+        ? tagCondition(dialect, params, filter, "model_version_tags", "t.version_key = v.version_key")
+        : versionAttributeCondition(dialect, params, filter),
+    );
+  }
   const orderBy = scope.orderBy.length > 0 ? scope.orderBy : DEFAULT_VERSION_ORDER;
   const terms = orderTerms(
     withTieBreakers(orderBy, [
