@@ -59,6 +59,16 @@ describe("SqliteAuditStore", () => {
     expect(await store.lastAssignedSeq()).toBe(2);
   });
 
+  it("group-commits concurrent appends in call order, each chained to the one before", async () => {
+    const store = new SqliteAuditStore(open(await tempFile()));
+    const records = await Promise.all(Array.from({ length: 300 }, (_, i) => store.append(event(i + 1))));
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(records.map((r) => r.requestId)).toEqual(Array.from({ length: 300 }, (_, i) => `req-${i + 1}`));
+    expect(records.slice(1).every((r, i) => r.prevHash === records[i]?.hash)).toBe(true);
+    expect(await store.readRange(0, 1000)).toEqual(records);
+    expect(await new AuditService(store).verify()).toEqual({ ok: true, checked: 300 });
+  });
+
   it("refuses UPDATE and DELETE of events (append-only triggers)", async () => {
     const db = open(await tempFile());
     const store = new SqliteAuditStore(db);
