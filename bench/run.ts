@@ -4,6 +4,7 @@
  */
 const suites: Record<string, () => Promise<unknown>> = {
   tracking: async () => (await import("./tracking.js")).runTrackingBenchmarks(),
+  registry: async () => (await import("./registry.js")).runRegistryBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

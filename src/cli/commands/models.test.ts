@@ -44,6 +44,13 @@ const text = (result: CommandResult): string => renderHuman(result.human, { colo
 const lines = (result: CommandResult): string[] => text(result).split("\n");
 
 describe("cairn models (commands)", () => {
+  it("shows a model whose name holds a quote (the versions filter escapes it)", async () => {
+    await registerModel(ada, "o'brien", `runs:/${runId}/model`, {});
+    const shown = await showModel(ada, "o'brien", {});
+    expect((shown.data as { model_versions: Array<{ name: string; version: string }> }).model_versions.map((v) => [v.name, v.version])).toEqual([["o'brien", "1"]]);
+    await deleteModel(ada, "o'brien", {});
+  });
+
   it("registers (creating the model once), lists and shows", async () => {
     const first = await registerModel(ada, "churn", `runs:/${runId}/model`, { description: "xgb" });
     expect(first.data).toMatchObject({ name: "churn", version: "1", run_id: runId, description: "xgb" });

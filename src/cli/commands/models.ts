@@ -84,7 +84,7 @@ export const showModel = async (client: CairnClient, name: string, options: { ve
   }
   const model = await client.registry.getModel(name);
   const versions: ModelVersion[] = [];
-  for await (const v of client.registry.searchVersionsAll({ filter: `name = '${name.replace(/'/g, "\\'")}'` })) versions.push(v);
+  for await (const v of client.registry.searchVersionsAll({ filter: `name = '${name.replace(/'/g, "''")}'` })) versions.push(v);
   versions.sort((a, b) => Number(b.version) - Number(a.version));
   return {
     data: { registered_model: model, model_versions: versions },
