@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRegistryServer, type RegistryServer } from "../src/registry/test-support/registry-server.js";
+import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { ProtoSchema, toQueryString, type Json, type JsonObject } from "./support/proto-schema.js";
 
 /**
@@ -20,10 +20,10 @@ const schema = new ProtoSchema({ ...registryFile, enums: { ...fixture("mlflow-wi
 const REGISTRY = "mlflow.ModelRegistryService";
 const called = new Set<string>();
 
-let server: RegistryServer;
+let server: TempServer;
 let runId = "";
 beforeAll(async () => {
-  server = await startRegistryServer();
+  server = await startTempServer("cairn-registry-");
   const response = await fetch(`${server.url}/api/2.0/mlflow/runs/create`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },

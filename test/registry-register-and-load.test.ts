@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRegistryServer, type RegistryServer } from "../src/registry/test-support/registry-server.js";
+import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 
 /**
  * The Python client's traffic for
@@ -13,9 +13,9 @@ import { startRegistryServer, type RegistryServer } from "../src/registry/test-s
  * files are compared byte for byte with what was uploaded.
  */
 
-let server: RegistryServer;
+let server: TempServer;
 beforeAll(async () => {
-  server = await startRegistryServer();
+  server = await startTempServer("cairn-registry-");
 });
 afterAll(async () => {
   await server?.close();
