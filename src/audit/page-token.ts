@@ -1,7 +1,8 @@
 import { invalidParameter } from "../core/errors.js";
 
 /** Audit pages continue after the last seq returned; the token hides that so that it can change without breaking clients. */
-export const encodeAuditPageToken = (afterSeq: number): string => Buffer.from(JSON.stringify({ after_seq: afterSeq })).toString("base64url");
+export const encodeAuditPageToken = (afterSeq: number): string =>
+  Buffer.from(JSON.stringify({ after_seq: afterSeq })).toString("base64url");
 
 export const decodeAuditPageToken = (token: string): number => {
   let afterSeq: unknown;

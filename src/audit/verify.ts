@@ -34,7 +34,9 @@ export class ChainVerifier {
     this.checked++;
     if (record.seq !== this.expectedSeq) {
       // A gap breaks the link as well; one problem names it better than two.
-      this.add(record.seq, record.seq > this.expectedSeq ? missing(this.expectedSeq, record.seq - 1) : `out of order: expected seq ${this.expectedSeq}`);
+      const reason =
+        record.seq > this.expectedSeq ? missing(this.expectedSeq, record.seq - 1) : `out of order: expected seq ${this.expectedSeq}`;
+      this.add(record.seq, reason);
     } else if (record.prevHash !== this.previousHash) {
       this.add(
         record.seq,

@@ -21,11 +21,14 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     path: "experiments/create",
     handle: async (fields, context) => {
       const artifactLocation = optionalText(fields, "artifact_location");
-      const experimentId = await service.createExperiment({
-        name: fields.requiredString("name"),
-        ...(artifactLocation ? { artifactLocation } : {}),
-        tags: readKeyValues(fields, "tags"),
-      }, writeContextOf(context));
+      const experimentId = await service.createExperiment(
+        {
+          name: fields.requiredString("name"),
+          ...(artifactLocation ? { artifactLocation } : {}),
+          tags: readKeyValues(fields, "tags"),
+        },
+        writeContextOf(context),
+      );
       return { experiment_id: experimentId };
     },
   },
@@ -76,7 +79,11 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     methods: ["POST"],
     path: "experiments/update",
     handle: async (fields, context) => {
-      await service.renameExperiment(fields.requiredString("experiment_id"), fields.requiredString("new_name"), writeContextOf(context));
+      await service.renameExperiment(
+        fields.requiredString("experiment_id"),
+        fields.requiredString("new_name"),
+        writeContextOf(context),
+      );
       return {};
     },
   },
@@ -100,10 +107,11 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     methods: ["POST"],
     path: "experiments/set-experiment-tag",
     handle: async (fields, context) => {
-      await service.setExperimentTag(fields.requiredString("experiment_id"), {
-        key: fields.requiredString("key"),
-        value: fields.optionalString("value") ?? "",
-      }, writeContextOf(context));
+      await service.setExperimentTag(
+        fields.requiredString("experiment_id"),
+        { key: fields.requiredString("key"), value: fields.optionalString("value") ?? "" },
+        writeContextOf(context),
+      );
       return {};
     },
   },
@@ -111,7 +119,11 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     methods: ["POST"],
     path: "experiments/delete-experiment-tag",
     handle: async (fields, context) => {
-      await service.deleteExperimentTag(fields.requiredString("experiment_id"), fields.requiredString("key"), writeContextOf(context));
+      await service.deleteExperimentTag(
+        fields.requiredString("experiment_id"),
+        fields.requiredString("key"),
+        writeContextOf(context),
+      );
       return {};
     },
   },

@@ -49,11 +49,15 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
       const status = fields.optionalProtoEnum("status", RUN_STATUSES);
       const endTime = fields.optionalInt64("end_time");
       const runName = fields.optionalString("run_name");
-      const runInfo = await service.updateRun(runId, {
-        ...(status ? { status } : {}),
-        ...(endTime !== undefined ? { endTime } : {}),
-        ...(runName !== undefined ? { runName } : {}),
-      }, writeContextOf(context));
+      const runInfo = await service.updateRun(
+        runId,
+        {
+          ...(status ? { status } : {}),
+          ...(endTime !== undefined ? { endTime } : {}),
+          ...(runName !== undefined ? { runName } : {}),
+        },
+        writeContextOf(context),
+      );
       return { run_info: runInfo };
     },
   },
@@ -113,11 +117,15 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
       const runId = readRunId(fields);
       // Counts first, so that an oversized batch is refused before any element is parsed.
       validateBatchLimits(fields.count("metrics"), fields.count("params"), fields.count("tags"));
-      await service.logBatch(runId, {
-        metrics: readMetrics(fields, "metrics"),
-        params: readKeyValues(fields, "params"),
-        tags: readKeyValues(fields, "tags"),
-      }, writeContextOf(context));
+      await service.logBatch(
+        runId,
+        {
+          metrics: readMetrics(fields, "metrics"),
+          params: readKeyValues(fields, "params"),
+          tags: readKeyValues(fields, "tags"),
+        },
+        writeContextOf(context),
+      );
       return EMPTY;
     },
   },

@@ -373,13 +373,15 @@ export class TrackingService {
   async deleteRun(runId: string, context: WriteContext): Promise<void> {
     const info = await this.runInfo(runId);
     await this.store.setRunLifecycle(runId, "deleted", this.clock());
-    await this.recordLifecycle(runWriteContext(context, info.user_id), TrackingAction.RUN_DELETE, "run", runId, info.lifecycle_stage, "deleted");
+    const actor = runWriteContext(context, info.user_id);
+    await this.recordLifecycle(actor, TrackingAction.RUN_DELETE, "run", runId, info.lifecycle_stage, "deleted");
   }
 
   async restoreRun(runId: string, context: WriteContext): Promise<void> {
     const info = await this.runInfo(runId);
     await this.store.setRunLifecycle(runId, "active", this.clock());
-    await this.recordLifecycle(runWriteContext(context, info.user_id), TrackingAction.RUN_RESTORE, "run", runId, info.lifecycle_stage, "active");
+    const actor = runWriteContext(context, info.user_id);
+    await this.recordLifecycle(actor, TrackingAction.RUN_RESTORE, "run", runId, info.lifecycle_stage, "active");
   }
 
   async logMetric(runId: string, metric: Metric, context: WriteContext): Promise<void> {

@@ -192,7 +192,8 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async readRange(afterSeq: number, limit: number): Promise<AuditRecord[]> {
-    const rows = this.conn.stmt(`SELECT ${COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`).all(afterSeq, limit) as EventRow[];
+    const sql = `SELECT ${COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`;
+    const rows = this.conn.stmt(sql).all(afterSeq, limit) as EventRow[];
     return rows.map(toRecord);
   }
 
