@@ -21,7 +21,7 @@ const send = async (method: string, path: string, body: unknown, user?: string) 
   expect(response.status, text).toBe(200);
   return text === "" ? undefined : JSON.parse(text);
 };
-const get = async (path: string, query: Record<string, string> = {}) => {
+const get = async (path: string, query: Record<string, string> = {}): Promise<any> => {
   const response = await fetch(`${server.url}/api/2.0/cairn/${path}?${new URLSearchParams(query).toString()}`);
   expect(response.status).toBe(200);
   return response.json();
