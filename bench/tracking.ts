@@ -136,14 +136,14 @@ const benchLogMetric = async (url: string) => {
   };
 };
 
-/** The tracking store alone, as the server opens it (with the other stores on the same connection). */
-const openStore = async (file: string): Promise<TrackingStore> => {
+/** The tracking store as the server opens it (the other stores share its connection); close() closes them all. */
+const openStore = async (file: string): Promise<{ store: TrackingStore; close: () => Promise<void> }> => {
   const stores = await openMetadataStores(`sqlite:///${file}`);
-  return { ...stores.tracking, close: () => stores.close() } as TrackingStore;
+  return { store: stores.tracking, close: () => stores.close() };
 };
 
 const benchRawStore = async (dir: string) => {
-  const store = await openStore(path.join(dir, "raw.db"));
+  const { store, close } = await openStore(path.join(dir, "raw.db"));
   const experimentId = await store.createExperiment({
     name: "raw",
     tags: [],
@@ -179,13 +179,13 @@ const benchRawStore = async (dir: string) => {
     batches += 1;
   }
   const seconds = storeMs / 1000;
-  await store.close();
+  await close();
   return { batches, metrics_per_s: round((batches * BATCH) / seconds, 0) };
 };
 
 /** 100,000 runs with 10 metrics, 10 params and 5 tags each, written through the store (setup, not measured). */
 const populateSearchStore = async (file: string): Promise<string> => {
-  const store = await openStore(file);
+  const { store, close } = await openStore(file);
   const experimentId = await store.createExperiment({
     name: "search",
     tags: [],
@@ -215,7 +215,7 @@ const populateSearchStore = async (file: string): Promise<string> => {
       tags: [],
     });
   }
-  await store.close();
+  await close();
   return experimentId;
 };
 
@@ -226,7 +226,7 @@ const benchSearch = async (dir: string) => {
   const populateSeconds = (performance.now() - populateStarted) / 1000;
   const iterations = 30;
 
-  const store = await openStore(file);
+  const { store, close } = await openStore(file);
   const filter = parseRunFilter(SEARCH_FILTER);
   const orderBy = parseRunOrderBy(SEARCH_ORDER);
   const storeTimes: number[] = [];
@@ -243,7 +243,7 @@ const benchSearch = async (dir: string) => {
     if (i >= 3) storeTimes.push(performance.now() - started);
     storeCount = page.items.length;
   }
-  await store.close();
+  await close();
 
   const server = await spawnServer(file, path.join(dir, "search-artifacts"));
   const httpTimes: number[] = [];
