@@ -61,3 +61,22 @@ describe("audit trail of a running server", () => {
     expect(await get("audit/verify")).toEqual({ ok: true, checked: all.events.length });
   });
 });
+
+describe("artifact writes in the audit trail", () => {
+  it("records an upload with its size and a delete, with the declared actor, and nothing for a refused path", async () => {
+    const base = `${server.url}/api/2.0/mlflow-artifacts/artifacts/0/run-x/artifacts/model.bin`;
+    const upload = await fetch(base, { method: "PUT", headers: { "x-cairn-user": "eve", "x-request-id": "up-1" }, body: "12345" });
+    expect(upload.status).toBe(200);
+    const removed = await fetch(base, { method: "DELETE", headers: { "x-cairn-user": "eve", "x-request-id": "del-1" } });
+    expect(removed.status).toBe(200);
+    const refused = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/bad%00name.txt`, { method: "PUT", body: "x" });
+    expect(refused.status).toBe(400);
+
+    const events = (await get("audit/events", { action: "artifacts.*" })).events;
+    expect(events.map((event: any) => [event.action, event.entity_type, event.entity_id, event.actor, event.after, event.request_id])).toEqual([
+      ["artifacts.file.upload", "artifact", "0/run-x/artifacts/model.bin", { name: "eve", verified: false }, { bytes: 5 }, "up-1"],
+      ["artifacts.file.delete", "artifact", "0/run-x/artifacts/model.bin", { name: "eve", verified: false }, null, "del-1"],
+    ]);
+    expect((await get("audit/verify")).ok).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import { invalidParameter } from "../core/errors.js";
 import { Fields, missingValue, type RawFields } from "../protocol/mlflow/fields.js";
 import type { DomainRoutes } from "../server/app.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
+import { writeContextOf } from "../server/request-actor.js";
 import { parseRangeHeader } from "./range-header.js";
 import type { ArtifactService } from "./service.js";
 
@@ -66,7 +67,13 @@ const registerJsonRoutes = (app: FastifyInstance, service: ArtifactService, pref
       const etag = part.optionalString("etag");
       return { partNumber: part.requiredInt64("part_number"), ...(etag !== undefined ? { etag } : {}) };
     });
-    await service.completeMultipartUpload(wildcard(request), fields.requiredString("path"), fields.requiredString("upload_id"), parts);
+    await service.completeMultipartUpload(
+      wildcard(request),
+      fields.requiredString("path"),
+      fields.requiredString("upload_id"),
+      parts,
+      writeContextOf(request),
+    );
     return sendJson(reply, {});
   });
   app.post(`${prefix}/mpu/abort/*`, async (request, reply) => {
@@ -98,11 +105,11 @@ const registerStreamingRoutes = (app: FastifyInstance, service: ArtifactService,
     return reply.send(download.stream);
   });
   app.put(`${prefix}/artifacts/*`, async (request, reply) => {
-    await service.upload(wildcard(request), request.raw);
+    await service.upload(wildcard(request), request.raw, writeContextOf(request));
     return sendJson(reply, {});
   });
   app.delete(`${prefix}/artifacts/*`, async (request, reply) => {
-    await service.delete(wildcard(request));
+    await service.delete(wildcard(request), writeContextOf(request));
     return sendJson(reply, {});
   });
   // Cairn's own route: the part URLs that mpu/create hands out point here (MLflow's local store has no multipart).

@@ -1,5 +1,7 @@
 import type { Readable } from "node:stream";
+import type { WriteContext } from "../core/actor.js";
 import { invalidParameter } from "../core/errors.js";
+import { noAudit, type AuditRecorder } from "../audit/recorder.js";
 import type { FileInfo } from "../protocol/mlflow/entities.js";
 import { baseName, invalidPath, joinKeys, normaliseArtifactPath } from "./artifact-path.js";
 import { storeKeyOfArtifactUri } from "./artifact-uri.js";
@@ -13,6 +15,8 @@ import { MAX_MULTIPART_PARTS, type ArtifactEntry, type ArtifactStore, type ByteR
 export interface ArtifactServiceOptions {
   /** The tracking service's answer, e.g. mlflow-artifacts:/0/<run_id>/artifacts; RESOURCE_DOES_NOT_EXIST if none. */
   resolveRunArtifactUri: (runId: string) => Promise<string>;
+  /** Where uploads and deletes are reported (default: nowhere). */
+  audit?: AuditRecorder;
 }
 
 /** The tracking API's ListArtifacts.Response; empty fields are omitted, as protobuf's JSON mapping does. */
@@ -54,10 +58,20 @@ const multipartFileName = (path: string): string => {
 };
 
 export class ArtifactService {
+  private readonly audit: AuditRecorder;
+
   constructor(
     private readonly store: ArtifactStore,
     private readonly options: ArtifactServiceOptions,
-  ) {}
+  ) {
+    this.audit = options.audit ?? noAudit;
+  }
+
+  /** An artifact write becomes an audit event once the file is in place (never for a failed or aborted upload). */
+  private async auditWrite(ctx: WriteContext, action: "upload" | "delete", key: string): Promise<void> {
+    const after = action === "upload" ? { bytes: (await this.store.stat(key))?.size ?? null } : null;
+    await this.audit.record(ctx, { action: `artifacts.file.${action}`, entityType: "artifact", entityId: key, after });
+  }
 
   /** GET mlflow/artifacts/list: paths in the answer are relative to the run's artifact root. */
   async listRunArtifacts(runId: string, path: string | undefined): Promise<ListRunArtifactsResponse> {
@@ -96,12 +110,16 @@ export class ArtifactService {
     return info && !info.isDir ? info.size : undefined;
   }
 
-  async upload(path: string, body: ByteSource): Promise<void> {
-    await this.store.write(normaliseArtifactPath(path, "artifact_path"), body);
+  async upload(path: string, body: ByteSource, ctx: WriteContext): Promise<void> {
+    const key = normaliseArtifactPath(path, "artifact_path");
+    await this.store.write(key, body);
+    await this.auditWrite(ctx, "upload", key);
   }
 
-  async delete(path: string): Promise<void> {
-    await this.store.delete(normaliseArtifactPath(path, "artifact_path"));
+  async delete(path: string, ctx: WriteContext): Promise<void> {
+    const key = normaliseArtifactPath(path, "artifact_path");
+    await this.store.delete(key);
+    await this.auditWrite(ctx, "delete", key);
   }
 
   /** The URL path names the destination folder and the body's `path` the file, as in MLflow's mpu/create. */
@@ -129,8 +147,16 @@ export class ArtifactService {
     return { etag };
   }
 
-  async completeMultipartUpload(dirPath: string, filePath: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {
-    await this.store.completeMultipartUpload(this.multipartKey(dirPath, filePath), uploadId, parts);
+  async completeMultipartUpload(
+    dirPath: string,
+    filePath: string,
+    uploadId: string,
+    parts: readonly UploadedPart[],
+    ctx: WriteContext,
+  ): Promise<void> {
+    const key = this.multipartKey(dirPath, filePath);
+    await this.store.completeMultipartUpload(key, uploadId, parts);
+    await this.auditWrite(ctx, "upload", key);
   }
 
   async abortMultipartUpload(dirPath: string, filePath: string, uploadId: string): Promise<void> {

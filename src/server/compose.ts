@@ -42,6 +42,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT, audit });
   const artifacts = new ArtifactService(artifactStore, {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
+    audit,
   });
   const webhooks = new WebhookService(stores.webhooks, {
     audit,

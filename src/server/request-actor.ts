@@ -1,5 +1,6 @@
+import type { FastifyRequest } from "fastify";
 import type { IncomingHttpHeaders } from "node:http";
-import { ANONYMOUS, type Actor } from "../core/actor.js";
+import { ANONYMOUS, type Actor, type WriteContext } from "../core/actor.js";
 
 const MAX_ACTOR_LENGTH = 256;
 
@@ -19,3 +20,9 @@ export const declaredUserOf = (headers: IncomingHttpHeaders): string | undefined
 
 /** The actor of a request whose client declared `name` (or nothing). */
 export const actorNamed = (name: string | undefined): Actor => (name === undefined ? ANONYMOUS : { name, verified: false });
+
+/** The write context of a raw route (artifact streaming), as MLflow-style endpoints get it through RequestContext. */
+export const writeContextOf = (request: FastifyRequest): WriteContext => ({
+  actor: actorNamed(declaredUserOf(request.headers)),
+  requestId: String(request.id),
+});
