@@ -65,7 +65,7 @@ describe("webhook deliveries across a server restart", () => {
     expect(payload.payload).toMatchObject({ name: "churn", version: "1" });
     expect(payload.actor).toEqual({ name: "ci", verified: false });
 
-    const deliveries = await (await fetch(`${server.url}/api/2.0/cairn/webhooks/deliveries?webhook_id=${created.webhook.id}`)).json();
+    const deliveries: any = await (await fetch(`${server.url}/api/2.0/cairn/webhooks/deliveries?webhook_id=${created.webhook.id}`)).json();
     expect(deliveries.deliveries).toHaveLength(1);
     expect(deliveries.deliveries[0].status).toBe("delivered");
     expect(deliveries.deliveries[0].attempts).toBeGreaterThanOrEqual(2);
