@@ -83,11 +83,19 @@ const parseModelsSource = (source: string, rest: string): ModelVersionSource => 
   return { kind: "models", name: match[1], version: String(Number(match[2])) };
 };
 
+const hasControlCharacter = (text: string): boolean => {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+};
+
 export const parseModelVersionSource = (source: string): ModelVersionSource => {
   if (source.length > MAX_MODEL_VERSION_SOURCE_LENGTH) {
     throw invalidSource(source, `A source may be at most ${MAX_MODEL_VERSION_SOURCE_LENGTH} characters long.`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(source)) throw invalidSource(source, "Control characters are not allowed.");
+  if (hasControlCharacter(source)) throw invalidSource(source, "Control characters are not allowed.");
   if (source.includes("%")) {
     throw invalidSource(source, "Percent-encoded characters are not allowed: a source is stored and used as written.");
   }
