@@ -3,7 +3,7 @@ import { invalidParameter } from "../core/errors.js";
 import { Fields, missingValue, type RawFields } from "../protocol/mlflow/fields.js";
 import type { DomainRoutes } from "../server/app.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
-import { writeContextOf } from "../server/request-actor.js";
+import { writeContextOfRequest } from "../server/request-actor.js";
 import { parseRangeHeader } from "./range-header.js";
 import type { ArtifactService } from "./service.js";
 
@@ -72,7 +72,7 @@ const registerJsonRoutes = (app: FastifyInstance, service: ArtifactService, pref
       fields.requiredString("path"),
       fields.requiredString("upload_id"),
       parts,
-      writeContextOf(request),
+      writeContextOfRequest(request),
     );
     return sendJson(reply, {});
   });
@@ -105,11 +105,11 @@ const registerStreamingRoutes = (app: FastifyInstance, service: ArtifactService,
     return reply.send(download.stream);
   });
   app.put(`${prefix}/artifacts/*`, async (request, reply) => {
-    await service.upload(wildcard(request), request.raw, writeContextOf(request));
+    await service.upload(wildcard(request), request.raw, writeContextOfRequest(request));
     return sendJson(reply, {});
   });
   app.delete(`${prefix}/artifacts/*`, async (request, reply) => {
-    await service.delete(wildcard(request), writeContextOf(request));
+    await service.delete(wildcard(request), writeContextOfRequest(request));
     return sendJson(reply, {});
   });
   // Cairn's own route: the part URLs that mpu/create hands out point here (MLflow's local store has no multipart).

@@ -1,6 +1,5 @@
-import type { WriteContext } from "../core/actor.js";
 import type { Fields } from "../protocol/mlflow/fields.js";
-import { type MlflowEndpoint, type RequestContext, TextResponse } from "../server/mlflow-endpoint.js";
+import { type MlflowEndpoint, TextResponse } from "../server/mlflow-endpoint.js";
 import { type Approval, METRIC_COMPARATORS, type MetricComparator, type PromotionRule } from "./governance-store.js";
 import type { LineageService } from "./lineage/lineage-service.js";
 import type { CardUpdate, ModelCardService } from "./model-cards/model-card-service.js";
@@ -15,7 +14,6 @@ import type { PromotionService } from "./promotion/promotion-service.js";
 
 const EMPTY = Object.freeze({});
 
-const writeContext = (context: RequestContext): WriteContext => ({ actor: context.actor, requestId: context.requestId });
 
 /** Versions are strings on MLflow's wire; a JSON number is accepted too, as MLflow's clients sometimes send one. */
 const readVersion = (fields: Fields): string => {
@@ -77,7 +75,7 @@ export const governanceRoutes = (
           })),
           requiredApprovals: fields.optionalInt64("required_approvals") ?? 0,
         },
-        writeContext(context),
+        context,
       );
       return { rule: ruleJson(rule) };
     },
@@ -91,7 +89,7 @@ export const governanceRoutes = (
     methods: ["DELETE"],
     path: "registered-models/promotion-rules/delete",
     handle: async (fields, context) => {
-      await promotion.deleteRules(fields.requiredString("name"), fields.requiredString("target"), writeContext(context));
+      await promotion.deleteRules(fields.requiredString("name"), fields.requiredString("target"), context);
       return EMPTY;
     },
   },
@@ -107,7 +105,7 @@ export const governanceRoutes = (
           target: fields.requiredString("target"),
           ...(comment === undefined ? {} : { comment }),
         },
-        writeContext(context),
+        context,
       );
       return { approval: approvalJson(approval) };
     },
@@ -154,7 +152,7 @@ export const governanceRoutes = (
       if (limitations !== undefined) update.limitations = limitations;
       if (ethicalConsiderations !== undefined) update.ethicalConsiderations = ethicalConsiderations;
       if (fields.has("owners")) update.owners = fields.stringList("owners");
-      const card = await cards.setCard(fields.requiredString("name"), readVersion(fields), update, writeContext(context));
+      const card = await cards.setCard(fields.requiredString("name"), readVersion(fields), update, context);
       return { card };
     },
   },

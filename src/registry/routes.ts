@@ -1,7 +1,6 @@
-import type { WriteContext } from "../core/actor.js";
 import type { Fields } from "../protocol/mlflow/fields.js";
 import type { RegisteredModelTag } from "../protocol/mlflow/registry-entities.js";
-import type { MlflowEndpoint, RequestContext } from "../server/mlflow-endpoint.js";
+import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { Page } from "../tracking/store.js";
 import type { RegistrySearchRequest, RegistryService } from "./service.js";
 
@@ -12,7 +11,6 @@ import type { RegistrySearchRequest, RegistryService } from "./service.js";
  */
 const EMPTY = Object.freeze({});
 
-const writeContext = (context: RequestContext): WriteContext => ({ actor: context.actor, requestId: context.requestId });
 
 const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
@@ -49,7 +47,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
           ...(description !== undefined ? { description } : {}),
           tags: readTags(fields),
         },
-        writeContext(context),
+        context,
       );
       return { registered_model: model };
     },
@@ -61,7 +59,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
       registered_model: await service.renameRegisteredModel(
         fields.requiredString("name"),
         fields.requiredString("new_name"),
-        writeContext(context),
+        context,
       ),
     }),
   },
@@ -72,7 +70,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
       registered_model: await service.updateRegisteredModel(
         fields.requiredString("name"),
         fields.optionalString("description"),
-        writeContext(context),
+        context,
       ),
     }),
   },
@@ -80,7 +78,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
     methods: ["DELETE"],
     path: "registered-models/delete",
     handle: async (fields, context) => {
-      await service.deleteRegisteredModel(fields.requiredString("name"), writeContext(context));
+      await service.deleteRegisteredModel(fields.requiredString("name"), context);
       return EMPTY;
     },
   },
@@ -108,7 +106,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
       await service.setRegisteredModelTag(
         fields.requiredString("name"),
         { key: fields.requiredString("key"), value: fields.optionalString("value") ?? "" },
-        writeContext(context),
+        context,
       );
       return EMPTY;
     },
@@ -117,7 +115,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
     methods: ["DELETE"],
     path: "registered-models/delete-tag",
     handle: async (fields, context) => {
-      await service.deleteRegisteredModelTag(fields.requiredString("name"), fields.requiredString("key"), writeContext(context));
+      await service.deleteRegisteredModelTag(fields.requiredString("name"), fields.requiredString("key"), context);
       return EMPTY;
     },
   },
@@ -129,7 +127,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
         fields.requiredString("name"),
         fields.requiredString("alias"),
         fields.requiredString("version"),
-        writeContext(context),
+        context,
       );
       return EMPTY;
     },
@@ -138,7 +136,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
     methods: ["DELETE"],
     path: "registered-models/alias",
     handle: async (fields, context) => {
-      await service.deleteAlias(fields.requiredString("name"), fields.requiredString("alias"), writeContext(context));
+      await service.deleteAlias(fields.requiredString("name"), fields.requiredString("alias"), context);
       return EMPTY;
     },
   },
@@ -168,7 +166,7 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
           ...(description !== undefined ? { description } : {}),
           tags: readTags(fields),
         },
-        writeContext(context),
+        context,
       );
       return { model_version: version };
     },
@@ -181,7 +179,7 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
         fields.requiredString("name"),
         fields.requiredString("version"),
         fields.optionalString("description"),
-        writeContext(context),
+        context,
       ),
     }),
   },
@@ -189,7 +187,7 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
     methods: ["DELETE"],
     path: "model-versions/delete",
     handle: async (fields, context) => {
-      await service.deleteModelVersion(fields.requiredString("name"), fields.requiredString("version"), writeContext(context));
+      await service.deleteModelVersion(fields.requiredString("name"), fields.requiredString("version"), context);
       return EMPTY;
     },
   },
@@ -221,7 +219,7 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
         fields.requiredString("version"),
         fields.requiredString("stage"),
         fields.optionalBoolean("archive_existing_versions") ?? false,
-        writeContext(context),
+        context,
       ),
     }),
   },
@@ -233,7 +231,7 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
         fields.requiredString("name"),
         fields.requiredString("version"),
         { key: fields.requiredString("key"), value: fields.optionalString("value") ?? "" },
-        writeContext(context),
+        context,
       );
       return EMPTY;
     },
@@ -246,7 +244,7 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
         fields.requiredString("name"),
         fields.requiredString("version"),
         fields.requiredString("key"),
-        writeContext(context),
+        context,
       );
       return EMPTY;
     },

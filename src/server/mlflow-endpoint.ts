@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Actor } from "../core/actor.js";
+import type { WriteContext } from "../core/actor.js";
 import { invalidParameter } from "../core/errors.js";
 import { Fields, type RawFields } from "../protocol/mlflow/fields.js";
 import { actorNamed, declaredUserOf } from "./request-actor.js";
@@ -10,10 +10,11 @@ import { actorNamed, declaredUserOf } from "./request-actor.js";
  */
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
-export interface RequestContext {
-  requestId: string;
-  /** Who makes the request (declared by the client, unverified until authentication exists). */
-  actor: Actor;
+/**
+ * A request's context. It is a WriteContext (who, which request), so routes pass it straight to service writes;
+ * `actor` is declared by the client and unverified until authentication exists.
+ */
+export interface RequestContext extends WriteContext {
   /** The declared user name, when the client declared one; the tracking service falls back to it for run user ids. */
   declaredUser?: string;
   /** Declared size of the request body (content-length), for endpoints with a smaller limit than the app's. */

@@ -22,7 +22,7 @@ export const declaredUserOf = (headers: IncomingHttpHeaders): string | undefined
 export const actorNamed = (name: string | undefined): Actor => (name === undefined ? ANONYMOUS : { name, verified: false });
 
 /** The write context of a raw route (artifact streaming), as MLflow-style endpoints get it through RequestContext. */
-export const writeContextOf = (request: FastifyRequest): WriteContext => ({
+export const writeContextOfRequest = (request: FastifyRequest): WriteContext => ({
   actor: actorNamed(declaredUserOf(request.headers)),
   requestId: String(request.id),
 });

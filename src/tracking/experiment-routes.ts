@@ -4,7 +4,6 @@ import type { Fields } from "../protocol/mlflow/fields.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
 import { readKeyValues } from "./wire-readers.js";
-import { writeContextOf } from "./write-audit.js";
 
 const experimentPage = (page: Page<Experiment>) => ({
   experiments: page.items,
@@ -27,7 +26,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
           ...(artifactLocation ? { artifactLocation } : {}),
           tags: readKeyValues(fields, "tags"),
         },
-        writeContextOf(context),
+        context,
       );
       return { experiment_id: experimentId };
     },
@@ -82,7 +81,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
       await service.renameExperiment(
         fields.requiredString("experiment_id"),
         fields.requiredString("new_name"),
-        writeContextOf(context),
+        context,
       );
       return {};
     },
@@ -91,7 +90,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     methods: ["POST"],
     path: "experiments/delete",
     handle: async (fields, context) => {
-      await service.deleteExperiment(fields.requiredString("experiment_id"), writeContextOf(context));
+      await service.deleteExperiment(fields.requiredString("experiment_id"), context);
       return {};
     },
   },
@@ -99,7 +98,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     methods: ["POST"],
     path: "experiments/restore",
     handle: async (fields, context) => {
-      await service.restoreExperiment(fields.requiredString("experiment_id"), writeContextOf(context));
+      await service.restoreExperiment(fields.requiredString("experiment_id"), context);
       return {};
     },
   },
@@ -110,7 +109,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
       await service.setExperimentTag(
         fields.requiredString("experiment_id"),
         { key: fields.requiredString("key"), value: fields.optionalString("value") ?? "" },
-        writeContextOf(context),
+        context,
       );
       return {};
     },
@@ -122,7 +121,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
       await service.deleteExperimentTag(
         fields.requiredString("experiment_id"),
         fields.requiredString("key"),
-        writeContextOf(context),
+        context,
       );
       return {};
     },

@@ -5,7 +5,6 @@ import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
 import { validateBatchLimits, validateBatchRequestSize } from "./validation.js";
-import { writeContextOf } from "./write-audit.js";
 import { readDatasetInputs, readKeyValue, readKeyValues, readMetric, readMetrics, readRunId } from "./wire-readers.js";
 
 const EMPTY = Object.freeze({});
@@ -36,7 +35,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
           ...(startTime !== undefined ? { startTime } : {}),
           tags: readKeyValues(fields, "tags"),
         },
-        writeContextOf(context),
+        context,
       );
       return { run };
     },
@@ -56,7 +55,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
           ...(endTime !== undefined ? { endTime } : {}),
           ...(runName !== undefined ? { runName } : {}),
         },
-        writeContextOf(context),
+        context,
       );
       return { run_info: runInfo };
     },
@@ -65,7 +64,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/delete",
     handle: async (fields, context) => {
-      await service.deleteRun(readRunId(fields), writeContextOf(context));
+      await service.deleteRun(readRunId(fields), context);
       return EMPTY;
     },
   },
@@ -73,7 +72,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/restore",
     handle: async (fields, context) => {
-      await service.restoreRun(readRunId(fields), writeContextOf(context));
+      await service.restoreRun(readRunId(fields), context);
       return EMPTY;
     },
   },
@@ -81,7 +80,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/log-metric",
     handle: async (fields, context) => {
-      await service.logMetric(readRunId(fields), readMetric(fields), writeContextOf(context));
+      await service.logMetric(readRunId(fields), readMetric(fields), context);
       return EMPTY;
     },
   },
@@ -89,7 +88,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/log-parameter",
     handle: async (fields, context) => {
-      await service.logParam(readRunId(fields), readKeyValue(fields), writeContextOf(context));
+      await service.logParam(readRunId(fields), readKeyValue(fields), context);
       return EMPTY;
     },
   },
@@ -97,7 +96,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/set-tag",
     handle: async (fields, context) => {
-      await service.setTag(readRunId(fields), readKeyValue(fields), writeContextOf(context));
+      await service.setTag(readRunId(fields), readKeyValue(fields), context);
       return EMPTY;
     },
   },
@@ -105,7 +104,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/delete-tag",
     handle: async (fields, context) => {
-      await service.deleteTag(readRunId(fields), fields.requiredString("key"), writeContextOf(context));
+      await service.deleteTag(readRunId(fields), fields.requiredString("key"), context);
       return EMPTY;
     },
   },
@@ -124,7 +123,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
           params: readKeyValues(fields, "params"),
           tags: readKeyValues(fields, "tags"),
         },
-        writeContextOf(context),
+        context,
       );
       return EMPTY;
     },
@@ -133,7 +132,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/log-model",
     handle: async (fields, context) => {
-      await service.logModel(readRunId(fields), fields.requiredString("model_json"), writeContextOf(context));
+      await service.logModel(readRunId(fields), fields.requiredString("model_json"), context);
       return EMPTY;
     },
   },
@@ -141,7 +140,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/log-inputs",
     handle: async (fields, context) => {
-      await service.logInputs(readRunId(fields), readDatasetInputs(fields, "datasets"), writeContextOf(context));
+      await service.logInputs(readRunId(fields), readDatasetInputs(fields, "datasets"), context);
       return EMPTY;
     },
   },

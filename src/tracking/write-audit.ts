@@ -63,8 +63,3 @@ export const runWriteContext = (context: WriteContext, runUserId: string): Write
     ? { actor: { name: runUserId, verified: false }, requestId: context.requestId }
     : context;
 
-/** What routes pass to the service's writes: who (declared, unverified) and which request. */
-export const writeContextOf = (context: { actor: WriteContext["actor"]; requestId: string }): WriteContext => ({
-  actor: context.actor,
-  requestId: context.requestId,
-});

@@ -1,10 +1,9 @@
 import type { Fields } from "../protocol/mlflow/fields.js";
-import type { MlflowEndpoint, RequestContext } from "../server/mlflow-endpoint.js";
+import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { WebhookService } from "./service.js";
 import { DELIVERY_STATUSES } from "./store.js";
 import { deliveryToWire, webhookToWire } from "./wire.js";
 
-const writeContext = (context: RequestContext) => ({ actor: context.actor, requestId: context.requestId });
 const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 /** webhooks/*: Cairn's own API (below /api/2.0/cairn), thin translations to the WebhookService. */
@@ -23,7 +22,7 @@ export const webhookRoutes = (service: WebhookService): MlflowEndpoint[] => [
           ...(secret !== undefined ? { secret } : {}),
           ...(active !== undefined ? { active } : {}),
         },
-        writeContext(context),
+        context,
       );
       return { webhook: webhookToWire(created.webhook), secret: created.secret };
     },
@@ -53,7 +52,7 @@ export const webhookRoutes = (service: WebhookService): MlflowEndpoint[] => [
           ...(fields.has("events") ? { events: fields.stringList("events") } : {}),
           ...(active !== undefined ? { active } : {}),
         },
-        writeContext(context),
+        context,
       );
       return { webhook: webhookToWire(webhook) };
     },
@@ -62,7 +61,7 @@ export const webhookRoutes = (service: WebhookService): MlflowEndpoint[] => [
     methods: ["DELETE"],
     path: "webhooks/delete",
     handle: async (fields, context) => {
-      await service.deleteWebhook(fields.requiredString("id"), writeContext(context));
+      await service.deleteWebhook(fields.requiredString("id"), context);
       return {};
     },
   },
