@@ -3,6 +3,8 @@ import { REGISTRY_MIGRATION } from "./schema/002-registry.js";
 import { AUDIT_MIGRATION } from "./schema/003-audit.js";
 import { WEBHOOKS_MIGRATION } from "./schema/004-webhooks.js";
 import { GOVERNANCE_MIGRATION } from "./schema/005-governance.js";
+import { DEPLOYMENTS_MIGRATION } from "./schema/006-deployments.js";
+import { PREDICTION_LOG_MIGRATION } from "./schema/007-prediction-log.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -129,6 +131,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   AUDIT_MIGRATION,
   WEBHOOKS_MIGRATION,
   GOVERNANCE_MIGRATION,
+  DEPLOYMENTS_MIGRATION,
+  PREDICTION_LOG_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
