@@ -1,0 +1,31 @@
+import type { TensorMap, TensorSpec } from "../tensor.js";
+
+/**
+ * One model loaded into onnxruntime, ready to run: what batching, deployments and `cairn serve` build on.
+ * `loadModel(path, options)` in load-model.ts makes one from a bare .onnx file or an MLflow model directory
+ * (MLmodel with the onnx flavor); anything else (a pickled model...) is refused before any of it is read as code.
+ */
+export interface LoadedModel {
+  /** The local path it was loaded from. */
+  readonly path: string;
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  /** Input column names of the MLflow signature, in order, when the model has a column-based signature. */
+  readonly signatureColumns?: string[];
+  /** The MLflow input example, when the model directory has one (already parsed JSON). */
+  readonly inputExample?: unknown;
+  /**
+   * True when concurrent requests may be merged into one run: every input and output has a dynamic first dimension
+   * and the model carries no recurrent state (state in, state out) that would mix between callers.
+   */
+  readonly batchable: boolean;
+  /** Checks feeds against `inputs` (names, types, shapes) and runs them; a mismatch is a 400 naming the input. */
+  run(feeds: TensorMap): Promise<TensorMap>;
+  close(): Promise<void>;
+}
+
+export interface ModelLoadOptions {
+  /** onnxruntime intra-op threads (default 1: serving parallelism comes from requests, not from one op). */
+  intraOpThreads?: number;
+  interOpThreads?: number;
+}
