@@ -29,3 +29,21 @@ export interface EventSink {
 }
 
 export const noEvents: EventSink = { publish: async () => undefined };
+
+/**
+ * Several subscribers behind one sink, in order (webhooks, then deployments that follow aliases). One subscriber's
+ * failure does not keep the event from the others; the first failure is rethrown after all have been called.
+ */
+export const fanOutEvents = (...sinks: readonly EventSink[]): EventSink => ({
+  publish: async (event) => {
+    let failure: unknown;
+    for (const sink of sinks) {
+      try {
+        await sink.publish(event);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  },
+});
