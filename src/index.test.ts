@@ -20,6 +20,7 @@ describe("package entry", () => {
       "RegistryApi",
       "RunLogError",
       "RunsApi",
+      "ServingApi",
       "SystemTag",
       "VIEW_TYPES",
       "WebhooksApi",

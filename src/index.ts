@@ -51,6 +51,25 @@ export {
   type WebhookWire,
 } from "./sdk/webhooks-api.js";
 export { signWebhookPayload, verifyWebhookSignature } from "./sdk/webhook-signature.js";
+export {
+  ServingApi,
+  type CanaryRequest,
+  type CanaryWire,
+  type CreateDeploymentRequest,
+  type DeploymentHistoryEntryWire,
+  type DeploymentWire,
+  type InferOptions,
+  type MlflowScoringBody,
+  type OipDatatype,
+  type OipInferRequest,
+  type OipInferResponse,
+  type OipTensor,
+  type PredictOptions,
+  type ScoringResult,
+  type ShadowReportWire,
+  type ShadowRequest,
+  type ShadowWire,
+} from "./sdk/serving-api.js";
 export type { Actor } from "./core/actor.js";
 export type { Page } from "./sdk/paging.js";
 export type {

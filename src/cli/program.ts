@@ -7,6 +7,7 @@ import { CAIRN_VERSION } from "../core/version.js";
 import type { CairnClient } from "../sdk/client.js";
 import type { CommandResult } from "./output.js";
 import { registerAuditCommands, registerModelCommands } from "./registry-commands.js";
+import { registerServingCommands } from "./serving-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -191,6 +192,7 @@ export const buildProgram = (): Command => {
 
   registerModelCommands(program, dataAction);
   registerAuditCommands(program, dataAction);
+  registerServingCommands(program, dataAction);
   return program;
 };
 

@@ -6,6 +6,7 @@ import { GovernanceApi } from "./governance-api.js";
 import { RegistryApi } from "./registry-api.js";
 import type { RetryOptions } from "./retry.js";
 import { RunsApi } from "./runs-api.js";
+import { ServingApi } from "./serving-api.js";
 import { currentUser, withRunContext } from "./run-context.js";
 import { HttpTransport } from "./transport.js";
 import { WebhooksApi } from "./webhooks-api.js";
@@ -47,6 +48,8 @@ export class CairnClient {
   /** The audit trail, its verification, and alias history. */
   readonly audit: AuditApi;
   readonly webhooks: WebhooksApi;
+  /** Deployments (canary, shadow, promote, rollback) and predictions through both serving protocols. */
+  readonly serving: ServingApi;
 
   constructor(options: CairnClientOptions) {
     const user = options.user?.trim();
@@ -59,6 +62,7 @@ export class CairnClient {
     this.governance = new GovernanceApi(http);
     this.audit = new AuditApi(http);
     this.webhooks = new WebhooksApi(http);
+    this.serving = new ServingApi(http);
   }
 
   /**

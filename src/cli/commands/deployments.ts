@@ -1,0 +1,146 @@
+import type { CairnClient } from "../../sdk/client.js";
+import type { DeploymentHistoryEntryWire, DeploymentWire, ShadowReportWire } from "../../sdk/serving-api.js";
+import { CairnApiError } from "../../sdk/errors.js";
+import { UsageError } from "../errors.js";
+import { formatTime, type CommandResult } from "../output.js";
+import { parseFraction, parseMilliseconds } from "./serving-args.js";
+import { parsePositiveInt } from "./view.js";
+
+const percent = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;
+
+const canaryText = (d: DeploymentWire): string =>
+  d.canary ? `v${d.canary.version} ${percent(d.canary.weight)}${d.canary.sticky ? " sticky" : ""}` : "-";
+const shadowText = (d: DeploymentWire): string => (d.shadow ? `v${d.shadow.version} ${percent(d.shadow.share)}` : "-");
+const optional = (value: unknown): string => (value === undefined || value === null ? "-" : String(value));
+
+const deploymentPairs = (d: DeploymentWire): [string, string][] => [
+  ["model", d.model_uri],
+  ["primary", d.primary_version === undefined ? "-" : `version ${d.primary_version}`],
+  ["canary", canaryText(d)],
+  ["shadow", shadowText(d)],
+  ["max batch size", optional(d.max_batch_size)],
+  ["max latency (ms)", optional(d.max_latency_ms)],
+  ["log sample rate", d.prediction_log_sample_rate === undefined ? "-" : percent(d.prediction_log_sample_rate)],
+  ["created (UTC)", formatTime(d.created_time)],
+  ["updated (UTC)", formatTime(d.last_updated_time)],
+];
+
+const changed = (d: DeploymentWire, text: string): CommandResult<DeploymentWire> => ({ data: d, human: { kind: "message", text } });
+
+export interface CreateDeploymentFlags {
+  maxBatchSize?: string;
+  maxLatencyMs?: string;
+  sampleRate?: string;
+}
+
+/** `cairn deployments create NAME MODEL_URI`: the server loads and warms the version before it answers. */
+export const createDeployment = async (
+  client: CairnClient,
+  name: string,
+  modelUri: string,
+  flags: CreateDeploymentFlags,
+): Promise<CommandResult<DeploymentWire>> => {
+  if (!modelUri.startsWith("models:/")) {
+    throw new UsageError(`MODEL_URI must be models:/<name>@<alias> or models:/<name>/<version>, got '${modelUri}'`);
+  }
+  const d = await client.serving.createDeployment({
+    name,
+    modelUri,
+    maxBatchSize: flags.maxBatchSize === undefined ? undefined : parsePositiveInt("--max-batch-size", flags.maxBatchSize, 100_000),
+    maxLatencyMs: flags.maxLatencyMs === undefined ? undefined : parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, 60_000),
+    predictionLogSampleRate: flags.sampleRate === undefined ? undefined : parseFraction("--sample-rate", flags.sampleRate),
+  });
+  const primary = d.primary_version === undefined ? "" : ` (version ${d.primary_version})`;
+  return changed(d, `Created deployment ${d.name} serving ${d.model_uri}${primary}.`);
+};
+
+/** `cairn deployments list`: every deployment with its traffic policy. */
+export const listDeployments = async (client: CairnClient): Promise<CommandResult<DeploymentWire[]>> => {
+  const deployments = [...(await client.serving.listDeployments())].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    data: deployments,
+    human: {
+      kind: "table",
+      columns: ["NAME", "MODEL", "PRIMARY", "CANARY", "SHADOW", "UPDATED (UTC)"],
+      rows: deployments.map((d) => [d.name, d.model_uri, optional(d.primary_version), canaryText(d), shadowText(d), formatTime(d.last_updated_time)]),
+      empty: "No deployments.",
+    },
+  };
+};
+
+export interface ShowDeploymentData {
+  deployment: DeploymentWire;
+  history: DeploymentHistoryEntryWire[];
+  shadow_report?: ShadowReportWire;
+}
+
+const historyLine = (h: DeploymentHistoryEntryWire): [string, string] => [
+  formatTime(h.time),
+  `${h.reason}: ${h.from_version === undefined || h.from_version === null ? "-" : `v${h.from_version}`} -> ${h.to_version === undefined || h.to_version === null ? "-" : `v${h.to_version}`}`,
+];
+
+/** Scalars of the shadow report as key/value lines; nested parts (per-side latencies...) flattened with dots. */
+const flatten = (value: unknown, prefix: string, into: [string, string][]): [string, string][] => {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix === "" ? key : `${prefix}.${key}`, into);
+  } else {
+    into.push([prefix, typeof value === "number" ? String(Number(value.toFixed(6))) : JSON.stringify(value) ?? "-"]);
+  }
+  return into;
+};
+
+/** `cairn deployments show NAME`: the policy, which version served when, and the shadow's comparison when there is one. */
+export const showDeployment = async (client: CairnClient, name: string): Promise<CommandResult<ShowDeploymentData>> => {
+  const [deployment, history] = await Promise.all([client.serving.getDeployment(name), client.serving.history(name)]);
+  const data: ShowDeploymentData = { deployment, history };
+  if (deployment.shadow !== undefined) {
+    try {
+      data.shadow_report = await client.serving.shadowReport(name);
+    } catch (error) {
+      // A shadow that has not seen traffic yet may have no report: the rest is still worth showing.
+      if (!(error instanceof CairnApiError && error.status === 404)) throw error;
+    }
+  }
+  const sections: { title?: string; pairs: [string, string][] }[] = [
+    { title: `Deployment ${deployment.name}`, pairs: deploymentPairs(deployment) },
+    { title: "History (UTC)", pairs: history.map(historyLine) },
+  ];
+  if (data.shadow_report !== undefined) sections.push({ title: "Shadow report", pairs: flatten(data.shadow_report, "", []) });
+  return { data, human: { kind: "sections", sections } };
+};
+
+/** `cairn deployments canary NAME VERSION --weight W [--sticky]`. */
+export const setCanary = async (
+  client: CairnClient,
+  name: string,
+  version: string,
+  flags: { weight?: string; sticky?: boolean },
+): Promise<CommandResult<DeploymentWire>> => {
+  if (flags.weight === undefined) throw new UsageError("--weight is required (the canary's share of traffic, 0 to 1)");
+  const weight = parseFraction("--weight", flags.weight);
+  const d = await client.serving.setCanary({ name, version, weight, sticky: flags.sticky === true });
+  return changed(d, `Deployment ${name}: canary ${canaryText(d)}, primary version ${optional(d.primary_version)}.`);
+};
+
+/** `cairn deployments shadow NAME VERSION --share S`. */
+export const setShadow = async (client: CairnClient, name: string, version: string, flags: { share?: string }): Promise<CommandResult<DeploymentWire>> => {
+  if (flags.share === undefined) throw new UsageError("--share is required (the share of traffic mirrored to the shadow, 0 to 1)");
+  const share = parseFraction("--share", flags.share);
+  const d = await client.serving.setShadow({ name, version, share });
+  return changed(d, `Deployment ${name}: shadow ${shadowText(d)}, primary version ${optional(d.primary_version)}.`);
+};
+
+export const promoteDeployment = async (client: CairnClient, name: string): Promise<CommandResult<DeploymentWire>> => {
+  const d = await client.serving.promote(name);
+  return changed(d, `Deployment ${name}: version ${optional(d.primary_version)} is now the primary.`);
+};
+
+export const rollbackDeployment = async (client: CairnClient, name: string): Promise<CommandResult<DeploymentWire>> => {
+  const d = await client.serving.rollback(name);
+  return changed(d, `Deployment ${name}: rolled back; version ${optional(d.primary_version)} is the primary.`);
+};
+
+export const deleteDeployment = async (client: CairnClient, name: string): Promise<CommandResult<{ name: string }>> => {
+  await client.serving.deleteDeployment(name);
+  return { data: { name }, human: { kind: "message", text: `Deleted deployment ${name}.` } };
+};

@@ -1,0 +1,121 @@
+/**
+ * The parser entries of `cairn serve`, `cairn deployments ...` and `cairn predict`. Like the rest of the program,
+ * each action loads its command module only when it runs.
+ */
+import type { Command } from "commander";
+import type { DataAction } from "./program.js";
+
+const deployments = () => import("./commands/deployments.js");
+const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
+
+export const registerServingCommands = (program: Command, dataAction: DataAction): void => {
+  program
+    .command("serve")
+    .description("serve one ONNX model (MLflow scoring at /invocations, Open Inference Protocol at /v2) until SIGINT/SIGTERM")
+    .argument("<model>", "a models:/<name>@<alias> or models:/<name>/<version> URI (resolved through --tracking-uri), an MLflow model folder, or a .onnx file")
+    .option("--host <host>", "address to listen on (default: 127.0.0.1)")
+    .option("--port <port>", "port to listen on; 0 picks a free one (default: 5001)")
+    .option("--max-batch-size <n>", "adaptive batching: most rows merged into one run (default: the server's)")
+    .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates (default: the server's)")
+    .action(async (model: string, _options: unknown, command: Command) => {
+      const o = command.optsWithGlobals<Record<string, unknown>>();
+      const { runServe } = await import("./commands/serve.js");
+      await runServe(model, {
+        host: str(o.host),
+        port: str(o.port),
+        maxBatchSize: str(o.maxBatchSize),
+        maxLatencyMs: str(o.maxLatencyMs),
+        trackingUri: str(o.trackingUri),
+      });
+    });
+
+  const group = program.command("deployments").description("named deployments inside the Cairn server: create, canary, shadow, promote, rollback");
+  group
+    .command("create")
+    .description("deploy a registered model; with models:/<name>@<alias> the deployment follows the alias")
+    .argument("<name>", "deployment name (its endpoints are /deployments/<name>/invocations and /v2/models/<name>)")
+    .argument("<model-uri>", "models:/<name>@<alias> or models:/<name>/<version>")
+    .option("--max-batch-size <n>", "adaptive batching: most rows merged into one run")
+    .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates")
+    .option("--sample-rate <fraction>", "share of requests recorded in the prediction log, 0 to 1")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, name: string, modelUri: string) =>
+        (await deployments()).createDeployment(client, name, modelUri, {
+          maxBatchSize: str(o.maxBatchSize),
+          maxLatencyMs: str(o.maxLatencyMs),
+          sampleRate: str(o.sampleRate),
+        }),
+      ),
+    );
+  group
+    .command("list")
+    .description("list deployments with their traffic policy")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client) => (await deployments()).listDeployments(client)));
+  group
+    .command("show")
+    .description("show a deployment: policy, which version served when, and the shadow's comparison report")
+    .argument("<name>", "deployment name")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _o, name: string) => (await deployments()).showDeployment(client, name)));
+  group
+    .command("canary")
+    .description("send a share of traffic to another version (sticky by the x-cairn-routing-key header with --sticky)")
+    .argument("<name>", "deployment name")
+    .argument("<version>", "version of the deployment's model (or a models:/ URI)")
+    .requiredOption("--weight <fraction>", "the canary's share of traffic, 0 to 1")
+    .option("--sticky", "keep each routing key on one version")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, name: string, version: string) =>
+        (await deployments()).setCanary(client, name, version, { weight: str(o.weight), sticky: o.sticky === true }),
+      ),
+    );
+  group
+    .command("shadow")
+    .description("mirror a share of traffic to a version whose answers are compared with the primary's, never returned")
+    .argument("<name>", "deployment name")
+    .argument("<version>", "version of the deployment's model")
+    .requiredOption("--share <fraction>", "share of traffic mirrored, 0 to 1")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, o, name: string, version: string) => (await deployments()).setShadow(client, name, version, { share: str(o.share) })));
+  group
+    .command("promote")
+    .description("make the canary (or shadow) version the primary")
+    .argument("<name>", "deployment name")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _o, name: string) => (await deployments()).promoteDeployment(client, name)));
+  group
+    .command("rollback")
+    .description("back to the previous primary, or drop the canary/shadow")
+    .argument("<name>", "deployment name")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _o, name: string) => (await deployments()).rollbackDeployment(client, name)));
+  group
+    .command("delete")
+    .description("stop serving a deployment and delete it")
+    .argument("<name>", "deployment name")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, _o, name: string) => (await deployments()).deleteDeployment(client, name)));
+
+  program
+    .command("predict")
+    .description("send a JSON or CSV file to a deployment and print its predictions")
+    .argument("<deployment>", "deployment name")
+    .requiredOption("--input <file>", "FILE.json (an MLflow scoring body, or an OIP infer request with --protocol oip) or FILE.csv (header row of column names)")
+    .option("--protocol <protocol>", "mlflow or oip", "mlflow")
+    .option("--request-id <id>", "x-request-id: the key the prediction log records it under (labels join on it)")
+    .option("--routing-key <key>", "x-cairn-routing-key: keeps a sticky canary on one version")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, deployment: string) =>
+        (await import("./commands/predict.js")).predict(client, deployment, {
+          input: str(o.input),
+          protocol: str(o.protocol),
+          requestId: str(o.requestId),
+          routingKey: str(o.routingKey),
+        }),
+      ),
+    );
+};

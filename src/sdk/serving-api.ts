@@ -1,0 +1,276 @@
+import { CairnApiError } from "./errors.js";
+import type { HttpTransport } from "./transport.js";
+
+/** A deployment's traffic policy as the server reports it: the primary version, an optional canary and shadow. */
+export interface CanaryWire {
+  version: string;
+  /** Share of traffic (0..1) the canary answers. */
+  weight: number;
+  /** True when a request's routing key (x-cairn-routing-key) always lands on the same version. */
+  sticky?: boolean;
+}
+
+export interface ShadowWire {
+  version: string;
+  /** Share of traffic (0..1) mirrored to the shadow; its answers never reach the caller. */
+  share: number;
+}
+
+export interface DeploymentWire {
+  name: string;
+  /** models:/name@alias (follows the alias) or models:/name/3 (pinned). */
+  model_uri: string;
+  /** The version answering most traffic. */
+  primary_version?: string;
+  canary?: CanaryWire;
+  shadow?: ShadowWire;
+  max_batch_size?: number;
+  max_latency_ms?: number;
+  prediction_log_sample_rate?: number;
+  created_time?: number;
+  last_updated_time?: number;
+  /** Fields a newer server adds are kept as they came. */
+  [field: string]: unknown;
+}
+
+export interface DeploymentHistoryEntryWire {
+  time: number;
+  from_version?: string;
+  to_version?: string;
+  /** create, alias-moved, canary, shadow, promote, rollback. */
+  reason: string;
+  [field: string]: unknown;
+}
+
+/** Agreement of a shadow with the primary on mirrored traffic, as the server aggregates it. */
+export type ShadowReportWire = Record<string, unknown>;
+
+export interface CreateDeploymentRequest {
+  name: string;
+  modelUri: string;
+  maxBatchSize?: number;
+  maxLatencyMs?: number;
+  /** Share (0..1) of requests recorded in the prediction log. */
+  predictionLogSampleRate?: number;
+}
+
+export interface CanaryRequest {
+  name: string;
+  /** A version number of the deployment's model, or a models:/ URI. */
+  version: string;
+  weight: number;
+  sticky?: boolean;
+}
+
+export interface ShadowRequest {
+  name: string;
+  version: string;
+  share: number;
+}
+
+/** MLflow's scoring input: exactly one of these keys (plus optional params). */
+export type MlflowScoringBody =
+  | { dataframe_split: { columns?: string[]; index?: unknown[]; data: unknown[][] }; params?: Record<string, unknown> }
+  | { dataframe_records: Record<string, unknown>[]; params?: Record<string, unknown> }
+  | { instances: unknown; params?: Record<string, unknown> }
+  | { inputs: unknown; params?: Record<string, unknown> };
+
+export interface PredictOptions {
+  /** Sent as x-request-id: the key under which the prediction log records the request (and labels join it later). */
+  requestId?: string;
+  /** Sent as x-cairn-routing-key: keeps a sticky canary split on one version for this key. */
+  routingKey?: string;
+}
+
+export interface ScoringResult {
+  /** MLflow's answer: a list for one output, an object of lists for several. */
+  predictions: unknown;
+  /** The request id the server used (its x-request-id answer header), when it sent one. */
+  requestId?: string;
+  /** The version that answered (x-cairn-model-version), when the server says. */
+  version?: string;
+}
+
+export type OipDatatype =
+  | "BOOL"
+  | "UINT8"
+  | "UINT16"
+  | "UINT32"
+  | "UINT64"
+  | "INT8"
+  | "INT16"
+  | "INT32"
+  | "INT64"
+  | "FP16"
+  | "FP32"
+  | "FP64"
+  | "BYTES";
+
+export interface OipTensor {
+  name: string;
+  shape: number[];
+  datatype: OipDatatype | string;
+  parameters?: Record<string, unknown>;
+  /** Row-major, flat or nested. */
+  data: unknown[];
+}
+
+export interface OipInferRequest {
+  id?: string;
+  parameters?: Record<string, unknown>;
+  inputs: OipTensor[];
+  outputs?: { name: string; parameters?: Record<string, unknown> }[];
+}
+
+export interface OipInferResponse {
+  model_name: string;
+  model_version?: string;
+  id: string;
+  parameters?: Record<string, unknown>;
+  outputs: OipTensor[];
+}
+
+export interface InferOptions extends PredictOptions {
+  /** Pins a version (/v2/models/<name>/versions/<v>/infer) instead of letting the traffic policy choose. */
+  version?: string;
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * The protocol routes answer errors in their own shapes: MLflow scoring as {error_code, message} (which the
+ * transport already reads), the Open Inference Protocol as {"error": "..."}. This turns the latter into a readable
+ * CairnApiError instead of a JSON snippet.
+ */
+const readableError = (error: unknown): unknown => {
+  if (!(error instanceof CairnApiError) || !error.errorCode.startsWith("HTTP_")) return error;
+  try {
+    const parsed: unknown = JSON.parse(error.message);
+    if (typeof parsed === "object" && parsed !== null && typeof (parsed as { error?: unknown }).error === "string") {
+      return new CairnApiError(error.status, error.errorCode, (parsed as { error: string }).error, error.request);
+    }
+  } catch {
+    // Not JSON: the snippet is the best message there is.
+  }
+  return error;
+};
+
+/**
+ * Cairn's serving: the deployments API (create, canary, shadow, promote, rollback...) and predictions from a
+ * deployment through MLflow's scoring protocol (`predict`) or the Open Inference Protocol (`infer`).
+ */
+export class ServingApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  async createDeployment(request: CreateDeploymentRequest): Promise<DeploymentWire> {
+    const answer = await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/create", {
+      name: request.name,
+      model_uri: request.modelUri,
+      max_batch_size: request.maxBatchSize,
+      max_latency_ms: request.maxLatencyMs,
+      prediction_log_sample_rate: request.predictionLogSampleRate,
+    });
+    return answer.deployment;
+  }
+
+  async listDeployments(): Promise<DeploymentWire[]> {
+    const answer = await this.http.callCairn<{ deployments?: DeploymentWire[] }>("GET", "deployments/list");
+    return answer.deployments ?? [];
+  }
+
+  async getDeployment(name: string): Promise<DeploymentWire> {
+    const answer = await this.http.callCairn<{ deployment: DeploymentWire }>("GET", "deployments/get", { name });
+    return answer.deployment;
+  }
+
+  /** Sends `weight` of the traffic to another version; the rest stays on the primary. */
+  async setCanary(request: CanaryRequest): Promise<DeploymentWire> {
+    const isUri = request.version.startsWith("models:/");
+    const answer = await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/canary", {
+      name: request.name,
+      version: isUri ? undefined : request.version,
+      model_uri: isUri ? request.version : undefined,
+      weight: request.weight,
+      sticky: request.sticky,
+    });
+    return answer.deployment;
+  }
+
+  /** Mirrors `share` of the traffic to a version whose answers are compared with the primary's, never returned. */
+  async setShadow(request: ShadowRequest): Promise<DeploymentWire> {
+    const answer = await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/shadow", {
+      name: request.name,
+      version: request.version,
+      share: request.share,
+    });
+    return answer.deployment;
+  }
+
+  /** The canary (or shadow) becomes the primary. */
+  async promote(name: string): Promise<DeploymentWire> {
+    return (await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/promote", { name })).deployment;
+  }
+
+  /** Back to the previous primary, or drops the canary/shadow. */
+  async rollback(name: string): Promise<DeploymentWire> {
+    return (await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/rollback", { name })).deployment;
+  }
+
+  async deleteDeployment(name: string): Promise<void> {
+    await this.http.callCairn("POST", "deployments/delete", { name });
+  }
+
+  /** Which version served when: every switch with its reason, oldest first. */
+  async history(name: string): Promise<DeploymentHistoryEntryWire[]> {
+    const answer = await this.http.callCairn<{ history?: DeploymentHistoryEntryWire[] }>("GET", "deployments/history", { name });
+    return answer.history ?? [];
+  }
+
+  /** The shadow's comparison with the primary: agreement, differences, latencies, errors. */
+  async shadowReport(name: string): Promise<ShadowReportWire> {
+    const answer = await this.http.callCairn<{ report?: ShadowReportWire }>("GET", "deployments/shadow-report", { name });
+    return answer.report ?? answer;
+  }
+
+  /** MLflow scoring: POST /deployments/<name>/invocations with a JSON body. */
+  async predict(name: string, body: MlflowScoringBody, options: PredictOptions = {}): Promise<ScoringResult> {
+    return this.score(name, JSON.stringify(body), "application/json", options);
+  }
+
+  /** MLflow scoring with a CSV body (header row of column names), sent as text/csv. */
+  async predictCsv(name: string, csv: string, options: PredictOptions = {}): Promise<ScoringResult> {
+    return this.score(name, csv, "text/csv", options);
+  }
+
+  /** Open Inference Protocol: POST /v2/models/<name>[/versions/<v>]/infer. */
+  async infer(name: string, request: OipInferRequest, options: InferOptions = {}): Promise<OipInferResponse> {
+    const version = options.version === undefined ? "" : `/versions/${enc(options.version)}`;
+    const text = await this.post(`/v2/models/${enc(name)}${version}/infer`, JSON.stringify(request), "application/json", options);
+    return JSON.parse(text.body) as OipInferResponse;
+  }
+
+  private async score(name: string, body: string, contentType: string, options: PredictOptions): Promise<ScoringResult> {
+    const answer = await this.post(`/deployments/${enc(name)}/invocations`, body, contentType, options);
+    const parsed = JSON.parse(answer.body) as { predictions: unknown };
+    const result: ScoringResult = { predictions: parsed.predictions };
+    if (answer.requestId) result.requestId = answer.requestId;
+    if (answer.version) result.version = answer.version;
+    return result;
+  }
+
+  private async post(path: string, body: string, contentType: string, options: PredictOptions): Promise<{ body: string; requestId?: string; version?: string }> {
+    const headers: Record<string, string> = { "content-type": contentType };
+    if (options.requestId !== undefined) headers["x-request-id"] = options.requestId;
+    if (options.routingKey !== undefined) headers["x-cairn-routing-key"] = options.routingKey;
+    try {
+      const response = await this.http.send({ method: "POST", path, body: () => ({ body, headers }), timeoutMs: 60_000 });
+      return {
+        body: await response.text(),
+        requestId: response.headers.get("x-request-id") ?? undefined,
+        version: response.headers.get("x-cairn-model-version") ?? undefined,
+      };
+    } catch (error) {
+      throw readableError(error);
+    }
+  }
+}
