@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<unknown>> = {
   tracking: async () => (await import("./tracking.js")).runTrackingBenchmarks(),
   registry: async () => (await import("./registry.js")).runRegistryBenchmarks(),
+  serving: async () => (await import("./serving.js")).runServingBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

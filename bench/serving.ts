@@ -1,0 +1,268 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import * as ort from "onnxruntime-node";
+import { logisticRegressionModel, mlpModel, randomFloats, writeOnnxFile } from "../src/serving/test-support/onnx-models.js";
+
+/**
+ * The serving benchmarks of issue 4 (`npm run bench -- serving`):
+ *  - baseline: onnxruntime-node called in this process, single-row session.run p50/p99, for the logistic regression
+ *    and the MLP of src/serving/test-support/onnx-models.ts (one intra-op thread, as the server runs them);
+ *  - `cairn serve` in its own process (bench/serving-server.ts), requests from this one: single-row p50/p99 over
+ *    HTTP for MLflow scoring and the Open Inference Protocol, and their overhead over the baseline (a sequential
+ *    keep-alive client timed with performance.now(): autocannon's histogram has whole-millisecond resolution);
+ *  - throughput with autocannon at concurrency 1, 16 and 64 on the MLP with adaptive batching off (max batch 1) and
+ *    on, and single-row predictions/s through OIP on the logistic regression.
+ * Targets (2-core machine): p50 overhead < 0.3 ms; batching >= 3x unbatched at concurrency 64; >= 8,000 predictions/s.
+ */
+const LATENCY_ITERATIONS = Number(process.env.BENCH_SERVING_ITERATIONS ?? 3000);
+const BASELINE_ITERATIONS = 20_000;
+const DURATION_S = Number(process.env.BENCH_SERVING_DURATION ?? 5);
+const CONCURRENCY = [1, 16, 64];
+const BATCH = { maxBatchSize: 64, maxLatencyMs: 2 };
+
+const serverMain = fileURLToPath(new URL("./serving-server.ts", import.meta.url));
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const round = (value: number, digits = 4): number => Number(value.toFixed(digits));
+const summary = (times: number[]) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)) };
+};
+
+interface ServingProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const spawnServing = async (model: string, batching?: { maxBatchSize: number; maxLatencyMs: number }): Promise<ServingProcess> => {
+  const args = ["--import", "tsx", serverMain, model];
+  if (batching) args.push(String(batching.maxBatchSize), String(batching.maxLatencyMs));
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`serving server exited with ${code} before listening: ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+};
+
+/** One feature row per request, different rows so nothing can be cached along the way. */
+const rows = (width: number, count: number): number[][] => {
+  const values = randomFloats(width * count, 99);
+  return Array.from({ length: count }, (_, i) => Array.from(values.subarray(i * width, (i + 1) * width)));
+};
+
+const baseline = async (file: string, width: number) => {
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" });
+  const inputName = session.inputNames[0] ?? "x";
+  const data = rows(width, 64).map((row) => new ort.Tensor("float32", Float32Array.from(row), [1, width]));
+  for (let i = 0; i < 2000; i += 1) await session.run({ [inputName]: data[i % data.length] as ort.Tensor });
+  const times: number[] = [];
+  for (let i = 0; i < BASELINE_ITERATIONS; i += 1) {
+    const started = performance.now();
+    await session.run({ [inputName]: data[i % data.length] as ort.Tensor });
+    times.push(performance.now() - started);
+  }
+  await session.release();
+  return summary(times);
+};
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+const post = (url: string, body: string): Promise<{ status: number; text: string }> =>
+  new Promise((resolve, reject) => {
+    const request = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+    });
+    request.once("error", reject);
+    request.end(body);
+  });
+
+const get = async (url: string): Promise<unknown> => {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+};
+
+/** The standalone server's one model name, from the OIP (the server metadata does not list models; /invocations does not care). */
+const modelName = async (url: string, file: string): Promise<string> => {
+  const candidate = path.basename(file, ".onnx");
+  await get(`${url}/v2/models/${candidate}`);
+  return candidate;
+};
+
+interface Protocol {
+  path: string;
+  body: (row: number[]) => string;
+}
+
+const protocols = (name: string): Record<"mlflow" | "oip", Protocol> => ({
+  mlflow: { path: "/invocations", body: (row) => JSON.stringify({ inputs: { x: [row] } }) },
+  oip: {
+    path: `/v2/models/${name}/infer`,
+    body: (row) => JSON.stringify({ inputs: [{ name: "x", shape: [1, row.length], datatype: "FP32", data: row }] }),
+  },
+});
+
+const sequentialLatency = async (url: string, protocol: Protocol, data: number[][]) => {
+  const bodies = data.map(protocol.body);
+  const target = `${url}${protocol.path}`;
+  for (let i = 0; i < 300; i += 1) await post(target, bodies[i % bodies.length] as string);
+  const times: number[] = [];
+  for (let i = 0; i < LATENCY_ITERATIONS; i += 1) {
+    const started = performance.now();
+    const answer = await post(target, bodies[i % bodies.length] as string);
+    times.push(performance.now() - started);
+    if (answer.status !== 200) throw new Error(`${protocol.path}: ${answer.status} ${answer.text}`);
+  }
+  return summary(times);
+};
+
+/** autocannon from this process: requests/s (each request one row) with errors counted. */
+const throughput = async (url: string, protocol: Protocol, data: number[][], connections: number) => {
+  const bodies = data.map(protocol.body);
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: DURATION_S,
+    requests: [
+      {
+        method: "POST",
+        path: protocol.path,
+        headers: { "content-type": "application/json" },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] as string }),
+      },
+    ],
+  });
+  return {
+    requests_per_s: Math.round(result.requests.average),
+    latency_p50_ms: result.latency.p50,
+    latency_p99_ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+};
+
+/** The served answer must be onnxruntime's: a benchmark of a wrong answer measures nothing. */
+const checkAnswer = async (url: string, file: string, name: string, row: number[]): Promise<void> => {
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1 });
+  const direct = await session.run({ x: new ort.Tensor("float32", Float32Array.from(row), [1, row.length]) });
+  const expected = Array.from((direct[session.outputNames[0] as string] as ort.Tensor).data as Float32Array);
+  await session.release();
+  const answer = await post(`${url}${protocols(name).oip.path}`, protocols(name).oip.body(row));
+  const served = (JSON.parse(answer.text) as { outputs: { data: number[] }[] }).outputs[0]?.data.flat() ?? [];
+  if (served.length !== expected.length || served.some((value, i) => Math.abs(value - (expected[i] as number)) > 1e-6)) {
+    throw new Error(`served answer ${JSON.stringify(served)} differs from onnxruntime's ${JSON.stringify(expected)}`);
+  }
+};
+
+export const runServingBenchmarks = async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "cairn-bench-serving-"));
+  const running: ServingProcess[] = [];
+  const start = async (model: string, batching?: typeof BATCH): Promise<ServingProcess> => {
+    const server = await spawnServing(model, batching);
+    running.push(server);
+    return server;
+  };
+  try {
+    const lrFile = await writeOnnxFile(dir, "logistic_regression.onnx", logisticRegressionModel());
+    const mlpFile = await writeOnnxFile(dir, "mlp.onnx", mlpModel());
+    const lrRows = rows(4, 256);
+    const mlpRows = rows(16, 256);
+
+    const base = { logistic_regression: await baseline(lrFile, 4), mlp: await baseline(mlpFile, 16) };
+
+    // Single-row latency on servers with their default batching (which must not delay a lone request).
+    const latency: Record<string, Record<string, { p50_ms: number; p99_ms: number; overhead_p50_ms: number }>> = {};
+    for (const [model, file, data] of [
+      ["logistic_regression", lrFile, lrRows],
+      ["mlp", mlpFile, mlpRows],
+    ] as const) {
+      const server = await start(file);
+      const name = await modelName(server.url, file);
+      await checkAnswer(server.url, file, name, data[0] as number[]);
+      latency[model] = {};
+      for (const [protocolName, protocol] of Object.entries(protocols(name))) {
+        const measured = await sequentialLatency(server.url, protocol, data as number[][]);
+        latency[model][protocolName] = { ...measured, overhead_p50_ms: round(measured.p50_ms - base[model].p50_ms) };
+      }
+      await server.stop();
+    }
+
+    // Single-row predictions/s through OIP on the logistic regression (batching on, 64 connections).
+    const lrServer = await start(lrFile, BATCH);
+    const lrName = await modelName(lrServer.url, lrFile);
+    const oipLr = await throughput(lrServer.url, protocols(lrName).oip, lrRows, 64);
+    await lrServer.stop();
+
+    // The MLP at concurrency 1, 16, 64 with batching off (max batch 1) and on.
+    const mlpThroughput: Record<string, Record<string, Awaited<ReturnType<typeof throughput>>>> = { unbatched: {}, batched: {} };
+    for (const [mode, batching] of [
+      ["unbatched", { maxBatchSize: 1, maxLatencyMs: 0 }],
+      ["batched", BATCH],
+    ] as const) {
+      const server = await start(mlpFile, batching);
+      const name = await modelName(server.url, mlpFile);
+      await checkAnswer(server.url, mlpFile, name, mlpRows[0] as number[]);
+      for (const connections of CONCURRENCY) {
+        (mlpThroughput[mode] as Record<string, Awaited<ReturnType<typeof throughput>>>)[`c${connections}`] = await throughput(
+          server.url,
+          protocols(name).oip,
+          mlpRows,
+          connections,
+        );
+      }
+      await server.stop();
+    }
+
+    const batchedC64 = mlpThroughput.batched?.c64?.requests_per_s ?? 0;
+    const unbatchedC64 = mlpThroughput.unbatched?.c64?.requests_per_s ?? 0;
+    const worstOverhead = Math.max(...Object.values(latency).flatMap((byProtocol) => Object.values(byProtocol).map((l) => l.overhead_p50_ms)));
+    return {
+      suite: "serving",
+      machine: { cpus: (await import("node:os")).cpus().length, node: process.version, onnxruntime: ort.env.versions.common },
+      settings: { latency_iterations: LATENCY_ITERATIONS, duration_s: DURATION_S, batching: BATCH },
+      baseline_in_process: base,
+      single_row_http: latency,
+      oip_single_row_predictions_per_s: oipLr,
+      mlp_throughput_oip: mlpThroughput,
+      ratios: {
+        worst_p50_overhead_ms: round(worstOverhead),
+        batched_over_unbatched_c64: round(unbatchedC64 === 0 ? Number.NaN : batchedC64 / unbatchedC64, 2),
+      },
+      targets: {
+        p50_overhead_under_0_3_ms: worstOverhead < 0.3,
+        batching_at_least_3x_at_c64: unbatchedC64 > 0 && batchedC64 / unbatchedC64 >= 3,
+        oip_at_least_8000_predictions_per_s: oipLr.requests_per_s >= 8000,
+      },
+    };
+  } finally {
+    await Promise.all(running.map((server) => server.stop()));
+    agent.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+};
