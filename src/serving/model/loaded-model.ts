@@ -1,4 +1,5 @@
 import type { TensorMap, TensorSpec } from "../tensor.js";
+import type { ModelSignature } from "./signature.js";
 
 /**
  * One model loaded into onnxruntime, ready to run: what batching, deployments and `cairn serve` build on.
@@ -19,6 +20,10 @@ export interface LoadedModel {
    * and the model carries no recurrent state (state in, state out) that would mix between callers.
    */
   readonly batchable: boolean;
+  /** Why the model is not batchable (state pair, fixed first dimension...); undefined when it is. */
+  readonly notBatchableReason?: string;
+  /** The MLflow signature (column- or tensor-based) when the model directory has one. */
+  readonly signature?: ModelSignature;
   /** Checks feeds against `inputs` (names, types, shapes) and runs them; a mismatch is a 400 naming the input. */
   run(feeds: TensorMap): Promise<TensorMap>;
   close(): Promise<void>;

@@ -69,7 +69,7 @@ describe("ONNX test-model builders", () => {
 
   it("fixed batch model declares [1,4]", async () => {
     const s = await session(fixedBatchModel());
-    expect(s.inputMetadata[0]?.shape).toEqual([1, 4]);
+    expect(s.inputMetadata).toEqual([{ name: "x", isTensor: true, type: "float32", shape: [1, 4] }]);
     const out = await s.run({ x: new ort.Tensor("float32", Float32Array.from([1, 2, 3, 4]), [1, 4]) });
     expect((out.prob as ort.Tensor).dims).toEqual([1, 1]);
   });
