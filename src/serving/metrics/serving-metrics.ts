@@ -1,0 +1,145 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { BatchObserver } from "../batching/adaptive-batcher.js";
+import type { ServingProtocol } from "../served-model.js";
+
+/** Seconds; serving answers in well under a millisecond in-process, so the low buckets are fine-grained. */
+const REQUEST_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+const LOAD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** The per-request instruments of one (deployment, version, protocol), resolved once and reused on the hot path. */
+export interface RequestInstruments {
+  /** A request answered (ok) or failed, after `seconds`. */
+  observe(seconds: number, ok: boolean): void;
+}
+
+export interface ServingMetricsOptions {
+  /** Process metrics (CPU, memory, event loop lag, GC...) in the same registry (default true). */
+  processMetrics?: boolean;
+}
+
+/**
+ * Serving's Prometheus instruments in a registry of their own (one per server, never prom-client's global one, so
+ * two servers in a process or in a test never share counts). Labels are only deployment, version and protocol:
+ * all three come from a bounded set (deployments and loaded versions), never from request content.
+ */
+export class ServingMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<"deployment" | "version" | "protocol">;
+  private readonly errors: Counter<"deployment" | "version" | "protocol">;
+  private readonly duration: Histogram<"deployment" | "version" | "protocol">;
+  private readonly batchSize: Histogram<"deployment" | "version">;
+  private readonly queueDepth: Gauge<"deployment" | "version">;
+  private readonly modelLoad: Histogram<"deployment" | "version">;
+  private readonly predictionLogDropped: Counter;
+  private readonly instruments = new Map<string, RequestInstruments>();
+
+  constructor(options: ServingMetricsOptions = {}) {
+    const registers = [this.registry];
+    const requestLabels = ["deployment", "version", "protocol"] as const;
+    this.requests = new Counter({
+      name: "cairn_serving_requests_total",
+      help: "Inference requests answered or failed.",
+      labelNames: requestLabels,
+      registers,
+    });
+    this.errors = new Counter({
+      name: "cairn_serving_errors_total",
+      help: "Inference requests that failed (any status >= 400).",
+      labelNames: requestLabels,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "cairn_serving_request_duration_seconds",
+      help: "Time from a request reaching the model to its answer, in seconds.",
+      labelNames: requestLabels,
+      buckets: REQUEST_BUCKETS,
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: "cairn_serving_batch_size",
+      help: "Rows per runtime call (1 when a request ran alone).",
+      labelNames: ["deployment", "version"],
+      buckets: BATCH_SIZE_BUCKETS,
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: "cairn_serving_queue_depth",
+      help: "Requests waiting for a batch.",
+      labelNames: ["deployment", "version"],
+      registers,
+    });
+    this.modelLoad = new Histogram({
+      name: "cairn_serving_model_load_seconds",
+      help: "Time to load and warm a model version, in seconds.",
+      labelNames: ["deployment", "version"],
+      buckets: LOAD_BUCKETS,
+      registers,
+    });
+    this.predictionLogDropped = new Counter({
+      name: "cairn_prediction_log_dropped_total",
+      help: "Prediction log records dropped because the write queue was full.",
+      registers,
+    });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The request instruments for one label set, cached: label lookups cost more than the increments themselves. */
+  requestInstruments(deployment: string, version: string, protocol: ServingProtocol): RequestInstruments {
+    const key = `${deployment}\u0000${version}\u0000${protocol}`;
+    let instruments = this.instruments.get(key);
+    if (instruments === undefined) {
+      const labels = { deployment, version, protocol };
+      const requests = this.requests.labels(labels);
+      const errors = this.errors.labels(labels);
+      const duration = this.duration.labels(labels);
+      // Zero-valued series from the start: a rate() over errors works before the first error.
+      errors.inc(0);
+      instruments = {
+        observe: (seconds, ok) => {
+          requests.inc();
+          if (!ok) errors.inc();
+          duration.observe(seconds);
+        },
+      };
+      this.instruments.set(key, instruments);
+    }
+    return instruments;
+  }
+
+  /** What an AdaptiveBatcher of this deployment version reports to. */
+  batchObserver(deployment: string, version: string): BatchObserver {
+    const batchSize = this.batchSize.labels({ deployment, version });
+    const queueDepth = this.queueDepth.labels({ deployment, version });
+    return {
+      batch: (rows) => batchSize.observe(rows),
+      queueDepth: (requests) => queueDepth.set(requests),
+    };
+  }
+
+  observeModelLoad(deployment: string, version: string, seconds: number): void {
+    this.modelLoad.observe({ deployment, version }, seconds);
+  }
+
+  /** For the prediction log's onDropped hook. */
+  readonly predictionLogDroppedBy = (count: number): void => {
+    this.predictionLogDropped.inc(count);
+  };
+
+  /**
+   * Forgets the series of a version no longer served (its deployment moved on), so that label sets stay bounded
+   * by what is loaded rather than by history.
+   */
+  forgetVersion(deployment: string, version: string): void {
+    for (const protocol of ["mlflow", "oip"] as const) {
+      const labels = { deployment, version, protocol };
+      this.requests.remove(labels);
+      this.errors.remove(labels);
+      this.duration.remove(labels);
+      this.instruments.delete(`${deployment}\u0000${version}\u0000${protocol}`);
+    }
+    this.batchSize.remove({ deployment, version });
+    this.queueDepth.remove({ deployment, version });
+    this.modelLoad.remove({ deployment, version });
+  }
+}

@@ -1,0 +1,160 @@
+import { type Clock, systemClock } from "../../core/clock.js";
+import { invalidParameter } from "../../core/errors.js";
+import { type PredictionEntry, toRecord } from "./records.js";
+import type { PredictionLogStore } from "./store.js";
+
+export interface RetentionOptions {
+  /** Predictions (and labels) older than this are deleted. */
+  maxAgeMs?: number;
+  /** At most this many predictions are kept (the newest). */
+  maxRows?: number;
+  /** How often retention runs (default 60 s). */
+  intervalMs?: number;
+}
+
+export interface PredictionLogOptions {
+  /** Share of requests recorded, 0..1 (default 1). */
+  sampleRate?: number;
+  /** Records waiting to be written at most; beyond, new records are dropped and counted (default 10,000). */
+  capacity?: number;
+  /** How often the queue is written (default 500 ms). */
+  flushIntervalMs?: number;
+  /** Records per store write (default 1,000). */
+  batchSize?: number;
+  retention?: RetentionOptions;
+  /** Where to report drops (the metrics counter). */
+  onDropped?: (count: number) => void;
+  /** Where write failures go (a logger); the log never throws into the serving path. */
+  onError?: (error: unknown) => void;
+  random?: () => number;
+  clock?: Clock;
+}
+
+const rate = (value: number): number => {
+  if (!(value >= 0 && value <= 1)) throw invalidParameter(`Invalid prediction log sample_rate ${value}: expected a number from 0 to 1.`);
+  return value;
+};
+
+const positive = (name: string, value: number): number => {
+  if (!Number.isInteger(value) || value < 1) throw invalidParameter(`Invalid prediction log ${name} ${value}: expected a positive integer.`);
+  return value;
+};
+
+/**
+ * The prediction log: record() is called on the serving path and only samples and enqueues (synchronous, no I/O, no
+ * serialisation, never throws); a timer writes the queue to the store in batches, off the path. The queue is bounded:
+ * when the store falls behind, new records are dropped and counted rather than growing memory or slowing answers.
+ */
+export class PredictionLog {
+  private queue: PredictionEntry[] = [];
+  private dropped = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly sampleRate: number;
+  private readonly capacity: number;
+  private readonly flushIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly random: () => number;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly store: PredictionLogStore,
+    private readonly options: PredictionLogOptions = {},
+  ) {
+    this.sampleRate = rate(options.sampleRate ?? 1);
+    this.capacity = positive("capacity", options.capacity ?? 10_000);
+    this.flushIntervalMs = positive("flush_interval_ms", options.flushIntervalMs ?? 500);
+    this.batchSize = positive("batch_size", options.batchSize ?? 1_000);
+    this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
+    const retention = options.retention;
+    if (retention?.maxAgeMs !== undefined) positive("retention max_age_ms", retention.maxAgeMs);
+    if (retention?.maxRows !== undefined) positive("retention max_rows", retention.maxRows);
+  }
+
+  /** Records dropped so far because the queue was full. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Records waiting to be written. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Samples and enqueues one served request. Synchronous and cheap; never throws, never waits on I/O. */
+  record(entry: PredictionEntry): void {
+    try {
+      if (this.sampleRate < 1 && !(this.random() < this.sampleRate)) return;
+      if (this.queue.length >= this.capacity) {
+        this.dropped += 1;
+        this.options.onDropped?.(1);
+        return;
+      }
+      this.queue.push(entry);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  start(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setInterval(() => void this.flush(), this.flushIntervalMs);
+    this.flushTimer.unref();
+    const retention = this.options.retention;
+    if (retention !== undefined && (retention.maxAgeMs !== undefined || retention.maxRows !== undefined)) {
+      this.retentionTimer = setInterval(() => void this.enforceRetention(), retention.intervalMs ?? 60_000);
+      this.retentionTimer.unref();
+    }
+  }
+
+  /** Stops the timers and writes everything still queued. */
+  async stop(): Promise<void> {
+    if (this.flushTimer !== undefined) clearInterval(this.flushTimer);
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
+    this.flushTimer = undefined;
+    this.retentionTimer = undefined;
+    await this.flush();
+  }
+
+  /** Writes the queue in batches; one flush at a time (a timer tick during a slow write joins it). */
+  flush(): Promise<void> {
+    if (this.flushing === undefined) {
+      this.flushing = this.writeQueued().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length > 0) {
+      // Take the whole queue at once: records arriving during the write go to a fresh array.
+      const taken = this.queue;
+      this.queue = [];
+      for (let start = 0; start < taken.length; start += this.batchSize) {
+        const batch = taken.slice(start, start + this.batchSize);
+        try {
+          await this.store.insertPredictions(batch.map(toRecord));
+        } catch (error) {
+          // A failed write loses that batch (the log is best-effort); serving goes on.
+          this.options.onError?.(error);
+        }
+      }
+    }
+  }
+
+  /** Deletes what the retention setting no longer keeps; returns the predictions deleted. */
+  async enforceRetention(): Promise<number> {
+    const retention = this.options.retention;
+    let deleted = 0;
+    try {
+      if (retention?.maxAgeMs !== undefined) deleted += await this.store.deleteOlderThan(this.clock() - retention.maxAgeMs);
+      if (retention?.maxRows !== undefined) deleted += await this.store.trimToRows(retention.maxRows);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    return deleted;
+  }
+}

@@ -1,0 +1,34 @@
+import type { LabelRecord, PredictionRecord } from "./records.js";
+
+export interface PredictionQuery {
+  deployment?: string;
+  version?: string;
+  /** Inclusive lower bound on time (epoch ms). */
+  since?: number;
+  /** Exclusive upper bound on time (epoch ms). */
+  until?: number;
+  maxResults: number;
+  pageToken?: string;
+}
+
+/** A logged prediction with its label, when one has arrived for its request id. */
+export interface StoredPrediction extends PredictionRecord {
+  label?: { value: string; time: number };
+}
+
+export interface PredictionPage {
+  predictions: StoredPrediction[];
+  nextPageToken?: string;
+}
+
+/** Where the prediction log and labels persist (SQLite: src/stores/sqlite/sqlite-prediction-log-store.ts). */
+export interface PredictionLogStore {
+  insertPredictions(records: readonly PredictionRecord[]): Promise<void>;
+  /** A label for a request id replaces an earlier one. */
+  upsertLabels(labels: readonly LabelRecord[]): Promise<void>;
+  searchPredictions(query: PredictionQuery): Promise<PredictionPage>;
+  /** Deletes predictions and labels older than `time`; returns the predictions deleted. */
+  deleteOlderThan(time: number): Promise<number>;
+  /** Keeps the newest `maxRows` predictions; returns how many were deleted. */
+  trimToRows(maxRows: number): Promise<number>;
+}

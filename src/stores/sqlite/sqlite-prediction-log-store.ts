@@ -1,0 +1,134 @@
+import type { Database } from "better-sqlite3";
+import { invalidParameter } from "../../core/errors.js";
+import type { LabelRecord, PredictionRecord } from "../../serving/prediction-log/records.js";
+import type {
+  PredictionLogStore,
+  PredictionPage,
+  PredictionQuery,
+  StoredPrediction,
+} from "../../serving/prediction-log/store.js";
+import { SqliteConnection } from "./statement-cache.js";
+
+interface PredictionRow {
+  prediction_key: number;
+  deployment: string;
+  version: string;
+  time: number;
+  latency_ms: number;
+  request_id: string;
+  inputs: string;
+  outputs: string;
+  label: string | null;
+  label_time: number | null;
+}
+
+/** Page tokens carry the (time, prediction_key) of the last row served; opaque to clients. */
+const encodeToken = (time: number, key: number): string => Buffer.from(JSON.stringify({ t: time, k: key })).toString("base64url");
+const decodeToken = (token: string): { time: number; key: number } => {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { t?: unknown; k?: unknown };
+    if (Number.isSafeInteger(parsed.t) && Number.isSafeInteger(parsed.k)) return { time: parsed.t as number, key: parsed.k as number };
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidParameter(`Invalid page_token '${token.slice(0, 100)}': not a token returned by serving/predictions.`);
+};
+
+const toPrediction = (row: PredictionRow): StoredPrediction => ({
+  deployment: row.deployment,
+  version: row.version,
+  time: row.time,
+  latencyMs: row.latency_ms,
+  requestId: row.request_id,
+  inputs: row.inputs,
+  outputs: row.outputs,
+  ...(row.label !== null ? { label: { value: row.label, time: row.label_time as number } } : {}),
+});
+
+/** The prediction log on the process's shared better-sqlite3 connection (close() belongs to whoever opened it). */
+export class SqlitePredictionLogStore implements PredictionLogStore {
+  private readonly conn: SqliteConnection;
+
+  constructor(db: Database) {
+    this.conn = new SqliteConnection(db);
+  }
+
+  async insertPredictions(records: readonly PredictionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const insert = this.conn.stmt(
+      `INSERT INTO predictions (deployment, version, time, latency_ms, request_id, inputs, outputs)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // One transaction per batch: one commit (one fsync) for a thousand rows.
+    this.conn.write(() => {
+      for (const r of records) insert.run(r.deployment, r.version, r.time, r.latencyMs, r.requestId, r.inputs, r.outputs);
+    });
+  }
+
+  async upsertLabels(labels: readonly LabelRecord[]): Promise<void> {
+    if (labels.length === 0) return;
+    const upsert = this.conn.stmt(
+      `INSERT INTO prediction_labels (request_id, label, time) VALUES (?, ?, ?)
+       ON CONFLICT (request_id) DO UPDATE SET label = excluded.label, time = excluded.time`,
+    );
+    this.conn.write(() => {
+      for (const label of labels) upsert.run(label.requestId, label.label, label.time);
+    });
+  }
+
+  async searchPredictions(query: PredictionQuery): Promise<PredictionPage> {
+    const where: string[] = [];
+    const values: Array<string | number> = [];
+    if (query.deployment !== undefined) {
+      where.push("p.deployment = ?");
+      values.push(query.deployment);
+    }
+    if (query.version !== undefined) {
+      where.push("p.version = ?");
+      values.push(query.version);
+    }
+    if (query.since !== undefined) {
+      where.push("p.time >= ?");
+      values.push(query.since);
+    }
+    if (query.until !== undefined) {
+      where.push("p.time < ?");
+      values.push(query.until);
+    }
+    if (query.pageToken !== undefined) {
+      const after = decodeToken(query.pageToken);
+      where.push("(p.time > ? OR (p.time = ? AND p.prediction_key > ?))");
+      values.push(after.time, after.time, after.key);
+    }
+    const sql = `SELECT p.prediction_key, p.deployment, p.version, p.time, p.latency_ms, p.request_id, p.inputs, p.outputs,
+        l.label AS label, l.time AS label_time
+      FROM predictions p LEFT JOIN prediction_labels l ON l.request_id = p.request_id
+      ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY p.time, p.prediction_key LIMIT ?`;
+    const rows = this.conn.stmt(sql).all(...values, query.maxResults + 1) as PredictionRow[];
+    const page = rows.slice(0, query.maxResults);
+    const last = page[page.length - 1];
+    return {
+      predictions: page.map(toPrediction),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeToken(last.time, last.prediction_key) } : {}),
+    };
+  }
+
+  async deleteOlderThan(time: number): Promise<number> {
+    return this.conn.write(() => {
+      const deleted = this.conn.stmt("DELETE FROM predictions WHERE time < ?").run(time).changes;
+      this.conn.stmt("DELETE FROM prediction_labels WHERE time < ?").run(time);
+      return deleted;
+    });
+  }
+
+  async trimToRows(maxRows: number): Promise<number> {
+    return this.conn.write(() => {
+      const boundary = this.conn
+        .stmt("SELECT prediction_key FROM predictions ORDER BY prediction_key DESC LIMIT 1 OFFSET ?")
+        .get(maxRows - 1) as { prediction_key: number } | undefined;
+      if (boundary === undefined) return 0;
+      return this.conn.stmt("DELETE FROM predictions WHERE prediction_key < ?").run(boundary.prediction_key).changes;
+    });
+  }
+}
