@@ -1,4 +1,5 @@
 import { CairnApiError } from "./errors.js";
+import type { Page } from "./paging.js";
 import type { HttpTransport } from "./transport.js";
 
 /** A deployment's traffic policy as the server reports it: the primary version, an optional canary and shadow. */
@@ -135,6 +136,37 @@ export interface InferOptions extends PredictOptions {
   version?: string;
 }
 
+/** One recorded prediction, with its label when one arrived. */
+export interface PredictionWire {
+  request_id: string;
+  deployment: string;
+  version: string;
+  time: number;
+  latency_ms: number;
+  inputs: unknown;
+  outputs: unknown;
+  label?: unknown;
+  label_time?: number;
+}
+
+export interface ListPredictionsRequest {
+  deployment?: string;
+  version?: string;
+  /** Milliseconds since the epoch. */
+  since?: number;
+  until?: number;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+export interface LabelRequest {
+  requestId: string;
+  /** Ground truth for the request: a class, a value, a small object. */
+  label: unknown;
+  /** When the label became known (ms since the epoch; default: now on the server). */
+  time?: number;
+}
+
 const enc = encodeURIComponent;
 
 /**
@@ -230,6 +262,30 @@ export class ServingApi {
   async shadowReport(name: string): Promise<ShadowReportWire> {
     const answer = await this.http.callCairn<{ report?: ShadowReportWire }>("GET", "deployments/shadow-report", { name });
     return answer.report ?? answer;
+  }
+
+  /** Ground truth for a served request, keyed by its request id (the x-request-id of the prediction). */
+  async logLabel(request: LabelRequest): Promise<void> {
+    await this.http.callCairn("POST", "serving/labels", { request_id: request.requestId, label: request.label, time: request.time });
+  }
+
+  async logLabels(requests: LabelRequest[]): Promise<void> {
+    await this.http.callCairn("POST", "serving/labels/batch", {
+      labels: requests.map((r) => ({ request_id: r.requestId, label: r.label, time: r.time })),
+    });
+  }
+
+  /** One page of the prediction log, labels joined. */
+  async predictions(request: ListPredictionsRequest = {}): Promise<Page<PredictionWire>> {
+    const answer = await this.http.callCairn<{ predictions?: PredictionWire[]; next_page_token?: string }>("GET", "serving/predictions", {
+      deployment: request.deployment,
+      version: request.version,
+      since: request.since,
+      until: request.until,
+      max_results: request.maxResults,
+      page_token: request.pageToken,
+    });
+    return { items: answer.predictions ?? [], nextPageToken: answer.next_page_token || undefined };
   }
 
   /** MLflow scoring: POST /deployments/<name>/invocations with a JSON body. */
