@@ -10,9 +10,10 @@ export type LineageNodeType =
 
 /**
  * Read as a sentence from `from` to `to`: a run produced a version, a run used a dataset, a version is a version_of
- * its model, a run was logged_in an experiment, a run was built_from code, a child run is child_of its parent.
+ * its model, a run was logged_in an experiment, a run was built_from code, a child run is child_of its parent, a
+ * version is deployed_as a deployment (serving).
  */
-export type LineageRelation = "produced" | "used" | "version_of" | "logged_in" | "built_from" | "child_of";
+export type LineageRelation = "produced" | "used" | "version_of" | "logged_in" | "built_from" | "child_of" | "deployed_as";
 
 export interface LineageNode {
   id: string;
@@ -63,4 +64,5 @@ export const nodeId = {
   experiment: (experimentId: string): string => `experiment:${experimentId}`,
   dataset: (name: string, digest: string): string => `dataset:${name}@${digest}`,
   code: (identity: string): string => `code:${identity}`,
+  deployment: (name: string): string => `deployment:${name}`,
 };

@@ -1,0 +1,71 @@
+import type { Actor } from "../../core/actor.js";
+
+/** A canary: `weight` (0..1) of the traffic goes to `version`; sticky keeps one routing key on one side. */
+export interface CanaryPolicy {
+  version: string;
+  weight: number;
+  sticky: boolean;
+}
+
+/** A shadow: `share` (0..1) of the requests also run on `version` after the primary answered; never returned. */
+export interface ShadowPolicy {
+  version: string;
+  share: number;
+}
+
+export interface TrafficPolicy {
+  primary: string;
+  canary?: CanaryPolicy;
+  shadow?: ShadowPolicy;
+}
+
+export interface DeploymentOptions {
+  maxBatchSize?: number;
+  maxLatencyMs?: number;
+  /** Share of served requests written to the prediction log (0..1). */
+  predictionLogSampleRate: number;
+}
+
+export interface Deployment {
+  name: string;
+  /** models:/name@alias (followed) or models:/name/3 (pinned). */
+  modelUri: string;
+  /** The registered model behind the URI. */
+  modelName: string;
+  policy: TrafficPolicy;
+  /** The version the alias named when last followed (undefined for a pinned URI). */
+  followedVersion?: string;
+  options: DeploymentOptions;
+  /** Why the last change did not take traffic (a version that failed to load), until the next successful change. */
+  lastError?: string;
+  createdTime: number;
+  lastUpdatedTime: number;
+}
+
+export type DeploymentRole = "primary" | "canary" | "shadow";
+export type SwitchReason = "create" | "alias-moved" | "promote" | "rollback" | "canary" | "shadow" | "delete";
+
+/** One change of which version serves a role; `from`/`to` undefined when the role was empty before/after. */
+export interface HistoryEntry {
+  deployment: string;
+  time: number;
+  role: DeploymentRole;
+  from?: string;
+  to?: string;
+  reason: SwitchReason;
+  actor: Actor;
+  requestId: string;
+}
+
+export interface DeploymentStore {
+  create(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void>;
+  get(name: string): Promise<Deployment | undefined>;
+  list(): Promise<Deployment[]>;
+  /** Replaces the row and appends the history entries in one transaction. */
+  update(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void>;
+  delete(name: string, history: readonly HistoryEntry[]): Promise<void>;
+  /** Oldest first. */
+  history(name: string): Promise<HistoryEntry[]>;
+  /** Deployments of this registered model (lineage). */
+  findByModel(modelName: string): Promise<Deployment[]>;
+}

@@ -1,0 +1,155 @@
+import { performance } from "node:perf_hooks";
+import { CairnError, ErrorCode, notFound } from "../../core/errors.js";
+import type { InferenceContext, InferenceResult, ServedModel } from "../served-model.js";
+import type { TensorMap, TensorSpec } from "../tensor.js";
+import { compareOutputs } from "./shadow-comparison.js";
+import type { ShadowRecorder } from "./shadow-report.js";
+import { routesToCanary } from "./traffic-split.js";
+import type { VersionSlot } from "./version-slot.js";
+
+/** Which loaded versions take which traffic, swapped as one object so that a request sees one whole policy. */
+export interface RoutingState {
+  primary: VersionSlot;
+  canary?: { slot: VersionSlot; weight: number; sticky: boolean };
+  shadow?: { slot: VersionSlot; share: number; recorder: ShadowRecorder };
+}
+
+/** What a served request looked like, for the prediction log and metrics (called off the response path). */
+export interface ServedRequest {
+  deployment: string;
+  version: string;
+  context: InferenceContext;
+  feeds: TensorMap;
+  outputs: TensorMap;
+  latencyMs: number;
+}
+
+export interface LiveDeploymentOptions {
+  random?: () => number;
+  onServed?: (request: ServedRequest) => void;
+  onShadowError?: (error: unknown) => void;
+}
+
+/**
+ * A deployment as the protocol routes see it. `state` is replaced, never mutated: a switch builds the next state
+ * and assigns it in one statement, and a request reads it once and takes a hold on its slot before its first await,
+ * so it runs entirely on the version it was routed to, however many switches happen meanwhile.
+ */
+export class LiveDeployment implements ServedModel {
+  private state: RoutingState | undefined;
+  private readonly random: () => number;
+
+  constructor(
+    readonly name: string,
+    private readonly options: LiveDeploymentOptions = {},
+  ) {
+    this.random = options.random ?? Math.random;
+  }
+
+  get routing(): RoutingState | undefined {
+    return this.state;
+  }
+
+  /** Swaps the routing state; returns the slots no longer referenced (the caller retires them). */
+  swap(next: RoutingState | undefined): VersionSlot[] {
+    const before = slotsOf(this.state);
+    this.state = next;
+    const after = new Set(slotsOf(next));
+    return before.filter((slot) => !after.has(slot));
+  }
+
+  versions(): string[] {
+    return [...new Set(slotsOf(this.state).map((slot) => slot.version))];
+  }
+
+  private slot(version: string | undefined): VersionSlot {
+    const state = this.state;
+    if (state === undefined) {
+      throw new CairnError(ErrorCode.TEMPORARILY_UNAVAILABLE, `Deployment '${this.name}' has no version loaded.`);
+    }
+    if (version === undefined) return state.primary;
+    const found = slotsOf(state).find((slot) => slot.version === version);
+    if (found === undefined) {
+      throw notFound(`Deployment '${this.name}' does not serve version '${version}'; it serves ${this.versions().join(", ")}.`);
+    }
+    return found;
+  }
+
+  inputs(version?: string): TensorSpec[] {
+    return this.slot(version).model.inputs;
+  }
+
+  outputs(version?: string): TensorSpec[] {
+    return this.slot(version).model.outputs;
+  }
+
+  signatureColumns(version?: string): string[] | undefined {
+    return this.slot(version).model.signatureColumns;
+  }
+
+  ready(version?: string): boolean {
+    if (this.state === undefined) return false;
+    return version === undefined || this.versions().includes(version);
+  }
+
+  async infer(feeds: TensorMap, context: InferenceContext): Promise<InferenceResult> {
+    const state = this.state;
+    let chosen: VersionSlot;
+    if (context.version !== undefined) chosen = this.slot(context.version);
+    else if (state === undefined) chosen = this.slot(undefined);
+    else if (state.canary && routesToCanary(state.canary.weight, state.canary.sticky, context.routingKey, this.random)) {
+      chosen = state.canary.slot;
+    } else chosen = state.primary;
+    const shadow = state?.shadow !== undefined && chosen === state.primary && context.version === undefined && this.random() < state.shadow.share
+      ? state.shadow
+      : undefined;
+    // Both holds are taken before the first await (see the class comment).
+    chosen.hold();
+    shadow?.slot.hold();
+    const started = performance.now();
+    let outputs: TensorMap;
+    try {
+      outputs = await chosen.runHeld(feeds);
+    } catch (error) {
+      if (shadow) {
+        shadow.recorder.recordMirrored();
+        shadow.recorder.recordPrimaryError();
+        void shadow.slot.runHeld(feeds).catch(() => undefined);
+      }
+      throw error;
+    }
+    const latencyMs = performance.now() - started;
+    if (shadow) setImmediate(() => this.mirror(shadow, feeds, outputs, latencyMs));
+    if (this.options.onServed) {
+      const onServed = this.options.onServed;
+      const served: ServedRequest = { deployment: this.name, version: chosen.version, context, feeds, outputs, latencyMs };
+      setImmediate(() => onServed(served));
+    }
+    return { outputs, version: chosen.version };
+  }
+
+  /** The shadow run, after the caller has its answer; its result and errors go to the recorder only. */
+  private mirror(shadow: NonNullable<RoutingState["shadow"]>, feeds: TensorMap, primary: TensorMap, primaryMs: number): void {
+    shadow.recorder.recordMirrored();
+    const started = performance.now();
+    shadow.slot.runHeld(feeds).then(
+      (candidate) => {
+        const candidateMs = performance.now() - started;
+        try {
+          shadow.recorder.recordComparison(compareOutputs(primary, candidate), primaryMs, candidateMs);
+        } catch (error) {
+          this.options.onShadowError?.(error);
+        }
+      },
+      (error: unknown) => {
+        shadow.recorder.recordCandidateError(primaryMs);
+        this.options.onShadowError?.(error);
+      },
+    );
+  }
+}
+
+export const slotsOf = (state: RoutingState | undefined): VersionSlot[] =>
+  state === undefined
+    ? []
+    : [state.primary, ...(state.canary ? [state.canary.slot] : []), ...(state.shadow ? [state.shadow.slot] : [])];

@@ -1,0 +1,128 @@
+import { invalidParameter } from "../../core/errors.js";
+import type { Fields } from "../../protocol/mlflow/fields.js";
+import type { MlflowEndpoint } from "../../server/mlflow-endpoint.js";
+import type { Deployment, HistoryEntry } from "./deployment.js";
+import type { CandidateTarget, DeploymentService } from "./deployment-service.js";
+
+/** A deployment on the wire (snake_case, as Cairn's other JSON APIs), with what serves right now. */
+export const deploymentJson = (d: Deployment, service: DeploymentService): Record<string, unknown> => {
+  const live = service.get(d.name);
+  return {
+    name: d.name,
+    model_uri: d.modelUri,
+    model_name: d.modelName,
+    primary_version: d.policy.primary,
+    ...(d.policy.canary ? { canary: { version: d.policy.canary.version, weight: d.policy.canary.weight, sticky: d.policy.canary.sticky } } : {}),
+    ...(d.policy.shadow ? { shadow: { version: d.policy.shadow.version, share: d.policy.shadow.share } } : {}),
+    ...(d.followedVersion !== undefined ? { followed_version: d.followedVersion } : {}),
+    ...(d.options.maxBatchSize !== undefined ? { max_batch_size: d.options.maxBatchSize } : {}),
+    ...(d.options.maxLatencyMs !== undefined ? { max_latency_ms: d.options.maxLatencyMs } : {}),
+    prediction_log_sample_rate: d.options.predictionLogSampleRate,
+    serving_versions: live?.versions() ?? [],
+    ready: live?.ready() ?? false,
+    ...(d.lastError !== undefined ? { last_error: d.lastError } : {}),
+    creation_timestamp: d.createdTime,
+    last_updated_timestamp: d.lastUpdatedTime,
+  };
+};
+
+const historyJson = (e: HistoryEntry): Record<string, unknown> => ({
+  time: e.time,
+  role: e.role,
+  from_version: e.from ?? null,
+  to_version: e.to ?? null,
+  reason: e.reason,
+  actor: e.actor.name,
+  request_id: e.requestId,
+});
+
+/** A canary or shadow target: exactly one of `version` (a JSON string or integer) and `model_uri`. */
+const candidate = (fields: Fields): CandidateTarget => {
+  const raw = fields.rawValue("version");
+  const version = typeof raw === "number" && Number.isSafeInteger(raw) && raw > 0 ? String(raw) : fields.has("version") ? fields.requiredString("version") : undefined;
+  const modelUri = fields.optionalString("model_uri");
+  if ((version === undefined) === (modelUri === undefined)) {
+    throw invalidParameter("Exactly one of 'version' and 'model_uri' must be given to name the candidate version.");
+  }
+  return version !== undefined ? { version } : { modelUri: modelUri as string };
+};
+
+/** Cairn's deployments API, registered as cairnEndpoints (/api/2.0/cairn/deployments/...). */
+export const deploymentRoutes = (service: DeploymentService): MlflowEndpoint[] => [
+  {
+    methods: ["POST"],
+    path: "deployments/create",
+    handle: async (fields, ctx) => {
+      const maxBatchSize = fields.optionalInt64("max_batch_size");
+      const maxLatencyMs = fields.optionalDouble("max_latency_ms");
+      const sampleRate = fields.optionalDouble("prediction_log_sample_rate");
+      const created = await service.create(
+        fields.requiredString("name"),
+        fields.requiredString("model_uri"),
+        {
+          ...(maxBatchSize !== undefined ? { maxBatchSize } : {}),
+          ...(maxLatencyMs !== undefined ? { maxLatencyMs } : {}),
+          ...(sampleRate !== undefined ? { predictionLogSampleRate: sampleRate } : {}),
+        },
+        ctx,
+      );
+      return { deployment: deploymentJson(created, service) };
+    },
+  },
+  {
+    methods: ["GET"],
+    path: "deployments/list",
+    handle: async () => ({ deployments: (await service.listDeployments()).map((d) => deploymentJson(d, service)) }),
+  },
+  {
+    methods: ["GET"],
+    path: "deployments/get",
+    handle: async (fields) => ({ deployment: deploymentJson(await service.getDeployment(fields.requiredString("name")), service) }),
+  },
+  {
+    methods: ["POST"],
+    path: "deployments/canary",
+    handle: async (fields, ctx) => {
+      const target = candidate(fields);
+      const updated = await service.setCanary(fields.requiredString("name"), target, fields.requiredDouble("weight"), fields.optionalBoolean("sticky") ?? true, ctx);
+      return { deployment: deploymentJson(updated, service) };
+    },
+  },
+  {
+    methods: ["POST"],
+    path: "deployments/shadow",
+    handle: async (fields, ctx) => {
+      const target = candidate(fields);
+      const updated = await service.setShadow(fields.requiredString("name"), target, fields.requiredDouble("share"), ctx);
+      return { deployment: deploymentJson(updated, service) };
+    },
+  },
+  {
+    methods: ["POST"],
+    path: "deployments/promote",
+    handle: async (fields, ctx) => ({ deployment: deploymentJson(await service.promote(fields.requiredString("name"), ctx), service) }),
+  },
+  {
+    methods: ["POST"],
+    path: "deployments/rollback",
+    handle: async (fields, ctx) => ({ deployment: deploymentJson(await service.rollback(fields.requiredString("name"), ctx), service) }),
+  },
+  {
+    methods: ["POST", "DELETE"],
+    path: "deployments/delete",
+    handle: async (fields, ctx) => {
+      await service.delete(fields.requiredString("name"), ctx);
+      return {};
+    },
+  },
+  {
+    methods: ["GET"],
+    path: "deployments/history",
+    handle: async (fields) => ({ history: (await service.history(fields.requiredString("name"))).map(historyJson) }),
+  },
+  {
+    methods: ["GET"],
+    path: "deployments/shadow-report",
+    handle: async (fields) => ({ report: await service.report(fields.requiredString("name")) }),
+  },
+];

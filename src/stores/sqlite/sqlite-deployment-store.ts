@@ -1,0 +1,159 @@
+import type { Database } from "better-sqlite3";
+import type { Actor } from "../../core/actor.js";
+import { alreadyExists, notFound } from "../../core/errors.js";
+import type {
+  Deployment,
+  DeploymentRole,
+  DeploymentStore,
+  HistoryEntry,
+  SwitchReason,
+  TrafficPolicy,
+} from "../../serving/deployments/deployment.js";
+import { SqliteConnection } from "./statement-cache.js";
+
+interface DeploymentRow {
+  name: string;
+  model_uri: string;
+  model_name: string;
+  policy: string;
+  followed_version: string | null;
+  max_batch_size: number | null;
+  max_latency_ms: number | null;
+  prediction_log_sample_rate: number;
+  last_error: string | null;
+  created_time: number;
+  last_updated_time: number;
+}
+
+interface HistoryRow {
+  deployment: string;
+  time: number;
+  role: DeploymentRole;
+  from_version: string | null;
+  to_version: string | null;
+  reason: SwitchReason;
+  actor: string;
+  request_id: string;
+}
+
+const toDeployment = (row: DeploymentRow): Deployment => ({
+  name: row.name,
+  modelUri: row.model_uri,
+  modelName: row.model_name,
+  policy: JSON.parse(row.policy) as TrafficPolicy,
+  ...(row.followed_version !== null ? { followedVersion: row.followed_version } : {}),
+  options: {
+    ...(row.max_batch_size !== null ? { maxBatchSize: row.max_batch_size } : {}),
+    ...(row.max_latency_ms !== null ? { maxLatencyMs: row.max_latency_ms } : {}),
+    predictionLogSampleRate: row.prediction_log_sample_rate,
+  },
+  ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+  createdTime: row.created_time,
+  lastUpdatedTime: row.last_updated_time,
+});
+
+const toEntry = (row: HistoryRow): HistoryEntry => ({
+  deployment: row.deployment,
+  time: row.time,
+  role: row.role,
+  ...(row.from_version !== null ? { from: row.from_version } : {}),
+  ...(row.to_version !== null ? { to: row.to_version } : {}),
+  reason: row.reason,
+  actor: JSON.parse(row.actor) as Actor,
+  requestId: row.request_id,
+});
+
+const rowValues = (d: Deployment): unknown[] => [
+  d.modelUri,
+  d.modelName,
+  JSON.stringify(d.policy),
+  d.followedVersion ?? null,
+  d.options.maxBatchSize ?? null,
+  d.options.maxLatencyMs ?? null,
+  d.options.predictionLogSampleRate,
+  d.lastError ?? null,
+  d.lastUpdatedTime,
+];
+
+/** The DeploymentStore on the process's shared better-sqlite3 connection (the wiring that opened it closes it). */
+export class SqliteDeploymentStore implements DeploymentStore {
+  private readonly conn: SqliteConnection;
+
+  constructor(db: Database) {
+    this.conn = new SqliteConnection(db);
+  }
+
+  private appendHistory(entries: readonly HistoryEntry[]): void {
+    const insert = this.conn.stmt(
+      `INSERT INTO deployment_history (deployment, time, role, from_version, to_version, reason, actor, request_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of entries) {
+      insert.run(e.deployment, e.time, e.role, e.from ?? null, e.to ?? null, e.reason, JSON.stringify(e.actor), e.requestId);
+    }
+  }
+
+  async create(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void> {
+    this.conn.write(() => {
+      if (this.conn.stmt("SELECT 1 FROM deployments WHERE name = ?").get(deployment.name) !== undefined) {
+        throw alreadyExists(`Deployment '${deployment.name}' already exists.`);
+      }
+      this.conn
+        .stmt(
+          `INSERT INTO deployments (model_uri, model_name, policy, followed_version, max_batch_size, max_latency_ms,
+             prediction_log_sample_rate, last_error, last_updated_time, name, created_time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(...rowValues(deployment), deployment.name, deployment.createdTime);
+      this.appendHistory(history);
+    });
+  }
+
+  async get(name: string): Promise<Deployment | undefined> {
+    const row = this.conn.stmt("SELECT * FROM deployments WHERE name = ?").get(name) as DeploymentRow | undefined;
+    return row === undefined ? undefined : toDeployment(row);
+  }
+
+  async list(): Promise<Deployment[]> {
+    return (this.conn.stmt("SELECT * FROM deployments ORDER BY name").all() as DeploymentRow[]).map(toDeployment);
+  }
+
+  async update(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void> {
+    this.conn.write(() => {
+      const result = this.conn
+        .stmt(
+          `UPDATE deployments SET model_uri = ?, model_name = ?, policy = ?, followed_version = ?, max_batch_size = ?,
+             max_latency_ms = ?, prediction_log_sample_rate = ?, last_error = ?, last_updated_time = ?
+           WHERE name = ?`,
+        )
+        .run(...rowValues(deployment), deployment.name);
+      if (result.changes === 0) throw notFound(`Deployment '${deployment.name}' does not exist.`);
+      this.appendHistory(history);
+    });
+  }
+
+  async delete(name: string, history: readonly HistoryEntry[]): Promise<void> {
+    this.conn.write(() => {
+      const result = this.conn.stmt("DELETE FROM deployments WHERE name = ?").run(name);
+      if (result.changes === 0) throw notFound(`Deployment '${name}' does not exist.`);
+      this.appendHistory(history);
+    });
+  }
+
+  async history(name: string): Promise<HistoryEntry[]> {
+    return (
+      this.conn
+        .stmt(
+          `SELECT deployment, time, role, from_version, to_version, reason, actor, request_id
+           FROM deployment_history WHERE deployment = ? ORDER BY entry_key`,
+        )
+        .all(name) as HistoryRow[]
+    ).map(toEntry);
+  }
+
+  async findByModel(modelName: string): Promise<Deployment[]> {
+    return (this.conn.stmt("SELECT * FROM deployments WHERE model_name = ? ORDER BY name").all(modelName) as DeploymentRow[]).map(
+      toDeployment,
+    );
+  }
+}
