@@ -30,6 +30,10 @@ const float16Bits = (value: number): number => {
   return rest > 0x1000 || (rest === 0x1000 && (half & 1) === 1) ? half + 1 : half;
 };
 
+/** NaN and Infinity as themselves (JSON.stringify would say null), everything else as JSON. */
+const describe = (value: unknown): string =>
+  typeof value === "number" || typeof value === "bigint" ? String(value) : (JSON.stringify(value) ?? String(value));
+
 /**
  * Builds the typed array onnxruntime takes from flat JSON values, for the protocol decoders (MLflow scoring, OIP).
  * Float types accept numbers, NaN and ±Infinity (and the strings "NaN", "Infinity", "-Infinity", which is how JSON
@@ -39,7 +43,7 @@ const float16Bits = (value: number): number => {
  */
 export function typedArrayFrom(type: ElementType, values: readonly unknown[], input: string): TensorData {
   const bad = (value: unknown, i: number, why: string): Error =>
-    invalidParameter(`input '${input}': element ${i} is ${JSON.stringify(value) ?? String(value)}; ${type} ${why}`);
+    invalidParameter(`input '${input}': element ${i} is ${describe(value)}; ${type} ${why}`);
   switch (type) {
     case "float32":
     case "float64":
