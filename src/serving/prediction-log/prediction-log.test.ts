@@ -1,0 +1,207 @@
+import type { Database } from "better-sqlite3";
+import type { FastifyInstance } from "fastify";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildApp } from "../../server/app.js";
+import { openDatabase } from "../../stores/sqlite/open-database.js";
+import { SqlitePredictionLogStore } from "../../stores/sqlite/sqlite-prediction-log-store.js";
+import { tempDbFile } from "../../webhooks/test-support/webhook-kit.js";
+import type { TensorMap } from "../tensor.js";
+import { PredictionLog } from "./prediction-log.js";
+import type { PredictionEntry, PredictionRecord } from "./records.js";
+import { predictionLogRoutes } from "./routes.js";
+import { seededRandom } from "./seeded-random.js";
+import type { PredictionLogStore } from "./store.js";
+
+const inputs: TensorMap = {
+  x: { type: "float32", dims: [1, 3], data: Float32Array.from([0.5, Number.NaN, 2]) },
+  id: { type: "int64", dims: [1], data: BigInt64Array.from([2n ** 60n]) },
+  flag: { type: "bool", dims: [1], data: Uint8Array.from([1]) },
+  name: { type: "string", dims: [1], data: ["ü"] },
+};
+const outputs: TensorMap = { y: { type: "float32", dims: [1, 1], data: Float32Array.from([0.25]) } };
+
+const entry = (i: number, time = 1_000 + i): PredictionEntry => ({
+  deployment: "churn",
+  version: "3",
+  time,
+  latencyMs: 0.4,
+  requestId: `req-${i}`,
+  inputs,
+  outputs,
+});
+
+/** The real SQLite store behind a gate that holds every write for `delayMs` (a slow disk). */
+const slowStore = (store: PredictionLogStore, delayMs: number): PredictionLogStore & { writes: number } => {
+  const slow = {
+    writes: 0,
+    insertPredictions: async (records: readonly PredictionRecord[]) => {
+      slow.writes += 1;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await store.insertPredictions(records);
+    },
+    upsertLabels: store.upsertLabels.bind(store),
+    searchPredictions: store.searchPredictions.bind(store),
+    deleteOlderThan: store.deleteOlderThan.bind(store),
+    trimToRows: store.trimToRows.bind(store),
+  };
+  return slow;
+};
+
+describe("PredictionLog", () => {
+  let temp: ReturnType<typeof tempDbFile>;
+  let db: Database;
+  let store: SqlitePredictionLogStore;
+  const count = (): number => (db.prepare("SELECT count(*) AS n FROM predictions").get() as { n: number }).n;
+
+  beforeEach(() => {
+    temp = tempDbFile();
+    db = openDatabase(temp.file);
+    store = new SqlitePredictionLogStore(db);
+  });
+  afterEach(() => {
+    db.close();
+    temp.remove();
+  });
+
+  it("records inputs and outputs as {dims, type, data} JSON, written by the timer in batches", async () => {
+    const log = new PredictionLog(store, { flushIntervalMs: 10, batchSize: 4 });
+    log.start();
+    for (let i = 0; i < 10; i += 1) log.record(entry(i));
+    expect(count()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(count()).toBe(10);
+    const page = await store.searchPredictions({ maxResults: 1 });
+    expect(page.predictions[0]).toMatchObject({ deployment: "churn", version: "3", time: 1000, latencyMs: 0.4, requestId: "req-0" });
+    expect(JSON.parse(page.predictions[0]?.inputs as string)).toEqual({
+      x: { dims: [1, 3], type: "float32", data: [0.5, "NaN", 2] },
+      id: { dims: [1], type: "int64", data: ["1152921504606846976"] },
+      flag: { dims: [1], type: "bool", data: [true] },
+      name: { dims: [1], type: "string", data: ["ü"] },
+    });
+    expect(JSON.parse(page.predictions[0]?.outputs as string)).toEqual({ y: { dims: [1, 1], type: "float32", data: [0.25] } });
+    await log.stop();
+  });
+
+  it("honours the sampling rate (seeded)", async () => {
+    const log = new PredictionLog(store, { sampleRate: 0.25, random: seededRandom(42) });
+    for (let i = 0; i < 4000; i += 1) log.record(entry(i));
+    await log.stop();
+    const reference = seededRandom(42);
+    let expected = 0;
+    for (let i = 0; i < 4000; i += 1) if (reference() < 0.25) expected += 1;
+    expect(count()).toBe(expected);
+    expect(expected / 4000).toBeGreaterThan(0.23);
+    expect(expected / 4000).toBeLessThan(0.27);
+
+    const none = new PredictionLog(store, { sampleRate: 0 });
+    for (let i = 0; i < 100; i += 1) none.record(entry(i));
+    expect(none.pending).toBe(0);
+    expect(() => new PredictionLog(store, { sampleRate: 1.5 })).toThrow("Invalid prediction log sample_rate 1.5: expected a number from 0 to 1.");
+  });
+
+  it("drops and counts records when the queue is full", async () => {
+    const drops: number[] = [];
+    const log = new PredictionLog(store, { capacity: 100, onDropped: (n) => drops.push(n) });
+    for (let i = 0; i < 150; i += 1) log.record(entry(i));
+    expect(log.pending).toBe(100);
+    expect(log.droppedCount).toBe(50);
+    expect(drops.reduce((a, b) => a + b, 0)).toBe(50);
+    await log.stop();
+    expect(count()).toBe(100);
+    expect(log.pending).toBe(0);
+  });
+
+  it("never writes on the request's path: record() is synchronous and a slow store does not slow it", async () => {
+    const slow = slowStore(store, 200);
+    const log = new PredictionLog(slow, { flushIntervalMs: 5, capacity: 10_000 });
+    log.start();
+    log.record(entry(0));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a write is now in flight for 200 ms
+    expect(slow.writes).toBe(1);
+    const times: number[] = [];
+    for (let i = 1; i <= 5000; i += 1) {
+      const start = performance.now();
+      const result: unknown = log.record(entry(i));
+      times.push(performance.now() - start);
+      expect(result).toBeUndefined();
+    }
+    times.sort((a, b) => a - b);
+    const total = times.reduce((a, b) => a + b, 0);
+    console.log(`record() with a store busy for 200 ms: total ${total.toFixed(2)} ms for 5000 calls, p99 ${((times[4950] as number) * 1000).toFixed(2)} µs`);
+    expect(total).toBeLessThan(50);
+    expect(count()).toBe(0);
+    expect(log.pending).toBe(5000);
+    await log.stop();
+    expect(count()).toBe(5001);
+  });
+
+  it("enforces retention by age and by row count, periodically", async () => {
+    let now = 10_000;
+    const log = new PredictionLog(store, { retention: { maxAgeMs: 5_000, maxRows: 3, intervalMs: 10 }, clock: () => now });
+    for (let i = 0; i < 10; i += 1) log.record(entry(i, 4_000 + i * 1_000)); // times 4000..13000
+    await log.flush();
+    expect(await log.enforceRetention()).toBe(2 + 5); // 4000 and 5000 are older than 5000 ms; then keep the newest 3
+    expect((await store.searchPredictions({ maxResults: 10 })).predictions.map((p) => p.time)).toEqual([11_000, 12_000, 13_000]);
+    now = 17_500;
+    log.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await store.searchPredictions({ maxResults: 10 })).predictions.map((p) => p.time)).toEqual([13_000]);
+    await log.stop();
+  });
+});
+
+describe("prediction log API", () => {
+  let temp: ReturnType<typeof tempDbFile>;
+  let db: Database;
+  let app: FastifyInstance;
+  const base = "/api/2.0/cairn/serving";
+
+  beforeEach(async () => {
+    temp = tempDbFile();
+    db = openDatabase(temp.file);
+    const store = new SqlitePredictionLogStore(db);
+    const log = new PredictionLog(store);
+    for (let i = 0; i < 5; i += 1) log.record(entry(i));
+    log.record({ ...entry(9), deployment: "fraud" });
+    await log.stop();
+    app = await buildApp({ version: "test", domains: [{ cairnEndpoints: predictionLogRoutes(store, () => 77) }] });
+  });
+  afterEach(async () => {
+    await app.close();
+    db.close();
+    temp.remove();
+  });
+
+  it("takes labels one by one and in batches, and lists predictions with labels joined by request id", async () => {
+    let response = await app.inject({ method: "POST", url: `${base}/labels`, payload: { request_id: "req-1", label: { churned: true }, time: 5 } });
+    expect(response.statusCode).toBe(200);
+    response = await app.inject({ method: "POST", url: `${base}/labels/batch`, payload: { labels: [{ request_id: "req-2", label: 0 }, { request_id: "req-3", label: "no" }] } });
+    expect(response.statusCode).toBe(200);
+
+    response = await app.inject({ method: "GET", url: `${base}/predictions?deployment=churn&since=1001&max_results=2` });
+    const first = response.json() as { predictions: Array<Record<string, unknown>>; next_page_token: string };
+    expect(first.predictions.map((p) => [p.request_id, p.label, p.label_time])).toEqual([["req-1", { churned: true }, 5], ["req-2", 0, 77]]);
+    expect(first.predictions[0]).toMatchObject({ deployment: "churn", version: "3", time: 1001, latency_ms: 0.4 });
+    expect((first.predictions[0]?.outputs as Record<string, unknown>).y).toEqual({ dims: [1, 1], type: "float32", data: [0.25] });
+    response = await app.inject({ method: "GET", url: `${base}/predictions?deployment=churn&since=1001&max_results=2&page_token=${first.next_page_token}` });
+    const second = response.json() as { predictions: Array<Record<string, unknown>>; next_page_token?: string };
+    expect(second.predictions.map((p) => [p.request_id, p.label])).toEqual([["req-3", "no"], ["req-4", undefined]]);
+    expect(second.next_page_token).toBeUndefined();
+  });
+
+  it("refuses bad label and query input with 400s that name the field", async () => {
+    const cases: Array<[string, string, unknown, string]> = [
+      ["POST", "labels", { label: 1 }, "Missing value for required parameter 'request_id'."],
+      ["POST", "labels", { request_id: "r" }, "Missing value for required parameter 'label'."],
+      ["POST", "labels/batch", { labels: [{ request_id: "a", label: 1 }, { request_id: "b" }] }, "Missing value for required parameter 'labels[1].label'."],
+      ["POST", "labels/batch", { labels: [] }, "Missing value for required parameter 'labels'."],
+      ["POST", "labels", { request_id: "r", label: "x".repeat(70_000) }, "Invalid label: 70002 bytes of JSON, the limit is 65536."],
+      ["GET", "predictions?max_results=5000", undefined, "Invalid value 5000 for parameter 'max_results': expected 1 to 1000."],
+    ];
+    for (const [method, path, payload, message] of cases) {
+      const response = await app.inject({ method: method as "GET", url: `${base}/${path}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
+      expect(response.statusCode, path).toBe(400);
+      expect((response.json() as { message: string }).message).toContain(message);
+    }
+  });
+});
