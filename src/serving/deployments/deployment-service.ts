@@ -92,6 +92,7 @@ export class DeploymentService implements ServedModels, EventSink {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly background = new Set<Promise<unknown>>();
   private readonly reports = new Map<string, ShadowRecorder>();
+  private stopped = false;
   private readonly clock: Clock;
   private readonly random: () => number;
 
@@ -126,6 +127,7 @@ export class DeploymentService implements ServedModels, EventSink {
 
   /** Waits for background switches, then closes every loaded version once its requests drained. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.settled();
     const closing: Promise<void>[] = [];
     for (const live of this.live.values()) for (const slot of live.swap(undefined)) closing.push(slot.retire());
@@ -142,7 +144,8 @@ export class DeploymentService implements ServedModels, EventSink {
 
   /** Cheap on the registry's path: the switch itself (load, warm, swap) runs in the background. */
   async publish(event: DomainEvent): Promise<void> {
-    if (event.type !== RegistryEventType.ALIAS_SET) return;
+    // A stopped service leaves moved aliases to the next start's reconcile.
+    if (this.stopped || event.type !== RegistryEventType.ALIAS_SET) return;
     const { name, alias, version } = event.payload as { name?: unknown; alias?: unknown; version?: unknown };
     if (typeof name !== "string" || typeof alias !== "string" || typeof version !== "string") return;
     const ctx: WriteContext = { actor: event.actor, requestId: event.requestId };
