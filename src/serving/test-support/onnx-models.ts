@@ -86,10 +86,33 @@ const valueInfo = (info: OnnxValueInfo): ProtoWriter => {
   return new ProtoWriter().string(1, info.name).message(2, typeProto);
 };
 
-const initializer = (init: OnnxInitializer): ProtoWriter => {
+/** Where large initializers go when a model is saved with external data (onnx.save_model(save_as_external_data)). */
+interface ExternalSink {
+  location: string;
+  threshold: number;
+  chunks: Uint8Array[];
+  offset: number;
+}
+
+const initializer = (init: OnnxInitializer, external?: ExternalSink): ProtoWriter => {
   const w = new ProtoWriter().packedInts(1, init.dims);
-  if (init.values instanceof Float32Array) w.int(2, onnxDataType.float32).packedFloats(4, init.values);
-  else w.int(2, onnxDataType.int64).packedInts(7, Array.from(init.values));
+  const type = init.values instanceof Float32Array ? onnxDataType.float32 : onnxDataType.int64;
+  w.int(2, type);
+  const raw = new Uint8Array(init.values.buffer, init.values.byteOffset, init.values.byteLength);
+  if (external !== undefined && raw.length >= external.threshold) {
+    // TensorProto.external_data (13) as key/value entries, data_location (14) = EXTERNAL.
+    const entry = (key: string, value: string): ProtoWriter => new ProtoWriter().string(1, key).string(2, value);
+    w.string(8, init.name)
+      .message(13, entry("location", external.location))
+      .message(13, entry("offset", String(external.offset)))
+      .message(13, entry("length", String(raw.length)))
+      .int(14, 1);
+    external.chunks.push(raw.slice());
+    external.offset += raw.length;
+    return w;
+  }
+  if (init.values instanceof Float32Array) w.packedFloats(4, init.values);
+  else w.packedInts(7, Array.from(init.values));
   return w.string(8, init.name);
 };
 
@@ -111,10 +134,29 @@ const node = (n: OnnxNode, index: number): ProtoWriter => {
 
 /** Serializes a graph into ONNX ModelProto bytes. */
 export function buildOnnxModel(graph: OnnxGraph): Uint8Array {
+  return serialize(graph);
+}
+
+/**
+ * Serializes a graph with its initializers of `threshold` bytes or more in a separate file, as
+ * onnx.save_model(..., save_as_external_data=True) does (mlflow.onnx.log_model's default). Write `data` next to the
+ * model under `location`.
+ */
+export function buildOnnxModelWithExternalData(
+  graph: OnnxGraph,
+  location: string,
+  threshold = 1024,
+): { model: Uint8Array; data: Uint8Array } {
+  const sink: ExternalSink = { location, threshold, chunks: [], offset: 0 };
+  const model = serialize(graph, sink);
+  return { model, data: Buffer.concat(sink.chunks) };
+}
+
+function serialize(graph: OnnxGraph, external?: ExternalSink): Uint8Array {
   const g = new ProtoWriter();
   graph.nodes.forEach((n, i) => g.message(1, node(n, i)));
   g.string(2, graph.name ?? "cairn_test_graph");
-  for (const init of graph.initializers ?? []) g.message(5, initializer(init));
+  for (const init of graph.initializers ?? []) g.message(5, initializer(init, external));
   for (const i of graph.inputs) g.message(11, valueInfo(i));
   for (const o of graph.outputs) g.message(12, valueInfo(o));
   const opset = new ProtoWriter().string(1, "").int(2, graph.opset ?? 13);
@@ -165,7 +207,12 @@ export function logisticRegressionModel(seed = 1): Uint8Array {
 
 /** MLP 16 -> 32 (relu) -> 3 (softmax): x [batch,16] -> probabilities [batch,3]. */
 export function mlpModel(seed = 2): Uint8Array {
-  return buildOnnxModel({
+  return buildOnnxModel(mlpGraph(seed));
+}
+
+/** The MLP's graph, for buildOnnxModelWithExternalData (its 16x32 weights are 2 KB, over onnx's 1 KB threshold). */
+export function mlpGraph(seed = 2): OnnxGraph {
+  return {
     name: "mlp",
     inputs: [{ name: "x", type: "float32", shape: ["batch", 16] }],
     outputs: [{ name: "probabilities", type: "float32", shape: ["batch", 3] }],
@@ -181,7 +228,7 @@ export function mlpModel(seed = 2): Uint8Array {
       gemm("a1", "W2", "B2", "logits"),
       { op: "Softmax", inputs: ["logits"], outputs: ["probabilities"], attributes: { axis: { kind: "int", value: 1 } } },
     ],
-  });
+  };
 }
 
 /** Classifier with two outputs: x [batch,4] -> label int64 [batch] and probabilities float32 [batch,3]. */
@@ -274,6 +321,8 @@ export interface MlflowModelDirOptions {
   /** Overrides the `data` key of the onnx flavor (for the path-confinement test). */
   dataPath?: string;
   runId?: string;
+  /** Further files next to model.onnx (external tensor data). */
+  extraFiles?: Record<string, Uint8Array>;
 }
 
 /**
@@ -288,6 +337,7 @@ export async function writeMlflowModelDir(
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "model.onnx"), onnxBytes);
+  for (const [name, bytes] of Object.entries(options.extraFiles ?? {})) await writeFile(join(dir, name), bytes);
   const mlmodel: Record<string, unknown> = {
     artifact_path: "model",
     flavors: {
