@@ -19,8 +19,12 @@ const arrayTypeOf: Record<ElementType, string> = {
   string: "Array",
 };
 
+/** The typed array's own kind: a Buffer counts as the Uint8Array it is (constructor.name would say "Buffer"). */
+const arrayKind = (data: TensorData): string =>
+  Array.isArray(data) ? "Array" : Object.prototype.toString.call(data).slice(8, -1);
+
 const dataMatches = (type: ElementType, data: TensorData): boolean =>
-  type === "string" ? Array.isArray(data) : data.constructor.name === arrayTypeOf[type];
+  type === "string" ? Array.isArray(data) && data.every((v) => typeof v === "string") : arrayKind(data) === arrayTypeOf[type];
 
 /**
  * Checks feeds against the model's inputs before onnxruntime sees them, so that every mismatch is a 400 naming
@@ -52,7 +56,7 @@ function checkTensor(spec: TensorSpec, tensor: Tensor): void {
   }
   if (!dataMatches(spec.type, tensor.data)) {
     throw invalidParameter(
-      `input '${spec.name}': ${spec.type} data must be a ${arrayTypeOf[spec.type]}, got ${tensor.data.constructor.name}`,
+      `input '${spec.name}': ${spec.type} data must be a ${arrayTypeOf[spec.type]}, got ${arrayKind(tensor.data)}`,
     );
   }
   const dims = tensor.dims;
@@ -62,7 +66,9 @@ function checkTensor(spec: TensorSpec, tensor: Tensor): void {
   let count = 1;
   for (let i = 0; i < dims.length; i++) {
     const d = dims[i] as number;
-    if (!Number.isSafeInteger(d) || d < 0) throw shapeMismatch();
+    if (!Number.isSafeInteger(d) || d < 0) {
+      throw invalidParameter(`input '${spec.name}': dimensions must be non-negative integers, got [${dims.join(", ")}]`);
+    }
     const fixed = spec.shape[i];
     if (fixed !== null && fixed !== undefined && fixed !== d) throw shapeMismatch();
     count *= d;
