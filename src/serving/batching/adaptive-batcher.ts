@@ -167,27 +167,45 @@ export class AdaptiveBatcher {
   private async runBatch(members: Pending[], rows: number): Promise<void> {
     this.inFlight += 1;
     this.observer?.batch(rows, members.length);
+    let settle: () => void;
     try {
-      if (members.length === 1) {
-        const only = members[0] as Pending;
-        await this.model.run(only.feeds).then(only.resolve, only.reject);
-        return;
-      }
-      let split: TensorMap[] | undefined;
-      try {
-        split = splitOutputs(await this.model.run(mergeFeeds(members)), members);
-      } catch {
-        split = undefined;
-      }
-      if (split !== undefined) {
-        members.forEach((member, i) => member.resolve(split[i] as TensorMap));
-        return;
-      }
-      // The merged run failed (a value one member sent that the runtime refuses, say): each answers for itself.
-      await Promise.all(members.map((member) => this.model.run(member.feeds).then(member.resolve, member.reject)));
+      settle = await this.execute(members);
     } finally {
-      this.runEnded();
+      this.inFlight -= 1;
     }
+    // Answer only once the runtime counts as idle: a caller that sends its next request on the answer then finds
+    // it idle and is served at once instead of waiting for batch mates.
+    settle();
+    if (this.inFlight === 0 && this.queue.length > 0) this.flushAll();
+  }
+
+  /** Runs the members (merged when there are several) and returns what answers them, without answering yet. */
+  private async execute(members: Pending[]): Promise<() => void> {
+    const outcomes = async (): Promise<Array<{ ok: true; value: TensorMap } | { ok: false; error: unknown }>> => {
+      if (members.length > 1) {
+        try {
+          const split = splitOutputs(await this.model.run(mergeFeeds(members)), members);
+          if (split !== undefined) return split.map((value) => ({ ok: true, value }));
+        } catch {
+          // The merged run failed (a value one member sent that the runtime refuses, say): each answers for itself.
+        }
+      }
+      return Promise.all(
+        members.map((member) =>
+          this.model.run(member.feeds).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        ),
+      );
+    };
+    const results = await outcomes();
+    return () =>
+      results.forEach((result, i) => {
+        const member = members[i] as Pending;
+        if (result.ok) member.resolve(result.value);
+        else member.reject(result.error);
+      });
   }
 
   private runEnded(): void {
