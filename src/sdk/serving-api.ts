@@ -21,25 +21,38 @@ export interface DeploymentWire {
   name: string;
   /** models:/name@alias (follows the alias) or models:/name/3 (pinned). */
   model_uri: string;
+  /** The registered model behind the URI. */
+  model_name?: string;
   /** The version answering most traffic. */
   primary_version?: string;
   canary?: CanaryWire;
   shadow?: ShadowWire;
+  /** The version the alias named when last followed (absent for a pinned URI). */
+  followed_version?: string;
   max_batch_size?: number;
   max_latency_ms?: number;
   prediction_log_sample_rate?: number;
-  created_time?: number;
-  last_updated_time?: number;
+  /** Versions loaded and answering now (the primary first). */
+  serving_versions?: string[];
+  ready?: boolean;
+  /** Why the last change did not take traffic (a version that failed to load). */
+  last_error?: string;
+  creation_timestamp?: number;
+  last_updated_timestamp?: number;
   /** Fields a newer server adds are kept as they came. */
   [field: string]: unknown;
 }
 
 export interface DeploymentHistoryEntryWire {
   time: number;
-  from_version?: string;
-  to_version?: string;
-  /** create, alias-moved, canary, shadow, promote, rollback. */
+  /** primary, canary or shadow. */
+  role?: string;
+  from_version?: string | null;
+  to_version?: string | null;
+  /** create, alias-moved, canary, shadow, promote, rollback, delete. */
   reason: string;
+  actor?: string;
+  request_id?: string;
   [field: string]: unknown;
 }
 

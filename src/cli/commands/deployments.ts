@@ -21,8 +21,11 @@ const deploymentPairs = (d: DeploymentWire): [string, string][] => [
   ["max batch size", optional(d.max_batch_size)],
   ["max latency (ms)", optional(d.max_latency_ms)],
   ["log sample rate", d.prediction_log_sample_rate === undefined ? "-" : percent(d.prediction_log_sample_rate)],
-  ["created (UTC)", formatTime(d.created_time)],
-  ["updated (UTC)", formatTime(d.last_updated_time)],
+  ["serving", d.serving_versions === undefined || d.serving_versions.length === 0 ? "-" : d.serving_versions.map((v) => `v${v}`).join(", ")],
+  ["ready", optional(d.ready)],
+  ...(d.last_error !== undefined ? ([["last error", d.last_error]] as [string, string][]) : []),
+  ["created (UTC)", formatTime(d.creation_timestamp)],
+  ["updated (UTC)", formatTime(d.last_updated_timestamp)],
 ];
 
 const changed = (d: DeploymentWire, text: string): CommandResult<DeploymentWire> => ({ data: d, human: { kind: "message", text } });
@@ -62,7 +65,7 @@ export const listDeployments = async (client: CairnClient): Promise<CommandResul
     human: {
       kind: "table",
       columns: ["NAME", "MODEL", "PRIMARY", "CANARY", "SHADOW", "UPDATED (UTC)"],
-      rows: deployments.map((d) => [d.name, d.model_uri, optional(d.primary_version), canaryText(d), shadowText(d), formatTime(d.last_updated_time)]),
+      rows: deployments.map((d) => [d.name, d.model_uri, optional(d.primary_version), canaryText(d), shadowText(d), formatTime(d.last_updated_timestamp)]),
       empty: "No deployments.",
     },
   };
@@ -74,9 +77,12 @@ export interface ShowDeploymentData {
   shadow_report?: ShadowReportWire;
 }
 
+const versionText = (v: string | null | undefined): string => (v === undefined || v === null ? "-" : `v${v}`);
 const historyLine = (h: DeploymentHistoryEntryWire): [string, string] => [
   formatTime(h.time),
-  `${h.reason}: ${h.from_version === undefined || h.from_version === null ? "-" : `v${h.from_version}`} -> ${h.to_version === undefined || h.to_version === null ? "-" : `v${h.to_version}`}`,
+  [`${h.reason}${h.role === undefined ? "" : ` (${h.role})`}: ${versionText(h.from_version)} -> ${versionText(h.to_version)}`, h.actor === undefined ? "" : `by ${h.actor}`]
+    .filter((part) => part !== "")
+    .join("  "),
 ];
 
 /** Scalars of the shadow report as key/value lines; nested parts (per-side latencies...) flattened with dots. */

@@ -1,0 +1,145 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as ort from "onnxruntime-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CairnClient } from "../sdk/client.js";
+import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
+import { logisticRegressionModel, writeMlflowModelDir } from "../serving/test-support/onnx-models.js";
+
+/** `cairn deployments` and `cairn predict` as a user runs them: child processes against a real server. */
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+let server: TempServer;
+let dir: string;
+const modelFiles: string[] = [];
+const row = [0.5, -1.25, 2, 0.75];
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const cairn = (args: string[]): Promise<CliResult> => {
+  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, "--user", "cli-test", ...args], {
+    cwd: repoRoot,
+    env: base,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+};
+
+const direct = async (version: 1 | 2, rows: number[][]): Promise<number[]> => {
+  const session = await ort.InferenceSession.create(modelFiles[version - 1] as string);
+  const out = await session.run({ x: new ort.Tensor("float32", Float32Array.from(rows.flat()), [rows.length, 4]) });
+  await session.release();
+  return Array.from(out.prob?.data as Float32Array);
+};
+
+beforeAll(async () => {
+  server = await startTempServer("cairn-cli-deployments-");
+  dir = await mkdtemp(path.join(tmpdir(), "cairn-cli-deployments-"));
+  const client = new CairnClient({ trackingUri: server.url, user: "setup" });
+  const experimentId = await client.experiments.create({ name: "deployments-cli" });
+  await client.registry.createModel({ name: "fraud" });
+  for (const seed of [21, 22]) {
+    const modelDir = await writeMlflowModelDir(path.join(dir, `model-${seed}`), logisticRegressionModel(seed));
+    modelFiles.push(path.join(modelDir, "model.onnx"));
+    const run = await client.runs.create({ experimentId });
+    await client.artifacts.upload(run.info.run_id, modelDir, "model");
+    await client.registry.createVersion({ name: "fraud", source: `runs:/${run.info.run_id}/model`, runId: run.info.run_id });
+  }
+  await client.registry.setAlias("fraud", "champion", 1);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("cairn deployments and cairn predict (process)", () => {
+  it("creates, lists, canaries, promotes, rolls back and shows a deployment", async () => {
+    const created = await cairn(["deployments", "create", "fraud-live", "models:/fraud@champion", "--max-batch-size", "16", "--sample-rate", "0.5"]);
+    expect(created).toEqual({ code: 0, stdout: "Created deployment fraud-live serving models:/fraud@champion (version 1).\n", stderr: "" });
+
+    const listed = await cairn(["deployments", "list", "--json"]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ name: "fraud-live", primary_version: "1", max_batch_size: 16, prediction_log_sample_rate: 0.5 }]);
+    const table = await cairn(["deployments", "list"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+MODEL\s+PRIMARY\s+CANARY\s+SHADOW\s+UPDATED \(UTC\)$/);
+    expect(table.stdout.split("\n")[1]).toMatch(/^fraud-live\s+models:\/fraud@champion\s+1\s+-\s+-\s+\d{4}-/);
+
+    const canary = await cairn(["deployments", "canary", "fraud-live", "2", "--weight", "0.25", "--sticky"]);
+    expect(canary).toEqual({ code: 0, stdout: "Deployment fraud-live: canary v2 25% sticky, primary version 1.\n", stderr: "" });
+    expect(await cairn(["deployments", "promote", "fraud-live"])).toEqual({ code: 0, stdout: "Deployment fraud-live: version 2 is now the primary.\n", stderr: "" });
+    expect(await cairn(["deployments", "rollback", "fraud-live"])).toEqual({
+      code: 0,
+      stdout: "Deployment fraud-live: rolled back; version 1 is the primary.\n",
+      stderr: "",
+    });
+
+    const shown = await cairn(["deployments", "show", "fraud-live", "--json"]);
+    const data = JSON.parse(shown.stdout) as { deployment: { primary_version: string }; history: { reason: string; actor: string }[] };
+    expect(data.deployment.primary_version).toBe("1");
+    expect(data.history.map((h) => h.reason)).toEqual(expect.arrayContaining(["create", "canary", "promote", "rollback"]));
+    expect(data.history.every((h) => h.actor === "cli-test")).toBe(true);
+    const human = await cairn(["deployments", "show", "fraud-live"]);
+    expect(human.stdout).toMatch(/^Deployment fraud-live\n {2}model: +models:\/fraud@champion\n {2}primary: +version 1\n/);
+    expect(human.stdout).toMatch(/History \(UTC\)\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: create \(primary\): - -> v1 {2}by cli-test\n/);
+  });
+
+  it("predicts from a JSON or CSV file over MLflow scoring and from an OIP request, with onnxruntime's answers", async () => {
+    const expected = await direct(1, [row, row.map((v) => v * 2)]);
+    const jsonFile = path.join(dir, "rows.json");
+    await writeFile(jsonFile, JSON.stringify({ inputs: { x: [row, row.map((v) => v * 2)] } }));
+    const json = await cairn(["predict", "fraud-live", "--input", jsonFile, "--json", "--request-id", "cli-req-1"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ protocol: "mlflow", predictions: { prob: expected.map((p) => [p]) }, request_id: "cli-req-1" });
+
+    const csvFile = path.join(dir, "rows.csv");
+    await writeFile(csvFile, `a,b,c,d\n${row.join(",")}\n${row.map((v) => v * 2).join(",")}\n`);
+    const csv = await cairn(["predict", "fraud-live", "--input", csvFile]);
+    expect(csv.code).toBe(0);
+    const round = (p: number): string => String(Number(p.toPrecision(6)));
+    // prob is [N, 1]: each row's cell is its one-element list as JSON.
+    expect(csv.stdout).toBe(`ROW  prob\n0    ${JSON.stringify([expected[0]])}\n1    ${JSON.stringify([expected[1]])}\n`);
+
+    const oipFile = path.join(dir, "infer.json");
+    await writeFile(oipFile, JSON.stringify({ id: "cli-oip", inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] }));
+    const oip = await cairn(["predict", "fraud-live", "--input", oipFile, "--protocol", "oip", "--json"]);
+    expect(JSON.parse(oip.stdout)).toEqual({
+      protocol: "oip",
+      model_name: "fraud-live",
+      model_version: "1",
+      id: "cli-oip",
+      outputs: [{ name: "prob", shape: [1, 1], datatype: "FP32", data: [expected[0]] }],
+    });
+    const oipTable = await cairn(["predict", "fraud-live", "--input", oipFile, "--protocol", "oip"]);
+    expect(oipTable.stdout).toBe(`ROW  prob\n0    ${round(expected[0] as number)}\n`);
+  });
+
+  it("prints one error line: exit 1 for a server refusal, 2 for a bad flag", async () => {
+    const badShape = path.join(dir, "bad.json");
+    await writeFile(badShape, JSON.stringify({ inputs: [{ name: "x", shape: [1, 3], datatype: "FP32", data: [1, 2, 3] }] }));
+    const refused = await cairn(["predict", "fraud-live", "--input", badShape, "--protocol", "oip"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/^cairn: error: HTTP_400: .*'x'.*\n$/);
+
+    const missing = await cairn(["deployments", "show", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^cairn: error: RESOURCE_DOES_NOT_EXIST: .*nope.*\n$/);
+
+    const badWeight = await cairn(["deployments", "canary", "fraud-live", "2", "--weight", "50"]);
+    expect(badWeight).toEqual({ code: 2, stdout: "", stderr: "cairn: error: --weight must be a number from 0 to 1, got '50'\n" });
+
+    expect(await cairn(["deployments", "delete", "fraud-live"])).toEqual({ code: 0, stdout: "Deleted deployment fraud-live.\n", stderr: "" });
+  });
+});
