@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -182,6 +182,8 @@ const checkAnswer = async (url: string, file: string, name: string, row: number[
 
 export const runServingBenchmarks = async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "cairn-bench-serving-"));
+  // Other work on the machine moves these figures a lot on 2 cores: say how busy it was.
+  const loadBefore = loadavg()[0] ?? 0;
   const running: ServingProcess[] = [];
   const start = async (model: string, batching?: typeof BATCH): Promise<ServingProcess> => {
     const server = await spawnServing(model, batching);
@@ -244,7 +246,7 @@ export const runServingBenchmarks = async () => {
     const worstOverhead = Math.max(...Object.values(latency).flatMap((byProtocol) => Object.values(byProtocol).map((l) => l.overhead_p50_ms)));
     return {
       suite: "serving",
-      machine: { cpus: (await import("node:os")).cpus().length, node: process.version, onnxruntime: ort.env.versions.common },
+      machine: { cpus: cpus().length, node: process.version, onnxruntime: ort.env.versions.common, load_average_1m_before: round(loadBefore, 2) },
       settings: { latency_iterations: LATENCY_ITERATIONS, duration_s: DURATION_S, batching: BATCH },
       baseline_in_process: base,
       single_row_http: latency,
