@@ -108,8 +108,8 @@ describe("cairn deployments and cairn predict (process)", () => {
     const csv = await cairn(["predict", "fraud-live", "--input", csvFile]);
     expect(csv.code).toBe(0);
     const round = (p: number): string => String(Number(p.toPrecision(6)));
-    // prob is [N, 1]: each row's cell is its one-element list as JSON.
-    expect(csv.stdout).toBe(`ROW  prob\n0    ${JSON.stringify([expected[0]])}\n1    ${JSON.stringify([expected[1]])}\n`);
+    // A DataFrame input answers in records (as MLflow's ONNX flavor does): one column per output.
+    expect(csv.stdout).toBe(`ROW  prob\n0    ${round(expected[0] as number)}\n1    ${round(expected[1] as number)}\n`);
 
     const oipFile = path.join(dir, "infer.json");
     await writeFile(oipFile, JSON.stringify({ id: "cli-oip", inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] }));

@@ -56,7 +56,8 @@ describe("client.serving", () => {
     expect(scored.predictions).toEqual({ prob: expected.map((p) => [p]) });
 
     const csv = await client.serving.predictCsv("churn-live", `a,b,c,d\n${row.join(",")}\n`);
-    expect(csv.predictions).toEqual({ prob: [[expected[0]]] });
+    // A DataFrame input answers in records, as MLflow's ONNX flavor does.
+    expect(csv.predictions).toEqual([{ prob: expected[0] }]);
 
     const inferred = await client.serving.infer("churn-live", { id: "oip-1", inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] });
     expect(inferred).toEqual({
