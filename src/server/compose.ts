@@ -1,4 +1,17 @@
 import { ArtifactService } from "../artifacts/service.js";
+import { fanOutEvents } from "../core/events.js";
+import { AdaptiveBatcher } from "../serving/batching/adaptive-batcher.js";
+import { artifactMaterializer } from "../serving/deployments/artifact-materializer.js";
+import { DeploymentLineage } from "../serving/deployments/deployment-lineage.js";
+import { DeploymentService } from "../serving/deployments/deployment-service.js";
+import { deploymentRoutes } from "../serving/deployments/routes.js";
+import { instrumentServedModels } from "../serving/metrics/instrumented-models.js";
+import { metricsRoute } from "../serving/metrics/metrics-route.js";
+import { ServingMetrics } from "../serving/metrics/serving-metrics.js";
+import { loadModel } from "../serving/model/load-model.js";
+import { PredictionLog } from "../serving/prediction-log/prediction-log.js";
+import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
+import { servingRoutes } from "../serving/routes.js";
 import { artifactRoutes } from "../artifacts/routes.js";
 import type { ArtifactStore } from "../artifacts/store.js";
 import { AuditService } from "../audit/service.js";
@@ -21,13 +34,17 @@ export const PROXIED_ARTIFACT_ROOT = "mlflow-artifacts:";
 
 export interface ComposedDomains {
   domains: DomainRoutes[];
-  /** Background work (webhook deliveries) that runs while the server does. */
-  start(): void;
+  /** Background work (webhook deliveries, deployments following aliases, the prediction log) while the server runs. */
+  start(): Promise<void>;
   /** Stops background work; call before the stores close. */
   stop(): Promise<void>;
 }
 
 export interface ComposeOptions {
+  /** Where deployments keep the local copies of the model versions they serve. */
+  modelCacheDir: string;
+  /** Reported by the Open Inference Protocol's GET /v2. */
+  serverVersion: string;
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -37,26 +54,74 @@ export interface ComposeOptions {
  * domains depend on each other (audit under everything, webhooks as the registry's event sink, governance as its
  * promotion gate and as a follower of renames and deletes).
  */
-export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactStore, options: ComposeOptions = {}): ComposedDomains => {
+export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactStore, options: ComposeOptions): ComposedDomains => {
+  const onError = options.onBackgroundError ? { onError: options.onBackgroundError } : {};
   const audit = new AuditService(stores.audit);
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT, audit });
   const artifacts = new ArtifactService(artifactStore, {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
   });
-  const webhooks = new WebhookService(stores.webhooks, {
-    audit,
-    ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
-  });
+  const webhooks = new WebhookService(stores.webhooks, { audit, ...onError });
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
+
+  const metrics = new ServingMetrics();
+  const predictionLog = new PredictionLog(stores.predictions, {
+    onDropped: metrics.predictionLogDroppedBy,
+    ...(options.onBackgroundError ? { onError: (error: unknown) => options.onBackgroundError?.(error, "prediction log") } : {}),
+  });
+  // Deployments resolve models through the registry, and the registry announces alias moves to deployments.
+  let registryRef: RegistryService | undefined;
+  const registryOf = (): RegistryService => {
+    if (registryRef === undefined) throw new Error("the registry is not composed yet");
+    return registryRef;
+  };
+  const deployments = new DeploymentService(stores.deployments, {
+    registry: {
+      resolveModelUri: (uri) => registryOf().resolveModelUri(uri),
+      getModelVersion: (name, version) => registryOf().getModelVersion(name, version),
+    },
+    materialize: artifactMaterializer({
+      store: artifactStore,
+      downloadUri: (name, version) => registryOf().getModelVersionDownloadUri(name, version),
+      cacheDir: options.modelCacheDir,
+    }),
+    loadModel,
+    wrap: (model, deployment, served) =>
+      new AdaptiveBatcher(
+        model,
+        {
+          ...(deployment.maxBatchSize !== undefined ? { maxBatchSize: deployment.maxBatchSize } : {}),
+          ...(deployment.maxLatencyMs !== undefined ? { maxLatencyMs: deployment.maxLatencyMs } : {}),
+        },
+        metrics.batchObserver(served.deployment, served.version),
+      ),
+    onLoaded: (deployment, version, seconds) => metrics.observeModelLoad(deployment, version, seconds),
+    audit,
+    onServed: (served, deployment) => {
+      // Sampled per deployment here; the log itself keeps every record it is given.
+      if (deployment.predictionLogSampleRate < 1 && !(Math.random() < deployment.predictionLogSampleRate)) return;
+      predictionLog.record({
+        deployment: served.deployment,
+        version: served.version,
+        time: Date.now(),
+        latencyMs: served.latencyMs,
+        requestId: served.context.requestId,
+        inputs: served.feeds,
+        outputs: served.outputs,
+      });
+    },
+    ...onError,
+  });
   const registry = new RegistryService(stores.registry, {
     tracking: stores.tracking,
     audit,
-    events: webhooks,
+    events: fanOutEvents(webhooks, deployments),
     promotion,
     followers: [stores.governance],
   });
-  const lineage = new LineageService(stores.registry, stores.tracking);
+  registryRef = registry;
+  const lineage = new LineageService(stores.registry, stores.tracking, { contributors: [new DeploymentLineage(deployments)] });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
 
   return {
@@ -64,9 +129,27 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       { endpoints: trackingEndpoints(tracking) },
       artifactRoutes(artifacts),
       { endpoints: registryRoutes(registry) },
-      { cairnEndpoints: [...auditRoutes(audit), ...governanceRoutes(promotion, lineage, cards), ...webhookRoutes(webhooks)] },
+      {
+        cairnEndpoints: [
+          ...auditRoutes(audit),
+          ...governanceRoutes(promotion, lineage, cards),
+          ...webhookRoutes(webhooks),
+          ...deploymentRoutes(deployments),
+          ...predictionLogRoutes(stores.predictions),
+        ],
+      },
+      servingRoutes(instrumentServedModels(deployments, metrics), { mountDeployments: true, serverName: "cairn", serverVersion: options.serverVersion }),
+      metricsRoute(metrics.registry),
     ],
-    start: () => webhooks.start(),
-    stop: () => webhooks.stop(),
+    start: async () => {
+      webhooks.start();
+      predictionLog.start();
+      await deployments.start();
+    },
+    stop: async () => {
+      await deployments.stop();
+      await predictionLog.stop();
+      await webhooks.stop();
+    },
   };
 };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { type ServerConfig } from "../core/config.js";
+import path from "node:path";
+import { localPathFromArtifactsDestination, type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
@@ -20,7 +21,11 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   let logBackgroundError = (error: unknown, what: string): void => {
     process.stderr.write(`cairn: ${what}: ${String(error)}\n`);
   };
-  const composed = composeDomains(stores, artifactStore, { onBackgroundError: (error, what) => logBackgroundError(error, what) });
+  const composed = composeDomains(stores, artifactStore, {
+    modelCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "model-cache"),
+    serverVersion: CAIRN_VERSION,
+    onBackgroundError: (error, what) => logBackgroundError(error, what),
+  });
   const app = await buildApp({
     version: CAIRN_VERSION,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel ?? "info" },
@@ -34,7 +39,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     await stores.close();
     throw error;
   }
-  composed.start();
+  await composed.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

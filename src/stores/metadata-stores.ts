@@ -1,6 +1,8 @@
 import type { AuditStore } from "../audit/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
 import type { RegistryStore } from "../registry/store.js";
+import type { DeploymentStore } from "../serving/deployments/deployment.js";
+import type { PredictionLogStore } from "../serving/prediction-log/store.js";
 import type { TrackingStore } from "../tracking/store.js";
 import type { WebhookStore } from "../webhooks/store.js";
 
@@ -14,5 +16,7 @@ export interface MetadataStores {
   audit: AuditStore;
   webhooks: WebhookStore;
   governance: GovernanceStore;
+  deployments: DeploymentStore;
+  predictions: PredictionLogStore;
   close(): Promise<void>;
 }

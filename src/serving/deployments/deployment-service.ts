@@ -35,7 +35,9 @@ export interface DeploymentServiceOptions {
   loadModel: (path: string, options?: ModelLoadOptions) => Promise<LoadedModel>;
   loadOptions?: ModelLoadOptions;
   /** Puts a runner (the adaptive batcher) in front of a loaded model; default: the model runs each request. */
-  wrap?: (model: LoadedModel, options: DeploymentOptions) => ModelRunner;
+  wrap?: (model: LoadedModel, options: DeploymentOptions, served: { deployment: string; version: string }) => ModelRunner;
+  /** A version loaded and warmed, with the seconds it took (the model-load metric). */
+  onLoaded?: (deployment: string, version: string, seconds: number) => void;
   audit: AuditRecorder;
   clock?: Clock;
   random?: () => number;
@@ -366,11 +368,14 @@ export class DeploymentService implements ServedModels, EventSink {
   /** Loads, warms and wraps one version; the model is closed again when any step fails. */
   private async load(deployment: Deployment, version: string): Promise<VersionSlot> {
     const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
+    const started = performance.now();
     const path = await this.options.materialize(modelVersion);
     const model = await this.options.loadModel(path, this.options.loadOptions);
     try {
       await warmUp(model);
-      const runner = this.options.wrap?.(model, deployment.options) ?? { run: (feeds) => model.run(feeds) };
+      this.options.onLoaded?.(deployment.name, modelVersion.version, (performance.now() - started) / 1000);
+      const served = { deployment: deployment.name, version: modelVersion.version };
+      const runner = this.options.wrap?.(model, deployment.options, served) ?? { run: (feeds) => model.run(feeds) };
       return new VersionSlot(modelVersion.version, model, runner);
     } catch (error) {
       await model.close().catch(() => undefined);

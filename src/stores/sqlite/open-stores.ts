@@ -1,7 +1,9 @@
 import type { MetadataStores } from "../metadata-stores.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteAuditStore } from "./sqlite-audit-store.js";
+import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
+import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 import { SqliteRegistryStore } from "./sqlite-registry-store.js";
 import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
 import { SqliteWebhookStore } from "./sqlite-webhook-store.js";
@@ -28,6 +30,8 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     audit: new SqliteAuditStore(db),
     webhooks: new SqliteWebhookStore(db),
     governance: new SqliteGovernanceStore(db),
+    deployments: new SqliteDeploymentStore(db),
+    predictions: new SqlitePredictionLogStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };
