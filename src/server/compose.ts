@@ -71,10 +71,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     ...(options.onBackgroundError ? { onError: (error: unknown) => options.onBackgroundError?.(error, "prediction log") } : {}),
   });
   // Deployments resolve models through the registry, and the registry announces alias moves to deployments.
-  let registryRef: RegistryService | undefined;
+  const late: { registry?: RegistryService } = {};
   const registryOf = (): RegistryService => {
-    if (registryRef === undefined) throw new Error("the registry is not composed yet");
-    return registryRef;
+    if (late.registry === undefined) throw new Error("the registry is not composed yet");
+    return late.registry;
   };
   const deployments = new DeploymentService(stores.deployments, {
     registry: {
@@ -120,7 +120,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     promotion,
     followers: [stores.governance],
   });
-  registryRef = registry;
+  late.registry = registry;
   const lineage = new LineageService(stores.registry, stores.tracking, { contributors: [new DeploymentLineage(deployments)] });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
 
