@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import * as ort from "onnxruntime-node";
-import { logisticRegressionModel, mlpModel, randomFloats, writeOnnxFile } from "../src/serving/test-support/onnx-models.js";
+import { buildOnnxModel, logisticRegressionModel, mlpModel, randomFloats, writeOnnxFile } from "../src/serving/test-support/onnx-models.js";
 
 /**
  * The serving benchmarks of issue 4 (`npm run bench -- serving`):
@@ -24,6 +24,36 @@ const BASELINE_ITERATIONS = 20_000;
 const DURATION_S = Number(process.env.BENCH_SERVING_DURATION ?? 5);
 const CONCURRENCY = [1, 16, 64];
 const BATCH = { maxBatchSize: 64, maxLatencyMs: 2 };
+
+/**
+ * Besides the test MLP (16 -> 32 -> 3, about 10 µs a run, so HTTP dominates each request), a wider one whose
+ * compute matters (64 -> 512 -> 512 -> 10): where batching's gain comes from the runtime rather than from HTTP.
+ */
+const WIDE = { input: 64, hidden: 512, classes: 10 };
+const wideMlpModel = (): Uint8Array => {
+  const { input, hidden, classes } = WIDE;
+  return buildOnnxModel({
+    name: "mlp_wide",
+    inputs: [{ name: "x", type: "float32", shape: ["batch", input] }],
+    outputs: [{ name: "probabilities", type: "float32", shape: ["batch", classes] }],
+    initializers: [
+      { name: "W1", dims: [input, hidden], values: randomFloats(input * hidden, 7, 0.2) },
+      { name: "B1", dims: [hidden], values: randomFloats(hidden, 8, 0.1) },
+      { name: "W2", dims: [hidden, hidden], values: randomFloats(hidden * hidden, 9, 0.05) },
+      { name: "B2", dims: [hidden], values: randomFloats(hidden, 10, 0.1) },
+      { name: "W3", dims: [hidden, classes], values: randomFloats(hidden * classes, 11, 0.1) },
+      { name: "B3", dims: [classes], values: randomFloats(classes, 12, 0.1) },
+    ],
+    nodes: [
+      { op: "Gemm", inputs: ["x", "W1", "B1"], outputs: ["h1"] },
+      { op: "Relu", inputs: ["h1"], outputs: ["a1"] },
+      { op: "Gemm", inputs: ["a1", "W2", "B2"], outputs: ["h2"] },
+      { op: "Relu", inputs: ["h2"], outputs: ["a2"] },
+      { op: "Gemm", inputs: ["a2", "W3", "B3"], outputs: ["logits"] },
+      { op: "Softmax", inputs: ["logits"], outputs: ["probabilities"], attributes: { axis: { kind: "int", value: 1 } } },
+    ],
+  });
+};
 
 const serverMain = fileURLToPath(new URL("./serving-server.ts", import.meta.url));
 
@@ -142,6 +172,28 @@ const sequentialLatency = async (url: string, protocol: Protocol, data: number[]
   return summary(times);
 };
 
+/** The HTTP stack alone on the same server (GET /v2/health/live): how much of the overhead is not serving. */
+const httpFloor = async (url: string) => {
+  const target = `${url}/v2/health/live`;
+  const once = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      http
+        .get(target, { agent }, (response) => {
+          response.resume();
+          response.on("end", () => resolve());
+        })
+        .once("error", reject);
+    });
+  for (let i = 0; i < 300; i += 1) await once();
+  const times: number[] = [];
+  for (let i = 0; i < LATENCY_ITERATIONS; i += 1) {
+    const started = performance.now();
+    await once();
+    times.push(performance.now() - started);
+  }
+  return summary(times);
+};
+
 /** autocannon from this process: requests/s (each request one row) with errors counted. */
 const throughput = async (url: string, protocol: Protocol, data: number[][], connections: number) => {
   const bodies = data.map(protocol.body);
@@ -200,6 +252,7 @@ export const runServingBenchmarks = async () => {
 
     // Single-row latency on servers with their default batching (which must not delay a lone request).
     const latency: Record<string, Record<string, { p50_ms: number; p99_ms: number; overhead_p50_ms: number }>> = {};
+    let floor = { p50_ms: Number.NaN, p99_ms: Number.NaN };
     for (const [model, file, data] of [
       ["logistic_regression", lrFile, lrRows],
       ["mlp", mlpFile, mlpRows],
@@ -208,6 +261,7 @@ export const runServingBenchmarks = async () => {
       const name = await modelName(server.url, file);
       await checkAnswer(server.url, file, name, data[0] as number[]);
       latency[model] = {};
+      if (model === "logistic_regression") floor = await httpFloor(server.url);
       for (const [protocolName, protocol] of Object.entries(protocols(name))) {
         const measured = await sequentialLatency(server.url, protocol, data as number[][]);
         latency[model][protocolName] = { ...measured, overhead_p50_ms: round(measured.p50_ms - base[model].p50_ms) };
@@ -241,6 +295,22 @@ export const runServingBenchmarks = async () => {
       await server.stop();
     }
 
+    // The wide MLP at concurrency 64 only, batching off and on.
+    const wideFile = await writeOnnxFile(dir, "mlp_wide.onnx", wideMlpModel());
+    const wideRows = rows(WIDE.input, 256);
+    const wideBaseline = await baseline(wideFile, WIDE.input);
+    const wide: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
+    for (const [mode, batching] of [
+      ["unbatched", { maxBatchSize: 1, maxLatencyMs: 0 }],
+      ["batched", BATCH],
+    ] as const) {
+      const server = await start(wideFile, batching);
+      const name = await modelName(server.url, wideFile);
+      await checkAnswer(server.url, wideFile, name, wideRows[0] as number[]);
+      wide[`${mode}_c64`] = await throughput(server.url, protocols(name).oip, wideRows, 64);
+      await server.stop();
+    }
+
     const batchedC64 = mlpThroughput.batched?.c64?.requests_per_s ?? 0;
     const unbatchedC64 = mlpThroughput.unbatched?.c64?.requests_per_s ?? 0;
     const worstOverhead = Math.max(...Object.values(latency).flatMap((byProtocol) => Object.values(byProtocol).map((l) => l.overhead_p50_ms)));
@@ -249,12 +319,15 @@ export const runServingBenchmarks = async () => {
       machine: { cpus: cpus().length, node: process.version, onnxruntime: ort.env.versions.common, load_average_1m_before: round(loadBefore, 2) },
       settings: { latency_iterations: LATENCY_ITERATIONS, duration_s: DURATION_S, batching: BATCH },
       baseline_in_process: base,
+      http_floor_get_health_live: floor,
       single_row_http: latency,
       oip_single_row_predictions_per_s: oipLr,
       mlp_throughput_oip: mlpThroughput,
+      mlp_wide: { shape: `${WIDE.input}->${WIDE.hidden}->${WIDE.hidden}->${WIDE.classes}`, baseline_in_process: wideBaseline, throughput_oip: wide },
       ratios: {
         worst_p50_overhead_ms: round(worstOverhead),
         batched_over_unbatched_c64: round(unbatchedC64 === 0 ? Number.NaN : batchedC64 / unbatchedC64, 2),
+        wide_mlp_batched_over_unbatched_c64: round((wide.batched_c64?.requests_per_s ?? 0) / (wide.unbatched_c64?.requests_per_s ?? Number.NaN), 2),
       },
       targets: {
         p50_overhead_under_0_3_ms: worstOverhead < 0.3,
