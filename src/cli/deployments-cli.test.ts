@@ -78,6 +78,10 @@ describe("cairn deployments and cairn predict (process)", () => {
 
     const canary = await cairn(["deployments", "canary", "fraud-live", "2", "--weight", "0.25", "--sticky"]);
     expect(canary).toEqual({ code: 0, stdout: "Deployment fraud-live: canary v2 25% sticky, primary version 1.\n", stderr: "" });
+    const plain = await cairn(["deployments", "canary", "fraud-live", "2", "--weight", "0.5", "--no-sticky", "--json"]);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ primary_version: "1", canary: { version: "2", weight: 0.5, sticky: false } });
+    const byDefault = await cairn(["deployments", "canary", "fraud-live", "2", "--weight", "0.5", "--json"]);
+    expect(JSON.parse(byDefault.stdout)).toMatchObject({ canary: { version: "2", weight: 0.5, sticky: true } });
     expect(await cairn(["deployments", "promote", "fraud-live"])).toEqual({ code: 0, stdout: "Deployment fraud-live: version 2 is now the primary.\n", stderr: "" });
     expect(await cairn(["deployments", "rollback", "fraud-live"])).toEqual({
       code: 0,

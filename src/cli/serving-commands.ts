@@ -65,11 +65,12 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .argument("<name>", "deployment name")
     .argument("<version>", "version of the deployment's model (or a models:/ URI)")
     .requiredOption("--weight <fraction>", "the canary's share of traffic, 0 to 1")
-    .option("--sticky", "keep each routing key on one version")
+    .option("--sticky", "keep each routing key (x-cairn-routing-key) on one version (the server's default)")
+    .option("--no-sticky", "split every request by weight, even with a routing key")
     .option("--json", "print JSON")
     .action(
       dataAction(async (client, o, name: string, version: string) =>
-        (await deployments()).setCanary(client, name, version, { weight: str(o.weight), sticky: o.sticky === true }),
+        (await deployments()).setCanary(client, name, version, { weight: str(o.weight), sticky: typeof o.sticky === "boolean" ? o.sticky : undefined }),
       ),
     );
   group

@@ -73,6 +73,7 @@ export interface CanaryRequest {
   /** A version number of the deployment's model, or a models:/ URI. */
   version: string;
   weight: number;
+  /** Keep each routing key on one version; the server's default is true. */
   sticky?: boolean;
 }
 

@@ -115,7 +115,7 @@ export const showDeployment = async (client: CairnClient, name: string): Promise
   return { data, human: { kind: "sections", sections } };
 };
 
-/** `cairn deployments canary NAME VERSION --weight W [--sticky]`. */
+/** `cairn deployments canary NAME VERSION --weight W [--sticky|--no-sticky]`; without either the server's default (sticky) holds. */
 export const setCanary = async (
   client: CairnClient,
   name: string,
@@ -124,7 +124,7 @@ export const setCanary = async (
 ): Promise<CommandResult<DeploymentWire>> => {
   if (flags.weight === undefined) throw new UsageError("--weight is required (the canary's share of traffic, 0 to 1)");
   const weight = parseFraction("--weight", flags.weight);
-  const d = await client.serving.setCanary({ name, version, weight, sticky: flags.sticky === true });
+  const d = await client.serving.setCanary({ name, version, weight, ...(flags.sticky !== undefined ? { sticky: flags.sticky } : {}) });
   return changed(d, `Deployment ${name}: canary ${canaryText(d)}, primary version ${optional(d.primary_version)}.`);
 };
 
