@@ -1,0 +1,122 @@
+import * as ort from "onnxruntime-node";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
+import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
+
+/**
+ * Serving inside `cairn server`, as a user meets it: a model logged as an MLflow ONNX directory through the artifact
+ * proxy, registered, deployed behind its champion alias, answered through both protocols with onnxruntime's own
+ * numbers, counted in /metrics, written to the prediction log, and switched when the alias moves.
+ */
+let server: TempServer;
+let scratch: string;
+beforeAll(async () => {
+  server = await startTempServer("cairn-serving-e2e-");
+  scratch = await mkdtemp(path.join(tmpdir(), "cairn-serving-e2e-model-"));
+});
+afterAll(async () => {
+  await server.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const api = async (method: string, route: string, body?: unknown): Promise<any> => {
+  const response = await fetch(`${server.url}/api/2.0/${route}`, {
+    method,
+    headers: { "content-type": "application/json", "x-cairn-user": "ops" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  expect(response.status, `${route}: ${text}`).toBe(200);
+  return text === "" ? {} : JSON.parse(text);
+};
+
+/** Logs a model directory as the MLflow client would: one PUT per file through the artifact proxy. */
+const logModel = async (seed: number): Promise<{ runId: string; bytes: Uint8Array }> => {
+  const runId = (await api("POST", "mlflow/runs/create", { experiment_id: "0" })).run.info.run_id as string;
+  const bytes = logisticRegressionModel(seed);
+  const dir = path.join(scratch, `model-${seed}`);
+  await writeMlflowModelDir(dir, bytes, { runId });
+  for (const file of await readdir(dir)) {
+    const put = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/${runId}/artifacts/model/${file}`, {
+      method: "PUT",
+      body: await readFile(path.join(dir, file)),
+    });
+    expect(put.status).toBe(200);
+  }
+  return { runId, bytes };
+};
+
+const direct = async (bytes: Uint8Array, rows: number[][]): Promise<number[]> => {
+  const session = await ort.InferenceSession.create(bytes);
+  const result = await session.run({ x: new ort.Tensor("float32", Float32Array.from(rows.flat()), [rows.length, 4]) });
+  return Array.from(result[session.outputNames[0] ?? ""]?.data as Float32Array);
+};
+
+const waitFor = async (check: () => Promise<boolean>, what: string): Promise<void> => {
+  for (let i = 0; i < 100; i += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+describe("serving inside cairn server", () => {
+  it("serves a registered MLflow ONNX model behind an alias with onnxruntime's answers, metrics, the prediction log and alias following", async () => {
+    const rows = [
+      [0.1, 0.2, 0.3, 0.4],
+      [1, -1, 0.5, 2],
+    ];
+    const first = await logModel(1);
+    await api("POST", "mlflow/registered-models/create", { name: "churn" });
+    await api("POST", "mlflow/model-versions/create", { name: "churn", source: `runs:/${first.runId}/model`, run_id: first.runId });
+    await api("POST", "mlflow/registered-models/alias", { name: "churn", alias: "champion", version: "1" });
+    await api("POST", "cairn/deployments/create", { name: "churn", model_uri: "models:/churn@champion" });
+
+    const expected = await direct(first.bytes, rows);
+    const scoring = await fetch(`${server.url}/deployments/churn/invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "score-1" },
+      body: JSON.stringify({ inputs: { x: rows } }),
+    });
+    expect(scoring.status).toBe(200);
+    const predictions = (await scoring.json()).predictions;
+    expect(predictions).toEqual({ prob: expected.map((value) => [value]) });
+
+    const infer = async (): Promise<any> => {
+      const response = await fetch(`${server.url}/v2/models/churn/infer`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ id: "oip-1", inputs: [{ name: "x", shape: [2, 4], datatype: "FP32", data: rows.flat() }] }),
+      });
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+    const answer = await infer();
+    expect(answer.model_name).toBe("churn");
+    expect(answer.model_version).toBe("1");
+    expect(answer.outputs[0].shape).toEqual([2, 1]);
+    expect(answer.outputs[0].data).toEqual(expected);
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/cairn_serving_requests_total\{deployment="churn",version="1",protocol="mlflow"\} 1\b/);
+    expect(metrics).toMatch(/cairn_serving_requests_total\{deployment="churn",version="1",protocol="oip"\} 1\b/);
+    expect(metrics).toContain("cairn_serving_model_load_seconds_count");
+
+    await waitFor(async () => (await api("GET", "cairn/serving/predictions?deployment=churn")).predictions?.length === 2, "the prediction log");
+    const logged = (await api("GET", "cairn/serving/predictions?deployment=churn")).predictions;
+    expect(logged.map((p: any) => p.request_id).sort()).toContain("score-1");
+
+    // The alias moves to a new version: the deployment loads, warms and switches to it.
+    const second = await logModel(2);
+    await api("POST", "mlflow/model-versions/create", { name: "churn", source: `runs:/${second.runId}/model`, run_id: second.runId });
+    await api("POST", "mlflow/registered-models/alias", { name: "churn", alias: "champion", version: "2" });
+    await waitFor(async () => (await infer()).model_version === "2", "the switch to version 2");
+    expect((await infer()).outputs[0].data).toEqual(await direct(second.bytes, rows));
+
+    const lineage = await api("GET", "cairn/model-versions/lineage?name=churn&version=2");
+    expect(lineage.edges.some((edge: any) => edge.relation === "deployed_as")).toBe(true);
+  }, 60_000);
+});
