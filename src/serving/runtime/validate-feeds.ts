@@ -33,7 +33,7 @@ const dataMatches = (type: ElementType, data: TensorData): boolean =>
  *
  * NaN: only float tensors (float16/32/64) can hold NaN, and NaN is passed through to the model there (it is a
  * valid float, and some models treat it as "missing"). Integer and bool typed arrays cannot represent NaN at all;
- * the protocol decoders refuse NaN for those types when they build the typed array (see typed-data.ts).
+ * the protocol decoders refuse NaN for those types when they build the typed array (see protocols/tensor-values.ts).
  */
 export function validateFeeds(inputs: readonly TensorSpec[], feeds: TensorMap): void {
   const expected = inputs.map((i) => i.name);
