@@ -82,7 +82,7 @@ describe("serving inside cairn server", () => {
       body: JSON.stringify({ inputs: { x: rows } }),
     });
     expect(scoring.status).toBe(200);
-    const predictions = (await scoring.json()).predictions;
+    const predictions = ((await scoring.json()) as any).predictions;
     expect(predictions).toEqual({ prob: expected.map((value) => [value]) });
 
     const infer = async (): Promise<any> => {
