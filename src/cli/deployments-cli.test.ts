@@ -129,6 +129,38 @@ describe("cairn deployments and cairn predict (process)", () => {
     expect(oipTable.stdout).toBe(`ROW  prob\n0    ${round(expected[0] as number)}\n`);
   });
 
+  it("cairn serve models:/ resolves the alias through --tracking-uri and serves that version", async () => {
+    const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, "serve", "models:/fraud@champion", "--port", "0"],
+      { cwd: repoRoot, env: { ...base, TMPDIR: dir }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /^Serving models:\/fraud@champion at (http:\/\/\S+) /.exec(stdout);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`cairn serve exited with ${code}: ${stderr}`)));
+    });
+    try {
+      const answer = await fetch(`${url}/v2/models/fraud/infer`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] }),
+      });
+      expect(await answer.json()).toMatchObject({ model_name: "fraud", model_version: "1", outputs: [{ name: "prob", data: await direct(1, [row]) }] });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+
   it("prints one error line: exit 1 for a server refusal, 2 for a bad flag", async () => {
     const badShape = path.join(dir, "bad.json");
     await writeFile(badShape, JSON.stringify({ inputs: [{ name: "x", shape: [1, 3], datatype: "FP32", data: [1, 2, 3] }] }));
