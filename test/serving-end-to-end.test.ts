@@ -109,12 +109,39 @@ describe("serving inside cairn server", () => {
     const logged = (await api("GET", "cairn/serving/predictions?deployment=churn")).predictions;
     expect(logged.map((p: any) => p.request_id).sort()).toContain("score-1");
 
-    // The alias moves to a new version: the deployment loads, warms and switches to it.
+    // The alias moves to a new version under load: the deployment loads, warms and switches to it, and no request
+    // fails on the way; every answer is exactly one version's.
     const second = await logModel(2);
+    const secondExpected = await direct(second.bytes, rows);
     await api("POST", "mlflow/model-versions/create", { name: "churn", source: `runs:/${second.runId}/model`, run_id: second.runId });
+    let loading = true;
+    const outcomes: Array<{ status: number; version?: string; data?: number[] }> = [];
+    const load = Array.from({ length: 8 }, async () => {
+      while (loading) {
+        const response = await fetch(`${server.url}/v2/models/churn/infer`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ inputs: [{ name: "x", shape: [2, 4], datatype: "FP32", data: rows.flat() }] }),
+        });
+        const body: any = await response.json();
+        outcomes.push({ status: response.status, version: body.model_version, data: body.outputs?.[0]?.data });
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await api("POST", "mlflow/registered-models/alias", { name: "churn", alias: "champion", version: "2" });
-    await waitFor(async () => (await infer()).model_version === "2", "the switch to version 2");
-    expect((await infer()).outputs[0].data).toEqual(await direct(second.bytes, rows));
+    await waitFor(async () => outcomes.some((outcome) => outcome.version === "2"), "the switch to version 2");
+    // Requests in flight at the switch may still finish on version 1; those sent well after it may not.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const settled = outcomes.length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    loading = false;
+    await Promise.all(load);
+    expect(outcomes.filter((outcome) => outcome.status !== 200)).toEqual([]);
+    const versionsSeen = new Set(outcomes.map((outcome) => outcome.version));
+    expect([...versionsSeen].sort()).toEqual(["1", "2"]);
+    for (const outcome of outcomes) expect(outcome.data).toEqual(outcome.version === "1" ? expected : secondExpected);
+    expect(outcomes.slice(settled).map((outcome) => outcome.version).filter((version) => version !== "2")).toEqual([]);
+    expect(outcomes.length).toBeGreaterThan(50);
 
     const lineage = await api("GET", "cairn/model-versions/lineage?name=churn&version=2");
     expect(lineage.edges.some((edge: any) => edge.relation === "deployed_as")).toBe(true);
