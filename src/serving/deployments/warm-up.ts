@@ -1,4 +1,5 @@
 import type { LoadedModel } from "../model/loaded-model.js";
+import { decodeScoringJson } from "../protocols/mlflow-scoring.js";
 import type { ElementType, Tensor, TensorData, TensorMap, TensorSpec } from "../tensor.js";
 
 const zeros = (type: ElementType, size: number): TensorData => {
@@ -39,11 +40,27 @@ export const zeroTensor = (spec: TensorSpec): Tensor => {
 export const zeroFeeds = (inputs: readonly TensorSpec[]): TensorMap => Object.fromEntries(inputs.map((spec) => [spec.name, zeroTensor(spec)]));
 
 /**
+ * The model's own MLflow input example as feeds, when it has one that decodes: a scoring payload
+ * ({"dataframe_split": ...}, {"inputs": ...}...) or a pandas split-orient frame ({"columns", "data"}) as
+ * mlflow writes input_example.json for a DataFrame. Undefined when there is none or it does not fit the inputs.
+ */
+export const exampleFeeds = (model: LoadedModel): TensorMap | undefined => {
+  const example = model.inputExample;
+  if (example === null || typeof example !== "object" || Array.isArray(example)) return undefined;
+  const payload = "columns" in example && "data" in example ? { dataframe_split: example } : example;
+  try {
+    return decodeScoringJson(payload, model).feeds;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
  * Runs the model once before it takes traffic: onnxruntime allocates its arenas and picks kernels on the first run,
- * which would otherwise land on the first real request after a switch. Zeros of the declared shapes are valid input
- * for every model whose inputs are plain tensors; a run that throws means the version cannot serve, and the caller
- * refuses to switch to it.
+ * which would otherwise land on the first real request after a switch. The model's input example is the most
+ * realistic input; without one, zeros of the declared shapes (valid for every model whose inputs are plain
+ * tensors). A run that throws means the version cannot serve, and the caller refuses to switch to it.
  */
 export const warmUp = async (model: LoadedModel): Promise<void> => {
-  await model.run(zeroFeeds(model.inputs));
+  await model.run(exampleFeeds(model) ?? zeroFeeds(model.inputs));
 };
