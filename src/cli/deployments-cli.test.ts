@@ -7,7 +7,7 @@ import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../sdk/client.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
-import { logisticRegressionModel, writeMlflowModelDir } from "../serving/test-support/onnx-models.js";
+import { registerLogisticVersions } from "../serving/test-support/registered-models.js";
 
 /** `cairn deployments` and `cairn predict` as a user runs them: child processes against a real server. */
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -47,16 +47,7 @@ beforeAll(async () => {
   server = await startTempServer("cairn-cli-deployments-");
   dir = await mkdtemp(path.join(tmpdir(), "cairn-cli-deployments-"));
   const client = new CairnClient({ trackingUri: server.url, user: "setup" });
-  const experimentId = await client.experiments.create({ name: "deployments-cli" });
-  await client.registry.createModel({ name: "fraud" });
-  for (const seed of [21, 22]) {
-    const modelDir = await writeMlflowModelDir(path.join(dir, `model-${seed}`), logisticRegressionModel(seed));
-    modelFiles.push(path.join(modelDir, "model.onnx"));
-    const run = await client.runs.create({ experimentId });
-    await client.artifacts.upload(run.info.run_id, modelDir, "model");
-    await client.registry.createVersion({ name: "fraud", source: `runs:/${run.info.run_id}/model`, runId: run.info.run_id });
-  }
-  await client.registry.setAlias("fraud", "champion", 1);
+  modelFiles.push(...(await registerLogisticVersions(client, dir, "fraud", [21, 22])));
 });
 
 afterAll(async () => {

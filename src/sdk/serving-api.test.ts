@@ -4,9 +4,9 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
-import { logisticRegressionModel, writeMlflowModelDir } from "../serving/test-support/onnx-models.js";
 import { CairnClient } from "./client.js";
 import { CairnApiError } from "./errors.js";
+import { registerLogisticVersions } from "../serving/test-support/registered-models.js";
 
 /** client.serving against a real server: deployments, both protocols (answers equal onnxruntime's), labels. */
 let server: TempServer;
@@ -26,16 +26,7 @@ beforeAll(async () => {
   server = await startTempServer("cairn-sdk-serving-");
   client = new CairnClient({ trackingUri: server.url, user: "sdk-test" });
   dir = await mkdtemp(path.join(tmpdir(), "cairn-sdk-serving-"));
-  const experimentId = await client.experiments.create({ name: "serving-sdk" });
-  await client.registry.createModel({ name: "churn" });
-  for (const seed of [11, 12]) {
-    const modelDir = await writeMlflowModelDir(path.join(dir, `model-${seed}`), logisticRegressionModel(seed));
-    modelFiles.push(path.join(modelDir, "model.onnx"));
-    const run = await client.runs.create({ experimentId });
-    await client.artifacts.upload(run.info.run_id, modelDir, "model");
-    await client.registry.createVersion({ name: "churn", source: `runs:/${run.info.run_id}/model`, runId: run.info.run_id });
-  }
-  await client.registry.setAlias("churn", "champion", 1);
+  modelFiles.push(...(await registerLogisticVersions(client, dir, "churn", [11, 12])));
 });
 
 afterAll(async () => {
