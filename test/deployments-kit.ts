@@ -64,7 +64,7 @@ export class DeploymentsKit {
     return kit;
   }
 
-  newService(): DeploymentService {
+  newService(overrides: Partial<DeploymentServiceOptions> = {}): DeploymentService {
     return new DeploymentService(new SqliteDeploymentStore(this.db), {
       registry: this.registry,
       materialize: artifactMaterializer({
@@ -76,6 +76,7 @@ export class DeploymentsKit {
       audit: this.auditRecorder(),
       onError: (error, what) => void this.errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`),
       ...this.serviceOptions,
+      ...overrides,
     });
   }
 

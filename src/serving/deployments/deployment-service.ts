@@ -45,6 +45,11 @@ export interface DeploymentServiceOptions {
   onServed?: (request: ServedRequest, options: DeploymentOptions) => void;
   /** Failures of background work (alias following, shadow runs); the server's logger. */
   onError?: (error: unknown, what: string) => void;
+  /**
+   * How often start() re-reads the deployments and aliases, so that a server replica catches up with changes made
+   * through another replica (which only that one hears of as events). Default 5 s; 0 turns it off.
+   */
+  syncIntervalMs?: number;
 }
 
 export interface CreateDeploymentOptions {
@@ -55,6 +60,21 @@ export interface CreateDeploymentOptions {
 
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */
 export type CandidateTarget = { version: string } | { modelUri: string };
+
+/** The policy a live deployment routes by, in the store's terms. */
+const routedPolicy = (routing: RoutingState): TrafficPolicy => ({
+  primary: routing.primary.version,
+  ...(routing.canary ? { canary: { version: routing.canary.slot.version, weight: routing.canary.weight, sticky: routing.canary.sticky } } : {}),
+  ...(routing.shadow ? { shadow: { version: routing.shadow.slot.version, share: routing.shadow.share } } : {}),
+});
+
+const samePolicy = (a: TrafficPolicy, b: TrafficPolicy): boolean =>
+  a.primary === b.primary &&
+  a.canary?.version === b.canary?.version &&
+  a.canary?.weight === b.canary?.weight &&
+  a.canary?.sticky === b.canary?.sticky &&
+  a.shadow?.version === b.shadow?.version &&
+  a.shadow?.share === b.shadow?.share;
 
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -95,6 +115,8 @@ export class DeploymentService implements ServedModels, EventSink {
   private readonly background = new Set<Promise<unknown>>();
   private readonly reports = new Map<string, ShadowRecorder>();
   private stopped = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
   private readonly clock: Clock;
   private readonly random: () => number;
 
@@ -118,18 +140,62 @@ export class DeploymentService implements ServedModels, EventSink {
 
   // --- lifecycle ---
 
-  /** Loads every deployment, following aliases that moved while the server was down. */
+  /** Loads every deployment, following aliases that moved while the server was down; then keeps in sync. */
   async start(): Promise<void> {
     for (const deployment of await this.store.list()) {
       await this.serialised(deployment.name, () => this.reconcile(deployment)).catch((error: unknown) =>
         this.options.onError?.(error, `loading deployment '${deployment.name}'`),
       );
     }
+    const interval = this.options.syncIntervalMs ?? 5000;
+    if (interval > 0) {
+      this.syncTimer = setInterval(() => {
+        this.syncing ??= this.sync().finally(() => (this.syncing = undefined));
+      }, interval);
+      this.syncTimer.unref();
+    }
+  }
+
+  /**
+   * Brings this process in line with the store and the registry: deployments created, changed (canary, shadow,
+   * promote, rollback) or deleted through another replica, and aliases moved there. What matches is left alone, so
+   * a sync in a quiet system reads a few rows and loads nothing.
+   */
+  async sync(): Promise<void> {
+    if (this.stopped) return;
+    const stored = await this.store.list();
+    for (const deployment of stored) {
+      if (this.stopped) return;
+      const routing = this.live.get(deployment.name)?.routing;
+      if (routing !== undefined && samePolicy(routedPolicy(routing), deployment.policy) && !(await this.aliasMoved(deployment))) continue;
+      await this.serialised(deployment.name, async () => {
+        const current = await this.store.get(deployment.name);
+        if (current !== undefined) await this.reconcile(current);
+      }).catch((error: unknown) => this.options.onError?.(error, `syncing deployment '${deployment.name}'`));
+    }
+    const names = new Set(stored.map((deployment) => deployment.name));
+    for (const [name, live] of this.live) {
+      if (names.has(name)) continue;
+      await this.serialised(name, async () => {
+        if (await this.store.get(name)) return;
+        this.live.delete(name);
+        await Promise.all(live.swap(undefined).map((slot) => slot.retire()));
+      });
+    }
+  }
+
+  private async aliasMoved(deployment: Deployment): Promise<boolean> {
+    const uri = parseModelUri(deployment.modelUri);
+    if (uri.kind !== "alias") return false;
+    const current = await this.options.registry.resolveModelUri(uri).catch(() => undefined);
+    return current !== undefined && current.version !== deployment.followedVersion;
   }
 
   /** Waits for background switches, then closes every loaded version once its requests drained. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    await this.syncing;
     await this.settled();
     const closing: Promise<void>[] = [];
     for (const live of this.live.values()) for (const slot of live.swap(undefined)) closing.push(slot.retire());
