@@ -8,6 +8,7 @@ import type { CairnClient } from "../sdk/client.js";
 import type { CommandResult } from "./output.js";
 import { registerAuditCommands, registerModelCommands } from "./registry-commands.js";
 import { registerServingCommands } from "./serving-commands.js";
+import { registerDataCommands } from "./data-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -193,6 +194,7 @@ export const buildProgram = (): Command => {
   registerModelCommands(program, dataAction);
   registerAuditCommands(program, dataAction);
   registerServingCommands(program, dataAction);
+  registerDataCommands(program, dataAction);
   return program;
 };
 

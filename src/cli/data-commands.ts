@@ -1,0 +1,43 @@
+/**
+ * The parser entries of `cairn data ...`: commands over data files (CSV, Parquet, JSON lines, Arrow) computed in
+ * DuckDB. Like the rest of the program, each action loads its command module only when it runs.
+ * Each command of the group registers itself here in its own block.
+ */
+import type { Command } from "commander";
+import type { DataAction } from "./program.js";
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
+
+export const registerDataCommands = (program: Command, dataAction: DataAction): Command => {
+  const data = program.command("data").description("data files: profiles, data tests, drift");
+
+  data
+    .command("drift")
+    .description("drift of every shared column between a reference and a current file, with Evidently's default tests; exit 1 when the dataset drifted")
+    .argument("<reference>", "reference data file (CSV, Parquet, JSON lines, Arrow)")
+    .argument("<current>", "current data file")
+    .option("--report <file>", "also write a self-contained HTML report to this file")
+    .option("--column-method <spec>", "column=method[:threshold] (repeatable), e.g. age=psi:0.2 or city=chisquare", collect)
+    .option("--drift-share <fraction>", "dataset drift when at least this share of columns drifted (default: 0.5)")
+    .option("--columns <names>", "comma-separated columns to compare (default: every column in both files)")
+    .option("--prediction <column>", "the prediction column: reported as prediction drift")
+    .option("--target <column>", "the target column: reported as target drift")
+    .option("--sample-limit <n>", "most raw values read per column for tests that need them (default: 1000000)")
+    .option("--json", "print JSON (the versioned drift result)")
+    .action(
+      dataAction(async (_client, o, reference: string, current: string) =>
+        (await import("./commands/data-drift.js")).dataDrift(reference, current, {
+          report: str(o.report),
+          columnMethod: o.columnMethod as string[] | undefined,
+          driftShare: str(o.driftShare),
+          columns: str(o.columns),
+          prediction: str(o.prediction),
+          target: str(o.target),
+          sampleLimit: str(o.sampleLimit),
+        }),
+      ),
+    );
+
+  return data;
+};
