@@ -1,0 +1,164 @@
+import type { Database } from "better-sqlite3";
+import { invalidParameter } from "../../core/errors.js";
+import type { CheckName, Monitor, MonitorResult, MonitorRun, MonitorSpec } from "../../monitoring/monitors/monitor.js";
+import type { AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
+import { SqliteConnection } from "./statement-cache.js";
+
+interface MonitorRow {
+  name: string;
+  spec: string;
+  created_time: number;
+  last_updated_time: number;
+  last_run_time: number | null;
+}
+
+interface ResultRow {
+  result_key: number;
+  monitor: string;
+  time: number;
+  check_name: string;
+  feature: string;
+  method: string;
+  statistic: number | null;
+  threshold: number | null;
+  passed: number;
+}
+
+/** Page tokens carry the (time, result_key) of the last row served, newest first; opaque to clients. */
+const encodeToken = (time: number, key: number): string => Buffer.from(JSON.stringify({ t: time, k: key })).toString("base64url");
+const decodeToken = (token: string): { time: number; key: number } => {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { t?: unknown; k?: unknown };
+    if (Number.isSafeInteger(parsed.t) && Number.isSafeInteger(parsed.k)) return { time: parsed.t as number, key: parsed.k as number };
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidParameter(`Invalid page_token '${token.slice(0, 100)}': not a token returned by monitors/history.`);
+};
+
+const toMonitor = (row: MonitorRow): Monitor => {
+  const spec = JSON.parse(row.spec) as MonitorSpec;
+  return {
+    ...spec,
+    name: row.name,
+    createdTime: row.created_time,
+    lastUpdatedTime: row.last_updated_time,
+    ...(row.last_run_time !== null ? { lastRunTime: row.last_run_time } : {}),
+  };
+};
+
+const toResult = (row: ResultRow): MonitorResult => ({
+  monitor: row.monitor,
+  time: row.time,
+  check: row.check_name as CheckName,
+  feature: row.feature,
+  method: row.method,
+  statistic: row.statistic,
+  threshold: row.threshold,
+  passed: row.passed === 1,
+});
+
+const specOf = (monitor: Monitor): MonitorSpec => ({
+  name: monitor.name,
+  deployment: monitor.deployment,
+  window: monitor.window,
+  scheduleSeconds: monitor.scheduleSeconds,
+  checks: monitor.checks,
+});
+
+/** Monitors on the process's shared better-sqlite3 connection (close() belongs to whoever opened it). */
+export class SqliteMonitorStore implements MonitorStore {
+  private readonly conn: SqliteConnection;
+
+  constructor(db: Database) {
+    this.conn = new SqliteConnection(db);
+  }
+
+  async create(monitor: Monitor): Promise<void> {
+    this.conn
+      .stmt("INSERT INTO monitors (name, deployment, spec, created_time, last_updated_time, last_run_time) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(monitor.name, monitor.deployment, JSON.stringify(specOf(monitor)), monitor.createdTime, monitor.lastUpdatedTime, monitor.lastRunTime ?? null);
+  }
+
+  async get(name: string): Promise<Monitor | undefined> {
+    const row = this.conn.stmt("SELECT name, spec, created_time, last_updated_time, last_run_time FROM monitors WHERE name = ?").get(name) as
+      | MonitorRow
+      | undefined;
+    return row === undefined ? undefined : toMonitor(row);
+  }
+
+  async list(): Promise<Monitor[]> {
+    const rows = this.conn.stmt("SELECT name, spec, created_time, last_updated_time, last_run_time FROM monitors ORDER BY name").all() as MonitorRow[];
+    return rows.map(toMonitor);
+  }
+
+  async delete(name: string): Promise<boolean> {
+    return this.conn.write(() => {
+      const deleted = this.conn.stmt("DELETE FROM monitors WHERE name = ?").run(name).changes > 0;
+      this.conn.stmt("DELETE FROM monitor_results WHERE monitor = ?").run(name);
+      this.conn.stmt("DELETE FROM monitor_alert_state WHERE monitor = ?").run(name);
+      return deleted;
+    });
+  }
+
+  async recordRun(run: MonitorRun): Promise<void> {
+    const insert = this.conn.stmt(
+      `INSERT INTO monitor_results (monitor, time, check_name, feature, method, statistic, threshold, passed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.conn.write(() => {
+      for (const outcome of run.checks) {
+        for (const s of outcome.scores) {
+          const statistic = s.statistic !== null && Number.isFinite(s.statistic) ? s.statistic : null;
+          insert.run(run.monitor, run.time, s.check, s.feature, s.method, statistic, s.threshold, s.passed ? 1 : 0);
+        }
+      }
+      this.conn.stmt("UPDATE monitors SET last_run_time = ? WHERE name = ?").run(run.time, run.monitor);
+    });
+  }
+
+  async history(query: MonitorHistoryQuery): Promise<MonitorHistoryPage> {
+    const where = ["monitor = ?"];
+    const values: Array<string | number> = [query.monitor];
+    if (query.feature !== undefined) {
+      where.push("feature = ?");
+      values.push(query.feature);
+    }
+    if (query.check !== undefined) {
+      where.push("check_name = ?");
+      values.push(query.check);
+    }
+    if (query.pageToken !== undefined) {
+      const after = decodeToken(query.pageToken);
+      where.push("(time < ? OR (time = ? AND result_key < ?))");
+      values.push(after.time, after.time, after.key);
+    }
+    const rows = this.conn
+      .stmt(`SELECT * FROM monitor_results WHERE ${where.join(" AND ")} ORDER BY time DESC, result_key DESC LIMIT ?`)
+      .all(...values, query.maxResults + 1) as ResultRow[];
+    const page = rows.slice(0, query.maxResults);
+    const last = page[page.length - 1];
+    return {
+      results: page.map(toResult),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeToken(last.time, last.result_key) } : {}),
+    };
+  }
+
+  async alertStates(monitor: string): Promise<AlertState[]> {
+    const rows = this.conn.stmt("SELECT check_name, failing, since FROM monitor_alert_state WHERE monitor = ? ORDER BY check_name").all(monitor) as Array<{
+      check_name: string;
+      failing: number;
+      since: number;
+    }>;
+    return rows.map((r) => ({ check: r.check_name as CheckName, failing: r.failing === 1, since: r.since }));
+  }
+
+  async setAlertState(monitor: string, state: AlertState): Promise<void> {
+    this.conn
+      .stmt(
+        `INSERT INTO monitor_alert_state (monitor, check_name, failing, since) VALUES (?, ?, ?, ?)
+         ON CONFLICT (monitor, check_name) DO UPDATE SET failing = excluded.failing, since = excluded.since`,
+      )
+      .run(monitor, state.check, state.failing ? 1 : 0, state.since);
+  }
+}
