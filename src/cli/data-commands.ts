@@ -39,5 +39,19 @@ export const registerDataCommands = (program: Command, dataAction: DataAction): 
       ),
     );
 
+  data
+    .command("profile")
+    .description("profile a data file in DuckDB: types, missing and distinct counts, min/max/mean/std, quantiles, histograms, top values")
+    .argument("<file>", "data file (CSV, Parquet, JSON lines)")
+    .option("--bins <n>", "histogram bins per numeric column (default: 20)")
+    .option("--top-k <n>", "most frequent values kept per categorical column (default: 10)")
+    .option("--format <format>", "csv, parquet or jsonl (default: from the file extension)")
+    .option("--json", "print the profile JSON (schema_version 1)")
+    .action(
+      dataAction(async (_client, o, file: string) =>
+        (await import("./commands/data-profile.js")).dataProfile(file, { bins: str(o.bins), topK: str(o.topK), format: str(o.format) }),
+      ),
+    );
+
   return data;
 };
