@@ -1,0 +1,38 @@
+import { computeDrift, type ColumnMethodChoice } from "../drift/dataset-drift.js";
+import { parseColumnMethod } from "../drift/column-method-spec.js";
+import { openDataset } from "../../validation/duckdb/open-dataset.js";
+import { openRowsDataset } from "../../validation/duckdb/open-rows-dataset.js";
+import { parseSuite } from "../../validation/suite/parse-suite.js";
+import type { Suite } from "../../validation/suite/suite.js";
+import { validateDataset } from "../../validation/suite/validate-dataset.js";
+import type { MonitorDependencies } from "./dependencies.js";
+
+/**
+ * The engines of the other parts of issue 5, as a monitor uses them: datasets over DuckDB (files and the window's
+ * rows), drift against a reference file (Evidently's defaults, `method[:threshold]` per column) and data-test
+ * suites. The composition root adds the prediction log, deployments and model information.
+ */
+export type MonitorEngines = Pick<MonitorDependencies, "openRows" | "openFile" | "driftAgainstFile" | "parseSuite" | "runSuite">;
+
+export const monitorEngines = (): MonitorEngines => ({
+  openRows: (columns, rows, source) => openRowsDataset(columns, rows, source),
+  openFile: (path) => openDataset(path),
+  driftAgainstFile: async (reference, current, options) => {
+    const columnMethods: Record<string, ColumnMethodChoice> = {};
+    for (const [column, spec] of Object.entries(options.methods ?? {})) columnMethods[column] = parseColumnMethod(`${column}=${spec}`)[1];
+    const result = await computeDrift(reference, current, {
+      columnMethods,
+      distributions: false,
+      ...(options.driftShare !== undefined ? { driftShare: options.driftShare } : {}),
+    });
+    return result;
+  },
+  parseSuite: (yaml) => parseSuite(yaml, "monitor suite"),
+  runSuite: async (dataset, suite) => {
+    const result = await validateDataset(dataset, suite as Suite);
+    return {
+      success: result.success,
+      results: result.results.map((r) => ({ expectation: r.expectation, ...(r.column !== undefined ? { column: r.column } : {}), success: r.success })),
+    };
+  },
+});

@@ -1,0 +1,94 @@
+import type { ColumnInfo, SqlValue } from "../../validation/dataset.js";
+import type { LoggedTensor } from "../../serving/prediction-log/records.js";
+import type { StoredPrediction } from "../../serving/prediction-log/store.js";
+
+/**
+ * The prediction log's tensors as table rows. A request of n rows has tensors whose first dimension is n: an input
+ * of shape [n] or [n, 1] is one feature named after the input; an input [n, k] is k features, named by the model
+ * signature's columns when there are exactly k of them (a column-based signature over one tensor), else
+ * `<input>_<i>`. The first output becomes `prediction` (its argmax when it has several columns: class scores), and
+ * the label joined by request id becomes `label` (an array of n labels is spread over the rows).
+ */
+export interface WindowTable {
+  features: ColumnInfo[];
+  rows: Array<Record<string, SqlValue>>;
+  /** Per row: the model's output and the label (undefined when none arrived), for quality. */
+  predictions: SqlValue[];
+  labels: Array<unknown>;
+}
+
+interface Parsed {
+  rows: number;
+  columns: Array<{ name: string; values: SqlValue[]; type: string }>;
+}
+
+const cell = (value: number | string | boolean | undefined): SqlValue => (value === undefined ? null : value);
+
+const splitTensor = (inputName: string, tensor: LoggedTensor, signatureColumns: readonly string[] | undefined): Parsed => {
+  const n = tensor.dims[0] ?? 1;
+  const width = tensor.dims.length <= 1 ? 1 : tensor.dims.slice(1).reduce((a, b) => a * b, 1);
+  const names =
+    width === 1
+      ? [inputName]
+      : signatureColumns !== undefined && signatureColumns.length === width
+        ? [...signatureColumns]
+        : Array.from({ length: width }, (_, i) => `${inputName}_${i}`);
+  const columns = names.map((name, j) => ({
+    name,
+    type: tensor.type,
+    values: Array.from({ length: n }, (_, r) => cell(tensor.data[r * width + j])),
+  }));
+  return { rows: n, columns };
+};
+
+const sqlTypeOf = (type: string): { sqlType: string; kind: ColumnInfo["kind"] } => {
+  if (type === "string") return { sqlType: "VARCHAR", kind: "categorical" };
+  if (type === "bool") return { sqlType: "BOOLEAN", kind: "boolean" };
+  if (/^u?int/.test(type)) return { sqlType: "BIGINT", kind: "numeric" };
+  return { sqlType: "DOUBLE", kind: "numeric" };
+};
+
+const predictionValues = (outputs: Record<string, LoggedTensor>, n: number): SqlValue[] => {
+  const first = Object.values(outputs)[0];
+  if (first === undefined) return new Array<SqlValue>(n).fill(null);
+  const width = first.dims.length <= 1 ? 1 : first.dims.slice(1).reduce((a, b) => a * b, 1);
+  return Array.from({ length: n }, (_, r) => {
+    if (width === 1) return cell(first.data[r]);
+    let best = 0;
+    for (let j = 1; j < width; j += 1) if (Number(first.data[r * width + j]) > Number(first.data[r * width + best])) best = j;
+    return best;
+  });
+};
+
+const labelValues = (label: string | undefined, n: number): unknown[] => {
+  if (label === undefined) return new Array<unknown>(n).fill(undefined);
+  const value = JSON.parse(label) as unknown;
+  if (Array.isArray(value) && value.length === n && n !== 1) return value;
+  return Array.from({ length: n }, () => value);
+};
+
+export const windowTable = (predictions: readonly StoredPrediction[], signatureColumns?: readonly string[]): WindowTable => {
+  const features = new Map<string, ColumnInfo>();
+  const rows: Array<Record<string, SqlValue>> = [];
+  const predicted: SqlValue[] = [];
+  const labels: unknown[] = [];
+  for (const p of predictions) {
+    const inputs = JSON.parse(p.inputs) as Record<string, LoggedTensor>;
+    const parsed = Object.entries(inputs).map(([name, tensor]) => splitTensor(name, tensor, signatureColumns));
+    const n = parsed[0]?.rows ?? 0;
+    const batch: Array<Record<string, SqlValue>> = Array.from({ length: n }, () => ({}));
+    for (const part of parsed) {
+      for (const column of part.columns) {
+        if (!features.has(column.name)) features.set(column.name, { name: column.name, ...sqlTypeOf(column.type) });
+        column.values.forEach((value, r) => {
+          const row = batch[r];
+          if (row !== undefined) row[column.name] = value;
+        });
+      }
+    }
+    rows.push(...batch);
+    predicted.push(...predictionValues(JSON.parse(p.outputs) as Record<string, LoggedTensor>, n));
+    labels.push(...labelValues(p.label?.value, n));
+  }
+  return { features: [...features.values()], rows, predictions: predicted, labels };
+};

@@ -1,0 +1,62 @@
+import { Gauge, type Registry } from "prom-client";
+import type { MonitorRun } from "./monitor.js";
+
+/**
+ * The latest scores as Prometheus gauges, in the registry the server exposes on /metrics. Labels come from the
+ * monitor's definition and the model's features (bounded sets), never from request content. A monitor's series
+ * are removed when it is deleted, or when a feature disappears from its latest run.
+ */
+export class MonitorGauges {
+  private readonly score: Gauge<"monitor" | "check" | "feature" | "method">;
+  private readonly passing: Gauge<"monitor" | "check">;
+  private readonly lastRun: Gauge<"monitor">;
+  private readonly rows: Gauge<"monitor">;
+  private readonly series = new Map<string, Array<Record<"monitor" | "check" | "feature" | "method", string>>>();
+  private readonly checks = new Map<string, string[]>();
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.score = new Gauge({
+      name: "cairn_monitor_score",
+      help: "Latest score of a monitor check per feature (feature \"\" is the check's summary); NaN when it could not be computed.",
+      labelNames: ["monitor", "check", "feature", "method"],
+      registers,
+    });
+    this.passing = new Gauge({ name: "cairn_monitor_check_passing", help: "1 when the check passed on its latest run, 0 when it failed.", labelNames: ["monitor", "check"], registers });
+    this.lastRun = new Gauge({ name: "cairn_monitor_last_run_timestamp_seconds", help: "When the monitor last ran (Unix seconds).", labelNames: ["monitor"], registers });
+    this.rows = new Gauge({ name: "cairn_monitor_window_rows", help: "Rows in the monitor's window on its latest run.", labelNames: ["monitor"], registers });
+  }
+
+  record(run: MonitorRun): void {
+    this.removeScores(run.monitor);
+    const labels: Array<Record<"monitor" | "check" | "feature" | "method", string>> = [];
+    for (const outcome of run.checks) {
+      this.passing.set({ monitor: run.monitor, check: outcome.check }, outcome.passed ? 1 : 0);
+      for (const s of outcome.scores) {
+        const l = { monitor: run.monitor, check: s.check, feature: s.feature, method: s.method };
+        this.score.set(l, s.statistic ?? Number.NaN);
+        labels.push(l);
+      }
+    }
+    for (const check of this.checks.get(run.monitor) ?? []) {
+      if (!run.checks.some((c) => c.check === check)) this.passing.remove({ monitor: run.monitor, check });
+    }
+    this.series.set(run.monitor, labels);
+    this.checks.set(run.monitor, run.checks.map((c) => c.check));
+    this.lastRun.set({ monitor: run.monitor }, run.time / 1000);
+    this.rows.set({ monitor: run.monitor }, run.rows);
+  }
+
+  remove(monitor: string): void {
+    this.removeScores(monitor);
+    for (const check of this.checks.get(monitor) ?? []) this.passing.remove({ monitor, check });
+    this.checks.delete(monitor);
+    this.lastRun.remove({ monitor });
+    this.rows.remove({ monitor });
+  }
+
+  private removeScores(monitor: string): void {
+    for (const l of this.series.get(monitor) ?? []) this.score.remove(l);
+    this.series.delete(monitor);
+  }
+}

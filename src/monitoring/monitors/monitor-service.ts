@@ -1,0 +1,175 @@
+import type { WriteContext } from "../../core/actor.js";
+import { systemClock, type Clock } from "../../core/clock.js";
+import { alreadyExists, invalidParameter, notFound } from "../../core/errors.js";
+import type { EventSink } from "../../core/events.js";
+import type { AuditRecorder } from "../../audit/recorder.js";
+import { publishAlerts } from "./alerts.js";
+import type { MonitorDependencies } from "./dependencies.js";
+import { windowTable } from "./log-columns.js";
+import type { CheckName, Monitor, MonitorRun, MonitorSpec } from "./monitor.js";
+import type { MonitorGauges } from "./monitor-gauges.js";
+import { monitorSpecToWire } from "./monitor-spec.js";
+import { runChecks } from "./run-checks.js";
+import type { MonitorHistoryPage, MonitorStore } from "./store.js";
+import { readWindow } from "./window-reader.js";
+
+export const DEFAULT_HISTORY_PAGE = 100;
+export const MAX_HISTORY_PAGE = 1000;
+
+export interface MonitorServiceOptions {
+  deps: MonitorDependencies;
+  audit: AuditRecorder;
+  /** Where alerts and recoveries go (the webhooks service in the server). */
+  events: EventSink;
+  gauges?: MonitorGauges;
+  clock?: Clock;
+  /** How often the scheduler looks for due monitors. Default 1 s. */
+  tickMs?: number;
+  onError?: (error: unknown, what: string) => void;
+}
+
+const defaultOnError = (error: unknown, what: string): void => {
+  process.stderr.write(`cairn monitors: ${what}: ${error instanceof Error ? error.message : String(error)}\n`);
+};
+
+/**
+ * Monitors of live traffic: definitions (audited writes), runs over the window of the prediction log, results
+ * stored as a time series, alerts on changes of state, gauges of the latest scores, and a scheduler that runs the
+ * monitors that are due. One run of a monitor at a time: a run still going when the next is due is not doubled.
+ */
+export class MonitorService {
+  private readonly deps: MonitorDependencies;
+  private readonly clock: Clock;
+  private readonly running = new Map<string, Promise<MonitorRun>>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private readonly onError: (error: unknown, what: string) => void;
+
+  constructor(
+    private readonly store: MonitorStore,
+    private readonly options: MonitorServiceOptions,
+  ) {
+    this.deps = options.deps;
+    this.clock = options.clock ?? systemClock;
+    this.onError = options.onError ?? defaultOnError;
+  }
+
+  async create(spec: MonitorSpec, context: WriteContext): Promise<Monitor> {
+    if (!(await this.deps.deploymentExists(spec.deployment))) throw notFound(`Deployment '${spec.deployment}' not found.`);
+    if (spec.checks.dataTests !== undefined) this.deps.parseSuite(spec.checks.dataTests.suite);
+    if (await this.store.get(spec.name)) throw alreadyExists(`Monitor '${spec.name}' already exists.`);
+    const now = this.clock();
+    const monitor: Monitor = { ...spec, createdTime: now, lastUpdatedTime: now };
+    await this.store.create(monitor);
+    await this.options.audit.record(context, {
+      action: "monitoring.monitor.create",
+      entityType: "monitor",
+      entityId: monitor.name,
+      after: monitorSpecToWire(monitor),
+    });
+    return monitor;
+  }
+
+  async get(name: string): Promise<Monitor> {
+    const monitor = await this.store.get(name);
+    if (monitor === undefined) throw notFound(`Monitor '${name}' not found.`);
+    return monitor;
+  }
+
+  async list(): Promise<Monitor[]> {
+    return this.store.list();
+  }
+
+  async delete(name: string, context: WriteContext): Promise<void> {
+    const before = await this.get(name);
+    if (!(await this.store.delete(name))) throw notFound(`Monitor '${name}' not found.`);
+    this.options.gauges?.remove(name);
+    await this.options.audit.record(context, { action: "monitoring.monitor.delete", entityType: "monitor", entityId: name, before: monitorSpecToWire(before) });
+  }
+
+  async history(query: { name: string; feature?: string; check?: CheckName; maxResults?: number; pageToken?: string }): Promise<MonitorHistoryPage> {
+    const maxResults = query.maxResults ?? DEFAULT_HISTORY_PAGE;
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_HISTORY_PAGE) {
+      throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results': it must be between 1 and ${MAX_HISTORY_PAGE}.`);
+    }
+    await this.get(query.name);
+    return this.store.history({
+      monitor: query.name,
+      maxResults,
+      ...(query.feature !== undefined ? { feature: query.feature } : {}),
+      ...(query.check !== undefined ? { check: query.check } : {}),
+      ...(query.pageToken !== undefined ? { pageToken: query.pageToken } : {}),
+    });
+  }
+
+  /** Runs one monitor now (or joins its run in progress) and returns the run. */
+  async runNow(name: string): Promise<MonitorRun> {
+    const inProgress = this.running.get(name);
+    if (inProgress !== undefined) return inProgress;
+    const monitor = await this.get(name);
+    const run = this.execute(monitor).finally(() => this.running.delete(name));
+    this.running.set(name, run);
+    return run;
+  }
+
+  private async execute(monitor: Monitor): Promise<MonitorRun> {
+    const time = this.clock();
+    const predictions = await readWindow(this.deps.predictions, monitor.deployment, monitor.window, time);
+    const newest = predictions[predictions.length - 1];
+    const model = newest === undefined ? {} : await this.deps.model(monitor.deployment, newest.version);
+    const table = windowTable(predictions, model.signatureColumns);
+    let run: MonitorRun;
+    if (table.rows.length === 0 || table.features.length === 0) {
+      // Nothing to judge: no alert, and no recovery either (an empty window says nothing about the data).
+      run = { monitor: monitor.name, time, rows: 0, passed: true, checks: [] };
+    } else {
+      const dataset = await this.deps.openRows(table.features, table.rows, `deployment ${monitor.deployment}, ${table.rows.length} logged rows`);
+      try {
+        const checks = await runChecks(monitor, table, dataset, model, this.deps);
+        run = { monitor: monitor.name, time, rows: table.rows.length, passed: checks.every((c) => c.passed), checks };
+      } finally {
+        await dataset.close();
+      }
+    }
+    await this.store.recordRun(run);
+    this.options.gauges?.record(run);
+    await publishAlerts(monitor, run, this.store, this.options.events);
+    return run;
+  }
+
+  /** Starts the scheduler: a timer that never keeps the process alive on its own. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      if (this.ticking === undefined) this.ticking = this.runDue().then(
+          () => undefined,
+          (error: unknown) => this.onError(error, "scheduler"),
+        ).finally(() => (this.ticking = undefined));
+    }, this.options.tickMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Runs every monitor whose last run is at least its schedule ago (or that never ran), one after another. */
+  async runDue(): Promise<string[]> {
+    const now = this.clock();
+    const ran: string[] = [];
+    for (const monitor of await this.store.list()) {
+      const due = monitor.lastRunTime === undefined || now - monitor.lastRunTime >= monitor.scheduleSeconds * 1000;
+      if (!due || this.running.has(monitor.name)) continue;
+      try {
+        await this.runNow(monitor.name);
+        ran.push(monitor.name);
+      } catch (error) {
+        this.onError(error, `monitor '${monitor.name}'`);
+      }
+    }
+    return ran;
+  }
+}
