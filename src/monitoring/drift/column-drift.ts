@@ -113,6 +113,8 @@ const computeScore = async (
       const counts = await alignedCategoryCounts(column, type, reference, current);
       // Expected: reference counts scaled to the current total (Evidently's k_norm).
       const scale = current.summary.count / reference.summary.count;
+      // A value seen only in current has expected 0: scipy's statistic is inf and p 0, stated here explicitly.
+      if (counts.reference.some((count, i) => count === 0 && (counts.current[i] ?? 0) > 0)) return { statistic: Infinity, pValue: 0 };
       const result = chiSquare(counts.current, counts.reference.map((count) => count * scale));
       return { statistic: result.statistic, pValue: result.pValue };
     }
@@ -200,10 +202,10 @@ const zScore = async (column: string, type: DriftColumnType, reference: Side, cu
   if (counts.categories.length <= 1) return { statistic: 0, pValue: 1 };
   const order = counts.categories.map((key, i) => ({ key, i })).sort((a, b) => compareKeys(a.key, b.key));
   const first = order[0]?.i ?? 0;
-  const result = proportionsZTest(
-    [counts.reference[first] ?? 0, reference.summary.count],
-    [counts.current[first] ?? 0, current.summary.count],
-  );
+  // [first value, every other value] per side: Evidently's 0/1 mapping.
+  const refFirst = counts.reference[first] ?? 0;
+  const curFirst = counts.current[first] ?? 0;
+  const result = proportionsZTest([refFirst, reference.summary.count - refFirst], [curFirst, current.summary.count - curFirst]);
   return { statistic: result.statistic, pValue: result.pValue };
 };
 
