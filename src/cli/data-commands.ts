@@ -53,5 +53,36 @@ export const registerDataCommands = (program: Command, dataAction: DataAction): 
       ),
     );
 
+
+  data
+    .command("infer-suite")
+    .description("derive a data-test suite (YAML, Great Expectations' names) from reference data: columns, types, nulls, ranges, value sets, row count")
+    .argument("<file>", "reference data file (CSV, Parquet, JSON lines)")
+    .option("-o, --output <file>", "write the suite here (default: print it)")
+    .option("--name <name>", "suite name (default: inferred)")
+    .option("--max-categories <n>", "text columns with at most this many distinct values get a value set (default: 20)")
+    .option("--margin <fraction>", "numeric ranges widen by this share of max - min on each side (default: 0.1)")
+    .option("--json", "print the suite as JSON")
+    .action(
+      dataAction(async (_client, o, file: string) =>
+        (await import("./commands/data-infer-suite.js")).dataInferSuite(file, {
+          output: str(o.output),
+          name: str(o.name),
+          maxCategories: str(o.maxCategories),
+          margin: str(o.margin),
+        }),
+      ),
+    );
+
+  data
+    .command("validate")
+    .description("run a data-test suite against a file; exit 1 when an expectation fails")
+    .argument("<file>", "data file (CSV, Parquet, JSON lines)")
+    .requiredOption("--suite <file>", "suite YAML (see docs/data.md)")
+    .option("--json", "print the validation result JSON (schema_version 1)")
+    .action(
+      dataAction(async (_client, o, file: string) => (await import("./commands/data-validate.js")).dataValidate(file, { suite: String(o.suite) })),
+    );
+
   return data;
 };
