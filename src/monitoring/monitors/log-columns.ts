@@ -92,3 +92,10 @@ export const windowTable = (predictions: readonly StoredPrediction[], signatureC
   }
   return { features: [...features.values()], rows, predictions: predicted, labels };
 };
+
+/** The newest `count` rows of a table (a window of last_rows counts rows, and a request may carry several). */
+export const lastRows = (table: WindowTable, count: number): WindowTable => {
+  if (table.rows.length <= count) return table;
+  const from = table.rows.length - count;
+  return { features: table.features, rows: table.rows.slice(from), predictions: table.predictions.slice(from), labels: table.labels.slice(from) };
+};

@@ -5,7 +5,7 @@ import type { EventSink } from "../../core/events.js";
 import type { AuditRecorder } from "../../audit/recorder.js";
 import { publishAlerts } from "./alerts.js";
 import type { MonitorDependencies } from "./dependencies.js";
-import { windowTable } from "./log-columns.js";
+import { lastRows, windowTable } from "./log-columns.js";
 import type { CheckName, Monitor, MonitorRun, MonitorSpec } from "./monitor.js";
 import type { MonitorGauges } from "./monitor-gauges.js";
 import { monitorSpecToWire } from "./monitor-spec.js";
@@ -117,7 +117,8 @@ export class MonitorService {
     const predictions = await readWindow(this.deps.predictions, monitor.deployment, monitor.window, time);
     const newest = predictions[predictions.length - 1];
     const model = newest === undefined ? {} : await this.deps.model(monitor.deployment, newest.version);
-    const table = windowTable(predictions, model.signatureColumns);
+    const all = windowTable(predictions, model.signatureColumns);
+    const table = "lastRows" in monitor.window ? lastRows(all, monitor.window.lastRows) : all;
     let run: MonitorRun;
     if (table.rows.length === 0 || table.features.length === 0) {
       // Nothing to judge: no alert, and no recovery either (an empty window says nothing about the data).

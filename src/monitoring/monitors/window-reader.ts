@@ -5,7 +5,8 @@ const PAGE = 1000;
 
 /**
  * The predictions of a monitor's window, oldest first. last_seconds reads the time range; last_rows pages through
- * the deployment's log keeping the newest N (the log is read oldest first; retention bounds how much that is).
+ * the deployment's log keeping the newest N predictions (each has at least one row: the caller trims to N rows; the
+ * log is read oldest first, so this reads the deployment's whole log, which retention bounds).
  */
 export const readWindow = async (
   store: PredictionLogStore,
