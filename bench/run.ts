@@ -6,6 +6,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   tracking: async () => (await import("./tracking.js")).runTrackingBenchmarks(),
   registry: async () => (await import("./registry.js")).runRegistryBenchmarks(),
   serving: async () => (await import("./serving.js")).runServingBenchmarks(),
+  "data-tests": async () => (await import("./data-tests.js")).runDataTestsBenchmark(),
+  drift: async () => (await import("./drift.js")).runDriftBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";
