@@ -12,6 +12,8 @@ import { loadModel } from "../serving/model/load-model.js";
 import { PredictionLog } from "../serving/prediction-log/prediction-log.js";
 import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
 import { servingRoutes } from "../serving/routes.js";
+import { ProfileAttachments } from "../validation/profile/profile-attachments.js";
+import { profileRoutes } from "../validation/profile/profile-routes.js";
 import { artifactRoutes } from "../artifacts/routes.js";
 import type { ArtifactStore } from "../artifacts/store.js";
 import { AuditService } from "../audit/service.js";
@@ -123,6 +125,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   late.registry = registry;
   const lineage = new LineageService(stores.registry, stores.tracking, { contributors: [new DeploymentLineage(deployments)] });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
+  const profiles = new ProfileAttachments(tracking, artifacts, registry);
 
   return {
     domains: [
@@ -136,6 +139,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
           ...webhookRoutes(webhooks),
           ...deploymentRoutes(deployments),
           ...predictionLogRoutes(stores.predictions),
+          ...profileRoutes(profiles),
         ],
       },
       servingRoutes(instrumentServedModels(deployments, metrics), { mountDeployments: true, serverName: "cairn", serverVersion: options.serverVersion }),
