@@ -9,6 +9,7 @@ import type { CommandResult } from "./output.js";
 import { registerAuditCommands, registerModelCommands } from "./registry-commands.js";
 import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
+import { registerMonitorCommands } from "./monitors-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -195,6 +196,7 @@ export const buildProgram = (): Command => {
   registerAuditCommands(program, dataAction);
   registerServingCommands(program, dataAction);
   registerDataCommands(program, dataAction);
+  registerMonitorCommands(program, dataAction);
   return program;
 };
 

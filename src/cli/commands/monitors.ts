@@ -1,0 +1,152 @@
+import { readFile } from "node:fs/promises";
+import { UsageError } from "../errors.js";
+import { formatTime, type CommandResult } from "../output.js";
+import { parsePositiveInt } from "./view.js";
+
+/** The one call the monitors commands need: Cairn's JSON API (the SDK transport's callCairn). */
+export interface MonitorsCaller {
+  callCairn<T>(method: "GET" | "POST" | "DELETE", endpoint: string, message?: object): Promise<T>;
+}
+
+export interface MonitorWire {
+  name: string;
+  deployment: string;
+  window: { last_rows?: number; last_seconds?: number };
+  schedule_seconds: number;
+  checks: Record<string, unknown>;
+  created_time: number;
+  last_updated_time: number;
+  last_run_time?: number;
+}
+
+export interface ScoreWire {
+  check: string;
+  feature: string;
+  method: string;
+  statistic: number | null;
+  threshold: number | null;
+  passed: boolean;
+  time?: number;
+}
+
+export interface RunWire {
+  monitor: string;
+  time: number;
+  rows: number;
+  passed: boolean;
+  checks: Array<{ check: string; passed: boolean; message: string; scores: ScoreWire[] }>;
+}
+
+export interface CreateMonitorFlags {
+  deployment?: string;
+  windowRows?: string;
+  windowSeconds?: string;
+  every?: string;
+  drift?: boolean;
+  driftReference?: string;
+  skew?: boolean;
+  suite?: string;
+  quality?: string;
+}
+
+const QUALITY_METRICS = ["accuracy", "f1", "rmse", "mae"];
+
+/** --quality metric:threshold[:label_field], e.g. accuracy:0.9:label. */
+export const parseQualityFlag = (text: string): { metric: string; threshold: number; label_field?: string } => {
+  const [metric = "", thresholdText = "", ...rest] = text.split(":");
+  if (!QUALITY_METRICS.includes(metric)) throw new UsageError(`--quality metric must be one of ${QUALITY_METRICS.join(", ")}, got '${metric}'`);
+  const threshold = Number(thresholdText);
+  if (thresholdText.trim() === "" || !Number.isFinite(threshold)) throw new UsageError(`--quality '${text}': the threshold must be a number (metric:threshold[:label_field])`);
+  const labelField = rest.join(":");
+  return { metric, threshold, ...(labelField !== "" ? { label_field: labelField } : {}) };
+};
+
+const windowText = (w: MonitorWire["window"]): string => (w.last_rows !== undefined ? `last ${w.last_rows} rows` : `last ${w.last_seconds} s`);
+const num = (value: number | null): string => (value === null ? "-" : Number.isInteger(value) ? String(value) : value.toPrecision(6));
+
+/** `cairn monitors create NAME ...`: the checks are those named by flags (at least one). */
+export const createMonitor = async (api: MonitorsCaller, name: string, flags: CreateMonitorFlags): Promise<CommandResult<MonitorWire>> => {
+  if (flags.deployment === undefined) throw new UsageError("--deployment is required");
+  if ((flags.windowRows === undefined) === (flags.windowSeconds === undefined)) throw new UsageError("give exactly one of --window-rows or --window-seconds");
+  if (flags.every === undefined) throw new UsageError("--every SECONDS is required");
+  const window =
+    flags.windowRows !== undefined
+      ? { last_rows: parsePositiveInt("--window-rows", flags.windowRows, 1_000_000) }
+      : { last_seconds: parsePositiveInt("--window-seconds", flags.windowSeconds as string, 366 * 24 * 3600) };
+  const checks: Record<string, unknown> = {};
+  if (flags.drift === true || flags.driftReference !== undefined) {
+    checks.drift = { reference: flags.driftReference !== undefined ? { path: flags.driftReference } : "training_profile" };
+  }
+  if (flags.skew === true) checks.skew = {};
+  if (flags.suite !== undefined) {
+    const suite = await readFile(flags.suite, "utf8").catch(() => {
+      throw new UsageError(`--suite: cannot read '${flags.suite}'`);
+    });
+    checks.data_tests = { suite };
+  }
+  if (flags.quality !== undefined) checks.quality = parseQualityFlag(flags.quality);
+  if (Object.keys(checks).length === 0) throw new UsageError("name at least one check: --drift, --skew, --suite FILE or --quality metric:threshold[:label_field]");
+  const { monitor } = await api.callCairn<{ monitor: MonitorWire }>("POST", "monitors/create", {
+    name,
+    deployment: flags.deployment,
+    window,
+    schedule_seconds: parsePositiveInt("--every", flags.every, 31 * 24 * 3600),
+    checks,
+  });
+  return { data: monitor, human: { kind: "message", text: `Created monitor ${monitor.name} on deployment ${monitor.deployment} (${Object.keys(monitor.checks).join(", ")}, ${windowText(monitor.window)}, every ${monitor.schedule_seconds} s).` } };
+};
+
+export const listMonitors = async (api: MonitorsCaller): Promise<CommandResult<MonitorWire[]>> => {
+  const { monitors = [] } = await api.callCairn<{ monitors?: MonitorWire[] }>("GET", "monitors/list");
+  return {
+    data: monitors,
+    human: {
+      kind: "table",
+      columns: ["NAME", "DEPLOYMENT", "CHECKS", "WINDOW", "EVERY (S)", "LAST RUN (UTC)"],
+      rows: monitors.map((m) => [m.name, m.deployment, Object.keys(m.checks).join(","), windowText(m.window), String(m.schedule_seconds), m.last_run_time === undefined ? "-" : formatTime(m.last_run_time)]),
+      empty: "No monitors.",
+    },
+  };
+};
+
+/** `cairn monitors run NAME`: exits 1 when a check failed (like `cairn data validate`). */
+export const runMonitor = async (api: MonitorsCaller, name: string): Promise<CommandResult<RunWire>> => {
+  const { run } = await api.callCairn<{ run: RunWire }>("POST", "monitors/run", { name });
+  const rows = run.checks.flatMap((c) => c.scores.map((s) => [c.check, s.feature === "" ? "(all)" : s.feature, s.method, num(s.statistic), num(s.threshold), s.passed ? "pass" : "FAIL"]));
+  return {
+    data: run,
+    human:
+      run.checks.length === 0
+        ? { kind: "message", text: `Monitor ${name}: the window is empty, nothing checked.` }
+        : { kind: "table", columns: ["CHECK", "FEATURE", "METHOD", "SCORE", "THRESHOLD", "RESULT"], rows, empty: "" },
+    ...(run.passed ? {} : { exitCode: 1 }),
+  };
+};
+
+export const monitorHistory = async (
+  api: MonitorsCaller,
+  name: string,
+  flags: { feature?: string; maxResults?: string; pageToken?: string },
+): Promise<CommandResult<{ results: ScoreWire[]; next_page_token?: string }>> => {
+  const page = await api.callCairn<{ results?: ScoreWire[]; next_page_token?: string }>("GET", "monitors/history", {
+    name,
+    ...(flags.feature !== undefined ? { feature: flags.feature } : {}),
+    ...(flags.maxResults !== undefined ? { max_results: parsePositiveInt("--max-results", flags.maxResults, 1000) } : {}),
+    ...(flags.pageToken !== undefined ? { page_token: flags.pageToken } : {}),
+  });
+  const results = page.results ?? [];
+  return {
+    data: { results, ...(page.next_page_token !== undefined ? { next_page_token: page.next_page_token } : {}) },
+    human: {
+      kind: "table",
+      columns: ["TIME (UTC)", "CHECK", "FEATURE", "METHOD", "SCORE", "THRESHOLD", "RESULT"],
+      rows: results.map((r) => [formatTime(r.time ?? 0), r.check, r.feature === "" ? "(all)" : r.feature, r.method, num(r.statistic), num(r.threshold), r.passed ? "pass" : "FAIL"]),
+      empty: "No results yet.",
+    },
+  };
+};
+
+export const deleteMonitor = async (api: MonitorsCaller, name: string): Promise<CommandResult<Record<string, never>>> => {
+  await api.callCairn("POST", "monitors/delete", { name });
+  return { data: {}, human: { kind: "message", text: `Deleted monitor ${name}.` } };
+};

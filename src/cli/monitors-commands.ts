@@ -1,0 +1,85 @@
+/**
+ * The parser entries of `cairn monitors ...`. Each action loads its command module only when it runs. The commands
+ * speak Cairn's JSON API through the SDK's transport, with the same server, user and retries as the client.
+ */
+import type { Command } from "commander";
+import type { CairnClient } from "../sdk/client.js";
+import type { DataAction } from "./program.js";
+import type { MonitorsCaller } from "./commands/monitors.js";
+
+const monitors = () => import("./commands/monitors.js");
+const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
+
+const callerFor = async (client: CairnClient, options: Record<string, unknown>): Promise<MonitorsCaller> => {
+  const [{ HttpTransport }, { currentUser }] = await Promise.all([import("../sdk/transport.js"), import("../sdk/run-context.js")]);
+  const user = [str(options.user), process.env.CAIRN_USER, currentUser()].find((name) => name !== undefined && name.trim() !== "");
+  const transport = new HttpTransport({
+    trackingUri: client.trackingUri,
+    retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 },
+    ...(user !== undefined ? { headers: { "x-cairn-user": user.trim() } } : {}),
+  });
+  return { callCairn: (method, endpoint, message) => transport.callCairn(method, endpoint, message ?? {}) };
+};
+
+export const registerMonitorCommands = (program: Command, dataAction: DataAction): void => {
+  const group = program.command("monitors").description("scheduled checks of a deployment's live traffic: drift, skew, data tests, quality");
+  group
+    .command("create")
+    .description("create a monitor over a deployment's prediction log")
+    .argument("<name>", "monitor name")
+    .requiredOption("--deployment <name>", "the deployment whose prediction log is checked")
+    .option("--window-rows <n>", "window: the newest N logged rows")
+    .option("--window-seconds <s>", "window: the rows logged in the last S seconds")
+    .requiredOption("--every <seconds>", "run every S seconds (at least 10)")
+    .option("--drift", "drift of the inputs against the model version's training profile")
+    .option("--drift-reference <file>", "drift against this data file (read by the server) instead of the training profile")
+    .option("--skew", "training/serving skew against the training profile (TFDV's L-infinity / JS divergence)")
+    .option("--suite <file>", "a data-test suite (YAML) run over the window")
+    .option("--quality <spec>", "model quality once labels arrive: metric:threshold[:label_field], metric accuracy|f1|rmse|mae")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, name: string) =>
+        (await monitors()).createMonitor(await callerFor(client, o), name, {
+          deployment: str(o.deployment),
+          windowRows: str(o.windowRows),
+          windowSeconds: str(o.windowSeconds),
+          every: str(o.every),
+          drift: o.drift === true,
+          driftReference: str(o.driftReference),
+          skew: o.skew === true,
+          suite: str(o.suite),
+          quality: str(o.quality),
+        }),
+      ),
+    );
+  group
+    .command("list")
+    .description("list monitors")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, o) => (await monitors()).listMonitors(await callerFor(client, o))));
+  group
+    .command("run")
+    .description("run a monitor now and print its scores (exit 1 when a check fails)")
+    .argument("<name>", "monitor name")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, o, name: string) => (await monitors()).runMonitor(await callerFor(client, o), name)));
+  group
+    .command("history")
+    .description("a monitor's scores over time, newest first")
+    .argument("<name>", "monitor name")
+    .option("--feature <name>", "only this feature ('' is each check's summary)")
+    .option("--max-results <n>", "scores per page (default 100, at most 1000)")
+    .option("--page-token <token>", "the next_page_token of the previous page")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, name: string) =>
+        (await monitors()).monitorHistory(await callerFor(client, o), name, { feature: str(o.feature), maxResults: str(o.maxResults), pageToken: str(o.pageToken) }),
+      ),
+    );
+  group
+    .command("delete")
+    .description("delete a monitor with its history")
+    .argument("<name>", "monitor name")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, o, name: string) => (await monitors()).deleteMonitor(await callerFor(client, o), name)));
+};
