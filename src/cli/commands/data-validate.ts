@@ -39,7 +39,7 @@ export const dataValidate = async (file: string, options: { suite: string }): Pr
       data: result,
       human: {
         kind: "table",
-        columns: ["status", "column", "expectation", "observed", "bound", "examples"],
+        columns: ["STATUS", "COLUMN", "EXPECTATION", "OBSERVED", "BOUND", "EXAMPLES"],
         rows: [
           ...result.results.map((r) => [
             r.success ? "ok" : "FAIL",
