@@ -51,7 +51,6 @@ const uniqueness = async (expectation: Expectation, scope: Scope, columns: strin
     unexpected_percent: share,
   };
   if (!success) {
-    const partition = quoted.join(", ");
     const key = quoted.length === 1 ? (quoted[0] ?? "") : `row(${keys})`;
     result.examples = await exampleRows(
       scope,
