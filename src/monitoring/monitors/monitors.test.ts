@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import type { StoredPrediction } from "../../serving/prediction-log/store.js";
+import { lastRows, windowTable } from "./log-columns.js";
+import { parseMonitorSpec } from "./monitor-spec.js";
+import { qualityScore } from "./quality.js";
+
+const prediction = (inputs: object, outputs: object, label?: unknown): StoredPrediction => ({
+  deployment: "d",
+  version: "1",
+  time: 1,
+  latencyMs: 1,
+  requestId: "r",
+  inputs: JSON.stringify(inputs),
+  outputs: JSON.stringify(outputs),
+  ...(label !== undefined ? { label: { value: JSON.stringify(label), time: 2 } } : {}),
+});
+
+describe("windowTable: logged tensors as columns", () => {
+  const matrix = { x: { dims: [2, 3], type: "float32", data: [1, 2, 3, 4, 5, 6] } };
+  const scores = { prob: { dims: [2, 2], type: "float32", data: [0.9, 0.1, 0.2, 0.8] } };
+
+  it("names the columns of an [n, k] input by the signature when it has k columns, else <input>_<i>", () => {
+    const named = windowTable([prediction(matrix, scores, [0, 0])], ["a", "b", "c"]);
+    expect(named.features.map((f) => [f.name, f.sqlType, f.kind])).toEqual([["a", "DOUBLE", "numeric"], ["b", "DOUBLE", "numeric"], ["c", "DOUBLE", "numeric"]]);
+    expect(named.rows).toEqual([{ a: 1, b: 2, c: 3 }, { a: 4, b: 5, c: 6 }]);
+    // Class scores: the prediction is the argmax; an array label of n values spreads over the rows.
+    expect(named.predictions).toEqual([0, 1]);
+    expect(named.labels).toEqual([0, 0]);
+    expect(windowTable([prediction(matrix, scores)], ["a", "b"]).features.map((f) => f.name)).toEqual(["x_0", "x_1", "x_2"]);
+  });
+
+  it("keeps one column per [n] input with its type, and trims to the newest rows", () => {
+    const table = windowTable([
+      prediction({ age: { dims: [1], type: "int64", data: [30] }, city: { dims: [1], type: "string", data: ["Oslo"] } }, { y: { dims: [1], type: "int64", data: [1] } }, { label: 1 }),
+      prediction({ age: { dims: [1], type: "int64", data: [40] }, city: { dims: [1], type: "string", data: ["Rome"] } }, { y: { dims: [1], type: "int64", data: [0] } }),
+    ]);
+    expect(table.features.map((f) => [f.name, f.sqlType])).toEqual([["age", "BIGINT"], ["city", "VARCHAR"]]);
+    expect(table.labels).toEqual([{ label: 1 }, undefined]);
+    expect(lastRows(table, 1).rows).toEqual([{ age: 40, city: "Rome" }]);
+  });
+});
+
+describe("qualityScore", () => {
+  it("accuracy compares numbers and text, skipping unlabelled rows", () => {
+    expect(qualityScore("accuracy", [1, 0, 1, 1], [1, "0", 0, undefined])).toEqual({ value: 2 / 3, labelled: 3 });
+    expect(qualityScore("accuracy", ["cat", "dog"], [{ y: "cat" }, { y: "cat" }], "y")).toEqual({ value: 0.5, labelled: 2 });
+    expect(qualityScore("accuracy", [1], [undefined])).toEqual({ value: null, labelled: 0 });
+  });
+
+  it("f1 is binary for 0/1 labels and macro-averaged otherwise (scikit-learn's values)", () => {
+    // sklearn.metrics.f1_score([1,1,0,0,1], [1,0,0,1,1]) = 2/3
+    expect(qualityScore("f1", [1, 0, 0, 1, 1], [1, 1, 0, 0, 1]).value).toBeCloseTo(2 / 3, 15);
+    // f1_score(["a","b","c","a"], ["a","c","c","b"], average="macro"): a 2/3, b 0, c 2/3 -> 4/9
+    expect(qualityScore("f1", ["a", "c", "c", "b"], ["a", "b", "c", "a"]).value).toBeCloseTo(4 / 9, 15);
+    expect(qualityScore("f1", [true, false], [false, true]).value).toBe(0);
+  });
+
+  it("rmse and mae over numbers", () => {
+    expect(qualityScore("rmse", [1, 2, 3], [1, 4, 0]).value).toBeCloseTo(Math.sqrt(13 / 3), 15);
+    expect(qualityScore("mae", [1, 2, 3], [1, 4, 0]).value).toBeCloseTo(5 / 3, 15);
+    expect(qualityScore("mae", ["a"], [1]).value).toBeNull();
+  });
+});
+
+describe("parseMonitorSpec", () => {
+  const base = { name: "m", deployment: "d", window: { last_seconds: 3600 }, schedule_seconds: 60, checks: { skew: { thresholds: { age: 0.05 } } } };
+  it("reads a definition", () => {
+    expect(parseMonitorSpec(base)).toEqual({ name: "m", deployment: "d", window: { lastSeconds: 3600 }, scheduleSeconds: 60, checks: { skew: { thresholds: { age: 0.05 } } } });
+    expect(parseMonitorSpec({ ...base, checks: { drift: { reference: { path: "/data/ref.parquet" }, methods: { age: "psi:0.2" } } } }).checks.drift).toEqual({
+      reference: { path: "/data/ref.parquet" },
+      methods: { age: "psi:0.2" },
+    });
+  });
+  it("names the field and the limit of what it refuses", () => {
+    expect(() => parseMonitorSpec({ ...base, window: { last_rows: 5, last_seconds: 5 } })).toThrow("Monitor 'window' must give exactly one of 'last_rows' or 'last_seconds'.");
+    expect(() => parseMonitorSpec({ ...base, schedule_seconds: 1 })).toThrow("Monitor 'schedule_seconds' must be an integer from 10 to 2678400, got 1.");
+    expect(() => parseMonitorSpec({ ...base, checks: {} })).toThrow("Monitor 'checks' must configure at least one of drift, skew, data_tests, quality.");
+    expect(() => parseMonitorSpec({ ...base, checks: { skew: { thresholds: { age: 2 } } } })).toThrow("Monitor 'checks.skew.thresholds.age' must be a number from 0 to 1, got 2.");
+    expect(() => parseMonitorSpec({ ...base, checks: { drfit: {} } })).toThrow("Monitor 'checks' has unknown field 'drfit'; known: drift, skew, data_tests, quality.");
+    expect(() => parseMonitorSpec({ ...base, checks: { quality: { metric: "accuracy", threshold: 1.5 } } })).toThrow("Monitor 'checks.quality.threshold' must be a number from 0 to 1, got 1.5.");
+  });
+});
