@@ -103,6 +103,8 @@ export function andersonKsamp(samples: Float64Array[]): TestResult {
     A2akN += inner.value() / ni;
   }
   A2akN *= (N - 1) / N;
+  // scipy fails with N = 2 (an empty harmonic cumsum); with N = 3 it divides 0/0 and returns NaN, as here
+  if (N <= 2) throw new RangeError("andersonKsamp: needs at least 3 observations in total");
   let H = 0;
   for (const s of sorted) H += 1 / s.length;
   // hs_cs = cumsum(1 / [N-1, N-2, ..., 2]) sequentially, as numpy's cumsum; g sums hs_cs[i] / (i + 2)
@@ -121,6 +123,7 @@ export function andersonKsamp(samples: Float64Array[]): TestResult {
   const c = (6 * h + 2 * g - 2) * k ** 2 + (4 * h - 4 * g + 6) * k + (2 * h - 6) * H + 4 * h;
   const d = (2 * h + 6) * k ** 2 - 4 * h * k;
   const sigmasq = (a * N ** 3 + b * N ** 2 + c * N + d) / ((N - 1) * (N - 2) * (N - 3));
+  if (sigmasq < 0) throw new RangeError("andersonKsamp: variance of the statistic is negative");
   const m = k - 1;
   const A2 = (A2akN - m) / Math.sqrt(sigmasq);
   const critical = B0.map((b0, i) => b0 + B1[i]! / Math.sqrt(m) + B2[i]! / m);

@@ -21,6 +21,8 @@ export class CompensatedSum {
     this.sum = t;
   }
   value(): number {
+    // an infinite term makes the compensation NaN (Inf - Inf); the sum itself is then the answer
+    if (!Number.isFinite(this.sum)) return this.sum;
     return this.sum + this.comp;
   }
 }
