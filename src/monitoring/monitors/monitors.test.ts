@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { CairnError, ErrorCode } from "../../core/errors.js";
+import { deploymentModels } from "./deployment-models.js";
+import type { DatasetProfile } from "../../validation/profile/profile-schema.js";
 import type { StoredPrediction } from "../../serving/prediction-log/store.js";
 import { lastRows, windowTable } from "./log-columns.js";
 import { parseMonitorSpec } from "./monitor-spec.js";
@@ -78,5 +81,35 @@ describe("parseMonitorSpec", () => {
     expect(() => parseMonitorSpec({ ...base, checks: { skew: { thresholds: { age: 2 } } } })).toThrow("Monitor 'checks.skew.thresholds.age' must be a number from 0 to 1, got 2.");
     expect(() => parseMonitorSpec({ ...base, checks: { drfit: {} } })).toThrow("Monitor 'checks' has unknown field 'drfit'; known: drift, skew, data_tests, quality.");
     expect(() => parseMonitorSpec({ ...base, checks: { quality: { metric: "accuracy", threshold: 1.5 } } })).toThrow("Monitor 'checks.quality.threshold' must be a number from 0 to 1, got 1.5.");
+  });
+});
+
+describe("deploymentModels", () => {
+  const profile: DatasetProfile = { schema_version: 1, source: "t", row_count: 0, options: { bins: 1, top_k: 1, quantiles: [], distinct: "exact" }, columns: [] };
+  const models = deploymentModels({
+    live: {
+      get: (name) =>
+        name === "churn"
+          ? {
+              signatureColumns: (version) => {
+                if (version !== "2") throw new Error("not loaded");
+                return ["a", "b"];
+              },
+            }
+          : undefined,
+    },
+    store: { get: async (name) => (name === "churn" ? { modelName: "churn-model" } : undefined) },
+    profiles: {
+      readTrainingProfile: async (model, version) => {
+        if (model === "churn-model" && version === "2") return { ...profile, columns: [] };
+        throw new CairnError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "none");
+      },
+    },
+  });
+  it("gives the loaded version's signature and its training profile, and nothing when they are missing", async () => {
+    expect(await models.deploymentExists("churn")).toBe(true);
+    expect(await models.deploymentExists("other")).toBe(false);
+    expect(await models.model("churn", "2")).toEqual({ signatureColumns: ["a", "b"], trainingProfile: { ...profile, columns: [] } });
+    expect(await models.model("churn", "1")).toEqual({});
   });
 });
