@@ -1,5 +1,5 @@
 import type { TestResult } from "./types.js";
-import { sortedCopy, CompensatedSum } from "./sorting.js";
+import { sortedCopy, mergeSorted, CompensatedSum } from "./sorting.js";
 
 const SIG = [0.25, 0.1, 0.05, 0.025, 0.01, 0.005, 0.001];
 const B0 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085];
@@ -59,28 +59,27 @@ export function andersonKsamp(samples: Float64Array[]): TestResult {
   if (k < 2) throw new RangeError("andersonKsamp: at least two samples are required");
   const sorted = samples.map((s) => sortedCopy(s));
   if (sorted.some((s) => s.length === 0)) throw new RangeError("andersonKsamp: every sample needs observations");
-  let N = 0;
-  for (const s of sorted) N += s.length;
-  const Z = new Float64Array(N);
-  let off = 0;
-  for (const s of sorted) {
-    Z.set(s, off);
-    off += s.length;
-  }
-  Z.sort();
+  let Z = sorted[0]!;
+  for (let i = 1; i < k; i++) Z = mergeSorted(Z, sorted[i]!);
+  const N = Z.length;
   // distinct values with their multiplicities
-  const zstar: number[] = [];
-  const left: number[] = [];
-  const mult: number[] = [];
+  const zstarAll = new Float64Array(N);
+  const leftAll = new Float64Array(N);
+  const multAll = new Float64Array(N);
+  let nd = 0;
   for (let i = 0; i < N; ) {
     const v = Z[i]!;
     let j = i;
     while (j < N && Z[j]! === v) j++;
-    zstar.push(v);
-    left.push(i);
-    mult.push(j - i);
+    zstarAll[nd] = v;
+    leftAll[nd] = i;
+    multAll[nd] = j - i;
+    nd++;
     i = j;
   }
+  const zstar = zstarAll.subarray(0, nd);
+  const left = leftAll.subarray(0, nd);
+  const mult = multAll.subarray(0, nd);
   if (zstar.length < 2) throw new RangeError("andersonKsamp: needs more than one distinct observation");
   let A2akN = 0;
   for (let i = 0; i < k; i++) {

@@ -142,3 +142,21 @@ describe("count tests", () => {
     it(`kstwo.sf(${k.x}, ${k.n})`, () => close(kstwoSf(k.x, k.n), k.sf, "kstwo"));
   }
 });
+
+describe("inputs", () => {
+  it("never mutates the caller's arrays and accepts pre-sorted input unchanged", () => {
+    const a = Float64Array.from([3, 1, 2, 5, 4]);
+    const b = Float64Array.from([9, 7, 8, 6, 6.5]);
+    const before = [Array.from(a), Array.from(b)];
+    const r1 = ks2samp(a, b);
+    wassersteinDistance(a, b);
+    andersonKsamp([a, b]);
+    expect([Array.from(a), Array.from(b)]).toEqual(before);
+    const r2 = ks2samp(Float64Array.from(a).sort(), Float64Array.from(b).sort());
+    expect(r2).toEqual(r1);
+  });
+  it("rejects mismatched bins and empty samples with messages naming the function", () => {
+    expect(() => psi([0.5, 0.5], [1])).toThrow(/psi: p has 2 bins, q has 1/);
+    expect(() => ks2samp(new Float64Array(0), Float64Array.of(1))).toThrow(/ks2samp/);
+  });
+});
