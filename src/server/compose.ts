@@ -25,6 +25,11 @@ import { PromotionService } from "../registry/promotion/promotion-service.js";
 import { registryRoutes } from "../registry/routes.js";
 import { RegistryService } from "../registry/service.js";
 import type { MetadataStores } from "../stores/metadata-stores.js";
+import { deploymentModels } from "../monitoring/monitors/deployment-models.js";
+import { monitorEngines } from "../monitoring/monitors/engines.js";
+import { MonitorGauges } from "../monitoring/monitors/monitor-gauges.js";
+import { MonitorService } from "../monitoring/monitors/monitor-service.js";
+import { monitorRoutes } from "../monitoring/monitors/routes.js";
 import { trackingEndpoints } from "../tracking/routes.js";
 import { TrackingService } from "../tracking/service.js";
 import { WebhookService } from "../webhooks/service.js";
@@ -126,6 +131,17 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const lineage = new LineageService(stores.registry, stores.tracking, { contributors: [new DeploymentLineage(deployments)] });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
   const profiles = new ProfileAttachments(tracking, artifacts, registry);
+  const monitors = new MonitorService(stores.monitors, {
+    deps: {
+      predictions: stores.predictions,
+      ...deploymentModels({ live: deployments, store: stores.deployments, profiles }),
+      ...monitorEngines(),
+    },
+    audit,
+    events: webhooks,
+    gauges: new MonitorGauges(metrics.registry),
+    ...onError,
+  });
 
   return {
     domains: [
@@ -140,6 +156,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
           ...deploymentRoutes(deployments),
           ...predictionLogRoutes(stores.predictions),
           ...profileRoutes(profiles),
+          ...monitorRoutes(monitors),
         ],
       },
       servingRoutes(instrumentServedModels(deployments, metrics), { mountDeployments: true, serverName: "cairn", serverVersion: options.serverVersion }),
@@ -149,8 +166,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       webhooks.start();
       predictionLog.start();
       await deployments.start();
+      monitors.start();
     },
     stop: async () => {
+      await monitors.stop();
       await deployments.stop();
       await predictionLog.stop();
       await webhooks.stop();

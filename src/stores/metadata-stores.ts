@@ -1,4 +1,5 @@
 import type { AuditStore } from "../audit/store.js";
+import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
 import type { RegistryStore } from "../registry/store.js";
 import type { DeploymentStore } from "../serving/deployments/deployment.js";
@@ -18,5 +19,6 @@ export interface MetadataStores {
   governance: GovernanceStore;
   deployments: DeploymentStore;
   predictions: PredictionLogStore;
+  monitors: MonitorStore;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { openDatabase } from "./open-database.js";
 import { SqliteAuditStore } from "./sqlite-audit-store.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
+import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 import { SqliteRegistryStore } from "./sqlite-registry-store.js";
 import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
@@ -32,6 +33,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     governance: new SqliteGovernanceStore(db),
     deployments: new SqliteDeploymentStore(db),
     predictions: new SqlitePredictionLogStore(db),
+    monitors: new SqliteMonitorStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };
