@@ -14,6 +14,13 @@ export const RegistryEventType = {
 } as const;
 export type RegistryEventType = (typeof RegistryEventType)[keyof typeof RegistryEventType];
 
+/** Monitors of live traffic: a check started failing, or passes again. */
+export const MonitorEventType = {
+  ALERT: "monitor.alert",
+  RECOVERED: "monitor.recovered",
+} as const;
+export type MonitorEventType = (typeof MonitorEventType)[keyof typeof MonitorEventType];
+
 export interface DomainEvent {
   type: string;
   /** Milliseconds since the epoch. */

@@ -1,5 +1,5 @@
 import { invalidParameter } from "../core/errors.js";
-import { RegistryEventType } from "../core/events.js";
+import { MonitorEventType, RegistryEventType } from "../core/events.js";
 
 /** Limits of a subscription's fields; each error names the field and its limit. */
 export const MAX_WEBHOOK_NAME_LENGTH = 256;
@@ -7,7 +7,7 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 export const MIN_SECRET_LENGTH = 16;
 export const MAX_SECRET_LENGTH = 256;
 export const ALL_EVENTS = "*";
-export const WEBHOOK_EVENT_TYPES: readonly string[] = Object.values(RegistryEventType);
+export const WEBHOOK_EVENT_TYPES: readonly string[] = [...Object.values(RegistryEventType), ...Object.values(MonitorEventType)];
 
 export const validateName = (name: string): string => {
   const trimmed = name.trim();

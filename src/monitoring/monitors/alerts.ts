@@ -1,12 +1,9 @@
 import { systemContext } from "../../core/actor.js";
-import type { EventSink } from "../../core/events.js";
+import { MonitorEventType, type EventSink } from "../../core/events.js";
 import type { CheckOutcome, Monitor, MonitorRun } from "./monitor.js";
 import type { MonitorStore } from "./store.js";
 
-export const MonitorEventType = {
-  ALERT: "monitor.alert",
-  RECOVERED: "monitor.recovered",
-} as const;
+export { MonitorEventType };
 
 const MAX_SCORES_IN_EVENT = 50;
 
