@@ -18,6 +18,13 @@ export interface ColumnInfo {
 
 export type SqlValue = number | bigint | string | boolean | null;
 
+export interface NumericValuesOptions {
+  limit?: number;
+  seed?: number;
+  /** Ascending order (sorted by the engine), for tests that sort anyway: sort once, use for every test. */
+  sorted?: boolean;
+}
+
 export interface Dataset {
   /** Where it came from (a path, or a label such as "deployment churn, last 10000 predictions"). */
   readonly source: string;
@@ -28,8 +35,11 @@ export interface Dataset {
    * interpolated). Column names in SQL must be quoted with quoteIdentifier().
    */
   query(sql: string, params?: readonly SqlValue[]): Promise<Array<Record<string, SqlValue>>>;
-  /** The non-null values of a numeric column as doubles (a uniform random sample of at most `limit` when given). */
-  numericValues(column: string, options?: { limit?: number; seed?: number }): Promise<Float64Array>;
+  /**
+   * The non-null values of a numeric column as doubles (a uniform random sample of at most `limit` when given), in
+   * ascending order when `sorted` (NaN last), else in the order the engine reads them.
+   */
+  numericValues(column: string, options?: NumericValuesOptions): Promise<Float64Array>;
   close(): Promise<void>;
 }
 
