@@ -12,6 +12,8 @@ import type { DriftColumnType } from "./methods.js";
 export interface Side {
   dataset: Dataset;
   summary: ColumnSummary;
+  /** Every finite value of the column, ascending, when they were read already (the summary was computed from them). */
+  values?: Float64Array;
 }
 
 export interface SharedShares {

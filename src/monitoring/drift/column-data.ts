@@ -7,12 +7,17 @@
  */
 import { quoteIdentifier, type Dataset, type SqlValue } from "../../validation/dataset.js";
 import type { DriftColumnType } from "./methods.js";
+import { sortDoubles } from "./sort-doubles.js";
 
 export interface ColumnSummary {
   /** Non-missing values. */
   count: number;
   /** Rows of the dataset, missing included. */
   rows: number;
+  /**
+   * Distinct non-missing values: exact up to EXACT_DISTINCT_LIMIT (dataset-summary.ts), above it an estimate, which
+   * is only ever compared with thresholds far below that limit.
+   */
   distinct: number;
   min: number | null;
   max: number | null;
@@ -45,9 +50,10 @@ export const summarizeColumn = async (dataset: Dataset, column: string, type: Dr
   };
 };
 
-/** Up to `limit` distinct values, to count the distinct values of both sides together when they are few. */
-export const distinctValues = async (dataset: Dataset, column: string, type: DriftColumnType, limit: number): Promise<CategoryKey[]> => {
-  const rows = await dataset.query(`SELECT DISTINCT v FROM (${valuesRelation(column, type)}) LIMIT ${Math.trunc(limit)}`);
+/** Up to `limit` distinct values (all without one), to count the distinct values of both sides together. */
+export const distinctValues = async (dataset: Dataset, column: string, type: DriftColumnType, limit?: number): Promise<CategoryKey[]> => {
+  const cap = limit === undefined ? "" : ` LIMIT ${Math.trunc(limit)}`;
+  const rows = await dataset.query(`SELECT DISTINCT v FROM (${valuesRelation(column, type)})${cap}`);
   return rows.map((row) => toKey(row.v, type));
 };
 
@@ -90,12 +96,47 @@ export interface RawValues {
   sampledFrom?: number;
 }
 
-/** The finite values of a numeric column; past `limit` a uniform sample of `limit` (seeded, so repeatable). */
-export const rawValues = async (dataset: Dataset, column: string, count: number, limit: number, seed: number): Promise<RawValues> => {
-  const sample = count > limit;
-  const values = await dataset.numericValues(column, sample ? { limit, seed } : {});
+/** Finite values only, in the order given (NaN and +-infinity are missing values for drift). */
+export const finiteOnly = (values: Float64Array): Float64Array => {
   let finite = 0;
   for (const value of values) if (Number.isFinite(value)) finite += 1;
-  const kept = finite === values.length ? values : values.filter((value) => Number.isFinite(value));
-  return sample ? { values: kept, sampledFrom: count } : { values: kept };
+  return finite === values.length ? values : values.filter((value) => Number.isFinite(value));
+};
+
+/**
+ * The finite values of a numeric column in ascending order (sorted once here, so every test skips its own sort);
+ * past `limit` a uniform sample of `limit` (seeded, so repeatable).
+ */
+export const rawValues = async (dataset: Dataset, column: string, count: number, limit: number, seed: number): Promise<RawValues> => {
+  const sample = count > limit;
+  const values = sortDoubles(finiteOnly(await dataset.numericValues(column, sample ? { limit, seed } : {})));
+  return sample ? { values, sampledFrom: count } : { values };
+};
+
+/**
+ * The summary of a column from all its finite values, sorted: what the summary query computes, without a scan of
+ * its own when the values are read anyway. distinct counts -0 and +0 as one value, as DuckDB does.
+ */
+export const summaryOfSorted = (values: Float64Array, rows: number): ColumnSummary => {
+  const n = values.length;
+  if (n === 0) return { count: 0, rows, distinct: 0, min: null, max: null, std: null };
+  let distinct = 1;
+  for (let i = 1; i < n; i += 1) if (values[i] !== values[i - 1]) distinct += 1;
+  // Two passes with compensated sums: the population std numpy's np.std computes, to within an ulp or two.
+  const mean = compensatedSum(values) / n;
+  return { count: n, rows, distinct, min: values[0] ?? null, max: values[n - 1] ?? null, std: Math.sqrt(compensatedSum(values, mean) / n) };
+};
+
+/** Neumaier sum of the values, or with `center` of their squared deviations from it. */
+const compensatedSum = (values: Float64Array, center?: number): number => {
+  let sum = 0;
+  let comp = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const x = values[i]!;
+    const v = center === undefined ? x : (x - center) * (x - center);
+    const t = sum + v;
+    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return sum + comp;
 };

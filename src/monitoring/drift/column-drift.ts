@@ -100,10 +100,11 @@ const computeScore = async (
   options: ColumnDriftOptions,
 ): Promise<Score> => {
   if (method.rawValues) {
-    const [ref, cur] = await Promise.all([
-      rawValues(reference.dataset, column, reference.summary.count, options.sampleLimit, options.seed),
-      rawValues(current.dataset, column, current.summary.count, options.sampleLimit, options.seed),
-    ]);
+    const read = (side: Side): Promise<RawValues> | RawValues =>
+      side.values !== undefined && side.values.length <= options.sampleLimit
+        ? { values: side.values }
+        : rawValues(side.dataset, column, side.summary.count, options.sampleLimit, options.seed);
+    const [ref, cur] = await Promise.all([read(reference), read(current)]);
     const sampled = sampledNote(ref, cur);
     const withSample = (score: Score): Score => (sampled === undefined ? score : { ...score, sampled });
     return withSample(rawScore(method, ref.values, cur.values, reference));
@@ -245,8 +246,9 @@ const hellingerScore = async (column: string, type: DriftColumnType, reference: 
     );
   }
   const [ref, cur] = await Promise.all([
-    distinctValues(reference.dataset, column, type, reference.summary.distinct + 1),
-    distinctValues(current.dataset, column, type, current.summary.distinct + 1),
+    // Every distinct value (summary.distinct is an estimate past EXACT_DISTINCT_LIMIT, so no LIMIT from it).
+    distinctValues(reference.dataset, column, type),
+    distinctValues(current.dataset, column, type),
   ]);
   const keys = new Set<CategoryKey>([...ref, ...cur]).size;
   const min = Math.min(reference.summary.min ?? 0, current.summary.min ?? 0);

@@ -6,8 +6,10 @@
 import { invalidParameter } from "../../core/errors.js";
 import type { ColumnInfo, Dataset } from "../../validation/dataset.js";
 import type { Side } from "./binned-shares.js";
-import { summarizeColumn } from "./column-data.js";
+import { finiteOnly, summaryOfSorted, type ColumnSummary } from "./column-data.js";
 import { columnDrift } from "./column-drift.js";
+import { summarizeColumns } from "./dataset-summary.js";
+import { sortDoubles } from "./sort-doubles.js";
 import type { DriftColumnType, DriftMethod } from "./methods.js";
 import { DRIFT_SCHEMA_VERSION, type ColumnDriftResult, type DriftResult, type SkippedColumn } from "./result.js";
 
@@ -83,26 +85,46 @@ export const computeDrift = async (reference: Dataset, current: Dataset, options
   }
 
   const [referenceRows, currentRows] = await Promise.all([reference.rowCount(), current.rowCount()]);
+  const sampleLimit = options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT;
+  // A numeric column of a dataset no larger than the sample limit is read whole (columnar) and sorted once: its
+  // summary comes from the sorted values in one pass, and the tests that need raw values use them as they are. Every
+  // other column is summarized by one scan per dataset for all of them (the two datasets are separate engines).
+  const readWhole = (type: DriftColumnType): boolean => type === "num" && referenceRows <= sampleLimit && currentRows <= sampleLimit;
+  const scanned = plan.filter(({ type }) => !readWhole(type));
+  const [refSummaries, curSummaries] = await Promise.all([summarizeColumns(reference, scanned), summarizeColumns(current, scanned)]);
+  const sideOf = async (dataset: Dataset, summaries: Map<string, ColumnSummary>, rows: number, name: string, type: DriftColumnType): Promise<Side> => {
+    if (readWhole(type)) {
+      const values = sortDoubles(finiteOnly(await dataset.numericValues(name)));
+      return { dataset, summary: summaryOfSorted(values, rows), values };
+    }
+    const summary = summaries.get(name);
+    if (summary === undefined) throw new Error(`no summary for column '${name}'`);
+    return { dataset, summary };
+  };
+
   const results = new Map<string, ColumnDriftResult>();
   const queue = [...plan];
   const worker = async (): Promise<void> => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       const { name, type } = next;
-      const [refSummary, curSummary] = await Promise.all([summarizeColumn(reference, name, type), summarizeColumn(current, name, type)]);
+      const [refSide, curSide] = await Promise.all([
+        sideOf(reference, refSummaries, referenceRows, name, type),
+        sideOf(current, curSummaries, currentRows, name, type),
+      ]);
+      const refSummary = refSide.summary;
+      const curSummary = curSide.summary;
       if (refSummary.count === 0 || curSummary.count === 0) {
         const side = refSummary.count === 0 ? `reference (${refSummary.rows} rows)` : `current (${curSummary.rows} rows)`;
         skipped[name] = { column_type: type, reason: `every value is missing in the ${side}` };
         continue;
       }
-      const refSide: Side = { dataset: reference, summary: refSummary };
-      const curSide: Side = { dataset: current, summary: curSummary };
       const choice = options.columnMethods?.[name];
       results.set(
         name,
         await columnDrift(name, type, refSide, curSide, {
           method: choice?.method,
           threshold: choice?.threshold,
-          sampleLimit: options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT,
+          sampleLimit,
           seed: options.seed ?? 0,
           distribution: options.distributions ?? true,
         }),
