@@ -7,7 +7,7 @@
  */
 import { quoteIdentifier, type Dataset, type SqlValue } from "../../validation/dataset.js";
 import type { DriftColumnType } from "./methods.js";
-import { sortDoubles } from "./sort-doubles.js";
+import { sortedCopy } from "../stats/sorting.js";
 
 export interface ColumnSummary {
   /** Non-missing values. */
@@ -104,12 +104,12 @@ export const finiteOnly = (values: Float64Array): Float64Array => {
 };
 
 /**
- * The finite values of a numeric column in ascending order (sorted once here, so every test skips its own sort);
+ * The finite values of a numeric column in ascending order (sorted once by the engine, so every test skips its own sort);
  * past `limit` a uniform sample of `limit` (seeded, so repeatable).
  */
 export const rawValues = async (dataset: Dataset, column: string, count: number, limit: number, seed: number): Promise<RawValues> => {
   const sample = count > limit;
-  const values = sortDoubles(finiteOnly(await dataset.numericValues(column, sample ? { limit, seed } : {})));
+  const values = sortedCopy(finiteOnly(await dataset.numericValues(column, sample ? { limit, seed, sorted: true } : { sorted: true })));
   return sample ? { values, sampledFrom: count } : { values };
 };
 

@@ -6,48 +6,11 @@ import { finiteOnly, summarizeColumn, summaryOfSorted } from "./column-data.js";
 import { summarizeColumns } from "./dataset-summary.js";
 import { ks2samp, wassersteinDistance } from "../stats/index.js";
 import { computeDrift, resolveDriftMethod } from "./index.js";
-import { sortDoubles } from "./sort-doubles.js";
+import { sortedCopy } from "../stats/sorting.js";
 
 const FLIGHTS = join(process.cwd(), "node_modules/vega-datasets/data/flights-200k.json");
 const FLIGHTS_20K = join(process.cwd(), "node_modules/vega-datasets/data/flights-20k.json");
 const FLIGHTS_10K = join(process.cwd(), "node_modules/vega-datasets/data/flights-10k.json");
-
-/** A repeatable sequence (mulberry32) so failures reproduce. */
-const random = (seed: number): (() => number) => {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
-const bits = (values: Float64Array): string[] => Array.from(values, (v) => (Object.is(v, -0) ? "-0" : String(v)));
-
-describe("sortDoubles", () => {
-  it("sorts as Float64Array.prototype.sort does (negatives, -0, subnormals, ties, huge), small and large", () => {
-    const next = random(7);
-    const special = [0, -0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 1, -1, 2.5, 2.5];
-    for (const n of [0, 1, 10, 4095, 4096, 50_000]) {
-      const values = new Float64Array(n);
-      for (let i = 0; i < n; i += 1) {
-        const r = next();
-        values[i] = i < special.length ? (special[i] ?? 0) : r < 0.3 ? Math.round((r - 0.15) * 1e4) / 100 : (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20);
-      }
-      const copy = Float64Array.from(values);
-      const sorted = sortDoubles(values);
-      expect(bits(sorted)).toEqual(bits(Float64Array.from(values).sort()));
-      expect(bits(values)).toEqual(bits(copy));
-    }
-  });
-
-  it("skips passes whose digit every key shares (small integers) and still sorts", () => {
-    const next = random(11);
-    const values = Float64Array.from({ length: 20_000 }, () => Math.floor(next() * 10));
-    expect(Array.from(sortDoubles(values))).toEqual(Array.from(Float64Array.from(values).sort()));
-  });
-});
 
 describe("summaries without a per-column scan", () => {
   const columns: ColumnInfo[] = [
@@ -61,7 +24,7 @@ describe("summaries without a per-column scan", () => {
     try {
       for (const column of ["delay", "distance"]) {
         const scan = await summarizeColumn(data, column, "num");
-        const values = sortDoubles(finiteOnly(await data.numericValues(column)));
+        const values = sortedCopy(finiteOnly(await data.numericValues(column)));
         const fast = summaryOfSorted(values, await data.rowCount());
         expect({ ...fast, std: 0 }).toEqual({ ...scan, std: 0 });
         expect(Math.abs((fast.std ?? 0) - (scan.std ?? 0)) / (scan.std ?? 1)).toBeLessThan(1e-14);

@@ -36,3 +36,26 @@ describe("numericValues reads DuckDB's vectors columnar", () => {
     }
   });
 });
+
+describe("readDoubleColumn", () => {
+  it("copies chunk buffers exactly, NULL as NaN, and converts other types value by value", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const { readDoubleColumn } = await import("./double-column.js");
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    try {
+      const sql = "SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE (CAST(i AS DOUBLE) - 2500) * CAST(0.37 AS DOUBLE) END AS v FROM range(5000) t(i) ORDER BY i";
+      const expected = (await connection.runAndReadAll(sql)).getColumns()[0]?.map((v) => (v === null ? Number.NaN : Number(v))) ?? [];
+      const values = await readDoubleColumn(connection, sql);
+      expect(Array.from(values)).toEqual(expected);
+      expect(Number.isNaN(values[0])).toBe(true);
+      expect(values[1]).toBe((1 - 2500) * 0.37);
+      const ints = await readDoubleColumn(connection, "SELECT i * 3 AS v FROM range(3000) t(i) ORDER BY i");
+      expect(ints.length).toBe(3000);
+      expect(ints[2999]).toBe(8997);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+});
