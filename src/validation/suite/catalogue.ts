@@ -1,7 +1,8 @@
 /**
  * The expectations a suite may use, under Great Expectations' names and argument names, with the argument types the
  * parser checks. Two are Cairn's own where Great Expectations has no equivalent of an Evidently test
- * (most common value share); they say so in `origin`.
+ * (most common value share) or of Cairn's drift tests (`expect_column_drift_to_be_below`,
+ * `expect_table_drift_share_to_be_below`, evaluated by src/monitoring/drift/); they say so in `origin`.
  */
 export type ArgumentType =
   | "column"
@@ -13,7 +14,9 @@ export type ArgumentType =
   | "column_list"
   | "value_list"
   | "quantile_ranges"
-  | "partition_object";
+  | "partition_object"
+  | "drift_method" // a method name the drift library accepts (Evidently's names and aliases)
+  | "path"; // a file path, kept as written; the CLI resolves it against the suite file's folder
 
 /** How an expectation is evaluated: which query family computes its observed value. */
 export type ExpectationFamily =
@@ -21,7 +24,8 @@ export type ExpectationFamily =
   | "table" // row count
   | "map" // a per-row predicate counted in the one aggregate scan; `mostly` applies
   | "aggregate" // a column statistic in the one aggregate scan, compared with a range
-  | "grouped"; // needs a GROUP BY over the column (uniqueness, value counts, KL divergence)
+  | "grouped" // needs a GROUP BY over the column (uniqueness, value counts, KL divergence)
+  | "drift"; // compares the dataset with a reference dataset through the drift library
 
 export interface ExpectationSpec {
   family: ExpectationFamily;
@@ -89,6 +93,9 @@ export const CATALOGUE = {
     { ...col, partition_object: "partition_object", threshold: "number" },
     { tail_weight_holdout: "fraction", internal_weight_holdout: "fraction" },
   ),
+
+  expect_column_drift_to_be_below: spec("drift", { ...col, reference: "path" }, { method: "drift_method", threshold: "number" }, "cairn"),
+  expect_table_drift_share_to_be_below: spec("drift", { reference: "path" }, { max_share: "fraction", columns: "column_list" }, "cairn"),
 } as const satisfies Record<string, ExpectationSpec>;
 
 export type ExpectationName = keyof typeof CATALOGUE;

@@ -4,6 +4,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import { invalidParameter } from "../../core/errors.js";
+import { resolveDriftMethod } from "../../monitoring/drift/methods.js";
 import { type ArgumentType, CATALOGUE, COMMON_ARGUMENTS, type ExpectationName, isExpectationName } from "./catalogue.js";
 import { parseRowCondition } from "./row-condition.js";
 import type { ArgumentValue, Expectation, PartitionObject, QuantileRanges, Suite, SuiteScalar } from "./suite.js";
@@ -49,6 +50,7 @@ class SuiteReader {
   argument(type: ArgumentType, node: unknown, line: number, what: string): ArgumentValue {
     switch (type) {
       case "column":
+      case "path":
       case "string": {
         const value = this.scalar(node, line, what);
         if (typeof value !== "string" || value === "") return this.fail(line, `${what} must be non-empty text`);
@@ -83,6 +85,16 @@ class SuiteReader {
         return this.quantileRanges(node, line, what);
       case "partition_object":
         return this.partition(node, line, what);
+      case "drift_method": {
+        const value = this.argument("string", node, line, what) as string;
+        try {
+          // Kept as written; checked now so a misspelt method fails the parse, not the run.
+          resolveDriftMethod(value);
+        } catch (error) {
+          return this.fail(line, `${what}: ${(error as Error).message}`);
+        }
+        return value;
+      }
     }
   }
 
@@ -180,6 +192,12 @@ const readExpectation = (reader: SuiteReader, node: unknown, index: number, fall
     } catch (error) {
       reader.fail(line, `${name}: regex ${JSON.stringify(kwargs.regex)} is not a valid regular expression (${(error as Error).message})`);
     }
+  }
+  if (spec.family === "drift") {
+    // The drift library compares whole columns; a row condition would silently apply to one side only.
+    if (kwargs.row_condition !== undefined) reader.fail(line, `${name} does not take a row_condition`);
+    if (typeof kwargs.threshold === "number" && kwargs.threshold < 0) reader.fail(line, `${name}.threshold must be a number >= 0, got ${kwargs.threshold}`);
+    if (Array.isArray(kwargs.columns) && kwargs.columns.length === 0) reader.fail(line, `${name}.columns must name at least one column`);
   }
   const expectation: Expectation = { expectation: name, kwargs, line };
   if (typeof kwargs.row_condition === "string") {

@@ -28,6 +28,10 @@ export interface ExpectationResult {
   /** Percent of the values `mostly` counts over: non-null values, or every row for the null expectations. */
   unexpected_percent?: number;
   examples: ExampleRow[];
+  /** Drift expectations: the drift method that produced observed_value (a p-value or a distance, as it defines). */
+  method?: string;
+  /** expect_table_drift_share_to_be_below: the columns that drifted. */
+  drifted_columns?: string[];
   /** Empty when the expectation passed; else names the column, the expectation, what was observed and the bound. */
   message: string;
 }

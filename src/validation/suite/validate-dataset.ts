@@ -7,9 +7,11 @@ import type { Dataset } from "../dataset.js";
 import { AggregateQuery } from "./aggregate-query.js";
 import { planAggregateCheck, planTableCheck } from "./aggregate-checks.js";
 import { CATALOGUE } from "./catalogue.js";
+import { driftCheck } from "./drift-checks.js";
 import { groupedCheck } from "./grouped-checks.js";
 import { type Finisher, planMapCheck } from "./map-checks.js";
 import type { ExpectationResult, ValidationResult } from "./result.js";
+import { ReferenceDatasets, type ReferenceOptions } from "./reference-datasets.js";
 import { conditionColumns } from "./row-condition.js";
 import { schemaCheck } from "./schema-checks.js";
 import { errorResult, type Scope } from "./scope.js";
@@ -17,13 +19,17 @@ import type { Expectation, Suite } from "./suite.js";
 
 type Pending = { index: number; run: () => Promise<ExpectationResult> };
 
-export const validateDataset = async (dataset: Dataset, suite: Suite): Promise<ValidationResult> => {
+export type ValidateOptions = ReferenceOptions;
+
+export const validateDataset = async (dataset: Dataset, suite: Suite, options: ValidateOptions = {}): Promise<ValidationResult> => {
   const started = performance.now();
   const scope: Scope = { dataset, columns: new Map(dataset.columns.map((column) => [column.name, column])) };
   const results: Array<ExpectationResult | undefined> = new Array(suite.expectations.length);
   const queries = new Map<string, AggregateQuery>();
   const planned: Array<{ index: number; query: AggregateQuery; finish: Finisher }> = [];
   const grouped: Pending[] = [];
+  const drift: Pending[] = [];
+  const references = new ReferenceDatasets(options);
 
   const queryFor = (expectation: Expectation): AggregateQuery => {
     const key = typeof expectation.kwargs.row_condition === "string" ? expectation.kwargs.row_condition : "";
@@ -46,6 +52,10 @@ export const validateDataset = async (dataset: Dataset, suite: Suite): Promise<V
       results[index] = schemaCheck(expectation, scope);
       return;
     }
+    if (family === "drift") {
+      drift.push({ index, run: () => driftCheck(expectation, dataset, references) });
+      return;
+    }
     if (family === "grouped") {
       grouped.push({ index, run: () => groupedCheck(expectation, scope) });
       return;
@@ -61,6 +71,11 @@ export const validateDataset = async (dataset: Dataset, suite: Suite): Promise<V
   for (const query of queries.values()) rows.set(query, await query.run(dataset));
   for (const { index, query, finish } of planned) results[index] = await finish(rows.get(query) ?? {});
   for (const { index, run } of grouped) results[index] = await run();
+  try {
+    for (const { index, run } of drift) results[index] = await run();
+  } finally {
+    await references.closeAll();
+  }
 
   const done = results.filter((result): result is ExpectationResult => result !== undefined);
   const successful = done.filter((result) => result.success).length;
