@@ -112,7 +112,7 @@ describe("audit/events", () => {
     expect((await get(t, "audit/events", { start_time: "yesterday" })).status).toBe(400);
     expect(await get(t, "audit/events", { page_token: "zzz" })).toEqual({
       status: 400,
-      body: { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid page_token 'zzz': not a token returned by audit/events" },
+      body: { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid page_token 'zzz': not a token returned by audit/events." },
     });
     expect((await t.call("GET", "cairn/registered-models/alias-history")).body).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
   });

@@ -117,7 +117,7 @@ describe("SqliteAuditStore", () => {
     expect(full.nextPageToken).toBeUndefined();
     await expect(store.list({ maxResults: 1, pageToken: "nonsense" })).rejects.toMatchObject({
       code: "INVALID_PARAMETER_VALUE",
-      message: "Invalid page_token 'nonsense': not a token returned by audit/events",
+      message: "Invalid page_token 'nonsense': not a token returned by audit/events.",
     });
   });
 

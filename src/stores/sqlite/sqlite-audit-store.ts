@@ -1,7 +1,7 @@
 import type { Database, Transaction } from "better-sqlite3";
 import type { AuditRecord, NewAuditRecord } from "../../audit/event.js";
 import { GENESIS_HASH, eventHash } from "../../audit/hash-chain.js";
-import { decodeAuditPageToken, encodeAuditPageToken } from "../../audit/page-token.js";
+import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import type { AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
 import { SqliteConnection } from "./statement-cache.js";
 
@@ -163,7 +163,7 @@ export class SqliteAuditStore implements AuditStore {
       conditions.push(condition);
       params.push(...values);
     };
-    if (query.pageToken) where("seq > ?", decodeAuditPageToken(query.pageToken));
+    if (query.pageToken) where("seq > ?", decodeKeysetToken(query.pageToken, 1, "audit/events")[0] ?? 0);
     if (query.entityType !== undefined) where("entity_type = ?", query.entityType);
     if (query.entityId !== undefined) where("entity_id = ?", query.entityId);
     if (query.actor !== undefined) where("actor_name = ?", query.actor);
@@ -188,7 +188,7 @@ export class SqliteAuditStore implements AuditStore {
     const more = rows.length > query.maxResults;
     const items = (more ? rows.slice(0, query.maxResults) : rows).map(toRecord);
     const last = items.at(-1);
-    return more && last ? { items, nextPageToken: encodeAuditPageToken(last.seq) } : { items };
+    return more && last ? { items, nextPageToken: encodeKeysetToken([last.seq]) } : { items };
   }
 
   async readRange(afterSeq: number, limit: number): Promise<AuditRecord[]> {

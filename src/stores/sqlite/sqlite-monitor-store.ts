@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { invalidParameter } from "../../core/errors.js";
+import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import type { CheckName, Monitor, MonitorResult, MonitorRun, MonitorSpec } from "../../monitoring/monitors/monitor.js";
 import type { AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
 import { SqliteConnection } from "./statement-cache.js";
@@ -24,17 +24,6 @@ interface ResultRow {
   passed: number;
 }
 
-/** Page tokens carry the (time, result_key) of the last row served, newest first; opaque to clients. */
-const encodeToken = (time: number, key: number): string => Buffer.from(JSON.stringify({ t: time, k: key })).toString("base64url");
-const decodeToken = (token: string): { time: number; key: number } => {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { t?: unknown; k?: unknown };
-    if (Number.isSafeInteger(parsed.t) && Number.isSafeInteger(parsed.k)) return { time: parsed.t as number, key: parsed.k as number };
-  } catch {
-    // fall through to the error below
-  }
-  throw invalidParameter(`Invalid page_token '${token.slice(0, 100)}': not a token returned by monitors/history.`);
-};
 
 const toMonitor = (row: MonitorRow): Monitor => {
   const spec = JSON.parse(row.spec) as MonitorSpec;
@@ -129,9 +118,9 @@ export class SqliteMonitorStore implements MonitorStore {
       values.push(query.check);
     }
     if (query.pageToken !== undefined) {
-      const after = decodeToken(query.pageToken);
+      const [afterTime, afterKey] = decodeKeysetToken(query.pageToken, 2, "monitors/history");
       where.push("(time < ? OR (time = ? AND result_key < ?))");
-      values.push(after.time, after.time, after.key);
+      values.push(afterTime ?? 0, afterTime ?? 0, afterKey ?? 0);
     }
     const rows = this.conn
       .stmt(`SELECT * FROM monitor_results WHERE ${where.join(" AND ")} ORDER BY time DESC, result_key DESC LIMIT ?`)
@@ -140,7 +129,7 @@ export class SqliteMonitorStore implements MonitorStore {
     const last = page[page.length - 1];
     return {
       results: page.map(toResult),
-      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeToken(last.time, last.result_key) } : {}),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.time, last.result_key]) } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { invalidParameter } from "../../core/errors.js";
+import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import type { LabelRecord, PredictionRecord } from "../../serving/prediction-log/records.js";
 import type {
   PredictionLogStore,
@@ -22,17 +22,6 @@ interface PredictionRow {
   label_time: number | null;
 }
 
-/** Page tokens carry the (time, prediction_key) of the last row served; opaque to clients. */
-const encodeToken = (time: number, key: number): string => Buffer.from(JSON.stringify({ t: time, k: key })).toString("base64url");
-const decodeToken = (token: string): { time: number; key: number } => {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { t?: unknown; k?: unknown };
-    if (Number.isSafeInteger(parsed.t) && Number.isSafeInteger(parsed.k)) return { time: parsed.t as number, key: parsed.k as number };
-  } catch {
-    // fall through to the error below
-  }
-  throw invalidParameter(`Invalid page_token '${token.slice(0, 100)}': not a token returned by serving/predictions.`);
-};
 
 const toPrediction = (row: PredictionRow): StoredPrediction => ({
   deployment: row.deployment,
@@ -96,9 +85,9 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
       values.push(query.until);
     }
     if (query.pageToken !== undefined) {
-      const after = decodeToken(query.pageToken);
+      const [afterTime, afterKey] = decodeKeysetToken(query.pageToken, 2, "serving/predictions");
       where.push("(p.time > ? OR (p.time = ? AND p.prediction_key > ?))");
-      values.push(after.time, after.time, after.key);
+      values.push(afterTime ?? 0, afterTime ?? 0, afterKey ?? 0);
     }
     const sql = `SELECT p.prediction_key, p.deployment, p.version, p.time, p.latency_ms, p.request_id, p.inputs, p.outputs,
         l.label AS label, l.time AS label_time
@@ -110,7 +99,7 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
     const last = page[page.length - 1];
     return {
       predictions: page.map(toPrediction),
-      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeToken(last.time, last.prediction_key) } : {}),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.time, last.prediction_key]) } : {}),
     };
   }
 

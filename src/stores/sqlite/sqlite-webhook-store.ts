@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { Actor } from "../../core/actor.js";
-import { invalidParameter } from "../../core/errors.js";
+import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import type { DomainEvent } from "../../core/events.js";
 import type {
   AttemptOutcome,
@@ -88,17 +88,6 @@ const MAX_ERROR_LENGTH = 1000;
 const boundedError = (error: string | undefined): string | null =>
   error === undefined ? null : error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}...` : error;
 
-/** Page tokens are the last delivery_key served, opaque to clients (newest first: the next page has smaller keys). */
-const encodeToken = (key: number): string => Buffer.from(JSON.stringify({ k: key })).toString("base64url");
-const decodeToken = (token: string): number => {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { k?: unknown };
-    if (typeof parsed.k === "number" && Number.isSafeInteger(parsed.k)) return parsed.k;
-  } catch {
-    // fall through to the error below
-  }
-  throw invalidParameter(`Invalid page_token '${token.slice(0, 100)}': not a token returned by webhooks/deliveries.`);
-};
 
 /**
  * The WebhookStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it).
@@ -281,7 +270,7 @@ export class SqliteWebhookStore implements WebhookStore {
     }
     if (query.pageToken !== undefined) {
       conditions.push("d.delivery_key < ?");
-      params.push(decodeToken(query.pageToken));
+      params.push(decodeKeysetToken(query.pageToken, 1, "webhooks/deliveries")[0] ?? 0);
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     // One more row than asked tells whether a next page exists without a count query.
@@ -292,7 +281,7 @@ export class SqliteWebhookStore implements WebhookStore {
     const last = page[page.length - 1];
     return {
       items: page.map(toDelivery),
-      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeToken(last.delivery_key) } : {}),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.delivery_key]) } : {}),
     };
   }
 
