@@ -6,6 +6,7 @@ import { CairnError, ErrorCode, invalidParameter } from "../../core/errors.js";
 import type { DataFormat, Dataset } from "../dataset.js";
 import { resolveFormat } from "./data-format.js";
 import { DuckDbDataset } from "./duckdb-dataset.js";
+import { loadArrowFile } from "./load-arrow.js";
 import { quoteLiteral } from "./sql-literal.js";
 
 export interface OpenDatasetOptions {
@@ -26,16 +27,16 @@ const readerFor = (format: DataFormat, literal: string): string => {
       // 'auto' reads JSON lines and also a single top-level array of records (vega-datasets' *.json).
       return `read_json_auto(${literal}, format = 'auto')`;
     case "arrow":
-      // The arrow extension is not bundled with @duckdb/node-api and cannot be downloaded offline.
-      throw invalidParameter(
-        "Arrow IPC files are not supported: DuckDB's arrow extension is not available offline. Convert the file to Parquet first",
-      );
+      // Loaded into the table `arrow_data` by loadArrowFile (DuckDB's arrow extension is not available offline).
+      return "arrow_data";
   }
 };
 
 /**
  * Opens a CSV, Parquet or JSON lines file as a Dataset: a view `data` in a fresh in-memory DuckDB, so nothing is
  * loaded until a query runs and every scan streams the file (files larger than memory work).
+ * Arrow IPC files are the exception: they are copied into DuckDB's memory batch by batch (see load-arrow.ts), so they
+ * need about as much RAM as their data.
  */
 export const openDataset = async (path: string, options: OpenDatasetOptions = {}): Promise<Dataset> => {
   const format = resolveFormat(path, options.format);
@@ -58,6 +59,7 @@ export const openDataset = async (path: string, options: OpenDatasetOptions = {}
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
+    if (format === "arrow") await loadArrowFile(absolute, connection, "arrow_data");
     await connection.run(`CREATE VIEW data AS SELECT * FROM ${readerFor(format, quoteLiteral(readPath))}`);
     return await DuckDbDataset.create(path, instance, connection, cleanup);
   } catch (error) {
