@@ -55,3 +55,19 @@ describe("cairn data validate / infer-suite", () => {
     expect(bad.stderr).toContain("line 3: unknown expectation 'expect_nothing'");
   }, 60_000);
 });
+
+describe("drift expectations in a suite file", () => {
+  it("resolve their reference file against the suite file's folder, not the working directory", async () => {
+    const suites = join(dir, "suites");
+    await (await import("node:fs/promises")).mkdir(suites, { recursive: true });
+    await writeFile(join(suites, "ref.csv"), `x\n${Array.from({ length: 20 }, (_, i) => i).join("\n")}\n`);
+    await writeFile(join(dir, "same.csv"), `x\n${Array.from({ length: 20 }, (_, i) => i).join("\n")}\n`);
+    await writeFile(
+      join(suites, "drift.yaml"),
+      "suite: drift\nexpectations:\n  - expectation: expect_column_drift_to_be_below\n    column: x\n    reference: ref.csv\n",
+    );
+    const result = await dataValidate(join(dir, "same.csv"), { suite: join(suites, "drift.yaml") });
+    expect(result.data.success).toBe(true);
+    expect(result.data.results[0]?.success).toBe(true);
+  });
+});

@@ -4,6 +4,7 @@
  * the exit code is 1; a suite that does not parse, or a missing file, is a usage error (2).
  */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { CairnError, ErrorCode } from "../../core/errors.js";
 import { openDataset } from "../../validation/duckdb/index.js";
 import { formatValue } from "../../validation/suite/bounds.js";
@@ -33,7 +34,8 @@ export const dataValidate = async (file: string, options: { suite: string }): Pr
   const suite = await readSuiteFile(options.suite);
   const dataset = await openDataset(file);
   try {
-    const result = await validateDataset(dataset, suite);
+    // Drift expectations name their reference file relative to the suite file, so a suite travels with its data.
+    const result = await validateDataset(dataset, suite, { referenceDir: path.dirname(path.resolve(options.suite)) });
     const { statistics } = result;
     return {
       data: result,
