@@ -25,6 +25,7 @@ import { PromotionService } from "../registry/promotion/promotion-service.js";
 import { registryRoutes } from "../registry/routes.js";
 import { RegistryService } from "../registry/service.js";
 import type { MetadataStores } from "../stores/metadata-stores.js";
+import { artifactReferenceOpener } from "../monitoring/monitors/artifact-references.js";
 import { deploymentModels } from "../monitoring/monitors/deployment-models.js";
 import { monitorEngines } from "../monitoring/monitors/engines.js";
 import { MonitorGauges } from "../monitoring/monitors/monitor-gauges.js";
@@ -50,6 +51,8 @@ export interface ComposedDomains {
 export interface ComposeOptions {
   /** Where deployments keep the local copies of the model versions they serve. */
   modelCacheDir: string;
+  /** Where monitors keep local copies of their reference data files (read from the artifact store). */
+  referenceCacheDir: string;
   /** Reported by the Open Inference Protocol's GET /v2. */
   serverVersion: string;
   /** Where failures of background work go (the server's logger). */
@@ -135,7 +138,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     deps: {
       predictions: stores.predictions,
       ...deploymentModels({ live: deployments, store: stores.deployments, profiles }),
-      ...monitorEngines(),
+      ...monitorEngines({ openReference: artifactReferenceOpener(artifactStore, options.referenceCacheDir) }),
     },
     audit,
     events: webhooks,

@@ -23,6 +23,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   };
   const composed = composeDomains(stores, artifactStore, {
     modelCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "model-cache"),
+    referenceCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "reference-cache"),
     serverVersion: CAIRN_VERSION,
     onBackgroundError: (error, what) => logBackgroundError(error, what),
   });

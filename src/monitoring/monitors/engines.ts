@@ -1,5 +1,6 @@
 import { computeDrift, type ColumnMethodChoice } from "../drift/dataset-drift.js";
 import { parseColumnMethod } from "../drift/column-method-spec.js";
+import type { Dataset } from "../../validation/dataset.js";
 import { openDataset } from "../../validation/duckdb/open-dataset.js";
 import { openRowsDataset } from "../../validation/duckdb/open-rows-dataset.js";
 import { parseSuite } from "../../validation/suite/parse-suite.js";
@@ -14,9 +15,17 @@ import type { MonitorDependencies } from "./dependencies.js";
  */
 export type MonitorEngines = Pick<MonitorDependencies, "openRows" | "openFile" | "driftAgainstFile" | "parseSuite" | "runSuite">;
 
-export const monitorEngines = (): MonitorEngines => ({
+export interface MonitorEngineOptions {
+  /**
+   * Opens reference data named in a monitor (its drift reference, its suite's drift expectations). The server passes
+   * artifactReferenceOpener, which reads only from the artifact store; the default reads local paths (library use).
+   */
+  openReference?: (reference: string) => Promise<Dataset>;
+}
+
+export const monitorEngines = (options: MonitorEngineOptions = {}): MonitorEngines => ({
   openRows: (columns, rows, source) => openRowsDataset(columns, rows, source),
-  openFile: (path) => openDataset(path),
+  openFile: options.openReference ?? ((path) => openDataset(path)),
   driftAgainstFile: async (reference, current, options) => {
     const columnMethods: Record<string, ColumnMethodChoice> = {};
     for (const [column, spec] of Object.entries(options.methods ?? {})) columnMethods[column] = parseColumnMethod(`${column}=${spec}`)[1];
@@ -29,7 +38,7 @@ export const monitorEngines = (): MonitorEngines => ({
   },
   parseSuite: (yaml) => parseSuite(yaml, "monitor suite"),
   runSuite: async (dataset, suite) => {
-    const result = await validateDataset(dataset, suite as Suite);
+    const result = await validateDataset(dataset, suite as Suite, options.openReference ? { open: options.openReference } : {});
     return {
       success: result.success,
       results: result.results.map((r) => ({ expectation: r.expectation, ...(r.column !== undefined ? { column: r.column } : {}), success: r.success })),

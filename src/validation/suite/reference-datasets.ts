@@ -13,6 +13,11 @@ export interface ReferenceOptions {
   references?: Readonly<Record<string, Dataset>>;
   /** Folder relative paths resolve against (default: the working directory). */
   referenceDir?: string;
+  /**
+   * Opens a `reference` value itself instead of reading it as a local path: a server passes one that only reads from
+   * its artifact store, so that a suite sent by a client cannot make it open any file on its disk.
+   */
+  open?: (reference: string) => Promise<Dataset>;
 }
 
 export class ReferenceDatasets {
@@ -24,13 +29,16 @@ export class ReferenceDatasets {
   get(reference: string): Promise<Dataset> {
     const given = this.options.references?.[reference];
     if (given !== undefined && Object.hasOwn(this.options.references ?? {}, reference)) return Promise.resolve(given);
-    const path = isAbsolute(reference) ? reference : resolve(this.options.referenceDir ?? process.cwd(), reference);
+    const open = this.options.open;
+    const path = open ? reference : isAbsolute(reference) ? reference : resolve(this.options.referenceDir ?? process.cwd(), reference);
     let dataset = this.opened.get(path);
     if (dataset === undefined) {
-      dataset = access(path).then(
-        () => openDataset(path),
-        () => Promise.reject(new Error(`the reference file ${path} does not exist`)),
-      );
+      dataset = open
+        ? open(reference)
+        : access(path).then(
+            () => openDataset(path),
+            () => Promise.reject(new Error(`the reference file ${path} does not exist`)),
+          );
       // A failed open is remembered too, so every expectation naming it reports the same message.
       dataset.catch(() => undefined);
       this.opened.set(path, dataset);
