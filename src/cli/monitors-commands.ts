@@ -32,7 +32,7 @@ export const registerMonitorCommands = (program: Command, dataAction: DataAction
     .option("--window-seconds <s>", "window: the rows logged in the last S seconds")
     .requiredOption("--every <seconds>", "run every S seconds (at least 10)")
     .option("--drift", "drift of the inputs against the model version's training profile")
-    .option("--drift-reference <file>", "drift against this data file (read by the server) instead of the training profile")
+    .option("--drift-reference <uri>", "drift against this data file in the artifact store (an mlflow-artifacts:/ URI) instead of the training profile")
     .option("--skew", "training/serving skew against the training profile (TFDV's L-infinity / JS divergence)")
     .option("--suite <file>", "a data-test suite (YAML) run over the window")
     .option("--quality <spec>", "model quality once labels arrive: metric:threshold[:label_field], metric accuracy|f1|rmse|mae")
