@@ -109,17 +109,18 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     onLoaded: (deployment, version, seconds) => metrics.observeModelLoad(deployment, version, seconds),
     audit,
     onServed: (served, deployment) => {
-      // Sampled per deployment here; the log itself keeps every record it is given.
-      if (deployment.predictionLogSampleRate < 1 && !(Math.random() < deployment.predictionLogSampleRate)) return;
-      predictionLog.record({
-        deployment: served.deployment,
-        version: served.version,
-        time: Date.now(),
-        latencyMs: served.latencyMs,
-        requestId: served.context.requestId,
-        inputs: served.feeds,
-        outputs: served.outputs,
-      });
+      predictionLog.record(
+        {
+          deployment: served.deployment,
+          version: served.version,
+          time: Date.now(),
+          latencyMs: served.latencyMs,
+          requestId: served.context.requestId,
+          inputs: served.feeds,
+          outputs: served.outputs,
+        },
+        deployment.predictionLogSampleRate,
+      );
     },
     ...onError,
   });

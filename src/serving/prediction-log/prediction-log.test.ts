@@ -99,6 +99,18 @@ describe("PredictionLog", () => {
     expect(() => new PredictionLog(store, { sampleRate: 1.5 })).toThrow("Invalid prediction log sample_rate 1.5: expected a number from 0 to 1.");
   });
 
+  it("samples at a caller's own rate (a deployment's) with the same seeded source", async () => {
+    const log = new PredictionLog(store, { random: seededRandom(7) });
+    for (let i = 0; i < 1000; i += 1) log.record(entry(i), 0.1);
+    const reference = seededRandom(7);
+    let expected = 0;
+    for (let i = 0; i < 1000; i += 1) if (reference() < 0.1) expected += 1;
+    expect(log.pending).toBe(expected);
+    for (let i = 0; i < 10; i += 1) log.record(entry(i), 0);
+    expect(log.pending).toBe(expected);
+    await log.stop();
+  });
+
   it("drops and counts records when the queue is full", async () => {
     const drops: number[] = [];
     const log = new PredictionLog(store, { capacity: 100, onDropped: (n) => drops.push(n) });

@@ -83,10 +83,13 @@ export class PredictionLog {
     return this.queue.length;
   }
 
-  /** Samples and enqueues one served request. Synchronous and cheap; never throws, never waits on I/O. */
-  record(entry: PredictionEntry): void {
+  /**
+   * Samples and enqueues one served request, at the log's rate or at `sampleRate` when the caller has its own (a
+   * deployment's). Synchronous and cheap; never throws, never waits on I/O.
+   */
+  record(entry: PredictionEntry, sampleRate: number = this.sampleRate): void {
     try {
-      if (this.sampleRate < 1 && !(this.random() < this.sampleRate)) return;
+      if (sampleRate < 1 && !(this.random() < sampleRate)) return;
       if (this.queue.length >= this.capacity) {
         this.dropped += 1;
         this.options.onDropped?.(1);
