@@ -1,7 +1,6 @@
+import { formatShape as shapeText } from "../runtime/tensor-specs.js";
 import type { Tensor, TensorMap, TensorSpec } from "../tensor.js";
 import { badInput } from "./tensor-values.js";
-
-const shapeText = (shape: ReadonlyArray<number | null>): string => `[${shape.map((d) => (d === null ? -1 : d)).join(", ")}]`;
 
 /** Refuses a tensor whose rank or fixed dimensions differ from its spec, naming the input and both shapes. */
 export const checkShape = (spec: TensorSpec, dims: readonly number[]): void => {
@@ -29,5 +28,3 @@ export const checkFeeds = (feeds: TensorMap, specs: readonly TensorSpec[]): void
     checkShape(spec, tensor.dims);
   }
 };
-
-export { shapeText };
