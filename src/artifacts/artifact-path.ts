@@ -22,7 +22,8 @@ export const MAX_ARTIFACT_PATH_LENGTH = 1024;
 /** NAME_MAX of Linux and macOS file systems, and far above any S3 key segment a client sends. */
 export const MAX_ARTIFACT_SEGMENT_BYTES = 255;
 
-const isControlCharacter = (path: string): boolean => {
+/** True when the text holds a C0 control character or DEL (never legitimate in a path or a URI a client sends). */
+export const hasControlCharacter = (path: string): boolean => {
   for (let index = 0; index < path.length; index += 1) {
     const code = path.charCodeAt(index);
     if (code < 0x20 || code === 0x7f) return true;
@@ -52,7 +53,7 @@ export const normaliseArtifactPath = (path: string, field: string, options: Norm
     throw invalidPath(field, path, `longer than the limit of ${MAX_ARTIFACT_PATH_LENGTH} characters`);
   }
   if (path.includes("\0")) throw invalidPath(field, path, "NUL bytes are not allowed");
-  if (isControlCharacter(path)) throw invalidPath(field, path, "control characters are not allowed");
+  if (hasControlCharacter(path)) throw invalidPath(field, path, "control characters are not allowed");
   if (DANGEROUS_ESCAPE.test(path)) {
     throw invalidPath(field, path, "percent-encoded '.', '/', '\\', '%' or control characters remain after decoding once (double encoding)");
   }

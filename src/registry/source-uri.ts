@@ -1,4 +1,4 @@
-import { joinKeys, normaliseArtifactPath } from "../artifacts/artifact-path.js";
+import { hasControlCharacter, joinKeys, normaliseArtifactPath } from "../artifacts/artifact-path.js";
 import { storeKeyOfArtifactUri } from "../artifacts/artifact-uri.js";
 import { CairnError, ErrorCode, invalidParameter } from "../core/errors.js";
 import { validateRunId } from "../tracking/validation.js";
@@ -81,14 +81,6 @@ const parseModelsSource = (source: string, rest: string): ModelVersionSource => 
     );
   }
   return { kind: "models", name: match[1], version: String(Number(match[2])) };
-};
-
-const hasControlCharacter = (text: string): boolean => {
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 };
 
 export const parseModelVersionSource = (source: string): ModelVersionSource => {
