@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -12,8 +13,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ["ui/**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  {
     // Tests read arbitrary JSON responses; strict types matter at the product's module boundaries, not in assertions.
-    files: ["**/*.test.ts", "test/**", "**/test-support/**"],
+    files: ["**/*.test.ts", "**/*.test.tsx", "test/**", "**/test-support/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

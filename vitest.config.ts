@@ -1,11 +1,31 @@
+import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    pool: "forks",
     reporters: ["default", "./test/support/plain-summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          pool: "forks",
+        },
+      },
+      {
+        // The web UI's component tests: React in happy-dom, no server.
+        extends: true,
+        plugins: [react()],
+        test: {
+          name: "ui",
+          include: ["ui/src/**/*.test.tsx", "ui/src/**/*.test.ts"],
+          environment: "happy-dom",
+          setupFiles: ["./ui/src/test-support/setup.ts"],
+        },
+      },
+    ],
   },
 });

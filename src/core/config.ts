@@ -13,6 +13,8 @@ export interface ServerConfig {
   /** A local folder, or `file:///absolute/folder`. */
   artifactsDestination: string;
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** The built web UI's folder; default: the one shipped in the package (dist/ui); null: serve no UI. */
+  webUiDir?: string | null;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";

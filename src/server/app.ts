@@ -5,6 +5,7 @@ import { installErrorHandling } from "./error-handler.js";
 import { parseWireBody, stringifyWire } from "./json.js";
 import type { MlflowEndpoint } from "./mlflow-endpoint.js";
 import { CAIRN_API_PREFIXES, registerMlflowEndpoints } from "./mlflow-endpoint.js";
+import { registerWebUi } from "./web-ui.js";
 
 /** Largest JSON body any MLflow endpoint accepts (log-batch's 1 MB limit plus envelope). */
 export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
@@ -22,6 +23,8 @@ export interface AppOptions {
   version: string;
   domains: readonly DomainRoutes[];
   logger?: FastifyServerOptions["logger"];
+  /** The built web UI to serve at `/` (see web-ui.ts); none for API-only apps such as `cairn serve`. */
+  webUiDir?: string;
   /** Liveness beyond the process: the store answers. */
   healthCheck?: () => Promise<void>;
 }
@@ -66,7 +69,8 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     request.log[level]({ method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 }, "request");
   });
 
-  installErrorHandling(app);
+  const webUi = options.webUiDir ? await registerWebUi(app, options.webUiDir) : undefined;
+  installErrorHandling(app, webUi ? { notFoundFallback: webUi.servePage } : {});
 
   app.get("/health", async (_request, reply) => {
     if (options.healthCheck) await options.healthCheck();

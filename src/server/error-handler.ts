@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CairnError, ErrorCode } from "../core/errors.js";
 
 /**
@@ -23,7 +23,12 @@ const fromFastifyError = (error: FastifyError): CairnError | undefined => {
   return new CairnError(ErrorCode.BAD_REQUEST, error.message, { status });
 };
 
-export const installErrorHandling = (app: FastifyInstance): void => {
+export interface ErrorHandlingOptions {
+  /** Gets first say on a request no route matched (the web UI answers a browser's page requests). */
+  notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+}
+
+export const installErrorHandling = (app: FastifyInstance, options: ErrorHandlingOptions = {}): void => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error instanceof CairnError ? error : fromFastifyError(error);
     if (known) {
@@ -39,6 +44,7 @@ export const installErrorHandling = (app: FastifyInstance): void => {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (options.notFoundFallback?.(request, reply)) return reply;
     const error = new CairnError(ErrorCode.ENDPOINT_NOT_FOUND, `No endpoint ${request.method} ${request.url.split("?")[0]}`);
     return reply.status(404).type("application/json").send(JSON.stringify(error.toJSON()));
   });

@@ -5,6 +5,7 @@ import { CAIRN_VERSION } from "../core/version.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
 import { composeDomains } from "./compose.js";
+import { defaultWebUiDir } from "./web-ui.js";
 
 export interface RunningServer {
   /** Base URL clients use, e.g. http://127.0.0.1:5000 (the real port when 0 was asked for). */
@@ -27,10 +28,12 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     serverVersion: CAIRN_VERSION,
     onBackgroundError: (error, what) => logBackgroundError(error, what),
   });
+  const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());
   const app = await buildApp({
     version: CAIRN_VERSION,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel ?? "info" },
     domains: composed.domains,
+    ...(webUiDir ? { webUiDir } : {}),
   });
   logBackgroundError = (error, what) => app.log.error({ err: error }, what);
   try {

@@ -1,0 +1,97 @@
+/**
+ * The UI's one door to the Cairn API: the browser's fetch against the server that served the page (no other host,
+ * ever). The UI uses the /ajax-api prefixes, as MLflow's own UI does, so that a proxy may treat the two differently.
+ */
+
+export const MLFLOW_API = "/ajax-api/2.0/mlflow";
+export const CAIRN_API = "/ajax-api/2.0/cairn";
+export const ARTIFACTS_API = "/ajax-api/2.0/mlflow-artifacts/artifacts";
+
+/** An error answer of the API, or a failure to reach it, with a message fit to show as is. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    /** MLflow's error_code, e.g. RESOURCE_DOES_NOT_EXIST. */
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get notFound(): boolean {
+    return this.status === 404 || this.code === "RESOURCE_DOES_NOT_EXIST";
+  }
+}
+
+export type QueryValue = string | number | boolean | undefined | readonly (string | number)[];
+
+export const toQuery = (query: Record<string, QueryValue> | undefined): string => {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) params.append(key, String(item));
+    else params.append(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+};
+
+const describeStatus = (status: number): string =>
+  status === 404 ? "not found" : status === 403 ? "not allowed" : status >= 500 ? "the server failed" : `HTTP ${status}`;
+
+const errorFrom = async (response: Response): Promise<ApiError> => {
+  let code: string | undefined;
+  let message = "";
+  try {
+    const body = (await response.json()) as { error_code?: unknown; message?: unknown };
+    if (typeof body.error_code === "string") code = body.error_code;
+    if (typeof body.message === "string") message = body.message;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): the status says enough.
+  }
+  return new ApiError(message || `Request failed: ${describeStatus(response.status)}`, response.status, code);
+};
+
+export const request = async <T>(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError("Cannot reach the Cairn server. Is it running?", 0, undefined);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  const text = await response.text();
+  return (text ? JSON.parse(text) : {}) as T;
+};
+
+/** GET an MLflow endpoint, e.g. mlflowGet("runs/get", { run_id }). */
+export const mlflowGet = <T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal): Promise<T> =>
+  request<T>("GET", `${MLFLOW_API}/${path}${toQuery(query)}`, undefined, signal);
+
+export const mlflowPost = <T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> =>
+  request<T>("POST", `${MLFLOW_API}/${path}`, body, signal);
+
+/** GET one of Cairn's own endpoints (audit, governance, deployments, monitors). */
+export const cairnGet = <T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal): Promise<T> =>
+  request<T>("GET", `${CAIRN_API}/${path}${toQuery(query)}`, undefined, signal);
+
+export const cairnPost = <T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> =>
+  request<T>("POST", `${CAIRN_API}/${path}`, body, signal);
+
+/** Where the browser downloads an artifact stored under mlflow-artifacts:/ (the proxied artifact root). */
+export const artifactDownloadUrl = (artifactUri: string, relativePath: string): string | undefined => {
+  const match = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(artifactUri);
+  if (!match) return undefined;
+  const base = (match[1] ?? "").replace(/\/+$/, "");
+  const full = [base, relativePath].filter((part) => part !== "").join("/");
+  return `${ARTIFACTS_API}/${full.split("/").map(encodeURIComponent).join("/")}`;
+};
