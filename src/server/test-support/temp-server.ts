@@ -16,6 +16,8 @@ export const startTempServer = async (prefix = "cairn-test-"): Promise<TempServe
     backendStoreUri: `sqlite:///${dir}/cairn.db`,
     artifactsDestination: `${dir}/artifacts`,
     logLevel: "silent",
+    // Parallel UI builds can each point the e2e tests at their own output folder.
+    ...(process.env.CAIRN_WEB_UI_DIR ? { webUiDir: process.env.CAIRN_WEB_UI_DIR } : {}),
   });
   return {
     ...server,
