@@ -1,0 +1,132 @@
+import { cairnGet, cairnPost } from "../../api/http";
+
+/**
+ * The deployments API as src/serving/deployments/routes.ts serves it (deploymentJson, historyJson) and the shadow
+ * report of shadow-report.ts. Kept here rather than imported: the UI bundles nothing of the server, and these are
+ * the JSON shapes, not the server's types.
+ */
+export interface CanaryWire {
+  version: string;
+  /** Share of requests (0..1) the canary answers. */
+  weight: number;
+  sticky: boolean;
+}
+
+export interface ShadowWire {
+  version: string;
+  /** Share of requests (0..1) also run on the shadow after the primary answered. */
+  share: number;
+}
+
+export interface DeploymentWire {
+  name: string;
+  model_uri: string;
+  model_name: string;
+  primary_version: string;
+  canary?: CanaryWire;
+  shadow?: ShadowWire;
+  /** The version the alias named when last followed; absent for a pinned URI. */
+  followed_version?: string;
+  max_batch_size?: number;
+  max_latency_ms?: number;
+  prediction_log_sample_rate: number;
+  /** Versions loaded and answering in the server that answered, primary first. */
+  serving_versions: string[];
+  ready: boolean;
+  /** Why the last change did not take traffic, until the next successful change. */
+  last_error?: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+}
+
+export type DeploymentRole = "primary" | "canary" | "shadow";
+
+export interface HistoryEntryWire {
+  time: number;
+  role: DeploymentRole;
+  from_version: string | null;
+  to_version: string | null;
+  /** create, alias-moved, promote, rollback, canary, shadow, delete. */
+  reason: string;
+  actor: string;
+  request_id: string;
+}
+
+export interface LatencySummaryWire {
+  count: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+}
+
+export interface ShadowReportWire {
+  deployment: string;
+  primary_version: string;
+  candidate_version: string;
+  share: number;
+  since: number;
+  mirrored: number;
+  compared: number;
+  primary_errors: number;
+  candidate_errors: number;
+  class_compared: number;
+  same_class: number;
+  agreement_rate: number | null;
+  abs_diff: { mean: number | null; max: number | null };
+  rel_diff: { mean: number | null; max: number | null };
+  latency: { primary: LatencySummaryWire; candidate: LatencySummaryWire };
+}
+
+/** One logged request (serving/predictions); inputs and outputs are left out of the UI's type on purpose. */
+export interface PredictionWire {
+  request_id: string;
+  deployment: string;
+  version: string;
+  time: number;
+  latency_ms: number;
+  label?: unknown;
+}
+
+export const deploymentKeys = {
+  all: ["deployments"] as const,
+  list: () => ["deployments", "list"] as const,
+  one: (name: string) => ["deployments", "get", name] as const,
+  history: (name: string) => ["deployments", "history", name] as const,
+  shadowReport: (name: string) => ["deployments", "shadow-report", name] as const,
+  predictions: (name: string, period: string) => ["deployments", "predictions", name, period] as const,
+};
+
+export const listDeployments = async (signal?: AbortSignal): Promise<DeploymentWire[]> =>
+  (await cairnGet<{ deployments?: DeploymentWire[] }>("deployments/list", undefined, signal)).deployments ?? [];
+
+export const getDeployment = async (name: string, signal?: AbortSignal): Promise<DeploymentWire> =>
+  (await cairnGet<{ deployment: DeploymentWire }>("deployments/get", { name }, signal)).deployment;
+
+export const getDeploymentHistory = async (name: string, signal?: AbortSignal): Promise<HistoryEntryWire[]> =>
+  (await cairnGet<{ history?: HistoryEntryWire[] }>("deployments/history", { name }, signal)).history ?? [];
+
+export const getShadowReport = async (name: string, signal?: AbortSignal): Promise<ShadowReportWire> =>
+  (await cairnGet<{ report: ShadowReportWire }>("deployments/shadow-report", { name }, signal)).report;
+
+export type DeploymentAction = "promote" | "rollback";
+
+export const runDeploymentAction = async (action: DeploymentAction, name: string): Promise<DeploymentWire> =>
+  (await cairnPost<{ deployment: DeploymentWire }>(`deployments/${action}`, { name })).deployment;
+
+/** The most a page of serving/predictions holds. */
+export const PREDICTIONS_PAGE = 1000;
+
+export interface PredictionsPage {
+  predictions: PredictionWire[];
+  /** More predictions follow in the period than one page holds. */
+  more: boolean;
+}
+
+/** The log reads oldest first from `since`; the caller shows the newest of the page. */
+export const listPredictions = async (deployment: string, since: number, signal?: AbortSignal): Promise<PredictionsPage> => {
+  const page = await cairnGet<{ predictions?: PredictionWire[]; next_page_token?: string }>(
+    "serving/predictions",
+    { deployment, since, max_results: PREDICTIONS_PAGE },
+    signal,
+  );
+  return { predictions: page.predictions ?? [], more: page.next_page_token !== undefined };
+};

@@ -1,0 +1,64 @@
+import type { ReactNode } from "react";
+import { Link } from "wouter";
+import { formatTime } from "../../format";
+import type { DeploymentWire } from "./deployment-wire";
+import { formatShare, uriMode } from "./traffic-split";
+
+export const ReadyBadge = ({ deployment }: { deployment: Pick<DeploymentWire, "ready" | "last_error"> }): ReactNode =>
+  deployment.last_error ? (
+    <span className="badge danger">last change failed</span>
+  ) : deployment.ready ? (
+    <span className="badge ok">ready</span>
+  ) : (
+    <span className="badge warn">not ready</span>
+  );
+
+/** What serves now: the model URI and how it picks a version, the versions loaded, the serving options. */
+export const ServingCard = ({ deployment: d }: { deployment: DeploymentWire }): ReactNode => {
+  const mode = uriMode(d.model_uri);
+  return (
+    <section className="card" aria-labelledby="serving-heading">
+      <h2 id="serving-heading">Serving</h2>
+      {d.last_error ? (
+        <div className="error-banner" role="alert">
+          <strong>The last change did not take traffic. </strong>
+          {d.last_error}
+        </div>
+      ) : null}
+      <dl className="kv">
+        <dt>Model</dt>
+        <dd>
+          <code>{d.model_uri}</code> (<Link href={`/models/${encodeURIComponent(d.model_name)}`}>{d.model_name}</Link>)
+        </dd>
+        <dt>Version choice</dt>
+        <dd>
+          {mode.kind === "alias" ? `follows the alias @${mode.alias}${d.followed_version !== undefined ? `, which names version ${d.followed_version}` : ""}` : "pinned"}
+        </dd>
+        <dt>Primary</dt>
+        <dd>
+          <Link href={`/models/${encodeURIComponent(d.model_name)}/versions/${encodeURIComponent(d.primary_version)}`}>version {d.primary_version}</Link>
+        </dd>
+        <dt>Loaded and serving</dt>
+        <dd>{d.serving_versions.length > 0 ? d.serving_versions.map((v) => `v${v}`).join(", ") : "none"}</dd>
+        <dt>Status</dt>
+        <dd>
+          <ReadyBadge deployment={d} />
+        </dd>
+        <dt>Prediction log</dt>
+        <dd>{formatShare(d.prediction_log_sample_rate)} of requests</dd>
+        <dt>Batching</dt>
+        <dd>
+          {d.max_batch_size !== undefined || d.max_latency_ms !== undefined
+            ? [d.max_batch_size !== undefined ? `up to ${d.max_batch_size} rows` : undefined, d.max_latency_ms !== undefined ? `waits at most ${d.max_latency_ms} ms` : undefined]
+                .filter(Boolean)
+                .join(", ")
+            : "server default"}
+        </dd>
+        <dt>Created</dt>
+        <dd>{formatTime(d.creation_timestamp)}</dd>
+        <dt>Last change</dt>
+        <dd>{formatTime(d.last_updated_timestamp)}</dd>
+      </dl>
+    </section>
+  );
+};

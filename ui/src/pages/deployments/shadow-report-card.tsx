@@ -1,0 +1,31 @@
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { ErrorBanner, Loading } from "../../components/status";
+import { deploymentKeys, getShadowReport } from "./deployment-wire";
+import { shadowReportLines } from "./shadow-report-format";
+
+/** The shadow's comparison with the primary on mirrored traffic; refreshed while the page is open. */
+export const ShadowReportCard = ({ name }: { name: string }): ReactNode => {
+  const report = useQuery({
+    queryKey: deploymentKeys.shadowReport(name),
+    queryFn: ({ signal }) => getShadowReport(name, signal),
+    refetchInterval: 15_000,
+  });
+  return (
+    <section className="card" aria-labelledby="shadow-heading">
+      <h2 id="shadow-heading">Shadow comparison{report.data ? `: v${report.data.candidate_version} against v${report.data.primary_version}` : ""}</h2>
+      {report.isPending ? <Loading what="the shadow report" /> : null}
+      <ErrorBanner error={report.error} what="the shadow report" />
+      {report.data ? (
+        <dl className="kv">
+          {shadowReportLines(report.data).map((line) => (
+            <div key={line.label} className="kv-row">
+              <dt>{line.label}</dt>
+              <dd>{line.warn ? <span className="badge warn">{line.value}</span> : line.value}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+    </section>
+  );
+};
