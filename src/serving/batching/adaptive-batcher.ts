@@ -184,7 +184,7 @@ export class AdaptiveBatcher {
     const outcomes = async (): Promise<Array<{ ok: true; value: TensorMap } | { ok: false; error: unknown }>> => {
       if (members.length > 1) {
         try {
-          const split = splitOutputs(await this.model.run(mergeFeeds(members)), members);
+          const split = splitOutputs(await this.model.runMerged(mergeFeeds(members)), members);
           if (split !== undefined) return split.map((value) => ({ ok: true, value }));
         } catch {
           // The merged run failed (a value one member sent that the runtime refuses, say): each answers for itself.

@@ -3,6 +3,7 @@ import { extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
 import { OnnxSession } from "../runtime/onnx-session.js";
+import { WorkerRunner } from "../runtime/worker-runner.js";
 import type { SessionSettings } from "../runtime/session-cache.js";
 import type { TensorMap } from "../tensor.js";
 import { confinedPath } from "./confined-path.js";
@@ -53,6 +54,15 @@ export async function loadModel(path: string, options: ModelLoadOptions = {}): P
     interOpThreads: positive(options.interOpThreads ?? info.flavorThreads.interOpThreads ?? 1, "interOpThreads"),
   };
   const session = await OnnxSession.open(info.onnxPath, settings);
+  let worker: WorkerRunner | undefined;
+  if (options.inferenceWorker && session.batchability.batchable) {
+    try {
+      worker = await WorkerRunner.start(info.onnxPath, settings);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  }
   const columns = signatureColumns(info.signature);
   const model: LoadedModel = {
     path: absolute,
@@ -64,7 +74,16 @@ export async function loadModel(path: string, options: ModelLoadOptions = {}): P
     ...(info.signature === undefined ? {} : { signature: info.signature }),
     ...(info.inputExample === undefined ? {} : { inputExample: info.inputExample }),
     run: (feeds: TensorMap) => session.run(feeds),
-    close: () => session.close(),
+    runMerged: worker
+      ? async (feeds: TensorMap) => {
+          session.check(feeds);
+          return worker.run(feeds);
+        }
+      : (feeds: TensorMap) => session.run(feeds),
+    close: async () => {
+      await worker?.close();
+      await session.close();
+    },
   };
   return model;
 }

@@ -26,6 +26,11 @@ export interface LoadedModel {
   readonly signature?: ModelSignature;
   /** Checks feeds against `inputs` (names, types, shapes) and runs them; a mismatch is a 400 naming the input. */
   run(feeds: TensorMap): Promise<TensorMap>;
+  /**
+   * Runs a batch merged from several requests, like run(); on the model's inference worker thread when it was loaded
+   * with `inferenceWorker`, so the event loop keeps serving HTTP meanwhile. The feeds' buffers may be transferred.
+   */
+  runMerged(feeds: TensorMap): Promise<TensorMap>;
   close(): Promise<void>;
 }
 
@@ -33,4 +38,9 @@ export interface ModelLoadOptions {
   /** onnxruntime intra-op threads (default 1: serving parallelism comes from requests, not from one op). */
   intraOpThreads?: number;
   interOpThreads?: number;
+  /**
+   * Run merged batches on a worker thread with its own session (default false). Pays when a batch's run is long
+   * enough to be worth overlapping with HTTP work (see docs/benchmarks.md, serving); only for batchable models.
+   */
+  inferenceWorker?: boolean;
 }

@@ -34,8 +34,13 @@ export class OnnxSession {
     }
   }
 
-  async run(feeds: TensorMap): Promise<TensorMap> {
+  /** Throws the 400 that names the input when feeds do not match the model's inputs. */
+  check(feeds: TensorMap): void {
     validateFeeds(this.inputs, feeds);
+  }
+
+  async run(feeds: TensorMap): Promise<TensorMap> {
+    this.check(feeds);
     const outputs = await this.session.run(toOrtFeeds(feeds));
     return fromOrtOutputs(outputs, this.session.outputNames);
   }

@@ -58,15 +58,18 @@ export class SessionCache {
   }
 }
 
+/** How every Cairn session is created, on the main thread or in an inference worker. */
+export const ortSessionOptions = (settings: SessionSettings): ort.InferenceSession.SessionOptions => ({
+  executionProviders: ["cpu"],
+  intraOpNumThreads: settings.intraOpThreads,
+  interOpNumThreads: settings.interOpThreads,
+  graphOptimizationLevel: "all",
+  executionMode: "sequential",
+});
+
 async function create(path: string, settings: SessionSettings): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(path, {
-      executionProviders: ["cpu"],
-      intraOpNumThreads: settings.intraOpThreads,
-      interOpNumThreads: settings.interOpThreads,
-      graphOptimizationLevel: "all",
-      executionMode: "sequential",
-    });
+    return await ort.InferenceSession.create(path, ortSessionOptions(settings));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw invalidParameter(`could not load ONNX model ${path}: ${reason}`);
