@@ -1,0 +1,106 @@
+import { useQuery } from "@tanstack/react-query";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
+import type { ModelVersion } from "../../api/entities";
+import { Empty, ErrorBanner, Loading } from "../../components/status";
+import { formatTime } from "../../format";
+import { useQueryParam } from "../../url-state";
+import { renderCheck } from "./promotion-check";
+import { PromotionCheckView } from "./promotion-check-view";
+import { checkPromotion, listApprovals, registryKeys } from "./registry-api";
+import type { PromotionRuleWire } from "./registry-wire";
+import { targetLabel, usePromotionRules } from "./rules-tab";
+import { actorName } from "./text";
+
+const STAGE_TARGETS = ["stage:Staging", "stage:Production", "stage:Archived"];
+
+/** The server keys rules by the canonical target; a stage may be typed in any case, as the API accepts it. */
+export const sameTarget = (a: string, b: string): boolean =>
+  a.startsWith("stage:") && b.startsWith("stage:") ? a.toLowerCase() === b.toLowerCase() : a === b;
+
+const Approvals = ({ name, version }: { name: string; version: string }): ReactNode => {
+  const approvals = useQuery({ queryKey: registryKeys.approvals(name, version), queryFn: ({ signal }) => listApprovals(name, version, signal) });
+  return (
+    <section className="card" aria-labelledby="approvals-heading">
+      <h2 id="approvals-heading">Approvals</h2>
+      <ErrorBanner error={approvals.error} what="the approvals" />
+      {approvals.isPending ? <Loading what="approvals" /> : null}
+      {approvals.data?.length === 0 ? <Empty>Nobody has approved this version for any target yet.</Empty> : null}
+      {approvals.data && approvals.data.length > 0 ? (
+        <table className="data" aria-label="Approvals">
+          <thead>
+            <tr>
+              <th scope="col">Target</th>
+              <th scope="col">Approved by</th>
+              <th scope="col">Time</th>
+              <th scope="col">Comment</th>
+            </tr>
+          </thead>
+          <tbody>
+            {approvals.data.map((approval) => (
+              <tr key={`${approval.target}|${approval.actor.name}`}>
+                <td>{targetLabel(approval.target)}</td>
+                <td>{actorName(approval.actor)}</td>
+                <td>{formatTime(approval.time)}</td>
+                <td>{approval.comment ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+};
+
+const CheckResult = ({ name, version, target, rule }: { name: string; version: string; target: string; rule: PromotionRuleWire | undefined }): ReactNode => {
+  const check = useQuery({
+    queryKey: registryKeys.check(name, version, target),
+    queryFn: ({ signal }) => checkPromotion(name, version, target, signal),
+  });
+  if (check.isPending) return <Loading what="the promotion check" />;
+  if (check.error) return <ErrorBanner error={check.error} what={`the promotion check for ${target}`} />;
+  return <PromotionCheckView target={target} version={version} rendering={renderCheck(rule, check.data)} />;
+};
+
+/**
+ * Approvals of this version, and the promotion check for a target chosen in the URL (`target`, e.g. alias:champion;
+ * the first rule's target when none is chosen): which of the rule's conditions pass and which fail, and why.
+ */
+export const ApprovalsTab = ({ version, modelAliases }: { version: ModelVersion; modelAliases: readonly string[] }): ReactNode => {
+  const rules = usePromotionRules(version.name);
+  const [chosen, setChosen] = useQueryParam("target");
+  const target = chosen || rules.data?.[0]?.target || "";
+  const [typed, setTyped] = useState<string | undefined>(undefined);
+  const ids = { input: useId(), list: useId() };
+  const suggestions = [...new Set([...(rules.data ?? []).map((rule) => rule.target), ...modelAliases.map((alias) => `alias:${alias}`), ...STAGE_TARGETS])];
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const next = (typed ?? target).trim();
+    if (next !== "") setChosen(next, { push: true });
+    setTyped(undefined);
+  };
+  const rule = rules.data?.find((candidate) => sameTarget(candidate.target, target));
+  return (
+    <>
+      <section className="card" aria-labelledby="check-heading">
+        <h2 id="check-heading">Promotion check</h2>
+        <form className="check-form" onSubmit={submit}>
+          <label htmlFor={ids.input}>
+            Target (alias:&lt;name&gt; or stage:&lt;Stage&gt;)
+            <input id={ids.input} type="text" list={ids.list} value={typed ?? target} onChange={(event) => setTyped(event.target.value)} autoComplete="off" size={28} />
+          </label>
+          <datalist id={ids.list}>
+            {suggestions.map((suggestion) => (
+              <option key={suggestion} value={suggestion} />
+            ))}
+          </datalist>
+          <button type="submit">Check</button>
+        </form>
+        <ErrorBanner error={rules.error} what="the promotion rules" />
+        {rules.isPending ? <Loading what="promotion rules" /> : null}
+        {!rules.isPending && target === "" ? <p className="muted">This model has no promotion rules. Choose a target to check anyway.</p> : null}
+        {!rules.isPending && target !== "" ? <CheckResult name={version.name} version={version.version} target={target} rule={rule} /> : null}
+      </section>
+      <Approvals name={version.name} version={version.version} />
+    </>
+  );
+};

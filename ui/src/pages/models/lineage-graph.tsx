@@ -1,0 +1,103 @@
+import { useId, useMemo, type MouseEvent, type ReactNode } from "react";
+import { useLocation } from "wouter";
+import { LAYOUT, layoutLineage, type PlacedNode } from "./lineage-layout";
+import { edgeSentence, lineageNodeHref, nodeKindLabel, nodeTitle } from "./lineage-nodes";
+import type { LineageGraph as LineageGraphData, LineageNode } from "./registry-wire";
+
+const MAX_LABEL_CHARS = 24;
+
+const shorten = (label: string): string => (label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS - 1)}…` : label);
+
+/** A plain left click follows the link inside the app; modified clicks (new tab, ...) are the browser's. */
+const isPlainClick = (event: MouseEvent): boolean =>
+  event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
+
+const NodeBox = ({ placed, current }: { placed: PlacedNode; current: boolean }): ReactNode => {
+  const { node } = placed;
+  return (
+    <>
+      <title>{nodeTitle(node)}</title>
+      <rect x={placed.x} y={placed.y} width={LAYOUT.nodeWidth} height={LAYOUT.nodeHeight} rx={6} />
+      <text className="kind" x={placed.x + 10} y={placed.y + 16}>
+        {nodeKindLabel(node.type)}
+        {current ? " (this version)" : ""}
+      </text>
+      <text className="label" x={placed.x + 10} y={placed.y + 34}>
+        {shorten(node.label)}
+      </text>
+    </>
+  );
+};
+
+const GraphNode = ({ placed, current, navigate }: { placed: PlacedNode; current: boolean; navigate: (href: string) => void }): ReactNode => {
+  const href = lineageNodeHref(placed.node);
+  const className = `lineage-node${current ? " current" : ""}`;
+  const label = `${nodeTitle(placed.node)}${current ? " (this version)" : ""}`;
+  if (href === undefined) {
+    // Not a link, but still reachable by keyboard so that every node can be read in turn.
+    return (
+      <g className={className} tabIndex={0} role="img" aria-label={label} data-node-id={placed.node.id}>
+        <NodeBox placed={placed} current={current} />
+      </g>
+    );
+  }
+  return (
+    <a
+      className={className}
+      href={href}
+      aria-label={label}
+      data-node-id={placed.node.id}
+      onClick={(event) => {
+        if (!isPlainClick(event)) return;
+        event.preventDefault();
+        navigate(href);
+      }}
+    >
+      <NodeBox placed={placed} current={current} />
+    </a>
+  );
+};
+
+/**
+ * A version's lineage as an SVG graph laid out by layoutLineage (links where the UI has a page for a node), followed
+ * by the same edges as sentences, which is what a screen reader or a text search finds.
+ */
+export const LineageGraph = ({ graph, currentNodeId }: { graph: LineageGraphData; currentNodeId: string }): ReactNode => {
+  const layout = useMemo(() => layoutLineage(graph), [graph]);
+  const byId = useMemo(() => new Map<string, LineageNode>(graph.nodes.map((node) => [node.id, node])), [graph]);
+  const [, navigate] = useLocation();
+  const titleId = useId();
+  const markerId = `${useId().replaceAll(":", "")}-arrow`;
+  return (
+    <figure className="lineage" style={{ margin: 0 }}>
+      <figcaption id={titleId} className="visually-hidden">
+        Lineage graph, upstream on the left
+      </figcaption>
+      <div className="lineage-scroll">
+        <svg className="lineage-svg" role="group" aria-labelledby={titleId} width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`}>
+          <defs>
+            <marker id={markerId} viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path className="lineage-arrow" d="M 0 0 L 10 5 L 0 10 z" />
+            </marker>
+          </defs>
+          <g aria-hidden="true">
+            {layout.edges.map(({ edge, path }) => (
+              <path key={`${edge.from}|${edge.to}|${edge.relation}`} className="lineage-edge" d={path} markerEnd={`url(#${markerId})`}>
+                <title>{edgeSentence(edge, byId)}</title>
+              </path>
+            ))}
+          </g>
+          {layout.nodes.map((placed) => (
+            <GraphNode key={placed.node.id} placed={placed} current={placed.node.id === currentNodeId} navigate={navigate} />
+          ))}
+        </svg>
+      </div>
+      <h3 className="visually-hidden">Lineage as text</h3>
+      <ul className="lineage-text" aria-label="Lineage edges">
+        {graph.edges.map((edge) => (
+          <li key={`${edge.from}|${edge.to}|${edge.relation}`}>{edgeSentence(edge, byId)}</li>
+        ))}
+      </ul>
+    </figure>
+  );
+};
