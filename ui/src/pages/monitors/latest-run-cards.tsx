@@ -1,0 +1,129 @@
+import type { ReactNode } from "react";
+import { formatNumber, formatTime } from "../../format";
+import { CHECK_LABELS } from "./monitor-describe";
+import { isCheckSummary, isPValueMethod } from "./monitor-results";
+import type { CheckName, MonitorResult } from "./monitor-wire";
+
+const SUMMARY_WORDS: Record<string, string> = {
+  share_drifted: "share of features drifted",
+  max: "largest feature score",
+  success_share: "share of expectations passed",
+  error: "could not run",
+};
+
+const value = (n: number | null): string => (n === null ? "—" : formatNumber(n));
+
+/** Each check of the latest run: passed or failing, with its summary score against its threshold. */
+export const ChecksCard = ({ run }: { run: MonitorResult[] }): ReactNode => {
+  const summaries = run.filter(isCheckSummary);
+  const first = run[0];
+  return (
+    <section className="card" aria-labelledby="checks-heading">
+      <h2 id="checks-heading">Latest run{first ? `: ${formatTime(first.time)}` : ""}</h2>
+      {summaries.length === 0 ? <p className="muted">No run has scored anything yet.</p> : null}
+      <ul className="check-list">
+        {summaries.map((s) => (
+          <li key={`${s.check}-${s.method}`}>
+            <span className={`badge ${s.passed ? "ok" : "danger"}`}>{s.passed ? "passing" : "failing"}</span> <strong>{CHECK_LABELS[s.check]}</strong>
+            {s.method === "error" ? (
+              <span className="muted"> could not run (the run's message says why: use Run now to see it)</span>
+            ) : (
+              <span className="muted">
+                {" "}
+                {SUMMARY_WORDS[s.method] ?? s.method} {value(s.statistic)}
+                {s.threshold !== null ? `, threshold ${formatNumber(s.threshold)}` : ""}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+};
+
+/** The per-feature scores of a drift or skew check in the latest run, failing features flagged. */
+export const FeaturesTable = ({ run, check }: { run: MonitorResult[]; check: Extract<CheckName, "drift" | "skew"> }): ReactNode => {
+  const rows = run.filter((s) => s.check === check && !isCheckSummary(s));
+  if (rows.length === 0) return null;
+  const flag = check === "drift" ? "drifted" : "skewed";
+  return (
+    <section className="card" aria-labelledby={`${check}-features-heading`}>
+      <h2 id={`${check}-features-heading`}>{check === "drift" ? "Drift per feature" : "Skew per feature"}</h2>
+      <table className="data">
+        <thead>
+          <tr>
+            <th scope="col">Feature</th>
+            <th scope="col">Test</th>
+            <th scope="col" className="num">
+              Score
+            </th>
+            <th scope="col" className="num">
+              p-value
+            </th>
+            <th scope="col" className="num">
+              Threshold
+            </th>
+            <th scope="col">Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((s) => {
+            const pValue = check === "drift" && isPValueMethod(s.method);
+            return (
+              <tr key={s.feature}>
+                <th scope="row">{s.feature}</th>
+                <td>{s.method}</td>
+                <td className="num">{pValue ? "—" : value(s.statistic)}</td>
+                <td className="num">{pValue ? value(s.statistic) : "—"}</td>
+                <td className="num">
+                  {s.threshold === null ? "—" : `${pValue ? "p <" : "≥"} ${formatNumber(s.threshold)}`}
+                </td>
+                <td>{s.passed ? <span className="badge ok">ok</span> : <span className="badge danger">{flag}</span>}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+};
+
+/**
+ * The expectations of the data-test suite that failed in the latest run. The stored history keeps each
+ * expectation's outcome but not its observed value or message; a run started here shows its message above.
+ */
+export const DataTestsCard = ({ run }: { run: MonitorResult[] }): ReactNode => {
+  const tests = run.filter((s) => s.check === "data_tests" && !isCheckSummary(s));
+  if (!run.some((s) => s.check === "data_tests")) return null;
+  const failed = tests.filter((t) => !t.passed);
+  return (
+    <section className="card" aria-labelledby="data-tests-heading">
+      <h2 id="data-tests-heading">Failed data tests</h2>
+      <p className="muted">
+        {tests.length - failed.length} of {tests.length} expectations passed.
+      </p>
+      {failed.length > 0 ? (
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">Expectation</th>
+              <th scope="col">Column</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {failed.map((t) => (
+              <tr key={`${t.method}-${t.feature}`}>
+                <td className="mono">{t.method}</td>
+                <td>{t.feature === "" ? <span className="muted">whole table</span> : t.feature}</td>
+                <td>
+                  <span className="badge danger">failed</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+};
