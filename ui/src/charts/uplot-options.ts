@@ -1,0 +1,55 @@
+import uPlot from "uplot";
+import { formatNumber } from "../format";
+import { cssColor, seriesColor } from "./palette";
+
+export interface ChartShape {
+  labels: readonly string[];
+  xLabel: string;
+  xIsTime: boolean;
+  logY: boolean;
+  width: number;
+  height: number;
+}
+
+const formatLegendValue = (_chart: uPlot, value: number | null): string => (value === null || value === undefined ? "—" : formatNumber(value));
+
+/**
+ * A log axis over data without one positive value has no range at all (uPlot would compute NaN bounds); show one
+ * decade instead so the chart stays drawable while its series are all gaps.
+ */
+const logRange = (_chart: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax =>
+  min !== null && max !== null && min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1, 10];
+
+/** uPlot's options for a chart of this shape: one x axis, one y axis (linear or log), one line per label. */
+export const uplotOptions = (shape: ChartShape): uPlot.Options => {
+  const axisColor = cssColor("--muted", "#5f6b7a");
+  const gridColor = cssColor("--border", "#dde1e6");
+  const axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
+  return {
+    width: shape.width,
+    height: shape.height,
+    scales: {
+      x: { time: shape.xIsTime },
+      y: shape.logY ? { distr: 3, log: 10, range: logRange } : {},
+    },
+    axes: [
+      { ...axis, label: shape.xLabel, labelSize: 20 },
+      { ...axis, size: 64, values: (_chart, splits) => splits.map((value) => formatNumber(value)) },
+    ],
+    series: [
+      { label: shape.xLabel },
+      ...shape.labels.map(
+        (label, index): uPlot.Series => ({
+          label,
+          stroke: seriesColor(index),
+          width: 1.5,
+          // Series logged at other steps leave nulls in this one's column; the line goes on across them.
+          spanGaps: true,
+          value: formatLegendValue,
+        }),
+      ),
+    ],
+    cursor: { drag: { x: true, y: false } },
+    legend: { live: true },
+  };
+};

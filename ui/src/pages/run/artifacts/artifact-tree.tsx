@@ -1,0 +1,88 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState, type ReactNode } from "react";
+import { mlflowGet } from "../../../api/http";
+import type { FileInfo } from "../../../api/entities";
+import { ErrorBanner, Loading } from "../../../components/status";
+import { formatBytes } from "../../../format";
+import { baseName } from "./artifact-kind";
+
+interface Listing {
+  root_uri?: string;
+  files?: FileInfo[];
+}
+
+/** Folders first, then files, each by name. */
+const byFolderThenName = (a: FileInfo, b: FileInfo): number => (a.is_dir !== b.is_dir ? (a.is_dir ? -1 : 1) : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+const useListing = (runId: string, path: string) =>
+  useQuery({
+    queryKey: ["artifact-list", runId, path],
+    queryFn: ({ signal }) => mlflowGet<Listing>("artifacts/list", { run_id: runId, path: path || undefined }, signal),
+    select: (listing) => [...(listing.files ?? [])].sort(byFolderThenName),
+  });
+
+/** The folders holding a path: "a/b/c.txt" -> ["a", "a/b"]. They start open, so a linked file is in view. */
+export const ancestorsOf = (path: string): string[] => {
+  const parts = path.split("/").slice(0, -1);
+  return parts.map((_part, index) => parts.slice(0, index + 1).join("/"));
+};
+
+interface TreeState {
+  runId: string;
+  selected: string;
+  onSelect(path: string): void;
+  open: ReadonlySet<string>;
+  toggle(path: string): void;
+}
+
+/** One folder's entries, listed when the folder is first opened (artifacts/list per directory). */
+const Folder = ({ path, state, label }: { path: string; state: TreeState; label: string }): ReactNode => {
+  const { data, error, isPending } = useListing(state.runId, path);
+  if (error) return <ErrorBanner error={error} what={label} />;
+  if (isPending) return <Loading what={label} />;
+  if (data.length === 0) return <p className="muted artifact-empty">{path ? "Empty folder." : "This run has no artifacts."}</p>;
+  return (
+    <ul className="artifact-list">
+      {data.map((entry) => (
+        <li key={entry.path}>
+          {entry.is_dir ? (
+            <>
+              <button type="button" className="artifact-entry folder" aria-expanded={state.open.has(entry.path)} onClick={() => state.toggle(entry.path)}>
+                <span aria-hidden="true">{state.open.has(entry.path) ? "▾" : "▸"}</span> {baseName(entry.path)}/
+              </button>
+              {state.open.has(entry.path) ? <Folder path={entry.path} state={state} label={`folder ${entry.path}`} /> : null}
+            </>
+          ) : (
+            <button
+              type="button"
+              className="artifact-entry file"
+              aria-current={state.selected === entry.path ? "true" : undefined}
+              onClick={() => state.onSelect(entry.path)}
+            >
+              <span>{baseName(entry.path)}</span>
+              <span className="muted artifact-size">{formatBytes(entry.file_size)}</span>
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+};
+
+/** The run's artifacts as a folder tree; folders are listed lazily as they open. */
+export const ArtifactTree = ({ runId, selected, onSelect }: { runId: string; selected: string; onSelect(path: string): void }): ReactNode => {
+  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set(ancestorsOf(selected)));
+  const toggle = (path: string): void =>
+    setOpen((current) => {
+      const next = new Set(current);
+      if (next.has(path)) next.delete(path);
+      else next.add(path);
+      return next;
+    });
+  return (
+    <nav className="card artifact-tree" aria-label="Artifact files">
+      <h2>Files</h2>
+      <Folder path="" state={{ runId, selected, onSelect, open, toggle }} label="the artifact list" />
+    </nav>
+  );
+};
