@@ -7,7 +7,7 @@ import { formatTime } from "../../format";
 import { useQueryParam } from "../../url-state";
 import { deploymentKeys, listDeployments, type DeploymentWire } from "./deployment-wire";
 import { ReadyBadge } from "./serving-card";
-import { describeShadow, describeSplit } from "./traffic-split";
+import { describeShadow, describeSplit, trafficSegments } from "./traffic-split";
 import "./deployments.css";
 
 const matches = (d: DeploymentWire, needle: string): boolean =>
@@ -22,6 +22,15 @@ export const NoDeployments = (): ReactNode => (
       <code>cairn deployments canary churn 4 --weight 0.1</code> or mirror it with <code>cairn deployments shadow churn 4 --share 0.5</code>.
     </p>
   </Empty>
+);
+
+/** The split as a small bar beside its words (decorative: the words say it). */
+const MiniSplit = ({ deployment }: { deployment: DeploymentWire }): ReactNode => (
+  <span className="mini-split" aria-hidden="true">
+    {trafficSegments(deployment).map((segment) => (
+      <span key={segment.role} className={`role-${segment.role}`} style={{ width: `${segment.share * 100}%` }} />
+    ))}
+  </span>
 );
 
 /** Every deployment with what serves it and how traffic is split; the filter (`q`) is in the URL. */
@@ -39,7 +48,7 @@ const DeploymentsPage = (): ReactNode => {
       {deployments.data && deployments.data.length > 0 ? (
         <>
           <div className="toolbar">
-            <label>
+            <label className="deployments-filter">
               <span className="visually-hidden">Filter deployments</span>
               <input type="search" placeholder="Filter by name or model" value={filter} onChange={(event) => setFilter(event.target.value)} />
             </label>
@@ -69,7 +78,10 @@ const DeploymentsPage = (): ReactNode => {
                     <code>{d.model_uri}</code>
                   </td>
                   <td>{d.serving_versions.length > 0 ? d.serving_versions.map((v) => `v${v}`).join(", ") : <span className="muted">none</span>}</td>
-                  <td>{describeSplit(d)}</td>
+                  <td>
+                    <MiniSplit deployment={d} />
+                    {describeSplit(d)}
+                  </td>
                   <td>{describeShadow(d) ?? <span className="muted">—</span>}</td>
                   <td>
                     <ReadyBadge deployment={d} />

@@ -43,7 +43,10 @@ export const ChecksCard = ({ run }: { run: MonitorResult[] }): ReactNode => {
 
 /** The per-feature scores of a drift or skew check in the latest run, failing features flagged. */
 export const FeaturesTable = ({ run, check }: { run: MonitorResult[]; check: Extract<CheckName, "drift" | "skew"> }): ReactNode => {
-  const rows = run.filter((s) => s.check === check && !isCheckSummary(s));
+  // Flagged features first (what a reader looks for among many), then by name.
+  const rows = run
+    .filter((s) => s.check === check && !isCheckSummary(s))
+    .sort((a, b) => Number(a.passed) - Number(b.passed) || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
   if (rows.length === 0) return null;
   const flag = check === "drift" ? "drifted" : "skewed";
   return (

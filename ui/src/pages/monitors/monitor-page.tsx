@@ -47,6 +47,9 @@ const MonitorPage = ({ name }: { name: string }): ReactNode => {
           {runNow.error.message}
         </div>
       ) : null}
+      <p role="status" className="visually-hidden">
+        {runNow.isPending ? "Running the monitor" : runNow.data ? `Run finished: ${runNow.data.passed ? "all checks passed" : "checks failed"}` : ""}
+      </p>
       {runNow.data ? <RunResult run={runNow.data} /> : null}
       {monitor.isPending ? <Loading what="the monitor" /> : null}
       <ErrorBanner error={monitor.error} what={`monitor ${name}`} />
