@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   serving: async () => (await import("./serving.js")).runServingBenchmarks(),
   "data-tests": async () => (await import("./data-tests.js")).runDataTestsBenchmark(),
   drift: async () => (await import("./drift.js")).runDriftBenchmarks(),
+  ui: async () => (await import("./ui-load.js")).runUiLoadBenchmark(),
 };
 
 const name = process.argv[2] ?? "tracking";
