@@ -6,6 +6,8 @@ import type { XYPoint } from "./x-axis";
 /** One line of a metric chart: a run's history of one metric, say. Points sorted by x. */
 export interface ChartSeries {
   label: string;
+  /** CSS colour; by default the palette's colour of the series' position. */
+  color?: string;
   points: readonly XYPoint[];
 }
 

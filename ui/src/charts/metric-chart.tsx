@@ -32,7 +32,7 @@ export const MetricChart = ({ title, series, xLabel, xIsTime = false, logY = fal
   const dataRef = useRef(data);
 
   // The shape as one string, so that the chart is rebuilt only when it really changes, not when an array is new.
-  const shapeKey = JSON.stringify({ labels: series.map((one) => one.label), xLabel, xIsTime, logY, height });
+  const shapeKey = JSON.stringify({ labels: series.map((one) => one.label), colors: series.map((one) => one.color), xLabel, xIsTime, logY, height });
 
   // Declared first: on a commit that changes both, the old chart is destroyed, this records the data, and the
   // effect below builds the new chart from it.

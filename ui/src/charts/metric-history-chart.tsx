@@ -2,6 +2,7 @@ import { useMemo, type ReactNode } from "react";
 import type { Run } from "../api/entities";
 import { ErrorBanner, Loading } from "../components/status";
 import { MetricChart } from "./metric-chart";
+import { seriesColor } from "./palette";
 import { useMetricHistories, type HistoryRequest } from "./metric-history";
 import type { ChartOptions } from "./use-chart-options";
 import { X_AXIS_LABELS, toXY } from "./x-axis";
@@ -20,8 +21,14 @@ export const MetricHistoryChart = ({ metricKey, runs, options }: { metricKey: st
   );
   const { histories, fetching, error } = useMetricHistories(requests);
   const series = useMemo(
-    () => requests.map((request, index) => ({ label: runLabel(request.run), points: toXY(histories[index] ?? [], options.xMode) })),
-    [requests, histories, options.xMode],
+    () =>
+      requests.map((request, index) => ({
+        label: runLabel(request.run),
+        // A run keeps its colour on every chart, whichever other runs logged this metric.
+        color: seriesColor(runs.indexOf(request.run)),
+        points: toXY(histories[index] ?? [], options.xMode),
+      })),
+    [requests, runs, histories, options.xMode],
   );
   const pointCount = series.reduce((sum, one) => sum + one.points.length, 0);
   return (

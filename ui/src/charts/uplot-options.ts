@@ -4,6 +4,8 @@ import { cssColor, seriesColor } from "./palette";
 
 export interface ChartShape {
   labels: readonly string[];
+  /** One per label; missing ones come from the palette. */
+  colors: readonly (string | undefined)[];
   xLabel: string;
   xIsTime: boolean;
   logY: boolean;
@@ -41,7 +43,7 @@ export const uplotOptions = (shape: ChartShape): uPlot.Options => {
       ...shape.labels.map(
         (label, index): uPlot.Series => ({
           label,
-          stroke: seriesColor(index),
+          stroke: shape.colors[index] ?? seriesColor(index),
           width: 1.5,
           // Series logged at other steps leave nulls in this one's column; the line goes on across them.
           spanGaps: true,

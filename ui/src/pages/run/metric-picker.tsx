@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import "./metric-picker.css";
 
 /** Which metrics get a chart: none chosen means all of them. */
 export const MetricPicker = ({ allKeys, chosen, onChange }: { allKeys: readonly string[]; chosen: readonly string[]; onChange(keys: string[]): void }): ReactNode => {

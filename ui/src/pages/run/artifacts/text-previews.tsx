@@ -14,7 +14,7 @@ export const TruncationNote = ({ content }: { content: ArtifactText }): ReactNod
 export const TextPreview = ({ content, label }: { content: ArtifactText; label: string }): ReactNode => (
   <>
     <TruncationNote content={content} />
-    <pre className="artifact-text" tabIndex={0} aria-label={label}>
+    <pre className="artifact-text" tabIndex={0} aria-label={`${label} contents`}>
       {content.text}
     </pre>
   </>
