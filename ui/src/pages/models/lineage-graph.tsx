@@ -19,8 +19,7 @@ const NodeBox = ({ placed, current }: { placed: PlacedNode; current: boolean }):
       <title>{nodeTitle(node)}</title>
       <rect x={placed.x} y={placed.y} width={LAYOUT.nodeWidth} height={LAYOUT.nodeHeight} rx={6} />
       <text className="kind" x={placed.x + 10} y={placed.y + 16}>
-        {nodeKindLabel(node.type)}
-        {current ? " (this version)" : ""}
+        {current ? "This version" : nodeKindLabel(node.type)}
       </text>
       <text className="label" x={placed.x + 10} y={placed.y + 34}>
         {shorten(node.label)}
