@@ -138,5 +138,7 @@ export const deriveAlerts = (results: readonly MonitorResult[], fromStart: boole
   const open: OpenAlert[] = [];
   for (const [check, s] of state) if (s.passing === false) open.push({ check, since: s.since, sinceBeforeRange: s.sinceBeforeRange });
   open.sort((a, b) => (a.check < b.check ? -1 : 1));
-  return { events: events.reverse(), open };
+  // Newest first; the checks of one run by name, so the order does not depend on how the store listed them.
+  events.sort((a, b) => b.time - a.time || (a.check < b.check ? -1 : a.check > b.check ? 1 : 0));
+  return { events, open };
 };
