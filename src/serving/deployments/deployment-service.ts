@@ -13,13 +13,14 @@ import type {
   DeploymentRole,
   DeploymentStore,
   HistoryEntry,
+  SavedShadowReport,
   SwitchReason,
   TrafficPolicy,
 } from "./deployment.js";
 import { LiveDeployment, type RoutingState, type ServedRequest } from "./live-deployment.js";
 import { previousPrimary } from "./rollback-target.js";
 import { ShadowRecorder, type ShadowReport } from "./shadow-report.js";
-import { VersionSlot, type ModelRunner } from "./version-slot.js";
+import { sameLoadOptions, VersionSlot, type ModelRunner } from "./version-slot.js";
 import { warmUp } from "./warm-up.js";
 
 /** What deployments read from the registry (RegistryService provides it). */
@@ -56,7 +57,15 @@ export interface CreateDeploymentOptions {
   maxBatchSize?: number;
   maxLatencyMs?: number;
   predictionLogSampleRate?: number;
+  /** Run merged batches on a worker thread (default false). */
+  inferenceWorker?: boolean;
 }
+
+/** deployments/update: only the fields given change. */
+export type UpdateDeploymentOptions = CreateDeploymentOptions;
+
+/** Why a version is being loaded: a switch, an options update, or a start-up/sync load. */
+type LoadReason = SwitchReason | "update" | "load";
 
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */
 export type CandidateTarget = { version: string } | { modelUri: string };
@@ -92,12 +101,37 @@ const validateFraction = (field: string, value: number): void => {
   }
 };
 
-const validatePositive = (field: string, value: number | undefined, integer: boolean): void => {
+const validatePositive = (field: string, value: number | undefined, integer: boolean, max: number): void => {
   if (value === undefined) return;
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a positive ${integer ? "integer" : "number"}.`);
   }
+  if (value > max) {
+    throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a positive ${integer ? "integer" : "number"} up to ${max}.`);
+  }
 };
+
+/** The adaptive batcher's bounds (src/serving/batching/adaptive-batcher.ts). */
+export const MAX_BATCH_SIZE_LIMIT = 100_000;
+export const MAX_LATENCY_MS_LIMIT = 60_000;
+
+/** The same checks for create and update, in the order of the fields on the wire. */
+const validateOptions = (options: CreateDeploymentOptions): void => {
+  validatePositive("max_batch_size", options.maxBatchSize, true, MAX_BATCH_SIZE_LIMIT);
+  validatePositive("max_latency_ms", options.maxLatencyMs, false, MAX_LATENCY_MS_LIMIT);
+  if (options.predictionLogSampleRate !== undefined) validateFraction("prediction_log_sample_rate", options.predictionLogSampleRate);
+};
+
+/** The options as the audit trail records them (wire names; null for a server default). */
+const optionsSnapshot = (o: DeploymentOptions): Record<string, unknown> => ({
+  max_batch_size: o.maxBatchSize ?? null,
+  max_latency_ms: o.maxLatencyMs ?? null,
+  prediction_log_sample_rate: o.predictionLogSampleRate,
+  inference_worker: o.inferenceWorker,
+});
+
+const sameOptions = (a: DeploymentOptions, b: DeploymentOptions): boolean =>
+  sameLoadOptions(a, b) && a.predictionLogSampleRate === b.predictionLogSampleRate;
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -114,6 +148,10 @@ export class DeploymentService implements ServedModels, EventSink {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly background = new Set<Promise<unknown>>();
   private readonly reports = new Map<string, ShadowRecorder>();
+  /** The options each live deployment serves with; read per request, so a new sample rate applies at once. */
+  private readonly servedOptions = new Map<string, DeploymentOptions>();
+  /** The recorder revision last saved to the store. */
+  private readonly savedRevisions = new WeakMap<ShadowRecorder, number>();
   private stopped = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
@@ -143,14 +181,17 @@ export class DeploymentService implements ServedModels, EventSink {
   /** Loads every deployment, following aliases that moved while the server was down; then keeps in sync. */
   async start(): Promise<void> {
     for (const deployment of await this.store.list()) {
-      await this.serialised(deployment.name, () => this.reconcile(deployment)).catch((error: unknown) =>
+      await this.serialised(deployment.name, () => this.reconcile(deployment, true)).catch((error: unknown) =>
         this.options.onError?.(error, `loading deployment '${deployment.name}'`),
       );
     }
     const interval = this.options.syncIntervalMs ?? 5000;
     if (interval > 0) {
       this.syncTimer = setInterval(() => {
-        this.syncing ??= this.sync().finally(() => (this.syncing = undefined));
+        this.syncing ??= this.sync()
+          .catch((error: unknown) => this.options.onError?.(error, "syncing deployments"))
+          .then(() => this.saveShadowReports())
+          .finally(() => (this.syncing = undefined));
       }, interval);
       this.syncTimer.unref();
     }
@@ -167,7 +208,14 @@ export class DeploymentService implements ServedModels, EventSink {
     for (const deployment of stored) {
       if (this.stopped) return;
       const routing = this.live.get(deployment.name)?.routing;
-      if (routing !== undefined && samePolicy(routedPolicy(routing), deployment.policy) && !(await this.aliasMoved(deployment))) continue;
+      const served = this.servedOptions.get(deployment.name);
+      if (
+        routing !== undefined &&
+        samePolicy(routedPolicy(routing), deployment.policy) &&
+        served !== undefined &&
+        sameOptions(served, deployment.options) &&
+        !(await this.aliasMoved(deployment))
+      ) continue;
       await this.serialised(deployment.name, async () => {
         const current = await this.store.get(deployment.name);
         if (current !== undefined) await this.reconcile(current);
@@ -179,6 +227,7 @@ export class DeploymentService implements ServedModels, EventSink {
       await this.serialised(name, async () => {
         if (await this.store.get(name)) return;
         this.live.delete(name);
+        this.servedOptions.delete(name);
         await Promise.all(live.swap(undefined).map((slot) => slot.retire()));
       });
     }
@@ -197,9 +246,11 @@ export class DeploymentService implements ServedModels, EventSink {
     if (this.syncTimer) clearInterval(this.syncTimer);
     await this.syncing;
     await this.settled();
+    await this.saveShadowReports();
     const closing: Promise<void>[] = [];
     for (const live of this.live.values()) for (const slot of live.swap(undefined)) closing.push(slot.retire());
     this.live.clear();
+    this.servedOptions.clear();
     await Promise.all(closing);
   }
 
@@ -232,9 +283,7 @@ export class DeploymentService implements ServedModels, EventSink {
 
   async create(name: string, modelUri: string, options: CreateDeploymentOptions, ctx: WriteContext): Promise<Deployment> {
     validateName(name);
-    validatePositive("max_batch_size", options.maxBatchSize, true);
-    validatePositive("max_latency_ms", options.maxLatencyMs, false);
-    if (options.predictionLogSampleRate !== undefined) validateFraction("prediction_log_sample_rate", options.predictionLogSampleRate);
+    validateOptions(options);
     const uri = parseModelUri(modelUri);
     if (uri.kind === "stage" || uri.kind === "latest") {
       throw invalidParameter(
@@ -255,12 +304,13 @@ export class DeploymentService implements ServedModels, EventSink {
           ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
           ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
           predictionLogSampleRate: options.predictionLogSampleRate ?? 1,
+          inferenceWorker: options.inferenceWorker ?? false,
         },
         createdTime: now,
         lastUpdatedTime: now,
       };
-      const live = new LiveDeployment(name, this.liveOptions(deployment.options));
-      const primary = await this.loadOrReport(deployment, version.version, "create", ctx);
+      const live = new LiveDeployment(name, this.liveOptions(name));
+      const primary = await this.loadOrReport(deployment, version.version, "create", ctx, deployment.options);
       try {
         await this.store.create(deployment, [this.entry(name, "primary", undefined, version.version, "create", ctx)]);
       } catch (error) {
@@ -269,8 +319,43 @@ export class DeploymentService implements ServedModels, EventSink {
       }
       live.swap({ primary });
       this.live.set(name, live);
+      this.servedOptions.set(name, deployment.options);
       await this.options.audit.record(ctx, { action: "serving.deployment.create", entityType: "deployment", entityId: name, before: null, after: policySnapshot(deployment) });
       return deployment;
+    });
+  }
+
+  /**
+   * Changes the options of a deployment; only the fields given change. A change of batching or of the inference
+   * worker loads every version the policy serves again with the new options (warmed up) and swaps them in as one, as
+   * any switch does; a change of the sample rate alone applies to the next request without loading anything. The
+   * shadow comparison goes on: it compares versions, and those stay.
+   */
+  async update(name: string, changes: UpdateDeploymentOptions, ctx: WriteContext): Promise<Deployment> {
+    validateOptions(changes);
+    if (Object.values(changes).every((value) => value === undefined)) {
+      throw invalidParameter(
+        "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate' and 'inference_worker'.",
+      );
+    }
+    return this.serialised(name, async () => {
+      const deployment = await this.require(name);
+      const options: DeploymentOptions = {
+        ...deployment.options,
+        ...(changes.maxBatchSize !== undefined ? { maxBatchSize: changes.maxBatchSize } : {}),
+        ...(changes.maxLatencyMs !== undefined ? { maxLatencyMs: changes.maxLatencyMs } : {}),
+        ...(changes.predictionLogSampleRate !== undefined ? { predictionLogSampleRate: changes.predictionLogSampleRate } : {}),
+        ...(changes.inferenceWorker !== undefined ? { inferenceWorker: changes.inferenceWorker } : {}),
+      };
+      const next = await this.change({ ...deployment, options }, deployment.policy, [], "update", ctx, { reason: "update" });
+      await this.options.audit.record(ctx, {
+        action: "serving.deployment.update",
+        entityType: "deployment",
+        entityId: name,
+        before: { options: optionsSnapshot(deployment.options) },
+        after: { options: optionsSnapshot(next.options) },
+      });
+      return next;
     });
   }
 
@@ -336,6 +421,8 @@ export class DeploymentService implements ServedModels, EventSink {
     await this.serialised(name, async () => {
       const deployment = await this.require(name);
       const { canary, shadow, primary } = deployment.policy;
+      // The comparison's last state is kept (like the history): it is what a promotion was decided on.
+      await this.saveShadowReportsOf(name);
       await this.store.delete(name, [
         this.entry(name, "primary", primary, undefined, "delete", ctx),
         ...(canary ? [this.entry(name, "canary", canary.version, undefined, "delete", ctx)] : []),
@@ -344,6 +431,7 @@ export class DeploymentService implements ServedModels, EventSink {
       const live = this.live.get(name);
       this.live.delete(name);
       this.reports.delete(name);
+      this.servedOptions.delete(name);
       if (live) void Promise.all(live.swap(undefined).map((slot) => slot.retire()));
       await this.options.audit.record(ctx, { action: "serving.deployment.delete", entityType: "deployment", entityId: name, before: policySnapshot(deployment), after: null });
     });
@@ -371,12 +459,36 @@ export class DeploymentService implements ServedModels, EventSink {
 
   /** The shadow's comparison with the primary since the shadow (or the primary) last changed. */
   async report(name: string): Promise<ShadowReport> {
+    return (await this.currentReport(name)).report;
+  }
+
+  /**
+   * The comparison of the live shadow (or of the last one dropped while this process ran); else the latest saved
+   * report of this deployment (saved since it was created), e.g. after a restart. `updatedTime` only for a saved one.
+   */
+  async currentReport(name: string): Promise<{ report: ShadowReport; live: boolean; updatedTime?: number }> {
     const deployment = await this.require(name);
     const recorder = this.live.get(name)?.routing?.shadow?.recorder ?? this.reports.get(name);
-    if (recorder === undefined) {
-      throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no shadow (its primary is version ${deployment.policy.primary}); set one with deployments/shadow.`);
-    }
-    return recorder.report();
+    if (recorder !== undefined) return { report: recorder.report(), live: true };
+    const saved = (await this.store.shadowReports(name)).find((s) => s.report.since >= deployment.createdTime);
+    if (saved !== undefined) return { report: saved.report, live: false, updatedTime: saved.updatedTime };
+    throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no shadow (its primary is version ${deployment.policy.primary}); set one with deployments/shadow.`);
+  }
+
+  /**
+   * Every saved comparison of this deployment name, newest first, including those of an earlier deployment of the
+   * same name (like the history); what this process is counting is saved first, so the list is current.
+   */
+  async shadowReports(name: string): Promise<SavedShadowReport[]> {
+    await this.saveShadowReportsOf(name);
+    const saved = await this.store.shadowReports(name);
+    if (saved.length === 0) await this.require(name);
+    return saved;
+  }
+
+  /** Saves every comparison that counted something since its last save (the sync timer, stop, and tests call it). */
+  async saveShadowReports(): Promise<void> {
+    for (const name of new Set([...this.live.keys(), ...this.reports.keys()])) await this.saveShadowReportsOf(name);
   }
 
   // --- internals ---
@@ -422,27 +534,39 @@ export class DeploymentService implements ServedModels, EventSink {
     return (await this.options.registry.getModelVersion(deployment.modelName, target.version)).version;
   }
 
-  private liveOptions(options: DeploymentOptions): ConstructorParameters<typeof LiveDeployment>[1] {
+  /** The live deployment's hooks; the options are looked up per request, so an update applies at once. */
+  private liveOptions(name: string): ConstructorParameters<typeof LiveDeployment>[1] {
     const onServed = this.options.onServed;
     return {
       random: this.random,
-      ...(onServed ? { onServed: (request: ServedRequest) => onServed(request, options) } : {}),
+      ...(onServed
+        ? {
+            onServed: (request: ServedRequest) => {
+              const options = this.servedOptions.get(name);
+              if (options !== undefined) onServed(request, options);
+            },
+          }
+        : {}),
       onShadowError: (error: unknown) => this.options.onError?.(error, "shadow run"),
     };
   }
 
-  /** Loads, warms and wraps one version; the model is closed again when any step fails. */
-  private async load(deployment: Deployment, version: string): Promise<VersionSlot> {
+  /** Loads, warms and wraps one version with these options; the model is closed again when any step fails. */
+  private async load(deployment: Deployment, version: string, options: DeploymentOptions): Promise<VersionSlot> {
     const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
     const started = performance.now();
     const path = await this.options.materialize(modelVersion);
-    const model = await this.options.loadModel(path, this.options.loadOptions);
+    const model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
     try {
       await warmUp(model);
       this.options.onLoaded?.(deployment.name, modelVersion.version, (performance.now() - started) / 1000);
       const served = { deployment: deployment.name, version: modelVersion.version };
-      const runner = this.options.wrap?.(model, deployment.options, served) ?? { run: (feeds) => model.run(feeds) };
-      return new VersionSlot(modelVersion.version, model, runner);
+      const runner = this.options.wrap?.(model, options, served) ?? { run: (feeds) => model.run(feeds) };
+      return new VersionSlot(modelVersion.version, model, runner, {
+        ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
+        ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
+        inferenceWorker: options.inferenceWorker,
+      });
     } catch (error) {
       await model.close().catch(() => undefined);
       throw error;
@@ -450,12 +574,12 @@ export class DeploymentService implements ServedModels, EventSink {
   }
 
   /**
-   * A load that fails is reported three ways — audit ("serving.deployment.load_fail"), `last_error` on the
-   * deployment, and a 400 that says which version and why — and nothing is switched.
+   * A load that fails is reported three ways — audit ("serving.deployment.load_fail"), `last_error` on the stored
+   * deployment (whose options stay as they were), and a 400 that says which version and why — and nothing is switched.
    */
-  private async loadOrReport(deployment: Deployment, version: string, reason: SwitchReason, ctx: WriteContext): Promise<VersionSlot> {
+  private async loadOrReport(deployment: Deployment, version: string, reason: LoadReason, ctx: WriteContext, options: DeploymentOptions): Promise<VersionSlot> {
     try {
-      return await this.load(deployment, version);
+      return await this.load(deployment, version, options);
     } catch (error) {
       const message = `Version ${version} of model '${deployment.modelName}' could not be loaded for deployment '${deployment.name}' (${reason}); the previous routing keeps serving: ${errorText(error)}`;
       await this.options.audit.record(ctx, {
@@ -464,24 +588,34 @@ export class DeploymentService implements ServedModels, EventSink {
         entityId: deployment.name,
         after: { version, reason, error: errorText(error) },
       });
-      if (this.live.has(deployment.name) || (await this.store.get(deployment.name))) {
-        await this.store.update({ ...deployment, lastError: message, lastUpdatedTime: this.clock() }, []).catch(() => undefined);
-      }
+      const stored = await this.store.get(deployment.name).catch(() => undefined);
+      if (stored !== undefined) await this.store.update({ ...stored, lastError: message, lastUpdatedTime: this.clock() }, []).catch(() => undefined);
       throw new CairnError(ErrorCode.INVALID_STATE, message, { cause: error });
     }
   }
 
-  /** A slot for each version of the policy: reuses what is loaded, loads the rest (all before anything switches). */
-  private async slotsFor(deployment: Deployment, policy: TrafficPolicy, reason: SwitchReason, ctx: WriteContext): Promise<{ state: RoutingState; loaded: VersionSlot[] }> {
+  /**
+   * A slot for each version of the policy, loaded with the deployment's options: reuses a loaded slot whose batching
+   * and worker settings are these, loads the rest (all before anything switches).
+   */
+  private async slotsFor(
+    deployment: Deployment,
+    policy: TrafficPolicy,
+    reason: LoadReason,
+    ctx: WriteContext,
+    resume = false,
+  ): Promise<{ state: RoutingState; loaded: VersionSlot[] }> {
     const current = this.live.get(deployment.name)?.routing;
     const existing = new Map<string, VersionSlot>();
-    for (const slot of current ? [current.primary, current.canary?.slot, current.shadow?.slot] : []) if (slot) existing.set(slot.version, slot);
+    for (const slot of current ? [current.primary, current.canary?.slot, current.shadow?.slot] : []) {
+      if (slot && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
+    }
     const loaded: VersionSlot[] = [];
     const slotOf = async (version: string): Promise<VersionSlot> => {
       const found = existing.get(version);
       if (found) return found;
       try {
-        const slot = await this.loadOrReport(deployment, version, reason, ctx);
+        const slot = await this.loadOrReport(deployment, version, reason, ctx, deployment.options);
         existing.set(version, slot);
         loaded.push(slot);
         return slot;
@@ -496,21 +630,85 @@ export class DeploymentService implements ServedModels, EventSink {
     if (policy.shadow) {
       const slot = await slotOf(policy.shadow.version);
       const kept = current?.shadow;
-      // The comparison restarts when either side changes; a new canary alone does not reset it.
+      const share = policy.shadow.share;
+      // The comparison restarts when either side's version changes; a new canary or reloaded slots do not reset it.
       const recorder =
-        kept && kept.slot === slot && current?.primary === primary && kept.share === policy.shadow.share
+        kept && kept.slot.version === slot.version && current?.primary.version === primary.version && kept.share === share
           ? kept.recorder
-          : new ShadowRecorder(deployment.name, primary.version, slot.version, policy.shadow.share, this.clock(), this.random);
-      shadow = { slot, share: policy.shadow.share, recorder };
+          : ((resume ? await this.resumedRecorder(deployment, primary.version, slot.version, share) : undefined) ??
+            this.newRecorder(deployment.name, primary.version, slot.version, share));
+      shadow = { slot, share, recorder };
     }
     return { state: { primary, ...(canary ? { canary } : {}), ...(shadow ? { shadow } : {}) }, loaded };
   }
 
-  /** Load what the new policy needs, persist it with its history, swap the routing, audit, retire what is unused. */
-  private async change(deployment: Deployment, policy: TrafficPolicy, history: HistoryEntry[], verb: string, ctx: WriteContext, followedVersion?: string): Promise<Deployment> {
-    const { state, loaded } = await this.slotsFor(deployment, policy, history[0]?.reason ?? "canary", ctx);
+  /** A new comparison; saved once it has counted something. */
+  private newRecorder(deployment: string, primary: string, candidate: string, share: number): ShadowRecorder {
+    const recorder = new ShadowRecorder(deployment, primary, candidate, share, this.clock(), this.random);
+    this.savedRevisions.set(recorder, recorder.revision);
+    return recorder;
+  }
+
+  /**
+   * At start-up: the saved comparison of this very shadow (same versions and share, saved after the shadow and the
+   * primary were last set), so that a restart continues it instead of starting from zero.
+   */
+  private async resumedRecorder(deployment: Deployment, primary: string, candidate: string, share: number): Promise<ShadowRecorder | undefined> {
+    try {
+      const history = await this.store.history(deployment.name);
+      const setAt = history.reduce((latest, e) => (e.role === "canary" ? latest : Math.max(latest, e.time)), deployment.createdTime);
+      const saved = (await this.store.shadowReports(deployment.name)).find(
+        (s) => s.report.since >= setAt && s.report.primary_version === primary && s.report.candidate_version === candidate && s.report.share === share,
+      );
+      if (saved === undefined) return undefined;
+      const recorder = ShadowRecorder.restore(saved.report, saved.state, this.random);
+      this.savedRevisions.set(recorder, recorder.revision);
+      return recorder;
+    } catch (error) {
+      this.options.onError?.(error, `reading the saved shadow report of deployment '${deployment.name}'`);
+      return undefined;
+    }
+  }
+
+  /** Saves a recorder's report when it counted something since its last save; a failure is logged, never thrown. */
+  private async saveRecorder(recorder: ShadowRecorder): Promise<void> {
+    const revision = recorder.revision;
+    if (this.savedRevisions.get(recorder) === revision) return;
+    try {
+      await this.store.saveShadowReport({ report: recorder.report(), state: recorder.state(), updatedTime: this.clock() });
+      this.savedRevisions.set(recorder, revision);
+    } catch (error) {
+      this.options.onError?.(error, `saving the shadow report of deployment '${recorder.deployment}'`);
+    }
+  }
+
+  private async saveShadowReportsOf(name: string): Promise<void> {
+    const live = this.live.get(name)?.routing?.shadow?.recorder;
+    const dropped = this.reports.get(name);
+    if (live !== undefined) await this.saveRecorder(live);
+    if (dropped !== undefined && dropped !== live) await this.saveRecorder(dropped);
+  }
+
+  /**
+   * Load what the new policy (and options) need, persist it with its history, swap the routing, audit, retire what
+   * is unused. An empty history is a load (start-up, sync) or an options update: not audited here.
+   */
+  private async change(
+    deployment: Deployment,
+    policy: TrafficPolicy,
+    history: HistoryEntry[],
+    verb: string,
+    ctx: WriteContext,
+    how: { followedVersion?: string; reason?: LoadReason; resume?: boolean } = {},
+  ): Promise<Deployment> {
+    const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
     const { lastError: _cleared, ...rest } = deployment;
-    const next: Deployment = { ...rest, policy, ...(followedVersion !== undefined ? { followedVersion } : {}), lastUpdatedTime: this.clock() };
+    const next: Deployment = {
+      ...rest,
+      policy,
+      ...(how.followedVersion !== undefined ? { followedVersion: how.followedVersion } : {}),
+      lastUpdatedTime: this.clock(),
+    };
     try {
       await this.store.update(next, history);
     } catch (error) {
@@ -519,14 +717,17 @@ export class DeploymentService implements ServedModels, EventSink {
     }
     let live = this.live.get(deployment.name);
     if (live === undefined) {
-      live = new LiveDeployment(deployment.name, this.liveOptions(next.options));
+      live = new LiveDeployment(deployment.name, this.liveOptions(deployment.name));
       this.live.set(deployment.name, live);
     }
     const previousShadow = live.routing?.shadow?.recorder;
+    this.servedOptions.set(deployment.name, next.options);
     const retired = live.swap(state);
-    // A dropped or replaced shadow's last report stays readable until the next one starts.
-    if (previousShadow && state.shadow?.recorder !== previousShadow) this.reports.set(deployment.name, previousShadow);
-    // A start-up load changes nothing (no history): not an audited write.
+    // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
+    if (previousShadow && state.shadow?.recorder !== previousShadow) {
+      this.reports.set(deployment.name, previousShadow);
+      await this.saveRecorder(previousShadow);
+    }
     if (history.length > 0) await this.options.audit.record(ctx, {
       action: `serving.deployment.${verb}`,
       entityType: "deployment",
@@ -557,11 +758,14 @@ export class DeploymentService implements ServedModels, EventSink {
       ...(canary && canary.version === version ? [this.entry(name, "canary", canary.version, undefined, "alias-moved", ctx)] : []),
       ...(shadow && shadow.version === version ? [this.entry(name, "shadow", shadow.version, undefined, "alias-moved", ctx)] : []),
     ];
-    await this.change(deployment, policy, history, "switch", ctx, version);
+    await this.change(deployment, policy, history, "switch", ctx, { followedVersion: version });
   }
 
-  /** At start-up: an alias that moved while the server was down is followed; otherwise the stored policy loads. */
-  private async reconcile(deployment: Deployment): Promise<void> {
+  /**
+   * At start-up (and when syncing with another replica's changes): an alias that moved meanwhile is followed;
+   * otherwise the stored policy loads with the stored options. At start-up a shadow continues its saved comparison.
+   */
+  private async reconcile(deployment: Deployment, resume = false): Promise<void> {
     const ctx = systemContext(`start:${deployment.name}`);
     const uri = parseModelUri(deployment.modelUri);
     if (uri.kind === "alias") {
@@ -576,14 +780,15 @@ export class DeploymentService implements ServedModels, EventSink {
       }
     }
     const reloaded = (await this.store.get(deployment.name)) ?? deployment;
-    await this.change(reloaded, reloaded.policy, [], "load", ctx).catch(async (error: unknown) => {
+    await this.change(reloaded, reloaded.policy, [], "load", ctx, { resume }).catch(async (error: unknown) => {
       // The candidates may be what fails; serve the primary alone rather than nothing.
       if (!reloaded.policy.canary && !reloaded.policy.shadow) throw error;
       this.options.onError?.(error, `loading deployment '${deployment.name}'`);
-      await this.slotsFor(reloaded, { primary: reloaded.policy.primary }, "create", ctx).then(({ state }) => {
-        const live = this.live.get(reloaded.name) ?? new LiveDeployment(reloaded.name, this.liveOptions(reloaded.options));
+      await this.slotsFor(reloaded, { primary: reloaded.policy.primary }, "load", ctx).then(({ state }) => {
+        const live = this.live.get(reloaded.name) ?? new LiveDeployment(reloaded.name, this.liveOptions(reloaded.name));
         this.live.set(reloaded.name, live);
-        live.swap(state);
+        this.servedOptions.set(reloaded.name, reloaded.options);
+        for (const slot of live.swap(state)) void slot.retire();
       });
     });
   }

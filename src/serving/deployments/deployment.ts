@@ -1,4 +1,5 @@
 import type { Actor } from "../../core/actor.js";
+import type { ShadowRecorderState, ShadowReport } from "./shadow-report.js";
 
 /** A canary: `weight` (0..1) of the traffic goes to `version`; sticky keeps one routing key on one side. */
 export interface CanaryPolicy {
@@ -24,6 +25,8 @@ export interface DeploymentOptions {
   maxLatencyMs?: number;
   /** Share of served requests written to the prediction log (0..1). */
   predictionLogSampleRate: number;
+  /** Merged batches run on a worker thread (ModelLoadOptions.inferenceWorker); false by default. */
+  inferenceWorker: boolean;
 }
 
 export interface Deployment {
@@ -57,6 +60,16 @@ export interface HistoryEntry {
   requestId: string;
 }
 
+/**
+ * A shadow's comparison as last saved: one per (deployment, report.since, report.candidate_version), replaced by
+ * each save. `state` is what a recorder needs to continue counting after a restart.
+ */
+export interface SavedShadowReport {
+  report: ShadowReport;
+  state: ShadowRecorderState;
+  updatedTime: number;
+}
+
 export interface DeploymentStore {
   create(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void>;
   get(name: string): Promise<Deployment | undefined>;
@@ -68,4 +81,8 @@ export interface DeploymentStore {
   history(name: string): Promise<HistoryEntry[]>;
   /** Deployments of this registered model (lineage). */
   findByModel(modelName: string): Promise<Deployment[]>;
+  /** Inserts or replaces the saved report of one shadow comparison (kept when the deployment is deleted, like history). */
+  saveShadowReport(saved: SavedShadowReport): Promise<void>;
+  /** The saved reports of a deployment name, newest first (by `since`, then by the time saved). */
+  shadowReports(deployment: string): Promise<SavedShadowReport[]>;
 }

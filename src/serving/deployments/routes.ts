@@ -1,8 +1,8 @@
 import { invalidParameter } from "../../core/errors.js";
 import type { Fields } from "../../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../../server/mlflow-endpoint.js";
-import type { Deployment, HistoryEntry } from "./deployment.js";
-import type { CandidateTarget, DeploymentService } from "./deployment-service.js";
+import type { Deployment, HistoryEntry, SavedShadowReport } from "./deployment.js";
+import type { CandidateTarget, CreateDeploymentOptions, DeploymentService } from "./deployment-service.js";
 
 /** A deployment on the wire (snake_case, as Cairn's other JSON APIs), with what serves right now. */
 export const deploymentJson = (d: Deployment, service: DeploymentService): Record<string, unknown> => {
@@ -18,6 +18,7 @@ export const deploymentJson = (d: Deployment, service: DeploymentService): Recor
     ...(d.options.maxBatchSize !== undefined ? { max_batch_size: d.options.maxBatchSize } : {}),
     ...(d.options.maxLatencyMs !== undefined ? { max_latency_ms: d.options.maxLatencyMs } : {}),
     prediction_log_sample_rate: d.options.predictionLogSampleRate,
+    inference_worker: d.options.inferenceWorker,
     serving_versions: live?.versions() ?? [],
     ready: live?.ready() ?? false,
     ...(d.lastError !== undefined ? { last_error: d.lastError } : {}),
@@ -36,6 +37,23 @@ const historyJson = (e: HistoryEntry): Record<string, unknown> => ({
   request_id: e.requestId,
 });
 
+/** The options of deployments/create and deployments/update, each only when given. */
+const optionFields = (fields: Fields): CreateDeploymentOptions => {
+  const maxBatchSize = fields.optionalInt64("max_batch_size");
+  const maxLatencyMs = fields.optionalDouble("max_latency_ms");
+  const sampleRate = fields.optionalDouble("prediction_log_sample_rate");
+  const inferenceWorker = fields.optionalBoolean("inference_worker");
+  return {
+    ...(maxBatchSize !== undefined ? { maxBatchSize } : {}),
+    ...(maxLatencyMs !== undefined ? { maxLatencyMs } : {}),
+    ...(sampleRate !== undefined ? { predictionLogSampleRate: sampleRate } : {}),
+    ...(inferenceWorker !== undefined ? { inferenceWorker } : {}),
+  };
+};
+
+/** A saved shadow report on the wire: the report as deployments/shadow-report gives it, and when it was saved. */
+const savedReportJson = (saved: SavedShadowReport): Record<string, unknown> => ({ ...saved.report, updated_timestamp: saved.updatedTime });
+
 /** A canary or shadow target: exactly one of `version` (a JSON string or integer) and `model_uri`. */
 const candidate = (fields: Fields): CandidateTarget => {
   const raw = fields.rawValue("version");
@@ -53,20 +71,16 @@ export const deploymentRoutes = (service: DeploymentService): MlflowEndpoint[] =
     methods: ["POST"],
     path: "deployments/create",
     handle: async (fields, ctx) => {
-      const maxBatchSize = fields.optionalInt64("max_batch_size");
-      const maxLatencyMs = fields.optionalDouble("max_latency_ms");
-      const sampleRate = fields.optionalDouble("prediction_log_sample_rate");
-      const created = await service.create(
-        fields.requiredString("name"),
-        fields.requiredString("model_uri"),
-        {
-          ...(maxBatchSize !== undefined ? { maxBatchSize } : {}),
-          ...(maxLatencyMs !== undefined ? { maxLatencyMs } : {}),
-          ...(sampleRate !== undefined ? { predictionLogSampleRate: sampleRate } : {}),
-        },
-        ctx,
-      );
+      const created = await service.create(fields.requiredString("name"), fields.requiredString("model_uri"), optionFields(fields), ctx);
       return { deployment: deploymentJson(created, service) };
+    },
+  },
+  {
+    methods: ["POST"],
+    path: "deployments/update",
+    handle: async (fields, ctx) => {
+      const name = fields.requiredString("name");
+      return { deployment: deploymentJson(await service.update(name, optionFields(fields), ctx), service) };
     },
   },
   {
@@ -123,6 +137,14 @@ export const deploymentRoutes = (service: DeploymentService): MlflowEndpoint[] =
   {
     methods: ["GET"],
     path: "deployments/shadow-report",
-    handle: async (fields) => ({ report: await service.report(fields.requiredString("name")) }),
+    handle: async (fields) => {
+      const current = await service.currentReport(fields.requiredString("name"));
+      return { report: current.report, live: current.live, ...(current.updatedTime !== undefined ? { updated_timestamp: current.updatedTime } : {}) };
+    },
+  },
+  {
+    methods: ["GET"],
+    path: "deployments/shadow-reports",
+    handle: async (fields) => ({ reports: (await service.shadowReports(fields.requiredString("name"))).map(savedReportJson) }),
   },
 ];

@@ -30,10 +30,50 @@ export interface ShadowReport {
 
 /** Samples kept for percentiles; beyond it a reservoir keeps a uniform sample (counts and means stay exact). */
 const MAX_LATENCY_SAMPLES = 100_000;
+/** Latency samples saved per side for a restart to continue from (a uniform subsample beyond it). */
+export const MAX_SAVED_LATENCY_SAMPLES = 10_000;
+
+/** Latencies of one side as saved: how many were seen, and a sample of them. */
+export interface SavedLatencies {
+  seen: number;
+  samples: number[];
+}
+
+/** Everything a recorder counts, so that a restarted server continues the comparison where it stopped. */
+export interface ShadowRecorderState {
+  mirrored: number;
+  compared: number;
+  primary_errors: number;
+  candidate_errors: number;
+  class_compared: number;
+  same_class: number;
+  abs_sum: number;
+  abs_max: number | null;
+  rel_sum: number;
+  rel_max: number | null;
+  diff_count: number;
+  primary_latency: SavedLatencies;
+  candidate_latency: SavedLatencies;
+}
 
 class LatencySamples {
-  private readonly samples: number[] = [];
+  private samples: number[] = [];
   private seen = 0;
+
+  static restore(saved: SavedLatencies): LatencySamples {
+    const restored = new LatencySamples();
+    restored.samples = saved.samples.slice(0, MAX_LATENCY_SAMPLES);
+    restored.seen = Math.max(saved.seen, restored.samples.length);
+    return restored;
+  }
+
+  saved(): SavedLatencies {
+    const n = this.samples.length;
+    if (n <= MAX_SAVED_LATENCY_SAMPLES) return { seen: this.seen, samples: [...this.samples] };
+    // Every k-th of the reservoir (itself uniform) is a uniform subsample.
+    const samples = Array.from({ length: MAX_SAVED_LATENCY_SAMPLES }, (_, i) => this.samples[Math.floor((i * n) / MAX_SAVED_LATENCY_SAMPLES)] as number);
+    return { seen: this.seen, samples };
+  }
 
   add(ms: number, random: () => number): void {
     this.seen += 1;
@@ -54,6 +94,8 @@ class LatencySamples {
 
 /** Running totals of one shadow (primary version vs candidate); reset when the shadow or the primary changes. */
 export class ShadowRecorder {
+  /** Grows with every recorded event: a save is needed only when it moved since the last one. */
+  private changes = 0;
   private mirrored = 0;
   private compared = 0;
   private primaryErrors = 0;
@@ -65,8 +107,8 @@ export class ShadowRecorder {
   private relSum = 0;
   private relMax: number | null = null;
   private diffCount = 0;
-  private readonly primaryLatency = new LatencySamples();
-  private readonly candidateLatency = new LatencySamples();
+  private primaryLatency = new LatencySamples();
+  private candidateLatency = new LatencySamples();
 
   constructor(
     readonly deployment: string,
@@ -77,20 +119,65 @@ export class ShadowRecorder {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** A recorder that continues from a saved state (same deployment, versions, share and `since`). */
+  static restore(report: ShadowReport, state: ShadowRecorderState, random: () => number = Math.random): ShadowRecorder {
+    const recorder = new ShadowRecorder(report.deployment, report.primary_version, report.candidate_version, report.share, report.since, random);
+    recorder.mirrored = state.mirrored;
+    recorder.compared = state.compared;
+    recorder.primaryErrors = state.primary_errors;
+    recorder.candidateErrors = state.candidate_errors;
+    recorder.classCompared = state.class_compared;
+    recorder.sameClass = state.same_class;
+    recorder.absSum = state.abs_sum;
+    recorder.absMax = state.abs_max;
+    recorder.relSum = state.rel_sum;
+    recorder.relMax = state.rel_max;
+    recorder.diffCount = state.diff_count;
+    recorder.primaryLatency = LatencySamples.restore(state.primary_latency);
+    recorder.candidateLatency = LatencySamples.restore(state.candidate_latency);
+    return recorder;
+  }
+
+  get revision(): number {
+    return this.changes;
+  }
+
+  state(): ShadowRecorderState {
+    return {
+      mirrored: this.mirrored,
+      compared: this.compared,
+      primary_errors: this.primaryErrors,
+      candidate_errors: this.candidateErrors,
+      class_compared: this.classCompared,
+      same_class: this.sameClass,
+      abs_sum: this.absSum,
+      abs_max: this.absMax,
+      rel_sum: this.relSum,
+      rel_max: this.relMax,
+      diff_count: this.diffCount,
+      primary_latency: this.primaryLatency.saved(),
+      candidate_latency: this.candidateLatency.saved(),
+    };
+  }
+
   recordMirrored(): void {
+    this.changes += 1;
     this.mirrored += 1;
   }
 
   recordPrimaryError(): void {
+    this.changes += 1;
     this.primaryErrors += 1;
   }
 
   recordCandidateError(primaryMs: number): void {
+    this.changes += 1;
     this.candidateErrors += 1;
     this.primaryLatency.add(primaryMs, this.random);
   }
 
   recordComparison(comparison: OutputComparison, primaryMs: number, candidateMs: number): void {
+    this.changes += 1;
     this.compared += 1;
     if (comparison.sameClass !== undefined) {
       this.classCompared += 1;

@@ -8,6 +8,16 @@ export interface ModelRunner {
   close?(): Promise<void>;
 }
 
+/** The deployment options a loaded version depends on. */
+export interface SlotLoadOptions {
+  maxBatchSize?: number;
+  maxLatencyMs?: number;
+  inferenceWorker: boolean;
+}
+
+export const sameLoadOptions = (a: SlotLoadOptions | undefined, b: SlotLoadOptions | undefined): boolean =>
+  a?.maxBatchSize === b?.maxBatchSize && a?.maxLatencyMs === b?.maxLatencyMs && (a?.inferenceWorker ?? false) === (b?.inferenceWorker ?? false);
+
 /**
  * One loaded version of a deployment, counting the requests it is running. A switch retires the slot instead of
  * closing it: requests already inside finish on it, and the session closes when the last one leaves, so that no
@@ -24,6 +34,8 @@ export class VersionSlot {
     readonly version: string,
     readonly model: LoadedModel,
     private readonly runner: ModelRunner,
+    /** The options it was loaded and wrapped with (batching, worker): a change of them loads a fresh slot. */
+    readonly loadedWith?: SlotLoadOptions,
   ) {
     this.drainedPromise = new Promise((resolve) => {
       this.drainedResolve = resolve;

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "better-sqlite3";
-import type { Deployment, HistoryEntry } from "../../serving/deployments/deployment.js";
+import Sqlite from "better-sqlite3";
+import type { Deployment, HistoryEntry, SavedShadowReport } from "../../serving/deployments/deployment.js";
+import { migrate, SQLITE_MIGRATIONS } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 
@@ -28,7 +30,7 @@ const deployment: Deployment = {
   modelName: "churn",
   policy: { primary: "1" },
   followedVersion: "1",
-  options: { maxBatchSize: 16, predictionLogSampleRate: 0.5 },
+  options: { maxBatchSize: 16, predictionLogSampleRate: 0.5, inferenceWorker: false },
   createdTime: 10,
   lastUpdatedTime: 10,
 };
@@ -52,7 +54,7 @@ describe("SqliteDeploymentStore", () => {
     const updated: Deployment = {
       ...deployment,
       policy: { primary: "1", canary: { version: "2", weight: 0.25, sticky: true }, shadow: { version: "3", share: 0.1 } },
-      options: { maxLatencyMs: 2.5, predictionLogSampleRate: 1 },
+      options: { maxLatencyMs: 2.5, predictionLogSampleRate: 1, inferenceWorker: true },
       lastError: "boom",
       lastUpdatedTime: 20,
     };
@@ -81,4 +83,115 @@ describe("SqliteDeploymentStore", () => {
     expect((await store.get("prod"))?.policy).toEqual({ primary: "1" });
     expect(await store.history("prod")).toEqual([]);
   });
+
+  it("saves one shadow report per (deployment, since, candidate), replacing it on each save, newest first, kept after a delete", async () => {
+    await store.create(deployment, []);
+    const saved = (since: number, candidate: string, mirrored: number, updatedTime: number): SavedShadowReport => ({
+      report: {
+        deployment: "prod",
+        primary_version: "1",
+        candidate_version: candidate,
+        share: 0.5,
+        since,
+        mirrored,
+        compared: mirrored,
+        primary_errors: 0,
+        candidate_errors: 0,
+        class_compared: mirrored,
+        same_class: mirrored,
+        agreement_rate: mirrored === 0 ? null : 1,
+        abs_diff: { mean: Number.NaN, max: Number.POSITIVE_INFINITY },
+        rel_diff: { mean: 0.25, max: null },
+        latency: { primary: { count: mirrored, p50_ms: 1.5, p99_ms: 2 }, candidate: { count: mirrored, p50_ms: null, p99_ms: null } },
+      },
+      state: {
+        mirrored,
+        compared: mirrored,
+        primary_errors: 0,
+        candidate_errors: 0,
+        class_compared: mirrored,
+        same_class: mirrored,
+        abs_sum: Number.NaN,
+        abs_max: Number.POSITIVE_INFINITY,
+        rel_sum: 0.5,
+        rel_max: null,
+        diff_count: 2,
+        primary_latency: { seen: 2, samples: [1.5, 2] },
+        candidate_latency: { seen: 0, samples: [] },
+      },
+      updatedTime,
+    });
+    expect(await store.shadowReports("prod")).toEqual([]);
+    await store.saveShadowReport(saved(100, "2", 3, 110));
+    await store.saveShadowReport(saved(100, "2", 7, 120));
+    await store.saveShadowReport(saved(200, "3", 1, 210));
+    await store.saveShadowReport(saved(100, "3", 4, 130));
+    expect(await store.shadowReports("prod")).toEqual([saved(200, "3", 1, 210), saved(100, "3", 4, 130), saved(100, "2", 7, 120)]);
+    expect(await store.shadowReports("other")).toEqual([]);
+    await store.delete("prod", []);
+    expect((await store.shadowReports("prod")).map((s) => s.report.mirrored)).toEqual([1, 4, 7]);
+  });
+
+  it("keeps a deployment name that looks like a number a string", async () => {
+    await store.saveShadowReport({
+      report: { ...emptyReport, deployment: "NaN", candidate_version: "Infinity" },
+      state: emptyState,
+      updatedTime: 5,
+    });
+    expect((await store.shadowReports("NaN"))[0]?.report).toMatchObject({ deployment: "NaN", candidate_version: "Infinity" });
+  });
+
+  it("migrates a version-8 database: existing deployments get inference_worker 0", async () => {
+    db.close();
+    const file = join(folder, "v8.db");
+    const raw = new Sqlite(file);
+    migrate(raw, SQLITE_MIGRATIONS.filter((m) => m.version <= 8));
+    raw
+      .prepare(
+        `INSERT INTO deployments (name, model_uri, model_name, policy, followed_version, max_batch_size, max_latency_ms,
+           prediction_log_sample_rate, last_error, created_time, last_updated_time)
+         VALUES ('old', 'models:/churn/1', 'churn', '{"primary":"1"}', NULL, 8, NULL, 1, NULL, 1, 2)`,
+      )
+      .run();
+    expect(migrate(raw)).toBe(9);
+    raw.close();
+    db = openDatabase(file);
+    store = new SqliteDeploymentStore(db);
+    expect((await store.get("old"))?.options).toEqual({ maxBatchSize: 8, predictionLogSampleRate: 1, inferenceWorker: false });
+    await store.update({ ...((await store.get("old")) as Deployment), options: { predictionLogSampleRate: 0, inferenceWorker: true } }, []);
+    expect((await store.get("old"))?.options).toEqual({ predictionLogSampleRate: 0, inferenceWorker: true });
+  });
 });
+
+const emptyReport: SavedShadowReport["report"] = {
+  deployment: "prod",
+  primary_version: "1",
+  candidate_version: "2",
+  share: 1,
+  since: 1,
+  mirrored: 0,
+  compared: 0,
+  primary_errors: 0,
+  candidate_errors: 0,
+  class_compared: 0,
+  same_class: 0,
+  agreement_rate: null,
+  abs_diff: { mean: null, max: null },
+  rel_diff: { mean: null, max: null },
+  latency: { primary: { count: 0, p50_ms: null, p99_ms: null }, candidate: { count: 0, p50_ms: null, p99_ms: null } },
+};
+const emptyState: SavedShadowReport["state"] = {
+  mirrored: 0,
+  compared: 0,
+  primary_errors: 0,
+  candidate_errors: 0,
+  class_compared: 0,
+  same_class: 0,
+  abs_sum: 0,
+  abs_max: null,
+  rel_sum: 0,
+  rel_max: null,
+  diff_count: 0,
+  primary_latency: { seen: 0, samples: [] },
+  candidate_latency: { seen: 0, samples: [] },
+};

@@ -6,9 +6,11 @@ import type {
   DeploymentRole,
   DeploymentStore,
   HistoryEntry,
+  SavedShadowReport,
   SwitchReason,
   TrafficPolicy,
 } from "../../serving/deployments/deployment.js";
+import type { ShadowRecorderState, ShadowReport } from "../../serving/deployments/shadow-report.js";
 import { SqliteConnection } from "./statement-cache.js";
 
 interface DeploymentRow {
@@ -20,10 +22,26 @@ interface DeploymentRow {
   max_batch_size: number | null;
   max_latency_ms: number | null;
   prediction_log_sample_rate: number;
+  inference_worker: number;
   last_error: string | null;
   created_time: number;
   last_updated_time: number;
 }
+
+interface ShadowReportRow {
+  report: string;
+  state: string;
+  updated_time: number;
+}
+
+/** JSON with non-finite numbers kept (a NaN output makes a NaN mean): written as "NaN", "Infinity", "-Infinity". */
+const NON_FINITE = new Set(["NaN", "Infinity", "-Infinity"]);
+/** The report's string fields, never read back as numbers. */
+const STRING_FIELDS = new Set(["deployment", "primary_version", "candidate_version"]);
+const encodeJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
+const decodeJson = <T>(text: string): T =>
+  JSON.parse(text, (key, v: unknown) => (typeof v === "string" && NON_FINITE.has(v) && !STRING_FIELDS.has(key) ? Number(v) : v)) as T;
 
 interface HistoryRow {
   deployment: string;
@@ -46,6 +64,7 @@ const toDeployment = (row: DeploymentRow): Deployment => ({
     ...(row.max_batch_size !== null ? { maxBatchSize: row.max_batch_size } : {}),
     ...(row.max_latency_ms !== null ? { maxLatencyMs: row.max_latency_ms } : {}),
     predictionLogSampleRate: row.prediction_log_sample_rate,
+    inferenceWorker: row.inference_worker === 1,
   },
   ...(row.last_error !== null ? { lastError: row.last_error } : {}),
   createdTime: row.created_time,
@@ -71,6 +90,7 @@ const rowValues = (d: Deployment): unknown[] => [
   d.options.maxBatchSize ?? null,
   d.options.maxLatencyMs ?? null,
   d.options.predictionLogSampleRate,
+  d.options.inferenceWorker ? 1 : 0,
   d.lastError ?? null,
   d.lastUpdatedTime,
 ];
@@ -101,8 +121,8 @@ export class SqliteDeploymentStore implements DeploymentStore {
       this.conn
         .stmt(
           `INSERT INTO deployments (model_uri, model_name, policy, followed_version, max_batch_size, max_latency_ms,
-             prediction_log_sample_rate, last_error, last_updated_time, name, created_time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             prediction_log_sample_rate, inference_worker, last_error, last_updated_time, name, created_time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(...rowValues(deployment), deployment.name, deployment.createdTime);
       this.appendHistory(history);
@@ -123,7 +143,7 @@ export class SqliteDeploymentStore implements DeploymentStore {
       const result = this.conn
         .stmt(
           `UPDATE deployments SET model_uri = ?, model_name = ?, policy = ?, followed_version = ?, max_batch_size = ?,
-             max_latency_ms = ?, prediction_log_sample_rate = ?, last_error = ?, last_updated_time = ?
+             max_latency_ms = ?, prediction_log_sample_rate = ?, inference_worker = ?, last_error = ?, last_updated_time = ?
            WHERE name = ?`,
         )
         .run(...rowValues(deployment), deployment.name);
@@ -149,6 +169,30 @@ export class SqliteDeploymentStore implements DeploymentStore {
         )
         .all(name) as HistoryRow[]
     ).map(toEntry);
+  }
+
+  async saveShadowReport(saved: SavedShadowReport): Promise<void> {
+    const { report } = saved;
+    this.conn.write(() => {
+      this.conn
+        .stmt(
+          `INSERT INTO shadow_reports (deployment, since, candidate_version, report, state, updated_time) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (deployment, since, candidate_version)
+           DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time`,
+        )
+        .run(report.deployment, report.since, report.candidate_version, encodeJson(report), encodeJson(saved.state), saved.updatedTime);
+    });
+  }
+
+  async shadowReports(deployment: string): Promise<SavedShadowReport[]> {
+    const rows = this.conn
+      .stmt("SELECT report, state, updated_time FROM shadow_reports WHERE deployment = ? ORDER BY since DESC, updated_time DESC, candidate_version")
+      .all(deployment) as ShadowReportRow[];
+    return rows.map((row) => ({
+      report: decodeJson<ShadowReport>(row.report),
+      state: decodeJson<ShadowRecorderState>(row.state),
+      updatedTime: row.updated_time,
+    }));
   }
 
   async findByModel(modelName: string): Promise<Deployment[]> {

@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ctx, DeploymentsKit, floats } from "../../../test/deployments-kit.js";
+import { SqliteDeploymentStore } from "../../stores/sqlite/sqlite-deployment-store.js";
+import { buildOnnxModel, identityModel } from "../test-support/onnx-models.js";
+import type { DeploymentService } from "./deployment-service.js";
+
+let kit: DeploymentsKit;
+afterEach(async () => kit?.close());
+
+/** y = x + [0, 1]: the known candidate to compare with the identity. */
+const shiftedModel = (): Uint8Array =>
+  buildOnnxModel({
+    name: "shifted",
+    inputs: [{ name: "x", type: "float32", shape: ["batch", 2] }],
+    outputs: [{ name: "y", type: "float32", shape: ["batch", 2] }],
+    initializers: [{ name: "shift", dims: [2], values: Float32Array.from([0, 1]) }],
+    nodes: [{ op: "Add", inputs: ["x", "shift"], outputs: ["y"] }],
+  });
+
+// [1, 2]: identity argmax 1, shifted [1, 3] argmax 1 (agree); [2, 1.5]: argmax 0 vs [2, 2.5] argmax 1 (disagree).
+const agreeing = floats([[1, 2]]);
+const disagreeing = floats([[2, 1.5]]);
+
+const traffic = async (service: DeploymentService, name: string, count: number, disagreeEvery = 3): Promise<void> => {
+  const served = service.get(name)!;
+  for (let i = 0; i < count; i += 1) {
+    await served.infer({ x: i % disagreeEvery === 0 ? disagreeing : agreeing }, { requestId: `r${i}`, protocol: "oip" });
+  }
+  // Shadow runs happen after the answers.
+  for (let i = 0; i < 50 && (service.get(name)?.routing?.shadow?.recorder.report().compared ?? 0) % count !== 0; i += 1) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await new Promise((r) => setTimeout(r, 20));
+};
+
+/** A clock that moves 1 ms per reading, so that every save has its own time. */
+const tickingClock = (start: number) => {
+  let now = start;
+  return () => (now += 1);
+};
+
+describe("saved shadow reports", () => {
+  it("survive a restart: read back as saved, then continued by the restarted shadow; saved on promote; listed newest first", async () => {
+    kit = await DeploymentsKit.open({ syncIntervalMs: 0, clock: tickingClock(1_000) });
+    const v1 = await kit.register("pair", identityModel("float32", 2));
+    const v2 = await kit.register("pair", shiftedModel());
+    await kit.service.create("pair-prod", `models:/pair/${v1}`, {}, ctx);
+    await kit.service.setShadow("pair-prod", { version: v2 }, 1, ctx);
+    await traffic(kit.service, "pair-prod", 30);
+    const before = await kit.service.report("pair-prod");
+    expect(before).toMatchObject({ mirrored: 30, compared: 30, class_compared: 30, same_class: 20, agreement_rate: 20 / 30, abs_diff: { mean: 0.5, max: 1 } });
+
+    // Stopped: the report is saved. A new service over the same file, not started yet, answers the saved one.
+    await kit.service.stop();
+    kit.service = kit.newService();
+    expect(await kit.service.report("pair-prod")).toEqual(before);
+    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ live: false, report: before, updatedTime: expect.any(Number) });
+
+    // Started: the shadow loads again and continues the same comparison (same since, counts go on).
+    await kit.service.start();
+    expect(await kit.service.currentReport("pair-prod")).toEqual({ report: before, live: true });
+    await traffic(kit.service, "pair-prod", 12, 4);
+    const continued = await kit.service.report("pair-prod");
+    // 12 more: 3 disagreeing (i = 0, 4, 8) and 9 agreeing.
+    expect(continued).toMatchObject({
+      since: before.since,
+      mirrored: 42,
+      compared: 42,
+      class_compared: 42,
+      same_class: 29,
+      agreement_rate: 29 / 42,
+      abs_diff: { mean: 0.5, max: 1 },
+      rel_diff: { max: 1 / 1.5 },
+      latency: { primary: { count: 42 }, candidate: { count: 42 } },
+    });
+    expect(continued.rel_diff.mean).toBeCloseTo((29 * 0.5 + 13 * (1 / 1.5)) / 84, 12);
+
+    // Promote: the last state is saved; after another restart (no shadow any more) it is still the answer.
+    await kit.service.promote("pair-prod", ctx);
+    const store = new SqliteDeploymentStore(kit.db);
+    expect((await store.shadowReports("pair-prod")).map((s) => s.report)).toEqual([continued]);
+    await kit.restart();
+    expect(kit.service.get("pair-prod")?.routing?.shadow).toBeUndefined();
+    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ live: false, report: continued });
+
+    // A new shadow (v1 against the promoted v2) is a new comparison, a new row, listed first.
+    await kit.service.setShadow("pair-prod", { version: v1 }, 1, ctx);
+    await traffic(kit.service, "pair-prod", 5);
+    const listed = await kit.service.shadowReports("pair-prod");
+    expect(listed.map((s) => [s.report.primary_version, s.report.candidate_version, s.report.mirrored])).toEqual([
+      [v2, v1, 5],
+      [v1, v2, 42],
+    ]);
+    expect(listed[0]!.report.since).toBeGreaterThan(listed[1]!.report.since);
+    expect(kit.errors).toEqual([]);
+  }, 60_000);
+
+  it("does not resume a comparison from before the shadow was set again, and keeps the rows of a deleted deployment", async () => {
+    kit = await DeploymentsKit.open({ syncIntervalMs: 0, clock: tickingClock(5_000) });
+    const v1 = await kit.register("pair", identityModel("float32", 2));
+    const v2 = await kit.register("pair", shiftedModel());
+    await kit.service.create("pair-prod", `models:/pair/${v1}`, {}, ctx);
+    await kit.service.setShadow("pair-prod", { version: v2 }, 1, ctx);
+    await traffic(kit.service, "pair-prod", 6);
+    // Dropped (saved with 6), then the same shadow again: a new comparison that saw nothing before the restart.
+    await kit.service.rollback("pair-prod", ctx);
+    await kit.service.setShadow("pair-prod", { version: v2 }, 1, ctx);
+    await kit.restart();
+    const fresh = await kit.service.report("pair-prod");
+    expect(fresh.mirrored).toBe(0);
+
+    await traffic(kit.service, "pair-prod", 3);
+    await kit.service.delete("pair-prod", ctx);
+    await expect(kit.service.report("pair-prod")).rejects.toMatchObject({ code: "RESOURCE_DOES_NOT_EXIST" });
+    // Like the history, the saved comparisons outlive the deployment.
+    expect((await kit.service.shadowReports("pair-prod")).map((s) => s.report.mirrored)).toEqual([3, 6]);
+
+    // A new deployment of the same name does not show its predecessor's comparison as its own.
+    await kit.service.create("pair-prod", `models:/pair/${v1}`, {}, ctx);
+    await expect(kit.service.report("pair-prod")).rejects.toMatchObject({
+      code: "INVALID_STATE",
+      message: `Deployment 'pair-prod' has no shadow (its primary is version ${v1}); set one with deployments/shadow.`,
+    });
+    expect((await kit.service.shadowReports("pair-prod")).map((s) => s.report.mirrored)).toEqual([3, 6]);
+    await expect(kit.service.shadowReports("never")).rejects.toMatchObject({ code: "RESOURCE_DOES_NOT_EXIST" });
+  }, 60_000);
+
+  it("saves on the sync timer, only when the counts changed", async () => {
+    kit = await DeploymentsKit.open({ syncIntervalMs: 0, clock: tickingClock(9_000) });
+    const v1 = await kit.register("pair", identityModel("float32", 2));
+    const v2 = await kit.register("pair", shiftedModel());
+    await kit.service.create("pair-prod", `models:/pair/${v1}`, {}, ctx);
+    await kit.service.setShadow("pair-prod", { version: v2 }, 1, ctx);
+    await kit.service.stop();
+    kit.service = kit.newService({ syncIntervalMs: 30 });
+    await kit.service.start();
+    const store = new SqliteDeploymentStore(kit.db);
+    await traffic(kit.service, "pair-prod", 4);
+    const saved = async () => (await store.shadowReports("pair-prod")).map((s) => [s.report.mirrored, s.updatedTime]);
+    for (let i = 0; i < 100 && (await saved()).length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    const first = await saved();
+    expect(first).toHaveLength(1);
+    expect(first[0]?.[0]).toBe(4);
+    // Several more ticks without traffic: nothing is written again (the updated time stays).
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await saved()).toEqual(first);
+    await traffic(kit.service, "pair-prod", 2);
+    for (let i = 0; i < 100 && (await saved())[0]?.[0] !== 6; i += 1) await new Promise((r) => setTimeout(r, 10));
+    const second = await saved();
+    expect(second[0]?.[0]).toBe(6);
+    expect(second[0]?.[1]).toBeGreaterThan(first[0]?.[1] as number);
+  }, 30_000);
+});
