@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../../src/sdk/client.js";
 import { startTempServer, type TempServer } from "../../src/server/test-support/temp-server.js";
@@ -101,8 +102,12 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const rowTexts = async (locator: import("playwright-core").Locator): Promise<string[][]> =>
-  locator.evaluateAll((rows) => rows.map((row) => Array.from(row.querySelectorAll("th, td"), (cell) => (cell.textContent ?? "").trim())));
+/** Each row's cell texts (header cells included), trimmed. */
+const rowTexts = async (rows: Locator): Promise<string[][]> => {
+  const texts: string[][] = [];
+  for (const row of await rows.all()) texts.push((await row.locator("th, td").allTextContents()).map((text) => text.trim()));
+  return texts;
+};
 
 describe("deployments and monitors in Chromium", () => {
   it("lists the deployment, shows its split and shadow report, and promotes the canary through the UI", async () => {
