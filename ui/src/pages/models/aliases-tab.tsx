@@ -37,7 +37,7 @@ const AliasHistory = ({ name }: { name: string }): ReactNode => {
           <tbody>
             {history.data.map((change) => (
               <tr key={`${change.request_id}|${change.alias}|${change.time}`}>
-                <td>{formatTime(change.time)}</td>
+                <td className="nowrap">{formatTime(change.time)}</td>
                 <td>@{change.alias}</td>
                 <td>
                   <VersionCell name={name} version={change.from_version} none="(new)" />

@@ -52,7 +52,7 @@ export const AuditTab = ({ name }: { name: string }): ReactNode => {
             {events.map((event) => (
               <tr key={event.seq}>
                 <td className="num">{event.seq}</td>
-                <td>{formatTime(event.time)}</td>
+                <td className="nowrap">{formatTime(event.time)}</td>
                 <td>{actorName(event.actor)}</td>
                 <td className="mono">{event.action}</td>
                 <td className="mono" title={fullText(event.before)}>
