@@ -205,6 +205,13 @@ describe("run page and run comparison in Chromium", () => {
     expect(new URL(page.url()).search).toBe("?tab=metrics&x=relative&log=1");
     await page.getByRole("figure", { name: "accuracy chart" }).locator("canvas").waitFor();
     expect(await legendLabels(page, "accuracy chart")).toEqual(["Relative time (s)", "resnet-baseline"]);
+    await page.getByText("Metrics shown: all 2").click();
+
+    // A link with smoothing opens with the slider where the link put it.
+    await page.goto(`/experiments/${seeded.experimentId}/runs/${seeded.baselineId}?tab=metrics&smooth=0.6`);
+    await page.getByRole("figure", { name: "loss chart" }).locator("canvas").waitFor();
+    expect(await page.getByLabel("Smoothing").inputValue()).toBe("0.6");
+    expect(await page.locator(".chart-options output").innerText()).toBe("0.60");
     const metricsShot = screenshotPath("run-metrics");
     if (metricsShot) await page.screenshot({ path: metricsShot, fullPage: false });
     expectCleanSession(recording);

@@ -36,7 +36,12 @@ export const uplotOptions = (shape: ChartShape): uPlot.Options => {
     },
     axes: [
       { ...axis, label: shape.xLabel, labelSize: 20 },
-      { ...axis, size: 64, values: (_chart, splits) => splits.map((value) => formatNumber(value)) },
+      {
+        ...axis,
+        size: 64,
+        // A log axis leaves its minor ticks unlabelled: uPlot passes null for them.
+        values: (_chart, splits) => splits.map((value: number | null) => (value === null ? "" : formatNumber(value))),
+      },
     ],
     series: [
       { label: shape.xLabel },

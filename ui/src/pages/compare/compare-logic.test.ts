@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "../../api/entities";
 import { diffRows, valuesDiffer } from "./diff";
 import { dimensionScale } from "./dimension-scale";
-
-const run = (id: string, params: Record<string, string>, metrics: Record<string, number | string>): Run => ({
-  info: { run_id: id, run_uuid: id, run_name: id, experiment_id: "1", user_id: "u", status: "FINISHED", start_time: 1, artifact_uri: "", lifecycle_stage: "active" },
-  data: {
-    params: Object.entries(params).map(([key, value]) => ({ key, value })),
-    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value: value as number, step: 0, timestamp: 1 })),
-    tags: [],
-  },
-  inputs: { dataset_inputs: [] },
-});
+import { testRun as run } from "./test-runs";
 
 describe("diff rows", () => {
   it("marks rows whose runs disagree, counting a missing value as different", () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "../../api/entities";
 import { parallelAxes, parallelLines, type PlotBox } from "./parallel-layout";
-
-const run = (id: string, params: Record<string, string>, metrics: Record<string, number>): Run => ({
-  info: { run_id: id, run_uuid: id, run_name: id, experiment_id: "1", user_id: "u", status: "FINISHED", start_time: 1, artifact_uri: "", lifecycle_stage: "active" },
-  data: {
-    params: Object.entries(params).map(([key, value]) => ({ key, value })),
-    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 1 })),
-    tags: [],
-  },
-  inputs: { dataset_inputs: [] },
-});
+import { testRun as run } from "./test-runs";
 
 const box: PlotBox = { width: 300, height: 120, left: 50, right: 50, top: 10, bottom: 10 };
 

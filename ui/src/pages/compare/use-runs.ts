@@ -1,6 +1,6 @@
 import { useQueries, type UseQueryResult } from "@tanstack/react-query";
 import type { Run } from "../../api/entities";
-import { fetchRun, isLive, LIVE_REFRESH_MS, runQueryKey } from "../run/use-run";
+import { fetchRun, runQueryKey, runRefetchInterval } from "../run/use-run";
 
 export interface ComparedRuns {
   /** The runs that loaded, in the URL's order. */
@@ -15,7 +15,7 @@ export const useComparedRuns = (runIds: readonly string[]): ComparedRuns =>
     queries: runIds.map((runId) => ({
       queryKey: runQueryKey(runId),
       queryFn: ({ signal }: { signal: AbortSignal }) => fetchRun(runId, signal),
-      refetchInterval: (query: { state: { data: Run | undefined } }) => (isLive(query.state.data) ? LIVE_REFRESH_MS : false),
+      refetchInterval: (query: { state: { data: Run | undefined } }) => runRefetchInterval(query.state.data),
     })),
     combine: (results: UseQueryResult<Run>[]): ComparedRuns => ({
       runs: results.flatMap((result) => (result.data ? [result.data] : [])),

@@ -1,7 +1,7 @@
 import type { RunTag } from "../../api/entities";
 
 /** System tags the run's info card already shows, so the tag lists leave them out. */
-const SHOWN_ELSEWHERE = new Set(["mlflow.runName", "mlflow.note.content", "mlflow.user", "mlflow.source.name", "mlflow.source.type", "mlflow.source.git.commit"]);
+const SHOWN_ELSEWHERE = new Set(["mlflow.runName", "mlflow.parentRunId", "mlflow.note.content", "mlflow.user", "mlflow.source.name", "mlflow.source.type", "mlflow.source.git.commit"]);
 
 /** Source tags, in the order the info card lists them, with their labels. */
 export const SOURCE_TAGS: readonly { key: string; label: string }[] = [

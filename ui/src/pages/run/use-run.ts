@@ -12,10 +12,13 @@ export const runQueryKey = (runId: string): readonly unknown[] => ["run", runId]
 export const fetchRun = async (runId: string, signal?: AbortSignal): Promise<Run> =>
   (await mlflowGet<{ run: Run }>("runs/get", { run_id: runId }, signal)).run;
 
+/** Poll a running run; stop once it has ended. */
+export const runRefetchInterval = (run: Run | undefined): number | false => (isLive(run) ? LIVE_REFRESH_MS : false);
+
 /** One run (runs/get), polled while it is RUNNING and no longer once it ends. */
 export const useRun = (runId: string): UseQueryResult<Run> =>
   useQuery({
     queryKey: runQueryKey(runId),
     queryFn: ({ signal }) => fetchRun(runId, signal),
-    refetchInterval: (query) => (isLive(query.state.data) ? LIVE_REFRESH_MS : false),
+    refetchInterval: (query) => runRefetchInterval(query.state.data),
   });
