@@ -1,6 +1,6 @@
-import { flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable, type Row } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { memo, useEffect, useMemo, useRef, type ReactNode } from "react";
 import type { Run } from "../../api/entities";
 import { isSortable, type SortState } from "./order-by";
 import type { DataColumn } from "./run-columns";
@@ -22,6 +22,44 @@ export interface RunsTableProps {
   /** Called when the rows near the loaded end come into view. */
   onNearEnd: () => void;
 }
+
+interface RunRowProps {
+  row: Row<Run>;
+  rowIndex: number;
+  isSelected: boolean;
+  onSelect: (runId: string, selected: boolean) => void;
+}
+
+/**
+ * One run's row. Memoised: while scrolling, only the rows entering the view render (the row objects stay the same
+ * until the loaded runs or the columns change), which keeps each frame's work to a few rows.
+ */
+const RunRow = memo(function RunRow({ row, rowIndex, isSelected, onSelect }: RunRowProps): ReactNode {
+  const runId = row.id;
+  return (
+    <tr aria-rowindex={rowIndex + 2} className={isSelected ? "selected" : undefined}>
+      {row.getVisibleCells().map((cell) => {
+        if (cell.column.id === SELECT_COLUMN) {
+          return (
+            <td key={cell.id}>
+              <input
+                type="checkbox"
+                aria-label={`Select ${row.original.info.run_name || runId}`}
+                checked={isSelected}
+                onChange={(event) => onSelect(runId, event.target.checked)}
+              />
+            </td>
+          );
+        }
+        return (
+          <td key={cell.id} className={columnMeta(cell.column.columnDef.meta).numeric ? "num" : undefined}>
+            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+          </td>
+        );
+      })}
+    </tr>
+  );
+});
 
 /**
  * The runs as a table with only the visible rows in the DOM (spacer rows stand for the rest), so that 100,000
@@ -103,33 +141,7 @@ export const RunsTable = ({ experimentId, runs, chosen, sort, onSort, selected, 
           ) : null}
           {items.map((item) => {
             const row = rows[item.index];
-            if (!row) return null;
-            const runId = row.id;
-            const isSelected = selected.has(runId);
-            return (
-              <tr key={runId} aria-rowindex={item.index + 2} className={isSelected ? "selected" : undefined}>
-                {row.getVisibleCells().map((cell) => {
-                  const meta = columnMeta(cell.column.columnDef.meta);
-                  if (cell.column.id === SELECT_COLUMN) {
-                    return (
-                      <td key={cell.id}>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select ${row.original.info.run_name || runId}`}
-                          checked={isSelected}
-                          onChange={(event) => onSelect(runId, event.target.checked)}
-                        />
-                      </td>
-                    );
-                  }
-                  return (
-                    <td key={cell.id} className={meta.numeric ? "num" : undefined}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  );
-                })}
-              </tr>
-            );
+            return row ? <RunRow key={row.id} row={row} rowIndex={item.index} isSelected={selected.has(row.id)} onSelect={onSelect} /> : null;
           })}
           {paddingBottom > 0 ? (
             <tr aria-hidden="true" className="spacer">
