@@ -159,7 +159,10 @@ describe("deployments and monitors in Chromium", () => {
     await page.getByRole("status").filter({ hasText: "Version 2 is now the primary." }).waitFor();
     await traffic.getByRole("img", { name: "Answered traffic: version 2 primary 100%" }).waitFor();
     expect((await rowTexts(traffic.locator("tbody tr"))).map((cells) => cells.slice(0, 3))).toEqual([["Version 2", "primary", "100%"]]);
-    expect(await page.getByRole("region", { name: /^Shadow comparison/ }).count()).toBe(0);
+    expect(await page.getByRole("region", { name: /^Shadow comparison:/ }).count()).toBe(0);
+    // The comparison the promote was decided on stays readable.
+    const saved = page.getByRole("region", { name: "Shadow comparisons" });
+    await saved.getByRole("cell", { name: "v3 against v1" }).waitFor();
     await history.getByRole("cell", { name: "promote" }).first().waitFor();
     expect((await rowTexts(history.locator("tbody tr"))).slice(0, 3).map((cells) => cells.slice(1, 4))).toEqual([
       ["shadow", "v3 → none", "promote"],

@@ -38,7 +38,8 @@ const api = (overrides: Record<string, StubHandler> = {}) =>
   stubApi({
     [`GET ${CAIRN}/deployments/get`]: () => ({ body: { deployment: churn } }),
     [`GET ${CAIRN}/deployments/history`]: () => ({ body: { history } }),
-    [`GET ${CAIRN}/deployments/shadow-report`]: () => ({ body: { report } }),
+    [`GET ${CAIRN}/deployments/shadow-report`]: () => ({ body: { report, live: true } }),
+    [`GET ${CAIRN}/deployments/shadow-reports`]: () => ({ body: { reports: [{ ...report, updated_timestamp: 1_700_000_090_000 }] } }),
     [`GET ${CAIRN}/serving/predictions`]: () => ({
       body: { predictions: [{ request_id: "req-1", deployment: "churn", version: "2", time: 1_700_000_070_000, latency_ms: 0.73, inputs: {}, outputs: {}, label: 1 }] },
     }),
@@ -66,6 +67,8 @@ describe("DeploymentPage", () => {
     ]);
     const shadow = await screen.findByRole("region", { name: "Shadow comparison: v3 against v1" });
     expect(await within(shadow).findByText("100% (4 of 4 requests with the same class)")).toBeTruthy();
+    const saved = await screen.findByRole("region", { name: "Shadow comparisons" });
+    expect(rowsOf(saved).map((cells) => [cells[0], ...cells.slice(3)])).toEqual([["v3 against v1", "4", "100%", "0.01", "0.5 ms / 0.6 ms", "0 / 0"]]);
     const historyRegion = screen.getByRole("region", { name: "History" });
     await within(historyRegion).findByText("ben");
     expect(rowsOf(historyRegion).map((cells) => cells.slice(1))).toEqual([
@@ -97,7 +100,8 @@ describe("DeploymentPage", () => {
     expect(calls.filter((c) => c.method === "POST").map((c) => [c.path, c.body])).toEqual([[`${CAIRN}/deployments/promote`, { name: "churn" }]]);
     const traffic = screen.getByRole("region", { name: "Traffic split" });
     expect(rowsOf(traffic).map((cells) => cells.slice(0, 3))).toEqual([["Version 2", "primary", "100%"]]);
-    expect(screen.queryByRole("region", { name: /Shadow comparison/ })).toBeNull();
+    expect(screen.queryByRole("region", { name: /^Shadow comparison:/ })).toBeNull();
+    expect(screen.getByRole("region", { name: "Shadow comparisons" })).toBeTruthy();
   });
 
   it("backs out of a rollback with Escape and shows a refused one in plain words", async () => {

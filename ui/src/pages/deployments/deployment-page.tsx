@@ -9,6 +9,7 @@ import { deploymentKeys, getDeployment, type DeploymentAction } from "./deployme
 import { EndpointsCard } from "./endpoints-card";
 import { HistoryCard } from "./history-card";
 import { PredictionsCard } from "./predictions-card";
+import { SavedReportsCard } from "./saved-reports-card";
 import { ServingCard } from "./serving-card";
 import { ShadowReportCard } from "./shadow-report-card";
 import { TrafficCard } from "./traffic-card";
@@ -94,6 +95,7 @@ const DeploymentPage = ({ name }: { name: string }): ReactNode => {
             </div>
           </div>
           {d.shadow ? <ShadowReportCard name={d.name} /> : null}
+          <SavedReportsCard name={d.name} />
           <HistoryCard name={d.name} />
           <PredictionsCard name={d.name} sampleRate={d.prediction_log_sample_rate} />
         </>

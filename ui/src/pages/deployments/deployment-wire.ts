@@ -30,6 +30,8 @@ export interface DeploymentWire {
   max_batch_size?: number;
   max_latency_ms?: number;
   prediction_log_sample_rate: number;
+  /** Merged batches run on a worker thread (servers before deployments/update do not send it). */
+  inference_worker?: boolean;
   /** Versions loaded and answering in the server that answered, primary first. */
   serving_versions: string[];
   ready: boolean;
@@ -76,6 +78,18 @@ export interface ShadowReportWire {
   latency: { primary: LatencySummaryWire; candidate: LatencySummaryWire };
 }
 
+/** deployments/shadow-report: the live comparison, or (live false) the latest saved one with when it was saved. */
+export interface CurrentShadowReportWire {
+  report: ShadowReportWire;
+  live: boolean;
+  updated_timestamp?: number;
+}
+
+/** One of deployments/shadow-reports: a saved comparison (also of shadows that ended), newest first. */
+export interface SavedShadowReportWire extends ShadowReportWire {
+  updated_timestamp: number;
+}
+
 /** One logged request (serving/predictions); inputs and outputs are left out of the UI's type on purpose. */
 export interface PredictionWire {
   request_id: string;
@@ -92,6 +106,7 @@ export const deploymentKeys = {
   one: (name: string) => ["deployments", "get", name] as const,
   history: (name: string) => ["deployments", "history", name] as const,
   shadowReport: (name: string) => ["deployments", "shadow-report", name] as const,
+  shadowReports: (name: string) => ["deployments", "shadow-reports", name] as const,
   predictions: (name: string, period: string) => ["deployments", "predictions", name, period] as const,
 };
 
@@ -104,8 +119,13 @@ export const getDeployment = async (name: string, signal?: AbortSignal): Promise
 export const getDeploymentHistory = async (name: string, signal?: AbortSignal): Promise<HistoryEntryWire[]> =>
   (await cairnGet<{ history?: HistoryEntryWire[] }>("deployments/history", { name }, signal)).history ?? [];
 
-export const getShadowReport = async (name: string, signal?: AbortSignal): Promise<ShadowReportWire> =>
-  (await cairnGet<{ report: ShadowReportWire }>("deployments/shadow-report", { name }, signal)).report;
+/** Answers an error when the deployment never had a shadow: ask only when it has one. */
+export const getShadowReport = (name: string, signal?: AbortSignal): Promise<CurrentShadowReportWire> =>
+  cairnGet<CurrentShadowReportWire>("deployments/shadow-report", { name }, signal);
+
+/** Every saved comparison of the deployment (empty, not an error, when it never had a shadow). */
+export const listShadowReports = async (name: string, signal?: AbortSignal): Promise<SavedShadowReportWire[]> =>
+  (await cairnGet<{ reports?: SavedShadowReportWire[] }>("deployments/shadow-reports", { name }, signal)).reports ?? [];
 
 export type DeploymentAction = "promote" | "rollback";
 

@@ -13,6 +13,16 @@ export const ReadyBadge = ({ deployment }: { deployment: Pick<DeploymentWire, "r
     <span className="badge warn">not ready</span>
   );
 
+/** "up to 32 rows, waits at most 5 ms, on a worker thread", or the server's default. */
+export const describeBatching = (d: Pick<DeploymentWire, "max_batch_size" | "max_latency_ms" | "inference_worker">): string => {
+  const parts = [
+    d.max_batch_size !== undefined ? `up to ${d.max_batch_size} rows` : undefined,
+    d.max_latency_ms !== undefined ? `waits at most ${d.max_latency_ms} ms` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const where = d.inference_worker ? "on a worker thread" : "on the server's main thread";
+  return `${parts.length > 0 ? parts.join(", ") : "server default"}, ${where}`;
+};
+
 /** What serves now: the model URI and how it picks a version, the versions loaded, the serving options. */
 export const ServingCard = ({ deployment: d }: { deployment: DeploymentWire }): ReactNode => {
   const mode = uriMode(d.model_uri);
@@ -47,13 +57,7 @@ export const ServingCard = ({ deployment: d }: { deployment: DeploymentWire }): 
         <dt>Prediction log</dt>
         <dd>{formatShare(d.prediction_log_sample_rate)} of requests</dd>
         <dt>Batching</dt>
-        <dd>
-          {d.max_batch_size !== undefined || d.max_latency_ms !== undefined
-            ? [d.max_batch_size !== undefined ? `up to ${d.max_batch_size} rows` : undefined, d.max_latency_ms !== undefined ? `waits at most ${d.max_latency_ms} ms` : undefined]
-                .filter(Boolean)
-                .join(", ")
-            : "server default"}
-        </dd>
+        <dd>{describeBatching(d)}</dd>
         <dt>Created</dt>
         <dd>{formatTime(d.creation_timestamp)}</dd>
         <dt>Last change</dt>

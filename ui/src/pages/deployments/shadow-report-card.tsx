@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ErrorBanner, Loading } from "../../components/status";
+import { formatTime } from "../../format";
 import { deploymentKeys, getShadowReport } from "./deployment-wire";
 import { shadowReportLines } from "./shadow-report-format";
 
@@ -13,12 +14,15 @@ export const ShadowReportCard = ({ name }: { name: string }): ReactNode => {
   });
   return (
     <section className="card" aria-labelledby="shadow-heading">
-      <h2 id="shadow-heading">Shadow comparison{report.data ? `: v${report.data.candidate_version} against v${report.data.primary_version}` : ""}</h2>
+      <h2 id="shadow-heading">Shadow comparison{report.data ? `: v${report.data.report.candidate_version} against v${report.data.report.primary_version}` : ""}</h2>
       {report.isPending ? <Loading what="the shadow report" /> : null}
       <ErrorBanner error={report.error} what="the shadow report" />
+      {report.data && !report.data.live ? (
+        <p className="muted">As last saved at {formatTime(report.data.updated_timestamp)}: this server is not counting it live.</p>
+      ) : null}
       {report.data ? (
         <dl className="kv">
-          {shadowReportLines(report.data).map((line) => (
+          {shadowReportLines(report.data.report).map((line) => (
             <div key={line.label} className="kv-row">
               <dt>{line.label}</dt>
               <dd>{line.warn ? <span className="badge warn">{line.value}</span> : line.value}</dd>

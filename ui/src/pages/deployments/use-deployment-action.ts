@@ -13,6 +13,7 @@ export const useDeploymentAction = (name: string) => {
         client.invalidateQueries({ queryKey: deploymentKeys.list() }),
         // A promote or rollback ends the shadow or restarts its comparison.
         client.invalidateQueries({ queryKey: deploymentKeys.shadowReport(name) }),
+        client.invalidateQueries({ queryKey: deploymentKeys.shadowReports(name) }),
       ]);
     },
   });
