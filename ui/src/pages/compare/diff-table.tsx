@@ -22,7 +22,7 @@ const RowGroup = ({ title, rows, runCount }: { title: string; rows: readonly Dif
           {row.differs ? <span className="visually-hidden"> (differs)</span> : null}
         </th>
         {row.values.map((value, index) => (
-          <td key={index} className={[row.kind === "metric" ? "num" : "", "mono", row.differs ? "differs" : ""].filter(Boolean).join(" ")}>
+          <td key={index} className={row.differs ? "mono differs" : "mono"}>
             {formatFieldValue(value)}
           </td>
         ))}

@@ -9,7 +9,8 @@ import { formatFieldValue } from "./format-value";
 import { axisY, parallelAxes, parallelLines, type PlotBox } from "./parallel-layout";
 import { allFields, fieldValue } from "./run-fields";
 
-const BOX: PlotBox = { width: 960, height: 340, left: 80, right: 80, top: 44, bottom: 24 };
+// About the size it is shown at in half a page, so that its text reads at the page's size.
+const BOX: PlotBox = { width: 640, height: 340, left: 70, right: 56, top: 44, bottom: 16 };
 const DEFAULT_DIMENSIONS = 8;
 /** Beyond this many categories an axis labels only some of them. */
 const MAX_CATEGORY_LABELS = 12;

@@ -14,8 +14,10 @@ const HEIGHT = 400;
 const MARGIN = { left: 80, right: 24, top: 16, bottom: 56 };
 const MAX_TICK_LABELS = 10;
 
-const plotX = (position: number): number => MARGIN.left + position * (WIDTH - MARGIN.left - MARGIN.right);
-const plotY = (position: number): number => HEIGHT - MARGIN.bottom - position * (HEIGHT - MARGIN.top - MARGIN.bottom);
+/** Extreme values stay off the frame: positions 0..1 map to 4%..96% of the plot. */
+const inset = (position: number): number => 0.04 + 0.92 * position;
+const plotX = (position: number): number => MARGIN.left + inset(position) * (WIDTH - MARGIN.left - MARGIN.right);
+const plotY = (position: number): number => HEIGHT - MARGIN.bottom - inset(position) * (HEIGHT - MARGIN.top - MARGIN.bottom);
 
 /** Sensible axes before anyone chooses: a param that differs (else any field) against the first metric. */
 const defaultAxes = (runs: readonly Run[], fields: readonly string[]): { x: string; y: string } => {
