@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, usePrefetchQuery, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, type ReactNode } from "react";
 import { Link } from "wouter";
 import { mlflowGet } from "../../api/http";
@@ -15,11 +15,15 @@ import { RunsTable } from "./runs-table";
 import { useRunsSearch, VIEW_TYPES_BY_NAME } from "./runs-query";
 import "./runs.css";
 
-const useExperiment = (experimentId: string) =>
-  useQuery({
+const useExperiment = (experimentId: string) => {
+  const options = queryOptions({
     queryKey: ["experiment", experimentId],
     queryFn: ({ signal }) => mlflowGet<{ experiment: Experiment }>("experiments/get", { experiment_id: experimentId }, signal),
   });
+  // Asked for during render, as the runs are (see useRunsSearch).
+  usePrefetchQuery(options);
+  return useQuery(options);
+};
 
 /**
  * An experiment's runs. Everything the view shows is in the URL: `filter`, `sort` and `dir`, the chosen columns
