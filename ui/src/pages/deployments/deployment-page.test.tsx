@@ -117,8 +117,10 @@ describe("DeploymentPage", () => {
     expect((await screen.findByRole("button", { name: "Promote" })).hasAttribute("disabled")).toBe(true);
     await user.click(screen.getByRole("button", { name: "Roll back" }));
     expect(screen.getByRole("alertdialog").textContent).toContain("Return to the previous primary version? Version 2 stops serving.");
+    expect(document.activeElement?.textContent).toBe("Roll back now");
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(document.activeElement?.textContent).toBe("Roll back");
     await user.click(screen.getByRole("button", { name: "Roll back" }));
     await user.click(screen.getByRole("button", { name: "Roll back now" }));
     const alert = await screen.findByText(/no previous primary version/);

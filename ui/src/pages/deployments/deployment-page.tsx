@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { Link } from "wouter";
 import { PageHeader } from "../../components/page";
 import { ErrorBanner, Loading } from "../../components/status";
@@ -32,13 +32,20 @@ const DeploymentPage = ({ name }: { name: string }): ReactNode => {
   const question = d && asking ? actionQuestion(asking, d) : undefined;
   const promotable = d ? actionQuestion("promote", d) !== undefined : false;
 
+  // Focus returns to the button that asked once the question is answered or dismissed (keyboard users keep their place).
+  const promoteButton = useRef<HTMLButtonElement>(null);
+  const rollbackButton = useRef<HTMLButtonElement>(null);
   const ask = (which: DeploymentAction): void => {
     action.reset();
     setAsking(which);
   };
+  const close = (): void => {
+    if (asking) (asking === "promote" ? promoteButton : rollbackButton).current?.focus();
+    setAsking(undefined);
+  };
   const confirm = (): void => {
     if (asking) action.mutate(asking);
-    setAsking(undefined);
+    close();
   };
 
   return (
@@ -51,13 +58,14 @@ const DeploymentPage = ({ name }: { name: string }): ReactNode => {
             <>
               <button
                 type="button"
+                ref={promoteButton}
                 onClick={() => ask("promote")}
                 disabled={!promotable || action.isPending}
                 title={promotable ? undefined : "Nothing to promote: set a canary or a shadow first"}
               >
                 {ACTION_LABELS.promote}
               </button>
-              <button type="button" className="danger" onClick={() => ask("rollback")} disabled={action.isPending}>
+              <button type="button" ref={rollbackButton} className="danger" onClick={() => ask("rollback")} disabled={action.isPending}>
                 {ACTION_LABELS.rollback}
               </button>
             </>
@@ -65,7 +73,7 @@ const DeploymentPage = ({ name }: { name: string }): ReactNode => {
         }
       />
       {asking && question ? (
-        <ConfirmPanel question={question} confirmLabel={`${ACTION_LABELS[asking]} now`} onConfirm={confirm} onCancel={() => setAsking(undefined)} />
+        <ConfirmPanel question={question} confirmLabel={`${ACTION_LABELS[asking]} now`} onConfirm={confirm} onCancel={close} />
       ) : null}
       {action.isPending ? (
         <p role="status" className="muted">

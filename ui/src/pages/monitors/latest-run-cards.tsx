@@ -14,13 +14,16 @@ const SUMMARY_WORDS: Record<string, string> = {
 const value = (n: number | null): string => (n === null ? "—" : formatNumber(n));
 
 /** Each check of the latest run: passed or failing, with its summary score against its threshold. */
-export const ChecksCard = ({ run }: { run: MonitorResult[] }): ReactNode => {
+export const ChecksCard = ({ run, lastRunTime }: { run: MonitorResult[]; lastRunTime: number | undefined }): ReactNode => {
   const summaries = run.filter(isCheckSummary);
   const first = run[0];
+  // A run over an empty window stores no score: the scores shown are then older than the monitor's last run.
+  const newerEmptyRun = first !== undefined && lastRunTime !== undefined && lastRunTime > first.time;
   return (
     <section className="card" aria-labelledby="checks-heading">
       <h2 id="checks-heading">Latest run{first ? `: ${formatTime(first.time)}` : ""}</h2>
       {summaries.length === 0 ? <p className="muted">No run has scored anything yet.</p> : null}
+      {newerEmptyRun ? <p className="muted">The last run, at {formatTime(lastRunTime)}, found no logged rows in its window; these are the latest scores.</p> : null}
       <ul className="check-list">
         {summaries.map((s) => (
           <li key={`${s.check}-${s.method}`}>

@@ -104,6 +104,17 @@ describe("MonitorPage", () => {
     expect(alert.closest("[role=alert]")?.textContent).toBe("The run failed. The monitor's reference 'mlflow-artifacts:/x.csv' is not a file in the artifact store.");
   });
 
+  it("says when the last run found an empty window and the scores shown are older", async () => {
+    api({ [`GET ${CAIRN}/monitors/get`]: () => ({ body: { monitor: { ...watch, last_run_time: LATEST_RUN_TIME + 300_000 } } }) });
+    renderWithApp(<MonitorPage name="churn-watch" />, "/monitors/churn-watch");
+    const checks = await screen.findByRole("region", { name: /^Latest run: / });
+    expect(await within(checks).findByText(/found no logged rows in its window; these are the latest scores\.$/)).toBeTruthy();
+    expect(within(checks).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "failing Drift share of features drifted 0.5, threshold 0.5",
+      "failing Data tests share of expectations passed 0.5, threshold 1",
+    ]);
+  });
+
   it("says a missing monitor is missing", async () => {
     api({ [`GET ${CAIRN}/monitors/get`]: () => ({ status: 404, body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Monitor 'gone' not found." } }) });
     renderWithApp(<MonitorPage name="gone" />, "/monitors/gone");

@@ -60,7 +60,7 @@ const MonitorPage = ({ name }: { name: string }): ReactNode => {
             <div>
               {latest.isPending ? <Loading what="the latest run" /> : null}
               <ErrorBanner error={latest.error} what="the latest run" />
-              {latest.data ? <ChecksCard run={latest.data} /> : null}
+              {latest.data ? <ChecksCard run={latest.data} lastRunTime={monitor.data.last_run_time} /> : null}
               {alerts ? <AlertsCard alerts={alerts} /> : null}
             </div>
           </div>
