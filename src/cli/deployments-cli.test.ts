@@ -120,6 +120,55 @@ describe("cairn deployments and cairn predict (process)", () => {
     expect(oipTable.stdout).toBe(`ROW  prob\n0    ${round(expected[0] as number)}\n`);
   });
 
+  it("updates a deployment's options and shows the shadow report, live and saved", async () => {
+    const updated = await cairn(["deployments", "update", "fraud-live", "--max-batch-size", "8", "--max-latency-ms", "3", "--inference-worker"]);
+    expect(updated).toEqual({
+      code: 0,
+      stdout: "Deployment fraud-live: max batch size 8, max latency 3 ms, log sample rate 50%, inference worker on.\n",
+      stderr: "",
+    });
+    const json = await cairn(["deployments", "update", "fraud-live", "--no-inference-worker", "--sample-rate", "1", "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: "fraud-live", max_batch_size: 8, max_latency_ms: 3, prediction_log_sample_rate: 1, inference_worker: false });
+    expect(await cairn(["deployments", "update", "fraud-live"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "cairn: error: give at least one of --max-batch-size, --max-latency-ms, --sample-rate, --inference-worker, --no-inference-worker\n",
+    });
+    expect(await cairn(["deployments", "update", "fraud-live", "--max-latency-ms", "0"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "cairn: error: INVALID_PARAMETER_VALUE: Invalid value 0 for parameter 'max_latency_ms': expected a positive number.\n",
+    });
+    const shown = await cairn(["deployments", "show", "fraud-live"]);
+    expect(shown.stdout).toMatch(/\n {2}inference worker: +off\n/);
+
+    const worker = await cairn(["deployments", "create", "fraud-worker", "models:/fraud/2", "--inference-worker", "--json"]);
+    expect(JSON.parse(worker.stdout)).toMatchObject({ name: "fraud-worker", primary_version: "2", inference_worker: true });
+    expect((await cairn(["deployments", "delete", "fraud-worker"])).code).toBe(0);
+
+    expect((await cairn(["deployments", "shadow", "fraud-live", "2", "--share", "1"])).code).toBe(0);
+    const client = new CairnClient({ trackingUri: server.url, user: "setup" });
+    for (let i = 0; i < 4; i += 1) await client.serving.infer("fraud-live", { inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] });
+    for (let attempt = 0; attempt < 50 && (await client.serving.shadowReport("fraud-live")).compared !== 4; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const live = JSON.parse((await cairn(["deployments", "shadow-report", "fraud-live", "--json"])).stdout) as Record<string, unknown>;
+    expect(live).toMatchObject({ deployment: "fraud-live", primary_version: "1", candidate_version: "2", share: 1, mirrored: 4, compared: 4, candidate_errors: 0 });
+    const human = await cairn(["deployments", "shadow-report", "fraud-live"]);
+    expect(human.stdout).toMatch(/^Shadow report of fraud-live\n {2}deployment: +"fraud-live"\n/);
+    expect(human.stdout).toMatch(/\n {2}compared: +4\n/);
+
+    // Dropping the shadow saves its comparison; --all lists the saved ones.
+    expect((await cairn(["deployments", "rollback", "fraud-live"])).code).toBe(0);
+    const all = await cairn(["deployments", "shadow-report", "fraud-live", "--all", "--json"]);
+    expect(JSON.parse(all.stdout)).toEqual([{ ...live, updated_timestamp: expect.any(Number) }]);
+    const table = await cairn(["deployments", "shadow-report", "fraud-live", "--all"]);
+    const lines = table.stdout.split("\n");
+    expect(lines[0]).toMatch(/^SINCE \(UTC\)\s+PRIMARY\s+CANDIDATE\s+SHARE\s+MIRRORED\s+COMPARED\s+AGREEMENT\s+SAVED \(UTC\)$/);
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+v1\s+v2\s+100%\s+4\s+4\s+[\d.]+\s+\d{4}-/);
+  }, 90_000);
+
   it("cairn serve models:/ resolves the alias through --tracking-uri and serves that version", async () => {
     const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
     const child = spawn(

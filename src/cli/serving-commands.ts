@@ -38,6 +38,7 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .option("--max-batch-size <n>", "adaptive batching: most rows merged into one run")
     .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates")
     .option("--sample-rate <fraction>", "share of requests recorded in the prediction log, 0 to 1")
+    .option("--inference-worker", "run merged batches on a worker thread (off by default)")
     .option("--json", "print JSON")
     .action(
       dataAction(async (client, o, name: string, modelUri: string) =>
@@ -45,6 +46,27 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
           maxBatchSize: str(o.maxBatchSize),
           maxLatencyMs: str(o.maxLatencyMs),
           sampleRate: str(o.sampleRate),
+          inferenceWorker: o.inferenceWorker === true ? true : undefined,
+        }),
+      ),
+    );
+  group
+    .command("update")
+    .description("change a deployment's options; batching and worker changes reload its versions without failing a request")
+    .argument("<name>", "deployment name")
+    .option("--max-batch-size <n>", "adaptive batching: most rows merged into one run")
+    .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates")
+    .option("--sample-rate <fraction>", "share of requests recorded in the prediction log, 0 to 1 (applies at once)")
+    .option("--inference-worker", "run merged batches on a worker thread")
+    .option("--no-inference-worker", "run merged batches on the server's main thread")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, name: string) =>
+        (await deployments()).updateDeployment(client, name, {
+          maxBatchSize: str(o.maxBatchSize),
+          maxLatencyMs: str(o.maxLatencyMs),
+          sampleRate: str(o.sampleRate),
+          inferenceWorker: typeof o.inferenceWorker === "boolean" ? o.inferenceWorker : undefined,
         }),
       ),
     );
@@ -59,6 +81,13 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .argument("<name>", "deployment name")
     .option("--json", "print JSON")
     .action(dataAction(async (client, _o, name: string) => (await deployments()).showDeployment(client, name)));
+  group
+    .command("shadow-report")
+    .description("the shadow's comparison with the primary (the live one, else the last saved); --all lists every saved one")
+    .argument("<name>", "deployment name")
+    .option("--all", "every saved comparison of this deployment, newest first")
+    .option("--json", "print JSON")
+    .action(dataAction(async (client, o, name: string) => (await deployments()).shadowReport(client, name, { all: o.all === true })));
   group
     .command("canary")
     .description("send a share of traffic to another version (sticky by the x-cairn-routing-key header with --sticky)")

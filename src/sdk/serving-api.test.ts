@@ -108,6 +108,38 @@ describe("client.serving", () => {
     expect(report).toMatchObject({ deployment: "churn-live", primary_version: "1", candidate_version: "2", compared: 5 });
   });
 
+  it("updates a deployment's options, and lists the saved shadow reports", async () => {
+    const updated = await client.serving.updateDeployment("churn-live", { maxBatchSize: 4, maxLatencyMs: 1.5, inferenceWorker: true });
+    expect(updated).toMatchObject({ name: "churn-live", max_batch_size: 4, max_latency_ms: 1.5, prediction_log_sample_rate: 1, inference_worker: true, serving_versions: ["1", "2"] });
+    const answer = await client.serving.infer("churn-live", { inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] });
+    expect(answer.outputs[0]?.data).toEqual(await direct(1, [row]));
+    expect(await client.serving.updateDeployment("churn-live", { predictionLogSampleRate: 0.5, inferenceWorker: false })).toMatchObject({
+      max_batch_size: 4,
+      prediction_log_sample_rate: 0.5,
+      inference_worker: false,
+    });
+    expect(await client.serving.getDeployment("churn-live")).toMatchObject({ max_batch_size: 4, prediction_log_sample_rate: 0.5, inference_worker: false });
+    await expect(client.serving.updateDeployment("churn-live", { maxBatchSize: 0 })).rejects.toMatchObject({
+      status: 400,
+      errorCode: "INVALID_PARAMETER_VALUE",
+      message: "Invalid value 0 for parameter 'max_batch_size': expected a positive integer.",
+    });
+    await expect(client.serving.updateDeployment("nope", { maxBatchSize: 2 })).rejects.toMatchObject({ status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST" });
+    await client.serving.updateDeployment("churn-live", { predictionLogSampleRate: 1 });
+
+    // The update did not reset the comparison; dropping the shadow saves it.
+    let live = await client.serving.shadowReport("churn-live");
+    for (let attempt = 0; attempt < 50 && live.compared !== 6; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      live = await client.serving.shadowReport("churn-live");
+    }
+    expect(live).toMatchObject({ candidate_version: "2", compared: 6 });
+    await client.serving.rollback("churn-live");
+    const saved = await client.serving.shadowReports("churn-live");
+    expect(saved).toEqual([{ ...live, updated_timestamp: expect.any(Number) }]);
+    expect(await client.serving.shadowReport("churn-live")).toEqual(live);
+  });
+
   it("records predictions and joins labels by request id", async () => {
     await client.serving.logLabel({ requestId: "sdk-req-1", label: 1 });
     let predictions: Awaited<ReturnType<typeof client.serving.predictions>>["items"] = [];

@@ -32,6 +32,8 @@ export interface DeploymentWire {
   max_batch_size?: number;
   max_latency_ms?: number;
   prediction_log_sample_rate?: number;
+  /** Merged batches run on a worker thread. */
+  inference_worker?: boolean;
   /** Versions loaded and answering now (the primary first). */
   serving_versions?: string[];
   ready?: boolean;
@@ -59,6 +61,9 @@ export interface DeploymentHistoryEntryWire {
 /** Agreement of a shadow with the primary on mirrored traffic, as the server aggregates it. */
 export type ShadowReportWire = Record<string, unknown>;
 
+/** A saved shadow report: the report, and when the server saved it. */
+export type SavedShadowReportWire = ShadowReportWire & { updated_timestamp?: number };
+
 export interface CreateDeploymentRequest {
   name: string;
   modelUri: string;
@@ -66,6 +71,16 @@ export interface CreateDeploymentRequest {
   maxLatencyMs?: number;
   /** Share (0..1) of requests recorded in the prediction log. */
   predictionLogSampleRate?: number;
+  /** Run merged batches on a worker thread (the server's default: false). */
+  inferenceWorker?: boolean;
+}
+
+/** deployments/update: only the options given change. */
+export interface UpdateDeploymentOptions {
+  maxBatchSize?: number;
+  maxLatencyMs?: number;
+  predictionLogSampleRate?: number;
+  inferenceWorker?: boolean;
 }
 
 export interface CanaryRequest {
@@ -215,6 +230,22 @@ export class ServingApi {
       max_batch_size: request.maxBatchSize,
       max_latency_ms: request.maxLatencyMs,
       prediction_log_sample_rate: request.predictionLogSampleRate,
+      inference_worker: request.inferenceWorker,
+    });
+    return answer.deployment;
+  }
+
+  /**
+   * Changes a deployment's options. A batching or worker change loads every served version again and switches
+   * without failing a request; a sample rate alone applies at once.
+   */
+  async updateDeployment(name: string, options: UpdateDeploymentOptions): Promise<DeploymentWire> {
+    const answer = await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/update", {
+      name,
+      max_batch_size: options.maxBatchSize,
+      max_latency_ms: options.maxLatencyMs,
+      prediction_log_sample_rate: options.predictionLogSampleRate,
+      inference_worker: options.inferenceWorker,
     });
     return answer.deployment;
   }
@@ -272,10 +303,19 @@ export class ServingApi {
     return answer.history ?? [];
   }
 
-  /** The shadow's comparison with the primary: agreement, differences, latencies, errors. */
+  /**
+   * The shadow's comparison with the primary: agreement, differences, latencies, errors. The live one, else (no
+   * shadow now, e.g. after a promotion and a restart) the latest one the server saved for this deployment.
+   */
   async shadowReport(name: string): Promise<ShadowReportWire> {
     const answer = await this.http.callCairn<{ report?: ShadowReportWire }>("GET", "deployments/shadow-report", { name });
     return answer.report ?? answer;
+  }
+
+  /** Every saved shadow comparison of a deployment name, newest first. */
+  async shadowReports(name: string): Promise<SavedShadowReportWire[]> {
+    const answer = await this.http.callCairn<{ reports?: SavedShadowReportWire[] }>("GET", "deployments/shadow-reports", { name });
+    return answer.reports ?? [];
   }
 
   /** Ground truth for a served request, keyed by its request id (the x-request-id of the prediction). */

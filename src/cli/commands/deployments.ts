@@ -1,5 +1,5 @@
 import type { CairnClient } from "../../sdk/client.js";
-import type { DeploymentHistoryEntryWire, DeploymentWire, ShadowReportWire } from "../../sdk/serving-api.js";
+import type { DeploymentHistoryEntryWire, DeploymentWire, SavedShadowReportWire, ShadowReportWire } from "../../sdk/serving-api.js";
 import { CairnApiError } from "../../sdk/errors.js";
 import { UsageError } from "../errors.js";
 import { formatTime, type CommandResult } from "../output.js";
@@ -21,6 +21,7 @@ const deploymentPairs = (d: DeploymentWire): [string, string][] => [
   ["max batch size", optional(d.max_batch_size)],
   ["max latency (ms)", optional(d.max_latency_ms)],
   ["log sample rate", d.prediction_log_sample_rate === undefined ? "-" : percent(d.prediction_log_sample_rate)],
+  ["inference worker", d.inference_worker === undefined ? "-" : d.inference_worker ? "on" : "off"],
   ["serving", d.serving_versions === undefined || d.serving_versions.length === 0 ? "-" : d.serving_versions.map((v) => `v${v}`).join(", ")],
   ["ready", optional(d.ready)],
   ...(d.last_error !== undefined ? ([["last error", d.last_error]] as [string, string][]) : []),
@@ -34,7 +35,16 @@ export interface CreateDeploymentFlags {
   maxBatchSize?: string;
   maxLatencyMs?: string;
   sampleRate?: string;
+  inferenceWorker?: boolean;
 }
+
+/** The option flags of create and update, parsed (undefined when not given). */
+const optionValues = (flags: CreateDeploymentFlags) => ({
+  maxBatchSize: flags.maxBatchSize === undefined ? undefined : parsePositiveInt("--max-batch-size", flags.maxBatchSize, 100_000),
+  maxLatencyMs: flags.maxLatencyMs === undefined ? undefined : parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, 60_000),
+  predictionLogSampleRate: flags.sampleRate === undefined ? undefined : parseFraction("--sample-rate", flags.sampleRate),
+  inferenceWorker: flags.inferenceWorker,
+});
 
 /** `cairn deployments create NAME MODEL_URI`: the server loads and warms the version before it answers. */
 export const createDeployment = async (
@@ -46,15 +56,59 @@ export const createDeployment = async (
   if (!modelUri.startsWith("models:/")) {
     throw new UsageError(`MODEL_URI must be models:/<name>@<alias> or models:/<name>/<version>, got '${modelUri}'`);
   }
-  const d = await client.serving.createDeployment({
-    name,
-    modelUri,
-    maxBatchSize: flags.maxBatchSize === undefined ? undefined : parsePositiveInt("--max-batch-size", flags.maxBatchSize, 100_000),
-    maxLatencyMs: flags.maxLatencyMs === undefined ? undefined : parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, 60_000),
-    predictionLogSampleRate: flags.sampleRate === undefined ? undefined : parseFraction("--sample-rate", flags.sampleRate),
-  });
+  const d = await client.serving.createDeployment({ name, modelUri, ...optionValues(flags) });
   const primary = d.primary_version === undefined ? "" : ` (version ${d.primary_version})`;
   return changed(d, `Created deployment ${d.name} serving ${d.model_uri}${primary}.`);
+};
+
+const optionsText = (d: DeploymentWire): string =>
+  [
+    `max batch size ${optional(d.max_batch_size)}`,
+    `max latency ${d.max_latency_ms === undefined ? "-" : `${d.max_latency_ms} ms`}`,
+    `log sample rate ${d.prediction_log_sample_rate === undefined ? "-" : percent(d.prediction_log_sample_rate)}`,
+    `inference worker ${d.inference_worker ? "on" : "off"}`,
+  ].join(", ");
+
+/** `cairn deployments update NAME [--max-batch-size N] [--max-latency-ms MS] [--sample-rate R] [--[no-]inference-worker]`. */
+export const updateDeployment = async (client: CairnClient, name: string, flags: CreateDeploymentFlags): Promise<CommandResult<DeploymentWire>> => {
+  const options = optionValues(flags);
+  if (Object.values(options).every((value) => value === undefined)) {
+    throw new UsageError("give at least one of --max-batch-size, --max-latency-ms, --sample-rate, --inference-worker, --no-inference-worker");
+  }
+  const d = await client.serving.updateDeployment(name, options);
+  return changed(d, `Deployment ${name}: ${optionsText(d)}.`);
+};
+
+/** `cairn deployments shadow-report NAME [--all]`: the current (or last saved) comparison, or every saved one. */
+export const shadowReport = async (
+  client: CairnClient,
+  name: string,
+  flags: { all?: boolean },
+): Promise<CommandResult<ShadowReportWire | SavedShadowReportWire[]>> => {
+  if (!flags.all) {
+    const report = await client.serving.shadowReport(name);
+    return { data: report, human: { kind: "sections", sections: [{ title: `Shadow report of ${name}`, pairs: flatten(report, "", []) }] } };
+  }
+  const reports = await client.serving.shadowReports(name);
+  const num = (value: unknown): string => (typeof value === "number" ? String(Number(value.toFixed(6))) : "-");
+  return {
+    data: reports,
+    human: {
+      kind: "table",
+      columns: ["SINCE (UTC)", "PRIMARY", "CANDIDATE", "SHARE", "MIRRORED", "COMPARED", "AGREEMENT", "SAVED (UTC)"],
+      rows: reports.map((r) => [
+        formatTime(r.since as number | undefined),
+        `v${String(r.primary_version)}`,
+        `v${String(r.candidate_version)}`,
+        typeof r.share === "number" ? percent(r.share) : "-",
+        num(r.mirrored),
+        num(r.compared),
+        num(r.agreement_rate),
+        formatTime(r.updated_timestamp),
+      ]),
+      empty: `No saved shadow reports for ${name}.`,
+    },
+  };
 };
 
 /** `cairn deployments list`: every deployment with its traffic policy. */
