@@ -240,8 +240,9 @@ describe("run page and run comparison in Chromium", () => {
     await tree.getByRole("button", { name: /^plot\.png/ }).click();
     const image = page.getByRole("img", { name: "plot.png" });
     await image.waitFor();
-    await page.waitForFunction(() => (document.querySelector("img.artifact-image") as HTMLImageElement | null)?.complete === true);
-    expect(await image.evaluate((element) => [(element as HTMLImageElement).naturalWidth, (element as HTMLImageElement).naturalHeight])).toEqual([48, 32]);
+    // Page-side code as strings: the node tsconfig has no DOM types.
+    await page.waitForFunction("document.querySelector('img.artifact-image')?.complete === true");
+    expect(await page.evaluate("[...document.querySelectorAll('img.artifact-image')].map((img) => [img.naturalWidth, img.naturalHeight])")).toEqual([[48, 32]]);
 
     const folder = tree.getByRole("button", { name: "model/" });
     expect(await folder.getAttribute("aria-expanded")).toBe("false");
