@@ -31,7 +31,7 @@ export const runsTableColumns = (experimentId: string, chosen: readonly DataColu
   helper.display({
     id: "attributes.run_name",
     header: "Run",
-    meta: { width: 260 },
+    meta: { width: 200 },
     cell: (cell) => (
       <Link href={`/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(cell.row.original.info.run_id)}`}>
         {cell.row.original.info.run_name || cell.row.original.info.run_id}

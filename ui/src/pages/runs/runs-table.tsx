@@ -91,7 +91,7 @@ export const RunsTable = ({ experimentId, runs, chosen, sort, onSort, selected, 
   const paddingBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
 
   return (
-    <div className="runs-scroll" ref={scrollRef} tabIndex={0} aria-label="Runs table, scrollable">
+    <div className="runs-scroll" ref={scrollRef} tabIndex={0} role="region" aria-label="Runs">
       <table className="data runs-table" style={{ width, minWidth: "100%" }} aria-rowcount={rows.length + 1}>
         <colgroup>
           {headers.map((header) => (
