@@ -159,13 +159,11 @@ describe("AdaptiveBatcher", () => {
 
   it("when a merged run fails, each member is retried alone: only the bad one fails", async () => {
     // The real MLP behind a gate that refuses a value at run time (as a runtime error on one row's data would).
-    const refusing: LoadedModel = {
-      ...mlp,
-      run: async (feeds) => {
-        if ((feeds.x?.data as Float32Array).includes(-7)) throw new CairnError("INVALID_PARAMETER_VALUE", "input 'x': -7 is refused");
-        return mlp.run(feeds);
-      },
+    const gate = async (feeds: TensorMap): Promise<TensorMap> => {
+      if ((feeds.x?.data as Float32Array).includes(-7)) throw new CairnError("INVALID_PARAMETER_VALUE", "input 'x': -7 is refused");
+      return mlp.run(feeds);
     };
+    const refusing: LoadedModel = { ...mlp, run: gate, runMerged: gate };
     const observer = recorder();
     const batcher = new AdaptiveBatcher(refusing, {}, observer);
     const poisoned: TensorMap = { x: { type: "float32", dims: [1, 16], data: new Float32Array(16).fill(-7) } };
@@ -218,5 +216,23 @@ describe("AdaptiveBatcher", () => {
     );
     // Never the 2 ms maxLatency: the idle runtime takes a lone request at once.
     expect(p50(batched)).toBeLessThan(p50(unbatched) + 100);
+  });
+
+  it("with an inference worker, merges concurrent requests and answers each exactly as the main thread does", async () => {
+    const withWorker = await loadModel(mlpPath, { inferenceWorker: true });
+    try {
+      expect(withWorker.mergedRunsOffThread).toBe(true);
+      const observer = recorder();
+      const batcher = new AdaptiveBatcher(withWorker, { maxBatchSize: 64 }, observer);
+      const requests = Array.from({ length: 40 }, (_, i) => row(16, 100 + i));
+      const answers = await Promise.all(requests.map((feeds) => batcher.run(feeds)));
+      for (let i = 0; i < requests.length; i += 1) {
+        expect(plain(answers[i] as TensorMap)).toEqual(plain(await mlp.run(row(16, 100 + i))));
+      }
+      // Issued in one turn, the 40 requests go as one merged run.
+      expect(observer.batches).toEqual([[40, 40]]);
+    } finally {
+      await withWorker.close();
+    }
   });
 });

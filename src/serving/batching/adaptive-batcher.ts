@@ -64,6 +64,15 @@ export class AdaptiveBatcher {
     this.maxLatencyMs = checkOption("max_latency_ms", options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS, 0, 60_000);
   }
 
+  /**
+   * Whether another run may start now. On the main thread one run at a time (they would only queue behind each
+   * other). With an inference worker two: while the worker runs one batch the next waits at the worker, so it starts
+   * the moment the first ends instead of after the answers went out and the next requests came in.
+   */
+  private get hasRoom(): boolean {
+    return this.inFlight < (this.model.mergedRunsOffThread ? 2 : 1);
+  }
+
   /** True when requests to this model are merged. */
   get batching(): boolean {
     return this.model.batchable && this.maxBatchSize > 1;
@@ -78,7 +87,7 @@ export class AdaptiveBatcher {
       this.queuedRows += batchKey.rows;
       this.observer?.queueDepth(this.queue.length);
       if (this.queuedRows >= this.maxBatchSize) this.flushFull();
-      else if (this.inFlight === 0) this.queueIdleFlush();
+      else if (this.hasRoom) this.queueIdleFlush();
       else this.armTimer();
     });
   }
@@ -107,7 +116,7 @@ export class AdaptiveBatcher {
     this.idleFlushQueued = true;
     queueMicrotask(() => {
       this.idleFlushQueued = false;
-      if (this.inFlight === 0 && this.queue.length > 0) this.flushAll();
+      if (this.hasRoom && this.queue.length > 0) this.flushAll();
     });
   }
 
@@ -131,7 +140,7 @@ export class AdaptiveBatcher {
   private flushFull(): void {
     while (this.queuedRows >= this.maxBatchSize) this.flushOne();
     if (this.queue.length > 0) {
-      if (this.inFlight === 0) this.queueIdleFlush();
+      if (this.hasRoom) this.queueIdleFlush();
       else this.armTimer();
     }
   }
@@ -176,7 +185,7 @@ export class AdaptiveBatcher {
     // Answer only once the runtime counts as idle: a caller that sends its next request on the answer then finds
     // it idle and is served at once instead of waiting for batch mates.
     settle();
-    if (this.inFlight === 0 && this.queue.length > 0) this.flushAll();
+    if (this.hasRoom && this.queue.length > 0) this.flushAll();
   }
 
   /** Runs the members (merged when there are several) and returns what answers them, without answering yet. */
@@ -211,7 +220,7 @@ export class AdaptiveBatcher {
   private runEnded(): void {
     this.inFlight -= 1;
     // What queued while the runtime was busy goes now, together: this is where batches form under load.
-    if (this.inFlight === 0 && this.queue.length > 0) this.flushAll();
+    if (this.hasRoom && this.queue.length > 0) this.flushAll();
   }
 }
 

@@ -74,6 +74,7 @@ export async function loadModel(path: string, options: ModelLoadOptions = {}): P
     ...(info.signature === undefined ? {} : { signature: info.signature }),
     ...(info.inputExample === undefined ? {} : { inputExample: info.inputExample }),
     run: (feeds: TensorMap) => session.run(feeds),
+    mergedRunsOffThread: worker !== undefined,
     runMerged: worker
       ? async (feeds: TensorMap) => {
           session.check(feeds);

@@ -31,6 +31,8 @@ export interface LoadedModel {
    * with `inferenceWorker`, so the event loop keeps serving HTTP meanwhile. The feeds' buffers may be transferred.
    */
   runMerged(feeds: TensorMap): Promise<TensorMap>;
+  /** True when runMerged runs on an inference worker thread. */
+  readonly mergedRunsOffThread: boolean;
   close(): Promise<void>;
 }
 
