@@ -8,7 +8,6 @@ import { formatTime } from "../../format";
 import { ModelAliasBadges } from "./alias-badges";
 import { AliasesTab } from "./aliases-tab";
 import { AuditTab } from "./audit-tab";
-import { routeParam } from "./paths";
 import { getModel, registryKeys } from "./registry-api";
 import { RulesTab } from "./rules-tab";
 import { useTabs, type TabSpec } from "./tabs";
@@ -58,7 +57,7 @@ const ModelSummary = ({ model }: { model: RegisteredModel }): ReactNode => (
 
 /** One registered model: what it is, then its versions, aliases (with the alias editor), rules and audit trail. */
 const ModelPage = (props: { name: string }): ReactNode => {
-  const name = routeParam(props.name);
+  const name = props.name;
   const model = useQuery({ queryKey: registryKeys.model(name), queryFn: ({ signal }) => getModel(name, signal) });
   const { current, tabList, panelProps } = useTabs(TABS);
   return (

@@ -7,7 +7,7 @@ import { ApprovalsTab } from "./approvals-tab";
 import { CardTab } from "./card-tab";
 import { LineageTab } from "./lineage-tab";
 import { OverviewTab } from "./overview-tab";
-import { modelPath, routeParam } from "./paths";
+import { modelPath } from "./paths";
 import { getModel, getVersion, registryKeys } from "./registry-api";
 import { useTabs, type TabSpec } from "./tabs";
 import "./models.css";
@@ -21,8 +21,8 @@ const TABS: readonly TabSpec<"overview" | "lineage" | "card" | "approvals">[] = 
 
 /** One model version: its overview, lineage graph, model card, approvals and promotion check, each a tab in the URL. */
 const ModelVersionPage = (props: { name: string; version: string }): ReactNode => {
-  const name = routeParam(props.name);
-  const version = routeParam(props.version);
+  const name = props.name;
+  const version = props.version;
   const query = useQuery({ queryKey: registryKeys.version(name, version), queryFn: ({ signal }) => getVersion(name, version, signal) });
   // The model's aliases suggest promotion targets; it is usually cached from the model page already.
   const model = useQuery({ queryKey: registryKeys.model(name), queryFn: ({ signal }) => getModel(name, signal) });
