@@ -43,6 +43,41 @@ afterAll(async () => {
 });
 
 describe("cairn serve (process)", () => {
+  it("with --inference-worker answers concurrent requests (merged on the worker thread) exactly as onnxruntime does", async () => {
+    const child = spawnCairn(["serve", modelDir, "--port", "0", "--inference-worker", "--max-batch-size", "64"]);
+    const out = collect(child);
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout?.on("data", () => {
+        const match = /^Serving .+ at (http:\/\/\S+) /.exec(out.stdout());
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`cairn serve exited with ${code}: ${out.stderr()}`)));
+    });
+    try {
+      const many = Array.from({ length: 24 }, (_, i) => [i / 24, 1 - i / 24, (i % 5) / 5, 0.5]);
+      const session = await ort.InferenceSession.create(path.join(modelDir, "model.onnx"));
+      const direct = await session.run({ x: new ort.Tensor("float32", Float32Array.from(many.flat()), [many.length, 4]) });
+      const probabilities = Array.from(direct.probabilities?.data as Float32Array);
+      await session.release();
+      const answers = await Promise.all(
+        many.map(async (row) => {
+          const response = await fetch(`${url}/v2/models/classifier/infer`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] }),
+          });
+          expect(response.status).toBe(200);
+          return ((await response.json()) as { outputs: { name: string; data: number[] }[] }).outputs.find((o) => o.name === "probabilities")?.data;
+        }),
+      );
+      expect(answers.flat()).toEqual(probabilities);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await out.exit).toBe(0);
+    expect(out.stderr()).toBe("");
+  });
+
   it("serves an MLflow model folder over both protocols with onnxruntime's answers, and stops on SIGTERM with exit 0", async () => {
     const child = spawnCairn(["serve", modelDir, "--port", "0", "--max-batch-size", "8", "--max-latency-ms", "1"]);
     const out = collect(child);

@@ -17,6 +17,7 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .option("--port <port>", "port to listen on; 0 picks a free one (default: 5001)")
     .option("--max-batch-size <n>", "adaptive batching: most rows merged into one run (default: the server's)")
     .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates (default: the server's)")
+    .option("--inference-worker", "run merged batches on a worker thread (off by default; for models whose compute dominates)")
     .action(async (model: string, _options: unknown, command: Command) => {
       const o = command.optsWithGlobals<Record<string, unknown>>();
       const { runServe } = await import("./commands/serve.js");
@@ -25,6 +26,7 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
         port: str(o.port),
         maxBatchSize: str(o.maxBatchSize),
         maxLatencyMs: str(o.maxLatencyMs),
+        inferenceWorker: o.inferenceWorker === true,
         trackingUri: str(o.trackingUri),
       });
     });

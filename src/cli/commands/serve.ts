@@ -8,6 +8,7 @@ export interface ServeFlags {
   port?: string;
   maxBatchSize?: string;
   maxLatencyMs?: string;
+  inferenceWorker?: boolean;
   trackingUri?: string;
 }
 
@@ -18,6 +19,8 @@ export interface ServeConfig {
   port: number;
   maxBatchSize?: number;
   maxLatencyMs?: number;
+  /** Merged batches on an inference worker thread (see docs/serving.md). */
+  runtime?: { inferenceWorker: boolean };
   /** Where a models:/ URI is resolved; a local path never contacts it. */
   trackingUri: string;
 }
@@ -39,6 +42,7 @@ export const serveConfig = (model: string, flags: ServeFlags, env: NodeJS.Proces
   };
   if (flags.maxBatchSize !== undefined) config.maxBatchSize = parsePositiveInt("--max-batch-size", flags.maxBatchSize, MAX_BATCH_SIZE);
   if (flags.maxLatencyMs !== undefined) config.maxLatencyMs = parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, MAX_LATENCY_MS);
+  if (flags.inferenceWorker) config.runtime = { inferenceWorker: true };
   return config;
 };
 
