@@ -42,17 +42,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The address `cairn serve` prints on its first line once it listens. */
+const listeningUrl = (child: ChildProcess, out: ReturnType<typeof collect>): Promise<string> =>
+  new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", () => {
+      const match = /^Serving .+ at (http:\/\/\S+) /.exec(out.stdout());
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`cairn serve exited with ${code}: ${out.stderr()}`)));
+  });
+
 describe("cairn serve (process)", () => {
   it("with --inference-worker answers concurrent requests (merged on the worker thread) exactly as onnxruntime does", async () => {
     const child = spawnCairn(["serve", modelDir, "--port", "0", "--inference-worker", "--max-batch-size", "64"]);
     const out = collect(child);
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout?.on("data", () => {
-        const match = /^Serving .+ at (http:\/\/\S+) /.exec(out.stdout());
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`cairn serve exited with ${code}: ${out.stderr()}`)));
-    });
+    const url = await listeningUrl(child, out);
     try {
       const many = Array.from({ length: 24 }, (_, i) => [i / 24, 1 - i / 24, (i % 5) / 5, 0.5]);
       const session = await ort.InferenceSession.create(path.join(modelDir, "model.onnx"));
@@ -81,13 +85,7 @@ describe("cairn serve (process)", () => {
   it("serves an MLflow model folder over both protocols with onnxruntime's answers, and stops on SIGTERM with exit 0", async () => {
     const child = spawnCairn(["serve", modelDir, "--port", "0", "--max-batch-size", "8", "--max-latency-ms", "1"]);
     const out = collect(child);
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout?.on("data", () => {
-        const match = /^Serving .+ at (http:\/\/\S+) /.exec(out.stdout());
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`cairn serve exited with ${code}: ${out.stderr()}`)));
-    });
+    const url = await listeningUrl(child, out);
     try {
       const session = await ort.InferenceSession.create(path.join(modelDir, "model.onnx"));
       const direct = await session.run({ x: new ort.Tensor("float32", Float32Array.from(rows.flat()), [2, 4]) });
