@@ -191,7 +191,7 @@ describe("models UI in Chromium against a seeded Cairn server", () => {
     const { page } = recording;
     await page.goto("/models/churn/versions/2");
     await page.getByRole("table", { name: "Inputs" }).waitFor();
-    expect(await rowTexts(page, "Inputs")).toEqual(["tenure_months double yes", "monthly_charges double yes", "plan string yes"]);
+    expect(await rowTexts(page, "Inputs")).toEqual(["tenure_months double — yes", "monthly_charges double — yes", "plan string — yes"]);
     await page.getByRole("tab", { name: "Model card" }).click();
     expect(await page.getByRole("region", { name: "Intended use" }).innerText()).toBe("Intended use\n\nRanking accounts for the retention team; not for pricing.");
     expect(await page.getByRole("region", { name: "Evaluation metrics" }).getByRole("row").allInnerTexts()).toEqual([

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, artifactDownloadUrl, mlflowGet } from "../../api/http";
-import { summariseMlmodel, type MlmodelSummary } from "./signature";
+import { summariseMlmodel, type MlmodelSummary } from "../../mlmodel/mlmodel";
 
 /** Where the version's files are, as the registry resolves its source (runs:/, models:/ become mlflow-artifacts:/). */
 const downloadUri = async (name: string, version: string, signal?: AbortSignal): Promise<string> =>

@@ -2,33 +2,11 @@ import type { ReactNode } from "react";
 import type { ModelVersion } from "../../api/entities";
 import { ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
+import { SignatureTables } from "../../mlmodel/signature-table";
 import { StageBadge, VersionAliasBadges, VersionStatusBadge } from "./alias-badges";
 import { useMlmodel } from "./mlmodel-query";
 import { RunLink } from "./run-link";
-import type { SignatureField } from "./signature";
 import { paragraphs } from "./text";
-
-const FieldTable = ({ caption, fields }: { caption: string; fields: readonly SignatureField[] }): ReactNode => (
-  <table className="data signature-table">
-    <caption style={{ textAlign: "left", fontWeight: 600, padding: "6px 0" }}>{caption}</caption>
-    <thead>
-      <tr>
-        <th scope="col">Name</th>
-        <th scope="col">Type</th>
-        <th scope="col">Required</th>
-      </tr>
-    </thead>
-    <tbody>
-      {fields.map((field) => (
-        <tr key={field.name}>
-          <td className="mono">{field.name}</td>
-          <td className="mono">{field.type}</td>
-          <td>{field.required ? "yes" : "no"}</td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
-);
 
 /** The signature and flavors from the version's MLmodel file, when its files have one. */
 const Signature = ({ name, version }: { name: string; version: string }): ReactNode => {
@@ -43,17 +21,9 @@ const Signature = ({ name, version }: { name: string; version: string }): ReactN
         <>
           <p>
             <span className="muted">Flavors: </span>
-            {mlmodel.data.flavors.length > 0 ? mlmodel.data.flavors.join(", ") : "none"}
+            {mlmodel.data.flavors.length > 0 ? mlmodel.data.flavors.map((flavor) => flavor.name).join(", ") : "none"}
           </p>
-          {mlmodel.data.signature ? (
-            <>
-              {mlmodel.data.signature.inputs.length > 0 ? <FieldTable caption="Inputs" fields={mlmodel.data.signature.inputs} /> : null}
-              {mlmodel.data.signature.outputs.length > 0 ? <FieldTable caption="Outputs" fields={mlmodel.data.signature.outputs} /> : null}
-              {mlmodel.data.signature.params.length > 0 ? <FieldTable caption="Parameters" fields={mlmodel.data.signature.params} /> : null}
-            </>
-          ) : (
-            <p className="muted">The MLmodel file declares no signature.</p>
-          )}
+          <SignatureTables signature={mlmodel.data.signature} />
         </>
       ) : null}
     </section>

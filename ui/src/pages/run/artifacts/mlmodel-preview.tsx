@@ -1,39 +1,14 @@
 import { useMemo, type ReactNode } from "react";
+import { summariseMlmodelText } from "../../../mlmodel/mlmodel-text";
+import { SignatureTables } from "../../../mlmodel/signature-table";
 import type { ArtifactText } from "./fetch-artifact-text";
-import { summarizeMlmodel, type SignatureField } from "./mlmodel";
 import { TextPreview } from "./text-previews";
-
-const SignatureTable = ({ caption, fields }: { caption: string; fields: readonly SignatureField[] }): ReactNode => (
-  <table className="data">
-    <caption>{caption}</caption>
-    <thead>
-      <tr>
-        <th scope="col">Name</th>
-        <th scope="col">Type</th>
-        <th scope="col">Shape</th>
-        <th scope="col">Required</th>
-      </tr>
-    </thead>
-    <tbody>
-      {fields.map((field) => (
-        <tr key={field.name}>
-          <th scope="row" className="mono">
-            {field.name}
-          </th>
-          <td className="mono">{field.type}</td>
-          <td className="mono">{field.shape || "—"}</td>
-          <td>{field.optional ? "no" : "yes"}</td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
-);
 
 /** An MLflow model's MLmodel file: its flavors, its signature as tables, the other fields, and the file itself. */
 export const MlmodelPreview = ({ content, label }: { content: ArtifactText; label: string }): ReactNode => {
   const summary = useMemo(() => {
     try {
-      return summarizeMlmodel(content.text);
+      return summariseMlmodelText(content.text);
     } catch (error) {
       return error as Error;
     }
@@ -68,8 +43,7 @@ export const MlmodelPreview = ({ content, label }: { content: ArtifactText; labe
         ))}
       </ul>
       <h4>Signature</h4>
-      {summary.inputs ? <SignatureTable caption="Inputs" fields={summary.inputs} /> : <p className="muted">No input signature.</p>}
-      {summary.outputs ? <SignatureTable caption="Outputs" fields={summary.outputs} /> : <p className="muted">No output signature.</p>}
+      <SignatureTables signature={summary.signature} />
       {summary.fields.length > 0 ? (
         <>
           <h4>Details</h4>
