@@ -280,3 +280,36 @@ describe("every datatype round trips through an Identity model", () => {
     expect(mlflow.json()).toEqual({ predictions: { y: [expectedData.slice(0, 2), expectedData.slice(2)] } });
   });
 });
+
+describe("/metrics of the standalone server", () => {
+  it("counts requests, refused ones, batches and the model load under the model's name", async () => {
+    const file = await writeOnnxFile(dir, "metered.onnx", logisticRegressionModel());
+    const server = await serve(file);
+    const infer = `${server.url}/v2/models/metered/infer`;
+    const good = JSON.stringify({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: rows[0] }] });
+    for (let i = 0; i < 3; i += 1) expect((await post(infer, good)).status).toBe(200);
+    expect((await post(`${server.url}/invocations`, JSON.stringify({ inputs: [rows[1]] }))).status).toBe(200);
+    const wrongShape = JSON.stringify({ inputs: [{ name: "x", shape: [1, 3], datatype: "FP32", data: [1, 2, 3] }] });
+    expect((await post(infer, wrongShape)).status).toBe(400);
+
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    const sample = (name: string): number | undefined => {
+      const line = text.split("\n").find((candidate) => candidate.startsWith(`${name} `));
+      return line === undefined ? undefined : Number(line.slice(name.length + 1));
+    };
+    expect(sample('cairn_serving_requests_total{deployment="metered",version="1",protocol="oip"}')).toBe(3);
+    expect(sample('cairn_serving_errors_total{deployment="metered",version="1",protocol="oip"}')).toBe(0);
+    // The malformed request never reached a version: counted, as an error, under version "none".
+    expect(sample('cairn_serving_requests_total{deployment="metered",version="none",protocol="oip"}')).toBe(1);
+    expect(sample('cairn_serving_errors_total{deployment="metered",version="none",protocol="oip"}')).toBe(1);
+    expect(sample('cairn_serving_requests_total{deployment="metered",version="1",protocol="mlflow"}')).toBe(1);
+    expect(sample('cairn_serving_errors_total{deployment="metered",version="1",protocol="mlflow"}')).toBe(0);
+    // Four requests reached the runtime one at a time: four runs of one row (the bad one was refused before).
+    expect(sample('cairn_serving_batch_size_count{deployment="metered",version="1"}')).toBe(4);
+    expect(sample('cairn_serving_batch_size_sum{deployment="metered",version="1"}')).toBe(4);
+    expect(sample('cairn_serving_model_load_seconds_count{deployment="metered",version="1"}')).toBe(1);
+  });
+});

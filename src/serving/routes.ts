@@ -60,6 +60,16 @@ const contextOf = (request: FastifyRequest, protocol: ServingProtocol, version?:
   return context;
 };
 
+/** Decodes a request; a failure is reported to the model as a refused request (metrics), then answered as usual. */
+const refusedBy = <T>(served: ServedModel, context: InferenceContext, decode: () => T): T => {
+  try {
+    return decode();
+  } catch (error) {
+    served.refused?.(context);
+    throw error;
+  }
+};
+
 const bodyText = (request: FastifyRequest): string => (typeof request.body === "string" ? request.body : "");
 
 const mlflowScope = (models: ServedModels, options: ServingRoutesOptions, limit: number) => async (scope: FastifyInstance) => {
@@ -73,8 +83,9 @@ const mlflowScope = (models: ServedModels, options: ServingRoutesOptions, limit:
 
   const invoke = async (served: ServedModel, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const model = { inputs: served.inputs(), signatureColumns: served.signatureColumns?.() };
-    const { feeds, form } = decodeScoringRequest(bodyText(request), request.headers["content-type"], model);
-    const result = await served.infer(feeds, contextOf(request, "mlflow"));
+    const context = contextOf(request, "mlflow");
+    const { feeds, form } = refusedBy(served, context, () => decodeScoringRequest(bodyText(request), request.headers["content-type"], model));
+    const result = await served.infer(feeds, context);
     const order = served.outputs(result.version).map((spec) => spec.name);
     return sendJson(reply, 200, JSON.stringify({ predictions: encodePredictions(result.outputs, order, form) }));
   };
@@ -145,15 +156,17 @@ const oipScope = (models: ServedModels, options: ServingRoutesOptions, limit: nu
     scope.post<{ Params: ModelParams }>(`${base}/infer`, async (request, reply) => {
       const served = modelOf(request.params);
       const version = request.params.version;
-      let body: unknown;
-      try {
-        body = JSON.parse(bodyText(request));
-      } catch (error) {
-        throw oipError(`The inference request is not valid JSON: ${(error as Error).message}`, 400);
-      }
-      const outputSpecs = served.outputs(version);
-      const decoded = decodeInferRequest(body, served.inputs(version), outputSpecs);
       const context = contextOf(request, "oip", version);
+      const outputSpecs = served.outputs(version);
+      const decoded = refusedBy(served, context, () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(bodyText(request));
+        } catch (error) {
+          throw oipError(`The inference request is not valid JSON: ${(error as Error).message}`, 400);
+        }
+        return decodeInferRequest(body, served.inputs(version), outputSpecs);
+      });
       const result = await served.infer(decoded.feeds, context);
       const order = decoded.outputs ?? outputSpecs.map((spec) => spec.name);
       const response = encodeInferResponse(served.name, result.version, decoded.id ?? context.requestId, result.outputs, order);

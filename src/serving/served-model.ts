@@ -33,6 +33,11 @@ export interface ServedModel {
   signatureColumns?(version?: string): string[] | undefined;
   ready(version?: string): boolean;
   infer(feeds: TensorMap, context: InferenceContext): Promise<InferenceResult>;
+  /**
+   * A request for this model that its protocol refused before inference (a malformed body, a wrong shape or type):
+   * it never reaches infer, yet it is a failed request of this model (metrics count it).
+   */
+  refused?(context: InferenceContext): void;
 }
 
 /** Looks a served model up by name (deployment name, or the standalone model's name). */

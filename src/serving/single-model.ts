@@ -1,5 +1,5 @@
 import { CairnError, ErrorCode } from "../core/errors.js";
-import { AdaptiveBatcher, type BatchingOptions } from "./batching/adaptive-batcher.js";
+import { AdaptiveBatcher, type BatchObserver, type BatchingOptions } from "./batching/adaptive-batcher.js";
 import type { LoadedModel } from "./model/loaded-model.js";
 import type { InferenceContext, InferenceResult, ServedModel, ServedModels } from "./served-model.js";
 import type { TensorMap, TensorSpec } from "./tensor.js";
@@ -17,8 +17,9 @@ export class SingleModel implements ServedModel, ServedModels {
     private readonly model: LoadedModel,
     private readonly version = "1",
     batching: BatchingOptions = {},
+    observer?: BatchObserver,
   ) {
-    this.batcher = new AdaptiveBatcher(model, batching);
+    this.batcher = new AdaptiveBatcher(model, batching, observer);
   }
 
   get batching(): boolean {

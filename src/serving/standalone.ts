@@ -2,6 +2,9 @@ import type { FastifyInstance } from "fastify";
 import path from "node:path";
 import { CAIRN_VERSION } from "../core/version.js";
 import { buildApp } from "../server/app.js";
+import { instrumentServedModels } from "./metrics/instrumented-models.js";
+import { metricsRoute } from "./metrics/metrics-route.js";
+import { ServingMetrics } from "./metrics/serving-metrics.js";
 import { loadModel } from "./model/load-model.js";
 import type { ModelLoadOptions } from "./model/loaded-model.js";
 import { downloadRegisteredModel } from "./model-download.js";
@@ -10,7 +13,7 @@ import { SingleModel } from "./single-model.js";
 
 /**
  * `cairn serve MODEL`: one model over HTTP with both protocols (MLflow's /invocations, /ping, /health, /version and
- * the Open Inference Protocol under /v2). MODEL is a local path (a bare .onnx file or an MLflow model directory) or
+ * the Open Inference Protocol under /v2) and Prometheus' /metrics, labelled with the model's name as the deployment. MODEL is a local path (a bare .onnx file or an MLflow model directory) or
  * a models:/ URI resolved through the tracking server at `trackingUri` and downloaded to a cache folder.
  */
 export interface StandaloneServerOptions {
@@ -53,19 +56,23 @@ export const startStandaloneServer = async (options: StandaloneServerOptions): P
   } else {
     name = modelNameOf(localPath);
   }
+  const metrics = new ServingMetrics();
+  const loadStarted = performance.now();
   const loaded = await loadModel(localPath, options.runtime);
+  // The standalone server reports under the model's name where `cairn server` puts the deployment's.
+  metrics.observeModelLoad(name, version, (performance.now() - loadStarted) / 1000);
   const batching = {
     ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
     ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
   };
   let model: SingleModel;
   try {
-    model = new SingleModel(name, loaded, version, batching);
+    model = new SingleModel(name, loaded, version, batching, metrics.batchObserver(name, version));
   } catch (error) {
     await loaded.close();
     throw error;
   }
-  const routes = servingRoutes(model, {
+  const routes = servingRoutes(instrumentServedModels(model, metrics), {
     mountDeployments: false,
     standaloneModel: name,
     serverVersion: CAIRN_VERSION,
@@ -73,7 +80,7 @@ export const startStandaloneServer = async (options: StandaloneServerOptions): P
   });
   const app = await buildApp({
     version: CAIRN_VERSION,
-    domains: [routes],
+    domains: [routes, metricsRoute(metrics.registry)],
     logger: options.logger ?? false,
     healthCheck: async () => {
       if (!model.ready()) throw new Error(`model ${name} is not loaded`);

@@ -4,8 +4,8 @@ import type { ServingMetrics } from "./serving-metrics.js";
 
 /**
  * Counts and times every inference, answered or failed, by deployment, version and protocol, without the protocol
- * routes or the deployments knowing about metrics. A failure before a version was chosen is labelled with the
- * version the caller pinned, or "none".
+ * routes or the deployments knowing about metrics. A failure before a version was chosen (and a request the protocol
+ * refused as malformed) is labelled with the version the caller pinned, or "none".
  */
 const instrument = (model: ServedModel, metrics: ServingMetrics): ServedModel => {
   const infer = async (feeds: TensorMap, context: InferenceContext): Promise<InferenceResult> => {
@@ -29,6 +29,10 @@ const instrument = (model: ServedModel, metrics: ServingMetrics): ServedModel =>
     ...(signatureColumns ? { signatureColumns } : {}),
     ready: (version) => model.ready(version),
     infer,
+    refused: (context) => {
+      metrics.requestInstruments(model.name, context.version ?? "none", context.protocol).refuse();
+      model.refused?.(context);
+    },
   };
 };
 

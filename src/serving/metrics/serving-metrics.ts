@@ -11,6 +11,8 @@ const LOAD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 export interface RequestInstruments {
   /** A request answered (ok) or failed, after `seconds`. */
   observe(seconds: number, ok: boolean): void;
+  /** A request refused before it reached the model (malformed): a request and an error, no duration. */
+  refuse(): void;
 }
 
 export interface ServingMetricsOptions {
@@ -100,6 +102,10 @@ export class ServingMetrics {
           requests.inc();
           if (!ok) errors.inc();
           duration.observe(seconds);
+        },
+        refuse: () => {
+          requests.inc();
+          errors.inc();
         },
       };
       this.instruments.set(key, instruments);
