@@ -30,18 +30,27 @@ describe("alignSeries", () => {
 });
 
 describe("buildChartData", () => {
-  it("smooths, then drops values a log axis cannot show, then aligns", () => {
-    const data = buildChartData(
-      [
-        { label: "a", points: [{ x: 0, y: 1 }, { x: 1, y: 2 }, { x: 2, y: 1 }] },
-        { label: "b", points: [{ x: 1, y: -3 }, { x: 2, y: 8 }] },
-      ],
-      0.5,
-      true,
-    );
+  const a = { label: "a", points: [{ x: 0, y: 1 }, { x: 1, y: 2 }, { x: 2, y: 1 }] };
+  const b = { label: "b", points: [{ x: 1, y: -3 }, { x: 2, y: 8 }] };
+  const rounded = (column: (number | null)[] | undefined): (number | null)[] | undefined => column?.map((v) => (v === null ? null : Number(v.toFixed(6))));
+
+  it("puts the raw columns first, then the smoothed ones, each made safe for a log axis, then aligns", () => {
+    const data = buildChartData([a, b], 0.5, true);
+    expect(data).toHaveLength(5);
     expect(data[0]).toEqual([0, 1, 2]);
-    expect(data[1]?.map((v) => (v === null ? null : Number(v.toFixed(6))))).toEqual([1, 1.666667, 1.285714]);
+    // Raw a, raw b (-3 cannot sit on a log axis: a gap).
+    expect(data[1]).toEqual([1, 2, 1]);
+    expect(data[2]).toEqual([null, null, 8]);
+    expect(rounded(data[3])).toEqual([1, 1.666667, 1.285714]);
     // b smoothed: -3, then (-0.75 + 4) / 0.75 = 4.333333; the first is negative: a gap on the log axis.
-    expect(data[2]?.map((v) => (v === null ? null : Number(v.toFixed(6))))).toEqual([null, null, 4.333333]);
+    expect(rounded(data[4])).toEqual([null, null, 4.333333]);
+  });
+
+  it("draws only the values themselves without smoothing", () => {
+    expect(buildChartData([a, b], 0, false)).toEqual([
+      [0, 1, 2],
+      [1, 2, 1],
+      [null, -3, 8],
+    ]);
   });
 });

@@ -11,17 +11,24 @@ export interface ChartSeries {
   points: readonly XYPoint[];
 }
 
-/** What uPlot draws: each series smoothed, then made safe for the y scale, then aligned on one x array. */
-export const buildChartData = (series: readonly ChartSeries[], smoothing: number, logY: boolean): AlignedData =>
-  alignSeries(
-    series.map((one) => ({
-      xs: one.points.map((point) => point.x),
-      ys: chartValues(
-        smoothEma(
-          one.points.map((point) => point.y),
-          smoothing,
-        ),
-        logY,
+/** Whether a chart smoothed with this weight also draws the raw values (behind the smoothed ones). */
+export const hasRawLayer = (smoothing: number): boolean => smoothing > 0;
+
+/**
+ * What uPlot draws: each series smoothed, then made safe for the y scale, then aligned on one x array. When smoothed,
+ * the raw values of every series come first (drawn behind), then the smoothed ones, in the order of chartSeriesConfig.
+ */
+export const buildChartData = (series: readonly ChartSeries[], smoothing: number, logY: boolean): AlignedData => {
+  const column = (one: ChartSeries, weight: number) => ({
+    xs: one.points.map((point) => point.x),
+    ys: chartValues(
+      smoothEma(
+        one.points.map((point) => point.y),
+        weight,
       ),
-    })),
-  );
+      logY,
+    ),
+  });
+  const smoothed = series.map((one) => column(one, smoothing));
+  return alignSeries(hasRawLayer(smoothing) ? [...series.map((one) => column(one, 0)), ...smoothed] : smoothed);
+};

@@ -22,13 +22,25 @@ describe("MetricChart", () => {
     const first = chartRoot();
     expect(first).not.toBeNull();
 
-    // New points and a new smoothing weight go through setData: the same chart element stays.
-    rerender(<MetricChart title="loss" series={[{ ...loss, points: [...loss.points, { x: 3, y: 0.4 }] }, tuned]} xLabel="Step" smoothing={0.5} />);
+    // New points go through setData: the same chart element stays.
+    rerender(<MetricChart title="loss" series={[{ ...loss, points: [...loss.points, { x: 3, y: 0.4 }] }, tuned]} xLabel="Step" />);
     expect(chartRoot()).toBe(first);
+
+    // Smoothing adds the faint raw lines (drawn first, behind): another shape, rebuilt.
+    rerender(<MetricChart title="loss" series={[loss, tuned]} xLabel="Step" smoothing={0.3} />);
+    const smoothed = chartRoot();
+    expect(smoothed).not.toBe(first);
+    expect(legendLabels()).toEqual(["Step", "baseline (raw)", "tuned (raw)", "baseline", "tuned"]);
+    expect(Array.from(screen.getByRole("figure", { name: "loss chart" }).querySelectorAll(".u-legend .raw-series .u-label")).map((node) => node.textContent)).toEqual(["baseline (raw)", "tuned (raw)"]);
+
+    // Another weight is only new data.
+    rerender(<MetricChart title="loss" series={[loss, tuned]} xLabel="Step" smoothing={0.6} />);
+    expect(chartRoot()).toBe(smoothed);
 
     // A log axis is another chart shape: rebuilt, and the old one is gone.
     rerender(<MetricChart title="loss" series={[loss, tuned]} xLabel="Step" logY />);
-    expect(chartRoot()).not.toBe(first);
+    expect(chartRoot()).not.toBe(smoothed);
+    expect(legendLabels()).toEqual(["Step", "baseline", "tuned"]);
     expect(screen.getByRole("figure", { name: "loss chart" }).querySelectorAll(".uplot")).toHaveLength(1);
 
     unmount();

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { buildChartData, type ChartSeries } from "./chart-data";
+import { buildChartData, hasRawLayer, type ChartSeries } from "./chart-data";
 import { uplotOptions, type ChartShape } from "./uplot-options";
 import "./charts.css";
 
@@ -18,7 +18,8 @@ export interface MetricChartProps {
   height?: number;
 }
 
-const DEFAULT_HEIGHT = 260;
+/** The canvas with its axes; charts.css sizes a chart card to hold it, a legend line and a note. */
+const DEFAULT_HEIGHT = 240;
 const MIN_WIDTH = 200;
 
 /**
@@ -32,7 +33,8 @@ export const MetricChart = ({ title, series, xLabel, xIsTime = false, logY = fal
   const dataRef = useRef(data);
 
   // The shape as one string, so that the chart is rebuilt only when it really changes, not when an array is new.
-  const shapeKey = JSON.stringify({ labels: series.map((one) => one.label), colors: series.map((one) => one.color), xLabel, xIsTime, logY, height });
+  // Turning smoothing on or off adds or removes the raw lines: another shape; changing its weight is only new data.
+  const shapeKey = JSON.stringify({ labels: series.map((one) => one.label), colors: series.map((one) => one.color), xLabel, xIsTime, logY, rawLayer: hasRawLayer(smoothing), height });
 
   // Declared first: on a commit that changes both, the old chart is destroyed, this records the data, and the
   // effect below builds the new chart from it.

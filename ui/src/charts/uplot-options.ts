@@ -1,6 +1,7 @@
 import uPlot from "uplot";
 import { formatNumber } from "../format";
-import { cssColor, seriesColor } from "./palette";
+import { cssColor } from "./palette";
+import { chartSeriesConfig } from "./series-config";
 
 export interface ChartShape {
   labels: readonly string[];
@@ -9,11 +10,11 @@ export interface ChartShape {
   xLabel: string;
   xIsTime: boolean;
   logY: boolean;
+  /** Smoothed: each line's raw values are drawn faintly behind it (the data then holds the raw columns first). */
+  rawLayer: boolean;
   width: number;
   height: number;
 }
-
-const formatLegendValue = (_chart: uPlot, value: number | null): string => (value === null || value === undefined ? "—" : formatNumber(value));
 
 /**
  * A log axis over data without one positive value has no range at all (uPlot would compute NaN bounds); show one
@@ -45,16 +46,7 @@ export const uplotOptions = (shape: ChartShape): uPlot.Options => {
     ],
     series: [
       { label: shape.xLabel },
-      ...shape.labels.map(
-        (label, index): uPlot.Series => ({
-          label,
-          stroke: shape.colors[index] ?? seriesColor(index),
-          width: 1.5,
-          // Series logged at other steps leave nulls in this one's column; the line goes on across them.
-          spanGaps: true,
-          value: formatLegendValue,
-        }),
-      ),
+      ...chartSeriesConfig(shape.labels, shape.colors, shape.rawLayer),
     ],
     cursor: { drag: { x: true, y: false } },
     legend: { live: true },
