@@ -2,7 +2,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
-import { listModelEvents, registryKeys } from "./registry-api";
+import { listAuditEvents, registryKeys, type AuditEntity } from "./registry-api";
 import { actorName } from "./text";
 
 const SNAPSHOT_CHARS = 160;
@@ -18,13 +18,13 @@ const fullText = (value: unknown): string | undefined =>
   value === null || value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value, null, 2);
 
 /**
- * The model's events from the audit trail (entity registered_model/<name>: creation, tags, aliases, rules,
- * refusals), oldest first as the trail keeps them. Versions' own events are under each version's entity.
+ * One entity's events from the audit trail (a model's or a version's), oldest first as the trail keeps them, a page
+ * at a time. `empty` says what an empty trail means for that entity.
  */
-export const AuditTab = ({ name }: { name: string }): ReactNode => {
+export const AuditTrail = ({ entity, empty }: { entity: AuditEntity; empty: string }): ReactNode => {
   const query = useInfiniteQuery({
-    queryKey: registryKeys.audit(name),
-    queryFn: ({ pageParam, signal }) => listModelEvents(name, pageParam, signal),
+    queryKey: registryKeys.audit(entity),
+    queryFn: ({ pageParam, signal }) => listAuditEvents(entity, pageParam, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextPageToken,
   });
@@ -33,7 +33,7 @@ export const AuditTab = ({ name }: { name: string }): ReactNode => {
   return (
     <>
       <ErrorBanner error={query.error} what="the audit events" />
-      {query.data && events.length === 0 ? <Empty>No audit events for this model.</Empty> : null}
+      {query.data && events.length === 0 ? <Empty>{empty}</Empty> : null}
       {events.length > 0 ? (
         <table className="data" aria-label="Audit events">
           <thead>

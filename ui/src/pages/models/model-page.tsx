@@ -7,8 +7,8 @@ import { ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
 import { ModelAliasBadges } from "./alias-badges";
 import { AliasesTab } from "./aliases-tab";
-import { AuditTab } from "./audit-tab";
-import { getModel, registryKeys } from "./registry-api";
+import { AuditTrail } from "./audit-trail";
+import { getModel, modelEntity, registryKeys } from "./registry-api";
 import { RulesTab } from "./rules-tab";
 import { useTabs, type TabSpec } from "./tabs";
 import { paragraphs } from "./text";
@@ -73,7 +73,7 @@ const ModelPage = (props: { name: string }): ReactNode => {
             {current === "versions" ? <VersionsTab name={name} /> : null}
             {current === "aliases" ? <AliasesTab model={model.data} /> : null}
             {current === "rules" ? <RulesTab name={name} /> : null}
-            {current === "audit" ? <AuditTab name={name} /> : null}
+            {current === "audit" ? <AuditTrail entity={modelEntity(name)} empty="No audit events for this model." /> : null}
           </div>
         </>
       ) : null}

@@ -10,16 +10,18 @@ import { OverviewTab } from "./overview-tab";
 import { modelPath } from "./paths";
 import { getModel, getVersion, registryKeys } from "./registry-api";
 import { useTabs, type TabSpec } from "./tabs";
+import { VersionAuditTab } from "./version-audit-tab";
 import "./models.css";
 
-const TABS: readonly TabSpec<"overview" | "lineage" | "card" | "approvals">[] = [
+const TABS: readonly TabSpec<"overview" | "lineage" | "card" | "approvals" | "audit">[] = [
   { id: "overview", label: "Overview" },
   { id: "lineage", label: "Lineage" },
   { id: "card", label: "Model card" },
   { id: "approvals", label: "Approvals & promotion" },
+  { id: "audit", label: "Audit" },
 ];
 
-/** One model version: its overview, lineage graph, model card, approvals and promotion check, each a tab in the URL. */
+/** One model version: its overview, lineage graph, model card, approvals and promotion check, and audit trail, each a tab in the URL. */
 const ModelVersionPage = (props: { name: string; version: string }): ReactNode => {
   const name = props.name;
   const version = props.version;
@@ -44,6 +46,7 @@ const ModelVersionPage = (props: { name: string; version: string }): ReactNode =
             {current === "overview" ? <OverviewTab version={query.data} /> : null}
             {current === "lineage" ? <LineageTab name={name} version={version} /> : null}
             {current === "card" ? <CardTab name={name} version={version} /> : null}
+            {current === "audit" ? <VersionAuditTab name={name} version={version} /> : null}
             {current === "approvals" ? <ApprovalsTab version={query.data} modelAliases={(model.data?.aliases ?? []).map(({ alias }) => alias)} /> : null}
           </div>
         </>

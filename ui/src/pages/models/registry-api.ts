@@ -1,4 +1,4 @@
-import { cairnGet, mlflowGet, request, MLFLOW_API } from "../../api/http";
+import { cairnGet, cairnPost, mlflowGet, request, MLFLOW_API } from "../../api/http";
 import type { ModelVersion, RegisteredModel, Run } from "../../api/entities";
 import type {
   AliasChange,
@@ -33,13 +33,24 @@ export const registryKeys = {
   version: (name: string, version: string) => ["registry", "version", name, version] as const,
   aliasHistory: (name: string) => ["registry", "alias-history", name] as const,
   rules: (name: string) => ["registry", "rules", name] as const,
-  audit: (name: string) => ["registry", "audit", name] as const,
+  audit: (entity: AuditEntity) => ["registry", "audit", entity.type, entity.id] as const,
   lineage: (name: string, version: string) => ["registry", "lineage", name, version] as const,
   card: (name: string, version: string) => ["registry", "card", name, version] as const,
   approvals: (name: string, version: string) => ["registry", "approvals", name, version] as const,
   check: (name: string, version: string, target: string) => ["registry", "check", name, version, target] as const,
   run: (runId: string) => ["runs", "get", runId] as const,
 };
+
+/** Whose audit trail: the audit API keys events by entity type and id, as the registry records them. */
+export interface AuditEntity {
+  type: "registered_model" | "model_version";
+  id: string;
+}
+
+/** A model's own events: creation, tags, aliases, rules. */
+export const modelEntity = (name: string): AuditEntity => ({ type: "registered_model", id: name });
+/** A version's own events: creation, tags, stage, card, approvals, refused promotions (src/registry/service.ts). */
+export const versionEntity = (name: string, version: string): AuditEntity => ({ type: "model_version", id: `${name}/${version}` });
 
 export interface Paged<T> {
   items: T[];
@@ -88,11 +99,11 @@ export const getAliasHistory = async (name: string, signal?: AbortSignal): Promi
 export const listRules = async (name: string, signal?: AbortSignal): Promise<PromotionRuleWire[]> =>
   (await cairnGet<{ rules?: PromotionRuleWire[] }>("registered-models/promotion-rules/list", { name }, signal)).rules ?? [];
 
-/** The model's own events (entity registered_model/<name>): creation, tags, aliases, rules, refusals. */
-export const listModelEvents = async (name: string, pageToken: string | undefined, signal?: AbortSignal): Promise<Paged<AuditEventMessage>> => {
+/** One page of an entity's audit events, oldest first as the trail keeps them. */
+export const listAuditEvents = async (entity: AuditEntity, pageToken: string | undefined, signal?: AbortSignal): Promise<Paged<AuditEventMessage>> => {
   const answer = await cairnGet<{ events?: AuditEventMessage[]; next_page_token?: string }>(
     "audit/events",
-    { entity_type: "registered_model", entity_id: name, max_results: AUDIT_PAGE_SIZE, page_token: pageToken },
+    { entity_type: entity.type, entity_id: entity.id, max_results: AUDIT_PAGE_SIZE, page_token: pageToken },
     signal,
   );
   return { items: answer.events ?? [], nextPageToken: answer.next_page_token };
@@ -117,3 +128,10 @@ export const setAlias = (name: string, alias: string, version: string): Promise<
 
 export const deleteAlias = (name: string, alias: string): Promise<unknown> =>
   request("DELETE", `${MLFLOW_API}/registered-models/alias`, { name, alias });
+
+/**
+ * Records the approval of the request's declared user (the server refuses anonymous requests). Approving twice
+ * changes nothing: the server answers the approval that already stands.
+ */
+export const approveVersion = async (name: string, version: string, target: string, comment: string): Promise<ApprovalWire> =>
+  (await cairnPost<{ approval: ApprovalWire }>("model-versions/approve", { name, version, target, ...(comment === "" ? {} : { comment }) })).approval;
