@@ -4,6 +4,7 @@ import type { ModelVersion } from "../../api/entities";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
 import { useQueryParam } from "../../url-state";
+import { ApproveForm } from "./approve-form";
 import { renderCheck } from "./promotion-check";
 import { PromotionCheckView } from "./promotion-check-view";
 import { checkPromotion, listApprovals, registryKeys } from "./registry-api";
@@ -63,7 +64,8 @@ const CheckResult = ({ name, version, target, rule }: { name: string; version: s
 
 /**
  * Approvals of this version, and the promotion check for a target chosen in the URL (`target`, e.g. alias:champion;
- * the first rule's target when none is chosen): which of the rule's conditions pass and which fail, and why.
+ * the first rule's target when none is chosen): which of the rule's conditions pass and which fail, and why; and
+ * approving the version for that target.
  */
 export const ApprovalsTab = ({ version, modelAliases }: { version: ModelVersion; modelAliases: readonly string[] }): ReactNode => {
   const rules = usePromotionRules(version.name);
@@ -98,7 +100,12 @@ export const ApprovalsTab = ({ version, modelAliases }: { version: ModelVersion;
         <ErrorBanner error={rules.error} what="the promotion rules" />
         {rules.isPending ? <Loading what="promotion rules" /> : null}
         {!rules.isPending && target === "" ? <p className="muted">This model has no promotion rules. Choose a target to check anyway.</p> : null}
-        {!rules.isPending && target !== "" ? <CheckResult name={version.name} version={version.version} target={target} rule={rule} /> : null}
+        {!rules.isPending && target !== "" ? (
+          <>
+            <CheckResult name={version.name} version={version.version} target={target} rule={rule} />
+            <ApproveForm key={target} name={version.name} version={version.version} target={target} />
+          </>
+        ) : null}
       </section>
       <Approvals name={version.name} version={version.version} />
     </>
