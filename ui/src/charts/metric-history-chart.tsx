@@ -1,24 +1,29 @@
-import { useMemo, type ReactNode } from "react";
+import { useMemo, useRef, type ReactNode } from "react";
 import type { Run } from "../api/entities";
 import { ErrorBanner, Loading } from "../components/status";
 import { MetricChart } from "./metric-chart";
 import { seriesColor } from "./palette";
 import { useMetricHistories, type HistoryRequest } from "./metric-history";
 import type { ChartOptions } from "./use-chart-options";
+import { useNearViewport } from "./use-near-viewport";
 import { X_AXIS_LABELS, toXY } from "./x-axis";
 import "./charts.css";
 
 export const runLabel = (run: Run): string => run.info.run_name || run.info.run_id;
 
-/**
- * One metric's history for one or more runs, one line per run (named by the run), fetched page by page and drawn
- * with the page's shared chart options. Runs that never logged the metric are left out.
- */
-export const MetricHistoryChart = ({ metricKey, runs, options }: { metricKey: string; runs: readonly Run[]; options: ChartOptions }): ReactNode => {
+interface MetricHistoryChartProps {
+  metricKey: string;
+  runs: readonly Run[];
+  options: ChartOptions;
+}
+
+/** The loaded chart: the histories of the runs that logged the metric, drawn with the page's chart options. */
+const LoadedHistoryChart = ({ metricKey, runs, options }: MetricHistoryChartProps): ReactNode => {
   const requests = useMemo(
     (): HistoryRequest[] => runs.filter((run) => run.data.metrics?.some((metric) => metric.key === metricKey)).map((run) => ({ run, metricKey })),
     [runs, metricKey],
   );
+  // Keyed by each run's latest point: while a run is RUNNING, only the charts that loaded follow its new points.
   const { histories, fetching, error } = useMetricHistories(requests);
   const series = useMemo(
     () =>
@@ -32,8 +37,7 @@ export const MetricHistoryChart = ({ metricKey, runs, options }: { metricKey: st
   );
   const pointCount = series.reduce((sum, one) => sum + one.points.length, 0);
   return (
-    <section className="chart-card" aria-label={`Metric ${metricKey}`}>
-      <h3>{metricKey}</h3>
+    <>
       <ErrorBanner error={error} what={`the history of ${metricKey}`} />
       {fetching && pointCount === 0 ? (
         <Loading what={`${metricKey} history`} />
@@ -45,6 +49,22 @@ export const MetricHistoryChart = ({ metricKey, runs, options }: { metricKey: st
           </p>
         </>
       )}
+    </>
+  );
+};
+
+/**
+ * One metric's history for one or more runs, one line per run (named by the run). A page may hold hundreds of
+ * these: each card fetches its histories and builds its chart only once it comes within a screen of the viewport,
+ * and keeps its fixed height (charts.css) before that, so the page does not jump and the scrollbar is right.
+ */
+export const MetricHistoryChart = (props: MetricHistoryChartProps): ReactNode => {
+  const cardRef = useRef<HTMLElement>(null);
+  const near = useNearViewport(cardRef);
+  return (
+    <section ref={cardRef} className="chart-card" aria-label={`Metric ${props.metricKey}`} aria-busy={near ? undefined : true}>
+      <h3>{props.metricKey}</h3>
+      {near ? <LoadedHistoryChart {...props} /> : null}
     </section>
   );
 };
