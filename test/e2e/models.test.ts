@@ -240,4 +240,72 @@ describe("models UI in Chromium against a seeded Cairn server", () => {
     // Chromium logs the refused POST itself; nothing else may appear.
     expectCleanPage(recording, ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
   });
+
+  it("approves version 2 for alias:production from the UI: the check passes at once and the approval is listed; anonymous approvals are refused", async () => {
+    const recording = await browser.newPage(server.url);
+    const { page } = recording;
+    await page.goto("/models/churn/versions/2?tab=approvals&target=alias:production");
+    const conditions = page.getByRole("list", { name: "Rule conditions" }).getByRole("listitem");
+    const conditionTexts = async (): Promise<string[]> => (await conditions.allInnerTexts()).map((text) => text.replace(/\s+/g, " "));
+    await conditions.first().waitFor();
+    expect(await conditionTexts()).toEqual(["passes Tag validation_status = passed", "fails 1 approval 1 approval needed, 0 given"]);
+    const approve = page.getByRole("button", { name: "Approve version 2 for alias @production" });
+    const confirm = page.getByRole("button", { name: "Confirm: approve version 2 for alias @production" });
+
+    // The browser declares nobody yet: the server refuses, and the page says so in the server's words.
+    await approve.click();
+    await confirm.click();
+    expect(await page.getByRole("alert").innerText()).toBe(
+      "Could not approve version 2 for alias @production: Anonymous requests cannot approve a model version: declare who you are (the x-cairn-user header or basic auth).",
+    );
+
+    // Behind a proxy that asks for basic auth the browser sends its user with every request; bob approves.
+    await page.setExtraHTTPHeaders({ authorization: `Basic ${Buffer.from("bob:secret").toString("base64")}` });
+    await page.getByLabel("Comment (optional)").fill("Checked the November evaluation");
+    await approve.click();
+    await confirm.click();
+    await page.getByText("Approved version 2 for alias @production as bob (unverified).").waitFor();
+    await page.getByText("Promotion of version 2 to alias @production: allowed").waitFor();
+    expect(await conditionTexts()).toEqual(["passes Tag validation_status = passed", "passes 1 approval"]);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await rowTexts(page, "Approvals")).toEqual([
+      expect.stringMatching(/^alias @production bob \(unverified\) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Checked the November evaluation$/),
+    ]);
+    const shot = screenshotPath("model-version-approvals");
+    if (shot) await page.screenshot({ path: shot, fullPage: false });
+
+    // Approving twice changes nothing on the server: the first approval stands, and the page says so.
+    await approve.click();
+    await confirm.click();
+    await page.getByText(/^bob \(unverified\) had already approved version 2 for alias @production \(.+\); that approval stands and counts once\.$/).waitFor();
+    expect(await rowTexts(page, "Approvals")).toHaveLength(1);
+    await recording.context.close();
+    expectCleanPage(recording, ["Failed to load resource: the server responded with a status of 403 (Forbidden)"]);
+  });
+
+  it("lists the version's own audit trail with exact actions, and the alias moves onto and off it", async () => {
+    const recording = await browser.newPage(server.url);
+    const { page } = recording;
+    await page.goto("/models/churn/versions/2?tab=audit");
+    await page.getByRole("table", { name: "Audit events" }).waitFor();
+    expect(await page.getByRole("tab", { name: "Audit" }).getAttribute("aria-selected")).toBe("true");
+    // Columns: #, time, actor, action, before, after; the sequence numbers and times depend on the seeding.
+    const events = (await rowTexts(page, "Audit events")).map((row) => row.replace(/^\d+ \S+ \S+ /, ""));
+    expect(events.map((row) => row.split(" ").slice(0, 3).join(" "))).toEqual([
+      "ada (unverified) registry.model_version.create",
+      "ada (unverified) governance.model_card.set",
+      "anonymous (unverified) registry.promotion.refuse",
+      "bob (unverified) governance.approval.create",
+    ]);
+    expect(events[3]).toBe('bob (unverified) governance.approval.create — {"target":"alias:production","actor":"bob","comment":"Checked the November evaluation"}');
+    await page.getByRole("table", { name: "Alias moves" }).waitFor();
+    expect((await rowTexts(page, "Alias moves")).map((row) => row.replace(/^\S+ \S+ /, ""))).toEqual([
+      "ada (unverified) registry.alias.set @champion Version 1 Version 2 (this one)",
+      "anonymous (unverified) registry.alias.set @champion Version 2 (this one) Version 1",
+    ]);
+    const shot = screenshotPath("model-version-audit");
+    if (shot) await page.screenshot({ path: shot, fullPage: false });
+    await recording.context.close();
+    expectCleanPage(recording);
+  });
 });
