@@ -1,5 +1,5 @@
 import { act, screen } from "@testing-library/react";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Metric, Run } from "../../api/entities";
 import { installFakeCanvas } from "../../charts/test-support/fake-canvas";
@@ -17,10 +17,9 @@ const runWith = (status: string, latest: (key: string) => Metric): Run =>
 
 const historyUrl = (key: string): string => `/ajax-api/2.0/mlflow/metrics/get-history?run_id=r1&metric_key=${key}&max_results=10000`;
 /** The tab inside the app's providers, with a way to hand it the run as polling would (RTL's rerender drops the providers). */
-let showRun: (run: Run) => void = () => undefined;
-const Polled = ({ initial }: { initial: Run }): ReactNode => {
+const Polled = ({ initial, expose }: { initial: Run; expose(setRun: (run: Run) => void): void }): ReactNode => {
   const [run, setRun] = useState(initial);
-  showRun = setRun;
+  useEffect(() => expose(setRun), [expose]);
   return <MetricsTab run={run} />;
 };
 
@@ -48,7 +47,8 @@ describe("MetricsTab, lazily", () => {
 
   it("fetches a metric's history and draws its chart only once its card nears the viewport, and keeps it", async () => {
     const run = runWith("RUNNING", (key) => ({ key, value: 0.2, step: 2, timestamp: 1_700_000_000_002 }));
-    renderWithApp(<Polled initial={run} />, "/experiments/7/runs/r1?tab=metrics");
+    let showRun: (next: Run) => void = () => undefined;
+    renderWithApp(<Polled initial={run} expose={(setRun) => (showRun = setRun)} />, "/experiments/7/runs/r1?tab=metrics");
     // Every card is there with its heading; none has fetched or drawn anything yet.
     expect(screen.getAllByRole("heading", { level: 3 }).map((heading) => heading.textContent)).toEqual(KEYS);
     expect(fetched).toEqual([]);
