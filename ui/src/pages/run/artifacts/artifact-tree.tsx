@@ -1,10 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { mlflowGet } from "../../../api/http";
 import type { FileInfo } from "../../../api/entities";
 import { ErrorBanner, Loading } from "../../../components/status";
 import { formatBytes } from "../../../format";
+import { useQueryList } from "../../../url-state";
 import { baseName } from "./artifact-kind";
+import { toggleOpenFolder, withFolderOfFileOpen } from "./open-folders";
 
 interface Listing {
   root_uri?: string;
@@ -20,12 +22,6 @@ const useListing = (runId: string, path: string) =>
     queryFn: ({ signal }) => mlflowGet<Listing>("artifacts/list", { run_id: runId, path: path || undefined }, signal),
     select: (listing) => [...(listing.files ?? [])].sort(byFolderThenName),
   });
-
-/** The folders holding a path: "a/b/c.txt" -> ["a", "a/b"]. They start open, so a linked file is in view. */
-export const ancestorsOf = (path: string): string[] => {
-  const parts = path.split("/").slice(0, -1);
-  return parts.map((_part, index) => parts.slice(0, index + 1).join("/"));
-};
 
 interface TreeState {
   runId: string;
@@ -69,16 +65,27 @@ const Folder = ({ path, state, label }: { path: string; state: TreeState; label:
   );
 };
 
+/**
+ * The open folders, kept in the URL (`open=dir&open=dir/sub`, written with replaceState: opening a folder is not a
+ * step for the Back button), so that a link reproduces the tree as its sender saw it. A link that names a file but
+ * not its folders (an older link, or one written by hand) opens them once when the tree first shows.
+ */
+const useOpenFolders = (selected: string): { open: ReadonlySet<string>; toggle(path: string): void } => {
+  const [openList, setOpenList] = useQueryList("open");
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current) return;
+    restored.current = true;
+    const completed = withFolderOfFileOpen(openList, selected);
+    if (completed.length !== new Set(openList).size) setOpenList(completed);
+  }, [openList, selected, setOpenList]);
+  const open = useMemo(() => new Set(openList), [openList]);
+  return { open, toggle: (path) => setOpenList(toggleOpenFolder(openList, path)) };
+};
+
 /** The run's artifacts as a folder tree; folders are listed lazily as they open. */
 export const ArtifactTree = ({ runId, selected, onSelect }: { runId: string; selected: string; onSelect(path: string): void }): ReactNode => {
-  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set(ancestorsOf(selected)));
-  const toggle = (path: string): void =>
-    setOpen((current) => {
-      const next = new Set(current);
-      if (next.has(path)) next.delete(path);
-      else next.add(path);
-      return next;
-    });
+  const { open, toggle } = useOpenFolders(selected);
   return (
     <nav className="card artifact-tree" aria-label="Artifact files">
       <h2>Files</h2>
