@@ -53,12 +53,12 @@ export const AuditTrail = ({ entity, empty }: { entity: AuditEntity; empty: stri
               <tr key={event.seq}>
                 <td className="num">{event.seq}</td>
                 <td className="nowrap">{formatTime(event.time)}</td>
-                <td>{actorName(event.actor)}</td>
+                <td className="nowrap">{actorName(event.actor)}</td>
                 <td className="mono">{event.action}</td>
-                <td className="mono" title={fullText(event.before)}>
+                <td className="mono audit-snapshot" title={fullText(event.before)}>
                   {snapshotText(event.before)}
                 </td>
-                <td className="mono" title={fullText(event.after)}>
+                <td className="mono audit-snapshot" title={fullText(event.after)}>
                   {snapshotText(event.after)}
                 </td>
               </tr>
