@@ -89,7 +89,24 @@ interface Seeded {
   experimentId: string;
   baselineId: string;
   tunedId: string;
+  sweep: { experimentId: string; runId: string };
 }
+
+/** The many-metrics run: one gradient norm per layer, a few steps each. Keys sort in layer order. */
+const SWEEP_METRICS = 60;
+const sweepKey = (layer: number): string => `layer_${String(layer).padStart(2, "0")}.grad_norm`;
+
+const seedSweep = async (client: CairnClient, start: number): Promise<{ experimentId: string; runId: string }> => {
+  const experimentId = await client.experiments.create({ name: "layer-sweep" });
+  const run = await client.runs.create({ experimentId, runName: "grad-norms", startTime: start } as Parameters<typeof client.runs.create>[0]);
+  const metrics: Metric[] = [];
+  for (let layer = 0; layer < SWEEP_METRICS; layer += 1) {
+    for (let step = 0; step < 4; step += 1) metrics.push({ key: sweepKey(layer), value: Number((1 / (1 + layer) + 0.1 * step).toFixed(4)), timestamp: start + step * 1000, step });
+  }
+  await client.runs.logBatch(run.info.run_id, { metrics });
+  await client.runs.update(run.info.run_id, { status: "FINISHED", endTime: start + 4000 });
+  return { experimentId, runId: run.info.run_id };
+};
 
 const seed = async (server: TempServer): Promise<Seeded> => {
   const client = new CairnClient({ trackingUri: server.url });
@@ -142,7 +159,7 @@ const seed = async (server: TempServer): Promise<Seeded> => {
   await upload("predictions.csv", CSV);
   await upload("plot.png", tinyPng(48, 32));
   await upload("model/MLmodel", MLMODEL);
-  return { experimentId, baselineId, tunedId };
+  return { experimentId, baselineId, tunedId, sweep: await seedSweep(client, start) };
 };
 
 const legendLabels = async (page: Page, chartName: string): Promise<string[]> =>
@@ -210,10 +227,43 @@ describe("run page and run comparison in Chromium", () => {
     // A link with smoothing opens with the slider where the link put it.
     await page.goto(`/experiments/${seeded.experimentId}/runs/${seeded.baselineId}?tab=metrics&smooth=0.6`);
     await page.getByRole("figure", { name: "loss chart" }).locator("canvas").waitFor();
+    // Smoothed, each run's raw curve is drawn faintly behind, labelled "(raw)".
+    expect(await legendLabels(page, "loss chart")).toEqual(["Step", "resnet-baseline (raw)", "resnet-baseline"]);
     expect(await page.getByLabel("Smoothing").inputValue()).toBe("0.6");
     expect(await page.locator(".chart-options output").innerText()).toBe("0.60");
     const metricsShot = screenshotPath("run-metrics");
     if (metricsShot) await page.screenshot({ path: metricsShot, fullPage: false });
+    expectCleanSession(recording);
+    await recording.context.close();
+  });
+
+  it("loads the charts of a run with 60 metrics as they near the viewport, not all at once", async () => {
+    const recording = await browser.newPage(server.url);
+    const { page, requests } = recording;
+    const historyRequests = (): string[] => requests.filter((url) => new URL(url).pathname === "/ajax-api/2.0/mlflow/metrics/get-history").map((url) => new URL(url).searchParams.get("metric_key") ?? "");
+    await page.goto(`/experiments/${seeded.sweep.experimentId}/runs/${seeded.sweep.runId}?tab=metrics`);
+    await page.getByRole("figure", { name: `${sweepKey(0)} chart` }).locator("canvas").waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(await page.getByRole("region", { name: /^Metric / }).count()).toBe(SWEEP_METRICS);
+    const layout = (await page.evaluate(
+      "[...document.querySelectorAll('section.chart-card')].map((card) => { const box = card.getBoundingClientRect(); return { top: box.top, left: box.left, height: box.height }; })",
+    )) as { top: number; left: number; height: number }[];
+    // Every card has its fixed height, loaded or not; at 1440 px wide they sit in 2 columns, a row every 360 px
+    // (348 px card, 12 px gap), the first row 225 px down. Near the viewport means within one screen (900 px) below
+    // it: rows starting at 225, 585, 945, 1305 and 1665 px, the sixth (2025 px) is beyond. So 5 rows of 2 charts.
+    expect(new Set(layout.map((card) => card.height))).toEqual(new Set([348]));
+    expect(new Set(layout.map((card) => card.left)).size).toBe(2);
+    expect(layout.filter((card) => card.top < 2 * 900)).toHaveLength(10);
+    expect(historyRequests()).toHaveLength(10);
+    expect(historyRequests().sort()).toEqual(Array.from({ length: 10 }, (_unused, layer) => sweepKey(layer)));
+    expect(await page.getByRole("figure").count()).toBe(10);
+    const scrollHeightBefore = (await page.evaluate("document.documentElement.scrollHeight")) as number;
+
+    // Scrolled to the bottom, the last metric's chart loads, once; the page keeps its height.
+    await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)");
+    await page.getByRole("figure", { name: `${sweepKey(SWEEP_METRICS - 1)} chart` }).locator("canvas").waitFor();
+    expect(historyRequests().filter((key) => key === sweepKey(SWEEP_METRICS - 1))).toEqual([sweepKey(SWEEP_METRICS - 1)]);
+    expect(await page.evaluate("document.documentElement.scrollHeight")).toBe(scrollHeightBefore);
     expectCleanSession(recording);
     await recording.context.close();
   });
@@ -247,6 +297,7 @@ describe("run page and run comparison in Chromium", () => {
     const folder = tree.getByRole("button", { name: "model/" });
     expect(await folder.getAttribute("aria-expanded")).toBe("false");
     await folder.click();
+    expect(new URL(page.url()).searchParams.getAll("open")).toEqual(["model"]);
     await tree.getByRole("button", { name: /^MLmodel/ }).click();
     expect(new URL(page.url()).searchParams.get("artifact")).toBe("model/MLmodel");
     const flavors = page.getByRole("list", { name: "Flavors" });
@@ -262,6 +313,15 @@ describe("run page and run comparison in Chromium", () => {
     await page.reload();
     await page.getByRole("list", { name: "Flavors" }).waitFor();
     expect(await page.getByRole("navigation", { name: "Artifact files" }).getByRole("button", { name: "model/" }).getAttribute("aria-expanded")).toBe("true");
+
+    // A link with an open folder and no file shows the folder open; closing it writes the URL without it.
+    await page.goto(`/experiments/${seeded.experimentId}/runs/${seeded.baselineId}?tab=artifacts&open=model`);
+    const linkedTree = page.getByRole("navigation", { name: "Artifact files" });
+    await linkedTree.getByRole("button", { name: /^MLmodel/ }).waitFor();
+    await page.getByText("Choose a file to preview it.").waitFor();
+    await linkedTree.getByRole("button", { name: "model/" }).click();
+    expect(new URL(page.url()).search).toBe("?tab=artifacts");
+    expect(await linkedTree.getByRole("button", { name: /^MLmodel/ }).count()).toBe(0);
     expectCleanSession(recording);
     await recording.context.close();
   });
