@@ -259,8 +259,11 @@ describe("models UI in Chromium against a seeded Cairn server", () => {
       "Could not approve version 2 for alias @production: Anonymous requests cannot approve a model version: declare who you are (the x-cairn-user header or basic auth).",
     );
 
-    // Behind a proxy that asks for basic auth the browser sends its user with every request; bob approves.
-    await page.setExtraHTTPHeaders({ authorization: `Basic ${Buffer.from("bob:secret").toString("base64")}` });
+    // bob declares himself in the top bar; from then on every request of the page carries his name.
+    await page.getByRole("button", { name: "Set your name" }).click();
+    await page.getByLabel("Your name").fill("bob");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Acting as bob (unverified)").waitFor();
     await page.getByLabel("Comment (optional)").fill("Checked the November evaluation");
     await approve.click();
     await confirm.click();

@@ -1,5 +1,6 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { Link, Redirect, Route, Switch, useLocation } from "wouter";
+import { IdentityControl } from "./components/identity-control";
 import { Loading } from "./components/status";
 import ExperimentsPage from "./pages/experiments/experiments-page";
 import RunsPage from "./pages/runs/runs-page";
@@ -44,6 +45,7 @@ const NavBar = (): ReactNode => {
           );
         })}
       </ul>
+      <IdentityControl />
     </nav>
   );
 };

@@ -1,3 +1,5 @@
+import { declaredUser } from "../identity";
+
 /**
  * The UI's one door to the Cairn API: the browser's fetch against the server that served the page (no other host,
  * ever). The UI uses the /ajax-api prefixes, as MLflow's own UI does, so that a proxy may treat the two differently.
@@ -58,9 +60,13 @@ const errorFrom = async (response: Response): Promise<ApiError> => {
 export const request = async <T>(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
   let response: Response;
   try {
+    const user = declaredUser();
     response = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: {
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...(user === undefined ? {} : { "x-cairn-user": user }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });

@@ -26,7 +26,7 @@ export const approvalMessage = (approval: ApprovalWire, before: readonly Approva
 
 /**
  * Approving this version for the chosen target, after a confirmation. The approver is whoever the browser's requests
- * declare (basic auth, or the x-cairn-user header a proxy adds); the server refuses anonymous ones and the refusal
+ * declare (the name set in the top bar, see identity.ts, or basic auth / a header a proxy adds); the server refuses anonymous ones and the refusal
  * is shown in its words. After an approval the approvals, every promotion check of the version and the version's
  * audit trail are refetched, so the changed verdict shows at once.
  */
@@ -90,7 +90,7 @@ export const ApproveForm = ({ name, version, target }: { name: string; version: 
           </button>
         )}
       </form>
-      <p className="muted approve-note">Your approval is recorded under the user your browser declares to Cairn; anonymous requests cannot approve.</p>
+      <p className="muted approve-note">Your approval is recorded under the name set in the top bar (or the user a proxy declares); anonymous requests cannot approve.</p>
       <ErrorBanner error={refusal} />
       <p role="status" className={done ? "write-result write-ok" : "visually-hidden"}>
         {done ?? ""}
