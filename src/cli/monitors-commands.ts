@@ -77,6 +77,18 @@ export const registerMonitorCommands = (program: Command, dataAction: DataAction
       ),
     );
   group
+    .command("alerts")
+    .description("each check's alert state now, and the monitor's alerts and recoveries, newest first")
+    .argument("<name>", "monitor name")
+    .option("--max-results <n>", "events per page (default 100, at most 1000)")
+    .option("--page-token <token>", "the next_page_token of the previous page")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, name: string) =>
+        (await monitors()).monitorAlerts(await callerFor(client, o), name, { maxResults: str(o.maxResults), pageToken: str(o.pageToken) }),
+      ),
+    );
+  group
     .command("delete")
     .description("delete a monitor with its history")
     .argument("<name>", "monitor name")

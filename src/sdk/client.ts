@@ -3,6 +3,7 @@ import { ArtifactsApi } from "./artifacts-api.js";
 import { AuditApi } from "./audit-api.js";
 import { ExperimentsApi } from "./experiments-api.js";
 import { GovernanceApi } from "./governance-api.js";
+import { MonitorsApi } from "./monitors-api.js";
 import { RegistryApi } from "./registry-api.js";
 import type { RetryOptions } from "./retry.js";
 import { RunsApi } from "./runs-api.js";
@@ -50,6 +51,8 @@ export class CairnClient {
   readonly webhooks: WebhooksApi;
   /** Deployments (canary, shadow, promote, rollback) and predictions through both serving protocols. */
   readonly serving: ServingApi;
+  /** Monitors of deployments' live traffic: runs, scores over time, alerts. */
+  readonly monitors: MonitorsApi;
 
   constructor(options: CairnClientOptions) {
     const user = options.user?.trim();
@@ -63,6 +66,7 @@ export class CairnClient {
     this.audit = new AuditApi(http);
     this.webhooks = new WebhooksApi(http);
     this.serving = new ServingApi(http);
+    this.monitors = new MonitorsApi(http);
   }
 
   /**

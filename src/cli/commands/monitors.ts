@@ -27,6 +27,15 @@ export interface ScoreWire {
   threshold: number | null;
   passed: boolean;
   time?: number;
+  /** Data tests: the expectation's observed value and why it failed. */
+  observed_value?: unknown;
+  message?: string;
+}
+
+export interface AlertsWire {
+  states: Array<{ check: string; failing: boolean; since?: number }>;
+  events: Array<{ time: number; check: string; kind: "alert" | "recovered"; message: string; window_rows: number; failing_since?: number }>;
+  next_page_token?: string;
 }
 
 export interface RunWire {
@@ -143,6 +152,22 @@ export const monitorHistory = async (
       rows: results.map((r) => [formatTime(r.time ?? 0), r.check, r.feature === "" ? "(all)" : r.feature, r.method, num(r.statistic), num(r.threshold), r.passed ? "pass" : "FAIL"]),
       empty: "No results yet.",
     },
+  };
+};
+
+/** `cairn monitors alerts NAME`: each check's state now, then the alerts and recoveries, newest first. */
+export const monitorAlerts = async (api: MonitorsCaller, name: string, flags: { maxResults?: string; pageToken?: string }): Promise<CommandResult<AlertsWire>> => {
+  const answer = await api.callCairn<Partial<AlertsWire>>("GET", "monitors/alerts", {
+    name,
+    ...(flags.maxResults !== undefined ? { max_results: parsePositiveInt("--max-results", flags.maxResults, 1000) } : {}),
+    ...(flags.pageToken !== undefined ? { page_token: flags.pageToken } : {}),
+  });
+  const data: AlertsWire = { states: answer.states ?? [], events: answer.events ?? [], ...(answer.next_page_token !== undefined ? { next_page_token: answer.next_page_token } : {}) };
+  const stateRows = data.states.map((s) => ["now", s.check, s.failing ? "FAILING" : "passing", s.since === undefined ? "never failed" : `since ${formatTime(s.since)}`]);
+  const eventRows = data.events.map((e) => [formatTime(e.time), e.check, e.kind === "alert" ? "ALERT" : "recovered", e.message]);
+  return {
+    data,
+    human: { kind: "table", columns: ["TIME (UTC)", "CHECK", "EVENT", "DETAIL"], rows: [...stateRows, ...eventRows], empty: "No checks." },
   };
 };
 

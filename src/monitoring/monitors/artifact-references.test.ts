@@ -45,7 +45,7 @@ describe("monitor reference data", () => {
     const suite = (reference: string) =>
       parseSuite(`suite: s\nexpectations:\n  - expectation: expect_column_drift_to_be_below\n    column: x\n    reference: ${reference}\n`, "s.yaml");
     const confined = await engines.runSuite(current, suite("mlflow-artifacts:/0/run-1/artifacts/ref.csv"));
-    expect(confined).toEqual({ success: true, results: [{ expectation: "expect_column_drift_to_be_below", column: "x", success: true }] });
+    expect(confined).toEqual({ success: true, results: [{ expectation: "expect_column_drift_to_be_below", column: "x", success: true, observed_value: 1, message: "" }] });
     const escaped = await engines.runSuite(current, suite("/etc/hosts"));
     expect(escaped.success).toBe(false);
     await current.close();

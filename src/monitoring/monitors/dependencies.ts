@@ -21,7 +21,8 @@ export interface DriftSummary {
 /** A data-test suite result reduced to what a monitor keeps (part 4's validation result has these). */
 export interface SuiteSummary {
   success: boolean;
-  results: Array<{ expectation: string; column?: string; success: boolean }>;
+  /** observed_value as the validation result gives it (numbers, text, lists, null); message "" when it passed. */
+  results: Array<{ expectation: string; column?: string; success: boolean; observed_value?: unknown; message?: string }>;
 }
 
 /**

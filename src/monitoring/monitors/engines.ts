@@ -41,7 +41,13 @@ export const monitorEngines = (options: MonitorEngineOptions = {}): MonitorEngin
     const result = await validateDataset(dataset, suite as Suite, options.openReference ? { open: options.openReference } : {});
     return {
       success: result.success,
-      results: result.results.map((r) => ({ expectation: r.expectation, ...(r.column !== undefined ? { column: r.column } : {}), success: r.success })),
+      results: result.results.map((r) => ({
+        expectation: r.expectation,
+        ...(r.column !== undefined ? { column: r.column } : {}),
+        success: r.success,
+        observed_value: r.observed_value,
+        message: r.message,
+      })),
     };
   },
 });

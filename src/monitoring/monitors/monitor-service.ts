@@ -6,11 +6,28 @@ import type { AuditRecorder } from "../../audit/recorder.js";
 import { publishAlerts } from "./alerts.js";
 import type { MonitorDependencies } from "./dependencies.js";
 import { lastRows, windowTable } from "./log-columns.js";
-import type { CheckName, Monitor, MonitorRun, MonitorSpec } from "./monitor.js";
+import { CHECK_NAMES, type CheckName, type Monitor, type MonitorAlertEvent, type MonitorRun, type MonitorSpec } from "./monitor.js";
 import type { MonitorGauges } from "./monitor-gauges.js";
 import { monitorSpecToWire } from "./monitor-spec.js";
 import { runChecks } from "./run-checks.js";
 import type { MonitorHistoryPage, MonitorStore } from "./store.js";
+
+/** A check's alert state: failing or not, since the alert or recovery that set it (absent: it never failed). */
+export interface CheckAlertState {
+  check: CheckName;
+  failing: boolean;
+  since?: number;
+}
+
+export interface MonitorAlerts {
+  /** Every check of the monitor, in the order drift, skew, data_tests, quality. */
+  states: CheckAlertState[];
+  /** Alerts and recoveries, newest first. */
+  events: MonitorAlertEvent[];
+  nextPageToken?: string;
+}
+
+const CHECK_KEYS: Record<CheckName, keyof Monitor["checks"]> = { drift: "drift", skew: "skew", data_tests: "dataTests", quality: "quality" };
 import { readWindow } from "./window-reader.js";
 
 export const DEFAULT_HISTORY_PAGE = 100;
@@ -27,6 +44,15 @@ export interface MonitorServiceOptions {
   tickMs?: number;
   onError?: (error: unknown, what: string) => void;
 }
+
+/** max_results of monitors/history and monitors/alerts: default 100, 1 to 1000. */
+const pageSize = (requested: number | undefined): number => {
+  const maxResults = requested ?? DEFAULT_HISTORY_PAGE;
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_HISTORY_PAGE) {
+    throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results': it must be between 1 and ${MAX_HISTORY_PAGE}.`);
+  }
+  return maxResults;
+};
 
 const defaultOnError = (error: unknown, what: string): void => {
   process.stderr.write(`cairn monitors: ${what}: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -88,10 +114,7 @@ export class MonitorService {
   }
 
   async history(query: { name: string; feature?: string; check?: CheckName; maxResults?: number; pageToken?: string }): Promise<MonitorHistoryPage> {
-    const maxResults = query.maxResults ?? DEFAULT_HISTORY_PAGE;
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_HISTORY_PAGE) {
-      throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results': it must be between 1 and ${MAX_HISTORY_PAGE}.`);
-    }
+    const maxResults = pageSize(query.maxResults);
     await this.get(query.name);
     return this.store.history({
       monitor: query.name,
@@ -100,6 +123,18 @@ export class MonitorService {
       ...(query.check !== undefined ? { check: query.check } : {}),
       ...(query.pageToken !== undefined ? { pageToken: query.pageToken } : {}),
     });
+  }
+
+  /** The current alert state of each check and one page of the monitor's alerts and recoveries, newest first. */
+  async alerts(query: { name: string; maxResults?: number; pageToken?: string }): Promise<MonitorAlerts> {
+    const maxResults = pageSize(query.maxResults);
+    const monitor = await this.get(query.name);
+    const stored = new Map((await this.store.alertStates(monitor.name)).map((s) => [s.check, s]));
+    const states = CHECK_NAMES.filter((check) => monitor.checks[CHECK_KEYS[check]] !== undefined || stored.has(check)).map(
+      (check): CheckAlertState => stored.get(check) ?? { check, failing: false },
+    );
+    const page = await this.store.alertEvents({ monitor: monitor.name, maxResults, ...(query.pageToken !== undefined ? { pageToken: query.pageToken } : {}) });
+    return { states, ...page };
   }
 
   /** Runs one monitor now (or joins its run in progress) and returns the run. */

@@ -70,8 +70,13 @@ export interface MonitorScore {
   statistic: number | null;
   threshold: number | null;
   passed: boolean;
+  /** Data tests only: what the expectation observed, as JSON text ("null" when it observed nothing). */
+  observedValue?: string;
+  /** Data tests only: why the expectation failed, in words ("" when it passed). */
+  message?: string;
 }
 
+/** The check's summary score comes first in `scores` (share drifted, largest skew, success share, the metric, or "error"). */
 export interface CheckOutcome {
   check: CheckName;
   passed: boolean;
@@ -93,4 +98,24 @@ export interface MonitorRun {
 export interface MonitorResult extends MonitorScore {
   monitor: string;
   time: number;
+}
+
+export type AlertKind = "alert" | "recovered";
+
+/**
+ * An alert (a check went from passing, or never run, to failing) or a recovery (it passed again), as published to the
+ * webhooks and kept for monitors/alerts. `scores` are the event's: the check's summary first, then for an alert the
+ * features that failed (at most 50).
+ */
+export interface MonitorAlertEvent {
+  monitor: string;
+  time: number;
+  check: CheckName;
+  kind: AlertKind;
+  message: string;
+  /** Rows of the window the run judged. */
+  windowRows: number;
+  /** Recoveries: since when the check had been failing. */
+  failingSince?: number;
+  scores: Array<Pick<MonitorScore, "feature" | "method" | "statistic" | "threshold">>;
 }

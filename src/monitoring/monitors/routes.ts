@@ -4,7 +4,7 @@ import type { MlflowEndpoint } from "../../server/mlflow-endpoint.js";
 import { CHECK_NAMES, type CheckName } from "./monitor.js";
 import { parseMonitorSpec } from "./monitor-spec.js";
 import type { MonitorService } from "./monitor-service.js";
-import { monitorToWire, resultToWire, runToWire } from "./wire.js";
+import { alertsToWire, monitorToWire, resultToWire, runToWire } from "./wire.js";
 
 const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
@@ -58,6 +58,20 @@ export const monitorRoutes = (service: MonitorService): MlflowEndpoint[] => [
         ...(pageToken !== undefined ? { pageToken } : {}),
       });
       return { results: page.results.map(resultToWire), ...(page.nextPageToken !== undefined ? { next_page_token: page.nextPageToken } : {}) };
+    },
+  },
+  {
+    methods: ["GET"],
+    path: "monitors/alerts",
+    handle: async (fields) => {
+      const maxResults = fields.optionalInt64("max_results");
+      const pageToken = optionalText(fields, "page_token");
+      const alerts = await service.alerts({
+        name: fields.requiredString("name"),
+        ...(maxResults !== undefined ? { maxResults } : {}),
+        ...(pageToken !== undefined ? { pageToken } : {}),
+      });
+      return alertsToWire(alerts);
     },
   },
   {

@@ -7,6 +7,15 @@ import { profileDrift } from "./profile-drift.js";
 import { qualityScore } from "./quality.js";
 import type { WindowTable } from "./log-columns.js";
 
+/** Items of a listed observed value kept in the history (a list of distinct values can be long). */
+export const MAX_OBSERVED_ITEMS = 100;
+
+/** An expectation's observed value as JSON text; a list past MAX_OBSERVED_ITEMS keeps its first items. */
+export const observedJson = (value: unknown): string => {
+  const kept = Array.isArray(value) && value.length > MAX_OBSERVED_ITEMS ? value.slice(0, MAX_OBSERVED_ITEMS) : value;
+  return JSON.stringify(kept, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? "null";
+};
+
 const round = (value: number): string => (Number.isInteger(value) ? String(value) : value.toPrecision(4));
 
 /** Runs each configured check over the window; a check that cannot run fails with the reason as its message. */
@@ -87,7 +96,16 @@ export const runChecks = async (
       const share = result.results.length === 0 ? 1 : passedCount / result.results.length;
       const scores: MonitorScore[] = [{ check: "data_tests", feature: "", method: "success_share", statistic: share, threshold: 1, passed: result.success }];
       for (const r of result.results) {
-        scores.push({ check: "data_tests", feature: r.column ?? "", method: r.expectation, statistic: r.success ? 1 : 0, threshold: 1, passed: r.success });
+        scores.push({
+          check: "data_tests",
+          feature: r.column ?? "",
+          method: r.expectation,
+          statistic: r.success ? 1 : 0,
+          threshold: 1,
+          passed: r.success,
+          observedValue: observedJson(r.observed_value),
+          message: r.message ?? "",
+        });
       }
       const failed = result.results.filter((r) => !r.success).map((r) => (r.column !== undefined ? `${r.expectation} on '${r.column}'` : r.expectation));
       return { check: "data_tests", passed: result.success, message: result.success ? "all data tests passed" : `data tests failed: ${failed.join(", ")}`, scores };

@@ -1,4 +1,5 @@
-import type { Monitor, MonitorResult, MonitorRun } from "./monitor.js";
+import type { Monitor, MonitorAlertEvent, MonitorResult, MonitorRun, MonitorScore } from "./monitor.js";
+import type { MonitorAlerts } from "./monitor-service.js";
 import { monitorSpecToWire } from "./monitor-spec.js";
 
 export const monitorToWire = (monitor: Monitor): Record<string, unknown> => ({
@@ -8,14 +9,19 @@ export const monitorToWire = (monitor: Monitor): Record<string, unknown> => ({
   ...(monitor.lastRunTime !== undefined ? { last_run_time: monitor.lastRunTime } : {}),
 });
 
-const scoreToWire = (s: { check: string; feature: string; method: string; statistic: number | null; threshold: number | null; passed: boolean }) => ({
+// JSON has no NaN: a score that could not be computed is null.
+const finiteOrNull = (value: number | null): number | null => (value !== null && Number.isFinite(value) ? value : null);
+
+/** Data-test scores also carry the expectation's observed value (the stored JSON text, parsed) and its message. */
+const scoreToWire = (s: MonitorScore): Record<string, unknown> => ({
   check: s.check,
   feature: s.feature,
   method: s.method,
-  // JSON has no NaN: a score that could not be computed is null.
-  statistic: s.statistic !== null && Number.isFinite(s.statistic) ? s.statistic : null,
+  statistic: finiteOrNull(s.statistic),
   threshold: s.threshold,
   passed: s.passed,
+  ...(s.observedValue !== undefined ? { observed_value: JSON.parse(s.observedValue) as unknown } : {}),
+  ...(s.message !== undefined ? { message: s.message } : {}),
 });
 
 export const runToWire = (run: MonitorRun): Record<string, unknown> => ({
@@ -27,3 +33,19 @@ export const runToWire = (run: MonitorRun): Record<string, unknown> => ({
 });
 
 export const resultToWire = (r: MonitorResult): Record<string, unknown> => ({ time: r.time, ...scoreToWire(r) });
+
+export const alertEventToWire = (e: MonitorAlertEvent): Record<string, unknown> => ({
+  time: e.time,
+  check: e.check,
+  kind: e.kind,
+  message: e.message,
+  window_rows: e.windowRows,
+  ...(e.failingSince !== undefined ? { failing_since: e.failingSince } : {}),
+  scores: e.scores.map((s) => ({ feature: s.feature, method: s.method, statistic: finiteOrNull(s.statistic), threshold: s.threshold })),
+});
+
+export const alertsToWire = (alerts: MonitorAlerts): Record<string, unknown> => ({
+  states: alerts.states.map((s) => ({ check: s.check, failing: s.failing, ...(s.since !== undefined ? { since: s.since } : {}) })),
+  events: alerts.events.map(alertEventToWire),
+  ...(alerts.nextPageToken !== undefined ? { next_page_token: alerts.nextPageToken } : {}),
+});

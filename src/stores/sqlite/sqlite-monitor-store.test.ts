@@ -84,18 +84,55 @@ describe("SqliteMonitorStore", () => {
     await expect(store.history({ monitor: "m", maxResults: 1, pageToken: "junk" })).rejects.toThrow("Invalid page_token 'junk'");
   });
 
-  it("keeps alert states per check, and drops them with the monitor", async () => {
+  it("keeps the observed value and message of data-test results, and none for other scores", async () => {
     await store.create(monitor("m"));
-    await store.setAlertState("m", { check: "skew", failing: true, since: 5 });
-    await store.setAlertState("m", { check: "drift", failing: false, since: 6 });
-    await store.setAlertState("m", { check: "skew", failing: false, since: 7 });
+    await store.recordRun({
+      monitor: "m",
+      time: 50,
+      rows: 2,
+      passed: false,
+      checks: [
+        {
+          check: "data_tests",
+          passed: false,
+          message: "data tests failed: expect_column_values_to_be_in_set on 'city'",
+          scores: [
+            { check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false },
+            { check: "data_tests", feature: "city", method: "expect_column_values_to_be_in_set", statistic: 0, threshold: 1, passed: false, observedValue: '["Paris"]', message: "city failed" },
+          ],
+        },
+      ],
+    });
+    expect((await store.history({ monitor: "m", maxResults: 10 })).results).toEqual([
+      { monitor: "m", time: 50, check: "data_tests", feature: "city", method: "expect_column_values_to_be_in_set", statistic: 0, threshold: 1, passed: false, observedValue: '["Paris"]', message: "city failed" },
+      { monitor: "m", time: 50, check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false },
+    ]);
+  });
+
+  it("records an alert's state and event in one step, pages events newest first, and drops both with the monitor", async () => {
+    await store.create(monitor("m"));
+    const summary = { feature: "", method: "max", statistic: 0.5, threshold: null };
+    await store.recordAlert({ monitor: "m", time: 5, check: "skew", kind: "alert", message: "skewed", windowRows: 10, scores: [summary] });
+    await store.recordAlert({ monitor: "m", time: 6, check: "drift", kind: "alert", message: "drifted", windowRows: 10, scores: [{ ...summary, statistic: Number.NaN }] });
+    await store.recordAlert({ monitor: "m", time: 7, check: "skew", kind: "recovered", message: "no skew", windowRows: 12, failingSince: 5, scores: [summary] });
     expect(await store.alertStates("m")).toEqual([
-      { check: "drift", failing: false, since: 6 },
+      { check: "drift", failing: true, since: 6 },
       { check: "skew", failing: false, since: 7 },
     ]);
+    const first = await store.alertEvents({ monitor: "m", maxResults: 2 });
+    expect(first.events).toEqual([
+      { monitor: "m", time: 7, check: "skew", kind: "recovered", message: "no skew", windowRows: 12, failingSince: 5, scores: [summary] },
+      // NaN is stored as null, as JSON (and the webhook payload) has it.
+      { monitor: "m", time: 6, check: "drift", kind: "alert", message: "drifted", windowRows: 10, scores: [{ ...summary, statistic: null }] },
+    ]);
+    const second = await store.alertEvents({ monitor: "m", maxResults: 2, pageToken: first.nextPageToken as string });
+    expect(second).toEqual({ events: [{ monitor: "m", time: 5, check: "skew", kind: "alert", message: "skewed", windowRows: 10, scores: [summary] }] });
+    await expect(store.alertEvents({ monitor: "m", maxResults: 1, pageToken: "junk" })).rejects.toThrow("Invalid page_token 'junk': not a token returned by monitors/alerts.");
+
     await store.recordRun(run("m", 1, 0.5));
     await store.delete("m");
     expect(await store.alertStates("m")).toEqual([]);
+    expect(await store.alertEvents({ monitor: "m", maxResults: 10 })).toEqual({ events: [] });
     expect((await store.history({ monitor: "m", maxResults: 10 })).results).toEqual([]);
   });
 });

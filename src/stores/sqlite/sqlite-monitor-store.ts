@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
-import type { CheckName, Monitor, MonitorResult, MonitorRun, MonitorSpec } from "../../monitoring/monitors/monitor.js";
-import type { AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
+import type { AlertKind, CheckName, Monitor, MonitorAlertEvent, MonitorResult, MonitorRun, MonitorSpec } from "../../monitoring/monitors/monitor.js";
+import type { AlertEventsPage, AlertEventsQuery, AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
 import { SqliteConnection } from "./statement-cache.js";
 
 interface MonitorRow {
@@ -22,8 +22,21 @@ interface ResultRow {
   statistic: number | null;
   threshold: number | null;
   passed: number;
+  observed_value: string | null;
+  message: string | null;
 }
 
+interface AlertEventRow {
+  event_key: number;
+  monitor: string;
+  time: number;
+  check_name: string;
+  kind: string;
+  message: string;
+  window_rows: number;
+  failing_since: number | null;
+  scores: string;
+}
 
 const toMonitor = (row: MonitorRow): Monitor => {
   const spec = JSON.parse(row.spec) as MonitorSpec;
@@ -45,6 +58,19 @@ const toResult = (row: ResultRow): MonitorResult => ({
   statistic: row.statistic,
   threshold: row.threshold,
   passed: row.passed === 1,
+  ...(row.observed_value !== null ? { observedValue: row.observed_value } : {}),
+  ...(row.message !== null ? { message: row.message } : {}),
+});
+
+const toAlertEvent = (row: AlertEventRow): MonitorAlertEvent => ({
+  monitor: row.monitor,
+  time: row.time,
+  check: row.check_name as CheckName,
+  kind: row.kind as AlertKind,
+  message: row.message,
+  windowRows: row.window_rows,
+  ...(row.failing_since !== null ? { failingSince: row.failing_since } : {}),
+  scores: JSON.parse(row.scores) as MonitorAlertEvent["scores"],
 });
 
 const specOf = (monitor: Monitor): MonitorSpec => ({
@@ -86,20 +112,21 @@ export class SqliteMonitorStore implements MonitorStore {
       const deleted = this.conn.stmt("DELETE FROM monitors WHERE name = ?").run(name).changes > 0;
       this.conn.stmt("DELETE FROM monitor_results WHERE monitor = ?").run(name);
       this.conn.stmt("DELETE FROM monitor_alert_state WHERE monitor = ?").run(name);
+      this.conn.stmt("DELETE FROM monitor_alert_events WHERE monitor = ?").run(name);
       return deleted;
     });
   }
 
   async recordRun(run: MonitorRun): Promise<void> {
     const insert = this.conn.stmt(
-      `INSERT INTO monitor_results (monitor, time, check_name, feature, method, statistic, threshold, passed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO monitor_results (monitor, time, check_name, feature, method, statistic, threshold, passed, observed_value, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.conn.write(() => {
       for (const outcome of run.checks) {
         for (const s of outcome.scores) {
           const statistic = s.statistic !== null && Number.isFinite(s.statistic) ? s.statistic : null;
-          insert.run(run.monitor, run.time, s.check, s.feature, s.method, statistic, s.threshold, s.passed ? 1 : 0);
+          insert.run(run.monitor, run.time, s.check, s.feature, s.method, statistic, s.threshold, s.passed ? 1 : 0, s.observedValue ?? null, s.message ?? null);
         }
       }
       this.conn.stmt("UPDATE monitors SET last_run_time = ? WHERE name = ?").run(run.time, run.monitor);
@@ -142,12 +169,41 @@ export class SqliteMonitorStore implements MonitorStore {
     return rows.map((r) => ({ check: r.check_name as CheckName, failing: r.failing === 1, since: r.since }));
   }
 
-  async setAlertState(monitor: string, state: AlertState): Promise<void> {
-    this.conn
-      .stmt(
-        `INSERT INTO monitor_alert_state (monitor, check_name, failing, since) VALUES (?, ?, ?, ?)
-         ON CONFLICT (monitor, check_name) DO UPDATE SET failing = excluded.failing, since = excluded.since`,
-      )
-      .run(monitor, state.check, state.failing ? 1 : 0, state.since);
+  async recordAlert(event: MonitorAlertEvent): Promise<void> {
+    // JSON has no NaN: a score that could not be computed is null, as in the webhook's payload.
+    const scores = event.scores.map((score) => ({ ...score, statistic: score.statistic !== null && Number.isFinite(score.statistic) ? score.statistic : null }));
+    this.conn.write(() => {
+      this.conn
+        .stmt(
+          `INSERT INTO monitor_alert_state (monitor, check_name, failing, since) VALUES (?, ?, ?, ?)
+           ON CONFLICT (monitor, check_name) DO UPDATE SET failing = excluded.failing, since = excluded.since`,
+        )
+        .run(event.monitor, event.check, event.kind === "alert" ? 1 : 0, event.time);
+      this.conn
+        .stmt(
+          `INSERT INTO monitor_alert_events (monitor, time, check_name, kind, message, window_rows, failing_since, scores)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(event.monitor, event.time, event.check, event.kind, event.message, event.windowRows, event.failingSince ?? null, JSON.stringify(scores));
+    });
+  }
+
+  async alertEvents(query: AlertEventsQuery): Promise<AlertEventsPage> {
+    const where = ["monitor = ?"];
+    const values: Array<string | number> = [query.monitor];
+    if (query.pageToken !== undefined) {
+      const [afterTime, afterKey] = decodeKeysetToken(query.pageToken, 2, "monitors/alerts");
+      where.push("(time < ? OR (time = ? AND event_key < ?))");
+      values.push(afterTime ?? 0, afterTime ?? 0, afterKey ?? 0);
+    }
+    const rows = this.conn
+      .stmt(`SELECT * FROM monitor_alert_events WHERE ${where.join(" AND ")} ORDER BY time DESC, event_key DESC LIMIT ?`)
+      .all(...values, query.maxResults + 1) as AlertEventRow[];
+    const page = rows.slice(0, query.maxResults);
+    const last = page[page.length - 1];
+    return {
+      events: page.map(toAlertEvent),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.time, last.event_key]) } : {}),
+    };
   }
 }
