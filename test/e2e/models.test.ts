@@ -165,7 +165,7 @@ describe("models UI in Chromium against a seeded Cairn server", () => {
     const runNode = graph.getByRole("link", { name: "Run train-xgb" });
     await runNode.waitFor();
     expect(await runNode.getAttribute("href")).toBe(`/experiments/${seeded.experimentId}/runs/${seeded.runId}`);
-    expect(await graph.getByRole("link", { name: "Model version churn v2 (this version)" }).count()).toBe(1);
+    expect(await graph.getByRole("link", { name: "This version churn v2: Model version churn v2" }).count()).toBe(1);
     expect(await graph.getByRole("img", { name: "Dataset customers-2026-11" }).count()).toBe(1);
     expect(await page.getByRole("list", { name: "Lineage edges" }).getByRole("listitem").allInnerTexts()).toEqual([
       "Model version churn v2 is a version of Registered model churn",

@@ -10,7 +10,7 @@ describe("LineageGraph", () => {
     const graph = screen.getByRole("group", { name: "Lineage graph, upstream on the left" });
     expect(within(graph).getAllByRole("link").map((link) => [link.getAttribute("aria-label"), link.getAttribute("href")])).toEqual([
       ["Registered model churn", "/models/churn"],
-      ["Model version churn v4 (this version)", "/models/churn/versions/4"],
+      ["This version churn v4: Model version churn v4", "/models/churn/versions/4"],
       ["Run train-xgb", "/experiments/7/runs/r1"],
       ["Experiment churn-experiments", "/experiments/7"],
       ["Deployment churn-prod", "/deployments/churn-prod"],

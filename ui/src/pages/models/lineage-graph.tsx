@@ -12,17 +12,36 @@ const shorten = (label: string): string => (label.length > MAX_LABEL_CHARS ? `${
 const isPlainClick = (event: MouseEvent): boolean =>
   event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
 
+/** What a node's box shows: its kind (or "This version") over its label, shortened to fit. */
+const shownText = (node: LineageNode, current: boolean): { kind: string; label: string } => ({
+  kind: current ? "This version" : nodeKindLabel(node.type),
+  label: shorten(node.label),
+});
+
+/**
+ * The accessible name starts with exactly the text the box shows (so speech input can name what it sees), then
+ * says in full what a shortened label or "This version" leaves out.
+ */
+const accessibleName = (node: LineageNode, current: boolean): string => {
+  const shown = shownText(node, current);
+  const visible = `${shown.kind} ${shown.label}`;
+  return visible === nodeTitle(node) ? visible : `${visible}: ${nodeTitle(node)}`;
+};
+
 const NodeBox = ({ placed, current }: { placed: PlacedNode; current: boolean }): ReactNode => {
   const { node } = placed;
+  const shown = shownText(node, current);
   return (
     <>
-      <title>{nodeTitle(node)}</title>
       <rect x={placed.x} y={placed.y} width={LAYOUT.nodeWidth} height={LAYOUT.nodeHeight} rx={6} />
-      <text className="kind" x={placed.x + 10} y={placed.y + 16}>
-        {current ? "This version" : nodeKindLabel(node.type)}
-      </text>
-      <text className="label" x={placed.x + 10} y={placed.y + 34}>
-        {shorten(node.label)}
+      {/* One text element, so that its words read "<kind> <label>" with the space between them. */}
+      <text>
+        <tspan className="kind" x={placed.x + 10} y={placed.y + 16}>
+          {shown.kind}
+        </tspan>{" "}
+        <tspan className="label" x={placed.x + 10} y={placed.y + 34}>
+          {shown.label}
+        </tspan>
       </text>
     </>
   );
@@ -31,7 +50,7 @@ const NodeBox = ({ placed, current }: { placed: PlacedNode; current: boolean }):
 const GraphNode = ({ placed, current, navigate }: { placed: PlacedNode; current: boolean; navigate: (href: string) => void }): ReactNode => {
   const href = lineageNodeHref(placed.node);
   const className = `lineage-node${current ? " current" : ""}`;
-  const label = `${nodeTitle(placed.node)}${current ? " (this version)" : ""}`;
+  const label = accessibleName(placed.node, current);
   if (href === undefined) {
     // Not a link, but still reachable by keyboard so that every node can be read in turn.
     return (
