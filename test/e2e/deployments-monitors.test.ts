@@ -84,8 +84,12 @@ beforeAll(async () => {
     deployment: DEPLOYMENT,
     window: { last_rows: REFERENCE_ROWS },
     schedule_seconds: 3600,
-    // One drifted column of four is dataset drift at 0.2: the check fails and alerts.
-    checks: { drift: { reference: { path: referenceUri }, drift_share: 0.2 } },
+    // One drifted column of four is dataset drift at 0.2: the check fails and alerts. The moved x_1 (5 .. 14.75)
+    // leaves [-5, 5] in 39 of 40 rows: the data test fails too.
+    checks: {
+      drift: { reference: { path: referenceUri }, drift_share: 0.2 },
+      data_tests: { suite: "suite: live\nexpectations:\n  - expectation: expect_column_values_to_be_between\n    column: x_1\n    min_value: -5\n    max_value: 5\n" },
+    },
   });
   await cairnApi("POST", "monitors/run", { name: MONITOR });
   await sendTraffic("moved", 10);
@@ -196,7 +200,7 @@ describe("deployments and monitors in Chromium", () => {
     const [row] = await rowTexts(list.locator("tbody tr"));
     expect(row?.slice(0, 2)).toEqual([MONITOR, DEPLOYMENT]);
     expect(row?.slice(3, 5)).toEqual(["last 40 rows", "every 1 h"]);
-    expect(row?.slice(6)).toEqual(["1 drifted", "—", "Drift"]);
+    expect(row?.slice(6)).toEqual(["1 drifted", "1 failed", "Data testsDrift"]);
 
     await list.getByRole("link", { name: MONITOR }).click();
     const features = page.getByRole("region", { name: "Drift per feature" });
@@ -217,9 +221,22 @@ describe("deployments and monitors in Chromium", () => {
     await chart.locator("canvas").waitFor();
     expect(await chart.locator(".u-legend .u-series .u-label").allTextContents()).toEqual(["Run", "x_0", "x_1", "x_2", "x_3", "threshold 0.05"]);
 
+    const tests = page.getByRole("region", { name: "Failed data tests" });
+    expect(await tests.getByText(/expectations passed\.$/).textContent()).toBe("0 of 1 expectations passed.");
+    expect(await rowTexts(tests.locator("tbody tr"))).toEqual([
+      ["expect_column_values_to_be_between", "x_1", "39", 'expect_column_values_to_be_between on column "x_1" failed: 39 of 40 non-null values (97.5%) fail the bound [-5, 5]'],
+    ]);
+
+    // The alerts are the server's (monitors/alerts): both checks went from passing to failing on the moved traffic.
     const alerts = page.getByRole("region", { name: "Alerts" });
-    expect(await alerts.getByRole("list", { name: "Open alerts" }).textContent()).toMatch(/^open Drift failing since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-    expect((await rowTexts(alerts.locator("tbody tr"))).map((c) => c.slice(1, 3))).toEqual([["alert", "Drift"]]);
+    await alerts.getByRole("list", { name: "Open alerts" }).waitFor();
+    expect(await alerts.getByRole("list", { name: "Open alerts" }).textContent()).toMatch(
+      /^open Drift failing since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dopen Data tests failing since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,
+    );
+    expect((await rowTexts(alerts.locator("tbody tr"))).map((c) => c.slice(1))).toEqual([
+      ["alert", "Data tests", "success_share 0 (threshold 1)"],
+      ["alert", "Drift", "share_drifted 0.25 (threshold 0.2)"],
+    ]);
     const shot = screenshotPath("monitor");
     if (shot) await page.screenshot({ path: shot, fullPage: false });
 
@@ -230,7 +247,10 @@ describe("deployments and monitors in Chromium", () => {
     await page.getByRole("button", { name: "Run now" }).click();
     const result = page.getByRole("region", { name: /^Run at .*: checks failed$/ });
     await result.waitFor();
-    expect(await result.getByRole("listitem").allTextContents()).toEqual([expect.stringMatching(/^failed Drift: dataset drift: 1 of 4 columns drifted \(share 0\.2500 >= 0\.2\): x_1 \(ks /)]);
+    expect(await result.getByRole("listitem").allTextContents()).toEqual([
+      expect.stringMatching(/^failed Drift: dataset drift: 1 of 4 columns drifted \(share 0\.2500 >= 0\.2\): x_1 \(ks /),
+      "failed Data tests: data tests failed: expect_column_values_to_be_between on 'x_1'",
+    ]);
     await page.getByRole("img", { name: new RegExp(`of 4 features over ${seededRuns + 1} runs`) }).waitFor();
 
     const origin = new URL(server.url).origin;

@@ -1,53 +1,63 @@
 import type { ReactNode } from "react";
 import { formatNumber, formatTime } from "../../format";
 import { CHECK_LABELS } from "./monitor-describe";
-import type { AlertsView } from "./monitor-results";
+import type { AlertEventWire, AlertsRead } from "./monitor-wire";
 
-/** Open alerts (checks failing now) and the alerts and recoveries within the chosen range, newest first. */
-export const AlertsCard = ({ alerts }: { alerts: AlertsView }): ReactNode => (
-  <section className="card" aria-labelledby="alerts-heading">
-    <h2 id="alerts-heading">Alerts</h2>
-    {alerts.open.length === 0 ? (
-      <p>
-        <span className="badge ok">no open alert</span>
-      </p>
-    ) : (
-      <ul className="check-list" aria-label="Open alerts">
-        {alerts.open.map((open) => (
-          <li key={open.check}>
-            <span className="badge danger">open</span> <strong>{CHECK_LABELS[open.check]}</strong> failing since {formatTime(open.since)}
-            {open.sinceBeforeRange ? " or earlier" : ""}
-          </li>
-        ))}
-      </ul>
-    )}
-    {alerts.events.length > 0 ? (
-      <table className="data">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Event</th>
-            <th scope="col">Check</th>
-            <th scope="col">Score</th>
-          </tr>
-        </thead>
-        <tbody>
-          {alerts.events.map((event) => (
-            <tr key={`${event.time}-${event.check}`}>
-              <td>{formatTime(event.time)}</td>
-              <td>{event.kind === "alert" ? <span className="badge danger">alert</span> : <span className="badge ok">recovered</span>}</td>
-              <td>{CHECK_LABELS[event.check]}</td>
-              <td className="muted">
-                {event.method === "error"
-                  ? "could not run"
-                  : `${event.method} ${event.statistic === null ? "—" : formatNumber(event.statistic)}${event.threshold !== null ? ` (threshold ${formatNumber(event.threshold)})` : ""}`}
-              </td>
-            </tr>
+/** The check's score at the event: its summary (the first of the event's scores) against its threshold. */
+const scoreText = (event: AlertEventWire): string => {
+  const summary = event.scores[0];
+  if (summary === undefined) return "—";
+  if (summary.method === "error") return "could not run";
+  return `${summary.method} ${summary.statistic === null ? "—" : formatNumber(summary.statistic)}${summary.threshold !== null ? ` (threshold ${formatNumber(summary.threshold)})` : ""}`;
+};
+
+/** Open alerts (checks failing now, as the server keeps them) and the alerts and recoveries within the chosen range, newest first. */
+export const AlertsCard = ({ alerts }: { alerts: AlertsRead }): ReactNode => {
+  const open = alerts.states.filter((state) => state.failing);
+  return (
+    <section className="card" aria-labelledby="alerts-heading">
+      <h2 id="alerts-heading">Alerts</h2>
+      {open.length === 0 ? (
+        <p>
+          <span className="badge ok">no open alert</span>
+        </p>
+      ) : (
+        <ul className="check-list" aria-label="Open alerts">
+          {open.map((state) => (
+            <li key={state.check}>
+              <span className="badge danger">open</span> <strong>{CHECK_LABELS[state.check]}</strong> failing
+              {state.since !== undefined ? ` since ${formatTime(state.since)}` : ""}
+            </li>
           ))}
-        </tbody>
-      </table>
-    ) : (
-      <p className="muted">No alert or recovery in this period.</p>
-    )}
-  </section>
-);
+        </ul>
+      )}
+      {alerts.truncated ? <p className="muted">This period holds more events than one view reads; the newest are shown. Choose a shorter period.</p> : null}
+      {alerts.events.length > 0 ? (
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Event</th>
+              <th scope="col">Check</th>
+              <th scope="col">Score</th>
+            </tr>
+          </thead>
+          <tbody>
+            {alerts.events.map((event) => (
+              <tr key={`${event.time}-${event.check}-${event.kind}`}>
+                <td>{formatTime(event.time)}</td>
+                <td>{event.kind === "alert" ? <span className="badge danger">alert</span> : <span className="badge ok">recovered</span>}</td>
+                <td>{CHECK_LABELS[event.check]}</td>
+                <td className="muted" title={event.message}>
+                  {scoreText(event)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">No alert or recovery in this period.</p>
+      )}
+    </section>
+  );
+};

@@ -94,10 +94,15 @@ export const FeaturesTable = ({ run, check }: { run: MonitorResult[]; check: Ext
   );
 };
 
-/**
- * The expectations of the data-test suite that failed in the latest run. The stored history keeps each
- * expectation's outcome but not its observed value or message; a run started here shows its message above.
- */
+/** An expectation's observed value as a reader takes it: numbers formatted, text as is, lists and objects as JSON. */
+export const observedText = (observed: unknown): string => {
+  if (observed === undefined || observed === null) return "—";
+  if (typeof observed === "number") return formatNumber(observed);
+  if (typeof observed === "string") return observed;
+  return JSON.stringify(observed);
+};
+
+/** The expectations of the data-test suite that failed in the latest run, with what each observed and why it failed. */
 export const DataTestsCard = ({ run }: { run: MonitorResult[] }): ReactNode => {
   const tests = run.filter((s) => s.check === "data_tests" && !isCheckSummary(s));
   if (!run.some((s) => s.check === "data_tests")) return null;
@@ -114,7 +119,10 @@ export const DataTestsCard = ({ run }: { run: MonitorResult[] }): ReactNode => {
             <tr>
               <th scope="col">Expectation</th>
               <th scope="col">Column</th>
-              <th scope="col">Result</th>
+              <th scope="col" className="num">
+                Observed
+              </th>
+              <th scope="col">Message</th>
             </tr>
           </thead>
           <tbody>
@@ -122,9 +130,8 @@ export const DataTestsCard = ({ run }: { run: MonitorResult[] }): ReactNode => {
               <tr key={`${t.method}-${t.feature}`}>
                 <td className="mono">{t.method}</td>
                 <td>{t.feature === "" ? <span className="muted">whole table</span> : t.feature}</td>
-                <td>
-                  <span className="badge danger">failed</span>
-                </td>
+                <td className="num">{observedText(t.observed_value)}</td>
+                <td>{t.message ? t.message : <span className="muted">—</span>}</td>
               </tr>
             ))}
           </tbody>

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderWithApp } from "../../test-support/render";
 import { CAIRN, stubApi, type StubHandler } from "../deployments/stub-api";
-import { LATEST_RUN_TIME, watch, watchHistory } from "./monitor-fixtures";
+import { LATEST_RUN_TIME, watch, watchAlerts, watchHistory } from "./monitor-fixtures";
 import type { FeatureSeriesSet } from "./monitor-results";
 import MonitorPage from "./monitor-page";
 import type { MonitorRunWire } from "./monitor-wire";
@@ -23,6 +23,7 @@ const api = (overrides: Record<string, StubHandler> = {}) =>
   stubApi({
     [`GET ${CAIRN}/monitors/get`]: () => ({ body: { monitor: watch } }),
     [`GET ${CAIRN}/monitors/history`]: () => ({ body: { results: watchHistory } }),
+    [`GET ${CAIRN}/monitors/alerts`]: () => ({ body: watchAlerts }),
     ...overrides,
   });
 
@@ -43,16 +44,20 @@ describe("MonitorPage", () => {
     ]);
     const tests = screen.getByRole("region", { name: "Failed data tests" });
     expect(within(tests).getByText("1 of 2 expectations passed.")).toBeTruthy();
-    expect(rowsOf(tests)).toEqual([["expect_column_values_to_be_in_set", "city", "failed"]]);
+    expect(rowsOf(tests)).toEqual([
+      ["expect_column_values_to_be_in_set", "city", "12", "expect_column_values_to_be_in_set on column \"city\" failed: 12 of 5000 non-null values (0.24%) fail the bound in {'Oslo', 'Rome'}"],
+    ]);
     const chart = await screen.findByRole("img", { name: "Drift distance (drift at or above threshold) of 2 features over 2 runs; thresholds 0.1" });
     expect(chart.textContent).toBe("age:0.02,0.31 city:0.03,0.04");
     const alerts = screen.getByRole("region", { name: "Alerts" });
+    // The server's states and events, as monitors/alerts answers them (the recovery at the first run included).
     expect(within(alerts).getByRole("list", { name: "Open alerts" }).textContent?.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, "T")).toBe(
-      "open Data tests failing since Topen Drift failing since T",
+      "open Drift failing since Topen Data tests failing since T",
     );
     expect(rowsOf(alerts).map((cells) => cells.slice(1))).toEqual([
       ["alert", "Data tests", "success_share 0.5 (threshold 1)"],
       ["alert", "Drift", "share_drifted 0.5 (threshold 0.5)"],
+      ["recovered", "Drift", "share_drifted 0 (threshold 0.5)"],
     ]);
   });
 
@@ -61,7 +66,10 @@ describe("MonitorPage", () => {
     const { location } = renderWithApp(<MonitorPage name="churn-watch" />, "/monitors/churn-watch?range=1h&chart=drift");
     // The fixtures' runs are long past: the last hour holds none of them.
     expect(await screen.findByText("No drift scores in this period.")).toBeTruthy();
-    expect(within(screen.getByRole("region", { name: "Alerts" })).getByText("No alert or recovery in this period.")).toBeTruthy();
+    const alerts = await screen.findByRole("region", { name: "Alerts" });
+    expect(within(alerts).getByText("No alert or recovery in this period.")).toBeTruthy();
+    // The open alerts are the server's state now, whatever the period.
+    expect(within(alerts).getByRole("list", { name: "Open alerts" }).querySelectorAll("li")).toHaveLength(2);
     const user = userEvent.setup();
     await user.selectOptions(screen.getByLabelText("Period"), "all");
     expect(location.history.at(-1)).toBe("/monitors/churn-watch?range=all&chart=drift");

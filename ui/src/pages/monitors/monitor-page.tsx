@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { Link } from "wouter";
 import { PageHeader } from "../../components/page";
 import { ErrorBanner, Loading } from "../../components/status";
@@ -8,10 +8,9 @@ import { AlertsCard } from "./alerts-card";
 import { HistoryChartCard } from "./history-chart-card";
 import { ChecksCard, DataTestsCard, FeaturesTable } from "./latest-run-cards";
 import { MonitorSummaryCard } from "./monitor-summary-card";
-import { deriveAlerts } from "./monitor-results";
-import { getMonitor, monitorKeys, readHistory, readLatestRun } from "./monitor-wire";
+import { getMonitor, monitorKeys, readAlerts, readHistory, readLatestRun } from "./monitor-wire";
 import { RunResult, useRunNow } from "./run-now";
-import { DEFAULT_RANGE, rangeOf, rangeStart } from "./time-range";
+import { DEFAULT_RANGE, rangeOf, rangeStartNow } from "./time-range";
 import "./monitors.css";
 
 /** A monitor's dashboard: definition, latest run (checks, features, failed data tests), scores over time, alerts. */
@@ -22,10 +21,14 @@ const MonitorPage = ({ name }: { name: string }): ReactNode => {
   const latest = useQuery({ queryKey: monitorKeys.latest(name), queryFn: ({ signal }) => readLatestRun(name, signal), enabled: monitor.isSuccess });
   const history = useQuery({
     queryKey: monitorKeys.history(name, range),
-    queryFn: ({ signal }) => readHistory(name, rangeStart(range, Date.now()), signal),
+    queryFn: ({ signal }) => readHistory(name, rangeStartNow(range), signal),
     enabled: monitor.isSuccess,
   });
-  const alerts = useMemo(() => (history.data ? deriveAlerts(history.data.results, history.data.fromStart) : undefined), [history.data]);
+  const alerts = useQuery({
+    queryKey: monitorKeys.alerts(name, range),
+    queryFn: ({ signal }) => readAlerts(name, rangeStartNow(range), signal),
+    enabled: monitor.isSuccess,
+  });
   const runNow = useRunNow(name);
 
   return (
@@ -61,7 +64,8 @@ const MonitorPage = ({ name }: { name: string }): ReactNode => {
               {latest.isPending ? <Loading what="the latest run" /> : null}
               <ErrorBanner error={latest.error} what="the latest run" />
               {latest.data ? <ChecksCard run={latest.data} lastRunTime={monitor.data.last_run_time} /> : null}
-              {alerts ? <AlertsCard alerts={alerts} /> : null}
+              <ErrorBanner error={alerts.error} what="the alerts" />
+              {alerts.data ? <AlertsCard alerts={alerts.data} /> : null}
             </div>
           </div>
           <HistoryChartCard history={history.data} error={history.error} pending={history.isPending} rangeKey={range} onRange={(key) => setRangeKey(key)} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deriveAlerts, featureSeries, isCheckSummary, latestRun, runStatus } from "./monitor-results";
+import { featureSeries, isCheckSummary, latestRun, runStatus } from "./monitor-results";
 import type { MonitorResult } from "./monitor-wire";
 import { formatSeconds, rangeStart } from "./time-range";
 
@@ -72,34 +72,6 @@ describe("monitor results", () => {
       ],
       thresholds: [0.1, 0.2],
     });
-  });
-
-  it("derives alerts and recoveries from the checks' states, as the server sends them", () => {
-    const recovered = [score(400, "drift", "", "share_drifted", 0, 0.5, true), ...history];
-    expect(deriveAlerts(recovered, true)).toEqual({
-      events: [
-        { time: 400, check: "drift", kind: "recovered", method: "share_drifted", statistic: 0, threshold: 0.5 },
-        { time: 300, check: "data_tests", kind: "alert", method: "success_share", statistic: 0.5, threshold: 1 },
-        { time: 200, check: "drift", kind: "alert", method: "share_drifted", statistic: 0.5, threshold: 0.5 },
-      ],
-      open: [{ check: "data_tests", since: 300, sinceBeforeRange: false }],
-    });
-  });
-
-  it("does not invent an alert at the start of a range that begins mid-failure", () => {
-    const partial = history.filter((r) => r.time >= 200);
-    expect(deriveAlerts(partial, false)).toEqual({
-      events: [{ time: 300, check: "data_tests", kind: "alert", method: "success_share", statistic: 0.5, threshold: 1 }],
-      open: [
-        { check: "data_tests", since: 300, sinceBeforeRange: false },
-        { check: "drift", since: 200, sinceBeforeRange: true },
-      ],
-    });
-    // From the monitor's first run, a first run that fails is an alert.
-    expect(deriveAlerts(partial, true).events.map((e) => [e.time, e.check, e.kind])).toEqual([
-      [300, "data_tests", "alert"],
-      [200, "drift", "alert"],
-    ]);
   });
 
   it("formats schedules and range starts", () => {

@@ -2,8 +2,7 @@ import type { CheckName, MonitorResult, MonitorScore } from "./monitor-wire";
 
 /**
  * Reading a monitor's stored scores (monitors/history, newest first): which belong to the latest run, what failed
- * in it, one time series per feature, and the alerts the server sent (it alerts when a check goes from passing to
- * failing and recovers when it passes again; the history holds the same states, so the alerts follow from it).
+ * in it, and one time series per feature. Alerts are the server's (monitors/alerts), never derived here.
  */
 
 /** Drift tests whose score is a p-value (drifted below the threshold); the others are distances (at or above). */
@@ -89,56 +88,4 @@ export const featureSeries = (results: readonly MonitorResult[], check: CheckNam
     .sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0))
     .map(({ feature, method, values }) => ({ feature, method, values }));
   return { times, series, thresholds: [...thresholds].sort((a, b) => a - b) };
-};
-
-export interface AlertEvent {
-  time: number;
-  check: CheckName;
-  kind: "alert" | "recovered";
-  /** The check's summary score at that run (share drifted, success share, ...), with its threshold. */
-  method: string;
-  statistic: number | null;
-  threshold: number | null;
-}
-
-export interface OpenAlert {
-  check: CheckName;
-  since: number;
-  /** The check was already failing at the oldest score read: it may have been failing for longer. */
-  sinceBeforeRange: boolean;
-}
-
-export interface AlertsView {
-  /** Newest first. */
-  events: AlertEvent[];
-  open: OpenAlert[];
-}
-
-/**
- * The alerts of the runs read. `fromStart`: the list reaches the monitor's first run, before which every check
- * counts as passing (as on the server); otherwise the oldest run read only sets the starting state.
- */
-export const deriveAlerts = (results: readonly MonitorResult[], fromStart: boolean): AlertsView => {
-  const summaries = results.filter(isCheckSummary).sort((a, b) => a.time - b.time);
-  const state = new Map<CheckName, { passing: boolean | undefined; since: number; sinceBeforeRange: boolean }>();
-  const events: AlertEvent[] = [];
-  for (const score of summaries) {
-    const current = state.get(score.check) ?? { passing: fromStart ? true : undefined, since: 0, sinceBeforeRange: false };
-    if (current.passing === undefined) {
-      state.set(score.check, { passing: score.passed, since: score.time, sinceBeforeRange: !score.passed });
-      continue;
-    }
-    if (current.passing !== score.passed) {
-      events.push({ time: score.time, check: score.check, kind: score.passed ? "recovered" : "alert", method: score.method, statistic: score.statistic, threshold: score.threshold });
-      state.set(score.check, { passing: score.passed, since: score.time, sinceBeforeRange: false });
-    } else {
-      state.set(score.check, current);
-    }
-  }
-  const open: OpenAlert[] = [];
-  for (const [check, s] of state) if (s.passing === false) open.push({ check, since: s.since, sinceBeforeRange: s.sinceBeforeRange });
-  open.sort((a, b) => (a.check < b.check ? -1 : 1));
-  // Newest first; the checks of one run by name, so the order does not depend on how the store listed them.
-  events.sort((a, b) => b.time - a.time || (a.check < b.check ? -1 : a.check > b.check ? 1 : 0));
-  return { events, open };
 };

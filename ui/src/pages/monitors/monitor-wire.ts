@@ -32,6 +32,10 @@ export interface MonitorScore {
   statistic: number | null;
   threshold: number | null;
   passed: boolean;
+  /** Data tests: what the expectation observed (a count, a value, a list; null when nothing). */
+  observed_value?: unknown;
+  /** Data tests: why the expectation failed ("" when it passed). */
+  message?: string;
 }
 
 export interface MonitorResult extends MonitorScore {
@@ -59,6 +63,61 @@ export const monitorKeys = {
   one: (name: string) => ["monitors", "get", name] as const,
   latest: (name: string) => ["monitors", "latest", name] as const,
   history: (name: string, range: string) => ["monitors", "history", name, range] as const,
+  alerts: (name: string, range: string) => ["monitors", "alerts", name, range] as const,
+};
+
+/** A check's alert state on the server: failing or not since the alert or recovery that set it (no since: never failed). */
+export interface AlertStateWire {
+  check: CheckName;
+  failing: boolean;
+  since?: number;
+}
+
+/** An alert (the check started failing) or a recovery, as the server published it. */
+export interface AlertEventWire {
+  time: number;
+  check: CheckName;
+  kind: "alert" | "recovered";
+  message: string;
+  window_rows: number;
+  failing_since?: number;
+  /** The check's summary score first, then an alert's failing features. */
+  scores: Array<{ feature: string; method: string; statistic: number | null; threshold: number | null }>;
+}
+
+/** The most one page of monitors/alerts holds. */
+export const ALERTS_PAGE = 1000;
+/** Pages of events read for one view at most. */
+export const MAX_ALERT_PAGES = 5;
+
+export interface AlertsRead {
+  states: AlertStateWire[];
+  /** Newest first, all at or after `since`. */
+  events: AlertEventWire[];
+  /** The read stopped at MAX_ALERT_PAGES before reaching `since`. */
+  truncated: boolean;
+}
+
+/** Each check's state, and the alerts and recoveries (monitors/alerts, newest first) back to `since` (undefined: all). */
+export const readAlerts = async (name: string, since: number | undefined, signal?: AbortSignal, pageSize = ALERTS_PAGE): Promise<AlertsRead> => {
+  const events: AlertEventWire[] = [];
+  let states: AlertStateWire[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < MAX_ALERT_PAGES; page += 1) {
+    const answer = await cairnGet<{ states?: AlertStateWire[]; events?: AlertEventWire[]; next_page_token?: string }>(
+      "monitors/alerts",
+      { name, max_results: pageSize, page_token: token },
+      signal,
+    );
+    if (page === 0) states = answer.states ?? [];
+    for (const event of answer.events ?? []) {
+      if (since !== undefined && event.time < since) return { states, events, truncated: false };
+      events.push(event);
+    }
+    token = answer.next_page_token;
+    if (token === undefined) return { states, events, truncated: false };
+  }
+  return { states, events, truncated: true };
 };
 
 export const listMonitors = async (signal?: AbortSignal): Promise<MonitorWire[]> =>

@@ -14,6 +14,7 @@ export const useRunNow = (name: string) => {
         client.invalidateQueries({ queryKey: monitorKeys.one(name) }),
         client.invalidateQueries({ queryKey: monitorKeys.latest(name) }),
         client.invalidateQueries({ queryKey: ["monitors", "history", name] }),
+        client.invalidateQueries({ queryKey: ["monitors", "alerts", name] }),
         client.invalidateQueries({ queryKey: monitorKeys.list() }),
       ]);
     },

@@ -18,6 +18,9 @@ export const rangeStart = (key: string, now: number): number | undefined => {
   return ms === undefined ? undefined : now - ms;
 };
 
+/** The start of a range now (read when a query runs, not while rendering). */
+export const rangeStartNow = (key: string): number | undefined => rangeStart(key, Date.now());
+
 /** Seconds in the largest whole unit: 300 -> "5 min", 3600 -> "1 h", 90 -> "90 s", 172800 -> "2 d". */
 export const formatSeconds = (seconds: number): string => {
   if (seconds >= 86_400 && seconds % 86_400 === 0) return `${seconds / 86_400} d`;
