@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "better-sqlite3";
 import Sqlite from "better-sqlite3";
 import type { Deployment, HistoryEntry, SavedShadowReport } from "../../serving/deployments/deployment.js";
-import { migrate, SQLITE_MIGRATIONS } from "./migrations.js";
+import { LATEST_SCHEMA_VERSION, migrate, SQLITE_MIGRATIONS } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 
@@ -153,7 +153,7 @@ describe("SqliteDeploymentStore", () => {
          VALUES ('old', 'models:/churn/1', 'churn', '{"primary":"1"}', NULL, 8, NULL, 1, NULL, 1, 2)`,
       )
       .run();
-    expect(migrate(raw)).toBe(9);
+    expect(migrate(raw)).toBe(LATEST_SCHEMA_VERSION);
     raw.close();
     db = openDatabase(file);
     store = new SqliteDeploymentStore(db);
