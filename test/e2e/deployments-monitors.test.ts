@@ -78,6 +78,13 @@ beforeAll(async () => {
   await client.artifacts.uploadFile(run.info.run_id, path.join(dir, "reference.csv"), "reference/reference.csv");
   const referenceUri = `${run.info.artifact_uri}/reference/reference.csv`;
 
+  // Which requests the shadow mirrors is random (share 0.5): probe until it has compared one, so that its report has
+  // something to say and is saved on promote. The probes are older than the monitor's window of the last 40 rows.
+  for (let probe = 0; ((await client.serving.shadowReport(DEPLOYMENT)) as { compared: number }).compared < 1; probe += 1) {
+    if (probe === 50) throw new Error("the shadow compared none of 50 requests");
+    await client.serving.predict(DEPLOYMENT, { inputs: { x: [referenceRow(probe)] } }, { requestId: `probe-${probe}` });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   await sendTraffic("steady", 0);
   await cairnApi("POST", "monitors/create", {
     name: MONITOR,

@@ -50,6 +50,8 @@ export const launchBrowser = async (): Promise<TestBrowser> => {
     browser,
     newPage: async (baseUrl) => {
       const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
+      // Well inside vitest's 30 s test timeout, so that a wait that never ends fails naming its locator.
+      context.setDefaultTimeout(15_000);
       const page = await context.newPage();
       const requests: string[] = [];
       const pageErrors: string[] = [];
