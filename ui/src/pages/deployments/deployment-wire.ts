@@ -1,9 +1,10 @@
 import { cairnGet, cairnPost } from "../../api/http";
+import type { LatencySummary as LatencySummaryWire, ShadowReport as ShadowReportWire } from "../../../../src/serving/deployments/shadow-report";
 
 /**
- * The deployments API as src/serving/deployments/routes.ts serves it (deploymentJson, historyJson) and the shadow
- * report of shadow-report.ts. Kept here rather than imported: the UI bundles nothing of the server, and these are
- * the JSON shapes, not the server's types.
+ * The deployments API as src/serving/deployments/routes.ts serves it. The deployment and history shapes are written
+ * out here because the server builds them inline (deploymentJson, historyJson) with no named type to import; the
+ * shadow report is shadow-report.ts's own ShadowReport, imported as a type only (no server code is bundled).
  */
 export interface CanaryWire {
   version: string;
@@ -54,31 +55,9 @@ export interface HistoryEntryWire {
   request_id: string;
 }
 
-export interface LatencySummaryWire {
-  count: number;
-  p50_ms: number | null;
-  p99_ms: number | null;
-}
+/** The shadow comparison report is the server's own type (a type-only import: nothing of the server is bundled). */
+export type { LatencySummaryWire, ShadowReportWire };
 
-export interface ShadowReportWire {
-  deployment: string;
-  primary_version: string;
-  candidate_version: string;
-  share: number;
-  since: number;
-  mirrored: number;
-  compared: number;
-  primary_errors: number;
-  candidate_errors: number;
-  class_compared: number;
-  same_class: number;
-  agreement_rate: number | null;
-  abs_diff: { mean: number | null; max: number | null };
-  rel_diff: { mean: number | null; max: number | null };
-  latency: { primary: LatencySummaryWire; candidate: LatencySummaryWire };
-}
-
-/** deployments/shadow-report: the live comparison, or (live false) the latest saved one with when it was saved. */
 export interface CurrentShadowReportWire {
   report: ShadowReportWire;
   live: boolean;
