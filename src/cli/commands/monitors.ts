@@ -1,6 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { formatTime, type CommandResult } from "../output.js";
+import type {
+  MonitorAlertsWire as AlertsWire,
+  MonitorDefinitionWire as MonitorWire,
+  MonitorRunWire as RunWire,
+  MonitorScoreWire as ScoreWire,
+} from "../../sdk/monitors-api.js";
 import { parsePositiveInt } from "./view.js";
 
 /** The one call the monitors commands need: Cairn's JSON API (the SDK transport's callCairn). */
@@ -8,43 +14,8 @@ export interface MonitorsCaller {
   callCairn<T>(method: "GET" | "POST" | "DELETE", endpoint: string, message?: object): Promise<T>;
 }
 
-export interface MonitorWire {
-  name: string;
-  deployment: string;
-  window: { last_rows?: number; last_seconds?: number };
-  schedule_seconds: number;
-  checks: Record<string, unknown>;
-  created_time: number;
-  last_updated_time: number;
-  last_run_time?: number;
-}
-
-export interface ScoreWire {
-  check: string;
-  feature: string;
-  method: string;
-  statistic: number | null;
-  threshold: number | null;
-  passed: boolean;
-  time?: number;
-  /** Data tests: the expectation's observed value and why it failed. */
-  observed_value?: unknown;
-  message?: string;
-}
-
-export interface AlertsWire {
-  states: Array<{ check: string; failing: boolean; since?: number }>;
-  events: Array<{ time: number; check: string; kind: "alert" | "recovered"; message: string; window_rows: number; failing_since?: number }>;
-  next_page_token?: string;
-}
-
-export interface RunWire {
-  monitor: string;
-  time: number;
-  rows: number;
-  passed: boolean;
-  checks: Array<{ check: string; passed: boolean; message: string; scores: ScoreWire[] }>;
-}
+/** The monitor and score shapes are the SDK's (src/sdk/monitors-api.ts), which mirrors the server's wire.ts. */
+export type { AlertsWire, MonitorWire, RunWire, ScoreWire };
 
 export interface CreateMonitorFlags {
   deployment?: string;
