@@ -144,19 +144,38 @@ export class SqliteMonitorStore implements MonitorStore {
       where.push("check_name = ?");
       values.push(query.check);
     }
-    if (query.pageToken !== undefined) {
-      const [afterTime, afterKey] = decodeKeysetToken(query.pageToken, 2, "monitors/history");
-      where.push("(time < ? OR (time = ? AND result_key < ?))");
+    const page = this.newestFirst<ResultRow>({ table: "monitor_results", key: "result_key", where, values, ...query, endpoint: "monitors/history" });
+    return { results: page.rows.map(toResult), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
+  }
+
+  /**
+   * One page of a monitor's rows, newest first, keyset-paged on (time, key) so that rows written meanwhile neither
+   * repeat nor go missing between pages.
+   */
+  private newestFirst<Row extends { time: number }>(page: {
+    table: string;
+    key: string;
+    where: string[];
+    values: Array<string | number>;
+    maxResults: number;
+    pageToken?: string;
+    endpoint: string;
+  }): { rows: Row[]; nextPageToken?: string } {
+    const where = [...page.where];
+    const values = [...page.values];
+    if (page.pageToken !== undefined) {
+      const [afterTime, afterKey] = decodeKeysetToken(page.pageToken, 2, page.endpoint);
+      where.push(`(time < ? OR (time = ? AND ${page.key} < ?))`);
       values.push(afterTime ?? 0, afterTime ?? 0, afterKey ?? 0);
     }
     const rows = this.conn
-      .stmt(`SELECT * FROM monitor_results WHERE ${where.join(" AND ")} ORDER BY time DESC, result_key DESC LIMIT ?`)
-      .all(...values, query.maxResults + 1) as ResultRow[];
-    const page = rows.slice(0, query.maxResults);
-    const last = page[page.length - 1];
+      .stmt(`SELECT * FROM ${page.table} WHERE ${where.join(" AND ")} ORDER BY time DESC, ${page.key} DESC LIMIT ?`)
+      .all(...values, page.maxResults + 1) as Row[];
+    const served = rows.slice(0, page.maxResults);
+    const last = served[served.length - 1] as (Row & Record<string, unknown>) | undefined;
     return {
-      results: page.map(toResult),
-      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.time, last.result_key]) } : {}),
+      rows: served,
+      ...(rows.length > page.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.time, last[page.key] as number]) } : {}),
     };
   }
 
@@ -189,21 +208,14 @@ export class SqliteMonitorStore implements MonitorStore {
   }
 
   async alertEvents(query: AlertEventsQuery): Promise<AlertEventsPage> {
-    const where = ["monitor = ?"];
-    const values: Array<string | number> = [query.monitor];
-    if (query.pageToken !== undefined) {
-      const [afterTime, afterKey] = decodeKeysetToken(query.pageToken, 2, "monitors/alerts");
-      where.push("(time < ? OR (time = ? AND event_key < ?))");
-      values.push(afterTime ?? 0, afterTime ?? 0, afterKey ?? 0);
-    }
-    const rows = this.conn
-      .stmt(`SELECT * FROM monitor_alert_events WHERE ${where.join(" AND ")} ORDER BY time DESC, event_key DESC LIMIT ?`)
-      .all(...values, query.maxResults + 1) as AlertEventRow[];
-    const page = rows.slice(0, query.maxResults);
-    const last = page[page.length - 1];
-    return {
-      events: page.map(toAlertEvent),
-      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.time, last.event_key]) } : {}),
-    };
+    const page = this.newestFirst<AlertEventRow>({
+      table: "monitor_alert_events",
+      key: "event_key",
+      where: ["monitor = ?"],
+      values: [query.monitor],
+      ...query,
+      endpoint: "monitors/alerts",
+    });
+    return { events: page.rows.map(toAlertEvent), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   }
 }
