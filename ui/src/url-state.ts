@@ -11,7 +11,7 @@ export interface SetOptions {
   push?: boolean;
 }
 
-export const useSearchParams = (): URLSearchParams => {
+const useSearchParams = (): URLSearchParams => {
   const search = useSearch();
   return useMemo(() => new URLSearchParams(search), [search]);
 };

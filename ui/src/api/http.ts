@@ -21,10 +21,6 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
   }
-
-  get notFound(): boolean {
-    return this.status === 404 || this.code === "RESOURCE_DOES_NOT_EXIST";
-  }
 }
 
 export type QueryValue = string | number | boolean | undefined | readonly (string | number)[];
