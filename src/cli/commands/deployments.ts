@@ -1,4 +1,5 @@
 import type { CairnClient } from "../../sdk/client.js";
+import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../../serving/batching/adaptive-batcher.js";
 import type { DeploymentHistoryEntryWire, DeploymentWire, SavedShadowReportWire, ShadowReportWire } from "../../sdk/serving-api.js";
 import { CairnApiError } from "../../sdk/errors.js";
 import { UsageError } from "../errors.js";
@@ -40,8 +41,8 @@ export interface CreateDeploymentFlags {
 
 /** The option flags of create and update, parsed (undefined when not given). */
 const optionValues = (flags: CreateDeploymentFlags) => ({
-  maxBatchSize: flags.maxBatchSize === undefined ? undefined : parsePositiveInt("--max-batch-size", flags.maxBatchSize, 100_000),
-  maxLatencyMs: flags.maxLatencyMs === undefined ? undefined : parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, 60_000),
+  maxBatchSize: flags.maxBatchSize === undefined ? undefined : parsePositiveInt("--max-batch-size", flags.maxBatchSize, MAX_BATCH_SIZE),
+  maxLatencyMs: flags.maxLatencyMs === undefined ? undefined : parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, MAX_LATENCY_MS),
   predictionLogSampleRate: flags.sampleRate === undefined ? undefined : parseFraction("--sample-rate", flags.sampleRate),
   inferenceWorker: flags.inferenceWorker,
 });

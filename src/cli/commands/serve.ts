@@ -1,4 +1,5 @@
 import { parsePort } from "../../core/config.js";
+import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../../serving/batching/adaptive-batcher.js";
 import { resolveTrackingUri } from "../tracking-uri.js";
 import { parseMilliseconds } from "./serving-args.js";
 import { parsePositiveInt } from "./view.js";
@@ -27,10 +28,6 @@ export interface ServeConfig {
 
 /** Same default port as `mlflow models serve`, so clients written for it work unchanged. */
 export const DEFAULT_SERVE_PORT = 5001;
-/** A batch larger than this is a typo rather than a plan. */
-const MAX_BATCH_SIZE = 100_000;
-/** Waiting longer than a minute for batch mates is never what anyone wants. */
-const MAX_LATENCY_MS = 60_000;
 
 /** The standalone server's config from `cairn serve` flags and the environment (for the tracking server). */
 export const serveConfig = (model: string, flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig => {

@@ -20,6 +20,10 @@ export interface BatchObserver {
 }
 
 export const DEFAULT_MAX_BATCH_SIZE = 32;
+/** A batch larger than this is a typo rather than a plan. */
+export const MAX_BATCH_SIZE = 100_000;
+/** Waiting longer than a minute for batch mates is never what anyone wants. */
+export const MAX_LATENCY_MS = 60_000;
 export const DEFAULT_MAX_LATENCY_MS = 2;
 
 interface Pending {
@@ -60,8 +64,8 @@ export class AdaptiveBatcher {
     options: BatchingOptions = {},
     private readonly observer?: BatchObserver,
   ) {
-    this.maxBatchSize = Math.floor(checkOption("max_batch_size", options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE, 1, 100_000));
-    this.maxLatencyMs = checkOption("max_latency_ms", options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS, 0, 60_000);
+    this.maxBatchSize = Math.floor(checkOption("max_batch_size", options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE));
+    this.maxLatencyMs = checkOption("max_latency_ms", options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS, 0, MAX_LATENCY_MS);
   }
 
   /**

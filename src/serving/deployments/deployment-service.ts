@@ -22,6 +22,7 @@ import { previousPrimary } from "./rollback-target.js";
 import { ShadowRecorder, type ShadowReport } from "./shadow-report.js";
 import { sameLoadOptions, VersionSlot, type ModelRunner } from "./version-slot.js";
 import { warmUp } from "./warm-up.js";
+import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../batching/adaptive-batcher.js";
 
 /** What deployments read from the registry (RegistryService provides it). */
 export interface DeploymentRegistry {
@@ -111,14 +112,11 @@ const validatePositive = (field: string, value: number | undefined, integer: boo
   }
 };
 
-/** The adaptive batcher's bounds (src/serving/batching/adaptive-batcher.ts). */
-export const MAX_BATCH_SIZE_LIMIT = 100_000;
-export const MAX_LATENCY_MS_LIMIT = 60_000;
 
 /** The same checks for create and update, in the order of the fields on the wire. */
 const validateOptions = (options: CreateDeploymentOptions): void => {
-  validatePositive("max_batch_size", options.maxBatchSize, true, MAX_BATCH_SIZE_LIMIT);
-  validatePositive("max_latency_ms", options.maxLatencyMs, false, MAX_LATENCY_MS_LIMIT);
+  validatePositive("max_batch_size", options.maxBatchSize, true, MAX_BATCH_SIZE);
+  validatePositive("max_latency_ms", options.maxLatencyMs, false, MAX_LATENCY_MS);
   if (options.predictionLogSampleRate !== undefined) validateFraction("prediction_log_sample_rate", options.predictionLogSampleRate);
 };
 
