@@ -15,12 +15,52 @@ describe("app shell", () => {
             { methods: ["POST", "GET"], path: "echo", handle: (fields) => ({ value: fields.optionalDouble("value") ?? null }) },
             { methods: ["POST"], path: "boom", handle: () => { throw new Error("secret internals"); } },
             { methods: ["POST"], path: "refuse", handle: () => { throw new CairnError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Run with id=x not found"); } },
+            {
+              methods: ["GET", "PATCH", "DELETE"],
+              path: "things/:thing_id/tags/:tag_key",
+              handle: (fields) => ({ thing_id: fields.requiredString("thing_id"), tag_key: fields.requiredString("tag_key"), value: fields.optionalString("value") ?? null }),
+            },
+            { methods: ["POST"], path: "v3-only", apiVersion: 3, handle: () => ({ v: 3 }) },
           ],
         },
       ],
     });
   });
   afterAll(async () => app.close());
+
+  it("takes path parameters as fields when the message lacks them, from GET, PATCH and DELETE alike", async () => {
+    const get = await app.inject({ method: "GET", url: "/api/2.0/mlflow/things/m-1/tags/owner" });
+    expect(get.json()).toEqual({ thing_id: "m-1", tag_key: "owner", value: null });
+    const patch = await app.inject({ method: "PATCH", url: "/api/2.0/mlflow/things/m-2/tags/k", payload: { value: "v" } });
+    expect(patch.json()).toEqual({ thing_id: "m-2", tag_key: "k", value: "v" });
+    const deleted = await app.inject({ method: "DELETE", url: "/ajax-api/2.0/mlflow/things/m-3/tags/k%2Fx", payload: {} });
+    expect(deleted.json()).toEqual({ thing_id: "m-3", tag_key: "k/x", value: null });
+    // The message's own field wins over the path (MLflow's clients repeat ids; they agree when both are sent).
+    const both = await app.inject({ method: "PATCH", url: "/api/2.0/mlflow/things/m-4/tags/k", payload: { thing_id: "m-4b" } });
+    expect(both.json().thing_id).toBe("m-4b");
+  });
+
+  it("serves a route under the API major version it belongs to, and only there", async () => {
+    expect((await app.inject({ method: "POST", url: "/api/3.0/mlflow/v3-only", payload: {} })).json()).toEqual({ v: 3 });
+    expect((await app.inject({ method: "POST", url: "/ajax-api/3.0/mlflow/v3-only", payload: {} })).json()).toEqual({ v: 3 });
+    const v2 = await app.inject({ method: "POST", url: "/api/2.0/mlflow/v3-only", payload: {} });
+    expect(v2.statusCode).toBe(404);
+    expect(v2.json().error_code).toBe("ENDPOINT_NOT_FOUND");
+    const echoUnderV3 = await app.inject({ method: "POST", url: "/api/3.0/mlflow/echo", payload: {} });
+    expect(echoUnderV3.json().error_code).toBe("ENDPOINT_NOT_FOUND");
+  });
+
+  it("answers ENDPOINT_NOT_FOUND to an unknown route whatever its body and content type", async () => {
+    for (const [contentType, payload] of [
+      ["application/x-protobuf", Buffer.from([0x0a, 0x02, 0xff, 0x00])],
+      ["application/json", "{not json"],
+      ["text/plain", "hello"],
+    ] as const) {
+      const response = await app.inject({ method: "POST", url: "/v1/traces", headers: { "content-type": contentType }, payload });
+      expect(response.statusCode, contentType).toBe(404);
+      expect(response.json(), contentType).toEqual({ error_code: "ENDPOINT_NOT_FOUND", message: "No endpoint POST /v1/traces" });
+    }
+  });
 
   it("answers /health with OK and /version with the version", async () => {
     expect((await app.inject("/health")).body).toBe("OK");

@@ -12,7 +12,7 @@ export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 
 /** A domain contributes MLflow-style endpoints and, where it needs raw HTTP (artifact streaming), a plugin. */
 export interface DomainRoutes {
-  /** MLflow-compatible endpoints, under /api/2.0/mlflow and /ajax-api/2.0/mlflow. */
+  /** MLflow-compatible endpoints, under /api/<apiVersion>.0/mlflow and /ajax-api/<apiVersion>.0/mlflow. */
   endpoints?: readonly MlflowEndpoint[];
   /** Cairn's own endpoints in the same style, under /api/2.0/cairn and /ajax-api/2.0/cairn. */
   cairnEndpoints?: readonly MlflowEndpoint[];
@@ -52,7 +52,13 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   // MLflow's server decodes any body as JSON whatever its content type (Flask get_json(force=True)).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
+    // A request no route matched is ENDPOINT_NOT_FOUND whatever its body (a protobuf POST to an unknown path too):
+    // MLflow's clients fall back from a v3 route to its v2 spelling only on that code.
+    if (request.is404) {
+      done(null, undefined);
+      return;
+    }
     try {
       done(null, parseWireBody(body as string));
     } catch (error) {
@@ -80,7 +86,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   for (const domain of options.domains) {
     if (domain.endpoints) registerMlflowEndpoints(app, domain.endpoints);
-    if (domain.cairnEndpoints) registerMlflowEndpoints(app, domain.cairnEndpoints, CAIRN_API_PREFIXES);
+    if (domain.cairnEndpoints) registerMlflowEndpoints(app, domain.cairnEndpoints, () => CAIRN_API_PREFIXES);
     if (domain.plugin) await app.register(async (scope) => domain.plugin?.(scope));
   }
   await app.ready();

@@ -34,20 +34,36 @@ export class TextResponse {
 
 export interface MlflowEndpoint {
   methods: HttpMethod[];
-  /** Path below the API prefix, e.g. "runs/log-batch". */
+  /**
+   * Path below the API prefix, e.g. "runs/log-batch", with path parameters in fastify's spelling
+   * ("logged-models/:model_id/tags/:tag_key"); their values join the request's fields (see requestFields).
+   */
   path: string;
+  /**
+   * The major API version the route is served under (`/api/<n>.0/...`): MLflow serves each RPC under the major
+   * version its proto `since` names, and only there (v3 traces and assessments live under 3.0). Default 2.
+   */
+  apiVersion?: 2 | 3;
   handle: (fields: Fields, context: RequestContext) => Promise<object> | object;
 }
 
 /** MLflow serves every route under both prefixes; the web UI of MLflow uses the second. */
-export const MLFLOW_API_PREFIXES = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"] as const;
+export const mlflowApiPrefixes = (apiVersion: 2 | 3): readonly string[] => [`/api/${apiVersion}.0/mlflow`, `/ajax-api/${apiVersion}.0/mlflow`];
+
+export const MLFLOW_API_PREFIXES = mlflowApiPrefixes(2);
 
 /** Cairn's own APIs (audit, governance, webhooks...) in the same JSON style and error shape. */
 export const CAIRN_API_PREFIXES = ["/api/2.0/cairn", "/ajax-api/2.0/cairn"] as const;
 
+/**
+ * GET carries fields in the query; MLflow's DELETE registry calls may use either, so the query is merged under the
+ * body. Path parameters (`logged-models/:model_id`) go under both: MLflow's clients repeat an id in the query or
+ * body for most calls but not all (the logged-model tag calls carry it only in the path), so the path fills in
+ * what the message lacks.
+ */
 const requestFields = (request: FastifyRequest): Fields => {
-  // GET carries fields in the query; MLflow's DELETE registry calls may use either, so merge query under body.
-  const query = (request.query ?? {}) as RawFields;
+  const params = (request.params ?? {}) as RawFields;
+  const query = { ...params, ...((request.query ?? {}) as RawFields) };
   if (request.method === "GET") return Fields.fromQuery(query);
   const body = request.body;
   if (body === undefined || body === null) return Fields.fromQuery(query);
@@ -60,10 +76,10 @@ const requestFields = (request: FastifyRequest): Fields => {
 export const registerMlflowEndpoints = (
   app: FastifyInstance,
   endpoints: readonly MlflowEndpoint[],
-  prefixes: readonly string[] = MLFLOW_API_PREFIXES,
+  prefixesOf: (endpoint: MlflowEndpoint) => readonly string[] = (endpoint) => mlflowApiPrefixes(endpoint.apiVersion ?? 2),
 ): void => {
-  for (const prefix of prefixes) {
-    for (const endpoint of endpoints) {
+  for (const endpoint of endpoints) {
+    for (const prefix of prefixesOf(endpoint)) {
       app.route({
         method: endpoint.methods,
         url: `${prefix}/${endpoint.path}`,
