@@ -272,3 +272,29 @@ export const toQueryString = (json: JsonObject): string => {
 };
 
 export const loadMlflowSchema = (): ProtoSchema => new ProtoSchema(JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as SchemaFile);
+
+const readFixture = (name: string): SchemaFile =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/mlflow-protos/${name}`, import.meta.url)), "utf8")) as SchemaFile;
+
+/**
+ * Several transcriptions as one schema (e.g. the tracking schema for shared messages such as Metric and the
+ * ErrorCode enum, plus the MLflow 3 logged-model or trace messages). A name defined twice must be defined alike.
+ */
+export const loadSchemaFiles = (...names: string[]): ProtoSchema => {
+  const merged: SchemaFile = { origin: { repository: "mlflow/mlflow", files: {}, license: "Apache-2.0" }, enums: {}, messages: {}, services: {} };
+  for (const name of names) {
+    const file = readFixture(name);
+    Object.assign(merged.origin.files, file.origin.files);
+    for (const part of ["enums", "messages"] as const) {
+      for (const [key, value] of Object.entries(file[part])) {
+        const existing = merged[part][key];
+        if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(value)) {
+          throw new Error(`${key} is defined differently in ${name} and an earlier schema file`);
+        }
+        merged[part][key] = value as never;
+      }
+    }
+    for (const [service, methods] of Object.entries(file.services)) merged.services[service] = { ...merged.services[service], ...methods };
+  }
+  return new ProtoSchema(merged);
+};
