@@ -20,7 +20,7 @@ export const mlflowWebhookRoutes = (service: WebhookService): MlflowEndpoint[] =
           format: "mlflow",
           name: fields.requiredString("name"),
           url: fields.requiredString("url"),
-          events: readMlflowEvents(fields),
+          events: readMlflowEvents(fields, true),
           ...(description !== undefined ? { description } : {}),
           ...(secret !== undefined ? { secret } : {}),
           ...(active !== undefined ? { active } : {}),

@@ -50,7 +50,10 @@ export const readMlflowEvent = (item: Fields, at: string): MlflowWebhookEvent =>
 };
 
 /** `events` of Create/UpdateWebhook, as Cairn's event types (the store's vocabulary for both APIs). */
-export const readMlflowEvents = (fields: Fields): string[] => {
+export const readMlflowEvents = (fields: Fields, required = false): string[] => {
+  const raw = fields.rawValue("events");
+  // An empty list is how MLflow's JSON writes an unset repeated field: as missing as no field at all.
+  if (required && (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0))) throw missingValue("events");
   if (fields.count("events") > MAX_MLFLOW_EVENTS) {
     throw invalidValue("events", `<${fields.count("events")} events>`, `at most ${MAX_MLFLOW_EVENTS} are allowed`);
   }
