@@ -24,7 +24,9 @@ describe("package entry", () => {
       "SystemTag",
       "VIEW_TYPES",
       "WebhooksApi",
+      "signMlflowWebhookPayload",
       "signWebhookPayload",
+      "verifyMlflowWebhookSignature",
       "verifyWebhookSignature",
     ]);
     const client = new cairn.CairnClient({ trackingUri: "http://127.0.0.1:5000/" });

@@ -50,7 +50,12 @@ export {
   type WebhookEventType,
   type WebhookWire,
 } from "./sdk/webhooks-api.js";
-export { signWebhookPayload, verifyWebhookSignature } from "./sdk/webhook-signature.js";
+export {
+  signMlflowWebhookPayload,
+  signWebhookPayload,
+  verifyMlflowWebhookSignature,
+  verifyWebhookSignature,
+} from "./sdk/webhook-signature.js";
 export {
   ServingApi,
   type CanaryRequest,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
+import { openWebhookNode, tempDbFile, type WebhookNode } from "../src/webhooks/test-support/webhook-kit.js";
 
 /**
  * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a
@@ -237,3 +238,152 @@ const ENDPOINT_FIELDS: Record<(typeof WRITE_ENDPOINTS)[number], string[]> = {
   "runs/log-model": ["run_id", "model_json"],
   "runs/log-inputs": ["run_id", "datasets"],
 };
+
+/**
+ * MLflow's webhook API (/api/2.0/mlflow/webhooks[/{webhook_id}[/test]]): malformed ids, event enums, URLs and
+ * oversize fields are each a 4xx in MLflow's error shape naming the field, and change nothing (webhooks, deliveries,
+ * audit trail).
+ */
+describe("malformed requests to MLflow's webhook API", () => {
+  let node: WebhookNode;
+  let removeFile: () => void;
+  let hookId = "";
+  const base = { name: "ci", url: "https://ci.example.com/hook", events: [{ entity: "MODEL_VERSION", action: "CREATED" }] };
+
+  beforeAll(async () => {
+    const temp = tempDbFile();
+    removeFile = temp.remove;
+    node = await openWebhookNode(temp.file);
+    hookId = (await node.callMlflow("POST", "webhooks", base)).body.webhook.webhook_id;
+  });
+  afterAll(async () => {
+    await node.close();
+    removeFile();
+  });
+
+  const webhookSnapshot = async (): Promise<string> => {
+    const webhooks = await node.call("GET", "webhooks/list");
+    const deliveries = await node.call("GET", "webhooks/deliveries", { max_results: "1000" });
+    return JSON.stringify([webhooks.body, deliveries.body, node.audit.entries]);
+  };
+  const send = (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, payload?: string, query = "") =>
+    node.app.inject({
+      method,
+      url: `/api/2.0/mlflow/${path}${query}`,
+      ...(payload !== undefined ? { payload, headers: { "content-type": "application/json" } } : {}),
+    });
+  const expectNamed = (label: string, response: { statusCode: number; body: string }, field: string | RegExp): void => {
+    assertMlflowError(label, response);
+    const message = (JSON.parse(response.body) as { message: string }).message;
+    if (typeof field === "string") expect(message, label).toContain(field);
+    else expect(message, label).toMatch(field);
+  };
+
+  it("refuses malformed create bodies and fields, naming the field", async () => {
+    const before = await webhookSnapshot();
+    for (const [label, payload] of rawBodies()) assertMlflowError(`create ${label}`, await send("POST", "webhooks", payload));
+    const event = (entity: unknown, action: unknown) => ({ ...base, events: [{ entity, action }] });
+    const cases: [string, Record<string, unknown>, string | RegExp][] = [
+      ["no name", { url: base.url, events: base.events }, "'name'"],
+      ["name not a string", { ...base, name: 7 }, "'name'"],
+      ["name oversize", { ...base, name: "n".repeat(300) }, "'name'"],
+      ["no url", { name: "x", events: base.events }, "'url'"],
+      ["ftp url", { ...base, url: "ftp://ci.example.com/x" }, "'url'"],
+      ["file url", { ...base, url: "file:///etc/passwd" }, "'url'"],
+      ["url with credentials", { ...base, url: "https://user:pw@ci.example.com/" }, "'url'"],
+      ["relative url", { ...base, url: "/hook" }, "'url'"],
+      ["url oversize", { ...base, url: `https://ci.example.com/${"a".repeat(3000)}` }, "'url'"],
+      ["no events", { name: "x", url: base.url }, "'events'"],
+      ["empty events", { ...base, events: [] }, "'events'"],
+      ["events not a list", { ...base, events: "MODEL_VERSION.CREATED" }, "'events'"],
+      ["event a string", { ...base, events: ["model_version.created"] }, "'events[0]'"],
+      ["unknown entity", event("RUN", "CREATED"), "'events[0].entity'"],
+      ["unknown action", event("MODEL_VERSION", "EXPLODED"), "'events[0].action'"],
+      ["unspecified entity", event("ENTITY_UNSPECIFIED", "CREATED"), "'events[0].entity'"],
+      ["entity number 0", event(0, "CREATED"), "'events[0].entity'"],
+      ["entity number out of range", event(42, "CREATED"), "'events[0].entity'"],
+      ["lower-case entity", event("model_version", "created"), "'events[0].entity'"],
+      ["invalid pair", event("REGISTERED_MODEL", "SET"), /Invalid action 'set' for entity 'registered_model' in 'events\[0\]'/],
+      ["missing action", { ...base, events: [{ entity: "MODEL_VERSION" }] }, "'events[0].action'"],
+      ["event with nested junk", { ...base, events: [{ entity: { $gt: "" }, action: "CREATED" }] }, "'events[0].entity'"],
+      ["too many events", { ...base, events: Array.from({ length: 101 }, () => base.events[0]) }, "'events'"],
+      ["description oversize", { ...base, description: "d".repeat(1001) }, "'description'"],
+      ["description not a string", { ...base, description: ["x"] }, "'description'"],
+      ["secret oversize", { ...base, secret: "s".repeat(257) }, "'secret'"],
+      ["secret not a string", { ...base, secret: 12345 }, "'secret'"],
+      ["unknown status", { ...base, status: "PAUSED" }, "'status'"],
+      ["status DELETED (not in 3.x)", { ...base, status: "DELETED" }, "'status'"],
+    ];
+    for (const [label, payload, field] of cases) expectNamed(`create ${label}`, await send("POST", "webhooks", JSON.stringify(payload)), field);
+    expect(await webhookSnapshot()).toBe(before);
+  }, 60_000);
+
+  it("refuses malformed and hostile webhook ids on every route, naming webhook_id; a well-formed unknown id is RESOURCE_DOES_NOT_EXIST", async () => {
+    const before = await webhookSnapshot();
+    const badIds = ["nope", "..%2F..%2Fetc%2Fpasswd", hookId.toUpperCase(), `${hookId}0`, `m-${hookId}`, `tr-${hookId}`, "%00", "a".repeat(90)];
+    for (const id of badIds) {
+      expectNamed(`get ${id.slice(0, 20)}`, await send("GET", `webhooks/${id}`), "'webhook_id'");
+      expectNamed(`update ${id.slice(0, 20)}`, await send("PATCH", `webhooks/${id}`, JSON.stringify({ name: "x" })), "'webhook_id'");
+      expectNamed(`delete ${id.slice(0, 20)}`, await send("DELETE", `webhooks/${id}`), "'webhook_id'");
+      expectNamed(`test ${id.slice(0, 20)}`, await send("POST", `webhooks/${id}/test`, "{}"), "'webhook_id'");
+    }
+    // A dot-segment id is resolved away by URL normalisation before routing, and a path parameter over fastify's
+    // length limit is refused before routing: no route sees them, and the answer is still a 4xx in MLflow's shape.
+    for (const id of ["%2e%2e", "..", "a".repeat(5000)]) {
+      assertMlflowError(`get ${id}`, await send("GET", `webhooks/${id}`));
+      assertMlflowError(`delete ${id}`, await send("DELETE", `webhooks/${id}`));
+      assertMlflowError(`test ${id}`, await send("POST", `webhooks/${id}/test`, "{}"));
+    }
+    const unknown = "0".repeat(32);
+    for (const response of [
+      await send("GET", `webhooks/${unknown}`),
+      await send("PATCH", `webhooks/${unknown}`, JSON.stringify({ name: "x" })),
+      await send("DELETE", `webhooks/${unknown}`),
+      await send("POST", `webhooks/${unknown}/test`, "{}"),
+    ]) {
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body)).toEqual({ error_code: "RESOURCE_DOES_NOT_EXIST", message: `Webhook with id '${unknown}' not found.` });
+    }
+    // An unknown route below webhooks stays ENDPOINT_NOT_FOUND.
+    const elsewhere = await send("POST", `webhooks/${hookId}/explode`, "{}");
+    expect(elsewhere.statusCode).toBe(404);
+    expect(JSON.parse(elsewhere.body).error_code).toBe("ENDPOINT_NOT_FOUND");
+    expect(await webhookSnapshot()).toBe(before);
+  }, 60_000);
+
+  it("refuses malformed updates, test events and list paging, naming the field", async () => {
+    const before = await webhookSnapshot();
+    for (const [label, payload] of rawBodies()) assertMlflowError(`update ${label}`, await send("PATCH", `webhooks/${hookId}`, payload));
+    const updates: [string, Record<string, unknown>, string | RegExp][] = [
+      ["unknown entity", { events: [{ entity: "EXPERIMENT", action: "CREATED" }] }, "'events[0].entity'"],
+      ["invalid pair", { events: [{ entity: "PROMPT_ALIAS", action: "SET" }] }, /Invalid action 'set' for entity 'prompt_alias'/],
+      ["bad url", { url: "gopher://ci.example.com" }, "'url'"],
+      ["name oversize", { name: "n".repeat(300) }, "'name'"],
+      ["status number out of range", { status: 9 }, "'status'"],
+      ["secret oversize", { secret: "s".repeat(257) }, "'secret'"],
+      ["description oversize", { description: "d".repeat(1001) }, "'description'"],
+    ];
+    for (const [label, payload, field] of updates) {
+      expectNamed(`update ${label}`, await send("PATCH", `webhooks/${hookId}`, JSON.stringify(payload)), field);
+    }
+    const tests: [string, Record<string, unknown>, string | RegExp][] = [
+      ["unknown entity", { event: { entity: "RUN", action: "CREATED" } }, "'event.entity'"],
+      ["invalid pair", { event: { entity: "MODEL_VERSION", action: "DELETED" } }, /Invalid action 'deleted' for entity 'model_version' in 'event'/],
+      ["event not an object", { event: "MODEL_VERSION.CREATED" }, "'event'"],
+    ];
+    for (const [label, payload, field] of tests) {
+      expectNamed(`test ${label}`, await send("POST", `webhooks/${hookId}/test`, JSON.stringify(payload)), field);
+    }
+    for (const [label, query, field] of [
+      ["max_results 0", "?max_results=0", "'max_results'"],
+      ["max_results over 1000", "?max_results=1001", "'max_results'"],
+      ["max_results not a number", "?max_results=abc", "'max_results'"],
+      ["max_results huge", "?max_results=1e300", "'max_results'"],
+      ["page_token garbage", "?page_token=garbage", "page_token"],
+      ["page_token of another list", `?page_token=${Buffer.from("[1]").toString("base64url")}`, "page_token"],
+    ] as const) {
+      expectNamed(`list ${label}`, await send("GET", "webhooks", undefined, query), field);
+    }
+    expect(await webhookSnapshot()).toBe(before);
+  }, 60_000);
+});

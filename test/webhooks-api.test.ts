@@ -32,6 +32,7 @@ describe("webhooks API", () => {
       id: expect.stringMatching(/^[0-9a-f]{32}$/),
       name: "ci",
       url: "https://ci.example.com/hooks/cairn",
+      format: "cairn",
       events: ["alias.set", "model_version.created"],
       active: true,
       created_time: expect.any(Number),
@@ -75,7 +76,7 @@ describe("webhooks API", () => {
     const id = created.body.webhook.id;
     await n.call("POST", "webhooks/update", { id, active: false }, { "x-cairn-user": "bob", "x-request-id": "req-8" });
     await n.call("DELETE", "webhooks/delete", { id }, { "x-request-id": "req-9" });
-    const snapshot = { name: "ci", url: "http://127.0.0.1:1/a", events: ["*"] };
+    const snapshot = { name: "ci", url: "http://127.0.0.1:1/a", format: "cairn", events: ["*"] };
     expect(n.audit.entries).toEqual([
       { context: { actor: { name: "ada", verified: false }, requestId: "req-7" }, action: "webhooks.webhook.create", entityType: "webhook", entityId: id, after: { ...snapshot, active: true } },
       { context: { actor: { name: "bob", verified: false }, requestId: "req-8" }, action: "webhooks.webhook.update", entityType: "webhook", entityId: id, before: { ...snapshot, active: true }, after: { ...snapshot, active: false } },
@@ -96,7 +97,7 @@ describe("webhooks API", () => {
     expectError(await create({ ...base, name: undefined }), 400, bad, /Missing value for required parameter 'name'/);
     expectError(await create({ ...base, name: "x".repeat(257) }), 400, bad, /'name' is 257 characters long; at most 256/);
     expectError(await create({ ...base, events: [] }), 400, bad, /'events' must list at least one event type/);
-    expectError(await create({ ...base, events: ["alias.set", "run.created"] }), 400, bad, /unknown event type 'run.created'; known: model_version.created, alias.set, alias.deleted, stage.changed, promotion.refused/);
+    expectError(await create({ ...base, events: ["alias.set", "run.created"] }), 400, bad, /unknown event type 'run.created'; known: model_version.created, alias.set, alias.deleted, stage.changed, promotion.refused, registered_model.created/);
     expectError(await create({ ...base, events: ["*", "alias.set"] }), 400, bad, /list "\*" alone/);
     expectError(await create({ ...base, events: [3] }), 400, bad, /'events\[0\]'/);
     expectError(await create({ ...base, secret: "short" }), 400, bad, /'secret' is 5 characters long; it must be 16 to 256/);

@@ -11,6 +11,19 @@ export const RegistryEventType = {
   ALIAS_DELETED: "alias.deleted",
   STAGE_CHANGED: "stage.changed",
   PROMOTION_REFUSED: "promotion.refused",
+  // The registry events MLflow's webhooks have; spelled as MLflow spells them (see src/webhooks/mlflow-events.ts).
+  REGISTERED_MODEL_CREATED: "registered_model.created",
+  MODEL_VERSION_TAG_SET: "model_version_tag.set",
+  MODEL_VERSION_TAG_DELETED: "model_version_tag.deleted",
+  // A registered model tagged mlflow.prompt.is_prompt=true is a prompt: its events are these instead of the model ones.
+  PROMPT_CREATED: "prompt.created",
+  PROMPT_VERSION_CREATED: "prompt_version.created",
+  PROMPT_TAG_SET: "prompt_tag.set",
+  PROMPT_TAG_DELETED: "prompt_tag.deleted",
+  PROMPT_VERSION_TAG_SET: "prompt_version_tag.set",
+  PROMPT_VERSION_TAG_DELETED: "prompt_version_tag.deleted",
+  PROMPT_ALIAS_CREATED: "prompt_alias.created",
+  PROMPT_ALIAS_DELETED: "prompt_alias.deleted",
 } as const;
 export type RegistryEventType = (typeof RegistryEventType)[keyof typeof RegistryEventType];
 

@@ -37,6 +37,7 @@ describe("model-versions/create from sources inside the artifact store", () => {
     expect(await downloadUri("1")).toEqual({ artifact_uri: `mlflow-artifacts:/0/${runId}/artifacts/model` });
     expect((await createVersion({ source: `runs:/${runId}/model` })).version).toBe("2");
     expect(t.events.map((event) => [event.type, event.payload.version])).toEqual([
+      ["registered_model.created", undefined],
       ["model_version.created", "1"],
       ["model_version.created", "2"],
     ]);

@@ -14,6 +14,7 @@ import type { Page, TrackingStore } from "../tracking/store.js";
 import { validateRunId } from "../tracking/validation.js";
 import { resolveModelUri, type ModelUri, type ModelVersionLookup } from "./model-uri.js";
 import { formatPromotionTarget, type PromotionGate, type PromotionTarget } from "./promotion-gate.js";
+import { hasPromptTag, promptTemplate, promptEventTags } from "./prompt-events.js";
 import { registrySearchQueries } from "./search-queries.js";
 import {
   artifactUriOfKey,
@@ -132,6 +133,12 @@ export class RegistryService implements ModelVersionLookup {
       entityId: model.name,
       after: { name: model.name, description: model.description ?? null, tags: tagMap(model.tags) },
     });
+    const prompt = hasPromptTag(model.tags);
+    await this.publish(prompt ? RegistryEventType.PROMPT_CREATED : RegistryEventType.REGISTERED_MODEL_CREATED, ctx, {
+      name: model.name,
+      tags: prompt ? promptEventTags(model.tags) : tagMap(model.tags),
+      description: model.description ?? null,
+    });
     return model;
   }
 
@@ -186,7 +193,8 @@ export class RegistryService implements ModelVersionLookup {
       entityId: name,
       before: { name, aliases: model.aliases, tags: tagMap(model.tags) },
     });
-    for (const alias of model.aliases) await this.recordAliasRemoved(name, alias.alias, alias.version, "registered_model_deleted", ctx);
+    const prompt = hasPromptTag(model.tags);
+    for (const alias of model.aliases) await this.recordAliasRemoved(name, alias.alias, alias.version, "registered_model_deleted", ctx, prompt);
   }
 
   async searchRegisteredModels(request: RegistrySearchRequest): Promise<Page<RegisteredModel>> {
@@ -219,6 +227,10 @@ export class RegistryService implements ModelVersionLookup {
       before: previous ? { key: tag.key, value: previous.value } : null,
       after: { key: tag.key, value: tag.value },
     });
+    // MLflow has no event for a model's tags, only for a prompt's.
+    if (hasPromptTag(model.tags) || hasPromptTag([tag])) {
+      await this.publish(RegistryEventType.PROMPT_TAG_SET, ctx, { name, key: tag.key, value: tag.value });
+    }
   }
 
   async deleteRegisteredModelTag(name: string, key: string, ctx: WriteContext): Promise<void> {
@@ -234,6 +246,7 @@ export class RegistryService implements ModelVersionLookup {
       before: previous ? { key, value: previous.value } : null,
       after: null,
     });
+    if (hasPromptTag(model.tags)) await this.publish(RegistryEventType.PROMPT_TAG_DELETED, ctx, { name, key });
   }
 
   // --- aliases ---
@@ -251,7 +264,8 @@ export class RegistryService implements ModelVersionLookup {
       before: previousVersion !== undefined ? { alias, version: previousVersion } : null,
       after: { alias, version: target.version },
     });
-    await this.publish(RegistryEventType.ALIAS_SET, ctx, {
+    const prompt = await this.isPrompt(name, target.tags);
+    await this.publish(prompt ? RegistryEventType.PROMPT_ALIAS_CREATED : RegistryEventType.ALIAS_SET, ctx, {
       name,
       alias,
       version: target.version,
@@ -262,9 +276,11 @@ export class RegistryService implements ModelVersionLookup {
   /** Removing an alias that does not exist is not an error (MLflow's behaviour), and not a change worth auditing. */
   async deleteAlias(name: string, alias: string, ctx: WriteContext): Promise<void> {
     if (alias === "") throw invalidParameter("Registered model alias name cannot be empty.");
-    await this.getRegisteredModel(name);
+    const model = await this.getRegisteredModel(name);
     const { previousVersion } = await this.store.deleteAlias(name, alias, this.clock());
-    if (previousVersion !== undefined) await this.recordAliasRemoved(name, alias, previousVersion, "alias_deleted", ctx);
+    if (previousVersion !== undefined) {
+      await this.recordAliasRemoved(name, alias, previousVersion, "alias_deleted", ctx, hasPromptTag(model.tags));
+    }
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
@@ -302,13 +318,7 @@ export class RegistryService implements ModelVersionLookup {
       entityId: versionEntity(version.name, version.version),
       after: { name: version.name, version: version.version, source: version.source, run_id: version.run_id ?? null },
     });
-    await this.publish(RegistryEventType.MODEL_VERSION_CREATED, ctx, {
-      name: version.name,
-      version: version.version,
-      source: version.source,
-      run_id: version.run_id ?? null,
-      tags: tagMap(version.tags),
-    });
+    await this.publishVersionCreated(version, ctx);
     return version;
   }
 
@@ -371,8 +381,9 @@ export class RegistryService implements ModelVersionLookup {
       entityId: versionEntity(name, existing.version),
       before: { source: existing.source, run_id: existing.run_id ?? null, stage: existing.current_stage, aliases: existing.aliases },
     });
+    const prompt = existing.aliases.length > 0 && (await this.isPrompt(name, existing.tags));
     for (const alias of existing.aliases) {
-      await this.recordAliasRemoved(name, alias, existing.version, "model_version_deleted", ctx);
+      await this.recordAliasRemoved(name, alias, existing.version, "model_version_deleted", ctx, prompt);
     }
   }
 
@@ -488,6 +499,13 @@ export class RegistryService implements ModelVersionLookup {
       before: previous ? { key: tag.key, value: previous.value } : null,
       after: { key: tag.key, value: tag.value },
     });
+    const prompt = await this.isPrompt(name, existing.tags);
+    await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_SET : RegistryEventType.MODEL_VERSION_TAG_SET, ctx, {
+      name,
+      version: existing.version,
+      key: tag.key,
+      value: tag.value,
+    });
   }
 
   async deleteModelVersionTag(name: string, version: string, key: string, ctx: WriteContext): Promise<void> {
@@ -501,6 +519,12 @@ export class RegistryService implements ModelVersionLookup {
       entityId: versionEntity(name, existing.version),
       before: previous ? { key, value: previous.value } : null,
       after: null,
+    });
+    const prompt = await this.isPrompt(name, existing.tags);
+    await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_DELETED : RegistryEventType.MODEL_VERSION_TAG_DELETED, ctx, {
+      name,
+      version: existing.version,
+      key,
     });
   }
 
@@ -543,7 +567,14 @@ export class RegistryService implements ModelVersionLookup {
     );
   }
 
-  private async recordAliasRemoved(name: string, alias: string, version: string, reason: string, ctx: WriteContext): Promise<void> {
+  private async recordAliasRemoved(
+    name: string,
+    alias: string,
+    version: string,
+    reason: string,
+    ctx: WriteContext,
+    prompt: boolean,
+  ): Promise<void> {
     await this.audit.record(ctx, {
       action: "registry.alias.delete",
       entityType: "registered_model",
@@ -551,7 +582,44 @@ export class RegistryService implements ModelVersionLookup {
       before: { alias, version },
       after: null,
     });
-    await this.publish(RegistryEventType.ALIAS_DELETED, ctx, { name, alias, previous_version: version, reason });
+    await this.publish(prompt ? RegistryEventType.PROMPT_ALIAS_DELETED : RegistryEventType.ALIAS_DELETED, ctx, {
+      name,
+      alias,
+      previous_version: version,
+      reason,
+    });
+  }
+
+  /** model_version.created, or prompt_version.created for a prompt's version (MLflow's payload for each). */
+  private async publishVersionCreated(version: ModelVersion, ctx: WriteContext): Promise<void> {
+    if (await this.isPrompt(version.name, version.tags)) {
+      await this.publish(RegistryEventType.PROMPT_VERSION_CREATED, ctx, {
+        name: version.name,
+        version: version.version,
+        template: promptTemplate(version.tags),
+        tags: promptEventTags(version.tags),
+        description: version.description ?? null,
+      });
+      return;
+    }
+    await this.publish(RegistryEventType.MODEL_VERSION_CREATED, ctx, {
+      name: version.name,
+      version: version.version,
+      source: version.source,
+      run_id: version.run_id ?? null,
+      tags: tagMap(version.tags),
+      description: version.description ?? null,
+    });
+  }
+
+  /**
+   * Whether the events of `name` are prompt events: its version's tags say so (MLflow's client tags both the model
+   * and each version), or else the registered model's tags.
+   */
+  private async isPrompt(name: string, versionTags: readonly ModelVersionTag[]): Promise<boolean> {
+    if (hasPromptTag(versionTags)) return true;
+    const model = await this.store.getRegisteredModel(name);
+    return model !== undefined && hasPromptTag(model.tags);
   }
 
   private async publish(type: RegistryEventType, ctx: WriteContext, payload: Record<string, unknown>): Promise<void> {

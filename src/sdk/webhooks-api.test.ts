@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
 import { CairnClient } from "./client.js";
 import { RecordingServer, type Answer, type RecordedRequest } from "./test-support/recording-server.js";
-import { signWebhookPayload, verifyWebhookSignature } from "./webhook-signature.js";
+import { signMlflowWebhookPayload, signWebhookPayload, verifyMlflowWebhookSignature, verifyWebhookSignature } from "./webhook-signature.js";
 
 let server: RecordingServer | undefined;
 afterEach(async () => {
@@ -74,5 +74,35 @@ describe("verifyWebhookSignature", () => {
     }
     expect(verifyWebhookSignature(secret, "17e8", body, header, 300, now)).toBe(false);
     expect(verifyWebhookSignature("", timestamp, body, signBody("", timestamp, body), 300, now)).toBe(false);
+  });
+});
+
+describe("verifyMlflowWebhookSignature", () => {
+  const secret = "mlflow-secret";
+  const deliveryId = "5f0c8a52f0a64c0ba3a7f1b2c3d4e5f6";
+  const body = '{"entity":"model_version","action":"created","timestamp":"2023-11-14T22:13:20.000000+00:00","data":{"name":"churn"}}';
+  const now = 1_700_000_100_000;
+  const timestamp = 1_700_000_000;
+  /** MLflow's rule, written out independently: "v1," + base64 HMAC-SHA256 of "<delivery id>.<timestamp>.<body>". */
+  const header = `v1,${createHmac("sha256", secret).update(`${deliveryId}.${timestamp}.${body}`).digest("base64")}`;
+
+  it("accepts MLflow's signature, as text or bytes", () => {
+    expect(signMlflowWebhookPayload(secret, deliveryId, timestamp, body)).toBe(header);
+    expect(verifyMlflowWebhookSignature(secret, deliveryId, String(timestamp), body, header, 300, now)).toBe(true);
+    expect(verifyMlflowWebhookSignature(secret, deliveryId, timestamp, Buffer.from(body), header, 300, now)).toBe(true);
+  });
+
+  it("rejects another secret, delivery id, body or timestamp, stale timestamps and malformed headers", () => {
+    expect(verifyMlflowWebhookSignature("other", deliveryId, timestamp, body, header, 300, now)).toBe(false);
+    expect(verifyMlflowWebhookSignature(secret, `${deliveryId}0`, timestamp, body, header, 300, now)).toBe(false);
+    expect(verifyMlflowWebhookSignature(secret, deliveryId, timestamp, body.replace("churn", "churm"), header, 300, now)).toBe(false);
+    expect(verifyMlflowWebhookSignature(secret, deliveryId, timestamp + 1, body, header, 300, now)).toBe(false);
+    expect(verifyMlflowWebhookSignature(secret, deliveryId, timestamp, body, header, 99, now)).toBe(false);
+    for (const bad of [undefined, "", header.slice(3), `v2,${header.slice(3)}`, `${header}=`, "v1,!!!"]) {
+      expect(verifyMlflowWebhookSignature(secret, deliveryId, timestamp, body, bad, 300, now)).toBe(false);
+    }
+    expect(verifyMlflowWebhookSignature(secret, undefined, timestamp, body, header, 300, now)).toBe(false);
+    expect(verifyMlflowWebhookSignature(secret, deliveryId, undefined, body, header, 300, now)).toBe(false);
+    expect(verifyMlflowWebhookSignature("", deliveryId, timestamp, body, header, 300, now)).toBe(false);
   });
 });

@@ -1,13 +1,35 @@
 import { iteratePages, type Page } from "./paging.js";
 import type { HttpTransport } from "./transport.js";
 
-/** Registry events a webhook can subscribe to; "*" subscribes to all. */
-export type WebhookEventType = "model_version.created" | "alias.set" | "alias.deleted" | "stage.changed" | "promotion.refused" | "*";
+/** Events a webhook can subscribe to (docs/webhooks.md); "*" subscribes to all. */
+export type WebhookEventType =
+  | "registered_model.created"
+  | "model_version.created"
+  | "model_version_tag.set"
+  | "model_version_tag.deleted"
+  | "alias.set"
+  | "alias.deleted"
+  | "stage.changed"
+  | "promotion.refused"
+  | "prompt.created"
+  | "prompt_version.created"
+  | "prompt_tag.set"
+  | "prompt_tag.deleted"
+  | "prompt_version_tag.set"
+  | "prompt_version_tag.deleted"
+  | "prompt_alias.created"
+  | "prompt_alias.deleted"
+  | "monitor.alert"
+  | "monitor.recovered"
+  | "*";
 
 export interface WebhookWire {
   id: string;
   name: string;
+  description?: string;
   url: string;
+  /** The API that created it: "cairn", or "mlflow" (MLflow's webhook API; its receiver gets MLflow's format). */
+  format?: "cairn" | "mlflow";
   events: string[];
   active: boolean;
   created_time: number;

@@ -35,6 +35,7 @@ import { trackingEndpoints } from "../tracking/routes.js";
 import { TrackingService } from "../tracking/service.js";
 import { WebhookService } from "../webhooks/service.js";
 import { webhookRoutes } from "../webhooks/routes.js";
+import { mlflowWebhookRoutes } from "../webhooks/mlflow-routes.js";
 import type { DomainRoutes } from "./app.js";
 
 /** MLflow's proxy mode: run artifacts live under mlflow-artifacts:/ and travel through this server. */
@@ -152,6 +153,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       { endpoints: trackingEndpoints(tracking) },
       artifactRoutes(artifacts),
       { endpoints: registryRoutes(registry) },
+      { endpoints: mlflowWebhookRoutes(webhooks) },
       {
         cairnEndpoints: [
           ...auditRoutes(audit),

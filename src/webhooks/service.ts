@@ -5,8 +5,23 @@ import { invalidParameter, notFound } from "../core/errors.js";
 import type { DomainEvent, EventSink } from "../core/events.js";
 import type { AuditRecorder } from "../audit/recorder.js";
 import { Dispatcher } from "./dispatcher.js";
-import type { DeliveryPage, DeliveryStatus, Webhook, WebhookChanges, WebhookStore } from "./store.js";
-import { validateEvents, validateName, validateSecret, validateUrl } from "./validation.js";
+import {
+  isMlflowDeliverable,
+  mlflowEventOfCairnType,
+  mlflowEventText,
+  mlflowExampleData,
+  type MlflowWebhookEvent,
+} from "./mlflow-events.js";
+import { mlflowEnvelope, mlflowHeaders, postRequest } from "./sender.js";
+import type { DeliveryPage, DeliveryStatus, Webhook, WebhookChanges, WebhookFormat, WebhookPage, WebhookStore } from "./store.js";
+import {
+  validateDescription,
+  validateEvents,
+  validateMlflowSecret,
+  validateName,
+  validateSecret,
+  validateUrl,
+} from "./validation.js";
 
 export interface WebhookServiceOptions {
   audit: AuditRecorder;
@@ -32,9 +47,27 @@ export interface WebhookServiceOptions {
 export interface NewWebhookInput {
   name: string;
   url: string;
+  /** Cairn's event types, whatever the format (the MLflow routes translate MLflow's {entity, action} first). */
   events: string[];
   secret?: string;
   active?: boolean;
+  /** Default "cairn". */
+  format?: WebhookFormat;
+  description?: string;
+}
+
+export interface WebhookListRequest {
+  format?: WebhookFormat;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/** What the MLflow API's test call answers (WebhookTestResult). */
+export interface WebhookTestOutcome {
+  success: boolean;
+  responseStatus?: number;
+  responseBody?: string;
+  errorMessage?: string;
 }
 
 export interface DeliveryListQuery {
@@ -46,6 +79,13 @@ export interface DeliveryListQuery {
 
 export const DEFAULT_DELIVERIES_PAGE = 100;
 export const MAX_DELIVERIES_PAGE = 1000;
+export const DEFAULT_WEBHOOKS_PAGE = 100;
+export const MAX_WEBHOOKS_PAGE = 1000;
+/**
+ * The test call shows the receiver's answer (MLflow's WebhookTestResult.response_body), cut here: enough to debug
+ * a receiver, not a way to read whole documents off internal services (see docs/webhooks.md, SSRF).
+ */
+export const MAX_TEST_RESPONSE_CHARS = 1024;
 
 const defaultOnError = (error: unknown, what: string): void => {
   process.stderr.write(`cairn webhooks: ${what}: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -54,10 +94,26 @@ const defaultOnError = (error: unknown, what: string): void => {
 /** What the audit trail keeps of a subscription: everything but the secret. */
 const snapshot = (webhook: Webhook) => ({
   name: webhook.name,
+  ...(webhook.description !== undefined ? { description: webhook.description } : {}),
   url: webhook.url,
+  format: webhook.format,
   events: webhook.events,
   active: webhook.active,
 });
+
+/** An MLflow-format webhook must stay expressible in MLflow's vocabulary: no "*", no Cairn-only event. */
+const requireMlflowSpelling = (events: readonly string[]): void => {
+  for (const event of events) {
+    if (mlflowEventOfCairnType(event) === undefined) {
+      throw invalidParameter(
+        `Webhook 'events' contains '${event.slice(0, 100)}', which MLflow's webhook API cannot express; ` +
+          "a webhook created through the MLflow API subscribes to MLflow's events only.",
+      );
+    }
+  }
+};
+
+const webhookNotFound = (id: string) => notFound(`Webhook with id '${id.slice(0, 100)}' not found.`);
 
 /**
  * Webhooks for domain events. publish() is the EventSink the registry calls after a write: one INSERT into the
@@ -69,6 +125,7 @@ export class WebhookService implements EventSink {
   private readonly audit: AuditRecorder;
   private readonly dispatcher: Dispatcher;
   private readonly onError: (error: unknown, what: string) => void;
+  private readonly testTimeoutMs: number;
 
   constructor(
     private readonly store: WebhookStore,
@@ -77,6 +134,7 @@ export class WebhookService implements EventSink {
     this.clock = options.clock ?? systemClock;
     this.audit = options.audit;
     this.onError = options.onError ?? defaultOnError;
+    this.testTimeoutMs = options.fetchTimeoutMs ?? 10_000;
     this.dispatcher = new Dispatcher(store, {
       clock: this.clock,
       fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
@@ -102,7 +160,9 @@ export class WebhookService implements EventSink {
 
   async publish(event: DomainEvent): Promise<void> {
     try {
-      const queued = await this.store.enqueueDeliveries(event, this.clock());
+      // Cairn-only events (and the alias removals MLflow does not announce) skip MLflow-format webhooks.
+      const formats: WebhookFormat[] = isMlflowDeliverable(event) ? ["cairn", "mlflow"] : ["cairn"];
+      const queued = await this.store.enqueueDeliveries(event, this.clock(), formats);
       if (queued > 0) this.dispatcher.wake();
     } catch (error) {
       // The write that produced the event has committed; failing its request now would lie to the client.
@@ -112,12 +172,22 @@ export class WebhookService implements EventSink {
 
   async createWebhook(input: NewWebhookInput, context: WriteContext): Promise<{ webhook: Webhook; secret: string }> {
     const now = this.clock();
-    const secret = input.secret === undefined ? randomBytes(32).toString("hex") : validateSecret(input.secret);
+    const format = input.format ?? "cairn";
+    const secret =
+      format === "mlflow"
+        ? validateMlflowSecret(input.secret ?? "")
+        : input.secret === undefined
+          ? randomBytes(32).toString("hex")
+          : validateSecret(input.secret);
+    const events = validateEvents(input.events);
+    if (format === "mlflow") requireMlflowSpelling(events);
     const webhook: Webhook = {
       id: randomUUID().replaceAll("-", ""),
       name: validateName(input.name),
+      ...(input.description ? { description: validateDescription(input.description) } : {}),
       url: validateUrl(input.url),
-      events: validateEvents(input.events),
+      format,
+      events,
       active: input.active ?? true,
       createdTime: now,
       lastUpdatedTime: now,
@@ -136,42 +206,104 @@ export class WebhookService implements EventSink {
     return this.store.listWebhooks();
   }
 
-  async getWebhook(id: string): Promise<Webhook> {
+  /** One page of subscriptions, in creation order; `format` limits it to those one API created. */
+  async listWebhooksPage(request: WebhookListRequest): Promise<WebhookPage> {
+    const maxResults = request.maxResults ?? DEFAULT_WEBHOOKS_PAGE;
+    if (maxResults < 1 || maxResults > MAX_WEBHOOKS_PAGE) {
+      throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results': it must be between 1 and ${MAX_WEBHOOKS_PAGE}.`);
+    }
+    return this.store.listWebhooksPage({
+      maxResults,
+      ...(request.format !== undefined ? { format: request.format } : {}),
+      ...(request.pageToken !== undefined ? { pageToken: request.pageToken } : {}),
+    });
+  }
+
+  /** With `format`, a webhook of the other format is "not found": each API shows what it can express. */
+  async getWebhook(id: string, format?: WebhookFormat): Promise<Webhook> {
     const found = await this.store.getWebhook(id);
-    if (found === undefined) throw notFound(`Webhook with id '${id}' not found.`);
+    if (found === undefined || (format !== undefined && found.format !== format)) throw webhookNotFound(id);
     const { secret: _secret, ...webhook } = found;
     return webhook;
   }
 
-  async updateWebhook(id: string, changes: WebhookChanges, context: WriteContext): Promise<Webhook> {
+  async updateWebhook(id: string, changes: WebhookChanges, context: WriteContext, format?: WebhookFormat): Promise<Webhook> {
+    const before = await this.getWebhook(id, format);
     const validated: WebhookChanges = {
       ...(changes.name !== undefined ? { name: validateName(changes.name) } : {}),
+      ...(changes.description !== undefined
+        ? { description: changes.description === null || changes.description === "" ? null : validateDescription(changes.description) }
+        : {}),
       ...(changes.url !== undefined ? { url: validateUrl(changes.url) } : {}),
       ...(changes.events !== undefined ? { events: validateEvents(changes.events) } : {}),
       ...(changes.active !== undefined ? { active: changes.active } : {}),
+      ...(changes.secret !== undefined
+        ? { secret: before.format === "mlflow" ? validateMlflowSecret(changes.secret) : validateSecret(changes.secret) }
+        : {}),
     };
-    const before = await this.getWebhook(id);
+    if (before.format === "mlflow" && validated.events !== undefined) requireMlflowSpelling(validated.events);
     const after = await this.store.updateWebhook(id, validated, this.clock());
-    if (after === undefined) throw notFound(`Webhook with id '${id}' not found.`);
+    if (after === undefined) throw webhookNotFound(id);
     await this.audit.record(context, {
       action: "webhooks.webhook.update",
       entityType: "webhook",
       entityId: id,
       before: snapshot(before),
-      after: snapshot(after),
+      after: { ...snapshot(after), ...(validated.secret !== undefined ? { secret_changed: true } : {}) },
     });
     return after;
   }
 
-  async deleteWebhook(id: string, context: WriteContext): Promise<void> {
-    const before = await this.getWebhook(id);
-    if (!(await this.store.deleteWebhook(id))) throw notFound(`Webhook with id '${id}' not found.`);
+  async deleteWebhook(id: string, context: WriteContext, format?: WebhookFormat): Promise<void> {
+    const before = await this.getWebhook(id, format);
+    if (!(await this.store.deleteWebhook(id))) throw webhookNotFound(id);
     await this.audit.record(context, {
       action: "webhooks.webhook.delete",
       entityType: "webhook",
       entityId: id,
       before: snapshot(before),
     });
+  }
+
+  /**
+   * MLflow's testWebhook: POSTs MLflow's example data for `event` (default: the webhook's first event) to the
+   * webhook now, signed like a delivery, and reports what came back. Not a delivery (no retries, not in the log),
+   * but an outbound request someone asked for, so it is audited.
+   */
+  async testMlflowWebhook(id: string, event: MlflowWebhookEvent | undefined, context: WriteContext): Promise<WebhookTestOutcome> {
+    const found = await this.store.getWebhook(id);
+    if (found === undefined || found.format !== "mlflow") throw webhookNotFound(id);
+    const first = found.events[0];
+    const chosen = event ?? (first !== undefined ? mlflowEventOfCairnType(first) : undefined);
+    const data = chosen !== undefined ? mlflowExampleData(chosen) : undefined;
+    if (chosen === undefined || data === undefined) throw invalidParameter("Webhook 'event' is not an event MLflow's webhooks define.");
+    const now = this.clock();
+    const text = mlflowEventText(chosen);
+    const body = mlflowEnvelope(text.entity, text.action, now, data);
+    const deliveryId = randomUUID();
+    const result = await postRequest(
+      { url: found.url, headers: mlflowHeaders(deliveryId, Math.floor(now / 1000), found.secret, body), body },
+      this.testTimeoutMs,
+      MAX_TEST_RESPONSE_CHARS,
+    );
+    const outcome: WebhookTestOutcome = {
+      success: result.ok,
+      ...(result.statusCode !== undefined ? { responseStatus: result.statusCode } : {}),
+      ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
+      ...(result.statusCode === undefined && result.error !== undefined ? { errorMessage: `Failed to test webhook: ${result.error}` } : {}),
+    };
+    await this.audit.record(context, {
+      action: "webhooks.webhook.test",
+      entityType: "webhook",
+      entityId: id,
+      after: {
+        event: `${text.entity}.${text.action}`,
+        success: outcome.success,
+        status: outcome.responseStatus ?? null,
+        error: result.error ?? null,
+      },
+    });
+    return outcome;
   }
 
   async listDeliveries(query: DeliveryListQuery): Promise<DeliveryPage> {

@@ -5,10 +5,20 @@ import type { DomainEvent } from "../core/events.js";
  * Persistence of webhook subscriptions and of their delivery queue. The queue is the durable part of webhooks:
  * publishing an event is one insert, a dispatcher claims due rows under a lease, sends them and writes the outcome.
  */
+/**
+ * Which API created a subscription, and so what its receiver gets: Cairn's envelope and X-Cairn-* signature, or
+ * MLflow's ({entity, action, timestamp, data} and X-MLflow-*). Fixed at creation.
+ */
+export const WEBHOOK_FORMATS = ["cairn", "mlflow"] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
 export interface Webhook {
   id: string;
   name: string;
+  /** MLflow's webhooks have one; Cairn's API neither sets nor requires it. */
+  description?: string;
   url: string;
+  format: WebhookFormat;
   /** Event types this subscription receives; ["*"] for all. */
   events: string[];
   active: boolean;
@@ -18,14 +28,29 @@ export interface Webhook {
 
 /** A subscription with its signing secret: only the service and the dispatcher see this shape. */
 export interface WebhookWithSecret extends Webhook {
+  /** "" for an MLflow-format webhook created without one: its deliveries then carry no signature, as MLflow's. */
   secret: string;
 }
 
 export interface WebhookChanges {
   name?: string;
+  /** null clears it. */
+  description?: string | null;
   url?: string;
   events?: string[];
   active?: boolean;
+  secret?: string;
+}
+
+export interface WebhookListQuery {
+  format?: WebhookFormat;
+  maxResults: number;
+  pageToken?: string;
+}
+
+export interface WebhookPage {
+  items: Webhook[];
+  nextPageToken?: string;
 }
 
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
@@ -51,6 +76,7 @@ export interface Delivery {
 export interface ClaimedDelivery extends Delivery {
   url: string;
   secret: string;
+  format: WebhookFormat;
 }
 
 export interface ClaimRequest {
@@ -84,13 +110,18 @@ export interface WebhookStore {
   getWebhook(id: string): Promise<WebhookWithSecret | undefined>;
   /** Ordered by creation time, then creation order. */
   listWebhooks(): Promise<Webhook[]>;
+  /** The same order, one page at a time, optionally of one format only. */
+  listWebhooksPage(query: WebhookListQuery): Promise<WebhookPage>;
   /** Returns the updated subscription, or undefined when there is none with this id. */
   updateWebhook(id: string, changes: WebhookChanges, now: number): Promise<Webhook | undefined>;
   /** Deletes the subscription and its deliveries (pending ones are dropped); false when there was none. */
   deleteWebhook(id: string): Promise<boolean>;
 
-  /** One pending delivery, due at `now`, per active subscription whose events hold the event's type or "*". */
-  enqueueDeliveries(event: DomainEvent, now: number): Promise<number>;
+  /**
+   * One pending delivery, due at `now`, per active subscription of one of `formats` (default: both) whose events
+   * hold the event's type or "*" (the service leaves out the formats that have no spelling for the event).
+   */
+  enqueueDeliveries(event: DomainEvent, now: number, formats?: readonly WebhookFormat[]): Promise<number>;
   /**
    * Claims up to `limit` pending deliveries of active subscriptions that are due at `now` and not leased by anyone
    * (or whose lease expired), counting one more attempt on each. Atomic across processes sharing the database.

@@ -4,6 +4,7 @@ import { MonitorEventType, RegistryEventType } from "../core/events.js";
 /** Limits of a subscription's fields; each error names the field and its limit. */
 export const MAX_WEBHOOK_NAME_LENGTH = 256;
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
+export const MAX_WEBHOOK_DESCRIPTION_LENGTH = 1000;
 export const MIN_SECRET_LENGTH = 16;
 export const MAX_SECRET_LENGTH = 256;
 export const ALL_EVENTS = "*";
@@ -66,6 +67,26 @@ export const validateSecret = (secret: string): string => {
     throw invalidParameter(
       `Webhook 'secret' is ${secret.length} characters long; it must be ${MIN_SECRET_LENGTH} to ${MAX_SECRET_LENGTH} characters.`,
     );
+  }
+  return secret;
+};
+
+export const validateDescription = (description: string): string => {
+  if (description.length > MAX_WEBHOOK_DESCRIPTION_LENGTH) {
+    throw invalidParameter(
+      `Webhook 'description' is ${description.length} characters long; at most ${MAX_WEBHOOK_DESCRIPTION_LENGTH} are allowed.`,
+    );
+  }
+  return description;
+};
+
+/**
+ * MLflow's API takes any secret (and none: its deliveries are then unsigned), so that the MLflow client's code runs
+ * unchanged; only the upper bound of Cairn's own secrets applies. "" means no secret.
+ */
+export const validateMlflowSecret = (secret: string): string => {
+  if (secret.length > MAX_SECRET_LENGTH) {
+    throw invalidParameter(`Webhook 'secret' is ${secret.length} characters long; at most ${MAX_SECRET_LENGTH} are allowed.`);
   }
   return secret;
 };

@@ -4,7 +4,10 @@ import type { Delivery, Webhook } from "./store.js";
 export const webhookToWire = (webhook: Webhook) => ({
   id: webhook.id,
   name: webhook.name,
+  ...(webhook.description !== undefined ? { description: webhook.description } : {}),
   url: webhook.url,
+  // "mlflow" for webhooks created through MLflow's API: Cairn's API lists and manages them too (events in Cairn's names).
+  format: webhook.format,
   events: webhook.events,
   active: webhook.active,
   created_time: webhook.createdTime,

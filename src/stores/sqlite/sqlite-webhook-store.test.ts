@@ -10,6 +10,7 @@ const webhook = (id: string, events: string[], overrides: Partial<WebhookWithSec
   id,
   name: `hook ${id}`,
   url: `http://127.0.0.1:9/${id}`,
+  format: "cairn",
   events,
   active: true,
   createdTime: 1000,
@@ -55,6 +56,7 @@ describe("SqliteWebhookStore", () => {
       id: "b",
       name: "hook b",
       url: "http://127.0.0.1:9/b",
+      format: "cairn",
       events: ["alias.set", "alias.deleted"],
       active: false,
       createdTime: 2000,
@@ -182,5 +184,36 @@ describe("SqliteWebhookStore", () => {
     expect(failed.items.map((d) => d.id)).toEqual([claimed!.id]);
     expect((await store.listDeliveries({ status: "pending", maxResults: 10 })).items).toHaveLength(5);
     await expect(store.listDeliveries({ maxResults: 10, pageToken: "nope" })).rejects.toThrow(/Invalid page_token 'nope'/);
+  });
+  it("keeps each subscription's format and description; pages subscriptions of one format in creation order", async () => {
+    await store.createWebhook(webhook("c1", ["*"], { createdTime: 1000 }));
+    await store.createWebhook(webhook("m1", ["alias.set"], { format: "mlflow", description: "first", secret: "", createdTime: 1000 }));
+    await store.createWebhook(webhook("m2", ["alias.set"], { format: "mlflow", createdTime: 1000 }));
+    await store.createWebhook(webhook("m0", ["alias.set"], { format: "mlflow", createdTime: 500 }));
+    expect(await store.getWebhook("m1")).toEqual(webhook("m1", ["alias.set"], { format: "mlflow", description: "first", secret: "", createdTime: 1000 }));
+
+    const page1 = await store.listWebhooksPage({ format: "mlflow", maxResults: 2 });
+    expect(page1.items.map((w) => w.id)).toEqual(["m0", "m1"]);
+    expect(page1.items[1]).not.toHaveProperty("secret");
+    const page2 = await store.listWebhooksPage({ format: "mlflow", maxResults: 2, pageToken: page1.nextPageToken! });
+    expect(page2).toEqual({ items: [expect.objectContaining({ id: "m2" })] });
+    expect((await store.listWebhooksPage({ maxResults: 10 })).items.map((w) => w.id)).toEqual(["m0", "c1", "m1", "m2"]);
+    await expect(store.listWebhooksPage({ maxResults: 1, pageToken: "x" })).rejects.toThrow(/Invalid page_token 'x'/);
+
+    // Updating the secret and clearing the description; the format never changes.
+    await store.updateWebhook("m1", { secret: "new-secret", description: null }, 2000);
+    const updated = await store.getWebhook("m1");
+    expect(updated).toMatchObject({ secret: "new-secret", format: "mlflow", lastUpdatedTime: 2000 });
+    expect(updated).not.toHaveProperty("description");
+  });
+
+  it("enqueues for the formats asked only, and hands the format to the dispatcher with the claim", async () => {
+    await store.createWebhook(webhook("c", ["alias.set"]));
+    await store.createWebhook(webhook("m", ["alias.set"], { format: "mlflow" }));
+    expect(await store.enqueueDeliveries(event("alias.set"), 1000, ["cairn"])).toBe(1);
+    expect(await store.enqueueDeliveries(event("alias.set"), 1000, [])).toBe(0);
+    expect(await store.enqueueDeliveries(event("alias.set"), 1000, ["cairn", "mlflow"])).toBe(2);
+    const claimed = await store.claimDueDeliveries({ now: 2000, owner: "o", leaseMs: 1000, limit: 10 });
+    expect(claimed.map((d) => [d.webhookId, d.format]).sort()).toEqual([["c", "cairn"], ["c", "cairn"], ["m", "mlflow"]]);
   });
 });

@@ -12,15 +12,21 @@ import type {
   DeliveryStatus,
   Webhook,
   WebhookChanges,
+  WebhookFormat,
+  WebhookListQuery,
+  WebhookPage,
   WebhookStore,
   WebhookWithSecret,
 } from "../../webhooks/store.js";
+import { WEBHOOK_FORMATS } from "../../webhooks/store.js";
 import { SqliteConnection } from "./statement-cache.js";
 
 interface WebhookRow {
   webhook_id: string;
   name: string;
+  description: string | null;
   url: string;
+  format: WebhookFormat;
   events: string;
   secret: string;
   active: number;
@@ -46,12 +52,14 @@ interface DeliveryRow {
   delivered_time: number | null;
 }
 
-type ClaimedRow = DeliveryRow & { url: string; secret: string };
+type ClaimedRow = DeliveryRow & { url: string; secret: string; format: WebhookFormat };
 
 const toWebhook = (row: WebhookRow): WebhookWithSecret => ({
   id: row.webhook_id,
   name: row.name,
+  ...(row.description !== null ? { description: row.description } : {}),
   url: row.url,
+  format: row.format,
   events: JSON.parse(row.events) as string[],
   active: row.active === 1,
   createdTime: row.created_time,
@@ -108,13 +116,15 @@ export class SqliteWebhookStore implements WebhookStore {
   async createWebhook(webhook: WebhookWithSecret): Promise<void> {
     this.conn
       .stmt(
-        `INSERT INTO webhooks (webhook_id, name, url, events, secret, active, created_time, last_updated_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO webhooks (webhook_id, name, description, url, format, events, secret, active, created_time, last_updated_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         webhook.id,
         webhook.name,
+        webhook.description ?? null,
         webhook.url,
+        webhook.format,
         JSON.stringify(webhook.events),
         webhook.secret,
         webhook.active ? 1 : 0,
@@ -137,21 +147,53 @@ export class SqliteWebhookStore implements WebhookStore {
     return rows.map((row) => withoutSecret(toWebhook(row)));
   }
 
+  async listWebhooksPage(query: WebhookListQuery): Promise<WebhookPage> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (query.format !== undefined) {
+      conditions.push("format = ?");
+      params.push(query.format);
+    }
+    if (query.pageToken !== undefined) {
+      const [createdTime, rowid] = decodeKeysetToken(query.pageToken, 2, "webhooks/list");
+      conditions.push("(created_time > ? OR (created_time = ? AND rowid > ?))");
+      params.push(createdTime, createdTime, rowid);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+    // One more row than asked tells whether a next page exists without a count query.
+    const rows = this.conn
+      .stmt(`SELECT rowid AS row_key, * FROM webhooks ${where} ORDER BY created_time, rowid LIMIT ?`)
+      .all(...params, query.maxResults + 1) as Array<WebhookRow & { row_key: number }>;
+    const page = rows.slice(0, query.maxResults);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => withoutSecret(toWebhook(row))),
+      ...(rows.length > query.maxResults && last !== undefined ? { nextPageToken: encodeKeysetToken([last.created_time, last.row_key]) } : {}),
+    };
+  }
+
   async updateWebhook(id: string, changes: WebhookChanges, now: number): Promise<Webhook | undefined> {
     return this.conn.write(() => {
       const current = this.readWebhook(id);
       if (current === undefined) return undefined;
+      const { description: _description, ...rest } = current;
+      const description = changes.description === undefined ? current.description : (changes.description ?? undefined);
       const next: WebhookWithSecret = {
-        ...current,
+        ...rest,
+        ...(description !== undefined ? { description } : {}),
         ...(changes.name !== undefined ? { name: changes.name } : {}),
         ...(changes.url !== undefined ? { url: changes.url } : {}),
         ...(changes.events !== undefined ? { events: changes.events } : {}),
         ...(changes.active !== undefined ? { active: changes.active } : {}),
+        ...(changes.secret !== undefined ? { secret: changes.secret } : {}),
         lastUpdatedTime: now,
       };
       this.conn
-        .stmt("UPDATE webhooks SET name = ?, url = ?, events = ?, active = ?, last_updated_time = ? WHERE webhook_id = ?")
-        .run(next.name, next.url, JSON.stringify(next.events), next.active ? 1 : 0, now, id);
+        .stmt(
+          `UPDATE webhooks SET name = ?, description = ?, url = ?, events = ?, active = ?, secret = ?, last_updated_time = ?
+           WHERE webhook_id = ?`,
+        )
+        .run(next.name, next.description ?? null, next.url, JSON.stringify(next.events), next.active ? 1 : 0, next.secret, now, id);
       return withoutSecret(next);
     });
   }
@@ -164,7 +206,10 @@ export class SqliteWebhookStore implements WebhookStore {
     });
   }
 
-  async enqueueDeliveries(event: DomainEvent, now: number): Promise<number> {
+  async enqueueDeliveries(event: DomainEvent, now: number, formats: readonly WebhookFormat[] = WEBHOOK_FORMATS): Promise<number> {
+    if (formats.length === 0) return 0;
+    const cairn = formats.includes("cairn") ? 1 : 0;
+    const mlflow = formats.includes("mlflow") ? 1 : 0;
     // One statement fans the event out: cheap enough for the request's path, and atomic.
     const result = this.conn
       .stmt(
@@ -173,6 +218,7 @@ export class SqliteWebhookStore implements WebhookStore {
          SELECT lower(hex(randomblob(16))), w.webhook_id, ?, ?, ?, ?, ?, 'pending', 0, ?, ?
          FROM webhooks w
          WHERE w.active = 1 AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN (?, '*'))
+           AND ((w.format = 'cairn' AND ?) OR (w.format = 'mlflow' AND ?))
          ORDER BY w.created_time, w.rowid`,
       )
       .run(
@@ -184,6 +230,8 @@ export class SqliteWebhookStore implements WebhookStore {
         now,
         now,
         event.type,
+        cairn,
+        mlflow,
       );
     return result.changes;
   }
@@ -192,7 +240,7 @@ export class SqliteWebhookStore implements WebhookStore {
     return this.conn.write(() => {
       const rows = this.conn
         .stmt(
-          `SELECT ${DELIVERY_COLUMNS}, w.url, w.secret
+          `SELECT ${DELIVERY_COLUMNS}, w.url, w.secret, w.format
            FROM webhook_deliveries d JOIN webhooks w ON w.webhook_id = d.webhook_id
            WHERE d.status = 'pending' AND d.next_attempt_time <= ? AND w.active = 1
              AND (d.lease_until IS NULL OR d.lease_until <= ?)
@@ -205,7 +253,7 @@ export class SqliteWebhookStore implements WebhookStore {
       );
       return rows.map((row) => {
         lease.run(request.owner, request.now + request.leaseMs, row.delivery_key);
-        return { ...toDelivery({ ...row, attempts: row.attempts + 1 }), url: row.url, secret: row.secret };
+        return { ...toDelivery({ ...row, attempts: row.attempts + 1 }), url: row.url, secret: row.secret, format: row.format };
       });
     });
   }

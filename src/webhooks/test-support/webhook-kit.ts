@@ -8,6 +8,7 @@ import type { AuditEntry, AuditRecorder } from "../../audit/recorder.js";
 import { buildApp } from "../../server/app.js";
 import { openDatabase } from "../../stores/sqlite/open-database.js";
 import { SqliteWebhookStore } from "../../stores/sqlite/sqlite-webhook-store.js";
+import { mlflowWebhookRoutes } from "../mlflow-routes.js";
 import { webhookRoutes } from "../routes.js";
 import { WebhookService, type WebhookServiceOptions } from "../service.js";
 
@@ -29,6 +30,8 @@ export interface WebhookNode {
   app: FastifyInstance;
   /** GET (query) or POST/DELETE (JSON body) under /api/2.0/cairn. */
   call: (method: "GET" | "POST" | "DELETE", path: string, payload?: Record<string, unknown>, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
+  /** The same under /api/2.0/mlflow (MLflow's webhook API), PATCH included. */
+  callMlflow: (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, payload?: Record<string, unknown>) => Promise<{ status: number; body: any }>;
   /** Stops the dispatcher, closes the app and the connection; a second call does nothing. */
   close: () => Promise<void>;
 }
@@ -47,15 +50,21 @@ export const openWebhookNode = async (dbFile: string, options: Omit<WebhookServi
   const store = new SqliteWebhookStore(db);
   const audit = new RecordingAudit();
   const service = new WebhookService(store, { ...options, audit });
-  const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: webhookRoutes(service) }] });
-  const call: WebhookNode["call"] = async (method, path, payload, headers = {}) => {
-    const url = `/api/2.0/cairn/${path}`;
+  const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: webhookRoutes(service), endpoints: mlflowWebhookRoutes(service) }] });
+  const inject = async (
+    url: string,
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    payload: Record<string, unknown> | undefined,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: any }> => {
     const response =
       method === "GET"
         ? await app.inject({ method, url, query: payload as Record<string, string> | undefined, headers })
         : await app.inject({ method, url, payload: JSON.stringify(payload ?? {}), headers: { "content-type": "application/json", ...headers } });
     return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
   };
+  const call: WebhookNode["call"] = (method, path, payload, headers = {}) => inject(`/api/2.0/cairn/${path}`, method, payload, headers);
+  const callMlflow: WebhookNode["callMlflow"] = (method, path, payload) => inject(`/api/2.0/mlflow/${path}`, method, payload, {});
   return {
     db,
     store,
@@ -63,6 +72,7 @@ export const openWebhookNode = async (dbFile: string, options: Omit<WebhookServi
     audit,
     app,
     call,
+    callMlflow,
     close: async () => {
       if (!db.open) return;
       await service.stop();
