@@ -39,7 +39,7 @@ export const AssessmentsCard = ({ assessments, spanName, onSelectSpan }: { asses
               </td>
               <td>
                 {assessment.span_id ? (
-                  <button type="button" className="link-button" onClick={() => onSelectSpan(assessment.span_id ?? "")}>
+                  <button type="button" className="link-button" aria-label={`Show span ${spanName(assessment.span_id) ?? assessment.span_id}`} onClick={() => onSelectSpan(assessment.span_id ?? "")}>
                     {spanName(assessment.span_id) ?? assessment.span_id}
                   </button>
                 ) : (
