@@ -1,3 +1,4 @@
+import type { LoggedModel } from "../protocol/mlflow/logged-model-entities.js";
 import type {
   ModelStage,
   ModelVersion,
@@ -209,6 +210,15 @@ export class RegistryApi {
   }
 
   /** Where the version's artifacts are (an mlflow-artifacts:/ URI on a proxying server). */
+  /**
+   * The logged model a `models:/<model_id>` URI names (MLflow 3: GET logged-models/{id}, as the 3.x client's
+   * load_model reads it); its files are at `info.artifact_uri`.
+   */
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const answer = await this.http.call<{ model: LoggedModel }>("GET", `logged-models/${encodeURIComponent(modelId)}`, { model_id: modelId });
+    return answer.model;
+  }
+
   async getDownloadUri(name: string, version: VersionRef): Promise<string> {
     const answer = await this.http.call<{ artifact_uri: string }>("GET", "model-versions/get-download-uri", { name, version: String(version) });
     return answer.artifact_uri;
