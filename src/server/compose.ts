@@ -33,6 +33,10 @@ import { MonitorService } from "../monitoring/monitors/monitor-service.js";
 import { monitorRoutes } from "../monitoring/monitors/routes.js";
 import { trackingEndpoints } from "../tracking/routes.js";
 import { TrackingService } from "../tracking/service.js";
+import { DEFAULT_TRACE_JSON_MAX_BYTES } from "../tracing/limits.js";
+import { tracingEndpoints } from "../tracing/routes.js";
+import { TraceService } from "../tracing/service.js";
+import { traceJsonUploadLimit } from "../tracing/trace-json-limit.js";
 import { WebhookService } from "../webhooks/service.js";
 import { webhookRoutes } from "../webhooks/routes.js";
 import type { DomainRoutes } from "./app.js";
@@ -55,6 +59,8 @@ export interface ComposeOptions {
   referenceCacheDir: string;
   /** Reported by the Open Inference Protocol's GET /v2. */
   serverVersion: string;
+  /** Largest traces.json accepted through the artifact routes (default DEFAULT_TRACE_JSON_MAX_BYTES). */
+  traceJsonMaxBytes?: number;
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -71,7 +77,9 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const artifacts = new ArtifactService(artifactStore, {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
+    uploadLimit: traceJsonUploadLimit(options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES),
   });
+  const traces = new TraceService(stores.traces, { experiments: tracking, audit });
   const webhooks = new WebhookService(stores.webhooks, { audit, ...onError });
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
 
@@ -150,6 +158,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   return {
     domains: [
       { endpoints: trackingEndpoints(tracking) },
+      { endpoints: tracingEndpoints(traces) },
       artifactRoutes(artifacts),
       { endpoints: registryRoutes(registry) },
       {

@@ -5,6 +5,7 @@ import type { RegistryStore } from "../registry/store.js";
 import type { DeploymentStore } from "../serving/deployments/deployment.js";
 import type { PredictionLogStore } from "../serving/prediction-log/store.js";
 import type { TrackingStore } from "../tracking/store.js";
+import type { TraceStore } from "../tracing/store.js";
 import type { WebhookStore } from "../webhooks/store.js";
 
 /**
@@ -20,5 +21,6 @@ export interface MetadataStores {
   deployments: DeploymentStore;
   predictions: PredictionLogStore;
   monitors: MonitorStore;
+  traces: TraceStore;
   close(): Promise<void>;
 }
