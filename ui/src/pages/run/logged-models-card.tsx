@@ -1,16 +1,10 @@
 import { useQueries } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link } from "wouter";
-import type { ModelInput, ModelOutput, Run } from "../../api/entities";
+import type { Run } from "../../api/entities";
 import { loggedModelPath } from "../experiment/experiment-paths";
 import { getLoggedModel, loggedModelKeys } from "../logged-models/logged-model-api";
 import { MODEL_STATUS } from "../logged-models/logged-model-values";
-
-/** MLflow 3's run fields for models: `outputs.model_outputs` (what it logged) and `inputs.model_inputs` (what it used). */
-export interface RunModelFields {
-  outputs?: { model_outputs?: ModelOutput[] };
-  inputs?: { model_inputs?: ModelInput[] };
-}
 
 /** A run names at most this many models here; each costs a request to show its name. */
 export const MAX_RUN_MODELS = 50;
@@ -21,7 +15,7 @@ interface ModelRow {
   step: number | undefined;
 }
 
-export const runModelRows = (run: Run & RunModelFields): ModelRow[] =>
+export const runModelRows = (run: Run): ModelRow[] =>
   [
     ...(run.outputs?.model_outputs ?? []).map((output): ModelRow => ({ direction: "output", modelId: output.model_id, step: output.step })),
     ...(run.inputs?.model_inputs ?? []).map((input): ModelRow => ({ direction: "input", modelId: input.model_id, step: undefined })),
@@ -31,7 +25,7 @@ export const runModelRows = (run: Run & RunModelFields): ModelRow[] =>
  * The logged models the run produced (its outputs, with the step each was logged at) and used (its model inputs),
  * each linked to the model's page under the model's own experiment.
  */
-export const LoggedModelsCard = ({ run }: { run: Run & RunModelFields }): ReactNode => {
+export const LoggedModelsCard = ({ run }: { run: Run }): ReactNode => {
   const rows = runModelRows(run);
   const models = useQueries({
     queries: rows.map((row) => ({ queryKey: loggedModelKeys.model(row.modelId), queryFn: ({ signal }: { signal: AbortSignal }) => getLoggedModel(row.modelId, signal), staleTime: 60_000 })),
