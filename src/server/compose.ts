@@ -135,15 +135,21 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     },
     ...onError,
   });
+  // The registry reads logged models through its own port (registration by model id), not tracking's service type.
+  const loggedModelLookup = { getLoggedModel: (modelId: string) => loggedModels.get(modelId) };
   const registry = new RegistryService(stores.registry, {
     tracking: stores.tracking,
+    loggedModels: loggedModelLookup,
     audit,
     events: fanOutEvents(webhooks, deployments),
     promotion,
     followers: [stores.governance],
   });
   late.registry = registry;
-  const lineage = new LineageService(stores.registry, stores.tracking, { contributors: [new DeploymentLineage(deployments)] });
+  const lineage = new LineageService(stores.registry, stores.tracking, {
+    contributors: [new DeploymentLineage(deployments)],
+    loggedModels: loggedModelLookup,
+  });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
   const profiles = new ProfileAttachments(tracking, artifacts, registry);
   const monitors = new MonitorService(stores.monitors, {
