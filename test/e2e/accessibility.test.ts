@@ -75,7 +75,7 @@ const seedMlflow3 = async (experimentId: string, runId: string): Promise<{ logge
     attributes: { "mlflow.spanType": '"CHAIN"', "mlflow.spanInputs": '{"customer": 42}', "mlflow.spanOutputs": "0.2" },
     events: [],
   });
-  await mlflow("PUT", `/api/2.0/mlflow-artifacts/artifacts/${location}/traces.json`, JSON.stringify({ spans: [span("AAAAAAAAAAE=", "", "predict", 0, 50), span("AAAAAAAAAAI=", "AAAAAAAAAAE=", "features", 5, 20)] }));
+  await mlflow("PUT", `/api/2.0/mlflow-artifacts/artifacts/${location}/traces.json`, JSON.stringify({ spans: [span("00000000000000a1", "", "predict", 0, 50), span("00000000000000a2", "00000000000000a1", "features", 5, 20)] }));
   await mlflow("POST", `/api/3.0/mlflow/traces/${traceId}/assessments`, {
     assessment: { assessment_name: "helpful", trace_id: traceId, source: { source_type: "HUMAN", source_id: "ada" }, feedback: { value: "yes" } },
   });

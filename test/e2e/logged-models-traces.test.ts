@@ -72,9 +72,9 @@ const logModel = async (server: TempServer, experimentId: string, runId: string,
   return modelId;
 };
 
-/** A span dict as MLflow 3 writes it into traces.json: OTLP-like, every attribute value JSON text. */
+/** A span dict as MLflow 3.6 writes it into traces.json: hex span ids, every attribute value JSON text. */
 const span = (traceId: string, id: string, parent: string, name: string, type: string, startMs: number, endMs: number, inputs: unknown, outputs: unknown) => ({
-  trace_id: "mL5yqG5Qh0m7bJt3k1s9Zg==",
+  trace_id: traceId,
   span_id: id,
   trace_state: "",
   parent_span_id: parent,
@@ -88,7 +88,7 @@ const span = (traceId: string, id: string, parent: string, name: string, type: s
     "mlflow.spanOutputs": JSON.stringify(outputs),
     ...(type === "LLM" ? { "llm.model": JSON.stringify("tiny-llm") } : {}),
   },
-  status: { code: "STATUS_CODE_OK", message: "" },
+  status: { code: "OK", message: "" },
   events: type === "RETRIEVER" ? [{ name: "cache_miss", time_unix_nano: String(T0_NS + BigInt(startMs + 1) * 1_000_000n), attributes: { key: JSON.stringify("weather") } }] : [],
 });
 
@@ -117,10 +117,10 @@ const logTrace = async (server: TempServer, experimentId: string, index: number,
   if (!location) throw new Error("StartTraceV3 answered no mlflow.artifactLocation tag");
   const total = 100 + index * 10;
   const spans = [
-    span(traceId, "AAAAAAAAAAE=", "", "agent", "AGENT", 0, total, { question }, answer),
-    span(traceId, "AAAAAAAAAAI=", "AAAAAAAAAAE=", "retrieve", "RETRIEVER", 10, 40, { query: question }, ["doc-1", "doc-2"]),
-    span(traceId, "AAAAAAAAAAM=", "AAAAAAAAAAE=", "generate", "LLM", 40, total - 10, { prompt: question }, answer),
-    span(traceId, "AAAAAAAAAAQ=", "AAAAAAAAAAM=", "tokenize", "PARSER", 45, 55, { text: question }, 7),
+    span(traceId, "00000000000000a1", "", "agent", "AGENT", 0, total, { question }, answer),
+    span(traceId, "00000000000000a2", "00000000000000a1", "retrieve", "RETRIEVER", 10, 40, { query: question }, ["doc-1", "doc-2"]),
+    span(traceId, "00000000000000a3", "00000000000000a1", "generate", "LLM", 40, total - 10, { prompt: question }, answer),
+    span(traceId, "00000000000000a4", "00000000000000a3", "tokenize", "PARSER", 45, 55, { text: question }, 7),
   ];
   // The client PUTs the spans where the tag says; on the wire the file travels as JSON.
   await putArtifact(server, location, "traces.json", JSON.stringify({ spans }));
@@ -147,7 +147,7 @@ const seed = async (server: TempServer): Promise<Seeded> => {
     assessment: {
       assessment_name: "correct",
       trace_id: traceIds[0],
-      span_id: "AAAAAAAAAAM=",
+      span_id: "00000000000000a3",
       source: { source_type: "HUMAN", source_id: "ada" },
       feedback: { value: true },
       rationale: "Matches the forecast.",
@@ -247,7 +247,7 @@ describe("logged models and traces in Chromium", () => {
     expect(new URL(page.url()).searchParams.get("artifact")).toBe("MLmodel");
     await page.getByRole("heading", { name: "MLmodel" }).waitFor();
     await page.getByText("onnx_version").first().waitFor();
-    expect(await page.getByRole("navigation", { name: "Artifact files" }).getByRole("button").allTextContents()).toEqual(["MLmodel", expect.stringMatching(/^requirements\.txt/)]);
+    expect(await page.getByRole("navigation", { name: "Artifact files" }).getByRole("button").allTextContents()).toEqual([expect.stringMatching(/^MLmodel\d+ B$/), "requirements.txt13 B"]);
 
     await page.getByRole("tab", { name: "Overview" }).click();
     await registration.click();
@@ -284,9 +284,9 @@ describe("logged models and traces in Chromium", () => {
     // Newest first; request times are shown in the browser's time zone, so only their shape is checked.
     const time = expect.stringMatching(/^2026-11-\d\d \d\d:\d\d:00$/);
     expect(await rows()).toEqual([
-      [t3, '{"question": "Who won?"}', '"answer 3"', "ok", "130 ms", time, "env=prod", "—"],
+      [t3, JSON.stringify({ question: "Who won?" }), '"answer 3"', "ok", "130 ms", time, "env=prod", "—"],
       [t2, JSON.stringify({ question: HOSTILE }), '"answer 2"', "ok", "120 ms", time, "env=dev", "—"],
-      [t1, '{"question": "What is the weather?"}', '"answer 1"', "ok", "110 ms", time, "env=prod, reviewed=yes", "1: correct: true"],
+      [t1, JSON.stringify({ question: "What is the weather?" }), '"answer 1"', "ok", "110 ms", time, "env=prod, reviewed=yes", "1: correct: true"],
     ]);
     const shot = screenshotPath("traces");
     if (shot) await page.screenshot({ path: shot, fullPage: false });
@@ -337,7 +337,7 @@ describe("logged models and traces in Chromium", () => {
     expect(await page.getByLabel("Inputs of agent").textContent()).toBe('{\n  "question": "What is the weather?"\n}');
 
     await spans.getByRole("button", { name: "retrieve" }).click();
-    expect(new URL(page.url()).searchParams.get("span")).toBe("AAAAAAAAAAI=");
+    expect(new URL(page.url()).searchParams.get("span")).toBe("00000000000000a2");
     await page.getByRole("heading", { level: 2, name: "Span retrieve" }).waitFor();
     expect(await page.getByLabel("Outputs of retrieve").textContent()).toBe('[\n  "doc-1",\n  "doc-2"\n]');
     expect(await bodyRows(page, "Events of retrieve")).toEqual([["cache_miss", "11 ms", '{\n  "key": "weather"\n}']]);
