@@ -353,6 +353,8 @@ describe("logged models and traces in Chromium", () => {
       ["reviewed", "yes"],
     ]);
     const shot = screenshotPath("trace");
+    // From the top: table headers are sticky, and a scrolled page would draw them partway down their tables.
+    await page.evaluate("window.scrollTo(0, 0)");
     if (shot) await page.screenshot({ path: shot, fullPage: true });
     ownRequestsOnly(requests);
     expect(pageErrors).toEqual([]);

@@ -16,10 +16,10 @@ export const clip = (text: string | undefined, limit = PREVIEW_CHARS): string =>
   return chars.length > limit ? `${chars.slice(0, limit).join("")}…` : text;
 };
 
-const SortHeader = ({ column, label, sort, onSort }: { column: TraceSort["column"]; label: string; sort: TraceSort; onSort(column: TraceSort["column"]): void }): ReactNode => {
+const SortHeader = ({ column, label, sort, onSort, numeric }: { column: TraceSort["column"]; label: string; sort: TraceSort; onSort(column: TraceSort["column"]): void; numeric?: boolean }): ReactNode => {
   const sorted = sort.column === column;
   return (
-    <th scope="col" aria-sort={sorted ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
+    <th scope="col" className={numeric ? "num" : undefined} aria-sort={sorted ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
       <button type="button" className="sort-button" onClick={() => onSort(column)}>
         {label}
         <span aria-hidden="true">{sorted ? (sort.direction === "asc" ? " ▲" : " ▼") : ""}</span>
@@ -38,7 +38,7 @@ export const TracesTable = ({ experimentId, traces, sort, onSort }: { experiment
           <th scope="col">Request</th>
           <th scope="col">Response</th>
           <th scope="col">State</th>
-          <SortHeader column="execution_time_ms" label="Duration" sort={sort} onSort={onSort} />
+          <SortHeader column="execution_time_ms" label="Duration" sort={sort} onSort={onSort} numeric />
           <SortHeader column="timestamp_ms" label="Request time" sort={sort} onSort={onSort} />
           <th scope="col">Tags</th>
           <th scope="col">Assessments</th>
