@@ -252,6 +252,10 @@ describe("logged models and traces in Chromium", () => {
     await page.getByRole("tab", { name: "Overview" }).click();
     await registration.click();
     await expect.poll(() => new URL(page.url()).pathname).toBe("/models/support-classifier/versions/1");
+    // The version names its logged model, and links back to it.
+    await page.getByRole("region", { name: "Version details" }).getByRole("link", { name: "classifier" }).click();
+    await page.getByRole("heading", { level: 1, name: "classifier" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/experiments/${seeded.experimentId}/models/${seeded.modelId}`);
     ownRequestsOnly(requests);
     expect(pageErrors).toEqual([]);
     await context.close();

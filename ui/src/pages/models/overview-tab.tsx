@@ -5,6 +5,7 @@ import { formatTime } from "../../format";
 import { SignatureTables } from "../../mlmodel/signature-table";
 import { StageBadge, VersionAliasBadges, VersionStatusBadge } from "./alias-badges";
 import { useMlmodel } from "./mlmodel-query";
+import { LoggedModelLink } from "../logged-models/logged-model-link";
 import { RunLink } from "./run-link";
 import { paragraphs } from "./text";
 
@@ -47,6 +48,14 @@ export const OverviewTab = ({ version }: { version: ModelVersion }): ReactNode =
         <dd>
           <RunLink runId={version.run_id} />
         </dd>
+        {version.model_id ? (
+          <>
+            <dt>Logged model</dt>
+            <dd>
+              <LoggedModelLink modelId={version.model_id} />
+            </dd>
+          </>
+        ) : null}
         <dt>Stage</dt>
         <dd>
           <StageBadge stage={version.current_stage} />
