@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { Link } from "wouter";
 import type { LoggedModel } from "../../api/entities";
-import { formatNumber, formatTime } from "../../format";
+import { clip, formatNumber, formatTime } from "../../format";
 import { RunLink } from "../models/run-link";
 import { loggedModelPath } from "../experiment/experiment-paths";
 import { headlineMetric, MODEL_STATUS, paramValue } from "./logged-model-values";
@@ -86,7 +86,7 @@ export const LoggedModelsTable = (props: {
                     {paramValue(model, key) ?? <span className="muted">—</span>}
                   </td>
                 ))}
-                <td className="mono tag-cell">{tags.length > 0 ? tags.map((tag) => `${tag.key}=${tag.value}`).join(", ") : <span className="muted">—</span>}</td>
+                <td className="mono tag-cell">{tags.length > 0 ? clip(tags.map((tag) => `${tag.key}=${tag.value}`).join(", "), 200) : <span className="muted">—</span>}</td>
               </tr>
             );
           })}

@@ -4,15 +4,23 @@ import { formatMs } from "./span-timeline";
 import type { SpanRow } from "./span-tree";
 import { valueText } from "./trace-format";
 
+/** A value longer than this is cut for the page (the span file holds it whole): a browser tab stays responsive. */
+export const SHOWN_VALUE_CHARS = 200_000;
+
 /** A JSON value in a preformatted block: the client's data as plain text (React escapes it), never as markup. */
-const ValueBlock = ({ value, label, empty }: { value: unknown; label: string; empty: string }): ReactNode =>
-  value === undefined || value === null ? (
-    <p className="muted">{empty}</p>
-  ) : (
-    <pre className="span-value" tabIndex={0} aria-label={label}>
-      {valueText(value)}
-    </pre>
+const ValueBlock = ({ value, label, empty }: { value: unknown; label: string; empty: string }): ReactNode => {
+  if (value === undefined || value === null) return <p className="muted">{empty}</p>;
+  const text = valueText(value);
+  const cut = text.length > SHOWN_VALUE_CHARS;
+  return (
+    <>
+      <pre className="span-value" tabIndex={0} aria-label={label}>
+        {cut ? text.slice(0, SHOWN_VALUE_CHARS) : text}
+      </pre>
+      {cut ? <p className="muted">Cut here: {(text.length - SHOWN_VALUE_CHARS).toLocaleString("en")} more characters are in the trace's span file.</p> : null}
+    </>
   );
+};
 
 /** The chosen span: what and when, its inputs and outputs, its other attributes and its events. */
 export const SpanDetail = ({ row, offsetOf }: { row: SpanRow; offsetOf(timeNs: number | undefined): number | undefined }): ReactNode => {

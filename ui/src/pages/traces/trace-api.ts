@@ -1,4 +1,4 @@
-import { artifactDownloadUrl, mlflowV3Get, mlflowV3Post } from "../../api/http";
+import { ApiError, artifactDownloadUrl, mlflowV3Get, mlflowV3Post } from "../../api/http";
 import { fetchArtifactText } from "../run/artifacts/fetch-artifact-text";
 import { parseTraceData, type ParsedSpans } from "./trace-spans";
 import { ARTIFACT_LOCATION_TAG, type GetTraceInfoV3Response, type SearchTracesV3Response, type TraceInfoV3 } from "./trace-wire";
@@ -48,7 +48,11 @@ export const fetchTraceSpans = async (info: TraceInfoV3, signal?: AbortSignal): 
   if (!location) throw new Error("This trace names no location for its spans (no mlflow.artifactLocation tag).");
   const url = artifactDownloadUrl(location, "traces.json");
   if (!url) throw new Error(`This trace keeps its spans at ${location}, which the server does not proxy: the UI cannot show them.`);
-  const file = await fetchArtifactText(url, signal, SPAN_FILE_BYTES);
+  const file = await fetchArtifactText(url, signal, SPAN_FILE_BYTES).catch((error: unknown) => {
+    // A trace still in progress, or whose client failed before uploading, has no span file: say so, not "not found".
+    if (error instanceof ApiError && error.status === 404) throw new Error("The trace's span file (traces.json) is not there: the client has not uploaded it (yet).");
+    throw error;
+  });
   if (file.truncated) throw new Error("The trace's span file is too large to show here. Download it from the artifact store.");
   return parseTraceData(file.text);
 };

@@ -117,4 +117,13 @@ describe("TracePage", () => {
     renderWithApp(<TracePage experimentId="7" traceId={TRACE.trace_id} />, `/experiments/7/traces/${TRACE.trace_id}`);
     expect((await screen.findByRole("alert")).textContent).toBe("Could not load the spans. This trace names no location for its spans (no mlflow.artifactLocation tag).");
   });
+
+  it("says the span file is not uploaded when the artifact is missing", async () => {
+    vi.stubGlobal("fetch", async (url: string) =>
+      url === INFO_URL ? new Response(JSON.stringify({ trace: { trace_info: { ...TRACE, state: "IN_PROGRESS" } } })) : url === SPANS_URL ? new Response("", { status: 404 }) : new Response(JSON.stringify({ experiment: { experiment_id: "7", name: "e" } })),
+    );
+    renderWithApp(<TracePage experimentId="7" traceId={TRACE.trace_id} />, `/experiments/7/traces/${TRACE.trace_id}`);
+    expect((await screen.findByRole("alert")).textContent).toBe("Could not load the spans. The trace's span file (traces.json) is not there: the client has not uploaded it (yet).");
+    expect(screen.getAllByText("in progress").map((badge) => badge.className)).toEqual(["badge", "badge"]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Link } from "wouter";
-import { formatDuration, formatTime } from "../../format";
+import { clip, formatDuration, formatTime } from "../../format";
 import { tracePath } from "../experiment/experiment-paths";
 import { assessmentSummary, durationMs, timestampMs, userTags, validAssessments } from "./trace-format";
 import type { TraceSort } from "./trace-sort";
@@ -9,12 +9,6 @@ import type { TraceInfoV3 } from "./trace-wire";
 
 /** Previews are cut here for the table; the trace page shows them whole. */
 export const PREVIEW_CHARS = 120;
-
-export const clip = (text: string | undefined, limit = PREVIEW_CHARS): string => {
-  if (!text) return "";
-  const chars = Array.from(text);
-  return chars.length > limit ? `${chars.slice(0, limit).join("")}…` : text;
-};
 
 const SortHeader = ({ column, label, sort, onSort, numeric }: { column: TraceSort["column"]; label: string; sort: TraceSort; onSort(column: TraceSort["column"]): void; numeric?: boolean }): ReactNode => {
   const sorted = sort.column === column;
@@ -53,15 +47,15 @@ export const TracesTable = ({ experimentId, traces, sort, onSort }: { experiment
               <td className="mono nowrap">
                 <Link href={tracePath(experimentId, trace.trace_id)}>{trace.trace_id}</Link>
               </td>
-              <td className="mono preview-cell">{clip(trace.request_preview)}</td>
-              <td className="mono preview-cell">{clip(trace.response_preview)}</td>
+              <td className="mono preview-cell">{clip(trace.request_preview, PREVIEW_CHARS)}</td>
+              <td className="mono preview-cell">{clip(trace.response_preview, PREVIEW_CHARS)}</td>
               <td>
                 <TraceStateBadge state={trace.state} />
               </td>
               <td className="num nowrap">{formatDuration(durationMs(trace.execution_duration))}</td>
               <td className="nowrap">{formatTime(timestampMs(trace.request_time))}</td>
-              <td className="mono tag-cell">{tags.length > 0 ? tags.map(([key, value]) => `${key}=${value}`).join(", ") : <span className="muted">—</span>}</td>
-              <td className="tag-cell">{assessments.length > 0 ? `${assessments.length}: ${clip(assessmentSummary(trace))}` : <span className="muted">—</span>}</td>
+              <td className="mono tag-cell">{tags.length > 0 ? clip(tags.map(([key, value]) => `${key}=${value}`).join(", "), 200) : <span className="muted">—</span>}</td>
+              <td className="tag-cell">{assessments.length > 0 ? `${assessments.length}: ${clip(assessmentSummary(trace), PREVIEW_CHARS)}` : <span className="muted">—</span>}</td>
             </tr>
           );
         })}
