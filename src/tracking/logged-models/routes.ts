@@ -87,7 +87,8 @@ export const loggedModelEndpoints = (service: LoggedModelService, artifacts: Art
         ...(maxResults !== undefined ? { maxResults } : {}),
         ...(pageToken !== undefined ? { pageToken } : {}),
       });
-      return { models: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+      // Protobuf's JSON leaves an empty repeated field out, as MLflow's server answers an empty search.
+      return { ...(page.items.length > 0 ? { models: page.items } : {}), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
     },
   },
   {
