@@ -361,7 +361,9 @@ describe("MLflow 3 client: log_model -> register_model -> alias -> load -> serve
 
     // The model card shows the source run's metrics; a training profile attached to that run is the version's.
     const card = await call({ method: "GET", path: "/api/2.0/cairn/model-versions/card", query: { name: "iris-clf", version: "2" } });
-    expect(card.card ?? card).toMatchObject({ run_id: logged.runId, evaluation_metrics: [{ key: "loss", value: 0.5, step: 1 }] });
+    expect(card.card).toMatchObject({ run_id: logged.runId, model_id: logged.modelId, evaluation_metrics: [{ key: "loss", value: 0.5, step: 1 }] });
+    const markdown = await (await fetch(`${server.url}/api/2.0/cairn/model-versions/card?name=iris-clf&version=2&format=markdown`)).text();
+    expect(markdown).toContain(`Latest values from run \`${logged.runId}\`. Registered from logged model \`${logged.modelId}\`.`);
     const profile = { schema_version: 1, row_count: 150, columns: [{ name: "sepal_length", kind: "numeric" }] };
     await call({ method: "POST", path: "/api/2.0/cairn/data/profiles/attach", body: { run_id: logged.runId, name: "train", profile } });
     const training = await call({
