@@ -452,3 +452,128 @@ describe("malformed requests to the logged-model routes", () => {
     expect(await snapshot()).toBe(before);
   });
 });
+
+/**
+ * MLflow 3 registration by model id and prompt versions (model-versions/create, get-download-uri), on a real server:
+ * malformed or unknown model ids, models:/ traversal and prompt placeholders on ordinary models are each a 4xx in
+ * MLflow's error shape naming the field or the source, and nothing stored changes (versions, models, audit log).
+ */
+describe("malformed registrations by model id and prompt placeholders", () => {
+  let server: TempServer;
+  let modelId = "";
+  let runId = "";
+  const IS_PROMPT = "mlflow.prompt.is_prompt";
+
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const refused = async (label: string, method: string, path: string, body: unknown, code: string, mentions: string): Promise<void> => {
+    const answer = await send(method, path, body);
+    const context = `${label}: ${answer.status} ${answer.text.slice(0, 400)}`;
+    expect(answer.status, context).toBeGreaterThanOrEqual(400);
+    expect(answer.status, context).toBeLessThan(500);
+    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+    expect(parsed.error_code, context).toBe(code);
+    expect(String(parsed.message), context).toContain(mentions);
+  };
+
+  const snapshot = async (): Promise<string> => {
+    const parts = await Promise.all([
+      send("GET", `model-versions/search?filter=${encodeURIComponent("name = 'plain'")}`),
+      send("GET", `model-versions/search?filter=${encodeURIComponent(`tags.\`${IS_PROMPT}\` = 'true'`)}`),
+      send("GET", "registered-models/search?max_results=1000"),
+      send("GET", `logged-models/${modelId}`),
+      fetch(`${server.url}/api/2.0/cairn/audit/events?max_results=1000`).then(async (response) => ({ status: 0, text: await response.text() })),
+    ]);
+    return JSON.stringify(parts.map((part) => part.text));
+  };
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-reg-");
+    runId = (JSON.parse((await send("POST", "runs/create", { experiment_id: "0" })).text) as { run: { info: { run_id: string } } }).run.info.run_id;
+    const model = await send("POST", "logged-models", { experiment_id: "0", name: "model", source_run_id: runId });
+    modelId = (JSON.parse(model.text) as { model: { info: { model_id: string } } }).model.info.model_id;
+    expect((await send("POST", "registered-models/create", { name: "plain" })).status).toBe(200);
+    expect((await send("POST", "registered-models/create", { name: "prompt", tags: [{ key: IS_PROMPT, value: "true" }] })).status).toBe(200);
+    const promptVersion = await send("POST", "model-versions/create", {
+      name: "prompt",
+      source: "dummy-source",
+      tags: [{ key: IS_PROMPT, value: "true" }, { key: "mlflow.prompt.text", value: "Hi {{name}}" }],
+    });
+    expect(promptVersion.status, promptVersion.text).toBe(200);
+  });
+  afterAll(async () => server?.close());
+
+  it("refuses bad model_id values (format, type) before anything is looked up", async () => {
+    const before = await snapshot();
+    const badIds: unknown[] = [
+      "m-123",
+      `m-${"A".repeat(32)}`,
+      `m-${"g".repeat(32)}`,
+      "0".repeat(32),
+      `tr-${"0".repeat(32)}`,
+      "../../etc/passwd",
+      `${modelId}/../x`,
+      "m-1' OR '1'='1",
+      `m-${"a".repeat(5000)}`,
+      `${modelId}\u0000`,
+    ];
+    for (const id of badIds) {
+      await refused(`model_id ${String(id).slice(0, 40)}`, "POST", "model-versions/create", { name: "plain", source: `models:/${modelId}`, model_id: id }, "INVALID_PARAMETER_VALUE", "model_id");
+    }
+    for (const id of [7, true, [modelId], { id: modelId }]) {
+      await refused(`model_id ${JSON.stringify(id)}`, "POST", "model-versions/create", { name: "plain", source: `models:/${modelId}`, model_id: id }, "INVALID_PARAMETER_VALUE", "'model_id'");
+    }
+    await refused("unknown model_id", "POST", "model-versions/create", { name: "plain", source: `runs:/${runId}/model`, model_id: `m-${"f".repeat(32)}` }, "RESOURCE_DOES_NOT_EXIST", "named by model_id does not exist");
+    await refused("model_id of another model", "POST", "model-versions/create", { name: "plain", source: `models:/${modelId}`, model_id: `m-${"f".repeat(32)}` }, "INVALID_PARAMETER_VALUE", "but model_id is");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses models:/ traversal and malformed logged-model sources", async () => {
+    const before = await snapshot();
+    const sources = [
+      "models:/..",
+      "models:/../../etc/passwd",
+      `models:/${modelId}/..`,
+      `models:/${modelId}/../../../etc`,
+      `models:/${modelId}/artifacts/MLmodel`,
+      "models:///etc/passwd",
+      `models://host/${modelId}`,
+      `models:/${modelId}@champion`,
+      "models:/m-123",
+      `models:/${modelId.toUpperCase()}`,
+      `models:/${modelId}%2F..%2F..`,
+      `models:/${modelId}?x=../../etc`,
+      `models:/${modelId}#/../../etc`,
+      `models:/${modelId}\\..\\..`,
+    ];
+    for (const source of sources) {
+      await refused(`source ${source}`, "POST", "model-versions/create", { name: "plain", source }, "INVALID_PARAMETER_VALUE", "Invalid model version source");
+    }
+    await refused("missing logged model", "POST", "model-versions/create", { name: "plain", source: `models:/m-${"e".repeat(32)}` }, "RESOURCE_DOES_NOT_EXIST", `logged model 'm-${"e".repeat(32)}'`);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("keeps prompt placeholders to prompt versions, and prompt versions away from files", async () => {
+    const before = await snapshot();
+    const promptTags = [{ key: IS_PROMPT, value: "true" }, { key: "mlflow.prompt.text", value: "x" }];
+    for (const source of ["dummy-source", "prompt-template"]) {
+      await refused(`${source} on an ordinary model`, "POST", "model-versions/create", { name: "plain", source }, "INVALID_PARAMETER_VALUE", "accepted only for a prompt version");
+      await refused(`${source} tagged as a prompt on an ordinary model`, "POST", "model-versions/create", { name: "plain", source, tags: promptTags }, "INVALID_PARAMETER_VALUE", "accepted only for a prompt version");
+      await refused(`${source} untagged on a prompt`, "POST", "model-versions/create", { name: "prompt", source }, "INVALID_PARAMETER_VALUE", "accepted only for a prompt version");
+    }
+    await refused("prompt version with a model_id", "POST", "model-versions/create", { name: "prompt", source: "dummy-source", tags: promptTags, model_id: modelId }, "INVALID_PARAMETER_VALUE", "a prompt version has no model files");
+    for (const source of ["DUMMY-SOURCE", "dummy-source/../../etc", "/etc/passwd", "file:///etc/passwd"]) {
+      await refused(`prompt with source ${source}`, "POST", "model-versions/create", { name: "prompt", source, tags: promptTags }, "INVALID_PARAMETER_VALUE", "Invalid model version source");
+    }
+    await refused("download URI of a prompt version", "GET", "model-versions/get-download-uri?name=prompt&version=1", undefined, "INVALID_PARAMETER_VALUE", "is a prompt version");
+    await refused("copy of a prompt version", "POST", "model-versions/create", { name: "plain", source: "models:/prompt/1" }, "INVALID_PARAMETER_VALUE", "is a prompt version");
+    expect(await snapshot()).toBe(before);
+  });
+});

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { startStandaloneServer } from "../src/serving/standalone.js";
-import { ProtoSchema, type JsonObject } from "./support/proto-schema.js";
+import { loadSchemaFiles, type JsonObject } from "./support/proto-schema.js";
 
 /**
  * MLflow's prompt registry as the 3.x client drives it over REST (mlflow.genai.register_prompt, load_prompt by
@@ -15,10 +13,7 @@ import { ProtoSchema, type JsonObject } from "./support/proto-schema.js";
  * mlflow.prompt.text, its type in _mlflow_prompt_type and the placeholder source "dummy-source". Responses are
  * checked against model_registry.proto. A prompt version has no files: downloading, serving or deploying it is a 4xx.
  */
-const fixture = (name: string): any =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/mlflow-protos/${name}`, import.meta.url)), "utf8"));
-const registryFile = fixture("registry3-wire-schema.json");
-const schema = new ProtoSchema({ ...registryFile, enums: { ...fixture("mlflow-wire-schema.json").enums, ...registryFile.enums } });
+const schema = loadSchemaFiles("mlflow-wire-schema.json", "registry3-wire-schema.json");
 
 let server: TempServer;
 let scratch: string;

@@ -1,14 +1,12 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { startStandaloneServer } from "../src/serving/standalone.js";
 import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
-import { ProtoSchema, type JsonObject } from "./support/proto-schema.js";
+import { loadSchemaFiles, type JsonObject } from "./support/proto-schema.js";
 
 /**
  * The MLflow 3.6 client's model lifecycle against a real Cairn server, call by call as recorded in
@@ -21,10 +19,8 @@ import { ProtoSchema, type JsonObject } from "./support/proto-schema.js";
  * training profile reach the logged model's source run.
  */
 
-const fixture = (name: string): any =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/mlflow-protos/${name}`, import.meta.url)), "utf8"));
-const registryFile = fixture("registry3-wire-schema.json");
-const schema = new ProtoSchema({ ...registryFile, enums: { ...fixture("mlflow-wire-schema.json").enums, ...registryFile.enums } });
+/** Tracking (2.x and 3.x fields), logged models and the registry with its 3.x model_id fields, as one schema. */
+const schema = loadSchemaFiles("mlflow-wire-schema.json", "mlflow3-logged-models-schema.json", "registry3-wire-schema.json");
 
 let server: TempServer;
 let scratch: string;
@@ -43,7 +39,7 @@ interface Call {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
-  /** A registry response message to validate the answer against (model_registry.proto, 3.x fields). */
+  /** The response message to validate the answer against (service.proto, model_registry.proto with 3.x fields). */
   response?: string;
   status?: number;
 }
@@ -146,15 +142,16 @@ const trainAndLogModel = async (): Promise<Logged> => {
         { key: "mlflow.source.type", value: "LOCAL" },
       ],
     },
+    response: "mlflow.CreateLoggedModel.Response",
   });
   const modelId = created.model.info.model_id as string;
   const artifactUri = created.model.info.artifact_uri as string;
   expect(modelId).toMatch(/^m-[0-9a-f]{32}$/);
   expect(artifactUri).toBe(`mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`);
-  await call({ method: "POST", path: "runs/outputs", body: { run_id: runId, models: [{ model_id: modelId, step: 0 }] } });
+  await call({ method: "POST", path: "runs/outputs", body: { run_id: runId, models: [{ model_id: modelId, step: 0 }] }, response: "mlflow.LogOutputs.Response" });
   await call({ method: "GET", path: "runs/get", query: { run_id: runId } });
   await call({ method: "GET", path: "metrics/get-history", query: { run_id: runId, metric_key: "loss" } });
-  await call({ method: "GET", path: `logged-models/${modelId}` });
+  await call({ method: "GET", path: `logged-models/${modelId}`, response: "mlflow.GetLoggedModel.Response" });
 
   const dir = await writeMlflowModelDir(path.join(scratch, "model"), onnxBytes, { runId });
   await writeFile(path.join(dir, "requirements.txt"), "mlflow==3.6.0\nonnx==1.17.0\nonnxruntime==1.20.1\n");
@@ -166,7 +163,7 @@ const trainAndLogModel = async (): Promise<Logged> => {
     const put = await fetch(`${server.url}${ARTIFACTS}/${experimentId}/models/${modelId}/artifacts/${file}`, { method: "PUT", body: files[file] });
     expect(put.status, file).toBe(200);
   }
-  const ready = await call({ method: "PATCH", path: `logged-models/${modelId}`, body: { model_id: modelId, status: "LOGGED_MODEL_READY" } });
+  const ready = await call({ method: "PATCH", path: `logged-models/${modelId}`, body: { model_id: modelId, status: "LOGGED_MODEL_READY" }, response: "mlflow.FinalizeLoggedModel.Response" });
   expect(ready.model.info.status).toBe("LOGGED_MODEL_READY");
 
   // Step 6, mlflow.end_run().
@@ -183,7 +180,12 @@ const registerFromRun = async (logged: Logged, name: string): Promise<any> => {
   const listing = await call({ method: "GET", path: ARTIFACTS, query: { path: `${logged.experimentId}/${logged.runId}/artifacts/model` } });
   expect(listing.files ?? []).toEqual([]);
   await call({ method: "GET", path: "runs/get", query: { run_id: logged.runId } });
-  const found = await call({ method: "POST", path: "logged-models/search", body: { experiment_ids: [logged.experimentId], filter: "name = 'model'" } });
+  const found = await call({
+    method: "POST",
+    path: "logged-models/search",
+    body: { experiment_ids: [logged.experimentId], filter: "name = 'model'" },
+    response: "mlflow.SearchLoggedModels.Response",
+  });
   expect(found.models.map((model: any) => [model.info.model_id, model.info.source_run_id])).toEqual([[logged.modelId, logged.runId]]);
   const created = await call({
     method: "POST",
@@ -199,6 +201,7 @@ const registerFromRun = async (logged: Logged, name: string): Promise<any> => {
     method: "PATCH",
     path: `logged-models/${logged.modelId}/tags`,
     body: { tags: [{ key: "mlflow.modelVersions", value: JSON.stringify(registrations) }] },
+    response: "mlflow.SetLoggedModelTags.Response",
   });
   return created.model_version;
 };
@@ -361,7 +364,9 @@ describe("MLflow 3 client: log_model -> register_model -> alias -> load -> serve
 
     // The model card shows the source run's metrics; a training profile attached to that run is the version's.
     const card = await call({ method: "GET", path: "/api/2.0/cairn/model-versions/card", query: { name: "iris-clf", version: "2" } });
-    expect(card.card ?? card).toMatchObject({ run_id: logged.runId, evaluation_metrics: [{ key: "loss", value: 0.5, step: 1 }] });
+    expect(card.card).toMatchObject({ run_id: logged.runId, model_id: logged.modelId, evaluation_metrics: [{ key: "loss", value: 0.5, step: 1 }] });
+    const markdown = await (await fetch(`${server.url}/api/2.0/cairn/model-versions/card?name=iris-clf&version=2&format=markdown`)).text();
+    expect(markdown).toContain(`Latest values from run \`${logged.runId}\`. Registered from logged model \`${logged.modelId}\`.`);
     const profile = { schema_version: 1, row_count: 150, columns: [{ name: "sepal_length", kind: "numeric" }] };
     await call({ method: "POST", path: "/api/2.0/cairn/data/profiles/attach", body: { run_id: logged.runId, name: "train", profile } });
     const training = await call({

@@ -30,9 +30,14 @@ export interface SearchRegisteredModelsRequest {
 
 export interface CreateModelVersionRequest {
   name: string;
-  /** runs:/<run_id>/<path> or an mlflow-artifacts:/ URI inside the artifact store. */
+  /**
+   * runs:/<run_id>/<path>, an mlflow-artifacts:/ URI inside the artifact store, models:/<name>/<version>, or (MLflow 3)
+   * models:/<model_id> for a logged model.
+   */
   source: string;
   runId?: string;
+  /** MLflow 3: the logged model this version registers (the server takes it from a models:/<model_id> source too). */
+  modelId?: string;
   tags?: ModelVersionTag[] | Record<string, string>;
   runLink?: string;
   description?: string;
@@ -162,6 +167,7 @@ export class RegistryApi {
       name: request.name,
       source: request.source,
       run_id: request.runId,
+      model_id: request.modelId,
       tags: keyValues(request.tags),
       run_link: request.runLink,
       description: request.description,

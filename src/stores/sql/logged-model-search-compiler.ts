@@ -21,6 +21,13 @@ export interface LoggedModelSearchScope {
   orderBy: readonly LoggedModelOrderBy[];
   limit: number;
   offset: number;
+  /**
+   * Index in `filter` of a metric comparison to drive the query from (`model_key IN (<matching metric rows>)`)
+   * instead of probing it model by model (EXISTS) in the result order. The store picks it when that comparison
+   * matches few rows (see compileMetricProbe): a probe scan then reads most models to find a page, while the
+   * matching rows are few, read off the (key, is_nan, value) index.
+   */
+  drivingMetric?: number;
 }
 
 const COLUMN: Record<LoggedModelAttribute, string> = {
@@ -42,16 +49,43 @@ const datasetCondition = (params: SqlParams, datasets: readonly DatasetScope[], 
     )
     .join(" OR ")})`;
 
-const compileFilter = (dialect: SqlDialect, params: SqlParams, comparison: LoggedModelComparison, datasets: readonly DatasetScope[]): string => {
+type MetricComparison = Extract<LoggedModelComparison, { entity: "metric" }>;
+
+/** The metric rows a comparison matches: `mm.key = ? AND mm.is_nan = 0 AND mm.value <op> ?` [AND on the datasets]. */
+const metricRows = (dialect: SqlDialect, params: SqlParams, comparison: MetricComparison, datasets: readonly DatasetScope[]): string => {
+  const key = params.bind(comparison.key);
+  const condition = compileComparison(dialect, params, "mm.value", comparison.comparator, comparison.value, `metrics.${comparison.key}`);
+  const scoped = datasets.length > 0 ? ` AND ${datasetCondition(params, datasets, "mm")}` : "";
+  return `mm.key = ${key} AND mm.is_nan = 0 AND ${condition}${scoped}`;
+};
+
+/** How many metric rows (of any experiment) a comparison matches, counting no further than `cap`. */
+export const compileMetricProbe = (
+  dialect: SqlDialect,
+  comparison: MetricComparison,
+  datasets: readonly DatasetScope[],
+  cap: number,
+): CompiledQuery => {
+  const params = new SqlParams(dialect);
+  const rows = metricRows(dialect, params, comparison, datasets);
+  const limit = params.bind(cap);
+  return { sql: `SELECT COUNT(*) AS n FROM (SELECT 1 FROM logged_model_metrics mm WHERE ${rows} LIMIT ${limit}) probe`, params: params.values };
+};
+
+const compileFilter = (
+  dialect: SqlDialect,
+  params: SqlParams,
+  comparison: LoggedModelComparison,
+  datasets: readonly DatasetScope[],
+  driving: boolean,
+): string => {
   switch (comparison.entity) {
     case "attribute":
       return compileComparison(dialect, params, COLUMN[comparison.key], comparison.comparator, comparison.value, comparison.key);
-    case "metric": {
-      const key = params.bind(comparison.key);
-      const condition = compileComparison(dialect, params, "mm.value", comparison.comparator, comparison.value, `metrics.${comparison.key}`);
-      const scoped = datasets.length > 0 ? ` AND ${datasetCondition(params, datasets, "mm")}` : "";
-      return `EXISTS (SELECT 1 FROM logged_model_metrics mm WHERE mm.model_key = m.model_key AND mm.key = ${key} AND mm.is_nan = 0 AND ${condition}${scoped})`;
-    }
+    case "metric":
+      return driving
+        ? `m.model_key IN (SELECT mm.model_key FROM logged_model_metrics mm WHERE ${metricRows(dialect, params, comparison, datasets)})`
+        : `EXISTS (SELECT 1 FROM logged_model_metrics mm WHERE mm.model_key = m.model_key AND ${metricRows(dialect, params, comparison, datasets)})`;
     case "param":
     case "tag": {
       const table = comparison.entity === "param" ? "logged_model_params" : "logged_model_tags";
@@ -80,7 +114,7 @@ export const compileLoggedModelSearch = (dialect: SqlDialect, scope: LoggedModel
     "m.lifecycle_stage = 'active'",
     "e.lifecycle_stage = 'active'",
   ];
-  for (const comparison of scope.filter) where.push(compileFilter(dialect, params, comparison, scope.datasets));
+  scope.filter.forEach((comparison, index) => where.push(compileFilter(dialect, params, comparison, scope.datasets, index === scope.drivingMetric)));
   if (scope.datasets.length > 0 && !scope.filter.some((comparison) => comparison.entity === "metric")) {
     where.push(`EXISTS (SELECT 1 FROM logged_model_metrics mm WHERE mm.model_key = m.model_key AND ${datasetCondition(params, scope.datasets, "mm")})`);
   }

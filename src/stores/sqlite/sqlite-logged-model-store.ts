@@ -4,7 +4,7 @@ import type { KeyValue } from "../../protocol/mlflow/entities.js";
 import type { LoggedModel } from "../../protocol/mlflow/logged-model-entities.js";
 import type { LoggedModelFinalize, LoggedModelSearch, LoggedModelStore, NewLoggedModel } from "../../tracking/logged-models/store.js";
 import type { Page } from "../../tracking/store.js";
-import { compileLoggedModelSearch } from "../sql/logged-model-search-compiler.js";
+import { compileLoggedModelSearch, compileMetricProbe } from "../sql/logged-model-search-compiler.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { loadLoggedModels } from "./logged-model-loader.js";
 import { parseExperimentId } from "./rows.js";
@@ -21,12 +21,23 @@ const UPSERT_TAG =
   "INSERT INTO logged_model_tags (model_key, key, value) VALUES (?, ?, ?) ON CONFLICT (model_key, key) DO UPDATE SET value = excluded.value";
 const TOUCH = "UPDATE logged_models SET last_updated_time = ? WHERE model_key = ?";
 
+/**
+ * A metric comparison matching at most this many rows drives the search (see LoggedModelSearchScope.drivingMetric).
+ * Probing models in result order needs about page x models / matches probes (5,000 for a page of 50 out of 100,000
+ * models when 1,000 match), while driving reads the matches and sorts them: measured at 100,000 models, the two cost
+ * about the same near 1,000 matches, and driving is 25x faster at 100 (3 ms instead of 72 ms).
+ */
+const DRIVING_METRIC_MAX_ROWS = 1000;
+
 /** The LoggedModelStore over the shared better-sqlite3 connection (the tracking store owns and closes it). */
 export class SqliteLoggedModelStore implements LoggedModelStore {
   private readonly conn: SqliteConnection;
+  private readonly drivingMetricMaxRows: number;
 
-  constructor(db: Database) {
+  /** `drivingMetricMaxRows` is for tests that cover both query plans (-1: always probe model by model). */
+  constructor(db: Database, options: { drivingMetricMaxRows?: number } = {}) {
     this.conn = new SqliteConnection(db);
+    this.drivingMetricMaxRows = options.drivingMetricMaxRows ?? DRIVING_METRIC_MAX_ROWS;
   }
 
   private visibleKey(modelId: string): number | undefined {
@@ -135,20 +146,35 @@ export class SqliteLoggedModelStore implements LoggedModelStore {
     });
   }
 
+  /** The metric comparison matching the fewest rows, if it matches few enough to drive the query. */
+  private selectiveMetric(query: LoggedModelSearch): number | undefined {
+    let best: { index: number; rows: number } | undefined;
+    query.filter.forEach((comparison, index) => {
+      if (comparison.entity !== "metric") return;
+      if (this.drivingMetricMaxRows < 0) return;
+      const probe = compileMetricProbe(sqliteDialect, comparison, query.datasets, this.drivingMetricMaxRows + 1);
+      const { n } = this.conn.stmt(probe.sql).get(...probe.params) as { n: number };
+      if (n <= this.drivingMetricMaxRows && (best === undefined || n < best.rows)) best = { index, rows: n };
+    });
+    return best?.index;
+  }
+
   async search(query: LoggedModelSearch): Promise<Page<LoggedModel>> {
     const offset = decodeOffsetToken(query.pageToken);
     // Ids that are not integers name no experiment here; an empty scope matches nothing.
     const experimentIds = query.experimentIds.map(parseExperimentId).filter((id): id is number => id !== undefined);
     if (experimentIds.length === 0) return { items: [] };
-    const compiled = compileLoggedModelSearch(sqliteDialect, {
-      experimentIds,
-      filter: query.filter,
-      datasets: query.datasets,
-      orderBy: query.orderBy,
-      limit: query.maxResults + 1,
-      offset,
-    });
     return this.conn.read(() => {
+      const drivingMetric = this.selectiveMetric(query);
+      const compiled = compileLoggedModelSearch(sqliteDialect, {
+        experimentIds,
+        filter: query.filter,
+        datasets: query.datasets,
+        orderBy: query.orderBy,
+        limit: query.maxResults + 1,
+        offset,
+        ...(drivingMetric !== undefined ? { drivingMetric } : {}),
+      });
       const keys = (this.conn.stmt(compiled.sql).all(...compiled.params) as { model_key: number }[]).map((row) => row.model_key);
       const page = pageOf(keys, offset, query.maxResults);
       return { items: loadLoggedModels(this.conn, page.items), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
