@@ -28,6 +28,8 @@ export interface UploadLimit {
   maxBytes: number;
   /** Names the limit in the error, e.g. "traces.json" and its setting. */
   what: string;
+  /** Passed to the store's write (see WriteOptions.sync); default true. */
+  sync?: boolean;
 }
 
 const tooLarge = (limit: UploadLimit, key: string): CairnError =>
@@ -101,8 +103,8 @@ export class ArtifactService {
   }
 
   /** An artifact write becomes an audit event once the file is in place (never for a failed or aborted upload). */
-  private async auditWrite(ctx: WriteContext, action: "upload" | "delete", key: string): Promise<void> {
-    const after = action === "upload" ? { bytes: (await this.store.stat(key))?.size ?? null } : null;
+  private async auditWrite(ctx: WriteContext, action: "upload" | "delete", key: string, bytes?: number): Promise<void> {
+    const after = action === "upload" ? { bytes: bytes ?? (await this.store.stat(key))?.size ?? null } : null;
     await this.audit.record(ctx, { action: `artifacts.file.${action}`, entityType: "artifact", entityId: key, after });
   }
 
@@ -157,8 +159,9 @@ export class ArtifactService {
     const key = normaliseArtifactPath(path, "artifact_path");
     const limit = this.options.uploadLimit?.(key);
     if (limit && declaredBytes !== undefined && declaredBytes > limit.maxBytes) throw tooLarge(limit, key);
-    await this.store.write(key, limit ? limited(body, limit, key) : body);
-    await this.auditWrite(ctx, "upload", key);
+    const { size } = await this.store.write(key, limit ? limited(body, limit, key) : body, limit?.sync === false ? { sync: false } : {});
+    // The store reports what it wrote: no second look at the file for the audit event.
+    await this.auditWrite(ctx, "upload", key, size);
   }
 
   async delete(path: string, ctx: WriteContext): Promise<void> {

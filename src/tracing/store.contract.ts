@@ -73,6 +73,14 @@ export function describeTraceStoreContract(name: string, open: OpenTraceStore): 
       expect((await store.getTrace(tid(1)))?.experimentId).toBe(exp);
     });
 
+    it("writes concurrent traces; one in another experiment's id is refused without failing the others", async () => {
+      const other = await experiment("other");
+      await store.upsertTrace(trace(1, other));
+      const results = await Promise.all([2, 1, 3, 4].map((n) => store.upsertTrace(trace(n, exp))));
+      expect(results.map((result) => result?.traceId)).toEqual([tid(2), undefined, tid(3), tid(4)]);
+      expect(await ids([])).toEqual([tid(4), tid(3), tid(2)]);
+    });
+
     it("ends a v2 trace: state, duration, merged metadata and tags", async () => {
       await store.upsertTrace(trace(1, exp, { state: "IN_PROGRESS", executionDuration: undefined }));
       const ended = await store.endTrace(tid(1), { state: "OK", executionDuration: 228, metadata: { out: "x" }, tags: { t: "1" } });

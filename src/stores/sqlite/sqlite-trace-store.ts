@@ -1,4 +1,4 @@
-import type { Database } from "better-sqlite3";
+import type { Database, Transaction } from "better-sqlite3";
 import type { TraceDeletion, TraceEnd, TracePage, TraceSearch, TraceStore } from "../../tracing/store.js";
 import type { Assessment, TraceInfo, TraceWithAssessments } from "../../tracing/trace.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
@@ -7,12 +7,64 @@ import { sqliteDialect } from "./sqlite-dialect.js";
 import { SqliteConnection } from "./statement-cache.js";
 import { ASSESSMENT_COLUMNS, assessmentParams, loadTraces, toAssessment, type AssessmentRow, type TraceRow } from "./trace-rows.js";
 
-/** The TraceStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it). */
+type UpsertOutcome = "inserted" | "updated" | "conflict";
+
+interface PendingUpsert {
+  trace: TraceInfo;
+  resolve: (outcome: UpsertOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Traces written in one commit at most (one commit per event-loop turn otherwise). */
+const MAX_TRACES_PER_COMMIT = 256;
+
+/**
+ * The TraceStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it).
+ *
+ * Trace headers are group-committed, as audit events are: every trace a client finishes is one StartTraceV3 with
+ * about ten rows (trace, tags, metadata), and a commit costs more than its inserts. The traces that concurrent
+ * requests write within one turn of the event loop share one IMMEDIATE transaction, each in its own savepoint so
+ * that one failing trace does not fail the others; each call resolves once its trace is committed.
+ */
 export class SqliteTraceStore implements TraceStore {
   private readonly conn: SqliteConnection;
+  private readonly upsertOne: Transaction<(trace: TraceInfo) => UpsertOutcome>;
+  private readonly upsertBatch: Transaction<(batch: readonly PendingUpsert[]) => (UpsertOutcome | Error)[]>;
+  private pending: PendingUpsert[] = [];
+  private flushScheduled = false;
 
   constructor(db: Database) {
     this.conn = new SqliteConnection(db);
+    // Nested inside the batch's transaction, better-sqlite3 runs this one as a savepoint.
+    this.upsertOne = db.transaction((trace: TraceInfo) => this.writeTrace(trace));
+    this.upsertBatch = db.transaction((batch: readonly PendingUpsert[]) =>
+      batch.map((item) => {
+        try {
+          return this.upsertOne(item.trace);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    );
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_TRACES_PER_COMMIT);
+      let outcomes: (UpsertOutcome | Error)[];
+      try {
+        outcomes = this.upsertBatch.immediate(batch);
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+        continue;
+      }
+      batch.forEach((item, index) => {
+        const outcome = outcomes[index] ?? new Error("missing outcome");
+        if (outcome instanceof Error) item.reject(outcome);
+        else item.resolve(outcome);
+      });
+    }
   }
 
   private row(traceId: string): TraceRow | undefined {
@@ -30,7 +82,7 @@ export class SqliteTraceStore implements TraceStore {
     for (const [key, value] of Object.entries(values)) statement.run(traceKey, key, value);
   }
 
-  async upsertTrace(trace: TraceInfo): Promise<TraceWithAssessments | undefined> {
+  private writeTrace(trace: TraceInfo): UpsertOutcome {
     const fields = [
       trace.clientRequestId ?? null,
       trace.requestPreview ?? null,
@@ -39,33 +91,42 @@ export class SqliteTraceStore implements TraceStore {
       trace.executionDuration ?? null,
       trace.state,
     ];
-    const outcome = this.conn.write((): "inserted" | "updated" | "conflict" => {
-      const existing = this.conn.stmt("SELECT trace_key, experiment_id FROM traces WHERE trace_id = ?").get(trace.traceId) as
-        | { trace_key: number; experiment_id: number }
-        | undefined;
-      let traceKey: number;
-      if (existing) {
-        if (String(existing.experiment_id) !== trace.experimentId) return "conflict";
-        traceKey = existing.trace_key;
+    const existing = this.conn.stmt("SELECT trace_key, experiment_id FROM traces WHERE trace_id = ?").get(trace.traceId) as
+      | { trace_key: number; experiment_id: number }
+      | undefined;
+    let traceKey: number;
+    if (existing) {
+      if (String(existing.experiment_id) !== trace.experimentId) return "conflict";
+      traceKey = existing.trace_key;
+      this.conn
+        .stmt(
+          `UPDATE traces SET client_request_id = ?, request_preview = ?, response_preview = ?, request_time = ?,
+           execution_duration = ?, state = ? WHERE trace_key = ?`,
+        )
+        .run(...fields, traceKey);
+    } else {
+      traceKey = Number(
         this.conn
           .stmt(
-            `UPDATE traces SET client_request_id = ?, request_preview = ?, response_preview = ?, request_time = ?,
-             execution_duration = ?, state = ? WHERE trace_key = ?`,
+            `INSERT INTO traces (trace_id, experiment_id, client_request_id, request_preview, response_preview, request_time,
+             execution_duration, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(...fields, traceKey);
-      } else {
-        traceKey = Number(
-          this.conn
-            .stmt(
-              `INSERT INTO traces (trace_id, experiment_id, client_request_id, request_preview, response_preview, request_time,
-               execution_duration, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(trace.traceId, Number(trace.experimentId), ...fields).lastInsertRowid,
-        );
+          .run(trace.traceId, Number(trace.experimentId), ...fields).lastInsertRowid,
+      );
+    }
+    this.putKeyValues("trace_tags", traceKey, trace.tags);
+    this.putKeyValues("trace_metadata", traceKey, trace.metadata);
+    return existing ? "updated" : "inserted";
+  }
+
+  async upsertTrace(trace: TraceInfo): Promise<TraceWithAssessments | undefined> {
+    const outcome = await new Promise<UpsertOutcome>((resolve, reject) => {
+      this.pending.push({ trace, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate, not a microtask: requests that arrived in the same I/O phase get to write first.
+        setImmediate(() => this.flush());
       }
-      this.putKeyValues("trace_tags", traceKey, trace.tags);
-      this.putKeyValues("trace_metadata", traceKey, trace.metadata);
-      return existing ? "updated" : "inserted";
     });
     if (outcome === "conflict") return undefined;
     // A fresh trace is exactly what was written: skip the read-back on the ingest path.
