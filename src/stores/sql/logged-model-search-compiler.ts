@@ -28,7 +28,16 @@ export interface LoggedModelSearchScope {
    * matching rows are few, read off the (key, is_nan, value) index.
    */
   drivingMetric?: number;
+  /**
+   * "page" (default): the whole query. When the first order clause is a metric, the store may instead ask for its
+   * two halves, which an index can serve without reading every model: "with-value" (models that have a value of that
+   * metric, read in value order off the (key, is_nan, value) index), its "count-with-value", and "without-value"
+   * (the rest, which come after them: nulls last).
+   */
+  part?: "page" | "with-value" | "count-with-value" | "without-value";
 }
+
+type MetricOrder = Extract<LoggedModelOrderBy, { kind: "metric" }>;
 
 const COLUMN: Record<LoggedModelAttribute, string> = {
   name: "m.name",
@@ -96,19 +105,38 @@ const compileFilter = (
   }
 };
 
-/** The latest value (timestamp, then step) of a metric on the clause's dataset; NULL without one, or for NaN. */
-const metricOrderExpression = (params: SqlParams, clause: Extract<LoggedModelOrderBy, { kind: "metric" }>): string => {
-  const conditions = [`o.model_key = m.model_key`, `o.key = ${params.bind(clause.key)}`];
-  if (clause.datasetName !== undefined) conditions.push(`o.dataset_name = ${params.bind(clause.datasetName)}`);
-  if (clause.datasetDigest !== undefined) conditions.push(`o.dataset_digest = ${params.bind(clause.datasetDigest)}`);
+const clauseDatasets = (params: SqlParams, clause: MetricOrder, alias: string): string[] => [
+  ...(clause.datasetName !== undefined ? [`${alias}.dataset_name = ${params.bind(clause.datasetName)}`] : []),
+  ...(clause.datasetDigest !== undefined ? [`${alias}.dataset_digest = ${params.bind(clause.datasetDigest)}`] : []),
+];
+
+/**
+ * The latest value of a metric on the clause's dataset, by timestamp, then step (MLflow's rank), then dataset name
+ * and digest (so that a tie picks the same row every time); NULL without one, or when it is NaN.
+ */
+const metricOrderExpression = (params: SqlParams, clause: MetricOrder): string => {
+  const conditions = [`o.model_key = m.model_key`, `o.key = ${params.bind(clause.key)}`, ...clauseDatasets(params, clause, "o")];
   return (
     `(SELECT CASE WHEN o.is_nan = 1 THEN NULL ELSE o.value END FROM logged_model_metrics o WHERE ${conditions.join(" AND ")} ` +
-    "ORDER BY o.timestamp DESC, o.step DESC LIMIT 1)"
+    "ORDER BY o.timestamp DESC, o.step DESC, o.dataset_name DESC, o.dataset_digest DESC LIMIT 1)"
   );
+};
+
+/** `o` is that latest row, and not NaN: the conditions of the "with-value" half, on the joined metric row `o`. */
+const latestValueRow = (params: SqlParams, clause: MetricOrder): string[] => {
+  const later =
+    "(o2.timestamp > o.timestamp OR (o2.timestamp = o.timestamp AND (o2.step > o.step OR (o2.step = o.step AND " +
+    "(o2.dataset_name > o.dataset_name OR (o2.dataset_name = o.dataset_name AND o2.dataset_digest > o.dataset_digest))))))";
+  const own = [`o.key = ${params.bind(clause.key)}`, "o.is_nan = 0", ...clauseDatasets(params, clause, "o")];
+  const rivals = ["o2.model_key = o.model_key", "o2.key = o.key", ...clauseDatasets(params, clause, "o2"), later];
+  return [...own, `NOT EXISTS (SELECT 1 FROM logged_model_metrics o2 WHERE ${rivals.join(" AND ")})`];
 };
 
 export const compileLoggedModelSearch = (dialect: SqlDialect, scope: LoggedModelSearchScope): CompiledQuery => {
   const params = new SqlParams(dialect);
+  const part = scope.part ?? "page";
+  const [first, ...rest] = scope.orderBy;
+  if (part !== "page" && first?.kind !== "metric") throw new Error(`the ${part} part needs a metric as first order clause`);
   const where = [
     `m.experiment_id IN (${params.bindList(scope.experimentIds)})`,
     "m.lifecycle_stage = 'active'",
@@ -118,9 +146,19 @@ export const compileLoggedModelSearch = (dialect: SqlDialect, scope: LoggedModel
   if (scope.datasets.length > 0 && !scope.filter.some((comparison) => comparison.entity === "metric")) {
     where.push(`EXISTS (SELECT 1 FROM logged_model_metrics mm WHERE mm.model_key = m.model_key AND ${datasetCondition(params, scope.datasets, "mm")})`);
   }
+  const from =
+    part === "with-value" || part === "count-with-value"
+      ? "logged_model_metrics o JOIN logged_models m ON m.model_key = o.model_key JOIN experiments e ON e.experiment_id = m.experiment_id"
+      : "logged_models m JOIN experiments e ON e.experiment_id = m.experiment_id";
+  const metricFirst = first as MetricOrder;
+  if (part === "with-value" || part === "count-with-value") where.push(...latestValueRow(params, metricFirst));
+  if (part === "without-value") where.push(`${metricOrderExpression(params, metricFirst)} IS NULL`);
+  if (part === "count-with-value") return { sql: `SELECT COUNT(*) AS n FROM ${from} WHERE ${where.join(" AND ")}`, params: params.values };
+
   // ORDER BY expressions bind after WHERE's values: placeholders are numbered in text order.
   const order: string[] = [];
-  for (const clause of scope.orderBy) {
+  if (part === "with-value") order.push(`o.value ${metricFirst.ascending ? "ASC" : "DESC"}`);
+  for (const clause of part === "page" ? scope.orderBy : rest) {
     const expression = clause.kind === "metric" ? metricOrderExpression(params, clause) : COLUMN[clause.key];
     // NULLS LAST (SQLite 3.30+, PostgreSQL): models without the value come last in both directions, as in MLflow.
     order.push(`${expression} ${clause.ascending ? "ASC" : "DESC"} NULLS LAST`);
@@ -131,8 +169,7 @@ export const compileLoggedModelSearch = (dialect: SqlDialect, scope: LoggedModel
   const offset = params.bind(scope.offset);
   return {
     sql:
-      "SELECT m.model_key AS model_key FROM logged_models m JOIN experiments e ON e.experiment_id = m.experiment_id " +
-      `WHERE ${where.join(" AND ")} ORDER BY ${order.join(", ")} LIMIT ${limit} OFFSET ${offset}`,
+      `SELECT m.model_key AS model_key FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order.join(", ")} LIMIT ${limit} OFFSET ${offset}`,
     params: params.values,
   };
 };

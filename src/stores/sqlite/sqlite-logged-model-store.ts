@@ -4,7 +4,7 @@ import type { KeyValue } from "../../protocol/mlflow/entities.js";
 import type { LoggedModel } from "../../protocol/mlflow/logged-model-entities.js";
 import type { LoggedModelFinalize, LoggedModelSearch, LoggedModelStore, NewLoggedModel } from "../../tracking/logged-models/store.js";
 import type { Page } from "../../tracking/store.js";
-import { compileLoggedModelSearch, compileMetricProbe } from "../sql/logged-model-search-compiler.js";
+import { compileLoggedModelSearch, compileMetricProbe, type LoggedModelSearchScope } from "../sql/logged-model-search-compiler.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { loadLoggedModels } from "./logged-model-loader.js";
 import { parseExperimentId } from "./rows.js";
@@ -32,12 +32,15 @@ const DRIVING_METRIC_MAX_ROWS = 1000;
 /** The LoggedModelStore over the shared better-sqlite3 connection (the tracking store owns and closes it). */
 export class SqliteLoggedModelStore implements LoggedModelStore {
   private readonly conn: SqliteConnection;
-  private readonly drivingMetricMaxRows: number;
+  private readonly adaptivePlans: boolean;
 
-  /** `drivingMetricMaxRows` is for tests that cover both query plans (-1: always probe model by model). */
-  constructor(db: Database, options: { drivingMetricMaxRows?: number } = {}) {
+  /**
+   * `adaptivePlans: false` keeps every search on the plain plan (models read in result order, metric comparisons
+   * probed model by model), for tests that cover both plans; the answers are the same.
+   */
+  constructor(db: Database, options: { adaptivePlans?: boolean } = {}) {
     this.conn = new SqliteConnection(db);
-    this.drivingMetricMaxRows = options.drivingMetricMaxRows ?? DRIVING_METRIC_MAX_ROWS;
+    this.adaptivePlans = options.adaptivePlans ?? true;
   }
 
   private visibleKey(modelId: string): number | undefined {
@@ -146,15 +149,36 @@ export class SqliteLoggedModelStore implements LoggedModelStore {
     });
   }
 
+  private keys(scope: LoggedModelSearchScope): number[] {
+    const compiled = compileLoggedModelSearch(sqliteDialect, scope);
+    return (this.conn.stmt(compiled.sql).all(...compiled.params) as { model_key: number }[]).map((row) => row.model_key);
+  }
+
+  /**
+   * Ordered by a metric first: the models that have a value, read in value order off the metric index (a page
+   * costs a page, not a sort of every match), then, once those run out, the models without one (nulls last).
+   */
+  private metricOrderedKeys(scope: LoggedModelSearchScope): number[] {
+    const withValue = this.keys({ ...scope, part: "with-value" });
+    if (withValue.length >= scope.limit) return withValue;
+    let countWithValue = scope.offset + withValue.length;
+    if (withValue.length === 0) {
+      const count = compileLoggedModelSearch(sqliteDialect, { ...scope, part: "count-with-value" });
+      countWithValue = (this.conn.stmt(count.sql).get(...count.params) as { n: number }).n;
+    }
+    const without = this.keys({ ...scope, part: "without-value", offset: Math.max(0, scope.offset - countWithValue), limit: scope.limit - withValue.length });
+    return [...withValue, ...without];
+  }
+
   /** The metric comparison matching the fewest rows, if it matches few enough to drive the query. */
   private selectiveMetric(query: LoggedModelSearch): number | undefined {
     let best: { index: number; rows: number } | undefined;
     query.filter.forEach((comparison, index) => {
       if (comparison.entity !== "metric") return;
-      if (this.drivingMetricMaxRows < 0) return;
-      const probe = compileMetricProbe(sqliteDialect, comparison, query.datasets, this.drivingMetricMaxRows + 1);
+      if (!this.adaptivePlans) return;
+      const probe = compileMetricProbe(sqliteDialect, comparison, query.datasets, DRIVING_METRIC_MAX_ROWS + 1);
       const { n } = this.conn.stmt(probe.sql).get(...probe.params) as { n: number };
-      if (n <= this.drivingMetricMaxRows && (best === undefined || n < best.rows)) best = { index, rows: n };
+      if (n <= DRIVING_METRIC_MAX_ROWS && (best === undefined || n < best.rows)) best = { index, rows: n };
     });
     return best?.index;
   }
@@ -166,7 +190,7 @@ export class SqliteLoggedModelStore implements LoggedModelStore {
     if (experimentIds.length === 0) return { items: [] };
     return this.conn.read(() => {
       const drivingMetric = this.selectiveMetric(query);
-      const compiled = compileLoggedModelSearch(sqliteDialect, {
+      const scope: LoggedModelSearchScope = {
         experimentIds,
         filter: query.filter,
         datasets: query.datasets,
@@ -174,8 +198,9 @@ export class SqliteLoggedModelStore implements LoggedModelStore {
         limit: query.maxResults + 1,
         offset,
         ...(drivingMetric !== undefined ? { drivingMetric } : {}),
-      });
-      const keys = (this.conn.stmt(compiled.sql).all(...compiled.params) as { model_key: number }[]).map((row) => row.model_key);
+      };
+      const keys =
+        this.adaptivePlans && drivingMetric === undefined && query.orderBy[0]?.kind === "metric" ? this.metricOrderedKeys(scope) : this.keys(scope);
       const page = pageOf(keys, offset, query.maxResults);
       return { items: loadLoggedModels(this.conn, page.items), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
     });

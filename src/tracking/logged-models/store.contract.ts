@@ -294,6 +294,29 @@ export function describeLoggedModelStoreContract(name: string, open: OpenLoggedM
         ]);
       });
 
+      it("pages through a metric order, past the models without a value (a NaN latest value counts as none)", async () => {
+        await create(4);
+        await logModelMetrics(runId(1), [
+          { key: "acc", value: 0.99, step: 0, timestamp: 5, model_id: modelId(4) },
+          { key: "acc", value: Number.NaN, step: 0, timestamp: 20, model_id: modelId(4) },
+        ]);
+        const orderBy: LoggedModelOrderBy[] = [{ kind: "metric", key: "acc", ascending: false }];
+        expect(await ids({ orderBy })).toEqual([modelId(1), modelId(2), modelId(4), modelId(3)]);
+        for (const size of [1, 2, 3]) {
+          const seen: string[] = [];
+          let pageToken: string | undefined;
+          for (let page = 0; page < 6; page += 1) {
+            const answer = await search({ orderBy, maxResults: size, ...(pageToken ? { pageToken } : {}) });
+            seen.push(...answer.items.map((model) => model.info.model_id));
+            pageToken = answer.nextPageToken;
+            if (pageToken === undefined) break;
+          }
+          expect(seen, `pages of ${size}`).toEqual([modelId(1), modelId(2), modelId(4), modelId(3)]);
+        }
+        const ascending = await ids({ orderBy: [{ kind: "metric", key: "acc", ascending: true }, { kind: "attribute", key: "name", ascending: true }] });
+        expect(ascending).toEqual([modelId(2), modelId(1), modelId(3), modelId(4)]);
+      });
+
       it("pages with tokens until the last page, which has none", async () => {
         const first = await search({ maxResults: 2 });
         expect(first.items.map((model) => model.info.model_id)).toEqual([modelId(3), modelId(2)]);
