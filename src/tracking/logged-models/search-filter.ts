@@ -163,6 +163,9 @@ function readComparator(scanner: Scanner, key: string): string {
   return upper;
 }
 
+/** IN lists are bounded like every other part of a request. */
+const MAX_LIST_VALUES = 1000;
+
 function readList(scanner: Scanner): string[] {
   const start = scanner.pos;
   const illFormed = (): Error => scanner.fail("Expected a non-empty, parenthesised list of quoted strings", start);
@@ -183,7 +186,6 @@ function readList(scanner: Scanner): string[] {
   }
 }
 
-const MAX_LIST_VALUES = 1000;
 
 /** One SearchLoggedModels.OrderBy message, already read from the wire. */
 export interface OrderByRequest {
