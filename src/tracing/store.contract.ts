@@ -132,6 +132,23 @@ export function describeTraceStoreContract(name: string, open: OpenTraceStore): 
       expect(await ids([{ entity: "tag", key: "topic", comparator: "=", value: "sql" }], [], [exp, other])).toEqual([tid(7), tid(2), tid(1)]);
     });
 
+    it("answers a common and a rare tag value alike, whichever index a backend drives the query from", async () => {
+      await Promise.all(
+        Array.from({ length: 2100 }, (_, i) => store.upsertTrace(trace(i + 1, exp, { tags: { common: "yes", ...(i % 700 === 5 ? { rare: "yes" } : {}) } }))),
+      );
+      const page = async (conditions: TraceCondition[]) =>
+        (await store.searchTraces({ experimentIds: [exp], conditions, orderBy: [], maxResults: 5 })).items.map((item) => item.traceId);
+      expect(await page([{ entity: "tag", key: "common", comparator: "=", value: "yes" }])).toEqual([2100, 2099, 2098, 2097, 2096].map(tid));
+      expect(await page([{ entity: "tag", key: "rare", comparator: "=", value: "yes" }])).toEqual([1406, 706, 6].map(tid));
+      expect(
+        await page([
+          { entity: "tag", key: "common", comparator: "IN", value: ["yes", "no"] },
+          { entity: "tag", key: "rare", comparator: "=", value: "yes" },
+          { entity: "attribute", key: "request_time", comparator: "<", value: 1000 + 1000 },
+        ]),
+      ).toEqual([706, 6].map(tid));
+    });
+
     it("orders by attributes and tags, and pages with a token absent on the last page", async () => {
       for (let n = 1; n <= 5; n++) {
         await store.upsertTrace(trace(n, exp, { executionDuration: [30, 10, 50, 10, 20][n - 1], tags: { rank: `r${6 - n}` } }));

@@ -2,7 +2,7 @@ import type { Database, Transaction } from "better-sqlite3";
 import type { TraceDeletion, TraceEnd, TracePage, TraceSearch, TraceStore } from "../../tracing/store.js";
 import type { Assessment, TraceInfo, TraceWithAssessments } from "../../tracing/trace.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
-import { compileTraceSearch, TRACE_COLUMNS } from "../sql/trace-search-compiler.js";
+import { compileTraceSearch, drivingCandidates, RARE_MATCHES, TRACE_COLUMNS } from "../sql/trace-search-compiler.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import { SqliteConnection } from "./statement-cache.js";
 import { ASSESSMENT_COLUMNS, assessmentParams, loadTraces, toAssessment, type AssessmentRow, type TraceRow } from "./trace-rows.js";
@@ -172,8 +172,13 @@ export class SqliteTraceStore implements TraceStore {
 
   async searchTraces(query: TraceSearch): Promise<TracePage> {
     const offset = decodeOffsetToken(query.pageToken);
-    const compiled = compileTraceSearch(sqliteDialect, query, offset);
     return this.conn.read(() => {
+      let driving: { index: number; matches: number } | undefined;
+      for (const candidate of drivingCandidates(sqliteDialect, query)) {
+        const matches = (this.conn.stmt(candidate.count.sql).get(...candidate.count.params) as { n: number }).n;
+        if (matches < RARE_MATCHES && (driving === undefined || matches < driving.matches)) driving = { index: candidate.index, matches };
+      }
+      const compiled = compileTraceSearch(sqliteDialect, query, offset, driving ? { driving: driving.index } : {});
       const rows = this.conn.stmt(compiled.sql).all(...compiled.params) as TraceRow[];
       const page = pageOf(rows, offset, query.maxResults);
       return { ...page, items: loadTraces(this.conn, page.items) };
