@@ -29,7 +29,7 @@ export class RawHttpClient {
   }
 
   /** The bytes of one request, built once and sent many times. */
-  request(method: "GET" | "POST", path: string, body?: string): Buffer {
+  request(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: string): Buffer {
     const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
     const head =
       `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\nConnection: keep-alive\r\n` +

@@ -9,6 +9,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   "data-tests": async () => (await import("./data-tests.js")).runDataTestsBenchmark(),
   drift: async () => (await import("./drift.js")).runDriftBenchmarks(),
   ui: async () => (await import("./ui-load.js")).runUiLoadBenchmark(),
+  "logged-models": async () => (await import("./logged-models.js")).runLoggedModelBenchmarks(),
+  traces: async () => (await import("./traces.js")).runTraceBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
 import { openWebhookNode, tempDbFile, type WebhookNode } from "../src/webhooks/test-support/webhook-kit.js";
+import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
+import { startTracingApp, TEST_TRACE_JSON_LIMIT, type TracingTestApp } from "../src/tracing/test-support/tracing-app.js";
 
 /**
  * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a
@@ -386,4 +388,538 @@ describe("malformed requests to MLflow's webhook API", () => {
     }
     expect(await webhookSnapshot()).toBe(before);
   }, 60_000);
+});
+
+/**
+ * MLflow 3's logged-model routes and runs/outputs, on a real server (full composition): every malformed id, path,
+ * filter and payload is a 4xx in MLflow's error shape naming what is wrong, and nothing stored changes.
+ */
+describe("malformed requests to the logged-model routes", () => {
+  let server: TempServer;
+  let experimentId = "";
+  let lmRunId = "";
+  let modelId = "";
+  const missingModel = `m-${"0".repeat(32)}`;
+
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const refused = async (label: string, method: string, path: string, body?: unknown, mentions?: string): Promise<void> => {
+    const answer = await send(method, path, body);
+    const context = `${label}: ${answer.status} ${answer.text.slice(0, 300)}`;
+    expect(answer.status, context).toBeGreaterThanOrEqual(400);
+    expect(answer.status, context).toBeLessThan(500);
+    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+    if (mentions !== undefined) expect(String(parsed.message), context).toContain(mentions);
+  };
+
+  const snapshot = async (): Promise<string> => {
+    const parts = await Promise.all([
+      send("GET", `logged-models/${modelId}`),
+      send("POST", "logged-models/search", { experiment_ids: [experimentId, "0"], max_results: 1000 }),
+      send("GET", `runs/get?run_id=${lmRunId}`),
+      fetch(`${server.url}/api/2.0/cairn/audit/events?max_results=1000`).then((response) => response.text()),
+    ]);
+    return JSON.stringify(parts.map((part) => (typeof part === "string" ? part : part.text)));
+  };
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-lm-");
+    const created = await send("POST", "experiments/create", { name: "lm-corpus" });
+    experimentId = (JSON.parse(created.text) as { experiment_id: string }).experiment_id;
+    const run = await send("POST", "runs/create", { experiment_id: experimentId, user_id: "u" });
+    lmRunId = (JSON.parse(run.text) as { run: { info: { run_id: string } } }).run.info.run_id;
+    const model = await send("POST", "logged-models", { experiment_id: experimentId, name: "target", params: [{ key: "p", value: "1" }], tags: [{ key: "t", value: "x" }] });
+    modelId = (JSON.parse(model.text) as { model: { info: { model_id: string } } }).model.info.model_id;
+  });
+  afterAll(async () => server?.close());
+
+  const BAD_IDS: [string, string][] = [
+    ["short id", "m-123"],
+    ["uppercase hex", `m-${"A".repeat(32)}`],
+    ["non-hex", `m-${"g".repeat(32)}`],
+    ["no prefix", "0".repeat(32)],
+    ["trace id", `tr-${"0".repeat(32)}`],
+    ["traversal", "..%2F..%2Fetc%2Fpasswd"],
+    ["SQL", "m-1'%20OR%20'1'%3D'1"],
+    ["NUL", "m-%00"],
+    ["very long", `m-${"a".repeat(5000)}`],
+  ];
+
+  it("refuses malformed model ids on every route that takes one", async () => {
+    const before = await snapshot();
+    for (const [label, id] of BAD_IDS) {
+      await refused(`GET ${label}`, "GET", `logged-models/${id}`);
+      await refused(`PATCH ${label}`, "PATCH", `logged-models/${id}`, { status: "LOGGED_MODEL_READY" });
+      await refused(`DELETE ${label}`, "DELETE", `logged-models/${id}`);
+      await refused(`tags ${label}`, "PATCH", `logged-models/${id}/tags`, { tags: [{ key: "a", value: "b" }] });
+      await refused(`delete tag ${label}`, "DELETE", `logged-models/${id}/tags/t`);
+      await refused(`params ${label}`, "POST", `logged-models/${id}/params`, { params: [{ key: "a", value: "b" }] });
+      await refused(`artifacts ${label}`, "GET", `logged-models/${id}/artifacts/directories`);
+    }
+    // A body id wins over the path's, and is checked the same way.
+    await refused("body id", "PATCH", `logged-models/${modelId}`, { model_id: "m-../x", status: "LOGGED_MODEL_READY" }, "model_id");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("answers a missing model with RESOURCE_DOES_NOT_EXIST naming it, everywhere", async () => {
+    const before = await snapshot();
+    for (const [method, path, body] of [
+      ["GET", `logged-models/${missingModel}`, undefined],
+      ["PATCH", `logged-models/${missingModel}`, { status: "LOGGED_MODEL_READY" }],
+      ["DELETE", `logged-models/${missingModel}`, undefined],
+      ["PATCH", `logged-models/${missingModel}/tags`, { tags: [{ key: "a", value: "b" }] }],
+      ["DELETE", `logged-models/${missingModel}/tags/t`, undefined],
+      ["POST", `logged-models/${missingModel}/params`, { params: [{ key: "a", value: "b" }] }],
+      ["GET", `logged-models/${missingModel}/artifacts/directories`, undefined],
+      ["POST", "runs/outputs", { run_id: lmRunId, models: [{ model_id: missingModel, step: 0 }] }],
+      ["POST", "runs/log-metric", { run_id: lmRunId, key: "m", value: 1, timestamp: 1, model_id: missingModel }],
+      ["POST", "runs/log-batch", { run_id: lmRunId, metrics: [{ key: "m", value: 1, timestamp: 1, model_id: missingModel }] }],
+    ] as const) {
+      const answer = await send(method, path, body);
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(JSON.parse(answer.text), `${method} ${path}`).toEqual({ error_code: "RESOURCE_DOES_NOT_EXIST", message: `Logged model with ID '${missingModel}' not found.` });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses malformed payloads on every logged-model write", async () => {
+    const before = await snapshot();
+    const raw = ["{", "[]", "42", '"x"', '{"a": 1} x', "[".repeat(100_000) + "]".repeat(100_000)];
+    const writes: [string, string][] = [
+      ["POST", "logged-models"],
+      ["PATCH", `logged-models/${modelId}`],
+      ["PATCH", `logged-models/${modelId}/tags`],
+      ["POST", `logged-models/${modelId}/params`],
+      ["POST", "logged-models/search"],
+      ["POST", "runs/outputs"],
+    ];
+    for (const [method, path] of writes) for (const body of raw) await refused(`${method} ${path} raw ${body.slice(0, 10)}`, method, path, body);
+
+    const create = (fields: Record<string, unknown>) => ({ experiment_id: experimentId, ...fields });
+    const createCases: [string, Record<string, unknown>, string][] = [
+      ["experiment id as number", { experiment_id: 5 }, "experiment_id"],
+      ["experiment id as object", { experiment_id: { $ne: null } }, "experiment_id"],
+      ["experiment id traversal", { experiment_id: "../0" }, "experiment ID"],
+      ["experiment id SQL", { experiment_id: "0 OR 1=1" }, "experiment ID"],
+      ["missing experiment", { experiment_id: "424242" }, "No Experiment with id=424242"],
+      ["name with a slash", create({ name: "a/b" }), "Invalid model name"],
+      ["name with dots", create({ name: ".." }), "Invalid model name"],
+      ["name with a quote", create({ name: "a'b" }), "Invalid model name"],
+      ["name too long", create({ name: "n".repeat(501) }), "length limit of 500"],
+      ["name as list", create({ name: ["x"] }), "'name'"],
+      ["model type too long", create({ model_type: "t".repeat(501) }), "length limit of 500"],
+      ["source run traversal", create({ source_run_id: "../../x" }), "Invalid run ID"],
+      ["source run missing", create({ source_run_id: "f".repeat(32) }), `Run with id=${"f".repeat(32)} not found`],
+      ["params not a list", create({ params: "x" }), "'params'"],
+      ["params of numbers", create({ params: [1] }), "params[0]"],
+      ["param without key", create({ params: [{ value: "v" }] }), "params[0].key"],
+      ["param key traversal", create({ params: [{ key: "../x", value: "v" }] }), "Invalid parameter name"],
+      ["param value too long", create({ params: [{ key: "k", value: "v".repeat(6001) }] }), "length limit of 6000"],
+      ["101 params", create({ params: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" })) }), "at most 100"],
+      ["tags of nulls", create({ tags: [null] }), "tags[0]"],
+      ["tag value over 64 KiB", create({ tags: [{ key: "k", value: "v".repeat(65_536) }] }), "length limit of 65535"],
+      ["101 tags", create({ tags: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" })) }), "at most 100"],
+    ];
+    for (const [label, body, mentions] of createCases) await refused(`create ${label}`, "POST", "logged-models", body, mentions);
+
+    const finalizeCases: [string, Record<string, unknown>, string][] = [
+      ["back to pending", { status: "LOGGED_MODEL_PENDING" }, "LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED"],
+      ["unknown status", { status: "DONE" }, "'status'"],
+      ["status number out of range", { status: 99 }, "'status'"],
+      ["status as object", { status: { a: 1 } }, "'status'"],
+      ["no status", {}, "'status'"],
+      ["status message too long", { status: "LOGGED_MODEL_READY", status_message: "m".repeat(5001) }, "length limit of 5000"],
+    ];
+    for (const [label, body, mentions] of finalizeCases) await refused(`finalize ${label}`, "PATCH", `logged-models/${modelId}`, body, mentions);
+
+    await refused("tags not a list", "PATCH", `logged-models/${modelId}/tags`, { tags: { a: "b" } }, "'tags'");
+    await refused("tag key with NUL", "PATCH", `logged-models/${modelId}/tags`, { tags: [{ key: "a\u0000b", value: "v" }] }, "Invalid tag name");
+    await refused("missing tag", "DELETE", `logged-models/${modelId}/tags/nope`, undefined, "No tag with key 'nope'");
+    await refused("param changed", "POST", `logged-models/${modelId}/params`, { params: [{ key: "p", value: "2" }] }, "Changing param values is not allowed");
+    await refused("101 params", "POST", `logged-models/${modelId}/params`, { params: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" })) }, "at most 100");
+
+    for (const path of ["../../etc", "/etc/passwd", "a/../../..", "%2e%2e%2f%2e%2e"]) {
+      await refused(`artifacts ${path}`, "GET", `logged-models/${modelId}/artifacts/directories?artifact_directory_path=${encodeURIComponent(path)}`, undefined, "artifact_directory_path");
+    }
+
+    const outputCases: [string, Record<string, unknown>, string][] = [
+      ["models not a list", { run_id: lmRunId, models: "x" }, "'models'"],
+      ["model without id", { run_id: lmRunId, models: [{ step: 0 }] }, "models[0].model_id"],
+      ["model without step", { run_id: lmRunId, models: [{ model_id: modelId }] }, "models[0].step"],
+      ["step garbage", { run_id: lmRunId, models: [{ model_id: modelId, step: "soon" }] }, "models[0].step"],
+      ["malformed model id", { run_id: lmRunId, models: [{ model_id: "../m", step: 0 }] }, "models[0].model_id"],
+      ["101 models", { run_id: lmRunId, models: Array.from({ length: 101 }, () => ({ model_id: modelId, step: 0 })) }, "at most 100"],
+      ["missing run", { run_id: "e".repeat(32), models: [{ model_id: modelId, step: 0 }] }, "not found"],
+      ["run id traversal", { run_id: "../x", models: [{ model_id: modelId, step: 0 }] }, "Invalid run ID"],
+    ];
+    for (const [label, body, mentions] of outputCases) await refused(`outputs ${label}`, "POST", "runs/outputs", body, mentions);
+
+    await refused("metric model id malformed", "POST", "runs/log-batch", { run_id: lmRunId, metrics: [{ key: "m", value: 1, timestamp: 1, model_id: "m-../x" }] }, "model_id");
+    await refused("metric digest too long", "POST", "runs/log-metric", { run_id: lmRunId, key: "m", value: 1, timestamp: 1, dataset_name: "d", dataset_digest: "x".repeat(37) }, "dataset_digest");
+    await refused("metric digest without name", "POST", "runs/log-metric", { run_id: lmRunId, key: "m", value: 1, timestamp: 1, dataset_digest: "x" }, "dataset_name");
+    await refused("input model traversal", "POST", "runs/log-inputs", { run_id: lmRunId, models: [{ model_id: "../../x" }] }, "models[0].model_id");
+    expect(await snapshot()).toBe(before);
+  }, 120_000);
+
+  it("refuses unknown filter keys, bad grammar, bad order_by and out-of-range paging in logged-models/search", async () => {
+    const before = await snapshot();
+    const search = (fields: Record<string, unknown>) => ({ experiment_ids: [experimentId], ...fields });
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["unknown attribute", search({ filter: "colour = 'red'" }), "Invalid logged model search key 'colour'"],
+      ["unknown entity", search({ filter: "datasets.name = 'x'" }), "Invalid entity type 'datasets'"],
+      ["OR", search({ filter: "name = 'a' OR name = 'b'" }), "separated by 'AND'"],
+      ["SQL injection", search({ filter: "name = 'x'; DROP TABLE logged_models" }), "separated by 'AND'"],
+      ["metric with a string", search({ filter: "metrics.acc > 'high'" }), "Expected a numeric value"],
+      ["time with a string", search({ filter: "creation_time > 'yesterday'" }), "Expected a numeric value"],
+      ["param compared with >", search({ filter: "params.lr > '1'" }), "Invalid comparison operator"],
+      ["unterminated", search({ filter: "name = 'x" }), "Unterminated"],
+      ["no value", search({ filter: "metrics.acc >" }), "Expected a numeric value"],
+      ["filter too long", search({ filter: `name = '${"a".repeat(10_001)}'` }), "limit is 10000"],
+      ["filter as list", search({ filter: ["name = 'a'"] }), "'filter'"],
+      ["order_by a string", search({ order_by: ["name"] }), "order_by[0]"],
+      ["order_by params", search({ order_by: [{ field_name: "params.lr" }] }), "only `metrics.<name>` is allowed"],
+      ["order_by unknown", search({ order_by: [{ field_name: "colour" }] }), "Invalid order by field name: colour"],
+      ["order_by digest without name", search({ order_by: [{ field_name: "metrics.acc", dataset_digest: "d" }] }), "dataset_digest"],
+      ["order_by ascending as text", search({ order_by: [{ field_name: "name", ascending: "up" }] }), "ascending"],
+      ["11 order_by", search({ order_by: Array.from({ length: 11 }, () => ({ field_name: "name" })) }), "order_by"],
+      ["datasets without name", search({ datasets: [{ dataset_digest: "d" }] }), "datasets[0].dataset_name"],
+      ["datasets as string", search({ datasets: "test" }), "'datasets'"],
+      ["21 datasets", search({ datasets: Array.from({ length: 21 }, () => ({ dataset_name: "d" })) }), "datasets"],
+      ["max_results 0", search({ max_results: 0 }), "max_results"],
+      ["max_results huge", search({ max_results: 1_000_000 }), "max_results"],
+      ["max_results 1e300", search({ max_results: 1e300 }), "max_results"],
+      ["page token garbage", search({ page_token: "not a token" }), "Invalid page token"],
+      ["experiment id traversal", { experiment_ids: ["../0"] }, "experiment ID"],
+      ["101 experiment ids", { experiment_ids: Array.from({ length: 101 }, (_, i) => String(i)) }, "at most 100"],
+    ];
+    for (const [label, body, mentions] of cases) await refused(`search ${label}`, "POST", "logged-models/search", body, mentions);
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+/**
+ * MLflow 3 registration by model id and prompt versions (model-versions/create, get-download-uri), on a real server:
+ * malformed or unknown model ids, models:/ traversal and prompt placeholders on ordinary models are each a 4xx in
+ * MLflow's error shape naming the field or the source, and nothing stored changes (versions, models, audit log).
+ */
+describe("malformed registrations by model id and prompt placeholders", () => {
+  let server: TempServer;
+  let modelId = "";
+  let runId = "";
+  const IS_PROMPT = "mlflow.prompt.is_prompt";
+
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const refused = async (label: string, method: string, path: string, body: unknown, code: string, mentions: string): Promise<void> => {
+    const answer = await send(method, path, body);
+    const context = `${label}: ${answer.status} ${answer.text.slice(0, 400)}`;
+    expect(answer.status, context).toBeGreaterThanOrEqual(400);
+    expect(answer.status, context).toBeLessThan(500);
+    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+    expect(parsed.error_code, context).toBe(code);
+    expect(String(parsed.message), context).toContain(mentions);
+  };
+
+  const snapshot = async (): Promise<string> => {
+    const parts = await Promise.all([
+      send("GET", `model-versions/search?filter=${encodeURIComponent("name = 'plain'")}`),
+      send("GET", `model-versions/search?filter=${encodeURIComponent(`tags.\`${IS_PROMPT}\` = 'true'`)}`),
+      send("GET", "registered-models/search?max_results=1000"),
+      send("GET", `logged-models/${modelId}`),
+      fetch(`${server.url}/api/2.0/cairn/audit/events?max_results=1000`).then(async (response) => ({ status: 0, text: await response.text() })),
+    ]);
+    return JSON.stringify(parts.map((part) => part.text));
+  };
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-reg-");
+    runId = (JSON.parse((await send("POST", "runs/create", { experiment_id: "0" })).text) as { run: { info: { run_id: string } } }).run.info.run_id;
+    const model = await send("POST", "logged-models", { experiment_id: "0", name: "model", source_run_id: runId });
+    modelId = (JSON.parse(model.text) as { model: { info: { model_id: string } } }).model.info.model_id;
+    expect((await send("POST", "registered-models/create", { name: "plain" })).status).toBe(200);
+    expect((await send("POST", "registered-models/create", { name: "prompt", tags: [{ key: IS_PROMPT, value: "true" }] })).status).toBe(200);
+    const promptVersion = await send("POST", "model-versions/create", {
+      name: "prompt",
+      source: "dummy-source",
+      tags: [{ key: IS_PROMPT, value: "true" }, { key: "mlflow.prompt.text", value: "Hi {{name}}" }],
+    });
+    expect(promptVersion.status, promptVersion.text).toBe(200);
+  });
+  afterAll(async () => server?.close());
+
+  it("refuses bad model_id values (format, type) before anything is looked up", async () => {
+    const before = await snapshot();
+    const badIds: unknown[] = [
+      "m-123",
+      `m-${"A".repeat(32)}`,
+      `m-${"g".repeat(32)}`,
+      "0".repeat(32),
+      `tr-${"0".repeat(32)}`,
+      "../../etc/passwd",
+      `${modelId}/../x`,
+      "m-1' OR '1'='1",
+      `m-${"a".repeat(5000)}`,
+      `${modelId}\u0000`,
+    ];
+    for (const id of badIds) {
+      await refused(`model_id ${String(id).slice(0, 40)}`, "POST", "model-versions/create", { name: "plain", source: `models:/${modelId}`, model_id: id }, "INVALID_PARAMETER_VALUE", "model_id");
+    }
+    for (const id of [7, true, [modelId], { id: modelId }]) {
+      await refused(`model_id ${JSON.stringify(id)}`, "POST", "model-versions/create", { name: "plain", source: `models:/${modelId}`, model_id: id }, "INVALID_PARAMETER_VALUE", "'model_id'");
+    }
+    await refused("unknown model_id", "POST", "model-versions/create", { name: "plain", source: `runs:/${runId}/model`, model_id: `m-${"f".repeat(32)}` }, "RESOURCE_DOES_NOT_EXIST", "named by model_id does not exist");
+    await refused("model_id of another model", "POST", "model-versions/create", { name: "plain", source: `models:/${modelId}`, model_id: `m-${"f".repeat(32)}` }, "INVALID_PARAMETER_VALUE", "but model_id is");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses models:/ traversal and malformed logged-model sources", async () => {
+    const before = await snapshot();
+    const sources = [
+      "models:/..",
+      "models:/../../etc/passwd",
+      `models:/${modelId}/..`,
+      `models:/${modelId}/../../../etc`,
+      `models:/${modelId}/artifacts/MLmodel`,
+      "models:///etc/passwd",
+      `models://host/${modelId}`,
+      `models:/${modelId}@champion`,
+      "models:/m-123",
+      `models:/${modelId.toUpperCase()}`,
+      `models:/${modelId}%2F..%2F..`,
+      `models:/${modelId}?x=../../etc`,
+      `models:/${modelId}#/../../etc`,
+      `models:/${modelId}\\..\\..`,
+    ];
+    for (const source of sources) {
+      await refused(`source ${source}`, "POST", "model-versions/create", { name: "plain", source }, "INVALID_PARAMETER_VALUE", "Invalid model version source");
+    }
+    await refused("missing logged model", "POST", "model-versions/create", { name: "plain", source: `models:/m-${"e".repeat(32)}` }, "RESOURCE_DOES_NOT_EXIST", `logged model 'm-${"e".repeat(32)}'`);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("keeps prompt placeholders to prompt versions, and prompt versions away from files", async () => {
+    const before = await snapshot();
+    const promptTags = [{ key: IS_PROMPT, value: "true" }, { key: "mlflow.prompt.text", value: "x" }];
+    for (const source of ["dummy-source", "prompt-template"]) {
+      await refused(`${source} on an ordinary model`, "POST", "model-versions/create", { name: "plain", source }, "INVALID_PARAMETER_VALUE", "accepted only for a prompt version");
+      await refused(`${source} tagged as a prompt on an ordinary model`, "POST", "model-versions/create", { name: "plain", source, tags: promptTags }, "INVALID_PARAMETER_VALUE", "accepted only for a prompt version");
+      await refused(`${source} untagged on a prompt`, "POST", "model-versions/create", { name: "prompt", source }, "INVALID_PARAMETER_VALUE", "accepted only for a prompt version");
+    }
+    await refused("prompt version with a model_id", "POST", "model-versions/create", { name: "prompt", source: "dummy-source", tags: promptTags, model_id: modelId }, "INVALID_PARAMETER_VALUE", "a prompt version has no model files");
+    for (const source of ["DUMMY-SOURCE", "dummy-source/../../etc", "/etc/passwd", "file:///etc/passwd"]) {
+      await refused(`prompt with source ${source}`, "POST", "model-versions/create", { name: "prompt", source, tags: promptTags }, "INVALID_PARAMETER_VALUE", "Invalid model version source");
+    }
+    await refused("download URI of a prompt version", "GET", "model-versions/get-download-uri?name=prompt&version=1", undefined, "INVALID_PARAMETER_VALUE", "is a prompt version");
+    await refused("copy of a prompt version", "POST", "model-versions/create", { name: "plain", source: "models:/prompt/1" }, "INVALID_PARAMETER_VALUE", "is a prompt version");
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("malformed requests: traces and assessments", () => {
+  let tr: TracingTestApp;
+  let exp = "";
+  let assessmentId = "";
+  const TRACE = "tr-00000000000000000000000000000abc";
+  const MISSING = "tr-00000000000000000000000000000def";
+
+  const traceSnapshot = async (): Promise<string> => {
+    const trace = await tr.call("GET", `traces/${TRACE}`, undefined, 3);
+    const search = await tr.call("POST", "traces/search", { experiment_ids: [exp], max_results: 500 }, 3);
+    const audit = await tr.stores.audit.list({ maxResults: 1000 });
+    const files = await tr.app.inject({ method: "GET", url: `/api/2.0/mlflow-artifacts/artifacts?path=${exp}/traces` });
+    return JSON.stringify([trace.body, search.body, audit.items, files.body]);
+  };
+
+  beforeAll(async () => {
+    tr = await startTracingApp();
+    exp = (await tr.call("POST", "experiments/create", { name: "corpus-traces" })).body.experiment_id;
+    await tr.call(
+      "POST",
+      "traces",
+      {
+        trace: {
+          trace_info: {
+            trace_id: TRACE,
+            trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: exp } },
+            request_time: "2025-01-01T00:00:00Z",
+            execution_duration: "1s",
+            state: "OK",
+            tags: { topic: "sql" },
+          },
+        },
+      },
+      3,
+    );
+    const created = await tr.call("POST", `traces/${TRACE}/assessments`, { assessment: { assessment_name: "q", feedback: { value: 1 } } }, 3);
+    assessmentId = created.body.assessment.assessment_id;
+  });
+  afterAll(async () => tr.close());
+
+  /** Every trace route, with a body that would succeed, so that the malformed part is what fails. */
+  const routes = (): { method: "GET" | "POST" | "PATCH" | "DELETE"; url: string; body?: Record<string, unknown> }[] => [
+    { method: "POST", url: "/api/3.0/mlflow/traces", body: { trace: { trace_info: { trace_id: TRACE, trace_location: { mlflow_experiment: { experiment_id: exp } } } } } },
+    { method: "GET", url: `/api/3.0/mlflow/traces/${TRACE}` },
+    { method: "POST", url: "/api/3.0/mlflow/traces/search", body: { experiment_ids: [exp] } },
+    { method: "PATCH", url: `/api/3.0/mlflow/traces/${TRACE}/tags`, body: { key: "k", value: "v" } },
+    { method: "DELETE", url: `/api/3.0/mlflow/traces/${TRACE}/tags`, body: { key: "topic" } },
+    { method: "POST", url: "/api/3.0/mlflow/traces/delete-traces", body: { experiment_id: exp, request_ids: [MISSING] } },
+    { method: "POST", url: `/api/3.0/mlflow/traces/${TRACE}/assessments`, body: { assessment: { assessment_name: "n", feedback: { value: 1 } } } },
+    { method: "GET", url: `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}` },
+    { method: "PATCH", url: `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, body: { assessment: { rationale: "r" }, update_mask: "rationale" } },
+    { method: "DELETE", url: `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}` },
+    { method: "POST", url: "/api/2.0/mlflow/traces", body: { experiment_id: exp } },
+    { method: "PATCH", url: `/api/2.0/mlflow/traces/${TRACE}`, body: { timestamp_ms: 1_735_689_601_000, status: "OK" } },
+    { method: "GET", url: `/api/2.0/mlflow/traces/${TRACE}/info` },
+    { method: "GET", url: `/api/2.0/mlflow/traces?experiment_ids=${exp}` },
+    { method: "PATCH", url: `/api/2.0/mlflow/traces/${TRACE}/tags`, body: { key: "k", value: "v" } },
+    { method: "DELETE", url: `/api/2.0/mlflow/traces/${TRACE}/tags`, body: { key: "topic" } },
+    { method: "POST", url: "/api/2.0/mlflow/traces/delete-traces", body: { experiment_id: exp, request_ids: [MISSING] } },
+  ];
+
+  const send = (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown) =>
+    tr.app.inject({
+      method,
+      url,
+      ...(payload === undefined ? {} : { payload: typeof payload === "string" ? payload : JSON.stringify(payload), headers: { "content-type": "application/json" } }),
+    });
+
+  it("refuses malformed, hostile and missing ids in every path parameter", async () => {
+    const before = await traceSnapshot();
+    const badIds = ["tr-123", `tr-${"G".repeat(32)}`, `TR-${"a".repeat(32)}`, `tr-${"A".repeat(32)}`, "..", "%2e%2e%2f%2e%2e%2fetc", `${TRACE}%2F..`, "tr-' OR '1'='1", "%00", MISSING];
+    for (const route of routes()) {
+      if (!route.url.includes(TRACE)) continue;
+      for (const bad of badIds) {
+        const response = await send(route.method, route.url.replace(TRACE, bad), route.body);
+        assertMlflowError(`${route.method} ${route.url} with ${bad}`, response);
+        if (bad === MISSING) expect(JSON.parse(response.body).error_code, `${route.method} ${route.url}`).toBe("RESOURCE_DOES_NOT_EXIST");
+      }
+      if (route.url.includes(assessmentId)) {
+        for (const bad of ["a-1", "..%2f..%2fetc", `a-${"f".repeat(31)}`, "a-00000000000000000000000000000999"]) {
+          assertMlflowError(`${route.method} assessment ${bad}`, await send(route.method, route.url.replace(assessmentId, bad), route.body));
+        }
+      }
+    }
+    expect(await traceSnapshot()).toBe(before);
+  });
+
+  it("refuses malformed raw bodies on every trace write route", async () => {
+    const before = await traceSnapshot();
+    for (const route of routes()) {
+      if (route.method === "GET") continue;
+      // The "in a field" and surrogate bodies aim at tracking's fields; the trace routes' own fields are covered below.
+      for (const [label, payload] of rawBodies().filter(([name]) => !/in a field|surrogate/.test(name))) assertMlflowError(`${route.method} ${route.url} ${label}`, await send(route.method, route.url, payload));
+    }
+    expect(await traceSnapshot()).toBe(before);
+  }, 120_000);
+
+  it("refuses JSON payloads that are not what the protos say, naming the field", async () => {
+    const before = await traceSnapshot();
+    const info = (overrides: Record<string, unknown>) => ({
+      trace: { trace_info: { trace_id: MISSING, trace_location: { mlflow_experiment: { experiment_id: exp } }, ...overrides } },
+    });
+    const cases: [string, string, unknown, RegExp][] = [
+      ["POST", "/api/3.0/mlflow/traces", {}, /'trace'/],
+      ["POST", "/api/3.0/mlflow/traces", { trace: "x" }, /'trace'/],
+      ["POST", "/api/3.0/mlflow/traces", { trace: { trace_info: [] } }, /'trace.trace_info'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_location: undefined }), /'trace.trace_info.trace_location'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_location: { mlflow_experiment: { experiment_id: 7 } } }), /experiment_id/],
+      ["POST", "/api/3.0/mlflow/traces", info({ tags: ["a"] }), /'trace.trace_info.tags'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ tags: { k: { nested: 1 } } }), /'trace.trace_info.tags.k'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ tags: { ["k".repeat(251)]: "v" } }), /maximum length of 250/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_metadata: { k: "v".repeat(8001) } }), /maximum length of 8000/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_metadata: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, "v"])) }), /at most 1000 entries/],
+      ["POST", "/api/3.0/mlflow/traces", info({ request_time: 1_700_000_000_000 }), /'trace.trace_info.request_time'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ request_time: "2025-02-30T00:00:00Z" }), /does not exist/],
+      ["POST", "/api/3.0/mlflow/traces", info({ execution_duration: "-1s" }), /must not be negative/],
+      ["POST", "/api/3.0/mlflow/traces", info({ state: "DONE" }), /'trace.trace_info.state'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ assessments: {} }), /'trace.trace_info.assessments'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { locations: "x" }, /'locations'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { locations: [{ type: "INFERENCE_TABLE", inference_table: { full_table_name: "a.b.c" } }] }, /MLFLOW_EXPERIMENT/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: ["1; DROP TABLE traces"] }, /'experiment_id'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], max_results: "many" }, /'max_results'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], max_results: 0 }, /max_results/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], order_by: [5] }, /'order_by\[0\]'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: Array.from({ length: 101 }, (_, i) => String(i)) }, /at most 100 experiments/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { request_ids: [TRACE] }, /'experiment_id'/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { experiment_id: exp, max_timestamp_millis: "old" }, /'max_timestamp_millis'/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { experiment_id: exp, max_timestamp_millis: 1, max_traces: -1 }, /'max_traces'/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { experiment_id: exp, request_ids: Array.from({ length: 1001 }, () => MISSING) }, /at most 1000/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}/tags`, { value: "v" }, /'key'/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}/tags`, { key: ["a"], value: "v" }, /'key'/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}`, { status: "OK" }, /'timestamp_ms'/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}`, { timestamp_ms: 1_735_689_601_000, status: "FINISHED" }, /'status'/],
+      ["POST", "/api/2.0/mlflow/traces", { experiment_id: exp, tags: { k: "v" } }, /'tags'/],
+      ["POST", "/api/2.0/mlflow/traces", { experiment_id: exp, request_metadata: [{ value: "v" }] }, /'request_metadata\[0\].key'/],
+      ["POST", "/api/2.0/mlflow/traces", { experiment_id: "../1" }, /'experiment_id'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: "x" }, /'assessment'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, expectation: { value: 1 } } }, /exactly one/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: "x".repeat(100_001) } } }, /maximum length of 100000/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, metadata: [1] } }, /'assessment.metadata'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, create_time: "now" } }, /'assessment.create_time'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, overrides: "../a" } }, /'assessment.overrides'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, valid: "yes" } }, /'assessment.valid'/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { rationale: "r" } }, /'update_mask'/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { rationale: "r" }, update_mask: 5 }, /'update_mask'/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { rationale: "r" }, update_mask: "traceId" }, /'trace_id' cannot be updated/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { assessment_id: "a-00000000000000000000000000000001" }, update_mask: "rationale" }, /'assessment.assessment_id'/],
+    ];
+    for (const [method, url, payload, message] of cases) {
+      const response = await send(method as "POST", url, payload);
+      assertMlflowError(`${method} ${url} ${JSON.stringify(payload).slice(0, 80)}`, response);
+      expect(JSON.parse(response.body).message, `${method} ${url} ${JSON.stringify(payload).slice(0, 80)}`).toMatch(message);
+    }
+    expect(await traceSnapshot()).toBe(before);
+  });
+
+  it("refuses unknown filter keys, OR, SQL and unterminated strings in trace search filters and order_by", async () => {
+    const before = await traceSnapshot();
+    const filters = [
+      "attributes.foo = 'x'",
+      "spans.name = 'x'",
+      "feedback.quality > 0.5",
+      "tags.topic = 'sql' OR 1=1",
+      "tags.topic = 'sql'; DROP TABLE traces",
+      "tags.`x' OR 1=1 --` = 'a' OR",
+      "metadata.k = 'unterminated",
+      "attributes.status IN ('OK', ",
+      "timestamp_ms > 1e400",
+      "attributes.experiment_id = '1'",
+      "'1'='1'",
+      "a".repeat(20_000),
+    ];
+    for (const filter of filters) {
+      assertMlflowError(`traces/search ${filter.slice(0, 40)}`, await send("POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], filter }));
+      assertMlflowError(`GET traces ${filter.slice(0, 40)}`, await send("GET", `/api/2.0/mlflow/traces?experiment_ids=${exp}&filter=${encodeURIComponent(filter)}`));
+    }
+    for (const orderBy of ["tags.x; DROP TABLE traces", "foo DESC", "timestamp_ms sideways", ""]) {
+      assertMlflowError(`order_by ${orderBy}`, await send("POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], order_by: [orderBy] }));
+    }
+    expect(await traceSnapshot()).toBe(before);
+  });
+
+  it("refuses an oversized traces.json, leaving nothing stored", async () => {
+    const before = await traceSnapshot();
+    const response = await tr.app.inject({
+      method: "PUT",
+      url: `/api/2.0/mlflow-artifacts/artifacts/${exp}/traces/${TRACE}/artifacts/traces.json`,
+      payload: Buffer.alloc(TEST_TRACE_JSON_LIMIT + 1, 32),
+    });
+    assertMlflowError("PUT traces.json", response);
+    expect(response.statusCode).toBe(413);
+    expect(await traceSnapshot()).toBe(before);
+  });
 });

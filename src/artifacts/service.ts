@@ -1,6 +1,6 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { WriteContext } from "../core/actor.js";
-import { invalidParameter } from "../core/errors.js";
+import { CairnError, ErrorCode, invalidParameter } from "../core/errors.js";
 import { noAudit, type AuditRecorder } from "../audit/recorder.js";
 import type { FileInfo } from "../protocol/mlflow/entities.js";
 import { baseName, invalidPath, joinKeys, normaliseArtifactPath } from "./artifact-path.js";
@@ -17,6 +17,41 @@ export interface ArtifactServiceOptions {
   resolveRunArtifactUri: (runId: string) => Promise<string>;
   /** Where uploads and deletes are reported (default: nowhere). */
   audit?: AuditRecorder;
+  /**
+   * A smaller size limit for some keys (a trace's traces.json): the upload is refused with a 413 naming the limit,
+   * and nothing is stored. Undefined for keys without one (artifacts are otherwise unbounded, as in MLflow).
+   */
+  uploadLimit?: (key: string) => UploadLimit | undefined;
+}
+
+export interface UploadLimit {
+  maxBytes: number;
+  /** Names the limit in the error, e.g. "traces.json" and its setting. */
+  what: string;
+  /** Passed to the store's write (see WriteOptions.sync); default true. */
+  sync?: boolean;
+}
+
+const tooLarge = (limit: UploadLimit, key: string): CairnError =>
+  new CairnError(
+    ErrorCode.INVALID_PARAMETER_VALUE,
+    `Invalid value for parameter 'artifact_path' supplied: '${key}' exceeds the ${limit.what} limit of ${limit.maxBytes} bytes.`,
+    { status: 413 },
+  );
+
+/**
+ * Passes the source through until it exceeds the limit, then fails it (the store's write leaves nothing behind).
+ * A request body is read without destroying it on the way out: destroying it would reset the connection before
+ * the client reads the 413; the HTTP server discards what is left once the answer is sent.
+ */
+async function* limited(source: ByteSource, limit: UploadLimit, key: string): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  const chunks = source instanceof Readable ? source.iterator({ destroyOnReturn: false }) : source;
+  for await (const chunk of chunks as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > limit.maxBytes) throw tooLarge(limit, key);
+    yield chunk;
+  }
 }
 
 /** The tracking API's ListArtifacts.Response; empty fields are omitted, as protobuf's JSON mapping does. */
@@ -68,16 +103,25 @@ export class ArtifactService {
   }
 
   /** An artifact write becomes an audit event once the file is in place (never for a failed or aborted upload). */
-  private async auditWrite(ctx: WriteContext, action: "upload" | "delete", key: string): Promise<void> {
-    const after = action === "upload" ? { bytes: (await this.store.stat(key))?.size ?? null } : null;
+  private async auditWrite(ctx: WriteContext, action: "upload" | "delete", key: string, bytes?: number): Promise<void> {
+    const after = action === "upload" ? { bytes: bytes ?? (await this.store.stat(key))?.size ?? null } : null;
     await this.audit.record(ctx, { action: `artifacts.file.${action}`, entityType: "artifact", entityId: key, after });
   }
 
   /** GET mlflow/artifacts/list: paths in the answer are relative to the run's artifact root. */
   async listRunArtifacts(runId: string, path: string | undefined): Promise<ListRunArtifactsResponse> {
-    const relative = path === undefined ? "" : normaliseArtifactPath(path, "path", { allowRoot: true });
-    const rootUri = await this.options.resolveRunArtifactUri(runId);
-    const rootKey = storeKeyOfArtifactUri(runId, rootUri);
+    // The path is checked before the run is looked up, so a hostile path is refused whatever the run.
+    if (path !== undefined) normaliseArtifactPath(path, "path", { allowRoot: true });
+    return this.listUnderRoot(await this.options.resolveRunArtifactUri(runId), path, "path", runId);
+  }
+
+  /**
+   * Lists a folder below an owner's artifact root (a logged model's artifact_uri): the same confinement and answer
+   * as a run's listing. `field` names the path parameter in errors; `owner` names the root's owner.
+   */
+  async listUnderRoot(rootUri: string, path: string | undefined, field: string, owner: string): Promise<ListRunArtifactsResponse> {
+    const relative = path === undefined ? "" : normaliseArtifactPath(path, field, { allowRoot: true });
+    const rootKey = storeKeyOfArtifactUri(owner, rootUri);
     const entries = await this.store.list(joinKeys(rootKey, relative));
     const files = entries.map((entry) => fileInfo(entry, joinKeys(relative, baseName(entry.key))));
     return files.length > 0 ? { root_uri: rootUri, files } : { root_uri: rootUri };
@@ -110,10 +154,14 @@ export class ArtifactService {
     return info && !info.isDir ? info.size : undefined;
   }
 
-  async upload(path: string, body: ByteSource, ctx: WriteContext): Promise<void> {
+  /** `declaredBytes` (the request's content-length) lets a limited key be refused before any byte is read. */
+  async upload(path: string, body: ByteSource, ctx: WriteContext, declaredBytes?: number): Promise<void> {
     const key = normaliseArtifactPath(path, "artifact_path");
-    await this.store.write(key, body);
-    await this.auditWrite(ctx, "upload", key);
+    const limit = this.options.uploadLimit?.(key);
+    if (limit && declaredBytes !== undefined && declaredBytes > limit.maxBytes) throw tooLarge(limit, key);
+    const { size } = await this.store.write(key, limit ? limited(body, limit, key) : body, limit?.sync === false ? { sync: false } : {});
+    // The store reports what it wrote: no second look at the file for the audit event.
+    await this.auditWrite(ctx, "upload", key, size);
   }
 
   async delete(path: string, ctx: WriteContext): Promise<void> {

@@ -39,6 +39,15 @@ export interface ArtifactContent {
 /** Any byte stream: an HTTP request, a file stream, a generator. */
 export type ByteSource = Readable | AsyncIterable<Uint8Array>;
 
+export interface WriteOptions {
+  /**
+   * false: the file is placed atomically but not fsynced on its own, so it survives a crash of the process (as the
+   * metadata store's WAL commits do) but an OS crash or power loss may drop it. For small, frequent files whose
+   * writer can resend them (a trace's traces.json); default true.
+   */
+  sync?: boolean;
+}
+
 export interface UploadedPart {
   partNumber: number;
   /** ETag returned when the part was uploaded; checked when given. */
@@ -59,7 +68,7 @@ export interface ArtifactStore {
    * Streams the source to the key atomically: readers see the old content or the complete new one, never a torn
    * file, and a source that fails mid-way leaves nothing behind. Replaces an existing file.
    */
-  write(key: string, source: ByteSource): Promise<{ size: number }>;
+  write(key: string, source: ByteSource, options?: WriteOptions): Promise<{ size: number }>;
   /** Removes a file or a whole tree; a missing key is not an error (as MLflow). */
   delete(key: string): Promise<void>;
   createMultipartUpload(key: string): Promise<{ uploadId: string }>;

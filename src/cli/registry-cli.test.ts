@@ -45,6 +45,21 @@ afterAll(async () => {
 });
 
 describe("cairn models (process)", () => {
+  it("registers an MLflow 3 logged model by its models:/<model_id> URI and shows it on the version", async () => {
+    const created = await fetch(`${server.url}/api/2.0/mlflow/logged-models`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ experiment_id: "0", name: "model", source_run_id: runId }),
+    });
+    const modelId = ((await created.json()) as { model: { info: { model_id: string } } }).model.info.model_id;
+    const registered = await cairn(["models", "register", "cli-logged", `models:/${modelId}`, "--json"]);
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(JSON.parse(registered.stdout)).toMatchObject({ name: "cli-logged", version: "1", run_id: runId, model_id: modelId });
+    const shown = await cairn(["models", "show", "cli-logged"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`run ${runId}  logged model ${modelId}`);
+  });
+
   it("registers with --json, refuses a guarded alias with one error line (exit 1), and takes the actor from --user or CAIRN_USER", async () => {
     const registered = await cairn(["models", "register", "cli-churn", `runs:/${runId}/model`, "--json"]);
     expect(registered.code).toBe(0);

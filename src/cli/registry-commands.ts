@@ -28,7 +28,7 @@ export const registerModelCommands = (program: Command, dataAction: DataAction):
     .action(dataAction(async (client, o, name: string) => (await models()).showModel(client, name, { version: str(o.version) })));
   group
     .command("register")
-    .description("register a new version of a model (creating the model if needed) from runs:/<run_id>/<path> or mlflow-artifacts:/...")
+    .description("register a new version of a model (creating the model if needed) from runs:/<run_id>/<path>, mlflow-artifacts:/..., models:/<name>/<version> or a logged model's models:/<model_id>")
     .argument("<name>", "registered model name")
     .argument("<source-uri>", "where the model's files are, inside the artifact store")
     .option("--run-id <id>", "the run that produced it (default: the run of a runs:/ URI)")

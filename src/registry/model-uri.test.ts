@@ -2,6 +2,23 @@ import { describe, expect, it } from "vitest";
 import type { ModelVersion } from "../protocol/mlflow/registry-entities.js";
 import { parseModelUri, resolveModelUri, type ModelVersionLookup } from "./model-uri.js";
 
+describe("parseModelUri reads MLflow 3's models:/<model_id>", () => {
+  it("one segment without '@' that is a logged model id", () => {
+    expect(parseModelUri("models:/m-0123456789abcdef0123456789abcdef")).toEqual({ kind: "logged-model", modelId: "m-0123456789abcdef0123456789abcdef" });
+    // With a suffix or an alias it is a registered model's name, as the client reads it.
+    expect(parseModelUri("models:/m-0123456789abcdef0123456789abcdef/2")).toEqual({ name: "m-0123456789abcdef0123456789abcdef", kind: "version", version: "2" });
+    expect(parseModelUri("models:/m-0123456789abcdef0123456789abcdef@a")).toEqual({ name: "m-0123456789abcdef0123456789abcdef", kind: "alias", alias: "a" });
+  });
+
+  it("is refused where a registered model version is required (deployments), saying what to do", async () => {
+    const lookup: ModelVersionLookup = { getModelVersion: async () => Promise.reject(new Error("x")), getModelVersionByAlias: async () => Promise.reject(new Error("x")), getLatestVersions: async () => [] };
+    await expect(resolveModelUri(lookup, "models:/m-0123456789abcdef0123456789abcdef")).rejects.toThrow(
+      "models:/m-0123456789abcdef0123456789abcdef names a logged model, not a registered model version. Register it first " +
+        "(model-versions/create with source 'models:/m-0123456789abcdef0123456789abcdef'), then use models:/<name>/<version> or models:/<name>@<alias>.",
+    );
+  });
+});
+
 describe("parseModelUri reads the four forms MLflow's clients write", () => {
   it("version, stage (any case), latest (any case), alias (last '@')", () => {
     expect(parseModelUri("models:/churn/3")).toEqual({ name: "churn", kind: "version", version: "3" });
@@ -14,6 +31,9 @@ describe("parseModelUri reads the four forms MLflow's clients write", () => {
 
   it("refuses improper URIs with MLflow's message", () => {
     for (const uri of ["models:/", "models:/churn/1/extra", "models:/churn/", "models:/@champion", "models:/churn@", "models:churn/1", "models://profile/churn/1", "runs:/abc/model", "models:/churn"]) {
+      expect(() => parseModelUri(uri), uri).toThrow(`Not a proper models:/ URI: ${uri}. Models URIs must be of the form`);
+    }
+    for (const uri of ["models:/m-0123", "models:/M-0123456789ABCDEF0123456789ABCDEF", "models:/m-0123456789abcdef0123456789abcdef0"]) {
       expect(() => parseModelUri(uri), uri).toThrow(`Not a proper models:/ URI: ${uri}. Models URIs must be of the form`);
     }
     expect(() => parseModelUri("models:/churn/Shadow")).toThrow(

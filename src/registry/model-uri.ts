@@ -1,18 +1,22 @@
 import { invalidParameter, notFound } from "../core/errors.js";
+import { LOGGED_MODEL_ID } from "../protocol/mlflow/logged-model-entities.js";
 import type { ModelStage, ModelVersion } from "../protocol/mlflow/registry-entities.js";
 import { canonicalStage } from "./validation.js";
 
 /**
  * `models:/` URIs as MLflow's clients write them (mlflow/store/artifact/utils/models.py _parse_model_uri):
  * `models:/<name>/<version>`, `models:/<name>/<stage>` (case-insensitive), `models:/<name>/latest`
- * (case-insensitive) and `models:/<name>@<alias>` (the last '@' separates the alias). Serving and the CLI resolve
- * them to a version through resolveModelUri.
+ * (case-insensitive) and `models:/<name>@<alias>` (the last '@' separates the alias), which name a registered model
+ * version (resolveModelUri finds it); and MLflow 3's `models:/<model_id>` (one segment without '@', read as a model
+ * id as the 3.x client reads it; Cairn also requires the id's pattern `m-<32 hex>`), which names a logged model.
  */
-export type ModelUri =
+export type RegisteredModelUri =
   | { name: string; kind: "version"; version: string }
   | { name: string; kind: "stage"; stage: ModelStage }
   | { name: string; kind: "latest" }
   | { name: string; kind: "alias"; alias: string };
+export type LoggedModelUri = { kind: "logged-model"; modelId: string };
+export type ModelUri = RegisteredModelUri | LoggedModelUri;
 
 const improper = (uri: string): Error =>
   invalidParameter(
@@ -36,11 +40,27 @@ export const parseModelUri = (uri: string): ModelUri => {
     return { name: first, kind: "stage", stage: canonicalStage(suffix) };
   }
   const at = first.lastIndexOf("@");
+  if (at === -1 && LOGGED_MODEL_ID.test(first)) return { kind: "logged-model", modelId: first };
   const name = at === -1 ? "" : first.slice(0, at);
   const alias = at === -1 ? "" : first.slice(at + 1);
   if (name.trim() === "" || alias.trim() === "") throw improper(uri);
   return { name, kind: "alias", alias };
 };
+
+/**
+ * The registered-model forms only: for callers that serve or follow registry versions (deployments), a logged
+ * model's URI is refused with what to do instead.
+ */
+export const requireRegisteredModelUri = (uri: ModelUri): RegisteredModelUri => {
+  if (uri.kind !== "logged-model") return uri;
+  throw invalidParameter(
+    `models:/${uri.modelId} names a logged model, not a registered model version. Register it first ` +
+      `(model-versions/create with source 'models:/${uri.modelId}'), then use models:/<name>/<version> or models:/<name>@<alias>.`,
+  );
+};
+
+/** parseModelUri restricted to the registered-model forms (deployments serve registry versions only). */
+export const parseRegisteredModelUri = (uri: string): RegisteredModelUri => requireRegisteredModelUri(parseModelUri(uri));
 
 /** What resolving needs from the registry (RegistryService provides it). */
 export interface ModelVersionLookup {
@@ -55,7 +75,7 @@ export interface ModelVersionLookup {
  * _get_latest_model_version computes them.
  */
 export const resolveModelUri = async (lookup: ModelVersionLookup, uri: string | ModelUri): Promise<ModelVersion> => {
-  const parsed = typeof uri === "string" ? parseModelUri(uri) : uri;
+  const parsed = requireRegisteredModelUri(typeof uri === "string" ? parseModelUri(uri) : uri);
   switch (parsed.kind) {
     case "version":
       return lookup.getModelVersion(parsed.name, parsed.version);

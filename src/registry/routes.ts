@@ -156,6 +156,8 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
     handle: async (fields, context) => {
       const runId = optionalText(fields, "run_id");
       const runLink = optionalText(fields, "run_link");
+      // MLflow 3: the logged model this version registers (an empty string is proto2's unset, as for run_id).
+      const modelId = optionalText(fields, "model_id");
       const description = fields.optionalString("description");
       const version = await service.createModelVersion(
         {
@@ -163,6 +165,7 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
           source: fields.requiredString("source"),
           ...(runId !== undefined ? { runId } : {}),
           ...(runLink !== undefined ? { runLink } : {}),
+          ...(modelId !== undefined ? { modelId } : {}),
           ...(description !== undefined ? { description } : {}),
           tags: readTags(fields),
         },

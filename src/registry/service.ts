@@ -10,15 +10,19 @@ import type {
   RegisteredModel,
   RegisteredModelTag,
 } from "../protocol/mlflow/registry-entities.js";
+import type { LoggedModel } from "../protocol/mlflow/logged-model-entities.js";
 import type { Page, TrackingStore } from "../tracking/store.js";
 import { validateRunId } from "../tracking/validation.js";
+import { NO_LOGGED_MODELS, validateModelIdField, type LoggedModelLookup } from "./logged-model-lookup.js";
 import { resolveModelUri, type ModelUri, type ModelVersionLookup } from "./model-uri.js";
+import { hasPromptTag, IS_PROMPT_TAG_KEY, isPromptSourcePlaceholder } from "./prompts.js";
 import { formatPromotionTarget, type PromotionGate, type PromotionTarget } from "./promotion-gate.js";
-import { hasPromptTag, promptTemplate, promptEventTags } from "./prompt-events.js";
+import { promptTemplate, promptEventTags } from "./prompt-events.js";
 import { registrySearchQueries } from "./search-queries.js";
 import {
   artifactUriOfKey,
   invalidSource,
+  loggedModelSourceArtifactUri,
   parseModelVersionSource,
   runSourceArtifactUri,
   sourceNotFound,
@@ -56,6 +60,8 @@ export interface RegistryServiceOptions {
   audit: AuditRecorder;
   events: EventSink;
   promotion: PromotionGate;
+  /** MLflow 3 logged models, for `model_id` and models:/<model_id> sources (default: none exist). */
+  loggedModels?: LoggedModelLookup;
   clock?: Clock;
   followers?: readonly RegistryFollower[];
 }
@@ -71,8 +77,16 @@ export interface NewModelVersionRequest {
   source: string;
   runId?: string;
   runLink?: string;
+  /** MLflow 3: the logged model this version registers (CreateModelVersion.model_id). */
+  modelId?: string;
   description?: string;
   tags: ModelVersionTag[];
+}
+
+/** What a checked source gives the new version: the run and the logged model it records. */
+interface CheckedSource {
+  runId?: string;
+  modelId?: string;
 }
 
 export interface RegistrySearchRequest {
@@ -98,6 +112,7 @@ export class RegistryService implements ModelVersionLookup {
   private readonly audit: AuditRecorder;
   private readonly events: EventSink;
   private readonly promotion: PromotionGate;
+  private readonly loggedModels: LoggedModelLookup;
   private readonly clock: Clock;
   private readonly followers: readonly RegistryFollower[];
 
@@ -109,6 +124,7 @@ export class RegistryService implements ModelVersionLookup {
     this.audit = options.audit;
     this.events = options.events;
     this.promotion = options.promotion;
+    this.loggedModels = options.loggedModels ?? NO_LOGGED_MODELS;
     this.clock = options.clock ?? systemClock;
     this.followers = options.followers ?? [];
   }
@@ -298,15 +314,18 @@ export class RegistryService implements ModelVersionLookup {
     validateModelName(request.name);
     if (request.description !== undefined) validateDescription(request.description);
     for (const tag of request.tags) validateRegistryTag(tag);
-    const source = parseModelVersionSource(request.source);
     if (request.runId !== undefined) validateRunId(request.runId);
-    const runId = await this.checkSource(request, source);
+    if (request.modelId !== undefined) validateModelIdField(request.modelId);
+    const checked = (await this.isPromptVersionRequest(request))
+      ? await this.checkPromptVersion(request)
+      : await this.checkSource(request);
     const userId = declaredUserId(ctx);
     const version = await this.store.createModelVersion({
       name: request.name,
       source: request.source,
-      ...(runId !== undefined ? { runId } : {}),
+      ...(checked.runId !== undefined ? { runId: checked.runId } : {}),
       ...(request.runLink !== undefined ? { runLink: request.runLink } : {}),
+      ...(checked.modelId !== undefined ? { modelId: checked.modelId } : {}),
       ...(request.description !== undefined ? { description: request.description } : {}),
       tags: request.tags,
       ...(userId ? { userId } : {}),
@@ -316,31 +335,88 @@ export class RegistryService implements ModelVersionLookup {
       action: "registry.model_version.create",
       entityType: "model_version",
       entityId: versionEntity(version.name, version.version),
-      after: { name: version.name, version: version.version, source: version.source, run_id: version.run_id ?? null },
+      after: {
+        name: version.name,
+        version: version.version,
+        source: version.source,
+        run_id: version.run_id ?? null,
+        model_id: version.model_id ?? null,
+      },
     });
     await this.publishVersionCreated(version, ctx);
     return version;
   }
 
   /**
-   * Sources must resolve now, inside the artifact store: a run source needs its run (and the run's artifact root
-   * must be proxied), a models: source its version. Returns the run id to record (a runs:/ source names its run).
+   * A prompt version (MLflow's prompt registry): the request's tags mark it (`mlflow.prompt.is_prompt=true`, as
+   * MLflow's server reads it) AND its registered model is a prompt (the same tag, which register_prompt sets when it
+   * creates the prompt). Requiring both keeps the placeholder source away from ordinary models.
    */
-  private async checkSource(request: NewModelVersionRequest, source: ModelVersionSource): Promise<string | undefined> {
-    if (source.kind === "runs") {
-      if (request.runId !== undefined && request.runId !== source.runId) {
-        throw invalidSource(request.source, `The source names run '${source.runId}' but run_id is '${request.runId}'.`);
-      }
-      await this.downloadUriOfSource(request.source, source, 0);
-      return source.runId;
+  private async isPromptVersionRequest(request: NewModelVersionRequest): Promise<boolean> {
+    if (!hasPromptTag(request.tags)) return false;
+    const model = await this.store.getRegisteredModel(request.name);
+    return model !== undefined && hasPromptTag(model.tags);
+  }
+
+  /**
+   * A prompt version skips the source rule because its source is never used: it must be one of MLflow's placeholders
+   * (anything else goes through the ordinary rules), and it registers no logged model.
+   */
+  private async checkPromptVersion(request: NewModelVersionRequest): Promise<CheckedSource> {
+    if (!isPromptSourcePlaceholder(request.source)) return this.checkSource(request);
+    if (request.modelId !== undefined) {
+      throw invalidParameter(`Invalid value '${request.modelId}' for parameter 'model_id': a prompt version has no model files to register.`);
     }
+    return { ...(request.runId !== undefined ? { runId: await this.requireLocalRun(request) } : {}) };
+  }
+
+  /**
+   * Sources must resolve now, inside the artifact store: a run source needs its run (and the run's artifact root
+   * must be proxied), a models:/<name>/<version> source its version, a models:/<model_id> source its logged model
+   * (whose artifact_uri must be proxied). `model_id` must name an existing logged model; as on MLflow's server, it is
+   * recorded whatever the source, the files come from the source, and a version without run_id takes the logged
+   * model's source run.
+   */
+  private async checkSource(request: NewModelVersionRequest): Promise<CheckedSource> {
+    // 'dummy-source' is a local path to the ordinary rules; say instead what the placeholder needs.
+    if (isPromptSourcePlaceholder(request.source)) throw invalidSource(request.source, promptPlaceholderRefusal);
+    const source = parseModelVersionSource(request.source);
+    if (source.kind === "runs" && request.runId !== undefined && request.runId !== source.runId) {
+      throw invalidSource(request.source, `The source names run '${source.runId}' but run_id is '${request.runId}'.`);
+    }
+    if (source.kind === "logged-model" && request.modelId !== undefined && request.modelId !== source.modelId) {
+      throw invalidSource(request.source, `The source names logged model '${source.modelId}' but model_id is '${request.modelId}'.`);
+    }
+    const modelId = source.kind === "logged-model" ? source.modelId : request.modelId;
+    const logged = modelId === undefined ? undefined : await this.requireLoggedModel(modelId, source.kind === "logged-model" ? request.source : undefined);
     await this.downloadUriOfSource(request.source, source, 0);
-    // A run_link says the run lives on another tracking server, so only a local run id must exist here.
-    if (request.runId !== undefined && request.runLink === undefined) {
+    if (source.kind === "runs") return { runId: source.runId, ...(modelId !== undefined ? { modelId } : {}) };
+    const runId = request.runId !== undefined ? await this.requireLocalRun(request) : logged?.info.source_run_id || undefined;
+    return { ...(runId !== undefined ? { runId } : {}), ...(modelId !== undefined ? { modelId } : {}) };
+  }
+
+  /** A run_link says the run lives on another tracking server, so only a local run id must exist here. */
+  private async requireLocalRun(request: NewModelVersionRequest): Promise<string | undefined> {
+    if (request.runId === undefined) return undefined;
+    if (request.runLink === undefined) {
       const info = await this.tracking.getRunInfo(request.runId);
       if (!info) throw notFound(`Run with id=${request.runId} not found`);
     }
     return request.runId;
+  }
+
+  /** The logged model a source or model_id names; RESOURCE_DOES_NOT_EXIST naming the field when it is missing. */
+  private async requireLoggedModel(modelId: string, source: string | undefined): Promise<LoggedModel> {
+    try {
+      return await this.loggedModels.getLoggedModel(modelId);
+    } catch (error) {
+      if (error instanceof CairnError && error.code === ErrorCode.RESOURCE_DOES_NOT_EXIST) {
+        throw source !== undefined
+          ? sourceNotFound(source, `logged model '${modelId}'`)
+          : notFound(`Logged model '${modelId}' named by model_id does not exist.`);
+      }
+      throw error;
+    }
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
@@ -398,10 +474,23 @@ export class RegistryService implements ModelVersionLookup {
     });
   }
 
-  /** The mlflow-artifacts: URI of the version's files; clients download them through this server's proxy. */
+  /**
+   * The mlflow-artifacts: URI of the version's files; clients download them through this server's proxy. A prompt
+   * version (its tag, or its registered model's) has no files, and its placeholder source is never resolved.
+   */
   async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
     const found = await this.getModelVersion(name, version);
+    await this.refusePromptVersion(found);
     return this.downloadUriOfSource(found.source, parseModelVersionSource(found.source), 0);
+  }
+
+  private async refusePromptVersion(version: ModelVersion): Promise<void> {
+    const prompt = hasPromptTag(version.tags) || hasPromptTag((await this.store.getRegisteredModel(version.name))?.tags ?? []);
+    if (!prompt) return;
+    throw invalidParameter(
+      `Model version ${version.name}/${version.version} is a prompt version (tag ${IS_PROMPT_TAG_KEY}=true): a prompt has no ` +
+        "model files to download, serve or deploy. Load it with mlflow.genai.load_prompt.",
+    );
   }
 
   private async downloadUriOfSource(text: string, source: ModelVersionSource, depth: number): Promise<string> {
@@ -413,12 +502,17 @@ export class RegistryService implements ModelVersionLookup {
         if (!info) throw sourceNotFound(text, `run '${source.runId}'`);
         return runSourceArtifactUri(text, source.runId, info.artifact_uri, source.path);
       }
+      case "logged-model": {
+        const model = await this.requireLoggedModel(source.modelId, text);
+        return loggedModelSourceArtifactUri(text, source.modelId, model.info.artifact_uri);
+      }
       case "models": {
         if (depth >= MAX_SOURCE_CHAIN) {
           throw invalidSource(text, `The chain of models:/ sources is longer than ${MAX_SOURCE_CHAIN} (or loops).`);
         }
         const referenced = await this.store.getModelVersion(source.name, source.version);
         if (!referenced) throw sourceNotFound(text, `model version ${source.name}/${source.version}`);
+        await this.refusePromptVersion(referenced);
         return this.downloadUriOfSource(referenced.source, parseModelVersionSource(referenced.source), depth + 1);
       }
     }
@@ -626,6 +720,10 @@ export class RegistryService implements ModelVersionLookup {
     await this.events.publish({ type, time: this.clock(), actor: ctx.actor, requestId: ctx.requestId, payload });
   }
 }
+
+const promptPlaceholderRefusal =
+  `This placeholder is accepted only for a prompt version: one tagged ${IS_PROMPT_TAG_KEY}=true, of a registered model ` +
+  `tagged ${IS_PROMPT_TAG_KEY}=true (as mlflow.genai.register_prompt creates them).`;
 
 const tagMap = (tags: readonly RegisteredModelTag[]): Record<string, string> =>
   Object.fromEntries(tags.map((tag) => [tag.key, tag.value]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CairnError } from "../core/errors.js";
-import { parseModelVersionSource, runSourceArtifactUri } from "./source-uri.js";
+import { loggedModelSourceArtifactUri, parseModelVersionSource, runSourceArtifactUri } from "./source-uri.js";
 
 const refusal = (source: string): string => {
   try {
@@ -33,6 +33,62 @@ describe("model version sources inside the artifact store are accepted", () => {
   it("models:/<name>/<version> (copy_model_version's source)", () => {
     expect(parseModelVersionSource("models:/churn/3")).toEqual({ kind: "models", name: "churn", version: "3" });
     expect(parseModelVersionSource("models:/churn/007")).toEqual({ kind: "models", name: "churn", version: "7" });
+  });
+
+  it("models:/<model_id> (MLflow 3's register_model of a logged model)", () => {
+    expect(parseModelVersionSource(`models:/${MODEL_ID}`)).toEqual({ kind: "logged-model", modelId: MODEL_ID });
+    expect(parseModelVersionSource(`MODELS:/${MODEL_ID}`)).toEqual({ kind: "logged-model", modelId: MODEL_ID });
+  });
+});
+
+const MODEL_ID = "m-0123456789abcdef0123456789abcdef";
+const MODELS_REFUSAL =
+  "A models: source must name a registered model version as models:/<name>/<version> or a logged model as " +
+  "models:/<model_id> (m- followed by 32 lowercase hex characters); aliases, stages and 'latest' would make the " +
+  "version's files change when the alias moves.";
+
+describe("models: sources that are neither a version nor a logged model id are refused", () => {
+  it("malformed ids, a bare name, traversal and trailing segments, each with the exact message", () => {
+    for (const source of [
+      "models:/m-0123",
+      `models:/${MODEL_ID.toUpperCase()}`,
+      `models:/${MODEL_ID}0`,
+      "models:/m-0123456789abcdef0123456789abcdeg",
+      "models:/churn",
+      "models:/..",
+      `models:/${MODEL_ID}/..`,
+      `models:/${MODEL_ID}/artifacts`,
+      `models:/${MODEL_ID}@champion`,
+      `models://${MODEL_ID}`,
+      `models:${MODEL_ID}`,
+    ]) {
+      expect(refusal(source), source).toBe(MODELS_REFUSAL);
+    }
+    expect(refusal(`models:/../${MODEL_ID}`)).toBe(MODELS_REFUSAL);
+    expect(refusal(`models:/${MODEL_ID}/%2e%2e`)).toBe("Percent-encoded characters are not allowed: a source is stored and used as written.");
+  });
+});
+
+describe("logged model sources resolve through the logged model's artifact_uri", () => {
+  it("an mlflow-artifacts: folder is the version's files", () => {
+    expect(loggedModelSourceArtifactUri(`models:/${MODEL_ID}`, MODEL_ID, `mlflow-artifacts:/3/models/${MODEL_ID}/artifacts`)).toBe(
+      `mlflow-artifacts:/3/models/${MODEL_ID}/artifacts`,
+    );
+    expect(loggedModelSourceArtifactUri(`models:/${MODEL_ID}`, MODEL_ID, `mlflow-artifacts://host:5000/3/models/${MODEL_ID}/artifacts/`)).toBe(
+      `mlflow-artifacts:/3/models/${MODEL_ID}/artifacts`,
+    );
+  });
+
+  it("a logged model whose files are outside this server's artifact store, or at its root, is refused", () => {
+    expect(() => loggedModelSourceArtifactUri(`models:/${MODEL_ID}`, MODEL_ID, "s3://bucket/3/models/x/artifacts")).toThrow(
+      `Invalid model version source: 'models:/${MODEL_ID}'. The logged model '${MODEL_ID}' keeps its files at 's3://bucket/3/models/x/artifacts', which is not inside this server's artifact store (mlflow-artifacts:).`,
+    );
+    expect(() => loggedModelSourceArtifactUri(`models:/${MODEL_ID}`, MODEL_ID, "mlflow-artifacts:/0/../../etc")).toThrow(
+      `Invalid model version source: 'models:/${MODEL_ID}'. The logged model '${MODEL_ID}' keeps its files at 'mlflow-artifacts:/0/../../etc', which is not inside this server's artifact store (mlflow-artifacts:).`,
+    );
+    expect(() => loggedModelSourceArtifactUri(`models:/${MODEL_ID}`, MODEL_ID, "mlflow-artifacts:/")).toThrow(
+      `Invalid model version source: 'models:/${MODEL_ID}'. The logged model '${MODEL_ID}' names the root of the artifact store as its files.`,
+    );
   });
 });
 
@@ -82,7 +138,7 @@ describe("sources outside the artifact store are refused (CVE-2024-1558 class), 
     expect(refusal("runs://abc/model")).toBe("A runs: source must be of the form runs:/<run_id>/<path>.");
     expect(refusal("runs:/-bad/model")).toBe("'-bad' is not a valid run ID.");
     expect(refusal("runs:abc/model")).toBe("A runs: source must be of the form runs:/<run_id>/<path>.");
-    expect(refusal("models:/churn@champion")).toMatch(/^A models: source must name a registered model version/);
+    expect(refusal("models:/churn@champion")).toBe(MODELS_REFUSAL);
     expect(refusal("models:/churn/Production")).toMatch(/^A models: source must name/);
     expect(refusal("models:/churn/latest")).toMatch(/^A models: source must name/);
   });

@@ -1,6 +1,7 @@
 import { hasControlCharacter, joinKeys, normaliseArtifactPath } from "../artifacts/artifact-path.js";
 import { storeKeyOfArtifactUri } from "../artifacts/artifact-uri.js";
 import { CairnError, ErrorCode, invalidParameter } from "../core/errors.js";
+import { LOGGED_MODEL_ID } from "../protocol/mlflow/logged-model-entities.js";
 import { validateRunId } from "../tracking/validation.js";
 import { MAX_MODEL_VERSION_SOURCE_LENGTH } from "./validation.js";
 
@@ -11,7 +12,9 @@ import { MAX_MODEL_VERSION_SOURCE_LENGTH } from "./validation.js";
  *  - `runs:/<run_id>/<path>`: the run's artifact root (an mlflow-artifacts: URI) plus the path;
  *  - `mlflow-artifacts:/<path>` (an authority, `mlflow-artifacts://host/<path>`, is dropped: files always travel
  *    through this server's proxy);
- *  - `models:/<name>/<version>`: the files of another version (MLflow's copy_model_version), resolved through it.
+ *  - `models:/<name>/<version>`: the files of another version (MLflow's copy_model_version), resolved through it;
+ *  - `models:/<model_id>` (MLflow 3): a logged model's files, its `artifact_uri` folder, which must itself be
+ *    inside this server's artifact store.
  * Paths are checked by the artifact domain's normaliser (the same rules as the artifact routes), on the text as
  * stored; a percent sign, a query or a fragment is refused outright, so no decoding by anyone later can turn an
  * accepted source into another path.
@@ -19,11 +22,12 @@ import { MAX_MODEL_VERSION_SOURCE_LENGTH } from "./validation.js";
 export type ModelVersionSource =
   | { kind: "runs"; runId: string; path: string }
   | { kind: "artifacts"; key: string }
-  | { kind: "models"; name: string; version: string };
+  | { kind: "models"; name: string; version: string }
+  | { kind: "logged-model"; modelId: string };
 
 const ACCEPTED =
-  "Accepted sources are runs:/<run_id>/<path>, mlflow-artifacts:/<path> and models:/<name>/<version>, all inside " +
-  "the artifact store of this server.";
+  "Accepted sources are runs:/<run_id>/<path>, mlflow-artifacts:/<path>, models:/<name>/<version> and " +
+  "models:/<model_id>, all inside the artifact store of this server.";
 
 export const invalidSource = (source: string, reason: string): CairnError => {
   const shown = source.length > 300 ? `${source.slice(0, 300)}...` : source;
@@ -72,12 +76,17 @@ const parseArtifactsSource = (source: string): ModelVersionSource => {
 };
 
 const parseModelsSource = (source: string, rest: string): ModelVersionSource => {
+  // models:/<model_id>: one segment, no '@', as MLflow's client reads it (_parse_model_uri); the id's own pattern
+  // keeps every other single segment (a bare name, '..') out.
+  const single = /^\/([^/@]+)$/.exec(rest)?.[1];
+  if (single !== undefined && LOGGED_MODEL_ID.test(single)) return { kind: "logged-model", modelId: single };
   const match = /^\/([^/]+)\/(\d{1,18})$/.exec(rest);
   if (!match?.[1] || !match[2]) {
     throw invalidSource(
       source,
-      "A models: source must name a registered model version as models:/<name>/<version>; aliases, stages and " +
-        "'latest' would make the version's files change when the alias moves.",
+      "A models: source must name a registered model version as models:/<name>/<version> or a logged model as " +
+        "models:/<model_id> (m- followed by 32 lowercase hex characters); aliases, stages and 'latest' would make " +
+        "the version's files change when the alias moves.",
     );
   }
   return { kind: "models", name: match[1], version: String(Number(match[2])) };
@@ -135,6 +144,27 @@ export const runSourceArtifactUri = (source: string, runId: string, runArtifactU
     throw error;
   }
   return artifactUriOfKey(joinKeys(rootKey, path));
+};
+
+/**
+ * The mlflow-artifacts: URI of a logged model's files: its artifact_uri, which must be inside this server's artifact
+ * store (a logged model whose files live elsewhere cannot be registered here: nothing outside the store is served).
+ */
+export const loggedModelSourceArtifactUri = (source: string, modelId: string, artifactUri: string): string => {
+  let key: string;
+  try {
+    key = storeKeyOfArtifactUri("", artifactUri);
+  } catch (error) {
+    if (error instanceof CairnError) {
+      throw invalidSource(
+        source,
+        `The logged model '${modelId}' keeps its files at '${artifactUri}', which is not inside this server's artifact store (mlflow-artifacts:).`,
+      );
+    }
+    throw error;
+  }
+  if (key === "") throw invalidSource(source, `The logged model '${modelId}' names the root of the artifact store as its files.`);
+  return artifactUriOfKey(key);
 };
 
 /** The canonical URI of a key of the artifact store: clients download it through this server's proxy. */

@@ -260,6 +260,19 @@ export function describeRegistryStoreContract(name: string, open: OpenRegistrySt
         expect(await rejection(createVersion("nope", 1))).toEqual(modelNotFound("nope"));
       });
 
+      it("keeps the logged model a version registers (MLflow 3 model_id) in get, search and the model's latest versions", async () => {
+        await createModel("m", 1000);
+        const modelId = "m-0123456789abcdef0123456789abcdef";
+        const created = await store.createModelVersion({ name: "m", source: `models:/${modelId}`, runId: "abc", modelId, tags: [], now: 2000 });
+        expect(created).toMatchObject({ version: "1", source: `models:/${modelId}`, run_id: "abc", model_id: modelId });
+        expect((await store.getModelVersion("m", "1"))?.model_id).toBe(modelId);
+        const found = await store.searchModelVersions({ filter: [], orderBy: [], maxResults: 10 });
+        expect(found.items.map((version) => version.model_id)).toEqual([modelId]);
+        expect((await store.getRegisteredModel("m"))?.latest_versions[0]?.model_id).toBe(modelId);
+        // Versions without one have no model_id field at all (as MLflow leaves unset proto fields out).
+        expect("model_id" in (await createVersion("m", 3000))).toBe(false);
+      });
+
       it("never reuses a deleted version's number", async () => {
         await createModel("m");
         for (const now of [1, 2, 3]) await createVersion("m", now);

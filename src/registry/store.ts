@@ -71,6 +71,8 @@ export interface NewModelVersion {
   source: string;
   runId?: string;
   runLink?: string;
+  /** The logged model the version registers (MLflow 3). */
+  modelId?: string;
   description?: string;
   tags: ModelVersionTag[];
   userId?: string;

@@ -67,11 +67,18 @@ export class ArtifactsApi {
 
   /** Entries directly under `artifactPath` through the proxy, with paths relative to the run's artifact root. */
   async listProxied(runId: string, artifactPath?: string): Promise<FileInfo[]> {
-    const root = await this.proxyRoot(runId);
+    return this.listUnder(await this.proxyRoot(runId), artifactPath);
+  }
+
+  /**
+   * Entries directly under `artifactPath` of any proxied folder (`root`: a path on the proxy, e.g. the path of an
+   * mlflow-artifacts: URI a registry answered), with paths relative to `root`.
+   */
+  async listUnder(root: string, artifactPath?: string): Promise<FileInfo[]> {
     const dir = joinArtifactPath(artifactPath);
     const listed = await this.http.send({ method: "GET", path: PROXY_PREFIX, query: { path: joinArtifactPath(root, dir) } });
     const body = (await listed.json()) as { files?: FileInfo[] };
-    // The proxy names entries by their base name; make them relative to the run's root like artifacts/list does.
+    // The proxy names entries by their base name; make them relative to the root like artifacts/list does.
     return (body.files ?? []).map((file) => ({ ...file, path: joinArtifactPath(dir, path.posix.basename(file.path)) }));
   }
 
@@ -138,7 +145,11 @@ export class ArtifactsApi {
 
   /** Streams one artifact file to a local file (written to a temporary name, then renamed into place). */
   async downloadFile(runId: string, artifactPath: string, localFile: string): Promise<void> {
-    const root = await this.proxyRoot(runId);
+    await this.downloadFileUnder(await this.proxyRoot(runId), artifactPath, localFile);
+  }
+
+  /** downloadFile for a file under any proxied folder `root`. */
+  async downloadFileUnder(root: string, artifactPath: string, localFile: string): Promise<void> {
     const response = await this.http.send({
       method: "GET",
       path: `${PROXY_PREFIX}/${encodePath(joinArtifactPath(root, artifactPath))}`,
@@ -160,31 +171,36 @@ export class ArtifactsApi {
    * artifact's relative path as MLflow's download_artifacts does. Returns the local files written.
    */
   async download(runId: string, artifactPath: string | undefined, destDir: string): Promise<string[]> {
+    try {
+      return await this.downloadUnder(await this.proxyRoot(runId), artifactPath, destDir);
+    } catch (error) {
+      if (error instanceof CairnApiError && error.status === 404 && joinArtifactPath(artifactPath) !== "") {
+        throw new CairnApiError(404, "RESOURCE_DOES_NOT_EXIST", `No artifact '${joinArtifactPath(artifactPath)}' in run ${runId}`, error.request);
+      }
+      throw error;
+    }
+  }
+
+  /** download for any proxied folder `root` (a registry's download URI, a logged model's artifact_uri). */
+  async downloadUnder(root: string, artifactPath: string | undefined, destDir: string): Promise<string[]> {
     const start = joinArtifactPath(artifactPath);
     const written: string[] = [];
     const walk = async (dir: string): Promise<void> => {
-      for (const entry of await this.listProxied(runId, dir)) {
+      for (const entry of await this.listUnder(root, dir)) {
         if (entry.is_dir) await walk(entry.path);
         else {
           const target = localTarget(destDir, entry.path);
-          await this.downloadFile(runId, entry.path, target);
+          await this.downloadFileUnder(root, entry.path, target);
           written.push(target);
         }
       }
     };
-    const entries = start === "" ? [] : await this.listProxied(runId, start);
+    const entries = start === "" ? [] : await this.listUnder(root, start);
     if (start !== "" && entries.length === 0) {
       // An empty listing is either an empty folder or a file: try it as a file.
       const target = localTarget(destDir, start);
-      try {
-        await this.downloadFile(runId, start, target);
-        return [target];
-      } catch (error) {
-        if (error instanceof CairnApiError && error.status === 404) {
-          throw new CairnApiError(404, "RESOURCE_DOES_NOT_EXIST", `No artifact '${start}' in run ${runId}`, error.request);
-        }
-        throw error;
-      }
+      await this.downloadFileUnder(root, start, target);
+      return [target];
     }
     await walk(start);
     return written;

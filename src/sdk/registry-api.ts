@@ -1,3 +1,4 @@
+import type { LoggedModel } from "../protocol/mlflow/logged-model-entities.js";
 import type {
   ModelStage,
   ModelVersion,
@@ -29,9 +30,14 @@ export interface SearchRegisteredModelsRequest {
 
 export interface CreateModelVersionRequest {
   name: string;
-  /** runs:/<run_id>/<path> or an mlflow-artifacts:/ URI inside the artifact store. */
+  /**
+   * runs:/<run_id>/<path>, an mlflow-artifacts:/ URI inside the artifact store, models:/<name>/<version>, or (MLflow 3)
+   * models:/<model_id> for a logged model.
+   */
   source: string;
   runId?: string;
+  /** MLflow 3: the logged model this version registers (the server takes it from a models:/<model_id> source too). */
+  modelId?: string;
   tags?: ModelVersionTag[] | Record<string, string>;
   runLink?: string;
   description?: string;
@@ -161,6 +167,7 @@ export class RegistryApi {
       name: request.name,
       source: request.source,
       run_id: request.runId,
+      model_id: request.modelId,
       tags: keyValues(request.tags),
       run_link: request.runLink,
       description: request.description,
@@ -209,6 +216,15 @@ export class RegistryApi {
   }
 
   /** Where the version's artifacts are (an mlflow-artifacts:/ URI on a proxying server). */
+  /**
+   * The logged model a `models:/<model_id>` URI names (MLflow 3: GET logged-models/{id}, as the 3.x client's
+   * load_model reads it); its files are at `info.artifact_uri`.
+   */
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const answer = await this.http.call<{ model: LoggedModel }>("GET", `logged-models/${encodeURIComponent(modelId)}`, { model_id: modelId });
+    return answer.model;
+  }
+
   async getDownloadUri(name: string, version: VersionRef): Promise<string> {
     const answer = await this.http.call<{ artifact_uri: string }>("GET", "model-versions/get-download-uri", { name, version: String(version) });
     return answer.artifact_uri;

@@ -31,8 +31,14 @@ import { monitorEngines } from "../monitoring/monitors/engines.js";
 import { MonitorGauges } from "../monitoring/monitors/monitor-gauges.js";
 import { MonitorService } from "../monitoring/monitors/monitor-service.js";
 import { monitorRoutes } from "../monitoring/monitors/routes.js";
+import { LoggedModelService } from "../tracking/logged-models/logged-model-service.js";
+import { loggedModelEndpoints } from "../tracking/logged-models/routes.js";
 import { trackingEndpoints } from "../tracking/routes.js";
 import { TrackingService } from "../tracking/service.js";
+import { DEFAULT_TRACE_JSON_MAX_BYTES } from "../tracing/limits.js";
+import { tracingEndpoints } from "../tracing/routes.js";
+import { TraceService } from "../tracing/service.js";
+import { traceJsonUploadLimit } from "../tracing/trace-json-limit.js";
 import { WebhookService } from "../webhooks/service.js";
 import { webhookRoutes } from "../webhooks/routes.js";
 import { mlflowWebhookRoutes } from "../webhooks/mlflow-routes.js";
@@ -56,6 +62,8 @@ export interface ComposeOptions {
   referenceCacheDir: string;
   /** Reported by the Open Inference Protocol's GET /v2. */
   serverVersion: string;
+  /** Largest traces.json accepted through the artifact routes (default DEFAULT_TRACE_JSON_MAX_BYTES). */
+  traceJsonMaxBytes?: number;
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -72,7 +80,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const artifacts = new ArtifactService(artifactStore, {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
+    uploadLimit: traceJsonUploadLimit(options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES),
   });
+  const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
+  const traces = new TraceService(stores.traces, { experiments: tracking, audit });
   const webhooks = new WebhookService(stores.webhooks, { audit, ...onError });
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
 
@@ -125,15 +136,21 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     },
     ...onError,
   });
+  // The registry reads logged models through its own port (registration by model id), not tracking's service type.
+  const loggedModelLookup = { getLoggedModel: (modelId: string) => loggedModels.get(modelId) };
   const registry = new RegistryService(stores.registry, {
     tracking: stores.tracking,
+    loggedModels: loggedModelLookup,
     audit,
     events: fanOutEvents(webhooks, deployments),
     promotion,
     followers: [stores.governance],
   });
   late.registry = registry;
-  const lineage = new LineageService(stores.registry, stores.tracking, { contributors: [new DeploymentLineage(deployments)] });
+  const lineage = new LineageService(stores.registry, stores.tracking, {
+    contributors: [new DeploymentLineage(deployments)],
+    loggedModels: loggedModelLookup,
+  });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
   const profiles = new ProfileAttachments(tracking, artifacts, registry);
   const monitors = new MonitorService(stores.monitors, {
@@ -150,7 +167,8 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
 
   return {
     domains: [
-      { endpoints: trackingEndpoints(tracking) },
+      { endpoints: [...trackingEndpoints(tracking), ...loggedModelEndpoints(loggedModels, artifacts)] },
+      { endpoints: tracingEndpoints(traces) },
       artifactRoutes(artifacts),
       { endpoints: registryRoutes(registry) },
       { endpoints: mlflowWebhookRoutes(webhooks) },

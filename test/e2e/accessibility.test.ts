@@ -24,6 +24,64 @@ let server: TempServer;
 let browser: TestBrowser;
 const paths: Record<string, string> = {};
 
+const mlflow = async <T>(method: string, path: string, body: unknown): Promise<T> => {
+  // Artifact PUTs carry the file's bytes, not JSON.
+  const headers: Record<string, string> = method === "PUT" ? {} : { "content-type": "application/json" };
+  const response = await fetch(`${server.url}${path}`, { method, headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  return (text ? JSON.parse(text) : {}) as T;
+};
+
+/** A logged model (with a metric and a file) and a trace with two spans and an assessment, as MLflow 3 sends them. */
+const seedMlflow3 = async (experimentId: string, runId: string): Promise<{ loggedModelId: string; traceId: string }> => {
+  const created = await mlflow<{ model: { info: { model_id: string; artifact_uri: string } } }>("POST", "/api/2.0/mlflow/logged-models", {
+    experiment_id: experimentId,
+    name: "churn-onnx",
+    source_run_id: runId,
+    params: [{ key: "learning_rate", value: "0.1" }],
+  });
+  const { model_id: modelId, artifact_uri: artifactUri } = created.model.info;
+  await mlflow("POST", "/api/2.0/mlflow/runs/outputs", { run_id: runId, models: [{ model_id: modelId, step: 0 }] });
+  await mlflow("POST", "/api/2.0/mlflow/runs/log-batch", { run_id: runId, metrics: [{ key: "auc", value: 0.91, timestamp: Date.now(), step: 0, model_id: modelId, dataset_name: "holdout", dataset_digest: "abc123" }] });
+  await mlflow("PUT", `/api/2.0/mlflow-artifacts/artifacts/${artifactUri.replace(/^mlflow-artifacts:\/?/, "")}/MLmodel`, "flavors:\n  onnx:\n    onnx_version: 1.17.0\n");
+  await mlflow("PATCH", `/api/2.0/mlflow/logged-models/${modelId}`, { model_id: modelId, status: "LOGGED_MODEL_READY" });
+  const traceId = "tr-00000000000000000000000000000a11";
+  const now = Date.now();
+  const started = await mlflow<{ trace: { trace_info: { tags?: Record<string, string> } } }>("POST", "/api/3.0/mlflow/traces", {
+    trace: {
+      trace_info: {
+        trace_id: traceId,
+        trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: experimentId } },
+        request_preview: '{"customer": 42}',
+        response_preview: '{"churn": 0.2}',
+        request_time: new Date(now).toISOString(),
+        execution_duration: "0.05s",
+        state: "OK",
+        tags: { env: "prod" },
+      },
+      spans: [],
+    },
+  });
+  const location = (started.trace.trace_info.tags?.["mlflow.artifactLocation"] ?? "").replace(/^mlflow-artifacts:\/?/, "");
+  const ns = (ms: number): string => String(BigInt(now + ms) * 1_000_000n);
+  const span = (id: string, parent: string, name: string, from: number, to: number) => ({
+    span_id: id,
+    parent_span_id: parent,
+    name,
+    start_time_unix_nano: ns(from),
+    end_time_unix_nano: ns(to),
+    status: { code: "STATUS_CODE_OK" },
+    attributes: { "mlflow.spanType": '"CHAIN"', "mlflow.spanInputs": '{"customer": 42}', "mlflow.spanOutputs": "0.2" },
+    events: [],
+  });
+  await mlflow("PUT", `/api/2.0/mlflow-artifacts/artifacts/${location}/traces.json`, JSON.stringify({ spans: [span("00000000000000a1", "", "predict", 0, 50), span("00000000000000a2", "00000000000000a1", "features", 5, 20)] }));
+  await mlflow("POST", `/api/3.0/mlflow/traces/${traceId}/assessments`, {
+    assessment: { assessment_name: "helpful", trace_id: traceId, source: { source_type: "HUMAN", source_id: "ada" }, feedback: { value: "yes" } },
+  });
+  return { loggedModelId: modelId, traceId };
+};
+
 const seed = async (): Promise<void> => {
   const cairn = new CairnClient({ trackingUri: server.url, user: "ada" });
   const experimentId = await cairn.experiments.create({ name: "churn-experiments" });
@@ -45,6 +103,12 @@ const seed = async (): Promise<void> => {
   await cairn.registry.createModel({ name: "churn", description: "Predicts churn." });
   await cairn.registry.createVersion({ name: "churn", source: `${run.info.artifact_uri}`, runId: runIds[0] as string });
   await cairn.registry.setAlias("churn", "champion", "1");
+  const { loggedModelId, traceId } = await seedMlflow3(experimentId, runIds[0] as string);
+  paths.loggedModels = `/experiments/${experimentId}/models`;
+  paths.loggedModel = `/experiments/${experimentId}/models/${loggedModelId}`;
+  paths.loggedModelArtifacts = `/experiments/${experimentId}/models/${loggedModelId}?tab=artifacts&artifact=MLmodel`;
+  paths.traces = `/experiments/${experimentId}/traces`;
+  paths.trace = `/experiments/${experimentId}/traces/${traceId}`;
   paths.experiments = "/experiments";
   paths.runs = `/experiments/${experimentId}?col=metrics.loss&col=params.learning_rate`;
   paths.runOverview = `/experiments/${experimentId}/runs/${runIds[0]}`;
@@ -75,6 +139,11 @@ describe("accessibility of the main pages (axe-core, WCAG 2.1 A/AA)", () => {
     "runOverview",
     "runMetrics",
     "runArtifacts",
+    "loggedModels",
+    "loggedModel",
+    "loggedModelArtifacts",
+    "traces",
+    "trace",
     "compare",
     "models",
     "model",

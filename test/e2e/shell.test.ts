@@ -35,7 +35,8 @@ describe("web UI shell in Chromium", () => {
     expect(response?.status()).toBe(200);
     expect(response?.headers()["content-security-policy"]).toContain("default-src 'self'");
     await page.getByRole("navigation", { name: "Main" }).waitFor();
-    expect(await page.getByRole("link", { name: "Models" }).getAttribute("aria-current")).toBe("page");
+    // Scoped to the main navigation: the model page's breadcrumbs link to the models too, once they render.
+    expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models" }).getAttribute("aria-current")).toBe("page");
     await context.close();
   });
 });

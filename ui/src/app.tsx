@@ -10,6 +10,10 @@ import { routeParam } from "./route-param";
 // than React's fallback throttle (~300 ms), which the first rows of a 100,000-run experiment must not wait for.
 // Every other area is its own chunk, so the runs table never waits for the chart or graph code.
 const RunPage = lazy(() => import("./pages/run/run-page"));
+const LoggedModelsPage = lazy(() => import("./pages/logged-models/logged-models-page"));
+const LoggedModelPage = lazy(() => import("./pages/logged-models/logged-model-page"));
+const TracesPage = lazy(() => import("./pages/traces/traces-page"));
+const TracePage = lazy(() => import("./pages/traces/trace-page"));
 const ComparePage = lazy(() => import("./pages/compare/compare-page"));
 const ModelsPage = lazy(() => import("./pages/models/models-page"));
 const ModelPage = lazy(() => import("./pages/models/model-page"));
@@ -73,6 +77,10 @@ export const App = (): ReactNode => (
           </Route>
           <Route path="/experiments">{() => <ExperimentsPage />}</Route>
           <Route path="/experiments/:experimentId">{(params) => <RunsPage experimentId={routeParam(params.experimentId)} />}</Route>
+          <Route path="/experiments/:experimentId/models">{(params) => <LoggedModelsPage experimentId={routeParam(params.experimentId)} />}</Route>
+          <Route path="/experiments/:experimentId/models/:modelId">{(params) => <LoggedModelPage experimentId={routeParam(params.experimentId)} modelId={routeParam(params.modelId)} />}</Route>
+          <Route path="/experiments/:experimentId/traces">{(params) => <TracesPage experimentId={routeParam(params.experimentId)} />}</Route>
+          <Route path="/experiments/:experimentId/traces/:traceId">{(params) => <TracePage experimentId={routeParam(params.experimentId)} traceId={routeParam(params.traceId)} />}</Route>
           <Route path="/experiments/:experimentId/runs/:runId">{(params) => <RunPage experimentId={routeParam(params.experimentId)} runId={routeParam(params.runId)} />}</Route>
           <Route path="/compare">{() => <ComparePage />}</Route>
           <Route path="/models">{() => <ModelsPage />}</Route>

@@ -38,3 +38,11 @@ export const formatBytes = (bytes: number | undefined): string => {
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 };
+
+/** Client text cut to `limit` characters (whole code points) with an ellipsis, for one-line table cells. */
+export const clip = (text: string | undefined, limit: number): string => {
+  if (!text) return "";
+  if (text.length <= limit) return text;
+  const chars = Array.from(text);
+  return chars.length > limit ? `${chars.slice(0, limit).join("")}…` : text;
+};

@@ -47,7 +47,7 @@ export const listModels = async (client: CairnClient, options: { filter?: string
 };
 
 const versionLine = (v: ModelVersion): string =>
-  [v.status, `stage ${v.current_stage}`, v.run_id ? `run ${v.run_id}` : "no run", v.aliases.length > 0 ? `aliases ${v.aliases.join(", ")}` : "", `created ${formatTime(v.creation_timestamp)}`]
+  [v.status, `stage ${v.current_stage}`, v.run_id ? `run ${v.run_id}` : "no run", v.model_id ? `logged model ${v.model_id}` : "", v.aliases.length > 0 ? `aliases ${v.aliases.join(", ")}` : "", `created ${formatTime(v.creation_timestamp)}`]
     .filter((part) => part !== "")
     .join("  ");
 
@@ -70,6 +70,7 @@ export const showModel = async (client: CairnClient, name: string, options: { ve
               ["aliases", v.aliases.length === 0 ? "-" : v.aliases.join(", ")],
               ["source", v.source],
               ["run", v.run_id || "-"],
+              ...(v.model_id ? ([["logged model", v.model_id]] as [string, string][]) : []),
               ...(v.run_link ? ([["run link", v.run_link]] as [string, string][]) : []),
               ["user", v.user_id || "-"],
               ["created (UTC)", formatTime(v.creation_timestamp)],
@@ -110,7 +111,8 @@ export const showModel = async (client: CairnClient, name: string, options: { ve
 
 /**
  * `cairn models register NAME SOURCE`: creates the registered model when it does not exist (as mlflow.register_model
- * does), then a new version. A runs:/<run_id>/... source names its run unless --run-id says otherwise.
+ * does), then a new version. A runs:/<run_id>/... source names its run unless --run-id says otherwise; a
+ * models:/<model_id> source (MLflow 3 logged model) names its logged model, and the server takes its source run.
  */
 export const registerModel = async (
   client: CairnClient,

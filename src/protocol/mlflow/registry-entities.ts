@@ -34,6 +34,11 @@ export interface ModelVersion {
   tags: ModelVersionTag[];
   run_link?: string;
   aliases: string[];
+  /**
+   * MLflow 3: the logged model this version registers (model_registry.proto ModelVersion.model_id). The 3.x fields
+   * model_params, model_metrics and deployment_job_state are not served.
+   */
+  model_id?: string;
 }
 
 export interface RegisteredModel {

@@ -2,6 +2,7 @@
 export type LineageNodeType =
   | "registered_model"
   | "model_version"
+  | "logged_model"
   | "run"
   | "experiment"
   | "dataset"
@@ -11,9 +12,18 @@ export type LineageNodeType =
 /**
  * Read as a sentence from `from` to `to`: a run produced a version, a run used a dataset, a version is a version_of
  * its model, a run was logged_in an experiment, a run was built_from code, a child run is child_of its parent, a
- * version is deployed_as a deployment (serving).
+ * version is deployed_as a deployment (serving); MLflow 3: a run produced a logged model, a logged model is
+ * registered_as a version, a logged model without a run was logged_in its experiment.
  */
-export type LineageRelation = "produced" | "used" | "version_of" | "logged_in" | "built_from" | "child_of" | "deployed_as";
+export type LineageRelation =
+  | "produced"
+  | "used"
+  | "version_of"
+  | "logged_in"
+  | "built_from"
+  | "child_of"
+  | "deployed_as"
+  | "registered_as";
 
 export interface LineageNode {
   id: string;
@@ -61,6 +71,7 @@ export const nodeId = {
   registeredModel: (name: string): string => `registered_model:${name}`,
   modelVersion: (name: string, version: string): string => `model_version:${name}/${version}`,
   run: (runId: string): string => `run:${runId}`,
+  loggedModel: (modelId: string): string => `logged_model:${modelId}`,
   experiment: (experimentId: string): string => `experiment:${experimentId}`,
   dataset: (name: string, digest: string): string => `dataset:${name}@${digest}`,
   code: (identity: string): string => `code:${identity}`,

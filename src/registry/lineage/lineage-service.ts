@@ -1,6 +1,8 @@
-import { notFound } from "../../core/errors.js";
+import { CairnError, ErrorCode, notFound } from "../../core/errors.js";
 import { type Run, SystemTag } from "../../protocol/mlflow/entities.js";
+import type { LoggedModel } from "../../protocol/mlflow/logged-model-entities.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
+import type { LoggedModelLookup } from "../logged-model-lookup.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import type { RegistryStore } from "../store.js";
 import { type LineageGraph, LineageGraphBuilder, nodeId } from "./lineage-graph.js";
@@ -32,6 +34,8 @@ export type LineageTrackingReads = Pick<TrackingStore, "getRun" | "getExperiment
 export interface LineageServiceOptions {
   /** Deployments (serving) and later domains plug in here. */
   contributors?: readonly LineageContributor[];
+  /** MLflow 3 logged models, for versions registered from one (model_id). Without it they show as bare nodes. */
+  loggedModels?: LoggedModelLookup;
 }
 
 const byNameThenVersion = (a: ModelVersion, b: ModelVersion): number =>
@@ -40,6 +44,7 @@ const byNameThenVersion = (a: ModelVersion, b: ModelVersion): number =>
 /** Read-only views that link a model version back to its run, data and code, and a dataset forward to models. */
 export class LineageService {
   private readonly contributors: readonly LineageContributor[];
+  private readonly loggedModels: LoggedModelLookup | undefined;
 
   constructor(
     private readonly registry: LineageRegistryReads,
@@ -47,6 +52,7 @@ export class LineageService {
     options: LineageServiceOptions = {},
   ) {
     this.contributors = options.contributors ?? [];
+    this.loggedModels = options.loggedModels;
   }
 
   async versionLineage(name: string, version: string): Promise<LineageGraph> {
@@ -67,7 +73,10 @@ export class LineageService {
       },
     });
     graph.addEdge(versionId, modelId, "version_of");
-    if (modelVersion.run_id !== undefined && modelVersion.run_id !== "") {
+    // A version registered from a logged model: run -> logged model -> version (the run's edge goes through the model).
+    const logged = modelVersion.model_id ? await this.addLoggedModel(graph, modelVersion.model_id) : undefined;
+    if (logged !== undefined) graph.addEdge(logged.id, versionId, "registered_as");
+    if (modelVersion.run_id !== undefined && modelVersion.run_id !== "" && modelVersion.run_id !== logged?.sourceRunId) {
       const runId = await this.addRun(graph, modelVersion.run_id);
       graph.addEdge(runId, versionId, "produced");
     }
@@ -91,6 +100,51 @@ export class LineageService {
         .sort(byNameThenVersion)
         .map((found) => ({ name: found.name, version: found.version, run_id: found.run_id ?? "" })),
     };
+  }
+
+  /**
+   * The logged model, and the run that produced it (with its datasets and code) or, without a run, its experiment.
+   * A model gone from the store (deleted) is kept as a bare node, like a run.
+   */
+  private async addLoggedModel(graph: LineageGraphBuilder, modelId: string): Promise<{ id: string; sourceRunId?: string }> {
+    const id = nodeId.loggedModel(modelId);
+    const model = await this.findLoggedModel(modelId);
+    if (model === undefined) {
+      graph.addNode({ id, type: "logged_model", label: modelId, attributes: { model_id: modelId, found: false } });
+      return { id };
+    }
+    const { info } = model;
+    graph.addNode({
+      id,
+      type: "logged_model",
+      label: info.name,
+      attributes: {
+        model_id: info.model_id,
+        name: info.name,
+        experiment_id: info.experiment_id,
+        status: info.status,
+        artifact_uri: info.artifact_uri,
+        creation_timestamp_ms: info.creation_timestamp_ms,
+        ...(info.model_type ? { model_type: info.model_type } : {}),
+        ...(info.source_run_id ? { source_run_id: info.source_run_id } : {}),
+      },
+    });
+    if (info.source_run_id) {
+      graph.addEdge(await this.addRun(graph, info.source_run_id), id, "produced");
+      return { id, sourceRunId: info.source_run_id };
+    }
+    await this.addExperiment(graph, id, info.experiment_id);
+    return { id };
+  }
+
+  private async findLoggedModel(modelId: string): Promise<LoggedModel | undefined> {
+    if (this.loggedModels === undefined) return undefined;
+    try {
+      return await this.loggedModels.getLoggedModel(modelId);
+    } catch (error) {
+      if (error instanceof CairnError && error.code === ErrorCode.RESOURCE_DOES_NOT_EXIST) return undefined;
+      throw error;
+    }
   }
 
   /** The run with its experiment, datasets, code and parent run; a run gone from the store is kept as a bare node. */
@@ -134,7 +188,7 @@ export class LineageService {
     return id;
   }
 
-  private async addExperiment(graph: LineageGraphBuilder, runNodeId: string, experimentId: string): Promise<void> {
+  private async addExperiment(graph: LineageGraphBuilder, fromNodeId: string, experimentId: string): Promise<void> {
     const experiment = await this.tracking.getExperiment(experimentId);
     const id = graph.addNode({
       id: nodeId.experiment(experimentId),
@@ -145,7 +199,7 @@ export class LineageService {
           ? { experiment_id: experimentId, found: false }
           : { experiment_id: experimentId, name: experiment.name, lifecycle_stage: experiment.lifecycle_stage },
     });
-    graph.addEdge(runNodeId, id, "logged_in");
+    graph.addEdge(fromNodeId, id, "logged_in");
   }
 }
 

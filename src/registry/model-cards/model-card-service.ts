@@ -127,6 +127,7 @@ export class ModelCardService {
       name: version.name,
       version: version.version,
       ...(runId === undefined ? {} : { run_id: runId }),
+      ...(version.model_id ? { model_id: version.model_id } : {}),
       description: fields.description,
       intended_use: fields.intendedUse,
       training_data: fields.trainingData,

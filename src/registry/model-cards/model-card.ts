@@ -5,6 +5,8 @@ export interface ModelCard {
   name: string;
   version: string;
   run_id?: string;
+  /** MLflow 3: the logged model the version was registered from (its source run is run_id). */
+  model_id?: string;
   description: string;
   intended_use: string;
   training_data: string;

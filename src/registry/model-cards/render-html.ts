@@ -29,7 +29,10 @@ const metricsTable = (card: ModelCard): string => {
     (metric) => `<tr><td>${escapeHtml(metric.key)}</td><td>${escapeHtml(String(metric.value))}</td><td>${metric.step}</td></tr>`,
   );
   const table = ["<table>", "<thead><tr><th>Metric</th><th>Value</th><th>Step</th></tr></thead>", "<tbody>", ...rows, "</tbody>", "</table>"];
-  if (card.run_id !== undefined) table.push(`<p>Latest values from run <code>${escapeHtml(card.run_id)}</code>.</p>`);
+  if (card.run_id !== undefined) {
+    const model = card.model_id === undefined ? "" : ` Registered from logged model <code>${escapeHtml(card.model_id)}</code>.`;
+    table.push(`<p>Latest values from run <code>${escapeHtml(card.run_id)}</code>.${model}</p>`);
+  }
   return table.join("\n");
 };
 

@@ -27,7 +27,8 @@ export const renderCardMarkdown = (card: ModelCard): string => {
   if (card.description.trim() !== "") parts.push(`${freeText(card.description)}\n`);
   parts.push(section("Intended use", freeText(card.intended_use)));
   parts.push(section("Training data", freeText(card.training_data)));
-  const source = card.run_id === undefined ? "" : `\n\nLatest values from run \`${card.run_id}\`.`;
+  const model = card.model_id === undefined ? "" : ` Registered from logged model \`${card.model_id}\`.`;
+  const source = card.run_id === undefined ? "" : `\n\nLatest values from run \`${card.run_id}\`.${model}`;
   parts.push(`## Evaluation metrics\n\n${metricsTable(card)}${source}\n`);
   parts.push(section("Limitations", freeText(card.limitations)));
   parts.push(section("Ethical considerations", freeText(card.ethical_considerations)));

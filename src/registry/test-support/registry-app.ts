@@ -7,8 +7,10 @@ import type { DomainEvent, EventSink } from "../../core/events.js";
 import type { AuditEntry, AuditRecorder } from "../../audit/recorder.js";
 import { buildApp } from "../../server/app.js";
 import { openDatabase } from "../../stores/sqlite/open-database.js";
+import { SqliteLoggedModelStore } from "../../stores/sqlite/sqlite-logged-model-store.js";
 import { SqliteRegistryStore } from "../../stores/sqlite/sqlite-registry-store.js";
 import { SqliteTrackingStore } from "../../stores/sqlite/sqlite-tracking-store.js";
+import { LoggedModelService } from "../../tracking/logged-models/logged-model-service.js";
 import { trackingEndpoints } from "../../tracking/routes.js";
 import { TrackingService } from "../../tracking/service.js";
 import type { PromotionGate, PromotionTarget, PromotionVerdict } from "../promotion-gate.js";
@@ -41,6 +43,8 @@ export interface RegistryTestApp {
   app: FastifyInstance;
   service: RegistryService;
   tracking: TrackingService;
+  /** MLflow 3 logged models over the same database (registration by model id reads them). */
+  loggedModels: LoggedModelService;
   audits: RecordedAudit[];
   events: DomainEvent[];
   gate: ScriptedPromotionGate;
@@ -86,8 +90,10 @@ export const startRegistryApp = async (): Promise<RegistryTestApp> => {
     deleteModel: async (name) => void followed.push(`delete ${name}`),
     deleteVersion: async (name, version) => void followed.push(`delete ${name}/${version}`),
   };
+  const loggedModels = new LoggedModelService(new SqliteLoggedModelStore(db), { tracking: trackingStore, clock });
   const service = new RegistryService(new SqliteRegistryStore(db), {
     tracking: trackingStore,
+    loggedModels: { getLoggedModel: (modelId) => loggedModels.get(modelId) },
     audit,
     events: sink,
     promotion: gate,
@@ -115,6 +121,7 @@ export const startRegistryApp = async (): Promise<RegistryTestApp> => {
     app,
     service,
     tracking,
+    loggedModels,
     audits,
     events,
     gate,

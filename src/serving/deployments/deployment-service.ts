@@ -4,7 +4,7 @@ import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/er
 import { RegistryEventType, type DomainEvent, type EventSink } from "../../core/events.js";
 import type { AuditRecorder } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
-import { parseModelUri, type ModelUri } from "../../registry/model-uri.js";
+import { parseRegisteredModelUri, type ModelUri } from "../../registry/model-uri.js";
 import type { LoadedModel, ModelLoadOptions } from "../model/loaded-model.js";
 import type { ServedModels } from "../served-model.js";
 import type {
@@ -232,7 +232,7 @@ export class DeploymentService implements ServedModels, EventSink {
   }
 
   private async aliasMoved(deployment: Deployment): Promise<boolean> {
-    const uri = parseModelUri(deployment.modelUri);
+    const uri = parseRegisteredModelUri(deployment.modelUri);
     if (uri.kind !== "alias") return false;
     const current = await this.options.registry.resolveModelUri(uri).catch(() => undefined);
     return current !== undefined && current.version !== deployment.followedVersion;
@@ -267,7 +267,7 @@ export class DeploymentService implements ServedModels, EventSink {
     if (typeof name !== "string" || typeof alias !== "string" || typeof version !== "string") return;
     const ctx: WriteContext = { actor: event.actor, requestId: event.requestId };
     for (const deployment of await this.store.findByModel(name)) {
-      const uri = parseModelUri(deployment.modelUri);
+      const uri = parseRegisteredModelUri(deployment.modelUri);
       if (uri.kind !== "alias" || uri.alias !== alias) continue;
       const work = this.serialised(deployment.name, () => this.followAlias(deployment.name, version, ctx)).catch((error: unknown) =>
         this.options.onError?.(error, `following alias ${name}@${alias} in deployment '${deployment.name}'`),
@@ -282,7 +282,7 @@ export class DeploymentService implements ServedModels, EventSink {
   async create(name: string, modelUri: string, options: CreateDeploymentOptions, ctx: WriteContext): Promise<Deployment> {
     validateName(name);
     validateOptions(options);
-    const uri = parseModelUri(modelUri);
+    const uri = parseRegisteredModelUri(modelUri);
     if (uri.kind === "stage" || uri.kind === "latest") {
       throw invalidParameter(
         `Invalid model_uri '${modelUri}': a deployment serves models:/<name>/<version> or follows models:/<name>@<alias>; stages and 'latest' are not followed.`,
@@ -523,7 +523,7 @@ export class DeploymentService implements ServedModels, EventSink {
 
   private async candidateVersion(deployment: Deployment, target: CandidateTarget): Promise<string> {
     if ("modelUri" in target) {
-      const uri = parseModelUri(target.modelUri);
+      const uri = parseRegisteredModelUri(target.modelUri);
       if (uri.name !== deployment.modelName) {
         throw invalidParameter(`Invalid model_uri '${target.modelUri}': deployment '${deployment.name}' serves model '${deployment.modelName}', not '${uri.name}'.`);
       }
@@ -765,7 +765,7 @@ export class DeploymentService implements ServedModels, EventSink {
    */
   private async reconcile(deployment: Deployment, resume = false): Promise<void> {
     const ctx = systemContext(`start:${deployment.name}`);
-    const uri = parseModelUri(deployment.modelUri);
+    const uri = parseRegisteredModelUri(deployment.modelUri);
     if (uri.kind === "alias") {
       const current = await this.options.registry.resolveModelUri(uri).catch(() => undefined);
       if (current !== undefined && current.version !== deployment.followedVersion) {

@@ -3,10 +3,12 @@ import { openDatabase } from "./open-database.js";
 import { SqliteAuditStore } from "./sqlite-audit-store.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
+import { SqliteLoggedModelStore } from "./sqlite-logged-model-store.js";
 import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 import { SqliteRegistryStore } from "./sqlite-registry-store.js";
 import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
+import { SqliteTraceStore } from "./sqlite-trace-store.js";
 import { SqliteWebhookStore } from "./sqlite-webhook-store.js";
 
 export interface SqliteStoresOptions {
@@ -27,6 +29,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
   }
   return {
     tracking,
+    loggedModels: new SqliteLoggedModelStore(db),
     registry: new SqliteRegistryStore(db),
     audit: new SqliteAuditStore(db),
     webhooks: new SqliteWebhookStore(db),
@@ -34,6 +37,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     deployments: new SqliteDeploymentStore(db),
     predictions: new SqlitePredictionLogStore(db),
     monitors: new SqliteMonitorStore(db),
+    traces: new SqliteTraceStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };

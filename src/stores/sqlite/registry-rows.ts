@@ -19,6 +19,7 @@ export interface ModelVersionRow {
   run_link: string | null;
   status: ModelVersionStatus;
   status_message: string | null;
+  model_id: string | null;
 }
 
 export interface RegisteredModelRow {
@@ -32,7 +33,7 @@ export interface RegisteredModelRow {
 
 export const MODEL_VERSION_COLUMNS =
   "v.version_key, v.model_key, v.name, v.version, v.creation_time, v.last_updated_time, v.description, v.user_id, " +
-  "v.current_stage, v.source, v.run_id, v.run_link, v.status, v.status_message";
+  "v.current_stage, v.source, v.run_id, v.run_link, v.status, v.status_message, v.model_id";
 
 export const REGISTERED_MODEL_COLUMNS = "m.model_key, m.name, m.creation_time, m.last_updated_time, m.description, m.user_id";
 
@@ -54,6 +55,7 @@ export const toModelVersion = (row: ModelVersionRow, tags: ModelVersion["tags"],
   if (row.run_id !== null) version.run_id = row.run_id;
   if (row.status_message !== null) version.status_message = row.status_message;
   if (row.run_link !== null) version.run_link = row.run_link;
+  if (row.model_id !== null) version.model_id = row.model_id;
   return version;
 };
 

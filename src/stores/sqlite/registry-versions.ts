@@ -37,8 +37,8 @@ export const createModelVersion = (conn: SqliteConnection, input: NewModelVersio
     const inserted = conn
       .stmt(
         "INSERT INTO model_versions (model_key, name, version, creation_time, last_updated_time, description, user_id, " +
-          "current_stage, source, run_id, run_link, status, status_message) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, 'None', ?, ?, ?, 'READY', NULL)",
+          "current_stage, source, run_id, run_link, status, status_message, model_id) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, 'None', ?, ?, ?, 'READY', NULL, ?)",
       )
       .run(
         modelKey,
@@ -51,6 +51,7 @@ export const createModelVersion = (conn: SqliteConnection, input: NewModelVersio
         input.source,
         input.runId ?? null,
         input.runLink ?? null,
+        input.modelId ?? null,
       );
     const versionKey = Number(inserted.lastInsertRowid);
     const upsert = conn.stmt(UPSERT_TAG);

@@ -19,3 +19,4 @@ export type {
   ViewType,
 } from "../../../src/protocol/mlflow/entities.js";
 export type * from "../../../src/protocol/mlflow/registry-entities.js";
+export type * from "../../../src/protocol/mlflow/logged-model-entities.js";

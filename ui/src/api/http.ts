@@ -6,6 +6,8 @@ import { declaredUser } from "../identity";
  */
 
 export const MLFLOW_API = "/ajax-api/2.0/mlflow";
+/** MLflow serves each RPC under the major version its proto names: v3 traces and assessments live here. */
+export const MLFLOW_V3_API = "/ajax-api/3.0/mlflow";
 export const CAIRN_API = "/ajax-api/2.0/cairn";
 export const ARTIFACTS_API = "/ajax-api/2.0/mlflow-artifacts/artifacts";
 
@@ -81,6 +83,13 @@ export const mlflowGet = <T>(path: string, query?: Record<string, QueryValue>, s
 
 export const mlflowPost = <T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> =>
   request<T>("POST", `${MLFLOW_API}/${path}`, body, signal);
+
+/** GET an MLflow 3.0 endpoint, e.g. mlflowV3Get("traces/tr-..."). */
+export const mlflowV3Get = <T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal): Promise<T> =>
+  request<T>("GET", `${MLFLOW_V3_API}/${path}${toQuery(query)}`, undefined, signal);
+
+export const mlflowV3Post = <T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> =>
+  request<T>("POST", `${MLFLOW_V3_API}/${path}`, body, signal);
 
 /** GET one of Cairn's own endpoints (audit, governance, deployments, monitors). */
 export const cairnGet = <T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal): Promise<T> =>

@@ -2,7 +2,7 @@ import { mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { CairnError, ErrorCode, notFound } from "../../../core/errors.js";
 import { invalidPath, normaliseArtifactPath } from "../../../artifacts/artifact-path.js";
-import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart } from "../../../artifacts/store.js";
+import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WriteOptions } from "../../../artifacts/store.js";
 import { confine } from "./confine.js";
 import { LocalMultipartUploads } from "./multipart.js";
 import { readFileStream } from "./read-stream.js";
@@ -79,9 +79,9 @@ class LocalArtifactStore implements ArtifactStore {
     return readFileStream(target.real, key, range);
   }
 
-  async write(key: string, source: ByteSource): Promise<{ size: number }> {
+  async write(key: string, source: ByteSource, options: WriteOptions = {}): Promise<{ size: number }> {
     const target = await this.prepareFileTarget(this.key(key, false));
-    const temp = await streamToTempFile(source, this.tempDir);
+    const temp = await streamToTempFile(source, this.tempDir, { sync: options.sync ?? true });
     await this.placeTempFile(temp.path, target, key);
     return { size: temp.size };
   }

@@ -18,7 +18,11 @@ export interface TempFile {
   md5?: string;
 }
 
-export const streamToTempFile = async (source: ByteSource, stagingDir: string, options: { md5?: boolean } = {}): Promise<TempFile> => {
+export const streamToTempFile = async (
+  source: ByteSource,
+  stagingDir: string,
+  options: { md5?: boolean; sync?: boolean } = {},
+): Promise<TempFile> => {
   const tempPath = path.join(stagingDir, `${randomUUID()}.part`);
   let size = 0;
   const hash = options.md5 ? createHash("md5") : undefined;
@@ -31,6 +35,7 @@ export const streamToTempFile = async (source: ByteSource, stagingDir: string, o
   });
   try {
     await pipeline(source, meter, createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
+    if (options.sync === false) return { path: tempPath, size, ...(hash ? { md5: hash.digest("hex") } : {}) };
     // fsync flushes the file's data whichever descriptor asks (a FileHandle write stream that stays open for the
     // sync never settles its pipeline on Node 20).
     const handle = await open(tempPath, "r");

@@ -14,7 +14,7 @@ export const LAYOUT = { nodeWidth: 184, nodeHeight: 46, gapX: 72, gapY: 18, padd
 /** Relations whose `to` end is upstream of their `from` end (what the run consumed or belonged to). */
 const AGAINST_FLOW: ReadonlySet<LineageRelation> = new Set<LineageRelation>(["used", "built_from", "logged_in", "child_of"]);
 
-const KIND_ORDER = ["dataset", "code", "experiment", "run", "model_version", "registered_model", "deployment"];
+const KIND_ORDER = ["dataset", "code", "experiment", "run", "logged_model", "model_version", "registered_model", "deployment"];
 
 export interface PlacedNode {
   node: LineageNode;

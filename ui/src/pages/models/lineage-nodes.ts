@@ -7,6 +7,7 @@ export const NODE_KIND_LABEL: Record<string, string> = {
   code: "Code",
   experiment: "Experiment",
   run: "Run",
+  logged_model: "Logged model",
   model_version: "Model version",
   registered_model: "Registered model",
   deployment: "Deployment",
@@ -56,6 +57,7 @@ const RELATION_WORDS: Record<string, string> = {
   built_from: "was built from",
   child_of: "is a child run of",
   deployed_as: "is deployed as",
+  registered_as: "is registered as",
 };
 
 /** An edge as the sentence the API's relation names: "Run train-xgb produced Model version churn v1". */

@@ -5,6 +5,7 @@ import { formatTime } from "../../format";
 import { SignatureTables } from "../../mlmodel/signature-table";
 import { StageBadge, VersionAliasBadges, VersionStatusBadge } from "./alias-badges";
 import { useMlmodel } from "./mlmodel-query";
+import { LoggedModelLink } from "../logged-models/logged-model-link";
 import { RunLink } from "./run-link";
 import { paragraphs } from "./text";
 
@@ -16,7 +17,7 @@ const Signature = ({ name, version }: { name: string; version: string }): ReactN
       <h2 id="signature-heading">Signature</h2>
       <ErrorBanner error={mlmodel.error} what="the MLmodel file" />
       {mlmodel.isPending ? <Loading what="the MLmodel file" /> : null}
-      {mlmodel.isSuccess && mlmodel.data === undefined ? <p className="muted">The version's files have no MLmodel file.</p> : null}
+      {mlmodel.isSuccess && mlmodel.data === null ? <p className="muted">The version's files have no MLmodel file.</p> : null}
       {mlmodel.data ? (
         <>
           <p>
@@ -47,6 +48,14 @@ export const OverviewTab = ({ version }: { version: ModelVersion }): ReactNode =
         <dd>
           <RunLink runId={version.run_id} />
         </dd>
+        {version.model_id ? (
+          <>
+            <dt>Logged model</dt>
+            <dd>
+              <LoggedModelLink modelId={version.model_id} />
+            </dd>
+          </>
+        ) : null}
         <dt>Stage</dt>
         <dd>
           <StageBadge stage={version.current_stage} />
@@ -84,6 +93,10 @@ export const OverviewTab = ({ version }: { version: ModelVersion }): ReactNode =
         </dl>
       )}
     </section>
-    <Signature name={version.name} version={version.version} />
+    {isPromptVersion(version) ? null : <Signature name={version.name} version={version.version} />}
   </>
 );
+
+/** A prompt version (MLflow's prompt registry) has a template instead of files: the server refuses its download URI. */
+const isPromptVersion = (version: ModelVersion): boolean =>
+  version.tags.some((tag) => tag.key === "mlflow.prompt.is_prompt" && tag.value.toLowerCase() === "true");

@@ -4,6 +4,7 @@ import type { Run } from "../../api/entities";
 import { formatNumber } from "../../format";
 import { DatasetsCard } from "./datasets-card";
 import { KeyValueTable } from "./key-value-table";
+import { LoggedModelsCard } from "./logged-models-card";
 import { RunInfoCard } from "./run-info-card";
 import { groupTags } from "./run-tags";
 import { metricValue } from "../../charts/x-axis";
@@ -54,6 +55,7 @@ export const OverviewTab = ({ run, runPath, fetchedAt }: { run: Run; runPath: st
           ) : null}
         </section>
       </div>
+      <LoggedModelsCard run={run} />
       <DatasetsCard inputs={run.inputs?.dataset_inputs ?? []} />
     </div>
   );

@@ -1,11 +1,11 @@
-import { queryOptions, usePrefetchQuery, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, type ReactNode } from "react";
 import { Link } from "wouter";
-import { mlflowGet } from "../../api/http";
-import type { Experiment, Run } from "../../api/entities";
+import type { Run } from "../../api/entities";
 import { PageHeader } from "../../components/page";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useQueryList, useQueryParam, useSetSearchParams } from "../../url-state";
+import { ExperimentTabs } from "../experiment/experiment-tabs";
+import { useExperiment } from "../experiment/use-experiment";
 import { ColumnChooser, useChosenColumns } from "./column-chooser";
 import { FilterBox } from "./filter-box";
 import { nextSort, readSort, toOrderBy } from "./order-by";
@@ -14,16 +14,6 @@ import { collectKnownKeys } from "./run-columns";
 import { RunsTable } from "./runs-table";
 import { useRunsSearch, VIEW_TYPES_BY_NAME } from "./runs-query";
 import "./runs.css";
-
-const useExperiment = (experimentId: string) => {
-  const options = queryOptions({
-    queryKey: ["experiment", experimentId],
-    queryFn: ({ signal }) => mlflowGet<{ experiment: Experiment }>("experiments/get", { experiment_id: experimentId }, signal),
-  });
-  // Asked for during render, as the runs are (see useRunsSearch).
-  usePrefetchQuery(options);
-  return useQuery(options);
-};
 
 /**
  * An experiment's runs. Everything the view shows is in the URL: `filter`, `sort` and `dir`, the chosen columns
@@ -68,6 +58,7 @@ const RunsPage = ({ experimentId }: { experimentId: string }): ReactNode => {
   return (
     <div className="page runs-page">
       <PageHeader title={name} crumbs={<Link href="/experiments">Experiments</Link>} />
+      <ExperimentTabs experimentId={experimentId} current="runs" />
       <ErrorBanner error={experiment.error} what="the experiment" />
       <FilterBox key={filter} applied={filter} knownKeys={knownKeys} onApply={(next) => setFilter(next, { push: true })} />
       <div className="toolbar">

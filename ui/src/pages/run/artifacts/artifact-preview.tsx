@@ -30,7 +30,7 @@ const TextualPreview = ({ url, kind, label }: { url: string; kind: TextKind; lab
 };
 
 /** The chosen artifact, previewed by its kind, with a download link in every case. */
-export const ArtifactPreview = ({ artifactUri, path }: { artifactUri: string; path: string }): ReactNode => {
+export const ArtifactPreview = ({ artifactUri, path, owner = "This run" }: { artifactUri: string; path: string; owner?: string }): ReactNode => {
   const url = artifactDownloadUrl(artifactUri, path);
   const kind = artifactKind(path);
   const name = baseName(path);
@@ -48,7 +48,7 @@ export const ArtifactPreview = ({ artifactUri, path }: { artifactUri: string; pa
       </div>
       {!url ? (
         <p className="muted">
-          This run stores its artifacts at <code>{artifactUri}</code>, which the server does not proxy: the UI cannot show them.
+          {owner} stores its artifacts at <code>{artifactUri}</code>, which the server does not proxy: the UI cannot show them.
         </p>
       ) : kind === "image" ? (
         <img className="artifact-image" src={url} alt={path} />

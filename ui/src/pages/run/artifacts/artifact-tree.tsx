@@ -13,18 +13,36 @@ interface Listing {
   files?: FileInfo[];
 }
 
+/**
+ * Where a tree's files come from: a run's artifacts, or a logged model's. `key` names the owner in the query cache;
+ * `list` answers one folder's entries (paths relative to the owner's artifact root).
+ */
+export interface ArtifactSource {
+  key: readonly unknown[];
+  list(path: string, signal: AbortSignal): Promise<FileInfo[]>;
+  /** What an empty root says, e.g. "This run has no artifacts." */
+  emptyText: string;
+}
+
+/** A run's artifacts, listed by artifacts/list. */
+export const runArtifactSource = (runId: string): ArtifactSource => ({
+  key: ["artifact-list", runId],
+  list: async (path, signal) => (await mlflowGet<Listing>("artifacts/list", { run_id: runId, path: path || undefined }, signal)).files ?? [],
+  emptyText: "This run has no artifacts.",
+});
+
 /** Folders first, then files, each by name. */
 const byFolderThenName = (a: FileInfo, b: FileInfo): number => (a.is_dir !== b.is_dir ? (a.is_dir ? -1 : 1) : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
-const useListing = (runId: string, path: string) =>
+const useListing = (source: ArtifactSource, path: string) =>
   useQuery({
-    queryKey: ["artifact-list", runId, path],
-    queryFn: ({ signal }) => mlflowGet<Listing>("artifacts/list", { run_id: runId, path: path || undefined }, signal),
-    select: (listing) => [...(listing.files ?? [])].sort(byFolderThenName),
+    queryKey: [...source.key, path],
+    queryFn: ({ signal }) => source.list(path, signal),
+    select: (files) => [...files].sort(byFolderThenName),
   });
 
 interface TreeState {
-  runId: string;
+  source: ArtifactSource;
   selected: string;
   onSelect(path: string): void;
   open: ReadonlySet<string>;
@@ -33,10 +51,10 @@ interface TreeState {
 
 /** One folder's entries, listed when the folder is first opened (artifacts/list per directory). */
 const Folder = ({ path, state, label }: { path: string; state: TreeState; label: string }): ReactNode => {
-  const { data, error, isPending } = useListing(state.runId, path);
+  const { data, error, isPending } = useListing(state.source, path);
   if (error) return <ErrorBanner error={error} what={label} />;
   if (isPending) return <Loading what={label} />;
-  if (data.length === 0) return <p className="muted artifact-empty">{path ? "Empty folder." : "This run has no artifacts."}</p>;
+  if (data.length === 0) return <p className="muted artifact-empty">{path ? "Empty folder." : state.source.emptyText}</p>;
   return (
     <ul className="artifact-list">
       {data.map((entry) => (
@@ -83,13 +101,13 @@ const useOpenFolders = (selected: string): { open: ReadonlySet<string>; toggle(p
   return { open, toggle: (path) => setOpenList(toggleOpenFolder(openList, path)) };
 };
 
-/** The run's artifacts as a folder tree; folders are listed lazily as they open. */
-export const ArtifactTree = ({ runId, selected, onSelect }: { runId: string; selected: string; onSelect(path: string): void }): ReactNode => {
+/** A run's (or a logged model's) artifacts as a folder tree; folders are listed lazily as they open. */
+export const ArtifactTree = ({ source, selected, onSelect }: { source: ArtifactSource; selected: string; onSelect(path: string): void }): ReactNode => {
   const { open, toggle } = useOpenFolders(selected);
   return (
     <nav className="card artifact-tree" aria-label="Artifact files">
       <h2>Files</h2>
-      <Folder path="" state={{ runId, selected, onSelect, open, toggle }} label="the artifact list" />
+      <Folder path="" state={{ source, selected, onSelect, open, toggle }} label="the artifact list" />
     </nav>
   );
 };
