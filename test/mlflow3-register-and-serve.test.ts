@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { startStandaloneServer } from "../src/serving/standalone.js";
 import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
+import { openDataset } from "../src/validation/duckdb/open-dataset.js";
+import { profileDataset } from "../src/validation/profile/profile-dataset.js";
 import { loadSchemaFiles, type JsonObject } from "./support/proto-schema.js";
 
 /**
@@ -15,8 +17,8 @@ import { loadSchemaFiles, type JsonObject } from "./support/proto-schema.js";
  * version with source models:/<model_id> and model_id, tag the logged model), set_registered_model_alias (step 8),
  * load_model("models:/NAME@ALIAS") (step 9: alias, get, get-download-uri, list and download). Then the version is
  * served by `cairn serve models:/NAME@ALIAS` and `cairn serve models:/<model_id>` and by a deployment following the
- * alias, each answering exactly what onnxruntime answers for the same model and input; and its lineage, card and
- * training profile reach the logged model's source run.
+ * alias, each answering exactly what onnxruntime answers for the same model and input; and its lineage, card,
+ * training profile and the deployment's monitor reach the logged model's source run.
  */
 
 /** Tracking (2.x and 3.x fields), logged models and the registry with its 3.x model_id fields, as one schema. */
@@ -367,17 +369,40 @@ describe("MLflow 3 client: log_model -> register_model -> alias -> load -> serve
     expect(card.card).toMatchObject({ run_id: logged.runId, model_id: logged.modelId, evaluation_metrics: [{ key: "loss", value: 0.5, step: 1 }] });
     const markdown = await (await fetch(`${server.url}/api/2.0/cairn/model-versions/card?name=iris-clf&version=2&format=markdown`)).text();
     expect(markdown).toContain(`Latest values from run \`${logged.runId}\`. Registered from logged model \`${logged.modelId}\`.`);
-    const profile = { schema_version: 1, row_count: 150, columns: [{ name: "sepal_length", kind: "numeric" }] };
+    // A training profile of the served feature columns (x_0..x_3, as the prediction log names a [n, 4] input),
+    // attached to the logged model's source run: the version's run, so set-training needs no run_id.
+    const csvPath = path.join(scratch, "train.csv");
+    await writeFile(csvPath, ["x_0,x_1,x_2,x_3", ...rows.map((row) => row.join(","))].join("\n"));
+    const training = await openDataset(csvPath);
+    const profile = await profileDataset(training, { bins: 4 });
+    await training.close();
     await call({ method: "POST", path: "/api/2.0/cairn/data/profiles/attach", body: { run_id: logged.runId, name: "train", profile } });
-    const training = await call({
+    const set = await call({
       method: "POST",
       path: "/api/2.0/cairn/data/profiles/set-training",
       body: { name: "iris-clf", version: "2", profile_name: "train" },
     });
-    expect(training).toEqual({ uri: `runs:/${logged.runId}/profiles/train.json` });
-    expect((await call({ method: "GET", path: "/api/2.0/cairn/data/profiles/training", query: { name: "iris-clf", version: "2" } })).profile).toMatchObject(
-      profile,
+    expect(set).toEqual({ uri: `runs:/${logged.runId}/profiles/train.json` });
+    // Version 1 (run_id sent by the client) gets the same profile: the monitor reads the version its window served.
+    await call({ method: "POST", path: "/api/2.0/cairn/data/profiles/set-training", body: { name: "iris-clf", version: "1", profile_name: "train" } });
+    const read = await call({ method: "GET", path: "/api/2.0/cairn/data/profiles/training", query: { name: "iris-clf", version: "2" } });
+    expect(read.profile.columns.map((column: any) => column.name)).toEqual(["x_0", "x_1", "x_2", "x_3"]);
+
+    // A monitor of the deployment (now serving version 2) finds that profile: its skew check runs against it.
+    await waitFor(
+      async () => ((await call({ method: "GET", path: "/api/2.0/cairn/serving/predictions", query: { deployment: "iris" } })).predictions ?? []).length >= 2,
+      "the prediction log",
     );
+    await call({
+      method: "POST",
+      path: "/api/2.0/cairn/monitors/create",
+      body: { name: "iris-watch", deployment: "iris", window: { last_rows: 1000 }, schedule_seconds: 3600, checks: { skew: {} } },
+    });
+    const run = (await call({ method: "POST", path: "/api/2.0/cairn/monitors/run", body: { name: "iris-watch" } })).run;
+    const skew = run.checks.find((check: any) => check.check === "skew");
+    // It ran against the profile (its verdict on three rows binned from float32 inputs is not the point here).
+    expect(skew.message).toMatch(/^(no skew|training\/serving skew: x_)/);
+    expect(skew.scores.map((score: any) => score.feature).sort()).toEqual(["", "x_0", "x_1", "x_2", "x_3"]);
   }, 90_000);
 
   it("refuses bad model ids, missing logged models, mismatched ids and traversal, storing nothing", async () => {
