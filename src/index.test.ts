@@ -6,6 +6,7 @@ describe("package entry", () => {
     expect(Object.keys(cairn).sort()).toEqual([
       "ActiveRun",
       "ArtifactsApi",
+      "AssessmentsApi",
       "AuditApi",
       "BATCH_LIMITS",
       "CairnApiError",
@@ -15,6 +16,8 @@ describe("package entry", () => {
       "DEFAULT_EXPERIMENT_NAME",
       "ExperimentsApi",
       "GovernanceApi",
+      "LOGGED_MODEL_STATUSES",
+      "LoggedModelsApi",
       "MODEL_STAGES",
       "RUN_STATUSES",
       "RegistryApi",
@@ -22,9 +25,16 @@ describe("package entry", () => {
       "RunsApi",
       "ServingApi",
       "SystemTag",
+      "TracesApi",
       "VIEW_TYPES",
       "WebhooksApi",
+      "durationMs",
+      "expectationValue",
+      "parseLoggedModelOrderBy",
+      "parseTraceData",
       "signWebhookPayload",
+      "spanDurationMs",
+      "spanTree",
       "verifyWebhookSignature",
     ]);
     const client = new cairn.CairnClient({ trackingUri: "http://127.0.0.1:5000/" });

@@ -16,6 +16,39 @@ export {
 export { ArtifactsApi, type ArtifactListing } from "./sdk/artifacts-api.js";
 export { BATCH_LIMITS } from "./sdk/log-buffer.js";
 export {
+  LoggedModelsApi,
+  parseLoggedModelOrderBy,
+  type CreateLoggedModelRequest,
+  type LoggedModelArtifacts,
+  type LoggedModelOrderBy,
+  type SearchLoggedModelsRequest,
+} from "./sdk/logged-models-api.js";
+export {
+  AssessmentsApi,
+  TracesApi,
+  durationMs,
+  expectationValue,
+  type DeleteTracesRequest,
+  type LogExpectationRequest,
+  type LogFeedbackRequest,
+  type SearchTracesRequest,
+  type Trace,
+  type UpdateAssessmentRequest,
+} from "./sdk/traces-api.js";
+export { parseTraceData, spanDurationMs, spanTree, type SpanNode, type SpanStatusCode, type TraceSpan, type TraceSpanEvent } from "./sdk/trace-spans.js";
+export type {
+  Assessment,
+  AssessmentError,
+  AssessmentSource,
+  AssessmentSourceType,
+  Expectation,
+  Feedback,
+  JsonValue,
+  TraceInfoV3,
+  TraceLocation,
+  TraceState,
+} from "./sdk/provisional-trace-wire.js";
+export {
   RegistryApi,
   type CreateModelVersionRequest,
   type CreateRegisteredModelRequest,
@@ -105,4 +138,17 @@ export type {
   RegisteredModelTag,
 } from "./protocol/mlflow/registry-entities.js";
 export { MODEL_STAGES } from "./protocol/mlflow/registry-entities.js";
+export type {
+  LoggedModel,
+  LoggedModelData,
+  LoggedModelInfo,
+  LoggedModelMetric,
+  LoggedModelParameter,
+  LoggedModelRegistrationInfo,
+  LoggedModelStatus,
+  LoggedModelTag,
+  ModelInput,
+  ModelOutput,
+} from "./protocol/mlflow/logged-model-entities.js";
+export { LOGGED_MODEL_STATUSES } from "./protocol/mlflow/logged-model-entities.js";
 export { RUN_STATUSES, VIEW_TYPES, SystemTag, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME } from "./protocol/mlflow/entities.js";
