@@ -75,9 +75,18 @@ export class ArtifactService {
 
   /** GET mlflow/artifacts/list: paths in the answer are relative to the run's artifact root. */
   async listRunArtifacts(runId: string, path: string | undefined): Promise<ListRunArtifactsResponse> {
-    const relative = path === undefined ? "" : normaliseArtifactPath(path, "path", { allowRoot: true });
-    const rootUri = await this.options.resolveRunArtifactUri(runId);
-    const rootKey = storeKeyOfArtifactUri(runId, rootUri);
+    // The path is checked before the run is looked up, so a hostile path is refused whatever the run.
+    if (path !== undefined) normaliseArtifactPath(path, "path", { allowRoot: true });
+    return this.listUnderRoot(await this.options.resolveRunArtifactUri(runId), path, "path", runId);
+  }
+
+  /**
+   * Lists a folder below an owner's artifact root (a logged model's artifact_uri): the same confinement and answer
+   * as a run's listing. `field` names the path parameter in errors; `owner` names the root's owner.
+   */
+  async listUnderRoot(rootUri: string, path: string | undefined, field: string, owner: string): Promise<ListRunArtifactsResponse> {
+    const relative = path === undefined ? "" : normaliseArtifactPath(path, field, { allowRoot: true });
+    const rootKey = storeKeyOfArtifactUri(owner, rootUri);
     const entries = await this.store.list(joinKeys(rootKey, relative));
     const files = entries.map((entry) => fileInfo(entry, joinKeys(relative, baseName(entry.key))));
     return files.length > 0 ? { root_uri: rootUri, files } : { root_uri: rootUri };

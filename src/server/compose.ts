@@ -31,6 +31,8 @@ import { monitorEngines } from "../monitoring/monitors/engines.js";
 import { MonitorGauges } from "../monitoring/monitors/monitor-gauges.js";
 import { MonitorService } from "../monitoring/monitors/monitor-service.js";
 import { monitorRoutes } from "../monitoring/monitors/routes.js";
+import { LoggedModelService } from "../tracking/logged-models/logged-model-service.js";
+import { loggedModelEndpoints } from "../tracking/logged-models/routes.js";
 import { trackingEndpoints } from "../tracking/routes.js";
 import { TrackingService } from "../tracking/service.js";
 import { WebhookService } from "../webhooks/service.js";
@@ -72,6 +74,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
   });
+  const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
   const webhooks = new WebhookService(stores.webhooks, { audit, ...onError });
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
 
@@ -149,7 +152,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
 
   return {
     domains: [
-      { endpoints: trackingEndpoints(tracking) },
+      { endpoints: [...trackingEndpoints(tracking), ...loggedModelEndpoints(loggedModels, artifacts)] },
       artifactRoutes(artifacts),
       { endpoints: registryRoutes(registry) },
       {

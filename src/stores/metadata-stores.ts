@@ -4,6 +4,7 @@ import type { GovernanceStore } from "../registry/governance-store.js";
 import type { RegistryStore } from "../registry/store.js";
 import type { DeploymentStore } from "../serving/deployments/deployment.js";
 import type { PredictionLogStore } from "../serving/prediction-log/store.js";
+import type { LoggedModelStore } from "../tracking/logged-models/store.js";
 import type { TrackingStore } from "../tracking/store.js";
 import type { WebhookStore } from "../webhooks/store.js";
 
@@ -13,6 +14,8 @@ import type { WebhookStore } from "../webhooks/store.js";
  */
 export interface MetadataStores {
   tracking: TrackingStore;
+  /** MLflow 3 logged models (their metrics are written through tracking's logBatch). */
+  loggedModels: LoggedModelStore;
   registry: RegistryStore;
   audit: AuditStore;
   webhooks: WebhookStore;

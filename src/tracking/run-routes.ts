@@ -5,7 +5,7 @@ import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
 import { validateBatchLimits, validateBatchRequestSize } from "./validation.js";
-import { readDatasetInputs, readKeyValue, readKeyValues, readMetric, readMetrics, readRunId } from "./wire-readers.js";
+import { readDatasetInputs, readKeyValue, readKeyValues, readMetric, readMetrics, readModelInputs, readRunId } from "./wire-readers.js";
 
 const EMPTY = Object.freeze({});
 
@@ -140,7 +140,7 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/log-inputs",
     handle: async (fields, context) => {
-      await service.logInputs(readRunId(fields), readDatasetInputs(fields, "datasets"), context);
+      await service.logInputs(readRunId(fields), readDatasetInputs(fields, "datasets"), context, readModelInputs(fields, "models"));
       return EMPTY;
     },
   },

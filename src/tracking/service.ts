@@ -22,6 +22,8 @@ import {
 import { sampleMetricHistory } from "./metric-sampling.js";
 import { generateRunName, type RandomSource } from "./run-names.js";
 import { parseModelJson, appendModelHistory } from "./logged-model.js";
+import { MAX_MODEL_LINKS_PER_REQUEST, validateMetricLinks } from "./logged-models/validation.js";
+import type { ModelInput } from "../protocol/mlflow/logged-model-entities.js";
 import { searchQueries } from "./search-queries.js";
 import type { Page, RunBatch, TrackingStore } from "./store.js";
 import { TrackingAction, batchSummary, inputsSummary, runWriteContext, tagsObject } from "./write-audit.js";
@@ -100,6 +102,8 @@ export interface BulkIntervalRequest {
 }
 
 const NUMERIC_ID = /^\d{1,19}$/;
+/** A ModelInput id: a logged model (m-...) or a registered model version id; no path or control characters. */
+const MODEL_INPUT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const EMPTY_BATCH_LIST: never[] = [];
 
 /** Joins a URI and path segments with single slashes, as MLflow's append_to_uri_path does for these cases. */
@@ -386,6 +390,7 @@ export class TrackingService {
 
   async logMetric(runId: string, metric: Metric, context: WriteContext): Promise<void> {
     validateMetric(metric);
+    validateMetricLinks(metric);
     const info = await this.requireActiveRun(runId);
     await this.writeBatch(info, { metrics: [metric], params: EMPTY_BATCH_LIST, tags: EMPTY_BATCH_LIST }, context);
   }
@@ -418,7 +423,10 @@ export class TrackingService {
   /** Entities arrive already parsed; limits on counts were checked before parsing (see checkBatchCounts). */
   async logBatch(runId: string, batch: RunBatch, context: WriteContext): Promise<void> {
     validateBatchLimits(batch.metrics.length, batch.params.length, batch.tags.length);
-    for (const metric of batch.metrics) validateMetric(metric);
+    for (const metric of batch.metrics) {
+      validateMetric(metric);
+      if (metric.model_id !== undefined || metric.dataset_name !== undefined || metric.dataset_digest !== undefined) validateMetricLinks(metric);
+    }
     for (const param of batch.params) validateParam(param);
     for (const tag of batch.tags) validateTag(tag);
     validateParamKeysUnique(batch.params);
@@ -462,16 +470,28 @@ export class TrackingService {
     });
   }
 
-  async logInputs(runId: string, datasets: DatasetInput[], context: WriteContext): Promise<void> {
+  /**
+   * `models` (MLflow 3's ModelInput) may name a logged model or a registered model version, so only their form is
+   * checked: a bounded id without path characters.
+   */
+  async logInputs(runId: string, datasets: DatasetInput[], context: WriteContext, models: readonly ModelInput[] = []): Promise<void> {
     validateDatasetInputs(datasets);
+    if (models.length > MAX_MODEL_LINKS_PER_REQUEST) {
+      throw invalidParameter(`A request may log at most ${MAX_MODEL_LINKS_PER_REQUEST} models; got ${models.length}.`);
+    }
+    for (const [index, model] of models.entries()) {
+      if (!MODEL_INPUT_ID.test(model.model_id)) {
+        throw invalidParameter(`Invalid value '${model.model_id.slice(0, 100)}' for parameter 'models[${index}].model_id' supplied.`);
+      }
+    }
     const info = await this.requireActiveRun(runId);
-    if (datasets.length === 0) return;
-    await this.store.logInputs(runId, datasets);
+    if (datasets.length === 0 && models.length === 0) return;
+    await this.store.logInputs(runId, datasets, models);
     await this.audit.record(runWriteContext(context, info.user_id), {
       action: TrackingAction.RUN_LOG_INPUTS,
       entityType: "run",
       entityId: runId,
-      after: inputsSummary(datasets),
+      after: { ...inputsSummary(datasets), ...(models.length > 0 ? { models: models.map((model) => model.model_id) } : {}) },
     });
   }
 

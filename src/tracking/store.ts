@@ -12,6 +12,7 @@ import type {
   RunTag,
   ViewType,
 } from "../protocol/mlflow/entities.js";
+import type { ModelInput, ModelOutput } from "../protocol/mlflow/logged-model-entities.js";
 import type { FilterExpression, OrderByClause } from "./search/ast.js";
 
 /**
@@ -49,11 +50,18 @@ export interface TrackingStore {
    * batch is idempotent); the latest value per key is kept up to date (highest step, then timestamp, then value).
    * A param that exists with a different value fails the whole batch with INVALID_PARAMETER_VALUE.
    * Setting the `mlflow.runName` tag also renames the run.
+   * A metric with a model_id is also the logged model's metric (latest per key and dataset, by timestamp then
+   * step); a model_id that names no active model fails the whole batch with RESOURCE_DOES_NOT_EXIST.
    */
   logBatch(runId: string, batch: RunBatch): Promise<void>;
   deleteTag(runId: string, key: string): Promise<void>;
-  /** Datasets are deduplicated per experiment by (name, digest); inputs per run by dataset. */
-  logInputs(runId: string, inputs: DatasetInput[]): Promise<void>;
+  /**
+   * Datasets are deduplicated per experiment by (name, digest); inputs per run by dataset. `models` (MLflow 3's
+   * ModelInput) are linked once per run and model id.
+   */
+  logInputs(runId: string, inputs: DatasetInput[], models?: readonly ModelInput[]): Promise<void>;
+  /** MLflow 3's runs/outputs: links the run to the logged models it produced, once per (model id, step). */
+  logOutputs(runId: string, outputs: readonly ModelOutput[]): Promise<void>;
   /** Full history of one metric, ordered by step, then timestamp. */
   getMetricHistory(runId: string, key: string, page: PageRequest): Promise<Page<Metric>>;
   /** Metric values of several runs whose step lies in [startStep, endStep], ordered by run, step, timestamp. */

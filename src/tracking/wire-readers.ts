@@ -1,5 +1,6 @@
 import { invalidValue, missingValue, Fields } from "../protocol/mlflow/fields.js";
 import type { DatasetInput, KeyValue, Metric } from "../protocol/mlflow/entities.js";
+import type { ModelInput, ModelOutput } from "../protocol/mlflow/logged-model-entities.js";
 
 /**
  * Readers for the nested messages of tracking requests (tags, params, metrics, dataset inputs). Metrics have a fast
@@ -13,12 +14,27 @@ export const readKeyValue = (item: Fields): KeyValue => ({
 
 export const readKeyValues = (fields: Fields, field: string): KeyValue[] => fields.list(field, readKeyValue);
 
-const readMetricSlow = (item: Fields): Metric => ({
-  key: item.requiredString("key"),
-  value: item.requiredDouble("value"),
-  timestamp: item.requiredInt64("timestamp"),
-  step: item.optionalInt64("step") ?? 0,
-});
+/** MLflow 3's optional metric fields (LogMetric, LogBatch metrics): kept only when sent and non-empty. */
+const withMetricLinks = (metric: Metric, item: Fields): Metric => {
+  const modelId = item.optionalString("model_id");
+  const datasetName = item.optionalString("dataset_name");
+  const datasetDigest = item.optionalString("dataset_digest");
+  if (modelId) metric.model_id = modelId;
+  if (datasetName) metric.dataset_name = datasetName;
+  if (datasetDigest) metric.dataset_digest = datasetDigest;
+  return metric;
+};
+
+const readMetricSlow = (item: Fields): Metric =>
+  withMetricLinks(
+    {
+      key: item.requiredString("key"),
+      value: item.requiredDouble("value"),
+      timestamp: item.requiredInt64("timestamp"),
+      step: item.optionalInt64("step") ?? 0,
+    },
+    item,
+  );
 
 export const readMetric = (fields: Fields): Metric => readMetricSlow(fields);
 
@@ -30,8 +46,13 @@ export const readMetrics = (fields: Fields, field: string): Metric[] => {
   for (let index = 0; index < raw.length; index += 1) {
     const item: unknown = raw[index];
     if (item !== null && typeof item === "object") {
-      const { key, value, timestamp, step } = item as Record<string, unknown>;
+      const { key, value, timestamp, step, model_id: modelId, dataset_name: datasetName, dataset_digest: datasetDigest } =
+        item as Record<string, unknown>;
       if (
+        // The 3.x fields send a metric down the careful path (rare: log_model re-sends a handful of metrics).
+        modelId === undefined &&
+        datasetName === undefined &&
+        datasetDigest === undefined &&
         typeof key === "string" &&
         key !== "" &&
         typeof value === "number" &&
@@ -74,3 +95,11 @@ export const readRunId = (fields: Fields): string => {
   if (!runId) throw missingValue("run_id");
   return runId;
 };
+
+/** MLflow 3's ModelInput list (runs/log-inputs `models`). */
+export const readModelInputs = (fields: Fields, field: string): ModelInput[] =>
+  fields.list(field, (item) => ({ model_id: item.requiredString("model_id") }));
+
+/** MLflow 3's ModelOutput list (runs/outputs `models`); both fields are required by the proto. */
+export const readModelOutputs = (fields: Fields, field: string): ModelOutput[] =>
+  fields.list(field, (item) => ({ model_id: item.requiredString("model_id"), step: item.requiredInt64("step") }));

@@ -5,6 +5,8 @@
  * Metric values may be NaN or +-Infinity in memory; the JSON codec writes them as MLflow does ("NaN", "Infinity").
  */
 
+import type { ModelInput, ModelOutput } from "./logged-model-entities.js";
+
 export type LifecycleStage = "active" | "deleted";
 export type RunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
 export const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
@@ -36,6 +38,14 @@ export interface Metric {
   value: number;
   timestamp: number;
   step: number;
+  /**
+   * MLflow 3: the logged model and the dataset a metric is about (LogMetric, LogBatch). Kept on the metric rows of
+   * the model (LoggedModel.data.metrics); the run's own metric answers (runs/get, get-history) leave them out, as
+   * MLflow 3.6's server does.
+   */
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
 }
 
 export interface MetricWithRunId extends Metric {
@@ -79,12 +89,21 @@ export interface DatasetInput {
 
 export interface RunInputs {
   dataset_inputs: DatasetInput[];
+  /** MLflow 3: logged models the run used (runs/log-inputs `models`); absent when there are none. */
+  model_inputs?: ModelInput[];
+}
+
+/** MLflow 3: the logged models a run produced (runs/outputs). */
+export interface RunOutputs {
+  model_outputs: ModelOutput[];
 }
 
 export interface Run {
   info: RunInfo;
   data: RunData;
   inputs: RunInputs;
+  /** Absent when the run has no model outputs: MLflow leaves the message out then, and 2.x answers stay as they were. */
+  outputs?: RunOutputs;
 }
 
 export interface FileInfo {

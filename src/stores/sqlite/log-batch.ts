@@ -1,4 +1,4 @@
-import { invalidParameter } from "../../core/errors.js";
+import { invalidParameter, notFound } from "../../core/errors.js";
 import type { Metric } from "../../protocol/mlflow/entities.js";
 import type { RunBatch } from "../../tracking/store.js";
 import { runKeyOf, upsertRunTag } from "./runs.js";
@@ -68,5 +68,49 @@ export const logBatch = (conn: SqliteConnection, runId: string, batch: RunBatch)
     }
 
     for (const tag of batch.tags) upsertRunTag(conn, runKey, tag.key, tag.value);
+    logModelMetrics(conn, runId, batch.metrics);
   });
+};
+
+// The model's latest value per (key, dataset) by timestamp, then step, then value: MLflow ranks a model's metric
+// values by timestamp and step (search order and get answer the same value).
+const UPSERT_MODEL_METRIC =
+  "INSERT INTO logged_model_metrics (model_key, key, dataset_name, dataset_digest, run_id, step, timestamp, value, is_nan) " +
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model_key, key, dataset_name, dataset_digest) DO UPDATE SET " +
+  "run_id = excluded.run_id, step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan " +
+  "WHERE (excluded.timestamp, excluded.step, excluded.value) >= " +
+  "(logged_model_metrics.timestamp, logged_model_metrics.step, logged_model_metrics.value)";
+
+const VISIBLE_MODEL_KEY =
+  "SELECT m.model_key FROM logged_models m JOIN experiments e ON e.experiment_id = m.experiment_id " +
+  "WHERE m.model_id = ? AND m.lifecycle_stage = 'active' AND e.lifecycle_stage = 'active'";
+
+/** Metrics that carry a model_id are also that model's metrics; a batch naming a missing model fails whole. */
+const logModelMetrics = (conn: SqliteConnection, runId: string, metrics: readonly Metric[]): void => {
+  let modelKeys: Map<string, number> | undefined;
+  for (const metric of metrics) {
+    if (metric.model_id === undefined) continue;
+    modelKeys ??= new Map();
+    let modelKey = modelKeys.get(metric.model_id);
+    if (modelKey === undefined) {
+      const row = conn.stmt(VISIBLE_MODEL_KEY).get(metric.model_id) as { model_key: number } | undefined;
+      if (row === undefined) throw notFound(`Logged model with ID '${metric.model_id}' not found.`);
+      modelKey = row.model_key;
+      modelKeys.set(metric.model_id, modelKey);
+    }
+    const isNan = Number.isNaN(metric.value);
+    conn
+      .stmt(UPSERT_MODEL_METRIC)
+      .run(
+        modelKey,
+        metric.key,
+        metric.dataset_name ?? "",
+        metric.dataset_digest ?? "",
+        runId,
+        metric.step,
+        metric.timestamp,
+        isNan ? 0 : metric.value,
+        isNan ? 1 : 0,
+      );
+  }
 };

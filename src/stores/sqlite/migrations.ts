@@ -8,6 +8,7 @@ import { PREDICTION_LOG_MIGRATION } from "./schema/007-prediction-log.js";
 import { MONITORS_MIGRATION } from "./schema/008-monitors.js";
 import { DEPLOYMENT_OPTIONS_SHADOW_REPORTS_MIGRATION } from "./schema/009-deployment-options-shadow-reports.js";
 import { MONITOR_ALERT_EVENTS_MIGRATION } from "./schema/010-monitor-alert-events.js";
+import { LOGGED_MODELS_MIGRATION } from "./schema/011-logged-models.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -139,6 +140,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   MONITORS_MIGRATION,
   DEPLOYMENT_OPTIONS_SHADOW_REPORTS_MIGRATION,
   MONITOR_ALERT_EVENTS_MIGRATION,
+  LOGGED_MODELS_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

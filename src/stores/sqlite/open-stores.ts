@@ -3,6 +3,7 @@ import { openDatabase } from "./open-database.js";
 import { SqliteAuditStore } from "./sqlite-audit-store.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
+import { SqliteLoggedModelStore } from "./sqlite-logged-model-store.js";
 import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 import { SqliteRegistryStore } from "./sqlite-registry-store.js";
@@ -27,6 +28,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
   }
   return {
     tracking,
+    loggedModels: new SqliteLoggedModelStore(db),
     registry: new SqliteRegistryStore(db),
     audit: new SqliteAuditStore(db),
     webhooks: new SqliteWebhookStore(db),

@@ -1,4 +1,5 @@
 import type { DatasetInput, KeyValue, Metric, Run } from "../../protocol/mlflow/entities.js";
+import type { ModelOutput } from "../../protocol/mlflow/logged-model-entities.js";
 import { type MetricRow, RUN_COLUMNS, type RunRow, toMetric, toRunInfo } from "./rows.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
@@ -87,11 +88,20 @@ export const loadRuns = (conn: SqliteConnection, runKeys: readonly number[]): Ru
     return { tags: inputTags.get(row.input_key) ?? [], dataset };
   });
 
+  // MLflow 3's model outputs and inputs, in the order they were linked.
+  const links = conn
+    .stmt(`SELECT run_key, direction, model_id, step FROM run_model_links WHERE run_key ${IN_KEYS} ORDER BY run_key, link_key`)
+    .all(keys) as { run_key: number; direction: "input" | "output"; model_id: string; step: number }[];
+  const outputs = groupBy(links.filter((link) => link.direction === "output"), (link): ModelOutput => ({ model_id: link.model_id, step: link.step }));
+  const modelInputs = groupBy(links.filter((link) => link.direction === "input"), (link) => ({ model_id: link.model_id }));
+
   const byKey = new Map(runRows.map((row) => [row.run_key, row]));
   const runs: Run[] = [];
   for (const runKey of runKeys) {
     const row = byKey.get(runKey);
     if (row === undefined) continue;
+    const runOutputs = outputs.get(runKey);
+    const runModelInputs = modelInputs.get(runKey);
     runs.push({
       info: toRunInfo(row),
       data: {
@@ -99,7 +109,9 @@ export const loadRuns = (conn: SqliteConnection, runKeys: readonly number[]): Ru
         params: params.get(runKey) ?? [],
         tags: tags.get(runKey) ?? [],
       },
-      inputs: { dataset_inputs: inputs.get(runKey) ?? [] },
+      // Without model inputs or outputs the run reads exactly as it did for 2.x clients.
+      inputs: { dataset_inputs: inputs.get(runKey) ?? [], ...(runModelInputs ? { model_inputs: runModelInputs } : {}) },
+      ...(runOutputs ? { outputs: { model_outputs: runOutputs } } : {}),
     });
   }
   return runs;

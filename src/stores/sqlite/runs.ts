@@ -1,5 +1,6 @@
 import { type CairnError, notFound } from "../../core/errors.js";
 import { type DatasetInput, type LifecycleStage, type Run, type RunInfo, SystemTag } from "../../protocol/mlflow/entities.js";
+import type { ModelInput, ModelOutput } from "../../protocol/mlflow/logged-model-entities.js";
 import type { NewRun, RunUpdate } from "../../tracking/store.js";
 import { loadRuns } from "./run-loader.js";
 import { parseExperimentId, RUN_COLUMNS, type RunRow, toRunInfo } from "./rows.js";
@@ -98,13 +99,14 @@ export const deleteTag = (conn: SqliteConnection, runId: string, key: string): v
  * Datasets are shared per experiment by (name, digest): the first logging defines source/schema/profile. A run
  * links a dataset once; the input tags (e.g. mlflow.data.context) are those of the first link (MLflow's rule).
  */
-export const logInputs = (conn: SqliteConnection, runId: string, inputs: DatasetInput[]): void => {
-  if (inputs.length === 0) {
+export const logInputs = (conn: SqliteConnection, runId: string, inputs: DatasetInput[], models: readonly ModelInput[] = []): void => {
+  if (inputs.length === 0 && models.length === 0) {
     runKeyOf(conn, runId);
     return;
   }
   conn.write(() => {
     const { run_key: runKey, experiment_id: experimentId } = runKeyOf(conn, runId);
+    insertModelLinks(conn, runKey, "input", models.map((model) => ({ model_id: model.model_id, step: 0 })));
     const seen = new Set<string>();
     for (const input of inputs) {
       const identity = JSON.stringify([input.dataset.name, input.dataset.digest]);
@@ -131,5 +133,23 @@ export const logInputs = (conn: SqliteConnection, runId: string, inputs: Dataset
       );
       for (const tag of input.tags) insertTag.run(inputKey, tag.key, tag.value);
     }
+  });
+};
+
+const INSERT_MODEL_LINK =
+  "INSERT INTO run_model_links (run_key, direction, model_id, step) VALUES (?, ?, ?, ?) " +
+  "ON CONFLICT (run_key, direction, model_id, step) DO NOTHING";
+
+const insertModelLinks = (conn: SqliteConnection, runKey: number, direction: "input" | "output", links: readonly ModelOutput[]): void => {
+  if (links.length === 0) return;
+  const insert = conn.stmt(INSERT_MODEL_LINK);
+  for (const link of links) insert.run(runKey, direction, link.model_id, link.step);
+};
+
+/** runs/outputs: a retried call links nothing twice. */
+export const logOutputs = (conn: SqliteConnection, runId: string, outputs: readonly ModelOutput[]): void => {
+  conn.write(() => {
+    const { run_key: runKey } = runKeyOf(conn, runId);
+    insertModelLinks(conn, runKey, "output", outputs);
   });
 };

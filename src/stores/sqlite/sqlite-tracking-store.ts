@@ -9,6 +9,7 @@ import type {
   Run,
   RunInfo,
 } from "../../protocol/mlflow/entities.js";
+import type { ModelInput, ModelOutput } from "../../protocol/mlflow/logged-model-entities.js";
 import type {
   DatasetUsage,
   ExperimentSearch,
@@ -115,8 +116,12 @@ export class SqliteTrackingStore implements TrackingStore {
     runs.deleteTag(this.conn, runId, key);
   }
 
-  async logInputs(runId: string, inputs: DatasetInput[]): Promise<void> {
-    runs.logInputs(this.conn, runId, inputs);
+  async logInputs(runId: string, inputs: DatasetInput[], models: readonly ModelInput[] = []): Promise<void> {
+    runs.logInputs(this.conn, runId, inputs, models);
+  }
+
+  async logOutputs(runId: string, outputs: readonly ModelOutput[]): Promise<void> {
+    runs.logOutputs(this.conn, runId, outputs);
   }
 
   async getMetricHistory(runId: string, key: string, page: PageRequest): Promise<Page<Metric>> {
