@@ -138,10 +138,12 @@ export class LoggedModelsApi {
     return iteratePages((pageToken) => this.search({ ...request, pageToken }));
   }
 
-  /** Sets (or overwrites) tags; answers the updated model. The id travels in the path only, as the 3.x client sends it. */
-  async setTags(modelId: string, tags: KeyValue[] | Record<string, string>): Promise<LoggedModel> {
-    const answer = await this.http.call<ModelAnswer>("PATCH", modelPath(modelId, "/tags"), { tags: keyValues(tags) });
-    return normalizeLoggedModel(answer.model);
+  /**
+   * Sets (or overwrites) tags. The id travels in the path only, as the 3.x client sends it; like MLflow's server,
+   * Cairn answers an empty message (get the model to see them).
+   */
+  async setTags(modelId: string, tags: KeyValue[] | Record<string, string>): Promise<void> {
+    await this.http.call("PATCH", modelPath(modelId, "/tags"), { tags: keyValues(tags) });
   }
 
   async deleteTag(modelId: string, key: string): Promise<void> {
