@@ -1,7 +1,7 @@
 /**
  * The parser entries of `cairn models logged ...`: MLflow 3's logged models, under the registry's `models` group.
  * Options here must not reuse a name of the program's global options (--tracking-uri, --user, -V/--version): the
- * program would take them first (test: src/cli/logged-models-traces-cli.test.ts).
+ * program would take them first (test: src/cli/logged-models-cli.test.ts).
  */
 import type { Command } from "commander";
 import type { DataAction } from "./program.js";
