@@ -105,7 +105,8 @@ const registerStreamingRoutes = (app: FastifyInstance, service: ArtifactService,
     return reply.send(download.stream);
   });
   app.put(`${prefix}/artifacts/*`, async (request, reply) => {
-    await service.upload(wildcard(request), request.raw, writeContextOfRequest(request));
+    const declared = Number(request.headers["content-length"]);
+    await service.upload(wildcard(request), request.raw, writeContextOfRequest(request), Number.isSafeInteger(declared) ? declared : undefined);
     return sendJson(reply, {});
   });
   app.delete(`${prefix}/artifacts/*`, async (request, reply) => {

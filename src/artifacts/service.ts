@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { WriteContext } from "../core/actor.js";
-import { invalidParameter } from "../core/errors.js";
+import { CairnError, ErrorCode, invalidParameter } from "../core/errors.js";
 import { noAudit, type AuditRecorder } from "../audit/recorder.js";
 import type { FileInfo } from "../protocol/mlflow/entities.js";
 import { baseName, invalidPath, joinKeys, normaliseArtifactPath } from "./artifact-path.js";
@@ -17,6 +17,34 @@ export interface ArtifactServiceOptions {
   resolveRunArtifactUri: (runId: string) => Promise<string>;
   /** Where uploads and deletes are reported (default: nowhere). */
   audit?: AuditRecorder;
+  /**
+   * A smaller size limit for some keys (a trace's traces.json): the upload is refused with a 413 naming the limit,
+   * and nothing is stored. Undefined for keys without one (artifacts are otherwise unbounded, as in MLflow).
+   */
+  uploadLimit?: (key: string) => UploadLimit | undefined;
+}
+
+export interface UploadLimit {
+  maxBytes: number;
+  /** Names the limit in the error, e.g. "traces.json" and its setting. */
+  what: string;
+}
+
+const tooLarge = (limit: UploadLimit, key: string): CairnError =>
+  new CairnError(
+    ErrorCode.INVALID_PARAMETER_VALUE,
+    `Invalid value for parameter 'artifact_path' supplied: '${key}' exceeds the ${limit.what} limit of ${limit.maxBytes} bytes.`,
+    { status: 413 },
+  );
+
+/** Passes the source through until it exceeds the limit, then fails it (the store's write leaves nothing behind). */
+async function* limited(source: ByteSource, limit: UploadLimit, key: string): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > limit.maxBytes) throw tooLarge(limit, key);
+    yield chunk;
+  }
 }
 
 /** The tracking API's ListArtifacts.Response; empty fields are omitted, as protobuf's JSON mapping does. */
@@ -119,9 +147,12 @@ export class ArtifactService {
     return info && !info.isDir ? info.size : undefined;
   }
 
-  async upload(path: string, body: ByteSource, ctx: WriteContext): Promise<void> {
+  /** `declaredBytes` (the request's content-length) lets a limited key be refused before any byte is read. */
+  async upload(path: string, body: ByteSource, ctx: WriteContext, declaredBytes?: number): Promise<void> {
     const key = normaliseArtifactPath(path, "artifact_path");
-    await this.store.write(key, body);
+    const limit = this.options.uploadLimit?.(key);
+    if (limit && declaredBytes !== undefined && declaredBytes > limit.maxBytes) throw tooLarge(limit, key);
+    await this.store.write(key, limit ? limited(body, limit, key) : body);
     await this.auditWrite(ctx, "upload", key);
   }
 

@@ -82,6 +82,7 @@ export const buildProgram = (): Command => {
     .option("--port <port>", "port to listen on; 0 picks a free one (default: 5000)")
     .option("--backend-store-uri <uri>", "metadata store: sqlite:///relative.db or sqlite:////absolute.db (default: sqlite:///cairn-data/cairn.db)")
     .option("--artifacts-destination <path>", "folder (or file:// URI) for run artifacts (default: ./cairn-data/artifacts)")
+    .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
     .action(async (options: Record<string, string | undefined>) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);

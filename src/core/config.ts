@@ -15,6 +15,8 @@ export interface ServerConfig {
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** The built web UI's folder; default: the one shipped in the package (dist/ui); null: serve no UI. */
   webUiDir?: string | null;
+  /** Largest traces.json (one trace's spans) accepted through the artifact routes; default 16 MiB. */
+  maxTraceJsonBytes?: number;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";
@@ -28,6 +30,15 @@ export const defaultServerConfig = (cwd: string = process.cwd()): ServerConfig =
 });
 
 const configError = (message: string): CairnError => new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, message);
+
+/** `--max-trace-json-bytes`: a positive integer number of bytes. */
+export const parseByteCount = (text: string, flag: string): number => {
+  const bytes = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw configError(`${flag} must be a positive integer number of bytes, got '${text}'`);
+  }
+  return bytes;
+};
 
 export const parsePort = (text: string): number => {
   const port = Number(text);

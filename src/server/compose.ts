@@ -35,6 +35,10 @@ import { LoggedModelService } from "../tracking/logged-models/logged-model-servi
 import { loggedModelEndpoints } from "../tracking/logged-models/routes.js";
 import { trackingEndpoints } from "../tracking/routes.js";
 import { TrackingService } from "../tracking/service.js";
+import { DEFAULT_TRACE_JSON_MAX_BYTES } from "../tracing/limits.js";
+import { tracingEndpoints } from "../tracing/routes.js";
+import { TraceService } from "../tracing/service.js";
+import { traceJsonUploadLimit } from "../tracing/trace-json-limit.js";
 import { WebhookService } from "../webhooks/service.js";
 import { webhookRoutes } from "../webhooks/routes.js";
 import type { DomainRoutes } from "./app.js";
@@ -57,6 +61,8 @@ export interface ComposeOptions {
   referenceCacheDir: string;
   /** Reported by the Open Inference Protocol's GET /v2. */
   serverVersion: string;
+  /** Largest traces.json accepted through the artifact routes (default DEFAULT_TRACE_JSON_MAX_BYTES). */
+  traceJsonMaxBytes?: number;
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -73,8 +79,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const artifacts = new ArtifactService(artifactStore, {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
+    uploadLimit: traceJsonUploadLimit(options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES),
   });
   const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
+  const traces = new TraceService(stores.traces, { experiments: tracking, audit });
   const webhooks = new WebhookService(stores.webhooks, { audit, ...onError });
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
 
@@ -153,6 +161,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   return {
     domains: [
       { endpoints: [...trackingEndpoints(tracking), ...loggedModelEndpoints(loggedModels, artifacts)] },
+      { endpoints: tracingEndpoints(traces) },
       artifactRoutes(artifacts),
       { endpoints: registryRoutes(registry) },
       {

@@ -26,6 +26,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     modelCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "model-cache"),
     referenceCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "reference-cache"),
     serverVersion: CAIRN_VERSION,
+    ...(config.maxTraceJsonBytes !== undefined ? { traceJsonMaxBytes: config.maxTraceJsonBytes } : {}),
     onBackgroundError: (error, what) => logBackgroundError(error, what),
   });
   const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());

@@ -6,6 +6,7 @@ import type { DeploymentStore } from "../serving/deployments/deployment.js";
 import type { PredictionLogStore } from "../serving/prediction-log/store.js";
 import type { LoggedModelStore } from "../tracking/logged-models/store.js";
 import type { TrackingStore } from "../tracking/store.js";
+import type { TraceStore } from "../tracing/store.js";
 import type { WebhookStore } from "../webhooks/store.js";
 
 /**
@@ -23,5 +24,6 @@ export interface MetadataStores {
   deployments: DeploymentStore;
   predictions: PredictionLogStore;
   monitors: MonitorStore;
+  traces: TraceStore;
   close(): Promise<void>;
 }

@@ -1,10 +1,11 @@
-import { defaultServerConfig, parsePort, type ServerConfig } from "../../core/config.js";
+import { defaultServerConfig, parseByteCount, parsePort, type ServerConfig } from "../../core/config.js";
 
 export interface ServerOptions {
   host?: string;
   port?: string;
   backendStoreUri?: string;
   artifactsDestination?: string;
+  maxTraceJsonBytes?: string;
 }
 
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
@@ -16,6 +17,7 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     port: options.port === undefined ? defaults.port : parsePort(options.port),
     backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
     artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
+    ...(options.maxTraceJsonBytes !== undefined ? { maxTraceJsonBytes: parseByteCount(options.maxTraceJsonBytes, "--max-trace-json-bytes") } : {}),
   };
 };
 

@@ -9,6 +9,7 @@ import { MONITORS_MIGRATION } from "./schema/008-monitors.js";
 import { DEPLOYMENT_OPTIONS_SHADOW_REPORTS_MIGRATION } from "./schema/009-deployment-options-shadow-reports.js";
 import { MONITOR_ALERT_EVENTS_MIGRATION } from "./schema/010-monitor-alert-events.js";
 import { LOGGED_MODELS_MIGRATION } from "./schema/011-logged-models.js";
+import { TRACES_MIGRATION } from "./schema/012-traces.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -141,6 +142,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   DEPLOYMENT_OPTIONS_SHADOW_REPORTS_MIGRATION,
   MONITOR_ALERT_EVENTS_MIGRATION,
   LOGGED_MODELS_MIGRATION,
+  TRACES_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

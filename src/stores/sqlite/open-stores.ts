@@ -8,6 +8,7 @@ import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 import { SqliteRegistryStore } from "./sqlite-registry-store.js";
 import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
+import { SqliteTraceStore } from "./sqlite-trace-store.js";
 import { SqliteWebhookStore } from "./sqlite-webhook-store.js";
 
 export interface SqliteStoresOptions {
@@ -36,6 +37,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     deployments: new SqliteDeploymentStore(db),
     predictions: new SqlitePredictionLogStore(db),
     monitors: new SqliteMonitorStore(db),
+    traces: new SqliteTraceStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };

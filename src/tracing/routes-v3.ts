@@ -1,0 +1,69 @@
+import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
+import { readExperimentLocation, readStartTraceV3 } from "./trace-info-reader.js";
+import type { TraceService } from "./service.js";
+import { readDeleteTraces, searchPage } from "./route-helpers.js";
+import { traceInfoV3Json } from "./wire-writers.js";
+
+/** The MLflow 3 trace RPCs (service.proto, `since` 3.0): served under /api/3.0/mlflow only, as MLflow serves them. */
+export const traceEndpointsV3 = (service: TraceService): MlflowEndpoint[] => [
+  {
+    methods: ["POST"],
+    path: "traces",
+    apiVersion: 3,
+    handle: async (fields, context) => {
+      const { trace, assessments } = readStartTraceV3(fields);
+      const stored = await service.startTraceV3(trace, assessments, context);
+      return { trace: { trace_info: traceInfoV3Json(stored) } };
+    },
+  },
+  {
+    methods: ["GET"],
+    path: "traces/:trace_id",
+    apiVersion: 3,
+    handle: async (fields) => ({ trace: { trace_info: traceInfoV3Json(await service.getTrace(fields.requiredString("trace_id"))) } }),
+  },
+  {
+    methods: ["POST"],
+    path: "traces/search",
+    apiVersion: 3,
+    handle: async (fields) => {
+      const locations = fields.list("locations", (location) => readExperimentLocation(location, "locations"));
+      const maxResults = fields.optionalInt64("max_results");
+      const filter = fields.optionalString("filter");
+      const pageToken = fields.optionalString("page_token");
+      const page = await service.searchTraces({
+        // `experiment_ids` is what SearchTraces (v2) and early 3.x clients send; both name experiments.
+        experimentIds: [...locations, ...fields.stringList("experiment_ids")],
+        orderBy: fields.stringList("order_by"),
+        ...(filter ? { filter } : {}),
+        ...(maxResults !== undefined ? { maxResults } : {}),
+        ...(pageToken ? { pageToken } : {}),
+      });
+      return searchPage(page, traceInfoV3Json);
+    },
+  },
+  {
+    methods: ["PATCH"],
+    path: "traces/:trace_id/tags",
+    apiVersion: 3,
+    handle: async (fields, context) => {
+      await service.setTraceTag(fields.requiredString("trace_id"), fields.requiredString("key"), fields.optionalString("value") ?? "", context);
+      return {};
+    },
+  },
+  {
+    methods: ["DELETE"],
+    path: "traces/:trace_id/tags",
+    apiVersion: 3,
+    handle: async (fields, context) => {
+      await service.deleteTraceTag(fields.requiredString("trace_id"), fields.requiredString("key"), context);
+      return {};
+    },
+  },
+  {
+    methods: ["POST"],
+    path: "traces/delete-traces",
+    apiVersion: 3,
+    handle: async (fields, context) => ({ traces_deleted: await service.deleteTraces(readDeleteTraces(fields), context) }),
+  },
+];
