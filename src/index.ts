@@ -28,6 +28,8 @@ export {
   TracesApi,
   durationMs,
   expectationValue,
+  type AssessmentError,
+  type AssessmentSource,
   type DeleteTracesRequest,
   type LogExpectationRequest,
   type LogFeedbackRequest,
@@ -36,18 +38,8 @@ export {
   type UpdateAssessmentRequest,
 } from "./sdk/traces-api.js";
 export { parseTraceData, spanDurationMs, spanTree, type SpanNode, type SpanStatusCode, type TraceSpan, type TraceSpanEvent } from "./sdk/trace-spans.js";
-export type {
-  Assessment,
-  AssessmentError,
-  AssessmentSource,
-  AssessmentSourceType,
-  Expectation,
-  Feedback,
-  JsonValue,
-  TraceInfoV3,
-  TraceLocation,
-  TraceState,
-} from "./sdk/provisional-trace-wire.js";
+export type { AssessmentJson as Assessment, TraceInfoV3Json as TraceInfoV3 } from "./tracing/wire-writers.js";
+export type { AssessmentSourceType, JsonValue, TraceState } from "./tracing/trace.js";
 export {
   RegistryApi,
   type CreateModelVersionRequest,

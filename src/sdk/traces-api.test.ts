@@ -117,11 +117,11 @@ describe("AssessmentsApi requests", () => {
   });
 
   it("reads expectation values back whether plain or serialized, and durations from protobuf's text", () => {
-    expect(expectationValue({ assessment_name: "e", expectation: expectationWire({ answer: [1, null] }) })).toEqual({ answer: [1, null] });
-    expect(expectationValue({ assessment_name: "e", expectation: expectationWire(null) })).toBeNull();
-    expect(expectationValue({ assessment_name: "e", expectation: expectationWire("text") })).toBe("text");
-    expect(expectationValue({ assessment_name: "e", expectation: { serialized_value: { serialization_format: "OTHER", value: "raw" } } })).toBe("raw");
-    expect(expectationValue({ assessment_name: "f", feedback: { value: 1 } })).toBeUndefined();
+    expect(expectationValue({ expectation: expectationWire({ answer: [1, null] }) })).toEqual({ answer: [1, null] });
+    expect(expectationValue({ expectation: expectationWire(null) })).toBeNull();
+    expect(expectationValue({ expectation: expectationWire("text") })).toBe("text");
+    expect(expectationValue({ expectation: { serialized_value: { serialization_format: "OTHER", value: "raw" } } })).toBe("raw");
+    expect(expectationValue({})).toBeUndefined();
     expect([durationMs("0.228s"), durationMs("3s"), durationMs("1.000000001s"), durationMs("12 ms"), durationMs(undefined)]).toEqual([228, 3000, 1000.000001, undefined, undefined]);
   });
 });

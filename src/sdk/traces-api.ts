@@ -2,13 +2,8 @@ import { encodePath, joinArtifactPath, proxiedRoot } from "./artifact-paths.js";
 import { CairnApiError } from "./errors.js";
 import { iteratePages, type Page } from "./paging.js";
 import { pathSegment } from "./path-segment.js";
-import type {
-  Assessment,
-  AssessmentError,
-  AssessmentSource,
-  JsonValue,
-  TraceInfoV3,
-} from "./provisional-trace-wire.js";
+import type { AssessmentSourceType, JsonValue } from "../tracing/trace.js";
+import type { AssessmentJson as Assessment, TraceInfoV3Json as TraceInfoV3 } from "../tracing/wire-writers.js";
 import { parseJsonExactIntegers, parseTraceData, type TraceSpan } from "./trace-spans.js";
 import type { HttpTransport } from "./transport.js";
 
@@ -33,12 +28,24 @@ export type DeleteTracesRequest =
   | { experimentId: string; traceIds: string[] }
   | { experimentId: string; maxTimestampMillis: number; maxTraces: number };
 
+/** A feedback's error: the judge (or code) failed to produce a value. */
+export type AssessmentError = NonNullable<NonNullable<Assessment["feedback"]>["error"]>;
+
+/** Who or what made an assessment: a person's name, a judge's name, "default" for code. */
+export interface AssessmentSource {
+  source_type: AssessmentSourceType;
+  source_id: string;
+}
+
+/** An assessment as a request carries it: the server assigns the id, the times and validity. */
+type AssessmentRequest = Partial<Assessment>;
+
 /** Where the client stores a trace's spans, inside its artifact location. */
 export const TRACE_DATA_FILE = "traces.json";
 export const ARTIFACT_LOCATION_TAG = "mlflow.artifactLocation";
 const PROXY_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
 
-/** Protobuf JSON omits empty maps and lists; callers get {} and []. */
+/** Protobuf JSON omits empty maps and lists; callers get {} and [] (trace_metadata, tags and assessments are always set). */
 export const normalizeTraceInfo = (info: TraceInfoV3): TraceInfoV3 => ({
   ...info,
   trace_metadata: info.trace_metadata ?? {},
@@ -102,7 +109,7 @@ export const expectationWire = (value: JsonValue): NonNullable<Assessment["expec
   isPlainExpectation(value) ? { value } : { serialized_value: { serialization_format: "JSON_FORMAT", value: JSON.stringify(value) } };
 
 /** The value of an expectation, whether it travelled plain or serialized as JSON. */
-export const expectationValue = (assessment: Assessment): JsonValue | undefined => {
+export const expectationValue = (assessment: Pick<Assessment, "expectation">): JsonValue | undefined => {
   const expectation = assessment.expectation;
   if (expectation === undefined) return undefined;
   if (expectation.serialized_value !== undefined) {
@@ -123,7 +130,7 @@ export const expectationValue = (assessment: Assessment): JsonValue | undefined 
 export class AssessmentsApi {
   constructor(private readonly http: HttpTransport) {}
 
-  private async create(traceId: string, assessment: Assessment): Promise<Assessment> {
+  private async create(traceId: string, assessment: AssessmentRequest): Promise<Assessment> {
     const answer = await this.http.callV3<{ assessment: Assessment }>("POST", tracePath(traceId, "/assessments"), { assessment });
     return answer.assessment;
   }
@@ -162,7 +169,7 @@ export class AssessmentsApi {
 
   /** Changes the given fields only; the update mask (camelCase, as FieldMask's JSON) names exactly those. */
   async update(traceId: string, assessmentId: string, changes: UpdateAssessmentRequest): Promise<Assessment> {
-    const assessment: Partial<Assessment> = { assessment_id: assessmentId, trace_id: traceId };
+    const assessment: AssessmentRequest = { assessment_id: assessmentId, trace_id: traceId };
     const mask: string[] = [];
     if (changes.name !== undefined) {
       assessment.assessment_name = changes.name;

@@ -1,5 +1,5 @@
 import type { CairnClient } from "../../sdk/client.js";
-import type { Assessment, TraceInfoV3 } from "../../sdk/provisional-trace-wire.js";
+import type { AssessmentJson as Assessment, TraceInfoV3Json as TraceInfoV3 } from "../../tracing/wire-writers.js";
 import { durationMs, expectationValue, type Trace } from "../../sdk/traces-api.js";
 import { formatTime, type CommandResult } from "../output.js";
 import { oneLine, printable } from "./printable.js";
@@ -94,7 +94,7 @@ export const listTraces = async (client: CairnClient, options: ListTracesOptions
 };
 
 const sourceText = (assessment: Assessment): string =>
-  assessment.source ? `${assessment.source.source_type.toLowerCase()} ${printable(assessment.source.source_id, 40)}` : "unknown source";
+  assessment.source ? `${assessment.source.source_type.toLowerCase()} ${printable(assessment.source.source_id ?? "-", 40)}` : "unknown source";
 
 const assessmentLine = (assessment: Assessment): string =>
   [
