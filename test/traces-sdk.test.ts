@@ -93,6 +93,7 @@ describe("client.traces against a real server", () => {
     expect(await ids({ orderBy: ["timestamp_ms ASC"], maxResults: 1 })).toEqual([first.traceId, second.traceId]);
     expect(await ids({ filter: "trace.status = 'ERROR'" })).toEqual([second.traceId]);
     expect(await ids({ filter: "tags.topic = 'billing'" })).toEqual([first.traceId]);
+    expect(await ids({ filter: `metadata.mlflow.user = 'ada' AND trace.timestamp_ms > ${T0 - 1}` })).toEqual([first.traceId]);
     const page = await client.traces.search({ experimentIds: [experimentId], maxResults: 1, orderBy: ["timestamp_ms DESC"] });
     expect(page.items.map((t) => t.trace_id)).toEqual([second.traceId]);
     expect(page.nextPageToken).toEqual(expect.any(String));
