@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
+import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 
 /**
  * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a
@@ -237,3 +238,217 @@ const ENDPOINT_FIELDS: Record<(typeof WRITE_ENDPOINTS)[number], string[]> = {
   "runs/log-model": ["run_id", "model_json"],
   "runs/log-inputs": ["run_id", "datasets"],
 };
+
+/**
+ * MLflow 3's logged-model routes and runs/outputs, on a real server (full composition): every malformed id, path,
+ * filter and payload is a 4xx in MLflow's error shape naming what is wrong, and nothing stored changes.
+ */
+describe("malformed requests to the logged-model routes", () => {
+  let server: TempServer;
+  let experimentId = "";
+  let lmRunId = "";
+  let modelId = "";
+  const missingModel = `m-${"0".repeat(32)}`;
+
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const refused = async (label: string, method: string, path: string, body?: unknown, mentions?: string): Promise<void> => {
+    const answer = await send(method, path, body);
+    const context = `${label}: ${answer.status} ${answer.text.slice(0, 300)}`;
+    expect(answer.status, context).toBeGreaterThanOrEqual(400);
+    expect(answer.status, context).toBeLessThan(500);
+    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+    if (mentions !== undefined) expect(String(parsed.message), context).toContain(mentions);
+  };
+
+  const snapshot = async (): Promise<string> => {
+    const parts = await Promise.all([
+      send("GET", `logged-models/${modelId}`),
+      send("POST", "logged-models/search", { experiment_ids: [experimentId, "0"], max_results: 1000 }),
+      send("GET", `runs/get?run_id=${lmRunId}`),
+      fetch(`${server.url}/api/2.0/cairn/audit/events?max_results=1000`).then((response) => response.text()),
+    ]);
+    return JSON.stringify(parts.map((part) => (typeof part === "string" ? part : part.text)));
+  };
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-lm-");
+    const created = await send("POST", "experiments/create", { name: "lm-corpus" });
+    experimentId = (JSON.parse(created.text) as { experiment_id: string }).experiment_id;
+    const run = await send("POST", "runs/create", { experiment_id: experimentId, user_id: "u" });
+    lmRunId = (JSON.parse(run.text) as { run: { info: { run_id: string } } }).run.info.run_id;
+    const model = await send("POST", "logged-models", { experiment_id: experimentId, name: "target", params: [{ key: "p", value: "1" }], tags: [{ key: "t", value: "x" }] });
+    modelId = (JSON.parse(model.text) as { model: { info: { model_id: string } } }).model.info.model_id;
+  });
+  afterAll(async () => server?.close());
+
+  const BAD_IDS: [string, string][] = [
+    ["short id", "m-123"],
+    ["uppercase hex", `m-${"A".repeat(32)}`],
+    ["non-hex", `m-${"g".repeat(32)}`],
+    ["no prefix", "0".repeat(32)],
+    ["trace id", `tr-${"0".repeat(32)}`],
+    ["traversal", "..%2F..%2Fetc%2Fpasswd"],
+    ["SQL", "m-1'%20OR%20'1'%3D'1"],
+    ["NUL", "m-%00"],
+    ["very long", `m-${"a".repeat(5000)}`],
+  ];
+
+  it("refuses malformed model ids on every route that takes one", async () => {
+    const before = await snapshot();
+    for (const [label, id] of BAD_IDS) {
+      await refused(`GET ${label}`, "GET", `logged-models/${id}`);
+      await refused(`PATCH ${label}`, "PATCH", `logged-models/${id}`, { status: "LOGGED_MODEL_READY" });
+      await refused(`DELETE ${label}`, "DELETE", `logged-models/${id}`);
+      await refused(`tags ${label}`, "PATCH", `logged-models/${id}/tags`, { tags: [{ key: "a", value: "b" }] });
+      await refused(`delete tag ${label}`, "DELETE", `logged-models/${id}/tags/t`);
+      await refused(`params ${label}`, "POST", `logged-models/${id}/params`, { params: [{ key: "a", value: "b" }] });
+      await refused(`artifacts ${label}`, "GET", `logged-models/${id}/artifacts/directories`);
+    }
+    // A body id wins over the path's, and is checked the same way.
+    await refused("body id", "PATCH", `logged-models/${modelId}`, { model_id: "m-../x", status: "LOGGED_MODEL_READY" }, "model_id");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("answers a missing model with RESOURCE_DOES_NOT_EXIST naming it, everywhere", async () => {
+    const before = await snapshot();
+    for (const [method, path, body] of [
+      ["GET", `logged-models/${missingModel}`, undefined],
+      ["PATCH", `logged-models/${missingModel}`, { status: "LOGGED_MODEL_READY" }],
+      ["DELETE", `logged-models/${missingModel}`, undefined],
+      ["PATCH", `logged-models/${missingModel}/tags`, { tags: [{ key: "a", value: "b" }] }],
+      ["DELETE", `logged-models/${missingModel}/tags/t`, undefined],
+      ["POST", `logged-models/${missingModel}/params`, { params: [{ key: "a", value: "b" }] }],
+      ["GET", `logged-models/${missingModel}/artifacts/directories`, undefined],
+      ["POST", "runs/outputs", { run_id: lmRunId, models: [{ model_id: missingModel, step: 0 }] }],
+      ["POST", "runs/log-metric", { run_id: lmRunId, key: "m", value: 1, timestamp: 1, model_id: missingModel }],
+      ["POST", "runs/log-batch", { run_id: lmRunId, metrics: [{ key: "m", value: 1, timestamp: 1, model_id: missingModel }] }],
+    ] as const) {
+      const answer = await send(method, path, body);
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(JSON.parse(answer.text), `${method} ${path}`).toEqual({ error_code: "RESOURCE_DOES_NOT_EXIST", message: `Logged model with ID '${missingModel}' not found.` });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses malformed payloads on every logged-model write", async () => {
+    const before = await snapshot();
+    const raw = ["{", "[]", "42", '"x"', '{"a": 1} x', "[".repeat(100_000) + "]".repeat(100_000)];
+    const writes: [string, string][] = [
+      ["POST", "logged-models"],
+      ["PATCH", `logged-models/${modelId}`],
+      ["PATCH", `logged-models/${modelId}/tags`],
+      ["POST", `logged-models/${modelId}/params`],
+      ["POST", "logged-models/search"],
+      ["POST", "runs/outputs"],
+    ];
+    for (const [method, path] of writes) for (const body of raw) await refused(`${method} ${path} raw ${body.slice(0, 10)}`, method, path, body);
+
+    const create = (fields: Record<string, unknown>) => ({ experiment_id: experimentId, ...fields });
+    const createCases: [string, Record<string, unknown>, string][] = [
+      ["experiment id as number", { experiment_id: 5 }, "experiment_id"],
+      ["experiment id as object", { experiment_id: { $ne: null } }, "experiment_id"],
+      ["experiment id traversal", { experiment_id: "../0" }, "experiment ID"],
+      ["experiment id SQL", { experiment_id: "0 OR 1=1" }, "experiment ID"],
+      ["missing experiment", { experiment_id: "424242" }, "No Experiment with id=424242"],
+      ["name with a slash", create({ name: "a/b" }), "Invalid model name"],
+      ["name with dots", create({ name: ".." }), "Invalid model name"],
+      ["name with a quote", create({ name: "a'b" }), "Invalid model name"],
+      ["name too long", create({ name: "n".repeat(501) }), "length limit of 500"],
+      ["name as list", create({ name: ["x"] }), "'name'"],
+      ["model type too long", create({ model_type: "t".repeat(501) }), "length limit of 500"],
+      ["source run traversal", create({ source_run_id: "../../x" }), "Invalid run ID"],
+      ["source run missing", create({ source_run_id: "f".repeat(32) }), `Run with id=${"f".repeat(32)} not found`],
+      ["params not a list", create({ params: "x" }), "'params'"],
+      ["params of numbers", create({ params: [1] }), "params[0]"],
+      ["param without key", create({ params: [{ value: "v" }] }), "params[0].key"],
+      ["param key traversal", create({ params: [{ key: "../x", value: "v" }] }), "Invalid parameter name"],
+      ["param value too long", create({ params: [{ key: "k", value: "v".repeat(6001) }] }), "length limit of 6000"],
+      ["101 params", create({ params: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" })) }), "at most 100"],
+      ["tags of nulls", create({ tags: [null] }), "tags[0]"],
+      ["tag value over 64 KiB", create({ tags: [{ key: "k", value: "v".repeat(65_536) }] }), "length limit of 65535"],
+      ["101 tags", create({ tags: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" })) }), "at most 100"],
+    ];
+    for (const [label, body, mentions] of createCases) await refused(`create ${label}`, "POST", "logged-models", body, mentions);
+
+    const finalizeCases: [string, Record<string, unknown>, string][] = [
+      ["back to pending", { status: "LOGGED_MODEL_PENDING" }, "LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED"],
+      ["unknown status", { status: "DONE" }, "'status'"],
+      ["status number out of range", { status: 99 }, "'status'"],
+      ["status as object", { status: { a: 1 } }, "'status'"],
+      ["no status", {}, "'status'"],
+      ["status message too long", { status: "LOGGED_MODEL_READY", status_message: "m".repeat(5001) }, "length limit of 5000"],
+    ];
+    for (const [label, body, mentions] of finalizeCases) await refused(`finalize ${label}`, "PATCH", `logged-models/${modelId}`, body, mentions);
+
+    await refused("tags not a list", "PATCH", `logged-models/${modelId}/tags`, { tags: { a: "b" } }, "'tags'");
+    await refused("tag key with NUL", "PATCH", `logged-models/${modelId}/tags`, { tags: [{ key: "a\u0000b", value: "v" }] }, "Invalid tag name");
+    await refused("missing tag", "DELETE", `logged-models/${modelId}/tags/nope`, undefined, "No tag with key 'nope'");
+    await refused("param changed", "POST", `logged-models/${modelId}/params`, { params: [{ key: "p", value: "2" }] }, "Changing param values is not allowed");
+    await refused("101 params", "POST", `logged-models/${modelId}/params`, { params: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" })) }, "at most 100");
+
+    for (const path of ["../../etc", "/etc/passwd", "a/../../..", "%2e%2e%2f%2e%2e"]) {
+      await refused(`artifacts ${path}`, "GET", `logged-models/${modelId}/artifacts/directories?artifact_directory_path=${encodeURIComponent(path)}`, undefined, "artifact_directory_path");
+    }
+
+    const outputCases: [string, Record<string, unknown>, string][] = [
+      ["models not a list", { run_id: lmRunId, models: "x" }, "'models'"],
+      ["model without id", { run_id: lmRunId, models: [{ step: 0 }] }, "models[0].model_id"],
+      ["model without step", { run_id: lmRunId, models: [{ model_id: modelId }] }, "models[0].step"],
+      ["step garbage", { run_id: lmRunId, models: [{ model_id: modelId, step: "soon" }] }, "models[0].step"],
+      ["malformed model id", { run_id: lmRunId, models: [{ model_id: "../m", step: 0 }] }, "models[0].model_id"],
+      ["101 models", { run_id: lmRunId, models: Array.from({ length: 101 }, () => ({ model_id: modelId, step: 0 })) }, "at most 100"],
+      ["missing run", { run_id: "e".repeat(32), models: [{ model_id: modelId, step: 0 }] }, "not found"],
+      ["run id traversal", { run_id: "../x", models: [{ model_id: modelId, step: 0 }] }, "Invalid run ID"],
+    ];
+    for (const [label, body, mentions] of outputCases) await refused(`outputs ${label}`, "POST", "runs/outputs", body, mentions);
+
+    await refused("metric model id malformed", "POST", "runs/log-batch", { run_id: lmRunId, metrics: [{ key: "m", value: 1, timestamp: 1, model_id: "m-../x" }] }, "model_id");
+    await refused("metric digest too long", "POST", "runs/log-metric", { run_id: lmRunId, key: "m", value: 1, timestamp: 1, dataset_name: "d", dataset_digest: "x".repeat(37) }, "dataset_digest");
+    await refused("metric digest without name", "POST", "runs/log-metric", { run_id: lmRunId, key: "m", value: 1, timestamp: 1, dataset_digest: "x" }, "dataset_name");
+    await refused("input model traversal", "POST", "runs/log-inputs", { run_id: lmRunId, models: [{ model_id: "../../x" }] }, "models[0].model_id");
+    expect(await snapshot()).toBe(before);
+  }, 120_000);
+
+  it("refuses unknown filter keys, bad grammar, bad order_by and out-of-range paging in logged-models/search", async () => {
+    const before = await snapshot();
+    const search = (fields: Record<string, unknown>) => ({ experiment_ids: [experimentId], ...fields });
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["unknown attribute", search({ filter: "colour = 'red'" }), "Invalid logged model search key 'colour'"],
+      ["unknown entity", search({ filter: "datasets.name = 'x'" }), "Invalid entity type 'datasets'"],
+      ["OR", search({ filter: "name = 'a' OR name = 'b'" }), "separated by 'AND'"],
+      ["SQL injection", search({ filter: "name = 'x'; DROP TABLE logged_models" }), "separated by 'AND'"],
+      ["metric with a string", search({ filter: "metrics.acc > 'high'" }), "Expected a numeric value"],
+      ["time with a string", search({ filter: "creation_time > 'yesterday'" }), "Expected a numeric value"],
+      ["param compared with >", search({ filter: "params.lr > '1'" }), "Invalid comparison operator"],
+      ["unterminated", search({ filter: "name = 'x" }), "Unterminated"],
+      ["no value", search({ filter: "metrics.acc >" }), "Expected a numeric value"],
+      ["filter too long", search({ filter: `name = '${"a".repeat(10_001)}'` }), "limit is 10000"],
+      ["filter as list", search({ filter: ["name = 'a'"] }), "'filter'"],
+      ["order_by a string", search({ order_by: ["name"] }), "order_by[0]"],
+      ["order_by params", search({ order_by: [{ field_name: "params.lr" }] }), "only `metrics.<name>` is allowed"],
+      ["order_by unknown", search({ order_by: [{ field_name: "colour" }] }), "Invalid order by field name: colour"],
+      ["order_by digest without name", search({ order_by: [{ field_name: "metrics.acc", dataset_digest: "d" }] }), "dataset_digest"],
+      ["order_by ascending as text", search({ order_by: [{ field_name: "name", ascending: "up" }] }), "ascending"],
+      ["11 order_by", search({ order_by: Array.from({ length: 11 }, () => ({ field_name: "name" })) }), "order_by"],
+      ["datasets without name", search({ datasets: [{ dataset_digest: "d" }] }), "datasets[0].dataset_name"],
+      ["datasets as string", search({ datasets: "test" }), "'datasets'"],
+      ["21 datasets", search({ datasets: Array.from({ length: 21 }, () => ({ dataset_name: "d" })) }), "datasets"],
+      ["max_results 0", search({ max_results: 0 }), "max_results"],
+      ["max_results huge", search({ max_results: 1_000_000 }), "max_results"],
+      ["max_results 1e300", search({ max_results: 1e300 }), "max_results"],
+      ["page token garbage", search({ page_token: "not a token" }), "Invalid page token"],
+      ["experiment id traversal", { experiment_ids: ["../0"] }, "experiment ID"],
+      ["101 experiment ids", { experiment_ids: Array.from({ length: 101 }, (_, i) => String(i)) }, "at most 100"],
+    ];
+    for (const [label, body, mentions] of cases) await refused(`search ${label}`, "POST", "logged-models/search", body, mentions);
+    expect(await snapshot()).toBe(before);
+  });
+});

@@ -232,9 +232,6 @@ export class LoggedModelService {
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LOGGED_MODEL_SEARCH_MAX) {
       throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results' supplied: it must be between 1 and ${LOGGED_MODEL_SEARCH_MAX}.`);
     }
-    if (request.experimentIds.length === 0) {
-      throw invalidParameter("Missing value for required parameter 'experiment_ids'. See the API docs for more information about request parameters.");
-    }
     if (request.experimentIds.length > MAX_SEARCH_EXPERIMENT_IDS) {
       throw invalidParameter(`A search covers at most ${MAX_SEARCH_EXPERIMENT_IDS} experiment_ids; got ${request.experimentIds.length}.`);
     }
@@ -245,11 +242,15 @@ export class LoggedModelService {
     if (request.orderBy.length > MAX_SEARCH_ORDER_BY) {
       throw invalidParameter(`A search has at most ${MAX_SEARCH_ORDER_BY} order_by clauses; got ${request.orderBy.length}.`);
     }
+    const filter = parseLoggedModelFilter(request.filter);
+    const orderBy = parseLoggedModelOrderBy(request.orderBy);
+    // No experiment named, no model found (MLflow's query filters on an empty id list); the filter is still checked.
+    if (request.experimentIds.length === 0) return { items: [] };
     return this.store.search({
       experimentIds: request.experimentIds,
-      filter: parseLoggedModelFilter(request.filter),
+      filter,
       datasets: request.datasets,
-      orderBy: parseLoggedModelOrderBy(request.orderBy),
+      orderBy,
       maxResults,
       ...(request.pageToken ? { pageToken: request.pageToken } : {}),
     });
