@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
+import { startTracingApp, TEST_TRACE_JSON_LIMIT, type TracingTestApp } from "../src/tracing/test-support/tracing-app.js";
 
 /**
  * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a
@@ -450,5 +451,200 @@ describe("malformed requests to the logged-model routes", () => {
     ];
     for (const [label, body, mentions] of cases) await refused(`search ${label}`, "POST", "logged-models/search", body, mentions);
     expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("malformed requests: traces and assessments", () => {
+  let tr: TracingTestApp;
+  let exp = "";
+  let assessmentId = "";
+  const TRACE = "tr-00000000000000000000000000000abc";
+  const MISSING = "tr-00000000000000000000000000000def";
+
+  const traceSnapshot = async (): Promise<string> => {
+    const trace = await tr.call("GET", `traces/${TRACE}`, undefined, 3);
+    const search = await tr.call("POST", "traces/search", { experiment_ids: [exp], max_results: 500 }, 3);
+    const audit = await tr.stores.audit.list({ maxResults: 1000 });
+    const files = await tr.app.inject({ method: "GET", url: `/api/2.0/mlflow-artifacts/artifacts?path=${exp}/traces` });
+    return JSON.stringify([trace.body, search.body, audit.items, files.body]);
+  };
+
+  beforeAll(async () => {
+    tr = await startTracingApp();
+    exp = (await tr.call("POST", "experiments/create", { name: "corpus-traces" })).body.experiment_id;
+    await tr.call(
+      "POST",
+      "traces",
+      {
+        trace: {
+          trace_info: {
+            trace_id: TRACE,
+            trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: exp } },
+            request_time: "2025-01-01T00:00:00Z",
+            execution_duration: "1s",
+            state: "OK",
+            tags: { topic: "sql" },
+          },
+        },
+      },
+      3,
+    );
+    const created = await tr.call("POST", `traces/${TRACE}/assessments`, { assessment: { assessment_name: "q", feedback: { value: 1 } } }, 3);
+    assessmentId = created.body.assessment.assessment_id;
+  });
+  afterAll(async () => tr.close());
+
+  /** Every trace route, with a body that would succeed, so that the malformed part is what fails. */
+  const routes = (): { method: "GET" | "POST" | "PATCH" | "DELETE"; url: string; body?: Record<string, unknown> }[] => [
+    { method: "POST", url: "/api/3.0/mlflow/traces", body: { trace: { trace_info: { trace_id: TRACE, trace_location: { mlflow_experiment: { experiment_id: exp } } } } } },
+    { method: "GET", url: `/api/3.0/mlflow/traces/${TRACE}` },
+    { method: "POST", url: "/api/3.0/mlflow/traces/search", body: { experiment_ids: [exp] } },
+    { method: "PATCH", url: `/api/3.0/mlflow/traces/${TRACE}/tags`, body: { key: "k", value: "v" } },
+    { method: "DELETE", url: `/api/3.0/mlflow/traces/${TRACE}/tags`, body: { key: "topic" } },
+    { method: "POST", url: "/api/3.0/mlflow/traces/delete-traces", body: { experiment_id: exp, request_ids: [MISSING] } },
+    { method: "POST", url: `/api/3.0/mlflow/traces/${TRACE}/assessments`, body: { assessment: { assessment_name: "n", feedback: { value: 1 } } } },
+    { method: "GET", url: `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}` },
+    { method: "PATCH", url: `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, body: { assessment: { rationale: "r" }, update_mask: "rationale" } },
+    { method: "DELETE", url: `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}` },
+    { method: "POST", url: "/api/2.0/mlflow/traces", body: { experiment_id: exp } },
+    { method: "PATCH", url: `/api/2.0/mlflow/traces/${TRACE}`, body: { timestamp_ms: 1_735_689_601_000, status: "OK" } },
+    { method: "GET", url: `/api/2.0/mlflow/traces/${TRACE}/info` },
+    { method: "GET", url: `/api/2.0/mlflow/traces?experiment_ids=${exp}` },
+    { method: "PATCH", url: `/api/2.0/mlflow/traces/${TRACE}/tags`, body: { key: "k", value: "v" } },
+    { method: "DELETE", url: `/api/2.0/mlflow/traces/${TRACE}/tags`, body: { key: "topic" } },
+    { method: "POST", url: "/api/2.0/mlflow/traces/delete-traces", body: { experiment_id: exp, request_ids: [MISSING] } },
+  ];
+
+  const send = (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown) =>
+    tr.app.inject({
+      method,
+      url,
+      ...(payload === undefined ? {} : { payload: typeof payload === "string" ? payload : JSON.stringify(payload), headers: { "content-type": "application/json" } }),
+    });
+
+  it("refuses malformed, hostile and missing ids in every path parameter", async () => {
+    const before = await traceSnapshot();
+    const badIds = ["tr-123", `tr-${"G".repeat(32)}`, `TR-${"a".repeat(32)}`, `tr-${"A".repeat(32)}`, "..", "%2e%2e%2f%2e%2e%2fetc", `${TRACE}%2F..`, "tr-' OR '1'='1", "%00", MISSING];
+    for (const route of routes()) {
+      if (!route.url.includes(TRACE)) continue;
+      for (const bad of badIds) {
+        const response = await send(route.method, route.url.replace(TRACE, bad), route.body);
+        assertMlflowError(`${route.method} ${route.url} with ${bad}`, response);
+        if (bad === MISSING) expect(JSON.parse(response.body).error_code, `${route.method} ${route.url}`).toBe("RESOURCE_DOES_NOT_EXIST");
+      }
+      if (route.url.includes(assessmentId)) {
+        for (const bad of ["a-1", "..%2f..%2fetc", `a-${"f".repeat(31)}`, "a-00000000000000000000000000000999"]) {
+          assertMlflowError(`${route.method} assessment ${bad}`, await send(route.method, route.url.replace(assessmentId, bad), route.body));
+        }
+      }
+    }
+    expect(await traceSnapshot()).toBe(before);
+  });
+
+  it("refuses malformed raw bodies on every trace write route", async () => {
+    const before = await traceSnapshot();
+    for (const route of routes()) {
+      if (route.method === "GET") continue;
+      // The "in a field" and surrogate bodies aim at tracking's fields; the trace routes' own fields are covered below.
+      for (const [label, payload] of rawBodies().filter(([name]) => !/in a field|surrogate/.test(name))) assertMlflowError(`${route.method} ${route.url} ${label}`, await send(route.method, route.url, payload));
+    }
+    expect(await traceSnapshot()).toBe(before);
+  }, 120_000);
+
+  it("refuses JSON payloads that are not what the protos say, naming the field", async () => {
+    const before = await traceSnapshot();
+    const info = (overrides: Record<string, unknown>) => ({
+      trace: { trace_info: { trace_id: MISSING, trace_location: { mlflow_experiment: { experiment_id: exp } }, ...overrides } },
+    });
+    const cases: [string, string, unknown, RegExp][] = [
+      ["POST", "/api/3.0/mlflow/traces", {}, /'trace'/],
+      ["POST", "/api/3.0/mlflow/traces", { trace: "x" }, /'trace'/],
+      ["POST", "/api/3.0/mlflow/traces", { trace: { trace_info: [] } }, /'trace.trace_info'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_location: undefined }), /'trace.trace_info.trace_location'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_location: { mlflow_experiment: { experiment_id: 7 } } }), /experiment_id/],
+      ["POST", "/api/3.0/mlflow/traces", info({ tags: ["a"] }), /'trace.trace_info.tags'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ tags: { k: { nested: 1 } } }), /'trace.trace_info.tags.k'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ tags: { ["k".repeat(251)]: "v" } }), /maximum length of 250/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_metadata: { k: "v".repeat(8001) } }), /maximum length of 8000/],
+      ["POST", "/api/3.0/mlflow/traces", info({ trace_metadata: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, "v"])) }), /at most 1000 entries/],
+      ["POST", "/api/3.0/mlflow/traces", info({ request_time: 1_700_000_000_000 }), /'trace.trace_info.request_time'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ request_time: "2025-02-30T00:00:00Z" }), /does not exist/],
+      ["POST", "/api/3.0/mlflow/traces", info({ execution_duration: "-1s" }), /must not be negative/],
+      ["POST", "/api/3.0/mlflow/traces", info({ state: "DONE" }), /'trace.trace_info.state'/],
+      ["POST", "/api/3.0/mlflow/traces", info({ assessments: {} }), /'trace.trace_info.assessments'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { locations: "x" }, /'locations'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { locations: [{ type: "INFERENCE_TABLE", inference_table: { full_table_name: "a.b.c" } }] }, /MLFLOW_EXPERIMENT/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: ["1; DROP TABLE traces"] }, /'experiment_id'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], max_results: "many" }, /'max_results'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], max_results: 0 }, /max_results/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], order_by: [5] }, /'order_by\[0\]'/],
+      ["POST", "/api/3.0/mlflow/traces/search", { experiment_ids: Array.from({ length: 101 }, (_, i) => String(i)) }, /at most 100 experiments/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { request_ids: [TRACE] }, /'experiment_id'/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { experiment_id: exp, max_timestamp_millis: "old" }, /'max_timestamp_millis'/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { experiment_id: exp, max_timestamp_millis: 1, max_traces: -1 }, /'max_traces'/],
+      ["POST", "/api/3.0/mlflow/traces/delete-traces", { experiment_id: exp, request_ids: Array.from({ length: 1001 }, () => MISSING) }, /at most 1000/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}/tags`, { value: "v" }, /'key'/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}/tags`, { key: ["a"], value: "v" }, /'key'/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}`, { status: "OK" }, /'timestamp_ms'/],
+      ["PATCH", `/api/2.0/mlflow/traces/${TRACE}`, { timestamp_ms: 1_735_689_601_000, status: "FINISHED" }, /'status'/],
+      ["POST", "/api/2.0/mlflow/traces", { experiment_id: exp, tags: { k: "v" } }, /'tags'/],
+      ["POST", "/api/2.0/mlflow/traces", { experiment_id: exp, request_metadata: [{ value: "v" }] }, /'request_metadata\[0\].key'/],
+      ["POST", "/api/2.0/mlflow/traces", { experiment_id: "../1" }, /'experiment_id'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: "x" }, /'assessment'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, expectation: { value: 1 } } }, /exactly one/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: "x".repeat(100_001) } } }, /maximum length of 100000/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, metadata: [1] } }, /'assessment.metadata'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, create_time: "now" } }, /'assessment.create_time'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, overrides: "../a" } }, /'assessment.overrides'/],
+      ["POST", `/api/3.0/mlflow/traces/${TRACE}/assessments`, { assessment: { assessment_name: "n", feedback: { value: 1 }, valid: "yes" } }, /'assessment.valid'/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { rationale: "r" } }, /'update_mask'/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { rationale: "r" }, update_mask: 5 }, /'update_mask'/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { rationale: "r" }, update_mask: "traceId" }, /'trace_id' cannot be updated/],
+      ["PATCH", `/api/3.0/mlflow/traces/${TRACE}/assessments/${assessmentId}`, { assessment: { assessment_id: "a-00000000000000000000000000000001" }, update_mask: "rationale" }, /'assessment.assessment_id'/],
+    ];
+    for (const [method, url, payload, message] of cases) {
+      const response = await send(method as "POST", url, payload);
+      assertMlflowError(`${method} ${url} ${JSON.stringify(payload).slice(0, 80)}`, response);
+      expect(JSON.parse(response.body).message, `${method} ${url} ${JSON.stringify(payload).slice(0, 80)}`).toMatch(message);
+    }
+    expect(await traceSnapshot()).toBe(before);
+  });
+
+  it("refuses unknown filter keys, OR, SQL and unterminated strings in trace search filters and order_by", async () => {
+    const before = await traceSnapshot();
+    const filters = [
+      "attributes.foo = 'x'",
+      "spans.name = 'x'",
+      "feedback.quality > 0.5",
+      "tags.topic = 'sql' OR 1=1",
+      "tags.topic = 'sql'; DROP TABLE traces",
+      "tags.`x' OR 1=1 --` = 'a' OR",
+      "metadata.k = 'unterminated",
+      "attributes.status IN ('OK', ",
+      "timestamp_ms > 1e400",
+      "attributes.experiment_id = '1'",
+      "'1'='1'",
+      "a".repeat(20_000),
+    ];
+    for (const filter of filters) {
+      assertMlflowError(`traces/search ${filter.slice(0, 40)}`, await send("POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], filter }));
+      assertMlflowError(`GET traces ${filter.slice(0, 40)}`, await send("GET", `/api/2.0/mlflow/traces?experiment_ids=${exp}&filter=${encodeURIComponent(filter)}`));
+    }
+    for (const orderBy of ["tags.x; DROP TABLE traces", "foo DESC", "timestamp_ms sideways", ""]) {
+      assertMlflowError(`order_by ${orderBy}`, await send("POST", "/api/3.0/mlflow/traces/search", { experiment_ids: [exp], order_by: [orderBy] }));
+    }
+    expect(await traceSnapshot()).toBe(before);
+  });
+
+  it("refuses an oversized traces.json, leaving nothing stored", async () => {
+    const before = await traceSnapshot();
+    const response = await tr.app.inject({
+      method: "PUT",
+      url: `/api/2.0/mlflow-artifacts/artifacts/${exp}/traces/${TRACE}/artifacts/traces.json`,
+      payload: Buffer.alloc(TEST_TRACE_JSON_LIMIT + 1, 32),
+    });
+    assertMlflowError("PUT traces.json", response);
+    expect(response.statusCode).toBe(413);
+    expect(await traceSnapshot()).toBe(before);
   });
 });

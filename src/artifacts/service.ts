@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { WriteContext } from "../core/actor.js";
 import { CairnError, ErrorCode, invalidParameter } from "../core/errors.js";
 import { noAudit, type AuditRecorder } from "../audit/recorder.js";
@@ -37,10 +37,15 @@ const tooLarge = (limit: UploadLimit, key: string): CairnError =>
     { status: 413 },
   );
 
-/** Passes the source through until it exceeds the limit, then fails it (the store's write leaves nothing behind). */
+/**
+ * Passes the source through until it exceeds the limit, then fails it (the store's write leaves nothing behind).
+ * A request body is read without destroying it on the way out: destroying it would reset the connection before
+ * the client reads the 413; the HTTP server discards what is left once the answer is sent.
+ */
 async function* limited(source: ByteSource, limit: UploadLimit, key: string): AsyncGenerator<Uint8Array> {
   let total = 0;
-  for await (const chunk of source as AsyncIterable<Uint8Array>) {
+  const chunks = source instanceof Readable ? source.iterator({ destroyOnReturn: false }) : source;
+  for await (const chunk of chunks as AsyncIterable<Uint8Array>) {
     total += chunk.length;
     if (total > limit.maxBytes) throw tooLarge(limit, key);
     yield chunk;

@@ -15,11 +15,34 @@ type Scalar = (typeof SCALARS)[number];
 const INT64_TYPES: readonly string[] = ["int64", "uint64"];
 const INTEGER_TYPES: readonly string[] = ["int32", "int64", "uint64"];
 
+/**
+ * google.protobuf well-known types, which the JSON mapping writes as plain JSON: a Timestamp as an RFC 3339 "Z"
+ * string with 0, 3, 6 or 9 fractional digits, a Duration as seconds with the same digits and an "s", a FieldMask
+ * as one string of comma-separated lowerCamelCase paths, a Value as any JSON value.
+ */
+const WELL_KNOWN: Record<string, { shape: string; ok: (value: unknown) => boolean }> = {
+  "google.protobuf.Timestamp": {
+    shape: 'an RFC 3339 string such as "2025-06-04T00:17:06.901Z"',
+    ok: (value) => typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(\d{3}|\d{6}|\d{9}))?Z$/.test(value),
+  },
+  "google.protobuf.Duration": {
+    shape: 'a duration string such as "0.228s"',
+    ok: (value) => typeof value === "string" && /^-?\d+(\.(\d{3}|\d{6}|\d{9}))?s$/.test(value),
+  },
+  "google.protobuf.FieldMask": {
+    shape: 'a string of comma-separated lowerCamelCase paths such as "assessmentName,rationale"',
+    ok: (value) => typeof value === "string" && /^([a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)*)(,[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)*)*$/.test(value),
+  },
+  "google.protobuf.Value": { shape: "any JSON value", ok: (value) => value !== undefined },
+};
+
 export interface FieldSpec {
   name: string;
   id: number;
   repeated: boolean;
-  /** A scalar type name, or the full name of a message or enum. */
+  /** A map<string, type> (proto `map` fields): a JSON object whose values are of `type`. */
+  map: boolean;
+  /** A scalar type name, a well-known google.protobuf type, or the full name of a message or enum. */
   type: string;
   /** Marked `[(validate_required) = true]` in the proto. */
   required: boolean;
@@ -55,13 +78,14 @@ const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 const parseField = (name: string, spec: string): FieldSpec => {
-  // "<id> optional|repeated <type> [required] [default=<v>]"
-  const match = /^(\d+) (optional|repeated) ([\w.]+)((?: required| default=\S+)*)$/.exec(spec);
+  // "<id> optional|repeated|map <type> [required] [default=<v>]" (map: map<string, <type>>)
+  const match = /^(\d+) (optional|repeated|map) ([\w.]+)((?: required| default=\S+)*)$/.exec(spec);
   if (!match) throw new Error(`bad field spec for ${name}: '${spec}'`);
   return {
     name,
     id: Number(match[1]),
     repeated: match[2] === "repeated",
+    map: match[2] === "map",
     type: match[3] ?? "",
     required: (match[4] ?? "").includes(" required"),
   };
@@ -107,7 +131,7 @@ export class ProtoSchema {
       for (const field of fields.values()) {
         if (ids.has(field.id)) problems.push(`${name}: field id ${field.id} used twice`);
         ids.add(field.id);
-        if (!this.isScalar(field.type) && !this.messages.has(field.type) && !this.enums.has(field.type)) {
+        if (!this.isScalar(field.type) && !(field.type in WELL_KNOWN) && !this.messages.has(field.type) && !this.enums.has(field.type)) {
           problems.push(`${name}.${field.name}: unknown type ${field.type}`);
         }
       }
@@ -151,7 +175,13 @@ export class ProtoSchema {
         problems.push(`${at}: unknown field (not in ${typeName}, which has: ${[...fields.keys()].join(", ") || "no fields"})`);
         continue;
       }
-      if (field.repeated) {
+      if (field.map) {
+        if (!isObject(item)) {
+          problems.push(`${at}: map<string, ${field.type}> must be a JSON object, got ${describe(item)}`);
+          continue;
+        }
+        for (const [mapKey, element] of Object.entries(item)) problems.push(...this.validateSingle(field, element, `${at}.${mapKey}`));
+      } else if (field.repeated) {
         if (!Array.isArray(item)) {
           problems.push(`${at}: repeated ${field.type} must be a JSON array, got ${describe(item)}`);
           continue;
@@ -167,6 +197,8 @@ export class ProtoSchema {
   private validateSingle(field: FieldSpec, value: unknown, at: string): string[] {
     if (value === null) return [`${at}: null (${field.type}); MLflow omits unset fields instead`];
     const type = field.type;
+    const wellKnown = WELL_KNOWN[type];
+    if (wellKnown) return wellKnown.ok(value) ? [] : [`${at}: expected ${wellKnown.shape} for ${type}, got ${describe(value)}`];
     if (this.isScalar(type)) {
       const ok = scalarOk(type, value);
       return ok ? [] : [`${at}: expected ${jsonShapeOf(type)} for ${type}, got ${describe(value)}`];
@@ -185,7 +217,7 @@ export class ProtoSchema {
     for (const field of this.message(typeName).values()) {
       const item = value[field.name];
       if (field.required && item === undefined) problems.push(`${path}.${field.name}: required by ${typeName}`);
-      if (item === undefined || this.isScalar(field.type) || this.enums.has(field.type)) continue;
+      if (item === undefined || field.map || this.isScalar(field.type) || field.type in WELL_KNOWN || this.enums.has(field.type)) continue;
       const items = field.repeated && Array.isArray(item) ? item : [item];
       items.forEach((element, index) => {
         if (isObject(element)) problems.push(...this.missingRequired(field.type, element, `${path}.${field.name}[${index}]`));
@@ -209,7 +241,11 @@ export class ProtoSchema {
       const field = fields.get(key);
       if (!field) throw new Error(`test bug: ${typeName} has no field ${key}`);
       const encode = (item: unknown): Json => this.encodeSingle(field, item, options);
-      out[key] = field.repeated ? (value as unknown[]).map(encode) : encode(value);
+      out[key] = field.map
+        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([mapKey, item]) => [mapKey, encode(item)]))
+        : field.repeated
+          ? (value as unknown[]).map(encode)
+          : encode(value);
     }
     return out;
   }
@@ -224,7 +260,7 @@ export class ProtoSchema {
       if (number === -Infinity) return "-Infinity";
       return number;
     }
-    if (this.isScalar(type) || this.enums.has(type)) return value as Json;
+    if (this.isScalar(type) || type in WELL_KNOWN || this.enums.has(type)) return value as Json;
     return this.toClientJson(type, value as Record<string, unknown>, options);
   }
 }
