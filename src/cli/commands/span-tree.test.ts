@@ -42,10 +42,11 @@ describe("renderSpanTree", () => {
   });
 
   it("formats durations by size", () => {
-    expect([formatSpanDuration(0.0421), formatSpanDuration(12.34), formatSpanDuration(999.96), formatSpanDuration(1500), formatSpanDuration(undefined)]).toEqual([
+    expect([formatSpanDuration(0.0421), formatSpanDuration(12.34), formatSpanDuration(999.94), formatSpanDuration(999.96), formatSpanDuration(1500), formatSpanDuration(undefined)]).toEqual([
       "0.042 ms",
       "12.3 ms",
-      "1000.0 ms",
+      "999.9 ms",
+      "1.00 s",
       "1.50 s",
       "(open)",
     ]);

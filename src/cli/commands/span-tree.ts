@@ -5,7 +5,8 @@ import { printable } from "./printable.js";
 export const formatSpanDuration = (ms: number | undefined): string => {
   if (ms === undefined) return "(open)";
   if (ms < 1) return `${ms.toFixed(3)} ms`;
-  if (ms < 1000) return `${ms.toFixed(1)} ms`;
+  // 999.96 ms would print as "1000.0 ms": from there on, seconds.
+  if (ms < 999.95) return `${ms.toFixed(1)} ms`;
   return `${(ms / 1000).toFixed(2)} s`;
 };
 
