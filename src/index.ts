@@ -16,6 +16,31 @@ export {
 export { ArtifactsApi, type ArtifactListing } from "./sdk/artifacts-api.js";
 export { BATCH_LIMITS } from "./sdk/log-buffer.js";
 export {
+  LoggedModelsApi,
+  parseLoggedModelOrderBy,
+  type CreateLoggedModelRequest,
+  type LoggedModelArtifacts,
+  type LoggedModelOrderBy,
+  type SearchLoggedModelsRequest,
+} from "./sdk/logged-models-api.js";
+export {
+  AssessmentsApi,
+  TracesApi,
+  durationMs,
+  expectationValue,
+  type AssessmentError,
+  type AssessmentSource,
+  type DeleteTracesRequest,
+  type LogExpectationRequest,
+  type LogFeedbackRequest,
+  type SearchTracesRequest,
+  type Trace,
+  type UpdateAssessmentRequest,
+} from "./sdk/traces-api.js";
+export { parseTraceData, spanDurationMs, spanTree, type SpanNode, type SpanStatusCode, type TraceSpan, type TraceSpanEvent } from "./sdk/trace-spans.js";
+export type { AssessmentJson as Assessment, TraceInfoV3Json as TraceInfoV3 } from "./tracing/wire-writers.js";
+export type { AssessmentSourceType, JsonValue, TraceState } from "./tracing/trace.js";
+export {
   RegistryApi,
   type CreateModelVersionRequest,
   type CreateRegisteredModelRequest,
@@ -110,4 +135,17 @@ export type {
   RegisteredModelTag,
 } from "./protocol/mlflow/registry-entities.js";
 export { MODEL_STAGES } from "./protocol/mlflow/registry-entities.js";
+export type {
+  LoggedModel,
+  LoggedModelData,
+  LoggedModelInfo,
+  LoggedModelMetric,
+  LoggedModelParameter,
+  LoggedModelRegistrationInfo,
+  LoggedModelStatus,
+  LoggedModelTag,
+  ModelInput,
+  ModelOutput,
+} from "./protocol/mlflow/logged-model-entities.js";
+export { LOGGED_MODEL_STATUSES } from "./protocol/mlflow/logged-model-entities.js";
 export { RUN_STATUSES, VIEW_TYPES, SystemTag, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME } from "./protocol/mlflow/entities.js";

@@ -4,8 +4,15 @@
  */
 export type HumanOutput =
   | { kind: "table"; columns: string[]; rows: string[][]; empty: string }
-  | { kind: "sections"; sections: { title?: string; pairs: [string, string][] }[] }
+  | { kind: "sections"; sections: Section[] }
   | { kind: "message"; text: string };
+
+/** A titled block of key/value pairs, or of preformatted lines (a tree) when `lines` is given. */
+export interface Section {
+  title?: string;
+  pairs: [string, string][];
+  lines?: string[];
+}
 
 export interface CommandResult<T = unknown> {
   data: T;
@@ -41,7 +48,14 @@ export const renderHuman = (human: HumanOutput, options: RenderOptions): string 
     case "sections":
       return human.sections
         .map((section) => {
-          const body = section.pairs.length === 0 ? "  (none)" : renderPairs(section.pairs);
+          const body =
+            section.lines !== undefined
+              ? section.lines.length === 0
+                ? "  (none)"
+                : section.lines.map((line) => `  ${line}`.trimEnd()).join("\n")
+              : section.pairs.length === 0
+                ? "  (none)"
+                : renderPairs(section.pairs);
           return section.title ? `${bold(section.title, options)}\n${body}` : body;
         })
         .join("\n\n");

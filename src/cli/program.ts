@@ -10,6 +10,7 @@ import { registerAuditCommands, registerModelCommands } from "./registry-command
 import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
+import { registerTraceCommands } from "./trace-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -198,6 +199,7 @@ export const buildProgram = (): Command => {
   registerServingCommands(program, dataAction);
   registerDataCommands(program, dataAction);
   registerMonitorCommands(program, dataAction);
+  registerTraceCommands(program, dataAction);
   return program;
 };
 

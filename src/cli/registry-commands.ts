@@ -3,6 +3,7 @@
  * its command module only when it runs.
  */
 import type { Command } from "commander";
+import { registerLoggedModelCommands } from "./logged-model-commands.js";
 import type { DataAction } from "./program.js";
 
 const models = () => import("./commands/models.js");
@@ -122,6 +123,7 @@ export const registerModelCommands = (program: Command, dataAction: DataAction):
     .option("--version <v>", "only this version")
     .option("--json", "print JSON")
     .action(dataAction(async (client, o, name: string) => (await models()).deleteModel(client, name, { version: str(o.version) })));
+  registerLoggedModelCommands(group, dataAction);
 };
 
 export const registerAuditCommands = (program: Command, dataAction: DataAction): void => {

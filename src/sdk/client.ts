@@ -3,12 +3,14 @@ import { ArtifactsApi } from "./artifacts-api.js";
 import { AuditApi } from "./audit-api.js";
 import { ExperimentsApi } from "./experiments-api.js";
 import { GovernanceApi } from "./governance-api.js";
+import { LoggedModelsApi } from "./logged-models-api.js";
 import { MonitorsApi } from "./monitors-api.js";
 import { RegistryApi } from "./registry-api.js";
 import type { RetryOptions } from "./retry.js";
 import { RunsApi } from "./runs-api.js";
 import { ServingApi } from "./serving-api.js";
 import { currentUser, withRunContext } from "./run-context.js";
+import { TracesApi } from "./traces-api.js";
 import { HttpTransport } from "./transport.js";
 import { WebhooksApi } from "./webhooks-api.js";
 import type { RunTag } from "../protocol/mlflow/entities.js";
@@ -42,6 +44,10 @@ export class CairnClient {
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly artifacts: ArtifactsApi;
+  /** MLflow 3's logged models: create, finalize, search, tags, params, artifact listing. */
+  readonly loggedModels: LoggedModelsApi;
+  /** MLflow 3's traces (search, info, spans, tags, deletion) and their assessments. */
+  readonly traces: TracesApi;
   /** MLflow's model registry: registered models, versions, tags, aliases, stages. */
   readonly registry: RegistryApi;
   /** Promotion rules, approvals, lineage and model cards. */
@@ -61,6 +67,8 @@ export class CairnClient {
     this.experiments = new ExperimentsApi(http);
     this.runs = new RunsApi(http);
     this.artifacts = new ArtifactsApi(http, this.runs);
+    this.loggedModels = new LoggedModelsApi(http);
+    this.traces = new TracesApi(http);
     this.registry = new RegistryApi(http);
     this.governance = new GovernanceApi(http);
     this.audit = new AuditApi(http);

@@ -50,6 +50,8 @@ export interface RawRequest {
 }
 
 const MLFLOW_PREFIX = "/api/2.0/mlflow";
+/** MLflow's RPCs whose proto says `since: {major: 3}` (v3 traces, assessments) live only under this prefix. */
+const MLFLOW_V3_PREFIX = "/api/3.0/mlflow";
 /** Cairn's own APIs (audit, governance, webhooks) speak the same JSON style under this prefix. */
 const CAIRN_PREFIX = "/api/2.0/cairn";
 
@@ -88,6 +90,11 @@ export class HttpTransport {
   /** Calls one MLflow JSON endpoint (path below /api/2.0/mlflow/) and returns its parsed response message. */
   call<T>(method: JsonMethod, endpoint: string, message: object = {}): Promise<T> {
     return this.callPath<T>(method, `${MLFLOW_PREFIX}/${endpoint}`, message);
+  }
+
+  /** Calls one MLflow JSON endpoint served under /api/3.0/mlflow/ only (v3 traces and assessments). */
+  callV3<T>(method: JsonMethod, endpoint: string, message: object = {}): Promise<T> {
+    return this.callPath<T>(method, `${MLFLOW_V3_PREFIX}/${endpoint}`, message);
   }
 
   /** Calls one of Cairn's own JSON endpoints (path below /api/2.0/cairn/), with the same retries and errors. */

@@ -16,7 +16,7 @@ export interface ListRunsOptions {
 const MAX_RESULTS = 50_000;
 
 /** An experiment named by id or by name: an all-digit value is tried as an id first, then as a name. */
-const resolveExperiment = async (client: CairnClient, idOrName: string): Promise<Experiment> => {
+export const resolveExperiment = async (client: CairnClient, idOrName: string): Promise<Experiment> => {
   if (/^\d+$/.test(idOrName)) {
     try {
       return await client.experiments.get(idOrName);
