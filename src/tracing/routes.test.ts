@@ -67,6 +67,9 @@ describe("StartTraceV3 and GetTraceInfoV3", () => {
     });
     expect((await t.call("GET", `traces/${TID}`, undefined, 3)).status).toBe(404);
     expect((await t.call("GET", "traces/..%2F..%2Fetc", undefined, 3)).status).toBe(400);
+    // Spans are artifacts here: the span routes of servers that store spans answer as unknown routes.
+    expect((await t.call("GET", "traces/batchGet", `trace_ids=${TID}`, 3)).body.error_code).toBe("ENDPOINT_NOT_FOUND");
+    expect((await t.call("GET", "traces/get", `trace_id=${TID}`, 3)).status).toBe(404);
   });
 
   it("keeps a deleted experiment's traces readable and searchable, as MLflow (restore brings the experiment back)", async () => {
