@@ -1,6 +1,6 @@
 import type { Database, Transaction } from "better-sqlite3";
-import type { TraceDeletion, TraceEnd, TracePage, TraceSearch, TraceStore } from "../../tracing/store.js";
-import type { Assessment, TraceInfo, TraceWithAssessments } from "../../tracing/trace.js";
+import type { TraceData, TraceDeletion, TraceEnd, TracePage, TraceSearch, TraceStore } from "../../tracing/store.js";
+import { TraceKey, type Assessment, type TraceInfo, type TraceWithAssessments } from "../../tracing/trace.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { compileTraceSearch, drivingCandidates, RARE_MATCHES, TRACE_COLUMNS } from "../sql/trace-search-compiler.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
@@ -201,6 +201,41 @@ export class SqliteTraceStore implements TraceStore {
         )
         .run(experimentId, criteria.maxTimestampMillis, criteria.maxTraces ?? -1).changes;
     });
+  }
+
+  async putTraceData(traceId: string, artifactLocation: string, data: Buffer, now: number): Promise<boolean> {
+    const result = this.conn
+      .stmt(
+        `INSERT INTO trace_data (trace_key, data, modified_time)
+         SELECT t.trace_key, ?, ? FROM traces t
+         JOIN trace_tags g ON g.trace_key = t.trace_key AND g.key = '${TraceKey.ARTIFACT_LOCATION}' AND g.value = ?
+         WHERE t.trace_id = ?
+         ON CONFLICT (trace_key) DO UPDATE SET data = excluded.data, modified_time = excluded.modified_time`,
+      )
+      .run(data, now, artifactLocation, traceId);
+    return result.changes > 0;
+  }
+
+  async getTraceData(traceId: string, artifactLocation: string): Promise<TraceData | undefined> {
+    const row = this.conn
+      .stmt(
+        `SELECT d.data, d.modified_time FROM trace_data d JOIN traces t ON t.trace_key = d.trace_key
+         JOIN trace_tags g ON g.trace_key = t.trace_key AND g.key = '${TraceKey.ARTIFACT_LOCATION}' AND g.value = ?
+         WHERE t.trace_id = ?`,
+      )
+      .get(artifactLocation, traceId) as { data: Buffer; modified_time: number } | undefined;
+    return row ? { data: row.data, modifiedTime: row.modified_time } : undefined;
+  }
+
+  async deleteTraceData(traceId: string, artifactLocation: string): Promise<boolean> {
+    const result = this.conn
+      .stmt(
+        `DELETE FROM trace_data WHERE trace_key IN (SELECT t.trace_key FROM traces t
+         JOIN trace_tags g ON g.trace_key = t.trace_key AND g.key = '${TraceKey.ARTIFACT_LOCATION}' AND g.value = ?
+         WHERE t.trace_id = ?)`,
+      )
+      .run(artifactLocation, traceId);
+    return result.changes > 0;
   }
 
   async createAssessment(assessment: Assessment): Promise<void> {
