@@ -1,4 +1,5 @@
-import type { Database, Transaction } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
+import { GroupCommit } from "./group-commit.js";
 import type { TraceData, TraceDeletion, TraceEnd, TracePage, TraceSearch, TraceStore } from "../../tracing/store.js";
 import { TraceKey, type Assessment, type TraceInfo, type TraceWithAssessments } from "../../tracing/trace.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
@@ -9,62 +10,27 @@ import { ASSESSMENT_COLUMNS, assessmentParams, loadTraces, toAssessment, type As
 
 type UpsertOutcome = "inserted" | "updated" | "conflict";
 
-interface PendingUpsert {
-  trace: TraceInfo;
-  resolve: (outcome: UpsertOutcome) => void;
-  reject: (error: unknown) => void;
+interface TraceDataWrite {
+  traceId: string;
+  artifactLocation: string;
+  data: Buffer;
+  now: number;
 }
-
-/** Traces written in one commit at most (one commit per event-loop turn otherwise). */
-const MAX_TRACES_PER_COMMIT = 256;
 
 /**
  * The TraceStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it).
- *
- * Trace headers are group-committed, as audit events are: every trace a client finishes is one StartTraceV3 with
- * about ten rows (trace, tags, metadata), and a commit costs more than its inserts. The traces that concurrent
- * requests write within one turn of the event loop share one IMMEDIATE transaction, each in its own savepoint so
- * that one failing trace does not fail the others; each call resolves once its trace is committed.
+ * Trace headers and trace data are group-committed (group-commit.ts): every trace a client finishes is one
+ * StartTraceV3 with about ten rows and one traces.json upload, and a commit costs more than its inserts.
  */
 export class SqliteTraceStore implements TraceStore {
   private readonly conn: SqliteConnection;
-  private readonly upsertOne: Transaction<(trace: TraceInfo) => UpsertOutcome>;
-  private readonly upsertBatch: Transaction<(batch: readonly PendingUpsert[]) => (UpsertOutcome | Error)[]>;
-  private pending: PendingUpsert[] = [];
-  private flushScheduled = false;
+  private readonly upserts: GroupCommit<TraceInfo, UpsertOutcome>;
+  private readonly dataWrites: GroupCommit<TraceDataWrite, boolean>;
 
   constructor(db: Database) {
     this.conn = new SqliteConnection(db);
-    // Nested inside the batch's transaction, better-sqlite3 runs this one as a savepoint.
-    this.upsertOne = db.transaction((trace: TraceInfo) => this.writeTrace(trace));
-    this.upsertBatch = db.transaction((batch: readonly PendingUpsert[]) =>
-      batch.map((item) => {
-        try {
-          return this.upsertOne(item.trace);
-        } catch (error) {
-          return error instanceof Error ? error : new Error(String(error));
-        }
-      }),
-    );
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_TRACES_PER_COMMIT);
-      let outcomes: (UpsertOutcome | Error)[];
-      try {
-        outcomes = this.upsertBatch.immediate(batch);
-      } catch (error) {
-        for (const item of batch) item.reject(error);
-        continue;
-      }
-      batch.forEach((item, index) => {
-        const outcome = outcomes[index] ?? new Error("missing outcome");
-        if (outcome instanceof Error) item.reject(outcome);
-        else item.resolve(outcome);
-      });
-    }
+    this.upserts = new GroupCommit(db, (trace) => this.writeTrace(trace));
+    this.dataWrites = new GroupCommit(db, (write) => this.writeTraceData(write));
   }
 
   private row(traceId: string): TraceRow | undefined {
@@ -120,14 +86,7 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async upsertTrace(trace: TraceInfo): Promise<TraceWithAssessments | undefined> {
-    const outcome = await new Promise<UpsertOutcome>((resolve, reject) => {
-      this.pending.push({ trace, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // setImmediate, not a microtask: requests that arrived in the same I/O phase get to write first.
-        setImmediate(() => this.flush());
-      }
-    });
+    const outcome = await this.upserts.submit(trace);
     if (outcome === "conflict") return undefined;
     // A fresh trace is exactly what was written: skip the read-back on the ingest path.
     if (outcome === "inserted") return { ...trace, tags: { ...trace.tags }, metadata: { ...trace.metadata }, assessments: [] };
@@ -204,6 +163,10 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async putTraceData(traceId: string, artifactLocation: string, data: Buffer, now: number): Promise<boolean> {
+    return this.dataWrites.submit({ traceId, artifactLocation, data, now });
+  }
+
+  private writeTraceData({ traceId, artifactLocation, data, now }: TraceDataWrite): boolean {
     const result = this.conn
       .stmt(
         `INSERT INTO trace_data (trace_key, data, modified_time)
