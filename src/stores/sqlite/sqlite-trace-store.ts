@@ -17,6 +17,9 @@ interface TraceDataWrite {
   now: number;
 }
 
+/** Both hot writes go through one queue, so that a turn's headers and traces.json uploads share one commit. */
+type HotWrite = { kind: "trace"; trace: TraceInfo } | { kind: "data"; write: TraceDataWrite };
+
 /**
  * The TraceStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it).
  * Trace headers and trace data are group-committed (group-commit.ts): every trace a client finishes is one
@@ -24,13 +27,11 @@ interface TraceDataWrite {
  */
 export class SqliteTraceStore implements TraceStore {
   private readonly conn: SqliteConnection;
-  private readonly upserts: GroupCommit<TraceInfo, UpsertOutcome>;
-  private readonly dataWrites: GroupCommit<TraceDataWrite, boolean>;
+  private readonly writes: GroupCommit<HotWrite, UpsertOutcome | boolean>;
 
   constructor(db: Database) {
     this.conn = new SqliteConnection(db);
-    this.upserts = new GroupCommit(db, (trace) => this.writeTrace(trace));
-    this.dataWrites = new GroupCommit(db, (write) => this.writeTraceData(write));
+    this.writes = new GroupCommit(db, (write: HotWrite) => (write.kind === "trace" ? this.writeTrace(write.trace) : this.writeTraceData(write.write)));
   }
 
   private row(traceId: string): TraceRow | undefined {
@@ -86,7 +87,7 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async upsertTrace(trace: TraceInfo): Promise<TraceWithAssessments | undefined> {
-    const outcome = await this.upserts.submit(trace);
+    const outcome = (await this.writes.submit({ kind: "trace", trace })) as UpsertOutcome;
     if (outcome === "conflict") return undefined;
     // A fresh trace is exactly what was written: skip the read-back on the ingest path.
     if (outcome === "inserted") return { ...trace, tags: { ...trace.tags }, metadata: { ...trace.metadata }, assessments: [] };
@@ -163,7 +164,7 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async putTraceData(traceId: string, artifactLocation: string, data: Buffer, now: number): Promise<boolean> {
-    return this.dataWrites.submit({ traceId, artifactLocation, data, now });
+    return (await this.writes.submit({ kind: "data", write: { traceId, artifactLocation, data, now } })) === true;
   }
 
   private writeTraceData({ traceId, artifactLocation, data, now }: TraceDataWrite): boolean {
