@@ -351,7 +351,9 @@ describe("the MLflow 2.x client's v2 tracing", () => {
         ],
       },
     });
-    expect((await fetch(artifactUrl(location), { method: "PUT", body: spansJson(requestId) })).status).toBe(200);
+    const put = await fetch(artifactUrl(location), { method: "PUT", body: spansJson(requestId) });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toEqual({});
     const ended = await call(
       "endTrace",
       { request_id: requestId, timestamp_ms: T0 + 1500, status: "OK", request_metadata: [{ key: "mlflow.traceOutputs", value: "2" }], tags: [] },

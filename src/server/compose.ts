@@ -39,6 +39,7 @@ import { DEFAULT_TRACE_JSON_MAX_BYTES } from "../tracing/limits.js";
 import { tracingEndpoints } from "../tracing/routes.js";
 import { TraceService } from "../tracing/service.js";
 import { traceJsonUploadLimit } from "../tracing/trace-json-limit.js";
+import { withTraceDataInDatabase } from "../stores/artifact-stores/trace-data-overlay.js";
 import { WebhookService } from "../webhooks/service.js";
 import { webhookRoutes } from "../webhooks/routes.js";
 import { mlflowWebhookRoutes } from "../webhooks/mlflow-routes.js";
@@ -77,10 +78,12 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const onError = options.onBackgroundError ? { onError: options.onBackgroundError } : {};
   const audit = new AuditService(stores.audit);
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT, audit });
-  const artifacts = new ArtifactService(artifactStore, {
+  const traceJsonMaxBytes = options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES;
+  // Each trace's traces.json is kept with the trace in the database; every other artifact in the artifact store.
+  const artifacts = new ArtifactService(withTraceDataInDatabase(artifactStore, stores.traces, { maxBytes: traceJsonMaxBytes }), {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
-    uploadLimit: traceJsonUploadLimit(options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES),
+    uploadLimit: traceJsonUploadLimit(traceJsonMaxBytes),
   });
   const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
   const traces = new TraceService(stores.traces, { experiments: tracking, audit });

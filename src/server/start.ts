@@ -52,7 +52,14 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      await app.close();
+      // close() closes the keep-alive connections that are idle at that moment; one whose last response was still
+      // finishing (a streamed download) becomes idle a moment later and would linger for keepAliveTimeout (72 s).
+      const idleSweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(idleSweep);
+      }
       await composed.stop();
       await stores.close();
     })();

@@ -1,11 +1,27 @@
+import { CairnError, ErrorCode } from "../core/errors.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import { readExperimentLocation, readStartTraceV3 } from "./trace-info-reader.js";
 import type { TraceService } from "./service.js";
 import { readDeleteTraces, searchPage } from "./route-helpers.js";
 import { traceInfoV3Json } from "./wire-writers.js";
 
+/**
+ * GET traces/batchGet and traces/get (spans from the tracking store) would otherwise be read as trace ids: they
+ * answer what an unknown route answers, which clients read as "not supported by this server".
+ */
+const notServed = (path: string): MlflowEndpoint => ({
+  methods: ["GET"],
+  path,
+  apiVersion: 3,
+  handle: () => {
+    throw new CairnError(ErrorCode.ENDPOINT_NOT_FOUND, `No API endpoint GET /api/3.0/mlflow/${path}: Cairn keeps spans as traces.json artifacts.`);
+  },
+});
+
 /** The MLflow 3 trace RPCs (service.proto, `since` 3.0): served under /api/3.0/mlflow only, as MLflow serves them. */
 export const traceEndpointsV3 = (service: TraceService): MlflowEndpoint[] => [
+  notServed("traces/batchGet"),
+  notServed("traces/get"),
   {
     methods: ["POST"],
     path: "traces",

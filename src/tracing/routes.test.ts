@@ -67,6 +67,9 @@ describe("StartTraceV3 and GetTraceInfoV3", () => {
     });
     expect((await t.call("GET", `traces/${TID}`, undefined, 3)).status).toBe(404);
     expect((await t.call("GET", "traces/..%2F..%2Fetc", undefined, 3)).status).toBe(400);
+    // Spans are artifacts here: the span routes of servers that store spans answer as unknown routes.
+    expect((await t.call("GET", "traces/batchGet", `trace_ids=${TID}`, 3)).body.error_code).toBe("ENDPOINT_NOT_FOUND");
+    expect((await t.call("GET", "traces/get", `trace_id=${TID}`, 3)).status).toBe(404);
   });
 
   it("keeps a deleted experiment's traces readable and searchable, as MLflow (restore brings the experiment back)", async () => {
@@ -318,14 +321,29 @@ describe("traces.json through the artifact routes", () => {
   const url = (id: string) => `/api/2.0/mlflow-artifacts/artifacts/${exp}/traces/${id}/artifacts/traces.json`;
   const spans = JSON.stringify({ spans: [{ name: "root", span_id: "AAAAAAAAAAE=", parent_span_id: null }] });
 
-  it("uploads and downloads a trace's spans under the trace's artifact location", async () => {
+  it("uploads, lists and downloads a trace's spans at the trace's artifact location, kept with the trace", async () => {
+    await start(TID);
     const put = await t.app.inject({ method: "PUT", url: url(TID), payload: spans, headers: { "content-type": "application/octet-stream" } });
     expect(put.statusCode).toBe(200);
     const get = await t.app.inject({ method: "GET", url: url(TID) });
     expect(get.body).toBe(spans);
+    const listed = await t.app.inject({ method: "GET", url: `/api/2.0/mlflow-artifacts/artifacts?path=${exp}/traces/${TID}/artifacts` });
+    expect(JSON.parse(listed.body)).toEqual({ files: [{ path: "traces.json", is_dir: false, file_size: spans.length }] });
+    // In the database, not in the artifact folder; deleting the trace deletes its spans.
+    expect(readdirSync(t.artifactsDir).filter((name) => !name.startsWith("."))).toEqual([]);
+    await t.call("POST", "traces/delete-traces", { experiment_id: exp, request_ids: [TID] });
+    expect((await t.app.inject({ method: "GET", url: url(TID) })).statusCode).toBe(404);
+  });
+
+  it("keeps a traces.json of a trace it does not know as a file", async () => {
+    const put = await t.app.inject({ method: "PUT", url: url(tid(5)), payload: spans });
+    expect(put.statusCode).toBe(200);
+    expect(readdirSync(join(t.artifactsDir, exp, "traces", tid(5), "artifacts"))).toEqual(["traces.json"]);
+    expect((await t.app.inject({ method: "GET", url: url(tid(5)) })).body).toBe(spans);
   });
 
   it("refuses an oversized traces.json with a 413 naming the limit, leaving nothing stored", async () => {
+    await start(TID);
     const big = "x".repeat(TEST_TRACE_JSON_LIMIT + 1);
     const put = await t.app.inject({ method: "PUT", url: url(TID), payload: big, headers: { "content-type": "application/octet-stream" } });
     expect(put.statusCode).toBe(413);
@@ -340,6 +358,7 @@ describe("traces.json through the artifact routes", () => {
       payload: Readable.from([1, 2, 3, 4, 5].map(() => Buffer.alloc(1000, 120))),
     });
     expect(chunked.statusCode).toBe(413);
+    expect((await t.app.inject({ method: "GET", url: url(TID) })).statusCode).toBe(404);
     expect(readdirSync(t.artifactsDir).filter((name) => !name.startsWith("."))).toEqual([]);
     expect(readdirSync(join(t.artifactsDir, ".cairn-staging", "tmp"))).toEqual([]);
     // Other artifacts keep no such limit.

@@ -26,6 +26,14 @@ export interface TraceStore {
   /** Deletes with their tags, metadata and assessments; returns how many traces went. */
   deleteTraces(criteria: TraceDeletion): Promise<number>;
 
+  /**
+   * A trace's traces.json, kept with the trace: stored only when `artifactLocation` is the trace's own
+   * `mlflow.artifactLocation` tag (false for an unknown trace or another location), replaced on a second upload.
+   */
+  putTraceData(traceId: string, artifactLocation: string, data: Buffer, now: number): Promise<boolean>;
+  getTraceData(traceId: string, artifactLocation: string): Promise<TraceData | undefined>;
+  deleteTraceData(traceId: string, artifactLocation: string): Promise<boolean>;
+
   /** Inserts the assessment; when it overrides another, that one is marked invalid in the same transaction. */
   createAssessment(assessment: Assessment): Promise<void>;
   getAssessment(traceId: string, assessmentId: string): Promise<Assessment | undefined>;
@@ -33,6 +41,11 @@ export interface TraceStore {
   updateAssessment(assessment: Assessment): Promise<boolean>;
   /** Deletes it; an assessment it overrode becomes valid again. */
   deleteAssessment(traceId: string, assessmentId: string): Promise<boolean>;
+}
+
+export interface TraceData {
+  data: Buffer;
+  modifiedTime: number;
 }
 
 export interface TraceEnd {

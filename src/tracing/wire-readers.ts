@@ -79,10 +79,10 @@ const readJsonValue = (fields: Fields, field: string, path: string): JsonValue |
   return raw as JsonValue;
 };
 
-const readError = (fields: Fields): AssessmentError => {
-  const errorCode = boundedString(fields, "error_code", 1000, "");
-  const errorMessage = boundedString(fields, "error_message", TraceLimits.RATIONALE_LENGTH, "");
-  const stackTrace = boundedString(fields, "stack_trace", TraceLimits.RATIONALE_LENGTH, "");
+const readError = (fields: Fields, path: string): AssessmentError => {
+  const errorCode = boundedString(fields, "error_code", 1000, path);
+  const errorMessage = boundedString(fields, "error_message", TraceLimits.RATIONALE_LENGTH, path);
+  const stackTrace = boundedString(fields, "stack_trace", TraceLimits.RATIONALE_LENGTH, path);
   return {
     ...(errorCode !== undefined ? { errorCode } : {}),
     ...(errorMessage !== undefined ? { errorMessage } : {}),
@@ -103,7 +103,7 @@ export const readAssessmentValue = (assessment: Fields, path: string): Assessmen
     if (value === undefined && errorFields === undefined) {
       throw invalidValue(`${path}.feedback`, "<feedback>", "a feedback needs a 'value' or an 'error'");
     }
-    return { kind: "feedback", ...(value !== undefined ? { value } : {}), ...(errorFields ? { error: readError(errorFields) } : {}) };
+    return { kind: "feedback", ...(value !== undefined ? { value } : {}), ...(errorFields ? { error: readError(errorFields, `${path}.feedback.error`) } : {}) };
   }
   if (expectation) {
     const value = readJsonValue(expectation, "value", `${path}.expectation`);
@@ -112,8 +112,9 @@ export const readAssessmentValue = (assessment: Fields, path: string): Assessmen
       throw invalidValue(`${path}.expectation`, "<expectation>", "exactly one of 'value' and 'serialized_value' must be set");
     }
     if (value !== undefined) return { kind: "expectation", value };
-    const format = boundedString(serialized as Fields, "serialization_format", 250, "");
-    const text = boundedString(serialized as Fields, "value", TraceLimits.ASSESSMENT_VALUE_LENGTH, "");
+    const serializedPath = `${path}.expectation.serialized_value`;
+    const format = boundedString(serialized as Fields, "serialization_format", 250, serializedPath);
+    const text = boundedString(serialized as Fields, "value", TraceLimits.ASSESSMENT_VALUE_LENGTH, serializedPath);
     return {
       kind: "expectation",
       serializedValue: { ...(format !== undefined ? { serializationFormat: format } : {}), ...(text !== undefined ? { value: text } : {}) },

@@ -52,6 +52,13 @@ export const describeArtifactStoreContract = (name: string, open: () => Promise<
       expect(await read(store, "0/r1/artifacts/a.txt")).toBe("bye");
     });
 
+    it("writes without a per-file sync (sync: false) with the same atomic replace", async () => {
+      expect(await store.write("1/traces/t/artifacts/traces.json", bytes('{"spans": []}'), { sync: false })).toEqual({ size: 13 });
+      expect(await read(store, "1/traces/t/artifacts/traces.json")).toBe('{"spans": []}');
+      await store.write("1/traces/t/artifacts/traces.json", bytes("{}"), { sync: false });
+      expect(await read(store, "1/traces/t/artifacts/traces.json")).toBe("{}");
+    });
+
     it("reads a byte range", async () => {
       await store.write("f.bin", bytes("0123456789"));
       const content = await store.read("f.bin", { start: 2, end: 5 });

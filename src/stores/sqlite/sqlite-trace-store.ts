@@ -1,6 +1,7 @@
-import type { Database, Transaction } from "better-sqlite3";
-import type { TraceDeletion, TraceEnd, TracePage, TraceSearch, TraceStore } from "../../tracing/store.js";
-import type { Assessment, TraceInfo, TraceWithAssessments } from "../../tracing/trace.js";
+import type { Database } from "better-sqlite3";
+import { GroupCommit } from "./group-commit.js";
+import type { TraceData, TraceDeletion, TraceEnd, TracePage, TraceSearch, TraceStore } from "../../tracing/store.js";
+import { TraceKey, type Assessment, type TraceInfo, type TraceWithAssessments } from "../../tracing/trace.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { compileTraceSearch, drivingCandidates, RARE_MATCHES, TRACE_COLUMNS } from "../sql/trace-search-compiler.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
@@ -9,62 +10,28 @@ import { ASSESSMENT_COLUMNS, assessmentParams, loadTraces, toAssessment, type As
 
 type UpsertOutcome = "inserted" | "updated" | "conflict";
 
-interface PendingUpsert {
-  trace: TraceInfo;
-  resolve: (outcome: UpsertOutcome) => void;
-  reject: (error: unknown) => void;
+interface TraceDataWrite {
+  traceId: string;
+  artifactLocation: string;
+  data: Buffer;
+  now: number;
 }
 
-/** Traces written in one commit at most (one commit per event-loop turn otherwise). */
-const MAX_TRACES_PER_COMMIT = 256;
+/** Both hot writes go through one queue, so that a turn's headers and traces.json uploads share one commit. */
+type HotWrite = { kind: "trace"; trace: TraceInfo } | { kind: "data"; write: TraceDataWrite };
 
 /**
  * The TraceStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it).
- *
- * Trace headers are group-committed, as audit events are: every trace a client finishes is one StartTraceV3 with
- * about ten rows (trace, tags, metadata), and a commit costs more than its inserts. The traces that concurrent
- * requests write within one turn of the event loop share one IMMEDIATE transaction, each in its own savepoint so
- * that one failing trace does not fail the others; each call resolves once its trace is committed.
+ * Trace headers and trace data are group-committed (group-commit.ts): every trace a client finishes is one
+ * StartTraceV3 with about ten rows and one traces.json upload, and a commit costs more than its inserts.
  */
 export class SqliteTraceStore implements TraceStore {
   private readonly conn: SqliteConnection;
-  private readonly upsertOne: Transaction<(trace: TraceInfo) => UpsertOutcome>;
-  private readonly upsertBatch: Transaction<(batch: readonly PendingUpsert[]) => (UpsertOutcome | Error)[]>;
-  private pending: PendingUpsert[] = [];
-  private flushScheduled = false;
+  private readonly writes: GroupCommit<HotWrite, UpsertOutcome | boolean>;
 
   constructor(db: Database) {
     this.conn = new SqliteConnection(db);
-    // Nested inside the batch's transaction, better-sqlite3 runs this one as a savepoint.
-    this.upsertOne = db.transaction((trace: TraceInfo) => this.writeTrace(trace));
-    this.upsertBatch = db.transaction((batch: readonly PendingUpsert[]) =>
-      batch.map((item) => {
-        try {
-          return this.upsertOne(item.trace);
-        } catch (error) {
-          return error instanceof Error ? error : new Error(String(error));
-        }
-      }),
-    );
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_TRACES_PER_COMMIT);
-      let outcomes: (UpsertOutcome | Error)[];
-      try {
-        outcomes = this.upsertBatch.immediate(batch);
-      } catch (error) {
-        for (const item of batch) item.reject(error);
-        continue;
-      }
-      batch.forEach((item, index) => {
-        const outcome = outcomes[index] ?? new Error("missing outcome");
-        if (outcome instanceof Error) item.reject(outcome);
-        else item.resolve(outcome);
-      });
-    }
+    this.writes = new GroupCommit(db, (write: HotWrite) => (write.kind === "trace" ? this.writeTrace(write.trace) : this.writeTraceData(write.write)));
   }
 
   private row(traceId: string): TraceRow | undefined {
@@ -120,14 +87,7 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async upsertTrace(trace: TraceInfo): Promise<TraceWithAssessments | undefined> {
-    const outcome = await new Promise<UpsertOutcome>((resolve, reject) => {
-      this.pending.push({ trace, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // setImmediate, not a microtask: requests that arrived in the same I/O phase get to write first.
-        setImmediate(() => this.flush());
-      }
-    });
+    const outcome = (await this.writes.submit({ kind: "trace", trace })) as UpsertOutcome;
     if (outcome === "conflict") return undefined;
     // A fresh trace is exactly what was written: skip the read-back on the ingest path.
     if (outcome === "inserted") return { ...trace, tags: { ...trace.tags }, metadata: { ...trace.metadata }, assessments: [] };
@@ -201,6 +161,45 @@ export class SqliteTraceStore implements TraceStore {
         )
         .run(experimentId, criteria.maxTimestampMillis, criteria.maxTraces ?? -1).changes;
     });
+  }
+
+  async putTraceData(traceId: string, artifactLocation: string, data: Buffer, now: number): Promise<boolean> {
+    return (await this.writes.submit({ kind: "data", write: { traceId, artifactLocation, data, now } })) === true;
+  }
+
+  private writeTraceData({ traceId, artifactLocation, data, now }: TraceDataWrite): boolean {
+    const result = this.conn
+      .stmt(
+        `INSERT INTO trace_data (trace_key, data, modified_time)
+         SELECT t.trace_key, ?, ? FROM traces t
+         JOIN trace_tags g ON g.trace_key = t.trace_key AND g.key = '${TraceKey.ARTIFACT_LOCATION}' AND g.value = ?
+         WHERE t.trace_id = ?
+         ON CONFLICT (trace_key) DO UPDATE SET data = excluded.data, modified_time = excluded.modified_time`,
+      )
+      .run(data, now, artifactLocation, traceId);
+    return result.changes > 0;
+  }
+
+  async getTraceData(traceId: string, artifactLocation: string): Promise<TraceData | undefined> {
+    const row = this.conn
+      .stmt(
+        `SELECT d.data, d.modified_time FROM trace_data d JOIN traces t ON t.trace_key = d.trace_key
+         JOIN trace_tags g ON g.trace_key = t.trace_key AND g.key = '${TraceKey.ARTIFACT_LOCATION}' AND g.value = ?
+         WHERE t.trace_id = ?`,
+      )
+      .get(artifactLocation, traceId) as { data: Buffer; modified_time: number } | undefined;
+    return row ? { data: row.data, modifiedTime: row.modified_time } : undefined;
+  }
+
+  async deleteTraceData(traceId: string, artifactLocation: string): Promise<boolean> {
+    const result = this.conn
+      .stmt(
+        `DELETE FROM trace_data WHERE trace_key IN (SELECT t.trace_key FROM traces t
+         JOIN trace_tags g ON g.trace_key = t.trace_key AND g.key = '${TraceKey.ARTIFACT_LOCATION}' AND g.value = ?
+         WHERE t.trace_id = ?)`,
+      )
+      .run(artifactLocation, traceId);
+    return result.changes > 0;
   }
 
   async createAssessment(assessment: Assessment): Promise<void> {

@@ -14,6 +14,7 @@ import { TrackingService } from "../../tracking/service.js";
 import { tracingEndpoints } from "../routes.js";
 import { TraceService } from "../service.js";
 import { traceJsonUploadLimit } from "../trace-json-limit.js";
+import { withTraceDataInDatabase } from "../../stores/artifact-stores/trace-data-overlay.js";
 
 /**
  * An in-process app with the tracking, tracing and artifact routes over a real SQLite file and artifact folder,
@@ -39,7 +40,7 @@ export const startTracingApp = async (): Promise<TracingTestApp> => {
   const audit = new AuditService(stores.audit, { clock: () => FIXED_NOW });
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: "mlflow-artifacts:", clock: () => FIXED_NOW, audit });
   const traces = new TraceService(stores.traces, { experiments: tracking, clock: () => FIXED_NOW, audit });
-  const artifacts = new ArtifactService(artifactStore, {
+  const artifacts = new ArtifactService(withTraceDataInDatabase(artifactStore, stores.traces, { maxBytes: TEST_TRACE_JSON_LIMIT }), {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
     uploadLimit: traceJsonUploadLimit(TEST_TRACE_JSON_LIMIT),

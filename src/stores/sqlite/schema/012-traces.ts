@@ -11,11 +11,13 @@ import type { Migration } from "../migrations.js";
  * (key, value) indexes serve filters on a rare tag or metadata value.
  * assessments: the kind-specific part (feedback or expectation) is JSON text in `value`; `overrides` names the
  * assessment this one supersedes, whose `valid` flips to 0 in the same transaction.
+ * trace_data: a trace's traces.json (its spans), uploaded through the artifact routes to the trace's own artifact
+ * location and kept here rather than as a file (see artifact-stores/trace-data-overlay.ts); deleted with the trace.
  * Deleting an experiment row (never done by the API: experiment delete is a soft delete, as in MLflow) cascades.
  */
 export const TRACES_MIGRATION: Migration = {
   version: 12,
-  description: "tracing: traces, trace tags, trace metadata, assessments",
+  description: "tracing: traces, trace tags, trace metadata, assessments, trace data (traces.json)",
   sql: `
     CREATE TABLE traces (
       trace_key INTEGER PRIMARY KEY,
@@ -63,5 +65,11 @@ export const TRACES_MIGRATION: Migration = {
       valid INTEGER NOT NULL
     );
     CREATE INDEX assessments_trace ON assessments (trace_key, create_time, assessment_key);
+
+    CREATE TABLE trace_data (
+      trace_key INTEGER PRIMARY KEY REFERENCES traces (trace_key) ON DELETE CASCADE,
+      data BLOB NOT NULL,
+      modified_time INTEGER NOT NULL
+    );
   `,
 };
