@@ -16,6 +16,12 @@ export const MAX_NUMERIC_VALUES = 10_000_000;
 export class DuckDbDataset implements Dataset {
   private closed = false;
   private count: number | undefined;
+  /**
+   * Work still running on the connection. DuckDB runs a query on a libuv thread; closing the connection under it
+   * frees the context the query is using (a SIGSEGV in ClientContext::LockContext, seen when one of several parallel
+   * column queries fails and the caller closes the dataset while the others still run). close() waits for these.
+   */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(
     readonly source: string,
@@ -45,7 +51,7 @@ export class DuckDbDataset implements Dataset {
 
   async query(sql: string, params: readonly SqlValue[] = []): Promise<Array<Record<string, SqlValue>>> {
     this.ensureOpen();
-    const reader = await this.connection.runAndReadAll(sql, params.length === 0 ? undefined : (params as DuckDBValue[]));
+    const reader = await this.track(this.connection.runAndReadAll(sql, params.length === 0 ? undefined : (params as DuckDBValue[])));
     return reader.getRowObjects().map((row) => {
       const out: Record<string, SqlValue> = {};
       for (const [key, value] of Object.entries(row)) out[key] = toSqlValue(value);
@@ -80,20 +86,32 @@ export class DuckDbDataset implements Dataset {
     // The engine sorts (in parallel, radix) faster than a JavaScript typed-array sort; a sample is drawn first and
     // then sorted, so the sample is the same one an unsorted read returns.
     if (sorted) sql = `SELECT v FROM (${sql}) ORDER BY v`;
-    if (sampled) await this.connection.run("SET threads = 1");
-    try {
-      return await readDoubleColumn(this.connection, sql);
-    } finally {
-      if (sampled) await this.connection.run("RESET threads");
-    }
+    return this.track(
+      (async () => {
+        if (sampled) await this.connection.run("SET threads = 1");
+        try {
+          return await readDoubleColumn(this.connection, sql);
+        } finally {
+          if (sampled) await this.connection.run("RESET threads");
+        }
+      })(),
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
     this.connection.closeSync();
     this.instance.closeSync();
     await this.onClose();
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const settled = (): void => void this.inFlight.delete(work);
+    work.then(settled, settled);
+    return work;
   }
 
   private ensureOpen(): void {
