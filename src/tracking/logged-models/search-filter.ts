@@ -3,7 +3,7 @@ import { LOGGED_MODEL_STATUSES } from "../../protocol/mlflow/logged-model-entiti
 import type { Comparator } from "../search/ast.js";
 import { MAX_FILTER_LENGTH } from "../search/parse-filter.js";
 import { readIdentifier } from "../search/run-identifier.js";
-import { Scanner } from "../search/scanner.js";
+import { readQuotedList, Scanner } from "../search/scanner.js";
 
 /**
  * The logged-model search grammar of MLflow 3 (mlflow/utils/search_logged_model_utils.py and
@@ -133,7 +133,7 @@ function parseComparison(scanner: Scanner): LoggedModelComparison {
     return { entity: "attribute", key: attribute as LoggedModelAttribute, comparator: comparator as Comparator, value: number.value };
   }
   if (comparator === "IN" || comparator === "NOT IN") {
-    const values = readList(scanner);
+    const values = readQuotedList(scanner);
     return {
       entity: "attribute",
       key: attribute as LoggedModelAttribute,
@@ -162,30 +162,6 @@ function readComparator(scanner: Scanner, key: string): string {
   if (upper === "NOT" && scanner.readKeyword("IN")) return "NOT IN";
   return upper;
 }
-
-/** IN lists are bounded like every other part of a request. */
-const MAX_LIST_VALUES = 1000;
-
-function readList(scanner: Scanner): string[] {
-  const start = scanner.pos;
-  const illFormed = (): Error => scanner.fail("Expected a non-empty, parenthesised list of quoted strings", start);
-  if (scanner.peek() !== "(") throw illFormed();
-  scanner.pos++;
-  const values: string[] = [];
-  for (;;) {
-    scanner.skipWhitespace();
-    const quote = scanner.peek();
-    if (quote !== "'" && quote !== '"') throw illFormed();
-    values.push(scanner.readQuoted());
-    if (values.length > MAX_LIST_VALUES) throw scanner.fail(`A list holds at most ${MAX_LIST_VALUES} values`, start);
-    scanner.skipWhitespace();
-    const next = scanner.peek();
-    scanner.pos++;
-    if (next === ")") return values;
-    if (next !== ",") throw illFormed();
-  }
-}
-
 
 /** One SearchLoggedModels.OrderBy message, already read from the wire. */
 export interface OrderByRequest {
