@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { WriteContext } from "../../core/actor.js";
 import type { AuditEntry, AuditRecorder } from "../../audit/recorder.js";
 import { buildApp } from "../../server/app.js";
+import { injectJson } from "../../server/test-support/inject-json.js";
 import { openDatabase } from "../../stores/sqlite/open-database.js";
 import { SqliteWebhookStore } from "../../stores/sqlite/sqlite-webhook-store.js";
 import { mlflowWebhookRoutes } from "../mlflow-routes.js";
@@ -51,18 +52,8 @@ export const openWebhookNode = async (dbFile: string, options: Omit<WebhookServi
   const audit = new RecordingAudit();
   const service = new WebhookService(store, { ...options, audit });
   const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: webhookRoutes(service), endpoints: mlflowWebhookRoutes(service) }] });
-  const inject = async (
-    url: string,
-    method: "GET" | "POST" | "PATCH" | "DELETE",
-    payload: Record<string, unknown> | undefined,
-    headers: Record<string, string>,
-  ): Promise<{ status: number; body: any }> => {
-    const response =
-      method === "GET"
-        ? await app.inject({ method, url, query: payload as Record<string, string> | undefined, headers })
-        : await app.inject({ method, url, payload: JSON.stringify(payload ?? {}), headers: { "content-type": "application/json", ...headers } });
-    return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
-  };
+  const inject = (url: string, method: "GET" | "POST" | "PATCH" | "DELETE", payload: Record<string, unknown> | undefined, headers: Record<string, string>) =>
+    injectJson(app, method, url, method === "GET" ? payload : (payload ?? {}), headers);
   const call: WebhookNode["call"] = (method, path, payload, headers = {}) => inject(`/api/2.0/cairn/${path}`, method, payload, headers);
   const callMlflow: WebhookNode["callMlflow"] = (method, path, payload) => inject(`/api/2.0/mlflow/${path}`, method, payload, {});
   return {
