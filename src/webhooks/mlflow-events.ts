@@ -22,9 +22,6 @@ export type MlflowWebhookEntity = (typeof MLFLOW_WEBHOOK_ENTITIES)[number];
 export const MLFLOW_WEBHOOK_ACTIONS = ["CREATED", "UPDATED", "DELETED", "SET"] as const;
 export type MlflowWebhookAction = (typeof MLFLOW_WEBHOOK_ACTIONS)[number];
 
-/** As the proto enums number them (ENTITY_UNSPECIFIED / ACTION_UNSPECIFIED = 0 are not valid events). */
-export const MLFLOW_ENTITY_NUMBER_BASE = 1;
-
 export interface MlflowWebhookEvent {
   entity: MlflowWebhookEntity;
   action: MlflowWebhookAction;
