@@ -172,19 +172,19 @@ export interface OrderByRequest {
 }
 
 /** MLflow's parse_order_by_for_logged_models: `metrics.<key>` (with optional dataset) or an attribute key. */
-export function parseLoggedModelOrderBy(requests: readonly OrderByRequest[], field = "order_by"): LoggedModelOrderBy[] {
+export function parseLoggedModelOrderBy(requests: readonly OrderByRequest[]): LoggedModelOrderBy[] {
   return requests.map((request, index): LoggedModelOrderBy => {
     const name = request.fieldName.trim();
     const ascending = request.ascending ?? true;
     if (request.datasetDigest && !request.datasetName) {
-      throw invalidParameter(`${field}[${index}]: \`dataset_digest\` can only be specified if \`dataset_name\` is also specified.`);
+      throw invalidParameter(`order_by[${index}]: \`dataset_digest\` can only be specified if \`dataset_name\` is also specified.`);
     }
     const dot = name.indexOf(".");
     if (dot >= 0) {
       const entity = name.slice(0, dot);
       const key = name.slice(dot + 1).replace(/^`(.*)`$/, "$1");
       if (entity !== "metrics" || key === "") {
-        throw invalidParameter(`Invalid order by field name: ${entity}, only \`metrics.<name>\` is allowed (${field}[${index}].field_name).`);
+        throw invalidParameter(`Invalid order by field name: ${entity}, only \`metrics.<name>\` is allowed (order_by[${index}].field_name).`);
       }
       return {
         kind: "metric",
@@ -196,7 +196,7 @@ export function parseLoggedModelOrderBy(requests: readonly OrderByRequest[], fie
     }
     const key = ATTRIBUTE_KEYS.get(name);
     if (key === undefined) {
-      throw invalidParameter(`Invalid order by field name: ${name.slice(0, 100)} (${field}[${index}].field_name). Valid keys are [${validAttributes()}]`);
+      throw invalidParameter(`Invalid order by field name: ${name.slice(0, 100)} (order_by[${index}].field_name). Valid keys are [${validAttributes()}]`);
     }
     return { kind: "attribute", key, ascending };
   });
