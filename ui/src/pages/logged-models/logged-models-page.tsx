@@ -1,8 +1,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, type ReactNode } from "react";
+import { nextSort } from "../../components/column-sort";
 import { PagedExperimentList, usePagedListUrl } from "../experiment/paged-experiment-list";
 import { loggedModelKeys, searchLoggedModels, type LoggedModelsSearch } from "./logged-model-api";
-import { nextModelSort, readModelSort, toModelOrder } from "./logged-model-sort";
+import { readModelSort, toModelOrder } from "./logged-model-sort";
 import { metricKeysOf, paramKeysOf } from "./logged-model-values";
 import { LoggedModelsTable } from "./logged-models-table";
 import "./logged-models.css";
@@ -27,7 +28,7 @@ const LoggedModelsPage = ({ experimentId }: { experimentId: string }): ReactNode
   const paramKeys = useMemo(() => paramKeysOf(models), [models]);
 
   const onSort = (column: string): void => {
-    const next = nextModelSort(sort, column);
+    const next = nextSort(sort, column);
     url.setSort(next.column, next.direction);
   };
 

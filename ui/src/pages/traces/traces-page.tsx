@@ -1,8 +1,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { nextSort } from "../../components/column-sort";
 import { PagedExperimentList, usePagedListUrl } from "../experiment/paged-experiment-list";
 import { searchTraces, traceKeys, type TracesSearch } from "./trace-api";
-import { nextTraceSort, readTraceSort, toTraceOrderBy, type TraceSort } from "./trace-sort";
+import { readTraceSort, toTraceOrderBy, type TraceSort } from "./trace-sort";
 import { TracesTable } from "./traces-table";
 import "../logged-models/logged-models.css";
 import "./traces.css";
@@ -20,7 +21,7 @@ const TracesPage = ({ experimentId }: { experimentId: string }): ReactNode => {
   const traces = result.data?.traces ?? [];
 
   const onSort = (column: TraceSort["column"]): void => {
-    const next = nextTraceSort(sort, column);
+    const next = nextSort(sort, column);
     // The default order (newest first) keeps the URL bare.
     url.setSort(next.column === "timestamp_ms" && next.direction === "desc" ? undefined : next.column, next.direction);
   };
