@@ -6,6 +6,7 @@ import type { Metric } from "../src/protocol/mlflow/entities.js";
 import { openMetadataStores } from "../src/stores/registry.js";
 import { spawnServer } from "../test/support/spawn-server.js";
 import { RawHttpClient } from "./raw-http-client.js";
+import { percentile } from "./stats.js";
 
 /**
  * The logged-model targets of issue 10, on the embedded default (SQLite file, server in its own process, requests
@@ -24,8 +25,6 @@ const SEARCH_ITERATIONS = 30;
 const T0 = 1_700_000_000_000;
 const api = "/api/2.0/mlflow";
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 const summary = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { openDatabase } from "../src/stores/sqlite/open-database.js";
 import { SqliteRegistryStore } from "../src/stores/sqlite/sqlite-registry-store.js";
 import { spawnServer } from "../test/support/spawn-server.js";
+import { percentile } from "./stats.js";
 
 /**
  * The registry benchmarks of issue 3, on the embedded default (server in its own process, requests from this one):
@@ -17,8 +18,6 @@ const ITERATIONS = 300;
 const api = "/api/2.0/mlflow";
 const json = { "content-type": "application/json" };
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const round = (value: number): number => Number(value.toFixed(3));
 const summary = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);

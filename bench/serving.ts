@@ -8,6 +8,7 @@ import autocannon from "autocannon";
 import * as ort from "onnxruntime-node";
 import { RawHttpClient } from "./raw-http-client.js";
 import { buildOnnxModel, logisticRegressionModel, mlpModel, randomFloats, writeOnnxFile } from "../src/serving/test-support/onnx-models.js";
+import { percentile } from "./stats.js";
 
 /**
  * The serving benchmarks of issue 4 (`npm run bench -- serving`):
@@ -69,7 +70,6 @@ const tabularMlpModel = (name: string, { input, hidden, classes }: MlpShape): Ui
 
 const serverMain = fileURLToPath(new URL("./serving-server.ts", import.meta.url));
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const round = (value: number, digits = 4): number => Number(value.toFixed(digits));
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -6,6 +6,7 @@ import path from "node:path";
 import { openDatabase } from "../src/stores/sqlite/open-database.js";
 import { SqliteTrackingStore } from "../src/stores/sqlite/sqlite-tracking-store.js";
 import { spawnServer } from "../test/support/spawn-server.js";
+import { percentile } from "./stats.js";
 
 /**
  * The trace benchmarks of issue 10, on the embedded default (server in its own process, load from this one):
@@ -23,8 +24,6 @@ const SPANS = 20;
 const v3 = "/api/3.0/mlflow";
 const json = { "content-type": "application/json" };
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 const summary = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);

@@ -9,6 +9,7 @@ import { parseRunFilter } from "../src/tracking/search/parse-filter.js";
 import { parseRunOrderBy } from "../src/tracking/search/parse-order-by.js";
 import type { TrackingStore } from "../src/tracking/store.js";
 import { spawnServer } from "../test/support/spawn-server.js";
+import { percentile } from "./stats.js";
 
 /**
  * The tracking benchmarks of issue 2, all on the embedded default (SQLite file, server in its own process, load from
@@ -31,8 +32,6 @@ const SEARCH_ORDER = ["metrics.m1 DESC"];
 const api = "/api/2.0/mlflow";
 const json = { "content-type": "application/json" };
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
 /** A batch of distinct metrics for one run: steps continue where the previous batch stopped. */

@@ -7,6 +7,7 @@ import { newRunId } from "../src/core/ids.js";
 import { startServer } from "../src/server/start.js";
 import { openMetadataStores } from "../src/stores/registry.js";
 import { launchBrowser } from "../test/e2e/support/browser.js";
+import { percentile } from "./stats.js";
 
 /**
  * The web UI's runs page over an experiment of 100,000 runs (3 metrics, 3 params, 1 tag each, written straight
@@ -26,8 +27,6 @@ const SCROLL_STEP = 100;
 const FIRST_PAGE_BODY = { order_by: ["attributes.start_time DESC"], run_view_type: "ACTIVE_ONLY", max_results: 100 };
 const ROW = "table.runs-table tbody tr:not(.spacer)";
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 const sortedCopy = (values: number[]): number[] => [...values].sort((a, b) => a - b);
 

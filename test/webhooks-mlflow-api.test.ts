@@ -1,30 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { TestReceiver } from "../src/webhooks/test-support/receiver.js";
-import { openWebhookNode, tempDbFile, type WebhookNode } from "../src/webhooks/test-support/webhook-kit.js";
+import { describe, expect, it } from "vitest";
+import { useWebhookFixtures } from "../src/webhooks/test-support/webhook-kit.js";
 
 /** MLflow's webhook routes over a real SQLite file: statuses, partial updates, prefixes, the test call's answers. */
 
 describe("MLflow's webhook routes", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-    cleanups.length = 0;
-  });
-  const node = async (): Promise<WebhookNode> => {
-    const temp = tempDbFile();
-    cleanups.push(temp.remove);
-    const n = await openWebhookNode(temp.file);
-    cleanups.push(() => n.close());
-    return n;
-  };
-  const receiver = async (behaviour = {}): Promise<TestReceiver> => {
-    const r = new TestReceiver(behaviour);
-    cleanups.push(() => r.close());
-    await r.listen();
-    return r;
-  };
+  const { node, receiver, onCleanup } = useWebhookFixtures();
   const events = [{ entity: "MODEL_VERSION_TAG", action: "DELETED" }];
 
   it("accepts enums by number as protobuf JSON does; a DISABLED webhook gets no deliveries for what happens meanwhile", async () => {
@@ -91,7 +73,7 @@ describe("MLflow's webhook routes", () => {
 
     const big: Server = createServer((_request, response) => response.writeHead(200, { "content-type": "text/plain" }).end("x".repeat(100_000)));
     await new Promise<void>((resolve) => big.listen(0, "127.0.0.1", () => resolve()));
-    cleanups.push(() => new Promise<void>((resolve) => big.close(() => resolve())));
+    onCleanup(() => new Promise<void>((resolve) => big.close(() => resolve())));
     const bigUrl = `http://127.0.0.1:${(big.address() as AddressInfo).port}/`;
     const other = (await n.callMlflow("POST", "webhooks", { name: "big", url: bigUrl, events })).body.webhook.webhook_id;
     const tested = await n.callMlflow("POST", `webhooks/${other}/test`, {});

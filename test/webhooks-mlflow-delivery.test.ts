@@ -1,9 +1,9 @@
 import { createHmac } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DomainEvent } from "../src/core/events.js";
 import { startTempServer } from "../src/server/test-support/temp-server.js";
 import { TestReceiver, type ReceivedRequest } from "../src/webhooks/test-support/receiver.js";
-import { openWebhookNode, tempDbFile, type WebhookNode } from "../src/webhooks/test-support/webhook-kit.js";
+import { useWebhookFixtures, type WebhookNode } from "../src/webhooks/test-support/webhook-kit.js";
 
 /**
  * MLflow-format deliveries to a real HTTP receiver on loopback: MLflow's envelope and headers, and its signature
@@ -35,24 +35,7 @@ const until = async (done: () => boolean | Promise<boolean>, timeoutMs = 10_000)
 };
 
 describe("MLflow-format webhook deliveries", () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-    cleanups.length = 0;
-  });
-  const node = async (): Promise<WebhookNode> => {
-    const temp = tempDbFile();
-    cleanups.push(temp.remove);
-    const n = await openWebhookNode(temp.file);
-    cleanups.push(() => n.close());
-    return n;
-  };
-  const receiver = async (behaviour = {}): Promise<TestReceiver> => {
-    const r = new TestReceiver(behaviour);
-    cleanups.push(() => r.close());
-    await r.listen();
-    return r;
-  };
+  const { node, receiver } = useWebhookFixtures();
   const createMlflowHook = async (n: WebhookNode, url: string, events: Array<{ entity: string; action: string }>, secret?: string) => {
     const created = await n.callMlflow("POST", "webhooks", { name: "mlflow", url, events, ...(secret !== undefined ? { secret } : {}) });
     expect(created.status).toBe(200);

@@ -7,7 +7,6 @@ import type { AuditService } from "./service.js";
 export const AUDIT_MAX_RESULTS_DEFAULT = 100;
 export const AUDIT_MAX_RESULTS_LIMIT = 1000;
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 const readMaxResults = (fields: Fields): number => {
   const maxResults = fields.optionalInt64("max_results") ?? AUDIT_MAX_RESULTS_DEFAULT;
@@ -25,13 +24,13 @@ export const auditRoutes = (service: AuditService): MlflowEndpoint[] => [
     methods: ["GET"],
     path: "audit/events",
     handle: async (fields) => {
-      const entityType = optionalText(fields, "entity_type");
-      const entityId = optionalText(fields, "entity_id");
-      const actor = optionalText(fields, "actor");
-      const action = optionalText(fields, "action");
+      const entityType = fields.optionalText("entity_type");
+      const entityId = fields.optionalText("entity_id");
+      const actor = fields.optionalText("actor");
+      const action = fields.optionalText("action");
       const startTime = fields.optionalInt64("start_time");
       const endTime = fields.optionalInt64("end_time");
-      const pageToken = optionalText(fields, "page_token");
+      const pageToken = fields.optionalText("page_token");
       const page = await service.list({
         ...(entityType ? { entityType } : {}),
         ...(entityId ? { entityId } : {}),
@@ -57,7 +56,7 @@ export const auditRoutes = (service: AuditService): MlflowEndpoint[] => [
     methods: ["GET"],
     path: "registered-models/alias-history",
     handle: async (fields) => {
-      const alias = optionalText(fields, "alias");
+      const alias = fields.optionalText("alias");
       return { changes: await service.aliasHistory(fields.requiredString("name"), alias) };
     },
   },

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CAIRN_VERSION } from "../core/version.js";
 import type { Experiment, FileInfo, Run } from "../protocol/mlflow/entities.js";
@@ -9,33 +8,15 @@ import { CairnClient } from "../sdk/client.js";
 import { CairnApiError } from "../sdk/errors.js";
 import { unusedPort } from "../sdk/test-support/recording-server.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
+import { repoRoot, runCli, type CliResult } from "./test-support/run-cli.js";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let tmp: string;
 let server: TempServer;
 let client: CairnClient;
 let deadUri: string;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real CLI in a child process, with no tracking variables inherited from this shell. */
-const cli = (args: string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), ...args], {
-    cwd,
-    env: { ...base, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+const cli = (args: string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<CliResult> => runCli(args, { env, cwd });
 
 /** The CLI against the test server. */
 const cairn = (...args: string[]): Promise<CliResult> => cli(["--tracking-uri", server.url, ...args]);

@@ -4,10 +4,10 @@
  * Each command of the group registers itself here in its own block.
  */
 import type { Command } from "commander";
+import { str } from "./option-values.js";
 import type { DataAction } from "./program.js";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
 
 export const registerDataCommands = (program: Command, dataAction: DataAction): Command => {
   const data = program.command("data").description("data files: profiles, data tests, drift");

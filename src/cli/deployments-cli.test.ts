@@ -2,39 +2,20 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../sdk/client.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
 import { registerLogisticVersions } from "../serving/test-support/registered-models.js";
+import { repoRoot, runCli, type CliResult } from "./test-support/run-cli.js";
 
 /** `cairn deployments` and `cairn predict` as a user runs them: child processes against a real server. */
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let server: TempServer;
 let dir: string;
 const modelFiles: string[] = [];
 const row = [0.5, -1.25, 2, 0.75];
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const cairn = (args: string[]): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, "--user", "cli-test", ...args], {
-    cwd: repoRoot,
-    env: base,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+const cairn = (args: string[]): Promise<CliResult> => runCli(["--tracking-uri", server.url, "--user", "cli-test", ...args]);
 
 const direct = async (version: 1 | 2, rows: number[][]): Promise<number[]> => {
   const session = await ort.InferenceSession.create(modelFiles[version - 1] as string);

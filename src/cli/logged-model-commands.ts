@@ -4,11 +4,10 @@
  * program would take them first (test: src/cli/logged-models-cli.test.ts).
  */
 import type { Command } from "commander";
+import { list, str } from "./option-values.js";
 import type { DataAction } from "./program.js";
 
 const loggedModels = () => import("./commands/logged-models.js");
-const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
-const list = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.map(String) : undefined);
 
 export const registerLoggedModelCommands = (models: Command, dataAction: DataAction): void => {
   const group = models.command("logged").description("MLflow 3 logged models: the models log_model creates, with params, metrics and files");

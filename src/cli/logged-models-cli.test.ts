@@ -1,15 +1,12 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoggedModel } from "../protocol/mlflow/logged-model-entities.js";
 import { CairnClient } from "../sdk/client.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
 import { formatTime } from "./output.js";
 import { buildProgram } from "./program.js";
+import { runCli, type CliResult } from "./test-support/run-cli.js";
 
 /** `cairn models logged list|show` as a user runs them: a child process against a real server, exact output. */
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let server: TempServer;
 let client: CairnClient;
 let experimentId: string;
@@ -17,25 +14,7 @@ let runId: string;
 let model: LoggedModel;
 let pending: LoggedModel;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const cairn = (...args: string[]): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, ...args], {
-    cwd: repoRoot,
-    env: base,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+const cairn = (...args: string[]): Promise<CliResult> => runCli(["--tracking-uri", server.url, ...args]);
 
 beforeAll(async () => {
   server = await startTempServer("cairn-cli-logged-");

@@ -4,11 +4,11 @@
  */
 import type { Command } from "commander";
 import type { CairnClient } from "../sdk/client.js";
+import { str } from "./option-values.js";
 import type { DataAction } from "./program.js";
 import type { MonitorsCaller } from "./commands/monitors.js";
 
 const monitors = () => import("./commands/monitors.js");
-const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
 
 const callerFor = async (client: CairnClient, options: Record<string, unknown>): Promise<MonitorsCaller> => {
   const [{ HttpTransport }, { currentUser }] = await Promise.all([import("../sdk/transport.js"), import("../sdk/run-context.js")]);

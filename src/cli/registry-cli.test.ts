@@ -1,36 +1,16 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../sdk/client.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
+import { runCli, type CliResult } from "./test-support/run-cli.js";
 
 /** `cairn models` and `cairn audit` as a user runs them: a child process, its stdout, stderr and exit code. */
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let server: TempServer;
 let client: CairnClient;
 let runId: string;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const cairn = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, CAIRN_USER: _u, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, ...args], {
-    cwd: repoRoot,
-    env: { ...base, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+const cairn = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(["--tracking-uri", server.url, ...args], { env });
 
 beforeAll(async () => {
   server = await startTempServer("cairn-cli-registry-");

@@ -4,12 +4,11 @@
  */
 import type { Command } from "commander";
 import { registerLoggedModelCommands } from "./logged-model-commands.js";
+import { list, str } from "./option-values.js";
 import type { DataAction } from "./program.js";
 
 const models = () => import("./commands/models.js");
 const audit = () => import("./commands/audit.js");
-const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
-const list = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.map(String) : undefined);
 
 export const registerModelCommands = (program: Command, dataAction: DataAction): void => {
   const group = program.command("models").description("the model registry: versions, aliases, promotion rules, approvals, lineage, cards");

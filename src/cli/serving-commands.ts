@@ -3,10 +3,10 @@
  * each action loads its command module only when it runs.
  */
 import type { Command } from "commander";
+import { str } from "./option-values.js";
 import type { DataAction } from "./program.js";
 
 const deployments = () => import("./commands/deployments.js");
-const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
 
 export const registerServingCommands = (program: Command, dataAction: DataAction): void => {
   program

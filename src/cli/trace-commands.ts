@@ -4,11 +4,10 @@
  * first (test: src/cli/logged-models-cli.test.ts).
  */
 import type { Command } from "commander";
+import { list, str } from "./option-values.js";
 import type { DataAction } from "./program.js";
 
 const traces = () => import("./commands/traces.js");
-const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
-const list = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.map(String) : undefined);
 
 export const registerTraceCommands = (program: Command, dataAction: DataAction): void => {
   const group = program.command("traces").description("MLflow 3 traces: list, and show one with its assessments and span tree");

@@ -1,13 +1,10 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../sdk/client.js";
 import { logTrace, type LoggedTrace } from "../sdk/test-support/trace-client.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
+import { runCli, type CliResult } from "./test-support/run-cli.js";
 
 /** `cairn traces list|show` as a user runs them: a child process against a real server, exact output. */
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let server: TempServer;
 let client: CairnClient;
 let experimentId: string;
@@ -16,25 +13,7 @@ let second: LoggedTrace;
 let feedbackId: string;
 let expectationId: string;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const cairn = (...args: string[]): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, ...args], {
-    cwd: repoRoot,
-    env: base,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+const cairn = (...args: string[]): Promise<CliResult> => runCli(["--tracking-uri", server.url, ...args]);
 
 const T0 = Date.UTC(2026, 11, 4, 10, 0, 0, 250);
 

@@ -17,10 +17,10 @@ export const NO_LOGGED_MODELS: LoggedModelLookup = {
 };
 
 /** `model_id` of a request: MLflow's id pattern, checked before anything is looked up. */
-export const validateModelIdField = (modelId: string, field = "model_id"): void => {
+export const validateModelIdField = (modelId: string): void => {
   if (LOGGED_MODEL_ID.test(modelId)) return;
   const shown = modelId.length > 100 ? `${modelId.slice(0, 100)}...` : modelId;
   throw invalidParameter(
-    `Invalid value '${shown}' for parameter '${field}': a logged model ID is 'm-' followed by 32 lowercase hexadecimal characters.`,
+    `Invalid value '${shown}' for parameter 'model_id': a logged model ID is 'm-' followed by 32 lowercase hexadecimal characters.`,
   );
 };

@@ -12,15 +12,14 @@ import type { RegistrySearchRequest, RegistryService } from "./service.js";
 const EMPTY = Object.freeze({});
 
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 const readTags = (fields: Fields): RegisteredModelTag[] =>
   fields.list("tags", (item) => ({ key: item.requiredString("key"), value: item.optionalString("value") ?? "" }));
 
 const readSearch = (fields: Fields): RegistrySearchRequest => {
-  const filter = optionalText(fields, "filter");
+  const filter = fields.optionalText("filter");
   const maxResults = fields.optionalInt64("max_results");
-  const pageToken = optionalText(fields, "page_token");
+  const pageToken = fields.optionalText("page_token");
   return {
     ...(filter ? { filter } : {}),
     ...(maxResults !== undefined ? { maxResults } : {}),
@@ -154,10 +153,10 @@ const modelVersionEndpoints = (service: RegistryService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "model-versions/create",
     handle: async (fields, context) => {
-      const runId = optionalText(fields, "run_id");
-      const runLink = optionalText(fields, "run_link");
+      const runId = fields.optionalText("run_id");
+      const runLink = fields.optionalText("run_link");
       // MLflow 3: the logged model this version registers (an empty string is proto2's unset, as for run_id).
-      const modelId = optionalText(fields, "model_id");
+      const modelId = fields.optionalText("model_id");
       const description = fields.optionalString("description");
       const version = await service.createModelVersion(
         {

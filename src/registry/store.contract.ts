@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ModelVersion, RegisteredModel } from "../protocol/mlflow/registry-entities.js";
 import type { NewModelVersion, RegistryComparison, RegistryOrderBy, RegistryStore } from "./store.js";
+import { rejection } from "../core/test-support/rejection.js";
 
 /**
  * The contract every RegistryStore backend passes (SQLite now, PostgreSQL later). Each test gets a fresh, empty
@@ -9,16 +10,6 @@ import type { NewModelVersion, RegistryComparison, RegistryOrderBy, RegistryStor
  * stamp last_updated_timestamp, search filters, order and paging.
  */
 export type OpenRegistryStore = () => Promise<{ store: RegistryStore; cleanup(): Promise<void> }>;
-
-const rejection = async (promise: Promise<unknown>): Promise<{ code: string; message: string }> => {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, message } = error as { code: string; message: string };
-    return { code, message };
-  }
-  throw new Error("expected the call to fail");
-};
 
 const cmp = (
   entity: RegistryComparison["entity"],

@@ -6,7 +6,7 @@ import { RecordingServer, type Answer, type RecordedRequest } from "./test-suppo
 
 /**
  * The exact requests each logged-model method sends (method, path, body), against a recording server on loopback.
- * The real server's answers are checked in test/logged-models-traces-sdk.test.ts.
+ * The real server's answers are checked in test/logged-models-sdk.test.ts.
  */
 let server: RecordingServer | undefined;
 afterEach(async () => {

@@ -14,8 +14,13 @@ export async function* iteratePages<T>(fetchPage: (pageToken: string | undefined
   } while (token !== undefined);
 }
 
-export const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+/** Every item of a listing, or the first `limit`: no page after the one that reaches it is fetched. */
+export const collect = async <T>(items: AsyncIterable<T>, limit = Infinity): Promise<T[]> => {
   const all: T[] = [];
-  for await (const item of items) all.push(item);
+  if (limit <= 0) return all;
+  for await (const item of items) {
+    all.push(item);
+    if (all.length >= limit) break;
+  }
   return all;
 };

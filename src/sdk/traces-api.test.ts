@@ -6,7 +6,7 @@ import { durationMs, expectationValue, expectationWire } from "./traces-api.js";
 
 /**
  * The exact requests each trace and assessment method sends, against a recording server on loopback. The real
- * server's answers are checked in test/logged-models-traces-sdk.test.ts.
+ * server's answers are checked in test/traces-sdk.test.ts.
  */
 let server: RecordingServer | undefined;
 afterEach(async () => {

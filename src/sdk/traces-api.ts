@@ -62,6 +62,8 @@ export const durationMs = (duration: string | undefined): number | undefined => 
 };
 
 const tracePath = (traceId: string, rest = ""): string => `traces/${pathSegment("traceId", traceId)}${rest}`;
+const assessmentPath = (traceId: string, assessmentId: string): string =>
+  tracePath(traceId, `/assessments/${pathSegment("assessmentId", assessmentId)}`);
 
 export interface LogFeedbackRequest {
   traceId: string;
@@ -162,7 +164,7 @@ export class AssessmentsApi {
   async get(traceId: string, assessmentId: string): Promise<Assessment> {
     const answer = await this.http.callV3<{ assessment: Assessment }>(
       "GET",
-      tracePath(traceId, `/assessments/${pathSegment("assessmentId", assessmentId)}`),
+      assessmentPath(traceId, assessmentId),
     );
     return answer.assessment;
   }
@@ -194,14 +196,14 @@ export class AssessmentsApi {
     if (mask.length === 0) throw new TypeError("update needs at least one of name, feedback, expectation, rationale, metadata");
     const answer = await this.http.callV3<{ assessment: Assessment }>(
       "PATCH",
-      tracePath(traceId, `/assessments/${pathSegment("assessmentId", assessmentId)}`),
+      assessmentPath(traceId, assessmentId),
       { assessment, update_mask: mask.join(",") },
     );
     return answer.assessment;
   }
 
   async delete(traceId: string, assessmentId: string): Promise<void> {
-    await this.http.callV3("DELETE", tracePath(traceId, `/assessments/${pathSegment("assessmentId", assessmentId)}`), {
+    await this.http.callV3("DELETE", assessmentPath(traceId, assessmentId), {
       trace_id: traceId,
       assessment_id: assessmentId,
     });

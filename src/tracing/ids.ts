@@ -6,7 +6,9 @@ import { invalidValue } from "../protocol/mlflow/fields.js";
  * is the client's OpenTelemetry trace id in hex). Ids travel in URL paths, so anything else is refused before a
  * store or an artifact path sees it.
  */
-const TRACE_ID = /^tr-[0-9a-f]{32}$/;
+/** A trace id's pattern, also for the artifact paths that embed one (`.../traces/<trace id>/artifacts`). */
+export const TRACE_ID_PATTERN = "tr-[0-9a-f]{32}";
+const TRACE_ID = new RegExp(`^${TRACE_ID_PATTERN}$`);
 const ASSESSMENT_ID = /^a-[0-9a-f]{32}$/;
 /** OpenTelemetry span ids: 8 bytes, 16 hex digits. */
 const SPAN_ID = /^[0-9a-fA-F]{16}$/;

@@ -1,5 +1,5 @@
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
-import { readDeleteTraces, searchPage } from "./route-helpers.js";
+import { readDeleteTraces, readTraceSearch, searchPage } from "./route-helpers.js";
 import type { TraceService } from "./service.js";
 import { TRACE_STATUSES, type TraceState } from "./trace.js";
 import { readKeyValueList } from "./wire-readers.js";
@@ -55,19 +55,7 @@ export const traceEndpointsV2 = (service: TraceService): MlflowEndpoint[] => [
   {
     methods: ["GET"],
     path: "traces",
-    handle: async (fields) => {
-      const maxResults = fields.optionalInt64("max_results");
-      const filter = fields.optionalString("filter");
-      const pageToken = fields.optionalString("page_token");
-      const page = await service.searchTraces({
-        experimentIds: fields.stringList("experiment_ids"),
-        orderBy: fields.stringList("order_by"),
-        ...(filter ? { filter } : {}),
-        ...(maxResults !== undefined ? { maxResults } : {}),
-        ...(pageToken ? { pageToken } : {}),
-      });
-      return searchPage(page, traceInfoV2Json);
-    },
+    handle: async (fields) => searchPage(await service.searchTraces(readTraceSearch(fields, () => fields.stringList("experiment_ids"))), traceInfoV2Json),
   },
   {
     methods: ["PATCH"],

@@ -2,7 +2,7 @@ import { CairnError, ErrorCode } from "../core/errors.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import { readExperimentLocation, readStartTraceV3 } from "./trace-info-reader.js";
 import type { TraceService } from "./service.js";
-import { readDeleteTraces, searchPage } from "./route-helpers.js";
+import { readDeleteTraces, readTraceSearch, searchPage } from "./route-helpers.js";
 import { traceInfoV3Json } from "./wire-writers.js";
 
 /**
@@ -44,17 +44,8 @@ export const traceEndpointsV3 = (service: TraceService): MlflowEndpoint[] => [
     apiVersion: 3,
     handle: async (fields) => {
       const locations = fields.list("locations", (location) => readExperimentLocation(location, "locations"));
-      const maxResults = fields.optionalInt64("max_results");
-      const filter = fields.optionalString("filter");
-      const pageToken = fields.optionalString("page_token");
-      const page = await service.searchTraces({
-        // `experiment_ids` is what SearchTraces (v2) and early 3.x clients send; both name experiments.
-        experimentIds: [...locations, ...fields.stringList("experiment_ids")],
-        orderBy: fields.stringList("order_by"),
-        ...(filter ? { filter } : {}),
-        ...(maxResults !== undefined ? { maxResults } : {}),
-        ...(pageToken ? { pageToken } : {}),
-      });
+      // `experiment_ids` is what SearchTraces (v2) and early 3.x clients send; both name experiments.
+      const page = await service.searchTraces(readTraceSearch(fields, () => [...locations, ...fields.stringList("experiment_ids")]));
       return searchPage(page, traceInfoV3Json);
     },
   },

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "../core/clock.js";
 import { alreadyExists, invalidParameter, notFound } from "../core/errors.js";
 import { invalidValue } from "../protocol/mlflow/fields.js";
 import type { Experiment } from "../protocol/mlflow/entities.js";
+import { requireActive } from "../tracking/active-entities.js";
 import { applyAssessmentUpdate, newAssessment, type AssessmentUpdate } from "./assessment-rules.js";
 import { newTraceId, validateAssessmentId, validateTraceId } from "./ids.js";
 import { TraceLimits } from "./limits.js";
@@ -70,11 +71,7 @@ export class TraceService {
 
   private async activeExperiment(experimentId: string): Promise<Experiment> {
     const experiment = await this.experiments.getExperiment(experimentId);
-    if (experiment.lifecycle_stage !== "active") {
-      throw invalidParameter(
-        `The experiment ${experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
-      );
-    }
+    requireActive("experiment", experimentId, experiment.lifecycle_stage);
     return experiment;
   }
 

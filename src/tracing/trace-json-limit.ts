@@ -1,4 +1,5 @@
 import type { UploadLimit } from "../artifacts/service.js";
+import { TRACE_ID_PATTERN } from "./ids.js";
 
 /**
  * The upload policy of a trace's spans: `<experiment artifact root>/traces/<trace id>/artifacts/traces.json`, the
@@ -7,7 +8,7 @@ import type { UploadLimit } from "../artifacts/service.js";
  * hundred traces a second on an ordinary disk (measured: 2.7 ms a file with 200 in flight); the file is still
  * placed atomically and survives a crash of the server, like the WAL commits of the trace's header.
  */
-const TRACE_JSON_KEY = /(?:^|\/)traces\/tr-[0-9a-f]{32}\/artifacts\/traces\.json$/;
+const TRACE_JSON_KEY = new RegExp(`(?:^|/)traces/${TRACE_ID_PATTERN}/artifacts/traces\\.json$`);
 
 export const traceJsonUploadLimit =
   (maxBytes: number) =>

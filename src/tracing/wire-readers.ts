@@ -141,7 +141,7 @@ export interface AssessmentInput {
 /** Every field of an Assessment message that is present; what is required depends on the call (create or update). */
 export const readAssessment = (assessment: Fields, path: string): AssessmentInput => {
   const name = boundedString(assessment, "assessment_name", TraceLimits.ASSESSMENT_NAME_LENGTH, path);
-  const spanId = assessment.optionalString("span_id") || undefined;
+  const spanId = assessment.optionalText("span_id");
   const sourceFields = assessment.optionalObject("source");
   let source: AssessmentInput["source"];
   if (sourceFields) {
@@ -154,10 +154,10 @@ export const readAssessment = (assessment: Fields, path: string): AssessmentInpu
   const lastUpdateTime = assessment.optionalString("last_update_time");
   const value = readAssessmentValue(assessment, path);
   const rationale = boundedString(assessment, "rationale", TraceLimits.RATIONALE_LENGTH, path);
-  const overrides = assessment.optionalString("overrides") || undefined;
+  const overrides = assessment.optionalText("overrides");
   const valid = assessment.optionalBoolean("valid");
-  const traceId = assessment.optionalString("trace_id") || undefined;
-  const assessmentId = assessment.optionalString("assessment_id") || undefined;
+  const traceId = assessment.optionalText("trace_id");
+  const assessmentId = assessment.optionalText("assessment_id");
   const hasMetadata = assessment.has("metadata");
   return {
     ...(name !== undefined ? { name } : {}),

@@ -1,6 +1,5 @@
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import { VIEW_TYPES, type Experiment } from "../protocol/mlflow/entities.js";
-import type { Fields } from "../protocol/mlflow/fields.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
 import { readKeyValues } from "./wire-readers.js";
@@ -11,7 +10,6 @@ const experimentPage = (page: Page<Experiment>) => ({
   ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
 });
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 /** experiments/*: thin translations between MLflow's request messages and the service. */
 export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] => [
@@ -19,7 +17,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     methods: ["POST"],
     path: "experiments/create",
     handle: async (fields, context) => {
-      const artifactLocation = optionalText(fields, "artifact_location");
+      const artifactLocation = fields.optionalText("artifact_location");
       const experimentId = await service.createExperiment(
         {
           name: fields.requiredString("name"),
@@ -49,8 +47,8 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
     handle: async (fields) => {
       const viewType = fields.optionalProtoEnum("view_type", VIEW_TYPES);
       const maxResults = fields.optionalInt64("max_results");
-      const pageToken = optionalText(fields, "page_token");
-      const filter = optionalText(fields, "filter");
+      const pageToken = fields.optionalText("page_token");
+      const filter = fields.optionalText("filter");
       const page = await service.searchExperiments({
         ...(viewType ? { viewType } : {}),
         ...(maxResults !== undefined ? { maxResults } : {}),
@@ -70,7 +68,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
         await service.listExperiments(
           fields.optionalProtoEnum("view_type", VIEW_TYPES),
           fields.optionalInt64("max_results"),
-          optionalText(fields, "page_token"),
+          fields.optionalText("page_token"),
         ),
       ),
   },

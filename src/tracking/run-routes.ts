@@ -1,6 +1,5 @@
 import { invalidParameter } from "../core/errors.js";
 import { RUN_STATUSES, VIEW_TYPES, type Run } from "../protocol/mlflow/entities.js";
-import type { Fields } from "../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
@@ -9,7 +8,6 @@ import { readDatasetInputs, readKeyValue, readKeyValues, readMetric, readMetrics
 
 const EMPTY = Object.freeze({});
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 const runPage = (page: Page<Run>) => ({
   runs: page.items,
@@ -22,10 +20,10 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["POST"],
     path: "runs/create",
     handle: async (fields, context) => {
-      const experimentId = optionalText(fields, "experiment_id");
+      const experimentId = fields.optionalText("experiment_id");
       // MLflow clients send user_id; a client that does not falls back to the user it declared (header, basic auth).
-      const userId = optionalText(fields, "user_id") ?? context.declaredUser;
-      const runName = optionalText(fields, "run_name");
+      const userId = fields.optionalText("user_id") ?? context.declaredUser;
+      const runName = fields.optionalText("run_name");
       const startTime = fields.optionalInt64("start_time");
       const run = await service.createRun(
         {
@@ -148,10 +146,10 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["GET", "POST"],
     path: "runs/search",
     handle: async (fields) => {
-      const filter = optionalText(fields, "filter");
+      const filter = fields.optionalText("filter");
       const viewType = fields.optionalProtoEnum("run_view_type", VIEW_TYPES);
       const maxResults = fields.optionalInt64("max_results");
-      const pageToken = optionalText(fields, "page_token");
+      const pageToken = fields.optionalText("page_token");
       const page = await service.searchRuns({
         experimentIds: fields.stringList("experiment_ids"),
         ...(filter ? { filter } : {}),
@@ -184,7 +182,7 @@ export const metricEndpoints = (service: TrackingService): MlflowEndpoint[] => [
         readRunId(fields),
         fields.requiredString("metric_key"),
         fields.optionalInt64("max_results"),
-        optionalText(fields, "page_token"),
+        fields.optionalText("page_token"),
       );
       return { metrics: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
     },

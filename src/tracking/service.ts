@@ -19,6 +19,7 @@ import {
   type RunTag,
   type ViewType,
 } from "../protocol/mlflow/entities.js";
+import { findExperiment, findRunInfo, requireActive } from "./active-entities.js";
 import { sampleMetricHistory } from "./metric-sampling.js";
 import { generateRunName, type RandomSource } from "./run-names.js";
 import { parseModelJson, appendModelHistory } from "./logged-model.js";
@@ -33,7 +34,6 @@ import {
   validateArtifactLocation,
   validateBatchLimits,
   validateDatasetInputs,
-  validateExperimentId,
   validateExperimentName,
   validateExperimentTag,
   validateExperimentsMaxResults,
@@ -101,7 +101,6 @@ export interface BulkIntervalRequest {
   range?: { startStep: number; endStep: number };
 }
 
-const NUMERIC_ID = /^\d{1,19}$/;
 /** A ModelInput id: a logged model (m-...) or a registered model version id; no path or control characters. */
 const MODEL_INPUT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const EMPTY_BATCH_LIST: never[] = [];
@@ -161,11 +160,7 @@ export class TrackingService {
 
   /** Any lifecycle stage, as MLflow's get_experiment. */
   async getExperiment(experimentId: string): Promise<Experiment> {
-    validateExperimentId(experimentId);
-    // Cairn's ids are integers; anything else cannot exist, and must not reach a store that parses ids.
-    const experiment = NUMERIC_ID.test(experimentId) ? await this.store.getExperiment(experimentId) : undefined;
-    if (!experiment) throw notFound(`No Experiment with id=${experimentId} exists`);
-    return experiment;
+    return findExperiment(this.store, experimentId);
   }
 
   async getExperimentByName(name: string): Promise<Experiment> {
@@ -275,11 +270,7 @@ export class TrackingService {
 
   private async requireActiveExperiment(experimentId: string): Promise<Experiment> {
     const experiment = await this.getExperiment(experimentId);
-    if (experiment.lifecycle_stage !== "active") {
-      throw invalidParameter(
-        `The experiment ${experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
-      );
-    }
+    requireActive("experiment", experimentId, experiment.lifecycle_stage);
     return experiment;
   }
 
@@ -339,18 +330,13 @@ export class TrackingService {
   }
 
   private async runInfo(runId: string): Promise<RunInfo> {
-    validateRunId(runId);
-    const info = await this.store.getRunInfo(runId);
-    if (!info) throw notFound(`Run with id=${runId} not found`);
-    return info;
+    return findRunInfo(this.store, runId);
   }
 
   /** The one store read before every write: the run must exist and be active. */
   private async requireActiveRun(runId: string): Promise<RunInfo> {
     const info = await this.runInfo(runId);
-    if (info.lifecycle_stage !== "active") {
-      throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${info.lifecycle_stage}.`);
-    }
+    requireActive("run", runId, info.lifecycle_stage);
     return info;
   }
 
@@ -450,9 +436,7 @@ export class TrackingService {
   async logModel(runId: string, modelJson: string, context: WriteContext): Promise<void> {
     const summary = parseModelJson(modelJson);
     const run = await this.getRun(runId);
-    if (run.info.lifecycle_stage !== "active") {
-      throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${run.info.lifecycle_stage}.`);
-    }
+    requireActive("run", runId, run.info.lifecycle_stage);
     const previous = run.data.tags.find((tag) => tag.key === SystemTag.LOG_MODEL_HISTORY)?.value;
     const tag: KeyValue = { key: SystemTag.LOG_MODEL_HISTORY, value: appendModelHistory(previous, summary) };
     validateTag(tag);

@@ -3,6 +3,7 @@ import type { DatasetInput, Metric, Run } from "../protocol/mlflow/entities.js";
 import type { Comparator, FilterEntity, FilterExpression, OrderByClause } from "./search/ast.js";
 import { filterRuns, sortRuns } from "./search/evaluate.js";
 import type { NewRun, RunSearch, TrackingStore } from "./store.js";
+import { rejection } from "../core/test-support/rejection.js";
 
 /**
  * The contract every TrackingStore backend passes (the SQLite store now, PostgreSQL later). Each test gets a fresh,
@@ -33,16 +34,6 @@ const order = (entity: OrderByClause["entity"], key: string, ascending: boolean)
   ascending,
 });
 const metric = (key: string, value: number, step: number, timestamp: number): Metric => ({ key, value, step, timestamp });
-
-const rejection = async (promise: Promise<unknown>): Promise<{ code: string; message: string }> => {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, message } = error as { code: string; message: string };
-    return { code, message };
-  }
-  throw new Error("expected the call to fail");
-};
 
 export function describeTrackingStoreContract(name: string, open: OpenTrackingStore): void {
   describe(`TrackingStore contract: ${name}`, () => {

@@ -22,9 +22,6 @@ export type MlflowWebhookEntity = (typeof MLFLOW_WEBHOOK_ENTITIES)[number];
 export const MLFLOW_WEBHOOK_ACTIONS = ["CREATED", "UPDATED", "DELETED", "SET"] as const;
 export type MlflowWebhookAction = (typeof MLFLOW_WEBHOOK_ACTIONS)[number];
 
-/** As the proto enums number them (ENTITY_UNSPECIFIED / ACTION_UNSPECIFIED = 0 are not valid events). */
-export const MLFLOW_ENTITY_NUMBER_BASE = 1;
-
 export interface MlflowWebhookEvent {
   entity: MlflowWebhookEntity;
   action: MlflowWebhookAction;
@@ -35,18 +32,18 @@ type Payload = Record<string, unknown>;
 interface VocabularyRow {
   cairn: string;
   mlflow: MlflowWebhookEvent;
-  /** MLflow's `data` for the event (mlflow/webhooks/types.py), from Cairn's payload. */
-  data: (payload: Payload) => Payload;
   /** Some Cairn events of a type have no MLflow counterpart (an alias that went away with its version). */
   applies?: (payload: Payload) => boolean;
-  /** MLflow's example `data`, sent by the test endpoint (get_example_payload_for_event). */
+  /**
+   * MLflow's example `data`, sent by the test endpoint (get_example_payload_for_event). Its keys, in order, are also
+   * the fields of the real `data` (mlflow/webhooks/types.py), taken from Cairn's payload: one list, not two to agree.
+   */
   example: Payload;
 }
 
-const pick =
-  (...keys: string[]) =>
-  (payload: Payload): Payload =>
-    Object.fromEntries(keys.map((key) => [key, payload[key] ?? null]));
+/** MLflow's `data` for a row: the example's fields, from Cairn's payload (null where Cairn's has none). */
+const dataOf = (row: VocabularyRow, payload: Payload): Payload =>
+  Object.fromEntries(Object.keys(row.example).map((key) => [key, payload[key] ?? null]));
 
 /** MLflow announces an alias deletion only for delete-alias itself, not for aliases removed with a version or model. */
 const explicitAliasDeletion = (payload: Payload): boolean => payload.reason === "alias_deleted";
@@ -57,13 +54,11 @@ const VOCABULARY: readonly VocabularyRow[] = [
   {
     cairn: RegistryEventType.REGISTERED_MODEL_CREATED,
     mlflow: { entity: "REGISTERED_MODEL", action: "CREATED" },
-    data: pick("name", "tags", "description"),
     example: { name: "example_model", tags: TAGS, description: "An example registered model" },
   },
   {
     cairn: RegistryEventType.MODEL_VERSION_CREATED,
     mlflow: { entity: "MODEL_VERSION", action: "CREATED" },
-    data: pick("name", "version", "source", "run_id", "tags", "description"),
     example: {
       name: "example_model",
       version: "1",
@@ -76,74 +71,62 @@ const VOCABULARY: readonly VocabularyRow[] = [
   {
     cairn: RegistryEventType.MODEL_VERSION_TAG_SET,
     mlflow: { entity: "MODEL_VERSION_TAG", action: "SET" },
-    data: pick("name", "version", "key", "value"),
     example: { name: "example_model", version: "1", key: "example_key", value: "example_value" },
   },
   {
     cairn: RegistryEventType.MODEL_VERSION_TAG_DELETED,
     mlflow: { entity: "MODEL_VERSION_TAG", action: "DELETED" },
-    data: pick("name", "version", "key"),
     example: { name: "example_model", version: "1", key: "example_key" },
   },
   {
     cairn: RegistryEventType.ALIAS_SET,
     mlflow: { entity: "MODEL_VERSION_ALIAS", action: "CREATED" },
-    data: pick("name", "alias", "version"),
     example: { name: "example_model", alias: "example_alias", version: "1" },
   },
   {
     cairn: RegistryEventType.ALIAS_DELETED,
     mlflow: { entity: "MODEL_VERSION_ALIAS", action: "DELETED" },
-    data: pick("name", "alias"),
     applies: explicitAliasDeletion,
     example: { name: "example_model", alias: "example_alias" },
   },
   {
     cairn: RegistryEventType.PROMPT_CREATED,
     mlflow: { entity: "PROMPT", action: "CREATED" },
-    data: pick("name", "tags", "description"),
     example: { name: "example_prompt", tags: TAGS, description: "An example prompt" },
   },
   {
     cairn: RegistryEventType.PROMPT_VERSION_CREATED,
     mlflow: { entity: "PROMPT_VERSION", action: "CREATED" },
-    data: pick("name", "version", "template", "tags", "description"),
     example: { name: "example_prompt", version: "1", template: "Hello {{name}}!", tags: TAGS, description: "An example prompt version" },
   },
   {
     cairn: RegistryEventType.PROMPT_TAG_SET,
     mlflow: { entity: "PROMPT_TAG", action: "SET" },
-    data: pick("name", "key", "value"),
     example: { name: "example_prompt", key: "example_key", value: "example_value" },
   },
   {
     cairn: RegistryEventType.PROMPT_TAG_DELETED,
     mlflow: { entity: "PROMPT_TAG", action: "DELETED" },
-    data: pick("name", "key"),
     example: { name: "example_prompt", key: "example_key" },
   },
   {
     cairn: RegistryEventType.PROMPT_VERSION_TAG_SET,
     mlflow: { entity: "PROMPT_VERSION_TAG", action: "SET" },
-    data: pick("name", "version", "key", "value"),
     example: { name: "example_prompt", version: "1", key: "example_key", value: "example_value" },
   },
   {
     cairn: RegistryEventType.PROMPT_VERSION_TAG_DELETED,
     mlflow: { entity: "PROMPT_VERSION_TAG", action: "DELETED" },
-    data: pick("name", "version", "key"),
     example: { name: "example_prompt", version: "1", key: "example_key" },
   },
   {
     cairn: RegistryEventType.PROMPT_ALIAS_CREATED,
     mlflow: { entity: "PROMPT_ALIAS", action: "CREATED" },
-    data: pick("name", "alias", "version"),
     example: { name: "example_prompt", alias: "example_alias", version: "1" },
   },
   {
     cairn: RegistryEventType.PROMPT_ALIAS_DELETED,
     mlflow: { entity: "PROMPT_ALIAS", action: "DELETED" },
-    data: pick("name", "alias"),
     applies: explicitAliasDeletion,
     example: { name: "example_prompt", alias: "example_alias" },
   },
@@ -166,7 +149,7 @@ export const mlflowEventOfCairnType = (type: string): MlflowWebhookEvent | undef
 export const mlflowDelivery = (type: string, payload: Payload): { event: MlflowWebhookEvent; data: Payload } | undefined => {
   const row = byCairn.get(type);
   if (row === undefined || (row.applies !== undefined && !row.applies(payload))) return undefined;
-  return { event: row.mlflow, data: row.data(payload) };
+  return { event: row.mlflow, data: dataOf(row, payload) };
 };
 
 export const isMlflowDeliverable = (event: Pick<DomainEvent, "type" | "payload">): boolean => mlflowDelivery(event.type, event.payload) !== undefined;

@@ -35,7 +35,7 @@ export const mlflowWebhookRoutes = (service: WebhookService): MlflowEndpoint[] =
     path: "webhooks",
     handle: async (fields) => {
       const maxResults = fields.optionalInt64("max_results");
-      const pageToken = fields.optionalString("page_token") || undefined;
+      const pageToken = fields.optionalText("page_token");
       const page = await service.listWebhooksPage({
         format: "mlflow",
         ...(maxResults !== undefined ? { maxResults } : {}),

@@ -1,10 +1,8 @@
-import type { Fields } from "../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { WebhookService } from "./service.js";
 import { DELIVERY_STATUSES } from "./store.js";
 import { deliveryToWire, webhookToWire } from "./wire.js";
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 /** webhooks/*: Cairn's own API (below /api/2.0/cairn), thin translations to the WebhookService. */
 export const webhookRoutes = (service: WebhookService): MlflowEndpoint[] => [
@@ -69,10 +67,10 @@ export const webhookRoutes = (service: WebhookService): MlflowEndpoint[] => [
     methods: ["GET"],
     path: "webhooks/deliveries",
     handle: async (fields) => {
-      const webhookId = optionalText(fields, "webhook_id");
+      const webhookId = fields.optionalText("webhook_id");
       const status = fields.optionalEnum("status", DELIVERY_STATUSES);
       const maxResults = fields.optionalInt64("max_results");
-      const pageToken = optionalText(fields, "page_token");
+      const pageToken = fields.optionalText("page_token");
       const page = await service.listDeliveries({
         ...(webhookId !== undefined ? { webhookId } : {}),
         ...(status !== undefined ? { status } : {}),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../server/app.js";
+import { injectJson } from "../../server/test-support/inject-json.js";
 import { openDatabase } from "../../stores/sqlite/open-database.js";
 import { SqliteAuditStore } from "../../stores/sqlite/sqlite-audit-store.js";
 import { SqliteTrackingStore } from "../../stores/sqlite/sqlite-tracking-store.js";
@@ -46,19 +47,9 @@ export const startAuditApp = async (folder = mkdtempSync(join(tmpdir(), "cairn-a
     version: "test",
     domains: [{ endpoints: trackingEndpoints(tracking), cairnEndpoints: auditRoutes(audit) }],
   });
-  const call: AuditTestApp["call"] = async (method, path, payload, headers = {}) => {
-    const url = `/api/2.0/${path}`;
-    const response =
-      method === "GET"
-        ? await app.inject({ method, url, query: (payload ?? {}) as Record<string, string>, headers })
-        : await app.inject({
-            method,
-            url,
-            payload: JSON.stringify(payload ?? {}),
-            headers: { "content-type": "application/json", ...headers },
-          });
-    return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
-  };
+  // The audit routes' tests send `{}` when they have no body, as the SDK does.
+  const call: AuditTestApp["call"] = (method, path, payload, headers = {}) =>
+    injectJson(app, method, `/api/2.0/${path}`, method === "GET" ? payload : (payload ?? {}), headers);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditVerification } from "../../sdk/audit-api.js";
 import type { CairnClient } from "../../sdk/client.js";
+import { collect } from "../../sdk/paging.js";
 import { UsageError } from "../errors.js";
 import { formatTime, type CommandResult } from "../output.js";
 import { parseTimeBound } from "./model-args.js";
@@ -24,7 +25,6 @@ export const listAuditEvents = async (client: CairnClient, options: ListAuditOpt
   const startTime = options.since === undefined ? undefined : parseTimeBound("--since", options.since);
   const endTime = options.until === undefined ? undefined : parseTimeBound("--until", options.until);
   if (startTime !== undefined && endTime !== undefined && startTime > endTime) throw new UsageError("--since must not be later than --until");
-  const events: AuditEvent[] = [];
   const pages = client.audit.listEventsAll({
     entityType: options.entityType,
     entityId: options.entityId,
@@ -34,10 +34,7 @@ export const listAuditEvents = async (client: CairnClient, options: ListAuditOpt
     endTime,
     maxResults: Math.min(limit, PAGE_MAX),
   });
-  for await (const event of pages) {
-    events.push(event);
-    if (events.length >= limit) break;
-  }
+  const events: AuditEvent[] = await collect(pages, limit);
   return {
     data: events,
     human: {

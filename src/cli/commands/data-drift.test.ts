@@ -1,26 +1,14 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DriftResult } from "../../monitoring/drift/index.js";
+import { runCli, type CliResult } from "../test-support/run-cli.js";
 
-const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 let dir: string;
 const at = (name: string): string => path.join(dir, name);
 
-const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+const cli = (args: string[]): Promise<CliResult> => runCli(args);
 
 const csv = (rows: number, shift: number): string =>
   ["x,city,<script>", ...Array.from({ length: rows }, (_v, i) => `${(i % 50) + shift},${i % 4 === 0 ? "Oslo" : "Rome"},${i % 7}`)].join("\n");

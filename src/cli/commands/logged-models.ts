@@ -2,10 +2,11 @@ import type { FileInfo } from "../../protocol/mlflow/entities.js";
 import type { LoggedModel, LoggedModelMetric, LoggedModelStatus } from "../../protocol/mlflow/logged-model-entities.js";
 import type { CairnClient } from "../../sdk/client.js";
 import { parseLoggedModelOrderBy } from "../../sdk/logged-models-api.js";
+import { collect } from "../../sdk/paging.js";
 import { UsageError } from "../errors.js";
 import { formatSize, formatTime, type CommandResult } from "../output.js";
 import { oneLine, printable } from "./printable.js";
-import { resolveExperiment } from "./runs.js";
+import { experimentIdsOrAllActive } from "./runs.js";
 import { parsePositiveInt } from "./view.js";
 
 export interface ListLoggedModelsOptions {
@@ -22,17 +23,6 @@ const LIST_MAX = 100_000;
 /** LOGGED_MODEL_READY -> READY: the prefix says nothing in a column headed STATUS. */
 export const shortStatus = (status: LoggedModelStatus | string): string => status.replace(/^LOGGED_MODEL_/, "");
 
-const experimentIds = async (client: CairnClient, refs: string[] | undefined): Promise<string[]> => {
-  if (refs !== undefined && refs.length > 0) {
-    const ids: string[] = [];
-    for (const ref of refs) ids.push((await resolveExperiment(client, ref)).experiment_id);
-    return [...new Set(ids)];
-  }
-  const ids: string[] = [];
-  for await (const experiment of client.experiments.searchAll({ viewType: "ACTIVE_ONLY" })) ids.push(experiment.experiment_id);
-  return ids;
-};
-
 const orderClauses = (orderBy: string[] | undefined) => {
   if (orderBy === undefined || orderBy.length === 0) return undefined;
   return orderBy.map((clause) => {
@@ -48,14 +38,11 @@ const orderClauses = (orderBy: string[] | undefined) => {
 export const listLoggedModels = async (client: CairnClient, options: ListLoggedModelsOptions): Promise<CommandResult<LoggedModel[]>> => {
   const limit = options.maxResults === undefined ? 1000 : parsePositiveInt("--max-results", options.maxResults, LIST_MAX);
   const orderBy = orderClauses(options.orderBy);
-  const ids = await experimentIds(client, options.experiment);
-  const models: LoggedModel[] = [];
-  if (ids.length > 0) {
-    for await (const model of client.loggedModels.searchAll({ experimentIds: ids, filter: options.filter, orderBy, maxResults: Math.min(limit, SEARCH_PAGE_MAX) })) {
-      models.push(model);
-      if (models.length >= limit) break;
-    }
-  }
+  const ids = await experimentIdsOrAllActive(client, options.experiment);
+  const models: LoggedModel[] =
+    ids.length === 0
+      ? []
+      : await collect(client.loggedModels.searchAll({ experimentIds: ids, filter: options.filter, orderBy, maxResults: Math.min(limit, SEARCH_PAGE_MAX) }), limit);
   return {
     data: models,
     human: {

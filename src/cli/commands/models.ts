@@ -3,6 +3,7 @@ import type { ModelVersion, RegisteredModel } from "../../protocol/mlflow/regist
 import type { AliasChange } from "../../sdk/audit-api.js";
 import type { CairnClient } from "../../sdk/client.js";
 import { CairnApiError } from "../../sdk/errors.js";
+import { collect } from "../../sdk/paging.js";
 import { CARD_FIELDS, type ApprovalWire, type LineageGraph, type ModelCard, type ModelCardInput, type PromotionRuleWire } from "../../sdk/governance-api.js";
 import { UsageError } from "../errors.js";
 import { formatTime, type CommandResult } from "../output.js";
@@ -30,11 +31,7 @@ const actorText = (actor: { name: string; verified: boolean } | undefined): stri
 /** `cairn models list`: registered models matching the filter, by name. */
 export const listModels = async (client: CairnClient, options: { filter?: string; maxResults?: string }): Promise<CommandResult<RegisteredModel[]>> => {
   const limit = options.maxResults === undefined ? 1000 : parsePositiveInt("--max-results", options.maxResults, 100_000);
-  const models: RegisteredModel[] = [];
-  for await (const model of client.registry.searchModelsAll({ filter: options.filter, orderBy: ["name ASC"], maxResults: Math.min(limit, SEARCH_PAGE_MAX) })) {
-    models.push(model);
-    if (models.length >= limit) break;
-  }
+  const models = await collect(client.registry.searchModelsAll({ filter: options.filter, orderBy: ["name ASC"], maxResults: Math.min(limit, SEARCH_PAGE_MAX) }), limit);
   return {
     data: models,
     human: {
@@ -84,8 +81,7 @@ export const showModel = async (client: CairnClient, name: string, options: { ve
     };
   }
   const model = await client.registry.getModel(name);
-  const versions: ModelVersion[] = [];
-  for await (const v of client.registry.searchVersionsAll({ filter: `name = '${name.replace(/'/g, "''")}'` })) versions.push(v);
+  const versions: ModelVersion[] = await collect(client.registry.searchVersionsAll({ filter: `name = '${name.replace(/'/g, "''")}'` }));
   versions.sort((a, b) => Number(b.version) - Number(a.version));
   return {
     data: { registered_model: model, model_versions: versions },

@@ -1,6 +1,7 @@
 import type { Experiment, Run } from "../../protocol/mlflow/entities.js";
 import type { CairnClient } from "../../sdk/client.js";
 import { CairnApiError } from "../../sdk/errors.js";
+import { collect } from "../../sdk/paging.js";
 import { formatDuration, formatTime, type CommandResult } from "../output.js";
 import { parsePositiveInt, parseView } from "./view.js";
 
@@ -27,30 +28,39 @@ export const resolveExperiment = async (client: CairnClient, idOrName: string): 
   return client.experiments.getByName(idOrName);
 };
 
+/** The ids of the experiments named by id or name, each once. */
+export const resolveExperimentIds = async (client: CairnClient, refs: readonly string[]): Promise<string[]> => {
+  const ids: string[] = [];
+  for (const ref of refs) ids.push((await resolveExperiment(client, ref)).experiment_id);
+  return [...new Set(ids)];
+};
+
+/** What list commands search when no --experiment is given: the named experiments, else every active one. */
+export const experimentIdsOrAllActive = async (client: CairnClient, refs: readonly string[] | undefined): Promise<string[]> => {
+  if (refs !== undefined && refs.length > 0) return resolveExperimentIds(client, refs);
+  const ids: string[] = [];
+  for await (const experiment of client.experiments.searchAll({ viewType: "ACTIVE_ONLY" })) ids.push(experiment.experiment_id);
+  return ids;
+};
+
 /** `cairn runs list`: runs of one experiment (or of every active experiment), newest first unless --order-by says. */
 export const listRuns = async (client: CairnClient, options: ListRunsOptions): Promise<CommandResult<Run[]>> => {
   const limit = options.maxResults === undefined ? 1000 : parsePositiveInt("--max-results", options.maxResults, MAX_RESULTS);
   const runViewType = parseView(options.view);
-  let experimentIds: string[];
-  if (options.experiment !== undefined) experimentIds = [(await resolveExperiment(client, options.experiment)).experiment_id];
-  else {
-    experimentIds = [];
-    for await (const experiment of client.experiments.searchAll({ viewType: "ACTIVE_ONLY" })) experimentIds.push(experiment.experiment_id);
-  }
-  const runs: Run[] = [];
-  if (experimentIds.length > 0) {
-    const pages = client.runs.searchAll({
-      experimentIds,
-      filter: options.filter,
-      orderBy: options.orderBy && options.orderBy.length > 0 ? options.orderBy : undefined,
-      runViewType,
-      maxResults: Math.min(limit, 1000),
-    });
-    for await (const run of pages) {
-      runs.push(run);
-      if (runs.length >= limit) break;
-    }
-  }
+  const experimentIds = await experimentIdsOrAllActive(client, options.experiment === undefined ? undefined : [options.experiment]);
+  const runs: Run[] =
+    experimentIds.length === 0
+      ? []
+      : await collect(
+          client.runs.searchAll({
+            experimentIds,
+            filter: options.filter,
+            orderBy: options.orderBy && options.orderBy.length > 0 ? options.orderBy : undefined,
+            runViewType,
+            maxResults: Math.min(limit, 1000),
+          }),
+          limit,
+        );
   return {
     data: runs,
     human: {

@@ -1,9 +1,10 @@
 import type { CairnClient } from "../../sdk/client.js";
+import { collect } from "../../sdk/paging.js";
 import type { AssessmentJson as Assessment, TraceInfoV3Json as TraceInfoV3 } from "../../tracing/wire-writers.js";
 import { durationMs, expectationValue, type Trace } from "../../sdk/traces-api.js";
 import { formatTime, type CommandResult } from "../output.js";
 import { oneLine, printable } from "./printable.js";
-import { resolveExperiment } from "./runs.js";
+import { resolveExperimentIds } from "./runs.js";
 import { formatSpanDuration, renderSpanTree } from "./span-tree.js";
 import { parsePositiveInt } from "./view.js";
 
@@ -60,19 +61,15 @@ const assessmentSummary = (info: TraceInfoV3): string =>
 /** `cairn traces list --experiment X`: the experiments' traces, newest first unless --order-by says otherwise. */
 export const listTraces = async (client: CairnClient, options: ListTracesOptions): Promise<CommandResult<TraceInfoV3[]>> => {
   const limit = options.maxResults === undefined ? 100 : parsePositiveInt("--max-results", options.maxResults, LIST_MAX);
-  const ids: string[] = [];
-  for (const ref of options.experiment ?? []) ids.push((await resolveExperiment(client, ref)).experiment_id);
-  const traces: TraceInfoV3[] = [];
-  const pages = client.traces.searchAll({
-    experimentIds: [...new Set(ids)],
-    filter: options.filter,
-    orderBy: options.orderBy && options.orderBy.length > 0 ? options.orderBy : ["timestamp_ms DESC"],
-    maxResults: Math.min(limit, SEARCH_PAGE_MAX),
-  });
-  for await (const trace of pages) {
-    traces.push(trace);
-    if (traces.length >= limit) break;
-  }
+  const traces: TraceInfoV3[] = await collect(
+    client.traces.searchAll({
+      experimentIds: await resolveExperimentIds(client, options.experiment ?? []),
+      filter: options.filter,
+      orderBy: options.orderBy && options.orderBy.length > 0 ? options.orderBy : ["timestamp_ms DESC"],
+      maxResults: Math.min(limit, SEARCH_PAGE_MAX),
+    }),
+    limit,
+  );
   return {
     data: traces,
     human: {

@@ -1,12 +1,10 @@
 import { invalidParameter } from "../../core/errors.js";
-import type { Fields } from "../../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../../server/mlflow-endpoint.js";
 import { CHECK_NAMES, type CheckName } from "./monitor.js";
 import { parseMonitorSpec } from "./monitor-spec.js";
 import type { MonitorService } from "./monitor-service.js";
 import { alertsToWire, monitorToWire, resultToWire, runToWire } from "./wire.js";
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 /** monitors/*: Cairn's own API (below /api/2.0/cairn), thin translations to the MonitorService. */
 export const monitorRoutes = (service: MonitorService): MlflowEndpoint[] => [
@@ -44,12 +42,12 @@ export const monitorRoutes = (service: MonitorService): MlflowEndpoint[] => [
     path: "monitors/history",
     handle: async (fields) => {
       const feature = fields.optionalString("feature");
-      const check = optionalText(fields, "check");
+      const check = fields.optionalText("check");
       if (check !== undefined && !CHECK_NAMES.includes(check as CheckName)) {
         throw invalidParameter(`Invalid value '${check.slice(0, 100)}' for parameter 'check': expected one of ${CHECK_NAMES.join(", ")}.`);
       }
       const maxResults = fields.optionalInt64("max_results");
-      const pageToken = optionalText(fields, "page_token");
+      const pageToken = fields.optionalText("page_token");
       const page = await service.history({
         name: fields.requiredString("name"),
         ...(feature !== undefined ? { feature } : {}),
@@ -65,7 +63,7 @@ export const monitorRoutes = (service: MonitorService): MlflowEndpoint[] => [
     path: "monitors/alerts",
     handle: async (fields) => {
       const maxResults = fields.optionalInt64("max_results");
-      const pageToken = optionalText(fields, "page_token");
+      const pageToken = fields.optionalText("page_token");
       const alerts = await service.alerts({
         name: fields.requiredString("name"),
         ...(maxResults !== undefined ? { maxResults } : {}),

@@ -87,6 +87,11 @@ export class Fields {
     return value;
   }
 
+  /** optionalString with "" taken as absent: proto3's JSON writes an unset string field as "". */
+  optionalText(field: string): string | undefined {
+    return this.optionalString(field) || undefined;
+  }
+
   requiredString(field: string): string {
     const value = this.optionalString(field);
     if (value === undefined || value === "") throw missingValue(this.name(field));

@@ -6,6 +6,7 @@ import type { WriteContext } from "../../core/actor.js";
 import type { DomainEvent, EventSink } from "../../core/events.js";
 import type { AuditEntry, AuditRecorder } from "../../audit/recorder.js";
 import { buildApp } from "../../server/app.js";
+import { injectJson } from "../../server/test-support/inject-json.js";
 import { openDatabase } from "../../stores/sqlite/open-database.js";
 import { SqliteLoggedModelStore } from "../../stores/sqlite/sqlite-logged-model-store.js";
 import { SqliteRegistryStore } from "../../stores/sqlite/sqlite-registry-store.js";
@@ -104,19 +105,7 @@ export const startRegistryApp = async (): Promise<RegistryTestApp> => {
     version: "test",
     domains: [{ endpoints: trackingEndpoints(tracking) }, { endpoints: registryRoutes(service) }],
   });
-  const call: RegistryTestApp["call"] = async (method, path, payload, headers = {}) => {
-    const url = `/api/2.0/mlflow/${path}`;
-    const response =
-      method === "GET"
-        ? await app.inject({ method, url, query: (payload ?? {}) as Record<string, string | string[]>, headers })
-        : await app.inject({
-            method,
-            url,
-            payload: payload === undefined ? "" : JSON.stringify(payload),
-            headers: { "content-type": "application/json", ...headers },
-          });
-    return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
-  };
+  const call: RegistryTestApp["call"] = (method, path, payload, headers = {}) => injectJson(app, method, `/api/2.0/mlflow/${path}`, payload, headers);
   return {
     app,
     service,

@@ -36,7 +36,6 @@ const predictionToWire = (prediction: StoredPrediction): Record<string, unknown>
     : {}),
 });
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 /** serving/labels, serving/labels/batch and serving/predictions: Cairn's own API (below /api/2.0/cairn). */
 export const predictionLogRoutes = (store: PredictionLogStore, clock: Clock = systemClock): MlflowEndpoint[] => [
@@ -71,11 +70,11 @@ export const predictionLogRoutes = (store: PredictionLogStore, clock: Clock = sy
       if (maxResults < 1 || maxResults > MAX_RESULTS_LIMIT) {
         throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results': expected 1 to ${MAX_RESULTS_LIMIT}.`);
       }
-      const deployment = optionalText(fields, "deployment");
-      const version = optionalText(fields, "version");
+      const deployment = fields.optionalText("deployment");
+      const version = fields.optionalText("version");
       const since = fields.optionalInt64("since");
       const until = fields.optionalInt64("until");
-      const pageToken = optionalText(fields, "page_token");
+      const pageToken = fields.optionalText("page_token");
       const page = await store.searchPredictions({
         maxResults,
         ...(deployment !== undefined ? { deployment } : {}),

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { CairnError, ErrorCode, invalidParameter } from "../../core/errors.js";
 import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WriteOptions } from "../../artifacts/store.js";
 import type { Clock } from "../../core/clock.js";
+import { TRACE_ID_PATTERN } from "../../tracing/ids.js";
 import type { TraceStore } from "../../tracing/store.js";
 
 /**
@@ -16,9 +17,9 @@ import type { TraceStore } from "../../tracing/store.js";
  * falls through to the store below. Listing `.../traces/<trace id>/artifacts` shows the file; listing the folders
  * above it shows only what the store below holds.
  */
-const TRACE_DATA_KEY = /^(.+)\/traces\/(tr-[0-9a-f]{32})\/artifacts\/traces\.json$/;
-const TRACE_ARTIFACTS_DIR = /^(.+)\/traces\/(tr-[0-9a-f]{32})\/artifacts$/;
-const TRACE_DIR = /^(.+)\/traces\/(tr-[0-9a-f]{32})$/;
+const TRACE_DATA_KEY = new RegExp(`^(.+)/traces/(${TRACE_ID_PATTERN})/artifacts/traces\\.json$`);
+const TRACE_ARTIFACTS_DIR = new RegExp(`^(.+)/traces/(${TRACE_ID_PATTERN})/artifacts$`);
+const TRACE_DIR = new RegExp(`^(.+)/traces/(${TRACE_ID_PATTERN})$`);
 const PROXY_SCHEME = "mlflow-artifacts:/";
 
 interface TraceRef {

@@ -1,4 +1,5 @@
 import { invalidParameter } from "../../core/errors.js";
+import { IS_PROMPT_TAG_KEY } from "../../registry/prompts.js";
 import type { RegistryComparison, RegistryOrderBy } from "../../registry/store.js";
 import { compileComparison } from "./comparison.js";
 import { type CompiledQuery, type SqlDialect, SqlParams } from "./dialect.js";
@@ -46,15 +47,12 @@ const DEFAULT_VERSION_ORDER: readonly RegistryOrderBy[] = [
   { key: "version_number", ascending: false },
 ];
 
-/** MLflow marks prompts (its prompt registry lives in the model registry) with this tag on models and versions. */
-export const PROMPT_TAG_KEY = "mlflow.prompt.is_prompt";
-
 /**
  * MLflow's _is_querying_prompt: the first comparison on the prompt tag decides; `= 'true'` or `!= 'false'` asks for
  * prompts, anything else (or no such comparison) for ordinary models.
  */
 const isQueryingPrompts = (filter: readonly RegistryComparison[]): boolean => {
-  const first = filter.find((f) => f.entity === "tag" && f.key === PROMPT_TAG_KEY);
+  const first = filter.find((f) => f.entity === "tag" && f.key === IS_PROMPT_TAG_KEY);
   if (first === undefined || typeof first.value !== "string") return false;
   const value = first.value.toLowerCase();
   return (first.comparator === "=" && value === "true") || (first.comparator === "!=" && value === "false");
@@ -72,10 +70,10 @@ const promptScope = (
   join: string,
 ): { filter: readonly RegistryComparison[]; exclusion?: string } => {
   if (isQueryingPrompts(filter)) return { filter };
-  const key = params.bind(PROMPT_TAG_KEY);
+  const key = params.bind(IS_PROMPT_TAG_KEY);
   const value = params.bind("true");
   return {
-    filter: filter.filter((f) => !(f.entity === "tag" && f.key === PROMPT_TAG_KEY)),
+    filter: filter.filter((f) => !(f.entity === "tag" && f.key === IS_PROMPT_TAG_KEY)),
     exclusion: `NOT EXISTS (SELECT 1 FROM ${table} p WHERE ${join} AND p.key = ${key} AND p.value = ${value})`,
   };
 };

@@ -1,6 +1,6 @@
 import { invalidParameter } from "../../core/errors.js";
 import { readIdentifier } from "../../tracking/search/run-identifier.js";
-import { Scanner } from "../../tracking/search/scanner.js";
+import { readQuotedList, Scanner } from "../../tracking/search/scanner.js";
 import { readSortDirection } from "../../tracking/search/sort-direction.js";
 import { NUMERIC_TRACE_ATTRIBUTES, type TraceCondition, type TraceOrderBy } from "./ast.js";
 import { resolveTraceIdentifier, type ResolvedTraceIdentifier } from "./identifiers.js";
@@ -12,7 +12,6 @@ import { resolveTraceIdentifier, type ResolvedTraceIdentifier } from "./identifi
 export const MAX_TRACE_FILTER_LENGTH = 10_000;
 export const MAX_TRACE_FILTER_CLAUSES = 50;
 export const MAX_TRACE_ORDER_BY = 10;
-const MAX_LIST_VALUES = 1000;
 
 const NUMERIC = ["=", "!=", ">", ">=", "<", "<="];
 const STRING = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"];
@@ -59,7 +58,7 @@ const parseComparison = (scanner: Scanner): TraceCondition => {
   }
   if (id.entity === "attribute" && id.key === "experiment_id") throw scanner.fail("experiment_id cannot be filtered on", at);
   if (comparator === "IN" || comparator === "NOT IN") {
-    return withValue(id, comparator, readList(scanner));
+    return withValue(id, comparator, readQuotedList(scanner));
   }
   const quote = scanner.peek();
   if (quote !== "'" && quote !== '"') {
@@ -84,27 +83,6 @@ const readComparator = (scanner: Scanner): string => {
   if (upper !== "NOT") return upper;
   if (scanner.readKeyword("IN")) return "NOT IN";
   return `NOT ${scanner.readWord()?.toUpperCase() ?? ""}`.trim();
-};
-
-const readList = (scanner: Scanner): string[] => {
-  const start = scanner.pos;
-  const illFormed = (): Error =>
-    scanner.fail("While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list", start);
-  if (scanner.peek() !== "(") throw illFormed();
-  scanner.pos++;
-  const values: string[] = [];
-  for (;;) {
-    scanner.skipWhitespace();
-    const quote = scanner.peek();
-    if (quote !== "'" && quote !== '"') throw illFormed();
-    values.push(scanner.readQuoted());
-    if (values.length > MAX_LIST_VALUES) throw scanner.fail(`A list holds at most ${MAX_LIST_VALUES} values`, start);
-    scanner.skipWhitespace();
-    const next = scanner.peek();
-    scanner.pos++;
-    if (next === ")") return values;
-    if (next !== ",") throw illFormed();
-  }
 };
 
 /** `order_by` of SearchTracesV3: `<key> [ASC|DESC]`; MLflow's default order (newest first) breaks the ties. */

@@ -6,6 +6,7 @@ import { artifactRoutes } from "../../artifacts/routes.js";
 import { ArtifactService } from "../../artifacts/service.js";
 import { AuditService } from "../../audit/service.js";
 import { buildApp } from "../../server/app.js";
+import { injectJson } from "../../server/test-support/inject-json.js";
 import { openLocalArtifactStore } from "../../stores/artifact-stores/local/index.js";
 import type { MetadataStores } from "../../stores/metadata-stores.js";
 import { openSqliteMetadataStores } from "../../stores/sqlite/open-stores.js";
@@ -49,14 +50,7 @@ export const startTracingApp = async (): Promise<TracingTestApp> => {
     version: "0.1.0",
     domains: [{ endpoints: trackingEndpoints(tracking) }, { endpoints: tracingEndpoints(traces) }, artifactRoutes(artifacts)],
   });
-  const call: TracingTestApp["call"] = async (method, path, payload, version = 2) => {
-    const url = `/api/${version}.0/mlflow/${path}`;
-    const response =
-      method === "GET"
-        ? await app.inject({ method, url: typeof payload === "string" ? `${url}?${payload}` : url, query: typeof payload === "object" ? (payload as Record<string, string>) : undefined })
-        : await app.inject({ method, url, payload: payload === undefined ? "" : JSON.stringify(payload), headers: { "content-type": "application/json" } });
-    return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
-  };
+  const call: TracingTestApp["call"] = (method, path, payload, version = 2) => injectJson(app, method, `/api/${version}.0/mlflow/${path}`, payload);
   return {
     app,
     stores,

@@ -8,6 +8,7 @@ import type { LoggedModel, LoggedModelStatus, ModelOutput } from "../../protocol
 import { generateRunName, type RandomSource } from "../run-names.js";
 import type { Page, TrackingStore } from "../store.js";
 import { tagsObject } from "../write-audit.js";
+import { findExperiment, findRunInfo, requireActive } from "../active-entities.js";
 import { validateExperimentId, validateLength, validateRunId } from "../validation.js";
 import { parseLoggedModelFilter, parseLoggedModelOrderBy, type OrderByRequest } from "./search-filter.js";
 import type { DatasetScope, LoggedModelStore } from "./store.js";
@@ -65,7 +66,6 @@ export interface LoggedModelSearchRequest {
 }
 
 const FINAL_STATUSES: readonly LoggedModelStatus[] = ["LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"];
-const NUMERIC_ID = /^\d{1,15}$/;
 
 /** MLflow's append_to_uri_path for these cases: single slashes between the parts. */
 const appendToUri = (base: string, ...parts: string[]): string => [base.endsWith("/") ? base.slice(0, -1) : base, ...parts].join("/");
@@ -100,12 +100,7 @@ export class LoggedModelService {
     validateLoggedModelParams(request.params);
     validateLoggedModelTags(request.tags);
     const experiment = await this.activeExperiment(request.experimentId);
-    if (request.sourceRunId !== undefined) {
-      validateRunId(request.sourceRunId);
-      if ((await this.tracking.getRunInfo(request.sourceRunId)) === undefined) {
-        throw notFound(`Run with id=${request.sourceRunId} not found`);
-      }
-    }
+    if (request.sourceRunId !== undefined) await findRunInfo(this.tracking, request.sourceRunId);
     const modelId = `m-${newRunId()}`;
     const name = request.name ?? generateRunName(this.random);
     const model = await this.store.create({
@@ -263,11 +258,8 @@ export class LoggedModelService {
       throw invalidParameter(`A request may log at most ${MAX_MODEL_LINKS_PER_REQUEST} models; got ${outputs.length}.`);
     }
     for (const [index, output] of outputs.entries()) validateLoggedModelId(output.model_id, `models[${index}].model_id`);
-    const info = await this.tracking.getRunInfo(runId);
-    if (info === undefined) throw notFound(`Run with id=${runId} not found`);
-    if (info.lifecycle_stage !== "active") {
-      throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${info.lifecycle_stage}.`);
-    }
+    const info = await findRunInfo(this.tracking, runId);
+    requireActive("run", runId, info.lifecycle_stage);
     for (const output of outputs) await this.get(output.model_id);
     if (outputs.length === 0) return;
     await this.tracking.logOutputs(runId, outputs);
@@ -280,12 +272,8 @@ export class LoggedModelService {
   }
 
   private async activeExperiment(experimentId: string): Promise<Experiment> {
-    validateExperimentId(experimentId);
-    const experiment = NUMERIC_ID.test(experimentId) ? await this.tracking.getExperiment(experimentId) : undefined;
-    if (experiment === undefined) throw notFound(`No Experiment with id=${experimentId} exists`);
-    if (experiment.lifecycle_stage !== "active") {
-      throw invalidParameter(`The experiment ${experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`);
-    }
+    const experiment = await findExperiment(this.tracking, experimentId);
+    requireActive("experiment", experimentId, experiment.lifecycle_stage);
     return experiment;
   }
 }

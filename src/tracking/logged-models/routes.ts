@@ -11,7 +11,6 @@ import { MAX_LOGGED_MODEL_PARAMS_PER_REQUEST, MAX_LOGGED_MODEL_TAGS_PER_REQUEST,
 
 const EMPTY = Object.freeze({});
 
-const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field) || undefined;
 
 /** Refuses an oversized repeated field before its elements are parsed. */
 const bounded = (fields: Fields, field: string, limit: number): void => {
@@ -22,7 +21,7 @@ const bounded = (fields: Fields, field: string, limit: number): void => {
 const readDatasets = (fields: Fields): DatasetScope[] => {
   bounded(fields, "datasets", MAX_SEARCH_DATASETS);
   return fields.list("datasets", (item) => {
-    const datasetDigest = optionalText(item, "dataset_digest");
+    const datasetDigest = item.optionalText("dataset_digest");
     return { datasetName: item.requiredString("dataset_name"), ...(datasetDigest ? { datasetDigest } : {}) };
   });
 };
@@ -31,8 +30,8 @@ const readOrderBy = (fields: Fields): OrderByRequest[] => {
   bounded(fields, "order_by", MAX_SEARCH_ORDER_BY);
   return fields.list("order_by", (item) => {
     const ascending = item.optionalBoolean("ascending");
-    const datasetName = optionalText(item, "dataset_name");
-    const datasetDigest = optionalText(item, "dataset_digest");
+    const datasetName = item.optionalText("dataset_name");
+    const datasetDigest = item.optionalText("dataset_digest");
     return {
       fieldName: item.requiredString("field_name"),
       ...(ascending !== undefined ? { ascending } : {}),
@@ -55,9 +54,9 @@ export const loggedModelEndpoints = (service: LoggedModelService, artifacts: Art
       bounded(fields, "params", MAX_LOGGED_MODEL_PARAMS_PER_REQUEST);
       bounded(fields, "tags", MAX_LOGGED_MODEL_TAGS_PER_REQUEST);
       const experimentId = fields.requiredString("experiment_id");
-      const name = optionalText(fields, "name");
-      const modelType = optionalText(fields, "model_type");
-      const sourceRunId = optionalText(fields, "source_run_id");
+      const name = fields.optionalText("name");
+      const modelType = fields.optionalText("model_type");
+      const sourceRunId = fields.optionalText("source_run_id");
       const model = await service.create(
         {
           experimentId,
@@ -76,9 +75,9 @@ export const loggedModelEndpoints = (service: LoggedModelService, artifacts: Art
     methods: ["POST"],
     path: "logged-models/search",
     handle: async (fields) => {
-      const filter = optionalText(fields, "filter");
+      const filter = fields.optionalText("filter");
       const maxResults = fields.optionalInt64("max_results");
-      const pageToken = optionalText(fields, "page_token");
+      const pageToken = fields.optionalText("page_token");
       const page = await service.search({
         experimentIds: fields.stringList("experiment_ids"),
         ...(filter !== undefined ? { filter } : {}),
@@ -103,7 +102,7 @@ export const loggedModelEndpoints = (service: LoggedModelService, artifacts: Art
       // The proto's enum numbers start at 0 (LOGGED_MODEL_STATUS_UNSPECIFIED), so PENDING is 1.
       const status = fields.optionalProtoEnum("status", LOGGED_MODEL_STATUSES, 1);
       if (status === undefined) throw missingValue("status");
-      const model = await service.finalize(fields.requiredString("model_id"), status, optionalText(fields, "status_message"), context);
+      const model = await service.finalize(fields.requiredString("model_id"), status, fields.optionalText("status_message"), context);
       return { model };
     },
   },
@@ -147,7 +146,7 @@ export const loggedModelEndpoints = (service: LoggedModelService, artifacts: Art
     path: "logged-models/:model_id/artifacts/directories",
     handle: async (fields) => {
       const modelId = fields.requiredString("model_id");
-      const path = optionalText(fields, "artifact_directory_path");
+      const path = fields.optionalText("artifact_directory_path");
       // A hostile path is refused before the model is looked up, whatever the model.
       if (path !== undefined) normaliseArtifactPath(path, "artifact_directory_path", { allowRoot: true });
       const model = await service.get(modelId);

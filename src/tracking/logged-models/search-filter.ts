@@ -3,7 +3,7 @@ import { LOGGED_MODEL_STATUSES } from "../../protocol/mlflow/logged-model-entiti
 import type { Comparator } from "../search/ast.js";
 import { MAX_FILTER_LENGTH } from "../search/parse-filter.js";
 import { readIdentifier } from "../search/run-identifier.js";
-import { Scanner } from "../search/scanner.js";
+import { readQuotedList, Scanner } from "../search/scanner.js";
 
 /**
  * The logged-model search grammar of MLflow 3 (mlflow/utils/search_logged_model_utils.py and
@@ -133,7 +133,7 @@ function parseComparison(scanner: Scanner): LoggedModelComparison {
     return { entity: "attribute", key: attribute as LoggedModelAttribute, comparator: comparator as Comparator, value: number.value };
   }
   if (comparator === "IN" || comparator === "NOT IN") {
-    const values = readList(scanner);
+    const values = readQuotedList(scanner);
     return {
       entity: "attribute",
       key: attribute as LoggedModelAttribute,
@@ -163,30 +163,6 @@ function readComparator(scanner: Scanner, key: string): string {
   return upper;
 }
 
-/** IN lists are bounded like every other part of a request. */
-const MAX_LIST_VALUES = 1000;
-
-function readList(scanner: Scanner): string[] {
-  const start = scanner.pos;
-  const illFormed = (): Error => scanner.fail("Expected a non-empty, parenthesised list of quoted strings", start);
-  if (scanner.peek() !== "(") throw illFormed();
-  scanner.pos++;
-  const values: string[] = [];
-  for (;;) {
-    scanner.skipWhitespace();
-    const quote = scanner.peek();
-    if (quote !== "'" && quote !== '"') throw illFormed();
-    values.push(scanner.readQuoted());
-    if (values.length > MAX_LIST_VALUES) throw scanner.fail(`A list holds at most ${MAX_LIST_VALUES} values`, start);
-    scanner.skipWhitespace();
-    const next = scanner.peek();
-    scanner.pos++;
-    if (next === ")") return values;
-    if (next !== ",") throw illFormed();
-  }
-}
-
-
 /** One SearchLoggedModels.OrderBy message, already read from the wire. */
 export interface OrderByRequest {
   fieldName: string;
@@ -196,19 +172,19 @@ export interface OrderByRequest {
 }
 
 /** MLflow's parse_order_by_for_logged_models: `metrics.<key>` (with optional dataset) or an attribute key. */
-export function parseLoggedModelOrderBy(requests: readonly OrderByRequest[], field = "order_by"): LoggedModelOrderBy[] {
+export function parseLoggedModelOrderBy(requests: readonly OrderByRequest[]): LoggedModelOrderBy[] {
   return requests.map((request, index): LoggedModelOrderBy => {
     const name = request.fieldName.trim();
     const ascending = request.ascending ?? true;
     if (request.datasetDigest && !request.datasetName) {
-      throw invalidParameter(`${field}[${index}]: \`dataset_digest\` can only be specified if \`dataset_name\` is also specified.`);
+      throw invalidParameter(`order_by[${index}]: \`dataset_digest\` can only be specified if \`dataset_name\` is also specified.`);
     }
     const dot = name.indexOf(".");
     if (dot >= 0) {
       const entity = name.slice(0, dot);
       const key = name.slice(dot + 1).replace(/^`(.*)`$/, "$1");
       if (entity !== "metrics" || key === "") {
-        throw invalidParameter(`Invalid order by field name: ${entity}, only \`metrics.<name>\` is allowed (${field}[${index}].field_name).`);
+        throw invalidParameter(`Invalid order by field name: ${entity}, only \`metrics.<name>\` is allowed (order_by[${index}].field_name).`);
       }
       return {
         kind: "metric",
@@ -220,7 +196,7 @@ export function parseLoggedModelOrderBy(requests: readonly OrderByRequest[], fie
     }
     const key = ATTRIBUTE_KEYS.get(name);
     if (key === undefined) {
-      throw invalidParameter(`Invalid order by field name: ${name.slice(0, 100)} (${field}[${index}].field_name). Valid keys are [${validAttributes()}]`);
+      throw invalidParameter(`Invalid order by field name: ${name.slice(0, 100)} (order_by[${index}].field_name). Valid keys are [${validAttributes()}]`);
     }
     return { kind: "attribute", key, ascending };
   });

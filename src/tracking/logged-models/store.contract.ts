@@ -4,6 +4,7 @@ import type { LoggedModel } from "../../protocol/mlflow/logged-model-entities.js
 import type { TrackingStore } from "../store.js";
 import type { LoggedModelComparison, LoggedModelOrderBy } from "./search-filter.js";
 import type { LoggedModelSearch, LoggedModelStore, NewLoggedModel } from "./store.js";
+import { rejection } from "../../core/test-support/rejection.js";
 
 /**
  * The contract every LoggedModelStore backend passes, with the TrackingStore of the same backend (metrics linked to
@@ -15,16 +16,6 @@ export type OpenLoggedModelStores = () => Promise<{ tracking: TrackingStore; log
 const hex = (n: number): string => n.toString(16).padStart(32, "0");
 const modelId = (n: number): string => `m-${hex(n)}`;
 const runId = (n: number): string => `r${n.toString(16).padStart(31, "0")}`;
-
-const rejection = async (promise: Promise<unknown>): Promise<{ code: string; message: string }> => {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, message } = error as { code: string; message: string };
-    return { code, message };
-  }
-  throw new Error("expected the call to fail");
-};
 
 export function describeLoggedModelStoreContract(name: string, open: OpenLoggedModelStores): void {
   describe(`LoggedModelStore contract: ${name}`, () => {

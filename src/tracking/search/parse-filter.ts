@@ -1,7 +1,7 @@
 import { invalidParameter } from "../../core/errors.js";
 import { NUMERIC_ATTRIBUTES, type Comparator, type FilterExpression, type RunAttributeKey } from "./ast.js";
 import { readIdentifier, resolveRunIdentifier, type ResolvedIdentifier } from "./run-identifier.js";
-import { Scanner } from "./scanner.js";
+import { readQuotedList, Scanner } from "./scanner.js";
 
 /**
  * The run search filter: MLflow's grammar (comparisons joined by AND) plus OR (AND binds tighter), parentheses and
@@ -134,7 +134,7 @@ function allowedComparators(id: ResolvedIdentifier): readonly Comparator[] {
 function readValue(scanner: Scanner, id: ResolvedIdentifier, comparator: Comparator): number | string | string[] {
   scanner.skipWhitespace();
   const found = (): string => scanner.tokenAt() || "nothing";
-  if (comparator === "IN" || comparator === "NOT IN") return readList(scanner);
+  if (comparator === "IN" || comparator === "NOT IN") return readQuotedList(scanner, { namesEmptyList: true });
 
   const numeric = id.entity === "metric" || (id.entity === "attribute" && NUMERIC_ATTRIBUTES.has(id.key as RunAttributeKey));
   if (numeric) {
@@ -157,35 +157,4 @@ function readValue(scanner: Scanner, id: ResolvedIdentifier, comparator: Compara
           ? "dataset attributes"
           : "attributes";
   throw scanner.fail(`Expected a quoted string value for ${label}. Got value ${found()}`);
-}
-
-/** `('a', "b")`: a non-empty, parenthesised, comma-separated list of quoted strings. */
-function readList(scanner: Scanner): string[] {
-  const start = scanner.pos;
-  const illFormed = (): Error =>
-    scanner.fail(
-      "While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list",
-      start,
-    );
-  if (scanner.peek() !== "(") throw illFormed();
-  scanner.pos++;
-  scanner.skipWhitespace();
-  if (scanner.peek() === ")") {
-    throw scanner.fail(
-      "While parsing a list in the query, expected a non-empty list of string values, but got empty list",
-      start,
-    );
-  }
-  const values: string[] = [];
-  for (;;) {
-    scanner.skipWhitespace();
-    const quote = scanner.peek();
-    if (quote !== "'" && quote !== '"') throw illFormed();
-    values.push(scanner.readQuoted());
-    scanner.skipWhitespace();
-    const next = scanner.peek();
-    scanner.pos++;
-    if (next === ")") return values;
-    if (next !== ",") throw illFormed();
-  }
 }

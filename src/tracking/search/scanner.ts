@@ -117,3 +117,35 @@ export class Scanner {
 
 export const describeQuote = (quote: string): string =>
   quote === "'" ? "single-quoted" : quote === '"' ? "double-quoted" : "backtick-quoted";
+
+/** At most this many values in one IN list: lists are bounded like every other part of a request. */
+export const MAX_LIST_VALUES = 1000;
+
+const LIST_PROBLEM = "While parsing a list in the query, expected a non-empty list of string values, but got";
+
+/**
+ * `('a', "b")` at the cursor: a non-empty, parenthesised, comma-separated list of quoted strings, as the run, trace
+ * and logged-model filters read the values of IN and NOT IN, with MLflow's messages. `namesEmptyList` gives `()` the
+ * run filter's own message ("got empty list"); the other filters call it ill-formed.
+ */
+export function readQuotedList(scanner: Scanner, options: { namesEmptyList?: boolean } = {}): string[] {
+  const start = scanner.pos;
+  const illFormed = (): Error => scanner.fail(`${LIST_PROBLEM} ill-formed list`, start);
+  if (scanner.peek() !== "(") throw illFormed();
+  scanner.pos++;
+  scanner.skipWhitespace();
+  if (options.namesEmptyList === true && scanner.peek() === ")") throw scanner.fail(`${LIST_PROBLEM} empty list`, start);
+  const values: string[] = [];
+  for (;;) {
+    scanner.skipWhitespace();
+    const quote = scanner.peek();
+    if (quote !== "'" && quote !== '"') throw illFormed();
+    values.push(scanner.readQuoted());
+    if (values.length > MAX_LIST_VALUES) throw scanner.fail(`A list holds at most ${MAX_LIST_VALUES} values`, start);
+    scanner.skipWhitespace();
+    const next = scanner.peek();
+    scanner.pos++;
+    if (next === ")") return values;
+    if (next !== ",") throw illFormed();
+  }
+}

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../server/app.js";
+import { injectJson } from "../../server/test-support/inject-json.js";
 import { openSqliteTrackingStore } from "../../stores/sqlite/index.js";
 import { trackingEndpoints } from "../routes.js";
 import { TrackingService } from "../service.js";
@@ -25,14 +26,7 @@ export const startTrackingApp = async (): Promise<TrackingTestApp> => {
   let tick = 0;
   const service = new TrackingService(store, { defaultArtifactRoot: "mlflow-artifacts:", clock: () => FIXED_NOW + tick++ });
   const app = await buildApp({ version: "test", domains: [{ endpoints: trackingEndpoints(service) }] });
-  const call: TrackingTestApp["call"] = async (method, path, payload) => {
-    const url = `/api/2.0/mlflow/${path}`;
-    const response =
-      method === "GET"
-        ? await app.inject({ method, url: typeof payload === "string" ? `${url}?${payload}` : url, query: typeof payload === "object" ? (payload as Record<string, string>) : undefined })
-        : await app.inject({ method, url, payload: payload === undefined ? "" : JSON.stringify(payload), headers: { "content-type": "application/json" } });
-    return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
-  };
+  const call: TrackingTestApp["call"] = (method, path, payload) => injectJson(app, method, `/api/2.0/mlflow/${path}`, payload);
   return {
     app,
     store,

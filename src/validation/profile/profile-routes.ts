@@ -22,7 +22,7 @@ export const profileRoutes = (service: ProfileAttachments): MlflowEndpoint[] => 
         fields.requiredString("name"),
         fields.requiredString("version"),
         fields.requiredString("profile_name"),
-        fields.optionalString("run_id") || undefined,
+        fields.optionalText("run_id"),
         context,
       ),
   },

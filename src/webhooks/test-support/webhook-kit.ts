@@ -3,12 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import type { FastifyInstance } from "fastify";
+import { afterEach } from "vitest";
 import type { WriteContext } from "../../core/actor.js";
 import type { AuditEntry, AuditRecorder } from "../../audit/recorder.js";
 import { buildApp } from "../../server/app.js";
+import { injectJson } from "../../server/test-support/inject-json.js";
 import { openDatabase } from "../../stores/sqlite/open-database.js";
 import { SqliteWebhookStore } from "../../stores/sqlite/sqlite-webhook-store.js";
 import { mlflowWebhookRoutes } from "../mlflow-routes.js";
+import { TestReceiver, type ReceiverBehaviour } from "./receiver.js";
 import { webhookRoutes } from "../routes.js";
 import { WebhookService, type WebhookServiceOptions } from "../service.js";
 
@@ -51,18 +54,8 @@ export const openWebhookNode = async (dbFile: string, options: Omit<WebhookServi
   const audit = new RecordingAudit();
   const service = new WebhookService(store, { ...options, audit });
   const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: webhookRoutes(service), endpoints: mlflowWebhookRoutes(service) }] });
-  const inject = async (
-    url: string,
-    method: "GET" | "POST" | "PATCH" | "DELETE",
-    payload: Record<string, unknown> | undefined,
-    headers: Record<string, string>,
-  ): Promise<{ status: number; body: any }> => {
-    const response =
-      method === "GET"
-        ? await app.inject({ method, url, query: payload as Record<string, string> | undefined, headers })
-        : await app.inject({ method, url, payload: JSON.stringify(payload ?? {}), headers: { "content-type": "application/json", ...headers } });
-    return { status: response.statusCode, body: response.body === "" ? undefined : JSON.parse(response.body) };
-  };
+  const inject = (url: string, method: "GET" | "POST" | "PATCH" | "DELETE", payload: Record<string, unknown> | undefined, headers: Record<string, string>) =>
+    injectJson(app, method, url, method === "GET" ? payload : (payload ?? {}), headers);
   const call: WebhookNode["call"] = (method, path, payload, headers = {}) => inject(`/api/2.0/cairn/${path}`, method, payload, headers);
   const callMlflow: WebhookNode["callMlflow"] = (method, path, payload) => inject(`/api/2.0/mlflow/${path}`, method, payload, {});
   return {
@@ -85,4 +78,39 @@ export const openWebhookNode = async (dbFile: string, options: Omit<WebhookServi
 export const tempDbFile = (): { file: string; remove: () => void } => {
   const folder = mkdtempSync(join(tmpdir(), "cairn-webhooks-"));
   return { file: join(folder, "cairn.db"), remove: () => rmSync(folder, { recursive: true, force: true }) };
+};
+
+/**
+ * What a webhook test opens, closed after each test in reverse order (nodes before the folder of their file): a
+ * node over a fresh SQLite file, a receiver listening on loopback, and any other cleanup the test registers.
+ * Call inside a describe block; it registers the afterEach.
+ */
+export const useWebhookFixtures = (): {
+  node: () => Promise<WebhookNode>;
+  receiver: (behaviour?: ReceiverBehaviour) => Promise<TestReceiver>;
+  onCleanup: (cleanup: () => Promise<void> | void) => void;
+} => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  });
+  return {
+    node: async () => {
+      const temp = tempDbFile();
+      cleanups.push(temp.remove);
+      const node = await openWebhookNode(temp.file);
+      cleanups.push(() => node.close());
+      return node;
+    },
+    receiver: async (behaviour = {}) => {
+      const receiver = new TestReceiver(behaviour);
+      cleanups.push(() => receiver.close());
+      await receiver.listen();
+      return receiver;
+    },
+    onCleanup: (cleanup) => {
+      cleanups.push(cleanup);
+    },
+  };
 };

@@ -3,10 +3,11 @@ import { Link } from "wouter";
 import type { Run } from "../../api/entities";
 import { runLabel } from "../../charts/metric-history-chart";
 import { useQueryFlag } from "../../url-state";
+import { runPath } from "../experiment/experiment-paths";
 import { diffRows, type DiffRow } from "./diff";
 import { formatFieldValue } from "./format-value";
 
-const runPath = (run: Run): string => `/experiments/${encodeURIComponent(run.info.experiment_id)}/runs/${encodeURIComponent(run.info.run_id)}`;
+const pathOf = (run: Run): string => runPath(run.info.experiment_id, run.info.run_id);
 
 const RowGroup = ({ title, rows, runCount }: { title: string; rows: readonly DiffRow[]; runCount: number }): ReactNode => (
   <tbody>
@@ -59,7 +60,7 @@ export const DiffTable = ({ runs }: { runs: readonly Run[] }): ReactNode => {
               <th scope="col">Name</th>
               {runs.map((run) => (
                 <th key={run.info.run_id} scope="col">
-                  <Link href={runPath(run)}>{runLabel(run)}</Link>
+                  <Link href={pathOf(run)}>{runLabel(run)}</Link>
                 </th>
               ))}
             </tr>

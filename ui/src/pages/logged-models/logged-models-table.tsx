@@ -1,27 +1,12 @@
 import type { ReactNode } from "react";
 import { Link } from "wouter";
 import type { LoggedModel } from "../../api/entities";
+import { SortHeader } from "../../components/column-sort";
 import { clip, formatNumber, formatTime } from "../../format";
 import { RunLink } from "../models/run-link";
 import { loggedModelPath } from "../experiment/experiment-paths";
 import { headlineMetric, MODEL_STATUS, paramValue } from "./logged-model-values";
 import { isModelSortable, type ModelSort } from "./logged-model-sort";
-
-const SortHeader = ({ id, label, sort, onSort, numeric }: { id: string; label: ReactNode; sort: ModelSort; onSort(id: string): void; numeric?: boolean }): ReactNode => {
-  const sorted = sort.column === id;
-  return (
-    <th scope="col" className={numeric ? "num" : undefined} aria-sort={sorted ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
-      {isModelSortable(id) ? (
-        <button type="button" className="sort-button" onClick={() => onSort(id)}>
-          {label}
-          <span aria-hidden="true">{sorted ? (sort.direction === "asc" ? " ▲" : " ▼") : ""}</span>
-        </button>
-      ) : (
-        label
-      )}
-    </th>
-  );
-};
 
 /** One page of an experiment's logged models: attributes, one column per metric and param key, and user tags. */
 export const LoggedModelsTable = (props: {
@@ -38,13 +23,13 @@ export const LoggedModelsTable = (props: {
       <table className="data logged-models-table">
         <thead>
           <tr>
-            <SortHeader id="name" label="Name" sort={sort} onSort={onSort} />
-            <SortHeader id="status" label="Status" sort={sort} onSort={onSort} />
-            <SortHeader id="model_type" label="Type" sort={sort} onSort={onSort} />
+            <SortHeader column="name" label="Name" sort={sort} onSort={onSort} />
+            <SortHeader column="status" label="Status" sort={sort} onSort={onSort} />
+            <SortHeader column="model_type" label="Type" sort={sort} onSort={onSort} />
             <th scope="col">Source run</th>
-            <SortHeader id="creation_timestamp" label="Created" sort={sort} onSort={onSort} />
+            <SortHeader column="creation_timestamp" label="Created" sort={sort} onSort={onSort} />
             {metricKeys.map((key) => (
-              <SortHeader key={`m:${key}`} id={`metrics.${key}`} label={<><span className="col-entity">metrics.</span>{key}</>} sort={sort} onSort={onSort} numeric />
+              <SortHeader key={`m:${key}`} column={`metrics.${key}`} sortable={isModelSortable(`metrics.${key}`)} label={<><span className="col-entity">metrics.</span>{key}</>} sort={sort} onSort={onSort} numeric />
             ))}
             {paramKeys.map((key) => (
               <th key={`p:${key}`} scope="col">

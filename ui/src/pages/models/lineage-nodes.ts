@@ -1,5 +1,6 @@
 import type { LineageEdge, LineageNode } from "./registry-wire";
-import { deploymentPath, experimentPath, modelPath, runPath, versionPath } from "./paths";
+import { experimentPath, runPath } from "../experiment/experiment-paths";
+import { deploymentPath, modelPath, versionPath } from "./paths";
 
 /** What each kind of lineage node is called in the UI. */
 export const NODE_KIND_LABEL: Record<string, string> = {

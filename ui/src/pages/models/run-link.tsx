@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link } from "wouter";
 import { getRun, registryKeys } from "./registry-api";
-import { runPath } from "./paths";
+import { runPath } from "../experiment/experiment-paths";
 
 /**
  * A version's source run as a link to its page. The run's page lives under its experiment, which the version does

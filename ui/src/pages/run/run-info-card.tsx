@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { Link } from "wouter";
 import type { Run } from "../../api/entities";
 import { formatDuration, formatTime } from "../../format";
+import { runPath } from "../experiment/experiment-paths";
 import { SOURCE_TAGS, tagValue } from "./run-tags";
 import { StatusBadge } from "./status-badge";
 
@@ -48,7 +49,7 @@ export const RunInfoCard = ({ run, fetchedAt }: { run: Run; fetchedAt: number })
           <>
             <dt>Parent run</dt>
             <dd>
-              <Link href={`/experiments/${encodeURIComponent(info.experiment_id)}/runs/${encodeURIComponent(parentId)}`} className="mono">
+              <Link href={runPath(info.experiment_id, parentId)} className="mono">
                 {parentId}
               </Link>
             </dd>

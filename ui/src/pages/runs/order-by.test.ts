@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SORT, nextSort, readSort, toOrderBy } from "./order-by";
+import { nextSort } from "../../components/column-sort";
+import { DEFAULT_SORT, readSort, toOrderBy } from "./order-by";
 
 describe("toOrderBy", () => {
   it("quotes data keys in backticks and names attributes bare", () => {

@@ -1,3 +1,4 @@
+import { readColumnSort, type ColumnSort } from "../../components/column-sort";
 import { parseDataColumnId } from "./run-columns";
 
 /**
@@ -5,12 +6,7 @@ import { parseDataColumnId } from "./run-columns";
  * Without `sort` the table shows the server's default order, newest first.
  */
 
-export type SortDirection = "asc" | "desc";
-
-export interface SortState {
-  column: string;
-  direction: SortDirection;
-}
+export type SortState = ColumnSort;
 
 export const DEFAULT_SORT: SortState = { column: "attributes.start_time", direction: "desc" };
 
@@ -20,7 +16,7 @@ export const SORTABLE_ATTRIBUTES: readonly string[] = ["run_name", "status", "st
 /** A key is written bare only when MLflow's tokenizer reads it as one name; otherwise in backticks, doubled inside. */
 export const quoteKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `\`${key.replaceAll("`", "``")}\``);
 
-export const isSortable = (columnId: string): boolean =>
+export const isSortable = (columnId: string): columnId is string =>
   parseDataColumnId(columnId) !== undefined ||
   (columnId.startsWith("attributes.") && SORTABLE_ATTRIBUTES.includes(columnId.slice("attributes.".length)));
 
@@ -34,11 +30,4 @@ export const toOrderBy = (sort: SortState): string | undefined => {
   return `${sort.column} ${direction}`;
 };
 
-export const readSort = (column: string, direction: string): SortState => {
-  if (!column || !isSortable(column)) return DEFAULT_SORT;
-  return { column, direction: direction === "asc" ? "asc" : "desc" };
-};
-
-/** A header click: the same column flips its direction, another column starts descending (largest, newest first). */
-export const nextSort = (current: SortState, clicked: string): SortState =>
-  current.column === clicked ? { column: clicked, direction: current.direction === "desc" ? "asc" : "desc" } : { column: clicked, direction: "desc" };
+export const readSort = (column: string, direction: string): SortState => readColumnSort(column, direction, isSortable, DEFAULT_SORT);

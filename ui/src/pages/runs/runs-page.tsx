@@ -1,6 +1,7 @@
 import { useCallback, useMemo, type ReactNode } from "react";
 import { Link } from "wouter";
 import type { Run } from "../../api/entities";
+import { nextSort } from "../../components/column-sort";
 import { PageHeader } from "../../components/page";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useQueryList, useQueryParam, useSetSearchParams } from "../../url-state";
@@ -8,7 +9,7 @@ import { ExperimentTabs } from "../experiment/experiment-tabs";
 import { useExperiment } from "../experiment/use-experiment";
 import { ColumnChooser, useChosenColumns } from "./column-chooser";
 import { FilterBox } from "./filter-box";
-import { nextSort, readSort, toOrderBy } from "./order-by";
+import { readSort, toOrderBy } from "./order-by";
 import { RunActions } from "./run-actions";
 import { collectKnownKeys } from "./run-columns";
 import { RunsTable } from "./runs-table";

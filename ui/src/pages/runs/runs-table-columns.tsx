@@ -2,6 +2,7 @@ import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { Link } from "wouter";
 import type { Run, RunStatus } from "../../api/entities";
 import { formatDuration, formatNumber, formatTime } from "../../format";
+import { runPath } from "../experiment/experiment-paths";
 import { dataColumnId, dataValue, type DataColumn } from "./run-columns";
 
 /**
@@ -33,7 +34,7 @@ export const runsTableColumns = (experimentId: string, chosen: readonly DataColu
     header: "Run",
     meta: { width: 200 },
     cell: (cell) => (
-      <Link href={`/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(cell.row.original.info.run_id)}`}>
+      <Link href={runPath(experimentId, cell.row.original.info.run_id)}>
         {cell.row.original.info.run_name || cell.row.original.info.run_id}
       </Link>
     ),

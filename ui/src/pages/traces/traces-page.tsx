@@ -1,15 +1,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { Link } from "wouter";
-import { FilterForm } from "../../components/filter-form";
-import { PageHeader } from "../../components/page";
-import { Pager, resetPaging, usePaging } from "../../components/pager";
-import { Empty, ErrorBanner, Loading } from "../../components/status";
-import { useQueryParam, useSetSearchParams } from "../../url-state";
-import { ExperimentTabs } from "../experiment/experiment-tabs";
-import { useExperiment } from "../experiment/use-experiment";
+import { nextSort } from "../../components/column-sort";
+import { PagedExperimentList, usePagedListUrl } from "../experiment/paged-experiment-list";
 import { searchTraces, traceKeys, type TracesSearch } from "./trace-api";
-import { nextTraceSort, readTraceSort, toTraceOrderBy, type TraceSort } from "./trace-sort";
+import { readTraceSort, toTraceOrderBy, type TraceSort } from "./trace-sort";
 import { TracesTable } from "./traces-table";
 import "../logged-models/logged-models.css";
 import "./traces.css";
@@ -20,43 +14,33 @@ import "./traces.css";
  * sort (`sort=timestamp_ms|execution_time_ms`, `dir`) and the page (`page`, `size`).
  */
 const TracesPage = ({ experimentId }: { experimentId: string }): ReactNode => {
-  const experiment = useExperiment(experimentId);
-  const [filter] = useQueryParam("filter");
-  const [sortColumn] = useQueryParam("sort");
-  const [sortDirection] = useQueryParam("dir");
-  const setParams = useSetSearchParams();
-  const paging = usePaging();
-  const sort = readTraceSort(sortColumn, sortDirection);
-  const search: TracesSearch = { experimentId, filter, orderBy: toTraceOrderBy(sort), pageSize: paging.pageSize, pageToken: paging.token };
+  const url = usePagedListUrl();
+  const sort = readTraceSort(url.sortColumn, url.sortDirection);
+  const search: TracesSearch = { experimentId, filter: url.filter, orderBy: toTraceOrderBy(sort), pageSize: url.paging.pageSize, pageToken: url.paging.token };
   const result = useQuery({ queryKey: traceKeys.search(search), queryFn: ({ signal }) => searchTraces(search, signal), placeholderData: keepPreviousData });
   const traces = result.data?.traces ?? [];
-  const name = experiment.data?.experiment.name ?? `Experiment ${experimentId}`;
 
   const onSort = (column: TraceSort["column"]): void => {
-    const next = nextTraceSort(sort, column);
-    setParams({ sort: next.column === "timestamp_ms" && next.direction === "desc" ? undefined : next.column, dir: next.direction === "desc" ? undefined : "asc", ...resetPaging }, { push: true });
+    const next = nextSort(sort, column);
+    // The default order (newest first) keeps the URL bare.
+    url.setSort(next.column === "timestamp_ms" && next.direction === "desc" ? undefined : next.column, next.direction);
   };
 
   return (
-    <div className="page traces-page">
-      <PageHeader title={name} crumbs={<Link href="/experiments">Experiments</Link>} />
-      <ExperimentTabs experimentId={experimentId} current="traces" />
-      <ErrorBanner error={experiment.error} what="the experiment" />
-      <div className="toolbar">
-        <FilterForm
-          key={filter}
-          label="Filter traces"
-          placeholder="attributes.status = 'OK' AND tags.env = 'prod'"
-          applied={filter}
-          onApply={(next) => setParams({ filter: next, ...resetPaging }, { push: true })}
-        />
-      </div>
-      <ErrorBanner error={result.error} what="traces" />
-      {result.isPending ? <Loading what="traces" /> : null}
-      {result.data && traces.length === 0 ? <Empty>{filter ? "No traces match this filter." : "No traces here yet."}</Empty> : null}
-      {traces.length > 0 ? <TracesTable experimentId={experimentId} traces={traces} sort={sort} onSort={onSort} /> : null}
-      {result.data ? <Pager paging={paging} nextToken={result.data.next_page_token || undefined} shown={traces.length} what="traces" /> : null}
-    </div>
+    <PagedExperimentList
+      experimentId={experimentId}
+      tab="traces"
+      className="traces-page"
+      what="traces"
+      url={url}
+      filterLabel="Filter traces"
+      filterPlaceholder="attributes.status = 'OK' AND tags.env = 'prod'"
+      result={result}
+      shown={traces.length}
+      empty={{ filtered: "No traces match this filter.", unfiltered: "No traces here yet." }}
+    >
+      <TracesTable experimentId={experimentId} traces={traces} sort={sort} onSort={onSort} />
+    </PagedExperimentList>
   );
 };
 

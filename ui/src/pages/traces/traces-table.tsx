@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { Link } from "wouter";
+import { SortHeader } from "../../components/column-sort";
 import { clip, formatDuration, formatTime } from "../../format";
 import { tracePath } from "../experiment/experiment-paths";
 import { assessmentSummary, durationMs, timestampMs, userTags, validAssessments } from "./trace-format";
@@ -9,18 +10,6 @@ import type { TraceInfoV3 } from "./trace-wire";
 
 /** Previews are cut here for the table; the trace page shows them whole. */
 export const PREVIEW_CHARS = 120;
-
-const SortHeader = ({ column, label, sort, onSort, numeric }: { column: TraceSort["column"]; label: string; sort: TraceSort; onSort(column: TraceSort["column"]): void; numeric?: boolean }): ReactNode => {
-  const sorted = sort.column === column;
-  return (
-    <th scope="col" className={numeric ? "num" : undefined} aria-sort={sorted ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
-      <button type="button" className="sort-button" onClick={() => onSort(column)}>
-        {label}
-        <span aria-hidden="true">{sorted ? (sort.direction === "asc" ? " ▲" : " ▼") : ""}</span>
-      </button>
-    </th>
-  );
-};
 
 /** One page of an experiment's traces. Previews and tags are the client's text, shown as text. */
 export const TracesTable = ({ experimentId, traces, sort, onSort }: { experimentId: string; traces: readonly TraceInfoV3[]; sort: TraceSort; onSort(column: TraceSort["column"]): void }): ReactNode => (

@@ -1,0 +1,29 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The real CLI (src/cli/main.ts through tsx) in a child process, as a user runs it: exit code and exact output.
+ * The tracking and user variables of the shell running the tests are not inherited, so only `env` sets them.
+ */
+export const runCli = (args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> => {
+  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, CAIRN_USER: _u, ...base } = process.env;
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...base, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+};
