@@ -12,6 +12,6 @@ export const PROMPT_SOURCE_PLACEHOLDERS: readonly string[] = ["dummy-source", "p
 
 /** Both MLflow clients write the value "true"; MLflow's own readers (has_prompt_tag) compare with it exactly. */
 export const hasPromptTag = (tags: readonly (RegisteredModelTag | ModelVersionTag)[]): boolean =>
-  tags.some((tag) => tag.key === IS_PROMPT_TAG_KEY && tag.value.toLowerCase() === "true");
+  tags.some((tag) => tag.key === IS_PROMPT_TAG_KEY && tag.value === "true");
 
 export const isPromptSourcePlaceholder = (source: string): boolean => PROMPT_SOURCE_PLACEHOLDERS.includes(source);
