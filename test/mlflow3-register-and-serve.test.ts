@@ -413,7 +413,7 @@ describe("MLflow 3 client: log_model -> register_model -> alias -> load -> serve
         { name: "guarded", source: "models:/m-123", model_id: "m-123" },
         400,
         "INVALID_PARAMETER_VALUE",
-        "Invalid value 'm-123' for parameter 'model_id': a logged model ID is 'm-' followed by 32 lowercase hexadecimal characters.",
+        "Invalid value 'm-123' for parameter 'model_id' supplied: a logged model id is 'm-' followed by 32 lowercase hex characters.",
       ],
       [
         { name: "guarded", source: "models:/../../etc" },

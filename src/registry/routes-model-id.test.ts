@@ -74,8 +74,8 @@ describe("model-versions/create with a logged model", () => {
     const outside = await newLoggedModel(outsideExperiment);
     const missing = "m-ffffffffffffffffffffffffffffffff";
     const cases: Array<[Record<string, unknown>, number, string, string]> = [
-      [{ source: `models:/${modelId}`, model_id: "m-XYZ" }, 400, "INVALID_PARAMETER_VALUE", "Invalid value 'm-XYZ' for parameter 'model_id': a logged model ID is 'm-' followed by 32 lowercase hexadecimal characters."],
-      [{ source: `models:/${modelId}`, model_id: `${modelId}/../x` }, 400, "INVALID_PARAMETER_VALUE", `Invalid value '${modelId}/../x' for parameter 'model_id': a logged model ID is 'm-' followed by 32 lowercase hexadecimal characters.`],
+      [{ source: `models:/${modelId}`, model_id: "m-XYZ" }, 400, "INVALID_PARAMETER_VALUE", "Invalid value 'm-XYZ' for parameter 'model_id' supplied: a logged model id is 'm-' followed by 32 lowercase hex characters."],
+      [{ source: `models:/${modelId}`, model_id: `${modelId}/../x` }, 400, "INVALID_PARAMETER_VALUE", `Invalid value '${modelId}/../x' for parameter 'model_id' supplied: a logged model id is 'm-' followed by 32 lowercase hex characters.`],
       [{ source: `models:/${modelId}`, model_id: other }, 400, "INVALID_PARAMETER_VALUE", `Invalid model version source: 'models:/${modelId}'. The source names logged model '${modelId}' but model_id is '${other}'.`],
       [{ source: `models:/${missing}` }, 404, "RESOURCE_DOES_NOT_EXIST", `Model version source 'models:/${missing}' refers to logged model '${missing}', which does not exist.`],
       [{ source: `runs:/${runId}/model`, model_id: missing }, 404, "RESOURCE_DOES_NOT_EXIST", `Logged model '${missing}' named by model_id does not exist.`],

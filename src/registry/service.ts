@@ -13,7 +13,8 @@ import type {
 import type { LoggedModel } from "../protocol/mlflow/logged-model-entities.js";
 import type { Page, TrackingStore } from "../tracking/store.js";
 import { validateRunId } from "../tracking/validation.js";
-import { NO_LOGGED_MODELS, validateModelIdField, type LoggedModelLookup } from "./logged-model-lookup.js";
+import { validateLoggedModelId } from "../tracking/logged-models/validation.js";
+import { NO_LOGGED_MODELS, type LoggedModelLookup } from "./logged-model-lookup.js";
 import { resolveModelUri, type ModelUri, type ModelVersionLookup } from "./model-uri.js";
 import { hasPromptTag, IS_PROMPT_TAG_KEY, isPromptSourcePlaceholder } from "./prompts.js";
 import { formatPromotionTarget, type PromotionGate, type PromotionTarget } from "./promotion-gate.js";
@@ -315,7 +316,7 @@ export class RegistryService implements ModelVersionLookup {
     if (request.description !== undefined) validateDescription(request.description);
     for (const tag of request.tags) validateRegistryTag(tag);
     if (request.runId !== undefined) validateRunId(request.runId);
-    if (request.modelId !== undefined) validateModelIdField(request.modelId);
+    if (request.modelId !== undefined) validateLoggedModelId(request.modelId);
     const checked = (await this.isPromptVersionRequest(request))
       ? await this.checkPromptVersion(request)
       : await this.checkSource(request);
