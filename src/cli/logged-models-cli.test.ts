@@ -154,7 +154,7 @@ describe("the new commands' options and the global ones", () => {
   it("share no flag: the program would take a global flag (e.g. --version) before the subcommand saw it", () => {
     const program = buildProgram();
     const global = new Set(program.options.flatMap((option) => [option.long, option.short].filter((flag): flag is string => flag !== undefined)));
-    expect([...global].sort()).toEqual(["--tracking-uri", "--user", "--version", "-V"]);
+    expect([...global].sort()).toEqual(["--tracking-uri", "--user"]);
     const logged = program.commands.find((c) => c.name() === "models")?.commands.find((c) => c.name() === "logged");
     const traces = program.commands.find((c) => c.name() === "traces");
     if (logged === undefined || traces === undefined) throw new Error("models logged / traces not registered");

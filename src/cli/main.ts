@@ -2,7 +2,8 @@
 /** The `cairn` entry: parses, runs one command, and is the only place that exits (with the codes of errors.ts). */
 import { CommanderError } from "commander";
 import { CommandExit, describeFailure, ExitCode } from "./errors.js";
-import { buildProgram } from "./program.js";
+import { CAIRN_VERSION } from "../core/version.js";
+import { asksForProgramVersion, buildProgram } from "./program.js";
 
 const write = (stream: NodeJS.WriteStream, text: string): Promise<void> =>
   new Promise((resolve) => {
@@ -11,6 +12,10 @@ const write = (stream: NodeJS.WriteStream, text: string): Promise<void> =>
 
 const main = async (): Promise<number> => {
   try {
+    if (asksForProgramVersion(process.argv.slice(2))) {
+      await write(process.stdout, `${CAIRN_VERSION}\n`);
+      return ExitCode.OK;
+    }
     await buildProgram().parseAsync(process.argv);
     return ExitCode.OK;
   } catch (error) {

@@ -3,7 +3,6 @@
  * `cairn --help` loads almost nothing; commands return data and the shared action prints it.
  */
 import { Command } from "commander";
-import { CAIRN_VERSION } from "../core/version.js";
 import type { CairnClient } from "../sdk/client.js";
 import type { CommandResult } from "./output.js";
 import { registerAuditCommands, registerModelCommands } from "./registry-commands.js";
@@ -65,10 +64,27 @@ const dataAction =
     }
   };
 
+/** Global options that take a value: their value is not a command name. */
+const GLOBAL_OPTIONS_WITH_VALUES = new Set(["--tracking-uri", "--user"]);
+
+/**
+ * Whether the arguments ask for the program's own version: `--version` or `-V` before any command. Commander would
+ * take a global `--version` wherever it stands, so `cairn models show churn --version 3` printed Cairn's version
+ * (and `models delete --version 3` deleted nothing and exited 0); `--version` after a command is that command's.
+ */
+export const asksForProgramVersion = (args: readonly string[]): boolean => {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? "";
+    if (arg === "--version" || arg === "-V") return true;
+    if (!arg.startsWith("-")) return false;
+    if (GLOBAL_OPTIONS_WITH_VALUES.has(arg)) i += 1;
+  }
+  return false;
+};
+
 export const buildProgram = (): Command => {
   const program = new Command("cairn")
-    .description("Cairn: an MLOps platform that speaks MLflow's tracking API.")
-    .version(CAIRN_VERSION, "-V, --version", "print the version")
+    .description("Cairn: an MLOps platform that speaks MLflow's tracking API. `cairn --version` (or -V) prints its version.")
     .option("--tracking-uri <uri>", "tracking server (else $CAIRN_TRACKING_URI, $MLFLOW_TRACKING_URI, http://127.0.0.1:5000)")
     .option("--user <name>", "who you are, recorded in the audit trail and on approvals (else $CAIRN_USER, else the OS user; unverified)")
     .exitOverride()

@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../sdk/client.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
+import { CAIRN_VERSION } from "../core/version.js";
 import { runCli, type CliResult } from "./test-support/run-cli.js";
 
 /** `cairn models` and `cairn audit` as a user runs them: a child process, its stdout, stderr and exit code. */
@@ -38,6 +39,22 @@ describe("cairn models (process)", () => {
     const shown = await cairn(["models", "show", "cli-logged"]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`run ${runId}  logged model ${modelId}`);
+  });
+
+  it("gives --version after a command to that command: models show and delete take the version, only `cairn --version` prints Cairn's", async () => {
+    for (let i = 0; i < 2; i += 1) expect((await cairn(["models", "register", "cli-versions", `runs:/${runId}/model`])).code).toBe(0);
+    const shown = await cairn(["models", "show", "cli-versions", "--version", "2", "--json"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ model_version: { name: "cli-versions", version: "2" } });
+    const deleted = await cairn(["models", "delete", "cli-versions", "--version", "1"]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const gone = await cairn(["models", "show", "cli-versions", "--version", "1"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^cairn: error: RESOURCE_DOES_NOT_EXIST: .*cli-versions.*\n$/);
+    expect((await cairn(["models", "show", "cli-versions", "--version", "2", "--json"])).code).toBe(0);
+    // The program's own version: before any command, after global options too.
+    expect(await cairn(["--version"])).toEqual({ code: 0, stdout: `${CAIRN_VERSION}\n`, stderr: "" });
+    expect(await cairn(["--user", "ada", "-V"])).toEqual({ code: 0, stdout: `${CAIRN_VERSION}\n`, stderr: "" });
   });
 
   it("registers with --json, refuses a guarded alias with one error line (exit 1), and takes the actor from --user or CAIRN_USER", async () => {
