@@ -10,26 +10,17 @@ import type {
   RegisteredModel,
   RegisteredModelTag,
 } from "../protocol/mlflow/registry-entities.js";
-import type { LoggedModel } from "../protocol/mlflow/logged-model-entities.js";
 import type { Page, TrackingStore } from "../tracking/store.js";
 import { validateRunId } from "../tracking/validation.js";
 import { validateLoggedModelId } from "../tracking/logged-models/validation.js";
 import { NO_LOGGED_MODELS, type LoggedModelLookup } from "./logged-model-lookup.js";
 import { resolveModelUri, type ModelUri, type ModelVersionLookup } from "./model-uri.js";
-import { hasPromptTag, IS_PROMPT_TAG_KEY, isPromptSourcePlaceholder } from "./prompts.js";
+import { hasPromptTag } from "./prompts.js";
 import { formatPromotionTarget, type PromotionGate, type PromotionTarget } from "./promotion-gate.js";
 import { promptTemplate, promptEventTags } from "./prompt-events.js";
 import { registrySearchQueries } from "./search-queries.js";
-import {
-  artifactUriOfKey,
-  invalidSource,
-  loggedModelSourceArtifactUri,
-  parseModelVersionSource,
-  runSourceArtifactUri,
-  sourceNotFound,
-  type ModelVersionSource,
-} from "./source-uri.js";
 import type { RegistryStore } from "./store.js";
+import { VersionSources } from "./version-sources.js";
 import {
   ACTIVE_STAGES,
   SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
@@ -84,12 +75,6 @@ export interface NewModelVersionRequest {
   tags: ModelVersionTag[];
 }
 
-/** What a checked source gives the new version: the run and the logged model it records. */
-interface CheckedSource {
-  runId?: string;
-  modelId?: string;
-}
-
 export interface RegistrySearchRequest {
   filter?: string;
   maxResults?: number;
@@ -98,7 +83,6 @@ export interface RegistrySearchRequest {
 }
 
 /** models:/ sources may point at versions that themselves have models:/ sources; a chain is followed this far. */
-const MAX_SOURCE_CHAIN = 10;
 const NAME_FILTER_PAGE = 1000;
 
 const versionEntity = (name: string, version: string): string => `${name}/${version}`;
@@ -113,9 +97,9 @@ export class RegistryService implements ModelVersionLookup {
   private readonly audit: AuditRecorder;
   private readonly events: EventSink;
   private readonly promotion: PromotionGate;
-  private readonly loggedModels: LoggedModelLookup;
   private readonly clock: Clock;
   private readonly followers: readonly RegistryFollower[];
+  private readonly sources: VersionSources;
 
   constructor(
     private readonly store: RegistryStore,
@@ -125,9 +109,9 @@ export class RegistryService implements ModelVersionLookup {
     this.audit = options.audit;
     this.events = options.events;
     this.promotion = options.promotion;
-    this.loggedModels = options.loggedModels ?? NO_LOGGED_MODELS;
     this.clock = options.clock ?? systemClock;
     this.followers = options.followers ?? [];
+    this.sources = new VersionSources(store, this.tracking, options.loggedModels ?? NO_LOGGED_MODELS);
   }
 
   // --- registered models ---
@@ -281,7 +265,7 @@ export class RegistryService implements ModelVersionLookup {
       before: previousVersion !== undefined ? { alias, version: previousVersion } : null,
       after: { alias, version: target.version },
     });
-    const prompt = await this.isPrompt(name, target.tags);
+    const prompt = await this.sources.isPrompt(name, target.tags);
     await this.publish(prompt ? RegistryEventType.PROMPT_ALIAS_CREATED : RegistryEventType.ALIAS_SET, ctx, {
       name,
       alias,
@@ -317,9 +301,7 @@ export class RegistryService implements ModelVersionLookup {
     for (const tag of request.tags) validateRegistryTag(tag);
     if (request.runId !== undefined) validateRunId(request.runId);
     if (request.modelId !== undefined) validateLoggedModelId(request.modelId);
-    const checked = (await this.isPromptVersionRequest(request))
-      ? await this.checkPromptVersion(request)
-      : await this.checkSource(request);
+    const checked = await this.sources.check(request);
     const userId = declaredUserId(ctx);
     const version = await this.store.createModelVersion({
       name: request.name,
@@ -346,78 +328,6 @@ export class RegistryService implements ModelVersionLookup {
     });
     await this.publishVersionCreated(version, ctx);
     return version;
-  }
-
-  /**
-   * A prompt version (MLflow's prompt registry): the request's tags mark it (`mlflow.prompt.is_prompt=true`, as
-   * MLflow's server reads it) AND its registered model is a prompt (the same tag, which register_prompt sets when it
-   * creates the prompt). Requiring both keeps the placeholder source away from ordinary models.
-   */
-  private async isPromptVersionRequest(request: NewModelVersionRequest): Promise<boolean> {
-    if (!hasPromptTag(request.tags)) return false;
-    const model = await this.store.getRegisteredModel(request.name);
-    return model !== undefined && hasPromptTag(model.tags);
-  }
-
-  /**
-   * A prompt version skips the source rule because its source is never used: it must be one of MLflow's placeholders
-   * (anything else goes through the ordinary rules), and it registers no logged model.
-   */
-  private async checkPromptVersion(request: NewModelVersionRequest): Promise<CheckedSource> {
-    if (!isPromptSourcePlaceholder(request.source)) return this.checkSource(request);
-    if (request.modelId !== undefined) {
-      throw invalidParameter(`Invalid value '${request.modelId}' for parameter 'model_id': a prompt version has no model files to register.`);
-    }
-    return { ...(request.runId !== undefined ? { runId: await this.requireLocalRun(request) } : {}) };
-  }
-
-  /**
-   * Sources must resolve now, inside the artifact store: a run source needs its run (and the run's artifact root
-   * must be proxied), a models:/<name>/<version> source its version, a models:/<model_id> source its logged model
-   * (whose artifact_uri must be proxied). `model_id` must name an existing logged model; as on MLflow's server, it is
-   * recorded whatever the source, the files come from the source, and a version without run_id takes the logged
-   * model's source run.
-   */
-  private async checkSource(request: NewModelVersionRequest): Promise<CheckedSource> {
-    // 'dummy-source' is a local path to the ordinary rules; say instead what the placeholder needs.
-    if (isPromptSourcePlaceholder(request.source)) throw invalidSource(request.source, promptPlaceholderRefusal);
-    const source = parseModelVersionSource(request.source);
-    if (source.kind === "runs" && request.runId !== undefined && request.runId !== source.runId) {
-      throw invalidSource(request.source, `The source names run '${source.runId}' but run_id is '${request.runId}'.`);
-    }
-    if (source.kind === "logged-model" && request.modelId !== undefined && request.modelId !== source.modelId) {
-      throw invalidSource(request.source, `The source names logged model '${source.modelId}' but model_id is '${request.modelId}'.`);
-    }
-    const modelId = source.kind === "logged-model" ? source.modelId : request.modelId;
-    const logged = modelId === undefined ? undefined : await this.requireLoggedModel(modelId, source.kind === "logged-model" ? request.source : undefined);
-    await this.downloadUriOfSource(request.source, source, 0);
-    if (source.kind === "runs") return { runId: source.runId, ...(modelId !== undefined ? { modelId } : {}) };
-    const runId = request.runId !== undefined ? await this.requireLocalRun(request) : logged?.info.source_run_id || undefined;
-    return { ...(runId !== undefined ? { runId } : {}), ...(modelId !== undefined ? { modelId } : {}) };
-  }
-
-  /** A run_link says the run lives on another tracking server, so only a local run id must exist here. */
-  private async requireLocalRun(request: NewModelVersionRequest): Promise<string | undefined> {
-    if (request.runId === undefined) return undefined;
-    if (request.runLink === undefined) {
-      const info = await this.tracking.getRunInfo(request.runId);
-      if (!info) throw notFound(`Run with id=${request.runId} not found`);
-    }
-    return request.runId;
-  }
-
-  /** The logged model a source or model_id names; RESOURCE_DOES_NOT_EXIST naming the field when it is missing. */
-  private async requireLoggedModel(modelId: string, source: string | undefined): Promise<LoggedModel> {
-    try {
-      return await this.loggedModels.getLoggedModel(modelId);
-    } catch (error) {
-      if (error instanceof CairnError && error.code === ErrorCode.RESOURCE_DOES_NOT_EXIST) {
-        throw source !== undefined
-          ? sourceNotFound(source, `logged model '${modelId}'`)
-          : notFound(`Logged model '${modelId}' named by model_id does not exist.`);
-      }
-      throw error;
-    }
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
@@ -458,7 +368,7 @@ export class RegistryService implements ModelVersionLookup {
       entityId: versionEntity(name, existing.version),
       before: { source: existing.source, run_id: existing.run_id ?? null, stage: existing.current_stage, aliases: existing.aliases },
     });
-    const prompt = existing.aliases.length > 0 && (await this.isPrompt(name, existing.tags));
+    const prompt = existing.aliases.length > 0 && (await this.sources.isPrompt(name, existing.tags));
     for (const alias of existing.aliases) {
       await this.recordAliasRemoved(name, alias, existing.version, "model_version_deleted", ctx, prompt);
     }
@@ -481,42 +391,7 @@ export class RegistryService implements ModelVersionLookup {
    */
   async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
     const found = await this.getModelVersion(name, version);
-    await this.refusePromptVersion(found);
-    return this.downloadUriOfSource(found.source, parseModelVersionSource(found.source), 0);
-  }
-
-  private async refusePromptVersion(version: ModelVersion): Promise<void> {
-    const prompt = hasPromptTag(version.tags) || hasPromptTag((await this.store.getRegisteredModel(version.name))?.tags ?? []);
-    if (!prompt) return;
-    throw invalidParameter(
-      `Model version ${version.name}/${version.version} is a prompt version (tag ${IS_PROMPT_TAG_KEY}=true): a prompt has no ` +
-        "model files to download, serve or deploy. Load it with mlflow.genai.load_prompt.",
-    );
-  }
-
-  private async downloadUriOfSource(text: string, source: ModelVersionSource, depth: number): Promise<string> {
-    switch (source.kind) {
-      case "artifacts":
-        return artifactUriOfKey(source.key);
-      case "runs": {
-        const info = await this.tracking.getRunInfo(source.runId);
-        if (!info) throw sourceNotFound(text, `run '${source.runId}'`);
-        return runSourceArtifactUri(text, source.runId, info.artifact_uri, source.path);
-      }
-      case "logged-model": {
-        const model = await this.requireLoggedModel(source.modelId, text);
-        return loggedModelSourceArtifactUri(text, source.modelId, model.info.artifact_uri);
-      }
-      case "models": {
-        if (depth >= MAX_SOURCE_CHAIN) {
-          throw invalidSource(text, `The chain of models:/ sources is longer than ${MAX_SOURCE_CHAIN} (or loops).`);
-        }
-        const referenced = await this.store.getModelVersion(source.name, source.version);
-        if (!referenced) throw sourceNotFound(text, `model version ${source.name}/${source.version}`);
-        await this.refusePromptVersion(referenced);
-        return this.downloadUriOfSource(referenced.source, parseModelVersionSource(referenced.source), depth + 1);
-      }
-    }
+    return this.sources.downloadUri(found);
   }
 
   async transitionStage(
@@ -594,7 +469,7 @@ export class RegistryService implements ModelVersionLookup {
       before: previous ? { key: tag.key, value: previous.value } : null,
       after: { key: tag.key, value: tag.value },
     });
-    const prompt = await this.isPrompt(name, existing.tags);
+    const prompt = await this.sources.isPrompt(name, existing.tags);
     await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_SET : RegistryEventType.MODEL_VERSION_TAG_SET, ctx, {
       name,
       version: existing.version,
@@ -615,7 +490,7 @@ export class RegistryService implements ModelVersionLookup {
       before: previous ? { key, value: previous.value } : null,
       after: null,
     });
-    const prompt = await this.isPrompt(name, existing.tags);
+    const prompt = await this.sources.isPrompt(name, existing.tags);
     await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_DELETED : RegistryEventType.MODEL_VERSION_TAG_DELETED, ctx, {
       name,
       version: existing.version,
@@ -687,7 +562,7 @@ export class RegistryService implements ModelVersionLookup {
 
   /** model_version.created, or prompt_version.created for a prompt's version (MLflow's payload for each). */
   private async publishVersionCreated(version: ModelVersion, ctx: WriteContext): Promise<void> {
-    if (await this.isPrompt(version.name, version.tags)) {
+    if (await this.sources.isPrompt(version.name, version.tags)) {
       await this.publish(RegistryEventType.PROMPT_VERSION_CREATED, ctx, {
         name: version.name,
         version: version.version,
@@ -711,20 +586,10 @@ export class RegistryService implements ModelVersionLookup {
    * Whether the events of `name` are prompt events: its version's tags say so (MLflow's client tags both the model
    * and each version), or else the registered model's tags.
    */
-  private async isPrompt(name: string, versionTags: readonly ModelVersionTag[]): Promise<boolean> {
-    if (hasPromptTag(versionTags)) return true;
-    const model = await this.store.getRegisteredModel(name);
-    return model !== undefined && hasPromptTag(model.tags);
-  }
-
   private async publish(type: RegistryEventType, ctx: WriteContext, payload: Record<string, unknown>): Promise<void> {
     await this.events.publish({ type, time: this.clock(), actor: ctx.actor, requestId: ctx.requestId, payload });
   }
 }
-
-const promptPlaceholderRefusal =
-  `This placeholder is accepted only for a prompt version: one tagged ${IS_PROMPT_TAG_KEY}=true, of a registered model ` +
-  `tagged ${IS_PROMPT_TAG_KEY}=true (as mlflow.genai.register_prompt creates them).`;
 
 const tagMap = (tags: readonly RegisteredModelTag[]): Record<string, string> =>
   Object.fromEntries(tags.map((tag) => [tag.key, tag.value]));
