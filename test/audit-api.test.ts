@@ -98,6 +98,14 @@ describe("audit/events", () => {
     } while (token);
     expect(pages).toEqual([[1, 2, 3, 4], [11, 12]]);
     expect((await get(t, "audit/events", {})).body.events).toHaveLength(12);
+
+    const newest: number[][] = [];
+    do {
+      const { body } = await get(t, "audit/events", { action: "registry.*", order: "desc", max_results: "4", ...(token ? { page_token: token } : {}) });
+      newest.push(body.events.map((e: { seq: number }) => e.seq));
+      token = body.next_page_token;
+    } while (token);
+    expect(newest).toEqual([[12, 11, 4, 3], [2, 1]]);
   });
 
   it("refuses bad max_results and page_token with MLflow-shaped 400s", async () => {
@@ -110,6 +118,10 @@ describe("audit/events", () => {
     }
     expect((await get(t, "audit/events", { max_results: "abc" })).status).toBe(400);
     expect((await get(t, "audit/events", { start_time: "yesterday" })).status).toBe(400);
+    expect(await get(t, "audit/events", { order: "newest" })).toEqual({
+      status: 400,
+      body: { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid value 'newest' for parameter 'order': expected 'asc' (oldest first) or 'desc' (newest first)." },
+    });
     expect(await get(t, "audit/events", { page_token: "zzz" })).toEqual({
       status: 400,
       body: { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid page_token 'zzz': not a token returned by audit/events." },

@@ -31,6 +31,10 @@ export const auditRoutes = (service: AuditService): MlflowEndpoint[] => [
       const startTime = fields.optionalInt64("start_time");
       const endTime = fields.optionalInt64("end_time");
       const pageToken = fields.optionalText("page_token");
+      const order = fields.optionalText("order") ?? "asc";
+      if (order !== "asc" && order !== "desc") {
+        throw invalidParameter(`Invalid value '${order.slice(0, 100)}' for parameter 'order': expected 'asc' (oldest first) or 'desc' (newest first).`);
+      }
       const page = await service.list({
         ...(entityType ? { entityType } : {}),
         ...(entityId ? { entityId } : {}),
@@ -39,6 +43,7 @@ export const auditRoutes = (service: AuditService): MlflowEndpoint[] => [
         ...(startTime !== undefined ? { startTime } : {}),
         ...(endTime !== undefined ? { endTime } : {}),
         maxResults: readMaxResults(fields),
+        ...(order === "desc" ? { newestFirst: true } : {}),
         ...(pageToken ? { pageToken } : {}),
       });
       return {

@@ -10,7 +10,7 @@ export interface AuditStore {
    * (GENESIS_HASH for the first event), hash = eventHash(...). Atomic with respect to other appenders.
    */
   append(event: NewAuditRecord): Promise<AuditRecord>;
-  /** Events matching the query, in seq order, one page at a time. */
+  /** Events matching the query, in seq order (or newest first), one page at a time. */
   list(query: AuditQuery): Promise<AuditPage>;
   /** Up to `limit` events with seq > afterSeq, in seq order, whatever their content (for verification). */
   readRange(afterSeq: number, limit: number): Promise<AuditRecord[]>;
@@ -29,6 +29,8 @@ export interface AuditQuery {
   startTime?: number;
   endTime?: number;
   maxResults: number;
+  /** Newest first (descending seq) instead of oldest first; a page token only continues a listing of its own order. */
+  newestFirst?: boolean;
   /** Opaque token from a previous page. */
   pageToken?: string;
 }

@@ -121,6 +121,23 @@ describe("SqliteAuditStore", () => {
     });
   });
 
+  it("lists newest first with its own paging, and refuses a token of the other order", async () => {
+    const store = new SqliteAuditStore(open(await tempFile()));
+    for (let n = 1; n <= 30; n++) await store.append(event(n));
+    const pages: number[][] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await store.list({ actor: "bob", maxResults: 6, newestFirst: true, ...(pageToken ? { pageToken } : {}) });
+      pages.push(page.items.map((r) => r.seq));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(pages).toEqual([[29, 27, 25, 23, 21, 19], [17, 15, 13, 11, 9, 7], [5, 3, 1]]);
+    const ascending = await store.list({ maxResults: 2 });
+    await expect(store.list({ maxResults: 2, newestFirst: true, pageToken: ascending.nextPageToken ?? "" })).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+    });
+  });
+
   it("remembers the highest seq ever assigned, so removed newest events leave a gap instead of being replaced", async () => {
     const file = await tempFile();
     const db = open(file);

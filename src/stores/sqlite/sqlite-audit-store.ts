@@ -163,7 +163,12 @@ export class SqliteAuditStore implements AuditStore {
       conditions.push(condition);
       params.push(...values);
     };
-    if (query.pageToken) where("seq > ?", decodeKeysetToken(query.pageToken, 1, "audit/events")[0] ?? 0);
+    const descending = query.newestFirst === true;
+    // A newest-first token carries a second number (1), so a token of the other order is refused, not misread.
+    if (query.pageToken) {
+      const [after] = decodeKeysetToken(query.pageToken, descending ? 2 : 1, "audit/events");
+      where(descending ? "seq < ?" : "seq > ?", after ?? 0);
+    }
     if (query.entityType !== undefined) where("entity_type = ?", query.entityType);
     if (query.entityId !== undefined) where("entity_id = ?", query.entityId);
     if (query.actor !== undefined) where("actor_name = ?", query.actor);
@@ -183,12 +188,13 @@ export class SqliteAuditStore implements AuditStore {
     const sql =
       `SELECT ${COLUMNS} FROM audit_events` +
       (conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "") +
-      " ORDER BY seq LIMIT ?";
+      (descending ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?");
     const rows = this.conn.stmt(sql).all(...params, query.maxResults + 1) as EventRow[];
     const more = rows.length > query.maxResults;
     const items = (more ? rows.slice(0, query.maxResults) : rows).map(toRecord);
     const last = items.at(-1);
-    return more && last ? { items, nextPageToken: encodeKeysetToken([last.seq]) } : { items };
+    if (!more || last === undefined) return { items };
+    return { items, nextPageToken: encodeKeysetToken(descending ? [last.seq, 1] : [last.seq]) };
   }
 
   async readRange(afterSeq: number, limit: number): Promise<AuditRecord[]> {
