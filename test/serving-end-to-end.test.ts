@@ -82,6 +82,7 @@ describe("serving inside cairn server", () => {
       body: JSON.stringify({ inputs: { x: rows } }),
     });
     expect(scoring.status).toBe(200);
+    expect(scoring.headers.get("x-cairn-model-version")).toBe("1");
     const predictions = ((await scoring.json()) as any).predictions;
     expect(predictions).toEqual({ prob: expected.map((value) => [value]) });
 
@@ -92,6 +93,7 @@ describe("serving inside cairn server", () => {
         body: JSON.stringify({ id: "oip-1", inputs: [{ name: "x", shape: [2, 4], datatype: "FP32", data: rows.flat() }] }),
       });
       expect(response.status).toBe(200);
+      expect(response.headers.get("x-cairn-model-version")).toBe("1");
       return response.json();
     };
     const answer = await infer();
@@ -115,7 +117,7 @@ describe("serving inside cairn server", () => {
     const secondExpected = await direct(second.bytes, rows);
     await api("POST", "mlflow/model-versions/create", { name: "churn", source: `runs:/${second.runId}/model`, run_id: second.runId });
     let loading = true;
-    const outcomes: Array<{ status: number; version?: string; data?: number[] }> = [];
+    const outcomes: Array<{ status: number; version?: string; header?: string | null; data?: number[] }> = [];
     const load = Array.from({ length: 8 }, async () => {
       while (loading) {
         const response = await fetch(`${server.url}/v2/models/churn/infer`, {
@@ -124,7 +126,7 @@ describe("serving inside cairn server", () => {
           body: JSON.stringify({ inputs: [{ name: "x", shape: [2, 4], datatype: "FP32", data: rows.flat() }] }),
         });
         const body: any = await response.json();
-        outcomes.push({ status: response.status, version: body.model_version, data: body.outputs?.[0]?.data });
+        outcomes.push({ status: response.status, version: body.model_version, header: response.headers.get("x-cairn-model-version"), data: body.outputs?.[0]?.data });
       }
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -139,9 +141,20 @@ describe("serving inside cairn server", () => {
     expect(outcomes.filter((outcome) => outcome.status !== 200)).toEqual([]);
     const versionsSeen = new Set(outcomes.map((outcome) => outcome.version));
     expect([...versionsSeen].sort()).toEqual(["1", "2"]);
-    for (const outcome of outcomes) expect(outcome.data).toEqual(outcome.version === "1" ? expected : secondExpected);
+    for (const outcome of outcomes) {
+      expect(outcome.data).toEqual(outcome.version === "1" ? expected : secondExpected);
+      // The header names the version that answered, request by request, through the switch.
+      expect(outcome.header).toBe(outcome.version);
+    }
     expect(outcomes.slice(settled).map((outcome) => outcome.version).filter((version) => version !== "2")).toEqual([]);
     expect(outcomes.length).toBeGreaterThan(50);
+    const afterSwitch = await fetch(`${server.url}/deployments/churn/invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ inputs: { x: rows } }),
+    });
+    expect(afterSwitch.headers.get("x-cairn-model-version")).toBe("2");
+    expect(((await afterSwitch.json()) as any).predictions).toEqual({ prob: secondExpected.map((value) => [value]) });
 
     const lineage = await api("GET", "cairn/model-versions/lineage?name=churn&version=2");
     expect(lineage.edges.some((edge: any) => edge.relation === "deployed_as")).toBe(true);

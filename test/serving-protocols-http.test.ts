@@ -27,7 +27,13 @@ const serve = async (model: string, extra: { maxBodyBytes?: number; maxBatchSize
 const post = async (url: string, body: string, contentType = "application/json") => {
   const response = await fetch(url, { method: "POST", body, headers: { "content-type": contentType } });
   const text = await response.text();
-  return { status: response.status, text, json: (): unknown => JSON.parse(text), type: response.headers.get("content-type") ?? "" };
+  return {
+    status: response.status,
+    text,
+    json: (): unknown => JSON.parse(text),
+    type: response.headers.get("content-type") ?? "",
+    modelVersion: response.headers.get("x-cairn-model-version"),
+  };
 };
 
 const direct = async (file: string, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> => {
@@ -73,6 +79,7 @@ describe("logistic regression as an MLflow model directory with a column signatu
   it("answers dataframe_split, dataframe_records, instances, inputs and CSV with onnxruntime's predictions as records", async () => {
     const split = await post(`${server.url}/invocations`, JSON.stringify({ dataframe_split: { columns: ["a", "b", "c", "d"], data: rows } }));
     expect(split.status).toBe(200);
+    expect(split.modelVersion).toBe("1");
     expect(split.json()).toEqual({ predictions: records() });
     // Columns in another order map through the signature's names.
     const reordered = await post(
@@ -95,6 +102,7 @@ describe("logistic regression as an MLflow model directory with a column signatu
     for (const url of [`${server.url}/v2/models/lr/infer`, `${server.url}/v2/models/lr/versions/1/infer`]) {
       const answer = await post(url, JSON.stringify(request));
       expect(answer.status).toBe(200);
+      expect(answer.modelVersion).toBe("1");
       expect(answer.json()).toEqual({
         model_name: "lr",
         model_version: "1",

@@ -13,6 +13,8 @@ import type { InferenceContext, ServedModel, ServedModels, ServingProtocol } fro
  */
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const ROUTING_KEY_HEADER = "x-cairn-routing-key";
+/** On every prediction of both protocols: the version that answered (a canary's, when the canary took the request). */
+export const MODEL_VERSION_HEADER = "x-cairn-model-version";
 
 export interface ServingRoutesOptions {
   /** Inside `cairn server`: each deployment answers at /deployments/<name>/invocations. */
@@ -87,6 +89,7 @@ const mlflowScope = (models: ServedModels, options: ServingRoutesOptions, limit:
     const { feeds, form } = refusedBy(served, context, () => decodeScoringRequest(bodyText(request), request.headers["content-type"], model));
     const result = await served.infer(feeds, context);
     const order = served.outputs(result.version).map((spec) => spec.name);
+    reply.header(MODEL_VERSION_HEADER, result.version);
     return sendJson(reply, 200, JSON.stringify({ predictions: encodePredictions(result.outputs, order, form) }));
   };
 
@@ -170,6 +173,7 @@ const oipScope = (models: ServedModels, options: ServingRoutesOptions, limit: nu
       const result = await served.infer(decoded.feeds, context);
       const order = decoded.outputs ?? outputSpecs.map((spec) => spec.name);
       const response = encodeInferResponse(served.name, result.version, decoded.id ?? context.requestId, result.outputs, order);
+      reply.header(MODEL_VERSION_HEADER, result.version);
       return sendJson(reply, 200, JSON.stringify(response));
     });
   }
