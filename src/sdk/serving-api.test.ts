@@ -44,6 +44,8 @@ describe("client.serving", () => {
     const expected = await direct(1, [row, row.map((v) => -v)]);
     const scored = await client.serving.predict("churn-live", { inputs: { x: [row, row.map((v) => -v)] } }, { requestId: "sdk-req-1" });
     expect(scored.requestId).toBe("sdk-req-1");
+    // The x-cairn-model-version header: the version that answered.
+    expect(scored.version).toBe("1");
     expect(scored.predictions).toEqual({ prob: expected.map((p) => [p]) });
 
     const csv = await client.serving.predictCsv("churn-live", `a,b,c,d\n${row.join(",")}\n`);
