@@ -90,6 +90,16 @@ describe("chi-square against a profile: exact values", () => {
     expect(relative(r.columns.color?.p_value, 0.005762593101362471)).toBeLessThanOrEqual(1e-12);
   });
 
+  it("tests a two-valued column with one degree of freedom (the square of the one-proportion z statistic)", async () => {
+    // profile true 60, false 40 (every value listed: (other) expects 0 and pools with false); window 50 / 50:
+    // 100/60 + 100/40 = 25/6 = z^2 with z = (0.5 - 0.6) / sqrt(0.6 * 0.4 / 100); p = erfc(sqrt(25/12)) by bc -l.
+    const flag: SkewReference = { flag: { kind: "categorical", categories: [{ value: "true", count: 60 }, { value: "false", count: 40 }], nonNullCount: 100 } };
+    const r = await profileDrift(flag, await csv("flag.csv", ["flag", ...repeat(50, "true"), ...repeat(50, "false")]));
+    expect(r.columns.flag).toMatchObject({ method: "chisquare", drifted: true, current_rows: 100, cells: 2 });
+    expect(r.columns.flag?.statistic).toBeCloseTo(25 / 6, 12);
+    expect(relative(r.columns.flag?.p_value, 0.04122683333716369)).toBeLessThanOrEqual(1e-12);
+  });
+
   it("pools bins that expect fewer than 5 values, so one value in an empty training bin is not drift", async () => {
     // 40 values: expected 4 8 12 16 -> bins 0 and 1 pooled (12); observed 4+8, 12, 16 -> statistic 0, p 1.
     const rows = ["x", ...repeat(3, "0.5"), "-0.5", ...repeat(8, "1.5"), ...repeat(12, "2.5"), ...repeat(16, "3.5")];
