@@ -6,6 +6,7 @@
 export type { TestResult } from "./types.js";
 export { ks2samp } from "./ks-2samp.js";
 export { chiSquare } from "./chi-square.js";
+export { poolSparseCells, MIN_EXPECTED_PER_CELL, type PooledCells } from "./pool-cells.js";
 export { proportionsZTest } from "./proportions-z-test.js";
 export { wassersteinDistance } from "./wasserstein.js";
 export { energyDistance } from "./energy.js";
