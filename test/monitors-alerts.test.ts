@@ -48,7 +48,7 @@ const start = async (): Promise<void> => {
   db = openDatabase(join(dir, "cairn.db"));
   const predictions = new SqlitePredictionLogStore(db);
   service = new MonitorService(new SqliteMonitorStore(db), {
-    deps: { predictions, deploymentExists: async (n) => n === "loans", model: async () => ({}), ...monitorEngines() },
+    deps: { predictions, servedVersion: async (n) => (n === "loans" ? "1" : undefined), model: async () => ({}), ...monitorEngines() },
     audit: noAudit,
     events: { publish: async (e) => void published.push(e) },
     clock: () => now,
@@ -98,7 +98,7 @@ const ALERT_SCORES = [
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cairn-monitor-alerts-"));
   await start();
-  await service.create(parseMonitorSpec({ name: "gate", deployment: "loans", window: { last_rows: 2 }, schedule_seconds: 60, checks: { data_tests: { suite: SUITE } } }), systemContext());
+  await service.create(parseMonitorSpec({ name: "gate", deployment: "loans", window: { last_rows: 2 }, schedule_seconds: 60, min_rows: 2, features: ["age", "city"], checks: { data_tests: { suite: SUITE } } }), systemContext());
 });
 
 afterAll(async () => {
@@ -121,9 +121,9 @@ describe("monitors/alerts", () => {
     expected = {
       states: [{ check: "data_tests", failing: true, since: failedAgain }],
       events: [
-        { time: failedAgain, check: "data_tests", kind: "alert", message: FAILED_MESSAGE, window_rows: 2, scores: ALERT_SCORES },
-        { time: recovered, check: "data_tests", kind: "recovered", message: "all data tests passed", window_rows: 2, failing_since: failed, scores: [summary(1)] },
-        { time: failed, check: "data_tests", kind: "alert", message: FAILED_MESSAGE, window_rows: 2, scores: ALERT_SCORES },
+        { time: failedAgain, check: "data_tests", kind: "alert", status: "fail", message: FAILED_MESSAGE, window_rows: 2, features: ["age", "city"], scores: ALERT_SCORES },
+        { time: recovered, check: "data_tests", kind: "recovered", status: "pass", message: "all data tests passed", window_rows: 2, features: ["age", "city"], failing_since: failed, scores: [summary(1)] },
+        { time: failed, check: "data_tests", kind: "alert", status: "fail", message: FAILED_MESSAGE, window_rows: 2, features: ["age", "city"], scores: ALERT_SCORES },
       ],
     };
     expect(await sdk.alerts("gate")).toEqual(expected);
@@ -182,7 +182,7 @@ describe("data-test detail in monitors/run and monitors/history", () => {
     await runOn(BAD);
     const run = await sdk.run("gate");
     expect(run.checks[0]?.scores).toEqual([
-      { check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false },
+      { check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false, status: "fail" },
       {
         check: "data_tests",
         feature: "age",
@@ -190,6 +190,7 @@ describe("data-test detail in monitors/run and monitors/history", () => {
         statistic: 0,
         threshold: 1,
         passed: false,
+        status: "fail",
         observed_value: 1,
         message: 'expect_column_values_to_be_between on column "age" failed: 1 of 2 non-null values (50%) fail the bound [18, 100]',
       },
@@ -200,6 +201,7 @@ describe("data-test detail in monitors/run and monitors/history", () => {
         statistic: 0,
         threshold: 1,
         passed: false,
+        status: "fail",
         observed_value: 1,
         message: "expect_column_values_to_be_in_set on column \"city\" failed: 1 of 2 non-null values (50%) fail the bound in {'Oslo', 'Rome'}",
       },

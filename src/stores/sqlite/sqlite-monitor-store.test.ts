@@ -122,7 +122,7 @@ describe("SqliteMonitorStore", () => {
   it("records an alert's state and event in one step, pages events newest first, and drops both with the monitor", async () => {
     await store.create(monitor("m"));
     const summary = { feature: "", method: "max", statistic: 0.5, threshold: null };
-    const alert = { monitor: "m", kind: "alert", status: "fail", windowRows: 10, features: ["age"] } as const;
+    const alert = { monitor: "m", kind: "alert" as const, status: "fail" as const, windowRows: 10, features: ["age"] };
     await store.recordAlert({ ...alert, time: 5, check: "skew", message: "skewed", scores: [summary] });
     await store.recordAlert({ ...alert, time: 6, check: "drift", message: "drifted", scores: [{ ...summary, statistic: Number.NaN }] });
     await store.recordAlert({ monitor: "m", time: 7, check: "skew", kind: "recovered", status: "pass", message: "no skew", windowRows: 12, features: ["age"], failingSince: 5, scores: [summary] });
