@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +21,9 @@ import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/tes
 let dir: string;
 let scratch: string;
 let server: RunningServer;
+/** What a webhook receiver on loopback got: the event types and payloads of monitor events, in order. */
+const received: Array<{ type: string; payload: Record<string, unknown> }> = [];
+let receiver: Server;
 const FEATURES = ["f0", "f1", "f2", "f3"];
 
 const start = async (): Promise<void> => {
@@ -35,9 +40,21 @@ const start = async (): Promise<void> => {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "cairn-monitors-registry-"));
   scratch = await mkdtemp(path.join(tmpdir(), "cairn-monitors-registry-model-"));
+  receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    request.on("end", () => {
+      received.push(JSON.parse(body) as { type: string; payload: Record<string, unknown> });
+      response.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   await start();
+  const port = (receiver.address() as AddressInfo).port;
+  await api("POST", "cairn/webhooks/create", { name: "ops", url: `http://127.0.0.1:${port}/hook`, events: ["monitor.alert", "monitor.recovered", "monitor.error"] });
 });
 afterAll(async () => {
+  await new Promise((resolve) => receiver.close(resolve));
   await server.close();
   await rm(dir, { recursive: true, force: true });
   await rm(scratch, { recursive: true, force: true });
@@ -106,6 +123,10 @@ const score = async (deployment: string, requests: number, value: (row: number, 
 // Training-like inputs: a fine grid over [0, 1) per column; drifted: the same shifted by +5.
 const calm = (row: number, column: number): number => ((row * 7 + column * 13) % 100) / 100;
 const drifted = (row: number, column: number): number => 5 + calm(row, column);
+
+const waitFor = async (done: () => boolean): Promise<void> => {
+  for (let i = 0; i < 100 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+};
 
 const alerts = async (monitor: string): Promise<any> => api("GET", "cairn/monitors/alerts", { name: monitor });
 const run = async (monitor: string): Promise<any> => (await api("POST", "cairn/monitors/run", { name: monitor })).run;
@@ -220,6 +241,12 @@ describe("monitors over registered models", () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('cairn_monitor_check_status{monitor="drift-watch",check="drift",status="pass"} 1');
     expect(metrics).toContain('cairn_monitor_check_status{monitor="drift-watch",check="drift",status="fail"} 0');
+    // What the webhook receiver got: one alert, one recovery, each with the features compared.
+    await waitFor(() => received.filter((e) => e.payload.monitor === "drift-watch").length === 2);
+    expect(received.filter((e) => e.payload.monitor === "drift-watch").map((e) => [e.type, e.payload.status, e.payload.features])).toEqual([
+      ["monitor.alert", "fail", FEATURES],
+      ["monitor.recovered", "pass", FEATURES],
+    ]);
   });
 
   it("a model without a signature needs declared features; a window that matches none of them is an error (monitor.error), never a pass", async () => {
@@ -272,5 +299,10 @@ describe("monitors over registered models", () => {
     // One monitor.error for the spell, no alert and no recovery; the check is not failing (an error says nothing about the data).
     expect(events.events.map((e: any) => [e.kind, e.status])).toEqual([["error", "error"]]);
     expect(events.states).toEqual([{ check: "drift", failing: false, error_since: broken.time }]);
+    // The webhook gets monitor.error (never monitor.alert) with the reason.
+    await waitFor(() => received.some((e) => e.payload.monitor === "misnamed"));
+    expect(received.filter((e) => e.payload.monitor === "misnamed").map((e) => [e.type, e.payload.check, e.payload.status, e.payload.message])).toEqual([
+      ["monitor.error", "drift", "error", broken.checks[0].message],
+    ]);
   });
 });
