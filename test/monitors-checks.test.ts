@@ -141,4 +141,26 @@ describe("monitor checks over the prediction log", () => {
     // Its schedule is 60 s and it last ran 20 s ago: not due.
     expect((await service.get("quality-gate")).lastRunTime).toBe(now - 20_000);
   });
+
+  it("prints each check's status and why it did not pass, exits 1 on insufficient data, and passes --features and --min-rows", async () => {
+    await expect(createMonitor(api, "x", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "suite.yaml"), features: "age,,city" })).rejects.toThrow(
+      "--features 'age,,city': give comma-separated feature names, none empty (e.g. age,income,city)",
+    );
+    const created = await createMonitor(api, "thin", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "suite.yaml"), features: "age, city", minRows: "50" });
+    expect(created.data).toMatchObject({ min_rows: 50, features: ["age", "city"] });
+    const thin = await runMonitor(api, "thin");
+    expect(thin.exitCode).toBe(1);
+    expect(thin.data).toMatchObject({ status: "insufficient_data", passed: false });
+    expect(thin.human).toEqual({
+      kind: "table",
+      columns: ["CHECK", "FEATURE", "METHOD", "SCORE", "THRESHOLD", "RESULT"],
+      rows: [
+        ["data_tests", "(all)", "min_rows", "10", "50", "insufficient data"],
+        ["data_tests", "(why)", "insufficient data: 10 rows in the window, at least 50 needed (min_rows)", "-", "-", "insufficient data"],
+      ],
+      empty: "",
+    });
+    const history = await monitorHistory(api, "thin", {});
+    expect(history.human).toMatchObject({ rows: [[expect.any(String), "data_tests", "(all)", "min_rows", "10", "50", "insufficient data"]] });
+  });
 });
