@@ -31,7 +31,6 @@ export interface MonitorAlerts {
   nextPageToken?: string;
 }
 
-const CHECK_KEYS: Record<CheckName, keyof Monitor["checks"]> = { drift: "drift", skew: "skew", data_tests: "dataTests", quality: "quality" };
 import { readWindow } from "./window-reader.js";
 
 export const DEFAULT_HISTORY_PAGE = 100;
@@ -133,7 +132,8 @@ export class MonitorService {
     const maxResults = pageSize(query.maxResults);
     const monitor = await this.get(query.name);
     const stored = new Map((await this.store.alertStates(monitor.name)).map((s) => [s.check, s]));
-    const states = CHECK_NAMES.filter((check) => monitor.checks[CHECK_KEYS[check]] !== undefined || stored.has(check)).map(
+    const configured = configuredChecks(monitor);
+    const states = CHECK_NAMES.filter((check) => configured.includes(check) || stored.has(check)).map(
       (check): CheckAlertState => stored.get(check) ?? { check, failing: false },
     );
     const page = await this.store.alertEvents({ monitor: monitor.name, maxResults, ...(query.pageToken !== undefined ? { pageToken: query.pageToken } : {}) });
