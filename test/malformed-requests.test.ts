@@ -923,3 +923,53 @@ describe("malformed requests: traces and assessments", () => {
     expect(await traceSnapshot()).toBe(before);
   });
 });
+
+describe("malformed requests to the monitors API", () => {
+  let server: TempServer;
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/cairn/${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const snapshot = async (): Promise<string> =>
+    JSON.stringify(await Promise.all([send("GET", "monitors/list"), send("GET", "audit/events?max_results=1000")].map(async (p) => (await p).text)));
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-monitors-");
+  });
+  afterAll(async () => server?.close());
+
+  const base = { name: "m", deployment: "d", window: { last_rows: 10 }, schedule_seconds: 60, checks: { quality: { metric: "accuracy", threshold: 0.9 } } };
+
+  it("refuses malformed monitor definitions naming the field, and a missing deployment, storing nothing", async () => {
+    const before = await snapshot();
+    const cases: Array<[string, unknown, number, string]> = [
+      ["min_rows 0", { ...base, min_rows: 0 }, 400, "'min_rows'"],
+      ["min_rows negative", { ...base, min_rows: -5 }, 400, "'min_rows'"],
+      ["min_rows fraction", { ...base, min_rows: 1.5 }, 400, "'min_rows'"],
+      ["min_rows text", { ...base, min_rows: "100" }, 400, "'min_rows'"],
+      ["min_rows huge", { ...base, min_rows: 1e12 }, 400, "'min_rows'"],
+      ["features object", { ...base, features: { a: 1 } }, 400, "'features'"],
+      ["features text", { ...base, features: "a,b" }, 400, "'features'"],
+      ["features empty", { ...base, features: [] }, 400, "'features'"],
+      ["features number", { ...base, features: ["a", 3] }, 400, "'features[1]'"],
+      ["features blank", { ...base, features: [" "] }, 400, "'features[0]'"],
+      ["features duplicate", { ...base, features: ["a", "a"] }, 400, "'features'"],
+      ["feature name too long", { ...base, features: ["a".repeat(300)] }, 400, "'features[0]'"],
+      ["too many features", { ...base, features: Array.from({ length: 10_001 }, (_, i) => `f${i}`) }, 400, "'features'"],
+      ["nested arrays", { ...base, features: [["a"]] }, 400, "'features[0]'"],
+      ["missing deployment", { ...base, features: ["a"] }, 404, "Deployment 'd' not found."],
+    ];
+    for (const [label, body, status, mentions] of cases) {
+      const answer = await send("POST", "monitors/create", body);
+      const context = `${label}: ${answer.status} ${answer.text.slice(0, 300)}`;
+      expect(answer.status, context).toBe(status);
+      const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+      expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+      expect(String(parsed.message), context).toContain(mentions);
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});

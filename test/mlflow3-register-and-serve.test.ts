@@ -396,7 +396,8 @@ describe("MLflow 3 client: log_model -> register_model -> alias -> load -> serve
     await call({
       method: "POST",
       path: "/api/2.0/cairn/monitors/create",
-      body: { name: "iris-watch", deployment: "iris", window: { last_rows: 1000 }, schedule_seconds: 3600, checks: { skew: {} } },
+      // The model has no signature: the monitor names the columns of its [n, 4] input (and judges from 1 row on).
+      body: { name: "iris-watch", deployment: "iris", window: { last_rows: 1000 }, schedule_seconds: 3600, features: ["x_0", "x_1", "x_2", "x_3"], min_rows: 1, checks: { skew: {} } },
     });
     const run = (await call({ method: "POST", path: "/api/2.0/cairn/monitors/run", body: { name: "iris-watch" } })).run;
     const skew = run.checks.find((check: any) => check.check === "skew");

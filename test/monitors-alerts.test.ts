@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "better-sqlite3";
@@ -9,6 +9,7 @@ import { monitorAlerts, type MonitorsCaller } from "../src/cli/commands/monitors
 import { systemContext } from "../src/core/actor.js";
 import type { DomainEvent } from "../src/core/events.js";
 import { monitorEngines } from "../src/monitoring/monitors/engines.js";
+import type { MonitorRun } from "../src/monitoring/monitors/monitor.js";
 import { MonitorService } from "../src/monitoring/monitors/monitor-service.js";
 import { parseMonitorSpec } from "../src/monitoring/monitors/monitor-spec.js";
 import { monitorRoutes } from "../src/monitoring/monitors/routes.js";
@@ -48,7 +49,7 @@ const start = async (): Promise<void> => {
   db = openDatabase(join(dir, "cairn.db"));
   const predictions = new SqlitePredictionLogStore(db);
   service = new MonitorService(new SqliteMonitorStore(db), {
-    deps: { predictions, deploymentExists: async (n) => n === "loans", model: async () => ({}), ...monitorEngines() },
+    deps: { predictions, servedVersion: async (n) => (n === "loans" ? "1" : undefined), model: async () => ({}), ...monitorEngines() },
     audit: noAudit,
     events: { publish: async (e) => void published.push(e) },
     clock: () => now,
@@ -98,7 +99,7 @@ const ALERT_SCORES = [
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cairn-monitor-alerts-"));
   await start();
-  await service.create(parseMonitorSpec({ name: "gate", deployment: "loans", window: { last_rows: 2 }, schedule_seconds: 60, checks: { data_tests: { suite: SUITE } } }), systemContext());
+  await service.create(parseMonitorSpec({ name: "gate", deployment: "loans", window: { last_rows: 2 }, schedule_seconds: 60, min_rows: 2, features: ["age", "city"], checks: { data_tests: { suite: SUITE } } }), systemContext());
 });
 
 afterAll(async () => {
@@ -121,9 +122,9 @@ describe("monitors/alerts", () => {
     expected = {
       states: [{ check: "data_tests", failing: true, since: failedAgain }],
       events: [
-        { time: failedAgain, check: "data_tests", kind: "alert", message: FAILED_MESSAGE, window_rows: 2, scores: ALERT_SCORES },
-        { time: recovered, check: "data_tests", kind: "recovered", message: "all data tests passed", window_rows: 2, failing_since: failed, scores: [summary(1)] },
-        { time: failed, check: "data_tests", kind: "alert", message: FAILED_MESSAGE, window_rows: 2, scores: ALERT_SCORES },
+        { time: failedAgain, check: "data_tests", kind: "alert", status: "fail", message: FAILED_MESSAGE, window_rows: 2, features: ["age", "city"], scores: ALERT_SCORES },
+        { time: recovered, check: "data_tests", kind: "recovered", status: "pass", message: "all data tests passed", window_rows: 2, features: ["age", "city"], failing_since: failed, scores: [summary(1)] },
+        { time: failed, check: "data_tests", kind: "alert", status: "fail", message: FAILED_MESSAGE, window_rows: 2, features: ["age", "city"], scores: ALERT_SCORES },
       ],
     };
     expect(await sdk.alerts("gate")).toEqual(expected);
@@ -182,7 +183,7 @@ describe("data-test detail in monitors/run and monitors/history", () => {
     await runOn(BAD);
     const run = await sdk.run("gate");
     expect(run.checks[0]?.scores).toEqual([
-      { check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false },
+      { check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false, status: "fail" },
       {
         check: "data_tests",
         feature: "age",
@@ -190,6 +191,7 @@ describe("data-test detail in monitors/run and monitors/history", () => {
         statistic: 0,
         threshold: 1,
         passed: false,
+        status: "fail",
         observed_value: 1,
         message: 'expect_column_values_to_be_between on column "age" failed: 1 of 2 non-null values (50%) fail the bound [18, 100]',
       },
@@ -200,6 +202,7 @@ describe("data-test detail in monitors/run and monitors/history", () => {
         statistic: 0,
         threshold: 1,
         passed: false,
+        status: "fail",
         observed_value: 1,
         message: "expect_column_values_to_be_in_set on column \"city\" failed: 1 of 2 non-null values (50%) fail the bound in {'Oslo', 'Rome'}",
       },
@@ -209,5 +212,87 @@ describe("data-test detail in monitors/run and monitors/history", () => {
     await runOn(GOOD);
     const passed = await sdk.history("gate", { feature: "city", maxResults: 1 });
     expect(passed.results[0]).toMatchObject({ passed: true, observed_value: 0, message: "" });
+  });
+});
+
+describe("alert state rules: errors, insufficient data and recoveries over the same features", () => {
+  const ref = (): string => join(dir, "rules-ref.csv");
+  const writeRef = (): void =>
+    writeFileSync(ref(), ["age,city", ...Array.from({ length: 40 }, (_, i) => `${20 + i},${i % 2 === 0 ? "Oslo" : "Rome"}`)].join("\n") + "\n");
+
+  /** Logs `n` rows (one request each) and runs the monitor; `city` undefined logs the age input alone. */
+  const runRules = async (n: number, age: (i: number) => number, city: ((i: number) => string) | undefined): Promise<MonitorRun> => {
+    now += 1000;
+    await new SqlitePredictionLogStore(db).insertPredictions(
+      Array.from({ length: n }, (_, i) => ({
+        deployment: "loans",
+        version: "1",
+        time: now + i,
+        latencyMs: 1,
+        requestId: `rules${now}-${i}`,
+        inputs: JSON.stringify({
+          age: { dims: [1], type: "int64", data: [age(i)] },
+          ...(city !== undefined ? { city: { dims: [1], type: "string", data: [city(i)] } } : {}),
+        }),
+        outputs: JSON.stringify({ score: { dims: [1], type: "float32", data: [0.5] } }),
+      })),
+    );
+    now += 1000;
+    return service.runNow("rules");
+  };
+  const calmAge = (i: number): number => 20 + ((i * 7) % 40);
+  const calmCity = (i: number): string => (i % 2 === 0 ? "Oslo" : "Rome");
+  const kinds = async (): Promise<string[]> => (await sdk.alerts("rules")).events.map((e) => `${e.kind}:${e.features.join("+")}`).reverse();
+
+  it("an error raises monitor.error once per spell and leaves the alert open; insufficient data changes nothing; only a pass over the alert's features recovers", async () => {
+    writeRef();
+    published.length = 0;
+    await service.create(
+      parseMonitorSpec({
+        name: "rules",
+        deployment: "loans",
+        window: { last_rows: 20 },
+        schedule_seconds: 60,
+        min_rows: 20,
+        features: ["age", "city"],
+        checks: { drift: { reference: { path: ref() } } },
+      }),
+      systemContext(),
+    );
+    // Drifted over both features: an alert over age and city.
+    expect((await runRules(20, (i) => 80 + i, () => "Paris")).checks[0]?.status).toBe("fail");
+    // The reference disappears: error, once, with the alert still open.
+    rmSync(ref());
+    const error = await runRules(20, (i) => 80 + i, () => "Paris");
+    expect(error.checks[0]).toMatchObject({ status: "error", passed: false });
+    expect((error.checks[0]?.message ?? "").startsWith("drift check could not run: ")).toBe(true);
+    await runRules(20, (i) => 80 + i, () => "Paris");
+    expect((await sdk.alerts("rules")).states).toEqual([{ check: "drift", failing: true, since: expect.any(Number), error_since: error.time }]);
+    writeRef();
+    // Calm ages but no city logged: a pass over age alone says nothing about city, the alert stays open.
+    const partial = await runRules(20, calmAge, undefined);
+    expect(partial.checks[0]).toMatchObject({ status: "pass", features: ["age"] });
+    expect((await sdk.alerts("rules")).states).toEqual([{ check: "drift", failing: true, since: expect.any(Number) }]);
+    // A real pass over both: the recovery.
+    expect((await runRules(20, calmAge, calmCity)).checks[0]).toMatchObject({ status: "pass", features: ["age", "city"] });
+    expect(await kinds()).toEqual(["alert:age+city", "error:", "recovered:age+city"]);
+    expect(published.filter((e) => e.payload.monitor === "rules").map((e) => e.type)).toEqual(["monitor.alert", "monitor.error", "monitor.recovered"]);
+    // A second spell of errors is news again.
+    rmSync(ref());
+    await runRules(20, calmAge, calmCity);
+    expect(await kinds()).toEqual(["alert:age+city", "error:", "recovered:age+city", "error:"]);
+  });
+
+  it("insufficient data neither alerts nor recovers", async () => {
+    writeRef();
+    await service.create(
+      parseMonitorSpec({ name: "sparse", deployment: "loans", window: { last_seconds: 1 }, schedule_seconds: 60, min_rows: 5, features: ["age", "city"], checks: { drift: { reference: { path: ref() } } } }),
+      systemContext(),
+    );
+    now += 10_000;
+    const run = await service.runNow("sparse");
+    expect(run).toMatchObject({ rows: 0, status: "insufficient_data", passed: false });
+    expect(run.checks[0]?.scores).toEqual([{ check: "drift", feature: "", method: "min_rows", statistic: 0, threshold: 5, passed: false, status: "insufficient_data" }]);
+    expect(await sdk.alerts("sparse")).toEqual({ states: [{ check: "drift", failing: false }], events: [] });
   });
 });

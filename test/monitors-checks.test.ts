@@ -51,7 +51,7 @@ beforeAll(async () => {
   db = openDatabase(join(dir, "cairn.db"));
   predictions = new SqlitePredictionLogStore(db);
   service = new MonitorService(new SqliteMonitorStore(db), {
-    deps: { predictions, deploymentExists: async (n) => n === "loans", model: async () => ({}), ...monitorEngines() },
+    deps: { predictions, servedVersion: async (n) => (n === "loans" ? "3" : undefined), model: async () => ({}), ...monitorEngines() },
     audit: noAudit,
     events: { publish: async (e) => void events.push(e) },
     clock: () => now,
@@ -84,7 +84,7 @@ expectations:
 describe("monitor checks over the prediction log", () => {
   it("runs a data-test suite over the window and alerts on the expectation that fails", async () => {
     writeFileSync(join(dir, "suite.yaml"), suite);
-    const created = await createMonitor(api, "quality-gate", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "suite.yaml") });
+    const created = await createMonitor(api, "quality-gate", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "suite.yaml"), features: "age,city", minRows: "1" });
     expect(created.human).toEqual({ kind: "message", text: "Created monitor quality-gate on deployment loans (data_tests, last 10 rows, every 60 s)." });
     await log([30, 40, 50], ["Oslo", "Rome", "Lima"]);
     const ok = await runMonitor(api, "quality-gate");
@@ -99,11 +99,11 @@ describe("monitor checks over the prediction log", () => {
     expect(bad.exitCode).toBe(1);
     expect(bad.data.checks[0]?.message).toBe("data tests failed: expect_column_values_to_be_between on 'age', expect_column_values_to_be_in_set on 'city'");
     expect(events.map((e) => [e.type, e.payload.monitor, e.payload.check])).toEqual([["monitor.alert", "quality-gate", "data_tests"]]);
-    await expect(createMonitor(api, "broken", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "nope.yaml") })).rejects.toThrow("--suite: cannot read");
+    await expect(createMonitor(api, "broken", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "nope.yaml"), features: "age,city" })).rejects.toThrow("--suite: cannot read");
   });
 
   it("runs drift against a reference file with Evidently's default tests", async () => {
-    await createMonitor(api, "ref-drift", { deployment: "loans", windowRows: "30", every: "60", driftReference: join(dir, "ref.csv") });
+    await createMonitor(api, "ref-drift", { deployment: "loans", windowRows: "30", every: "60", driftReference: join(dir, "ref.csv"), features: "age,city", minRows: "30" });
     await log(Array.from({ length: 30 }, (_, i) => 80 + i), Array.from({ length: 30 }, () => "Paris"));
     const run = await runMonitor(api, "ref-drift");
     const drift = run.data.checks[0];
@@ -130,7 +130,7 @@ describe("monitor checks over the prediction log", () => {
   });
 
   it("the scheduler runs due monitors on its own and not again before their schedule", async () => {
-    await service.create(parseMonitorSpec({ name: "sched", deployment: "loans", window: { last_rows: 5 }, schedule_seconds: 10, checks: { quality: { metric: "accuracy", threshold: 0.5 } } }), systemContext());
+    await service.create(parseMonitorSpec({ name: "sched", deployment: "loans", window: { last_rows: 5 }, schedule_seconds: 10, features: ["age", "city"], checks: { quality: { metric: "accuracy", threshold: 0.5 } } }), systemContext());
     expect(await service.runDue()).toEqual(["sched"]);
     expect(await service.runDue()).toEqual([]);
     now += 10_000;
@@ -140,5 +140,27 @@ describe("monitor checks over the prediction log", () => {
     expect((await service.get("sched")).lastRunTime).toBe(now);
     // Its schedule is 60 s and it last ran 20 s ago: not due.
     expect((await service.get("quality-gate")).lastRunTime).toBe(now - 20_000);
+  });
+
+  it("prints each check's status and why it did not pass, exits 1 on insufficient data, and passes --features and --min-rows", async () => {
+    await expect(createMonitor(api, "x", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "suite.yaml"), features: "age,,city" })).rejects.toThrow(
+      "--features 'age,,city': give comma-separated feature names, none empty (e.g. age,income,city)",
+    );
+    const created = await createMonitor(api, "thin", { deployment: "loans", windowRows: "10", every: "60", suite: join(dir, "suite.yaml"), features: "age, city", minRows: "50" });
+    expect(created.data).toMatchObject({ min_rows: 50, features: ["age", "city"] });
+    const thin = await runMonitor(api, "thin");
+    expect(thin.exitCode).toBe(1);
+    expect(thin.data).toMatchObject({ status: "insufficient_data", passed: false });
+    expect(thin.human).toEqual({
+      kind: "table",
+      columns: ["CHECK", "FEATURE", "METHOD", "SCORE", "THRESHOLD", "RESULT"],
+      rows: [
+        ["data_tests", "(all)", "min_rows", "10", "50", "insufficient data"],
+        ["data_tests", "(why)", "insufficient data: 10 rows in the window, at least 50 needed (min_rows)", "-", "-", "insufficient data"],
+      ],
+      empty: "",
+    });
+    const history = await monitorHistory(api, "thin", {});
+    expect(history.human).toMatchObject({ rows: [[expect.any(String), "data_tests", "(all)", "min_rows", "10", "50", "insufficient data"]] });
   });
 });

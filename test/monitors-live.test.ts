@@ -96,7 +96,7 @@ beforeAll(async () => {
   service = new MonitorService(new SqliteMonitorStore(db), {
     deps: {
       predictions,
-      deploymentExists: async (name) => name === "churn",
+      servedVersion: async (name) => (name === "churn" ? "1" : undefined),
       model: async (_deployment, version) => (version === "1" ? { trainingProfile: profile } : {}),
       ...monitorEngines(),
     },
@@ -127,6 +127,7 @@ describe("monitors of live traffic", () => {
       deployment: "churn",
       window: { last_rows: 200 },
       schedule_seconds: 60,
+      features: ["x", "color"],
       checks: { drift: { reference: "training_profile" }, skew: { thresholds: { x: 0.2 } }, quality: { metric: "accuracy", threshold: 0.9 } },
     });
     expect(created.status).toBe(200);

@@ -36,6 +36,8 @@ export const registerMonitorCommands = (program: Command, dataAction: DataAction
     .option("--skew", "training/serving skew against the training profile (TFDV's L-infinity / JS divergence)")
     .option("--suite <file>", "a data-test suite (YAML) run over the window")
     .option("--quality <spec>", "model quality once labels arrive: metric:threshold[:label_field], metric accuracy|f1|rmse|mae")
+    .option("--features <names>", "comma-separated feature names: the input columns in order for a model without a signature (required then), else a subset of the signature's")
+    .option("--min-rows <n>", "fewer window rows than this (labelled rows for --quality) and a check is 'insufficient data', never a pass (default 100)")
     .option("--json", "print JSON")
     .action(
       dataAction(async (client, o, name: string) =>
@@ -49,6 +51,8 @@ export const registerMonitorCommands = (program: Command, dataAction: DataAction
           skew: o.skew === true,
           suite: str(o.suite),
           quality: str(o.quality),
+          features: str(o.features),
+          minRows: str(o.minRows),
         }),
       ),
     );
@@ -59,7 +63,7 @@ export const registerMonitorCommands = (program: Command, dataAction: DataAction
     .action(dataAction(async (client, o) => (await monitors()).listMonitors(await callerFor(client, o))));
   group
     .command("run")
-    .description("run a monitor now and print its scores (exit 1 when a check fails)")
+    .description("run a monitor now and print its scores (exit 1 unless every check passed: fail, error and insufficient data all exit 1)")
     .argument("<name>", "monitor name")
     .option("--json", "print JSON")
     .action(dataAction(async (client, o, name: string) => (await monitors()).runMonitor(await callerFor(client, o), name)));
@@ -78,7 +82,7 @@ export const registerMonitorCommands = (program: Command, dataAction: DataAction
     );
   group
     .command("alerts")
-    .description("each check's alert state now, and the monitor's alerts and recoveries, newest first")
+    .description("each check's alert state now, and the monitor's alerts, recoveries and errors, newest first")
     .argument("<name>", "monitor name")
     .option("--max-results <n>", "events per page (default 100, at most 1000)")
     .option("--page-token <token>", "the next_page_token of the previous page")

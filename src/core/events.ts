@@ -27,10 +27,11 @@ export const RegistryEventType = {
 } as const;
 export type RegistryEventType = (typeof RegistryEventType)[keyof typeof RegistryEventType];
 
-/** Monitors of live traffic: a check started failing, or passes again. */
+/** Monitors of live traffic: a check started failing, passes again, or could not run (a configuration or system error, not a data alert). */
 export const MonitorEventType = {
   ALERT: "monitor.alert",
   RECOVERED: "monitor.recovered",
+  ERROR: "monitor.error",
 } as const;
 export type MonitorEventType = (typeof MonitorEventType)[keyof typeof MonitorEventType];
 

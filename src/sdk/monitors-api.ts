@@ -3,11 +3,21 @@ import type { HttpTransport } from "./transport.js";
 /** Monitors of live traffic as the server answers them (src/monitoring/monitors/wire.ts, snake_case JSON). */
 export type MonitorCheckName = "drift" | "skew" | "data_tests" | "quality";
 
+/**
+ * How a check ended: pass; fail (the data broke it); insufficient_data (fewer rows than the monitor's min_rows:
+ * nothing judged); error (it could not run, or compared zero features). Only pass passes (`passed` is status === "pass").
+ */
+export type MonitorCheckStatus = "pass" | "fail" | "insufficient_data" | "error";
+
 export interface MonitorDefinitionWire {
   name: string;
   deployment: string;
   window: { last_rows?: number; last_seconds?: number };
   schedule_seconds: number;
+  /** Fewer window rows than this and a check is insufficient_data (default 100). */
+  min_rows: number;
+  /** The monitored features when the monitor names them (required for a model without a signature). */
+  features?: string[];
   checks: Record<string, unknown>;
   created_time: number;
   last_updated_time: number;
@@ -22,7 +32,10 @@ export interface MonitorScoreWire {
   method: string;
   statistic: number | null;
   threshold: number | null;
+  /** status === "pass". */
   passed: boolean;
+  /** The check summary (feature ""): the check's status; a feature's score: pass or fail. */
+  status: MonitorCheckStatus;
   /** Data tests: what the expectation observed (a count, a value, a list; null when it observed nothing). */
   observed_value?: unknown;
   /** Data tests: why the expectation failed ("" when it passed). */
@@ -35,8 +48,10 @@ export interface MonitorRunWire {
   monitor: string;
   time: number;
   rows: number;
+  /** The most serious of the checks' statuses (error, fail, insufficient_data, pass). */
+  status: MonitorCheckStatus;
   passed: boolean;
-  checks: Array<{ check: MonitorCheckName; passed: boolean; message: string; scores: MonitorScoreWire[] }>;
+  checks: Array<{ check: MonitorCheckName; status: MonitorCheckStatus; passed: boolean; message: string; features: string[]; scores: MonitorScoreWire[] }>;
 }
 
 /** A check's alert state: failing or not since the alert or recovery that set it (no `since`: it never failed). */
@@ -44,15 +59,23 @@ export interface MonitorAlertStateWire {
   check: MonitorCheckName;
   failing: boolean;
   since?: number;
+  /** The check could not run on its latest runs, since then (a monitor.error was raised). */
+  error_since?: number;
 }
 
-/** An alert (the check started failing) or a recovery (it passed again), as published to the webhooks. */
+/**
+ * An alert (the check started failing), a recovery (it passed again over the same features) or an error (it could
+ * not run: monitor.error), as published to the webhooks.
+ */
 export interface MonitorAlertEventWire {
   time: number;
   check: MonitorCheckName;
-  kind: "alert" | "recovered";
+  kind: "alert" | "recovered" | "error";
+  status: MonitorCheckStatus;
   message: string;
   window_rows: number;
+  /** The features the check compared on that run. */
+  features: string[];
   /** Recoveries: since when the check had been failing. */
   failing_since?: number;
   /** The check's summary score first, then an alert's failing features. */

@@ -21,6 +21,7 @@ export type WebhookEventType =
   | "prompt_alias.deleted"
   | "monitor.alert"
   | "monitor.recovered"
+  | "monitor.error"
   | "*";
 
 export interface WebhookWire {

@@ -27,6 +27,7 @@ import { RegistryService } from "../registry/service.js";
 import type { MetadataStores } from "../stores/metadata-stores.js";
 import { artifactReferenceOpener } from "../monitoring/monitors/artifact-references.js";
 import { deploymentModels } from "../monitoring/monitors/deployment-models.js";
+import { registeredSignature } from "../monitoring/monitors/registered-signature.js";
 import { monitorEngines } from "../monitoring/monitors/engines.js";
 import { MonitorGauges } from "../monitoring/monitors/monitor-gauges.js";
 import { MonitorService } from "../monitoring/monitors/monitor-service.js";
@@ -159,7 +160,11 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const monitors = new MonitorService(stores.monitors, {
     deps: {
       predictions: stores.predictions,
-      ...deploymentModels({ live: deployments, store: stores.deployments, profiles }),
+      ...deploymentModels({
+        store: stores.deployments,
+        signature: registeredSignature({ store: artifactStore, downloadUri: (name, version) => registry.getModelVersionDownloadUri(name, version) }),
+        profiles,
+      }),
       ...monitorEngines({ openReference: artifactReferenceOpener(artifactStore, options.referenceCacheDir) }),
     },
     audit,

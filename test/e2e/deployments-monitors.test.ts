@@ -91,6 +91,9 @@ beforeAll(async () => {
     deployment: DEPLOYMENT,
     window: { last_rows: REFERENCE_ROWS },
     schedule_seconds: 3600,
+    // The versions have no signature: the monitor names the columns of their [n, 4] input; 40 rows are enough here.
+    features: ["x_0", "x_1", "x_2", "x_3"],
+    min_rows: REFERENCE_ROWS,
     // One drifted column of four is dataset drift at 0.2: the check fails and alerts. The moved x_1 (5 .. 14.75)
     // leaves [-5, 5] in 39 of 40 rows: the data test fails too.
     checks: {

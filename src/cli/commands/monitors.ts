@@ -27,6 +27,30 @@ export interface CreateMonitorFlags {
   skew?: boolean;
   suite?: string;
   quality?: string;
+  /** Comma-separated feature names (required for a model without a signature). */
+  features?: string;
+  minRows?: string;
+}
+
+/** --features a,b,c: names trimmed, none empty. */
+export const parseFeaturesFlag = (text: string): string[] => {
+  const names = text.split(",").map((n) => n.trim());
+  if (names.some((n) => n === "")) throw new UsageError(`--features '${text}': give comma-separated feature names, none empty (e.g. age,income,city)`);
+  return names;
+};
+
+/** A check's status as the tables print it: failures and errors in capitals, to stand out. */
+export const statusText = (status: string | undefined, passed: boolean): string => {
+  switch (status ?? (passed ? "pass" : "fail")) {
+    case "pass":
+      return "pass";
+    case "fail":
+      return "FAIL";
+    case "error":
+      return "ERROR";
+    default:
+      return "insufficient data";
+  }
 }
 
 const QUALITY_METRICS = ["accuracy", "f1", "rmse", "mae"];
@@ -72,6 +96,8 @@ export const createMonitor = async (api: MonitorsCaller, name: string, flags: Cr
     window,
     schedule_seconds: parsePositiveInt("--every", flags.every, 31 * 24 * 3600),
     checks,
+    ...(flags.minRows !== undefined ? { min_rows: parsePositiveInt("--min-rows", flags.minRows, 1_000_000) } : {}),
+    ...(flags.features !== undefined ? { features: parseFeaturesFlag(flags.features) } : {}),
   });
   return { data: monitor, human: { kind: "message", text: `Created monitor ${monitor.name} on deployment ${monitor.deployment} (${Object.keys(monitor.checks).join(", ")}, ${windowText(monitor.window)}, every ${monitor.schedule_seconds} s).` } };
 };
@@ -89,15 +115,22 @@ export const listMonitors = async (api: MonitorsCaller): Promise<CommandResult<M
   };
 };
 
-/** `cairn monitors run NAME`: exits 1 when a check failed (like `cairn data validate`). */
+/**
+ * `cairn monitors run NAME`: exits 1 unless every check passed (like `cairn data validate`): a check that failed,
+ * could not run, or had too few rows to judge is not a pass. Each check's message follows the table.
+ */
 export const runMonitor = async (api: MonitorsCaller, name: string): Promise<CommandResult<RunWire>> => {
   const { run } = await api.callCairn<{ run: RunWire }>("POST", "monitors/run", { name });
-  const rows = run.checks.flatMap((c) => c.scores.map((s) => [c.check, s.feature === "" ? "(all)" : s.feature, s.method, num(s.statistic), num(s.threshold), s.passed ? "pass" : "FAIL"]));
+  // A check that did not pass says why in one more row (the reason an error or insufficient data has no score for).
+  const rows = run.checks.flatMap((c) => [
+    ...c.scores.map((s) => [c.check, s.feature === "" ? "(all)" : s.feature, s.method, num(s.statistic), num(s.threshold), statusText(s.status, s.passed)]),
+    ...(c.status !== "pass" ? [[c.check, "(why)", c.message, "-", "-", statusText(c.status, c.passed)]] : []),
+  ]);
   return {
     data: run,
     human:
       run.checks.length === 0
-        ? { kind: "message", text: `Monitor ${name}: the window is empty, nothing checked.` }
+        ? { kind: "message", text: `Monitor ${name}: nothing checked.` }
         : { kind: "table", columns: ["CHECK", "FEATURE", "METHOD", "SCORE", "THRESHOLD", "RESULT"], rows, empty: "" },
     ...(run.passed ? {} : { exitCode: 1 }),
   };
@@ -120,7 +153,7 @@ export const monitorHistory = async (
     human: {
       kind: "table",
       columns: ["TIME (UTC)", "CHECK", "FEATURE", "METHOD", "SCORE", "THRESHOLD", "RESULT"],
-      rows: results.map((r) => [formatTime(r.time ?? 0), r.check, r.feature === "" ? "(all)" : r.feature, r.method, num(r.statistic), num(r.threshold), r.passed ? "pass" : "FAIL"]),
+      rows: results.map((r) => [formatTime(r.time ?? 0), r.check, r.feature === "" ? "(all)" : r.feature, r.method, num(r.statistic), num(r.threshold), statusText(r.status, r.passed)]),
       empty: "No results yet.",
     },
   };
@@ -134,8 +167,13 @@ export const monitorAlerts = async (api: MonitorsCaller, name: string, flags: { 
     ...(flags.pageToken !== undefined ? { page_token: flags.pageToken } : {}),
   });
   const data: AlertsWire = { states: answer.states ?? [], events: answer.events ?? [], ...(answer.next_page_token !== undefined ? { next_page_token: answer.next_page_token } : {}) };
-  const stateRows = data.states.map((s) => ["now", s.check, s.failing ? "FAILING" : "passing", s.since === undefined ? "never failed" : `since ${formatTime(s.since)}`]);
-  const eventRows = data.events.map((e) => [formatTime(e.time), e.check, e.kind === "alert" ? "ALERT" : "recovered", e.message]);
+  const stateRows = data.states.map((s) => [
+    "now",
+    s.check,
+    s.failing ? "FAILING" : "passing",
+    [s.since === undefined ? "never failed" : `since ${formatTime(s.since)}`, ...(s.error_since !== undefined ? [`could not run since ${formatTime(s.error_since)}`] : [])].join("; "),
+  ]);
+  const eventRows = data.events.map((e) => [formatTime(e.time), e.check, e.kind === "alert" ? "ALERT" : e.kind === "error" ? "ERROR" : "recovered", e.message]);
   return {
     data,
     human: { kind: "table", columns: ["TIME (UTC)", "CHECK", "EVENT", "DETAIL"], rows: [...stateRows, ...eventRows], empty: "No checks." },

@@ -4,7 +4,10 @@ import type { DatasetProfile } from "../../validation/profile/profile-schema.js"
 
 /** What the model version behind a window offers the checks. */
 export interface MonitoredModel {
-  /** Column names of a column-based MLflow signature, in order (names the features of a [n, k] input). */
+  /**
+   * The feature names of the version's signature as registered (its MLmodel in the artifact store, whether or not
+   * the version is loaded): the columns of a column-based signature, in order; absent for a model without one.
+   */
   signatureColumns?: string[];
   /** The version's training profile: the reference of skew, and of drift with reference "training_profile". */
   trainingProfile?: DatasetProfile;
@@ -32,8 +35,12 @@ export interface SuiteSummary {
  */
 export interface MonitorDependencies {
   predictions: PredictionLogStore;
-  deploymentExists(name: string): Promise<boolean>;
-  /** The signature and training profile of a deployment's model version (empty when unknown). */
+  /** The version a deployment's primary serves now; undefined when there is no such deployment. */
+  servedVersion(deployment: string): Promise<string | undefined>;
+  /**
+   * The registered signature and the training profile of a deployment's model version (each absent when it has
+   * none); a failure to read them (the artifact store down) throws.
+   */
   model(deployment: string, version: string): Promise<MonitoredModel>;
   openRows(columns: readonly ColumnInfo[], rows: ReadonlyArray<Record<string, SqlValue>>, source?: string): Promise<Dataset>;
   openFile(path: string): Promise<Dataset>;

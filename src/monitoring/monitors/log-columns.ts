@@ -6,7 +6,8 @@ import type { StoredPrediction } from "../../serving/prediction-log/store.js";
  * The prediction log's tensors as table rows. A request of n rows has tensors whose first dimension is n: an input
  * of shape [n] or [n, 1] is one feature named after the input; an input [n, k] is k features, named by the model
  * signature's columns when there are exactly k of them (a column-based signature over one tensor), else
- * `<input>_<i>`. The first output becomes `prediction` (its argmax when it has several columns: class scores), and
+ * `<input>_<i>` (names that match no monitored feature: such a window compares nothing, and its checks say so as
+ * errors). The names come per prediction from the version that answered it. The first output becomes `prediction` (its argmax when it has several columns: class scores), and
  * the label joined by request id becomes `label` (an array of n labels is spread over the rows).
  */
 export interface WindowTable {
@@ -67,14 +68,17 @@ const labelValues = (label: string | undefined, n: number): unknown[] => {
   return Array.from({ length: n }, () => value);
 };
 
-export const windowTable = (predictions: readonly StoredPrediction[], signatureColumns?: readonly string[]): WindowTable => {
+export const windowTable = (
+  predictions: readonly StoredPrediction[],
+  namesOf: (version: string) => readonly string[] | undefined = () => undefined,
+): WindowTable => {
   const features = new Map<string, ColumnInfo>();
   const rows: Array<Record<string, SqlValue>> = [];
   const predicted: SqlValue[] = [];
   const labels: unknown[] = [];
   for (const p of predictions) {
     const inputs = JSON.parse(p.inputs) as Record<string, LoggedTensor>;
-    const parsed = Object.entries(inputs).map(([name, tensor]) => splitTensor(name, tensor, signatureColumns));
+    const parsed = Object.entries(inputs).map(([name, tensor]) => splitTensor(name, tensor, namesOf(p.version)));
     const n = parsed[0]?.rows ?? 0;
     const batch: Array<Record<string, SqlValue>> = Array.from({ length: n }, () => ({}));
     for (const part of parsed) {
@@ -98,4 +102,25 @@ export const lastRows = (table: WindowTable, count: number): WindowTable => {
   if (table.rows.length <= count) return table;
   const from = table.rows.length - count;
   return { features: table.features, rows: table.rows.slice(from), predictions: table.predictions.slice(from), labels: table.labels.slice(from) };
+};
+
+/**
+ * The window restricted to the monitored features (in their order), and the logged columns that are none of them.
+ * A column missing from the window is simply not compared; when none is present the checks compare zero features.
+ */
+export const selectFeatures = (table: WindowTable, features: readonly string[]): { table: WindowTable; unmatched: string[] } => {
+  const wanted = new Set(features);
+  const byName = new Map(table.features.map((f) => [f.name, f]));
+  const kept = features.flatMap((name) => {
+    const info = byName.get(name);
+    return info === undefined ? [] : [info];
+  });
+  const unmatched = table.features.filter((f) => !wanted.has(f.name)).map((f) => f.name);
+  if (unmatched.length === 0 && kept.length === table.features.length) return { table: { ...table, features: kept }, unmatched };
+  const rows = table.rows.map((row) => {
+    const out: Record<string, SqlValue> = {};
+    for (const f of kept) out[f.name] = row[f.name] ?? null;
+    return out;
+  });
+  return { table: { ...table, features: kept, rows }, unmatched };
 };

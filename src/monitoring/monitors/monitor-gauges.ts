@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from "prom-client";
-import type { MonitorRun } from "./monitor.js";
+import { CHECK_STATUSES, type MonitorRun } from "./monitor.js";
 
 /**
  * The latest scores as Prometheus gauges, in the registry the server exposes on /metrics. Labels come from the
@@ -9,6 +9,7 @@ import type { MonitorRun } from "./monitor.js";
 export class MonitorGauges {
   private readonly score: Gauge<"monitor" | "check" | "feature" | "method">;
   private readonly passing: Gauge<"monitor" | "check">;
+  private readonly status: Gauge<"monitor" | "check" | "status">;
   private readonly lastRun: Gauge<"monitor">;
   private readonly rows: Gauge<"monitor">;
   private readonly series = new Map<string, Array<Record<"monitor" | "check" | "feature" | "method", string>>>();
@@ -22,7 +23,18 @@ export class MonitorGauges {
       labelNames: ["monitor", "check", "feature", "method"],
       registers,
     });
-    this.passing = new Gauge({ name: "cairn_monitor_check_passing", help: "1 when the check passed on its latest run, 0 when it failed.", labelNames: ["monitor", "check"], registers });
+    this.passing = new Gauge({
+      name: "cairn_monitor_check_passing",
+      help: "1 when the check passed on its latest run; 0 when it failed, could not run, or had too few rows to judge.",
+      labelNames: ["monitor", "check"],
+      registers,
+    });
+    this.status = new Gauge({
+      name: "cairn_monitor_check_status",
+      help: "The status of the check's latest run: 1 for the status it had (pass, fail, insufficient_data, error), 0 for the others.",
+      labelNames: ["monitor", "check", "status"],
+      registers,
+    });
     this.lastRun = new Gauge({ name: "cairn_monitor_last_run_timestamp_seconds", help: "When the monitor last ran (Unix seconds).", labelNames: ["monitor"], registers });
     this.rows = new Gauge({ name: "cairn_monitor_window_rows", help: "Rows in the monitor's window on its latest run.", labelNames: ["monitor"], registers });
   }
@@ -31,7 +43,8 @@ export class MonitorGauges {
     this.removeScores(run.monitor);
     const labels: Array<Record<"monitor" | "check" | "feature" | "method", string>> = [];
     for (const outcome of run.checks) {
-      this.passing.set({ monitor: run.monitor, check: outcome.check }, outcome.passed ? 1 : 0);
+      this.passing.set({ monitor: run.monitor, check: outcome.check }, outcome.status === "pass" ? 1 : 0);
+      for (const status of CHECK_STATUSES) this.status.set({ monitor: run.monitor, check: outcome.check, status }, outcome.status === status ? 1 : 0);
       for (const s of outcome.scores) {
         const l = { monitor: run.monitor, check: s.check, feature: s.feature, method: s.method };
         this.score.set(l, s.statistic ?? Number.NaN);
@@ -39,7 +52,7 @@ export class MonitorGauges {
       }
     }
     for (const check of this.checks.get(run.monitor) ?? []) {
-      if (!run.checks.some((c) => c.check === check)) this.passing.remove({ monitor: run.monitor, check });
+      if (!run.checks.some((c) => c.check === check)) this.removeCheck(run.monitor, check);
     }
     this.series.set(run.monitor, labels);
     this.checks.set(run.monitor, run.checks.map((c) => c.check));
@@ -49,10 +62,15 @@ export class MonitorGauges {
 
   remove(monitor: string): void {
     this.removeScores(monitor);
-    for (const check of this.checks.get(monitor) ?? []) this.passing.remove({ monitor, check });
+    for (const check of this.checks.get(monitor) ?? []) this.removeCheck(monitor, check);
     this.checks.delete(monitor);
     this.lastRun.remove({ monitor });
     this.rows.remove({ monitor });
+  }
+
+  private removeCheck(monitor: string, check: string): void {
+    this.passing.remove({ monitor, check });
+    for (const status of CHECK_STATUSES) this.status.remove({ monitor, check, status });
   }
 
   private removeScores(monitor: string): void {

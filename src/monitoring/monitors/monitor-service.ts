@@ -5,11 +5,13 @@ import type { EventSink } from "../../core/events.js";
 import type { AuditRecorder } from "../../audit/recorder.js";
 import { publishAlerts } from "./alerts.js";
 import type { MonitorDependencies } from "./dependencies.js";
-import { lastRows, windowTable } from "./log-columns.js";
-import { CHECK_NAMES, type CheckName, type Monitor, type MonitorAlertEvent, type MonitorRun, type MonitorSpec } from "./monitor.js";
+import type { MonitoredModel } from "./dependencies.js";
+import { lastRows, selectFeatures, windowTable } from "./log-columns.js";
+import { CHECK_NAMES, runStatusOf, type CheckName, type CheckOutcome, type Monitor, type MonitorAlertEvent, type MonitorRun, type MonitorSpec } from "./monitor.js";
+import { configuredChecks, validateMonitorSpec } from "./validate-monitor.js";
 import type { MonitorGauges } from "./monitor-gauges.js";
 import { monitorSpecToWire } from "./monitor-spec.js";
-import { runChecks } from "./run-checks.js";
+import { errorOutcome, runChecks } from "./run-checks.js";
 import type { MonitorHistoryPage, MonitorStore } from "./store.js";
 
 /** A check's alert state: failing or not, since the alert or recovery that set it (absent: it never failed). */
@@ -17,6 +19,8 @@ export interface CheckAlertState {
   check: CheckName;
   failing: boolean;
   since?: number;
+  /** The check could not run on its latest runs, since then (a monitor.error was raised). */
+  errorSince?: number;
 }
 
 export interface MonitorAlerts {
@@ -27,7 +31,6 @@ export interface MonitorAlerts {
   nextPageToken?: string;
 }
 
-const CHECK_KEYS: Record<CheckName, keyof Monitor["checks"]> = { drift: "drift", skew: "skew", data_tests: "dataTests", quality: "quality" };
 import { readWindow } from "./window-reader.js";
 
 export const DEFAULT_HISTORY_PAGE = 100;
@@ -81,9 +84,8 @@ export class MonitorService {
   }
 
   async create(spec: MonitorSpec, context: WriteContext): Promise<Monitor> {
-    if (!(await this.deps.deploymentExists(spec.deployment))) throw notFound(`Deployment '${spec.deployment}' not found.`);
-    if (spec.checks.dataTests !== undefined) this.deps.parseSuite(spec.checks.dataTests.suite);
     if (await this.store.get(spec.name)) throw alreadyExists(`Monitor '${spec.name}' already exists.`);
+    await validateMonitorSpec(spec, this.deps);
     const now = this.clock();
     const monitor: Monitor = { ...spec, createdTime: now, lastUpdatedTime: now };
     await this.store.create(monitor);
@@ -130,7 +132,8 @@ export class MonitorService {
     const maxResults = pageSize(query.maxResults);
     const monitor = await this.get(query.name);
     const stored = new Map((await this.store.alertStates(monitor.name)).map((s) => [s.check, s]));
-    const states = CHECK_NAMES.filter((check) => monitor.checks[CHECK_KEYS[check]] !== undefined || stored.has(check)).map(
+    const configured = configuredChecks(monitor);
+    const states = CHECK_NAMES.filter((check) => configured.includes(check) || stored.has(check)).map(
       (check): CheckAlertState => stored.get(check) ?? { check, failing: false },
     );
     const page = await this.store.alertEvents({ monitor: monitor.name, maxResults, ...(query.pageToken !== undefined ? { pageToken: query.pageToken } : {}) });
@@ -150,23 +153,42 @@ export class MonitorService {
   private async execute(monitor: Monitor): Promise<MonitorRun> {
     const time = this.clock();
     const predictions = await readWindow(this.deps.predictions, monitor.deployment, monitor.window, time);
-    const newest = predictions[predictions.length - 1];
-    const model = newest === undefined ? {} : await this.deps.model(monitor.deployment, newest.version);
-    const all = windowTable(predictions, model.signatureColumns);
-    const table = "lastRows" in monitor.window ? lastRows(all, monitor.window.lastRows) : all;
-    let run: MonitorRun;
-    if (table.rows.length === 0 || table.features.length === 0) {
-      // Nothing to judge: no alert, and no recovery either (an empty window says nothing about the data).
-      run = { monitor: monitor.name, time, rows: 0, passed: true, checks: [] };
-    } else {
-      const dataset = await this.deps.openRows(table.features, table.rows, `deployment ${monitor.deployment}, ${table.rows.length} logged rows`);
-      try {
-        const checks = await runChecks(monitor, table, dataset, model, this.deps);
-        run = { monitor: monitor.name, time, rows: table.rows.length, passed: checks.every((c) => c.passed), checks };
-      } finally {
-        await dataset.close();
+    let checks: CheckOutcome[];
+    let rows = 0;
+    try {
+      // Each prediction's columns are named by the signature of the version that answered it, as registered.
+      const versions = [...new Set(predictions.map((p) => p.version))];
+      const models = new Map(await Promise.all(versions.map(async (v) => [v, await this.deps.model(monitor.deployment, v)] as const)));
+      const newest = predictions[predictions.length - 1];
+      const model: MonitoredModel = (newest !== undefined ? models.get(newest.version) : undefined) ?? {};
+      const namesOf = (version: string): readonly string[] | undefined => models.get(version)?.signatureColumns ?? monitor.features;
+      const all = windowTable(predictions, namesOf);
+      const window = "lastRows" in monitor.window ? lastRows(all, monitor.window.lastRows) : all;
+      rows = window.rows.length;
+      const monitored = monitor.features ?? model.signatureColumns ?? (newest === undefined ? [] : undefined);
+      if (monitored === undefined) {
+        checks = configuredChecks(monitor).map((check) =>
+          errorOutcome(check, `model version ${newest?.version ?? ""} of deployment '${monitor.deployment}' has no signature naming its features; declare the monitor's 'features'`),
+        );
+      } else {
+        const { table, unmatched } = selectFeatures(window, monitored);
+        const dataset =
+          table.features.length > 0 && table.rows.length > 0
+            ? await this.deps.openRows(table.features, table.rows, `deployment ${monitor.deployment}, ${table.rows.length} logged rows`)
+            : undefined;
+        try {
+          checks = await runChecks(monitor, { table, dataset, unmatched, monitored }, model, this.deps);
+        } finally {
+          await dataset?.close();
+        }
       }
+    } catch (error) {
+      // The model's signature or profile could not be read (the artifact store down): every check is an error.
+      const reason = error instanceof Error ? error.message : String(error);
+      checks = configuredChecks(monitor).map((check) => errorOutcome(check, reason));
     }
+    const status = runStatusOf(checks.map((c) => c.status));
+    const run: MonitorRun = { monitor: monitor.name, time, rows, status, passed: status === "pass", checks };
     await this.store.recordRun(run);
     this.options.gauges?.record(run);
     await publishAlerts(monitor, run, this.store, this.options.events);

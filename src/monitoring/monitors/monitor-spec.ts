@@ -1,5 +1,5 @@
 import { invalidParameter } from "../../core/errors.js";
-import type { MonitorChecks, MonitorSpec, MonitorWindow, QualityMetric } from "./monitor.js";
+import { DEFAULT_MIN_ROWS, type MonitorChecks, type MonitorSpec, type MonitorWindow, type QualityMetric } from "./monitor.js";
 
 /** Limits of a monitor's definition; each error names the field and the limit. */
 export const MAX_MONITOR_NAME_LENGTH = 256;
@@ -8,6 +8,8 @@ export const MAX_WINDOW_SECONDS = 366 * 24 * 3600;
 export const MIN_SCHEDULE_SECONDS = 10;
 export const MAX_SCHEDULE_SECONDS = 31 * 24 * 3600;
 export const MAX_SUITE_BYTES = 256 * 1024;
+export const MAX_FEATURES = 10_000;
+export const MAX_FEATURE_NAME_LENGTH = 256;
 const QUALITY_METRICS: readonly QualityMetric[] = ["accuracy", "f1", "rmse", "mae"];
 
 type Raw = Record<string, unknown>;
@@ -117,12 +119,35 @@ export const parseChecks = (value: unknown): MonitorChecks => {
   return checks;
 };
 
-export const parseMonitorSpec = (input: { name: unknown; deployment: unknown; window: unknown; schedule_seconds: unknown; checks: unknown }): MonitorSpec => ({
+/** features: distinct non-empty names, at most MAX_FEATURES. */
+export const parseFeatures = (value: unknown): string[] => {
+  if (!Array.isArray(value) || value.length === 0) throw invalidParameter("Monitor 'features' must be a non-empty JSON array of feature names.");
+  if (value.length > MAX_FEATURES) throw invalidParameter(`Monitor 'features' has ${value.length} names; at most ${MAX_FEATURES} are allowed.`);
+  const names = value.map((v, i) => text(v, `features[${i}]`, MAX_FEATURE_NAME_LENGTH));
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw invalidParameter(`Monitor 'features' names '${name.slice(0, 100)}' twice.`);
+    seen.add(name);
+  }
+  return names;
+};
+
+export const parseMonitorSpec = (input: {
+  name: unknown;
+  deployment: unknown;
+  window: unknown;
+  schedule_seconds: unknown;
+  checks: unknown;
+  min_rows?: unknown;
+  features?: unknown;
+}): MonitorSpec => ({
   name: text(input.name, "name", MAX_MONITOR_NAME_LENGTH).trim(),
   deployment: text(input.deployment, "deployment", 256),
   window: parseWindow(input.window),
   scheduleSeconds: integer(input.schedule_seconds, "schedule_seconds", MIN_SCHEDULE_SECONDS, MAX_SCHEDULE_SECONDS),
   checks: parseChecks(input.checks),
+  ...(input.min_rows !== undefined && input.min_rows !== null ? { minRows: integer(input.min_rows, "min_rows", 1, MAX_WINDOW_ROWS) } : {}),
+  ...(input.features !== undefined && input.features !== null ? { features: parseFeatures(input.features) } : {}),
 });
 
 /** The definition as the API returns it (snake_case, like the request). */
@@ -133,6 +158,8 @@ export const monitorSpecToWire = (spec: MonitorSpec): Record<string, unknown> =>
     deployment: spec.deployment,
     window: "lastRows" in spec.window ? { last_rows: spec.window.lastRows } : { last_seconds: spec.window.lastSeconds },
     schedule_seconds: spec.scheduleSeconds,
+    min_rows: spec.minRows ?? DEFAULT_MIN_ROWS,
+    ...(spec.features !== undefined ? { features: spec.features } : {}),
     checks: {
       ...(drift !== undefined
         ? {

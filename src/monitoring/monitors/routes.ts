@@ -18,6 +18,8 @@ export const monitorRoutes = (service: MonitorService): MlflowEndpoint[] => [
         window: fields.rawValue("window"),
         schedule_seconds: fields.rawValue("schedule_seconds"),
         checks: fields.rawValue("checks"),
+        min_rows: fields.rawValue("min_rows"),
+        features: fields.rawValue("features"),
       });
       return { monitor: monitorToWire(await service.create(spec, context)) };
     },

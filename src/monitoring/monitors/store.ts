@@ -18,7 +18,12 @@ export interface MonitorHistoryPage {
 export interface AlertState {
   check: CheckName;
   failing: boolean;
-  since: number;
+  /** When the last alert or recovery set `failing` (absent: the check never failed, it only errored). */
+  since?: number;
+  /** An open alert: the features the failing run compared (absent: unknown, a state older than schema 16). */
+  features?: string[];
+  /** When the check started erroring (monitor.error raised once), until a run judges the data again. */
+  errorSince?: number;
 }
 
 export interface AlertEventsQuery {
@@ -45,9 +50,12 @@ export interface MonitorStore {
   history(query: MonitorHistoryQuery): Promise<MonitorHistoryPage>;
   alertStates(monitor: string): Promise<AlertState[]>;
   /**
-   * An alert or a recovery: the check's new state (failing for an alert, since the event's time) and the event,
-   * in one transaction, so the state and the events never disagree.
+   * An alert, a recovery or an error, with the check's new state, in one transaction, so the state and the events
+   * never disagree: an alert sets failing (since the event, over its features), a recovery clears it, an error sets
+   * errorSince only (an error says nothing about the data, so the failing state stays as it was).
    */
   recordAlert(event: MonitorAlertEvent): Promise<void>;
+  /** A check judged the data again (pass or fail): its erroring spell, if any, is over (the next error raises again). */
+  clearAlertError(monitor: string, check: CheckName): Promise<void>;
   alertEvents(query: AlertEventsQuery): Promise<AlertEventsPage>;
 }

@@ -20,6 +20,7 @@ const scoreToWire = (s: MonitorScore): Record<string, unknown> => ({
   statistic: finiteOrNull(s.statistic),
   threshold: s.threshold,
   passed: s.passed,
+  status: s.status,
   ...(s.observedValue !== undefined ? { observed_value: JSON.parse(s.observedValue) as unknown } : {}),
   ...(s.message !== undefined ? { message: s.message } : {}),
 });
@@ -28,8 +29,9 @@ export const runToWire = (run: MonitorRun): Record<string, unknown> => ({
   monitor: run.monitor,
   time: run.time,
   rows: run.rows,
+  status: run.status,
   passed: run.passed,
-  checks: run.checks.map((c) => ({ check: c.check, passed: c.passed, message: c.message, scores: c.scores.map(scoreToWire) })),
+  checks: run.checks.map((c) => ({ check: c.check, status: c.status, passed: c.passed, message: c.message, features: c.features, scores: c.scores.map(scoreToWire) })),
 });
 
 export const resultToWire = (r: MonitorResult): Record<string, unknown> => ({ time: r.time, ...scoreToWire(r) });
@@ -38,14 +40,21 @@ export const alertEventToWire = (e: MonitorAlertEvent): Record<string, unknown> 
   time: e.time,
   check: e.check,
   kind: e.kind,
+  status: e.status,
   message: e.message,
   window_rows: e.windowRows,
+  features: e.features,
   ...(e.failingSince !== undefined ? { failing_since: e.failingSince } : {}),
   scores: e.scores.map((s) => ({ feature: s.feature, method: s.method, statistic: finiteOrNull(s.statistic), threshold: s.threshold })),
 });
 
 export const alertsToWire = (alerts: MonitorAlerts): Record<string, unknown> => ({
-  states: alerts.states.map((s) => ({ check: s.check, failing: s.failing, ...(s.since !== undefined ? { since: s.since } : {}) })),
+  states: alerts.states.map((s) => ({
+    check: s.check,
+    failing: s.failing,
+    ...(s.since !== undefined ? { since: s.since } : {}),
+    ...(s.errorSince !== undefined ? { error_since: s.errorSince } : {}),
+  })),
   events: alerts.events.map(alertEventToWire),
   ...(alerts.nextPageToken !== undefined ? { next_page_token: alerts.nextPageToken } : {}),
 });

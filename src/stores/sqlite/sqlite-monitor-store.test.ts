@@ -4,6 +4,8 @@ import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Monitor, MonitorRun } from "../../monitoring/monitors/monitor.js";
+import BetterSqlite3 from "better-sqlite3";
+import { migrate, SQLITE_MIGRATIONS } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
 
@@ -13,6 +15,8 @@ const monitor = (name: string): Monitor => ({
   window: { lastRows: 500 },
   scheduleSeconds: 60,
   checks: { skew: { thresholds: { age: 0.2 } }, quality: { metric: "accuracy", threshold: 0.9 } },
+  minRows: 20,
+  features: ["age", "city"],
   createdTime: 1000,
   lastUpdatedTime: 1000,
 });
@@ -21,16 +25,19 @@ const run = (name: string, time: number, ageStatistic: number): MonitorRun => ({
   monitor: name,
   time,
   rows: 10,
+  status: ageStatistic <= 0.2 ? "pass" : "fail",
   passed: ageStatistic <= 0.2,
   checks: [
     {
       check: "skew",
+      status: ageStatistic <= 0.2 ? "pass" : "fail",
       passed: ageStatistic <= 0.2,
       message: "",
+      features: ["age", "city"],
       scores: [
-        { check: "skew", feature: "", method: "max", statistic: ageStatistic, threshold: null, passed: ageStatistic <= 0.2 },
-        { check: "skew", feature: "age", method: "jensen_shannon_divergence", statistic: ageStatistic, threshold: 0.2, passed: ageStatistic <= 0.2 },
-        { check: "skew", feature: "city", method: "l_infinity", statistic: Number.NaN, threshold: 0.1, passed: true },
+        { check: "skew", feature: "", method: "max", statistic: ageStatistic, threshold: null, passed: ageStatistic <= 0.2, status: ageStatistic <= 0.2 ? "pass" : "fail" },
+        { check: "skew", feature: "age", method: "jensen_shannon_divergence", statistic: ageStatistic, threshold: 0.2, passed: ageStatistic <= 0.2, status: ageStatistic <= 0.2 ? "pass" : "fail" },
+        { check: "skew", feature: "city", method: "l_infinity", statistic: Number.NaN, threshold: 0.1, passed: true, status: "pass" },
       ],
     },
   ],
@@ -69,7 +76,7 @@ describe("SqliteMonitorStore", () => {
     const first = await store.history({ monitor: "m", feature: "age", maxResults: 2 });
     expect(first.results.map((r) => [r.time, r.statistic])).toEqual([[14_000, 0.4], [13_000, 0.3]]);
     expect(first.results[0]).toEqual({
-      monitor: "m", time: 14_000, check: "skew", feature: "age", method: "jensen_shannon_divergence", statistic: 0.4, threshold: 0.2, passed: false,
+      monitor: "m", time: 14_000, check: "skew", feature: "age", method: "jensen_shannon_divergence", statistic: 0.4, threshold: 0.2, passed: false, status: "fail",
     });
     const second = await store.history({ monitor: "m", feature: "age", maxResults: 2, pageToken: first.nextPageToken as string });
     expect(second.results.map((r) => r.time)).toEqual([12_000, 11_000]);
@@ -90,43 +97,54 @@ describe("SqliteMonitorStore", () => {
       monitor: "m",
       time: 50,
       rows: 2,
+      status: "fail",
       passed: false,
       checks: [
         {
           check: "data_tests",
+          status: "fail",
           passed: false,
           message: "data tests failed: expect_column_values_to_be_in_set on 'city'",
+          features: ["city"],
           scores: [
-            { check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false },
-            { check: "data_tests", feature: "city", method: "expect_column_values_to_be_in_set", statistic: 0, threshold: 1, passed: false, observedValue: '["Paris"]', message: "city failed" },
+            { check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false, status: "fail" },
+            { check: "data_tests", feature: "city", method: "expect_column_values_to_be_in_set", statistic: 0, threshold: 1, passed: false, status: "fail", observedValue: '["Paris"]', message: "city failed" },
           ],
         },
       ],
     });
     expect((await store.history({ monitor: "m", maxResults: 10 })).results).toEqual([
-      { monitor: "m", time: 50, check: "data_tests", feature: "city", method: "expect_column_values_to_be_in_set", statistic: 0, threshold: 1, passed: false, observedValue: '["Paris"]', message: "city failed" },
-      { monitor: "m", time: 50, check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false },
+      { monitor: "m", time: 50, check: "data_tests", feature: "city", method: "expect_column_values_to_be_in_set", statistic: 0, threshold: 1, passed: false, status: "fail", observedValue: '["Paris"]', message: "city failed" },
+      { monitor: "m", time: 50, check: "data_tests", feature: "", method: "success_share", statistic: 0, threshold: 1, passed: false, status: "fail" },
     ]);
   });
 
   it("records an alert's state and event in one step, pages events newest first, and drops both with the monitor", async () => {
     await store.create(monitor("m"));
     const summary = { feature: "", method: "max", statistic: 0.5, threshold: null };
-    await store.recordAlert({ monitor: "m", time: 5, check: "skew", kind: "alert", message: "skewed", windowRows: 10, scores: [summary] });
-    await store.recordAlert({ monitor: "m", time: 6, check: "drift", kind: "alert", message: "drifted", windowRows: 10, scores: [{ ...summary, statistic: Number.NaN }] });
-    await store.recordAlert({ monitor: "m", time: 7, check: "skew", kind: "recovered", message: "no skew", windowRows: 12, failingSince: 5, scores: [summary] });
+    const alert = { monitor: "m", kind: "alert" as const, status: "fail" as const, windowRows: 10, features: ["age"] };
+    await store.recordAlert({ ...alert, time: 5, check: "skew", message: "skewed", scores: [summary] });
+    await store.recordAlert({ ...alert, time: 6, check: "drift", message: "drifted", scores: [{ ...summary, statistic: Number.NaN }] });
+    await store.recordAlert({ monitor: "m", time: 7, check: "skew", kind: "recovered", status: "pass", message: "no skew", windowRows: 12, features: ["age"], failingSince: 5, scores: [summary] });
+    // An error sets only its own time: drift stays failing over its features, quality gets a state without one.
+    await store.recordAlert({ monitor: "m", time: 8, check: "drift", kind: "error", status: "error", message: "drift check could not run: x", windowRows: 0, features: [], scores: [] });
+    await store.recordAlert({ monitor: "m", time: 8, check: "quality", kind: "error", status: "error", message: "quality check could not run: y", windowRows: 0, features: [], scores: [] });
     expect(await store.alertStates("m")).toEqual([
-      { check: "drift", failing: true, since: 6 },
+      { check: "drift", failing: true, since: 6, features: ["age"], errorSince: 8 },
+      { check: "quality", failing: false, errorSince: 8 },
       { check: "skew", failing: false, since: 7 },
     ]);
-    const first = await store.alertEvents({ monitor: "m", maxResults: 2 });
-    expect(first.events).toEqual([
-      { monitor: "m", time: 7, check: "skew", kind: "recovered", message: "no skew", windowRows: 12, failingSince: 5, scores: [summary] },
+    await store.clearAlertError("m", "drift");
+    expect((await store.alertStates("m"))[0]).toEqual({ check: "drift", failing: true, since: 6, features: ["age"] });
+    const first = await store.alertEvents({ monitor: "m", maxResults: 4 });
+    expect(first.events.slice(2)).toEqual([
+      { monitor: "m", time: 7, check: "skew", kind: "recovered", status: "pass", message: "no skew", windowRows: 12, features: ["age"], failingSince: 5, scores: [summary] },
       // NaN is stored as null, as JSON (and the webhook payload) has it.
-      { monitor: "m", time: 6, check: "drift", kind: "alert", message: "drifted", windowRows: 10, scores: [{ ...summary, statistic: null }] },
+      { ...alert, time: 6, check: "drift", message: "drifted", scores: [{ ...summary, statistic: null }] },
     ]);
-    const second = await store.alertEvents({ monitor: "m", maxResults: 2, pageToken: first.nextPageToken as string });
-    expect(second).toEqual({ events: [{ monitor: "m", time: 5, check: "skew", kind: "alert", message: "skewed", windowRows: 10, scores: [summary] }] });
+    expect(first.events.map((e) => e.kind)).toEqual(["error", "error", "recovered", "alert"]);
+    const second = await store.alertEvents({ monitor: "m", maxResults: 4, pageToken: first.nextPageToken as string });
+    expect(second).toEqual({ events: [{ ...alert, time: 5, check: "skew", message: "skewed", scores: [summary] }] });
     await expect(store.alertEvents({ monitor: "m", maxResults: 1, pageToken: "junk" })).rejects.toThrow("Invalid page_token 'junk': not a token returned by monitors/alerts.");
 
     await store.recordRun(run("m", 1, 0.5));
@@ -134,5 +152,24 @@ describe("SqliteMonitorStore", () => {
     expect(await store.alertStates("m")).toEqual([]);
     expect(await store.alertEvents({ monitor: "m", maxResults: 10 })).toEqual({ events: [] });
     expect((await store.history({ monitor: "m", maxResults: 10 })).results).toEqual([]);
+  });
+
+  it("migrates alert events and states written before schema 16: status from the kind, no features, failing kept", async () => {
+    const path = join(dir, "old.db");
+    const old = new BetterSqlite3(path);
+    migrate(old, SQLITE_MIGRATIONS.filter((m) => m.version < 16));
+    old.prepare("INSERT INTO monitor_alert_state (monitor, check_name, failing, since) VALUES ('m', 'drift', 1, 5)").run();
+    old.prepare("INSERT INTO monitor_alert_events (monitor, time, check_name, kind, message, window_rows, failing_since, scores) VALUES ('m', 5, 'drift', 'alert', 'drifted', 10, NULL, '[]')").run();
+    old.prepare("INSERT INTO monitor_alert_events (monitor, time, check_name, kind, message, window_rows, failing_since, scores) VALUES ('m', 4, 'drift', 'recovered', 'ok', 10, 3, '[]')").run();
+    old.prepare("INSERT INTO monitor_results (monitor, time, check_name, feature, method, statistic, threshold, passed) VALUES ('m', 5, 'drift', '', 'share_drifted', 1, 0.5, 0)").run();
+    migrate(old);
+    const migrated = new SqliteMonitorStore(old);
+    expect(await migrated.alertStates("m")).toEqual([{ check: "drift", failing: true, since: 5 }]);
+    expect((await migrated.alertEvents({ monitor: "m", maxResults: 10 })).events.map((e) => [e.kind, e.status, e.features])).toEqual([
+      ["alert", "fail", []],
+      ["recovered", "pass", []],
+    ]);
+    expect((await migrated.history({ monitor: "m", maxResults: 10 })).results.map((r) => [r.passed, r.status])).toEqual([[false, "fail"]]);
+    old.close();
   });
 });

@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
-import type { AlertKind, CheckName, Monitor, MonitorAlertEvent, MonitorResult, MonitorRun, MonitorSpec } from "../../monitoring/monitors/monitor.js";
+import type { AlertKind, CheckName, CheckStatus, Monitor, MonitorAlertEvent, MonitorResult, MonitorRun, MonitorSpec } from "../../monitoring/monitors/monitor.js";
 import type { AlertEventsPage, AlertEventsQuery, AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
 import { SqliteConnection } from "./statement-cache.js";
 
@@ -22,6 +22,7 @@ interface ResultRow {
   statistic: number | null;
   threshold: number | null;
   passed: number;
+  status: string | null;
   observed_value: string | null;
   message: string | null;
 }
@@ -32,9 +33,11 @@ interface AlertEventRow {
   time: number;
   check_name: string;
   kind: string;
+  status: string;
   message: string;
   window_rows: number;
   failing_since: number | null;
+  features: string;
   scores: string;
 }
 
@@ -58,6 +61,8 @@ const toResult = (row: ResultRow): MonitorResult => ({
   statistic: row.statistic,
   threshold: row.threshold,
   passed: row.passed === 1,
+  // Rows older than schema 16 have no status: theirs is what `passed` says.
+  status: (row.status ?? (row.passed === 1 ? "pass" : "fail")) as CheckStatus,
   ...(row.observed_value !== null ? { observedValue: row.observed_value } : {}),
   ...(row.message !== null ? { message: row.message } : {}),
 });
@@ -67,8 +72,10 @@ const toAlertEvent = (row: AlertEventRow): MonitorAlertEvent => ({
   time: row.time,
   check: row.check_name as CheckName,
   kind: row.kind as AlertKind,
+  status: row.status as CheckStatus,
   message: row.message,
   windowRows: row.window_rows,
+  features: JSON.parse(row.features) as string[],
   ...(row.failing_since !== null ? { failingSince: row.failing_since } : {}),
   scores: JSON.parse(row.scores) as MonitorAlertEvent["scores"],
 });
@@ -79,6 +86,8 @@ const specOf = (monitor: Monitor): MonitorSpec => ({
   window: monitor.window,
   scheduleSeconds: monitor.scheduleSeconds,
   checks: monitor.checks,
+  ...(monitor.minRows !== undefined ? { minRows: monitor.minRows } : {}),
+  ...(monitor.features !== undefined ? { features: monitor.features } : {}),
 });
 
 /** Monitors on the process's shared better-sqlite3 connection (close() belongs to whoever opened it). */
@@ -119,14 +128,14 @@ export class SqliteMonitorStore implements MonitorStore {
 
   async recordRun(run: MonitorRun): Promise<void> {
     const insert = this.conn.stmt(
-      `INSERT INTO monitor_results (monitor, time, check_name, feature, method, statistic, threshold, passed, observed_value, message)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO monitor_results (monitor, time, check_name, feature, method, statistic, threshold, passed, status, observed_value, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.conn.write(() => {
       for (const outcome of run.checks) {
         for (const s of outcome.scores) {
           const statistic = s.statistic !== null && Number.isFinite(s.statistic) ? s.statistic : null;
-          insert.run(run.monitor, run.time, s.check, s.feature, s.method, statistic, s.threshold, s.passed ? 1 : 0, s.observedValue ?? null, s.message ?? null);
+          insert.run(run.monitor, run.time, s.check, s.feature, s.method, statistic, s.threshold, s.passed ? 1 : 0, s.status, s.observedValue ?? null, s.message ?? null);
         }
       }
       this.conn.stmt("UPDATE monitors SET last_run_time = ? WHERE name = ?").run(run.time, run.monitor);
@@ -180,31 +189,50 @@ export class SqliteMonitorStore implements MonitorStore {
   }
 
   async alertStates(monitor: string): Promise<AlertState[]> {
-    const rows = this.conn.stmt("SELECT check_name, failing, since FROM monitor_alert_state WHERE monitor = ? ORDER BY check_name").all(monitor) as Array<{
-      check_name: string;
-      failing: number;
-      since: number;
-    }>;
-    return rows.map((r) => ({ check: r.check_name as CheckName, failing: r.failing === 1, since: r.since }));
+    const rows = this.conn
+      .stmt("SELECT check_name, failing, since, features, error_since FROM monitor_alert_state WHERE monitor = ? ORDER BY check_name")
+      .all(monitor) as Array<{ check_name: string; failing: number; since: number | null; features: string | null; error_since: number | null }>;
+    return rows.map((r) => ({
+      check: r.check_name as CheckName,
+      failing: r.failing === 1,
+      ...(r.since !== null ? { since: r.since } : {}),
+      ...(r.features !== null ? { features: JSON.parse(r.features) as string[] } : {}),
+      ...(r.error_since !== null ? { errorSince: r.error_since } : {}),
+    }));
   }
 
   async recordAlert(event: MonitorAlertEvent): Promise<void> {
     // JSON has no NaN: a score that could not be computed is null, as in the webhook's payload.
     const scores = event.scores.map((score) => ({ ...score, statistic: score.statistic !== null && Number.isFinite(score.statistic) ? score.statistic : null }));
+    const features = JSON.stringify(event.features);
     this.conn.write(() => {
+      if (event.kind === "error") {
+        this.conn
+          .stmt(
+            `INSERT INTO monitor_alert_state (monitor, check_name, failing, since, features, error_since) VALUES (?, ?, 0, NULL, NULL, ?)
+             ON CONFLICT (monitor, check_name) DO UPDATE SET error_since = excluded.error_since`,
+          )
+          .run(event.monitor, event.check, event.time);
+      } else {
+        const alert = event.kind === "alert";
+        this.conn
+          .stmt(
+            `INSERT INTO monitor_alert_state (monitor, check_name, failing, since, features, error_since) VALUES (?, ?, ?, ?, ?, NULL)
+             ON CONFLICT (monitor, check_name) DO UPDATE SET failing = excluded.failing, since = excluded.since, features = excluded.features, error_since = NULL`,
+          )
+          .run(event.monitor, event.check, alert ? 1 : 0, event.time, alert ? features : null);
+      }
       this.conn
         .stmt(
-          `INSERT INTO monitor_alert_state (monitor, check_name, failing, since) VALUES (?, ?, ?, ?)
-           ON CONFLICT (monitor, check_name) DO UPDATE SET failing = excluded.failing, since = excluded.since`,
+          `INSERT INTO monitor_alert_events (monitor, time, check_name, kind, status, message, window_rows, failing_since, features, scores)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(event.monitor, event.check, event.kind === "alert" ? 1 : 0, event.time);
-      this.conn
-        .stmt(
-          `INSERT INTO monitor_alert_events (monitor, time, check_name, kind, message, window_rows, failing_since, scores)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(event.monitor, event.time, event.check, event.kind, event.message, event.windowRows, event.failingSince ?? null, JSON.stringify(scores));
+        .run(event.monitor, event.time, event.check, event.kind, event.status, event.message, event.windowRows, event.failingSince ?? null, features, JSON.stringify(scores));
     });
+  }
+
+  async clearAlertError(monitor: string, check: CheckName): Promise<void> {
+    this.conn.stmt("UPDATE monitor_alert_state SET error_since = NULL WHERE monitor = ? AND check_name = ?").run(monitor, check);
   }
 
   async alertEvents(query: AlertEventsQuery): Promise<AlertEventsPage> {

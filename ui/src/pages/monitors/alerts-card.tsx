@@ -11,9 +11,20 @@ const scoreText = (event: AlertEventWire): string => {
   return `${summary.method} ${summary.statistic === null ? "—" : formatNumber(summary.statistic)}${summary.threshold !== null ? ` (threshold ${formatNumber(summary.threshold)})` : ""}`;
 };
 
-/** Open alerts (checks failing now, as the server keeps them) and the alerts and recoveries within the chosen range, newest first. */
+const EVENT_BADGES: Record<AlertEventWire["kind"], { className: string; text: string }> = {
+  alert: { className: "danger", text: "alert" },
+  recovered: { className: "ok", text: "recovered" },
+  // A check that could not run (monitor.error): a configuration or system problem, not a verdict on the data.
+  error: { className: "warn", text: "error" },
+};
+
+/**
+ * Open alerts (checks failing now, as the server keeps them), checks that cannot run now, and the alerts, recoveries
+ * and errors within the chosen range, newest first.
+ */
 export const AlertsCard = ({ alerts }: { alerts: AlertsRead }): ReactNode => {
   const open = alerts.states.filter((state) => state.failing);
+  const erroring = alerts.states.filter((state) => state.error_since !== undefined);
   return (
     <section className="card" aria-labelledby="alerts-heading">
       <h2 id="alerts-heading">Alerts</h2>
@@ -31,6 +42,16 @@ export const AlertsCard = ({ alerts }: { alerts: AlertsRead }): ReactNode => {
           ))}
         </ul>
       )}
+      {erroring.length > 0 ? (
+        <ul className="check-list" aria-label="Checks that cannot run">
+          {erroring.map((state) => (
+            <li key={state.check}>
+              <span className="badge warn">error</span> <strong>{CHECK_LABELS[state.check]}</strong> could not run since{" "}
+              {formatTime(state.error_since as number)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {alerts.truncated ? <p className="muted">This period holds more events than one view reads; the newest are shown. Choose a shorter period.</p> : null}
       {alerts.events.length > 0 ? (
         <table className="data">
@@ -46,7 +67,9 @@ export const AlertsCard = ({ alerts }: { alerts: AlertsRead }): ReactNode => {
             {alerts.events.map((event) => (
               <tr key={`${event.time}-${event.check}-${event.kind}`}>
                 <td>{formatTime(event.time)}</td>
-                <td>{event.kind === "alert" ? <span className="badge danger">alert</span> : <span className="badge ok">recovered</span>}</td>
+                <td>
+                  <span className={`badge ${EVENT_BADGES[event.kind].className}`}>{EVENT_BADGES[event.kind].text}</span>
+                </td>
                 <td>{CHECK_LABELS[event.check]}</td>
                 <td className="muted" title={event.message}>
                   {scoreText(event)}

@@ -1,23 +1,35 @@
 import type { ReactNode } from "react";
 import { formatNumber, formatTime } from "../../format";
 import { CHECK_LABELS } from "./monitor-describe";
-import { isCheckSummary, isPValueMethod } from "./monitor-results";
-import type { CheckName, MonitorResult } from "./monitor-wire";
+import { isCheckSummary, isPValueMethod, statusOf } from "./monitor-results";
+import type { CheckName, CheckStatus, MonitorResult } from "./monitor-wire";
 
 const SUMMARY_WORDS: Record<string, string> = {
   share_drifted: "share of features drifted",
   max: "largest feature score",
   success_share: "share of expectations passed",
   error: "could not run",
+  min_rows: "rows in the window",
+};
+
+/** A check's status as its badge shows it: only a pass is green; too few rows is neither green nor red. */
+export const STATUS_BADGES: Record<CheckStatus, { className: string; text: string }> = {
+  pass: { className: "ok", text: "passing" },
+  fail: { className: "danger", text: "failing" },
+  error: { className: "danger", text: "error" },
+  insufficient_data: { className: "warn", text: "insufficient data" },
 };
 
 const value = (n: number | null): string => (n === null ? "—" : formatNumber(n));
 
-/** Each check of the latest run: passed or failing, with its summary score against its threshold. */
+/**
+ * Each check of the latest run with its status (passing, failing, error: could not run, insufficient data: fewer
+ * rows than the monitor's minimum) and its summary score against its threshold.
+ */
 export const ChecksCard = ({ run, lastRunTime }: { run: MonitorResult[]; lastRunTime: number | undefined }): ReactNode => {
   const summaries = run.filter(isCheckSummary);
   const first = run[0];
-  // A run over an empty window stores no score: the scores shown are then older than the monitor's last run.
+  // Runs before statuses stored no score for an empty window: the scores shown are then older than the monitor's last run.
   const newerEmptyRun = first !== undefined && lastRunTime !== undefined && lastRunTime > first.time;
   return (
     <section className="card" aria-labelledby="checks-heading">
@@ -27,9 +39,14 @@ export const ChecksCard = ({ run, lastRunTime }: { run: MonitorResult[]; lastRun
       <ul className="check-list">
         {summaries.map((s) => (
           <li key={`${s.check}-${s.method}`}>
-            <span className={`badge ${s.passed ? "ok" : "danger"}`}>{s.passed ? "passing" : "failing"}</span> <strong>{CHECK_LABELS[s.check]}</strong>
+            <span className={`badge ${STATUS_BADGES[statusOf(s)].className}`}>{STATUS_BADGES[statusOf(s)].text}</span> <strong>{CHECK_LABELS[s.check]}</strong>
             {s.method === "error" ? (
               <span className="muted"> could not run (the run's message says why: use Run now to see it)</span>
+            ) : s.method === "min_rows" ? (
+              <span className="muted">
+                {" "}
+                {value(s.statistic)} rows in the window, at least {value(s.threshold)} needed: nothing judged
+              </span>
             ) : (
               <span className="muted">
                 {" "}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { featureSeries, isCheckSummary, latestRun, runStatus } from "./monitor-results";
+import { featureSeries, isCheckSummary, latestRun, runStatus, statusOf } from "./monitor-results";
 import type { MonitorResult } from "./monitor-wire";
 import { formatSeconds, rangeStart } from "./time-range";
 
@@ -79,5 +79,22 @@ describe("monitor results", () => {
     expect(rangeStart("24h", 100_000_000)).toBe(100_000_000 - 86_400_000);
     expect(rangeStart("all", 5)).toBeUndefined();
     expect(rangeStart("bogus", 700_000_000)).toBe(700_000_000 - 7 * 86_400_000);
+  });
+
+  it("reads each check's status: stored statuses first, `passed` for scores from before statuses; too few rows is not failing", () => {
+    expect(statusOf({ passed: true })).toBe("pass");
+    expect(statusOf({ passed: false })).toBe("fail");
+    expect(statusOf({ passed: false, status: "insufficient_data" })).toBe("insufficient_data");
+    expect(isCheckSummary({ check: "data_tests", feature: "", method: "min_rows" })).toBe(true);
+    const run: MonitorResult[] = [
+      { ...score(400, "drift", "", "min_rows", 12, 100, false), status: "insufficient_data" },
+      { ...score(400, "skew", "", "error", null, null, false), status: "error" },
+      { ...score(400, "quality", "", "accuracy", 0.5, 0.9, false), status: "fail" },
+      { ...score(400, "data_tests", "", "success_share", 1, 1, true), status: "pass" },
+    ];
+    expect(runStatus(run)).toMatchObject({
+      failingChecks: ["skew", "quality"],
+      checkStatuses: { drift: "insufficient_data", skew: "error", quality: "fail", data_tests: "pass" },
+    });
   });
 });

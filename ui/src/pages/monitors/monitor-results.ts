@@ -1,4 +1,4 @@
-import type { CheckName, MonitorResult, MonitorScore } from "./monitor-wire";
+import type { CheckName, CheckStatus, MonitorResult, MonitorScore } from "./monitor-wire";
 
 /**
  * Reading a monitor's stored scores (monitors/history, newest first): which belong to the latest run, what failed
@@ -16,7 +16,10 @@ export const isPValueMethod = (method: string): boolean => P_VALUE_METHODS.has(m
  * also has feature "" but is an expectation, not the summary.
  */
 export const isCheckSummary = (score: Pick<MonitorScore, "check" | "feature" | "method">): boolean =>
-  score.feature === "" && (score.check !== "data_tests" || score.method === "success_share" || score.method === "error");
+  score.feature === "" && (score.check !== "data_tests" || score.method === "success_share" || score.method === "error" || score.method === "min_rows");
+
+/** A score's status; scores stored before statuses existed have only `passed`. */
+export const statusOf = (score: Pick<MonitorScore, "status" | "passed">): CheckStatus => score.status ?? (score.passed ? "pass" : "fail");
 
 /** The scores of the newest run in a newest-first list. */
 export const latestRun = (results: readonly MonitorResult[]): MonitorResult[] => {
@@ -30,20 +33,30 @@ export interface RunStatus {
   driftedFeatures: string[];
   /** Expectations of the data-test suite that failed. */
   failedDataTests: MonitorResult[];
-  /** Checks failing in this run: each is an open alert on the server. */
+  /** Checks that failed or could not run in this run (a failure is an open alert on the server, an error a monitor.error). */
   failingChecks: CheckName[];
+  /** Each check's status in this run. */
+  checkStatuses: Partial<Record<CheckName, CheckStatus>>;
 }
 
 export const runStatus = (run: readonly MonitorResult[]): RunStatus | undefined => {
   const first = run[0];
   if (first === undefined) return undefined;
   const failingChecks: CheckName[] = [];
-  for (const score of run) if (isCheckSummary(score) && !score.passed && !failingChecks.includes(score.check)) failingChecks.push(score.check);
+  const checkStatuses: Partial<Record<CheckName, CheckStatus>> = {};
+  for (const score of run) {
+    if (!isCheckSummary(score) || checkStatuses[score.check] !== undefined) continue;
+    const status = statusOf(score);
+    checkStatuses[score.check] = status;
+    // Too few rows is not a failure: nothing was judged.
+    if (status === "fail" || status === "error") failingChecks.push(score.check);
+  }
   return {
     time: first.time,
     driftedFeatures: run.filter((s) => s.check === "drift" && !isCheckSummary(s) && !s.passed).map((s) => s.feature),
     failedDataTests: run.filter((s) => s.check === "data_tests" && !isCheckSummary(s) && !s.passed),
     failingChecks,
+    checkStatuses,
   };
 };
 

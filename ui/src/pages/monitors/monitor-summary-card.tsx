@@ -5,7 +5,11 @@ import { describeChecks, describeWindow } from "./monitor-describe";
 import type { MonitorWire } from "./monitor-wire";
 import { formatSeconds } from "./time-range";
 
-/** What the monitor watches, how often, and when it last ran. */
+const SHOWN_FEATURES = 20;
+const featureList = (features: readonly string[]): string =>
+  features.length > SHOWN_FEATURES ? `${features.slice(0, SHOWN_FEATURES).join(", ")} and ${features.length - SHOWN_FEATURES} more` : features.join(", ");
+
+/** What the monitor watches (window, minimum rows, features, checks), how often, and when it last ran. */
 export const MonitorSummaryCard = ({ monitor }: { monitor: MonitorWire }): ReactNode => (
   <section className="card" aria-labelledby="monitor-summary-heading">
     <h2 id="monitor-summary-heading">Definition</h2>
@@ -18,6 +22,10 @@ export const MonitorSummaryCard = ({ monitor }: { monitor: MonitorWire }): React
       <dd>{describeWindow(monitor.window)} of its prediction log</dd>
       <dt>Schedule</dt>
       <dd>every {formatSeconds(monitor.schedule_seconds)}</dd>
+      <dt>Minimum rows</dt>
+      <dd>{monitor.min_rows ?? 100} (fewer in the window: insufficient data, nothing judged)</dd>
+      <dt>Features</dt>
+      <dd>{monitor.features !== undefined ? featureList(monitor.features) : "the model version's signature"}</dd>
       <dt>Checks</dt>
       <dd>{describeChecks(monitor.checks).join("; ")}</dd>
       <dt>Last run</dt>

@@ -6,11 +6,21 @@ import { cairnGet, cairnPost } from "../../api/http";
  */
 export type CheckName = "drift" | "skew" | "data_tests" | "quality";
 
+/**
+ * How a check ended: pass; fail (the data broke it); insufficient_data (fewer window rows than min_rows: nothing
+ * judged); error (it could not run, or compared zero features). Only pass passes.
+ */
+export type CheckStatus = "pass" | "fail" | "insufficient_data" | "error";
+
 export interface MonitorWire {
   name: string;
   deployment: string;
   window: { last_rows?: number; last_seconds?: number };
   schedule_seconds: number;
+  /** Fewer window rows than this and a check is insufficient_data (absent from servers before it existed: 100). */
+  min_rows?: number;
+  /** The monitored features when the monitor names them (a model without a signature needs them). */
+  features?: string[];
   checks: {
     drift?: { reference: "training_profile" | { path: string }; methods?: Record<string, string>; drift_share?: number };
     skew?: { thresholds?: Record<string, number>; default_threshold?: number };
@@ -32,6 +42,8 @@ export interface MonitorScore {
   statistic: number | null;
   threshold: number | null;
   passed: boolean;
+  /** The summary's: its check's status; a feature's: pass or fail. Absent from scores stored before statuses: read `passed`. */
+  status?: CheckStatus;
   /** Data tests: what the expectation observed (a count, a value, a list; null when nothing). */
   observed_value?: unknown;
   /** Data tests: why the expectation failed ("" when it passed). */
@@ -44,8 +56,11 @@ export interface MonitorResult extends MonitorScore {
 
 export interface CheckOutcomeWire {
   check: CheckName;
+  status?: CheckStatus;
   passed: boolean;
   message: string;
+  /** The features the check compared. */
+  features?: string[];
   scores: MonitorScore[];
 }
 
@@ -53,6 +68,7 @@ export interface MonitorRunWire {
   monitor: string;
   time: number;
   rows: number;
+  status?: CheckStatus;
   passed: boolean;
   checks: CheckOutcomeWire[];
 }
@@ -71,14 +87,19 @@ export interface AlertStateWire {
   check: CheckName;
   failing: boolean;
   since?: number;
+  /** The check could not run on its latest runs, since then (a monitor.error was raised). */
+  error_since?: number;
 }
 
-/** An alert (the check started failing) or a recovery, as the server published it. */
+/** An alert (the check started failing), a recovery, or an error (the check could not run), as the server published it. */
 export interface AlertEventWire {
   time: number;
   check: CheckName;
-  kind: "alert" | "recovered";
+  kind: "alert" | "recovered" | "error";
+  status?: CheckStatus;
   message: string;
+  /** The features the check compared on that run. */
+  features?: string[];
   window_rows: number;
   failing_since?: number;
   /** The check's summary score first, then an alert's failing features. */
