@@ -58,7 +58,7 @@ export const checkApprovals = (
   for (const approval of approvals) {
     const person = normalizeActorName(approval.actor.name);
     const into = excluded.has(person) ? self : counted;
-    if (!into.has(person)) into.set(person, approval.actor.name);
+    if (!into.has(person)) into.set(person, approval.actor.name.trim());
   }
   if (counted.size >= needed) return undefined;
   const by = counted.size === 0 ? "" : ` (by ${[...counted.values()].join(", ")})`;
