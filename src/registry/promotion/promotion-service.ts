@@ -188,7 +188,7 @@ export class PromotionService implements PromotionGate {
     const modelVersion = await this.requireVersion(input.name, input.version);
     const rule = await this.store.getRule(input.name, key);
     if (rule?.forbidSelfApproval === true) {
-      const author = (await this.authorsOf(modelVersion)).find((candidate) => sameActor(candidate.name, ctx.actor.name));
+      const author = authorsOf(modelVersion, await this.sourceRun(modelVersion)).find((candidate) => sameActor(candidate.name, ctx.actor.name));
       if (author !== undefined) {
         throw new CairnError(
           ErrorCode.PERMISSION_DENIED,
@@ -286,13 +286,16 @@ export class PromotionService implements PromotionGate {
     if (rule === undefined) return { allowed: true, unmet: [] };
     const modelVersion = await this.requireVersion(name, version);
     const unmet: string[] = [];
+    // The source run is read at most once per check, by the metric rules and the self-approval rule alike.
+    let source: Promise<SourceRun> | undefined;
+    const sourceRun = (): Promise<SourceRun> => (source ??= this.sourceRun(modelVersion));
     for (const tag of rule.requiredTags) pushDefined(unmet, checkRequiredTag(modelVersion, tag));
     if (rule.metricThresholds.length > 0) {
-      const source = await this.sourceRun(modelVersion);
-      for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(source, threshold));
+      const run = await sourceRun();
+      for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(run, threshold));
     }
     if (rule.requiredApprovals > 0) {
-      const authors = rule.forbidSelfApproval ? (await this.authorsOf(modelVersion)).map((author) => author.name) : [];
+      const authors = rule.forbidSelfApproval ? authorsOf(modelVersion, await sourceRun()).map((author) => author.name) : [];
       pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key), authors));
     }
     return { allowed: unmet.length === 0, unmet };
@@ -302,23 +305,6 @@ export class PromotionService implements PromotionGate {
     if (version.run_id === undefined || version.run_id === "") return { kind: "no-run" };
     const run = await this.runs.getRun(version.run_id);
     return run === undefined ? { kind: "run-not-found", runId: version.run_id } : { kind: "run", run };
-  }
-
-  /**
-   * Who may not approve the version under a rule that forbids self-approval: its creator (ModelVersion.user_id, the
-   * declared actor of registry.model_version.create) and its source run's user (run.info.user_id), each with the
-   * words a refusal uses.
-   */
-  private async authorsOf(version: ModelVersion): Promise<Array<{ name: string; role: string }>> {
-    const authors: Array<{ name: string; role: string }> = [];
-    if (version.user_id !== undefined && version.user_id.trim() !== "") {
-      authors.push({ name: version.user_id, role: "created this version" });
-    }
-    const source = await this.sourceRun(version);
-    if (source.kind === "run" && source.run.info.user_id.trim() !== "") {
-      authors.push({ name: source.run.info.user_id, role: `is the user of its source run ${source.run.info.run_id}` });
-    }
-    return authors;
   }
 
   private async requireModel(name: string): Promise<void> {
@@ -331,6 +317,20 @@ export class PromotionService implements PromotionGate {
     return found;
   }
 }
+
+/**
+ * Who may not approve the version under a rule that forbids self-approval: its creator (ModelVersion.user_id, the
+ * declared actor of registry.model_version.create) and its source run's user (run.info.user_id), each with the words
+ * a refusal uses.
+ */
+const authorsOf = (version: ModelVersion, source: SourceRun): Array<{ name: string; role: string }> => {
+  const authors: Array<{ name: string; role: string }> = [];
+  if (version.user_id !== undefined && version.user_id.trim() !== "") authors.push({ name: version.user_id, role: "created this version" });
+  if (source.kind === "run" && source.run.info.user_id.trim() !== "") {
+    authors.push({ name: source.run.info.user_id, role: `is the user of its source run ${source.run.info.run_id}` });
+  }
+  return authors;
+};
 
 const sameActor = (a: string, b: string): boolean => normalizeActorName(a) === normalizeActorName(b);
 
