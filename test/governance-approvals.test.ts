@@ -110,6 +110,8 @@ describe("governance API: self-approval, revocation and the approvals listing", 
     await approve("bob", v1);
     await approve("dee", v1);
     expect(await check(v1)).toEqual({ allowed: true, unmet: [] });
+    // Approving again under another spelling of one's name answers the standing approval: one per person.
+    expect((await approve("DEE ", v1)).body.approval).toMatchObject({ actor: { name: "dee" }, time: GOVERNANCE_NOW + 2000 });
 
     // Only the approver may revoke it; anonymous requests may not revoke at all.
     expect((await revoke("eve", v1)).body).toEqual({
@@ -167,6 +169,24 @@ describe("governance API: self-approval, revocation and the approvals listing", 
       "governance.approval.revoke",
       "governance.approval.create",
     ]);
+  });
+
+  it("revokes every standing approval of the person, when older rows hold two spellings of one name", async () => {
+    await setRule(false, 2);
+    const v1 = await version("ada");
+    // Rows as a store written before spellings were matched could hold them: one person, counted once.
+    for (const [name, time] of [["Eve", 1], ["eve", 2]] as const) {
+      await kit.governance.addApproval({ name: "churn", version: v1, target: "alias:champion", actor: { name, verified: false }, time });
+    }
+    expect(await check(v1)).toEqual({ allowed: false, unmet: ["2 approvals needed, 1 given (by Eve)"] });
+    const revoked = await revoke("EVE", v1);
+    expect(revoked.body.approval).toMatchObject({ actor: { name: "Eve" }, time: 1, revoked_by: { name: "EVE" } });
+    expect(kit.audited.filter(({ entry }) => entry.action === "governance.approval.revoke").map(({ entry }) => entry.before)).toEqual([
+      { target: "alias:champion", actor: "Eve", time: 1 },
+      { target: "alias:champion", actor: "eve", time: 2 },
+    ]);
+    expect((await list({ version: v1 })).body).toEqual({ approvals: [] });
+    expect(await check(v1)).toEqual({ allowed: false, unmet: ["2 approvals needed, 0 given"] });
   });
 
   it("lists a model's approvals across versions newest first, filtered, in bounded pages", async () => {

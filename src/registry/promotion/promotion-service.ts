@@ -197,6 +197,9 @@ export class PromotionService implements PromotionGate {
         );
       }
     }
+    // One standing approval per person: approving again under another spelling of one's name answers the first.
+    const standing = (await this.store.listApprovals(input.name, input.version, key)).find((earlier) => sameActor(earlier.actor.name, ctx.actor.name));
+    if (standing !== undefined) return standing;
     const { approval, created } = await this.store.addApproval({
       name: input.name,
       version: input.version,
@@ -235,21 +238,28 @@ export class PromotionService implements PromotionGate {
       );
     }
     await this.requireVersion(input.name, input.version);
-    const standing = (await this.store.listApprovals(input.name, input.version, key)).find((approval) =>
+    // Every standing approval of this person (rows written before approve matched spellings may hold two), oldest first.
+    const standing = (await this.store.listApprovals(input.name, input.version, key)).filter((approval) =>
       sameActor(approval.actor.name, ctx.actor.name),
     );
-    const revoked = standing === undefined ? undefined : await this.store.revokeApproval(standing.id, ctx.actor, this.clock());
-    if (standing === undefined || revoked === undefined) {
+    const revoked: StoredApproval[] = [];
+    for (const approval of standing) {
+      const done = await this.store.revokeApproval(approval.id, ctx.actor, this.clock());
+      if (done === undefined) continue; // revoked meanwhile by a concurrent request: that one audits it
+      revoked.push(done);
+      await this.audit.record(ctx, {
+        action: "governance.approval.revoke",
+        entityType: "model_version",
+        entityId: `${input.name}/${input.version}`,
+        before: { target: key, actor: approval.actor.name, time: approval.time, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
+        after: { target: key, actor: approval.actor.name, revoked_by: ctx.actor.name, revoked_time: done.revokedTime ?? null },
+      });
+    }
+    const [first] = revoked;
+    if (first === undefined) {
       throw notFound(`${ctx.actor.name} has no standing approval of ${input.name} version ${input.version} for ${key} to revoke`);
     }
-    await this.audit.record(ctx, {
-      action: "governance.approval.revoke",
-      entityType: "model_version",
-      entityId: `${input.name}/${input.version}`,
-      before: { target: key, actor: standing.actor.name, time: standing.time, ...(standing.comment === undefined ? {} : { comment: standing.comment }) },
-      after: { target: key, actor: standing.actor.name, revoked_by: ctx.actor.name, revoked_time: revoked.revokedTime ?? null },
-    });
-    return revoked;
+    return first;
   }
 
   /** Every approval of a model (standing, and revoked ones on request), newest first, one bounded page at a time. */
