@@ -48,6 +48,7 @@ describe("governance API: promotion rules and approvals", () => {
           { metric: "f1", comparator: ">", value: 0.5 },
         ],
         required_approvals: 2,
+        forbid_self_approval: false,
         updated_by: { name: "ada", verified: false },
         updated_time: GOVERNANCE_NOW,
       },
@@ -87,6 +88,7 @@ describe("governance API: promotion rules and approvals", () => {
       required_tags: [{ key: "validation_status", value: "passed" }],
       metric_thresholds: championRule.metric_thresholds,
       required_approvals: 2,
+      forbid_self_approval: false,
     });
     expect(kit.audited[3]?.entry).toMatchObject({ before: { target: "stage:Production", required_approvals: 1 }, after: null });
   });

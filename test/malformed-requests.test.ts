@@ -973,3 +973,119 @@ describe("malformed requests to the monitors API", () => {
     expect(await snapshot()).toBe(before);
   });
 });
+
+/**
+ * The approvals routes of issue 11 part 4 (GET/DELETE /api/2.0/cairn/governance/approvals, the rule option
+ * forbid_self_approval), on a real server: wrong types, unknown filters, hostile tokens and sizes, missing entities,
+ * anonymous and self-approving callers are each a 4xx in MLflow's error shape naming the field or the reason, and
+ * nothing stored changes (approvals with revoked ones, rules, audit log).
+ */
+describe("malformed requests to the approvals routes", () => {
+  let server: TempServer;
+  const ada = { "x-cairn-user": "ada" };
+  const bob = { "x-cairn-user": "bob" };
+
+  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = bob): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const refused = async (label: string, method: string, path: string, body: unknown, mentions: string, headers: Record<string, string> = bob): Promise<void> => {
+    const answer = await send(method, path, body, headers);
+    const context = `${label}: ${answer.status} ${answer.text.slice(0, 400)}`;
+    expect(answer.status, context).toBeGreaterThanOrEqual(400);
+    expect(answer.status, context).toBeLessThan(500);
+    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+    expect(String(parsed.message), context).toContain(mentions);
+  };
+
+  const snapshot = async (): Promise<string> => {
+    const parts = await Promise.all([
+      send("GET", "cairn/governance/approvals?name=churn&include_revoked=true&max_results=1000"),
+      send("GET", "cairn/registered-models/promotion-rules/list?name=churn"),
+      send("GET", "cairn/audit/events?max_results=1000"),
+    ]);
+    return JSON.stringify(parts.map((part) => part.text));
+  };
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-approvals-");
+    const run = await send("POST", "mlflow/runs/create", { experiment_id: "0", user_id: "carl" });
+    const runId = (JSON.parse(run.text) as { run: { info: { run_id: string } } }).run.info.run_id;
+    expect((await send("POST", "mlflow/registered-models/create", { name: "churn" }, ada)).status).toBe(200);
+    const version = await send("POST", "mlflow/model-versions/create", { name: "churn", source: `runs:/${runId}/model`, run_id: runId }, ada);
+    expect(version.status, version.text).toBe(200);
+    const rule = { name: "churn", target: "alias:champion", required_approvals: 1, forbid_self_approval: true };
+    expect((await send("POST", "cairn/registered-models/promotion-rules/set", rule, ada)).status).toBe(200);
+    expect((await send("POST", "cairn/model-versions/approve", { name: "churn", version: "1", target: "alias:champion" }, bob)).status).toBe(200);
+    expect((await send("POST", "cairn/model-versions/approve", { name: "churn", version: "1", target: "stage:Production" }, bob)).status).toBe(200);
+    expect((await send("DELETE", "cairn/governance/approvals", { name: "churn", version: "1", target: "stage:Production" }, bob)).status).toBe(200);
+  });
+  afterAll(async () => server?.close());
+
+  it("refuses bad listings: types, sizes, unknown targets and entities, foreign page tokens", async () => {
+    const before = await snapshot();
+    const auditToken = Buffer.from(JSON.stringify([5])).toString("base64url");
+    const cases: [string, string, string][] = [
+      ["no name", "", "'name'"],
+      ["unknown model", "name=nope", "Registered Model with name=nope not found"],
+      ["very long name", `name=${"n".repeat(5000)}`, "not found"],
+      ["unknown version", "name=churn&version=9", "Model Version (name=churn, version=9) not found"],
+      ["traversal version", `name=churn&version=${encodeURIComponent("../1")}`, "not found"],
+      ["bad target", "name=churn&target=champion", "'target'"],
+      ["unknown target kind", `name=churn&target=${encodeURIComponent("column:x")}`, "'target'"],
+      ["oversize alias", `name=churn&target=alias:${"a".repeat(300)}`, "'target'"],
+      ["max_results 0", "name=churn&max_results=0", "'max_results'"],
+      ["max_results negative", "name=churn&max_results=-1", "'max_results'"],
+      ["max_results over the ceiling", "name=churn&max_results=1001", "between 1 and 1000"],
+      ["max_results beyond int64", "name=churn&max_results=99999999999999999999", "'max_results'"],
+      ["max_results text", "name=churn&max_results=many", "'max_results'"],
+      ["include_revoked not a boolean", "name=churn&include_revoked=2", "'include_revoked'"],
+      ["page token garbage", "name=churn&page_token=%25%25%25", "not a token returned by governance/approvals"],
+      ["page token of another endpoint", `name=churn&page_token=${auditToken}`, "not a token returned by governance/approvals"],
+      ["page token with negative keys", `name=churn&page_token=${Buffer.from("[-1,-1]").toString("base64url")}`, "not a token returned by governance/approvals"],
+      ["page token with SQL", `name=churn&page_token=${Buffer.from('["1 OR 1=1",1]').toString("base64url")}`, "not a token returned by governance/approvals"],
+    ];
+    for (const [label, query, mentions] of cases) await refused(`list ${label}`, "GET", `cairn/governance/approvals?${query}`, undefined, mentions);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses bad revokes and approvals: types, missing fields, anonymous, not the approver, self-approval", async () => {
+    const before = await snapshot();
+    const revoke = "cairn/governance/approvals";
+    const ok = { name: "churn", version: "1", target: "alias:champion" };
+    const cases: [string, unknown, string, Record<string, string>?][] = [
+      ["no target", { name: "churn", version: "1" }, "'target'"],
+      ["no version", { name: "churn", target: "alias:champion" }, "'version'"],
+      ["no name", { version: "1", target: "alias:champion" }, "'name'"],
+      ["name a list", { ...ok, name: ["churn"] }, "'name'"],
+      ["version an object", { ...ok, version: { v: 1 } }, "'version'"],
+      ["version fractional", { ...ok, version: 1.5 }, "'version'"],
+      ["target a number", { ...ok, target: 7 }, "'target'"],
+      ["target unknown stage", { ...ok, target: "stage:Live" }, "'target'"],
+      ["unknown version", { ...ok, version: "9" }, "Model Version (name=churn, version=9) not found"],
+      ["unknown model", { ...ok, name: "nope" }, "not found"],
+      ["lone surrogate", { ...ok, target: "alias:\ud800" }, "surrogate"],
+      ["not the approver", ok, "eve has no standing approval of churn version 1 for alias:champion to revoke", { "x-cairn-user": "eve" }],
+      ["already revoked", { ...ok, target: "stage:Production" }, "bob has no standing approval of churn version 1 for stage:Production to revoke"],
+      ["anonymous", ok, "Anonymous requests cannot revoke an approval", {}],
+    ];
+    for (const [label, body, mentions, headers] of cases) await refused(`revoke ${label}`, "DELETE", revoke, body, mentions, headers ?? bob);
+    for (const [label, payload] of rawBodies().filter(([name]) => !/in a field/.test(name))) {
+      await refused(`revoke ${label}`, "DELETE", revoke, payload, "");
+    }
+    const rules = "cairn/registered-models/promotion-rules/set";
+    for (const value of ["yes", 1, [true], { on: true }]) {
+      await refused(`forbid_self_approval ${JSON.stringify(value)}`, "POST", rules, { name: "churn", target: "alias:champion", required_approvals: 1, forbid_self_approval: value }, "'forbid_self_approval'");
+    }
+    // Self-approval under the rule: the version's creator (ada) and its run's user (carl, any spelling).
+    await refused("creator approves", "POST", "cairn/model-versions/approve", ok, "the promotion rule forbids self-approval, and ada created this version", ada);
+    await refused("run user approves", "POST", "cairn/model-versions/approve", ok, "the promotion rule forbids self-approval, and CARL is the user of its source run", { "x-cairn-user": "CARL" });
+    expect(await snapshot()).toBe(before);
+  }, 120_000);
+});

@@ -32,7 +32,7 @@ const probabilitiesOnlyModel = (): Uint8Array =>
 const columns = ["f0", "f1", "f2", "f3"];
 const signature = (outputs: Array<{ name: string; dims: number[]; dtype: string }>) => ({
   inputs: columns.map((name) => ({ name, type: "float" as const })),
-  outputs: outputs.map((o) => ({ type: "tensor", "tensor-spec": { dtype: o.dtype, shape: o.dims } })),
+  outputs: outputs.map((o) => ({ type: "tensor" as const, "tensor-spec": { dtype: o.dtype, shape: o.dims } })),
 });
 
 const serve = async (name: string, bytes: Uint8Array, outputs: Array<{ name: string; dims: number[]; dtype: string }>): Promise<string> => {

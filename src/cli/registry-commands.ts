@@ -3,6 +3,7 @@
  * its command module only when it runs.
  */
 import type { Command } from "commander";
+import { registerApprovalCommands } from "./approval-commands.js";
 import { registerLoggedModelCommands } from "./logged-model-commands.js";
 import { list, str } from "./option-values.js";
 import type { DataAction } from "./program.js";
@@ -82,6 +83,7 @@ export const registerModelCommands = (program: Command, dataAction: DataAction):
     .option("--require-tag <key=value...>", "a version tag the version must carry (repeatable)")
     .option("--metric <threshold...>", `a threshold on the source run's metric, e.g. "accuracy>=0.9" (repeatable)`)
     .option("--approvals <n>", "approvals needed from distinct people")
+    .option("--forbid-self-approval", "with --set: the version's creator and its run's user cannot approve it (refused, never counted)")
     .option("--delete <target>", "remove the rule of this target")
     .option("--json", "print JSON")
     .action(
@@ -92,6 +94,7 @@ export const registerModelCommands = (program: Command, dataAction: DataAction):
           requireTag: list(o.requireTag),
           metric: list(o.metric),
           approvals: str(o.approvals),
+          forbidSelfApproval: o.forbidSelfApproval === true,
         }),
       ),
     );
@@ -122,6 +125,7 @@ export const registerModelCommands = (program: Command, dataAction: DataAction):
     .option("--version <v>", "only this version")
     .option("--json", "print JSON")
     .action(dataAction(async (client, o, name: string) => (await models()).deleteModel(client, name, { version: str(o.version) })));
+  registerApprovalCommands(group, dataAction);
   registerLoggedModelCommands(group, dataAction);
 };
 

@@ -1,6 +1,6 @@
 import type { Fields } from "../protocol/mlflow/fields.js";
 import { type MlflowEndpoint, TextResponse } from "../server/mlflow-endpoint.js";
-import { type Approval, METRIC_COMPARATORS, type MetricComparator, type PromotionRule } from "./governance-store.js";
+import { METRIC_COMPARATORS, type MetricComparator, type PromotionRule, type StoredApproval } from "./governance-store.js";
 import type { LineageService } from "./lineage/lineage-service.js";
 import type { CardUpdate, ModelCardService } from "./model-cards/model-card-service.js";
 import { renderCardHtml } from "./model-cards/render-html.js";
@@ -22,6 +22,13 @@ const readVersion = (fields: Fields): string => {
   return fields.requiredString("version");
 };
 
+/** readVersion for a filter: absent (or "") means every version. */
+const optionalVersion = (fields: Fields): string | undefined => {
+  const raw = fields.rawValue("version");
+  if (typeof raw === "number" && Number.isSafeInteger(raw)) return String(raw);
+  return fields.optionalText("version");
+};
+
 /** An optional text field where "absent" (keep) and "" (clear) differ. */
 const optionalText = (fields: Fields, field: string): string | undefined => fields.optionalString(field);
 
@@ -31,17 +38,20 @@ const ruleJson = (rule: PromotionRule) => ({
   required_tags: rule.requiredTags,
   metric_thresholds: rule.metricThresholds,
   required_approvals: rule.requiredApprovals,
+  forbid_self_approval: rule.forbidSelfApproval,
   updated_by: rule.updatedBy,
   updated_time: rule.updatedTime,
 });
 
-const approvalJson = (approval: Approval) => ({
+const approvalJson = (approval: StoredApproval) => ({
   name: approval.name,
   version: approval.version,
   target: approval.target,
   actor: approval.actor,
   time: approval.time,
   ...(approval.comment === undefined ? {} : { comment: approval.comment }),
+  ...(approval.revokedBy === undefined ? {} : { revoked_by: approval.revokedBy }),
+  ...(approval.revokedTime === undefined ? {} : { revoked_time: approval.revokedTime }),
 });
 
 const readComparator = (item: Fields): MetricComparator => {
@@ -74,6 +84,7 @@ export const governanceRoutes = (
             value: item.requiredDouble("value"),
           })),
           requiredApprovals: fields.optionalInt64("required_approvals") ?? 0,
+          forbidSelfApproval: fields.optionalBoolean("forbid_self_approval") ?? false,
         },
         context,
       );
@@ -116,6 +127,38 @@ export const governanceRoutes = (
     handle: async (fields) => ({
       approvals: (await promotion.listApprovals(fields.requiredString("name"), readVersion(fields))).map(approvalJson),
     }),
+  },
+  {
+    // A model's approvals, newest first: who approved which version for what, when, and who revoked it.
+    methods: ["GET"],
+    path: "governance/approvals",
+    handle: async (fields) => {
+      const version = optionalVersion(fields);
+      const target = fields.optionalText("target");
+      const maxResults = fields.optionalInt64("max_results");
+      const pageToken = fields.optionalText("page_token");
+      const page = await promotion.searchApprovals({
+        name: fields.requiredString("name"),
+        ...(version === undefined ? {} : { version }),
+        ...(target === undefined ? {} : { target }),
+        includeRevoked: fields.optionalBoolean("include_revoked") ?? false,
+        ...(maxResults === undefined ? {} : { maxResults }),
+        ...(pageToken === undefined ? {} : { pageToken }),
+      });
+      return { approvals: page.items.map(approvalJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    },
+  },
+  {
+    // Revokes the caller's own standing approval of (version, target).
+    methods: ["DELETE"],
+    path: "governance/approvals",
+    handle: async (fields, context) => {
+      const approval = await promotion.revoke(
+        { name: fields.requiredString("name"), version: readVersion(fields), target: fields.requiredString("target") },
+        context,
+      );
+      return { approval: approvalJson(approval) };
+    },
   },
   {
     methods: ["GET"],

@@ -15,10 +15,20 @@ export interface GovernanceStore {
   /** Returns false when there was no such rule. */
   deleteRule(name: string, target: string): Promise<boolean>;
 
-  /** Records the approval unless this actor already approved (model, version, target); returns the stored one. */
-  addApproval(approval: Approval): Promise<{ approval: Approval; created: boolean }>;
-  /** Approvals of a version (all targets, or one), oldest first. */
-  listApprovals(name: string, version: string, target?: string): Promise<Approval[]>;
+  /**
+   * Records the approval unless this actor (exact name) has a standing one for (model, version, target); returns the
+   * standing approval. After a revoke, approving again creates a new approval.
+   */
+  addApproval(approval: Approval): Promise<{ approval: StoredApproval; created: boolean }>;
+  /** Standing (not revoked) approvals of a version (all targets, or one), oldest first: the ones that can count. */
+  listApprovals(name: string, version: string, target?: string): Promise<StoredApproval[]>;
+  /** A model's approvals, revoked ones included on request, newest first (time, then id), keyset-paged. */
+  searchApprovals(query: ApprovalQuery): Promise<{ items: StoredApproval[]; nextPageToken?: string }>;
+  /**
+   * Marks the standing approval with this id revoked; returns it as revoked, or undefined when there is no such
+   * approval or it was already revoked (a revoke never changes an earlier revoke).
+   */
+  revokeApproval(id: number, revokedBy: Actor, time: number): Promise<StoredApproval | undefined>;
 
   putCard(card: StoredModelCard): Promise<void>;
   getCard(name: string, version: string): Promise<StoredModelCard | undefined>;
@@ -52,6 +62,8 @@ export interface PromotionRule {
   requiredTags: RequiredTag[];
   metricThresholds: MetricThreshold[];
   requiredApprovals: number;
+  /** Approvals by the version's creator or its source run's user do not count, and are refused. */
+  forbidSelfApproval: boolean;
   updatedBy: Actor;
   updatedTime: number;
 }
@@ -63,6 +75,22 @@ export interface Approval {
   actor: Actor;
   time: number;
   comment?: string;
+}
+
+/** An approval as stored: its id (unique within the store) and, once revoked, who revoked it and when. */
+export interface StoredApproval extends Approval {
+  id: number;
+  revokedBy?: Actor;
+  revokedTime?: number;
+}
+
+export interface ApprovalQuery {
+  name: string;
+  version?: string;
+  target?: string;
+  includeRevoked: boolean;
+  maxResults: number;
+  pageToken?: string;
 }
 
 /** The user-written part of a model card; evaluation metrics are read from the run when the card is shown. */

@@ -28,8 +28,8 @@ describe("GovernanceApi requests", () => {
       requiredApprovals: 2,
     });
     // Empty lists the server left out come back as [].
-    expect(set).toEqual({ ...rule, required_tags: [], metric_thresholds: [] });
-    expect(await client.governance.listRules("churn")).toEqual([{ ...rule, required_tags: [], metric_thresholds: [] }]);
+    expect(set).toEqual({ ...rule, required_tags: [], metric_thresholds: [], forbid_self_approval: false });
+    expect(await client.governance.listRules("churn")).toEqual([{ ...rule, required_tags: [], metric_thresholds: [], forbid_self_approval: false }]);
     await client.governance.deleteRule("churn", "alias:champion");
     expect(sent()).toEqual([
       `POST /api/2.0/cairn/registered-models/promotion-rules/set {"name":"churn","target":"alias:champion","required_tags":[{"key":"validation_status","value":"passed"}],"metric_thresholds":[{"metric":"accuracy","comparator":">=","value":0.9}],"required_approvals":2}`,
@@ -55,6 +55,33 @@ describe("GovernanceApi requests", () => {
       `POST /api/2.0/cairn/model-versions/approve {"name":"churn","version":"3","target":"alias:champion","comment":"ok"}`,
       "GET /api/2.0/cairn/model-versions/approvals?name=churn&version=3",
       "GET /api/2.0/cairn/model-versions/promotion-check?name=churn&version=3&target=alias:champion",
+    ]);
+  });
+
+  it("sets the self-approval option, lists approvals across versions page by page and revokes one", async () => {
+    const approval = (actor: string, time: number) => ({ name: "churn", version: "3", target: "alias:champion", actor: { name: actor, verified: false }, time });
+    const revoked = { ...approval("ada", 5), revoked_by: { name: "ada", verified: false }, revoked_time: 9 };
+    const client = await clientFor((request) => {
+      if (request.url.includes("promotion-rules")) return { status: 200, body: { rule: { name: "churn", target: "alias:champion", required_approvals: 1, forbid_self_approval: true } } };
+      if (request.method === "DELETE") return { status: 200, body: { approval: revoked } };
+      if (request.url.includes("page_token=t2")) return { status: 200, body: { approvals: [revoked] } };
+      return { status: 200, body: { approvals: [approval("bob", 7)], next_page_token: "t2" } };
+    });
+    expect((await client.governance.setRule({ name: "churn", target: "alias:champion", requiredApprovals: 1, forbidSelfApproval: true })).forbid_self_approval).toBe(true);
+    expect(await client.governance.searchApprovals({ name: "churn", version: 3, target: "alias:champion", includeRevoked: true, maxResults: 1 })).toEqual({
+      items: [approval("bob", 7)],
+      nextPageToken: "t2",
+    });
+    const all: unknown[] = [];
+    for await (const item of client.governance.searchApprovalsAll({ name: "churn", includeRevoked: true })) all.push(item);
+    expect(all).toEqual([approval("bob", 7), revoked]);
+    expect(await client.governance.revokeApproval("churn", 3, "alias:champion")).toEqual(revoked);
+    expect(sent()).toEqual([
+      `POST /api/2.0/cairn/registered-models/promotion-rules/set {"name":"churn","target":"alias:champion","required_tags":[],"metric_thresholds":[],"required_approvals":1,"forbid_self_approval":true}`,
+      "GET /api/2.0/cairn/governance/approvals?name=churn&version=3&target=alias:champion&include_revoked=true&max_results=1",
+      "GET /api/2.0/cairn/governance/approvals?name=churn&include_revoked=true",
+      "GET /api/2.0/cairn/governance/approvals?name=churn&include_revoked=true&page_token=t2",
+      `DELETE /api/2.0/cairn/governance/approvals {"name":"churn","version":"3","target":"alias:champion"}`,
     ]);
   });
 

@@ -1,4 +1,5 @@
 import type { Actor } from "../core/actor.js";
+import { iteratePages, type Page } from "./paging.js";
 import type { VersionRef } from "./registry-api.js";
 import type { HttpTransport } from "./transport.js";
 
@@ -18,6 +19,8 @@ export interface PromotionRuleWire {
   required_tags: { key: string; value: string }[];
   metric_thresholds: MetricThresholdWire[];
   required_approvals: number;
+  /** Approvals by the version's creator or its source run's user are refused and never count. */
+  forbid_self_approval: boolean;
   updated_by?: Actor;
   updated_time?: number;
 }
@@ -28,6 +31,8 @@ export interface SetPromotionRuleRequest {
   requiredTags?: { key: string; value: string }[] | Record<string, string>;
   metricThresholds?: MetricThresholdWire[];
   requiredApprovals?: number;
+  /** Refuse approvals by the version's creator or its run's user (the server's default: false). */
+  forbidSelfApproval?: boolean;
 }
 
 export interface ApprovalWire {
@@ -37,6 +42,22 @@ export interface ApprovalWire {
   actor: Actor;
   time: number;
   comment?: string;
+  /** Set once the approver revoked it: a revoked approval no longer counts. */
+  revoked_by?: Actor;
+  revoked_time?: number;
+}
+
+export interface ListApprovalsRequest {
+  name: string;
+  /** Only this version's approvals. */
+  version?: VersionRef;
+  /** Only approvals for this target, e.g. "alias:champion". */
+  target?: string;
+  /** Revoked approvals too (default: only the standing ones). */
+  includeRevoked?: boolean;
+  /** Page size, 1 to 1000 (server default 100). */
+  maxResults?: number;
+  pageToken?: string;
 }
 
 export interface PromotionCheck {
@@ -115,6 +136,7 @@ export class GovernanceApi {
       required_tags: keyValues(request.requiredTags) ?? [],
       metric_thresholds: request.metricThresholds ?? [],
       required_approvals: request.requiredApprovals ?? 0,
+      ...(request.forbidSelfApproval === undefined ? {} : { forbid_self_approval: request.forbidSelfApproval }),
     });
     return normalizeRule(answer.rule);
   }
@@ -139,9 +161,34 @@ export class GovernanceApi {
     return answer.approval;
   }
 
+  /** The version's standing approvals (the ones that can count), oldest first. */
   async listApprovals(name: string, version: VersionRef): Promise<ApprovalWire[]> {
     const answer = await this.http.callCairn<{ approvals?: ApprovalWire[] }>("GET", "model-versions/approvals", { name, version: String(version) });
     return answer.approvals ?? [];
+  }
+
+  /** One page of a model's approvals across versions, newest first: who approved what, when, and who revoked it. */
+  async searchApprovals(request: ListApprovalsRequest): Promise<Page<ApprovalWire>> {
+    const answer = await this.http.callCairn<{ approvals?: ApprovalWire[]; next_page_token?: string }>("GET", "governance/approvals", {
+      name: request.name,
+      version: request.version === undefined ? undefined : String(request.version),
+      target: request.target,
+      include_revoked: request.includeRevoked === undefined ? undefined : String(request.includeRevoked),
+      max_results: request.maxResults,
+      page_token: request.pageToken,
+    });
+    return { items: answer.approvals ?? [], nextPageToken: answer.next_page_token || undefined };
+  }
+
+  /** Every matching approval, newest first, fetching pages as the caller iterates. */
+  searchApprovalsAll(request: Omit<ListApprovalsRequest, "pageToken">): AsyncGenerator<ApprovalWire> {
+    return iteratePages((pageToken) => this.searchApprovals({ ...request, pageToken }));
+  }
+
+  /** Revokes the caller's own standing approval of the version for the target; answers it as revoked. */
+  async revokeApproval(name: string, version: VersionRef, target: string): Promise<ApprovalWire> {
+    const answer = await this.http.callCairn<{ approval: ApprovalWire }>("DELETE", "governance/approvals", { name, version: String(version), target });
+    return answer.approval;
   }
 
   /** Whether the version may move to the target now, and if not, why. */
@@ -198,4 +245,5 @@ const normalizeRule = (rule: PromotionRuleWire): PromotionRuleWire => ({
   required_tags: rule.required_tags ?? [],
   metric_thresholds: rule.metric_thresholds ?? [],
   required_approvals: rule.required_approvals ?? 0,
+  forbid_self_approval: rule.forbid_self_approval ?? false,
 });

@@ -272,7 +272,8 @@ describe("models UI in Chromium against a seeded Cairn server", () => {
     expect(await conditionTexts()).toEqual(["passes Tag validation_status = passed", "passes 1 approval"]);
     expect(await page.getByRole("alert").count()).toBe(0);
     expect(await rowTexts(page, "Approvals")).toEqual([
-      expect.stringMatching(/^alias @production bob \(unverified\) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Checked the November evaluation$/),
+      // The approval is bob's own and standing: the row offers him Revoke.
+      expect.stringMatching(/^alias @production bob \(unverified\) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Checked the November evaluation Standing Revoke$/),
     ]);
     const shot = screenshotPath("model-version-approvals");
     if (shot) await page.screenshot({ path: shot, fullPage: false });

@@ -178,12 +178,14 @@ export interface RulesOptions {
   requireTag?: string[];
   metric?: string[];
   approvals?: string;
+  /** The rule refuses approvals by the version's creator or its run's user (unset: allowed). */
+  forbidSelfApproval?: boolean;
 }
 
 export const describeRule = (rule: PromotionRuleWire): { tags: string; metrics: string; approvals: string } => ({
   tags: rule.required_tags.length === 0 ? "-" : rule.required_tags.map((t) => `${t.key}=${t.value}`).join(", "),
   metrics: rule.metric_thresholds.length === 0 ? "-" : rule.metric_thresholds.map((m) => `${m.metric} ${m.comparator} ${m.value}`).join(", "),
-  approvals: String(rule.required_approvals),
+  approvals: rule.forbid_self_approval ? `${rule.required_approvals}, not self` : String(rule.required_approvals),
 });
 
 /** `cairn models rules NAME`: lists the model's promotion rules; with --set replaces one, with --delete removes one. */
@@ -197,6 +199,7 @@ export const modelRules = async (
   const ruleFlags = requireTag.length > 0 || metric.length > 0 || options.approvals !== undefined;
   if (options.set !== undefined && options.delete !== undefined) throw new UsageError("--set and --delete cannot be used together");
   if (options.set === undefined && ruleFlags) throw new UsageError("--require-tag, --metric and --approvals need --set TARGET");
+  if (options.set === undefined && options.forbidSelfApproval === true) throw new UsageError("--forbid-self-approval needs --set TARGET");
   if (options.delete !== undefined) {
     const target = parseTarget("--delete", options.delete);
     await client.governance.deleteRule(name, target);
@@ -211,11 +214,13 @@ export const modelRules = async (
       requiredTags: requireTag.map(parseRequiredTag),
       metricThresholds: metric.map(parseMetricThreshold),
       requiredApprovals: options.approvals === undefined ? 0 : parseApprovals(options.approvals),
+      ...(options.forbidSelfApproval === true ? { forbidSelfApproval: true } : {}),
     });
     const text = describeRule(rule);
+    const self = rule.forbid_self_approval ? "; self-approval forbidden (the creator and the run's user cannot approve)" : "";
     return {
       data: rule,
-      human: { kind: "message", text: `Set the ${target} rule of ${name}: tags ${text.tags}; metrics ${text.metrics}; approvals ${text.approvals}.` },
+      human: { kind: "message", text: `Set the ${target} rule of ${name}: tags ${text.tags}; metrics ${text.metrics}; approvals ${String(rule.required_approvals)}${self}.` },
     };
   }
   const rules = await client.governance.listRules(name);

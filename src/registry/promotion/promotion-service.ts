@@ -4,8 +4,8 @@ import { type AuditRecorder, noAudit } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import {
-  type Approval,
   type GovernanceStore,
+  type StoredApproval,
   METRIC_COMPARATORS,
   type MetricThreshold,
   type PromotionRule,
@@ -13,7 +13,7 @@ import {
 } from "../governance-store.js";
 import { formatPromotionTarget, type PromotionGate, type PromotionTarget, type PromotionVerdict } from "../promotion-gate.js";
 import type { RegistryStore } from "../store.js";
-import { checkApprovals, checkMetricThreshold, checkRequiredTag, type SourceRun } from "./rule-checks.js";
+import { checkApprovals, checkMetricThreshold, checkRequiredTag, normalizeActorName, type SourceRun } from "./rule-checks.js";
 import { parsePromotionTarget } from "./target.js";
 
 export const PROMOTION_LIMITS = {
@@ -23,6 +23,9 @@ export const PROMOTION_LIMITS = {
   maxKeyLength: 250,
   maxTagValueLength: 5000,
   maxCommentLength: 5000,
+  /** Default and ceiling of one page of the approvals listing. */
+  approvalsPageDefault: 100,
+  approvalsPageMax: 1000,
 } as const;
 
 export interface PromotionServiceOptions {
@@ -36,6 +39,8 @@ export interface RuleInput {
   requiredTags: RequiredTag[];
   metricThresholds: MetricThreshold[];
   requiredApprovals: number;
+  /** Default false: rules written before the option existed keep their meaning. */
+  forbidSelfApproval?: boolean;
 }
 
 export interface ApprovalInput {
@@ -43,6 +48,21 @@ export interface ApprovalInput {
   version: string;
   target: string;
   comment?: string;
+}
+
+export interface ApprovalRef {
+  name: string;
+  version: string;
+  target: string;
+}
+
+export interface ApprovalListing {
+  name: string;
+  version?: string;
+  target?: string;
+  includeRevoked?: boolean;
+  maxResults?: number;
+  pageToken?: string;
 }
 
 export type RegistryReads = Pick<RegistryStore, "getRegisteredModel" | "getModelVersion">;
@@ -118,6 +138,7 @@ export class PromotionService implements PromotionGate {
       requiredTags: input.requiredTags.map(({ key: tagKey, value }) => ({ key: tagKey, value })),
       metricThresholds: input.metricThresholds.map(({ metric, comparator, value }) => ({ metric, comparator, value })),
       requiredApprovals: input.requiredApprovals,
+      forbidSelfApproval: input.forbidSelfApproval ?? false,
       updatedBy: ctx.actor,
       updatedTime: this.clock(),
     };
@@ -153,7 +174,7 @@ export class PromotionService implements PromotionGate {
     });
   }
 
-  async approve(input: ApprovalInput, ctx: WriteContext): Promise<Approval> {
+  async approve(input: ApprovalInput, ctx: WriteContext): Promise<StoredApproval> {
     const { key } = parsePromotionTarget(input.target);
     if (input.comment !== undefined && input.comment.length > PROMOTION_LIMITS.maxCommentLength) {
       throw invalidParameter(`'comment' is longer than ${PROMOTION_LIMITS.maxCommentLength} characters.`);
@@ -164,7 +185,21 @@ export class PromotionService implements PromotionGate {
         "Anonymous requests cannot approve a model version: declare who you are (the x-cairn-user header or basic auth).",
       );
     }
-    await this.requireVersion(input.name, input.version);
+    const modelVersion = await this.requireVersion(input.name, input.version);
+    const rule = await this.store.getRule(input.name, key);
+    if (rule?.forbidSelfApproval === true) {
+      const author = authorsOf(modelVersion, await this.sourceRun(modelVersion)).find((candidate) => sameActor(candidate.name, ctx.actor.name));
+      if (author !== undefined) {
+        throw new CairnError(
+          ErrorCode.PERMISSION_DENIED,
+          `${ctx.actor.name} cannot approve ${input.name} version ${input.version} for ${key}: the promotion rule forbids ` +
+            `self-approval, and ${ctx.actor.name} ${author.role}.`,
+        );
+      }
+    }
+    // One standing approval per person: approving again under another spelling of one's name answers the first.
+    const standing = (await this.store.listApprovals(input.name, input.version, key)).find((earlier) => sameActor(earlier.actor.name, ctx.actor.name));
+    if (standing !== undefined) return standing;
     const { approval, created } = await this.store.addApproval({
       name: input.name,
       version: input.version,
@@ -185,9 +220,67 @@ export class PromotionService implements PromotionGate {
     return approval;
   }
 
-  async listApprovals(name: string, version: string): Promise<Approval[]> {
+  async listApprovals(name: string, version: string): Promise<StoredApproval[]> {
     await this.requireVersion(name, version);
     return this.store.listApprovals(name, version);
+  }
+
+  /**
+   * Withdraws the caller's standing approval of (version, target): only its approver may revoke it (the same person,
+   * compared as self-approval is). The approval stays listed as revoked and no longer counts.
+   */
+  async revoke(input: ApprovalRef, ctx: WriteContext): Promise<StoredApproval> {
+    const { key } = parsePromotionTarget(input.target);
+    if (isAnonymous(ctx)) {
+      throw new CairnError(
+        ErrorCode.PERMISSION_DENIED,
+        "Anonymous requests cannot revoke an approval: declare who you are (the x-cairn-user header or basic auth).",
+      );
+    }
+    await this.requireVersion(input.name, input.version);
+    // Every standing approval of this person (rows written before approve matched spellings may hold two), oldest first.
+    const standing = (await this.store.listApprovals(input.name, input.version, key)).filter((approval) =>
+      sameActor(approval.actor.name, ctx.actor.name),
+    );
+    const revoked: StoredApproval[] = [];
+    for (const approval of standing) {
+      const done = await this.store.revokeApproval(approval.id, ctx.actor, this.clock());
+      if (done === undefined) continue; // revoked meanwhile by a concurrent request: that one audits it
+      revoked.push(done);
+      await this.audit.record(ctx, {
+        action: "governance.approval.revoke",
+        entityType: "model_version",
+        entityId: `${input.name}/${input.version}`,
+        before: { target: key, actor: approval.actor.name, time: approval.time, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
+        after: { target: key, actor: approval.actor.name, revoked_by: ctx.actor.name, revoked_time: done.revokedTime ?? null },
+      });
+    }
+    const [first] = revoked;
+    if (first === undefined) {
+      throw notFound(`${ctx.actor.name} has no standing approval of ${input.name} version ${input.version} for ${key} to revoke`);
+    }
+    return first;
+  }
+
+  /** Every approval of a model (standing, and revoked ones on request), newest first, one bounded page at a time. */
+  async searchApprovals(listing: ApprovalListing): Promise<{ items: StoredApproval[]; nextPageToken?: string }> {
+    const maxResults = listing.maxResults ?? PROMOTION_LIMITS.approvalsPageDefault;
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > PROMOTION_LIMITS.approvalsPageMax) {
+      throw invalidParameter(
+        `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be between 1 and ${PROMOTION_LIMITS.approvalsPageMax}.`,
+      );
+    }
+    const target = listing.target === undefined ? undefined : parsePromotionTarget(listing.target).key;
+    if (listing.version === undefined) await this.requireModel(listing.name);
+    else await this.requireVersion(listing.name, listing.version);
+    return this.store.searchApprovals({
+      name: listing.name,
+      ...(listing.version === undefined ? {} : { version: listing.version }),
+      ...(target === undefined ? {} : { target }),
+      includeRevoked: listing.includeRevoked ?? false,
+      maxResults,
+      ...(listing.pageToken === undefined ? {} : { pageToken: listing.pageToken }),
+    });
   }
 
   /** The check for the API, with the target as text ("alias:champion"). */
@@ -203,13 +296,17 @@ export class PromotionService implements PromotionGate {
     if (rule === undefined) return { allowed: true, unmet: [] };
     const modelVersion = await this.requireVersion(name, version);
     const unmet: string[] = [];
+    // The source run is read at most once per check, by the metric rules and the self-approval rule alike.
+    let source: Promise<SourceRun> | undefined;
+    const sourceRun = (): Promise<SourceRun> => (source ??= this.sourceRun(modelVersion));
     for (const tag of rule.requiredTags) pushDefined(unmet, checkRequiredTag(modelVersion, tag));
     if (rule.metricThresholds.length > 0) {
-      const source = await this.sourceRun(modelVersion);
-      for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(source, threshold));
+      const run = await sourceRun();
+      for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(run, threshold));
     }
     if (rule.requiredApprovals > 0) {
-      pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key)));
+      const authors = rule.forbidSelfApproval ? authorsOf(modelVersion, await sourceRun()).map((author) => author.name) : [];
+      pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key), authors));
     }
     return { allowed: unmet.length === 0, unmet };
   }
@@ -231,6 +328,22 @@ export class PromotionService implements PromotionGate {
   }
 }
 
+/**
+ * Who may not approve the version under a rule that forbids self-approval: its creator (ModelVersion.user_id, the
+ * declared actor of registry.model_version.create) and its source run's user (run.info.user_id), each with the words
+ * a refusal uses.
+ */
+const authorsOf = (version: ModelVersion, source: SourceRun): Array<{ name: string; role: string }> => {
+  const authors: Array<{ name: string; role: string }> = [];
+  if (version.user_id !== undefined && version.user_id.trim() !== "") authors.push({ name: version.user_id, role: "created this version" });
+  if (source.kind === "run" && source.run.info.user_id.trim() !== "") {
+    authors.push({ name: source.run.info.user_id, role: `is the user of its source run ${source.run.info.run_id}` });
+  }
+  return authors;
+};
+
+const sameActor = (a: string, b: string): boolean => normalizeActorName(a) === normalizeActorName(b);
+
 const pushDefined = (list: string[], item: string | undefined): void => {
   if (item !== undefined) list.push(item);
 };
@@ -240,4 +353,5 @@ const ruleSnapshot = (rule: PromotionRule) => ({
   required_tags: rule.requiredTags,
   metric_thresholds: rule.metricThresholds,
   required_approvals: rule.requiredApprovals,
+  forbid_self_approval: rule.forbidSelfApproval,
 });

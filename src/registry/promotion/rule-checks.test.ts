@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Run } from "../../protocol/mlflow/entities.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import type { Approval, MetricComparator, PromotionRule } from "../governance-store.js";
-import { checkApprovals, checkMetricThreshold, checkRequiredTag, type SourceRun } from "./rule-checks.js";
+import { checkApprovals, checkMetricThreshold, checkRequiredTag, normalizeActorName, type SourceRun } from "./rule-checks.js";
 
 const version = (tags: Array<{ key: string; value: string }>): ModelVersion => ({
   name: "churn",
@@ -88,5 +88,30 @@ describe("promotion rule checks", () => {
     expect(checkApprovals(rule, [by("ada")])).toBe("2 approvals needed, 1 given (by ada)");
     expect(checkApprovals(rule, [by("ada"), by("bob")])).toBeUndefined();
     expect(checkApprovals({ requiredApprovals: 1 } as PromotionRule, [])).toBe("1 approval needed, 0 given");
+  });
+
+  it("counts one person once however the name is spelled (case, surrounding spaces, full-width letters)", () => {
+    const rule = { requiredApprovals: 2, forbidSelfApproval: false } as PromotionRule;
+    const by = (name: string): Approval => ({ name: "churn", version: "3", target: "alias:champion", actor: { name, verified: false }, time: 1 });
+    expect(normalizeActorName(" Ada ")).toBe("ada");
+    expect(normalizeActorName("\uff21\uff44\uff41")).toBe("ada");
+    expect(checkApprovals(rule, [by("ada"), by("Ada "), by("\uff41\uff44\uff41")])).toBe("2 approvals needed, 1 given (by ada)");
+    expect(checkApprovals(rule, [by("ada"), by("bob")])).toBeUndefined();
+  });
+
+  it("never counts an author's approval under a rule that forbids self-approval, and says whose did not count", () => {
+    const forbids = { requiredApprovals: 1, forbidSelfApproval: true } as PromotionRule;
+    const allows = { requiredApprovals: 1, forbidSelfApproval: false } as PromotionRule;
+    const by = (name: string): Approval => ({ name: "churn", version: "3", target: "alias:champion", actor: { name, verified: false }, time: 1 });
+    // The hole as it was: the creator approving their own version meets the rule when the option is off.
+    expect(checkApprovals(allows, [by("ada")], ["ada"])).toBeUndefined();
+    expect(checkApprovals(forbids, [by("ADA ")], ["ada"])).toBe("1 approval needed, 0 given; self-approval by ADA does not count");
+    expect(checkApprovals(forbids, [by("ada"), by("carl")], ["ada", "carl"])).toBe("1 approval needed, 0 given; self-approval by ada, carl does not count");
+    expect(checkApprovals({ ...forbids, requiredApprovals: 2 } as PromotionRule, [by("ada"), by("bob")], ["Ada"])).toBe(
+      "2 approvals needed, 1 given (by bob); self-approval by ada does not count",
+    );
+    expect(checkApprovals(forbids, [by("ada"), by("bob")], ["ada"])).toBeUndefined();
+    // Empty author names (a version created anonymously) exclude nobody.
+    expect(checkApprovals(forbids, [by("ada")], ["", " "])).toBeUndefined();
   });
 });

@@ -35,9 +35,33 @@ export const checkMetricThreshold = (source: SourceRun, threshold: MetricThresho
   return compare[threshold.comparator](metric.value, threshold.value) ? undefined : `${rule} (run value ${metric.value})`;
 };
 
-export const checkApprovals = (rule: PromotionRule, approvals: readonly Approval[]): string | undefined => {
+/**
+ * The one spelling of a person for governance decisions: names are declared by clients, so "Ada", " ada" and the
+ * full-width "ａｄａ" are one person when self-approval is judged and when distinct approvers are counted.
+ */
+export const normalizeActorName = (name: string): string => name.normalize("NFKC").trim().toLowerCase();
+
+/**
+ * Counts the standing approvals of distinct people (one person approving under two spellings counts once). When the
+ * rule forbids self-approval, approvals by `authors` (the version's creator, its run's user) never count, whenever
+ * they were given: the rule may have been set after the approval.
+ */
+export const checkApprovals = (
+  rule: PromotionRule,
+  approvals: readonly Approval[],
+  authors: readonly string[] = [],
+): string | undefined => {
   const needed = rule.requiredApprovals;
-  if (approvals.length >= needed) return undefined;
-  const by = approvals.length === 0 ? "" : ` (by ${approvals.map((approval) => approval.actor.name).join(", ")})`;
-  return `${needed} ${needed === 1 ? "approval" : "approvals"} needed, ${approvals.length} given${by}`;
+  const excluded = new Set(rule.forbidSelfApproval ? authors.map(normalizeActorName).filter((name) => name !== "") : []);
+  const counted = new Map<string, string>();
+  const self = new Map<string, string>();
+  for (const approval of approvals) {
+    const person = normalizeActorName(approval.actor.name);
+    const into = excluded.has(person) ? self : counted;
+    if (!into.has(person)) into.set(person, approval.actor.name.trim());
+  }
+  if (counted.size >= needed) return undefined;
+  const by = counted.size === 0 ? "" : ` (by ${[...counted.values()].join(", ")})`;
+  const selfNote = self.size === 0 ? "" : `; self-approval by ${[...self.values()].join(", ")} does not count`;
+  return `${needed} ${needed === 1 ? "approval" : "approvals"} needed, ${counted.size} given${by}${selfNote}`;
 };

@@ -12,6 +12,7 @@ import { LOGGED_MODELS_MIGRATION } from "./schema/011-logged-models.js";
 import { TRACES_MIGRATION } from "./schema/012-traces.js";
 import { WEBHOOK_FORMATS_MIGRATION } from "./schema/013-webhook-formats.js";
 import { MODEL_VERSION_MODEL_ID_MIGRATION } from "./schema/014-model-version-model-id.js";
+import { APPROVAL_REVOCATION_MIGRATION } from "./schema/015-approval-revocation.js";
 import { MONITOR_CHECK_STATUS_MIGRATION } from "./schema/016-monitor-check-status.js";
 
 /**
@@ -148,6 +149,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   TRACES_MIGRATION,
   WEBHOOK_FORMATS_MIGRATION,
   MODEL_VERSION_MODEL_ID_MIGRATION,
+  APPROVAL_REVOCATION_MIGRATION,
   MONITOR_CHECK_STATUS_MIGRATION,
 ];
 

@@ -1,12 +1,16 @@
 import type { Database } from "better-sqlite3";
+import type { Actor } from "../../core/actor.js";
 import type {
   Approval,
+  ApprovalQuery,
   GovernanceStore,
   MetricThreshold,
   PromotionRule,
   RequiredTag,
+  StoredApproval,
   StoredModelCard,
 } from "../../registry/governance-store.js";
+import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import { SqliteConnection } from "./statement-cache.js";
 
 interface RuleRow {
@@ -15,12 +19,14 @@ interface RuleRow {
   required_tags: string;
   metric_thresholds: string;
   required_approvals: number;
+  forbid_self_approval: number;
   updated_by: string;
   updated_by_verified: number;
   updated_time: number;
 }
 
 interface ApprovalRow {
+  approval_id: number;
   model_name: string;
   version: string;
   target: string;
@@ -28,6 +34,9 @@ interface ApprovalRow {
   actor_verified: number;
   time: number;
   comment: string | null;
+  revoked_by: string | null;
+  revoked_by_verified: number | null;
+  revoked_time: number | null;
 }
 
 interface CardRow {
@@ -50,18 +59,25 @@ const toRule = (row: RuleRow): PromotionRule => ({
   requiredTags: JSON.parse(row.required_tags) as RequiredTag[],
   metricThresholds: JSON.parse(row.metric_thresholds) as MetricThreshold[],
   requiredApprovals: row.required_approvals,
+  forbidSelfApproval: row.forbid_self_approval === 1,
   updatedBy: { name: row.updated_by, verified: row.updated_by_verified === 1 },
   updatedTime: row.updated_time,
 });
 
-const toApproval = (row: ApprovalRow): Approval => ({
+const toApproval = (row: ApprovalRow): StoredApproval => ({
+  id: row.approval_id,
   name: row.model_name,
   version: row.version,
   target: row.target,
   actor: { name: row.actor_name, verified: row.actor_verified === 1 },
   time: row.time,
   ...(row.comment === null ? {} : { comment: row.comment }),
+  ...(row.revoked_by === null || row.revoked_time === null
+    ? {}
+    : { revokedBy: { name: row.revoked_by, verified: row.revoked_by_verified === 1 }, revokedTime: row.revoked_time }),
 });
+
+const SEARCH_ENDPOINT = "governance/approvals";
 
 const toCard = (row: CardRow): StoredModelCard => ({
   name: row.model_name,
@@ -93,9 +109,10 @@ export class SqliteGovernanceStore implements GovernanceStore {
     this.conn
       .stmt(
         "INSERT INTO promotion_rules (model_name, target, required_tags, metric_thresholds, required_approvals, " +
-          "updated_by, updated_by_verified, updated_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " +
+          "forbid_self_approval, updated_by, updated_by_verified, updated_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " +
           "ON CONFLICT (model_name, target) DO UPDATE SET required_tags = excluded.required_tags, " +
           "metric_thresholds = excluded.metric_thresholds, required_approvals = excluded.required_approvals, " +
+          "forbid_self_approval = excluded.forbid_self_approval, " +
           "updated_by = excluded.updated_by, updated_by_verified = excluded.updated_by_verified, " +
           "updated_time = excluded.updated_time",
       )
@@ -105,6 +122,7 @@ export class SqliteGovernanceStore implements GovernanceStore {
         JSON.stringify(rule.requiredTags),
         JSON.stringify(rule.metricThresholds),
         rule.requiredApprovals,
+        rule.forbidSelfApproval ? 1 : 0,
         rule.updatedBy.name,
         rule.updatedBy.verified ? 1 : 0,
         rule.updatedTime,
@@ -127,7 +145,7 @@ export class SqliteGovernanceStore implements GovernanceStore {
     return this.conn.stmt("DELETE FROM promotion_rules WHERE model_name = ? AND target = ?").run(name, target).changes > 0;
   }
 
-  async addApproval(approval: Approval): Promise<{ approval: Approval; created: boolean }> {
+  async addApproval(approval: Approval): Promise<{ approval: StoredApproval; created: boolean }> {
     return this.conn.write(() => {
       const inserted = this.conn
         .stmt(
@@ -144,25 +162,65 @@ export class SqliteGovernanceStore implements GovernanceStore {
           approval.comment ?? null,
         );
       const row = this.conn
-        .stmt("SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? AND target = ? AND actor_name = ?")
+        .stmt(
+          "SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? AND target = ? AND actor_name = ? " +
+            "AND revoked_time IS NULL",
+        )
         .get(approval.name, approval.version, approval.target, approval.actor.name) as ApprovalRow;
       return { approval: toApproval(row), created: inserted.changes > 0 };
     });
   }
 
-  async listApprovals(name: string, version: string, target?: string): Promise<Approval[]> {
+  async listApprovals(name: string, version: string, target?: string): Promise<StoredApproval[]> {
+    const standing = "SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? AND revoked_time IS NULL";
     const rows = (
       target === undefined
-        ? this.conn
-            .stmt("SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? ORDER BY time, target, actor_name")
-            .all(name, version)
-        : this.conn
-            .stmt(
-              "SELECT * FROM promotion_approvals WHERE model_name = ? AND version = ? AND target = ? ORDER BY time, actor_name",
-            )
-            .all(name, version, target)
+        ? this.conn.stmt(`${standing} ORDER BY time, approval_id`).all(name, version)
+        : this.conn.stmt(`${standing} AND target = ? ORDER BY time, approval_id`).all(name, version, target)
     ) as ApprovalRow[];
     return rows.map(toApproval);
+  }
+
+  async searchApprovals(query: ApprovalQuery): Promise<{ items: StoredApproval[]; nextPageToken?: string }> {
+    const where = ["model_name = ?"];
+    const params: Array<string | number> = [query.name];
+    if (query.version !== undefined) {
+      where.push("version = ?");
+      params.push(query.version);
+    }
+    if (query.target !== undefined) {
+      where.push("target = ?");
+      params.push(query.target);
+    }
+    if (!query.includeRevoked) where.push("revoked_time IS NULL");
+    if (query.pageToken !== undefined) {
+      const [time, id] = decodeKeysetToken(query.pageToken, 2, SEARCH_ENDPOINT) as [number, number];
+      where.push("(time < ? OR (time = ? AND approval_id < ?))");
+      params.push(time, time, id);
+    }
+    // One row beyond the page: its presence, not a full page, says that another page exists.
+    const rows = this.conn
+      .stmt(`SELECT * FROM promotion_approvals WHERE ${where.join(" AND ")} ORDER BY time DESC, approval_id DESC LIMIT ?`)
+      .all(...params, query.maxResults + 1) as ApprovalRow[];
+    const items = rows.slice(0, query.maxResults).map(toApproval);
+    const last = items[items.length - 1];
+    return rows.length > query.maxResults && last !== undefined
+      ? { items, nextPageToken: encodeKeysetToken([last.time, last.id]) }
+      : { items };
+  }
+
+  async revokeApproval(id: number, revokedBy: Actor, time: number): Promise<StoredApproval | undefined> {
+    return this.conn.write(() => {
+      const changed = this.conn
+        .stmt(
+          "UPDATE promotion_approvals SET revoked_by = ?, revoked_by_verified = ?, revoked_time = ? " +
+            "WHERE approval_id = ? AND revoked_time IS NULL",
+        )
+        .run(revokedBy.name, revokedBy.verified ? 1 : 0, time, id);
+      if (changed.changes === 0) return undefined;
+      const row = this.conn.stmt("SELECT * FROM promotion_approvals WHERE approval_id = ?").get(id) as ApprovalRow;
+      return toApproval(row);
+    });
   }
 
   async putCard(card: StoredModelCard): Promise<void> {

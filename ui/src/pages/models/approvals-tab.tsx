@@ -1,13 +1,15 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import type { ModelVersion } from "../../api/entities";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
+import { useDeclaredUser } from "../../identity";
 import { useQueryParam } from "../../url-state";
 import { ApproveForm } from "./approve-form";
 import { renderCheck } from "./promotion-check";
 import { PromotionCheckView } from "./promotion-check-view";
-import { checkPromotion, listApprovals, registryKeys } from "./registry-api";
+import { type ApprovalRecord, listVersionApprovals, revokeApproval, samePerson, versionApprovalsKey } from "./approvals-api";
+import { checkPromotion, registryKeys, versionEntity } from "./registry-api";
 import type { PromotionRuleWire } from "./registry-wire";
 import { targetLabel, usePromotionRules } from "./rules-tab";
 import { actorName } from "./text";
@@ -18,15 +20,68 @@ const STAGE_TARGETS = ["stage:Staging", "stage:Production", "stage:Archived"];
 export const sameTarget = (a: string, b: string): boolean =>
   a.startsWith("stage:") && b.startsWith("stage:") ? a.toLowerCase() === b.toLowerCase() : a === b;
 
+/** Revoking one's own standing approval, after a confirmation; the outcome is announced by the section. */
+const RevokeButton = ({ approval, onDone }: { approval: ApprovalRecord; onDone: (message: string | Error) => void }): ReactNode => {
+  const client = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const what = `version ${approval.version} for ${targetLabel(approval.target)}`;
+  const mutation = useMutation({
+    mutationFn: () => revokeApproval(approval.name, approval.version, approval.target),
+    onSuccess: async () => {
+      onDone(`Revoked your approval of ${what}; it no longer counts.`);
+      await Promise.all([
+        client.invalidateQueries({ queryKey: registryKeys.approvals(approval.name, approval.version) }),
+        client.invalidateQueries({ queryKey: ["registry", "check", approval.name, approval.version] }),
+        client.invalidateQueries({ queryKey: registryKeys.audit(versionEntity(approval.name, approval.version)) }),
+      ]);
+    },
+    onError: (error) => onDone(new Error(`Could not revoke the approval of ${what}: ${error.message}`)),
+  });
+  if (!confirming) {
+    return (
+      <button type="button" disabled={mutation.isPending} onClick={() => setConfirming(true)} aria-label={`Revoke your approval of ${what}`}>
+        {mutation.isPending ? "Revoking…" : "Revoke"}
+      </button>
+    );
+  }
+  return (
+    <span className="page-actions">
+      <button
+        type="button"
+        className="primary"
+        onClick={() => {
+          setConfirming(false);
+          mutation.mutate();
+        }}
+      >
+        Confirm: revoke {what}
+      </button>
+      <button type="button" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+};
+
+const stateText = (approval: ApprovalRecord): string =>
+  approval.revoked_time === undefined ? "Standing" : `Revoked by ${actorName(approval.revoked_by)} on ${formatTime(approval.revoked_time)}`;
+
+/**
+ * Every approval of this version, newest first, revoked ones kept (greyed, with who revoked them and when): the
+ * record of who approved what. The person the browser declares may revoke their own standing approvals.
+ */
 const Approvals = ({ name, version }: { name: string; version: string }): ReactNode => {
-  const approvals = useQuery({ queryKey: registryKeys.approvals(name, version), queryFn: ({ signal }) => listApprovals(name, version, signal) });
+  const query = useQuery({ queryKey: versionApprovalsKey(name, version), queryFn: ({ signal }) => listVersionApprovals(name, version, signal) });
+  const user = useDeclaredUser();
+  const [outcome, setOutcome] = useState<string | Error | undefined>(undefined);
+  const approvals = query.data?.approvals;
   return (
     <section className="card" aria-labelledby="approvals-heading">
       <h2 id="approvals-heading">Approvals</h2>
-      <ErrorBanner error={approvals.error} what="the approvals" />
-      {approvals.isPending ? <Loading what="approvals" /> : null}
-      {approvals.data?.length === 0 ? <Empty>Nobody has approved this version for any target yet.</Empty> : null}
-      {approvals.data && approvals.data.length > 0 ? (
+      <ErrorBanner error={query.error} what="the approvals" />
+      {query.isPending ? <Loading what="approvals" /> : null}
+      {approvals?.length === 0 ? <Empty>Nobody has approved this version for any target yet.</Empty> : null}
+      {approvals && approvals.length > 0 ? (
         <table className="data" aria-label="Approvals">
           <thead>
             <tr>
@@ -34,20 +89,37 @@ const Approvals = ({ name, version }: { name: string; version: string }): ReactN
               <th scope="col">Approved by</th>
               <th scope="col">Time</th>
               <th scope="col">Comment</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
-            {approvals.data.map((approval) => (
-              <tr key={`${approval.target}|${approval.actor.name}`}>
-                <td>{targetLabel(approval.target)}</td>
-                <td>{actorName(approval.actor)}</td>
-                <td>{formatTime(approval.time)}</td>
-                <td>{approval.comment ?? ""}</td>
-              </tr>
-            ))}
+            {approvals.map((approval) => {
+              const revoked = approval.revoked_time !== undefined;
+              const mine = !revoked && user !== undefined && samePerson(user, approval.actor.name);
+              return (
+                <tr key={`${approval.target}|${approval.actor.name}|${approval.time}|${approval.revoked_time ?? ""}`} className={revoked ? "muted" : undefined}>
+                  <td>{targetLabel(approval.target)}</td>
+                  <td>{actorName(approval.actor)}</td>
+                  <td>{formatTime(approval.time)}</td>
+                  <td>{approval.comment ?? ""}</td>
+                  <td>{stateText(approval)}</td>
+                  <td>{mine ? <RevokeButton approval={approval} onDone={setOutcome} /> : null}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : null}
+      {query.data?.more ? <p className="muted">
+          More approvals exist than shown; <code>cairn models approvals list {name} --version {version} --include-revoked</code> lists them all.
+        </p> : null}
+      <ErrorBanner error={outcome instanceof Error ? outcome : null} />
+      <p role="status" className={typeof outcome === "string" ? "write-result write-ok" : "visually-hidden"}>
+        {typeof outcome === "string" ? outcome : ""}
+      </p>
     </section>
   );
 };

@@ -47,7 +47,7 @@ const stubServer = (refuseAs?: { status: number; code: string; message: string }
     const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
     if (url.pathname.endsWith("promotion-rules/list")) return json({ rules: [RULE] });
     if (url.pathname.endsWith("promotion-check")) return json(approvals.length > 0 ? { allowed: true } : { allowed: false, unmet: ["1 approval needed, 0 given"] });
-    if (url.pathname.endsWith("model-versions/approvals")) return json({ approvals });
+    if (url.pathname.endsWith("governance/approvals") && method === "GET") return json({ approvals });
     if (url.pathname.endsWith("model-versions/approve")) {
       if (refuseAs) return json({ error_code: refuseAs.code, message: refuseAs.message }, refuseAs.status);
       const body = JSON.parse(String(init?.body)) as { target: string; comment?: string };
@@ -90,7 +90,7 @@ describe("approving a version from the approvals tab", () => {
     ]);
     const table = await screen.findByRole("table", { name: "Approvals" });
     expect(within(table).getAllByRole("row").slice(1).map((row) => row.textContent)).toEqual([
-      `alias @productionbob (unverified)${formatTime(APPROVED_AT)}Reviewed the November eval`,
+      `alias @productionbob (unverified)${formatTime(APPROVED_AT)}Reviewed the November evalStanding`,
     ]);
     expect(await conditionTexts()).toEqual(["passes1 approval"]);
     expect(screen.getByText(/Promotion of version 2/).textContent).toBe("Promotion of version 2 to alias @production: allowed");

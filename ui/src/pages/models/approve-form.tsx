@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { ErrorBanner } from "../../components/status";
 import { formatTime } from "../../format";
+import { versionApprovalsKey, type VersionApprovals } from "./approvals-api";
 import { approveVersion, registryKeys, versionEntity } from "./registry-api";
 import type { ApprovalWire } from "./registry-wire";
 import { targetLabel } from "./rules-tab";
@@ -39,7 +40,10 @@ export const ApproveForm = ({ name, version, target }: { name: string; version: 
   const what = `version ${version} for ${targetLabel(target)}`;
   const mutation = useMutation({
     mutationFn: async () => {
-      const before = client.getQueryData<ApprovalWire[]>(registryKeys.approvals(name, version));
+      // Only standing approvals can be the one the server answers again; a revoked one is history.
+      const before = client
+        .getQueryData<VersionApprovals>(versionApprovalsKey(name, version))
+        ?.approvals.filter((approval) => approval.revoked_time === undefined);
       const approval = await approveVersion(name, version, target, comment.trim());
       return approvalMessage(approval, before);
     },
@@ -90,7 +94,10 @@ export const ApproveForm = ({ name, version, target }: { name: string; version: 
           </button>
         )}
       </form>
-      <p className="muted approve-note">Your approval is recorded under the name set in the top bar (or the user a proxy declares); anonymous requests cannot approve.</p>
+      <p className="muted approve-note">
+        Your approval is recorded under the name set in the top bar (or the user a proxy declares); anonymous requests cannot approve. A rule that
+        forbids self-approval refuses the version&apos;s creator and its run&apos;s user. You can revoke your approval below.
+      </p>
       <ErrorBanner error={refusal} />
       <p role="status" className={done ? "write-result write-ok" : "visually-hidden"}>
         {done ?? ""}

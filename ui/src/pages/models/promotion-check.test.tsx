@@ -121,7 +121,7 @@ describe("ApprovalsTab", () => {
     expect(requested).toContain("/ajax-api/2.0/cairn/model-versions/promotion-check?name=churn&version=4&target=alias%3Achampion");
     const approvals = await screen.findByRole("table", { name: "Approvals" });
     expect(within(approvals).getAllByRole("row").slice(1).map((row) => row.textContent)).toEqual([
-      `alias @championada (unverified)${formatTime(1_700_000_000_000)}ok`,
+      `alias @championada (unverified)${formatTime(1_700_000_000_000)}okStanding`,
     ]);
   });
 });
