@@ -86,7 +86,7 @@ for name in ref_num:
     out["default"][name] = [float(stats.wasserstein_distance(r, c) / max(np.std(r), 0.001)), None]
 for name in ref_cat:
     rc, cc = counts(ref_cat[name], cur_cat[name])
-    out["default"][name] = [float(distance.jensenshannon(rc / rc.sum(), cc / cc.sum(), 2)), None]
+    out["default"][name] = [float(distance.jensenshannon(rc / rc.sum(), cc / cc.sum())), None]
 t2 = time.perf_counter()
 for name in ref_num:
     res = stats.ks_2samp(ref_num[name], cur_num[name])

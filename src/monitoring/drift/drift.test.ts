@@ -2,9 +2,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ColumnInfo, Dataset, SqlValue } from "../../validation/dataset.js";
 import { openRowsDataset } from "../../validation/duckdb/index.js";
+import { jensenShannonDistance } from "../stats/index.js";
+import { binnedShares } from "./binned-shares.js";
+import { summarizeColumn } from "./column-data.js";
 import { computeDrift, DRIFT_SCHEMA_VERSION, resolveDriftMethod, type ColumnMethodChoice } from "./index.js";
 
-/** Reference values computed once with scipy 1.17.1 / numpy (fixtures/gen-drift-fixtures.py). */
+/** Reference values computed once with scipy 1.17.1 / numpy (fixtures/gen-drift-fixtures.py; Jensen-Shannon converted to natural log, fixtures/README.md). */
 interface FixtureCase {
   name: string;
   types: Record<string, "DOUBLE" | "VARCHAR">;
@@ -164,6 +167,56 @@ describe("drift result", () => {
       );
       await expect(computeDrift(reference, current, { columns: ["nope"] })).rejects.toThrow("Column 'nope' does not exist in the reference data (ref)");
       await expect(computeDrift(reference, current, { driftShare: 2 })).rejects.toThrow("drift_share must be between 0 and 1, got 2");
+    } finally {
+      await reference.close();
+      await current.close();
+    }
+  });
+});
+
+/**
+ * Evidently calls scipy's jensenshannon with base None (natural log). The fixture's Jensen-Shannon values were made
+ * with base 2 and converted by d_natural = d_base2 * sqrt(ln 2) (fixtures/README.md); these tests pin the conversion
+ * to scipy's own numbers and show the column whose verdict it changes.
+ */
+describe("Jensen-Shannon in natural log, as Evidently", () => {
+  it("scipy's own base-2 and natural-log distances differ by exactly sqrt(ln 2) (the identity the fixture conversion uses)", () => {
+    const categorical = JSON.parse(readFileSync(new URL("../stats/fixtures/categorical.json", import.meta.url), "utf8")) as {
+      cases: Array<{ name: string; jensenShannon: number; jensenShannonBase2: number }>;
+    };
+    const nonZero = categorical.cases.filter((c) => c.jensenShannonBase2 > 0);
+    expect(nonZero.length).toBeGreaterThanOrEqual(5);
+    for (const c of nonZero) {
+      expect(Math.abs(c.jensenShannonBase2 * Math.sqrt(Math.LN2) - c.jensenShannon) / c.jensenShannon, c.name).toBeLessThanOrEqual(1e-12);
+    }
+  });
+
+  it("flips x_jensenshannon of every-method: 0.1186 (base 2, drifted at 0.1) is 0.0988 in natural log, not drifted", async () => {
+    const fixture = fixtures.cases.find((c) => c.name === "every-method");
+    if (fixture === undefined) throw new Error("fixture every-method is missing");
+    const column = "x_jensenshannon";
+    // scipy 1.17.1's distance.jensenshannon(rp, cp, 2) for this column, as gen-drift-fixtures.py first wrote it.
+    const scipyBase2 = 0.11864797163225073;
+    const converted = fixture.expected[column];
+    expect(converted?.statistic).toBe(0.09878091588693805);
+    expect(Math.abs(scipyBase2 * Math.sqrt(Math.LN2) - 0.09878091588693805)).toBeLessThanOrEqual(1e-17);
+    expect(converted?.drifted).toBe(false);
+    expect(scipyBase2).toBeGreaterThanOrEqual(0.1);
+
+    const types = { [column]: fixture.types[column] ?? "DOUBLE" };
+    const reference = await rowsDataset(types, { [column]: fixture.reference[column] ?? [] }, "reference");
+    const current = await rowsDataset(types, { [column]: fixture.current[column] ?? [] }, "current");
+    try {
+      const result = await computeDrift(reference, current, { columnMethods: { [column]: { method: resolveDriftMethod("jensenshannon") } } });
+      const got = result.columns[column];
+      expect(got).toMatchObject({ method: "jensenshannon", threshold: 0.1, drifted: false, reference_rows: 600, current_rows: 500 });
+      expectClose(got?.statistic ?? null, 0.09878091588693805, "natural-log statistic");
+      expect(result.dataset_drift).toBe(false);
+
+      // The same Sturges shares in base 2 give scipy's base-2 number: only the logarithm changed, not the binning.
+      const [refSummary, curSummary] = await Promise.all([summarizeColumn(reference, column, "num"), summarizeColumn(current, column, "num")]);
+      const shares = await binnedShares(column, "num", { dataset: reference, summary: refSummary }, { dataset: current, summary: curSummary }, false);
+      expectClose(jensenShannonDistance(shares.reference, shares.current, 2), scipyBase2, "base-2 statistic");
     } finally {
       await reference.close();
       await current.close();
