@@ -119,7 +119,12 @@ describe("cairn artifacts", () => {
 
     const uploaded = await cairn("artifacts", "upload", runId, src, "--artifact-path", "out", "--json");
     expect(uploaded.code).toBe(0);
-    expect(JSON.parse(uploaded.stdout)).toEqual({ run_id: runId, uploaded: ["out/a.txt", "out/sub/b.txt"] });
+    expect(JSON.parse(uploaded.stdout)).toEqual({
+      run_id: runId,
+      artifact_uri: `mlflow-artifacts:/0/${runId}/artifacts/out`,
+      uploaded: ["out/a.txt", "out/sub/b.txt"],
+      uris: [`mlflow-artifacts:/0/${runId}/artifacts/out/a.txt`, `mlflow-artifacts:/0/${runId}/artifacts/out/sub/b.txt`],
+    });
 
     const listed = await cairn("artifacts", "list", runId, "out", "--json");
     expect(JSON.parse(listed.stdout) as FileInfo[]).toEqual([
