@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../../sdk/client.js";
 import { UsageError } from "../errors.js";
-import { setCanary, setShadow, createDeployment } from "./deployments.js";
+import { formatTime } from "../output.js";
+import { setCanary, setShadow, createDeployment, flatten } from "./deployments.js";
 import { mlflowRows, oipRows, predict } from "./predict.js";
 import { serveConfig } from "./serve.js";
 import { parseFraction, parseMilliseconds } from "./serving-args.js";
@@ -100,5 +101,18 @@ describe("prediction tables", () => {
         ["1", "0", "[0.8,0.1,0.1]", "0.5"],
       ],
     });
+  });
+});
+
+describe("the shadow report's lines", () => {
+  it("prints times as UTC times with how long ago, never as epoch milliseconds", () => {
+    const since = Date.now() - 3 * 60_000;
+    const pairs = flatten({ since, compared: 4, rel_diff: { mean: 0.123456789, max: null } }, "", []);
+    expect(pairs).toEqual([
+      ["since (UTC)", `${formatTime(since)} (3 min ago)`],
+      ["compared", "4"],
+      ["rel_diff.mean", "0.123457"],
+      ["rel_diff.max", "null"],
+    ]);
   });
 });
