@@ -3,7 +3,7 @@
  * (an aligned table, key/value lines, or a message). Commands build these; only the entry prints.
  */
 export type HumanOutput =
-  | { kind: "table"; columns: string[]; rows: string[][]; empty: string; note?: string }
+  | { kind: "table"; columns: string[]; rows: string[][]; empty: string; title?: string; note?: string }
   | { kind: "sections"; sections: Section[] }
   | { kind: "message"; text: string };
 
@@ -94,7 +94,11 @@ const renderPairs = (pairs: [string, string][]): string => {
 export const renderHuman = (human: HumanOutput, options: RenderOptions): string => {
   switch (human.kind) {
     case "table":
-      return [human.rows.length === 0 ? human.empty : renderTable(human.columns, human.rows, options), ...(human.note === undefined ? [] : [human.note])].join("\n");
+      return [
+        ...(human.title === undefined ? [] : [human.title]),
+        human.rows.length === 0 ? human.empty : renderTable(human.columns, human.rows, options),
+        ...(human.note === undefined ? [] : [human.note]),
+      ].join("\n");
     case "sections":
       return human.sections
         .map((section) => {
