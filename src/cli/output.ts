@@ -19,6 +19,11 @@ export interface CommandResult<T = unknown> {
   human: HumanOutput;
   /** A non-zero exit code for a result that is printed but is a failure (e.g. `cairn audit verify` finding tampering). */
   exitCode?: number;
+  /**
+   * A line about the output for a person, printed on stderr before the human rendering (never with --json, whose
+   * stdout is the data alone): e.g. which version answered `cairn predict` and what its table shows.
+   */
+  notice?: string;
 }
 
 export interface RenderOptions {

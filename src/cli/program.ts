@@ -56,6 +56,7 @@ const print = async (result: CommandResult, options: GlobalOptions): Promise<voi
     return;
   }
   const { renderHuman } = await import("./output.js");
+  if (result.notice !== undefined) await write(process.stderr, `${result.notice}\n`);
   const tty = process.stdout.isTTY === true;
   const color = tty && process.env.NO_COLOR === undefined;
   const width = tableWidth(tty, process.stdout.columns, process.env.COLUMNS);

@@ -6,7 +6,7 @@ import { CairnClient } from "../../sdk/client.js";
 import { UsageError } from "../errors.js";
 import { formatTime } from "../output.js";
 import { setCanary, setShadow, createDeployment, flatten } from "./deployments.js";
-import { mlflowRows, oipRows, predict } from "./predict.js";
+import { mlflowRows, mlflowShape, oipRows, predict, predictNotice } from "./predict.js";
 import { serveConfig } from "./serve.js";
 import { parseFraction, parseMilliseconds } from "./serving-args.js";
 
@@ -114,5 +114,18 @@ describe("the shadow report's lines", () => {
       ["rel_diff.mean", "0.123457"],
       ["rel_diff.max", "null"],
     ]);
+  });
+});
+
+describe("what cairn predict says it prints", () => {
+  it("names the version that answered, the count and MLflow's form of the predictions", () => {
+    expect(predictNotice("churn", "3", "x-cairn-model-version", 2, mlflowShape([{ label: 1, p: 0.5 }, { label: 0, p: 0.25 }]))).toBe(
+      "churn: version 3 (x-cairn-model-version), 2 predictions; MLflow's output for a DataFrame input: records, one column per model output, each output flattened to its row's values.",
+    );
+    expect(predictNotice("churn", undefined, "x-cairn-model-version", 1, mlflowShape([0.5]))).toBe(
+      "churn: version not reported by the server, 1 prediction; MLflow's output as a list: one prediction per row.",
+    );
+    expect(mlflowShape({ prob: [[0.5]] })).toBe("MLflow's output for a tensor input: {output: nested list}, one column per output, one line per row");
+    expect(mlflowShape(7)).toBe("MLflow's output as a single value");
   });
 });
