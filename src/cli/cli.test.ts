@@ -174,6 +174,19 @@ describe("errors and exit codes", () => {
     });
   });
 
+  it("refuses a tracking URI that is not an http(s) URL as a usage error naming where it came from", async () => {
+    expect(await cli(["--tracking-uri", "notaurl", "experiments", "list"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "cairn: error: --tracking-uri: trackingUri 'notaurl' is not a URL (expected e.g. http://127.0.0.1:5000)\n",
+    });
+    expect(await cli(["experiments", "list"], { MLFLOW_TRACKING_URI: "ftp://host" })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "cairn: error: MLFLOW_TRACKING_URI: trackingUri 'ftp://host' must be an http:// or https:// URL\n",
+    });
+  });
+
   it("chooses the server by --tracking-uri, then CAIRN_TRACKING_URI, then MLFLOW_TRACKING_URI", async () => {
     expect((await cli(["experiments", "list", "--json"], { MLFLOW_TRACKING_URI: server.url })).code).toBe(0);
     const cairnWins = await cli(["experiments", "list"], { CAIRN_TRACKING_URI: deadUri, MLFLOW_TRACKING_URI: server.url });

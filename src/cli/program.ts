@@ -23,19 +23,26 @@ const write = (stream: NodeJS.WriteStream, text: string): Promise<void> =>
   });
 
 const makeClient = async (options: GlobalOptions): Promise<CairnClient> => {
-  const [{ CairnClient }, { resolveTrackingUri }, { currentUser }] = await Promise.all([
+  const [{ CairnClient }, { resolveTrackingUri, trackingUriSource }, { currentUser }, { UsageError }] = await Promise.all([
     import("../sdk/client.js"),
     import("./tracking-uri.js"),
     import("../sdk/run-context.js"),
+    import("./errors.js"),
   ]);
   // The declared user is the actor of the audit trail and of approvals: --user, else $CAIRN_USER, else the OS user.
   const user = [options.user, process.env.CAIRN_USER, currentUser()].find((name) => name !== undefined && name.trim() !== "");
   // A person waits at the prompt: a few quick retries, not the SDK's patient default.
-  return new CairnClient({
-    trackingUri: resolveTrackingUri(options.trackingUri, process.env),
-    retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 },
-    user,
-  });
+  try {
+    return new CairnClient({
+      trackingUri: resolveTrackingUri(options.trackingUri, process.env),
+      retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 },
+      user,
+    });
+  } catch (error) {
+    // A tracking URI that is not an http(s) URL is a bad setting (exit 2), named by where it came from.
+    if (error instanceof TypeError) throw new UsageError(`${trackingUriSource(options.trackingUri, process.env)}: ${error.message}`);
+    throw error;
+  }
 };
 
 /**

@@ -149,6 +149,8 @@ describe("cairn models (commands)", () => {
 
     await writeFile(file, JSON.stringify({ intended_use: 3 }));
     await expect(modelCard(ada, "churn", "1", { setFile: file })).rejects.toThrow(`--set-file ${file}: 'intended_use' must be a string`);
+    await writeFile(file, "age,city\n31,Oslo\n");
+    await expect(modelCard(ada, "churn", "1", { setFile: file })).rejects.toThrow(/^--set-file .*: Unexpected token 'a', "age,city 31,Oslo ?" is not valid JSON$/);
     await writeFile(file, JSON.stringify({ purpose: "x" }));
     await expect(modelCard(ada, "churn", "1", { setFile: file })).rejects.toThrow(`--set-file ${file}: unknown field 'purpose'`);
     await expect(modelCard(ada, "churn", "1", { format: "pdf" })).rejects.toThrow("--format must be one of markdown, html, json, got 'pdf'");

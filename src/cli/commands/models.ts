@@ -255,7 +255,9 @@ export const readCardFile = async (file: string): Promise<ModelCardInput> => {
   try {
     parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new UsageError(`--set-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    // JSON.parse quotes the text around the error, newlines included: keep the message on one line.
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message.replace(/\s*\n\s*/g, " ");
+    throw new UsageError(`--set-file ${file}: ${reason}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UsageError(`--set-file ${file} must hold a JSON object`);
   const fields: Record<string, unknown> = {};
