@@ -86,9 +86,12 @@ describe("tables that fit the terminal", () => {
     expect(renderTable(["ID", "NAME"], [["1", "alpha"]], { color: false, width: 12 })).toBe("ID  NAME\n1   alpha");
   });
 
-  it("never cuts a column below its header or 6 characters: a too narrow terminal wraps instead", () => {
-    expect(fitWidths([30, 30], ["SOURCE", "A"], 10)).toEqual([6, 6]);
+  it("never cuts a short column (times, stages: 20 characters at most), nor a long one below its header or 10 characters", () => {
+    expect(fitWidths([30, 30], ["SOURCE", "A"], 10)).toEqual([10, 10]);
     expect(fitWidths([3, 40], ["ID", "DESCRIPTION"], 20)).toEqual([3, 15]);
+    expect(fitWidths([19, 40, 7], ["CREATED (UTC)", "RUN ID", "STATUS"], 50)).toEqual([19, 20, 7]);
+    expect(fitWidths([19, 40, 7], ["CREATED (UTC)", "RUN ID", "STATUS"], 30)).toEqual([19, 10, 7]); // wraps: 40 > 30
+    expect(fitWidths([31, 40], ["TIME (UTC)", "ENTITY"], 50)).toEqual([31, 17]); // a time with "(3 min ago)" stays whole
   });
 
   it("chooses the width: a terminal's own, else COLUMNS, else full values when piped", () => {

@@ -36,16 +36,21 @@ export interface RenderOptions {
   width?: number;
 }
 
-/** A column is never cut below its header's length, nor below this many characters. */
-const MIN_COLUMN = 6;
+/** A column whose values are all at most this long (times, stages, versions, counts) is never cut: a cut time says nothing. */
+const SHORT_COLUMN = 20;
+/** Time columns ("TIME (UTC)", "CREATED (UTC)") are never cut either, even with their "(3 min ago)". */
+const TIME_HEADER = /\(UTC\)$/;
+/** A longer column is never cut below its header's length, nor below this many characters. */
+const MIN_COLUMN = 10;
 const GAP = 2;
 
 /**
- * The width of each column so that a line fits `width`: the widest columns give way first (a water level), none
- * below its header or MIN_COLUMN. When even that does not fit, the line is as narrow as it can be and wraps.
+ * The width of each column so that a line fits `width`: the widest columns give way first (a water level); short
+ * columns keep their values and no long one goes below its header or MIN_COLUMN. When even that does not fit, the
+ * line is as narrow as it can be and the terminal wraps it.
  */
 export const fitWidths = (natural: number[], headers: string[], width: number): number[] => {
-  const floor = natural.map((w, i) => Math.min(w, Math.max(MIN_COLUMN, (headers[i] ?? "").length)));
+  const floor = natural.map((w, i) => (w <= SHORT_COLUMN || TIME_HEADER.test(headers[i] ?? "") ? w : Math.max(MIN_COLUMN, (headers[i] ?? "").length)));
   const total = (widths: number[]): number => widths.reduce((sum, w) => sum + w, 0) + GAP * Math.max(0, widths.length - 1);
   if (total(natural) <= width) return natural;
   const capped = (level: number): number[] => natural.map((w, i) => Math.max(floor[i] ?? 0, Math.min(w, level)));
