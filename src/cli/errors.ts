@@ -64,7 +64,7 @@ export const messageOf = (error: unknown): string => {
     const code = (error as NodeJS.ErrnoException).code;
     return error.message.trim() !== "" ? error.message : (code ?? error.name);
   }
-  if (typeof error === "object" && error !== null) {
+  if (typeof error === "object") {
     const message = (error as { message?: unknown }).message;
     if (typeof message === "string" && message.trim() !== "") return message;
     try {

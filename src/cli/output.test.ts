@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import { CairnApiError, CairnConnectionError } from "../sdk/errors.js";
 import { describeFailure, UsageError } from "./errors.js";
-import { fitWidths, formatAgo, formatDuration, formatSize, formatTime, formatTimeAgo, renderHuman, renderTable } from "./output.js";
-import { tableWidth } from "./program.js";
+import { fitWidths, formatAgo, formatDuration, formatSize, formatTime, formatTimeAgo, renderHuman, renderTable, tableWidth } from "./output.js";
 import { resolveTrackingUri } from "./tracking-uri.js";
 
 describe("rendering", () => {

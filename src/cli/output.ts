@@ -36,6 +36,18 @@ export interface RenderOptions {
   width?: number;
 }
 
+/**
+ * How wide tables may be: a terminal's width (cells cut with an ellipsis to fit); when piped or redirected, full
+ * values for the scripts that read them, unless COLUMNS asks for a width (as `ls` honours it).
+ */
+export const tableWidth = (tty: boolean, columns: number | undefined, env: string | undefined): number | undefined => {
+  const asked = env !== undefined && /^\d{1,5}$/.test(env.trim()) ? Number(env.trim()) : undefined;
+  const wanted = asked !== undefined && asked > 0 ? asked : undefined;
+  // A terminal's live width wins over a COLUMNS exported before a resize.
+  if (tty) return columns !== undefined && columns > 0 ? columns : (wanted ?? 80);
+  return wanted;
+};
+
 /** A column whose values are all at most this long (times, stages, versions, counts) is never cut: a cut time says nothing. */
 const SHORT_COLUMN = 20;
 /** Time columns ("TIME (UTC)", "CREATED (UTC)") are never cut either, even with their "(3 min ago)". */

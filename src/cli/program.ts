@@ -45,24 +45,12 @@ const makeClient = async (options: GlobalOptions): Promise<CairnClient> => {
   }
 };
 
-/**
- * How wide tables may be: a terminal's width (cells cut with an ellipsis to fit); when piped or redirected, full
- * values for the scripts that read them, unless COLUMNS asks for a width (as `ls` honours it).
- */
-export const tableWidth = (tty: boolean, columns: number | undefined, env: string | undefined): number | undefined => {
-  const asked = env !== undefined && /^\d{1,5}$/.test(env.trim()) ? Number(env.trim()) : undefined;
-  const wanted = asked !== undefined && asked > 0 ? asked : undefined;
-  // A terminal's live width wins over a COLUMNS exported before a resize.
-  if (tty) return columns !== undefined && columns > 0 ? columns : (wanted ?? 80);
-  return wanted;
-};
-
 const print = async (result: CommandResult, options: GlobalOptions): Promise<void> => {
   if (options.json) {
     await write(process.stdout, `${JSON.stringify(result.data, null, 2)}\n`);
     return;
   }
-  const { renderHuman } = await import("./output.js");
+  const { renderHuman, tableWidth } = await import("./output.js");
   if (result.notice !== undefined) await write(process.stderr, `${result.notice}\n`);
   const tty = process.stdout.isTTY === true;
   const color = tty && process.env.NO_COLOR === undefined;
