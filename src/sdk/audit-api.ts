@@ -56,7 +56,7 @@ export interface AliasChange {
   request_id: string;
 }
 
-/** Cairn's audit API: the event log (oldest first), its verification, and each model's alias history. */
+/** Cairn's audit API: the event log (oldest first, or newest first with order "desc"), its verification, and each model's alias history. */
 export class AuditApi {
   constructor(private readonly http: HttpTransport) {}
 
