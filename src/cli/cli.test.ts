@@ -119,7 +119,12 @@ describe("cairn artifacts", () => {
 
     const uploaded = await cairn("artifacts", "upload", runId, src, "--artifact-path", "out", "--json");
     expect(uploaded.code).toBe(0);
-    expect(JSON.parse(uploaded.stdout)).toEqual({ run_id: runId, uploaded: ["out/a.txt", "out/sub/b.txt"] });
+    expect(JSON.parse(uploaded.stdout)).toEqual({
+      run_id: runId,
+      artifact_uri: `mlflow-artifacts:/0/${runId}/artifacts/out`,
+      uploaded: ["out/a.txt", "out/sub/b.txt"],
+      uris: [`mlflow-artifacts:/0/${runId}/artifacts/out/a.txt`, `mlflow-artifacts:/0/${runId}/artifacts/out/sub/b.txt`],
+    });
 
     const listed = await cairn("artifacts", "list", runId, "out", "--json");
     expect(JSON.parse(listed.stdout) as FileInfo[]).toEqual([
@@ -166,6 +171,19 @@ describe("errors and exit codes", () => {
       code: 3,
       stdout: "",
       stderr: `cairn: error: cannot reach ${deadUri} (POST /api/2.0/mlflow/experiments/search): ECONNREFUSED\n`,
+    });
+  });
+
+  it("refuses a tracking URI that is not an http(s) URL as a usage error naming where it came from", async () => {
+    expect(await cli(["--tracking-uri", "notaurl", "experiments", "list"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "cairn: error: --tracking-uri: trackingUri 'notaurl' is not a URL (expected e.g. http://127.0.0.1:5000)\n",
+    });
+    expect(await cli(["experiments", "list"], { MLFLOW_TRACKING_URI: "ftp://host" })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "cairn: error: MLFLOW_TRACKING_URI: trackingUri 'ftp://host' must be an http:// or https:// URL\n",
     });
   });
 

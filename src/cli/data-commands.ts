@@ -84,5 +84,57 @@ export const registerDataCommands = (program: Command, dataAction: DataAction): 
       dataAction(async (_client, o, file: string) => (await import("./commands/data-validate.js")).dataValidate(file, { suite: String(o.suite) })),
     );
 
+  const profiles = data.command("profiles").description("data profiles kept on the server: attached to runs, a model version's training profile");
+  const dataProfiles = () => import("./commands/data-profiles.js");
+  profiles
+    .command("attach")
+    .description("attach a profile to a run (the artifact profiles/NAME.json): a profile JSON, or a data file profiled now")
+    .argument("<run-id>", "run id")
+    .argument("<name>", "profile name (letters, digits, '_', '-', '.'), e.g. training")
+    .option("--profile <file.json>", "a profile JSON, as `cairn data profile FILE --json` prints it")
+    .option("--data <file>", "a data file (CSV, Parquet, JSON lines) to profile now")
+    .option("--bins <n>", "with --data: histogram bins per numeric column (default: 20)")
+    .option("--top-k <n>", "with --data: most frequent values kept per categorical column (default: 10)")
+    .option("--format <format>", "with --data: csv, parquet or jsonl (default: from the file extension)")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, runId: string, name: string) =>
+        (await dataProfiles()).attachProfile(client, runId, name, {
+          profile: str(o.profile),
+          data: str(o.data),
+          bins: str(o.bins),
+          topK: str(o.topK),
+          format: str(o.format),
+        }),
+      ),
+    );
+  profiles
+    .command("show")
+    .description("show a profile attached to a run")
+    .argument("<run-id>", "run id")
+    .argument("<name>", "profile name")
+    .option("--json", "print the profile JSON")
+    .action(dataAction(async (client, _o, runId: string, name: string) => (await dataProfiles()).showRunProfile(client, runId, name)));
+  profiles
+    .command("set-training")
+    .description("make a run's profile a model version's training profile (the reference of its monitors' drift and skew)")
+    .argument("<model>", "registered model name")
+    .argument("<version>", "version number")
+    .argument("<profile-name>", "name of a profile attached to the run")
+    .option("--run-id <id>", "the run the profile is attached to (default: the version's own run)")
+    .option("--json", "print JSON")
+    .action(
+      dataAction(async (client, o, model: string, version: string, profileName: string) =>
+        (await dataProfiles()).setTrainingProfile(client, model, version, profileName, { runId: str(o.runId) }),
+      ),
+    );
+  profiles
+    .command("training")
+    .description("show a model version's training profile")
+    .argument("<model>", "registered model name")
+    .argument("<version>", "version number")
+    .option("--json", "print the profile JSON")
+    .action(dataAction(async (client, _o, model: string, version: string) => (await dataProfiles()).showTrainingProfile(client, model, version)));
+
   return data;
 };

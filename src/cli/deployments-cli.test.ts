@@ -77,7 +77,11 @@ describe("cairn deployments and cairn predict (process)", () => {
     await writeFile(jsonFile, JSON.stringify({ inputs: { x: [row, row.map((v) => v * 2)] } }));
     const json = await cairn(["predict", "fraud-live", "--input", jsonFile, "--json", "--request-id", "cli-req-1"]);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ protocol: "mlflow", predictions: { prob: expected.map((p) => [p]) }, request_id: "cli-req-1" });
+    // With --json stdout is the data alone, and nothing is said on stderr; the serving version joins it when the server sends it.
+    const parsed = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(parsed).toMatchObject({ protocol: "mlflow", predictions: { prob: expected.map((p) => [p]) }, request_id: "cli-req-1" });
+    expect(parsed.version ?? "1").toBe("1");
+    expect(json.stderr).toBe("");
 
     const csvFile = path.join(dir, "rows.csv");
     await writeFile(csvFile, `a,b,c,d\n${row.join(",")}\n${row.map((v) => v * 2).join(",")}\n`);
@@ -86,6 +90,10 @@ describe("cairn deployments and cairn predict (process)", () => {
     const round = (p: number): string => String(Number(p.toPrecision(6)));
     // A DataFrame input answers in records (as MLflow's ONNX flavor does): one column per output.
     expect(csv.stdout).toBe(`ROW  prob\n0    ${round(expected[0] as number)}\n1    ${round(expected[1] as number)}\n`);
+    // What the table shows is said on stderr: the version that answered, how many predictions, and MLflow's form.
+    expect(csv.stderr).toMatch(
+      /^fraud-live: (version 1 \(x-cairn-model-version\)|version not reported by the server), 2 predictions; MLflow's output for a DataFrame input: records, one column per model output, each output flattened to its row's values\.\n$/,
+    );
 
     const oipFile = path.join(dir, "infer.json");
     await writeFile(oipFile, JSON.stringify({ id: "cli-oip", inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: row }] }));
@@ -99,6 +107,7 @@ describe("cairn deployments and cairn predict (process)", () => {
     });
     const oipTable = await cairn(["predict", "fraud-live", "--input", oipFile, "--protocol", "oip"]);
     expect(oipTable.stdout).toBe(`ROW  prob\n0    ${round(expected[0] as number)}\n`);
+    expect(oipTable.stderr).toBe("fraud-live: version 1 (model_version), 1 prediction; Open Inference Protocol outputs: one column per output tensor, one line per index of its first dimension.\n");
   });
 
   it("updates a deployment's options and shows the shadow report, live and saved", async () => {

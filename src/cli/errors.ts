@@ -17,6 +17,17 @@ export class CommandExit extends Error {
   }
 }
 
+/**
+ * A command that would change nothing because nothing matched (an alias that is not set, a run already deleted, a
+ * folder without files): a person who typed a wrong name must not read success. Exit code 1 with this message.
+ */
+export class NothingChanged extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NothingChanged";
+  }
+}
+
 /** Exit codes of the CLI, documented in docs/cli.md. */
 export const ExitCode = {
   OK: 0,
@@ -34,13 +45,36 @@ export const describeFailure = (error: unknown): { line: string; exitCode: numbe
     return { line: `cairn: error: ${error.errorCode}: ${firstLine(error.message)}`, exitCode: ExitCode.FAILURE };
   }
   if (error instanceof CairnConnectionError) return { line: `cairn: error: ${error.message}`, exitCode: ExitCode.UNREACHABLE };
+  if (error instanceof NothingChanged) return { line: `cairn: error: ${firstLine(error.message)}`, exitCode: ExitCode.FAILURE };
   if (error instanceof UsageError) return { line: `cairn: error: ${firstLine(error.message)}`, exitCode: ExitCode.USAGE };
   if (error instanceof CairnError) {
     // Raised by the config parsers (e.g. a bad --port): the command line is what is wrong.
     return { line: `cairn: error: ${error.code}: ${firstLine(error.message)}`, exitCode: ExitCode.USAGE };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { line: `cairn: error: ${firstLine(message)}`, exitCode: ExitCode.FAILURE };
+  return { line: `cairn: error: ${firstLine(messageOf(error))}`, exitCode: ExitCode.FAILURE };
+};
+
+/**
+ * The text of anything thrown: an Error's message (its name or code when the message is empty), an object's
+ * `message` field or its JSON, never "[object Object]" or an empty line.
+ */
+export const messageOf = (error: unknown): string => {
+  if (error === undefined || error === null) return "unknown error";
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return error.message.trim() !== "" ? error.message : (code ?? error.name);
+  }
+  if (typeof error === "object") {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === "string" && message.trim() !== "") return message;
+    try {
+      return JSON.stringify(error) ?? "unknown error";
+    } catch {
+      return "unknown error";
+    }
+  }
+  const text = String(error);
+  return text.trim() === "" ? "unknown error" : text;
 };
 
 const firstLine = (text: string): string => text.split("\n")[0] ?? "";

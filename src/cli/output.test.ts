@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import { CairnApiError, CairnConnectionError } from "../sdk/errors.js";
 import { describeFailure, UsageError } from "./errors.js";
-import { formatDuration, formatSize, formatTime, renderHuman, renderTable } from "./output.js";
+import { fitWidths, formatAgo, formatDuration, formatSize, formatTime, formatTimeAgo, renderHuman, renderTable, tableWidth } from "./output.js";
 import { resolveTrackingUri } from "./tracking-uri.js";
 
 describe("rendering", () => {
@@ -57,5 +57,69 @@ describe("failures", () => {
       exitCode: 2,
     });
     expect(describeFailure(new Error("ENOENT: no such file\n    at stack"))).toEqual({ line: "cairn: error: ENOENT: no such file", exitCode: 1 });
+  });
+});
+
+describe("tables that fit the terminal", () => {
+  const rows = [
+    ["1", "churn-classifier-with-a-long-name", "mlflow-artifacts:/1/0123456789abcdef0123456789abcdef/artifacts/model"],
+    ["22", "b", "x"],
+  ];
+
+  it("cuts the widest columns first with an ellipsis so that every line fits, headers whole", () => {
+    const text = renderTable(["ID", "NAME", "SOURCE"], rows, { color: false, width: 60 });
+    const lines = text.split("\n");
+    expect(Math.max(...lines.map((line) => line.length))).toBe(60);
+    expect(lines).toEqual([
+      "ID  NAME                         SOURCE",
+      "1   churn-classifier-with-a-lo…  mlflow-artifacts:/1/012345…",
+      "22  b                            x",
+    ]);
+    const narrow = renderTable(["ID", "NAME", "SOURCE"], rows, { color: false, width: 40 }).split("\n");
+    expect(narrow).toEqual(["ID  NAME               SOURCE", "1   churn-classifier…  mlflow-artifacts…", "22  b                  x"]);
+    expect(Math.max(...narrow.map((line) => line.length))).toBe(40);
+  });
+
+  it("keeps full values without a width (piped output) or when they fit", () => {
+    expect(renderTable(["ID", "NAME", "SOURCE"], rows, { color: false }).split("\n")[1]).toBe(`1   ${rows[0]?.[1]}  ${rows[0]?.[2]}`);
+    expect(renderTable(["ID", "NAME"], [["1", "alpha"]], { color: false, width: 12 })).toBe("ID  NAME\n1   alpha");
+  });
+
+  it("never cuts a short column (times, stages: 20 characters at most), nor a long one below its header or 10 characters", () => {
+    expect(fitWidths([30, 30], ["SOURCE", "A"], 10)).toEqual([10, 10]);
+    expect(fitWidths([3, 40], ["ID", "DESCRIPTION"], 20)).toEqual([3, 15]);
+    expect(fitWidths([19, 40, 7], ["CREATED (UTC)", "RUN ID", "STATUS"], 50)).toEqual([19, 20, 7]);
+    expect(fitWidths([19, 40, 7], ["CREATED (UTC)", "RUN ID", "STATUS"], 30)).toEqual([19, 10, 7]); // wraps: 40 > 30
+    expect(fitWidths([31, 40], ["TIME (UTC)", "ENTITY"], 50)).toEqual([31, 17]); // a time with "(3 min ago)" stays whole
+  });
+
+  it("chooses the width: a terminal's own, else COLUMNS, else full values when piped", () => {
+    expect(tableWidth(true, 120, undefined)).toBe(120);
+    expect(tableWidth(true, 120, "80")).toBe(120);
+    expect(tableWidth(true, undefined, undefined)).toBe(80);
+    expect(tableWidth(false, undefined, undefined)).toBeUndefined();
+    expect(tableWidth(false, undefined, "100")).toBe(100);
+    expect(tableWidth(false, undefined, "wide")).toBeUndefined();
+  });
+
+  it("prints a table's note after it (e.g. that more rows exist)", () => {
+    expect(renderHuman({ kind: "table", columns: ["A"], rows: [["1"]], empty: "none", note: "more exist" }, { color: false })).toBe("A\n1\nmore exist");
+  });
+});
+
+describe("human times", () => {
+  const now = Date.UTC(2026, 11, 4, 17, 0, 0);
+  it("says how long ago, in the unit a person reads", () => {
+    expect([0, 3_000, 42_000, 3 * 60_000, 5 * 3_600_000, 12 * 86_400_000, -180_000].map((ago) => formatAgo(now - ago, now))).toEqual([
+      "just now",
+      "just now",
+      "42 s ago",
+      "3 min ago",
+      "5 h ago",
+      "12 days ago",
+      "in 3 min",
+    ]);
+    expect(formatTimeAgo(now - 180_000, now)).toBe("2026-12-04 16:57:00 (3 min ago)");
+    expect(formatTimeAgo(undefined, now)).toBe("-");
   });
 });

@@ -23,19 +23,26 @@ const write = (stream: NodeJS.WriteStream, text: string): Promise<void> =>
   });
 
 const makeClient = async (options: GlobalOptions): Promise<CairnClient> => {
-  const [{ CairnClient }, { resolveTrackingUri }, { currentUser }] = await Promise.all([
+  const [{ CairnClient }, { resolveTrackingUri, trackingUriSource }, { currentUser }, { UsageError }] = await Promise.all([
     import("../sdk/client.js"),
     import("./tracking-uri.js"),
     import("../sdk/run-context.js"),
+    import("./errors.js"),
   ]);
   // The declared user is the actor of the audit trail and of approvals: --user, else $CAIRN_USER, else the OS user.
   const user = [options.user, process.env.CAIRN_USER, currentUser()].find((name) => name !== undefined && name.trim() !== "");
   // A person waits at the prompt: a few quick retries, not the SDK's patient default.
-  return new CairnClient({
-    trackingUri: resolveTrackingUri(options.trackingUri, process.env),
-    retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 },
-    user,
-  });
+  try {
+    return new CairnClient({
+      trackingUri: resolveTrackingUri(options.trackingUri, process.env),
+      retry: { retries: 2, minDelayMs: 100, maxDelayMs: 500 },
+      user,
+    });
+  } catch (error) {
+    // A tracking URI that is not an http(s) URL is a bad setting (exit 2), named by where it came from.
+    if (error instanceof TypeError) throw new UsageError(`${trackingUriSource(options.trackingUri, process.env)}: ${error.message}`);
+    throw error;
+  }
 };
 
 const print = async (result: CommandResult, options: GlobalOptions): Promise<void> => {
@@ -43,9 +50,12 @@ const print = async (result: CommandResult, options: GlobalOptions): Promise<voi
     await write(process.stdout, `${JSON.stringify(result.data, null, 2)}\n`);
     return;
   }
-  const { renderHuman } = await import("./output.js");
-  const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  await write(process.stdout, `${renderHuman(result.human, { color })}\n`);
+  const { renderHuman, tableWidth } = await import("./output.js");
+  if (result.notice !== undefined) await write(process.stderr, `${result.notice}\n`);
+  const tty = process.stdout.isTTY === true;
+  const color = tty && process.env.NO_COLOR === undefined;
+  const width = tableWidth(tty, process.stdout.columns, process.env.COLUMNS);
+  await write(process.stdout, `${renderHuman(result.human, { color, ...(width === undefined ? {} : { width }) })}\n`);
 };
 
 /** Wires a data command: global options merged in, a client made, the result printed. */

@@ -97,9 +97,9 @@ describe("cairn audit verify (process)", () => {
     expect(intact.stdout).toMatch(/^Audit trail intact: \d+ events checked\.\n$/);
 
     const listed = await cairn(["audit", "list", "--action", "governance.approval.create", "--json"]);
-    const approvals = JSON.parse(listed.stdout) as { seq: number; actor: { name: string } }[];
-    expect(approvals.map((e) => e.actor.name)).toEqual(["carol", "dave"]);
-    const target = approvals[0]?.seq ?? 0;
+    const approvals = (JSON.parse(listed.stdout) as { events: { seq: number; actor: { name: string } }[] }).events;
+    expect(approvals.map((e) => e.actor.name)).toEqual(["dave", "carol"]); // newest first
+    const target = approvals[1]?.seq ?? 0;
 
     // Someone with the file rewrites who approved: drop the append-only trigger, edit the row.
     const db = new Database(path.join(server.dir, "cairn.db"));

@@ -133,18 +133,22 @@ export const registerAuditCommands = (program: Command, dataAction: DataAction):
   const group = program.command("audit").description("the audit trail: list events, verify that no one rewrote history");
   group
     .command("list")
-    .description("list audit events, oldest first")
+    .description("list audit events, newest first; says when more exist and gives the --page-token that continues")
     .option("--entity-type <type>", "e.g. registered_model, model_version, run, experiment")
     .option("--entity-id <id>", "e.g. a model name, churn/3, a run id")
     .option("--actor <name>", "who made the change")
     .option("--action <action>", "exact action, or a prefix ending in * (e.g. 'registry.*')")
     .option("--since <time>", "from this time: ISO date/time (UTC unless it says) or ms since the epoch")
     .option("--until <time>", "up to this time (inclusive)")
-    .option("--max-results <n>", "at most this many events (default: 100)")
-    .option("--json", "print JSON")
+    .option("--max-results <n>", "at most this many events (default: 100, at most 100000)")
+    .option("--page-token <token>", "continue a listing where the previous one stopped (the token it printed)")
+    .option("--oldest-first", "oldest events first instead of newest first (a token continues its own order only)")
+    .option("--json", "print JSON: {events, next_page_token?}")
     .action(
       dataAction(async (client, o) =>
         (await audit()).listAuditEvents(client, {
+          pageToken: str(o.pageToken),
+          oldestFirst: o.oldestFirst === true,
           entityType: str(o.entityType),
           entityId: str(o.entityId),
           actor: str(o.actor),

@@ -10,3 +10,13 @@ export const resolveTrackingUri = (flag: string | undefined, env: NodeJS.Process
   }
   return DEFAULT_TRACKING_URI;
 };
+
+/** Which setting named the server, for an error about its value. */
+export const trackingUriSource = (flag: string | undefined, env: NodeJS.ProcessEnv): string => {
+  const named: Array<[string | undefined, string]> = [
+    [flag, "--tracking-uri"],
+    [env.CAIRN_TRACKING_URI, "CAIRN_TRACKING_URI"],
+    [env.MLFLOW_TRACKING_URI, "MLFLOW_TRACKING_URI"],
+  ];
+  return named.find(([value]) => value !== undefined && value.trim() !== "")?.[1] ?? "the default";
+};

@@ -45,6 +45,12 @@ describe("AuditApi requests", () => {
     ]);
   });
 
+  it("asks for the newest first with order=desc (absent: the server's oldest first)", async () => {
+    const client = await clientFor(() => ({ status: 200, body: { events: [event(2), event(1)] } }));
+    expect((await client.audit.listEvents({ order: "desc", maxResults: 2 })).items).toEqual([event(2), event(1)]);
+    expect(urls()).toEqual(["GET /api/2.0/cairn/audit/events?max_results=2&order=desc"]);
+  });
+
   it("verifies (ok and broken) and reads alias history", async () => {
     let broken = false;
     const client = await clientFor((request) => {

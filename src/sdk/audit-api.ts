@@ -30,6 +30,8 @@ export interface ListAuditEventsRequest {
   /** Page size (server default 100, at most 1000). */
   maxResults?: number;
   pageToken?: string;
+  /** "asc" (oldest first, the server's default) or "desc" (newest first); a page token continues its own order only. */
+  order?: "asc" | "desc";
 }
 
 export interface AuditProblem {
@@ -54,11 +56,11 @@ export interface AliasChange {
   request_id: string;
 }
 
-/** Cairn's audit API: the event log (oldest first), its verification, and each model's alias history. */
+/** Cairn's audit API: the event log (oldest first, or newest first with order "desc"), its verification, and each model's alias history. */
 export class AuditApi {
   constructor(private readonly http: HttpTransport) {}
 
-  /** One page of events matching the request, ordered by seq. */
+  /** One page of events matching the request, ordered by seq (descending with order "desc"). */
   async listEvents(request: ListAuditEventsRequest = {}): Promise<Page<AuditEvent>> {
     const answer = await this.http.callCairn<{ events?: AuditEvent[]; next_page_token?: string }>("GET", "audit/events", {
       entity_type: request.entityType,
@@ -69,6 +71,7 @@ export class AuditApi {
       end_time: request.endTime,
       max_results: request.maxResults,
       page_token: request.pageToken,
+      order: request.order,
     });
     return { items: answer.events ?? [], nextPageToken: answer.next_page_token || undefined };
   }

@@ -5,6 +5,7 @@ import { ExperimentsApi } from "./experiments-api.js";
 import { GovernanceApi } from "./governance-api.js";
 import { LoggedModelsApi } from "./logged-models-api.js";
 import { MonitorsApi } from "./monitors-api.js";
+import { ProfilesApi } from "./profiles-api.js";
 import { RegistryApi } from "./registry-api.js";
 import type { RetryOptions } from "./retry.js";
 import { RunsApi } from "./runs-api.js";
@@ -59,6 +60,8 @@ export class CairnClient {
   readonly serving: ServingApi;
   /** Monitors of deployments' live traffic: runs, scores over time, alerts. */
   readonly monitors: MonitorsApi;
+  /** Data profiles attached to runs, and model versions' training profiles. */
+  readonly profiles: ProfilesApi;
 
   constructor(options: CairnClientOptions) {
     const user = options.user?.trim();
@@ -75,6 +78,7 @@ export class CairnClient {
     this.webhooks = new WebhooksApi(http);
     this.serving = new ServingApi(http);
     this.monitors = new MonitorsApi(http);
+    this.profiles = new ProfilesApi(http);
   }
 
   /**

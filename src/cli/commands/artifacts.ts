@@ -1,6 +1,8 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { FileInfo } from "../../protocol/mlflow/entities.js";
 import type { CairnClient } from "../../sdk/client.js";
+import { NothingChanged } from "../errors.js";
 import { formatSize, type CommandResult } from "../output.js";
 
 /** `cairn artifacts list RUN_ID [PATH]`: the entries directly under PATH (the run's root when omitted). */
@@ -17,18 +19,46 @@ export const listArtifacts = async (client: CairnClient, runId: string, artifact
   };
 };
 
-/** `cairn artifacts upload RUN_ID LOCAL_PATH`: a file, or a folder's contents, under --artifact-path. */
+export interface UploadData {
+  run_id: string;
+  /** The URI of what was created: the file's for a file, the folder's for a folder (what `mlflow.artifacts` takes). */
+  artifact_uri: string;
+  /** Artifact paths relative to the run's root. */
+  uploaded: string[];
+  /** The URI of each uploaded file. */
+  uris: string[];
+}
+
+/** An artifact path under a run's artifact URI (`mlflow-artifacts:/0/<run>/artifacts` + `model/a.txt`). */
+const under = (root: string, artifactPath: string): string => {
+  const rest = artifactPath.split("/").filter((part) => part !== "").join("/");
+  return rest === "" ? root : `${root.replace(/\/+$/, "")}/${rest}`;
+};
+
+/**
+ * `cairn artifacts upload RUN_ID LOCAL_PATH`: a file, or a folder's contents, under --artifact-path. Prints the
+ * `mlflow-artifacts:/` URI it created (to register or download it); a folder without files uploads nothing and
+ * is an error (exit 1).
+ */
 export const uploadArtifacts = async (
   client: CairnClient,
   runId: string,
   localPath: string,
   options: { artifactPath?: string },
-): Promise<CommandResult<{ run_id: string; uploaded: string[] }>> => {
+): Promise<CommandResult<UploadData>> => {
+  const root = (await client.runs.get(runId)).info.artifact_uri;
+  const isFile = (await stat(localPath)).isFile();
   const uploaded = await client.artifacts.upload(runId, localPath, options.artifactPath);
+  if (uploaded.length === 0) throw new NothingChanged(`'${localPath}' holds no files; nothing uploaded to run ${runId}`);
+  const artifactUri = isFile ? under(root, uploaded[0] ?? "") : under(root, options.artifactPath ?? "");
+  const uris = uploaded.map((p) => under(root, p));
   const noun = uploaded.length === 1 ? "file" : "files";
   return {
-    data: { run_id: runId, uploaded },
-    human: { kind: "message", text: [`Uploaded ${uploaded.length} ${noun} to run ${runId}:`, ...uploaded.map((p) => `  ${p}`)].join("\n") },
+    data: { run_id: runId, artifact_uri: artifactUri, uploaded, uris },
+    human: {
+      kind: "message",
+      text: isFile ? `Uploaded ${artifactUri}` : [`Uploaded ${uploaded.length} ${noun} to ${artifactUri}:`, ...uploaded.map((p) => `  ${p}`)].join("\n"),
+    },
   };
 };
 

@@ -1,8 +1,7 @@
 import type { AuditEvent, AuditVerification } from "../../sdk/audit-api.js";
 import type { CairnClient } from "../../sdk/client.js";
-import { collect } from "../../sdk/paging.js";
 import { UsageError } from "../errors.js";
-import { formatTime, type CommandResult } from "../output.js";
+import { formatTimeAgo, type CommandResult } from "../output.js";
 import { parseTimeBound } from "./model-args.js";
 import { parsePositiveInt } from "./view.js";
 
@@ -14,41 +13,71 @@ export interface ListAuditOptions {
   since?: string;
   until?: string;
   maxResults?: string;
+  pageToken?: string;
+  oldestFirst?: boolean;
+}
+
+export interface AuditListing {
+  events: AuditEvent[];
+  /** Present when more events match: pass it as --page-token to the same command for the next ones. */
+  next_page_token?: string;
 }
 
 /** The server's largest page of audit/events. */
 const PAGE_MAX = 1000;
+/** Most events one command prints; beyond it, page with --page-token. */
+const LIMIT_MAX = 100_000;
 
-/** `cairn audit list`: events matching every given filter, oldest first (by sequence number). */
-export const listAuditEvents = async (client: CairnClient, options: ListAuditOptions): Promise<CommandResult<AuditEvent[]>> => {
-  const limit = options.maxResults === undefined ? 100 : parsePositiveInt("--max-results", options.maxResults, 1_000_000);
+/**
+ * `cairn audit list`: events matching every given filter, newest first (what a person looking at the trail wants to
+ * see), at most --max-results of them. When more match, the listing says so and gives the --page-token that continues
+ * it; the server only hands out a token when another event exists, so "more exist" is never a guess.
+ */
+export const listAuditEvents = async (client: CairnClient, options: ListAuditOptions): Promise<CommandResult<AuditListing>> => {
+  const limit = options.maxResults === undefined ? 100 : parsePositiveInt("--max-results", options.maxResults, LIMIT_MAX);
   const startTime = options.since === undefined ? undefined : parseTimeBound("--since", options.since);
   const endTime = options.until === undefined ? undefined : parseTimeBound("--until", options.until);
   if (startTime !== undefined && endTime !== undefined && startTime > endTime) throw new UsageError("--since must not be later than --until");
-  const pages = client.audit.listEventsAll({
-    entityType: options.entityType,
-    entityId: options.entityId,
-    actor: options.actor,
-    action: options.action,
-    startTime,
-    endTime,
-    maxResults: Math.min(limit, PAGE_MAX),
-  });
-  const events: AuditEvent[] = await collect(pages, limit);
+  if (options.pageToken !== undefined && options.pageToken.trim() === "") throw new UsageError("--page-token must not be empty");
+  const order = options.oldestFirst === true ? "asc" : "desc";
+  const events: AuditEvent[] = [];
+  let token = options.pageToken;
+  do {
+    // Each request asks for exactly what is still missing, so the token of the last page continues right after it.
+    const page = await client.audit.listEvents({
+      entityType: options.entityType,
+      entityId: options.entityId,
+      actor: options.actor,
+      action: options.action,
+      startTime,
+      endTime,
+      order,
+      maxResults: Math.min(limit - events.length, PAGE_MAX),
+      pageToken: token,
+    });
+    events.push(...page.items);
+    token = page.nextPageToken;
+  } while (token !== undefined && events.length < limit);
+  const orderText = order === "desc" ? "newest first" : "oldest first";
+  const note =
+    token === undefined
+      ? undefined
+      : `${events.length} events shown, ${orderText}; more exist: run the same command with --page-token ${token} for the next ${limit}.`;
   return {
-    data: events,
+    data: { events, ...(token === undefined ? {} : { next_page_token: token }) },
     human: {
       kind: "table",
       columns: ["SEQ", "TIME (UTC)", "ACTOR", "ACTION", "ENTITY", "REQUEST"],
       rows: events.map((e) => [
         String(e.seq),
-        formatTime(e.time),
+        formatTimeAgo(e.time),
         e.actor.verified ? e.actor.name : `${e.actor.name} (unverified)`,
         e.action,
         `${e.entity_type} ${e.entity_id}`,
         e.request_id,
       ]),
-      empty: "No audit events.",
+      empty: options.pageToken === undefined ? "No audit events." : "No more audit events.",
+      ...(note === undefined ? {} : { note }),
     },
   };
 };

@@ -1,7 +1,7 @@
 import { openDataset } from "../../validation/duckdb/open-dataset.js";
 import { profileDataset } from "../../validation/profile/profile-dataset.js";
 import type { ColumnProfile, DatasetProfile } from "../../validation/profile/profile-schema.js";
-import type { CommandResult } from "../output.js";
+import type { CommandResult, HumanOutput } from "../output.js";
 import { parsePositiveInt } from "./view.js";
 
 export interface DataProfileOptions {
@@ -28,6 +28,20 @@ const summary = (column: ColumnProfile): string[] => {
   return [column.min_text ?? "-", column.max_text ?? "-", "-", "-", "-", top];
 };
 
+/** A profile as a table, one line per column (also how `cairn data profiles show` prints an attached one). */
+export const profileTable = (profile: DatasetProfile, empty: string): HumanOutput => ({
+  kind: "table",
+  columns: ["COLUMN", "TYPE", "MISSING", "DISTINCT", "MIN", "MAX", "MEAN", "STD", "MEDIAN", "TOP VALUES"],
+  rows: profile.columns.map((c) => [
+    c.name,
+    c.sql_type,
+    `${c.missing} (${profile.row_count === 0 ? 0 : Number(((100 * c.missing) / profile.row_count).toFixed(1))}%)`,
+    `${c.distinct_method === "approx" ? "~" : ""}${c.distinct}`,
+    ...summary(c),
+  ]),
+  empty,
+});
+
 /**
  * `cairn data profile FILE`: the profile of a CSV, Parquet or JSON lines file, computed in DuckDB (the file is never
  * loaded into memory). --json prints the versioned profile JSON; the table shows one line per column.
@@ -38,21 +52,7 @@ export const dataProfile = async (file: string, options: DataProfileOptions = {}
   const dataset = await openDataset(file, { format: options.format });
   try {
     const profile = await profileDataset(dataset, { bins, topK });
-    return {
-      data: profile,
-      human: {
-        kind: "table",
-        columns: ["COLUMN", "TYPE", "MISSING", "DISTINCT", "MIN", "MAX", "MEAN", "STD", "MEDIAN", "TOP VALUES"],
-        rows: profile.columns.map((c) => [
-          c.name,
-          c.sql_type,
-          `${c.missing} (${profile.row_count === 0 ? 0 : Number(((100 * c.missing) / profile.row_count).toFixed(1))}%)`,
-          `${c.distinct_method === "approx" ? "~" : ""}${c.distinct}`,
-          ...summary(c),
-        ]),
-        empty: `${file}: no columns.`,
-      },
-    };
+    return { data: profile, human: profileTable(profile, `${file}: no columns.`) };
   } finally {
     await dataset.close();
   }

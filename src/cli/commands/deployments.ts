@@ -3,7 +3,7 @@ import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../../serving/batching/adaptive-
 import type { DeploymentHistoryEntryWire, DeploymentWire, SavedShadowReportWire, ShadowReportWire } from "../../sdk/serving-api.js";
 import { CairnApiError } from "../../sdk/errors.js";
 import { UsageError } from "../errors.js";
-import { formatTime, type CommandResult } from "../output.js";
+import { formatTime, formatTimeAgo, type CommandResult } from "../output.js";
 import { parseFraction, parseMilliseconds } from "./serving-args.js";
 import { parsePositiveInt } from "./view.js";
 
@@ -140,10 +140,18 @@ const historyLine = (h: DeploymentHistoryEntryWire): [string, string] => [
     .join("  "),
 ];
 
-/** Scalars of the shadow report as key/value lines; nested parts (per-side latencies...) flattened with dots. */
-const flatten = (value: unknown, prefix: string, into: [string, string][]): [string, string][] => {
+/** Report fields that hold a time in ms since the epoch: printed as a UTC time with how long ago, not as a number. */
+const TIME_FIELD = /(^|\.|_)(since|time|timestamp)$/;
+
+/**
+ * Scalars of the shadow report as key/value lines; nested parts (per-side latencies...) flattened with dots; times
+ * as "2026-12-04 17:20:56 (3 min ago)".
+ */
+export const flatten = (value: unknown, prefix: string, into: [string, string][]): [string, string][] => {
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     for (const [key, inner] of Object.entries(value)) flatten(inner, prefix === "" ? key : `${prefix}.${key}`, into);
+  } else if (typeof value === "number" && TIME_FIELD.test(prefix)) {
+    into.push([`${prefix} (UTC)`, formatTimeAgo(value)]);
   } else {
     into.push([prefix, typeof value === "number" ? String(Number(value.toFixed(6))) : JSON.stringify(value) ?? "-"]);
   }

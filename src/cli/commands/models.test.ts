@@ -149,22 +149,43 @@ describe("cairn models (commands)", () => {
 
     await writeFile(file, JSON.stringify({ intended_use: 3 }));
     await expect(modelCard(ada, "churn", "1", { setFile: file })).rejects.toThrow(`--set-file ${file}: 'intended_use' must be a string`);
+    await writeFile(file, "age,city\n31,Oslo\n");
+    await expect(modelCard(ada, "churn", "1", { setFile: file })).rejects.toThrow(/^--set-file .*: Unexpected token 'a', "age,city 31,Oslo ?" is not valid JSON$/);
     await writeFile(file, JSON.stringify({ purpose: "x" }));
     await expect(modelCard(ada, "churn", "1", { setFile: file })).rejects.toThrow(`--set-file ${file}: unknown field 'purpose'`);
     await expect(modelCard(ada, "churn", "1", { format: "pdf" })).rejects.toThrow("--format must be one of markdown, html, json, got 'pdf'");
   });
 
-  it("lists audit events with filters and verifies the trail", async () => {
-    const events = await listAuditEvents(ada, { entityType: "registered_model", entityId: "churn", action: "registry.alias.*" });
-    expect(events.data.map((e) => [e.action, e.actor.name])).toEqual([
-      ["registry.alias.set", "ada"],
-      ["registry.alias.set", "ada"],
+  it("lists audit events newest first with filters, says when more exist and how to see them, and verifies the trail", async () => {
+    const filters = { entityType: "registered_model", entityId: "churn", action: "registry.alias.*" };
+    const events = await listAuditEvents(ada, filters);
+    expect(events.data.events.map((e) => [e.action, e.actor.name])).toEqual([
       ["registry.alias.delete", "bob"],
+      ["registry.alias.set", "ada"],
+      ["registry.alias.set", "ada"],
     ]);
+    expect(events.data.next_page_token).toBeUndefined();
+    const seqs = events.data.events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
     const table = lines(events);
-    expect(table[0]).toBe("SEQ  TIME (UTC)           ACTOR             ACTION                 ENTITY                  REQUEST");
-    expect(table[1]).toMatch(/^\d+ +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}ada \(unverified\) {2}registry\.alias\.set {5}registered_model churn {2}\S+$/);
-    expect((await listAuditEvents(ada, { actor: "bob", maxResults: "1" })).data).toHaveLength(1);
+    expect(table[0]).toBe("SEQ  TIME (UTC)                      ACTOR             ACTION                 ENTITY                  REQUEST");
+    expect(table[1]).toMatch(/^\d+ +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \((just now|\d+ s ago)\) +bob \(unverified\) {2}registry\.alias\.delete {2}registered_model churn {2}\S+$/);
+    expect(table).toHaveLength(4);
+
+    // Fewer than match: the newest two, a note with the token, and the token continues with the rest.
+    const first = await listAuditEvents(ada, { ...filters, maxResults: "2" });
+    expect(first.data.events.map((e) => e.seq)).toEqual(seqs.slice(0, 2));
+    const token = first.data.next_page_token ?? "";
+    expect(token).not.toBe("");
+    expect(lines(first).at(-1)).toBe(`2 events shown, newest first; more exist: run the same command with --page-token ${token} for the next 2.`);
+    const rest = await listAuditEvents(ada, { ...filters, maxResults: "2", pageToken: token });
+    expect(rest.data).toEqual({ events: events.data.events.slice(2) });
+    expect(lines(rest)).toHaveLength(2);
+    const oldest = await listAuditEvents(ada, { ...filters, oldestFirst: true });
+    expect(oldest.data.events.map((e) => e.seq)).toEqual([...seqs].reverse());
+    // A token of one order does not continue the other: the server refuses it.
+    await expect(listAuditEvents(ada, { ...filters, oldestFirst: true, pageToken: token })).rejects.toMatchObject({ errorCode: "INVALID_PARAMETER_VALUE" });
+    expect((await listAuditEvents(ada, { actor: "bob", maxResults: "1" })).data.events).toHaveLength(1);
     const future = await listAuditEvents(ada, { since: "2999-01-01" });
     expect(text(future)).toBe("No audit events.");
     await expect(listAuditEvents(ada, { since: "2026-12-01", until: "2026-11-01" })).rejects.toThrow("--since must not be later than --until");

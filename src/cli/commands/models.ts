@@ -5,7 +5,7 @@ import type { CairnClient } from "../../sdk/client.js";
 import { CairnApiError } from "../../sdk/errors.js";
 import { collect } from "../../sdk/paging.js";
 import { CARD_FIELDS, type ApprovalWire, type LineageGraph, type ModelCard, type ModelCardInput, type PromotionRuleWire } from "../../sdk/governance-api.js";
-import { UsageError } from "../errors.js";
+import { NothingChanged, UsageError } from "../errors.js";
 import { formatTime, type CommandResult } from "../output.js";
 import { renderLineageTree } from "./lineage-tree.js";
 import { parseApprovals, parseMetricThreshold, parseRequiredTag, parseTarget, parseVersion } from "./model-args.js";
@@ -137,7 +137,16 @@ export const setAlias = async (
   return { data: { name, alias, version }, human: { kind: "message", text: `${name}@${alias} now points to version ${version}.` } };
 };
 
+/**
+ * `cairn models unalias NAME ALIAS`. MLflow's delete-alias answers success for an alias that is not set, so the
+ * command looks first: removing nothing is an error (a mistyped alias must not read "Removed").
+ */
 export const removeAlias = async (client: CairnClient, name: string, alias: string): Promise<CommandResult<{ name: string; alias: string }>> => {
+  const model = await client.registry.getModel(name);
+  if (!model.aliases.some((a) => a.alias === alias)) {
+    const set = model.aliases.map((a) => a.alias).sort();
+    throw new NothingChanged(`model ${name} has no alias '${alias}' (${set.length === 0 ? "it has no aliases" : `its aliases: ${set.join(", ")}`}); nothing removed`);
+  }
   await client.registry.deleteAlias(name, alias);
   return { data: { name, alias }, human: { kind: "message", text: `Removed alias ${alias} of ${name}.` } };
 };
@@ -251,7 +260,9 @@ export const readCardFile = async (file: string): Promise<ModelCardInput> => {
   try {
     parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new UsageError(`--set-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    // JSON.parse quotes the text around the error, newlines included: keep the message on one line.
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message.replace(/\s*\n\s*/g, " ");
+    throw new UsageError(`--set-file ${file}: ${reason}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UsageError(`--set-file ${file} must hold a JSON object`);
   const fields: Record<string, unknown> = {};

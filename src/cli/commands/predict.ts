@@ -52,6 +52,28 @@ export const mlflowRows = (predictions: unknown): { columns: string[]; rows: str
   return { columns: ["PREDICTION"], rows: [[cell(predictions)]] };
 };
 
+/**
+ * What MLflow's scoring answered, in words: the table flattens each form differently, and a person comparing it with
+ * MLflow's JSON must know which one it was (docs/serving.md, "What the scoring output looks like").
+ */
+export const mlflowShape = (predictions: unknown): string => {
+  if (Array.isArray(predictions)) {
+    if (predictions.length > 0 && predictions.every(isObject)) {
+      return "MLflow's output for a DataFrame input: records, one column per model output, each output flattened to its row's values";
+    }
+    return "MLflow's output as a list: one prediction per row";
+  }
+  if (isObject(predictions)) return "MLflow's output for a tensor input: {output: nested list}, one column per output, one line per row";
+  return "MLflow's output as a single value";
+};
+
+/**
+ * The line `cairn predict` prints on stderr before its table: which version answered (the server's
+ * x-cairn-model-version header, or the OIP answer's model_version), how many predictions, and their form.
+ */
+export const predictNotice = (deployment: string, version: string | undefined, source: string, count: number, shape: string): string =>
+  `${deployment}: ${version === undefined ? "version not reported by the server" : `version ${version} (${source})`}, ${count} ${count === 1 ? "prediction" : "predictions"}; ${shape}.`;
+
 /** Flattens nested row-major data (OIP allows both). */
 const flat = (data: unknown[]): unknown[] => data.flat(Number.POSITIVE_INFINITY);
 
@@ -107,7 +129,11 @@ export const predict = async (client: CairnClient, deployment: string, flags: Pr
     }
     const answer = await client.serving.infer(deployment, input.value as unknown as OipInferRequest, options);
     const { columns, rows } = oipRows(answer.outputs);
-    return { data: { protocol, ...answer }, human: { kind: "table", columns, rows, empty: "No outputs." } };
+    return {
+      data: { protocol, ...answer },
+      human: { kind: "table", columns, rows, empty: "No outputs." },
+      notice: predictNotice(deployment, answer.model_version, "model_version", rows.length, "Open Inference Protocol outputs: one column per output tensor, one line per index of its first dimension"),
+    };
   }
   let result;
   if (input.kind === "csv") {
@@ -122,5 +148,9 @@ export const predict = async (client: CairnClient, deployment: string, flags: Pr
   const data: PredictData = { protocol, predictions: result.predictions };
   if (result.requestId !== undefined) data.request_id = result.requestId;
   if (result.version !== undefined) data.version = result.version;
-  return { data, human: { kind: "table", columns, rows, empty: "No predictions." } };
+  return {
+    data,
+    human: { kind: "table", columns, rows, empty: "No predictions." },
+    notice: predictNotice(deployment, result.version, "x-cairn-model-version", rows.length, mlflowShape(result.predictions)),
+  };
 };

@@ -2,6 +2,7 @@ import type { Experiment, Run } from "../../protocol/mlflow/entities.js";
 import type { CairnClient } from "../../sdk/client.js";
 import { CairnApiError } from "../../sdk/errors.js";
 import { collect } from "../../sdk/paging.js";
+import { NothingChanged } from "../errors.js";
 import { formatDuration, formatTime, type CommandResult } from "../output.js";
 import { parsePositiveInt, parseView } from "./view.js";
 
@@ -112,7 +113,10 @@ export const showRun = async (client: CairnClient, runId: string): Promise<Comma
   };
 };
 
+/** `cairn runs delete ID`. MLflow answers success for a run already deleted; the CLI says that nothing changed (exit 1). */
 export const deleteRun = async (client: CairnClient, runId: string): Promise<CommandResult<{ run_id: string; lifecycle_stage: "deleted" }>> => {
+  const run = await client.runs.get(runId);
+  if (run.info.lifecycle_stage === "deleted") throw new NothingChanged(`run ${runId} is already deleted; nothing changed`);
   await client.runs.delete(runId);
   return { data: { run_id: runId, lifecycle_stage: "deleted" }, human: { kind: "message", text: `Deleted run ${runId}.` } };
 };

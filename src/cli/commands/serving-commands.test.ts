@@ -4,8 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../../sdk/client.js";
 import { UsageError } from "../errors.js";
-import { setCanary, setShadow, createDeployment } from "./deployments.js";
-import { mlflowRows, oipRows, predict } from "./predict.js";
+import { formatTime } from "../output.js";
+import { setCanary, setShadow, createDeployment, flatten } from "./deployments.js";
+import { mlflowRows, mlflowShape, oipRows, predict, predictNotice } from "./predict.js";
 import { serveConfig } from "./serve.js";
 import { parseFraction, parseMilliseconds } from "./serving-args.js";
 
@@ -100,5 +101,31 @@ describe("prediction tables", () => {
         ["1", "0", "[0.8,0.1,0.1]", "0.5"],
       ],
     });
+  });
+});
+
+describe("the shadow report's lines", () => {
+  it("prints times as UTC times with how long ago, never as epoch milliseconds", () => {
+    const since = Date.now() - 3 * 60_000;
+    const pairs = flatten({ since, compared: 4, rel_diff: { mean: 0.123456789, max: null } }, "", []);
+    expect(pairs).toEqual([
+      ["since (UTC)", `${formatTime(since)} (3 min ago)`],
+      ["compared", "4"],
+      ["rel_diff.mean", "0.123457"],
+      ["rel_diff.max", "null"],
+    ]);
+  });
+});
+
+describe("what cairn predict says it prints", () => {
+  it("names the version that answered, the count and MLflow's form of the predictions", () => {
+    expect(predictNotice("churn", "3", "x-cairn-model-version", 2, mlflowShape([{ label: 1, p: 0.5 }, { label: 0, p: 0.25 }]))).toBe(
+      "churn: version 3 (x-cairn-model-version), 2 predictions; MLflow's output for a DataFrame input: records, one column per model output, each output flattened to its row's values.",
+    );
+    expect(predictNotice("churn", undefined, "x-cairn-model-version", 1, mlflowShape([0.5]))).toBe(
+      "churn: version not reported by the server, 1 prediction; MLflow's output as a list: one prediction per row.",
+    );
+    expect(mlflowShape({ prob: [[0.5]] })).toBe("MLflow's output for a tensor input: {output: nested list}, one column per output, one line per row");
+    expect(mlflowShape(7)).toBe("MLflow's output as a single value");
   });
 });

@@ -16,6 +16,11 @@ describe("compareOutputs", () => {
     expect(compareOutputs(primary, shadow)).toEqual({ sameClass: false, absDiffs: [0, 2, 0, 0, 0.25, 0.25], relDiffs: [0, 1, 0, 0, 0.5, 0.5] });
   });
 
+  it("floors the denominator of a relative difference at 0.001: a primary output near zero never reports 1e17", () => {
+    const t = (values: number[]) => ({ y: { type: "float64" as const, dims: [values.length], data: Float64Array.from(values) } });
+    expect(compareOutputs(t([1e-17, 0, 0, 2, -0.5]), t([1, 0, 0.5, 1, -0.25])).relDiffs).toEqual([1000 * (1 - 1e-17), 0, 500, 0.5, 0.5]);
+  });
+
   it("reads one probability column as p >= 0.5", () => {
     const t = (p: number) => ({ prob: { type: "float32" as const, dims: [1, 1], data: Float32Array.from([p]) } });
     expect(compareOutputs(t(0.75), t(0.5)).sameClass).toBe(true);

@@ -43,8 +43,14 @@ const classOutput = (names: string[], a: TensorMap): string | undefined =>
 const sameShape = (a: Tensor, b: Tensor): boolean => a.dims.length === b.dims.length && a.dims.every((d, i) => d === b.dims[i]);
 
 /**
- * Compares the shadow's answer with the primary's. Relative difference is |a - b| / |a| (the primary is the
- * reference), 0 when both are 0 and |b| when only the primary is 0, so that one zero does not poison the mean.
+ * The smallest denominator of a relative difference: a primary output of 1e-17 against a shadow's 1 would otherwise
+ * report a relative difference of 1e17 (printed as 1e+19 %). Below it the difference is measured against the floor.
+ */
+export const REL_DIFF_FLOOR = 1e-3;
+
+/**
+ * Compares the shadow's answer with the primary's. Relative difference is |a - b| / max(|a|, REL_DIFF_FLOOR) (the
+ * primary is the reference): 0 when both are 0, and at most 1000 |a - b| when the primary is (near) zero.
  */
 export const compareOutputs = (primary: TensorMap, shadow: TensorMap): OutputComparison => {
   const shared = Object.keys(primary).filter((n) => shadow[n] !== undefined).sort();
@@ -59,7 +65,7 @@ export const compareOutputs = (primary: TensorMap, shadow: TensorMap): OutputCom
       const y = numberAt(b, i);
       const abs = Math.abs(x - y);
       absDiffs.push(abs);
-      relDiffs.push(x === 0 ? (y === 0 ? 0 : Math.abs(y)) : abs / Math.abs(x));
+      relDiffs.push(abs / Math.max(Math.abs(x), REL_DIFF_FLOOR));
     }
   }
   const name = classOutput(shared, primary);
