@@ -92,7 +92,7 @@ describe("cairn deployments and cairn predict (process)", () => {
     expect(csv.stdout).toBe(`ROW  prob\n0    ${round(expected[0] as number)}\n1    ${round(expected[1] as number)}\n`);
     // What the table shows is said on stderr: the version that answered, how many predictions, and MLflow's form.
     expect(csv.stderr).toMatch(
-      /^fraud-live: (version 1 \(x-cairn-model-version\)|version not reported by the server), 2 predictions; MLflow's output for a DataFrame input: records, one column per model output, each output flattened to its row's values\.\n$/,
+      /^fraud-live: version 1 \(x-cairn-model-version\), 2 predictions; MLflow's output for a DataFrame input: records, one column per model output; an output with several values per row is flattened into that many records per row \(docs\/serving\.md\)\.\n$/,
     );
 
     const oipFile = path.join(dir, "infer.json");

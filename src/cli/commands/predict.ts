@@ -59,7 +59,7 @@ export const mlflowRows = (predictions: unknown): { columns: string[]; rows: str
 export const mlflowShape = (predictions: unknown): string => {
   if (Array.isArray(predictions)) {
     if (predictions.length > 0 && predictions.every(isObject)) {
-      return "MLflow's output for a DataFrame input: records, one column per model output, each output flattened to its row's values";
+      return "MLflow's output for a DataFrame input: records, one column per model output; an output with several values per row is flattened into that many records per row (docs/serving.md)";
     }
     return "MLflow's output as a list: one prediction per row";
   }

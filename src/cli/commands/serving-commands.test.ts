@@ -120,7 +120,7 @@ describe("the shadow report's lines", () => {
 describe("what cairn predict says it prints", () => {
   it("names the version that answered, the count and MLflow's form of the predictions", () => {
     expect(predictNotice("churn", "3", "x-cairn-model-version", 2, mlflowShape([{ label: 1, p: 0.5 }, { label: 0, p: 0.25 }]))).toBe(
-      "churn: version 3 (x-cairn-model-version), 2 predictions; MLflow's output for a DataFrame input: records, one column per model output, each output flattened to its row's values.",
+      "churn: version 3 (x-cairn-model-version), 2 predictions; MLflow's output for a DataFrame input: records, one column per model output; an output with several values per row is flattened into that many records per row (docs/serving.md).",
     );
     expect(predictNotice("churn", undefined, "x-cairn-model-version", 1, mlflowShape([0.5]))).toBe(
       "churn: version not reported by the server, 1 prediction; MLflow's output as a list: one prediction per row.",
