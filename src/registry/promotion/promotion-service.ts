@@ -11,7 +11,13 @@ import {
   type PromotionRule,
   type RequiredTag,
 } from "../governance-store.js";
-import { formatPromotionTarget, type PromotionGate, type PromotionTarget, type PromotionVerdict } from "../promotion-gate.js";
+import {
+  formatPromotionTarget,
+  type PromotionCheckOptions,
+  type PromotionGate,
+  type PromotionTarget,
+  type PromotionVerdict,
+} from "../promotion-gate.js";
 import type { RegistryStore } from "../store.js";
 import { checkApprovals, checkMetricThreshold, checkRequiredTag, type SourceRun } from "./rule-checks.js";
 import { parsePromotionTarget } from "./target.js";
@@ -197,7 +203,7 @@ export class PromotionService implements PromotionGate {
     return this.check(name, version, parsed.target);
   }
 
-  async check(name: string, version: string, target: PromotionTarget): Promise<PromotionVerdict> {
+  async check(name: string, version: string, target: PromotionTarget, options: PromotionCheckOptions = {}): Promise<PromotionVerdict> {
     const key = formatPromotionTarget(target);
     const rule = await this.store.getRule(name, key);
     if (rule === undefined) return { allowed: true, unmet: [] };
@@ -208,7 +214,8 @@ export class PromotionService implements PromotionGate {
       const source = await this.sourceRun(modelVersion);
       for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(source, threshold));
     }
-    if (rule.requiredApprovals > 0) {
+    // A rollback to a version that passed this target before may skip approvals only (the caller holds the evidence).
+    if (rule.requiredApprovals > 0 && options.skipApprovals !== true) {
       pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key)));
     }
     return { allowed: unmet.length === 0, unmet };
