@@ -5,6 +5,8 @@ import { RegistryEventType, type DomainEvent, type EventSink } from "../../core/
 import type { AuditRecorder } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { parseRegisteredModelUri, type ModelUri } from "../../registry/model-uri.js";
+import { formatPromotionTarget } from "../../registry/promotion-gate.js";
+import type { GatedChange } from "../../registry/service.js";
 import type { LoadedModel, ModelLoadOptions } from "../model/loaded-model.js";
 import type { ServedModels } from "../served-model.js";
 import type {
@@ -17,21 +19,44 @@ import type {
   SwitchReason,
   TrafficPolicy,
 } from "./deployment.js";
+import { approvalsSkippedNote, governingTarget, noGateEvidence, type DeploymentGate, type GateEvidence } from "./deployment-gate.js";
+import { assessHealth, HealthWatch, type DeploymentHealth } from "./deployment-health.js";
+import {
+  errorText,
+  optionsSnapshot,
+  policySnapshot,
+  routedPolicy,
+  sameOptions,
+  samePolicy,
+  validateFraction,
+  validateName,
+  validateOptions,
+  type CreateDeploymentOptions,
+  type UpdateDeploymentOptions,
+} from "./deployment-rules.js";
 import { LiveDeployment, type RoutingState, type ServedRequest } from "./live-deployment.js";
 import { previousPrimary } from "./rollback-target.js";
-import { ShadowRecorder, type ShadowReport } from "./shadow-report.js";
+import { ShadowKeeper } from "./shadow-keeper.js";
+import type { ShadowReport } from "./shadow-report.js";
 import { sameLoadOptions, VersionSlot, type ModelRunner } from "./version-slot.js";
 import { warmUp } from "./warm-up.js";
-import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../batching/adaptive-batcher.js";
 
-/** What deployments read from the registry (RegistryService provides it). */
-export interface DeploymentRegistry {
+export type { CreateDeploymentOptions, UpdateDeploymentOptions } from "./deployment-rules.js";
+
+/** What deployments read from the registry, and its one path for changes of what serves (RegistryService provides it). */
+export interface DeploymentRegistry extends DeploymentGate {
   resolveModelUri(uri: string | ModelUri): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
 }
 
 export interface DeploymentServiceOptions {
   registry: DeploymentRegistry;
+  /** Where a rollback finds that its version passed the gate before (the audit trail); default: nowhere, so none skips approvals. */
+  evidence?: GateEvidence;
+  /** Where deployment.degraded / deployment.recovered go (the webhooks). */
+  events?: EventSink;
+  /** Each new health verdict of a deployment (undefined once it is gone): the degraded gauge. */
+  onHealth?: (deployment: string, health: DeploymentHealth | undefined) => void;
   /** A local path of the version's files (artifact-materializer.ts inside the server). */
   materialize: (version: ModelVersion) => Promise<string>;
   loadModel: (path: string, options?: ModelLoadOptions) => Promise<LoadedModel>;
@@ -49,21 +74,11 @@ export interface DeploymentServiceOptions {
   onError?: (error: unknown, what: string) => void;
   /**
    * How often start() re-reads the deployments and aliases, so that a server replica catches up with changes made
-   * through another replica (which only that one hears of as events). Default 5 s; 0 turns it off.
+   * through another replica (which only that one hears of as events), and retries loads that failed. Default 5 s; 0
+   * turns it off.
    */
   syncIntervalMs?: number;
 }
-
-export interface CreateDeploymentOptions {
-  maxBatchSize?: number;
-  maxLatencyMs?: number;
-  predictionLogSampleRate?: number;
-  /** Run merged batches on a worker thread (default false). */
-  inferenceWorker?: boolean;
-}
-
-/** deployments/update: only the fields given change. */
-export type UpdateDeploymentOptions = CreateDeploymentOptions;
 
 /** Why a version is being loaded: a switch, an options update, or a start-up/sync load. */
 type LoadReason = SwitchReason | "update" | "load";
@@ -71,69 +86,19 @@ type LoadReason = SwitchReason | "update" | "load";
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */
 export type CandidateTarget = { version: string } | { modelUri: string };
 
-/** The policy a live deployment routes by, in the store's terms. */
-const routedPolicy = (routing: RoutingState): TrafficPolicy => ({
-  primary: routing.primary.version,
-  ...(routing.canary ? { canary: { version: routing.canary.slot.version, weight: routing.canary.weight, sticky: routing.canary.sticky } } : {}),
-  ...(routing.shadow ? { shadow: { version: routing.shadow.slot.version, share: routing.shadow.share } } : {}),
-});
+/** A rollback's answer: the deployment, and when it skipped approvals, the sentence that says on what evidence. */
+export type RollbackResult = Deployment & { approvalsSkipped?: string };
 
-const samePolicy = (a: TrafficPolicy, b: TrafficPolicy): boolean =>
-  a.primary === b.primary &&
-  a.canary?.version === b.canary?.version &&
-  a.canary?.weight === b.canary?.weight &&
-  a.canary?.sticky === b.canary?.sticky &&
-  a.shadow?.version === b.shadow?.version &&
-  a.shadow?.share === b.shadow?.share;
-
-const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-const validateName = (name: string): void => {
-  if (!DEPLOYMENT_NAME.test(name)) {
-    throw invalidParameter(
-      `Invalid deployment name '${name.slice(0, 100)}': expected 1 to 64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit.`,
-    );
-  }
-};
-
-const validateFraction = (field: string, value: number): void => {
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a number from 0 to 1.`);
-  }
-};
-
-const validatePositive = (field: string, value: number | undefined, integer: boolean, max: number): void => {
-  if (value === undefined) return;
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a positive ${integer ? "integer" : "number"}.`);
-  }
-  if (value > max) {
-    throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a positive ${integer ? "integer" : "number"} up to ${max}.`);
-  }
-};
-
-
-/** The same checks for create and update, in the order of the fields on the wire. */
-const validateOptions = (options: CreateDeploymentOptions): void => {
-  validatePositive("max_batch_size", options.maxBatchSize, true, MAX_BATCH_SIZE);
-  validatePositive("max_latency_ms", options.maxLatencyMs, false, MAX_LATENCY_MS);
-  if (options.predictionLogSampleRate !== undefined) validateFraction("prediction_log_sample_rate", options.predictionLogSampleRate);
-};
-
-/** The options as the audit trail records them (wire names; null for a server default). */
-const optionsSnapshot = (o: DeploymentOptions): Record<string, unknown> => ({
-  max_batch_size: o.maxBatchSize ?? null,
-  max_latency_ms: o.maxLatencyMs ?? null,
-  prediction_log_sample_rate: o.predictionLogSampleRate,
-  inference_worker: o.inferenceWorker,
-});
-
-const sameOptions = (a: DeploymentOptions, b: DeploymentOptions): boolean =>
-  sameLoadOptions(a, b) && a.predictionLogSampleRate === b.predictionLogSampleRate;
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-const policySnapshot = (d: Deployment): Record<string, unknown> => ({ model_uri: d.modelUri, policy: d.policy });
+/**
+ * A promote or rollback of an alias-following deployment in flight: the alias moved through the registry, whose
+ * event makes the switch (followAlias) record it as this reason; a failed load is kept for the caller's answer.
+ */
+interface AliasIntent {
+  version: string;
+  reason: "promote" | "rollback";
+  approvalsSkipped?: string;
+  error?: unknown;
+}
 
 /**
  * Named deployments: which version of a registered model serves, how traffic is split (canary) and mirrored
@@ -145,11 +110,13 @@ export class DeploymentService implements ServedModels, EventSink {
   private readonly live = new Map<string, LiveDeployment>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly background = new Set<Promise<unknown>>();
-  private readonly reports = new Map<string, ShadowRecorder>();
   /** The options each live deployment serves with; read per request, so a new sample rate applies at once. */
   private readonly servedOptions = new Map<string, DeploymentOptions>();
-  /** The recorder revision last saved to the store. */
-  private readonly savedRevisions = new WeakMap<ShadowRecorder, number>();
+  private readonly shadows: ShadowKeeper;
+  private readonly health: HealthWatch;
+  private readonly evidence: GateEvidence;
+  /** Promotes and rollbacks of alias-following deployments whose alias move is being followed, by deployment. */
+  private readonly intents = new Map<string, AliasIntent>();
   private stopped = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
@@ -162,6 +129,19 @@ export class DeploymentService implements ServedModels, EventSink {
   ) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.evidence = options.evidence ?? noGateEvidence;
+    this.shadows = new ShadowKeeper(store, { clock: this.clock, random: this.random, ...(options.onError ? { onError: options.onError } : {}) });
+    this.health = new HealthWatch({
+      clock: this.clock,
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.onHealth ? { onHealth: options.onHealth } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
+
+  /** Whether the deployment serves what its alias (or pinned primary) names; undefined before it was first assessed. */
+  healthOf(name: string): DeploymentHealth | undefined {
+    return this.health.get(name);
   }
 
   // --- ServedModels ---
@@ -213,7 +193,10 @@ export class DeploymentService implements ServedModels, EventSink {
         served !== undefined &&
         sameOptions(served, deployment.options) &&
         !(await this.aliasMoved(deployment))
-      ) continue;
+      ) {
+        await this.serialised(deployment.name, async () => undefined);
+        continue;
+      }
       await this.serialised(deployment.name, async () => {
         const current = await this.store.get(deployment.name);
         if (current !== undefined) await this.reconcile(current);
@@ -226,6 +209,7 @@ export class DeploymentService implements ServedModels, EventSink {
         if (await this.store.get(name)) return;
         this.live.delete(name);
         this.servedOptions.delete(name);
+        this.health.remove(name);
         await Promise.all(live.swap(undefined).map((slot) => slot.retire()));
       });
     }
@@ -249,6 +233,7 @@ export class DeploymentService implements ServedModels, EventSink {
     for (const live of this.live.values()) for (const slot of live.swap(undefined)) closing.push(slot.retire());
     this.live.clear();
     this.servedOptions.clear();
+    this.health.clear();
     await Promise.all(closing);
   }
 
@@ -269,9 +254,12 @@ export class DeploymentService implements ServedModels, EventSink {
     for (const deployment of await this.store.findByModel(name)) {
       const uri = parseRegisteredModelUri(deployment.modelUri);
       if (uri.kind !== "alias" || uri.alias !== alias) continue;
-      const work = this.serialised(deployment.name, () => this.followAlias(deployment.name, version, ctx)).catch((error: unknown) =>
-        this.options.onError?.(error, `following alias ${name}@${alias} in deployment '${deployment.name}'`),
-      );
+      const work = this.serialised(deployment.name, () => this.followAlias(deployment.name, version, ctx)).catch((error: unknown) => {
+        // A promote or rollback waits for this switch: it answers with the failure (the alias moved regardless).
+        const intent = this.intents.get(deployment.name);
+        if (intent?.version === version) intent.error = error;
+        else this.options.onError?.(error, `following alias ${name}@${alias} in deployment '${deployment.name}'`);
+      });
       this.background.add(work);
       void work.finally(() => this.background.delete(work));
     }
@@ -291,6 +279,9 @@ export class DeploymentService implements ServedModels, EventSink {
     return this.serialised(name, async () => {
       if (this.live.has(name) || (await this.store.get(name))) throw new CairnError(ErrorCode.RESOURCE_ALREADY_EXISTS, `Deployment '${name}' already exists.`);
       const version = await this.options.registry.resolveModelUri(uri);
+      // A pinned deployment's first primary passes the rules of deployment:<name> (an alias passed its own when set).
+      const gate = uri.kind === "alias" ? undefined : governingTarget({ name, modelUri });
+      if (gate !== undefined) await this.options.registry.requirePromotion(version, gate, ctx, { current: { current_version: null } });
       const now = this.clock();
       const deployment: Deployment = {
         name,
@@ -318,7 +309,13 @@ export class DeploymentService implements ServedModels, EventSink {
       live.swap({ primary });
       this.live.set(name, live);
       this.servedOptions.set(name, deployment.options);
-      await this.options.audit.record(ctx, { action: "serving.deployment.create", entityType: "deployment", entityId: name, before: null, after: policySnapshot(deployment) });
+      await this.options.audit.record(ctx, {
+        action: "serving.deployment.create",
+        entityType: "deployment",
+        entityId: name,
+        before: null,
+        after: { ...policySnapshot(deployment), ...(gate !== undefined ? { gate: formatPromotionTarget(gate) } : {}) },
+      });
       return deployment;
     });
   }
@@ -377,27 +374,47 @@ export class DeploymentService implements ServedModels, EventSink {
     });
   }
 
-  /** The candidate (the canary, else the shadow) becomes the primary and takes all traffic. */
+  /**
+   * The candidate (the canary, else the shadow) becomes the primary and takes all traffic, through the promotion
+   * gate: for a deployment that follows an alias, this is the alias move (the registry's rules, approvals, audit and
+   * webhooks; a refusal in the rule's own words, as set-registered-model-alias gives it), after which the deployment
+   * switches as it does for any alias move; for a pinned deployment, the rules of its own target deployment:<name>.
+   * Answers once the deployment switched, or with the load error (then the alias names the new version and the
+   * deployment reports itself degraded until a retried load succeeds).
+   */
   async promote(name: string, ctx: WriteContext): Promise<Deployment> {
-    return this.serialised(name, async () => {
+    const step = await this.serialised(name, async (): Promise<{ done: Deployment } | { follow: string }> => {
       const deployment = await this.require(name);
       const { canary, shadow, primary } = deployment.policy;
       const candidate = canary?.version ?? shadow?.version;
       if (candidate === undefined) {
         throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no canary or shadow to promote; set one with deployments/canary or deployments/shadow first.`);
       }
+      const target = governingTarget(deployment);
+      if (target.kind === "alias") {
+        await this.moveAlias(deployment, target.alias, { version: candidate, reason: "promote" }, ctx);
+        return { follow: candidate };
+      }
+      const version = await this.options.registry.getModelVersion(deployment.modelName, candidate);
+      await this.options.registry.requirePromotion(version, target, ctx, { reason: "promote", current: { current_version: primary } });
       const history = [
         this.entry(name, "primary", primary, candidate, "promote", ctx),
         ...(canary ? [this.entry(name, "canary", canary.version, undefined, "promote", ctx)] : []),
         ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "promote", ctx)] : []),
       ];
-      return this.change(deployment, { primary: candidate }, history, "promote", ctx);
+      return { done: await this.change(deployment, { primary: candidate }, history, "promote", ctx, { gate: formatPromotionTarget(target) }) };
     });
+    return "done" in step ? step.done : this.awaitFollow(name, step.follow, ctx);
   }
 
-  /** Drops the canary and the shadow when there is one; otherwise returns to the previous primary. */
-  async rollback(name: string, ctx: WriteContext): Promise<Deployment> {
-    return this.serialised(name, async () => {
+  /**
+   * Drops the canary and the shadow when there is one (no gate: nothing new serves); otherwise returns to the
+   * version that served before, through the gate like a promote (for an alias-following deployment the alias moves
+   * back). Approvals may be skipped, and only they, for a version that passed this very target through the gate
+   * before (the audit trail says when); the answer and the audit event say so.
+   */
+  async rollback(name: string, ctx: WriteContext): Promise<RollbackResult> {
+    const step = await this.serialised(name, async (): Promise<{ done: RollbackResult } | { follow: string; approvalsSkipped?: string }> => {
       const deployment = await this.require(name);
       const { canary, shadow, primary } = deployment.policy;
       if (canary || shadow) {
@@ -405,14 +422,29 @@ export class DeploymentService implements ServedModels, EventSink {
           ...(canary ? [this.entry(name, "canary", canary.version, undefined, "rollback", ctx)] : []),
           ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "rollback", ctx)] : []),
         ];
-        return this.change(deployment, { primary }, history, "rollback", ctx);
+        return { done: await this.change(deployment, { primary }, history, "rollback", ctx) };
       }
       const previous = previousPrimary(await this.store.history(name));
       if (previous === undefined) {
         throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no previous primary version to roll back to (it has served only version ${primary}).`);
       }
-      return this.change(deployment, { primary: previous }, [this.entry(name, "primary", primary, previous, "rollback", ctx)], "rollback", ctx);
+      const target = governingTarget(deployment);
+      const passedAt = await this.evidence.passedAt(deployment.modelName, previous, target, deployment.createdTime);
+      const approvalsSkipped = passedAt !== undefined ? approvalsSkippedNote(previous, target, passedAt) : undefined;
+      const skipped = approvalsSkipped !== undefined ? { approvalsSkipped } : {};
+      if (target.kind === "alias") {
+        await this.moveAlias(deployment, target.alias, { version: previous, reason: "rollback", ...skipped }, ctx);
+        return { follow: previous, ...skipped };
+      }
+      const version = await this.options.registry.getModelVersion(deployment.modelName, previous);
+      await this.options.registry.requirePromotion(version, target, ctx, { reason: "rollback", current: { current_version: primary }, ...skipped });
+      const history = [this.entry(name, "primary", primary, previous, "rollback", ctx)];
+      const next = await this.change(deployment, { primary: previous }, history, "rollback", ctx, { gate: formatPromotionTarget(target), ...skipped });
+      return { done: { ...next, ...skipped } };
     });
+    if ("done" in step) return step.done;
+    const next = await this.awaitFollow(name, step.follow, ctx);
+    return { ...next, ...(step.approvalsSkipped !== undefined ? { approvalsSkipped: step.approvalsSkipped } : {}) };
   }
 
   async delete(name: string, ctx: WriteContext): Promise<void> {
@@ -428,7 +460,7 @@ export class DeploymentService implements ServedModels, EventSink {
       ]);
       const live = this.live.get(name);
       this.live.delete(name);
-      this.reports.delete(name);
+      this.shadows.forget(name);
       this.servedOptions.delete(name);
       if (live) void Promise.all(live.swap(undefined).map((slot) => slot.retire()));
       await this.options.audit.record(ctx, { action: "serving.deployment.delete", entityType: "deployment", entityId: name, before: policySnapshot(deployment), after: null });
@@ -466,7 +498,7 @@ export class DeploymentService implements ServedModels, EventSink {
    */
   async currentReport(name: string): Promise<{ report: ShadowReport; live: boolean; updatedTime?: number }> {
     const deployment = await this.require(name);
-    const recorder = this.live.get(name)?.routing?.shadow?.recorder ?? this.reports.get(name);
+    const recorder = this.live.get(name)?.routing?.shadow?.recorder ?? this.shadows.droppedOf(name);
     if (recorder !== undefined) return { report: recorder.report(), live: true };
     const saved = (await this.store.shadowReports(name)).find((s) => s.report.since >= deployment.createdTime);
     if (saved !== undefined) return { report: saved.report, live: false, updatedTime: saved.updatedTime };
@@ -486,7 +518,7 @@ export class DeploymentService implements ServedModels, EventSink {
 
   /** Saves every comparison that counted something since its last save (the sync timer, stop, and tests call it). */
   async saveShadowReports(): Promise<void> {
-    for (const name of new Set([...this.live.keys(), ...this.reports.keys()])) await this.saveShadowReportsOf(name);
+    for (const name of new Set([...this.live.keys(), ...this.shadows.names()])) await this.saveShadowReportsOf(name);
   }
 
   // --- internals ---
@@ -500,12 +532,45 @@ export class DeploymentService implements ServedModels, EventSink {
   /** One change at a time per deployment: two switches never interleave their load, persist and swap. */
   private serialised<T>(name: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(name) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
+    const next = previous.catch(() => undefined).then(() => this.assessedAfter(name, work));
     this.queues.set(name, next);
     void next.finally(() => {
       if (this.queues.get(name) === next) this.queues.delete(name);
     }).catch(() => undefined);
     return next;
+  }
+
+  /** Every change (and every failure) of a deployment ends with a fresh verdict on what it serves. */
+  private async assessedAfter<T>(name: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      await this.assess(name);
+    }
+  }
+
+  /**
+   * Compares what serves with what should (DeploymentHealth). Skipped while a promote or rollback's own alias move is
+   * being followed: the switch is queued right behind, and the moment between is not a degradation.
+   */
+  private async assess(name: string): Promise<void> {
+    if (this.stopped) return;
+    const intent = this.intents.get(name);
+    if (intent !== undefined && intent.error === undefined) return;
+    try {
+      const deployment = await this.store.get(name);
+      if (deployment === undefined) {
+        this.health.remove(name);
+        return;
+      }
+      const served = this.live.get(name)?.routing?.primary.version;
+      const uri = parseRegisteredModelUri(deployment.modelUri);
+      const aliasVersion =
+        uri.kind === "alias" ? ((await this.options.registry.resolveModelUri(uri).catch(() => undefined))?.version ?? null) : undefined;
+      await this.health.update(deployment, assessHealth(deployment, served, aliasVersion));
+    } catch (error) {
+      this.options.onError?.(error, `assessing deployment '${name}'`);
+    }
   }
 
   private entry(name: string, role: DeploymentRole, from: string | undefined, to: string | undefined, reason: SwitchReason, ctx: WriteContext): HistoryEntry {
@@ -633,58 +698,15 @@ export class DeploymentService implements ServedModels, EventSink {
       const recorder =
         kept && kept.slot.version === slot.version && current?.primary.version === primary.version && kept.share === share
           ? kept.recorder
-          : ((resume ? await this.resumedRecorder(deployment, primary.version, slot.version, share) : undefined) ??
-            this.newRecorder(deployment.name, primary.version, slot.version, share));
+          : ((resume ? await this.shadows.resumedRecorder(deployment, primary.version, slot.version, share) : undefined) ??
+            this.shadows.newRecorder(deployment.name, primary.version, slot.version, share));
       shadow = { slot, share, recorder };
     }
     return { state: { primary, ...(canary ? { canary } : {}), ...(shadow ? { shadow } : {}) }, loaded };
   }
 
-  /** A new comparison; saved once it has counted something. */
-  private newRecorder(deployment: string, primary: string, candidate: string, share: number): ShadowRecorder {
-    const recorder = new ShadowRecorder(deployment, primary, candidate, share, this.clock(), this.random);
-    this.savedRevisions.set(recorder, recorder.revision);
-    return recorder;
-  }
-
-  /**
-   * At start-up: the saved comparison of this very shadow (same versions and share, saved after the shadow and the
-   * primary were last set), so that a restart continues it instead of starting from zero.
-   */
-  private async resumedRecorder(deployment: Deployment, primary: string, candidate: string, share: number): Promise<ShadowRecorder | undefined> {
-    try {
-      const history = await this.store.history(deployment.name);
-      const setAt = history.reduce((latest, e) => (e.role === "canary" ? latest : Math.max(latest, e.time)), deployment.createdTime);
-      const saved = (await this.store.shadowReports(deployment.name)).find(
-        (s) => s.report.since >= setAt && s.report.primary_version === primary && s.report.candidate_version === candidate && s.report.share === share,
-      );
-      if (saved === undefined) return undefined;
-      const recorder = ShadowRecorder.restore(saved.report, saved.state, this.random);
-      this.savedRevisions.set(recorder, recorder.revision);
-      return recorder;
-    } catch (error) {
-      this.options.onError?.(error, `reading the saved shadow report of deployment '${deployment.name}'`);
-      return undefined;
-    }
-  }
-
-  /** Saves a recorder's report when it counted something since its last save; a failure is logged, never thrown. */
-  private async saveRecorder(recorder: ShadowRecorder): Promise<void> {
-    const revision = recorder.revision;
-    if (this.savedRevisions.get(recorder) === revision) return;
-    try {
-      await this.store.saveShadowReport({ report: recorder.report(), state: recorder.state(), updatedTime: this.clock() });
-      this.savedRevisions.set(recorder, revision);
-    } catch (error) {
-      this.options.onError?.(error, `saving the shadow report of deployment '${recorder.deployment}'`);
-    }
-  }
-
   private async saveShadowReportsOf(name: string): Promise<void> {
-    const live = this.live.get(name)?.routing?.shadow?.recorder;
-    const dropped = this.reports.get(name);
-    if (live !== undefined) await this.saveRecorder(live);
-    if (dropped !== undefined && dropped !== live) await this.saveRecorder(dropped);
+    await this.shadows.saveOf(name, this.live.get(name)?.routing?.shadow?.recorder);
   }
 
   /**
@@ -697,7 +719,7 @@ export class DeploymentService implements ServedModels, EventSink {
     history: HistoryEntry[],
     verb: string,
     ctx: WriteContext,
-    how: { followedVersion?: string; reason?: LoadReason; resume?: boolean } = {},
+    how: { followedVersion?: string; reason?: LoadReason; resume?: boolean; gate?: string; approvalsSkipped?: string } = {},
   ): Promise<Deployment> {
     const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
     const { lastError: _cleared, ...rest } = deployment;
@@ -722,21 +744,68 @@ export class DeploymentService implements ServedModels, EventSink {
     this.servedOptions.set(deployment.name, next.options);
     const retired = live.swap(state);
     // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
-    if (previousShadow && state.shadow?.recorder !== previousShadow) {
-      this.reports.set(deployment.name, previousShadow);
-      await this.saveRecorder(previousShadow);
-    }
+    if (previousShadow && state.shadow?.recorder !== previousShadow) await this.shadows.keepDropped(deployment.name, previousShadow);
     if (history.length > 0) await this.options.audit.record(ctx, {
       action: `serving.deployment.${verb}`,
       entityType: "deployment",
       entityId: deployment.name,
       before: policySnapshot(deployment),
-      after: policySnapshot(next),
+      // `gate`: the target whose rules let this primary serve (a later rollback's evidence); and what it skipped.
+      after: {
+        ...policySnapshot(next),
+        ...(how.gate !== undefined ? { gate: how.gate } : {}),
+        ...(how.approvalsSkipped !== undefined ? { approvals_skipped: how.approvalsSkipped } : {}),
+      },
     });
     for (const slot of retired) void slot.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${slot.version}`));
     return next;
   }
 
+  /**
+   * Inside the queue: the alias moves through the registry (its gate may refuse); the registry's event then queues
+   * the switch behind this step, which records it as `intent.reason`.
+   */
+  private async moveAlias(deployment: Deployment, alias: string, intent: AliasIntent, ctx: WriteContext): Promise<void> {
+    this.intents.set(deployment.name, intent);
+    const change: GatedChange = {
+      reason: intent.reason,
+      ...(intent.approvalsSkipped !== undefined ? { approvalsSkipped: intent.approvalsSkipped } : {}),
+    };
+    try {
+      await this.options.registry.setAlias(deployment.modelName, alias, intent.version, ctx, change);
+    } catch (error) {
+      this.intents.delete(deployment.name);
+      throw error;
+    }
+  }
+
+  /**
+   * Outside the queue, after moveAlias: waits behind the switch the alias event queued (never inside the queue, where
+   * it would wait for itself) and answers with the deployment, or with that switch's load error. A service that heard
+   * no event (stopped) makes the switch here; an alias moved again meanwhile is left to its own event.
+   */
+  private async awaitFollow(name: string, version: string, ctx: WriteContext): Promise<Deployment> {
+    return this.serialised(name, async () => {
+      const intent = this.intents.get(name);
+      try {
+        if (intent?.version === version && intent.error !== undefined) throw intent.error;
+        const deployment = await this.require(name);
+        if (deployment.policy.primary === version && deployment.followedVersion === version) return deployment;
+        const current = await this.options.registry.resolveModelUri(parseRegisteredModelUri(deployment.modelUri)).catch(() => undefined);
+        if (current?.version !== version) return deployment;
+        await this.followAlias(name, version, ctx);
+        return await this.require(name);
+      } finally {
+        if (this.intents.get(name) === intent) this.intents.delete(name);
+      }
+    });
+  }
+
+  /**
+   * The deployment takes the version its alias names now. A move made by this deployment's promote or rollback is
+   * recorded as such and ends the evaluation (canary and shadow drop, as a pinned deployment's promote does); any
+   * other move keeps a canary or shadow of another version.
+   */
   private async followAlias(name: string, version: string, ctx: WriteContext): Promise<void> {
     const deployment = await this.store.get(name);
     if (deployment === undefined) return;
@@ -744,19 +813,29 @@ export class DeploymentService implements ServedModels, EventSink {
       if (deployment.followedVersion !== version) await this.store.update({ ...deployment, followedVersion: version, lastUpdatedTime: this.clock() }, []);
       return;
     }
+    const intended = this.intents.get(name);
+    const intent = intended?.version === version ? intended : undefined;
+    const reason: SwitchReason = intent?.reason ?? "alias-moved";
     const { canary, shadow } = deployment.policy;
     // The alias names the new primary; a canary or shadow of that very version has nothing left to compare.
+    const keepCanary = canary !== undefined && intent === undefined && canary.version !== version;
+    const keepShadow = shadow !== undefined && intent === undefined && shadow.version !== version;
     const policy: TrafficPolicy = {
       primary: version,
-      ...(canary && canary.version !== version ? { canary } : {}),
-      ...(shadow && shadow.version !== version ? { shadow } : {}),
+      ...(canary && keepCanary ? { canary } : {}),
+      ...(shadow && keepShadow ? { shadow } : {}),
     };
     const history = [
-      this.entry(name, "primary", deployment.policy.primary, version, "alias-moved", ctx),
-      ...(canary && canary.version === version ? [this.entry(name, "canary", canary.version, undefined, "alias-moved", ctx)] : []),
-      ...(shadow && shadow.version === version ? [this.entry(name, "shadow", shadow.version, undefined, "alias-moved", ctx)] : []),
+      this.entry(name, "primary", deployment.policy.primary, version, reason, ctx),
+      ...(canary && !keepCanary ? [this.entry(name, "canary", canary.version, undefined, reason, ctx)] : []),
+      ...(shadow && !keepShadow ? [this.entry(name, "shadow", shadow.version, undefined, reason, ctx)] : []),
     ];
-    await this.change(deployment, policy, history, "switch", ctx, { followedVersion: version });
+    const target = governingTarget(deployment);
+    await this.change(deployment, policy, history, intent?.reason ?? "switch", ctx, {
+      followedVersion: version,
+      ...(intent !== undefined ? { gate: formatPromotionTarget(target) } : {}),
+      ...(intent?.approvalsSkipped !== undefined ? { approvalsSkipped: intent.approvalsSkipped } : {}),
+    });
   }
 
   /**
