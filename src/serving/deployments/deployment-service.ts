@@ -22,7 +22,6 @@ import type {
 import { approvalsSkippedNote, governingTarget, noGateEvidence, type DeploymentGate, type GateEvidence } from "./deployment-gate.js";
 import { assessHealth, HealthWatch, type DeploymentHealth } from "./deployment-health.js";
 import {
-  errorText,
   optionsSnapshot,
   policySnapshot,
   routedPolicy,
@@ -34,12 +33,12 @@ import {
   type CreateDeploymentOptions,
   type UpdateDeploymentOptions,
 } from "./deployment-rules.js";
-import { LiveDeployment, type RoutingState, type ServedRequest } from "./live-deployment.js";
+import type { LiveDeployment, ServedRequest } from "./live-deployment.js";
 import { previousPrimary } from "./rollback-target.js";
+import { RoutingSwitch } from "./routing-switch.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
 import type { ShadowReport } from "./shadow-report.js";
-import { sameLoadOptions, VersionSlot, type ModelRunner } from "./version-slot.js";
-import { warmUp } from "./warm-up.js";
+import type { ModelRunner } from "./version-slot.js";
 
 export type { CreateDeploymentOptions, UpdateDeploymentOptions } from "./deployment-rules.js";
 
@@ -80,9 +79,6 @@ export interface DeploymentServiceOptions {
   syncIntervalMs?: number;
 }
 
-/** Why a version is being loaded: a switch, an options update, or a start-up/sync load. */
-type LoadReason = SwitchReason | "update" | "load";
-
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */
 export type CandidateTarget = { version: string } | { modelUri: string };
 
@@ -107,12 +103,10 @@ interface AliasIntent {
  * fails to load leaves the previous routing serving and says why (the error, the audit trail, `last_error`).
  */
 export class DeploymentService implements ServedModels, EventSink {
-  private readonly live = new Map<string, LiveDeployment>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly background = new Set<Promise<unknown>>();
-  /** The options each live deployment serves with; read per request, so a new sample rate applies at once. */
-  private readonly servedOptions = new Map<string, DeploymentOptions>();
   private readonly shadows: ShadowKeeper;
+  private readonly routing: RoutingSwitch;
   private readonly health: HealthWatch;
   private readonly evidence: GateEvidence;
   /** Promotes and rollbacks of alias-following deployments whose alias move is being followed, by deployment. */
@@ -131,6 +125,7 @@ export class DeploymentService implements ServedModels, EventSink {
     this.random = options.random ?? Math.random;
     this.evidence = options.evidence ?? noGateEvidence;
     this.shadows = new ShadowKeeper(store, { clock: this.clock, random: this.random, ...(options.onError ? { onError: options.onError } : {}) });
+    this.routing = new RoutingSwitch(store, options, this.shadows, this.clock, this.random);
     this.health = new HealthWatch({
       clock: this.clock,
       ...(options.events ? { events: options.events } : {}),
@@ -147,11 +142,11 @@ export class DeploymentService implements ServedModels, EventSink {
   // --- ServedModels ---
 
   get(name: string): LiveDeployment | undefined {
-    return this.live.get(name);
+    return this.routing.get(name);
   }
 
   list(): LiveDeployment[] {
-    return [...this.live.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.routing.all().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   // --- lifecycle ---
@@ -185,8 +180,8 @@ export class DeploymentService implements ServedModels, EventSink {
     const stored = await this.store.list();
     for (const deployment of stored) {
       if (this.stopped) return;
-      const routing = this.live.get(deployment.name)?.routing;
-      const served = this.servedOptions.get(deployment.name);
+      const routing = this.routing.get(deployment.name)?.routing;
+      const served = this.routing.servedWith(deployment.name);
       if (
         routing !== undefined &&
         samePolicy(routedPolicy(routing), deployment.policy) &&
@@ -203,14 +198,12 @@ export class DeploymentService implements ServedModels, EventSink {
       }).catch((error: unknown) => this.options.onError?.(error, `syncing deployment '${deployment.name}'`));
     }
     const names = new Set(stored.map((deployment) => deployment.name));
-    for (const [name, live] of this.live) {
+    for (const name of this.routing.names()) {
       if (names.has(name)) continue;
       await this.serialised(name, async () => {
         if (await this.store.get(name)) return;
-        this.live.delete(name);
-        this.servedOptions.delete(name);
         this.health.remove(name);
-        await Promise.all(live.swap(undefined).map((slot) => slot.retire()));
+        await this.routing.drop(name);
       });
     }
   }
@@ -229,12 +222,8 @@ export class DeploymentService implements ServedModels, EventSink {
     await this.syncing;
     await this.settled();
     await this.saveShadowReports();
-    const closing: Promise<void>[] = [];
-    for (const live of this.live.values()) for (const slot of live.swap(undefined)) closing.push(slot.retire());
-    this.live.clear();
-    this.servedOptions.clear();
     this.health.clear();
-    await Promise.all(closing);
+    await this.routing.dropAll();
   }
 
   /** Resolves when every alias switch started so far has finished (tests, shutdown). */
@@ -277,7 +266,7 @@ export class DeploymentService implements ServedModels, EventSink {
       );
     }
     return this.serialised(name, async () => {
-      if (this.live.has(name) || (await this.store.get(name))) throw new CairnError(ErrorCode.RESOURCE_ALREADY_EXISTS, `Deployment '${name}' already exists.`);
+      if (this.routing.get(name) !== undefined || (await this.store.get(name))) throw new CairnError(ErrorCode.RESOURCE_ALREADY_EXISTS, `Deployment '${name}' already exists.`);
       const version = await this.options.registry.resolveModelUri(uri);
       // A pinned deployment's first primary passes the rules of deployment:<name> (an alias passed its own when set).
       const gate = uri.kind === "alias" ? undefined : governingTarget({ name, modelUri });
@@ -298,17 +287,14 @@ export class DeploymentService implements ServedModels, EventSink {
         createdTime: now,
         lastUpdatedTime: now,
       };
-      const live = new LiveDeployment(name, this.liveOptions(name));
-      const primary = await this.loadOrReport(deployment, version.version, "create", ctx, deployment.options);
+      const primary = await this.routing.loadOrReport(deployment, version.version, "create", ctx, deployment.options);
       try {
         await this.store.create(deployment, [this.entry(name, "primary", undefined, version.version, "create", ctx)]);
       } catch (error) {
         await primary.retire();
         throw error;
       }
-      live.swap({ primary });
-      this.live.set(name, live);
-      this.servedOptions.set(name, deployment.options);
+      this.routing.install(name, { primary }, deployment.options);
       await this.options.audit.record(ctx, {
         action: "serving.deployment.create",
         entityType: "deployment",
@@ -342,7 +328,7 @@ export class DeploymentService implements ServedModels, EventSink {
         ...(changes.predictionLogSampleRate !== undefined ? { predictionLogSampleRate: changes.predictionLogSampleRate } : {}),
         ...(changes.inferenceWorker !== undefined ? { inferenceWorker: changes.inferenceWorker } : {}),
       };
-      const next = await this.change({ ...deployment, options }, deployment.policy, [], "update", ctx, { reason: "update" });
+      const next = await this.routing.change({ ...deployment, options }, deployment.policy, [], "update", ctx, { reason: "update" });
       await this.options.audit.record(ctx, {
         action: "serving.deployment.update",
         entityType: "deployment",
@@ -360,7 +346,7 @@ export class DeploymentService implements ServedModels, EventSink {
       const deployment = await this.require(name);
       const version = await this.candidateVersion(deployment, target);
       const policy: TrafficPolicy = { primary: deployment.policy.primary, canary: { version, weight, sticky }, ...(deployment.policy.shadow ? { shadow: deployment.policy.shadow } : {}) };
-      return this.change(deployment, policy, [this.entry(name, "canary", deployment.policy.canary?.version, version, "canary", ctx)], "canary", ctx);
+      return this.routing.change(deployment, policy, [this.entry(name, "canary", deployment.policy.canary?.version, version, "canary", ctx)], "canary", ctx);
     });
   }
 
@@ -370,7 +356,7 @@ export class DeploymentService implements ServedModels, EventSink {
       const deployment = await this.require(name);
       const version = await this.candidateVersion(deployment, target);
       const policy: TrafficPolicy = { primary: deployment.policy.primary, ...(deployment.policy.canary ? { canary: deployment.policy.canary } : {}), shadow: { version, share } };
-      return this.change(deployment, policy, [this.entry(name, "shadow", deployment.policy.shadow?.version, version, "shadow", ctx)], "shadow", ctx);
+      return this.routing.change(deployment, policy, [this.entry(name, "shadow", deployment.policy.shadow?.version, version, "shadow", ctx)], "shadow", ctx);
     });
   }
 
@@ -402,7 +388,7 @@ export class DeploymentService implements ServedModels, EventSink {
         ...(canary ? [this.entry(name, "canary", canary.version, undefined, "promote", ctx)] : []),
         ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "promote", ctx)] : []),
       ];
-      return { done: await this.change(deployment, { primary: candidate }, history, "promote", ctx, { gate: formatPromotionTarget(target) }) };
+      return { done: await this.routing.change(deployment, { primary: candidate }, history, "promote", ctx, { gate: formatPromotionTarget(target) }) };
     });
     return "done" in step ? step.done : this.awaitFollow(name, step.follow, ctx);
   }
@@ -422,7 +408,7 @@ export class DeploymentService implements ServedModels, EventSink {
           ...(canary ? [this.entry(name, "canary", canary.version, undefined, "rollback", ctx)] : []),
           ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "rollback", ctx)] : []),
         ];
-        return { done: await this.change(deployment, { primary }, history, "rollback", ctx) };
+        return { done: await this.routing.change(deployment, { primary }, history, "rollback", ctx) };
       }
       const previous = previousPrimary(await this.store.history(name));
       if (previous === undefined) {
@@ -439,7 +425,7 @@ export class DeploymentService implements ServedModels, EventSink {
       const version = await this.options.registry.getModelVersion(deployment.modelName, previous);
       await this.options.registry.requirePromotion(version, target, ctx, { reason: "rollback", current: { current_version: primary }, ...skipped });
       const history = [this.entry(name, "primary", primary, previous, "rollback", ctx)];
-      const next = await this.change(deployment, { primary: previous }, history, "rollback", ctx, { gate: formatPromotionTarget(target), ...skipped });
+      const next = await this.routing.change(deployment, { primary: previous }, history, "rollback", ctx, { gate: formatPromotionTarget(target), ...skipped });
       return { done: { ...next, ...skipped } };
     });
     if ("done" in step) return step.done;
@@ -458,11 +444,8 @@ export class DeploymentService implements ServedModels, EventSink {
         ...(canary ? [this.entry(name, "canary", canary.version, undefined, "delete", ctx)] : []),
         ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "delete", ctx)] : []),
       ]);
-      const live = this.live.get(name);
-      this.live.delete(name);
       this.shadows.forget(name);
-      this.servedOptions.delete(name);
-      if (live) void Promise.all(live.swap(undefined).map((slot) => slot.retire()));
+      void this.routing.drop(name);
       await this.options.audit.record(ctx, { action: "serving.deployment.delete", entityType: "deployment", entityId: name, before: policySnapshot(deployment), after: null });
     });
   }
@@ -498,7 +481,7 @@ export class DeploymentService implements ServedModels, EventSink {
    */
   async currentReport(name: string): Promise<{ report: ShadowReport; live: boolean; updatedTime?: number }> {
     const deployment = await this.require(name);
-    const recorder = this.live.get(name)?.routing?.shadow?.recorder ?? this.shadows.droppedOf(name);
+    const recorder = this.routing.get(name)?.routing?.shadow?.recorder ?? this.shadows.droppedOf(name);
     if (recorder !== undefined) return { report: recorder.report(), live: true };
     const saved = (await this.store.shadowReports(name)).find((s) => s.report.since >= deployment.createdTime);
     if (saved !== undefined) return { report: saved.report, live: false, updatedTime: saved.updatedTime };
@@ -518,7 +501,7 @@ export class DeploymentService implements ServedModels, EventSink {
 
   /** Saves every comparison that counted something since its last save (the sync timer, stop, and tests call it). */
   async saveShadowReports(): Promise<void> {
-    for (const name of new Set([...this.live.keys(), ...this.shadows.names()])) await this.saveShadowReportsOf(name);
+    for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) await this.saveShadowReportsOf(name);
   }
 
   // --- internals ---
@@ -563,7 +546,7 @@ export class DeploymentService implements ServedModels, EventSink {
         this.health.remove(name);
         return;
       }
-      const served = this.live.get(name)?.routing?.primary.version;
+      const served = this.routing.get(name)?.routing?.primary.version;
       const uri = parseRegisteredModelUri(deployment.modelUri);
       const aliasVersion =
         uri.kind === "alias" ? ((await this.options.registry.resolveModelUri(uri).catch(() => undefined))?.version ?? null) : undefined;
@@ -597,168 +580,8 @@ export class DeploymentService implements ServedModels, EventSink {
     return (await this.options.registry.getModelVersion(deployment.modelName, target.version)).version;
   }
 
-  /** The live deployment's hooks; the options are looked up per request, so an update applies at once. */
-  private liveOptions(name: string): ConstructorParameters<typeof LiveDeployment>[1] {
-    const onServed = this.options.onServed;
-    return {
-      random: this.random,
-      ...(onServed
-        ? {
-            onServed: (request: ServedRequest) => {
-              const options = this.servedOptions.get(name);
-              if (options !== undefined) onServed(request, options);
-            },
-          }
-        : {}),
-      onShadowError: (error: unknown) => this.options.onError?.(error, "shadow run"),
-    };
-  }
-
-  /** Loads, warms and wraps one version with these options; the model is closed again when any step fails. */
-  private async load(deployment: Deployment, version: string, options: DeploymentOptions): Promise<VersionSlot> {
-    const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
-    const started = performance.now();
-    const path = await this.options.materialize(modelVersion);
-    const model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
-    try {
-      await warmUp(model);
-      this.options.onLoaded?.(deployment.name, modelVersion.version, (performance.now() - started) / 1000);
-      const served = { deployment: deployment.name, version: modelVersion.version };
-      const runner = this.options.wrap?.(model, options, served) ?? { run: (feeds) => model.run(feeds) };
-      return new VersionSlot(modelVersion.version, model, runner, {
-        ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
-        ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
-        inferenceWorker: options.inferenceWorker,
-      });
-    } catch (error) {
-      await model.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /**
-   * A load that fails is reported three ways — audit ("serving.deployment.load_fail"), `last_error` on the stored
-   * deployment (whose options stay as they were), and a 400 that says which version and why — and nothing is switched.
-   */
-  private async loadOrReport(deployment: Deployment, version: string, reason: LoadReason, ctx: WriteContext, options: DeploymentOptions): Promise<VersionSlot> {
-    try {
-      return await this.load(deployment, version, options);
-    } catch (error) {
-      const message = `Version ${version} of model '${deployment.modelName}' could not be loaded for deployment '${deployment.name}' (${reason}); the previous routing keeps serving: ${errorText(error)}`;
-      await this.options.audit.record(ctx, {
-        action: "serving.deployment.load_fail",
-        entityType: "deployment",
-        entityId: deployment.name,
-        after: { version, reason, error: errorText(error) },
-      });
-      const stored = await this.store.get(deployment.name).catch(() => undefined);
-      if (stored !== undefined) await this.store.update({ ...stored, lastError: message, lastUpdatedTime: this.clock() }, []).catch(() => undefined);
-      throw new CairnError(ErrorCode.INVALID_STATE, message, { cause: error });
-    }
-  }
-
-  /**
-   * A slot for each version of the policy, loaded with the deployment's options: reuses a loaded slot whose batching
-   * and worker settings are these, loads the rest (all before anything switches).
-   */
-  private async slotsFor(
-    deployment: Deployment,
-    policy: TrafficPolicy,
-    reason: LoadReason,
-    ctx: WriteContext,
-    resume = false,
-  ): Promise<{ state: RoutingState; loaded: VersionSlot[] }> {
-    const current = this.live.get(deployment.name)?.routing;
-    const existing = new Map<string, VersionSlot>();
-    for (const slot of current ? [current.primary, current.canary?.slot, current.shadow?.slot] : []) {
-      if (slot && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
-    }
-    const loaded: VersionSlot[] = [];
-    const slotOf = async (version: string): Promise<VersionSlot> => {
-      const found = existing.get(version);
-      if (found) return found;
-      try {
-        const slot = await this.loadOrReport(deployment, version, reason, ctx, deployment.options);
-        existing.set(version, slot);
-        loaded.push(slot);
-        return slot;
-      } catch (error) {
-        await Promise.all(loaded.map((slot) => slot.retire()));
-        throw error;
-      }
-    };
-    const primary = await slotOf(policy.primary);
-    const canary = policy.canary ? { slot: await slotOf(policy.canary.version), weight: policy.canary.weight, sticky: policy.canary.sticky } : undefined;
-    let shadow: RoutingState["shadow"];
-    if (policy.shadow) {
-      const slot = await slotOf(policy.shadow.version);
-      const kept = current?.shadow;
-      const share = policy.shadow.share;
-      // The comparison restarts when either side's version changes; a new canary or reloaded slots do not reset it.
-      const recorder =
-        kept && kept.slot.version === slot.version && current?.primary.version === primary.version && kept.share === share
-          ? kept.recorder
-          : ((resume ? await this.shadows.resumedRecorder(deployment, primary.version, slot.version, share) : undefined) ??
-            this.shadows.newRecorder(deployment.name, primary.version, slot.version, share));
-      shadow = { slot, share, recorder };
-    }
-    return { state: { primary, ...(canary ? { canary } : {}), ...(shadow ? { shadow } : {}) }, loaded };
-  }
-
   private async saveShadowReportsOf(name: string): Promise<void> {
-    await this.shadows.saveOf(name, this.live.get(name)?.routing?.shadow?.recorder);
-  }
-
-  /**
-   * Load what the new policy (and options) need, persist it with its history, swap the routing, audit, retire what
-   * is unused. An empty history is a load (start-up, sync) or an options update: not audited here.
-   */
-  private async change(
-    deployment: Deployment,
-    policy: TrafficPolicy,
-    history: HistoryEntry[],
-    verb: string,
-    ctx: WriteContext,
-    how: { followedVersion?: string; reason?: LoadReason; resume?: boolean; gate?: string; approvalsSkipped?: string } = {},
-  ): Promise<Deployment> {
-    const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
-    const { lastError: _cleared, ...rest } = deployment;
-    const next: Deployment = {
-      ...rest,
-      policy,
-      ...(how.followedVersion !== undefined ? { followedVersion: how.followedVersion } : {}),
-      lastUpdatedTime: this.clock(),
-    };
-    try {
-      await this.store.update(next, history);
-    } catch (error) {
-      await Promise.all(loaded.map((slot) => slot.retire()));
-      throw error;
-    }
-    let live = this.live.get(deployment.name);
-    if (live === undefined) {
-      live = new LiveDeployment(deployment.name, this.liveOptions(deployment.name));
-      this.live.set(deployment.name, live);
-    }
-    const previousShadow = live.routing?.shadow?.recorder;
-    this.servedOptions.set(deployment.name, next.options);
-    const retired = live.swap(state);
-    // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
-    if (previousShadow && state.shadow?.recorder !== previousShadow) await this.shadows.keepDropped(deployment.name, previousShadow);
-    if (history.length > 0) await this.options.audit.record(ctx, {
-      action: `serving.deployment.${verb}`,
-      entityType: "deployment",
-      entityId: deployment.name,
-      before: policySnapshot(deployment),
-      // `gate`: the target whose rules let this primary serve (a later rollback's evidence); and what it skipped.
-      after: {
-        ...policySnapshot(next),
-        ...(how.gate !== undefined ? { gate: how.gate } : {}),
-        ...(how.approvalsSkipped !== undefined ? { approvals_skipped: how.approvalsSkipped } : {}),
-      },
-    });
-    for (const slot of retired) void slot.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${slot.version}`));
-    return next;
+    await this.shadows.saveOf(name, this.routing.get(name)?.routing?.shadow?.recorder);
   }
 
   /**
@@ -831,7 +654,7 @@ export class DeploymentService implements ServedModels, EventSink {
       ...(shadow && !keepShadow ? [this.entry(name, "shadow", shadow.version, undefined, reason, ctx)] : []),
     ];
     const target = governingTarget(deployment);
-    await this.change(deployment, policy, history, intent?.reason ?? "switch", ctx, {
+    await this.routing.change(deployment, policy, history, intent?.reason ?? "switch", ctx, {
       followedVersion: version,
       ...(intent !== undefined ? { gate: formatPromotionTarget(target) } : {}),
       ...(intent?.approvalsSkipped !== undefined ? { approvalsSkipped: intent.approvalsSkipped } : {}),
@@ -857,15 +680,12 @@ export class DeploymentService implements ServedModels, EventSink {
       }
     }
     const reloaded = (await this.store.get(deployment.name)) ?? deployment;
-    await this.change(reloaded, reloaded.policy, [], "load", ctx, { resume }).catch(async (error: unknown) => {
+    await this.routing.change(reloaded, reloaded.policy, [], "load", ctx, { resume }).catch(async (error: unknown) => {
       // The candidates may be what fails; serve the primary alone rather than nothing.
       if (!reloaded.policy.canary && !reloaded.policy.shadow) throw error;
       this.options.onError?.(error, `loading deployment '${deployment.name}'`);
-      await this.slotsFor(reloaded, { primary: reloaded.policy.primary }, "load", ctx).then(({ state }) => {
-        const live = this.live.get(reloaded.name) ?? new LiveDeployment(reloaded.name, this.liveOptions(reloaded.name));
-        this.live.set(reloaded.name, live);
-        this.servedOptions.set(reloaded.name, reloaded.options);
-        for (const slot of live.swap(state)) void slot.retire();
+      await this.routing.slotsFor(reloaded, { primary: reloaded.policy.primary }, "load", ctx).then(({ state }) => {
+        for (const slot of this.routing.install(reloaded.name, state, reloaded.options)) void slot.retire();
       });
     });
   }
