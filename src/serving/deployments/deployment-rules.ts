@@ -1,7 +1,8 @@
 import { invalidParameter } from "../../core/errors.js";
 import { DEPLOYMENT_NAME } from "../../registry/promotion/target.js";
 import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../batching/adaptive-batcher.js";
-import type { Deployment, DeploymentOptions, TrafficPolicy } from "./deployment.js";
+import type { WriteContext } from "../../core/actor.js";
+import type { Deployment, DeploymentOptions, DeploymentRole, HistoryEntry, SwitchReason, TrafficPolicy } from "./deployment.js";
 import type { RoutingState } from "./live-deployment.js";
 import { sameLoadOptions } from "./version-slot.js";
 
@@ -81,3 +82,23 @@ export const sameOptions = (a: DeploymentOptions, b: DeploymentOptions): boolean
 export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export const policySnapshot = (d: Deployment): Record<string, unknown> => ({ model_uri: d.modelUri, policy: d.policy });
+
+/** One line of a deployment's history, as the store keeps it. */
+export const historyEntry = (
+  time: number,
+  name: string,
+  role: DeploymentRole,
+  from: string | undefined,
+  to: string | undefined,
+  reason: SwitchReason,
+  ctx: WriteContext,
+): HistoryEntry => ({
+  deployment: name,
+  time,
+  role,
+  ...(from !== undefined ? { from } : {}),
+  ...(to !== undefined ? { to } : {}),
+  reason,
+  actor: ctx.actor,
+  requestId: ctx.requestId,
+});
