@@ -23,6 +23,8 @@ export interface PromotionVerdict {
   allowed: boolean;
   /** One readable sentence per unmet rule, e.g. "metrics.accuracy >= 0.9 not met (run value 0.85)". */
   unmet: string[];
+  /** True when the rule required approvals and the caller's evidence (skipApprovals) stood in for them. */
+  approvalsSkipped?: boolean;
 }
 
 export interface PromotionGate {

@@ -71,6 +71,11 @@ export interface GatedChange {
   current?: Record<string, unknown>;
 }
 
+/** What a gated change passed on: the approvals-skipped sentence when approvals were required and skipped. */
+export interface GatedOutcome {
+  approvalsSkipped?: string;
+}
+
 export interface NewRegisteredModelRequest {
   name: string;
   description?: string;
@@ -269,11 +274,11 @@ export class RegistryService implements ModelVersionLookup {
    * Moves an alias through the promotion gate: the one path by which what an alias names changes, for the MLflow
    * route, Cairn's API and deployments that follow the alias (their promote and rollback are this call).
    */
-  async setAlias(name: string, alias: string, version: string, ctx: WriteContext, change: GatedChange = {}): Promise<void> {
+  async setAlias(name: string, alias: string, version: string, ctx: WriteContext, change: GatedChange = {}): Promise<GatedOutcome> {
     validateModelName(name);
     validateAliasName(alias);
     const target = await this.getModelVersion(name, version);
-    await this.requirePromotion(target, { kind: "alias", alias }, ctx, change);
+    const outcome = await this.requirePromotion(target, { kind: "alias", alias }, ctx, change);
     const { previousVersion } = await this.store.setAlias(name, alias, target.version, this.clock());
     await this.audit.record(ctx, {
       action: "registry.alias.set",
@@ -284,7 +289,7 @@ export class RegistryService implements ModelVersionLookup {
         alias,
         version: target.version,
         ...(change.reason !== undefined ? { reason: change.reason } : {}),
-        ...(change.approvalsSkipped !== undefined ? { approvals_skipped: change.approvalsSkipped } : {}),
+        ...(outcome.approvalsSkipped !== undefined ? { approvals_skipped: outcome.approvalsSkipped } : {}),
       },
     });
     const prompt = await this.sources.isPrompt(name, target.tags);
@@ -294,6 +299,7 @@ export class RegistryService implements ModelVersionLookup {
       version: target.version,
       previous_version: previousVersion ?? null,
     });
+    return outcome;
   }
 
   /** Removing an alias that does not exist is not an error (MLflow's behaviour), and not a change worth auditing. */
@@ -532,10 +538,11 @@ export class RegistryService implements ModelVersionLookup {
    * announced (promotion.refused) before the error, so that a refused attempt is as visible as a successful one.
    * Alias moves and stage changes call it here; deployments call it for their own target (deployment:<name>).
    */
-  async requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext, change: GatedChange = {}): Promise<void> {
+  async requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext, change: GatedChange = {}): Promise<GatedOutcome> {
     const skipApprovals = change.approvalsSkipped !== undefined;
     const verdict = await this.promotion.check(version.name, version.version, target, skipApprovals ? { skipApprovals } : {});
-    if (verdict.allowed) return;
+    // The evidence is only worth saying when a rule required approvals that it stood in for.
+    if (verdict.allowed) return verdict.approvalsSkipped === true && change.approvalsSkipped !== undefined ? { approvalsSkipped: change.approvalsSkipped } : {};
     const targetText = formatPromotionTarget(target);
     const current =
       target.kind === "alias"

@@ -215,10 +215,11 @@ export class PromotionService implements PromotionGate {
       for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(source, threshold));
     }
     // A rollback to a version that passed this target before may skip approvals only (the caller holds the evidence).
-    if (rule.requiredApprovals > 0 && options.skipApprovals !== true) {
+    const approvalsSkipped = rule.requiredApprovals > 0 && options.skipApprovals === true;
+    if (rule.requiredApprovals > 0 && !approvalsSkipped) {
       pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key)));
     }
-    return { allowed: unmet.length === 0, unmet };
+    return { allowed: unmet.length === 0, unmet, ...(approvalsSkipped ? { approvalsSkipped } : {}) };
   }
 
   private async sourceRun(version: ModelVersion): Promise<SourceRun> {

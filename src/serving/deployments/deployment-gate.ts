@@ -4,7 +4,7 @@ import type { AuditPage, AuditQuery } from "../../audit/store.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { parseRegisteredModelUri } from "../../registry/model-uri.js";
 import { formatPromotionTarget, type PromotionTarget } from "../../registry/promotion-gate.js";
-import type { GatedChange } from "../../registry/service.js";
+import type { GatedChange, GatedOutcome } from "../../registry/service.js";
 import type { Deployment } from "./deployment.js";
 
 /**
@@ -14,8 +14,8 @@ import type { Deployment } from "./deployment.js";
  * refusal audit event and webhook). This file holds what deployments need for that and nothing that decides.
  */
 export interface DeploymentGate {
-  setAlias(name: string, alias: string, version: string, ctx: WriteContext, change?: GatedChange): Promise<void>;
-  requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext, change?: GatedChange): Promise<void>;
+  setAlias(name: string, alias: string, version: string, ctx: WriteContext, change?: GatedChange): Promise<GatedOutcome>;
+  requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext, change?: GatedChange): Promise<GatedOutcome>;
 }
 
 /** The target whose rules govern a deployment's primary: its alias, or for a pinned deployment its own name. */

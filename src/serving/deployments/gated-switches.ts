@@ -3,7 +3,7 @@ import type { Clock } from "../../core/clock.js";
 import { CairnError, ErrorCode } from "../../core/errors.js";
 import { parseRegisteredModelUri } from "../../registry/model-uri.js";
 import { formatPromotionTarget } from "../../registry/promotion-gate.js";
-import type { GatedChange } from "../../registry/service.js";
+import type { GatedChange, GatedOutcome } from "../../registry/service.js";
 import type { Deployment, DeploymentRole, DeploymentStore, SwitchReason, TrafficPolicy } from "./deployment.js";
 import { approvalsSkippedNote, governingTarget, type DeploymentGate, type GateEvidence } from "./deployment-gate.js";
 import type { DeploymentQueue } from "./deployment-queue.js";
@@ -123,14 +123,15 @@ export class GatedSwitches {
       }
       const target = governingTarget(deployment);
       const passedAt = await this.deps.evidence.passedAt(deployment.modelName, previous, target, deployment.createdTime);
-      const approvalsSkipped = passedAt !== undefined ? approvalsSkippedNote(previous, target, passedAt) : undefined;
-      const skipped = approvalsSkipped !== undefined ? { approvalsSkipped } : {};
+      const evidence = passedAt !== undefined ? { approvalsSkipped: approvalsSkippedNote(previous, target, passedAt) } : {};
       if (target.kind === "alias") {
-        await this.moveAlias(deployment, target.alias, { version: previous, reason: "rollback", ...skipped }, ctx);
-        return { follow: previous, ...skipped };
+        const outcome = await this.moveAlias(deployment, target.alias, { version: previous, reason: "rollback", ...evidence }, ctx);
+        return { follow: previous, ...outcome };
       }
       const version = await this.deps.registry.getModelVersion(deployment.modelName, previous);
-      await this.deps.registry.requirePromotion(version, target, ctx, { reason: "rollback", current: { current_version: primary }, ...skipped });
+      // What the gate says it skipped (nothing when no rule required approvals), not what the evidence would allow.
+      const outcome = await this.deps.registry.requirePromotion(version, target, ctx, { reason: "rollback", current: { current_version: primary }, ...evidence });
+      const skipped = outcome.approvalsSkipped !== undefined ? { approvalsSkipped: outcome.approvalsSkipped } : {};
       const history = [this.entry(name, "primary", primary, previous, "rollback", ctx)];
       const next = await this.deps.routing.change(deployment, { primary: previous }, history, "rollback", ctx, { gate: formatPromotionTarget(target), ...skipped });
       return { done: { ...next, ...skipped } };
@@ -144,14 +145,17 @@ export class GatedSwitches {
    * Inside the queue: the alias moves through the registry (its gate may refuse); the registry's event then queues
    * the switch behind this step, which records it as `intent.reason`.
    */
-  private async moveAlias(deployment: Deployment, alias: string, intent: AliasIntent, ctx: WriteContext): Promise<void> {
+  private async moveAlias(deployment: Deployment, alias: string, intent: AliasIntent, ctx: WriteContext): Promise<GatedOutcome> {
     this.intents.set(deployment.name, intent);
     const change: GatedChange = {
       reason: intent.reason,
       ...(intent.approvalsSkipped !== undefined ? { approvalsSkipped: intent.approvalsSkipped } : {}),
     };
     try {
-      await this.deps.registry.setAlias(deployment.modelName, alias, intent.version, ctx, change);
+      const outcome = await this.deps.registry.setAlias(deployment.modelName, alias, intent.version, ctx, change);
+      // The switch (queued behind this step by the alias event) records only what the gate actually skipped.
+      if (outcome.approvalsSkipped === undefined) delete intent.approvalsSkipped;
+      return outcome;
     } catch (error) {
       this.intents.delete(deployment.name);
       throw error;
