@@ -84,6 +84,14 @@ describe("deployment health", () => {
     expect(kit.service.healthOf("prod")?.state).toBe("degraded");
     expect(kinds(watch.events)).toEqual(["deployment.degraded prod"]);
 
+    // A restart (version 2 still failing to load) reports the same state, and finds it recorded: no second alert.
+    watch.failing.only = v2;
+    await kit.restart();
+    expect(kit.service.get("prod")?.versions()).toEqual([v1]);
+    expect(kit.service.healthOf("prod")).toMatchObject({ state: "degraded", servedVersion: v1, aliasVersion: v2 });
+    expect(await gauge(watch.metrics, "prod")).toBe('cairn_deployment_degraded{deployment="prod"} 1');
+    expect(kinds(watch.events)).toEqual(["deployment.degraded prod"]);
+
     watch.failing.on = false;
     await kit.service.sync();
     expect(kit.service.get("prod")?.versions()).toEqual([v2]);
@@ -156,7 +164,8 @@ describe("deployment health", () => {
     const v2 = await kit.register("churn", logisticRegressionModel(2));
     await kit.registry.setAlias("churn", "champion", v1, ctx);
     await kit.service.create("prod", "models:/churn@champion", {}, ctx);
-    replica = kit.newService({ events: { publish: async () => undefined }, onHealth: () => undefined });
+    // Both replicas announce to the same receiver: a verdict both reach is announced once.
+    replica = kit.newService({ onHealth: () => undefined });
     await replica.start();
 
     await kit.service.setCanary("prod", { version: v2 }, 0.5, true, ctx);
@@ -180,5 +189,8 @@ describe("deployment health", () => {
       aliasVersion: null,
       reason: `models:/churn@champion names no version any more; version ${v1} keeps serving.`,
     });
+    await kit.service.sync();
+    expect(kit.service.healthOf("prod")?.state).toBe("degraded");
+    expect(kinds(opened.watch.events)).toEqual(["deployment.degraded prod"]);
   });
 });

@@ -44,6 +44,8 @@ export const assessHealth = (deployment: Deployment, served: string | undefined,
 };
 
 export interface HealthWatchOptions {
+  /** Records the verdict and says whether it changed the state (DeploymentStore.recordHealth): the event fires then. */
+  record: (name: string, health: DeploymentHealth, time: number) => Promise<boolean>;
   /** deployment.degraded / deployment.recovered go here (the webhooks). */
   events?: EventSink;
   /** Each new verdict (undefined: the deployment is gone); the server sets its gauge from it. */
@@ -54,8 +56,9 @@ export interface HealthWatchOptions {
 
 /**
  * The last verdict per deployment in this process, and the alert on each change of state: deployment.degraded when
- * a deployment becomes degraded (also when it is first seen degraded, e.g. at start-up), deployment.recovered when it
- * serves as it should again. A verdict that repeats fires nothing, so a retried load that keeps failing alerts once.
+ * a deployment becomes degraded (also when it is first seen degraded), deployment.recovered when it serves as it
+ * should again. Whether the state changed is the store's answer, not this process's memory, so a verdict that
+ * repeats fires nothing: not on a retried load that keeps failing, not after a restart, not on another replica.
  */
 export class HealthWatch {
   private readonly verdicts = new Map<string, DeploymentHealth>();
@@ -70,13 +73,13 @@ export class HealthWatch {
     const previous = this.verdicts.get(deployment.name);
     this.verdicts.set(deployment.name, health);
     this.options.onHealth?.(deployment.name, health);
-    const type =
-      health.state === "degraded" && previous?.state !== "degraded"
-        ? DeploymentEventType.DEGRADED
-        : health.state === "serving" && previous?.state === "degraded"
-          ? DeploymentEventType.RECOVERED
-          : undefined;
-    if (type === undefined) return;
+    const changed = await this.options.record(deployment.name, health, this.options.clock()).catch((error: unknown) => {
+      // Without the store's answer, this process's own memory decides (an alert may then repeat, never go missing).
+      this.options.onError?.(error, `recording the health of deployment '${deployment.name}'`);
+      return previous?.state !== health.state && (previous !== undefined || health.state === "degraded");
+    });
+    if (!changed) return;
+    const type = health.state === "degraded" ? DeploymentEventType.DEGRADED : DeploymentEventType.RECOVERED;
     const ctx = systemContext(`health:${deployment.name}`);
     await this.options.events
       ?.publish({

@@ -112,6 +112,7 @@ export class DeploymentService implements ServedModels, EventSink {
     this.routing = new RoutingSwitch(store, options, this.shadows, this.clock, this.random);
     this.health = new HealthWatch({
       clock: this.clock,
+      record: (name, health, time) => store.recordHealth(name, health.state, health.reason, time),
       ...(options.events ? { events: options.events } : {}),
       ...(options.onHealth ? { onHealth: options.onHealth } : {}),
       ...(options.onError ? { onError: options.onError } : {}),

@@ -12,6 +12,7 @@ import { LOGGED_MODELS_MIGRATION } from "./schema/011-logged-models.js";
 import { TRACES_MIGRATION } from "./schema/012-traces.js";
 import { WEBHOOK_FORMATS_MIGRATION } from "./schema/013-webhook-formats.js";
 import { MODEL_VERSION_MODEL_ID_MIGRATION } from "./schema/014-model-version-model-id.js";
+import { DEPLOYMENT_HEALTH_MIGRATION } from "./schema/017-deployment-health.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -147,6 +148,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   TRACES_MIGRATION,
   WEBHOOK_FORMATS_MIGRATION,
   MODEL_VERSION_MODEL_ID_MIGRATION,
+  DEPLOYMENT_HEALTH_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
