@@ -407,7 +407,7 @@ export class DeploymentService implements ServedModels, EventSink {
 
   private async require(name: string): Promise<Deployment> {
     const deployment = await this.store.get(name);
-    if (deployment === undefined) throw notFound(`Deployment '${name}' does not exist.`);
+    if (deployment === undefined) throw notFound(`Deployment '${name.slice(0, 100)}' does not exist.`);
     return deployment;
   }
 
