@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from "../src/server/start.js";
 import { CairnClient } from "../src/sdk/client.js";
 import { CairnApiError } from "../src/sdk/errors.js";
 import { registerLogisticVersions } from "../src/serving/test-support/registered-models.js";
+import { TestReceiver } from "../src/webhooks/test-support/receiver.js";
 
 /**
  * Issue 11's governance hole, from every client against a real server over one SQLite file: a deployment's primary
@@ -18,6 +19,11 @@ let scratch: string;
 let server: RunningServer;
 let ada: CairnClient;
 let bob: CairnClient;
+const receiver = new TestReceiver();
+
+/** What the webhook receiver got so far, as {type, payload}. */
+const delivered = (): Array<{ type: string; payload: Record<string, unknown> }> =>
+  receiver.requests.map((request) => JSON.parse(request.body) as { type: string; payload: Record<string, unknown> });
 
 const start = async (): Promise<void> => {
   server = await startServer({
@@ -68,9 +74,11 @@ beforeAll(async () => {
   await start();
   // Versions 1, 2, 3 of churn; champion names version 1.
   await registerLogisticVersions(ada, scratch, "churn", [21, 22, 23]);
+  await ada.webhooks.create({ name: "gate", url: await receiver.listen(), events: ["promotion.refused", "alias.set", "deployment.degraded"] });
 }, 60_000);
 
 afterAll(async () => {
+  await receiver.close();
   await server?.close();
   await rm(dir, { recursive: true, force: true });
   await rm(scratch, { recursive: true, force: true });
@@ -95,6 +103,11 @@ describe("one gate for every change of what a deployment serves", () => {
     expect(mlflow).toEqual({ status: 400, body: { error_code: "INVALID_PARAMETER_VALUE", message: expected } });
 
     expect(await refusals()).toEqual(Array(4).fill({ target: "alias:champion", version: "2" }));
+    // Each refusal is announced to webhooks, as the registry announces its own.
+    await receiver.waitFor(4);
+    expect(delivered().filter((d) => d.type === "promotion.refused").map((d) => d.payload)).toEqual(
+      Array(4).fill({ name: "churn", version: "2", target: "alias:champion", alias: "champion", current_version: "1", unmet: ["1 approval needed, 0 given"] }),
+    );
     const deployment = await ada.serving.getDeployment("churn-live");
     expect(deployment).toMatchObject({ primary_version: "1", followed_version: "1", alias_version: "1", serving_versions: ["1", "2"], state: "serving" });
     expect(deployment.canary).toEqual({ version: "2", weight: 0.5, sticky: true });
@@ -172,6 +185,12 @@ describe("one gate for every change of what a deployment serves", () => {
     expect(refused.message).toBe(refusal("3", "deployment:churn-pinned", "1 approval needed, 0 given"));
     const event = (await ada.audit.listEvents({ action: "registry.promotion.refuse", maxResults: 100 })).items.at(-1);
     expect(event).toMatchObject({ entity_id: "churn/3", after: { target: "deployment:churn-pinned", unmet: ["1 approval needed, 0 given"], reason: "promote" } });
+    await expect
+      .poll(() => delivered().filter((d) => d.type === "promotion.refused" && d.payload.target === "deployment:churn-pinned").map((d) => d.payload))
+      .toEqual([
+        { name: "churn", version: "1", target: "deployment:churn-pinned", deployment: "churn-pinned", current_version: null, unmet: ["1 approval needed, 0 given"] },
+        { name: "churn", version: "3", target: "deployment:churn-pinned", deployment: "churn-pinned", current_version: "1", unmet: ["1 approval needed, 0 given"] },
+      ]);
 
     await bob.governance.approve("churn", 3, "deployment:churn-pinned");
     expect(await ada.serving.promote("churn-pinned")).toMatchObject({ primary_version: "3", serving_versions: ["3"], state: "serving" });
@@ -193,5 +212,7 @@ describe("one gate for every change of what a deployment serves", () => {
     expect(metrics).toContain('cairn_deployment_degraded{deployment="churn-live"} 0');
     expect(metrics).toContain('cairn_deployment_serving_info{deployment="churn-live",serving_version="2",alias_version="2"} 1');
     expect(metrics).toContain('cairn_deployment_degraded{deployment="churn-pinned"} 0');
+    // Agreement all along: no degraded alert was ever sent.
+    expect(delivered().filter((d) => d.type === "deployment.degraded")).toEqual([]);
   });
 });
