@@ -24,7 +24,11 @@ export const deploymentJson = (d: Deployment, service: DeploymentService): Recor
     ready: live?.ready() ?? false,
     // "degraded" (with the reason) when what serves differs from what the alias or pinned primary names.
     state: health?.state ?? (live?.ready() ? "serving" : "degraded"),
-    ...(health?.reason !== undefined ? { degraded_reason: health.reason } : {}),
+    ...(health?.reason !== undefined
+      ? { degraded_reason: health.reason }
+      : health === undefined && !live?.ready()
+        ? { degraded_reason: "Not loaded by this server yet (it loads the deployment on its next sync)." }
+        : {}),
     ...(health?.aliasVersion !== undefined ? { alias_version: health.aliasVersion } : {}),
     ...(d.lastError !== undefined ? { last_error: d.lastError } : {}),
     creation_timestamp: d.createdTime,
