@@ -73,6 +73,8 @@ export class HealthWatch {
     const previous = this.verdicts.get(deployment.name);
     this.verdicts.set(deployment.name, health);
     this.options.onHealth?.(deployment.name, health);
+    // The same verdict again (every quiet sync): already recorded by this process, so no write.
+    if (previous !== undefined && previous.state === health.state && previous.reason === health.reason) return;
     const changed = await this.options.record(deployment.name, health, this.options.clock()).catch((error: unknown) => {
       // Without the store's answer, this process's own memory decides (an alert may then repeat, never go missing).
       this.options.onError?.(error, `recording the health of deployment '${deployment.name}'`);
