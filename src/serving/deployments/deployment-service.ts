@@ -87,6 +87,10 @@ export type CandidateTarget = { version: string } | { modelUri: string };
  * (shadow), and every change of it — persisted with its history, audited, and applied to the live routing only
  * after the new version loaded and answered a warm-up run. Changes to one deployment are serialised; a change that
  * fails to load leaves the previous routing serving and says why (the error, the audit trail, `last_error`).
+ *
+ * The parts: RoutingSwitch (load, persist, swap), GatedSwitches (promote, rollback and alias following, each through
+ * the registry's promotion gate), ReplicaSync (start-up, sync with other replicas, retries), ShadowKeeper (saved
+ * shadow reports), HealthWatch (degraded or serving, after every change). This class is the API over them.
  */
 export class DeploymentService implements ServedModels, EventSink {
   private readonly background = new Set<Promise<unknown>>();
