@@ -194,9 +194,10 @@ describe("one gate for every change of what a deployment serves", () => {
 
     await bob.governance.approve("churn", 3, "deployment:churn-pinned");
     expect(await ada.serving.promote("churn-pinned")).toMatchObject({ primary_version: "3", serving_versions: ["3"], state: "serving" });
-    const rolled = await call("POST", "cairn/deployments/rollback", { name: "churn-pinned" });
-    expect(rolled.body.deployment).toMatchObject({ primary_version: "1", serving_versions: ["1"] });
-    expect(rolled.body.approvals_skipped).toMatch(/^approvals skipped: version 1 passed deployment:churn-pinned at /);
+    // Through the SDK this time: the evidence comes back on the deployment it answers.
+    const rolled = await ada.serving.rollback("churn-pinned");
+    expect(rolled).toMatchObject({ primary_version: "1", serving_versions: ["1"], state: "serving" });
+    expect(rolled.approvals_skipped).toMatch(/^approvals skipped: version 1 passed deployment:churn-pinned at /);
 
     // The check API knows the new target too.
     expect(await ada.governance.checkPromotion("churn", 2, "deployment:churn-pinned")).toEqual({ allowed: false, unmet: ["1 approval needed, 0 given"] });
