@@ -219,7 +219,7 @@ describe("governance API: self-approval, revocation and the approvals listing", 
     expect(await error({ name: "churn", target: "champion" })).toEqual([
       400,
       "INVALID_PARAMETER_VALUE",
-      "Invalid value 'champion' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters) or stage:<None|Staging|Production|Archived>.",
+      "Invalid value 'champion' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters), stage:<None|Staging|Production|Archived> or deployment:<deployment name>.",
     ]);
     expect(await error({ name: "churn", max_results: "0" })).toEqual([400, "INVALID_PARAMETER_VALUE", "Invalid value 0 for parameter 'max_results' supplied. It must be between 1 and 1000."]);
     expect(await error({ name: "churn", max_results: "1001" })).toEqual([400, "INVALID_PARAMETER_VALUE", "Invalid value 1001 for parameter 'max_results' supplied. It must be between 1 and 1000."]);

@@ -189,12 +189,12 @@ describe("governance API: promotion rules and approvals", () => {
     expect(await error("POST", rules, { name: "churn", target: "champion" })).toEqual([
       400,
       "INVALID_PARAMETER_VALUE",
-      "Invalid value 'champion' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters) or stage:<None|Staging|Production|Archived>.",
+      "Invalid value 'champion' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters), stage:<None|Staging|Production|Archived> or deployment:<deployment name>.",
     ]);
     expect(await error("POST", rules, { name: "churn", target: "stage:Live" })).toEqual([
       400,
       "INVALID_PARAMETER_VALUE",
-      "Invalid value 'stage:Live' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters) or stage:<None|Staging|Production|Archived>.",
+      "Invalid value 'stage:Live' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters), stage:<None|Staging|Production|Archived> or deployment:<deployment name>.",
     ]);
     expect(await error("POST", rules, { name: "churn", target: "alias:c", metric_thresholds: [{ metric: "a", comparator: "~", value: 1 }] })).toEqual([
       400,
@@ -249,7 +249,7 @@ describe("governance API: promotion rules and approvals", () => {
     expect(await error("POST", "model-versions/approve", { name: "churn", version: "1", target: "alias:" })).toEqual([
       400,
       "INVALID_PARAMETER_VALUE",
-      "Invalid value 'alias:' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters) or stage:<None|Staging|Production|Archived>.",
+      "Invalid value 'alias:' for parameter 'target' supplied: expected alias:<alias> (at most 255 characters), stage:<None|Staging|Production|Archived> or deployment:<deployment name>.",
     ]);
     expect(await error("POST", "model-versions/approve", { name: "churn", version: "1", target: "alias:c", comment: "x".repeat(5001) })).toEqual([
       400,

@@ -1089,3 +1089,80 @@ describe("malformed requests to the approvals routes", () => {
     expect(await snapshot()).toBe(before);
   }, 120_000);
 });
+
+describe("malformed promotion targets and deployment gate requests", () => {
+  let server: TempServer;
+
+  const send = async (method: "GET" | "POST" | "DELETE", path: string, body?: Record<string, unknown>): Promise<{ status: number; text: string }> => {
+    const url = new URL(`${server.url}/api/2.0/cairn/${path}`);
+    if (method === "GET" && body !== undefined) for (const [key, value] of Object.entries(body)) url.searchParams.set(key, String(value));
+    const response = await fetch(url, {
+      method,
+      headers: { "content-type": "application/json", "x-cairn-user": "ada" },
+      ...(method !== "GET" && body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const refused = async (label: string, method: "GET" | "POST" | "DELETE", path: string, body: Record<string, unknown>, mentions: string): Promise<void> => {
+    const answer = await send(method, path, body);
+    const context = `${label}: ${answer.status} ${answer.text.slice(0, 300)}`;
+    expect(answer.status, context).toBeGreaterThanOrEqual(400);
+    expect(answer.status, context).toBeLessThan(500);
+    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+    expect(String(parsed.message), context).toContain(mentions);
+  };
+
+  const snapshot = async (): Promise<string> =>
+    JSON.stringify(
+      await Promise.all([
+        send("GET", "registered-models/promotion-rules/list", { name: "churn" }).then((r) => r.text),
+        send("GET", "deployments/list").then((r) => r.text),
+        send("GET", "audit/events", { max_results: 1000 }).then((r) => r.text),
+      ]),
+    );
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-gate-");
+    await fetch(`${server.url}/api/2.0/mlflow/registered-models/create`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "churn" }),
+    });
+  });
+  afterAll(async () => server?.close());
+
+  const BAD_TARGETS: string[] = [
+    "deployment:",
+    "deployment:../etc/passwd",
+    "deployment:a b",
+    "deployment:-leading-dash",
+    `deployment:${"d".repeat(65)}`,
+    "deployment:x\u0000",
+    "Deployment:prod",
+    "deployments:prod",
+  ];
+
+  it("refuses malformed deployment:<name> targets on every governance route, naming the field", async () => {
+    const before = await snapshot();
+    for (const target of BAD_TARGETS) {
+      await refused(`set ${target}`, "POST", "registered-models/promotion-rules/set", { name: "churn", target, required_approvals: 1 }, "'target'");
+      await refused(`delete ${target}`, "DELETE", "registered-models/promotion-rules/delete", { name: "churn", target }, "'target'");
+      await refused(`approve ${target}`, "POST", "model-versions/approve", { name: "churn", version: "1", target }, "'target'");
+      await refused(`check ${target}`, "GET", "model-versions/promotion-check", { name: "churn", version: "1", target }, "'target'");
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses malformed and missing deployments on promote and rollback, changing nothing", async () => {
+    const before = await snapshot();
+    for (const path of ["deployments/promote", "deployments/rollback"]) {
+      await refused(`${path} no name`, "POST", path, {}, "name");
+      await refused(`${path} number`, "POST", path, { name: 7 }, "name");
+      await refused(`${path} traversal`, "POST", path, { name: "../../etc/passwd" }, "does not exist");
+      await refused(`${path} long`, "POST", path, { name: "x".repeat(5000) }, "does not exist");
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});

@@ -67,7 +67,7 @@ export const registerModelCommands = (program: Command, dataAction: DataAction):
     .description("approve a version for a target (one approval per person; the actor is --user / $CAIRN_USER / the OS user)")
     .argument("<name>", "registered model name")
     .argument("<version>", "version number")
-    .requiredOption("--target <target>", "alias:<alias> or stage:<Stage>, e.g. alias:champion")
+    .requiredOption("--target <target>", "alias:<alias>, stage:<Stage> or deployment:<name>, e.g. alias:champion")
     .option("--comment <text>", "why (kept with the approval)")
     .option("--json", "print JSON")
     .action(
@@ -79,7 +79,7 @@ export const registerModelCommands = (program: Command, dataAction: DataAction):
     .command("rules")
     .description("list a model's promotion rules; --set TARGET replaces one, --delete TARGET removes one")
     .argument("<name>", "registered model name")
-    .option("--set <target>", "alias:<alias> or stage:<Stage> whose rule to create or replace")
+    .option("--set <target>", "alias:<alias>, stage:<Stage> or deployment:<name> whose rule to create or replace")
     .option("--require-tag <key=value...>", "a version tag the version must carry (repeatable)")
     .option("--metric <threshold...>", `a threshold on the source run's metric, e.g. "accuracy>=0.9" (repeatable)`)
     .option("--approvals <n>", "approvals needed from distinct people")

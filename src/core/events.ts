@@ -35,6 +35,13 @@ export const MonitorEventType = {
 } as const;
 export type MonitorEventType = (typeof MonitorEventType)[keyof typeof MonitorEventType];
 
+/** Deployments: what one serves differs from what its alias (or pinned primary) names, or agrees again. */
+export const DeploymentEventType = {
+  DEGRADED: "deployment.degraded",
+  RECOVERED: "deployment.recovered",
+} as const;
+export type DeploymentEventType = (typeof DeploymentEventType)[keyof typeof DeploymentEventType];
+
 export interface DomainEvent {
   type: string;
   /** Milliseconds since the epoch. */

@@ -5,20 +5,34 @@ import type { ModelStage } from "../protocol/mlflow/registry-entities.js";
  * per-model rules (required tags, metric thresholds, approvals). The registry refuses the change, audits the refusal
  * and announces it when `allowed` is false.
  */
-export type PromotionTarget = { kind: "alias"; alias: string } | { kind: "stage"; stage: ModelStage };
+export type PromotionTarget =
+  | { kind: "alias"; alias: string }
+  | { kind: "stage"; stage: ModelStage }
+  /** What a deployment pinned to a version (models:/M/3) serves as its primary: promote, create and rollback. */
+  | { kind: "deployment"; deployment: string };
+
+/**
+ * How a check is asked. skipApprovals: a rollback to a version that passed this very target through the gate before
+ * (the caller holds that evidence); every other kind of rule still applies.
+ */
+export interface PromotionCheckOptions {
+  skipApprovals?: boolean;
+}
 
 export interface PromotionVerdict {
   allowed: boolean;
   /** One readable sentence per unmet rule, e.g. "metrics.accuracy >= 0.9 not met (run value 0.85)". */
   unmet: string[];
+  /** True when the rule required approvals and the caller's evidence (skipApprovals) stood in for them. */
+  approvalsSkipped?: boolean;
 }
 
 export interface PromotionGate {
-  check(name: string, version: string, target: PromotionTarget): Promise<PromotionVerdict>;
+  check(name: string, version: string, target: PromotionTarget, options?: PromotionCheckOptions): Promise<PromotionVerdict>;
 }
 
 export const noPromotionRules: PromotionGate = { check: async () => ({ allowed: true, unmet: [] }) };
 
-/** "alias:champion" / "stage:Production", the wire spelling of a target in Cairn's governance API. */
+/** "alias:champion" / "stage:Production" / "deployment:churn-prod", the wire spelling of a target in Cairn's governance API. */
 export const formatPromotionTarget = (target: PromotionTarget): string =>
-  target.kind === "alias" ? `alias:${target.alias}` : `stage:${target.stage}`;
+  target.kind === "alias" ? `alias:${target.alias}` : target.kind === "stage" ? `stage:${target.stage}` : `deployment:${target.deployment}`;

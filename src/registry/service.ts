@@ -58,6 +58,24 @@ export interface RegistryServiceOptions {
   followers?: readonly RegistryFollower[];
 }
 
+/**
+ * A change that passes the promotion gate on behalf of another domain (deployments): why it is made, and when a
+ * rollback may skip approvals, the evidence that the version passed this very target before.
+ */
+export interface GatedChange {
+  /** Recorded with the change ("promote", "rollback"); a plain alias set records none. */
+  reason?: "promote" | "rollback";
+  /** "approvals skipped: version 2 passed alias:champion at ...": approvals are not required, every other rule is. */
+  approvalsSkipped?: string;
+  /** What the target names now, for the refusal event (e.g. {deployment, current_version}); aliases and stages know it. */
+  current?: Record<string, unknown>;
+}
+
+/** What a gated change passed on: the approvals-skipped sentence when approvals were required and skipped. */
+export interface GatedOutcome {
+  approvalsSkipped?: string;
+}
+
 export interface NewRegisteredModelRequest {
   name: string;
   description?: string;
@@ -252,18 +270,27 @@ export class RegistryService implements ModelVersionLookup {
 
   // --- aliases ---
 
-  async setAlias(name: string, alias: string, version: string, ctx: WriteContext): Promise<void> {
+  /**
+   * Moves an alias through the promotion gate: the one path by which what an alias names changes, for the MLflow
+   * route, Cairn's API and deployments that follow the alias (their promote and rollback are this call).
+   */
+  async setAlias(name: string, alias: string, version: string, ctx: WriteContext, change: GatedChange = {}): Promise<GatedOutcome> {
     validateModelName(name);
     validateAliasName(alias);
     const target = await this.getModelVersion(name, version);
-    await this.requirePromotion(target, { kind: "alias", alias }, ctx);
+    const outcome = await this.requirePromotion(target, { kind: "alias", alias }, ctx, change);
     const { previousVersion } = await this.store.setAlias(name, alias, target.version, this.clock());
     await this.audit.record(ctx, {
       action: "registry.alias.set",
       entityType: "registered_model",
       entityId: name,
       before: previousVersion !== undefined ? { alias, version: previousVersion } : null,
-      after: { alias, version: target.version },
+      after: {
+        alias,
+        version: target.version,
+        ...(change.reason !== undefined ? { reason: change.reason } : {}),
+        ...(outcome.approvalsSkipped !== undefined ? { approvals_skipped: outcome.approvalsSkipped } : {}),
+      },
     });
     const prompt = await this.sources.isPrompt(name, target.tags);
     await this.publish(prompt ? RegistryEventType.PROMPT_ALIAS_CREATED : RegistryEventType.ALIAS_SET, ctx, {
@@ -272,6 +299,7 @@ export class RegistryService implements ModelVersionLookup {
       version: target.version,
       previous_version: previousVersion ?? null,
     });
+    return outcome;
   }
 
   /** Removing an alias that does not exist is not an error (MLflow's behaviour), and not a change worth auditing. */
@@ -506,22 +534,27 @@ export class RegistryService implements ModelVersionLookup {
   // --- helpers ---
 
   /**
-   * Asks the promotion rules; a refusal is audited and announced before the error, so that a refused attempt is as
-   * visible as a successful one.
+   * The one promotion gate: asks the promotion rules; a refusal is audited ("registry.promotion.refuse") and
+   * announced (promotion.refused) before the error, so that a refused attempt is as visible as a successful one.
+   * Alias moves and stage changes call it here; deployments call it for their own target (deployment:<name>).
    */
-  private async requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext): Promise<void> {
-    const verdict = await this.promotion.check(version.name, version.version, target);
-    if (verdict.allowed) return;
+  async requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext, change: GatedChange = {}): Promise<GatedOutcome> {
+    const skipApprovals = change.approvalsSkipped !== undefined;
+    const verdict = await this.promotion.check(version.name, version.version, target, skipApprovals ? { skipApprovals } : {});
+    // The evidence is only worth saying when a rule required approvals that it stood in for.
+    if (verdict.allowed) return verdict.approvalsSkipped === true && change.approvalsSkipped !== undefined ? { approvalsSkipped: change.approvalsSkipped } : {};
     const targetText = formatPromotionTarget(target);
     const current =
       target.kind === "alias"
         ? { alias: target.alias, current_version: (await this.store.getVersionByAlias(version.name, target.alias))?.version ?? null }
-        : { stage: target.stage, current_stage: version.current_stage };
+        : target.kind === "stage"
+          ? { stage: target.stage, current_stage: version.current_stage }
+          : { deployment: target.deployment, ...change.current };
     await this.audit.record(ctx, {
       action: "registry.promotion.refuse",
       entityType: "model_version",
       entityId: versionEntity(version.name, version.version),
-      after: { target: targetText, unmet: verdict.unmet },
+      after: { target: targetText, unmet: verdict.unmet, ...(change.reason !== undefined ? { reason: change.reason } : {}) },
     });
     await this.publish(RegistryEventType.PROMOTION_REFUSED, ctx, {
       name: version.name,

@@ -12,7 +12,7 @@ export interface MetricThresholdWire {
   value: number;
 }
 
-/** A promotion rule as Cairn's governance API sends it. `target` is "alias:<alias>" or "stage:<Stage>". */
+/** A promotion rule as Cairn's governance API sends it. `target` is "alias:<alias>", "stage:<Stage>" or "deployment:<name>". */
 export interface PromotionRuleWire {
   name: string;
   target: string;

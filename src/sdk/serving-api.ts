@@ -39,6 +39,13 @@ export interface DeploymentWire {
   ready?: boolean;
   /** Why the last change did not take traffic (a version that failed to load). */
   last_error?: string;
+  /** "degraded" when what serves differs from what the alias (or pinned primary) names; see degraded_reason. */
+  state?: "serving" | "degraded";
+  degraded_reason?: string;
+  /** The version the followed alias names now (null: none; absent for a pinned deployment). */
+  alias_version?: string | null;
+  /** Only in a rollback's answer: the evidence on which it skipped approvals. */
+  approvals_skipped?: string;
   creation_timestamp?: number;
   last_updated_timestamp?: number;
   /** Fields a newer server adds are kept as they came. */
@@ -283,14 +290,22 @@ export class ServingApi {
     return answer.deployment;
   }
 
-  /** The canary (or shadow) becomes the primary. */
+  /**
+   * The canary (or shadow) becomes the primary, through the promotion rules: for a deployment that follows an alias,
+   * the alias moves (refused, as CairnApiError, in the rule's own words when unmet); for a pinned one, the rules of
+   * deployment:<name>.
+   */
   async promote(name: string): Promise<DeploymentWire> {
     return (await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/promote", { name })).deployment;
   }
 
-  /** Back to the previous primary, or drops the canary/shadow. */
+  /**
+   * Back to the previous primary (through the promotion rules; approvals skipped only for a version that passed them
+   * before, said in `approvals_skipped`), or drops the canary/shadow.
+   */
   async rollback(name: string): Promise<DeploymentWire> {
-    return (await this.http.callCairn<{ deployment: DeploymentWire }>("POST", "deployments/rollback", { name })).deployment;
+    const answer = await this.http.callCairn<{ deployment: DeploymentWire; approvals_skipped?: string }>("POST", "deployments/rollback", { name });
+    return answer.approvals_skipped !== undefined ? { ...answer.deployment, approvals_skipped: answer.approvals_skipped } : answer.deployment;
   }
 
   async deleteDeployment(name: string): Promise<void> {

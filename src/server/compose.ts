@@ -3,6 +3,7 @@ import { fanOutEvents } from "../core/events.js";
 import { AdaptiveBatcher } from "../serving/batching/adaptive-batcher.js";
 import { artifactMaterializer } from "../serving/deployments/artifact-materializer.js";
 import { DeploymentLineage } from "../serving/deployments/deployment-lineage.js";
+import { auditGateEvidence } from "../serving/deployments/deployment-gate.js";
 import { DeploymentService } from "../serving/deployments/deployment-service.js";
 import { deploymentRoutes } from "../serving/deployments/routes.js";
 import { instrumentServedModels } from "../serving/metrics/instrumented-models.js";
@@ -106,7 +107,13 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     registry: {
       resolveModelUri: (uri) => registryOf().resolveModelUri(uri),
       getModelVersion: (name, version) => registryOf().getModelVersion(name, version),
+      // The one gate: a deployment's promote and rollback move its alias, or pass its own target, through the registry.
+      setAlias: (name, alias, version, ctx, change) => registryOf().setAlias(name, alias, version, ctx, change),
+      requirePromotion: (version, target, ctx, change) => registryOf().requirePromotion(version, target, ctx, change),
     },
+    evidence: auditGateEvidence(audit),
+    events: webhooks,
+    onHealth: (deployment, health) => metrics.deploymentHealth(deployment, health),
     materialize: artifactMaterializer({
       store: artifactStore,
       downloadUri: (name, version) => registryOf().getModelVersionDownloadUri(name, version),

@@ -1,5 +1,5 @@
 import { invalidParameter } from "../core/errors.js";
-import { MonitorEventType, RegistryEventType } from "../core/events.js";
+import { DeploymentEventType, MonitorEventType, RegistryEventType } from "../core/events.js";
 
 /** Limits of a subscription's fields; each error names the field and its limit. */
 export const MAX_WEBHOOK_NAME_LENGTH = 256;
@@ -8,7 +8,11 @@ export const MAX_WEBHOOK_DESCRIPTION_LENGTH = 1000;
 export const MIN_SECRET_LENGTH = 16;
 export const MAX_SECRET_LENGTH = 256;
 export const ALL_EVENTS = "*";
-export const WEBHOOK_EVENT_TYPES: readonly string[] = [...Object.values(RegistryEventType), ...Object.values(MonitorEventType)];
+export const WEBHOOK_EVENT_TYPES: readonly string[] = [
+  ...Object.values(RegistryEventType),
+  ...Object.values(MonitorEventType),
+  ...Object.values(DeploymentEventType),
+];
 
 export const validateName = (name: string): string => {
   const trimmed = name.trim();

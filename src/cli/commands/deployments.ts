@@ -25,6 +25,8 @@ const deploymentPairs = (d: DeploymentWire): [string, string][] => [
   ["inference worker", d.inference_worker === undefined ? "-" : d.inference_worker ? "on" : "off"],
   ["serving", d.serving_versions === undefined || d.serving_versions.length === 0 ? "-" : d.serving_versions.map((v) => `v${v}`).join(", ")],
   ["ready", optional(d.ready)],
+  ...(d.state !== undefined ? ([["state", d.state === "degraded" ? `DEGRADED: ${optional(d.degraded_reason)}` : d.state]] as [string, string][]) : []),
+  ...(d.alias_version !== undefined ? ([["alias names", d.alias_version === null ? "no version" : `version ${d.alias_version}`]] as [string, string][]) : []),
   ...(d.last_error !== undefined ? ([["last error", d.last_error]] as [string, string][]) : []),
   ["created (UTC)", formatTime(d.creation_timestamp)],
   ["updated (UTC)", formatTime(d.last_updated_timestamp)],
@@ -206,7 +208,9 @@ export const promoteDeployment = async (client: CairnClient, name: string): Prom
 
 export const rollbackDeployment = async (client: CairnClient, name: string): Promise<CommandResult<DeploymentWire>> => {
   const d = await client.serving.rollback(name);
-  return changed(d, `Deployment ${name}: rolled back; version ${optional(d.primary_version)} is the primary.`);
+  // The rollback says what it relied on when it skipped approvals (a version that passed the same rule before).
+  const skipped = d.approvals_skipped !== undefined ? ` (${d.approvals_skipped})` : "";
+  return changed(d, `Deployment ${name}: rolled back; version ${optional(d.primary_version)} is the primary${skipped}.`);
 };
 
 export const deleteDeployment = async (client: CairnClient, name: string): Promise<CommandResult<{ name: string }>> => {

@@ -25,9 +25,10 @@ describe("model command arguments", () => {
     expect(() => parseRequiredTag("=x")).toThrow(UsageError);
     expect(parseTarget("--target", "alias:champion")).toBe("alias:champion");
     expect(parseTarget("--set", "stage:Production")).toBe("stage:Production");
-    for (const bad of [undefined, "", "champion", "alias:", "tag:x"]) expect(() => parseTarget("--target", bad)).toThrow(UsageError);
+    expect(parseTarget("--set", "deployment:churn-prod")).toBe("deployment:churn-prod");
+    for (const bad of [undefined, "", "champion", "alias:", "tag:x", "deployment:"]) expect(() => parseTarget("--target", bad)).toThrow(UsageError);
     expect(() => parseTarget("--target", "champion")).toThrow(
-      "--target must be alias:<alias> or stage:<Stage> (e.g. alias:champion, stage:Production), got 'champion'",
+      "--target must be alias:<alias>, stage:<Stage> or deployment:<name> (e.g. alias:champion, stage:Production, deployment:churn-prod), got 'champion'",
     );
     expect(parseApprovals("0")).toBe(0);
     expect(parseApprovals("2")).toBe(2);

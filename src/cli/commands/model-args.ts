@@ -7,11 +7,11 @@ export const parseVersion = (label: string, text: string): string => {
   return text.trim();
 };
 
-/** A promotion target as the governance API spells it: "alias:<alias>" or "stage:<Stage>". */
+/** A promotion target as the governance API spells it: "alias:<alias>", "stage:<Stage>" or "deployment:<name>". */
 export const parseTarget = (flag: string, text: string | undefined): string => {
   const value = (text ?? "").trim();
-  const match = /^(alias|stage):(.+)$/.exec(value);
-  if (!match?.[2]?.trim()) throw new UsageError(`${flag} must be alias:<alias> or stage:<Stage> (e.g. alias:champion, stage:Production), got '${text ?? ""}'`);
+  const match = /^(alias|stage|deployment):(.+)$/.exec(value);
+  if (!match?.[2]?.trim()) throw new UsageError(`${flag} must be alias:<alias>, stage:<Stage> or deployment:<name> (e.g. alias:champion, stage:Production, deployment:churn-prod), got '${text ?? ""}'`);
   return value;
 };
 

@@ -11,7 +11,13 @@ import {
   type PromotionRule,
   type RequiredTag,
 } from "../governance-store.js";
-import { formatPromotionTarget, type PromotionGate, type PromotionTarget, type PromotionVerdict } from "../promotion-gate.js";
+import {
+  formatPromotionTarget,
+  type PromotionCheckOptions,
+  type PromotionGate,
+  type PromotionTarget,
+  type PromotionVerdict,
+} from "../promotion-gate.js";
 import type { RegistryStore } from "../store.js";
 import { checkApprovals, checkMetricThreshold, checkRequiredTag, normalizeActorName, type SourceRun } from "./rule-checks.js";
 import { parsePromotionTarget } from "./target.js";
@@ -290,7 +296,7 @@ export class PromotionService implements PromotionGate {
     return this.check(name, version, parsed.target);
   }
 
-  async check(name: string, version: string, target: PromotionTarget): Promise<PromotionVerdict> {
+  async check(name: string, version: string, target: PromotionTarget, options: PromotionCheckOptions = {}): Promise<PromotionVerdict> {
     const key = formatPromotionTarget(target);
     const rule = await this.store.getRule(name, key);
     if (rule === undefined) return { allowed: true, unmet: [] };
@@ -304,11 +310,13 @@ export class PromotionService implements PromotionGate {
       const run = await sourceRun();
       for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(run, threshold));
     }
-    if (rule.requiredApprovals > 0) {
+    // A rollback to a version that passed this target before may skip approvals only (the caller holds the evidence).
+    const approvalsSkipped = rule.requiredApprovals > 0 && options.skipApprovals === true;
+    if (rule.requiredApprovals > 0 && !approvalsSkipped) {
       const authors = rule.forbidSelfApproval ? authorsOf(modelVersion, await sourceRun()).map((author) => author.name) : [];
       pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key), authors));
     }
-    return { allowed: unmet.length === 0, unmet };
+    return { allowed: unmet.length === 0, unmet, ...(approvalsSkipped ? { approvalsSkipped } : {}) };
   }
 
   private async sourceRun(version: ModelVersion): Promise<SourceRun> {

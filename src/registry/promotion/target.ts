@@ -5,8 +5,15 @@ import { formatPromotionTarget, type PromotionTarget } from "../promotion-gate.j
 const MAX_ALIAS_LENGTH = 255;
 
 /**
- * Reads "alias:<alias>" or "stage:<Stage>" (the stage in any case, as MLflow's transition-stage accepts it) and
- * returns the target with its canonical spelling, which is the key rules and approvals are stored under.
+ * A deployment's name (serving validates names by this too): a rule for `deployment:<name>` can only name a
+ * deployment that could exist, so rules are not stored under names no deployment can ever have.
+ */
+export const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Reads "alias:<alias>", "stage:<Stage>" (the stage in any case, as MLflow's transition-stage accepts it) or
+ * "deployment:<name>" (a deployment pinned to a version) and returns the target with its canonical spelling, which
+ * is the key rules and approvals are stored under.
  */
 export const parsePromotionTarget = (text: string, field = "target"): { target: PromotionTarget; key: string } => {
   const colon = text.indexOf(":");
@@ -18,12 +25,14 @@ export const parsePromotionTarget = (text: string, field = "target"): { target: 
   } else if (kind === "stage") {
     const stage = MODEL_STAGES.find((candidate) => candidate.toLowerCase() === rest.toLowerCase());
     if (stage !== undefined) target = { kind: "stage", stage: stage as ModelStage };
+  } else if (kind === "deployment" && DEPLOYMENT_NAME.test(rest)) {
+    target = { kind: "deployment", deployment: rest };
   }
   if (target === undefined) {
     throw invalidValue(
       field,
       text,
-      `expected alias:<alias> (at most ${MAX_ALIAS_LENGTH} characters) or stage:<${MODEL_STAGES.join("|")}>`,
+      `expected alias:<alias> (at most ${MAX_ALIAS_LENGTH} characters), stage:<${MODEL_STAGES.join("|")}> or deployment:<deployment name>`,
     );
   }
   return { target, key: formatPromotionTarget(target) };

@@ -1,10 +1,11 @@
-import { systemContext, type WriteContext } from "../../core/actor.js";
+import type { WriteContext } from "../../core/actor.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
 import { RegistryEventType, type DomainEvent, type EventSink } from "../../core/events.js";
 import type { AuditRecorder } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { parseRegisteredModelUri, type ModelUri } from "../../registry/model-uri.js";
+import { formatPromotionTarget } from "../../registry/promotion-gate.js";
 import type { LoadedModel, ModelLoadOptions } from "../model/loaded-model.js";
 import type { ServedModels } from "../served-model.js";
 import type {
@@ -17,21 +18,44 @@ import type {
   SwitchReason,
   TrafficPolicy,
 } from "./deployment.js";
-import { LiveDeployment, type RoutingState, type ServedRequest } from "./live-deployment.js";
-import { previousPrimary } from "./rollback-target.js";
-import { ShadowRecorder, type ShadowReport } from "./shadow-report.js";
-import { sameLoadOptions, VersionSlot, type ModelRunner } from "./version-slot.js";
-import { warmUp } from "./warm-up.js";
-import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../batching/adaptive-batcher.js";
+import { governingTarget, noGateEvidence, type DeploymentGate, type GateEvidence } from "./deployment-gate.js";
+import { assessHealth, HealthWatch, type DeploymentHealth } from "./deployment-health.js";
+import {
+  optionsSnapshot,
+  policySnapshot,
+  validateFraction,
+  validateName,
+  validateOptions,
+  historyEntry,
+  type CreateDeploymentOptions,
+  type UpdateDeploymentOptions,
+} from "./deployment-rules.js";
+import type { LiveDeployment, ServedRequest } from "./live-deployment.js";
+import { DeploymentQueue } from "./deployment-queue.js";
+import { GatedSwitches, type RollbackResult } from "./gated-switches.js";
+import { ReplicaSync } from "./replica-sync.js";
+import { RoutingSwitch } from "./routing-switch.js";
+import { ShadowKeeper } from "./shadow-keeper.js";
+import type { ShadowReport } from "./shadow-report.js";
+import type { ModelRunner } from "./version-slot.js";
 
-/** What deployments read from the registry (RegistryService provides it). */
-export interface DeploymentRegistry {
+export type { CreateDeploymentOptions, UpdateDeploymentOptions } from "./deployment-rules.js";
+export type { RollbackResult } from "./gated-switches.js";
+
+/** What deployments read from the registry, and its one path for changes of what serves (RegistryService provides it). */
+export interface DeploymentRegistry extends DeploymentGate {
   resolveModelUri(uri: string | ModelUri): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
 }
 
 export interface DeploymentServiceOptions {
   registry: DeploymentRegistry;
+  /** Where a rollback finds that its version passed the gate before (the audit trail); default: nowhere, so none skips approvals. */
+  evidence?: GateEvidence;
+  /** Where deployment.degraded / deployment.recovered go (the webhooks). */
+  events?: EventSink;
+  /** Each new health verdict of a deployment (undefined once it is gone): the degraded gauge. */
+  onHealth?: (deployment: string, health: DeploymentHealth | undefined) => void;
   /** A local path of the version's files (artifact-materializer.ts inside the server). */
   materialize: (version: ModelVersion) => Promise<string>;
   loadModel: (path: string, options?: ModelLoadOptions) => Promise<LoadedModel>;
@@ -49,107 +73,33 @@ export interface DeploymentServiceOptions {
   onError?: (error: unknown, what: string) => void;
   /**
    * How often start() re-reads the deployments and aliases, so that a server replica catches up with changes made
-   * through another replica (which only that one hears of as events). Default 5 s; 0 turns it off.
+   * through another replica (which only that one hears of as events), and retries loads that failed. Default 5 s; 0
+   * turns it off.
    */
   syncIntervalMs?: number;
 }
 
-export interface CreateDeploymentOptions {
-  maxBatchSize?: number;
-  maxLatencyMs?: number;
-  predictionLogSampleRate?: number;
-  /** Run merged batches on a worker thread (default false). */
-  inferenceWorker?: boolean;
-}
-
-/** deployments/update: only the fields given change. */
-export type UpdateDeploymentOptions = CreateDeploymentOptions;
-
-/** Why a version is being loaded: a switch, an options update, or a start-up/sync load. */
-type LoadReason = SwitchReason | "update" | "load";
-
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */
 export type CandidateTarget = { version: string } | { modelUri: string };
-
-/** The policy a live deployment routes by, in the store's terms. */
-const routedPolicy = (routing: RoutingState): TrafficPolicy => ({
-  primary: routing.primary.version,
-  ...(routing.canary ? { canary: { version: routing.canary.slot.version, weight: routing.canary.weight, sticky: routing.canary.sticky } } : {}),
-  ...(routing.shadow ? { shadow: { version: routing.shadow.slot.version, share: routing.shadow.share } } : {}),
-});
-
-const samePolicy = (a: TrafficPolicy, b: TrafficPolicy): boolean =>
-  a.primary === b.primary &&
-  a.canary?.version === b.canary?.version &&
-  a.canary?.weight === b.canary?.weight &&
-  a.canary?.sticky === b.canary?.sticky &&
-  a.shadow?.version === b.shadow?.version &&
-  a.shadow?.share === b.shadow?.share;
-
-const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-const validateName = (name: string): void => {
-  if (!DEPLOYMENT_NAME.test(name)) {
-    throw invalidParameter(
-      `Invalid deployment name '${name.slice(0, 100)}': expected 1 to 64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit.`,
-    );
-  }
-};
-
-const validateFraction = (field: string, value: number): void => {
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a number from 0 to 1.`);
-  }
-};
-
-const validatePositive = (field: string, value: number | undefined, integer: boolean, max: number): void => {
-  if (value === undefined) return;
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a positive ${integer ? "integer" : "number"}.`);
-  }
-  if (value > max) {
-    throw invalidParameter(`Invalid value ${value} for parameter '${field}': expected a positive ${integer ? "integer" : "number"} up to ${max}.`);
-  }
-};
-
-
-/** The same checks for create and update, in the order of the fields on the wire. */
-const validateOptions = (options: CreateDeploymentOptions): void => {
-  validatePositive("max_batch_size", options.maxBatchSize, true, MAX_BATCH_SIZE);
-  validatePositive("max_latency_ms", options.maxLatencyMs, false, MAX_LATENCY_MS);
-  if (options.predictionLogSampleRate !== undefined) validateFraction("prediction_log_sample_rate", options.predictionLogSampleRate);
-};
-
-/** The options as the audit trail records them (wire names; null for a server default). */
-const optionsSnapshot = (o: DeploymentOptions): Record<string, unknown> => ({
-  max_batch_size: o.maxBatchSize ?? null,
-  max_latency_ms: o.maxLatencyMs ?? null,
-  prediction_log_sample_rate: o.predictionLogSampleRate,
-  inference_worker: o.inferenceWorker,
-});
-
-const sameOptions = (a: DeploymentOptions, b: DeploymentOptions): boolean =>
-  sameLoadOptions(a, b) && a.predictionLogSampleRate === b.predictionLogSampleRate;
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-const policySnapshot = (d: Deployment): Record<string, unknown> => ({ model_uri: d.modelUri, policy: d.policy });
 
 /**
  * Named deployments: which version of a registered model serves, how traffic is split (canary) and mirrored
  * (shadow), and every change of it — persisted with its history, audited, and applied to the live routing only
  * after the new version loaded and answered a warm-up run. Changes to one deployment are serialised; a change that
  * fails to load leaves the previous routing serving and says why (the error, the audit trail, `last_error`).
+ *
+ * The parts: RoutingSwitch (load, persist, swap), GatedSwitches (promote, rollback and alias following, each through
+ * the registry's promotion gate), ReplicaSync (start-up, sync with other replicas, retries), ShadowKeeper (saved
+ * shadow reports), HealthWatch (degraded or serving, after every change). This class is the API over them.
  */
 export class DeploymentService implements ServedModels, EventSink {
-  private readonly live = new Map<string, LiveDeployment>();
-  private readonly queues = new Map<string, Promise<unknown>>();
   private readonly background = new Set<Promise<unknown>>();
-  private readonly reports = new Map<string, ShadowRecorder>();
-  /** The options each live deployment serves with; read per request, so a new sample rate applies at once. */
-  private readonly servedOptions = new Map<string, DeploymentOptions>();
-  /** The recorder revision last saved to the store. */
-  private readonly savedRevisions = new WeakMap<ShadowRecorder, number>();
+  private readonly shadows: ShadowKeeper;
+  private readonly routing: RoutingSwitch;
+  private readonly health: HealthWatch;
+  private readonly queue: DeploymentQueue;
+  private readonly gated: GatedSwitches;
+  private readonly replicas: ReplicaSync;
   private stopped = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
@@ -162,27 +112,57 @@ export class DeploymentService implements ServedModels, EventSink {
   ) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.shadows = new ShadowKeeper(store, { clock: this.clock, random: this.random, ...(options.onError ? { onError: options.onError } : {}) });
+    this.routing = new RoutingSwitch(store, options, this.shadows, this.clock, this.random);
+    this.health = new HealthWatch({
+      clock: this.clock,
+      record: (name, health, time) => store.recordHealth(name, health.state, health.reason, time),
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.onHealth ? { onHealth: options.onHealth } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+    this.queue = new DeploymentQueue((name) => this.assess(name));
+    const require = (name: string): Promise<Deployment> => this.require(name);
+    this.gated = new GatedSwitches({
+      store,
+      registry: options.registry,
+      evidence: options.evidence ?? noGateEvidence,
+      routing: this.routing,
+      queue: this.queue,
+      require,
+      clock: this.clock,
+    });
+    this.replicas = new ReplicaSync({
+      store,
+      registry: options.registry,
+      routing: this.routing,
+      queue: this.queue,
+      gated: this.gated,
+      stopped: () => this.stopped,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
+
+  /** Whether the deployment serves what its alias (or pinned primary) names; undefined before it was first assessed. */
+  healthOf(name: string): DeploymentHealth | undefined {
+    return this.health.get(name);
   }
 
   // --- ServedModels ---
 
   get(name: string): LiveDeployment | undefined {
-    return this.live.get(name);
+    return this.routing.get(name);
   }
 
   list(): LiveDeployment[] {
-    return [...this.live.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.routing.all().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   // --- lifecycle ---
 
   /** Loads every deployment, following aliases that moved while the server was down; then keeps in sync. */
   async start(): Promise<void> {
-    for (const deployment of await this.store.list()) {
-      await this.serialised(deployment.name, () => this.reconcile(deployment, true)).catch((error: unknown) =>
-        this.options.onError?.(error, `loading deployment '${deployment.name}'`),
-      );
-    }
+    await this.replicas.loadAll();
     const interval = this.options.syncIntervalMs ?? 5000;
     if (interval > 0) {
       this.syncTimer = setInterval(() => {
@@ -196,46 +176,11 @@ export class DeploymentService implements ServedModels, EventSink {
   }
 
   /**
-   * Brings this process in line with the store and the registry: deployments created, changed (canary, shadow,
-   * promote, rollback) or deleted through another replica, and aliases moved there. What matches is left alone, so
-   * a sync in a quiet system reads a few rows and loads nothing.
+   * Brings this process in line with the store and the registry: deployments created, changed or deleted through
+   * another replica, aliases moved there, and loads that failed (retried). See ReplicaSync.
    */
   async sync(): Promise<void> {
-    if (this.stopped) return;
-    const stored = await this.store.list();
-    for (const deployment of stored) {
-      if (this.stopped) return;
-      const routing = this.live.get(deployment.name)?.routing;
-      const served = this.servedOptions.get(deployment.name);
-      if (
-        routing !== undefined &&
-        samePolicy(routedPolicy(routing), deployment.policy) &&
-        served !== undefined &&
-        sameOptions(served, deployment.options) &&
-        !(await this.aliasMoved(deployment))
-      ) continue;
-      await this.serialised(deployment.name, async () => {
-        const current = await this.store.get(deployment.name);
-        if (current !== undefined) await this.reconcile(current);
-      }).catch((error: unknown) => this.options.onError?.(error, `syncing deployment '${deployment.name}'`));
-    }
-    const names = new Set(stored.map((deployment) => deployment.name));
-    for (const [name, live] of this.live) {
-      if (names.has(name)) continue;
-      await this.serialised(name, async () => {
-        if (await this.store.get(name)) return;
-        this.live.delete(name);
-        this.servedOptions.delete(name);
-        await Promise.all(live.swap(undefined).map((slot) => slot.retire()));
-      });
-    }
-  }
-
-  private async aliasMoved(deployment: Deployment): Promise<boolean> {
-    const uri = parseRegisteredModelUri(deployment.modelUri);
-    if (uri.kind !== "alias") return false;
-    const current = await this.options.registry.resolveModelUri(uri).catch(() => undefined);
-    return current !== undefined && current.version !== deployment.followedVersion;
+    await this.replicas.sync();
   }
 
   /** Waits for background switches, then closes every loaded version once its requests drained. */
@@ -245,11 +190,8 @@ export class DeploymentService implements ServedModels, EventSink {
     await this.syncing;
     await this.settled();
     await this.saveShadowReports();
-    const closing: Promise<void>[] = [];
-    for (const live of this.live.values()) for (const slot of live.swap(undefined)) closing.push(slot.retire());
-    this.live.clear();
-    this.servedOptions.clear();
-    await Promise.all(closing);
+    this.health.clear();
+    await this.routing.dropAll();
   }
 
   /** Resolves when every alias switch started so far has finished (tests, shutdown). */
@@ -269,9 +211,12 @@ export class DeploymentService implements ServedModels, EventSink {
     for (const deployment of await this.store.findByModel(name)) {
       const uri = parseRegisteredModelUri(deployment.modelUri);
       if (uri.kind !== "alias" || uri.alias !== alias) continue;
-      const work = this.serialised(deployment.name, () => this.followAlias(deployment.name, version, ctx)).catch((error: unknown) =>
-        this.options.onError?.(error, `following alias ${name}@${alias} in deployment '${deployment.name}'`),
-      );
+      const work = this.queue.run(deployment.name, () => this.gated.followAlias(deployment.name, version, ctx)).catch((error: unknown) => {
+        // A promote or rollback waits for this switch: it answers with the failure (the alias moved regardless).
+        if (!this.gated.followFailed(deployment.name, version, error)) {
+          this.options.onError?.(error, `following alias ${name}@${alias} in deployment '${deployment.name}'`);
+        }
+      });
       this.background.add(work);
       void work.finally(() => this.background.delete(work));
     }
@@ -288,9 +233,12 @@ export class DeploymentService implements ServedModels, EventSink {
         `Invalid model_uri '${modelUri}': a deployment serves models:/<name>/<version> or follows models:/<name>@<alias>; stages and 'latest' are not followed.`,
       );
     }
-    return this.serialised(name, async () => {
-      if (this.live.has(name) || (await this.store.get(name))) throw new CairnError(ErrorCode.RESOURCE_ALREADY_EXISTS, `Deployment '${name}' already exists.`);
+    return this.queue.run(name, async () => {
+      if (this.routing.get(name) !== undefined || (await this.store.get(name))) throw new CairnError(ErrorCode.RESOURCE_ALREADY_EXISTS, `Deployment '${name}' already exists.`);
       const version = await this.options.registry.resolveModelUri(uri);
+      // A pinned deployment's first primary passes the rules of deployment:<name> (an alias passed its own when set).
+      const gate = uri.kind === "alias" ? undefined : governingTarget({ name, modelUri });
+      if (gate !== undefined) await this.options.registry.requirePromotion(version, gate, ctx, { current: { current_version: null } });
       const now = this.clock();
       const deployment: Deployment = {
         name,
@@ -307,18 +255,21 @@ export class DeploymentService implements ServedModels, EventSink {
         createdTime: now,
         lastUpdatedTime: now,
       };
-      const live = new LiveDeployment(name, this.liveOptions(name));
-      const primary = await this.loadOrReport(deployment, version.version, "create", ctx, deployment.options);
+      const primary = await this.routing.loadOrReport(deployment, version.version, "create", ctx, deployment.options);
       try {
         await this.store.create(deployment, [this.entry(name, "primary", undefined, version.version, "create", ctx)]);
       } catch (error) {
         await primary.retire();
         throw error;
       }
-      live.swap({ primary });
-      this.live.set(name, live);
-      this.servedOptions.set(name, deployment.options);
-      await this.options.audit.record(ctx, { action: "serving.deployment.create", entityType: "deployment", entityId: name, before: null, after: policySnapshot(deployment) });
+      this.routing.install(name, { primary }, deployment.options);
+      await this.options.audit.record(ctx, {
+        action: "serving.deployment.create",
+        entityType: "deployment",
+        entityId: name,
+        before: null,
+        after: { ...policySnapshot(deployment), ...(gate !== undefined ? { gate: formatPromotionTarget(gate) } : {}) },
+      });
       return deployment;
     });
   }
@@ -336,7 +287,7 @@ export class DeploymentService implements ServedModels, EventSink {
         "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate' and 'inference_worker'.",
       );
     }
-    return this.serialised(name, async () => {
+    return this.queue.run(name, async () => {
       const deployment = await this.require(name);
       const options: DeploymentOptions = {
         ...deployment.options,
@@ -345,7 +296,7 @@ export class DeploymentService implements ServedModels, EventSink {
         ...(changes.predictionLogSampleRate !== undefined ? { predictionLogSampleRate: changes.predictionLogSampleRate } : {}),
         ...(changes.inferenceWorker !== undefined ? { inferenceWorker: changes.inferenceWorker } : {}),
       };
-      const next = await this.change({ ...deployment, options }, deployment.policy, [], "update", ctx, { reason: "update" });
+      const next = await this.routing.change({ ...deployment, options }, deployment.policy, [], "update", ctx, { reason: "update" });
       await this.options.audit.record(ctx, {
         action: "serving.deployment.update",
         entityType: "deployment",
@@ -359,64 +310,34 @@ export class DeploymentService implements ServedModels, EventSink {
 
   async setCanary(name: string, target: CandidateTarget, weight: number, sticky: boolean, ctx: WriteContext): Promise<Deployment> {
     validateFraction("weight", weight);
-    return this.serialised(name, async () => {
+    return this.queue.run(name, async () => {
       const deployment = await this.require(name);
       const version = await this.candidateVersion(deployment, target);
       const policy: TrafficPolicy = { primary: deployment.policy.primary, canary: { version, weight, sticky }, ...(deployment.policy.shadow ? { shadow: deployment.policy.shadow } : {}) };
-      return this.change(deployment, policy, [this.entry(name, "canary", deployment.policy.canary?.version, version, "canary", ctx)], "canary", ctx);
+      return this.routing.change(deployment, policy, [this.entry(name, "canary", deployment.policy.canary?.version, version, "canary", ctx)], "canary", ctx);
     });
   }
 
   async setShadow(name: string, target: CandidateTarget, share: number, ctx: WriteContext): Promise<Deployment> {
     validateFraction("share", share);
-    return this.serialised(name, async () => {
+    return this.queue.run(name, async () => {
       const deployment = await this.require(name);
       const version = await this.candidateVersion(deployment, target);
       const policy: TrafficPolicy = { primary: deployment.policy.primary, ...(deployment.policy.canary ? { canary: deployment.policy.canary } : {}), shadow: { version, share } };
-      return this.change(deployment, policy, [this.entry(name, "shadow", deployment.policy.shadow?.version, version, "shadow", ctx)], "shadow", ctx);
+      return this.routing.change(deployment, policy, [this.entry(name, "shadow", deployment.policy.shadow?.version, version, "shadow", ctx)], "shadow", ctx);
     });
   }
 
-  /** The candidate (the canary, else the shadow) becomes the primary and takes all traffic. */
   async promote(name: string, ctx: WriteContext): Promise<Deployment> {
-    return this.serialised(name, async () => {
-      const deployment = await this.require(name);
-      const { canary, shadow, primary } = deployment.policy;
-      const candidate = canary?.version ?? shadow?.version;
-      if (candidate === undefined) {
-        throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no canary or shadow to promote; set one with deployments/canary or deployments/shadow first.`);
-      }
-      const history = [
-        this.entry(name, "primary", primary, candidate, "promote", ctx),
-        ...(canary ? [this.entry(name, "canary", canary.version, undefined, "promote", ctx)] : []),
-        ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "promote", ctx)] : []),
-      ];
-      return this.change(deployment, { primary: candidate }, history, "promote", ctx);
-    });
+    return this.gated.promote(name, ctx);
   }
 
-  /** Drops the canary and the shadow when there is one; otherwise returns to the previous primary. */
-  async rollback(name: string, ctx: WriteContext): Promise<Deployment> {
-    return this.serialised(name, async () => {
-      const deployment = await this.require(name);
-      const { canary, shadow, primary } = deployment.policy;
-      if (canary || shadow) {
-        const history = [
-          ...(canary ? [this.entry(name, "canary", canary.version, undefined, "rollback", ctx)] : []),
-          ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "rollback", ctx)] : []),
-        ];
-        return this.change(deployment, { primary }, history, "rollback", ctx);
-      }
-      const previous = previousPrimary(await this.store.history(name));
-      if (previous === undefined) {
-        throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no previous primary version to roll back to (it has served only version ${primary}).`);
-      }
-      return this.change(deployment, { primary: previous }, [this.entry(name, "primary", primary, previous, "rollback", ctx)], "rollback", ctx);
-    });
+  async rollback(name: string, ctx: WriteContext): Promise<RollbackResult> {
+    return this.gated.rollback(name, ctx);
   }
 
   async delete(name: string, ctx: WriteContext): Promise<void> {
-    await this.serialised(name, async () => {
+    await this.queue.run(name, async () => {
       const deployment = await this.require(name);
       const { canary, shadow, primary } = deployment.policy;
       // The comparison's last state is kept (like the history): it is what a promotion was decided on.
@@ -426,11 +347,8 @@ export class DeploymentService implements ServedModels, EventSink {
         ...(canary ? [this.entry(name, "canary", canary.version, undefined, "delete", ctx)] : []),
         ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "delete", ctx)] : []),
       ]);
-      const live = this.live.get(name);
-      this.live.delete(name);
-      this.reports.delete(name);
-      this.servedOptions.delete(name);
-      if (live) void Promise.all(live.swap(undefined).map((slot) => slot.retire()));
+      this.shadows.forget(name);
+      void this.routing.drop(name);
       await this.options.audit.record(ctx, { action: "serving.deployment.delete", entityType: "deployment", entityId: name, before: policySnapshot(deployment), after: null });
     });
   }
@@ -466,7 +384,7 @@ export class DeploymentService implements ServedModels, EventSink {
    */
   async currentReport(name: string): Promise<{ report: ShadowReport; live: boolean; updatedTime?: number }> {
     const deployment = await this.require(name);
-    const recorder = this.live.get(name)?.routing?.shadow?.recorder ?? this.reports.get(name);
+    const recorder = this.routing.get(name)?.routing?.shadow?.recorder ?? this.shadows.droppedOf(name);
     if (recorder !== undefined) return { report: recorder.report(), live: true };
     const saved = (await this.store.shadowReports(name)).find((s) => s.report.since >= deployment.createdTime);
     if (saved !== undefined) return { report: saved.report, live: false, updatedTime: saved.updatedTime };
@@ -486,39 +404,42 @@ export class DeploymentService implements ServedModels, EventSink {
 
   /** Saves every comparison that counted something since its last save (the sync timer, stop, and tests call it). */
   async saveShadowReports(): Promise<void> {
-    for (const name of new Set([...this.live.keys(), ...this.reports.keys()])) await this.saveShadowReportsOf(name);
+    for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) await this.saveShadowReportsOf(name);
   }
 
   // --- internals ---
 
   private async require(name: string): Promise<Deployment> {
     const deployment = await this.store.get(name);
-    if (deployment === undefined) throw notFound(`Deployment '${name}' does not exist.`);
+    if (deployment === undefined) throw notFound(`Deployment '${name.slice(0, 100)}' does not exist.`);
     return deployment;
   }
 
-  /** One change at a time per deployment: two switches never interleave their load, persist and swap. */
-  private serialised<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(name) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.queues.set(name, next);
-    void next.finally(() => {
-      if (this.queues.get(name) === next) this.queues.delete(name);
-    }).catch(() => undefined);
-    return next;
+  /**
+   * Compares what serves with what should (DeploymentHealth). Skipped while a promote or rollback's own alias move is
+   * being followed: the switch is queued right behind, and the moment between is not a degradation.
+   */
+  private async assess(name: string): Promise<void> {
+    if (this.stopped) return;
+    if (this.gated.pending(name)) return;
+    try {
+      const deployment = await this.store.get(name);
+      if (deployment === undefined) {
+        this.health.remove(name);
+        return;
+      }
+      const served = this.routing.get(name)?.routing?.primary.version;
+      const uri = parseRegisteredModelUri(deployment.modelUri);
+      const aliasVersion =
+        uri.kind === "alias" ? ((await this.options.registry.resolveModelUri(uri).catch(() => undefined))?.version ?? null) : undefined;
+      await this.health.update(deployment, assessHealth(deployment, served, aliasVersion));
+    } catch (error) {
+      this.options.onError?.(error, `assessing deployment '${name}'`);
+    }
   }
 
   private entry(name: string, role: DeploymentRole, from: string | undefined, to: string | undefined, reason: SwitchReason, ctx: WriteContext): HistoryEntry {
-    return {
-      deployment: name,
-      time: this.clock(),
-      role,
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      reason,
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-    };
+    return historyEntry(this.clock(), name, role, from, to, reason, ctx);
   }
 
   private async candidateVersion(deployment: Deployment, target: CandidateTarget): Promise<string> {
@@ -532,262 +453,8 @@ export class DeploymentService implements ServedModels, EventSink {
     return (await this.options.registry.getModelVersion(deployment.modelName, target.version)).version;
   }
 
-  /** The live deployment's hooks; the options are looked up per request, so an update applies at once. */
-  private liveOptions(name: string): ConstructorParameters<typeof LiveDeployment>[1] {
-    const onServed = this.options.onServed;
-    return {
-      random: this.random,
-      ...(onServed
-        ? {
-            onServed: (request: ServedRequest) => {
-              const options = this.servedOptions.get(name);
-              if (options !== undefined) onServed(request, options);
-            },
-          }
-        : {}),
-      onShadowError: (error: unknown) => this.options.onError?.(error, "shadow run"),
-    };
-  }
-
-  /** Loads, warms and wraps one version with these options; the model is closed again when any step fails. */
-  private async load(deployment: Deployment, version: string, options: DeploymentOptions): Promise<VersionSlot> {
-    const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
-    const started = performance.now();
-    const path = await this.options.materialize(modelVersion);
-    const model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
-    try {
-      await warmUp(model);
-      this.options.onLoaded?.(deployment.name, modelVersion.version, (performance.now() - started) / 1000);
-      const served = { deployment: deployment.name, version: modelVersion.version };
-      const runner = this.options.wrap?.(model, options, served) ?? { run: (feeds) => model.run(feeds) };
-      return new VersionSlot(modelVersion.version, model, runner, {
-        ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
-        ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
-        inferenceWorker: options.inferenceWorker,
-      });
-    } catch (error) {
-      await model.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /**
-   * A load that fails is reported three ways — audit ("serving.deployment.load_fail"), `last_error` on the stored
-   * deployment (whose options stay as they were), and a 400 that says which version and why — and nothing is switched.
-   */
-  private async loadOrReport(deployment: Deployment, version: string, reason: LoadReason, ctx: WriteContext, options: DeploymentOptions): Promise<VersionSlot> {
-    try {
-      return await this.load(deployment, version, options);
-    } catch (error) {
-      const message = `Version ${version} of model '${deployment.modelName}' could not be loaded for deployment '${deployment.name}' (${reason}); the previous routing keeps serving: ${errorText(error)}`;
-      await this.options.audit.record(ctx, {
-        action: "serving.deployment.load_fail",
-        entityType: "deployment",
-        entityId: deployment.name,
-        after: { version, reason, error: errorText(error) },
-      });
-      const stored = await this.store.get(deployment.name).catch(() => undefined);
-      if (stored !== undefined) await this.store.update({ ...stored, lastError: message, lastUpdatedTime: this.clock() }, []).catch(() => undefined);
-      throw new CairnError(ErrorCode.INVALID_STATE, message, { cause: error });
-    }
-  }
-
-  /**
-   * A slot for each version of the policy, loaded with the deployment's options: reuses a loaded slot whose batching
-   * and worker settings are these, loads the rest (all before anything switches).
-   */
-  private async slotsFor(
-    deployment: Deployment,
-    policy: TrafficPolicy,
-    reason: LoadReason,
-    ctx: WriteContext,
-    resume = false,
-  ): Promise<{ state: RoutingState; loaded: VersionSlot[] }> {
-    const current = this.live.get(deployment.name)?.routing;
-    const existing = new Map<string, VersionSlot>();
-    for (const slot of current ? [current.primary, current.canary?.slot, current.shadow?.slot] : []) {
-      if (slot && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
-    }
-    const loaded: VersionSlot[] = [];
-    const slotOf = async (version: string): Promise<VersionSlot> => {
-      const found = existing.get(version);
-      if (found) return found;
-      try {
-        const slot = await this.loadOrReport(deployment, version, reason, ctx, deployment.options);
-        existing.set(version, slot);
-        loaded.push(slot);
-        return slot;
-      } catch (error) {
-        await Promise.all(loaded.map((slot) => slot.retire()));
-        throw error;
-      }
-    };
-    const primary = await slotOf(policy.primary);
-    const canary = policy.canary ? { slot: await slotOf(policy.canary.version), weight: policy.canary.weight, sticky: policy.canary.sticky } : undefined;
-    let shadow: RoutingState["shadow"];
-    if (policy.shadow) {
-      const slot = await slotOf(policy.shadow.version);
-      const kept = current?.shadow;
-      const share = policy.shadow.share;
-      // The comparison restarts when either side's version changes; a new canary or reloaded slots do not reset it.
-      const recorder =
-        kept && kept.slot.version === slot.version && current?.primary.version === primary.version && kept.share === share
-          ? kept.recorder
-          : ((resume ? await this.resumedRecorder(deployment, primary.version, slot.version, share) : undefined) ??
-            this.newRecorder(deployment.name, primary.version, slot.version, share));
-      shadow = { slot, share, recorder };
-    }
-    return { state: { primary, ...(canary ? { canary } : {}), ...(shadow ? { shadow } : {}) }, loaded };
-  }
-
-  /** A new comparison; saved once it has counted something. */
-  private newRecorder(deployment: string, primary: string, candidate: string, share: number): ShadowRecorder {
-    const recorder = new ShadowRecorder(deployment, primary, candidate, share, this.clock(), this.random);
-    this.savedRevisions.set(recorder, recorder.revision);
-    return recorder;
-  }
-
-  /**
-   * At start-up: the saved comparison of this very shadow (same versions and share, saved after the shadow and the
-   * primary were last set), so that a restart continues it instead of starting from zero.
-   */
-  private async resumedRecorder(deployment: Deployment, primary: string, candidate: string, share: number): Promise<ShadowRecorder | undefined> {
-    try {
-      const history = await this.store.history(deployment.name);
-      const setAt = history.reduce((latest, e) => (e.role === "canary" ? latest : Math.max(latest, e.time)), deployment.createdTime);
-      const saved = (await this.store.shadowReports(deployment.name)).find(
-        (s) => s.report.since >= setAt && s.report.primary_version === primary && s.report.candidate_version === candidate && s.report.share === share,
-      );
-      if (saved === undefined) return undefined;
-      const recorder = ShadowRecorder.restore(saved.report, saved.state, this.random);
-      this.savedRevisions.set(recorder, recorder.revision);
-      return recorder;
-    } catch (error) {
-      this.options.onError?.(error, `reading the saved shadow report of deployment '${deployment.name}'`);
-      return undefined;
-    }
-  }
-
-  /** Saves a recorder's report when it counted something since its last save; a failure is logged, never thrown. */
-  private async saveRecorder(recorder: ShadowRecorder): Promise<void> {
-    const revision = recorder.revision;
-    if (this.savedRevisions.get(recorder) === revision) return;
-    try {
-      await this.store.saveShadowReport({ report: recorder.report(), state: recorder.state(), updatedTime: this.clock() });
-      this.savedRevisions.set(recorder, revision);
-    } catch (error) {
-      this.options.onError?.(error, `saving the shadow report of deployment '${recorder.deployment}'`);
-    }
-  }
-
   private async saveShadowReportsOf(name: string): Promise<void> {
-    const live = this.live.get(name)?.routing?.shadow?.recorder;
-    const dropped = this.reports.get(name);
-    if (live !== undefined) await this.saveRecorder(live);
-    if (dropped !== undefined && dropped !== live) await this.saveRecorder(dropped);
+    await this.shadows.saveOf(name, this.routing.get(name)?.routing?.shadow?.recorder);
   }
 
-  /**
-   * Load what the new policy (and options) need, persist it with its history, swap the routing, audit, retire what
-   * is unused. An empty history is a load (start-up, sync) or an options update: not audited here.
-   */
-  private async change(
-    deployment: Deployment,
-    policy: TrafficPolicy,
-    history: HistoryEntry[],
-    verb: string,
-    ctx: WriteContext,
-    how: { followedVersion?: string; reason?: LoadReason; resume?: boolean } = {},
-  ): Promise<Deployment> {
-    const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
-    const { lastError: _cleared, ...rest } = deployment;
-    const next: Deployment = {
-      ...rest,
-      policy,
-      ...(how.followedVersion !== undefined ? { followedVersion: how.followedVersion } : {}),
-      lastUpdatedTime: this.clock(),
-    };
-    try {
-      await this.store.update(next, history);
-    } catch (error) {
-      await Promise.all(loaded.map((slot) => slot.retire()));
-      throw error;
-    }
-    let live = this.live.get(deployment.name);
-    if (live === undefined) {
-      live = new LiveDeployment(deployment.name, this.liveOptions(deployment.name));
-      this.live.set(deployment.name, live);
-    }
-    const previousShadow = live.routing?.shadow?.recorder;
-    this.servedOptions.set(deployment.name, next.options);
-    const retired = live.swap(state);
-    // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
-    if (previousShadow && state.shadow?.recorder !== previousShadow) {
-      this.reports.set(deployment.name, previousShadow);
-      await this.saveRecorder(previousShadow);
-    }
-    if (history.length > 0) await this.options.audit.record(ctx, {
-      action: `serving.deployment.${verb}`,
-      entityType: "deployment",
-      entityId: deployment.name,
-      before: policySnapshot(deployment),
-      after: policySnapshot(next),
-    });
-    for (const slot of retired) void slot.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${slot.version}`));
-    return next;
-  }
-
-  private async followAlias(name: string, version: string, ctx: WriteContext): Promise<void> {
-    const deployment = await this.store.get(name);
-    if (deployment === undefined) return;
-    if (deployment.policy.primary === version) {
-      if (deployment.followedVersion !== version) await this.store.update({ ...deployment, followedVersion: version, lastUpdatedTime: this.clock() }, []);
-      return;
-    }
-    const { canary, shadow } = deployment.policy;
-    // The alias names the new primary; a canary or shadow of that very version has nothing left to compare.
-    const policy: TrafficPolicy = {
-      primary: version,
-      ...(canary && canary.version !== version ? { canary } : {}),
-      ...(shadow && shadow.version !== version ? { shadow } : {}),
-    };
-    const history = [
-      this.entry(name, "primary", deployment.policy.primary, version, "alias-moved", ctx),
-      ...(canary && canary.version === version ? [this.entry(name, "canary", canary.version, undefined, "alias-moved", ctx)] : []),
-      ...(shadow && shadow.version === version ? [this.entry(name, "shadow", shadow.version, undefined, "alias-moved", ctx)] : []),
-    ];
-    await this.change(deployment, policy, history, "switch", ctx, { followedVersion: version });
-  }
-
-  /**
-   * At start-up (and when syncing with another replica's changes): an alias that moved meanwhile is followed;
-   * otherwise the stored policy loads with the stored options. At start-up a shadow continues its saved comparison.
-   */
-  private async reconcile(deployment: Deployment, resume = false): Promise<void> {
-    const ctx = systemContext(`start:${deployment.name}`);
-    const uri = parseRegisteredModelUri(deployment.modelUri);
-    if (uri.kind === "alias") {
-      const current = await this.options.registry.resolveModelUri(uri).catch(() => undefined);
-      if (current !== undefined && current.version !== deployment.followedVersion) {
-        try {
-          await this.followAlias(deployment.name, current.version, ctx);
-          return;
-        } catch (error) {
-          this.options.onError?.(error, `following alias of deployment '${deployment.name}' at start`);
-        }
-      }
-    }
-    const reloaded = (await this.store.get(deployment.name)) ?? deployment;
-    await this.change(reloaded, reloaded.policy, [], "load", ctx, { resume }).catch(async (error: unknown) => {
-      // The candidates may be what fails; serve the primary alone rather than nothing.
-      if (!reloaded.policy.canary && !reloaded.policy.shadow) throw error;
-      this.options.onError?.(error, `loading deployment '${deployment.name}'`);
-      await this.slotsFor(reloaded, { primary: reloaded.policy.primary }, "load", ctx).then(({ state }) => {
-        const live = this.live.get(reloaded.name) ?? new LiveDeployment(reloaded.name, this.liveOptions(reloaded.name));
-        this.live.set(reloaded.name, live);
-        this.servedOptions.set(reloaded.name, reloaded.options);
-        for (const slot of live.swap(state)) void slot.retire();
-      });
-    });
-  }
 }

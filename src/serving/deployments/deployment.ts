@@ -46,6 +46,8 @@ export interface Deployment {
 }
 
 export type DeploymentRole = "primary" | "canary" | "shadow";
+/** Whether a deployment serves what its alias (or pinned primary) names. */
+export type HealthState = "serving" | "degraded";
 export type SwitchReason = "create" | "alias-moved" | "promote" | "rollback" | "canary" | "shadow" | "delete";
 
 /** One change of which version serves a role; `from`/`to` undefined when the role was empty before/after. */
@@ -85,4 +87,10 @@ export interface DeploymentStore {
   saveShadowReport(saved: SavedShadowReport): Promise<void>;
   /** The saved reports of a deployment name, newest first (by `since`, then by the time saved). */
   shadowReports(deployment: string): Promise<SavedShadowReport[]>;
+  /**
+   * Records a deployment's health verdict and answers whether this call changed its state (the caller then
+   * announces it): atomically, so that of several replicas reaching the same verdict exactly one is told so. A
+   * first verdict counts as a change only when it is "degraded". Removed by delete().
+   */
+  recordHealth(name: string, state: HealthState, reason: string | undefined, time: number): Promise<boolean>;
 }

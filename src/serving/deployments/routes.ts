@@ -7,6 +7,7 @@ import type { CandidateTarget, CreateDeploymentOptions, DeploymentService } from
 /** A deployment on the wire (snake_case, as Cairn's other JSON APIs), with what serves right now. */
 export const deploymentJson = (d: Deployment, service: DeploymentService): Record<string, unknown> => {
   const live = service.get(d.name);
+  const health = service.healthOf(d.name);
   return {
     name: d.name,
     model_uri: d.modelUri,
@@ -21,6 +22,14 @@ export const deploymentJson = (d: Deployment, service: DeploymentService): Recor
     inference_worker: d.options.inferenceWorker,
     serving_versions: live?.versions() ?? [],
     ready: live?.ready() ?? false,
+    // "degraded" (with the reason) when what serves differs from what the alias or pinned primary names.
+    state: health?.state ?? (live?.ready() ? "serving" : "degraded"),
+    ...(health?.reason !== undefined
+      ? { degraded_reason: health.reason }
+      : health === undefined && !live?.ready()
+        ? { degraded_reason: "Not loaded by this server yet (it loads the deployment on its next sync)." }
+        : {}),
+    ...(health?.aliasVersion !== undefined ? { alias_version: health.aliasVersion } : {}),
     ...(d.lastError !== undefined ? { last_error: d.lastError } : {}),
     creation_timestamp: d.createdTime,
     last_updated_timestamp: d.lastUpdatedTime,
@@ -119,7 +128,10 @@ export const deploymentRoutes = (service: DeploymentService): MlflowEndpoint[] =
   {
     methods: ["POST"],
     path: "deployments/rollback",
-    handle: async (fields, ctx) => ({ deployment: deploymentJson(await service.rollback(fields.requiredString("name"), ctx), service) }),
+    handle: async (fields, ctx) => {
+      const result = await service.rollback(fields.requiredString("name"), ctx);
+      return { deployment: deploymentJson(result, service), ...(result.approvalsSkipped !== undefined ? { approvals_skipped: result.approvalsSkipped } : {}) };
+    },
   },
   {
     methods: ["POST", "DELETE"],

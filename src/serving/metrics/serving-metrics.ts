@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { BatchObserver } from "../batching/adaptive-batcher.js";
+import type { DeploymentHealth } from "../deployments/deployment-health.js";
 import type { ServingProtocol } from "../served-model.js";
 
 /** Seconds; serving answers in well under a millisecond in-process, so the low buckets are fine-grained. */
@@ -34,6 +35,10 @@ export class ServingMetrics {
   private readonly queueDepth: Gauge<"deployment" | "version">;
   private readonly modelLoad: Histogram<"deployment" | "version">;
   private readonly predictionLogDropped: Counter;
+  private readonly degraded: Gauge<"deployment">;
+  private readonly servingInfo: Gauge<"deployment" | "serving_version" | "alias_version">;
+  /** The info series each deployment has now, so that a change removes the old one (one series per deployment). */
+  private readonly servingInfoLabels = new Map<string, { deployment: string; serving_version: string; alias_version: string }>();
   private readonly instruments = new Map<string, RequestInstruments>();
 
   constructor(options: ServingMetricsOptions = {}) {
@@ -83,6 +88,18 @@ export class ServingMetrics {
       help: "Prediction log records dropped because the write queue was full.",
       registers,
     });
+    this.degraded = new Gauge({
+      name: "cairn_deployment_degraded",
+      help: "1 when what a deployment serves differs from what its alias (or pinned primary) names, else 0.",
+      labelNames: ["deployment"],
+      registers,
+    });
+    this.servingInfo = new Gauge({
+      name: "cairn_deployment_serving_info",
+      help: "Always 1: the version a deployment serves and the version its alias names (empty when pinned or none).",
+      labelNames: ["deployment", "serving_version", "alias_version"],
+      registers,
+    });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -125,6 +142,21 @@ export class ServingMetrics {
 
   observeModelLoad(deployment: string, version: string, seconds: number): void {
     this.modelLoad.observe({ deployment, version }, seconds);
+  }
+
+  /** A deployment's health verdict (DeploymentService's onHealth); undefined removes its series (deleted). */
+  deploymentHealth(deployment: string, health: DeploymentHealth | undefined): void {
+    const previous = this.servingInfoLabels.get(deployment);
+    if (previous !== undefined) this.servingInfo.remove(previous);
+    if (health === undefined) {
+      this.degraded.remove({ deployment });
+      this.servingInfoLabels.delete(deployment);
+      return;
+    }
+    this.degraded.set({ deployment }, health.state === "degraded" ? 1 : 0);
+    const labels = { deployment, serving_version: health.servedVersion ?? "", alias_version: health.aliasVersion ?? "" };
+    this.servingInfo.set(labels, 1);
+    this.servingInfoLabels.set(deployment, labels);
   }
 
   /** For the prediction log's onDropped hook. */

@@ -141,6 +141,24 @@ describe("SqliteDeploymentStore", () => {
     expect((await store.shadowReports("NaN"))[0]?.report).toMatchObject({ deployment: "NaN", candidate_version: "Infinity" });
   });
 
+  it("records health verdicts and says which call changed the state: a first degraded, each flip, never a repeat", async () => {
+    await store.create(deployment, []);
+    expect(await store.recordHealth("prod", "serving", undefined, 10)).toBe(false);
+    expect(await store.recordHealth("prod", "serving", undefined, 11)).toBe(false);
+    expect(await store.recordHealth("prod", "degraded", "alias names 2, 1 serves", 12)).toBe(true);
+    // A second replica (another connection on the same file) reaching the same verdict is told it changed nothing.
+    const other = openDatabase(join(folder, "cairn.db"));
+    expect(await new SqliteDeploymentStore(other).recordHealth("prod", "degraded", "alias names 2, 1 serves", 13)).toBe(false);
+    other.close();
+    expect(db.prepare("SELECT name, state, reason, changed_time FROM deployment_health").all()).toEqual([
+      { name: "prod", state: "degraded", reason: "alias names 2, 1 serves", changed_time: 12 },
+    ]);
+    expect(await store.recordHealth("prod", "serving", undefined, 14)).toBe(true);
+    expect(await store.recordHealth("new", "degraded", "nothing loads", 15)).toBe(true);
+    await store.delete("prod", []);
+    expect(db.prepare("SELECT name FROM deployment_health").all()).toEqual([{ name: "new" }]);
+  });
+
   it("migrates a version-8 database: existing deployments get inference_worker 0", async () => {
     db.close();
     const file = join(folder, "v8.db");

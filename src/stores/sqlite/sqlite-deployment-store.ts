@@ -5,6 +5,7 @@ import type {
   Deployment,
   DeploymentRole,
   DeploymentStore,
+  HealthState,
   HistoryEntry,
   SavedShadowReport,
   SwitchReason,
@@ -156,7 +157,25 @@ export class SqliteDeploymentStore implements DeploymentStore {
     this.conn.write(() => {
       const result = this.conn.stmt("DELETE FROM deployments WHERE name = ?").run(name);
       if (result.changes === 0) throw notFound(`Deployment '${name}' does not exist.`);
+      this.conn.stmt("DELETE FROM deployment_health WHERE name = ?").run(name);
       this.appendHistory(history);
+    });
+  }
+
+  async recordHealth(name: string, state: HealthState, reason: string | undefined, time: number): Promise<boolean> {
+    return this.conn.write(() => {
+      const row = this.conn.stmt("SELECT state FROM deployment_health WHERE name = ?").get(name) as { state: HealthState } | undefined;
+      if (row?.state === state) {
+        this.conn.stmt("UPDATE deployment_health SET reason = ? WHERE name = ?").run(reason ?? null, name);
+        return false;
+      }
+      this.conn
+        .stmt(
+          `INSERT INTO deployment_health (name, state, reason, changed_time) VALUES (?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET state = excluded.state, reason = excluded.reason, changed_time = excluded.changed_time`,
+        )
+        .run(name, state, reason ?? null, time);
+      return row !== undefined || state === "degraded";
     });
   }
 

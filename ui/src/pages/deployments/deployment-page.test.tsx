@@ -93,7 +93,9 @@ describe("DeploymentPage", () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Promote" }));
     const dialog = screen.getByRole("alertdialog");
-    expect(dialog.textContent).toContain("Make version 2 the primary? It takes all traffic from version 1, and the canary (v2) and the shadow (v3) end.");
+    expect(dialog.textContent).toContain(
+      "Make version 2 the primary? It takes all traffic from version 1, and the canary (v2) and the shadow (v3) end. The alias @champion moves to version 2 if its promotion rules allow it.",
+    );
     expect(calls.some((c) => c.method === "POST")).toBe(false);
     await user.click(within(dialog).getByRole("button", { name: "Promote now" }));
     expect((await screen.findByText("Version 2 is now the primary.")).getAttribute("role")).toBe("status");
@@ -116,7 +118,9 @@ describe("DeploymentPage", () => {
     const user = userEvent.setup();
     expect((await screen.findByRole("button", { name: "Promote" })).hasAttribute("disabled")).toBe(true);
     await user.click(screen.getByRole("button", { name: "Roll back" }));
-    expect(screen.getByRole("alertdialog").textContent).toContain("Return to the previous primary version? Version 2 stops serving.");
+    expect(screen.getByRole("alertdialog").textContent).toContain(
+      "Return to the previous primary version? Version 2 stops serving. The alias @champion moves back, through its promotion rules.",
+    );
     expect(document.activeElement?.textContent).toBe("Roll back now");
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("alertdialog")).toBeNull();
@@ -130,6 +134,37 @@ describe("DeploymentPage", () => {
     expect(calls.filter((c) => c.method === "POST")).toHaveLength(1);
     // No shadow, no report read (the server would answer it with an error).
     expect(calls.some((c) => c.path.endsWith("shadow-report"))).toBe(false);
+  });
+
+  it("shows a promote refused by the alias's promotion rule in the rule's own words, and nothing changes", async () => {
+    const refusal = "Promotion of model 'churn' version 2 to alias:champion refused: 1 approval needed, 0 given.";
+    const calls = api({ [`POST ${CAIRN}/deployments/promote`]: () => ({ status: 400, body: { error_code: "INVALID_PARAMETER_VALUE", message: refusal } }) });
+    renderWithApp(<DeploymentPage name="churn" />, "/deployments/churn");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Promote" }));
+    await user.click(screen.getByRole("button", { name: "Promote now" }));
+    const alert = await screen.findByText(/1 approval needed/);
+    expect(alert.closest("[role=alert]")?.textContent).toBe(`Promote failed. ${refusal}`);
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(1);
+    expect(screen.queryByText("Version 2 is now the primary.")).toBeNull();
+  });
+
+  it("says in a banner when the deployment serves another version than its alias names", async () => {
+    const reason = "models:/churn@champion names version 2 but version 1 serves. Last error: disk full";
+    api({ [`GET ${CAIRN}/deployments/get`]: () => ({ body: { deployment: { ...churn, state: "degraded", degraded_reason: reason, alias_version: "2" } } }) });
+    renderWithApp(<DeploymentPage name="churn" />, "/deployments/churn");
+    const banner = await screen.findByText(/this deployment does not serve what it should/);
+    expect(banner.closest("[role=alert]")?.textContent).toBe(
+      `Degraded: this deployment does not serve what it should. ${reason} The server retries the load on its next sync.`,
+    );
+    expect(screen.getAllByText("degraded").map((badge) => badge.className)).toEqual(["badge danger"]);
+  });
+
+  it("shows no banner while the deployment serves what its alias names", async () => {
+    api({ [`GET ${CAIRN}/deployments/get`]: () => ({ body: { deployment: { ...churn, state: "serving", alias_version: "1" } } }) });
+    renderWithApp(<DeploymentPage name="churn" />, "/deployments/churn");
+    await screen.findByRole("region", { name: "Traffic split" });
+    expect(screen.queryByText(/does not serve what it should/)).toBeNull();
   });
 
   it("says a missing deployment is missing", async () => {

@@ -5,6 +5,7 @@ import { PageHeader } from "../../components/page";
 import { ErrorBanner, Loading } from "../../components/status";
 import { actionOutcome, actionQuestion } from "./action-questions";
 import { ConfirmPanel } from "./confirm-panel";
+import { DegradedBanner } from "./degraded-banner";
 import { deploymentKeys, getDeployment, type DeploymentAction } from "./deployment-wire";
 import { EndpointsCard } from "./endpoints-card";
 import { HistoryCard } from "./history-card";
@@ -95,6 +96,7 @@ const DeploymentPage = ({ name }: { name: string }): ReactNode => {
       <ErrorBanner error={deployment.error} what={`deployment ${name}`} />
       {d ? (
         <>
+          <DegradedBanner deployment={d} />
           <div className="grid-2">
             <ServingCard deployment={d} />
             <div>

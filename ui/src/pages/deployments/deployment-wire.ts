@@ -38,6 +38,11 @@ export interface DeploymentWire {
   ready: boolean;
   /** Why the last change did not take traffic, until the next successful change. */
   last_error?: string;
+  /** "degraded" when what serves differs from what the alias (or pinned primary) names; older servers send none. */
+  state?: "serving" | "degraded";
+  degraded_reason?: string;
+  /** The version the followed alias names now (null: none); absent for a pinned deployment. */
+  alias_version?: string | null;
   creation_timestamp: number;
   last_updated_timestamp: number;
 }

@@ -4,8 +4,10 @@ import { formatTime } from "../../format";
 import type { DeploymentWire } from "./deployment-wire";
 import { formatShare, uriMode } from "./traffic-split";
 
-export const ReadyBadge = ({ deployment }: { deployment: Pick<DeploymentWire, "ready" | "last_error"> }): ReactNode =>
-  deployment.last_error ? (
+export const ReadyBadge = ({ deployment }: { deployment: Pick<DeploymentWire, "ready" | "last_error" | "state"> }): ReactNode =>
+  deployment.state === "degraded" ? (
+    <span className="badge danger">degraded</span>
+  ) : deployment.last_error ? (
     <span className="badge danger">last change failed</span>
   ) : deployment.ready ? (
     <span className="badge ok">ready</span>

@@ -1,0 +1,248 @@
+import type { WriteContext } from "../../core/actor.js";
+import type { Clock } from "../../core/clock.js";
+import { CairnError, ErrorCode } from "../../core/errors.js";
+import type { AuditRecorder } from "../../audit/recorder.js";
+import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
+import type { LoadedModel, ModelLoadOptions } from "../model/loaded-model.js";
+import type { Deployment, DeploymentOptions, DeploymentStore, HistoryEntry, SwitchReason, TrafficPolicy } from "./deployment.js";
+import { errorText, policySnapshot } from "./deployment-rules.js";
+import { LiveDeployment, type RoutingState, type ServedRequest } from "./live-deployment.js";
+import type { ShadowKeeper } from "./shadow-keeper.js";
+import { sameLoadOptions, VersionSlot, type ModelRunner } from "./version-slot.js";
+import { warmUp } from "./warm-up.js";
+
+/** Why a version is being loaded: a switch, an options update, or a start-up/sync load. */
+export type LoadReason = SwitchReason | "update" | "load";
+
+/** What the switch needs of the service's options (DeploymentServiceOptions satisfies it). */
+export interface RoutingSwitchOptions {
+  registry: { getModelVersion(name: string, version: string): Promise<ModelVersion> };
+  materialize: (version: ModelVersion) => Promise<string>;
+  loadModel: (path: string, options?: ModelLoadOptions) => Promise<LoadedModel>;
+  loadOptions?: ModelLoadOptions;
+  wrap?: (model: LoadedModel, options: DeploymentOptions, served: { deployment: string; version: string }) => ModelRunner;
+  onLoaded?: (deployment: string, version: string, seconds: number) => void;
+  onServed?: (request: ServedRequest, options: DeploymentOptions) => void;
+  onError?: (error: unknown, what: string) => void;
+  audit: AuditRecorder;
+}
+
+/**
+ * The live routing of every deployment in this process, and the one way it changes: load (and warm) what a new
+ * policy needs, persist the policy with its history, swap the routing, audit, retire what is unused. Nothing is
+ * switched when a load fails; the failure is reported (audit, last_error, the error).
+ */
+export class RoutingSwitch {
+  private readonly live = new Map<string, LiveDeployment>();
+  /** The options each live deployment serves with; read per request, so a new sample rate applies at once. */
+  private readonly servedOptions = new Map<string, DeploymentOptions>();
+
+  constructor(
+    private readonly store: DeploymentStore,
+    private readonly options: RoutingSwitchOptions,
+    private readonly shadows: ShadowKeeper,
+    private readonly clock: Clock,
+    private readonly random: () => number,
+  ) {}
+
+  get(name: string): LiveDeployment | undefined {
+    return this.live.get(name);
+  }
+
+  names(): string[] {
+    return [...this.live.keys()];
+  }
+
+  all(): LiveDeployment[] {
+    return [...this.live.values()];
+  }
+
+  /** The options a live deployment serves with (undefined when not live). */
+  servedWith(name: string): DeploymentOptions | undefined {
+    return this.servedOptions.get(name);
+  }
+
+  /** Serves `state` under `name` at once (create, a start-up fallback); returns the slots it replaced. */
+  install(name: string, state: RoutingState, options: DeploymentOptions): VersionSlot[] {
+    let live = this.live.get(name);
+    if (live === undefined) {
+      live = new LiveDeployment(name, this.liveOptions(name));
+      this.live.set(name, live);
+    }
+    this.servedOptions.set(name, options);
+    return live.swap(state);
+  }
+
+  /** Stops serving `name`; its versions close once their requests drained. */
+  async drop(name: string): Promise<void> {
+    const live = this.live.get(name);
+    this.live.delete(name);
+    this.servedOptions.delete(name);
+    if (live) await Promise.all(live.swap(undefined).map((slot) => slot.retire()));
+  }
+
+  async dropAll(): Promise<void> {
+    await Promise.all(this.names().map((name) => this.drop(name)));
+  }
+
+  /** The live deployment's hooks; the options are looked up per request, so an update applies at once. */
+  private liveOptions(name: string): ConstructorParameters<typeof LiveDeployment>[1] {
+    const onServed = this.options.onServed;
+    return {
+      random: this.random,
+      ...(onServed
+        ? {
+            onServed: (request: ServedRequest) => {
+              const options = this.servedOptions.get(name);
+              if (options !== undefined) onServed(request, options);
+            },
+          }
+        : {}),
+      onShadowError: (error: unknown) => this.options.onError?.(error, "shadow run"),
+    };
+  }
+
+  /** Loads, warms and wraps one version with these options; the model is closed again when any step fails. */
+  async load(deployment: Deployment, version: string, options: DeploymentOptions): Promise<VersionSlot> {
+    const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
+    const started = performance.now();
+    const path = await this.options.materialize(modelVersion);
+    const model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
+    try {
+      await warmUp(model);
+      this.options.onLoaded?.(deployment.name, modelVersion.version, (performance.now() - started) / 1000);
+      const served = { deployment: deployment.name, version: modelVersion.version };
+      const runner = this.options.wrap?.(model, options, served) ?? { run: (feeds) => model.run(feeds) };
+      return new VersionSlot(modelVersion.version, model, runner, {
+        ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
+        ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
+        inferenceWorker: options.inferenceWorker,
+      });
+    } catch (error) {
+      await model.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * A load that fails is reported three ways — audit ("serving.deployment.load_fail"), `last_error` on the stored
+   * deployment (whose options stay as they were), and a 400 that says which version and why — and nothing is switched.
+   */
+  async loadOrReport(deployment: Deployment, version: string, reason: LoadReason, ctx: WriteContext, options: DeploymentOptions): Promise<VersionSlot> {
+    try {
+      return await this.load(deployment, version, options);
+    } catch (error) {
+      const message = `Version ${version} of model '${deployment.modelName}' could not be loaded for deployment '${deployment.name}' (${reason}); the previous routing keeps serving: ${errorText(error)}`;
+      await this.options.audit.record(ctx, {
+        action: "serving.deployment.load_fail",
+        entityType: "deployment",
+        entityId: deployment.name,
+        after: { version, reason, error: errorText(error) },
+      });
+      const stored = await this.store.get(deployment.name).catch(() => undefined);
+      if (stored !== undefined) await this.store.update({ ...stored, lastError: message, lastUpdatedTime: this.clock() }, []).catch(() => undefined);
+      throw new CairnError(ErrorCode.INVALID_STATE, message, { cause: error });
+    }
+  }
+
+  /**
+   * A slot for each version of the policy, loaded with the deployment's options: reuses a loaded slot whose batching
+   * and worker settings are these, loads the rest (all before anything switches).
+   */
+  async slotsFor(
+    deployment: Deployment,
+    policy: TrafficPolicy,
+    reason: LoadReason,
+    ctx: WriteContext,
+    resume = false,
+  ): Promise<{ state: RoutingState; loaded: VersionSlot[] }> {
+    const current = this.live.get(deployment.name)?.routing;
+    const existing = new Map<string, VersionSlot>();
+    for (const slot of current ? [current.primary, current.canary?.slot, current.shadow?.slot] : []) {
+      if (slot && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
+    }
+    const loaded: VersionSlot[] = [];
+    const slotOf = async (version: string): Promise<VersionSlot> => {
+      const found = existing.get(version);
+      if (found) return found;
+      try {
+        const slot = await this.loadOrReport(deployment, version, reason, ctx, deployment.options);
+        existing.set(version, slot);
+        loaded.push(slot);
+        return slot;
+      } catch (error) {
+        await Promise.all(loaded.map((slot) => slot.retire()));
+        throw error;
+      }
+    };
+    const primary = await slotOf(policy.primary);
+    const canary = policy.canary ? { slot: await slotOf(policy.canary.version), weight: policy.canary.weight, sticky: policy.canary.sticky } : undefined;
+    let shadow: RoutingState["shadow"];
+    if (policy.shadow) {
+      const slot = await slotOf(policy.shadow.version);
+      const kept = current?.shadow;
+      const share = policy.shadow.share;
+      // The comparison restarts when either side's version changes; a new canary or reloaded slots do not reset it.
+      const recorder =
+        kept && kept.slot.version === slot.version && current?.primary.version === primary.version && kept.share === share
+          ? kept.recorder
+          : ((resume ? await this.shadows.resumedRecorder(deployment, primary.version, slot.version, share) : undefined) ??
+            this.shadows.newRecorder(deployment.name, primary.version, slot.version, share));
+      shadow = { slot, share, recorder };
+    }
+    return { state: { primary, ...(canary ? { canary } : {}), ...(shadow ? { shadow } : {}) }, loaded };
+  }
+
+  /**
+   * Load what the new policy (and options) need, persist it with its history, swap the routing, audit, retire what
+   * is unused. An empty history is a load (start-up, sync) or an options update: not audited here.
+   */
+  async change(
+    deployment: Deployment,
+    policy: TrafficPolicy,
+    history: HistoryEntry[],
+    verb: string,
+    ctx: WriteContext,
+    how: { followedVersion?: string; reason?: LoadReason; resume?: boolean; gate?: string; approvalsSkipped?: string } = {},
+  ): Promise<Deployment> {
+    const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
+    const { lastError: _cleared, ...rest } = deployment;
+    const next: Deployment = {
+      ...rest,
+      policy,
+      ...(how.followedVersion !== undefined ? { followedVersion: how.followedVersion } : {}),
+      lastUpdatedTime: this.clock(),
+    };
+    try {
+      await this.store.update(next, history);
+    } catch (error) {
+      await Promise.all(loaded.map((slot) => slot.retire()));
+      throw error;
+    }
+    let live = this.live.get(deployment.name);
+    if (live === undefined) {
+      live = new LiveDeployment(deployment.name, this.liveOptions(deployment.name));
+      this.live.set(deployment.name, live);
+    }
+    const previousShadow = live.routing?.shadow?.recorder;
+    this.servedOptions.set(deployment.name, next.options);
+    const retired = live.swap(state);
+    // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
+    if (previousShadow && state.shadow?.recorder !== previousShadow) await this.shadows.keepDropped(deployment.name, previousShadow);
+    if (history.length > 0) await this.options.audit.record(ctx, {
+      action: `serving.deployment.${verb}`,
+      entityType: "deployment",
+      entityId: deployment.name,
+      before: policySnapshot(deployment),
+      // `gate`: the target whose rules let this primary serve (a later rollback's evidence); and what it skipped.
+      after: {
+        ...policySnapshot(next),
+        ...(how.gate !== undefined ? { gate: how.gate } : {}),
+        ...(how.approvalsSkipped !== undefined ? { approvals_skipped: how.approvalsSkipped } : {}),
+      },
+    });
+    for (const slot of retired) void slot.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${slot.version}`));
+    return next;
+  }
+
+}
