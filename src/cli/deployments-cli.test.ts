@@ -45,8 +45,8 @@ describe("cairn deployments and cairn predict (process)", () => {
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject([{ name: "fraud-live", primary_version: "1", max_batch_size: 16, prediction_log_sample_rate: 0.5 }]);
     const table = await cairn(["deployments", "list"]);
-    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+MODEL\s+PRIMARY\s+CANARY\s+SHADOW\s+UPDATED \(UTC\)$/);
-    expect(table.stdout.split("\n")[1]).toMatch(/^fraud-live\s+models:\/fraud@champion\s+1\s+-\s+-\s+\d{4}-/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+STATE\s+MODEL\s+PRIMARY\s+CANARY\s+SHADOW\s+UPDATED \(UTC\)$/);
+    expect(table.stdout.split("\n")[1]).toMatch(/^fraud-live\s+serving\s+models:\/fraud@champion\s+1\s+-\s+-\s+\d{4}-/);
 
     const canary = await cairn(["deployments", "canary", "fraud-live", "2", "--weight", "0.25", "--sticky"]);
     expect(canary).toEqual({ code: 0, stdout: "Deployment fraud-live: canary v2 25% sticky, primary version 1.\n", stderr: "" });

@@ -114,15 +114,23 @@ export const shadowReport = async (
   };
 };
 
-/** `cairn deployments list`: every deployment with its traffic policy. */
+/** `cairn deployments list`: every deployment with its state (serving, or degraded: see `show`) and traffic policy. */
 export const listDeployments = async (client: CairnClient): Promise<CommandResult<DeploymentWire[]>> => {
   const deployments = [...(await client.serving.listDeployments())].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     data: deployments,
     human: {
       kind: "table",
-      columns: ["NAME", "MODEL", "PRIMARY", "CANARY", "SHADOW", "UPDATED (UTC)"],
-      rows: deployments.map((d) => [d.name, d.model_uri, optional(d.primary_version), canaryText(d), shadowText(d), formatTime(d.last_updated_timestamp)]),
+      columns: ["NAME", "STATE", "MODEL", "PRIMARY", "CANARY", "SHADOW", "UPDATED (UTC)"],
+      rows: deployments.map((d) => [
+        d.name,
+        d.state ?? "-",
+        d.model_uri,
+        optional(d.primary_version),
+        canaryText(d),
+        shadowText(d),
+        formatTime(d.last_updated_timestamp),
+      ]),
       empty: "No deployments.",
     },
   };
