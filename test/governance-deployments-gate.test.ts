@@ -132,7 +132,7 @@ describe("one gate for every change of what a deployment serves", () => {
     expect(moved?.after).toEqual({ alias: "champion", version: "2", reason: "promote" });
   });
 
-  it("follows an alias moved by MLflow's route, and rolls back through the alias with approvals skipped on evidence", async () => {
+  it("follows an alias moved by MLflow's route, and rolls back through the alias, skipping approvals only for a version that passed the same rule", async () => {
     await bob.governance.approve("churn", 3, "alias:champion");
     const moved = await call("POST", "mlflow/registered-models/alias", { name: "churn", alias: "champion", version: "3" });
     expect(moved.status).toBe(200);
@@ -147,14 +147,26 @@ describe("one gate for every change of what a deployment serves", () => {
     expect(rolled.body.approvals_skipped).toMatch(/^approvals skipped: version 2 passed alias:champion at \d{4}-\d\d-\d\dT/);
     expect(await aliasVersion()).toBe("2");
 
-    // Version 1 was never approved, yet it passed alias:champion (set before the rule): approvals are skipped, said so.
+    // Version 1 was set to alias:champion before the rule existed: it never passed THIS rule, so its evidence skips
+    // nothing, and the refusal says why. Once approved, the rollback goes through, still recording its evidence.
+    const stale = await call("POST", "cairn/deployments/rollback", { name: "churn-live" });
+    expect(stale.status).toBe(400);
+    expect(stale.body.message).toMatch(
+      /^Promotion of model 'churn' version 1 to alias:champion refused: 1 approval needed, 0 given \(version 1 passed alias:champion at \d{4}-\d\d-\d\dT[^)]*, before this rule was last set at \d{4}-[^)]*\)\.$/,
+    );
+    expect(await ada.serving.getDeployment("churn-live")).toMatchObject({ primary_version: "2", alias_version: "2", state: "serving" });
+    await bob.governance.approve("churn", 1, "alias:champion");
     const again = await call("POST", "cairn/deployments/rollback", { name: "churn-live" });
+    expect(again.status).toBe(200);
     expect(again.body.deployment).toMatchObject({ primary_version: "1", alias_version: "1", serving_versions: ["1"] });
-    expect(again.body.approvals_skipped).toMatch(/^approvals skipped: version 1 passed alias:champion at /);
-    const audited = (await ada.audit.listEvents({ action: "serving.deployment.rollback", maxResults: 10 })).items.at(-1);
-    expect(audited?.after).toMatchObject({ policy: { primary: "1" }, gate: "alias:champion", approvals_skipped: again.body.approvals_skipped });
+    // Approved now: nothing was skipped, and nothing says so.
+    expect(again.body.approvals_skipped).toBeUndefined();
+    const rollbacks = (await ada.audit.listEvents({ action: "serving.deployment.rollback", maxResults: 10 })).items;
+    expect(rollbacks.at(-2)?.after).toMatchObject({ policy: { primary: "2" }, gate: "alias:champion", approvals_skipped: rolled.body.approvals_skipped });
+    expect(rollbacks.at(-1)?.after).toMatchObject({ policy: { primary: "1" }, gate: "alias:champion" });
+    expect(rollbacks.at(-1)?.after).not.toHaveProperty("approvals_skipped");
     const aliasAudit = (await ada.audit.listEvents({ action: "registry.alias.set", maxResults: 20 })).items.at(-1);
-    expect(aliasAudit?.after).toEqual({ alias: "champion", version: "1", reason: "rollback", approvals_skipped: again.body.approvals_skipped });
+    expect(aliasAudit?.after).toEqual({ alias: "champion", version: "1", reason: "rollback" });
     const history = (await ada.serving.history("churn-live")).map((e) => `${e.role} ${e.from_version ?? "-"}>${e.to_version ?? "-"} ${e.reason}`);
     expect(history.slice(-3)).toEqual(["primary 2>3 alias-moved", "primary 3>2 rollback", "primary 2>1 rollback"]);
   });

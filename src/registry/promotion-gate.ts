@@ -12,11 +12,12 @@ export type PromotionTarget =
   | { kind: "deployment"; deployment: string };
 
 /**
- * How a check is asked. skipApprovals: a rollback to a version that passed this very target through the gate before
- * (the caller holds that evidence); every other kind of rule still applies.
+ * How a check is asked. skipApprovals: a rollback to a version that passed this very target through the gate at
+ * `passedAt` (the caller holds that evidence). Approvals are skipped only when the rule in force now was already in
+ * force then (the version passed the same rule); every other kind of rule still applies.
  */
 export interface PromotionCheckOptions {
-  skipApprovals?: boolean;
+  skipApprovals?: { passedAt: number };
 }
 
 export interface PromotionVerdict {

@@ -67,6 +67,8 @@ export interface GatedChange {
   reason?: "promote" | "rollback";
   /** "approvals skipped: version 2 passed alias:champion at ...": approvals are not required, every other rule is. */
   approvalsSkipped?: string;
+  /** When the version passed the target (the evidence behind approvalsSkipped); compared with the rule's last change. */
+  passedAt?: number;
   /** What the target names now, for the refusal event (e.g. {deployment, current_version}); aliases and stages know it. */
   current?: Record<string, unknown>;
 }
@@ -539,8 +541,8 @@ export class RegistryService implements ModelVersionLookup {
    * Alias moves and stage changes call it here; deployments call it for their own target (deployment:<name>).
    */
   async requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext, change: GatedChange = {}): Promise<GatedOutcome> {
-    const skipApprovals = change.approvalsSkipped !== undefined;
-    const verdict = await this.promotion.check(version.name, version.version, target, skipApprovals ? { skipApprovals } : {});
+    const evidence = change.approvalsSkipped !== undefined && change.passedAt !== undefined ? { skipApprovals: { passedAt: change.passedAt } } : {};
+    const verdict = await this.promotion.check(version.name, version.version, target, evidence);
     // The evidence is only worth saying when a rule required approvals that it stood in for.
     if (verdict.allowed) return verdict.approvalsSkipped === true && change.approvalsSkipped !== undefined ? { approvalsSkipped: change.approvalsSkipped } : {};
     const targetText = formatPromotionTarget(target);

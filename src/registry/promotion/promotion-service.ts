@@ -310,11 +310,18 @@ export class PromotionService implements PromotionGate {
       const run = await sourceRun();
       for (const threshold of rule.metricThresholds) pushDefined(unmet, checkMetricThreshold(run, threshold));
     }
-    // A rollback to a version that passed this target before may skip approvals only (the caller holds the evidence).
-    const approvalsSkipped = rule.requiredApprovals > 0 && options.skipApprovals === true;
+    // A rollback to a version that passed this target before may skip approvals only (the caller holds the evidence),
+    // and only if it passed this same rule: evidence from before the rule was last set proves nothing about it.
+    const evidence = options.skipApprovals;
+    const approvalsSkipped = rule.requiredApprovals > 0 && evidence !== undefined && evidence.passedAt >= rule.updatedTime;
     if (rule.requiredApprovals > 0 && !approvalsSkipped) {
       const authors = rule.forbidSelfApproval ? authorsOf(modelVersion, await sourceRun()).map((author) => author.name) : [];
-      pushDefined(unmet, checkApprovals(rule, await this.store.listApprovals(name, version, key), authors));
+      const approvals = checkApprovals(rule, await this.store.listApprovals(name, version, key), authors);
+      const stale =
+        evidence === undefined
+          ? ""
+          : ` (version ${version} passed ${key} at ${new Date(evidence.passedAt).toISOString()}, before this rule was last set at ${new Date(rule.updatedTime).toISOString()})`;
+      pushDefined(unmet, approvals === undefined ? undefined : `${approvals}${stale}`);
     }
     return { allowed: unmet.length === 0, unmet, ...(approvalsSkipped ? { approvalsSkipped } : {}) };
   }

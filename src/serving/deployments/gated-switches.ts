@@ -24,6 +24,8 @@ interface AliasIntent {
   version: string;
   reason: "promote" | "rollback";
   approvalsSkipped?: string;
+  /** When the version passed the target before (the evidence behind approvalsSkipped). */
+  passedAt?: number;
   error?: unknown;
 }
 
@@ -123,7 +125,7 @@ export class GatedSwitches {
       }
       const target = governingTarget(deployment);
       const passedAt = await this.deps.evidence.passedAt(deployment.modelName, previous, target, deployment.createdTime);
-      const evidence = passedAt !== undefined ? { approvalsSkipped: approvalsSkippedNote(previous, target, passedAt) } : {};
+      const evidence = passedAt !== undefined ? { approvalsSkipped: approvalsSkippedNote(previous, target, passedAt), passedAt } : {};
       if (target.kind === "alias") {
         const outcome = await this.moveAlias(deployment, target.alias, { version: previous, reason: "rollback", ...evidence }, ctx);
         return { follow: previous, ...outcome };
@@ -150,6 +152,7 @@ export class GatedSwitches {
     const change: GatedChange = {
       reason: intent.reason,
       ...(intent.approvalsSkipped !== undefined ? { approvalsSkipped: intent.approvalsSkipped } : {}),
+      ...(intent.passedAt !== undefined ? { passedAt: intent.passedAt } : {}),
     };
     try {
       const outcome = await this.deps.registry.setAlias(deployment.modelName, alias, intent.version, ctx, change);
