@@ -1,39 +1,12 @@
 import { cairnGet } from "../../api/http";
-import type { Actor } from "../../../../src/core/actor.js";
+import type { deliveryToWire, webhookToWire } from "../../../../src/webhooks/wire.js";
 
-/** Cairn's webhooks API as the UI reads it (src/webhooks/wire.ts). */
-export interface WebhookWire {
-  id: string;
-  name: string;
-  description?: string;
-  url: string;
-  /** "cairn" or "mlflow" (created through MLflow's webhook API; listed with Cairn's event names). */
-  format: string;
-  events: string[];
-  active: boolean;
-  created_time: number;
-  last_updated_time: number;
-}
+/** Cairn's webhooks API as the server writes it (src/webhooks/wire.ts): the UI reads the server's own types. */
+export type WebhookWire = ReturnType<typeof webhookToWire>;
+export type DeliveryWire = ReturnType<typeof deliveryToWire>;
 
-export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-export interface DeliveryWire {
-  id: string;
-  webhook_id: string;
-  event_type: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_time?: number;
-  last_status_code?: number;
-  last_error?: string;
-  created_time: number;
-  delivered_time?: number;
-  event_time: number;
-  actor: Actor;
-  request_id: string;
-  payload: unknown;
-}
+/** The statuses webhooks/deliveries filters by (src/webhooks/store.ts DELIVERY_STATUSES; a value, so copied). */
+export const DELIVERY_STATUSES: readonly DeliveryWire["status"][] = ["pending", "delivered", "failed"];
 
 export interface DeliveriesQuery {
   webhookId: string;
