@@ -52,7 +52,7 @@ export const ScoreChart = ({ set, yLabel, description }: { set: FeatureSeriesSet
         })),
       ],
       axes: [
-        { ...axis, label: time.label, labelSize: 20, incrs: time.incrs, values: (_plot, splits) => splits.map((seconds) => time.tick(seconds * 1000)) },
+        { ...axis, label: time.label, labelSize: 20, incrs: time.incrs, space: time.space, values: (_plot, splits) => splits.map((seconds) => time.tick(seconds * 1000)) },
         { ...axis, label: yLabel, size: 60 },
       ],
     };

@@ -8,7 +8,21 @@ describe("the monitor chart's time axis", () => {
     const axis = timeAxis([at("2026-12-04T09:00:00Z"), at("2026-12-04T17:30:00Z")], "UTC");
     expect(axis.label).toBe("Run time (UTC)");
     expect(axis.tick(at("2026-12-04T13:05:00Z"))).toBe("13:05");
-    expect(axis.full(at("2026-12-04T13:05:00Z"))).toBe("2026-12-04 13:05 UTC");
+    expect(axis.full(at("2026-12-04T13:05:00Z"))).toBe("2026-12-04 13:05:00 UTC");
+  });
+
+  it("shows seconds when the runs are minutes apart at most, with ticks as fine as a second", () => {
+    const axis = timeAxis([at("2026-12-04T17:47:37Z"), at("2026-12-04T17:49:41Z")], "UTC");
+    expect(axis.tick(at("2026-12-04T17:47:39Z"))).toBe("17:47:39");
+    expect(Math.min(...axis.incrs)).toBe(1);
+  });
+
+  it("shows milliseconds when the runs are seconds apart at most, and leaves room for the longer labels", () => {
+    const axis = timeAxis([at("2026-12-04T17:58:28.100Z"), at("2026-12-04T17:58:28.900Z")], "UTC");
+    expect(axis.tick(at("2026-12-04T17:58:28.500Z"))).toBe("17:58:28.500");
+    expect(axis.full(at("2026-12-04T17:58:28.500Z"))).toBe("2026-12-04 17:58:28.500 UTC");
+    expect(Math.min(...axis.incrs)).toBe(0.001);
+    expect(axis.space).toBe(12 * 7 + 16);
   });
 
   it("shows the date with the time over a few days, and the date alone, on whole days, beyond", () => {
@@ -24,7 +38,7 @@ describe("the monitor chart's time axis", () => {
     const axis = timeAxis([at("2026-12-04T20:00:00Z"), at("2026-12-04T23:30:00Z")], "Europe/Oslo");
     expect(axis.label).toBe("Run time (Europe/Oslo, UTC+1)");
     expect(axis.tick(at("2026-12-04T23:30:00Z"))).toBe("Dec 5 00:30");
-    expect(axis.full(at("2026-12-04T23:30:00Z"))).toBe("2026-12-05 00:30 UTC+1");
+    expect(axis.full(at("2026-12-04T23:30:00Z"))).toBe("2026-12-05 00:30:00 UTC+1");
     expect(timeAxis([at("2026-12-04T10:00:00Z")], "Asia/Kolkata").label).toBe("Run time (Asia/Kolkata, UTC+5:30)");
   });
 });
