@@ -27,6 +27,7 @@ describe("MLflow's links and the run page in Chromium", () => {
     ({ experiment_id: experimentId } = await post<{ experiment_id: string }>(server, "experiments/create", { name: "churn-model" }));
     const { run } = await post<{ run: { info: { run_id: string; artifact_uri: string } } }>(server, "runs/create", { experiment_id: experimentId, run_name: "xgb-baseline" });
     runId = run.info.run_id;
+    await post(server, "runs/log-metric", { run_id: runId, key: "auc", value: 0.9375, timestamp: Date.UTC(2026, 11, 4, 9, 30), step: 0 });
     await post(server, "registered-models/create", { name: "churn classifier" });
     await post(server, "model-versions/create", { name: "churn classifier", source: `${run.info.artifact_uri}/model`, run_id: runId });
     browser = await launchBrowser();
@@ -51,6 +52,18 @@ describe("MLflow's links and the run page in Chromium", () => {
     await version.click();
     await page.getByRole("heading", { level: 1, name: "churn classifier version 1" }).waitFor();
     expect(new URL(page.url()).pathname).toBe("/models/churn%20classifier/versions/1");
+    expect(scriptErrors(pageErrors)).toEqual([]);
+    await context.close();
+  });
+
+  it("shows a metric logged once as its value, not an empty chart (opened from MLflow's metrics tab link)", async () => {
+    const { page, pageErrors, context } = await browser.newPage(server.url);
+    await page.goto(`/#/experiments/${experimentId}/runs/${runId}/model-metrics`);
+    const value = page.getByRole("figure", { name: "auc value" });
+    await value.waitFor();
+    expect(await value.locator(".single-value-number").textContent()).toBe("0.9375");
+    expect(await page.getByRole("figure", { name: "auc chart" }).count()).toBe(0);
+    expect(new URL(page.url()).searchParams.get("tab")).toBe("metrics");
     expect(scriptErrors(pageErrors)).toEqual([]);
     await context.close();
   });
