@@ -156,6 +156,10 @@ describe("deployments and monitors in Chromium", () => {
     ]);
     const predictions = page.getByRole("region", { name: "Recent predictions" });
     await predictions.getByRole("cell", { name: "moved-3" }).waitFor();
+    // What the model predicted stands beside the label column: a value read from the logged output tensor.
+    expect(await predictions.locator("thead th").allTextContents()).toEqual(["Time", "Request id", "Version", "Latency", "Prediction", "Label"]);
+    const predicted = await predictions.getByRole("row").filter({ has: page.getByRole("cell", { name: "moved-3" }) }).locator("td").nth(4).textContent();
+    expect(predicted).toMatch(/^\[?-?\d/);
     const history = page.getByRole("region", { name: "History" });
     // The history arrives by its own request: wait for its oldest row before reading the table.
     await history.getByRole("cell", { name: "create" }).waitFor();
