@@ -6,11 +6,13 @@ import { dataColumnId, parseDataColumnId, type DataColumn, type KeyEntity, type 
 /**
  * The table's metric, param and tag columns: repeated `col=metrics.acc` in the URL, in the order they were chosen.
  * A URL without `col` shows the defaults (the experiment's most common metrics and params, see defaultColumns); a
- * bare `col=` is the user's choice of no columns at all. The third element is the ids in effect.
+ * bare `col=` is the user's choice of no columns at all. Returns the columns in effect, a setter, their ids, and
+ * whether the URL chose them (false: the defaults).
  */
 export const useChosenColumns = (defaults: readonly DataColumn[] = []): [DataColumn[], (ids: readonly string[]) => void, string[], boolean] => {
   const [urlIds, setUrlIds] = useQueryList("col");
-  const explicit = new URLSearchParams(useSearch()).has("col");
+  const search = useSearch();
+  const explicit = useMemo(() => new URLSearchParams(search).has("col"), [search]);
   const defaultIds = defaults.map(dataColumnId).join("\u0000");
   const ids = useMemo(() => (explicit ? urlIds.filter((id) => id !== "") : defaultIds ? defaultIds.split("\u0000") : []), [explicit, urlIds, defaultIds]);
   const columns = useMemo(() => ids.map(parseDataColumnId).filter((column): column is DataColumn => column !== undefined), [ids]);
@@ -30,7 +32,7 @@ const GROUPS: readonly { entity: KeyEntity; label: string }[] = [
  */
 export const ColumnChooser = ({ knownKeys, defaults = [] }: { knownKeys: KnownKeys; defaults?: readonly DataColumn[] }): ReactNode => {
   const [, setIds, ids, explicit] = useChosenColumns(defaults);
-  const setUrlList = useSetSearchParams();
+  const setParams = useSetSearchParams();
   const [find, setFind] = useState("");
   const toggle = (id: string, on: boolean): void => setIds(on ? [...ids, id] : ids.filter((chosen) => chosen !== id));
   const needle = find.trim().toLowerCase();
@@ -40,7 +42,7 @@ export const ColumnChooser = ({ knownKeys, defaults = [] }: { knownKeys: KnownKe
       <div className="column-chooser-panel">
         <input type="search" aria-label="Find a key" placeholder="Find a key" value={find} onChange={(event) => setFind(event.target.value)} />
         {explicit ? (
-          <button type="button" onClick={() => setUrlList({ col: undefined })}>
+          <button type="button" onClick={() => setParams({ col: undefined }, { push: true })}>
             Default columns
           </button>
         ) : (
