@@ -120,6 +120,9 @@ const seed = async (): Promise<void> => {
   paths.version = "/models/churn/versions/1?tab=lineage";
   paths.deployments = "/deployments";
   paths.monitors = "/monitors";
+  paths.runsDefaultColumns = `/experiments/${experimentId}`;
+  paths.audit = "/audit";
+  paths.webhooks = "/webhooks";
 };
 
 beforeAll(async () => {
@@ -150,6 +153,9 @@ describe("accessibility of the main pages (axe-core, WCAG 2.1 A/AA)", () => {
     "version",
     "deployments",
     "monitors",
+    "runsDefaultColumns",
+    "audit",
+    "webhooks",
   ])("%s has no serious or critical violation", async (page) => {
     const recording = await browser.newPage(server.url);
     try {

@@ -159,6 +159,10 @@ describe("deployments and monitors in Chromium", () => {
     ]);
     const predictions = page.getByRole("region", { name: "Recent predictions" });
     await predictions.getByRole("cell", { name: "moved-3" }).waitFor();
+    // What the model predicted stands beside the label column: a value read from the logged output tensor.
+    expect(await predictions.locator("thead th").allTextContents()).toEqual(["Time", "Request id", "Version", "Latency", "Prediction", "Label"]);
+    const predicted = await predictions.getByRole("row").filter({ has: page.getByRole("cell", { name: "moved-3" }) }).locator("td").nth(4).textContent();
+    expect(predicted).toMatch(/^\[?-?\d/);
     const history = page.getByRole("region", { name: "History" });
     // The history arrives by its own request: wait for its oldest row before reading the table.
     await history.getByRole("cell", { name: "create" }).waitFor();
@@ -234,7 +238,9 @@ describe("deployments and monitors in Chromium", () => {
 
     const chart = page.getByRole("img", { name: `Drift p-value (drift below threshold) of 4 features over ${seededRuns} runs; thresholds 0.05` });
     await chart.locator("canvas").waitFor();
-    expect(await chart.locator(".u-legend .u-series .u-label").allTextContents()).toEqual(["Run", "x_0", "x_1", "x_2", "x_3", "threshold 0.05"]);
+    // Most drifting first: the drifted x_1, then the others (all p = 1) by name.
+    expect(await chart.locator(".u-legend .u-series .u-label").allTextContents()).toEqual(["Run", "x_1", "x_0", "x_2", "x_3", "threshold 0.05"]);
+    expect(await page.getByText("Features: all 4").count()).toBe(1);
 
     const tests = page.getByRole("region", { name: "Failed data tests" });
     expect(await tests.getByText(/expectations passed\.$/).textContent()).toBe("0 of 1 expectations passed.");

@@ -331,6 +331,8 @@ describe("run page and run comparison in Chromium", () => {
     const { page } = recording;
     await page.goto(`/compare?run=${seeded.baselineId}&run=${seeded.tunedId}`);
     await page.getByRole("heading", { level: 1, name: "Compare 2 runs" }).waitFor();
+    // The crumbs name the runs' experiment, not its id.
+    await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "image-classifier" }).waitFor();
     await page.getByRole("figure", { name: "loss chart" }).locator("canvas").waitFor();
     expect(await legendLabels(page, "loss chart")).toEqual(["Step", "resnet-baseline", "resnet-tuned"]);
     expect(await legendLabels(page, "accuracy chart")).toEqual(["Step", "resnet-baseline", "resnet-tuned"]);

@@ -113,7 +113,7 @@ describe("experiments and runs pages in Chromium", () => {
     await context.close();
   });
 
-  it("renders runs, shows a chosen metric column and sorts by it", async () => {
+  it("renders runs with the experiment's metrics and params by default, then the chosen columns, and sorts by one", async () => {
     const { page, requests, pageErrors, context } = await browser.newPage(server.url);
     await page.goto(`/experiments/${seeded.experimentId}`);
     await page.getByRole("link", { name: "run-29" }).waitFor();
@@ -121,10 +121,15 @@ describe("experiments and runs pages in Chromium", () => {
     expect((await rowNames(page)).slice(0, 3)).toEqual(["run-29", "run-28", "run-27"]);
     await expect.poll(() => page.getByRole("status").filter({ hasText: "runs loaded" }).textContent()).toBe("30 runs loaded (all)");
 
-    await page.getByText("Columns", { exact: true }).click();
-    await page.getByRole("group", { name: "Metrics" }).getByRole("checkbox", { name: "acc" }).check();
-    await page.getByRole("group", { name: "Params" }).getByRole("checkbox", { name: "lr" }).check();
-    await page.getByRole("columnheader", { name: "metrics.acc" }).waitFor();
+    // With no columns in the URL, the table shows the metrics and params the runs carry.
+    const dataHeaders = async (): Promise<string[]> => (await page.locator("table.runs-table thead th").allTextContents()).filter((text) => /^(metrics|params|tags)\./.test(text));
+    await expect.poll(dataHeaders).toEqual(["metrics.acc", "metrics.loss", "params.depth", "params.lr"]);
+    expect(new URL(page.url()).searchParams.has("col")).toBe(false);
+
+    await page.getByText("Columns (4)", { exact: true }).click();
+    await page.getByRole("group", { name: "Metrics" }).getByRole("checkbox", { name: "loss" }).uncheck();
+    await page.getByRole("group", { name: "Params" }).getByRole("checkbox", { name: "depth" }).uncheck();
+    await expect.poll(dataHeaders).toEqual(["metrics.acc", "params.lr"]);
     expect(new URL(page.url()).searchParams.getAll("col")).toEqual(["metrics.acc", "params.lr"]);
     const row17 = page.getByRole("row").filter({ has: page.getByRole("link", { name: "run-17", exact: true }) });
     // run-17 has the best accuracy, 0.99, and lr 0.001 (i mod 3 = 2).

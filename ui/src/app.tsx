@@ -22,12 +22,16 @@ const DeploymentsPage = lazy(() => import("./pages/deployments/deployments-page"
 const DeploymentPage = lazy(() => import("./pages/deployments/deployment-page"));
 const MonitorsPage = lazy(() => import("./pages/monitors/monitors-page"));
 const MonitorPage = lazy(() => import("./pages/monitors/monitor-page"));
+const AuditPage = lazy(() => import("./pages/audit/audit-page"));
+const WebhooksPage = lazy(() => import("./pages/webhooks/webhooks-page"));
 
 const NAV: readonly { href: string; label: string }[] = [
   { href: "/experiments", label: "Experiments" },
   { href: "/models", label: "Models" },
   { href: "/deployments", label: "Deployments" },
   { href: "/monitors", label: "Monitors" },
+  { href: "/audit", label: "Audit" },
+  { href: "/webhooks", label: "Webhooks" },
 ];
 
 const NavBar = (): ReactNode => {
@@ -90,6 +94,8 @@ export const App = (): ReactNode => (
           <Route path="/deployments/:name">{(params) => <DeploymentPage name={routeParam(params.name)} />}</Route>
           <Route path="/monitors">{() => <MonitorsPage />}</Route>
           <Route path="/monitors/:name">{(params) => <MonitorPage name={routeParam(params.name)} />}</Route>
+          <Route path="/audit">{() => <AuditPage />}</Route>
+          <Route path="/webhooks">{() => <WebhooksPage />}</Route>
           <Route component={NotFound} />
         </Switch>
       </Suspense>

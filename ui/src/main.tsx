@@ -3,6 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError } from "./api/http";
 import { App } from "./app";
+import { cairnPathForMlflowHash } from "./mlflow-links";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -15,6 +16,11 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// A link MLflow printed (`/#/experiments/1/runs/abc`) opens Cairn's page for it; the hash route is replaced, not
+// kept in the history, so Back does not bounce through it.
+const mlflowTarget = cairnPathForMlflowHash(window.location.hash);
+if (mlflowTarget !== undefined) window.history.replaceState(null, "", mlflowTarget);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

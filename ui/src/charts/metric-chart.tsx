@@ -34,7 +34,7 @@ export const MetricChart = ({ title, series, xLabel, xIsTime = false, logY = fal
 
   // The shape as one string, so that the chart is rebuilt only when it really changes, not when an array is new.
   // Turning smoothing on or off adds or removes the raw lines: another shape; changing its weight is only new data.
-  const shapeKey = JSON.stringify({ labels: series.map((one) => one.label), colors: series.map((one) => one.color), xLabel, xIsTime, logY, rawLayer: hasRawLayer(smoothing), height });
+  const shapeKey = JSON.stringify({ labels: series.map((one) => one.label), colors: series.map((one) => one.color), xLabel, xIsTime, logY, rawLayer: hasRawLayer(smoothing), singlePoint: series.map((one) => one.points.length === 1), height });
 
   // Declared first: on a commit that changes both, the old chart is destroyed, this records the data, and the
   // effect below builds the new chart from it.

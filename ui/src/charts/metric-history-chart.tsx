@@ -3,6 +3,7 @@ import type { Run } from "../api/entities";
 import { ErrorBanner, Loading } from "../components/status";
 import { MetricChart } from "./metric-chart";
 import { seriesColor } from "./palette";
+import { SingleValues, singleValuesOf } from "./single-values";
 import { useMetricHistories, type HistoryRequest } from "./metric-history";
 import type { ChartOptions } from "./use-chart-options";
 import { useNearViewport } from "./use-near-viewport";
@@ -36,6 +37,10 @@ const LoadedHistoryChart = ({ metricKey, runs, options }: MetricHistoryChartProp
     [requests, runs, histories, options.xMode],
   );
   const pointCount = series.reduce((sum, one) => sum + one.points.length, 0);
+  const single = useMemo(
+    () => (fetching ? undefined : singleValuesOf(requests.map((request, index) => ({ label: runLabel(request.run), color: seriesColor(runs.indexOf(request.run)), history: histories[index] })))),
+    [fetching, requests, runs, histories],
+  );
   return (
     <>
       <ErrorBanner error={error} what={`the history of ${metricKey}`} />
@@ -43,9 +48,9 @@ const LoadedHistoryChart = ({ metricKey, runs, options }: MetricHistoryChartProp
         <Loading what={`${metricKey} history`} />
       ) : (
         <>
-          <MetricChart title={metricKey} series={series} xLabel={X_AXIS_LABELS[options.xMode]} xIsTime={options.xMode === "time"} logY={options.logY} smoothing={options.smoothing} />
+          {single ? <SingleValues title={metricKey} values={single} /> : <MetricChart title={metricKey} series={series} xLabel={X_AXIS_LABELS[options.xMode]} xIsTime={options.xMode === "time"} logY={options.logY} smoothing={options.smoothing} />}
           <p className="muted chart-note">
-            {pointCount.toLocaleString("en-US")} points{fetching ? " · updating…" : ""}
+            {pointCount.toLocaleString("en-US")} point{pointCount === 1 ? "" : "s"}{fetching ? " · updating…" : ""}
           </p>
         </>
       )}

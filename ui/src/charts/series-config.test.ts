@@ -36,3 +36,12 @@ describe("chartSeriesConfig", () => {
     expect(options.series.map((one) => one.label)).toEqual(["Step", "baseline (raw)", "baseline"]);
   });
 });
+
+describe("a series of one point", () => {
+  it("is drawn as a dot in its colour, the others as lines", () => {
+    const series = chartSeriesConfig(["baseline", "once"], ["#4e79a7", undefined], false, [false, true]);
+    expect(series.map((one) => one.points)).toEqual([undefined, { show: true, size: 8, fill: "#f28e2b" }]);
+    // Smoothed: the raw copy stays a faint line, the dot is the smoothed series'.
+    expect(chartSeriesConfig(["once"], [undefined], true, [true]).map((one) => one.points?.show)).toEqual([undefined, true]);
+  });
+});

@@ -23,10 +23,20 @@ const formatLegendValue = (_chart: uPlot, value: number | null): string => (valu
  * values in the same colour, all of them before the smoothed lines so that they are drawn behind: outliers stay
  * visible while the trend reads clearly. Raw lines are labelled "(raw)" in the legend, which shows their values too.
  */
-export const chartSeriesConfig = (labels: readonly string[], colors: readonly (string | undefined)[], withRawLayer: boolean): uPlot.Series[] => {
+/** A series of one point draws no line: it is drawn as a dot, whatever the density of the others. */
+export const SINGLE_POINT_SIZE = 8;
+
+export const chartSeriesConfig = (
+  labels: readonly string[],
+  colors: readonly (string | undefined)[],
+  withRawLayer: boolean,
+  singlePoint: readonly boolean[] = [],
+): uPlot.Series[] => {
   const line = (label: string, index: number, raw: boolean): uPlot.Series => {
     const color = colors[index] ?? seriesColor(index);
+    const dot = !raw && singlePoint[index] === true;
     return {
+      ...(dot ? { points: { show: true, size: SINGLE_POINT_SIZE, fill: color } } : {}),
       label: raw ? `${label} (raw)` : label,
       stroke: raw ? withAlpha(color, RAW_ALPHA) : color,
       width: raw ? RAW_LINE_WIDTH : LINE_WIDTH,

@@ -12,6 +12,8 @@ export interface ChartShape {
   logY: boolean;
   /** Smoothed: each line's raw values are drawn faintly behind it (the data then holds the raw columns first). */
   rawLayer: boolean;
+  /** Per label: the series holds a single point (drawn as a dot). */
+  singlePoint?: readonly boolean[];
   width: number;
   height: number;
 }
@@ -46,7 +48,7 @@ export const uplotOptions = (shape: ChartShape): uPlot.Options => {
     ],
     series: [
       { label: shape.xLabel },
-      ...chartSeriesConfig(shape.labels, shape.colors, shape.rawLayer),
+      ...chartSeriesConfig(shape.labels, shape.colors, shape.rawLayer, shape.singlePoint),
     ],
     cursor: { drag: { x: true, y: false } },
     legend: { live: true },

@@ -3,6 +3,7 @@ import { Link } from "wouter";
 import { PageHeader } from "../../components/page";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { useQueryList } from "../../url-state";
+import { ExperimentCrumbs } from "../experiment/experiment-crumbs";
 import { CompareCharts } from "./compare-charts";
 import { DiffTable } from "./diff-table";
 import { ParallelCoordinates } from "./parallel-coordinates";
@@ -16,18 +17,16 @@ const ComparePage = (): ReactNode => {
   const [runIds] = useQueryList("run");
   const { runs, pending, errors } = useComparedRuns(runIds);
   const experimentIds = [...new Set(runs.map((run) => run.info.experiment_id))];
-  const crumbs = (
-    <>
-      <Link href="/experiments">Experiments</Link>
-      {experimentIds.length === 1 ? (
-        <>
-          {" / "}
-          <Link href={`/experiments/${encodeURIComponent(experimentIds[0] ?? "")}`}>Experiment {experimentIds[0]}</Link>
-        </>
-      ) : null}
-      {" / Compare"}
-    </>
-  );
+  // Runs of one experiment: the crumbs name it ("Experiments / churn-model / Compare").
+  const experimentId = experimentIds.length === 1 ? experimentIds[0] : undefined;
+  const crumbs =
+    experimentId !== undefined ? (
+      <ExperimentCrumbs experimentId={experimentId}>Compare</ExperimentCrumbs>
+    ) : (
+      <>
+        <Link href="/experiments">Experiments</Link> / Compare
+      </>
+    );
   const title = `Compare ${runIds.length} run${runIds.length === 1 ? "" : "s"}`;
   if (runIds.length === 0) {
     return (

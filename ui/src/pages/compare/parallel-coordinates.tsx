@@ -6,14 +6,13 @@ import { useQueryList } from "../../url-state";
 import { diffRows } from "./diff";
 import { FieldChooser } from "./field-chooser";
 import { formatFieldValue } from "./format-value";
-import { axisY, parallelAxes, parallelLines, type PlotBox } from "./parallel-layout";
+import { axisLabels, axisY, LABEL_METRICS, parallelAxes, parallelLines, type PlotBox } from "./parallel-layout";
 import { allFields, fieldValue } from "./run-fields";
 
 // About the size it is shown at in half a page, so that its text reads at the page's size.
-const BOX: PlotBox = { width: 640, height: 340, left: 70, right: 56, top: 44, bottom: 16 };
+// The top holds two rows of titles (when long ones must alternate) and the param/metric line under them.
+const BOX: PlotBox = { width: 640, height: 356, left: 70, right: 56, top: 60, bottom: 16 };
 const DEFAULT_DIMENSIONS = 8;
-/** Beyond this many categories an axis labels only some of them. */
-const MAX_CATEGORY_LABELS = 12;
 
 /** Params that differ, then every metric: the dimensions worth seeing when none are chosen. */
 const defaultDimensions = (runs: readonly Run[]): string[] => {
@@ -33,6 +32,7 @@ export const ParallelCoordinates = ({ runs }: { runs: readonly Run[] }): ReactNo
   const dimensions = useMemo(() => (chosen.length > 0 ? chosen.filter((field) => (fields as readonly string[]).includes(field)) : defaultDimensions(runs)), [chosen, fields, runs]);
   const axes = useMemo(() => parallelAxes(runs, dimensions, BOX), [runs, dimensions]);
   const lines = useMemo(() => parallelLines(runs, axes, BOX), [runs, axes]);
+  const labels = useMemo(() => axisLabels(axes, BOX, shortName), [axes]);
   return (
     <section className="card" aria-labelledby="parallel-heading">
       <div className="page-title-row">
@@ -50,24 +50,23 @@ export const ParallelCoordinates = ({ runs }: { runs: readonly Run[] }): ReactNo
             aria-label={`Parallel coordinates of ${runs.length} runs over ${dimensions.map(shortName).join(", ")}; the table below lists the values`}
             onMouseLeave={() => setHovered(undefined)}
           >
-            {axes.map((axis) => {
-              const every = axis.scale.ticks.length > MAX_CATEGORY_LABELS ? Math.ceil(axis.scale.ticks.length / MAX_CATEGORY_LABELS) : 1;
+            {axes.map((axis, index) => {
+              const label = labels[index];
               return (
                 <g key={axis.field} className="pc-axis">
                   <line x1={axis.x} x2={axis.x} y1={BOX.top} y2={BOX.height - BOX.bottom} />
-                  <text x={axis.x} y={BOX.top - 24} textAnchor="middle" className="pc-axis-title">
-                    {shortName(axis.field)}
+                  <text x={axis.x} y={BOX.top - 12 - (label?.titleRow === 0 ? 2 : 1) * LABEL_METRICS.titleRowPx} textAnchor="middle" className="pc-axis-title">
+                    <title>{axis.field}</title>
+                    {label?.title}
                   </text>
-                  <text x={axis.x} y={BOX.top - 10} textAnchor="middle" className="pc-axis-kind">
+                  <text x={axis.x} y={BOX.top - 8} textAnchor="middle" className="pc-axis-kind">
                     {axis.field.startsWith("params.") ? "param" : "metric"}
                   </text>
-                  {axis.scale.ticks
-                    .filter((_tick, index) => index % every === 0)
-                    .map((tick) => (
-                      <text key={tick.label} x={axis.x - 6} y={axisY(BOX, tick.at) + 4} textAnchor="end" className="pc-tick">
-                        {tick.label.length > 14 ? `${tick.label.slice(0, 13)}…` : tick.label}
-                      </text>
-                    ))}
+                  {(label?.ticks ?? []).map((tick) => (
+                    <text key={`${tick.at}:${tick.label}`} x={axis.x - LABEL_METRICS.tickGapPx} y={axisY(BOX, tick.at) + 4} textAnchor="end" className="pc-tick">
+                      {tick.label}
+                    </text>
+                  ))}
                 </g>
               );
             })}

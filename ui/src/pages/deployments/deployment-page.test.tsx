@@ -77,7 +77,7 @@ describe("DeploymentPage", () => {
     ]);
     const predictions = screen.getByRole("region", { name: "Recent predictions" });
     await within(predictions).findByText("req-1");
-    expect(rowsOf(predictions).map((cells) => cells.slice(1))).toEqual([["req-1", "v2", "0.73 ms", "1"]]);
+    expect(rowsOf(predictions).map((cells) => cells.slice(1))).toEqual([["req-1", "v2", "0.73 ms", "—", "1"]]);
     const read = calls.find((c) => c.path === `${CAIRN}/serving/predictions`);
     expect(read?.query.get("deployment")).toBe("churn");
     expect(Number(read?.query.get("since"))).toBeGreaterThan(Date.now() - 15 * 60_000 - 5_000);

@@ -3,7 +3,8 @@ import type { ReactNode } from "react";
 import { ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
 import { useQueryParam } from "../../url-state";
-import { deploymentKeys, listPredictions, PREDICTIONS_PAGE } from "./deployment-wire";
+import { deploymentKeys, listPredictions, PREDICTIONS_PAGE, type PredictionWire } from "./deployment-wire";
+import { formatLabel, summarizeOutputs } from "./prediction-output";
 import { formatLatency } from "./shadow-report-format";
 
 export const PREDICTION_PERIODS: readonly { key: string; label: string; ms: number }[] = [
@@ -13,12 +14,16 @@ export const PREDICTION_PERIODS: readonly { key: string; label: string; ms: numb
   { key: "7d", label: "last 7 days", ms: 7 * 86_400_000 },
 ];
 
+/** A logged request with its outputs (`{ name: { dims, type, data } }`), shown beside the label it was given. */
+type LoggedPrediction = PredictionWire & { outputs?: unknown };
+
 /** Rows shown: the newest of the page read. */
 const SHOWN = 50;
 
 /**
  * The deployment's latest logged requests. The log reads oldest first from a time, so the card reads the chosen
- * period (in the URL as `preds`) and shows its newest rows; a period with more than one page says so.
+ * period (in the URL as `preds`) and shows its newest rows, each with what the model predicted beside the label it
+ * was given (when one was sent); a period with more than one page says so.
  */
 export const PredictionsCard = ({ name, sampleRate }: { name: string; sampleRate: number }): ReactNode => {
   const [periodKey, setPeriodKey] = useQueryParam("preds", "1h");
@@ -28,7 +33,8 @@ export const PredictionsCard = ({ name, sampleRate }: { name: string; sampleRate
     queryFn: ({ signal }) => listPredictions(name, Date.now() - period.ms, signal),
     refetchInterval: 30_000,
   });
-  const rows = predictions.data ? predictions.data.predictions.slice(-SHOWN).reverse() : [];
+  // The wire type leaves the tensors out; the log does send them, and the card shows what was predicted.
+  const rows: LoggedPrediction[] = predictions.data ? predictions.data.predictions.slice(-SHOWN).reverse() : [];
   return (
     <section className="card" aria-labelledby="predictions-heading">
       <div className="card-title-row">
@@ -66,6 +72,7 @@ export const PredictionsCard = ({ name, sampleRate }: { name: string; sampleRate
                 <th scope="col" className="num">
                   Latency
                 </th>
+                <th scope="col">Prediction</th>
                 <th scope="col">Label</th>
               </tr>
             </thead>
@@ -76,7 +83,8 @@ export const PredictionsCard = ({ name, sampleRate }: { name: string; sampleRate
                   <td className="mono">{p.request_id}</td>
                   <td>v{p.version}</td>
                   <td className="num">{formatLatency(p.latency_ms)}</td>
-                  <td className="mono">{p.label === undefined ? <span className="muted">—</span> : JSON.stringify(p.label)}</td>
+                  <td className="mono">{summarizeOutputs(p.outputs) ?? <span className="muted">—</span>}</td>
+                  <td className="mono">{formatLabel(p.label) ?? <span className="muted">—</span>}</td>
                 </tr>
               ))}
             </tbody>

@@ -4,8 +4,8 @@ import { Link } from "wouter";
 import { PageHeader } from "../../components/page";
 import { ErrorBanner, Loading } from "../../components/status";
 import { useQueryParam } from "../../url-state";
-import { experimentPath, loggedModelsPath } from "../experiment/experiment-paths";
-import { useExperiment } from "../experiment/use-experiment";
+import { ExperimentCrumbs } from "../experiment/experiment-crumbs";
+import { loggedModelsPath } from "../experiment/experiment-paths";
 import { useTabs, type TabSpec } from "../models/tabs";
 import { ArtifactPreview } from "../run/artifacts/artifact-preview";
 import { ArtifactTree } from "../run/artifacts/artifact-tree";
@@ -40,17 +40,14 @@ const ModelArtifacts = ({ modelId, artifactUri }: { modelId: string; artifactUri
 
 /** One logged model: overview (info, registrations, params, metrics, tags) and artifacts, in tabs kept in the URL. */
 const LoggedModelPage = ({ experimentId, modelId }: { experimentId: string; modelId: string }): ReactNode => {
-  const experiment = useExperiment(experimentId);
   const model = useQuery({ queryKey: loggedModelKeys.model(modelId), queryFn: ({ signal }) => getLoggedModel(modelId, signal) });
   const { current, tabList, panelProps } = useTabs(TABS);
-  const experimentName = experiment.data?.experiment.name ?? `Experiment ${experimentId}`;
-  const crumbs = (
-    <>
-      <Link href="/experiments">Experiments</Link> / <Link href={experimentPath(experimentId)}>{experimentName}</Link> /{" "}
-      <Link href={loggedModelsPath(experimentId)}>Logged models</Link>
-    </>
-  );
   const info = model.data?.info;
+  const crumbs = (
+    <ExperimentCrumbs experimentId={experimentId}>
+      <Link href={loggedModelsPath(experimentId)}>Logged models</Link> / {info?.name ?? modelId}
+    </ExperimentCrumbs>
+  );
   const status = info ? MODEL_STATUS[info.status] : undefined;
   return (
     <div className="page run-page logged-model-page">

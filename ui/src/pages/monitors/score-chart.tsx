@@ -2,6 +2,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { FeatureSeriesSet } from "./monitor-results";
+import { timeAxis } from "./time-range";
 
 /** Distinct enough on light and dark backgrounds; the threshold lines are dashed red. */
 const PALETTE = ["#1d5fd1", "#c2620a", "#1a7f37", "#7a5cc4", "#0e7490", "#b8336a", "#6b7280", "#a16207", "#2563eb", "#15803d"];
@@ -23,6 +24,8 @@ export const ScoreChart = ({ set, yLabel, description }: { set: FeatureSeriesSet
     const gridColor = cssVar("--border", "#dde1e6");
     const axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
     const showPoints = set.times.length <= 60;
+    // Ticks that say which day when the runs span days, HH:MM otherwise, in a zone the axis names.
+    const time = timeAxis(set.times);
     const data: uPlot.AlignedData = [
       set.times.map((t) => t / 1000),
       ...set.series.map((s) => s.values),
@@ -33,7 +36,7 @@ export const ScoreChart = ({ set, yLabel, description }: { set: FeatureSeriesSet
       height: HEIGHT,
       scales: { x: { time: true } },
       series: [
-        { label: "Run" },
+        { label: "Run", value: (_plot: uPlot, seconds: number | null) => (seconds === null ? "—" : time.full(seconds * 1000)) },
         ...set.series.map((s, i) => ({
           label: s.feature,
           stroke: PALETTE[i % PALETTE.length] as string,
@@ -48,7 +51,10 @@ export const ScoreChart = ({ set, yLabel, description }: { set: FeatureSeriesSet
           points: { show: false },
         })),
       ],
-      axes: [axis, { ...axis, label: yLabel, size: 60 }],
+      axes: [
+        { ...axis, label: time.label, labelSize: 20, incrs: time.incrs, space: time.space, values: (_plot, splits) => splits.map((seconds) => time.tick(seconds * 1000)) },
+        { ...axis, label: yLabel, size: 60 },
+      ],
     };
     const plot = new uPlot(options, data, element);
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(320, element.clientWidth), height: HEIGHT }));

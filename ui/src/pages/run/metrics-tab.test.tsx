@@ -82,3 +82,36 @@ describe("MetricsTab, lazily", () => {
     expect(fetched).toHaveLength(3);
   });
 });
+
+describe("MetricsTab, a metric logged once", () => {
+  let intersection: FakeIntersection;
+  beforeEach(() => {
+    installFakeCanvas();
+    intersection = installFakeIntersectionObserver();
+    vi.stubGlobal("fetch", async (url: string) => {
+      const key = new URL(url, "http://ui").searchParams.get("metric_key") ?? "";
+      // loss has a history; every other metric was logged once, at step 4.
+      const steps = key === "loss" ? [0, 1, 2] : [4];
+      return new Response(JSON.stringify({ metrics: steps.map((step) => ({ key, value: key === "acc" ? 0.9375 : step / 10, step, timestamp: 1_700_000_000_000 + step })) }));
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
+
+  it("shows the value itself, not an empty chart, and draws the chart of a metric with a history", async () => {
+    const run = runWith("FINISHED", (key) => ({ key, value: 0.2, step: 2, timestamp: 1_700_000_000_002 }));
+    renderWithApp(<MetricsTab run={run} />, "/experiments/7/runs/r1?tab=metrics");
+    act(() => {
+      intersection.report(card("acc"), true);
+      intersection.report(card("loss"), true);
+    });
+    const value = await screen.findByRole("figure", { name: "acc value" });
+    expect(value.querySelector(".single-value-number")?.textContent).toBe("0.9375");
+    expect(value.textContent).toContain("baseline");
+    expect(value.textContent).toContain("step 4");
+    expect(screen.queryByRole("figure", { name: "acc chart" })).toBeNull();
+    await screen.findByRole("figure", { name: "loss chart" });
+  });
+});

@@ -5,6 +5,7 @@ import { formatNumber } from "../../format";
 import { DatasetsCard } from "./datasets-card";
 import { KeyValueTable } from "./key-value-table";
 import { LoggedModelsCard } from "./logged-models-card";
+import { ModelVersionsCard } from "./model-versions-card";
 import { RunInfoCard } from "./run-info-card";
 import { groupTags } from "./run-tags";
 import { metricValue } from "../../charts/x-axis";
@@ -56,6 +57,7 @@ export const OverviewTab = ({ run, runPath, fetchedAt }: { run: Run; runPath: st
         </section>
       </div>
       <LoggedModelsCard run={run} />
+      <ModelVersionsCard runId={run.info.run_id} />
       <DatasetsCard inputs={run.inputs?.dataset_inputs ?? []} />
     </div>
   );

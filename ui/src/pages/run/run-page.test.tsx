@@ -35,6 +35,16 @@ const RUN: Run = {
   inputs: { dataset_inputs: [{ tags: [{ key: "mlflow.data.context", value: "eval" }], dataset: { name: "iris", digest: "d1", source_type: "http", source: "https://example.org/iris.csv" } }] },
 };
 
+const VERSIONS_URL = `/ajax-api/2.0/mlflow/model-versions/search?${new URLSearchParams({ filter: "run_id = 'r1'", max_results: "100", order_by: "creation_timestamp DESC" }).toString()}`;
+
+const ANSWERS: Record<string, unknown> = {
+  "/ajax-api/2.0/mlflow/runs/get?run_id=r1": { run: RUN },
+  "/ajax-api/2.0/mlflow/experiments/get?experiment_id=7": { experiment: { experiment_id: "7", name: "churn", artifact_location: "", lifecycle_stage: "active", tags: [] } },
+  [VERSIONS_URL]: {
+    model_versions: [{ name: "churn-model", version: "3", creation_timestamp: 1_700_000_100_000, last_updated_timestamp: 1_700_000_100_000, current_stage: "None", source: "runs:/r1/model", run_id: "r1", status: "READY", tags: [], aliases: ["champion"] }],
+  },
+};
+
 describe("run tags", () => {
   it("keeps the user's tags and folds MLflow's, leaving out those the info card shows", () => {
     expect(groupTags(RUN.data.tags)).toEqual({ user: [{ key: "team", value: "vision" }], system: [{ key: "mlflow.log-model.history", value: "[]" }] });
@@ -53,12 +63,22 @@ describe("RunPage", () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it("shows the run's overview and keeps the chosen tab in the URL", async () => {
-    const fetchMock = vi.fn(async (url: string) =>
-      url === "/ajax-api/2.0/mlflow/runs/get?run_id=r1" ? new Response(JSON.stringify({ run: RUN }), { status: 200 }) : new Response(JSON.stringify({ files: [] }), { status: 200 }),
-    );
+    const fetchMock = vi.fn(async (url: string) => {
+      const answer = ANSWERS[url] ?? { files: [] };
+      return new Response(JSON.stringify(answer), { status: 200 });
+    });
     vi.stubGlobal("fetch", fetchMock);
     const { location } = renderWithApp(<RunPage experimentId="7" runId="r1" />, "/experiments/7/runs/r1");
     await screen.findByRole("heading", { level: 1, name: "baseline" });
+    // The crumbs name the experiment and the run, not their ids.
+    const crumbs = screen.getByRole("navigation", { name: "Breadcrumbs" });
+    await within(crumbs).findByRole("link", { name: "churn" });
+    expect(crumbs.textContent).toBe("Experiments / churn / baseline");
+    expect(within(crumbs).getByRole("link", { name: "churn" }).getAttribute("href")).toBe("/experiments/7");
+    // The model versions registered from this run link to their pages.
+    const versions = await screen.findByRole("link", { name: "churn-model version 3" });
+    expect(versions.getAttribute("href")).toBe("/models/churn-model/versions/3");
+    expect(screen.getByRole("heading", { name: "Registered model versions (1)" })).toBeTruthy();
     const rows = (name: string): string[] => within(screen.getByRole("table", { name })).getAllByRole("row").map((row) => Array.from(row.children).map((cell) => cell.textContent).join("|"));
     expect(rows("Parameters")).toEqual(["Parameter|Value", "epochs|20", "lr|0.01"]);
     expect(rows("Latest metric values")).toEqual(["Metric|Latest value", "loss|NaN"]);
@@ -73,7 +93,7 @@ describe("RunPage", () => {
     expect(screen.getByRole("tab", { name: "Artifacts" }).getAttribute("aria-selected")).toBe("true");
     await screen.findByText("This run has no artifacts.");
     // A finished run is read once: no polling, and the tab change does not fetch it again.
-    expect(fetchMock.mock.calls.map(([url]) => url)).toEqual(["/ajax-api/2.0/mlflow/runs/get?run_id=r1", "/ajax-api/2.0/mlflow/artifacts/list?run_id=r1"]);
+    expect(fetchMock.mock.calls.map(([url]) => url).sort()).toEqual([...Object.keys(ANSWERS), "/ajax-api/2.0/mlflow/artifacts/list?run_id=r1"].sort());
   });
 
   it("says in plain words when the run does not exist", async () => {

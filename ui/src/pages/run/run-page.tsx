@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
-import { Link } from "wouter";
 import { PageHeader } from "../../components/page";
 import { ErrorBanner, Loading } from "../../components/status";
+import { ExperimentCrumbs } from "../experiment/experiment-crumbs";
 import { useQueryParam } from "../../url-state";
 import { ArtifactsTab } from "./artifacts/artifacts-tab";
 import { MetricsTab } from "./metrics-tab";
@@ -18,11 +18,8 @@ const RunPage = ({ experimentId, runId }: { experimentId: string; runId: string 
   const tab = parseRunTab(rawTab);
   const experimentPath = `/experiments/${encodeURIComponent(experimentId)}`;
   const runPath = `${experimentPath}/runs/${encodeURIComponent(runId)}`;
-  const crumbs = (
-    <>
-      <Link href="/experiments">Experiments</Link> / <Link href={experimentPath}>Experiment {experimentId}</Link> / Run
-    </>
-  );
+  // The last crumb is the run's own name ("Experiments / <experiment> / <run>"), its id until the run loads.
+  const crumbs = <ExperimentCrumbs experimentId={experimentId}>{run ? run.info.run_name || run.info.run_id : runId}</ExperimentCrumbs>;
   if (error) {
     return (
       <div className="page">

@@ -68,3 +68,23 @@ export const collectKnownKeys = (pages: readonly (readonly Run[])[]): KnownKeys 
   const sorted = (set: Set<string>): string[] => [...set].sort((a, b) => a.localeCompare(b));
   return { metrics: sorted(all.metrics), params: sorted(all.params), tags: sorted(all.tags) };
 };
+
+/** How many metric and how many param columns a runs table shows when the URL names none. */
+export const DEFAULT_COLUMNS_PER_ENTITY = 5;
+
+/**
+ * The columns shown when the URL chooses none: the metric keys, then the param keys, that most runs of the first page
+ * carry (ties by name), at most `perEntity` of each. Only the first page counts, so that scrolling never moves the
+ * columns under the reader's eyes.
+ */
+export const defaultColumns = (firstPage: readonly Run[], perEntity = DEFAULT_COLUMNS_PER_ENTITY): DataColumn[] => {
+  const top = (entity: "metrics" | "params"): DataColumn[] => {
+    const counts = new Map<string, number>();
+    for (const run of firstPage) for (const item of run.data[entity] ?? []) counts.set(item.key, (counts.get(item.key) ?? 0) + 1);
+    return [...counts]
+      .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
+      .slice(0, perEntity)
+      .map(([key]) => ({ entity, key }));
+  };
+  return [...top("metrics"), ...top("params")];
+};

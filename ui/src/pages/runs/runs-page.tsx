@@ -11,7 +11,7 @@ import { ColumnChooser, useChosenColumns } from "./column-chooser";
 import { FilterBox } from "./filter-box";
 import { readSort, toOrderBy } from "./order-by";
 import { RunActions } from "./run-actions";
-import { collectKnownKeys } from "./run-columns";
+import { collectKnownKeys, defaultColumns } from "./run-columns";
 import { RunsTable } from "./runs-table";
 import { useRunsSearch, VIEW_TYPES_BY_NAME } from "./runs-query";
 import "./runs.css";
@@ -27,7 +27,6 @@ const RunsPage = ({ experimentId }: { experimentId: string }): ReactNode => {
   const [sortDirection] = useQueryParam("dir");
   const [view, setView] = useQueryParam("view", "active");
   const [selectedIds, setSelectedIds] = useQueryList("sel");
-  const [chosen] = useChosenColumns();
   const setParams = useSetSearchParams();
   const sort = readSort(sortColumn, sortDirection);
   const viewType = VIEW_TYPES_BY_NAME[view] ?? "ACTIVE_ONLY";
@@ -38,6 +37,10 @@ const RunsPage = ({ experimentId }: { experimentId: string }): ReactNode => {
   const runs = useMemo(() => pages.flat(), [pages]);
   const runsById = useMemo(() => new Map<string, Run>(runs.map((run) => [run.info.run_id, run])), [runs]);
   const knownKeys = useMemo(() => collectKnownKeys(pages), [pages]);
+  // Without columns in the URL, the table shows the experiment's most common metrics and params (of the first page).
+  const firstPage = pages[0];
+  const defaults = useMemo(() => defaultColumns(firstPage ?? []), [firstPage]);
+  const [chosen] = useChosenColumns(defaults);
   const selected = useMemo(() => new Set(selectedIds), [selectedIds]);
 
   const onNearEnd = useCallback(() => {
@@ -71,7 +74,7 @@ const RunsPage = ({ experimentId }: { experimentId: string }): ReactNode => {
             <option value="all">All runs</option>
           </select>
         </label>
-        <ColumnChooser knownKeys={knownKeys} />
+        <ColumnChooser knownKeys={knownKeys} defaults={defaults} />
         <RunActions experimentId={experimentId} selectedIds={selectedIds} loadedRuns={runsById} onDone={() => setSelectedIds([])} />
         <span className="muted runs-count" role="status" aria-live="polite">
           {data ? `${runs.length.toLocaleString("en")} runs loaded` : ""}

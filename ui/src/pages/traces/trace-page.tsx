@@ -4,8 +4,8 @@ import { Link } from "wouter";
 import { PageHeader } from "../../components/page";
 import { ErrorBanner, Loading } from "../../components/status";
 import { useQueryParam } from "../../url-state";
-import { experimentPath, tracesPath } from "../experiment/experiment-paths";
-import { useExperiment } from "../experiment/use-experiment";
+import { ExperimentCrumbs } from "../experiment/experiment-crumbs";
+import { tracesPath } from "../experiment/experiment-paths";
 import { AssessmentsCard } from "./assessments-card";
 import { SpanDetail } from "./span-detail";
 import { SpanTimeline } from "./span-timeline";
@@ -44,13 +44,11 @@ const Spans = ({ trace }: { trace: TraceInfoV3 }): ReactNode => {
 
 /** One trace: its header, the span tree with the timeline, the chosen span's data, and the assessments. */
 const TracePage = ({ experimentId, traceId }: { experimentId: string; traceId: string }): ReactNode => {
-  const experiment = useExperiment(experimentId);
   const trace = useQuery({ queryKey: traceKeys.info(traceId), queryFn: ({ signal }) => getTraceInfo(traceId, signal) });
-  const experimentName = experiment.data?.experiment.name ?? `Experiment ${experimentId}`;
   const crumbs = (
-    <>
-      <Link href="/experiments">Experiments</Link> / <Link href={experimentPath(experimentId)}>{experimentName}</Link> / <Link href={tracesPath(experimentId)}>Traces</Link>
-    </>
+    <ExperimentCrumbs experimentId={experimentId}>
+      <Link href={tracesPath(experimentId)}>Traces</Link> / {traceId}
+    </ExperimentCrumbs>
   );
   return (
     <div className="page run-page trace-page">
