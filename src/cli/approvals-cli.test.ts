@@ -78,6 +78,8 @@ describe("cairn models approvals (process)", () => {
     expect(none).toEqual({ code: 0, stdout: "No standing approvals of churn for stage:Production (--include-revoked shows revoked ones).\n", stderr: "" });
     const badTarget = await cairn(["models", "approvals", "list", "churn", "--target", "champion"]);
     expect(badTarget.code).toBe(2);
-    expect(badTarget.stderr).toContain("--target must be alias:<alias> or stage:<Stage>");
+    expect(badTarget.stderr).toBe(
+      "cairn: error: --target must be alias:<alias>, stage:<Stage> or deployment:<name> (e.g. alias:champion, stage:Production, deployment:churn-prod), got 'champion'\n",
+    );
   });
 });
