@@ -8,7 +8,7 @@ import { startTempServer, type TempServer } from "../src/server/test-support/tem
 import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
 import { openDataset } from "../src/validation/duckdb/open-dataset.js";
 import { profileDataset } from "../src/validation/profile/profile-dataset.js";
-import { TestReceiver } from "../src/webhooks/test-support/receiver.js";
+import { deliveredEvents, TestReceiver } from "../src/webhooks/test-support/receiver.js";
 
 /**
  * The whole cycle of a new user, as one story against one real server (SQLite file, artifact folder, real ONNX
@@ -147,8 +147,7 @@ const champion = async (): Promise<string> =>
 
 const deployment = async (): Promise<any> => (await ok("GET", "cairn/deployments/get", { name: "churn" })).deployment;
 
-const eventsReceived = (type: string): any[] =>
-  receiver.requests.map((r) => JSON.parse(r.body)).filter((body: any) => body.type === type);
+const eventsReceived = (type: string): any[] => deliveredEvents(receiver).filter((body) => body.type === type);
 
 describe("the cycle of a new user, end to end", () => {
   it("train -> register -> approve -> deploy -> canary -> shadow -> promote -> monitor -> alert", async () => {
