@@ -26,9 +26,10 @@ interface Watch {
   failing: { on: boolean; only?: string };
 }
 
-const watched = async (): Promise<{ watch: Watch; kit: DeploymentsKit }> => {
+/** Opens this test's kit (the module's `kit`, closed after each test) with loads that fail on demand, and its watch. */
+const watched = async (): Promise<Watch> => {
   const watch: Watch = { events: [], metrics: new ServingMetrics({ processMetrics: false }), failing: { on: false } };
-  const opened = await DeploymentsKit.open({
+  kit = await DeploymentsKit.open({
     syncIntervalMs: 0,
     events: { publish: async (event) => void watch.events.push(event) },
     onHealth: (deployment, health) => watch.metrics.deploymentHealth(deployment, health),
@@ -38,7 +39,16 @@ const watched = async (): Promise<{ watch: Watch; kit: DeploymentsKit }> => {
       return loadModel(file, options);
     },
   });
-  return { watch, kit: opened };
+  return watch;
+};
+
+/** Versions 1 and 2 of churn, @champion naming version 1, and deployment prod following it. */
+const prodFollowingChampion = async (): Promise<{ v1: string; v2: string }> => {
+  const v1 = await kit.register("churn", logisticRegressionModel(1));
+  const v2 = await kit.register("churn", logisticRegressionModel(2));
+  await kit.registry.setAlias("churn", "champion", v1, ctx);
+  await kit.service.create("prod", "models:/churn@champion", {}, ctx);
+  return { v1, v2 };
 };
 
 const gauge = async (metrics: ServingMetrics, name: string): Promise<string | undefined> =>
@@ -48,13 +58,8 @@ const kinds = (events: DomainEvent[]): string[] => events.map((e) => `${e.type} 
 
 describe("deployment health", () => {
   it("reports degraded once when the alias names a version that failed to load, retries on sync, and recovers", async () => {
-    const opened = await watched();
-    kit = opened.kit;
-    const { watch } = opened;
-    const v1 = await kit.register("churn", logisticRegressionModel(1));
-    const v2 = await kit.register("churn", logisticRegressionModel(2));
-    await kit.registry.setAlias("churn", "champion", v1, ctx);
-    await kit.service.create("prod", "models:/churn@champion", {}, ctx);
+    const watch = await watched();
+    const { v1, v2 } = await prodFollowingChampion();
     expect(kit.service.healthOf("prod")).toEqual({ state: "serving", servedVersion: v1, aliasVersion: v1 });
     expect(await gauge(watch.metrics, "prod")).toBe('cairn_deployment_degraded{deployment="prod"} 0');
 
@@ -103,9 +108,7 @@ describe("deployment health", () => {
   });
 
   it("reports after a restart that nothing could be loaded, and recovers on the sync that loads it", async () => {
-    const opened = await watched();
-    kit = opened.kit;
-    const { watch } = opened;
+    const watch = await watched();
     const v1 = await kit.register("churn", logisticRegressionModel(1));
     await kit.service.create("pinned", `models:/churn/${v1}`, {}, ctx);
     expect(kit.service.healthOf("pinned")).toEqual({ state: "serving", servedVersion: v1 });
@@ -132,13 +135,8 @@ describe("deployment health", () => {
   });
 
   it("answers a promote whose switch fails to load with that error; the alias has moved, the deployment says degraded", async () => {
-    const opened = await watched();
-    kit = opened.kit;
-    const { watch } = opened;
-    const v1 = await kit.register("churn", logisticRegressionModel(1));
-    const v2 = await kit.register("churn", logisticRegressionModel(2));
-    await kit.registry.setAlias("churn", "champion", v1, ctx);
-    await kit.service.create("prod", "models:/churn@champion", {}, ctx);
+    const watch = await watched();
+    const { v1, v2 } = await prodFollowingChampion();
     await kit.service.setCanary("prod", { version: v2 }, 0.5, true, ctx);
     // Restarted while version 2 cannot load: the primary serves alone, so the promote has to load version 2.
     watch.failing.on = true;
@@ -158,12 +156,8 @@ describe("deployment health", () => {
   });
 
   it("agrees with the alias on another replica after promote and rollback, which sees them only through its sync", async () => {
-    const opened = await watched();
-    kit = opened.kit;
-    const v1 = await kit.register("churn", logisticRegressionModel(1));
-    const v2 = await kit.register("churn", logisticRegressionModel(2));
-    await kit.registry.setAlias("churn", "champion", v1, ctx);
-    await kit.service.create("prod", "models:/churn@champion", {}, ctx);
+    const watch = await watched();
+    const { v1, v2 } = await prodFollowingChampion();
     // Both replicas announce to the same receiver: a verdict both reach is announced once.
     replica = kit.newService({ onHealth: () => undefined });
     await replica.start();
@@ -191,6 +185,6 @@ describe("deployment health", () => {
     });
     await kit.service.sync();
     expect(kit.service.healthOf("prod")?.state).toBe("degraded");
-    expect(kinds(opened.watch.events)).toEqual(["deployment.degraded prod"]);
+    expect(kinds(watch.events)).toEqual(["deployment.degraded prod"]);
   });
 });

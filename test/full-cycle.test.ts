@@ -8,7 +8,8 @@ import { startTempServer, type TempServer } from "../src/server/test-support/tem
 import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
 import { openDataset } from "../src/validation/duckdb/open-dataset.js";
 import { profileDataset } from "../src/validation/profile/profile-dataset.js";
-import { TestReceiver } from "../src/webhooks/test-support/receiver.js";
+import { deliveredEvents, TestReceiver } from "../src/webhooks/test-support/receiver.js";
+import { waitFor as waitForAttempts } from "./support/wait-for.js";
 
 /**
  * The whole cycle of a new user, as one story against one real server (SQLite file, artifact folder, real ONNX
@@ -57,13 +58,8 @@ const ok = async (method: "GET" | "POST" | "PATCH" | "DELETE", route: string, bo
   return answer.body;
 };
 
-const waitFor = async (check: () => Promise<boolean>, what: string): Promise<void> => {
-  for (let i = 0; i < 150; i += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+/** This test has always allowed 15 s (150 tries) for its background steps, more than the default 10 s. */
+const waitFor = (check: () => Promise<boolean>, what: string): Promise<void> => waitForAttempts(check, what, 150);
 
 const FEATURES = ["f0", "f1", "f2", "f3"];
 
@@ -147,8 +143,7 @@ const champion = async (): Promise<string> =>
 
 const deployment = async (): Promise<any> => (await ok("GET", "cairn/deployments/get", { name: "churn" })).deployment;
 
-const eventsReceived = (type: string): any[] =>
-  receiver.requests.map((r) => JSON.parse(r.body)).filter((body: any) => body.type === type);
+const eventsReceived = (type: string): any[] => deliveredEvents(receiver).filter((body) => body.type === type);
 
 describe("the cycle of a new user, end to end", () => {
   it("train -> register -> approve -> deploy -> canary -> shadow -> promote -> monitor -> alert", async () => {

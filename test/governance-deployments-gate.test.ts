@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promoteDeployment } from "../src/cli/commands/deployments.js";
-import { startServer, type RunningServer } from "../src/server/start.js";
+import type { RunningServer } from "../src/server/start.js";
+import { startServerIn } from "../src/server/test-support/temp-server.js";
 import { CairnClient } from "../src/sdk/client.js";
-import { CairnApiError } from "../src/sdk/errors.js";
 import { registerLogisticVersions } from "../src/serving/test-support/registered-models.js";
-import { TestReceiver } from "../src/webhooks/test-support/receiver.js";
+import { deliveredEvents, TestReceiver } from "../src/webhooks/test-support/receiver.js";
+import { apiErrorOf } from "../src/sdk/test-support/api-error.js";
 
 /**
  * Issue 11's governance hole, from every client against a real server over one SQLite file: a deployment's primary
@@ -21,18 +22,10 @@ let ada: CairnClient;
 let bob: CairnClient;
 const receiver = new TestReceiver();
 
-/** What the webhook receiver got so far, as {type, payload}. */
-const delivered = (): Array<{ type: string; payload: Record<string, unknown> }> =>
-  receiver.requests.map((request) => JSON.parse(request.body) as { type: string; payload: Record<string, unknown> });
+const delivered = () => deliveredEvents(receiver);
 
 const start = async (): Promise<void> => {
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    backendStoreUri: `sqlite:///${dir}/cairn.db`,
-    artifactsDestination: `${dir}/artifacts`,
-    logLevel: "silent",
-  });
+  server = await startServerIn(dir);
   ada = new CairnClient({ trackingUri: server.url, user: "ada" });
   bob = new CairnClient({ trackingUri: server.url, user: "bob" });
 };
@@ -51,15 +44,6 @@ const call = async (method: "GET" | "POST", route: string, body: Record<string, 
 
 const refusal = (version: string, target: string, unmet: string): string =>
   `Promotion of model 'churn' version ${version} to ${target} refused: ${unmet}.`;
-
-const errorOf = async (work: Promise<unknown>): Promise<CairnApiError> => {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(CairnApiError);
-  return error as CairnApiError;
-};
 
 const aliasVersion = async (): Promise<string> => (await call("GET", "mlflow/registered-models/alias", { name: "churn", alias: "champion" })).body.model_version.version as string;
 
@@ -94,9 +78,9 @@ describe("one gate for every change of what a deployment serves", () => {
     const expected = refusal("2", "alias:champion", "1 approval needed, 0 given");
     const http = await call("POST", "cairn/deployments/promote", { name: "churn-live" });
     expect(http).toEqual({ status: 400, body: { error_code: "INVALID_PARAMETER_VALUE", message: expected } });
-    const sdk = await errorOf(ada.serving.promote("churn-live"));
+    const sdk = await apiErrorOf(ada.serving.promote("churn-live"));
     expect([sdk.status, sdk.errorCode, sdk.message]).toEqual([400, "INVALID_PARAMETER_VALUE", expected]);
-    const cli = await errorOf(promoteDeployment(ada, "churn-live"));
+    const cli = await apiErrorOf(promoteDeployment(ada, "churn-live"));
     expect(cli.message).toBe(expected);
     // What the MLflow client's set_registered_model_alias gets: the very same refusal.
     const mlflow = await call("POST", "mlflow/registered-models/alias", { name: "churn", alias: "champion", version: "2" });
@@ -193,7 +177,7 @@ describe("one gate for every change of what a deployment serves", () => {
     await bob.governance.approve("churn", 1, "deployment:churn-pinned");
     await ada.serving.createDeployment({ name: "churn-pinned", modelUri: "models:/churn/1" });
     await ada.serving.setShadow({ name: "churn-pinned", version: "3", share: 1 });
-    const refused = await errorOf(ada.serving.promote("churn-pinned"));
+    const refused = await apiErrorOf(ada.serving.promote("churn-pinned"));
     expect(refused.message).toBe(refusal("3", "deployment:churn-pinned", "1 approval needed, 0 given"));
     const event = (await ada.audit.listEvents({ action: "registry.promotion.refuse", maxResults: 100 })).items.at(-1);
     expect(event).toMatchObject({ entity_id: "churn/3", after: { target: "deployment:churn-pinned", unmet: ["1 approval needed, 0 given"], reason: "promote" } });

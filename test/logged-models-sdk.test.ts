@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoggedModel } from "../src/protocol/mlflow/logged-model-entities.js";
 import { CairnClient } from "../src/sdk/client.js";
-import { CairnApiError } from "../src/sdk/errors.js";
 import { collect } from "../src/sdk/paging.js";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
+import { apiErrorOf } from "../src/sdk/test-support/api-error.js";
 
 /** client.loggedModels against a real server (SQLite file, local artifact folder): every method, exact answers. */
 let server: TempServer;
@@ -20,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-const apiError = async (promise: Promise<unknown>): Promise<{ status: number; errorCode: string; message: string }> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof CairnApiError)) throw new Error(`expected a CairnApiError, got ${String(error)}`);
-  return { status: error.status, errorCode: error.errorCode, message: error.message };
-};
 
 const upload = async (model: LoggedModel, file: string, body: string): Promise<void> => {
   const root = model.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
@@ -129,7 +120,7 @@ describe("client.loggedModels against a real server", () => {
     });
     expect(names(onDataset.items)).toEqual(["m0", "m2"]);
     expect(names((await client.loggedModels.search({ experimentIds: [exp], filter: "name = 'none'" })).items)).toEqual([]);
-    expect(await apiError(client.loggedModels.search({ experimentIds: [exp], filter: "colour = 'red'" }))).toMatchObject({
+    expect(await apiErrorOf(client.loggedModels.search({ experimentIds: [exp], filter: "colour = 'red'" }))).toMatchObject({
       status: 400,
       errorCode: "INVALID_PARAMETER_VALUE",
     });
@@ -137,19 +128,19 @@ describe("client.loggedModels against a real server", () => {
 
   it("deletes, and reports MLflow's errors for a malformed id, a missing model, and a second param value", async () => {
     const { info } = await client.loggedModels.create({ experimentId, params: { a: "1" } });
-    expect(await apiError(client.loggedModels.logParams(info.model_id, { a: "2" }))).toMatchObject({ status: 400, errorCode: "INVALID_PARAMETER_VALUE" });
+    expect(await apiErrorOf(client.loggedModels.logParams(info.model_id, { a: "2" }))).toMatchObject({ status: 400, errorCode: "INVALID_PARAMETER_VALUE" });
     await client.loggedModels.delete(info.model_id);
-    expect(await apiError(client.loggedModels.get(info.model_id))).toEqual({
+    expect(await apiErrorOf(client.loggedModels.get(info.model_id))).toEqual({
       status: 404,
       errorCode: "RESOURCE_DOES_NOT_EXIST",
       message: `Logged model with ID '${info.model_id}' not found.`,
     });
-    expect(await apiError(client.loggedModels.get("m-123"))).toEqual({
+    expect(await apiErrorOf(client.loggedModels.get("m-123"))).toEqual({
       status: 400,
       errorCode: "INVALID_PARAMETER_VALUE",
       message: "Invalid value 'm-123' for parameter 'model_id' supplied: a logged model id is 'm-' followed by 32 lowercase hex characters.",
     });
-    expect(await apiError(client.loggedModels.finalize(`m-${"a".repeat(32)}`, "LOGGED_MODEL_UPLOAD_FAILED"))).toEqual({
+    expect(await apiErrorOf(client.loggedModels.finalize(`m-${"a".repeat(32)}`, "LOGGED_MODEL_UPLOAD_FAILED"))).toEqual({
       status: 404,
       errorCode: "RESOURCE_DOES_NOT_EXIST",
       message: `Logged model with ID 'm-${"a".repeat(32)}' not found.`,

@@ -112,6 +112,21 @@ const fieldCases = (): [string, Record<string, unknown>, string[]?][] => [
   ["model json a string", { model_json: 5, key: "" }],
 ];
 
+/**
+ * A refusal over HTTP: a 4xx (or exactly `status`) whose body is MLflow's error shape and nothing else, its message
+ * containing `mentions` and its code `code` when given.
+ */
+const expectRefusal = (label: string, answer: { status: number; text: string }, expected: { mentions?: string; code?: string; status?: number } = {}): void => {
+  const context = `${label}: ${answer.status} ${answer.text.slice(0, 400)}`;
+  if (expected.status !== undefined) expect(answer.status, context).toBe(expected.status);
+  expect(answer.status, context).toBeGreaterThanOrEqual(400);
+  expect(answer.status, context).toBeLessThan(500);
+  const parsed = JSON.parse(answer.text) as Record<string, unknown>;
+  expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
+  if (expected.code !== undefined) expect(parsed.error_code, context).toBe(expected.code);
+  if (expected.mentions !== undefined) expect(String(parsed.message), context).toContain(expected.mentions);
+};
+
 const assertMlflowError = (label: string, response: { statusCode: number; body: string }): void => {
   const context = `${label}: ${response.statusCode} ${response.body.slice(0, 200)}`;
   expect(response.statusCode, context).toBeGreaterThanOrEqual(400);
@@ -409,15 +424,8 @@ describe("malformed requests to the logged-model routes", () => {
     return { status: response.status, text: await response.text() };
   };
 
-  const refused = async (label: string, method: string, path: string, body?: unknown, mentions?: string): Promise<void> => {
-    const answer = await send(method, path, body);
-    const context = `${label}: ${answer.status} ${answer.text.slice(0, 300)}`;
-    expect(answer.status, context).toBeGreaterThanOrEqual(400);
-    expect(answer.status, context).toBeLessThan(500);
-    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
-    if (mentions !== undefined) expect(String(parsed.message), context).toContain(mentions);
-  };
+  const refused = async (label: string, method: string, path: string, body?: unknown, mentions?: string): Promise<void> =>
+    expectRefusal(label, await send(method, path, body), { ...(mentions !== undefined ? { mentions } : {}) });
 
   const snapshot = async (): Promise<string> => {
     const parts = await Promise.all([
@@ -623,16 +631,8 @@ describe("malformed registrations by model id and prompt placeholders", () => {
     return { status: response.status, text: await response.text() };
   };
 
-  const refused = async (label: string, method: string, path: string, body: unknown, code: string, mentions: string): Promise<void> => {
-    const answer = await send(method, path, body);
-    const context = `${label}: ${answer.status} ${answer.text.slice(0, 400)}`;
-    expect(answer.status, context).toBeGreaterThanOrEqual(400);
-    expect(answer.status, context).toBeLessThan(500);
-    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
-    expect(parsed.error_code, context).toBe(code);
-    expect(String(parsed.message), context).toContain(mentions);
-  };
+  const refused = async (label: string, method: string, path: string, body: unknown, code: string, mentions: string): Promise<void> =>
+    expectRefusal(label, await send(method, path, body), { code, mentions });
 
   const snapshot = async (): Promise<string> => {
     const parts = await Promise.all([
@@ -963,12 +963,7 @@ describe("malformed requests to the monitors API", () => {
       ["missing deployment", { ...base, features: ["a"] }, 404, "Deployment 'd' not found."],
     ];
     for (const [label, body, status, mentions] of cases) {
-      const answer = await send("POST", "monitors/create", body);
-      const context = `${label}: ${answer.status} ${answer.text.slice(0, 300)}`;
-      expect(answer.status, context).toBe(status);
-      const parsed = JSON.parse(answer.text) as Record<string, unknown>;
-      expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
-      expect(String(parsed.message), context).toContain(mentions);
+      expectRefusal(label, await send("POST", "monitors/create", body), { status, mentions });
     }
     expect(await snapshot()).toBe(before);
   });
@@ -994,15 +989,8 @@ describe("malformed requests to the approvals routes", () => {
     return { status: response.status, text: await response.text() };
   };
 
-  const refused = async (label: string, method: string, path: string, body: unknown, mentions: string, headers: Record<string, string> = bob): Promise<void> => {
-    const answer = await send(method, path, body, headers);
-    const context = `${label}: ${answer.status} ${answer.text.slice(0, 400)}`;
-    expect(answer.status, context).toBeGreaterThanOrEqual(400);
-    expect(answer.status, context).toBeLessThan(500);
-    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
-    expect(String(parsed.message), context).toContain(mentions);
-  };
+  const refused = async (label: string, method: string, path: string, body: unknown, mentions: string, headers: Record<string, string> = bob): Promise<void> =>
+    expectRefusal(label, await send(method, path, body, headers), { mentions });
 
   const snapshot = async (): Promise<string> => {
     const parts = await Promise.all([
@@ -1104,15 +1092,8 @@ describe("malformed promotion targets and deployment gate requests", () => {
     return { status: response.status, text: await response.text() };
   };
 
-  const refused = async (label: string, method: "GET" | "POST" | "DELETE", path: string, body: Record<string, unknown>, mentions: string): Promise<void> => {
-    const answer = await send(method, path, body);
-    const context = `${label}: ${answer.status} ${answer.text.slice(0, 300)}`;
-    expect(answer.status, context).toBeGreaterThanOrEqual(400);
-    expect(answer.status, context).toBeLessThan(500);
-    const parsed = JSON.parse(answer.text) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort(), context).toEqual(["error_code", "message"]);
-    expect(String(parsed.message), context).toContain(mentions);
-  };
+  const refused = async (label: string, method: "GET" | "POST" | "DELETE", path: string, body: Record<string, unknown>, mentions: string): Promise<void> =>
+    expectRefusal(label, await send(method, path, body), { mentions });
 
   const snapshot = async (): Promise<string> =>
     JSON.stringify(

@@ -9,6 +9,7 @@ import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/tes
 import { openDataset } from "../src/validation/duckdb/open-dataset.js";
 import { profileDataset } from "../src/validation/profile/profile-dataset.js";
 import { loadSchemaFiles, type JsonObject } from "./support/proto-schema.js";
+import { waitFor } from "./support/wait-for.js";
 
 /**
  * The MLflow 3.6 client's model lifecycle against a real Cairn server, call by call as recorded in
@@ -87,14 +88,6 @@ const infer = async (url: string): Promise<{ model_name: string; model_version: 
   const text = await response.text();
   expect(response.status, text).toBe(200);
   return JSON.parse(text);
-};
-
-const waitFor = async (check: () => Promise<boolean>, what: string): Promise<void> => {
-  for (let i = 0; i < 100; i += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 };
 
 interface Logged {

@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../src/server/start.js";
+import type { RunningServer } from "../src/server/start.js";
+import { startServerIn } from "../src/server/test-support/temp-server.js";
 import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
+import { deliveredEvents, TestReceiver } from "../src/webhooks/test-support/receiver.js";
 
 /**
  * Monitors inside `cairn server` over real deployments of real ONNX models (registered MLflow model directories and
@@ -21,40 +21,24 @@ import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/tes
 let dir: string;
 let scratch: string;
 let server: RunningServer;
-/** What a webhook receiver on loopback got: the event types and payloads of monitor events, in order. */
-const received: Array<{ type: string; payload: Record<string, unknown> }> = [];
-let receiver: Server;
+/** A webhook receiver on loopback: what it got are the event types and payloads of monitor events, in order. */
+const receiver = new TestReceiver();
+const received = () => deliveredEvents(receiver);
 const FEATURES = ["f0", "f1", "f2", "f3"];
 
 const start = async (): Promise<void> => {
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    backendStoreUri: `sqlite:///${dir}/cairn.db`,
-    artifactsDestination: `${dir}/artifacts`,
-    logLevel: "silent",
-    webUiDir: null,
-  });
+  server = await startServerIn(dir, { webUiDir: null });
 };
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "cairn-monitors-registry-"));
   scratch = await mkdtemp(path.join(tmpdir(), "cairn-monitors-registry-model-"));
-  receiver = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    request.on("end", () => {
-      received.push(JSON.parse(body) as { type: string; payload: Record<string, unknown> });
-      response.end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  await receiver.listen();
   await start();
-  const port = (receiver.address() as AddressInfo).port;
-  await api("POST", "cairn/webhooks/create", { name: "ops", url: `http://127.0.0.1:${port}/hook`, events: ["monitor.alert", "monitor.recovered", "monitor.error"] });
+  await api("POST", "cairn/webhooks/create", { name: "ops", url: receiver.url, events: ["monitor.alert", "monitor.recovered", "monitor.error"] });
 });
 afterAll(async () => {
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   await server.close();
   await rm(dir, { recursive: true, force: true });
   await rm(scratch, { recursive: true, force: true });
@@ -242,8 +226,8 @@ describe("monitors over registered models", () => {
     expect(metrics).toContain('cairn_monitor_check_status{monitor="drift-watch",check="drift",status="pass"} 1');
     expect(metrics).toContain('cairn_monitor_check_status{monitor="drift-watch",check="drift",status="fail"} 0');
     // What the webhook receiver got: one alert, one recovery, each with the features compared.
-    await waitFor(() => received.filter((e) => e.payload.monitor === "drift-watch").length === 2);
-    expect(received.filter((e) => e.payload.monitor === "drift-watch").map((e) => [e.type, e.payload.status, e.payload.features])).toEqual([
+    await waitFor(() => received().filter((e) => e.payload.monitor === "drift-watch").length === 2);
+    expect(received().filter((e) => e.payload.monitor === "drift-watch").map((e) => [e.type, e.payload.status, e.payload.features])).toEqual([
       ["monitor.alert", "fail", FEATURES],
       ["monitor.recovered", "pass", FEATURES],
     ]);
@@ -300,8 +284,8 @@ describe("monitors over registered models", () => {
     expect(events.events.map((e: any) => [e.kind, e.status])).toEqual([["error", "error"]]);
     expect(events.states).toEqual([{ check: "drift", failing: false, error_since: broken.time }]);
     // The webhook gets monitor.error (never monitor.alert) with the reason.
-    await waitFor(() => received.some((e) => e.payload.monitor === "misnamed"));
-    expect(received.filter((e) => e.payload.monitor === "misnamed").map((e) => [e.type, e.payload.check, e.payload.status, e.payload.message])).toEqual([
+    await waitFor(() => received().some((e) => e.payload.monitor === "misnamed"));
+    expect(received().filter((e) => e.payload.monitor === "misnamed").map((e) => [e.type, e.payload.check, e.payload.status, e.payload.message])).toEqual([
       ["monitor.error", "drift", "error", broken.checks[0].message],
     ]);
   });

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../src/sdk/client.js";
-import { CairnApiError } from "../src/sdk/errors.js";
 import type { CreateMonitorRequest } from "../src/sdk/monitors-api.js";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
+import { apiErrorOf } from "../src/sdk/test-support/api-error.js";
 
 /**
  * client.monitors.create / delete against a real server (SQLite file, local artifact folder) over a real deployment
@@ -26,15 +26,6 @@ const put = async (artifactPath: string, content: Uint8Array | string): Promise<
 
 // Training-like inputs: a grid over [0, 1) per column.
 const calm = (row: number, column: number): number => ((row * 7 + column * 13) % 100) / 100;
-
-const apiError = async (promise: Promise<unknown>): Promise<{ status: number; errorCode: string; message: string }> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof CairnApiError)) throw new Error(`expected a CairnApiError, got ${String(error)}`);
-  return { status: error.status, errorCode: error.errorCode, message: error.message };
-};
 
 beforeAll(async () => {
   server = await startTempServer("cairn-monitors-sdk-");
@@ -100,7 +91,7 @@ describe("client.monitors.create / delete against a real server", () => {
 
   it("fills the server's defaults: a seconds window, drift against the training profile by default is refused without one, min_rows 100", async () => {
     // reference omitted = the training profile, which version 1 does not have: refused at creation, naming the field.
-    const refused = await apiError(client.monitors.create({ name: "profiled", deployment: "churn", window: { lastSeconds: 600 }, scheduleSeconds: 60, checks: { drift: {} } }));
+    const refused = await apiErrorOf(client.monitors.create({ name: "profiled", deployment: "churn", window: { lastSeconds: 600 }, scheduleSeconds: 60, checks: { drift: {} } }));
     expect(refused.status).toBe(400);
     expect(refused.errorCode).toBe("INVALID_PARAMETER_VALUE");
     expect(refused.message).toMatch(/^Monitor 'checks\.drift\.reference' is training_profile, but version 1 .* has no training profile/);
@@ -113,27 +104,27 @@ describe("client.monitors.create / delete against a real server", () => {
 
   it("passes the server's refusals on as CairnApiError naming the field, storing nothing", async () => {
     const base = { name: "bad", deployment: "churn", window: { lastRows: 40 }, scheduleSeconds: 60 } as const;
-    expect(await apiError(client.monitors.create({ ...base, checks: { skew: {} } }))).toEqual({
+    expect(await apiErrorOf(client.monitors.create({ ...base, checks: { skew: {} } }))).toEqual({
       status: 400,
       errorCode: "INVALID_PARAMETER_VALUE",
       message: "Monitor 'checks.skew' compares with the training profile, but version 1 of the model deployment 'churn' serves has none; attach one to the version first.",
     });
-    expect((await apiError(client.monitors.create({ ...base, features: ["f0", "x_1"], checks: { quality: { metric: "f1", threshold: 0.5 } } }))).message).toBe(
+    expect((await apiErrorOf(client.monitors.create({ ...base, features: ["f0", "x_1"], checks: { quality: { metric: "f1", threshold: 0.5 } } }))).message).toBe(
       "Monitor 'features' names 'x_1', not in the signature of version 1 of the model deployment 'churn' serves (f0, f1, f2, f3).",
     );
-    expect((await apiError(client.monitors.create({ ...base, minRows: 0, checks: { quality: { metric: "f1", threshold: 0.5 } } }))).message).toBe(
+    expect((await apiErrorOf(client.monitors.create({ ...base, minRows: 0, checks: { quality: { metric: "f1", threshold: 0.5 } } }))).message).toBe(
       "Monitor 'min_rows' must be an integer from 1 to 1000000, got 0.",
     );
-    expect((await apiError(client.monitors.create({ ...base, scheduleSeconds: 5, checks: { quality: { metric: "f1", threshold: 0.5 } } }))).message).toBe(
+    expect((await apiErrorOf(client.monitors.create({ ...base, scheduleSeconds: 5, checks: { quality: { metric: "f1", threshold: 0.5 } } }))).message).toBe(
       "Monitor 'schedule_seconds' must be an integer from 10 to 2678400, got 5.",
     );
-    expect((await apiError(client.monitors.create({ ...base, checks: {} }))).message).toBe(
+    expect((await apiErrorOf(client.monitors.create({ ...base, checks: {} }))).message).toBe(
       "Monitor 'checks' must configure at least one of drift, skew, data_tests, quality.",
     );
-    expect((await apiError(client.monitors.create({ ...base, deployment: "nope", checks: { quality: { metric: "f1", threshold: 0.5 } } }))).errorCode).toBe(
+    expect((await apiErrorOf(client.monitors.create({ ...base, deployment: "nope", checks: { quality: { metric: "f1", threshold: 0.5 } } }))).errorCode).toBe(
       "RESOURCE_DOES_NOT_EXIST",
     );
-    expect(await apiError(client.monitors.create({ ...spec }))).toEqual({ status: 400, errorCode: "RESOURCE_ALREADY_EXISTS", message: "Monitor 'churn-watch' already exists." });
+    expect(await apiErrorOf(client.monitors.create({ ...spec }))).toEqual({ status: 400, errorCode: "RESOURCE_ALREADY_EXISTS", message: "Monitor 'churn-watch' already exists." });
     expect((await client.monitors.list()).map((m) => m.name)).toEqual(["churn-watch"]);
   });
 
@@ -158,8 +149,8 @@ describe("client.monitors.create / delete against a real server", () => {
 
     await client.monitors.delete("churn-watch");
     expect(await client.monitors.list()).toEqual([]);
-    expect(await apiError(client.monitors.get("churn-watch"))).toEqual({ status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST", message: "Monitor 'churn-watch' not found." });
-    expect(await apiError(client.monitors.delete("churn-watch"))).toEqual({ status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST", message: "Monitor 'churn-watch' not found." });
+    expect(await apiErrorOf(client.monitors.get("churn-watch"))).toEqual({ status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST", message: "Monitor 'churn-watch' not found." });
+    expect(await apiErrorOf(client.monitors.delete("churn-watch"))).toEqual({ status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST", message: "Monitor 'churn-watch' not found." });
     const audit = await client.audit.listEvents({ entityType: "monitor", entityId: "churn-watch" });
     expect(audit.items.map((e) => [e.action, e.actor.name])).toEqual([
       ["monitoring.monitor.create", "ops"],

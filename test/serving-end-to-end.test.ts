@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { logisticRegressionModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
+import { waitFor } from "./support/wait-for.js";
 
 /**
  * Serving inside `cairn server`, as a user meets it: a model logged as an MLflow ONNX directory through the artifact
@@ -53,14 +54,6 @@ const direct = async (bytes: Uint8Array, rows: number[][]): Promise<number[]> =>
   const session = await ort.InferenceSession.create(bytes);
   const result = await session.run({ x: new ort.Tensor("float32", Float32Array.from(rows.flat()), [rows.length, 4]) });
   return Array.from(result[session.outputNames[0] ?? ""]?.data as Float32Array);
-};
-
-const waitFor = async (check: () => Promise<boolean>, what: string): Promise<void> => {
-  for (let i = 0; i < 100; i += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 };
 
 describe("serving inside cairn server", () => {

@@ -1,5 +1,6 @@
 import type { Actor } from "../core/actor.js";
 import type { AuditRecord } from "./event.js";
+import { parseSnapshot } from "./snapshot.js";
 
 /** Actions of the registry whose events make up an alias history. */
 export const ALIAS_SET_ACTION = "registry.alias.set";
@@ -14,16 +15,6 @@ export interface AliasChange {
   request_id: string;
 }
 
-const snapshot = (text: string | null): Record<string, unknown> | undefined => {
-  if (text === null) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 const text = (value: unknown): string | null =>
   typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
 
@@ -34,8 +25,8 @@ const text = (value: unknown): string | null =>
  */
 export const aliasChangeOf = (record: AuditRecord): AliasChange | undefined => {
   if (record.action !== ALIAS_SET_ACTION && record.action !== ALIAS_DELETE_ACTION) return undefined;
-  const before = snapshot(record.beforeJson);
-  const after = snapshot(record.afterJson);
+  const before = parseSnapshot(record.beforeJson);
+  const after = parseSnapshot(record.afterJson);
   const alias = text(after?.alias) ?? text(before?.alias);
   if (alias === null) return undefined;
   return {

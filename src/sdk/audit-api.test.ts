@@ -1,20 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { CairnClient } from "./client.js";
+import { describe, expect, it } from "vitest";
 import { collect } from "./paging.js";
-import { RecordingServer, type Answer, type RecordedRequest } from "./test-support/recording-server.js";
+import { useRecordingClient } from "./test-support/recording-client.js";
 
-let server: RecordingServer | undefined;
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
-
-const clientFor = async (answer: (request: RecordedRequest) => Answer) => {
-  server = new RecordingServer(answer);
-  return new CairnClient({ trackingUri: await server.start(), retry: { retries: 0 } });
-};
-
-const urls = (): string[] => (server?.requests ?? []).map((r) => `${r.method} ${decodeURIComponent(r.url)}`);
+const { clientFor, urls } = useRecordingClient();
 
 const event = (seq: number) => ({
   seq,

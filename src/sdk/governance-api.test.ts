@@ -1,20 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { CairnClient } from "./client.js";
-import { RecordingServer, type Answer, type RecordedRequest } from "./test-support/recording-server.js";
+import { describe, expect, it } from "vitest";
+import { useRecordingClient } from "./test-support/recording-client.js";
 
-let server: RecordingServer | undefined;
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
-
-const clientFor = async (answer: (request: RecordedRequest) => Answer) => {
-  server = new RecordingServer(answer);
-  return new CairnClient({ trackingUri: await server.start(), retry: { retries: 0 } });
-};
-
-const sent = (): string[] =>
-  (server?.requests ?? []).map((r) => `${r.method} ${decodeURIComponent(r.url)}${r.body === "" ? "" : ` ${r.body}`}`);
+const { clientFor, sent } = useRecordingClient();
 
 describe("GovernanceApi requests", () => {
   it("sets, lists and deletes promotion rules under /api/2.0/cairn", async () => {

@@ -1,25 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { CairnClient } from "./client.js";
+import { describe, expect, it } from "vitest";
 import { parseLoggedModelOrderBy } from "./logged-models-api.js";
 import { collect } from "./paging.js";
-import { RecordingServer, type Answer, type RecordedRequest } from "./test-support/recording-server.js";
+import { useRecordingClient } from "./test-support/recording-client.js";
 
 /**
  * The exact requests each logged-model method sends (method, path, body), against a recording server on loopback.
  * The real server's answers are checked in test/logged-models-sdk.test.ts.
  */
-let server: RecordingServer | undefined;
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
-
-const clientFor = async (answer: (request: RecordedRequest) => Answer) => {
-  server = new RecordingServer(answer);
-  return new CairnClient({ trackingUri: await server.start(), retry: { retries: 0 } });
-};
-
-const sent = (): string[] => (server?.requests ?? []).map((r) => `${r.method} ${r.url}${r.body === "" ? "" : ` ${r.body}`}`);
+const { clientFor, sent } = useRecordingClient({ decodeUrls: false });
 
 const ID = "m-0123456789abcdef0123456789abcdef";
 const wireModel = {

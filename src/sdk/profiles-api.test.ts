@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { CairnClient } from "./client.js";
-import { RecordingServer, type Answer, type RecordedRequest } from "./test-support/recording-server.js";
+import { describe, expect, it } from "vitest";
+import { useRecordingClient } from "./test-support/recording-client.js";
 
-let server: RecordingServer | undefined;
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
-
-const clientFor = async (answer: (request: RecordedRequest) => Answer) => {
-  server = new RecordingServer(answer);
-  return new CairnClient({ trackingUri: await server.start(), retry: { retries: 0 } });
-};
+const { clientFor, requests, urls } = useRecordingClient();
 
 const profile = { schema_version: 1, row_count: 2, columns: [{ name: "age", kind: "numeric" }] };
 
@@ -26,14 +16,13 @@ describe("ProfilesApi requests", () => {
     expect(await client.profiles.get("r1", "train")).toEqual(profile);
     expect(await client.profiles.setTraining("churn", "3", "train")).toEqual({ uri: "runs:/r1/profiles/train.json" });
     expect(await client.profiles.training("churn", "3")).toEqual(profile);
-    const requests = (server?.requests ?? []).map((r) => `${r.method} ${decodeURIComponent(r.url)}`);
-    expect(requests).toEqual([
+    expect(urls()).toEqual([
       "POST /api/2.0/cairn/data/profiles/attach",
       "GET /api/2.0/cairn/data/profiles/get?run_id=r1&name=train",
       "POST /api/2.0/cairn/data/profiles/set-training",
       "GET /api/2.0/cairn/data/profiles/training?name=churn&version=3",
     ]);
-    expect(JSON.parse(server?.requests[0]?.body ?? "{}")).toEqual({ run_id: "r1", name: "train", profile });
-    expect(JSON.parse(server?.requests[2]?.body ?? "{}")).toEqual({ name: "churn", version: "3", profile_name: "train" });
+    expect(JSON.parse(requests()[0]?.body ?? "{}")).toEqual({ run_id: "r1", name: "train", profile });
+    expect(JSON.parse(requests()[2]?.body ?? "{}")).toEqual({ name: "churn", version: "3", profile_name: "train" });
   });
 });

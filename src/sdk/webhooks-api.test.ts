@@ -1,22 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
-import { CairnClient } from "./client.js";
-import { RecordingServer, type Answer, type RecordedRequest } from "./test-support/recording-server.js";
+import { useRecordingClient } from "./test-support/recording-client.js";
 import { signMlflowWebhookPayload, signWebhookPayload, verifyMlflowWebhookSignature, verifyWebhookSignature } from "./webhook-signature.js";
 
-let server: RecordingServer | undefined;
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
-
-const clientFor = async (answer: (request: RecordedRequest) => Answer) => {
-  server = new RecordingServer(answer);
-  return new CairnClient({ trackingUri: await server.start(), retry: { retries: 0 } });
-};
-
-const sent = (): string[] =>
-  (server?.requests ?? []).map((r) => `${r.method} ${decodeURIComponent(r.url)}${r.body === "" ? "" : ` ${r.body}`}`);
+const { clientFor, sent } = useRecordingClient();
 
 describe("WebhooksApi requests", () => {
   it("creates, lists, gets, updates and deletes subscriptions and pages through deliveries", async () => {

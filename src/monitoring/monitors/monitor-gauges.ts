@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from "prom-client";
+import { OwnedGauge } from "../../serving/metrics/owned-gauge.js";
 import { CHECK_STATUSES, type MonitorRun } from "./monitor.js";
 
 /**
@@ -7,22 +8,23 @@ import { CHECK_STATUSES, type MonitorRun } from "./monitor.js";
  * are removed when it is deleted, or when a feature disappears from its latest run.
  */
 export class MonitorGauges {
-  private readonly score: Gauge<"monitor" | "check" | "feature" | "method">;
+  private readonly score: OwnedGauge<"monitor" | "check" | "feature" | "method">;
   private readonly passing: Gauge<"monitor" | "check">;
   private readonly status: Gauge<"monitor" | "check" | "status">;
   private readonly lastRun: Gauge<"monitor">;
   private readonly rows: Gauge<"monitor">;
-  private readonly series = new Map<string, Array<Record<"monitor" | "check" | "feature" | "method", string>>>();
   private readonly checks = new Map<string, string[]>();
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.score = new Gauge({
-      name: "cairn_monitor_score",
-      help: "Latest score of a monitor check per feature (feature \"\" is the check's summary); NaN when it could not be computed.",
-      labelNames: ["monitor", "check", "feature", "method"],
-      registers,
-    });
+    this.score = new OwnedGauge(
+      new Gauge({
+        name: "cairn_monitor_score",
+        help: "Latest score of a monitor check per feature (feature \"\" is the check's summary); NaN when it could not be computed.",
+        labelNames: ["monitor", "check", "feature", "method"],
+        registers,
+      }),
+    );
     this.passing = new Gauge({
       name: "cairn_monitor_check_passing",
       help: "1 when the check passed on its latest run; 0 when it failed, could not run, or had too few rows to judge.",
@@ -40,28 +42,26 @@ export class MonitorGauges {
   }
 
   record(run: MonitorRun): void {
-    this.removeScores(run.monitor);
-    const labels: Array<Record<"monitor" | "check" | "feature" | "method", string>> = [];
+    this.score.replace(
+      run.monitor,
+      run.checks.flatMap((outcome) =>
+        outcome.scores.map((s) => ({ labels: { monitor: run.monitor, check: s.check, feature: s.feature, method: s.method }, value: s.statistic ?? Number.NaN })),
+      ),
+    );
     for (const outcome of run.checks) {
       this.passing.set({ monitor: run.monitor, check: outcome.check }, outcome.status === "pass" ? 1 : 0);
       for (const status of CHECK_STATUSES) this.status.set({ monitor: run.monitor, check: outcome.check, status }, outcome.status === status ? 1 : 0);
-      for (const s of outcome.scores) {
-        const l = { monitor: run.monitor, check: s.check, feature: s.feature, method: s.method };
-        this.score.set(l, s.statistic ?? Number.NaN);
-        labels.push(l);
-      }
     }
     for (const check of this.checks.get(run.monitor) ?? []) {
       if (!run.checks.some((c) => c.check === check)) this.removeCheck(run.monitor, check);
     }
-    this.series.set(run.monitor, labels);
     this.checks.set(run.monitor, run.checks.map((c) => c.check));
     this.lastRun.set({ monitor: run.monitor }, run.time / 1000);
     this.rows.set({ monitor: run.monitor }, run.rows);
   }
 
   remove(monitor: string): void {
-    this.removeScores(monitor);
+    this.score.remove(monitor);
     for (const check of this.checks.get(monitor) ?? []) this.removeCheck(monitor, check);
     this.checks.delete(monitor);
     this.lastRun.remove({ monitor });
@@ -71,10 +71,5 @@ export class MonitorGauges {
   private removeCheck(monitor: string, check: string): void {
     this.passing.remove({ monitor, check });
     for (const status of CHECK_STATUSES) this.status.remove({ monitor, check, status });
-  }
-
-  private removeScores(monitor: string): void {
-    for (const l of this.series.get(monitor) ?? []) this.score.remove(l);
-    this.series.delete(monitor);
   }
 }

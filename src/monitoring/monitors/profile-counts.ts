@@ -1,5 +1,5 @@
 import type { Dataset } from "../../validation/dataset.js";
-import { categoryServingCounts, numericServingCounts } from "../skew/serving-counts.js";
+import { categoryServingCounts, numericServingCounts, withOutOfRangeCells } from "../skew/serving-counts.js";
 import type { FeatureSkewReference } from "../skew/skew-reference.js";
 
 /**
@@ -44,17 +44,7 @@ export const windowValues = (c: ProfileCounts): number => c.current.reduce((a, b
  * The table of the distances (unchanged from before the chi-square path): values outside the profile's range and NaN
  * get cells of their own with a profile count of 0, as TFDV's rebucketing gives.
  */
-export const distanceTable = (c: ProfileCounts): { reference: number[]; current: number[] } => {
-  const reference = [...c.reference];
-  const current = [...c.current];
-  for (const extra of [c.below, c.above, c.nan]) {
-    if (extra > 0) {
-      reference.push(0);
-      current.push(extra);
-    }
-  }
-  return { reference, current };
-};
+export const distanceTable = (c: ProfileCounts): { reference: number[]; current: number[] } => withOutOfRangeCells(c.reference, c.current, c);
 
 /**
  * The table of the chi-square goodness-of-fit test, in the order its cells may be pooled.

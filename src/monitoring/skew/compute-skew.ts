@@ -2,7 +2,7 @@ import { invalidParameter } from "../../core/errors.js";
 import type { Dataset } from "../../validation/dataset.js";
 import { approximateJsDivergence } from "./js-divergence.js";
 import { lInfinityDistance } from "./l-infinity.js";
-import { categoryServingCounts, numericServingCounts } from "./serving-counts.js";
+import { categoryServingCounts, numericServingCounts, withOutOfRangeCells } from "./serving-counts.js";
 import {
   DEFAULT_SKEW_THRESHOLD,
   OTHER_CATEGORY,
@@ -60,15 +60,8 @@ const numericSkew = async (name: string, ref: NumericSkewReference, serving: Dat
   }
   const s = await numericServingCounts(serving, name, ref.edges);
   const servingCount = s.bins.reduce((a, b) => a + b, 0) + s.below + s.above + s.nan;
-  const training = [...ref.counts];
-  const current = [...s.bins];
   // Extra buckets only when used, so that in-range data gives exactly the JS divergence over the profile's bins.
-  for (const extra of [s.below, s.above, s.nan]) {
-    if (extra > 0) {
-      training.push(0);
-      current.push(extra);
-    }
-  }
+  const { reference: training, current } = withOutOfRangeCells(ref.counts, s.bins, s);
   const statistic = approximateJsDivergence(training, current) ?? 0;
   return { feature: name, method: "jensen_shannon_divergence", statistic, threshold, skewed: statistic > threshold, servingCount };
 };

@@ -52,3 +52,23 @@ export const categoryServingCounts = async (dataset: Dataset, column: string): P
   for (const row of rows) counts.set(String(row.value), toNumber(row.n));
   return counts;
 };
+
+/**
+ * The reference and current cells with the serving-only buckets appended (below, above, NaN), each with a reference
+ * count of 0 and only when used, so that in-range data gives exactly the cells of the profile's bins.
+ */
+export const withOutOfRangeCells = (
+  reference: readonly number[],
+  current: readonly number[],
+  extra: Pick<NumericServingCounts, "below" | "above" | "nan">,
+): { reference: number[]; current: number[] } => {
+  const ref = [...reference];
+  const cur = [...current];
+  for (const count of [extra.below, extra.above, extra.nan]) {
+    if (count > 0) {
+      ref.push(0);
+      cur.push(count);
+    }
+  }
+  return { reference: ref, current: cur };
+};

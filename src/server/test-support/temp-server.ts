@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { ServerConfig } from "../../core/config.js";
 import { startServer, type RunningServer } from "../start.js";
 
 /** A real Cairn server on a free loopback port over a fresh SQLite file and artifact folder; close() removes both. */
@@ -8,17 +9,24 @@ export interface TempServer extends RunningServer {
   dir: string;
 }
 
-export const startTempServer = async (prefix = "cairn-test-"): Promise<TempServer> => {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  const server = await startServer({
+/**
+ * A real server on a free loopback port over the SQLite file and artifact folder in `dir`, which the caller owns:
+ * closing it and starting it again over the same dir is how a test restarts the server.
+ */
+export const startServerIn = (dir: string, config: Partial<ServerConfig> = {}): Promise<RunningServer> =>
+  startServer({
     host: "127.0.0.1",
     port: 0,
     backendStoreUri: `sqlite:///${dir}/cairn.db`,
     artifactsDestination: `${dir}/artifacts`,
     logLevel: "silent",
-    // Parallel UI builds can each point the e2e tests at their own output folder.
-    ...(process.env.CAIRN_WEB_UI_DIR ? { webUiDir: process.env.CAIRN_WEB_UI_DIR } : {}),
+    ...config,
   });
+
+export const startTempServer = async (prefix = "cairn-test-"): Promise<TempServer> => {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  // Parallel UI builds can each point the e2e tests at their own output folder.
+  const server = await startServerIn(dir, process.env.CAIRN_WEB_UI_DIR ? { webUiDir: process.env.CAIRN_WEB_UI_DIR } : {});
   return {
     ...server,
     dir,

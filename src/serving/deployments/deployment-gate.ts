@@ -1,5 +1,6 @@
 import type { WriteContext } from "../../core/actor.js";
 import type { AliasChange } from "../../audit/alias-history.js";
+import { parseSnapshot } from "../../audit/snapshot.js";
 import type { AuditPage, AuditQuery } from "../../audit/store.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { parseRegisteredModelUri } from "../../registry/model-uri.js";
@@ -49,16 +50,6 @@ export interface AuditReads {
 const MAX_EVIDENCE_PAGES = 10;
 const EVIDENCE_PAGE = 500;
 
-const parsed = (text: string | null): Record<string, unknown> | undefined => {
-  if (text === null) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * The audit trail as evidence. An alias: its history (every registry.alias.set passed the gate) names the version.
  * A pinned deployment: a serving.deployment.* event whose `after` records that the gate for this target let this
@@ -84,7 +75,7 @@ export const auditGateEvidence = (audit: AuditReads): GateEvidence => ({
         ...(pageToken !== undefined ? { pageToken } : {}),
       });
       for (const record of found.items) {
-        const after = parsed(record.afterJson);
+        const after = parseSnapshot(record.afterJson);
         const policy = after?.policy as { primary?: unknown } | undefined;
         if (after?.gate === key && policy?.primary === version) return record.time;
       }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { BatchObserver } from "../batching/adaptive-batcher.js";
 import type { DeploymentHealth } from "../deployments/deployment-health.js";
 import type { ServingProtocol } from "../served-model.js";
+import { OwnedGauge } from "./owned-gauge.js";
 
 /** Seconds; serving answers in well under a millisecond in-process, so the low buckets are fine-grained. */
 const REQUEST_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -36,9 +37,8 @@ export class ServingMetrics {
   private readonly modelLoad: Histogram<"deployment" | "version">;
   private readonly predictionLogDropped: Counter;
   private readonly degraded: Gauge<"deployment">;
-  private readonly servingInfo: Gauge<"deployment" | "serving_version" | "alias_version">;
-  /** The info series each deployment has now, so that a change removes the old one (one series per deployment). */
-  private readonly servingInfoLabels = new Map<string, { deployment: string; serving_version: string; alias_version: string }>();
+  /** One series per deployment: a change of versions replaces it. */
+  private readonly servingInfo: OwnedGauge<"deployment" | "serving_version" | "alias_version">;
   private readonly instruments = new Map<string, RequestInstruments>();
 
   constructor(options: ServingMetricsOptions = {}) {
@@ -94,12 +94,14 @@ export class ServingMetrics {
       labelNames: ["deployment"],
       registers,
     });
-    this.servingInfo = new Gauge({
-      name: "cairn_deployment_serving_info",
-      help: "Always 1: the version a deployment serves and the version its alias names (empty when pinned or none).",
-      labelNames: ["deployment", "serving_version", "alias_version"],
-      registers,
-    });
+    this.servingInfo = new OwnedGauge(
+      new Gauge({
+        name: "cairn_deployment_serving_info",
+        help: "Always 1: the version a deployment serves and the version its alias names (empty when pinned or none).",
+        labelNames: ["deployment", "serving_version", "alias_version"],
+        registers,
+      }),
+    );
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -146,17 +148,14 @@ export class ServingMetrics {
 
   /** A deployment's health verdict (DeploymentService's onHealth); undefined removes its series (deleted). */
   deploymentHealth(deployment: string, health: DeploymentHealth | undefined): void {
-    const previous = this.servingInfoLabels.get(deployment);
-    if (previous !== undefined) this.servingInfo.remove(previous);
     if (health === undefined) {
       this.degraded.remove({ deployment });
-      this.servingInfoLabels.delete(deployment);
+      this.servingInfo.remove(deployment);
       return;
     }
     this.degraded.set({ deployment }, health.state === "degraded" ? 1 : 0);
     const labels = { deployment, serving_version: health.servedVersion ?? "", alias_version: health.aliasVersion ?? "" };
-    this.servingInfo.set(labels, 1);
-    this.servingInfoLabels.set(deployment, labels);
+    this.servingInfo.replace(deployment, [{ labels, value: 1 }]);
   }
 
   /** For the prediction log's onDropped hook. */

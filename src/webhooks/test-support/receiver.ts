@@ -110,3 +110,13 @@ export class TestReceiver {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
+
+/** A delivery's envelope as Cairn sends it: the event type and its payload. */
+export interface DeliveredEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** What the receiver got so far, as Cairn's envelopes, in arrival order. */
+export const deliveredEvents = (receiver: TestReceiver): DeliveredEvent[] =>
+  receiver.requests.map((request) => JSON.parse(request.body) as DeliveredEvent);

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import type { RegisteredModelAlias } from "../../api/entities";
+import { ConfirmActions } from "./confirm-actions";
 import { deleteAlias, setAlias } from "./registry-api";
 
 /** What the last write did, in words: a success to announce, or the server's refusal. */
@@ -56,22 +57,17 @@ const DeleteAliasButton = ({ alias, disabled, onDelete }: { alias: string; disab
     );
   }
   return (
-    <span className="page-actions">
-      <button
-        type="button"
-        className="danger"
-        disabled={disabled}
-        onClick={() => {
-          setConfirming(false);
-          onDelete();
-        }}
-      >
-        Confirm: delete {alias}
-      </button>
-      <button type="button" onClick={() => setConfirming(false)}>
-        Keep it
-      </button>
-    </span>
+    <ConfirmActions
+      label={`Confirm: delete ${alias}`}
+      tone="danger"
+      disabled={disabled}
+      onConfirm={() => {
+        setConfirming(false);
+        onDelete();
+      }}
+      onCancel={() => setConfirming(false)}
+      cancelLabel="Keep it"
+    />
   );
 };
 

@@ -1,37 +1,13 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ModelVersion } from "../../api/entities";
 import { formatTime } from "../../format";
 import { setDeclaredUser } from "../../identity";
-import { renderWithApp } from "../../test-support/render";
 import type { ApprovalRecord } from "./approvals-api";
-import { ApprovalsTab } from "./approvals-tab";
-import type { PromotionRuleWire } from "./registry-wire";
+import { approvalRule, approvalVersion, renderApprovalsTab, stubApprovalsServer } from "./test-approvals";
 
-const RULE: PromotionRuleWire & { forbid_self_approval: boolean } = {
-  name: "churn",
-  target: "alias:production",
-  required_tags: [],
-  metric_thresholds: [],
-  required_approvals: 1,
-  forbid_self_approval: true,
-  updated_by: { name: "ada", verified: false },
-  updated_time: 1_700_000_000_000,
-};
-
-const VERSION: ModelVersion = {
-  name: "churn",
-  version: "2",
-  creation_timestamp: 1,
-  last_updated_timestamp: 1,
-  user_id: "ada",
-  current_stage: "None",
-  source: "runs:/r1/model",
-  status: "READY",
-  tags: [],
-  aliases: [],
-};
+const RULE = approvalRule({ forbid_self_approval: true });
+const VERSION = approvalVersion({ user_id: "ada" });
 
 const T1 = 1_700_000_100_000;
 const T2 = 1_700_000_200_000;
@@ -56,17 +32,7 @@ const stubServer = (caller: string) => {
       revoked_time: T1 + 1,
     },
   ];
-  const requests: { method: string; path: string; body?: unknown }[] = [];
-  vi.stubGlobal("fetch", async (input: string, init?: RequestInit) => {
-    const url = new URL(input, "http://cairn.test");
-    const method = init?.method ?? "GET";
-    const body = init?.body ? (JSON.parse(String(init.body)) as Record<string, string>) : undefined;
-    requests.push({ method, path: `${url.pathname}${url.search}`, ...(body ? { body } : {}) });
-    const json = (answer: unknown, status = 200) => new Response(JSON.stringify(answer), { status });
-    if (url.pathname.endsWith("promotion-rules/list")) return json({ rules: [RULE] });
-    const standing = approvals.filter((approval) => approval.revoked_time === undefined);
-    if (url.pathname.endsWith("promotion-check")) return json(standing.length > 0 ? { allowed: true } : { allowed: false, unmet: ["1 approval needed, 0 given"] });
-    if (url.pathname.endsWith("governance/approvals") && method === "GET") return json({ approvals });
+  return stubApprovalsServer(RULE, approvals, ({ url, method, json }) => {
     if (url.pathname.endsWith("governance/approvals") && method === "DELETE") {
       const index = approvals.findIndex((approval) => approval.revoked_time === undefined && approval.actor.name.toLowerCase() === caller.toLowerCase());
       const found = approvals[index];
@@ -76,12 +42,11 @@ const stubServer = (caller: string) => {
       return json({ approval: revoked });
     }
     if (url.pathname.endsWith("model-versions/approve")) return json({ error_code: "PERMISSION_DENIED", message: SELF_REFUSAL }, 403);
-    return json({ error_code: "ENDPOINT_NOT_FOUND", message: "no" }, 404);
+    return undefined;
   });
-  return { requests };
 };
 
-const renderTab = () => renderWithApp(<ApprovalsTab version={VERSION} modelAliases={["production"]} />, "/models/churn/versions/2?tab=approvals&target=alias:production");
+const renderTab = () => renderApprovalsTab(VERSION);
 
 const rowTexts = async (): Promise<string[]> =>
   within(await screen.findByRole("table", { name: "Approvals" }))

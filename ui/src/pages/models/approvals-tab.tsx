@@ -6,6 +6,7 @@ import { formatTime } from "../../format";
 import { useDeclaredUser } from "../../identity";
 import { useQueryParam } from "../../url-state";
 import { ApproveForm } from "./approve-form";
+import { ConfirmActions } from "./confirm-actions";
 import { renderCheck } from "./promotion-check";
 import { PromotionCheckView } from "./promotion-check-view";
 import { type ApprovalRecord, listVersionApprovals, revokeApproval, samePerson, versionApprovalsKey } from "./approvals-api";
@@ -45,21 +46,14 @@ const RevokeButton = ({ approval, onDone }: { approval: ApprovalRecord; onDone: 
     );
   }
   return (
-    <span className="page-actions">
-      <button
-        type="button"
-        className="primary"
-        onClick={() => {
-          setConfirming(false);
-          mutation.mutate();
-        }}
-      >
-        Confirm: revoke {what}
-      </button>
-      <button type="button" onClick={() => setConfirming(false)}>
-        Cancel
-      </button>
-    </span>
+    <ConfirmActions
+      label={`Confirm: revoke ${what}`}
+      onConfirm={() => {
+        setConfirming(false);
+        mutation.mutate();
+      }}
+      onCancel={() => setConfirming(false)}
+    />
   );
 };
 

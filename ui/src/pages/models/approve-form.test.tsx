@@ -1,34 +1,13 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ModelVersion } from "../../api/entities";
 import { formatTime } from "../../format";
-import { renderWithApp } from "../../test-support/render";
-import { ApprovalsTab } from "./approvals-tab";
 import { approvalMessage } from "./approve-form";
-import type { ApprovalWire, PromotionRuleWire } from "./registry-wire";
+import type { ApprovalWire } from "./registry-wire";
+import { approvalRule, approvalVersion, renderApprovalsTab, stubApprovalsServer } from "./test-approvals";
 
-const RULE: PromotionRuleWire = {
-  name: "churn",
-  target: "alias:production",
-  required_tags: [],
-  metric_thresholds: [],
-  required_approvals: 1,
-  updated_by: { name: "ada", verified: false },
-  updated_time: 1_700_000_000_000,
-};
-
-const VERSION: ModelVersion = {
-  name: "churn",
-  version: "2",
-  creation_timestamp: 1,
-  last_updated_timestamp: 1,
-  current_stage: "None",
-  source: "runs:/r1/model",
-  status: "READY",
-  tags: [],
-  aliases: [],
-};
+const RULE = approvalRule();
+const VERSION = approvalVersion();
 
 const APPROVED_AT = 1_700_000_100_000;
 const ANONYMOUS_REFUSAL = "Anonymous requests cannot approve a model version: declare who you are (the x-cairn-user header or basic auth).";
@@ -39,28 +18,19 @@ const ANONYMOUS_REFUSAL = "Anonymous requests cannot approve a model version: de
  */
 const stubServer = (refuseAs?: { status: number; code: string; message: string }) => {
   const approvals: ApprovalWire[] = [];
-  const requests: { method: string; path: string; body?: unknown }[] = [];
-  vi.stubGlobal("fetch", async (input: string, init?: RequestInit) => {
-    const url = new URL(input, "http://cairn.test");
-    const method = init?.method ?? "GET";
-    requests.push({ method, path: `${url.pathname}${url.search}`, ...(init?.body ? { body: JSON.parse(String(init.body)) as unknown } : {}) });
-    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
-    if (url.pathname.endsWith("promotion-rules/list")) return json({ rules: [RULE] });
-    if (url.pathname.endsWith("promotion-check")) return json(approvals.length > 0 ? { allowed: true } : { allowed: false, unmet: ["1 approval needed, 0 given"] });
-    if (url.pathname.endsWith("governance/approvals") && method === "GET") return json({ approvals });
+  return stubApprovalsServer(RULE, approvals, ({ url, json, body }) => {
     if (url.pathname.endsWith("model-versions/approve")) {
       if (refuseAs) return json({ error_code: refuseAs.code, message: refuseAs.message }, refuseAs.status);
-      const body = JSON.parse(String(init?.body)) as { target: string; comment?: string };
-      const approval = approvals[0] ?? { name: "churn", version: "2", target: body.target, actor: { name: "bob", verified: false }, time: APPROVED_AT, ...(body.comment ? { comment: body.comment } : {}) };
+      const sent = body as { target: string; comment?: string };
+      const approval = approvals[0] ?? { name: "churn", version: "2", target: sent.target, actor: { name: "bob", verified: false }, time: APPROVED_AT, ...(sent.comment ? { comment: sent.comment } : {}) };
       if (approvals.length === 0) approvals.push(approval);
       return json({ approval });
     }
-    return json({ error_code: "ENDPOINT_NOT_FOUND", message: "no" }, 404);
+    return undefined;
   });
-  return { requests };
 };
 
-const renderTab = () => renderWithApp(<ApprovalsTab version={VERSION} modelAliases={["production"]} />, "/models/churn/versions/2?tab=approvals&target=alias:production");
+const renderTab = () => renderApprovalsTab(VERSION);
 
 const conditionTexts = async (): Promise<string[]> =>
   (await screen.findAllByRole("listitem")).map((item) => item.textContent ?? "");

@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { ErrorBanner } from "../../components/status";
 import { formatTime } from "../../format";
 import { versionApprovalsKey, type VersionApprovals } from "./approvals-api";
+import { ConfirmActions } from "./confirm-actions";
 import { approveVersion, registryKeys, versionEntity } from "./registry-api";
 import type { ApprovalWire } from "./registry-wire";
 import { targetLabel } from "./rules-tab";
@@ -72,22 +73,15 @@ export const ApproveForm = ({ name, version, target }: { name: string; version: 
           <textarea id={ids.comment} rows={2} cols={48} maxLength={MAX_COMMENT_CHARS} value={comment} onChange={(event) => setComment(event.target.value)} />
         </label>
         {confirming ? (
-          <span className="page-actions">
-            <button
-              type="button"
-              className="primary"
-              disabled={mutation.isPending}
-              onClick={() => {
-                setConfirming(false);
-                mutation.mutate();
-              }}
-            >
-              Confirm: approve {what}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
+          <ConfirmActions
+            label={`Confirm: approve ${what}`}
+            disabled={mutation.isPending}
+            onConfirm={() => {
+              setConfirming(false);
+              mutation.mutate();
+            }}
+            onCancel={() => setConfirming(false)}
+          />
         ) : (
           <button type="submit" disabled={mutation.isPending}>
             {mutation.isPending ? "Approving…" : `Approve ${what}`}

@@ -115,9 +115,6 @@ export const getLineage = (name: string, version: string, signal?: AbortSignal):
 export const getCard = async (name: string, version: string, signal?: AbortSignal): Promise<ModelCard> =>
   (await cairnGet<{ card: ModelCard }>("model-versions/card", { name, version }, signal)).card;
 
-export const listApprovals = async (name: string, version: string, signal?: AbortSignal): Promise<ApprovalWire[]> =>
-  (await cairnGet<{ approvals?: ApprovalWire[] }>("model-versions/approvals", { name, version }, signal)).approvals ?? [];
-
 export const checkPromotion = async (name: string, version: string, target: string, signal?: AbortSignal): Promise<PromotionVerdict> => {
   const answer = await cairnGet<Partial<PromotionVerdict>>("model-versions/promotion-check", { name, version, target }, signal);
   return { allowed: answer.allowed ?? false, unmet: answer.unmet ?? [] };

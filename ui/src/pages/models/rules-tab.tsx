@@ -4,6 +4,7 @@ import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
 import { ruleConditions } from "./promotion-check";
 import { type RuleWithSelfApproval, setSelfApproval } from "./approvals-api";
+import { ConfirmActions } from "./confirm-actions";
 import { listRules, modelEntity, registryKeys } from "./registry-api";
 import { actorName } from "./text";
 
@@ -48,21 +49,14 @@ const SelfApproval = ({ rule }: { rule: RuleWithSelfApproval }): ReactNode => {
           : "Self-approval: allowed. Whoever created the version may approve it too."}
       </p>
       {confirming ? (
-        <span className="page-actions">
-          <button
-            type="button"
-            className="primary"
-            onClick={() => {
-              setConfirming(false);
-              mutation.mutate();
-            }}
-          >
-            Confirm: {action.toLowerCase()} for {targetLabel(rule.target)}
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </span>
+        <ConfirmActions
+          label={`Confirm: ${action.toLowerCase()} for ${targetLabel(rule.target)}`}
+          onConfirm={() => {
+            setConfirming(false);
+            mutation.mutate();
+          }}
+          onCancel={() => setConfirming(false)}
+        />
       ) : (
         <button type="button" disabled={mutation.isPending} onClick={() => setConfirming(true)}>
           {mutation.isPending ? "Saving…" : action}
