@@ -1,11 +1,12 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { storeKeyOfArtifactUri } from "../../artifacts/artifact-uri.js";
 import type { ArtifactStore } from "../../artifacts/store.js";
 import { notFound } from "../../core/errors.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
+import { TEMP_FILE_MAX_AGE_MS } from "../../stores/artifact-stores/local/stale.js";
 
 /** A local path of a model version's files (onnxruntime reads files, not streams). */
 export type Materializer = (version: ModelVersion) => Promise<string>;
@@ -45,6 +46,31 @@ const exists = async (p: string): Promise<boolean> => {
   }
 };
 
+/** The staging folders a copy leaves when the process dies mid-copy (kill -9 skips the `finally` that removes them). */
+const STAGING_PREFIX = "staging-";
+
+/**
+ * Removes `<cacheDir>/<model>/<version>/staging-*` folders untouched for TEMP_FILE_MAX_AGE_MS: leftovers of copies that
+ * a crash interrupted. A younger one may be another replica's copy in progress (replicas may share the cache).
+ */
+export const sweepStaleStaging = async (cacheDir: string, now: number = Date.now()): Promise<number> => {
+  let removed = 0;
+  const children = async (dir: string): Promise<string[]> => (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => path.join(dir, d.name));
+  for (const model of await children(cacheDir)) {
+    for (const version of await children(model)) {
+      const staging = (await children(version)).filter((dir) => path.basename(dir).startsWith(STAGING_PREFIX));
+      for (const dir of staging) {
+        const info = await stat(dir).catch(() => undefined);
+        if (info !== undefined && now - info.mtimeMs > TEMP_FILE_MAX_AGE_MS) {
+          await rm(dir, { recursive: true, force: true });
+          removed += 1;
+        }
+      }
+    }
+  }
+  return removed;
+};
+
 /**
  * Copies a version's files from the artifact store into `<cacheDir>/<model>/<version>-<creation time>/files` once
  * and returns that path (a bare .onnx file: the file inside it). The copy is made in a temporary folder and renamed
@@ -53,7 +79,10 @@ const exists = async (p: string): Promise<boolean> => {
  */
 export const artifactMaterializer = (options: ArtifactMaterializerOptions): Materializer => {
   const pending = new Map<string, Promise<string>>();
+  // Once per process, before the first copy: what an earlier crash left in the cache goes.
+  let swept: Promise<unknown> | undefined;
   const materialize = async (version: ModelVersion): Promise<string> => {
+    await (swept ??= sweepStaleStaging(options.cacheDir).catch(() => 0));
     const key = storeKeyOfArtifactUri("", await options.downloadUri(version.name, version.version));
     const entry = await options.store.stat(key);
     if (entry === undefined) throw notFound(`The files of model '${version.name}' version ${version.version} are missing from the artifact store ('${key}').`);
@@ -62,7 +91,7 @@ export const artifactMaterializer = (options: ArtifactMaterializerOptions): Mate
     const result = fileName === undefined ? path.join(folder, "files") : path.join(folder, "files", fileName);
     if (await exists(path.join(folder, "files"))) return result;
     await mkdir(folder, { recursive: true });
-    const staging = await mkdtemp(path.join(folder, "staging-"));
+    const staging = await mkdtemp(path.join(folder, STAGING_PREFIX));
     try {
       if (fileName !== undefined) {
         await mkdir(path.join(staging, "files"));

@@ -77,6 +77,10 @@ describe("local folder specifics", () => {
     const old = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
     await writeFile(path.join(staging, "tmp", "crashed.part"), "x");
     await utimes(path.join(staging, "tmp", "crashed.part"), old, old);
+    // Written to two hours ago: no upload is still streaming into it.
+    const twoHours = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await writeFile(path.join(staging, "tmp", "killed.part"), "x");
+    await utimes(path.join(staging, "tmp", "killed.part"), twoHours, twoHours);
     await writeFile(path.join(staging, "tmp", "receiving.part"), "x");
     const { uploadId } = await store.createMultipartUpload("a.bin");
     const abandoned = await store.createMultipartUpload("b.bin");
