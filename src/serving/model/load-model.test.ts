@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ import {
   writePickledModelDir,
 } from "../test-support/onnx-models.js";
 import type { Tensor, TensorMap } from "../tensor.js";
-import { loadModel } from "./load-model.js";
+import { loadModel, sessionSettings } from "./load-model.js";
 import type { LoadedModel } from "./loaded-model.js";
 
 let root: string;
@@ -201,6 +201,28 @@ describe("loadModel: feed checks", () => {
   it("an empty batch (0 rows) is valid", async () => {
     const out = await m.run({ x: f32([0, 4], 1) });
     expect(out.prob?.dims).toEqual([0, 1]);
+  });
+});
+
+describe("session thread counts", () => {
+  it("cuts what an MLmodel asks for to the operator's budget, and keeps what the operator sets", () => {
+    // 9 deployments of a model whose MLmodel asked for 256 threads started 2,307 threads before this budget.
+    expect(sessionSettings({ maxModelThreads: 4 }, { intraOpThreads: 256, interOpThreads: 10_000 })).toEqual({ intraOpThreads: 4, interOpThreads: 4 });
+    expect(sessionSettings({ maxModelThreads: 4 }, { intraOpThreads: 2 })).toEqual({ intraOpThreads: 2, interOpThreads: 1 });
+    expect(sessionSettings({ maxModelThreads: 4, intraOpThreads: 8 }, { intraOpThreads: 256 })).toEqual({ intraOpThreads: 8, interOpThreads: 1 });
+    expect(sessionSettings({}, { intraOpThreads: 100_000 }).intraOpThreads).toBe(availableParallelism());
+    expect(() => sessionSettings({}, { intraOpThreads: -1 })).toThrow("MLmodel onnx_session_options.intra_op_num_threads must be a positive integer, got -1");
+    expect(() => sessionSettings({ maxModelThreads: 0 }, {})).toThrow("maxModelThreads must be an integer between 1 and 256, got 0");
+  });
+
+  it("loads a model directory whose MLmodel asks for 100,000 threads, with the budget's", async () => {
+    const dir = await writeMlflowModelDir(join(root, "mlflow-threads"), logisticRegressionModel(), {
+      onnxSessionOptions: { intra_op_num_threads: 100_000, inter_op_num_threads: 100_000 },
+    });
+    const m = await loadModel(dir, { maxModelThreads: 2 });
+    const feeds = { x: f32([2, 4], 5) };
+    expect(await m.run(feeds)).toEqual(await direct(join(dir, "model.onnx"), feeds));
+    await m.close();
   });
 });
 

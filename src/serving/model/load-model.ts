@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
@@ -49,10 +50,7 @@ export async function loadModel(path: string, options: ModelLoadOptions = {}): P
     }
     info = { onnxPath: absolute, flavorThreads: {} };
   }
-  const settings: SessionSettings = {
-    intraOpThreads: positive(options.intraOpThreads ?? info.flavorThreads.intraOpThreads ?? 1, "intraOpThreads"),
-    interOpThreads: positive(options.interOpThreads ?? info.flavorThreads.interOpThreads ?? 1, "interOpThreads"),
-  };
+  const settings = sessionSettings(options, info.flavorThreads);
   const session = await OnnxSession.open(info.onnxPath, settings);
   let worker: WorkerRunner | undefined;
   if (options.inferenceWorker && session.batchability.batchable) {
@@ -87,6 +85,23 @@ export async function loadModel(path: string, options: ModelLoadOptions = {}): P
     },
   };
   return model;
+}
+
+/**
+ * The session's thread counts: the operator's when given, else the model's own (its MLmodel's
+ * onnx_session_options) cut to the operator's budget, else 1.
+ */
+export function sessionSettings(options: ModelLoadOptions, flavorThreads: Partial<SessionSettings>): SessionSettings {
+  const budget = positive(options.maxModelThreads ?? availableParallelism(), "maxModelThreads");
+  const fromModel = (value: number | undefined, name: string): number | undefined => {
+    if (value === undefined) return undefined;
+    if (!Number.isInteger(value) || value < 1) throw invalidParameter(`MLmodel onnx_session_options.${name} must be a positive integer, got ${value}`);
+    return Math.min(value, budget);
+  };
+  return {
+    intraOpThreads: positive(options.intraOpThreads ?? fromModel(flavorThreads.intraOpThreads, "intra_op_num_threads") ?? 1, "intraOpThreads"),
+    interOpThreads: positive(options.interOpThreads ?? fromModel(flavorThreads.interOpThreads, "inter_op_num_threads") ?? 1, "interOpThreads"),
+  };
 }
 
 function positive(value: number, name: string): number {

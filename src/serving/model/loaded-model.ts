@@ -41,6 +41,12 @@ export interface ModelLoadOptions {
   intraOpThreads?: number;
   interOpThreads?: number;
   /**
+   * The operator's budget of threads per session: thread counts a model's MLmodel asks for
+   * (`onnx_session_options`) are cut to it, so a model file cannot make the server start hundreds of threads
+   * (default: the machine's available parallelism). Counts the operator sets above are theirs and not cut.
+   */
+  maxModelThreads?: number;
+  /**
    * Run merged batches on a worker thread with its own session (default false). Pays when a batch's run is long
    * enough to be worth overlapping with HTTP work (see docs/benchmarks.md, serving); only for batchable models.
    */

@@ -323,6 +323,8 @@ export interface MlflowModelDirOptions {
   runId?: string;
   /** Further files next to model.onnx (external tensor data). */
   extraFiles?: Record<string, Uint8Array>;
+  /** The onnx flavor's onnx_session_options (thread counts), as mlflow.onnx.save_model writes them. */
+  onnxSessionOptions?: Record<string, unknown>;
 }
 
 /**
@@ -346,6 +348,7 @@ export async function writeMlflowModelDir(
         data: options.dataPath ?? "model.onnx",
         onnx_version: "1.16.1",
         providers: ["CUDAExecutionProvider", "CPUExecutionProvider"],
+        ...(options.onnxSessionOptions ? { onnx_session_options: options.onnxSessionOptions } : {}),
       },
       python_function: {
         data: options.dataPath ?? "model.onnx",
