@@ -12,6 +12,12 @@ export interface AuditServiceOptions {
 /** Events read per store call while verifying or collecting a history: bounded memory on any log size. */
 const READ_BATCH = 1000;
 
+/**
+ * Lets the event loop serve other requests between two batches of a long walk. A synchronous store (SQLite) resolves
+ * its reads without any I/O wait, so without this a verify of a large log would hold the server for its whole length.
+ */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const snapshotJson = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
 /**
@@ -59,6 +65,7 @@ export class AuditService implements AuditRecorder {
       const last = batch.at(-1);
       if (last === undefined || batch.length < READ_BATCH) return verifier.finish(lastAssigned);
       afterSeq = last.seq;
+      await yieldToEventLoop();
     }
   }
 
