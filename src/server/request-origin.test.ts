@@ -49,12 +49,10 @@ const experimentNames = async (url: string): Promise<string[]> => {
 
 describe("request origin checks", () => {
   let server: TempServer;
-  let host: string;
   const json = { "content-type": "application/json" };
 
   beforeAll(async () => {
     server = await startTempServer("cairn-origin-");
-    host = new URL(server.url).host;
   });
   afterAll(async () => server?.close());
 
