@@ -228,6 +228,17 @@ describe("cairn server", () => {
     expect((await readFile(`${dataDir}/db.sqlite`)).length).toBeGreaterThan(0);
   });
 
+  it("refuses a non-loopback --host without auth, naming --insecure-no-auth, with exit 2", async () => {
+    const result = await cli(["server", "--host", "0.0.0.0", "--port", "0"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "cairn: error: INVALID_PARAMETER_VALUE: refusing to listen on '0.0.0.0': Cairn has no authentication yet, so anyone who can reach " +
+        "this address could change or delete every experiment, model and deployment. Listen on 127.0.0.1 (behind an authenticating proxy), " +
+        "or pass --insecure-no-auth to accept that risk\n",
+    );
+  });
+
   it("refuses a bad --port with exit 2", async () => {
     const result = await cli(["server", "--port", "70000"]);
     expect(result).toEqual({ code: 2, stdout: "", stderr: "cairn: error: INVALID_PARAMETER_VALUE: --port must be an integer from 0 to 65535, got '70000'\n" });

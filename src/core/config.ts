@@ -17,6 +17,12 @@ export interface ServerConfig {
   webUiDir?: string | null;
   /** Largest traces.json (one trace's spans) accepted through the artifact routes; default 16 MiB. */
   maxTraceJsonBytes?: number;
+  /** Extra Host header names accepted besides loopback and the bound address; `*` disables the check. */
+  allowedHosts?: readonly string[];
+  /** Origins whose state-changing requests are accepted besides same-origin ones; `*`: any. */
+  allowedOrigins?: readonly string[];
+  /** Listen on a non-loopback address although there is no authentication yet. */
+  insecureNoAuth?: boolean;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";

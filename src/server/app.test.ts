@@ -74,11 +74,24 @@ describe("app shell", () => {
     }
   });
 
-  it("decodes a body that is a JSON string holding the message, and bodies sent without a JSON content type", async () => {
+  it("decodes a body that is a JSON string holding the message, and bodies sent without a content type", async () => {
     const doubled = await app.inject({ method: "POST", url: "/ajax-api/2.0/mlflow/echo", payload: JSON.stringify(JSON.stringify({ value: 2 })) });
     expect(doubled.json()).toEqual({ value: 2 });
-    const plain = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", headers: { "content-type": "text/plain" }, payload: '{"value":3}' });
-    expect(plain.json()).toEqual({ value: 3 });
+    const bare = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", payload: '{"value":3}' });
+    expect(bare.json()).toEqual({ value: 3 });
+    const charset = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", headers: { "content-type": "application/json; charset=utf-8" }, payload: '{"value":4}' });
+    expect(charset.json()).toEqual({ value: 4 });
+  });
+
+  it("refuses a state-changing body that is not application/json (a cross-site simple request) with 415", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const refused = await app.inject({ method: "POST", url: "/api/2.0/mlflow/echo", headers: { "content-type": type }, payload: '{"value":3}' });
+      expect(refused.statusCode).toBe(415);
+      expect(refused.json()).toEqual({
+        error_code: "UNSUPPORTED_MEDIA_TYPE",
+        message: `Content-Type '${type}' is not supported: send the request body as application/json`,
+      });
+    }
   });
 
   it("answers every failure in MLflow's error shape with the right status", async () => {

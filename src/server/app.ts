@@ -5,6 +5,7 @@ import { installErrorHandling } from "./error-handler.js";
 import { parseWireBody, stringifyWire } from "./json.js";
 import type { MlflowEndpoint } from "./mlflow-endpoint.js";
 import { CAIRN_API_PREFIXES, registerMlflowEndpoints } from "./mlflow-endpoint.js";
+import { installRequestChecks, requireJsonContentType, type RequestOriginOptions } from "./request-origin.js";
 import { registerWebUi } from "./web-ui.js";
 
 /** Largest JSON body any MLflow endpoint accepts (log-batch's 1 MB limit plus envelope). */
@@ -27,6 +28,8 @@ export interface AppOptions {
   webUiDir?: string;
   /** Liveness beyond the process: the store answers. */
   healthCheck?: () => Promise<void>;
+  /** Host and Origin checks (see request-origin.ts); always on, with the loopback names allowed by default. */
+  requestChecks?: RequestOriginOptions;
 }
 
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
@@ -50,13 +53,22 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     },
   });
 
-  // MLflow's server decodes any body as JSON whatever its content type (Flask get_json(force=True)).
+  installRequestChecks(app, options.requestChecks);
+  // MLflow's server decodes any body as JSON whatever its content type (Flask get_json(force=True)); Cairn does
+  // for reads, but a state-changing body must be application/json, so that a cross-site "simple request" (text/plain,
+  // form) is refused (request-origin.ts). Raw-body routes (artifact uploads, scoring) register their own parsers.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
     // A request no route matched is ENDPOINT_NOT_FOUND whatever its body (a protobuf POST to an unknown path too):
     // MLflow's clients fall back from a v3 route to its v2 spelling only on that code.
     if (request.is404) {
       done(null, undefined);
+      return;
+    }
+    try {
+      requireJsonContentType(request);
+    } catch (error) {
+      done(error as CairnError, undefined);
       return;
     }
     try {

@@ -4,6 +4,7 @@ import { localPathFromArtifactsDestination, type ServerConfig } from "../core/co
 import { CAIRN_VERSION } from "../core/version.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
+import { refuseOpenServer } from "./open-server.js";
 import { composeDomains } from "./compose.js";
 import { defaultWebUiDir } from "./web-ui.js";
 
@@ -17,6 +18,7 @@ export interface RunningServer {
 
 /** Opens the stores named by the config, wires every domain into one app, and listens. */
 export const startServer = async (config: ServerConfig): Promise<RunningServer> => {
+  refuseOpenServer(config);
   const stores = await openMetadataStores(config.backendStoreUri);
   const artifactStore = await openArtifactStore(config.artifactsDestination);
   let logBackgroundError = (error: unknown, what: string): void => {
@@ -35,6 +37,11 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     logger: config.logLevel === "silent" ? false : { level: config.logLevel ?? "info" },
     domains: composed.domains,
     ...(webUiDir ? { webUiDir } : {}),
+    requestChecks: {
+      boundHost: config.host,
+      ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
+      ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+    },
   });
   logBackgroundError = (error, what) => app.log.error({ err: error }, what);
   try {

@@ -82,6 +82,7 @@ export const startStandaloneServer = async (options: StandaloneServerOptions): P
     version: CAIRN_VERSION,
     domains: [routes, metricsRoute(metrics.registry)],
     logger: options.logger ?? false,
+    requestChecks: { boundHost: options.host ?? "127.0.0.1" },
     healthCheck: async () => {
       if (!model.ready()) throw new Error(`model ${name} is not loaded`);
     },

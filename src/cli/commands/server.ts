@@ -6,7 +6,17 @@ export interface ServerOptions {
   backendStoreUri?: string;
   artifactsDestination?: string;
   maxTraceJsonBytes?: string;
+  allowedHosts?: string;
+  allowedOrigins?: string;
+  insecureNoAuth?: boolean;
 }
+
+/** A comma-separated flag value as its non-empty entries. */
+const commaList = (text: string): string[] =>
+  text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
 export const serverConfig = (options: ServerOptions): ServerConfig => {
@@ -18,6 +28,9 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
     artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
     ...(options.maxTraceJsonBytes !== undefined ? { maxTraceJsonBytes: parseByteCount(options.maxTraceJsonBytes, "--max-trace-json-bytes") } : {}),
+    ...(options.allowedHosts !== undefined ? { allowedHosts: commaList(options.allowedHosts) } : {}),
+    ...(options.allowedOrigins !== undefined ? { allowedOrigins: commaList(options.allowedOrigins) } : {}),
+    ...(options.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
   };
 };
 

@@ -36,14 +36,15 @@ export interface RecordingPage {
   pageErrors: string[];
 }
 
-export const launchBrowser = async (): Promise<TestBrowser> => {
+/** `extraArgs`: more Chromium flags for one test (e.g. --host-resolver-rules to stand in for a DNS name). */
+export const launchBrowser = async (extraArgs: readonly string[] = []): Promise<TestBrowser> => {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`No Chromium at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
   }
   // A plain launch runs on a fresh temporary profile (--user-data-dir) that Playwright removes on close.
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_FLAGS],
+    args: [...CHROMIUM_FLAGS, ...extraArgs],
     headless: true,
   });
   return {
