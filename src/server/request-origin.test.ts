@@ -181,3 +181,27 @@ describe("no open server without auth", () => {
     }
   });
 });
+
+describe("cairn serve's Host check", () => {
+  it("accepts the names given with --allowed-hosts (a container's service name) and refuses others", async () => {
+    const { startStandaloneServer } = await import("../serving/standalone.js");
+    const { logisticRegressionModel, writeOnnxFile } = await import("../serving/test-support/onnx-models.js");
+    const dir = await mkdtemp(path.join(tmpdir(), "cairn-origin-serve-"));
+    const server = await startStandaloneServer({ model: await writeOnnxFile(dir, "lr.onnx", logisticRegressionModel()), port: 0, allowedHosts: ["churn-model"] });
+    try {
+      const infer = (host: string) =>
+        send(server.url, {
+          method: "POST",
+          path: "/v2/models/lr/infer",
+          headers: { host, "content-type": "application/json" },
+          body: JSON.stringify({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: [1, 2, 3, 4] }] }),
+        });
+      expect((await infer("churn-model:5001")).status).toBe(200);
+      expect((await infer(`127.0.0.1:${new URL(server.url).port}`)).status).toBe(200);
+      expect((await infer("attacker.example")).status).toBe(403);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

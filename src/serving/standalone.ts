@@ -29,6 +29,8 @@ export interface StandaloneServerOptions {
   maxBodyBytes?: number;
   runtime?: ModelLoadOptions;
   logger?: boolean;
+  /** Host names accepted besides the loopback names and the bound address (`--allowed-hosts`; "*" accepts any). */
+  allowedHosts?: readonly string[];
 }
 
 export interface StandaloneServer {
@@ -82,7 +84,7 @@ export const startStandaloneServer = async (options: StandaloneServerOptions): P
     version: CAIRN_VERSION,
     domains: [routes, metricsRoute(metrics.registry)],
     logger: options.logger ?? false,
-    requestChecks: { boundHost: options.host ?? "127.0.0.1" },
+    requestChecks: { boundHost: options.host ?? "127.0.0.1", ...(options.allowedHosts !== undefined ? { allowedHosts: options.allowedHosts } : {}) },
     healthCheck: async () => {
       if (!model.ready()) throw new Error(`model ${name} is not loaded`);
     },

@@ -11,6 +11,7 @@ export interface ServeFlags {
   maxLatencyMs?: string;
   inferenceWorker?: boolean;
   trackingUri?: string;
+  allowedHosts?: string;
 }
 
 /** What `cairn serve` hands to startStandaloneServer (src/serving/standalone.ts). */
@@ -24,6 +25,8 @@ export interface ServeConfig {
   runtime?: { inferenceWorker: boolean };
   /** Where a models:/ URI is resolved; a local path never contacts it. */
   trackingUri: string;
+  /** Host names accepted besides the loopback names and the bound address (a container's service name). */
+  allowedHosts?: string[];
 }
 
 /** Same default port as `mlflow models serve`, so clients written for it work unchanged. */
@@ -40,6 +43,7 @@ export const serveConfig = (model: string, flags: ServeFlags, env: NodeJS.Proces
   if (flags.maxBatchSize !== undefined) config.maxBatchSize = parsePositiveInt("--max-batch-size", flags.maxBatchSize, MAX_BATCH_SIZE);
   if (flags.maxLatencyMs !== undefined) config.maxLatencyMs = parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, MAX_LATENCY_MS);
   if (flags.inferenceWorker) config.runtime = { inferenceWorker: true };
+  if (flags.allowedHosts !== undefined) config.allowedHosts = flags.allowedHosts.split(",").map((h) => h.trim()).filter((h) => h !== "");
   return config;
 };
 
