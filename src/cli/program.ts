@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import type { CairnClient } from "../sdk/client.js";
 import type { CommandResult } from "./output.js";
+import type { ServerOptions } from "./commands/server.js";
 import { registerAuditCommands, registerModelCommands } from "./registry-commands.js";
 import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
@@ -109,7 +110,12 @@ export const buildProgram = (): Command => {
     .option("--backend-store-uri <uri>", "metadata store: sqlite:///relative.db or sqlite:////absolute.db (default: sqlite:///cairn-data/cairn.db)")
     .option("--artifacts-destination <path>", "folder (or file:// URI) for run artifacts (default: ./cairn-data/artifacts)")
     .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
-    .action(async (options: Record<string, string | undefined>) => {
+    .option(
+      "--webhook-allowed-targets <list>",
+      "internal webhook receivers to allow, comma-separated host names, addresses and CIDR ranges (default: public https targets only)",
+    )
+    .option("--webhook-allow-http", "accept plain http webhook URLs for every allowed target (default: https unless allowlisted)")
+    .action(async (options: ServerOptions) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);
     });

@@ -17,6 +17,10 @@ export interface ServerConfig {
   webUiDir?: string | null;
   /** Largest traces.json (one trace's spans) accepted through the artifact routes; default 16 MiB. */
   maxTraceJsonBytes?: number;
+  /** Internal webhook receivers allowed despite the SSRF rules: host names, addresses, CIDR ranges (default: none). */
+  webhookAllowedTargets?: string[];
+  /** Accept plain http webhook URLs for every target (default: https only, except for allowlisted targets). */
+  webhookAllowHttp?: boolean;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";

@@ -1,4 +1,5 @@
 import { defaultServerConfig, parseByteCount, parsePort, type ServerConfig } from "../../core/config.js";
+import { parseAllowEntry } from "../../webhooks/target-policy.js";
 
 export interface ServerOptions {
   host?: string;
@@ -6,7 +7,17 @@ export interface ServerOptions {
   backendStoreUri?: string;
   artifactsDestination?: string;
   maxTraceJsonBytes?: string;
+  /** Comma-separated host names, addresses and CIDR ranges. */
+  webhookAllowedTargets?: string;
+  webhookAllowHttp?: boolean;
 }
+
+/** `--webhook-allowed-targets a,b`: each entry checked now, so a typo stops the server from starting. */
+const parseAllowedTargets = (text: string): string[] => {
+  const entries = text.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  for (const entry of entries) parseAllowEntry(entry);
+  return entries;
+};
 
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
 export const serverConfig = (options: ServerOptions): ServerConfig => {
@@ -18,6 +29,8 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
     artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
     ...(options.maxTraceJsonBytes !== undefined ? { maxTraceJsonBytes: parseByteCount(options.maxTraceJsonBytes, "--max-trace-json-bytes") } : {}),
+    ...(options.webhookAllowedTargets !== undefined ? { webhookAllowedTargets: parseAllowedTargets(options.webhookAllowedTargets) } : {}),
+    ...(options.webhookAllowHttp === true ? { webhookAllowHttp: true } : {}),
   };
 };
 
