@@ -50,13 +50,18 @@ const normalizeHost = (host: string): string => {
 export const parseAllowEntry = (text: string): AllowEntry => {
   const entry = normalizeHost(text.trim());
   if (entry.includes("/")) {
-    try {
-      const [address, prefix] = ipaddr.parseCIDR(entry);
-      const mapped = address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress();
-      return { kind: "range", range: mapped ? [(address as ipaddr.IPv6).toIPv4Address(), Math.max(0, prefix - 96)] : [address, prefix] };
-    } catch {
+    const [base = "", prefixText = ""] = entry.split("/", 2);
+    const prefix = Number(prefixText);
+    // Canonical addresses only: ipaddr.parseCIDR would also take legacy shorthands such as "10.0.0/8".
+    if (parseAddress(base) === undefined || !/^\d{1,3}$/.test(prefixText)) {
       throw invalidParameter(`--webhook-allowed-targets entry '${text.slice(0, 100)}' is not a valid CIDR range.`);
     }
+    const address = ipaddr.parse(base);
+    const bits = address.kind() === "ipv4" ? 32 : 128;
+    if (prefix > bits) throw invalidParameter(`--webhook-allowed-targets entry '${text.slice(0, 100)}' is not a valid CIDR range.`);
+    // An IPv4-mapped range (::ffff:10.0.0.0/104) is the IPv4 range it carries, as addresses are judged.
+    const mapped = address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress();
+    return { kind: "range", range: mapped ? [(address as ipaddr.IPv6).toIPv4Address(), Math.max(0, prefix - 96)] : [address, prefix] };
   }
   const address = parseAddress(entry);
   if (address !== undefined) return { kind: "range", range: [address, address.kind() === "ipv4" ? 32 : 128] };
