@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { DomainEvent } from "../src/core/events.js";
 import type { ResolvedAddress, TargetLookup, TargetPolicyOptions } from "../src/webhooks/target-policy.js";
@@ -178,6 +181,36 @@ describe("webhook targets (SSRF)", () => {
     await until(() => r.requests.length === 1);
     expect(r.requests[0]?.headers.host).toBe(`receiver.corp.test:${r.port}`);
     await until(async () => (await deliveries(n))[0]?.status === "delivered");
+  });
+
+  it("over https, connects to the checked address and verifies the certificate against the URL's host name", async () => {
+    // A self-signed certificate for receiver.corp.test: the handshake reaches the receiver (which records the server
+    // name the client asked for) and then fails verification, as an untrusted certificate must.
+    const tls = new URL("../src/webhooks/test-support/tls/", import.meta.url);
+    const serverNames: string[] = [];
+    const receiver = createHttpsServer(
+      {
+        key: readFileSync(new URL("key.pem", tls)),
+        cert: readFileSync(new URL("cert.pem", tls)),
+        // Called with the ClientHello's server name; no context of its own: the default one answers.
+        SNICallback: (serverName, done) => {
+          serverNames.push(serverName);
+          done(null);
+        },
+      },
+      (_request, response) => response.writeHead(204).end(),
+    );
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    fixtures.onCleanup(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+    const port = (receiver.address() as AddressInfo).port;
+    const dns = dnsTable({ "receiver.corp.test": "127.0.0.1" });
+    const n = await node(temp(), { lookup: dns.lookup, allow: ["127.0.0.1"] });
+    expect((await n.call("POST", "webhooks/create", { name: "x", url: `https://receiver.corp.test:${port}/hook`, events: ["*"] })).status).toBe(200);
+    n.service.start();
+    await n.service.publish(aliasSet);
+    await until(async () => typeof (await deliveries(n))[0]?.last_error === "string");
+    expect((await deliveries(n))[0]?.last_error).toMatch(/^DEPTH_ZERO_SELF_SIGNED_CERT: /);
+    expect(serverNames[0]).toBe("receiver.corp.test");
   });
 
   it("delivers to an allowlisted loopback receiver over http", async () => {
