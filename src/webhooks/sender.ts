@@ -115,15 +115,22 @@ export const postRequest = (request: OutgoingRequest, pinned: ResolvedAddress | 
       clearTimeout(timer);
       resolve(result);
     };
-    const outgoing = send(url, {
+    let outgoing: ReturnType<typeof send>;
+    try {
+      outgoing = send(url, {
       method: "POST",
       headers: { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) },
       // A fresh connection per attempt: a pooled socket would skip the pinned lookup below.
       agent: false,
       // The host name stays in the URL (Host header, TLS server name and certificate check); only the address the
       // socket connects to is fixed to the one that was checked: no second DNS answer can change it.
-      ...(pinned !== undefined ? { lookup: pinnedLookup(pinned) } : {}),
-    });
+        ...(pinned !== undefined ? { lookup: pinnedLookup(pinned) } : {}),
+      });
+    } catch (error) {
+      // A header Node refuses (say, a control character) throws before anything is sent.
+      resolve({ ok: false, error: describeFailure(error) });
+      return;
+    }
     const timer = setTimeout(() => outgoing.destroy(new AttemptTimeout()), timeoutMs);
     outgoing.on("error", (error) => {
       finish({ ok: false, error: error instanceof AttemptTimeout ? `timed out after ${timeoutMs} ms` : describeFailure(error) });

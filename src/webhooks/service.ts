@@ -190,19 +190,19 @@ export class WebhookService implements EventSink {
           : validateSecret(input.secret);
     const events = validateEvents(input.events);
     if (format === "mlflow") requireMlflowSpelling(events);
-    const url = validateUrl(input.url);
-    await this.targets.requireAllowed(url);
     const webhook: Webhook = {
       id: randomUUID().replaceAll("-", ""),
       name: validateName(input.name),
       ...(input.description ? { description: validateDescription(input.description) } : {}),
-      url,
+      url: validateUrl(input.url),
       format,
       events,
       active: input.active ?? true,
       createdTime: now,
       lastUpdatedTime: now,
     };
+    // Last, after every cheap check: it may wait for DNS.
+    await this.targets.requireAllowed(webhook.url);
     await this.store.createWebhook({ ...webhook, secret });
     await this.audit.record(context, {
       action: "webhooks.webhook.create",
