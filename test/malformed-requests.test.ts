@@ -310,6 +310,12 @@ describe("malformed requests to MLflow's webhook API", () => {
       ["url with credentials", { ...base, url: "https://user:pw@ci.example.com/" }, "'url'"],
       ["relative url", { ...base, url: "/hook" }, "'url'"],
       ["url oversize", { ...base, url: `https://ci.example.com/${"a".repeat(3000)}` }, "'url'"],
+      // SSRF: internal and metadata targets (the test node allowlists loopback only, as test servers do).
+      ["metadata address url", { ...base, url: "http://169.254.169.254/latest/meta-data/" }, "'url'"],
+      ["metadata name url", { ...base, url: "https://metadata.google.internal/" }, "'url'"],
+      ["private address url", { ...base, url: "https://10.0.0.1/" }, "'url'"],
+      ["IPv6 link-local url", { ...base, url: "https://[fe80::1]/" }, "'url'"],
+      ["plain http to a public name", { ...base, url: "http://ci.example.com/x" }, "'url'"],
       ["no events", { name: "x", url: base.url }, "'events'"],
       ["empty events", { ...base, events: [] }, "'events'"],
       ["events not a list", { ...base, events: "MODEL_VERSION.CREATED" }, "'events'"],

@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import type { CairnClient } from "../sdk/client.js";
 import type { CommandResult } from "./output.js";
+import type { ServerOptions } from "./commands/server.js";
 import { registerAuditCommands, registerModelCommands } from "./registry-commands.js";
 import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
@@ -112,7 +113,12 @@ export const buildProgram = (): Command => {
     .option("--allowed-hosts <hosts>", "comma-separated Host names accepted besides localhost, 127.0.0.1, [::1] and the bound address; * accepts any (DNS rebinding protection)")
     .option("--allowed-origins <origins>", "comma-separated origins (https://host:port) whose browser pages may change data besides this server's own; * accepts any")
     .option("--insecure-no-auth", "allow listening on a non-loopback address although Cairn has no authentication yet")
-    .action(async (options: Record<string, string | boolean | undefined>) => {
+    .option(
+      "--webhook-allowed-targets <list>",
+      "internal webhook receivers to allow, comma-separated host names, addresses and CIDR ranges (default: public https targets only)",
+    )
+    .option("--webhook-allow-http", "accept plain http webhook URLs for every allowed target (default: https unless allowlisted)")
+    .action(async (options: ServerOptions) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);
     });

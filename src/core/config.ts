@@ -23,6 +23,10 @@ export interface ServerConfig {
   allowedOrigins?: readonly string[];
   /** Listen on a non-loopback address although there is no authentication yet. */
   insecureNoAuth?: boolean;
+  /** Internal webhook receivers allowed despite the SSRF rules: host names, addresses, CIDR ranges (default: none). */
+  webhookAllowedTargets?: string[];
+  /** Accept plain http webhook URLs for every target (default: https only, except for allowlisted targets). */
+  webhookAllowHttp?: boolean;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";

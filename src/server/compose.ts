@@ -45,6 +45,7 @@ import { withTraceDataInDatabase } from "../stores/artifact-stores/trace-data-ov
 import { WebhookService } from "../webhooks/service.js";
 import { webhookRoutes } from "../webhooks/routes.js";
 import { mlflowWebhookRoutes } from "../webhooks/mlflow-routes.js";
+import type { TargetPolicyOptions } from "../webhooks/target-policy.js";
 import type { DomainRoutes } from "./app.js";
 
 /** MLflow's proxy mode: run artifacts live under mlflow-artifacts:/ and travel through this server. */
@@ -67,6 +68,8 @@ export interface ComposeOptions {
   serverVersion: string;
   /** Largest traces.json accepted through the artifact routes (default DEFAULT_TRACE_JSON_MAX_BYTES). */
   traceJsonMaxBytes?: number;
+  /** Webhook target rules (SSRF): the operator's allowlist of internal receivers and whether plain http is accepted. */
+  webhookTargets?: TargetPolicyOptions;
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -89,7 +92,11 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   });
   const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
   const traces = new TraceService(stores.traces, { experiments: tracking, audit });
-  const webhooks = new WebhookService(stores.webhooks, { audit, ...onError });
+  const webhooks = new WebhookService(stores.webhooks, {
+    audit,
+    ...onError,
+    ...(options.webhookTargets !== undefined ? { targets: options.webhookTargets } : {}),
+  });
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
 
   const metrics = new ServingMetrics();

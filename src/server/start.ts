@@ -29,6 +29,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     referenceCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "reference-cache"),
     serverVersion: CAIRN_VERSION,
     ...(config.maxTraceJsonBytes !== undefined ? { traceJsonMaxBytes: config.maxTraceJsonBytes } : {}),
+    webhookTargets: { allow: config.webhookAllowedTargets ?? [], allowHttp: config.webhookAllowHttp ?? false },
     onBackgroundError: (error, what) => logBackgroundError(error, what),
   });
   const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());

@@ -3,10 +3,13 @@ import type { Clock } from "../core/clock.js";
 import { retryDelayMs, type BackoffPolicy } from "./backoff.js";
 import { sendDelivery } from "./sender.js";
 import type { ClaimedDelivery, WebhookStore } from "./store.js";
+import type { TargetPolicy } from "./target-policy.js";
 
 export interface DispatcherOptions {
   clock: Clock;
   fetchTimeoutMs: number;
+  /** Which URLs may be sent to (checked after DNS resolution, on every attempt). */
+  targets: TargetPolicy;
   maxAttempts: number;
   backoff: BackoffPolicy;
   pollIntervalMs: number;
@@ -106,7 +109,7 @@ export class Dispatcher {
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const result = await sendDelivery(delivery, this.options.fetchTimeoutMs, this.options.clock());
+    const result = await sendDelivery(delivery, this.options.targets, this.options.fetchTimeoutMs, this.options.clock());
     const outcome = {
       ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
       ...(result.error !== undefined ? { error: result.error } : {}),
@@ -115,7 +118,8 @@ export class Dispatcher {
       const now = this.options.clock();
       if (result.ok) {
         await this.store.markDelivered(delivery.id, this.owner, outcome, now);
-      } else if (delivery.attempts >= this.options.maxAttempts) {
+      } else if (result.refused === true || delivery.attempts >= this.options.maxAttempts) {
+        // A refused target is failed at once: retrying it would only repeat the refusal.
         await this.store.markFailed(delivery.id, this.owner, outcome);
       } else {
         const delay = retryDelayMs(delivery.attempts, this.options.backoff);

@@ -1,8 +1,12 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import { CAIRN_VERSION } from "../core/version.js";
 import { mlflowDelivery, mlflowEventText } from "./mlflow-events.js";
 import { signMlflowBody } from "./mlflow-signature.js";
 import { signBody } from "./signature.js";
 import type { ClaimedDelivery } from "./store.js";
+import { TARGET_NOT_ALLOWED, TARGET_UNRESOLVED, type ResolvedAddress, type TargetPolicy } from "./target-policy.js";
 
 /** The JSON body a Cairn-format receiver gets; rebuilt identically on every attempt from the stored event. */
 export const deliveryBody = (delivery: ClaimedDelivery): string =>
@@ -41,14 +45,11 @@ export interface OutgoingRequest {
   body: string;
 }
 
-const describeFailure = (error: unknown, timeoutMs: number): string => {
+const describeFailure = (error: unknown): string => {
   if (error instanceof Error) {
-    if (error.name === "TimeoutError" || error.name === "AbortError") return `timed out after ${timeoutMs} ms`;
-    // fetch wraps the socket error ("fetch failed"); its cause says what happened (ECONNREFUSED, ENOTFOUND...).
-    const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-    if (cause && typeof cause.code === "string") return `${cause.code}${typeof cause.message === "string" ? `: ${cause.message}` : ""}`;
-    if (cause && typeof cause.message === "string") return cause.message;
-    return error.message;
+    // Socket errors carry a code (ECONNREFUSED, ECONNRESET...) that says what happened.
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" ? `${code}: ${error.message}` : error.message;
   }
   return String(error);
 };
@@ -92,55 +93,98 @@ export const outgoingRequest = (delivery: ClaimedDelivery, now: number): Outgoin
 /** What a POST got back; the body only when asked for (the test call shows a bounded prefix of it). */
 export interface PostResult extends AttemptResult {
   responseBody?: string;
+  /** The target policy refused the URL: nothing was sent, and nothing about the target is told. */
+  refused?: boolean;
 }
 
+class AttemptTimeout extends Error {}
+
 /**
- * One POST. Never throws: every outcome is a result. Redirects are not followed (a receiver could otherwise bounce
- * Cairn's request to an address the subscription never named).
+ * One POST to a URL the target policy has allowed, connected to the address it checked. Never throws: every outcome
+ * is a result. Redirects are not followed (a receiver could otherwise bounce Cairn's request to an address the
+ * subscription never named). `timeoutMs` bounds the whole attempt, the answer's body included.
  */
-export const postRequest = async (request: OutgoingRequest, timeoutMs: number, keepBodyChars = 0): Promise<PostResult> => {
-  try {
-    const response = await fetch(request.url, {
+export const postRequest = (request: OutgoingRequest, pinned: ResolvedAddress | undefined, timeoutMs: number, keepBodyChars = 0): Promise<PostResult> =>
+  new Promise<PostResult>((resolve) => {
+    const url = new URL(request.url);
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    let settled = false;
+    const finish = (result: PostResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    let outgoing: ReturnType<typeof send>;
+    try {
+      outgoing = send(url, {
       method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: request.headers,
-      body: request.body,
-    });
-    const responseBody = keepBodyChars > 0 ? await readPrefix(response, keepBodyChars) : undefined;
-    // The rest of the body is not needed; release the connection instead of buffering whatever the receiver sends.
-    await response.body?.cancel().catch(() => undefined);
-    const kept = responseBody !== undefined ? { responseBody } : {};
-    if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status, ...kept };
-    const redirect = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
-    return { ok: false, statusCode: response.status, error: `HTTP ${response.status}${redirect}`, ...kept };
-  } catch (error) {
-    return { ok: false, error: describeFailure(error, timeoutMs) };
-  }
-};
-
-/** At most `chars` characters of the response, read chunk by chunk: a huge answer is never buffered whole. */
-const readPrefix = async (response: Response, chars: number): Promise<string> => {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return "";
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    while (text.length < chars) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
+      headers: { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) },
+      // A fresh connection per attempt: a pooled socket would skip the pinned lookup below.
+      agent: false,
+      // The host name stays in the URL (Host header, TLS server name and certificate check); only the address the
+      // socket connects to is fixed to the one that was checked: no second DNS answer can change it.
+        ...(pinned !== undefined ? { lookup: pinnedLookup(pinned) } : {}),
+      });
+    } catch (error) {
+      // A header Node refuses (say, a control character) throws before anything is sent.
+      resolve({ ok: false, error: describeFailure(error) });
+      return;
     }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return text.length > chars ? text.slice(0, chars) : text;
+    const timer = setTimeout(() => outgoing.destroy(new AttemptTimeout()), timeoutMs);
+    outgoing.on("error", (error) => {
+      finish({ ok: false, error: error instanceof AttemptTimeout ? `timed out after ${timeoutMs} ms` : describeFailure(error) });
+    });
+    outgoing.on("response", (response) => {
+      const status = response.statusCode ?? 0;
+      const conclude = (responseBody: string | undefined): void => {
+        // The rest of the body is not needed; drop the connection instead of reading whatever the receiver sends.
+        response.destroy();
+        const kept = responseBody !== undefined ? { responseBody } : {};
+        if (status >= 200 && status < 300) return finish({ ok: true, statusCode: status, ...kept });
+        const redirect = status >= 300 && status < 400 ? " (redirects are not followed)" : "";
+        finish({ ok: false, statusCode: status, error: `HTTP ${status}${redirect}`, ...kept });
+      };
+      if (keepBodyChars <= 0) return conclude(undefined);
+      // At most keepBodyChars characters, read chunk by chunk: a huge answer is never buffered whole.
+      response.setEncoding("utf8");
+      let text = "";
+      response.on("data", (chunk: string) => {
+        text += chunk;
+        if (text.length >= keepBodyChars) conclude(text.slice(0, keepBodyChars));
+      });
+      response.on("end", () => conclude(text));
+      response.on("error", () => conclude(text));
+    });
+    outgoing.end(request.body);
+  });
+
+/** A `lookup` for the socket that answers with the checked address, whatever the name (Node asks with all: true). */
+const pinnedLookup =
+  (pinned: ResolvedAddress): LookupFunction =>
+  (_hostname, options, callback) => {
+    if (options.all === true) callback(null, [{ address: pinned.address, family: pinned.family }]);
+    else callback(null, pinned.address, pinned.family);
+  };
+
+/** Checks the URL against the policy, then POSTs to the checked address; a refused target is never contacted. */
+export const checkedPost = async (request: OutgoingRequest, targets: TargetPolicy, timeoutMs: number, keepBodyChars = 0): Promise<PostResult> => {
+  const check = await targets.check(new URL(request.url));
+  // A name that does not resolve may resolve later (retried); any other refusal is final and says nothing more.
+  if (!check.allowed && check.reason === "unresolved") return { ok: false, error: TARGET_UNRESOLVED };
+  if (!check.allowed) return { ok: false, error: TARGET_NOT_ALLOWED, refused: true };
+  return postRequest(request, check.pinned, timeoutMs, keepBodyChars);
 };
 
-/** One attempt of one delivery, in its webhook's format. */
-export const sendDelivery = async (delivery: ClaimedDelivery, timeoutMs: number, now: number): Promise<AttemptResult> => {
+/** One attempt of one delivery, in its webhook's format; `refused` when the target policy refused its URL. */
+export const sendDelivery = async (
+  delivery: ClaimedDelivery,
+  targets: TargetPolicy,
+  timeoutMs: number,
+  now: number,
+): Promise<AttemptResult & { refused?: boolean }> => {
   const request = outgoingRequest(delivery, now);
   if (request === undefined) return { ok: false, error: `event ${delivery.eventType} has no MLflow spelling` };
-  const { responseBody: _ignored, ...result } = await postRequest(request, timeoutMs);
+  const { responseBody: _ignored, ...result } = await checkedPost(request, targets, timeoutMs);
   return result;
 };

@@ -12,8 +12,9 @@ import {
   mlflowExampleData,
   type MlflowWebhookEvent,
 } from "./mlflow-events.js";
-import { mlflowEnvelope, mlflowHeaders, postRequest } from "./sender.js";
+import { checkedPost, mlflowEnvelope, mlflowHeaders } from "./sender.js";
 import type { DeliveryPage, DeliveryStatus, Webhook, WebhookChanges, WebhookFormat, WebhookPage, WebhookStore } from "./store.js";
+import { TargetPolicy, type TargetPolicyOptions } from "./target-policy.js";
 import {
   validateDescription,
   validateEvents,
@@ -26,6 +27,11 @@ import {
 export interface WebhookServiceOptions {
   audit: AuditRecorder;
   clock?: Clock;
+  /**
+   * Which webhook URLs the server may send to. Default: https to public addresses only; the operator allowlists
+   * internal receivers (see TargetPolicyOptions and docs/webhooks.md, Targets).
+   */
+  targets?: TargetPolicyOptions;
   /** Per attempt; a receiver slower than this counts as a failed attempt. Default 10 s. */
   fetchTimeoutMs?: number;
   /** Attempts before a delivery is marked failed. Default 10. */
@@ -126,6 +132,7 @@ export class WebhookService implements EventSink {
   private readonly dispatcher: Dispatcher;
   private readonly onError: (error: unknown, what: string) => void;
   private readonly testTimeoutMs: number;
+  private readonly targets: TargetPolicy;
 
   constructor(
     private readonly store: WebhookStore,
@@ -135,8 +142,10 @@ export class WebhookService implements EventSink {
     this.audit = options.audit;
     this.onError = options.onError ?? defaultOnError;
     this.testTimeoutMs = options.fetchTimeoutMs ?? 10_000;
+    this.targets = new TargetPolicy(options.targets);
     this.dispatcher = new Dispatcher(store, {
       clock: this.clock,
+      targets: this.targets,
       fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
       maxAttempts: options.maxAttempts ?? 10,
       backoff: {
@@ -192,6 +201,8 @@ export class WebhookService implements EventSink {
       createdTime: now,
       lastUpdatedTime: now,
     };
+    // Last, after every cheap check: it may wait for DNS.
+    await this.targets.requireAllowed(webhook.url);
     await this.store.createWebhook({ ...webhook, secret });
     await this.audit.record(context, {
       action: "webhooks.webhook.create",
@@ -242,6 +253,7 @@ export class WebhookService implements EventSink {
         : {}),
     };
     if (before.format === "mlflow" && validated.events !== undefined) requireMlflowSpelling(validated.events);
+    if (validated.url !== undefined) await this.targets.requireAllowed(validated.url);
     const after = await this.store.updateWebhook(id, validated, this.clock());
     if (after === undefined) throw webhookNotFound(id);
     await this.audit.record(context, {
@@ -281,8 +293,9 @@ export class WebhookService implements EventSink {
     const text = mlflowEventText(chosen);
     const body = mlflowEnvelope(text.entity, text.action, now, data);
     const deliveryId = randomUUID();
-    const result = await postRequest(
+    const result = await checkedPost(
       { url: found.url, headers: mlflowHeaders(deliveryId, Math.floor(now / 1000), found.secret, body), body },
+      this.targets,
       this.testTimeoutMs,
       MAX_TEST_RESPONSE_CHARS,
     );

@@ -26,8 +26,7 @@ export const validateName = (name: string): string => {
 /**
  * http and https only (no file:, ftp:, data:... which a server-side fetch could be tricked into), and no credentials
  * in the URL: they would be stored and listed in clear, and the signature already authenticates Cairn to the receiver.
- * Private and loopback addresses are allowed on purpose (receivers often run beside Cairn); see docs/webhooks.md for
- * the SSRF exposure this leaves.
+ * Which addresses the URL may reach (SSRF) is decided after DNS resolution by the TargetPolicy (target-policy.ts).
  */
 export const validateUrl = (url: string): string => {
   if (url.length > MAX_WEBHOOK_URL_LENGTH) {

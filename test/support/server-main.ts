@@ -3,6 +3,7 @@
  * load from another process). Prints "LISTENING <url>" once ready. Usage: server-main.ts <db-file> <artifacts-dir>
  */
 import { startServer } from "../../src/server/start.js";
+import { LOOPBACK_WEBHOOK_TARGETS } from "../../src/server/test-support/temp-server.js";
 
 const [dbFile, artifactsDir] = process.argv.slice(2);
 if (!dbFile || !artifactsDir) {
@@ -15,6 +16,8 @@ const server = await startServer({
   backendStoreUri: `sqlite:///${dbFile}`,
   artifactsDestination: artifactsDir,
   logLevel: "silent",
+  // Test webhook receivers listen on loopback, which the production default refuses.
+  webhookAllowedTargets: [...LOOPBACK_WEBHOOK_TARGETS],
 });
 process.stdout.write(`LISTENING ${server.url}\n`);
 const stop = (): void => {

@@ -1,4 +1,5 @@
 import { defaultServerConfig, parseByteCount, parsePort, type ServerConfig } from "../../core/config.js";
+import { parseAllowEntry } from "../../webhooks/target-policy.js";
 
 export interface ServerOptions {
   host?: string;
@@ -9,6 +10,9 @@ export interface ServerOptions {
   allowedHosts?: string;
   allowedOrigins?: string;
   insecureNoAuth?: boolean;
+  /** Comma-separated host names, addresses and CIDR ranges. */
+  webhookAllowedTargets?: string;
+  webhookAllowHttp?: boolean;
 }
 
 /** A comma-separated flag value as its non-empty entries. */
@@ -17,6 +21,13 @@ const commaList = (text: string): string[] =>
     .split(",")
     .map((entry) => entry.trim())
     .filter((entry) => entry !== "");
+
+/** `--webhook-allowed-targets a,b`: each entry checked now, so a typo stops the server from starting. */
+const parseAllowedTargets = (text: string): string[] => {
+  const entries = commaList(text);
+  for (const entry of entries) parseAllowEntry(entry);
+  return entries;
+};
 
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
 export const serverConfig = (options: ServerOptions): ServerConfig => {
@@ -31,6 +42,8 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     ...(options.allowedHosts !== undefined ? { allowedHosts: commaList(options.allowedHosts) } : {}),
     ...(options.allowedOrigins !== undefined ? { allowedOrigins: commaList(options.allowedOrigins) } : {}),
     ...(options.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
+    ...(options.webhookAllowedTargets !== undefined ? { webhookAllowedTargets: parseAllowedTargets(options.webhookAllowedTargets) } : {}),
+    ...(options.webhookAllowHttp === true ? { webhookAllowHttp: true } : {}),
   };
 };
 

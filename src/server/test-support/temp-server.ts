@@ -10,6 +10,12 @@ export interface TempServer extends RunningServer {
 }
 
 /**
+ * Test receivers listen on loopback, which the production default refuses as a webhook target (SSRF): test servers
+ * allowlist it, as an operator would allowlist an internal receiver.
+ */
+export const LOOPBACK_WEBHOOK_TARGETS: readonly string[] = ["127.0.0.0/8", "::1"];
+
+/**
  * A real server on a free loopback port over the SQLite file and artifact folder in `dir`, which the caller owns:
  * closing it and starting it again over the same dir is how a test restarts the server.
  */
@@ -20,6 +26,7 @@ export const startServerIn = (dir: string, config: Partial<ServerConfig> = {}): 
     backendStoreUri: `sqlite:///${dir}/cairn.db`,
     artifactsDestination: `${dir}/artifacts`,
     logLevel: "silent",
+    webhookAllowedTargets: [...LOOPBACK_WEBHOOK_TARGETS],
     ...config,
   });
 

@@ -9,6 +9,7 @@ import type { AuditEntry, AuditRecorder } from "../../audit/recorder.js";
 import { buildApp } from "../../server/app.js";
 import { injectJson } from "../../server/test-support/inject-json.js";
 import { openDatabase } from "../../stores/sqlite/open-database.js";
+import { LOOPBACK_WEBHOOK_TARGETS } from "../../server/test-support/temp-server.js";
 import { SqliteWebhookStore } from "../../stores/sqlite/sqlite-webhook-store.js";
 import { mlflowWebhookRoutes } from "../mlflow-routes.js";
 import { TestReceiver, type ReceiverBehaviour } from "./receiver.js";
@@ -46,6 +47,9 @@ export const FAST_OPTIONS: Omit<WebhookServiceOptions, "audit"> = {
   pollIntervalMs: 25,
   // Pinned jitter: delays are exactly base * 2^n.
   random: () => 0.5,
+  // Test receivers listen on loopback, which the production default refuses (SSRF); allowlisted here as an operator
+  // would allowlist an internal receiver.
+  targets: { allow: LOOPBACK_WEBHOOK_TARGETS },
 };
 
 export const openWebhookNode = async (dbFile: string, options: Omit<WebhookServiceOptions, "audit"> = FAST_OPTIONS): Promise<WebhookNode> => {
