@@ -1,7 +1,12 @@
 import { type Clock, systemClock } from "../../core/clock.js";
 import { invalidParameter } from "../../core/errors.js";
-import { type PredictionEntry, toRecord } from "./records.js";
+import { boundedRecord, certainlyOverLimit, DEFAULT_MAX_RECORD_BYTES, omittedRecord } from "./record-size.js";
+import type { PredictionEntry, PredictionRecord } from "./records.js";
 import type { PredictionLogStore } from "./store.js";
+
+/** Retention of `cairn server` unless its flags say otherwise (see docs/serving.md for why these). */
+export const DEFAULT_RETENTION_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+export const DEFAULT_RETENTION_MAX_ROWS = 1_000_000;
 
 export interface RetentionOptions {
   /** Predictions (and labels) older than this are deleted. */
@@ -22,6 +27,11 @@ export interface PredictionLogOptions {
   /** Records per store write (default 1,000). */
   batchSize?: number;
   retention?: RetentionOptions;
+  /**
+   * Largest inputs + outputs JSON of one record (default DEFAULT_MAX_RECORD_BYTES); a bigger request is logged with
+   * its tensors omitted (shape and type kept, `omitted: true`).
+   */
+  maxRecordBytes?: number;
   /** Where to report drops (the metrics counter). */
   onDropped?: (count: number) => void;
   /** Where write failures go (a logger); the log never throws into the serving path. */
@@ -40,13 +50,16 @@ const positive = (name: string, value: number): number => {
   return value;
 };
 
+const isRecord = (queued: PredictionEntry | PredictionRecord): queued is PredictionRecord => typeof queued.inputs === "string";
+
 /**
  * The prediction log: record() is called on the serving path and only samples and enqueues (synchronous, no I/O, no
  * serialisation, never throws); a timer writes the queue to the store in batches, off the path. The queue is bounded:
  * when the store falls behind, new records are dropped and counted rather than growing memory or slowing answers.
  */
 export class PredictionLog {
-  private queue: PredictionEntry[] = [];
+  /** Entries to serialise, or records already reduced to shapes on the serving path (over the record limit). */
+  private queue: Array<PredictionEntry | PredictionRecord> = [];
   private dropped = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
@@ -55,6 +68,7 @@ export class PredictionLog {
   private readonly capacity: number;
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
+  private readonly maxRecordBytes: number;
   private readonly random: () => number;
   private readonly clock: Clock;
 
@@ -66,6 +80,7 @@ export class PredictionLog {
     this.capacity = positive("capacity", options.capacity ?? 10_000);
     this.flushIntervalMs = positive("flush_interval_ms", options.flushIntervalMs ?? 500);
     this.batchSize = positive("batch_size", options.batchSize ?? 1_000);
+    this.maxRecordBytes = positive("max_record_bytes", options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? systemClock;
     const retention = options.retention;
@@ -95,7 +110,8 @@ export class PredictionLog {
         this.options.onDropped?.(1);
         return;
       }
-      this.queue.push(entry);
+      // A body certainly over the record limit is reduced to its shapes now, so the queue does not hold its tensors.
+      this.queue.push(certainlyOverLimit(entry, this.maxRecordBytes) ? omittedRecord(entry) : entry);
     } catch (error) {
       this.options.onError?.(error);
     }
@@ -139,7 +155,7 @@ export class PredictionLog {
       for (let start = 0; start < taken.length; start += this.batchSize) {
         const batch = taken.slice(start, start + this.batchSize);
         try {
-          await this.store.insertPredictions(batch.map(toRecord));
+          await this.store.insertPredictions(batch.map(this.toStored));
         } catch (error) {
           // A failed write loses that batch (the log is best-effort); serving goes on.
           this.options.onError?.(error);
@@ -147,6 +163,9 @@ export class PredictionLog {
       }
     }
   }
+
+  private readonly toStored = (queued: PredictionEntry | PredictionRecord): PredictionRecord =>
+    isRecord(queued) ? queued : boundedRecord(queued, this.maxRecordBytes);
 
   /** Deletes what the retention setting no longer keeps; returns the predictions deleted. */
   async enforceRetention(): Promise<number> {
