@@ -109,6 +109,9 @@ export const buildProgram = (): Command => {
     .option("--backend-store-uri <uri>", "metadata store: sqlite:///relative.db or sqlite:////absolute.db (default: sqlite:///cairn-data/cairn.db)")
     .option("--artifacts-destination <path>", "folder (or file:// URI) for run artifacts (default: ./cairn-data/artifacts)")
     .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
+    .option("--prediction-log-max-age <duration>", "delete logged predictions older than this, e.g. 7d, 12h (default: 30d)")
+    .option("--prediction-log-max-rows <n>", "keep at most the newest n logged predictions (default: 1000000)")
+    .option("--prediction-log-max-record-bytes <bytes>", "log a request's tensors only when their JSON fits in this (default: 65536)")
     .action(async (options: Record<string, string | undefined>) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);

@@ -27,6 +27,11 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     referenceCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "reference-cache"),
     serverVersion: CAIRN_VERSION,
     ...(config.maxTraceJsonBytes !== undefined ? { traceJsonMaxBytes: config.maxTraceJsonBytes } : {}),
+    predictionLog: {
+      ...(config.predictionLogMaxAgeMs !== undefined ? { maxAgeMs: config.predictionLogMaxAgeMs } : {}),
+      ...(config.predictionLogMaxRows !== undefined ? { maxRows: config.predictionLogMaxRows } : {}),
+      ...(config.predictionLogMaxRecordBytes !== undefined ? { maxRecordBytes: config.predictionLogMaxRecordBytes } : {}),
+    },
     onBackgroundError: (error, what) => logBackgroundError(error, what),
   });
   const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());

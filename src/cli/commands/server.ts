@@ -1,4 +1,4 @@
-import { defaultServerConfig, parseByteCount, parsePort, type ServerConfig } from "../../core/config.js";
+import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parsePort, type ServerConfig } from "../../core/config.js";
 
 export interface ServerOptions {
   host?: string;
@@ -6,6 +6,9 @@ export interface ServerOptions {
   backendStoreUri?: string;
   artifactsDestination?: string;
   maxTraceJsonBytes?: string;
+  predictionLogMaxAge?: string;
+  predictionLogMaxRows?: string;
+  predictionLogMaxRecordBytes?: string;
 }
 
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
@@ -18,6 +21,11 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
     artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
     ...(options.maxTraceJsonBytes !== undefined ? { maxTraceJsonBytes: parseByteCount(options.maxTraceJsonBytes, "--max-trace-json-bytes") } : {}),
+    ...(options.predictionLogMaxAge !== undefined ? { predictionLogMaxAgeMs: parseDuration(options.predictionLogMaxAge, "--prediction-log-max-age") } : {}),
+    ...(options.predictionLogMaxRows !== undefined ? { predictionLogMaxRows: parseCount(options.predictionLogMaxRows, "--prediction-log-max-rows") } : {}),
+    ...(options.predictionLogMaxRecordBytes !== undefined
+      ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
+      : {}),
   };
 };
 
