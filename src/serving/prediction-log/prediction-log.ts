@@ -13,8 +13,10 @@ export interface RetentionOptions {
   maxAgeMs?: number;
   /** At most this many predictions are kept (the newest). */
   maxRows?: number;
-  /** How often retention runs (default 60 s). */
+  /** How often retention runs (default 60 s; also once when the log starts). */
   intervalMs?: number;
+  /** Rows deleted per write (default 5,000): a backlog of millions is deleted in short writes, yielding in between. */
+  chunkRows?: number;
 }
 
 export interface PredictionLogOptions {
@@ -64,6 +66,7 @@ export class PredictionLog {
   private flushTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private retaining: Promise<number> | undefined;
   private readonly sampleRate: number;
   private readonly capacity: number;
   private readonly flushIntervalMs: number;
@@ -86,6 +89,7 @@ export class PredictionLog {
     const retention = options.retention;
     if (retention?.maxAgeMs !== undefined) positive("retention max_age_ms", retention.maxAgeMs);
     if (retention?.maxRows !== undefined) positive("retention max_rows", retention.maxRows);
+    if (retention?.chunkRows !== undefined) positive("retention chunk_rows", retention.chunkRows);
   }
 
   /** Records dropped so far because the queue was full. */
@@ -125,6 +129,8 @@ export class PredictionLog {
     if (retention !== undefined && (retention.maxAgeMs !== undefined || retention.maxRows !== undefined)) {
       this.retentionTimer = setInterval(() => void this.enforceRetention(), retention.intervalMs ?? 60_000);
       this.retentionTimer.unref();
+      // A log that grew while the server was down, or under a larger limit, is brought within bounds now.
+      void this.enforceRetention();
     }
   }
 
@@ -135,6 +141,7 @@ export class PredictionLog {
     this.flushTimer = undefined;
     this.retentionTimer = undefined;
     await this.flush();
+    await this.retaining;
   }
 
   /** Writes the queue in batches; one flush at a time (a timer tick during a slow write joins it). */
@@ -167,13 +174,38 @@ export class PredictionLog {
   private readonly toStored = (queued: PredictionEntry | PredictionRecord): PredictionRecord =>
     isRecord(queued) ? queued : boundedRecord(queued, this.maxRecordBytes);
 
-  /** Deletes what the retention setting no longer keeps; returns the predictions deleted. */
-  async enforceRetention(): Promise<number> {
+  /**
+   * Deletes what the retention setting no longer keeps, in chunks with a turn of the event loop between them; one
+   * pass at a time (a timer tick during a long pass joins it). Returns the predictions deleted.
+   */
+  enforceRetention(): Promise<number> {
+    if (this.retaining === undefined) {
+      this.retaining = this.deleteExpired().finally(() => {
+        this.retaining = undefined;
+      });
+    }
+    return this.retaining;
+  }
+
+  private async deleteExpired(): Promise<number> {
     const retention = this.options.retention;
+    const chunk = retention?.chunkRows ?? 5_000;
     let deleted = 0;
+    const inChunks = async (deleteChunk: () => Promise<number>): Promise<void> => {
+      for (;;) {
+        const count = await deleteChunk();
+        deleted += count;
+        if (count < chunk) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
     try {
-      if (retention?.maxAgeMs !== undefined) deleted += await this.store.deleteOlderThan(this.clock() - retention.maxAgeMs);
-      if (retention?.maxRows !== undefined) deleted += await this.store.trimToRows(retention.maxRows);
+      if (retention?.maxAgeMs !== undefined) {
+        const cutoff = this.clock() - retention.maxAgeMs;
+        await inChunks(() => this.store.deleteOlderThan(cutoff, chunk));
+      }
+      const maxRows = retention?.maxRows;
+      if (maxRows !== undefined) await inChunks(() => this.store.trimToRows(maxRows, chunk));
     } catch (error) {
       this.options.onError?.(error);
     }
