@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   ui: async () => (await import("./ui-load.js")).runUiLoadBenchmark(),
   "logged-models": async () => (await import("./logged-models.js")).runLoggedModelBenchmarks(),
   traces: async () => (await import("./traces.js")).runTraceBenchmarks(),
+  "prediction-log": async () => (await import("./prediction-log.js")).runPredictionLogBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

@@ -118,6 +118,9 @@ export const buildProgram = (): Command => {
       "internal webhook receivers to allow, comma-separated host names, addresses and CIDR ranges (default: public https targets only)",
     )
     .option("--webhook-allow-http", "accept plain http webhook URLs for every allowed target (default: https unless allowlisted)")
+    .option("--prediction-log-max-age <duration>", "delete logged predictions older than this, e.g. 7d, 12h (default: 30d)")
+    .option("--prediction-log-max-rows <n>", "keep at most the newest n logged predictions (default: 1000000)")
+    .option("--prediction-log-max-record-bytes <bytes>", "log a request's tensors only when their JSON fits in this (default: 65536)")
     .action(async (options: ServerOptions) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);

@@ -27,6 +27,12 @@ export interface ServerConfig {
   webhookAllowedTargets?: string[];
   /** Accept plain http webhook URLs for every target (default: https only, except for allowlisted targets). */
   webhookAllowHttp?: boolean;
+  /** Prediction-log retention by age (`--prediction-log-max-age`); default 30 days. */
+  predictionLogMaxAgeMs?: number;
+  /** Prediction-log retention by count, the newest kept (`--prediction-log-max-rows`); default 1,000,000. */
+  predictionLogMaxRows?: number;
+  /** Largest inputs + outputs JSON of one logged request (`--prediction-log-max-record-bytes`); default 64 KiB. */
+  predictionLogMaxRecordBytes?: number;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";
@@ -48,6 +54,27 @@ export const parseByteCount = (text: string, flag: string): number => {
     throw configError(`${flag} must be a positive integer number of bytes, got '${text}'`);
   }
   return bytes;
+};
+
+/** A positive integer count, e.g. `--prediction-log-max-rows 1000000`. */
+export const parseCount = (text: string, flag: string): number => {
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count) || count < 1) {
+    throw configError(`${flag} must be a positive integer, got '${text}'`);
+  }
+  return count;
+};
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A positive duration with its unit, e.g. `7d`, `12h`, `30m`, `90s`, `500ms`; returns milliseconds. */
+export const parseDuration = (text: string, flag: string): number => {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  const ms = match ? Number(match[1]) * (DURATION_UNITS[match[2] ?? ""] ?? Number.NaN) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1) {
+    throw configError(`${flag} must be a positive duration such as 30d, 12h, 30m, 90s or 500ms, got '${text}'`);
+  }
+  return ms;
 };
 
 export const parsePort = (text: string): number => {

@@ -10,7 +10,7 @@ import { instrumentServedModels } from "../serving/metrics/instrumented-models.j
 import { metricsRoute } from "../serving/metrics/metrics-route.js";
 import { ServingMetrics } from "../serving/metrics/serving-metrics.js";
 import { loadModel } from "../serving/model/load-model.js";
-import { PredictionLog } from "../serving/prediction-log/prediction-log.js";
+import { DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, PredictionLog } from "../serving/prediction-log/prediction-log.js";
 import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
 import { servingRoutes } from "../serving/routes.js";
 import { ProfileAttachments } from "../validation/profile/profile-attachments.js";
@@ -70,6 +70,8 @@ export interface ComposeOptions {
   traceJsonMaxBytes?: number;
   /** Webhook target rules (SSRF): the operator's allowlist of internal receivers and whether plain http is accepted. */
   webhookTargets?: TargetPolicyOptions;
+  /** Prediction-log bounds; each defaults (30 days, 1,000,000 rows, 64 KiB per record; retention checked each minute). */
+  predictionLog?: { maxAgeMs?: number; maxRows?: number; maxRecordBytes?: number; retentionIntervalMs?: number };
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -100,7 +102,14 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
 
   const metrics = new ServingMetrics();
+  const logBounds = options.predictionLog ?? {};
   const predictionLog = new PredictionLog(stores.predictions, {
+    retention: {
+      maxAgeMs: logBounds.maxAgeMs ?? DEFAULT_RETENTION_MAX_AGE_MS,
+      maxRows: logBounds.maxRows ?? DEFAULT_RETENTION_MAX_ROWS,
+      ...(logBounds.retentionIntervalMs !== undefined ? { intervalMs: logBounds.retentionIntervalMs } : {}),
+    },
+    ...(logBounds.maxRecordBytes !== undefined ? { maxRecordBytes: logBounds.maxRecordBytes } : {}),
     onDropped: metrics.predictionLogDroppedBy,
     ...(options.onBackgroundError ? { onError: (error: unknown) => options.onBackgroundError?.(error, "prediction log") } : {}),
   });

@@ -30,6 +30,11 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     serverVersion: CAIRN_VERSION,
     ...(config.maxTraceJsonBytes !== undefined ? { traceJsonMaxBytes: config.maxTraceJsonBytes } : {}),
     webhookTargets: { allow: config.webhookAllowedTargets ?? [], allowHttp: config.webhookAllowHttp ?? false },
+    predictionLog: {
+      ...(config.predictionLogMaxAgeMs !== undefined ? { maxAgeMs: config.predictionLogMaxAgeMs } : {}),
+      ...(config.predictionLogMaxRows !== undefined ? { maxRows: config.predictionLogMaxRows } : {}),
+      ...(config.predictionLogMaxRecordBytes !== undefined ? { maxRecordBytes: config.predictionLogMaxRecordBytes } : {}),
+    },
     onBackgroundError: (error, what) => logBackgroundError(error, what),
   });
   const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());

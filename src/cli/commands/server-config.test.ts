@@ -9,6 +9,22 @@ describe("cairn server flags", () => {
       expect(() => serverConfig({ maxTraceJsonBytes: bad }), bad).toThrow(`--max-trace-json-bytes must be a positive integer number of bytes, got '${bad}'`);
     }
   });
+
+  it("reads the prediction log's retention and record limit, naming the flag of a bad value", () => {
+    const config = serverConfig({ predictionLogMaxAge: "7d", predictionLogMaxRows: "250000", predictionLogMaxRecordBytes: "4096" });
+    expect([config.predictionLogMaxAgeMs, config.predictionLogMaxRows, config.predictionLogMaxRecordBytes]).toEqual([604_800_000, 250_000, 4096]);
+    expect(["12h", "30m", "90s", "500ms"].map((age) => serverConfig({ predictionLogMaxAge: age }).predictionLogMaxAgeMs)).toEqual([43_200_000, 1_800_000, 90_000, 500]);
+    expect(serverConfig({}).predictionLogMaxAgeMs).toBeUndefined();
+    for (const bad of ["0d", "7", "7 d", "1w", "-1h", "1.5h", "", "99999999999999999d"]) {
+      expect(() => serverConfig({ predictionLogMaxAge: bad }), bad).toThrow(
+        `--prediction-log-max-age must be a positive duration such as 30d, 12h, 30m, 90s or 500ms, got '${bad}'`,
+      );
+    }
+    for (const bad of ["0", "1e6", "-5", "1,000"]) {
+      expect(() => serverConfig({ predictionLogMaxRows: bad }), bad).toThrow(`--prediction-log-max-rows must be a positive integer, got '${bad}'`);
+    }
+    expect(() => serverConfig({ predictionLogMaxRecordBytes: "64KB" })).toThrow("--prediction-log-max-record-bytes must be a positive integer number of bytes, got '64KB'");
+  });
 });
 
 describe("cairn server webhook target flags", () => {

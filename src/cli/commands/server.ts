@@ -1,4 +1,4 @@
-import { defaultServerConfig, parseByteCount, parsePort, type ServerConfig } from "../../core/config.js";
+import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parsePort, type ServerConfig } from "../../core/config.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
 
 export interface ServerOptions {
@@ -13,6 +13,9 @@ export interface ServerOptions {
   /** Comma-separated host names, addresses and CIDR ranges. */
   webhookAllowedTargets?: string;
   webhookAllowHttp?: boolean;
+  predictionLogMaxAge?: string;
+  predictionLogMaxRows?: string;
+  predictionLogMaxRecordBytes?: string;
 }
 
 /** A comma-separated flag value as its non-empty entries. */
@@ -44,6 +47,11 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     ...(options.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
     ...(options.webhookAllowedTargets !== undefined ? { webhookAllowedTargets: parseAllowedTargets(options.webhookAllowedTargets) } : {}),
     ...(options.webhookAllowHttp === true ? { webhookAllowHttp: true } : {}),
+    ...(options.predictionLogMaxAge !== undefined ? { predictionLogMaxAgeMs: parseDuration(options.predictionLogMaxAge, "--prediction-log-max-age") } : {}),
+    ...(options.predictionLogMaxRows !== undefined ? { predictionLogMaxRows: parseCount(options.predictionLogMaxRows, "--prediction-log-max-rows") } : {}),
+    ...(options.predictionLogMaxRecordBytes !== undefined
+      ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
+      : {}),
   };
 };
 

@@ -77,8 +77,12 @@ export const windowTable = (
   const predicted: SqlValue[] = [];
   const labels: unknown[] = [];
   for (const p of predictions) {
-    const inputs = JSON.parse(p.inputs) as Record<string, LoggedTensor>;
-    const parsed = Object.entries(inputs).map(([name, tensor]) => splitTensor(name, tensor, namesOf(p.version)));
+    const inputs = JSON.parse(p.inputs) as Record<string, LoggedTensor | { omitted: true }>;
+    // A request over the log's record limit kept only its tensors' shapes: it has no values to add to the window.
+    if (Object.values(inputs).some((tensor) => "omitted" in tensor)) continue;
+    const outputs = JSON.parse(p.outputs) as Record<string, LoggedTensor | { omitted: true }>;
+    if (Object.values(outputs).some((tensor) => "omitted" in tensor)) continue;
+    const parsed = Object.entries(inputs as Record<string, LoggedTensor>).map(([name, tensor]) => splitTensor(name, tensor, namesOf(p.version)));
     const n = parsed[0]?.rows ?? 0;
     const batch: Array<Record<string, SqlValue>> = Array.from({ length: n }, () => ({}));
     for (const part of parsed) {
@@ -90,9 +94,10 @@ export const windowTable = (
         });
       }
     }
-    rows.push(...batch);
-    predicted.push(...predictionValues(JSON.parse(p.outputs) as Record<string, LoggedTensor>, n));
-    labels.push(...labelValues(p.label?.value, n));
+    // One request may carry 150,000 rows: appended one by one (a spread of that many arguments overflows the stack).
+    for (const row of batch) rows.push(row);
+    for (const value of predictionValues(outputs as Record<string, LoggedTensor>, n)) predicted.push(value);
+    for (const label of labelValues(p.label?.value, n)) labels.push(label);
   }
   return { features: [...features.values()], rows, predictions: predicted, labels };
 };

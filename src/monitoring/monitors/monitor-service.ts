@@ -12,6 +12,7 @@ import { configuredChecks, validateMonitorSpec } from "./validate-monitor.js";
 import type { MonitorGauges } from "./monitor-gauges.js";
 import { monitorSpecToWire } from "./monitor-spec.js";
 import { errorOutcome, runChecks } from "./run-checks.js";
+import { backoffDelayMs, type RunAttempts } from "./run-backoff.js";
 import type { MonitorHistoryPage, MonitorStore } from "./store.js";
 
 /** A check's alert state: failing or not, since the alert or recovery that set it (absent: it never failed). */
@@ -70,6 +71,11 @@ export class MonitorService {
   private readonly deps: MonitorDependencies;
   private readonly clock: Clock;
   private readonly running = new Map<string, Promise<MonitorRun>>();
+  /**
+   * When each monitor that ran in this process may run next: its schedule after the run finished, longer after
+   * failures (backoffDelayMs). Kept even when a failed run could not be stored, so a failure never becomes a tight loop.
+   */
+  private readonly attempts = new Map<string, RunAttempts>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private readonly onError: (error: unknown, what: string) => void;
@@ -112,6 +118,7 @@ export class MonitorService {
     const before = await this.get(name);
     if (!(await this.store.delete(name))) throw notFound(`Monitor '${name}' not found.`);
     this.options.gauges?.remove(name);
+    this.attempts.delete(name);
     await this.options.audit.record(context, { action: "monitoring.monitor.delete", entityType: "monitor", entityId: name, before: monitorSpecToWire(before) });
   }
 
@@ -145,17 +152,40 @@ export class MonitorService {
     const inProgress = this.running.get(name);
     if (inProgress !== undefined) return inProgress;
     const monitor = await this.get(name);
-    const run = this.execute(monitor).finally(() => this.running.delete(name));
+    const run = this.execute(monitor).then(
+      (result) => {
+        this.scheduleNext(monitor, result.status === "error");
+        return result;
+      },
+      (error: unknown) => {
+        this.scheduleNext(monitor, true);
+        throw error;
+      },
+    ).finally(() => this.running.delete(name));
     this.running.set(name, run);
     return run;
   }
 
+  /** After a run: a success resets the back-off; an error (status error, or a throw) doubles the wait. */
+  private scheduleNext(monitor: Monitor, failed: boolean): void {
+    const failures = failed ? (this.attempts.get(monitor.name)?.failures ?? 0) + 1 : 0;
+    this.attempts.set(monitor.name, { failures, nextAttempt: this.clock() + backoffDelayMs(monitor.scheduleSeconds * 1000, failures) });
+  }
+
+  /** Consecutive failed runs of a monitor in this process and when the scheduler may run it next (undefined: not run yet). */
+  attemptsOf(name: string): RunAttempts | undefined {
+    const attempts = this.attempts.get(name);
+    return attempts === undefined ? undefined : { ...attempts };
+  }
+
   private async execute(monitor: Monitor): Promise<MonitorRun> {
     const time = this.clock();
-    const predictions = await readWindow(this.deps.predictions, monitor.deployment, monitor.window, time);
     let checks: CheckOutcome[];
     let rows = 0;
     try {
+      // Inside the try: a window that cannot be read is a failed run that is stored (and backed off), not a throw
+      // that leaves last_run_time unset and has the scheduler retry on its next tick, forever.
+      const predictions = await readWindow(this.deps.predictions, monitor.deployment, monitor.window, time);
       // Each prediction's columns are named by the signature of the version that answered it, as registered.
       const versions = [...new Set(predictions.map((p) => p.version))];
       const models = new Map(await Promise.all(versions.map(async (v) => [v, await this.deps.model(monitor.deployment, v)] as const)));
@@ -183,7 +213,8 @@ export class MonitorService {
         }
       }
     } catch (error) {
-      // The model's signature or profile could not be read (the artifact store down): every check is an error.
+      // The window or the model's signature or profile could not be read (the store or artifact store down), or the
+      // window could not be turned into a table: every check is an error.
       const reason = error instanceof Error ? error.message : String(error);
       checks = configuredChecks(monitor).map((check) => errorOutcome(check, reason));
     }
@@ -214,12 +245,20 @@ export class MonitorService {
     await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Runs every monitor whose last run is at least its schedule ago (or that never ran), one after another. */
+  /**
+   * Runs every due monitor, one after another: one that ran in this process when its next attempt comes (its schedule
+   * after that run finished, backed off after failures); otherwise (never ran, or ran before a restart) when its last
+   * stored run is at least its schedule ago.
+   */
   async runDue(): Promise<string[]> {
     const now = this.clock();
     const ran: string[] = [];
     for (const monitor of await this.store.list()) {
-      const due = monitor.lastRunTime === undefined || now - monitor.lastRunTime >= monitor.scheduleSeconds * 1000;
+      const attempts = this.attempts.get(monitor.name);
+      const due =
+        attempts !== undefined
+          ? now >= attempts.nextAttempt
+          : monitor.lastRunTime === undefined || now - monitor.lastRunTime >= monitor.scheduleSeconds * 1000;
       if (!due || this.running.has(monitor.name)) continue;
       try {
         await this.runNow(monitor.name);

@@ -6,7 +6,14 @@ import { openDatabase } from "../../stores/sqlite/open-database.js";
 import { SqlitePredictionLogStore } from "../../stores/sqlite/sqlite-prediction-log-store.js";
 import { tempDbFile } from "../../webhooks/test-support/webhook-kit.js";
 import type { TensorMap } from "../tensor.js";
-import { PredictionLog } from "./prediction-log.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serverConfig } from "../../cli/commands/server.js";
+import type { ServerConfig } from "../../core/config.js";
+import { startServerIn } from "../../server/test-support/temp-server.js";
+import { DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, PredictionLog } from "./prediction-log.js";
+import { DEFAULT_MAX_RECORD_BYTES } from "./record-size.js";
 import type { PredictionEntry, PredictionRecord } from "./records.js";
 import { predictionLogRoutes } from "./routes.js";
 import { seededRandom } from "./seeded-random.js";
@@ -159,6 +166,115 @@ describe("PredictionLog", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await store.searchPredictions({ maxResults: 10 })).predictions.map((p) => p.time)).toEqual([13_000]);
     await log.stop();
+  });
+});
+
+describe("prediction log bounds", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "cairn-log-bounds-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const seed = async (records: PredictionRecord[]): Promise<void> => {
+    const db = openDatabase(join(dir, "cairn.db"));
+    await new SqlitePredictionLogStore(db).insertPredictions(records);
+    db.close();
+  };
+  const stored = (): Array<{ request_id: string; time: number }> => {
+    const db = openDatabase(join(dir, "cairn.db"));
+    const rows = db.prepare("SELECT request_id, time FROM predictions ORDER BY prediction_key").all() as Array<{ request_id: string; time: number }>;
+    db.close();
+    return rows;
+  };
+  /** The prediction-log part of `cairn server`'s flags (the rest of serverConfig's defaults would point at ./cairn-data). */
+  const logFlags = (flags: Parameters<typeof serverConfig>[0]): Partial<ServerConfig> => {
+    const { predictionLogMaxAgeMs, predictionLogMaxRows, predictionLogMaxRecordBytes } = serverConfig(flags);
+    return {
+      ...(predictionLogMaxAgeMs !== undefined ? { predictionLogMaxAgeMs } : {}),
+      ...(predictionLogMaxRows !== undefined ? { predictionLogMaxRows } : {}),
+      ...(predictionLogMaxRecordBytes !== undefined ? { predictionLogMaxRecordBytes } : {}),
+    };
+  };
+  const json = '{"x":{"dims":[1],"type":"float32","data":[1]}}';
+  const logged = (requestId: string, time: number): PredictionRecord => ({ deployment: "churn", version: "1", time, latencyMs: 1, requestId, inputs: json, outputs: json });
+
+  it("cairn server's --prediction-log-max-age and --prediction-log-max-rows are enforced on a real SQLite file, at start-up", async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    // Written before this server started: 3 beyond 7 days, then 6 recent ones.
+    await seed([...[10, 9, 8].map((d, i) => logged(`old-${i}`, now - d * day)), ...Array.from({ length: 6 }, (_, i) => logged(`new-${i}`, now - 1000 + i))]);
+    const server = await startServerIn(dir, { ...logFlags({ predictionLogMaxAge: "7d", predictionLogMaxRows: "4" }), webUiDir: null });
+    try {
+      for (let i = 0; i < 50 && stored().length > 4; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await server.close();
+    }
+    expect(stored().map((r) => r.request_id)).toEqual(["new-2", "new-3", "new-4", "new-5"]);
+  });
+
+  it("with no flags the defaults hold: 30 days and 1,000,000 rows", async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    await seed([logged("31-days", now - 31 * day), logged("29-days", now - 29 * day)]);
+    const server = await startServerIn(dir, { ...logFlags({}), webUiDir: null });
+    try {
+      for (let i = 0; i < 50 && stored().length > 1; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await server.close();
+    }
+    expect(stored().map((r) => r.request_id)).toEqual(["29-days"]);
+    expect([DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, DEFAULT_MAX_RECORD_BYTES]).toEqual([30 * day, 1_000_000, 65_536]);
+  });
+
+  it("deletes a backlog in chunks, yielding to the event loop between them", async () => {
+    const db = openDatabase(join(dir, "cairn.db"));
+    const store = new SqlitePredictionLogStore(db);
+    await store.insertPredictions(Array.from({ length: 12_000 }, (_, i) => logged(`r${i}`, i)));
+    const chunks: number[] = [];
+    let ticks = 0;
+    const counting: PredictionLogStore = {
+      ...slowStore(store, 0),
+      deleteOlderThan: async (time, limit) => {
+        const n = await store.deleteOlderThan(time, limit);
+        chunks.push(n);
+        return n;
+      },
+    };
+    const log = new PredictionLog(counting, { retention: { maxAgeMs: 1, chunkRows: 5_000 }, clock: () => 11_001 });
+    const timer = setInterval(() => (ticks += 1), 0);
+    const deleted = await log.enforceRetention();
+    clearInterval(timer);
+    expect(deleted).toBe(11_000);
+    expect(chunks).toEqual([5_000, 5_000, 1_000]);
+    expect(ticks).toBeGreaterThanOrEqual(1);
+    expect((db.prepare("SELECT count(*) AS n FROM predictions").get() as { n: number }).n).toBe(1_000);
+    db.close();
+  });
+
+  it("logs a request over the record limit as its shapes with omitted: true, and answers it so through the API", async () => {
+    const db = openDatabase(join(dir, "cairn.db"));
+    const store = new SqlitePredictionLogStore(db);
+    const log = new PredictionLog(store, { maxRecordBytes: 200 });
+    const wide: TensorMap = { x: { type: "float32", dims: [1, 100], data: new Float32Array(100) } }; // 100 values < 200 bytes, its JSON is not
+    const huge: TensorMap = { x: { type: "float32", dims: [4_500_000], data: new Float32Array(4_500_000) } }; // an 18 MB body
+    log.record({ ...entry(0), inputs, outputs });
+    log.record({ ...entry(1), requestId: "wide", inputs: wide });
+    log.record({ ...entry(2), requestId: "huge", inputs: huge });
+    await log.stop();
+    const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: predictionLogRoutes(store) }] });
+    const response = await app.inject({ method: "GET", url: "/api/2.0/cairn/serving/predictions" });
+    await app.close();
+    const predictions = (response.json() as { predictions: Array<{ request_id: string; inputs: unknown; outputs: unknown }> }).predictions;
+    expect(predictions.map((p) => p.request_id)).toEqual(["req-0", "wide", "huge"]);
+    expect(predictions[1]?.inputs).toEqual({ x: { dims: [1, 100], type: "float32", omitted: true } });
+    expect(predictions[1]?.outputs).toEqual({ y: { dims: [1, 1], type: "float32", omitted: true } });
+    expect(predictions[2]?.inputs).toEqual({ x: { dims: [4_500_000], type: "float32", omitted: true } });
+    const bytes = (db.prepare("SELECT sum(length(inputs) + length(outputs)) AS n FROM predictions").get() as { n: number }).n;
+    expect(bytes).toBeLessThan(1000);
+    db.close();
   });
 });
 

@@ -1,15 +1,22 @@
 import { type Clock, systemClock } from "../../core/clock.js";
 import { invalidParameter } from "../../core/errors.js";
-import { type PredictionEntry, toRecord } from "./records.js";
+import { boundedRecord, certainlyOverLimit, DEFAULT_MAX_RECORD_BYTES, omittedRecord } from "./record-size.js";
+import type { PredictionEntry, PredictionRecord } from "./records.js";
 import type { PredictionLogStore } from "./store.js";
+
+/** Retention of `cairn server` unless its flags say otherwise (see docs/serving.md for why these). */
+export const DEFAULT_RETENTION_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+export const DEFAULT_RETENTION_MAX_ROWS = 1_000_000;
 
 export interface RetentionOptions {
   /** Predictions (and labels) older than this are deleted. */
   maxAgeMs?: number;
   /** At most this many predictions are kept (the newest). */
   maxRows?: number;
-  /** How often retention runs (default 60 s). */
+  /** How often retention runs (default 60 s; also once when the log starts). */
   intervalMs?: number;
+  /** Rows deleted per write (default 1,000: about 10 ms of ~1 KB rows, bench/prediction-log.ts); a backlog of millions goes in short writes, yielding in between. */
+  chunkRows?: number;
 }
 
 export interface PredictionLogOptions {
@@ -22,6 +29,11 @@ export interface PredictionLogOptions {
   /** Records per store write (default 1,000). */
   batchSize?: number;
   retention?: RetentionOptions;
+  /**
+   * Largest inputs + outputs JSON of one record (default DEFAULT_MAX_RECORD_BYTES); a bigger request is logged with
+   * its tensors omitted (shape and type kept, `omitted: true`).
+   */
+  maxRecordBytes?: number;
   /** Where to report drops (the metrics counter). */
   onDropped?: (count: number) => void;
   /** Where write failures go (a logger); the log never throws into the serving path. */
@@ -40,21 +52,26 @@ const positive = (name: string, value: number): number => {
   return value;
 };
 
+const isRecord = (queued: PredictionEntry | PredictionRecord): queued is PredictionRecord => typeof queued.inputs === "string";
+
 /**
  * The prediction log: record() is called on the serving path and only samples and enqueues (synchronous, no I/O, no
  * serialisation, never throws); a timer writes the queue to the store in batches, off the path. The queue is bounded:
  * when the store falls behind, new records are dropped and counted rather than growing memory or slowing answers.
  */
 export class PredictionLog {
-  private queue: PredictionEntry[] = [];
+  /** Entries to serialise, or records already reduced to shapes on the serving path (over the record limit). */
+  private queue: Array<PredictionEntry | PredictionRecord> = [];
   private dropped = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private retaining: Promise<number> | undefined;
   private readonly sampleRate: number;
   private readonly capacity: number;
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
+  private readonly maxRecordBytes: number;
   private readonly random: () => number;
   private readonly clock: Clock;
 
@@ -66,11 +83,13 @@ export class PredictionLog {
     this.capacity = positive("capacity", options.capacity ?? 10_000);
     this.flushIntervalMs = positive("flush_interval_ms", options.flushIntervalMs ?? 500);
     this.batchSize = positive("batch_size", options.batchSize ?? 1_000);
+    this.maxRecordBytes = positive("max_record_bytes", options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? systemClock;
     const retention = options.retention;
     if (retention?.maxAgeMs !== undefined) positive("retention max_age_ms", retention.maxAgeMs);
     if (retention?.maxRows !== undefined) positive("retention max_rows", retention.maxRows);
+    if (retention?.chunkRows !== undefined) positive("retention chunk_rows", retention.chunkRows);
   }
 
   /** Records dropped so far because the queue was full. */
@@ -95,7 +114,8 @@ export class PredictionLog {
         this.options.onDropped?.(1);
         return;
       }
-      this.queue.push(entry);
+      // A body certainly over the record limit is reduced to its shapes now, so the queue does not hold its tensors.
+      this.queue.push(certainlyOverLimit(entry, this.maxRecordBytes) ? omittedRecord(entry) : entry);
     } catch (error) {
       this.options.onError?.(error);
     }
@@ -109,6 +129,8 @@ export class PredictionLog {
     if (retention !== undefined && (retention.maxAgeMs !== undefined || retention.maxRows !== undefined)) {
       this.retentionTimer = setInterval(() => void this.enforceRetention(), retention.intervalMs ?? 60_000);
       this.retentionTimer.unref();
+      // A log that grew while the server was down, or under a larger limit, is brought within bounds now.
+      void this.enforceRetention();
     }
   }
 
@@ -119,6 +141,7 @@ export class PredictionLog {
     this.flushTimer = undefined;
     this.retentionTimer = undefined;
     await this.flush();
+    await this.retaining;
   }
 
   /** Writes the queue in batches; one flush at a time (a timer tick during a slow write joins it). */
@@ -139,7 +162,7 @@ export class PredictionLog {
       for (let start = 0; start < taken.length; start += this.batchSize) {
         const batch = taken.slice(start, start + this.batchSize);
         try {
-          await this.store.insertPredictions(batch.map(toRecord));
+          await this.store.insertPredictions(batch.map(this.toStored));
         } catch (error) {
           // A failed write loses that batch (the log is best-effort); serving goes on.
           this.options.onError?.(error);
@@ -148,13 +171,41 @@ export class PredictionLog {
     }
   }
 
-  /** Deletes what the retention setting no longer keeps; returns the predictions deleted. */
-  async enforceRetention(): Promise<number> {
+  private readonly toStored = (queued: PredictionEntry | PredictionRecord): PredictionRecord =>
+    isRecord(queued) ? queued : boundedRecord(queued, this.maxRecordBytes);
+
+  /**
+   * Deletes what the retention setting no longer keeps, in chunks with a turn of the event loop between them; one
+   * pass at a time (a timer tick during a long pass joins it). Returns the predictions deleted.
+   */
+  enforceRetention(): Promise<number> {
+    if (this.retaining === undefined) {
+      this.retaining = this.deleteExpired().finally(() => {
+        this.retaining = undefined;
+      });
+    }
+    return this.retaining;
+  }
+
+  private async deleteExpired(): Promise<number> {
     const retention = this.options.retention;
+    const chunk = retention?.chunkRows ?? 1_000;
     let deleted = 0;
+    const inChunks = async (deleteChunk: () => Promise<number>): Promise<void> => {
+      for (;;) {
+        const count = await deleteChunk();
+        deleted += count;
+        if (count < chunk) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
     try {
-      if (retention?.maxAgeMs !== undefined) deleted += await this.store.deleteOlderThan(this.clock() - retention.maxAgeMs);
-      if (retention?.maxRows !== undefined) deleted += await this.store.trimToRows(retention.maxRows);
+      if (retention?.maxAgeMs !== undefined) {
+        const cutoff = this.clock() - retention.maxAgeMs;
+        await inChunks(() => this.store.deleteOlderThan(cutoff, chunk));
+      }
+      const maxRows = retention?.maxRows;
+      if (maxRows !== undefined) await inChunks(() => this.store.trimToRows(maxRows, chunk));
     } catch (error) {
       this.options.onError?.(error);
     }

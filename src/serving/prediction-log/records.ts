@@ -63,13 +63,3 @@ export const tensorMapJson = (tensors: TensorMap): string => {
   for (const [name, tensor] of Object.entries(tensors)) logged[name] = loggedTensor(tensor);
   return JSON.stringify(logged);
 };
-
-export const toRecord = (entry: PredictionEntry): PredictionRecord => ({
-  deployment: entry.deployment,
-  version: entry.version,
-  time: entry.time,
-  latencyMs: entry.latencyMs,
-  requestId: entry.requestId,
-  inputs: tensorMapJson(entry.inputs),
-  outputs: tensorMapJson(entry.outputs),
-});

@@ -27,8 +27,11 @@ export interface PredictionLogStore {
   /** A label for a request id replaces an earlier one. */
   upsertLabels(labels: readonly LabelRecord[]): Promise<void>;
   searchPredictions(query: PredictionQuery): Promise<PredictionPage>;
-  /** Deletes predictions and labels older than `time`; returns the predictions deleted. */
-  deleteOlderThan(time: number): Promise<number>;
-  /** Keeps the newest `maxRows` predictions; returns how many were deleted. */
-  trimToRows(maxRows: number): Promise<number>;
+  /**
+   * Deletes predictions and labels older than `time`, the oldest first, at most `limit` of each when given (one short
+   * write; the caller repeats while a whole chunk went); returns the predictions deleted.
+   */
+  deleteOlderThan(time: number, limit?: number): Promise<number>;
+  /** Keeps the newest `maxRows` predictions, deleting at most `limit` (the oldest) when given; returns how many were deleted. */
+  trimToRows(maxRows: number, limit?: number): Promise<number>;
 }

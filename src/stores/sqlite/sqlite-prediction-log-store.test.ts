@@ -66,4 +66,18 @@ describe("SqlitePredictionLogStore", () => {
     expect((await store.searchPredictions({ maxResults: 100 })).predictions.map((p) => p.requestId)).toEqual(["r6", "r7", "r8", "r9"]);
     expect(await store.trimToRows(10)).toBe(0);
   });
+
+  it("retention in chunks: at most `limit` rows per call, the oldest first, labels by their own time", async () => {
+    await store.insertPredictions(Array.from({ length: 10 }, (_, i) => record(i)));
+    await store.upsertLabels([0, 1, 2, 3].map((i) => ({ requestId: `r${i}`, label: "1", time: 1000 + i })));
+    expect(await store.deleteOlderThan(1005, 2)).toBe(2);
+    expect(await store.deleteOlderThan(1005, 2)).toBe(2);
+    expect(await store.deleteOlderThan(1005, 2)).toBe(1);
+    expect(await store.deleteOlderThan(1005, 2)).toBe(0);
+    expect((db.prepare("SELECT count(*) AS n FROM prediction_labels").get() as { n: number }).n).toBe(0);
+    expect(await store.trimToRows(2, 2)).toBe(2);
+    expect(await store.trimToRows(2, 2)).toBe(1);
+    expect(await store.trimToRows(2, 2)).toBe(0);
+    expect((await store.searchPredictions({ maxResults: 100 })).predictions.map((p) => p.requestId)).toEqual(["r8", "r9"]);
+  });
 });

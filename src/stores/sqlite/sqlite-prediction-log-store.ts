@@ -103,21 +103,28 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
     };
   }
 
-  async deleteOlderThan(time: number): Promise<number> {
+  async deleteOlderThan(time: number, limit = -1): Promise<number> {
+    // LIMIT -1 is SQLite's "no limit"; a chunk keeps one write (and the event loop it blocks) short.
     return this.conn.write(() => {
-      const deleted = this.conn.stmt("DELETE FROM predictions WHERE time < ?").run(time).changes;
-      this.conn.stmt("DELETE FROM prediction_labels WHERE time < ?").run(time);
+      const deleted = this.conn
+        .stmt("DELETE FROM predictions WHERE prediction_key IN (SELECT prediction_key FROM predictions WHERE time < ? ORDER BY time, prediction_key LIMIT ?)")
+        .run(time, limit).changes;
+      this.conn
+        .stmt("DELETE FROM prediction_labels WHERE request_id IN (SELECT request_id FROM prediction_labels WHERE time < ? ORDER BY time LIMIT ?)")
+        .run(time, limit);
       return deleted;
     });
   }
 
-  async trimToRows(maxRows: number): Promise<number> {
+  async trimToRows(maxRows: number, limit = -1): Promise<number> {
     return this.conn.write(() => {
       const boundary = this.conn
         .stmt("SELECT prediction_key FROM predictions ORDER BY prediction_key DESC LIMIT 1 OFFSET ?")
         .get(maxRows - 1) as { prediction_key: number } | undefined;
       if (boundary === undefined) return 0;
-      return this.conn.stmt("DELETE FROM predictions WHERE prediction_key < ?").run(boundary.prediction_key).changes;
+      return this.conn
+        .stmt("DELETE FROM predictions WHERE prediction_key IN (SELECT prediction_key FROM predictions WHERE prediction_key < ? ORDER BY prediction_key LIMIT ?)")
+        .run(boundary.prediction_key, limit).changes;
     });
   }
 }
