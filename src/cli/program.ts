@@ -109,6 +109,11 @@ export const buildProgram = (): Command => {
     .option("--backend-store-uri <uri>", "metadata store: sqlite:///relative.db or sqlite:////absolute.db (default: sqlite:///cairn-data/cairn.db)")
     .option("--artifacts-destination <path>", "folder (or file:// URI) for run artifacts (default: ./cairn-data/artifacts)")
     .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
+    .option("--headers-timeout <seconds>", "a request's line and headers must arrive within this (0: no limit; default: 30)")
+    .option("--body-idle-timeout <seconds>", "close a connection that sends or receives nothing for this long, e.g. a stalled upload (0: no limit; default: 120)")
+    .option("--request-timeout <seconds>", "a whole request, body included, must arrive within this; raise it for very large uploads (0: no limit; default: 3600)")
+    .option("--keep-alive-timeout <seconds>", "close an idle keep-alive connection after this (0: no limit; default: 72)")
+    .option("--max-connections-per-address <count>", "open connections allowed per client address; more are closed (0: no cap; default: 256)")
     .action(async (options: Record<string, string | undefined>) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);
