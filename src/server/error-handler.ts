@@ -2,6 +2,45 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CairnError, ErrorCode } from "../core/errors.js";
 
 /**
+ * Longest error message a client gets back. Messages quote the value they refuse, and a client that sends 800 KB
+ * must not get 800 KB echoed (nor fill logs and proxies with it): the rest is cut and its length said.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+
+export const shortenMessage = (message: string, max: number = MAX_ERROR_MESSAGE_CHARS): string => {
+  if (message.length <= max) return message;
+  // Never end on the first half of a surrogate pair.
+  const code = message.charCodeAt(max - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+  return `${message.slice(0, end)}… (${message.length} characters)`;
+};
+
+/** A server folder that must not appear in messages, and what a client sees instead of it. */
+export interface HiddenPath {
+  /** An absolute folder of the server (the artifact root, a cache). */
+  dir: string;
+  /** Its client-visible name: `mlflow-artifacts:` for the artifact root, `<model-cache>` for a cache. */
+  shownAs: string;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Replaces every server folder in a message by its client-visible name: `/srv/cairn/artifacts/0/r/a.txt` becomes
+ * `mlflow-artifacts:/0/r/a.txt`. Longest folders first, so a folder inside another keeps its own name.
+ */
+export const hideServerPaths = (message: string, hidden: readonly HiddenPath[]): string => {
+  let result = message;
+  for (const { dir, shownAs } of [...hidden].sort((a, b) => b.dir.length - a.dir.length)) {
+    const root = dir.replace(/[\\/]+$/, "");
+    if (root === "") continue;
+    // Not inside a longer name (`artifacts2`), but a sentence may end right after the folder.
+    result = result.replace(new RegExp(`${escapeRegExp(root)}(?![\\w-]|\\.\\w)`, "g"), () => shownAs);
+  }
+  return result;
+};
+
+/**
  * The one place where failures become responses. A CairnError keeps its code and message; fastify's own client
  * errors (bad JSON, too-large body, unsupported media type) become MLflow-shaped 4xx; anything else is an internal
  * fault: logged with its cause, answered with a 500 that shows no internals.
@@ -26,14 +65,20 @@ const fromFastifyError = (error: FastifyError): CairnError | undefined => {
 export interface ErrorHandlingOptions {
   /** Gets first say on a request no route matched (the web UI answers a browser's page requests). */
   notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+  /** Server folders replaced by their client-visible names in every message (see hideServerPaths). */
+  hiddenPaths?: readonly HiddenPath[];
 }
 
 export const installErrorHandling = (app: FastifyInstance, options: ErrorHandlingOptions = {}): void => {
+  const hiddenPaths = options.hiddenPaths ?? [];
+  const clientBody = (error: CairnError): string =>
+    JSON.stringify({ error_code: error.code, message: shortenMessage(hideServerPaths(error.message, hiddenPaths)) });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error instanceof CairnError ? error : fromFastifyError(error);
     if (known) {
-      request.log.debug({ code: known.code }, known.message);
-      return reply.status(known.status).type("application/json").send(JSON.stringify(known.toJSON()));
+      request.log.debug({ code: known.code }, shortenMessage(known.message));
+      return reply.status(known.status).type("application/json").send(clientBody(known));
     }
     request.log.error({ err: error }, "internal error");
     const internal = new CairnError(ErrorCode.INTERNAL_ERROR, "Internal server error; see the server log for this request id.");
@@ -46,6 +91,6 @@ export const installErrorHandling = (app: FastifyInstance, options: ErrorHandlin
   app.setNotFoundHandler((request, reply) => {
     if (options.notFoundFallback?.(request, reply)) return reply;
     const error = new CairnError(ErrorCode.ENDPOINT_NOT_FOUND, `No endpoint ${request.method} ${request.url.split("?")[0]}`);
-    return reply.status(404).type("application/json").send(JSON.stringify(error.toJSON()));
+    return reply.status(404).type("application/json").send(clientBody(error));
   });
 };

@@ -6,13 +6,49 @@ const nonFiniteAsString = (_key: string, value: unknown): unknown =>
   typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
 
 export const stringifyWire = (value: unknown): string => JSON.stringify(value, nonFiniteAsString);
+/** Deepest nesting of arrays and objects a request body may have; MLflow messages need fewer than 10 levels. */
+export const MAX_JSON_DEPTH = 64;
+
+export class JsonDepthError extends Error {
+  constructor(readonly maxDepth: number) {
+    super(`arrays and objects are nested deeper than the limit of ${maxDepth} levels`);
+    this.name = "JsonDepthError";
+  }
+}
+
+/**
+ * Refuses a document nested deeper than maxDepth before JSON.parse sees it: every reader after the parser (field
+ * parsing, protobuf mapping, stringify, validation) recurses, and 100,000 levels overflow the stack. One pass over
+ * the text that skips strings; malformed text is left for JSON.parse to report.
+ */
+export const checkJsonDepth = (text: string, maxDepth: number = MAX_JSON_DEPTH): void => {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > maxDepth) throw new JsonDepthError(maxDepth);
+    } else if (c === 0x5d || c === 0x7d) {
+      depth -= 1;
+    }
+  }
+};
 
 /**
  * Parses a JSON request body. Some old clients post a JSON document that is itself a JSON string holding the
- * message: it is decoded a second time, as MLflow's server does.
+ * message: it is decoded a second time, as MLflow's server does. Both documents are depth-checked first.
  */
 export const parseWireBody = (text: string): unknown => {
   if (text.trim() === "") return {};
+  checkJsonDepth(text);
   const first: unknown = JSON.parse(text);
-  return typeof first === "string" ? (JSON.parse(first) as unknown) : first;
+  if (typeof first !== "string") return first;
+  checkJsonDepth(first);
+  return JSON.parse(first) as unknown;
 };
