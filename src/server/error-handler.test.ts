@@ -2,14 +2,15 @@ import { describe, expect, it } from "vitest";
 import { hideServerPaths, shortenMessage } from "./error-handler.js";
 
 describe("shortenMessage", () => {
-  it("keeps a message of up to 1,000 characters and cuts a longer one, saying its length", () => {
+  it("keeps a message of up to 1,000 characters; a longer one keeps its first 800 and last 200, saying its length", () => {
     expect(shortenMessage("a".repeat(1000))).toBe("a".repeat(1000));
-    expect(shortenMessage("a".repeat(1001))).toBe(`${"a".repeat(1000)}… (1001 characters)`);
+    const long = `${"a".repeat(800)}${"x".repeat(5000)}${"b".repeat(200)}`;
+    expect(shortenMessage(long)).toBe(`${"a".repeat(800)}… (6000 characters) …${"b".repeat(200)}`);
   });
 
   it("does not cut a character in half", () => {
-    const message = `${"a".repeat(999)}😀${"b".repeat(10)}`;
-    expect(shortenMessage(message)).toBe(`${"a".repeat(999)}… (${message.length} characters)`);
+    const message = `${"a".repeat(799)}😀${"x".repeat(500)}😀${"b".repeat(199)}`;
+    expect(shortenMessage(message)).toBe(`${"a".repeat(799)}… (${message.length} characters) …${"b".repeat(199)}`);
   });
 });
 

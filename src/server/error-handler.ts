@@ -2,17 +2,25 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CairnError, ErrorCode } from "../core/errors.js";
 
 /**
- * Longest error message a client gets back. Messages quote the value they refuse, and a client that sends 800 KB
- * must not get 800 KB echoed (nor fill logs and proxies with it): the rest is cut and its length said.
+ * Most characters of a message a client gets back. Messages quote the value they refuse, and a client that sends
+ * 800 KB must not get 800 KB echoed (nor fill logs and proxies with it). A longer message keeps its start and its
+ * end (where "not found" or the reason usually is) and says how long it was.
  */
 export const MAX_ERROR_MESSAGE_CHARS = 1000;
+const KEPT_TAIL_CHARS = 200;
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
 export const shortenMessage = (message: string, max: number = MAX_ERROR_MESSAGE_CHARS): string => {
   if (message.length <= max) return message;
-  // Never end on the first half of a surrogate pair.
-  const code = message.charCodeAt(max - 1);
-  const end = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
-  return `${message.slice(0, end)}… (${message.length} characters)`;
+  const tailLength = Math.min(KEPT_TAIL_CHARS, Math.floor(max / 5));
+  // Never cut a character in half (a surrogate pair).
+  let headEnd = max - tailLength;
+  if (isHighSurrogate(message.charCodeAt(headEnd - 1))) headEnd -= 1;
+  let tailStart = message.length - tailLength;
+  if (isLowSurrogate(message.charCodeAt(tailStart))) tailStart += 1;
+  return `${message.slice(0, headEnd)}… (${message.length} characters) …${message.slice(tailStart)}`;
 };
 
 /** A server folder that must not appear in messages, and what a client sees instead of it. */
