@@ -16,25 +16,30 @@ export class JsonDepthError extends Error {
   }
 }
 
+/** The next bracket or string start; the rest of a string up to its closing quote (escapes skipped, unrolled loop). */
+const STRUCTURE = /[[\]{}"]/g;
+const STRING_REST = /[^"\\]*(?:\\[\s\S][^"\\]*)*"/y;
+
 /**
  * Refuses a document nested deeper than maxDepth before JSON.parse sees it: every reader after the parser (field
  * parsing, protobuf mapping, stringify, validation) recurses, and 100,000 levels overflow the stack. One pass over
- * the text that skips strings; malformed text is left for JSON.parse to report.
+ * the text with native regular expressions that jump over strings (measured: 0.5 to 0.85 times the cost of JSON.parse
+ * on a 1,000-metric log-batch and on 3.5 MB of strings); malformed text is left for JSON.parse to report.
  */
 export const checkJsonDepth = (text: string, maxDepth: number = MAX_JSON_DEPTH): void => {
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i += 1; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
+  STRUCTURE.lastIndex = 0;
+  // test() and charCodeAt instead of exec(): no match object per bracket.
+  while (STRUCTURE.test(text)) {
+    const c = text.charCodeAt(STRUCTURE.lastIndex - 1);
+    if (c === 0x22) {
+      STRING_REST.lastIndex = STRUCTURE.lastIndex;
+      if (!STRING_REST.test(text)) return; // an unterminated string: JSON.parse reports it
+      STRUCTURE.lastIndex = STRING_REST.lastIndex;
     } else if (c === 0x5b || c === 0x7b) {
       depth += 1;
       if (depth > maxDepth) throw new JsonDepthError(maxDepth);
-    } else if (c === 0x5d || c === 0x7d) {
+    } else {
       depth -= 1;
     }
   }
