@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { CairnError, ErrorCode, notFound } from "../core/errors.js";
+import { buildApp } from "./app.js";
 import { hideServerPaths, shortenMessage } from "./error-handler.js";
 
 describe("shortenMessage", () => {
@@ -34,5 +36,40 @@ describe("hideServerPaths", () => {
       "/srv/cairn-data/artifacts2/x and /srv/cairn-data/artifacts.bak",
     );
     expect(hideServerPaths("/data/a/b", [{ dir: "/data", shownAs: "$&$1" }])).toBe("$&$1/a/b");
+  });
+});
+
+describe("the error handler", () => {
+  it("hides server folders and cuts long messages of every domain's errors, fastify's own included", async () => {
+    const app = await buildApp({
+      version: "test",
+      hiddenPaths: [{ dir: "/srv/cairn-data/artifacts", shownAs: "mlflow-artifacts:" }],
+      domains: [
+        {
+          plugin: (scope) => {
+            scope.get("/artifact-error", async () => {
+              throw notFound("Artifact file /srv/cairn-data/artifacts/0/r1/artifacts/model.onnx does not exist.");
+            });
+            scope.get("/long-error", async () => {
+              throw new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, `Invalid value '${"z".repeat(5000)}' for parameter 'name'.`);
+            });
+          },
+        },
+      ],
+    });
+    try {
+      const artifact = await app.inject({ method: "GET", url: "/artifact-error" });
+      expect(artifact.statusCode).toBe(404);
+      expect(JSON.parse(artifact.body)).toEqual({
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        message: "Artifact file mlflow-artifacts:/0/r1/artifacts/model.onnx does not exist.",
+      });
+      const long = JSON.parse((await app.inject({ method: "GET", url: "/long-error" })).body) as { message: string };
+      expect(long.message).toBe(`Invalid value '${"z".repeat(785)}… (5038 characters) …${"z".repeat(177)}' for parameter 'name'.`);
+      const unknownRoute = JSON.parse((await app.inject({ method: "GET", url: `/${"u".repeat(3000)}` })).body) as { message: string };
+      expect(unknownRoute.message).toMatch(/^No endpoint GET \/u+… \(3017 characters\) …u+$/);
+    } finally {
+      await app.close();
+    }
   });
 });
