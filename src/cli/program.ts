@@ -121,6 +121,11 @@ export const buildProgram = (): Command => {
     .option("--prediction-log-max-age <duration>", "delete logged predictions older than this, e.g. 7d, 12h (default: 30d)")
     .option("--prediction-log-max-rows <n>", "keep at most the newest n logged predictions (default: 1000000)")
     .option("--prediction-log-max-record-bytes <bytes>", "log a request's tensors only when their JSON fits in this (default: 65536)")
+    .option("--headers-timeout <seconds>", "a request's line and headers must arrive within this (0: no limit; default: 30)")
+    .option("--body-idle-timeout <seconds>", "close a connection that sends or receives nothing for this long, e.g. a stalled upload (0: no limit; default: 120)")
+    .option("--request-timeout <seconds>", "a whole request, body included, must arrive within this; raise it for very large uploads (0: no limit; default: 3600)")
+    .option("--keep-alive-timeout <seconds>", "close an idle keep-alive connection after this (0: no limit; default: 72)")
+    .option("--max-connections-per-address <count>", "open connections allowed per client address; more are closed (0: no cap; default: 256)")
     .action(async (options: ServerOptions) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);

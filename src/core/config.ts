@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { ServerLimits } from "../server/server-limits.js";
 import { CairnError, ErrorCode } from "./errors.js";
 
 /**
@@ -33,6 +34,8 @@ export interface ServerConfig {
   predictionLogMaxRows?: number;
   /** Largest inputs + outputs JSON of one logged request (`--prediction-log-max-record-bytes`); default 64 KiB. */
   predictionLogMaxRecordBytes?: number;
+  /** Request timeouts and the per-address connection cap; each one missing keeps its default (server-limits.ts). */
+  limits?: Partial<ServerLimits>;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";
@@ -61,6 +64,24 @@ export const parseCount = (text: string, flag: string): number => {
   const count = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(count) || count < 1) {
     throw configError(`${flag} must be a positive integer, got '${text}'`);
+  }
+  return count;
+};
+
+/** A timeout flag in whole seconds (0 disables it), returned in milliseconds. */
+export const parseSeconds = (text: string, flag: string): number => {
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seconds) || seconds > 604_800) {
+    throw configError(`${flag} must be a whole number of seconds from 0 (no limit) to 604800, got '${text}'`);
+  }
+  return seconds * 1000;
+};
+
+/** A limit flag: a whole number, 0 meaning no limit. */
+export const parseLimitCount = (text: string, flag: string): number => {
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count)) {
+    throw configError(`${flag} must be a whole number (0: no limit), got '${text}'`);
   }
   return count;
 };

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { randomUUID } from "node:crypto";
 import { CairnError, ErrorCode } from "../core/errors.js";
-import { installErrorHandling } from "./error-handler.js";
+import { installErrorHandling, shortenMessage, type HiddenPath } from "./error-handler.js";
 import { parseWireBody, stringifyWire } from "./json.js";
 import type { MlflowEndpoint } from "./mlflow-endpoint.js";
 import { CAIRN_API_PREFIXES, registerMlflowEndpoints } from "./mlflow-endpoint.js";
@@ -30,6 +30,8 @@ export interface AppOptions {
   healthCheck?: () => Promise<void>;
   /** Host and Origin checks (see request-origin.ts); always on, with the loopback names allowed by default. */
   requestChecks?: RequestOriginOptions;
+  /** Server folders that error messages name by their client-visible names instead (see error-handler.ts). */
+  hiddenPaths?: readonly HiddenPath[];
 }
 
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
@@ -48,7 +50,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     // A URL that cannot be decoded (`%zz`) is the client's fault: answer in MLflow's error shape like every 4xx.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
-      const body = new CairnError(ErrorCode.BAD_REQUEST, `Malformed request URL: ${error.message}`).toJSON();
+      const body = new CairnError(ErrorCode.BAD_REQUEST, shortenMessage(`Malformed request URL: ${error.message}`)).toJSON();
       void (reply as FastifyReply).status(status).type("application/json").send(JSON.stringify(body));
     },
   });
@@ -88,7 +90,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   });
 
   const webUi = options.webUiDir ? await registerWebUi(app, options.webUiDir) : undefined;
-  installErrorHandling(app, webUi ? { notFoundFallback: webUi.servePage } : {});
+  installErrorHandling(app, { ...(webUi ? { notFoundFallback: webUi.servePage } : {}), ...(options.hiddenPaths ? { hiddenPaths: options.hiddenPaths } : {}) });
 
   app.get("/health", async (_request, reply) => {
     if (options.healthCheck) await options.healthCheck();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { realpathSync } from "node:fs";
 import path from "node:path";
 import { localPathFromArtifactsDestination, type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
@@ -6,6 +7,8 @@ import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
 import { refuseOpenServer } from "./open-server.js";
 import { composeDomains } from "./compose.js";
+import type { HiddenPath } from "./error-handler.js";
+import { applyServerLimits, DEFAULT_SERVER_LIMITS } from "./server-limits.js";
 import { defaultWebUiDir } from "./web-ui.js";
 
 export interface RunningServer {
@@ -16,6 +19,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Each folder as configured and, where a symbolic link leads elsewhere, as resolved (stores resolve their roots). */
+const hiddenServerPaths = (paths: readonly HiddenPath[]): HiddenPath[] =>
+  paths.flatMap((hidden) => {
+    try {
+      const real = realpathSync(hidden.dir);
+      return real === hidden.dir ? [hidden] : [hidden, { ...hidden, dir: real }];
+    } catch {
+      return [hidden];
+    }
+  });
+
 /** Opens the stores named by the config, wires every domain into one app, and listens. */
 export const startServer = async (config: ServerConfig): Promise<RunningServer> => {
   refuseOpenServer(config);
@@ -24,9 +38,12 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   let logBackgroundError = (error: unknown, what: string): void => {
     process.stderr.write(`cairn: ${what}: ${String(error)}\n`);
   };
+  const artifactRoot = localPathFromArtifactsDestination(config.artifactsDestination);
+  const modelCacheDir = path.join(path.dirname(artifactRoot), "model-cache");
+  const referenceCacheDir = path.join(path.dirname(artifactRoot), "reference-cache");
   const composed = composeDomains(stores, artifactStore, {
-    modelCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "model-cache"),
-    referenceCacheDir: path.join(path.dirname(localPathFromArtifactsDestination(config.artifactsDestination)), "reference-cache"),
+    modelCacheDir,
+    referenceCacheDir,
     serverVersion: CAIRN_VERSION,
     ...(config.maxTraceJsonBytes !== undefined ? { traceJsonMaxBytes: config.maxTraceJsonBytes } : {}),
     webhookTargets: { allow: config.webhookAllowedTargets ?? [], allowHttp: config.webhookAllowHttp ?? false },
@@ -48,7 +65,13 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
       ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     },
+    hiddenPaths: hiddenServerPaths([
+      { dir: artifactRoot, shownAs: "mlflow-artifacts:" },
+      { dir: modelCacheDir, shownAs: "<model-cache>" },
+      { dir: referenceCacheDir, shownAs: "<reference-cache>" },
+    ]),
   });
+  applyServerLimits(app.server, { ...DEFAULT_SERVER_LIMITS, ...config.limits });
   logBackgroundError = (error, what) => app.log.error({ err: error }, what);
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import type { DomainRoutes } from "../server/app.js";
+import { shortenMessage } from "../server/error-handler.js";
+import { checkJsonDepth } from "../server/json.js";
 import { decodeInferRequest, encodeInferResponse, modelMetadata } from "./protocols/open-inference.js";
 import { decodeScoringRequest, encodePredictions } from "./protocols/mlflow-scoring.js";
 import type { InferenceContext, ServedModel, ServedModels, ServingProtocol } from "./served-model.js";
@@ -79,8 +81,8 @@ const mlflowScope = (models: ServedModels, options: ServingRoutesOptions, limit:
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     const known = clientError(error, limit) ?? internal(request, error);
     // MLflow's scoring server refuses content types in plain text.
-    if (known.status === 415) return reply.status(415).type("text/plain").send(known.message);
-    return sendJson(reply, known.status, JSON.stringify(known.toJSON()));
+    if (known.status === 415) return reply.status(415).type("text/plain").send(shortenMessage(known.message));
+    return sendJson(reply, known.status, JSON.stringify({ error_code: known.code, message: shortenMessage(known.message) }));
   });
 
   const invoke = async (served: ServedModel, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -120,7 +122,7 @@ const oipScope = (models: ServedModels, options: ServingRoutesOptions, limit: nu
   rawBodyParsing(scope, limit);
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     const known = clientError(error, limit) ?? internal(request, error);
-    return sendJson(reply, known.status, JSON.stringify({ error: known.message }));
+    return sendJson(reply, known.status, JSON.stringify({ error: shortenMessage(known.message) }));
   });
 
   type ModelParams = { name: string; version?: string };
@@ -164,7 +166,9 @@ const oipScope = (models: ServedModels, options: ServingRoutesOptions, limit: nu
       const decoded = refusedBy(served, context, () => {
         let body: unknown;
         try {
-          body = JSON.parse(bodyText(request));
+          const text = bodyText(request);
+          checkJsonDepth(text);
+          body = JSON.parse(text);
         } catch (error) {
           throw oipError(`The inference request is not valid JSON: ${(error as Error).message}`, 400);
         }

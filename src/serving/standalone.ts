@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import path from "node:path";
 import { CAIRN_VERSION } from "../core/version.js";
 import { buildApp } from "../server/app.js";
+import { applyServerLimits, DEFAULT_SERVER_LIMITS } from "../server/server-limits.js";
 import { instrumentServedModels } from "./metrics/instrumented-models.js";
 import { metricsRoute } from "./metrics/metrics-route.js";
 import { ServingMetrics } from "./metrics/serving-metrics.js";
@@ -89,6 +90,8 @@ export const startStandaloneServer = async (options: StandaloneServerOptions): P
       if (!model.ready()) throw new Error(`model ${name} is not loaded`);
     },
   });
+  // The same timeouts and per-address cap as `cairn server`, at their defaults.
+  applyServerLimits(app.server, DEFAULT_SERVER_LIMITS);
   try {
     await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 5000 });
   } catch (error) {

@@ -40,3 +40,21 @@ describe("cairn server webhook target flags", () => {
     expect(serverConfig({}).webhookAllowHttp).toBeUndefined();
   });
 });
+
+describe("cairn server limit flags", () => {
+  it("reads the timeouts in seconds (0: no limit) and the connection cap, keeping defaults for flags not given", () => {
+    expect(serverConfig({}).limits).toEqual({});
+    expect(
+      serverConfig({ headersTimeout: "10", bodyIdleTimeout: "0", requestTimeout: "7200", keepAliveTimeout: "5", maxConnectionsPerAddress: "32" }).limits,
+    ).toEqual({ headersTimeoutMs: 10_000, bodyIdleTimeoutMs: 0, requestTimeoutMs: 7_200_000, keepAliveTimeoutMs: 5000, maxConnectionsPerAddress: 32 });
+  });
+
+  it("names the flag of a bad value", () => {
+    for (const bad of ["-1", "1.5", "10s", "", "604801"]) {
+      expect(() => serverConfig({ bodyIdleTimeout: bad }), bad).toThrow(
+        `--body-idle-timeout must be a whole number of seconds from 0 (no limit) to 604800, got '${bad}'`,
+      );
+    }
+    expect(() => serverConfig({ maxConnectionsPerAddress: "many" })).toThrow("--max-connections-per-address must be a whole number (0: no limit), got 'many'");
+  });
+});

@@ -1,4 +1,5 @@
-import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parsePort, type ServerConfig } from "../../core/config.js";
+import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parseLimitCount, parsePort, parseSeconds, type ServerConfig } from "../../core/config.js";
+import type { ServerLimits } from "../../server/server-limits.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
 
 export interface ServerOptions {
@@ -16,6 +17,11 @@ export interface ServerOptions {
   predictionLogMaxAge?: string;
   predictionLogMaxRows?: string;
   predictionLogMaxRecordBytes?: string;
+  headersTimeout?: string;
+  bodyIdleTimeout?: string;
+  requestTimeout?: string;
+  keepAliveTimeout?: string;
+  maxConnectionsPerAddress?: string;
 }
 
 /** A comma-separated flag value as its non-empty entries. */
@@ -30,6 +36,19 @@ const parseAllowedTargets = (text: string): string[] => {
   const entries = commaList(text);
   for (const entry of entries) parseAllowEntry(entry);
   return entries;
+};
+
+/** The limits the flags set; a flag not given keeps the server default. */
+const limitsOf = (options: ServerOptions): Partial<ServerLimits> => {
+  const limits: Partial<ServerLimits> = {};
+  if (options.headersTimeout !== undefined) limits.headersTimeoutMs = parseSeconds(options.headersTimeout, "--headers-timeout");
+  if (options.bodyIdleTimeout !== undefined) limits.bodyIdleTimeoutMs = parseSeconds(options.bodyIdleTimeout, "--body-idle-timeout");
+  if (options.requestTimeout !== undefined) limits.requestTimeoutMs = parseSeconds(options.requestTimeout, "--request-timeout");
+  if (options.keepAliveTimeout !== undefined) limits.keepAliveTimeoutMs = parseSeconds(options.keepAliveTimeout, "--keep-alive-timeout");
+  if (options.maxConnectionsPerAddress !== undefined) {
+    limits.maxConnectionsPerAddress = parseLimitCount(options.maxConnectionsPerAddress, "--max-connections-per-address");
+  }
+  return limits;
 };
 
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
@@ -52,6 +71,7 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     ...(options.predictionLogMaxRecordBytes !== undefined
       ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
       : {}),
+    limits: limitsOf(options),
   };
 };
 

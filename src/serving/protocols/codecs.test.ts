@@ -64,6 +64,12 @@ describe("MLflow scoring decoding", () => {
     expect(parseCsvFrame('a,"b ""q"",x"\r\n1,2\r\n')).toEqual({ columns: ["a", 'b "q",x'], rows: [["1", "2"]], fromCsv: true });
     expect(() => parseCsvFrame('a\n"1\n')).toThrow("unterminated quoted field");
   });
+  it("refuses a JSON body nested deeper than 64 levels before parsing it (a 400, not a stack overflow)", () => {
+    const deep = `{"inputs": ${"[".repeat(100_000)}`;
+    expect(() => decodeScoringRequest(deep, "application/json", { inputs: [spec("x", "float32", [null, 2])] })).toThrow(
+      "Ensure that input is a valid JSON formatted string. Error: 'arrays and objects are nested deeper than the limit of 64 levels'",
+    );
+  });
   it("accepts MLflow's content types only", () => {
     expect(scoringContentType("application/json; charset=UTF-8")).toBe("json");
     expect(scoringContentType("text/csv")).toBe("csv");

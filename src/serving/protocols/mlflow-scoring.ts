@@ -1,4 +1,5 @@
 import { CairnError, ErrorCode } from "../../core/errors.js";
+import { checkJsonDepth } from "../../server/json.js";
 import type { ElementType, Tensor, TensorMap, TensorSpec } from "../tensor.js";
 import { checkFeeds } from "./check-feeds.js";
 import { parseCsvFrame, type Frame } from "./csv-frame.js";
@@ -222,6 +223,7 @@ export const decodeScoringRequest = (text: string, contentType: string | undefin
   }
   let body: unknown;
   try {
+    checkJsonDepth(text);
     body = JSON.parse(text);
   } catch (error) {
     throw badInput(`Ensure that input is a valid JSON formatted string. Error: '${(error as Error).message}'`);
