@@ -68,7 +68,7 @@ describe("path escapes through the mlflow-artifacts routes", () => {
       await expectRefused("GET", `${API}/artifacts?path=${tail}`, decoded, reason);
     });
     it("is refused for multipart create", async () => {
-      const res = await rawRequest(base, "POST", `${API}/mpu/create/${tail}`, JSON.stringify({ path: "f.bin", num_parts: 1 }));
+      const res = await rawRequest(base, "POST", `${API}/mpu/create/${tail}`, JSON.stringify({ path: "f.bin", num_parts: 1 }), "application/json");
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body)).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
     });
@@ -76,7 +76,7 @@ describe("path escapes through the mlflow-artifacts routes", () => {
 
   it("refuses an escaping file name in the multipart body too", async () => {
     for (const name of ["..", "%2e%2e", "a/..", "a\\.."]) {
-      const res = await rawRequest(base, "POST", `${API}/mpu/create/inside`, JSON.stringify({ path: name, num_parts: 1 }));
+      const res = await rawRequest(base, "POST", `${API}/mpu/create/inside`, JSON.stringify({ path: name, num_parts: 1 }), "application/json");
       expect(res.status, name).toBe(400);
       expect(JSON.parse(res.body).error_code).toBe("INVALID_PARAMETER_VALUE");
     }

@@ -32,7 +32,8 @@ export const openHarness = async (): Promise<ArtifactHarness> => {
       return uri;
     },
   });
-  const app = await buildApp({ version: "test", domains: [artifactRoutes(service)] });
+  // The multipart tests name the server "cairn.test:5000" (part URLs point back at the Host a client used).
+  const app = await buildApp({ version: "test", domains: [artifactRoutes(service)], requestChecks: { boundHost: "127.0.0.1", allowedHosts: ["cairn.test"] } });
   return {
     dir,
     root,
@@ -56,11 +57,11 @@ export interface RawResponse {
  * Sends a request whose path goes on the wire exactly as written. fastify's inject (and fetch) parse the URL with
  * WHATWG rules, which resolve "..", "%2e%2e" and friends before the server sees them; escape tests must not.
  */
-export const rawRequest = (baseUrl: string, method: string, rawPath: string, body?: string): Promise<RawResponse> =>
+export const rawRequest = (baseUrl: string, method: string, rawPath: string, body?: string, contentType = "application/octet-stream"): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
     const url = new URL(baseUrl);
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path: rawPath, headers: body === undefined ? {} : { "content-type": "application/octet-stream" } },
+      { host: url.hostname, port: url.port, method, path: rawPath, headers: body === undefined ? {} : { "content-type": contentType } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
