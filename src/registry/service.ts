@@ -1,6 +1,6 @@
 import { ANONYMOUS, type WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
-import { CairnError, ErrorCode, invalidParameter, notFound } from "../core/errors.js";
+import { invalidParameter, notFound } from "../core/errors.js";
 import { RegistryEventType, type EventSink } from "../core/events.js";
 import type { AuditRecorder } from "../audit/recorder.js";
 import type {
@@ -16,7 +16,8 @@ import { validateLoggedModelId } from "../tracking/logged-models/validation.js";
 import { NO_LOGGED_MODELS, type LoggedModelLookup } from "./logged-model-lookup.js";
 import { resolveModelUri, type ModelUri, type ModelVersionLookup } from "./model-uri.js";
 import { hasPromptTag } from "./prompts.js";
-import { formatPromotionTarget, type PromotionGate, type PromotionTarget } from "./promotion-gate.js";
+import type { PromotionGate, PromotionTarget } from "./promotion-gate.js";
+import { PromotionEnforcement, type GatedChange, type GatedOutcome } from "./promotion-enforcement.js";
 import { promptTemplate, promptEventTags } from "./prompt-events.js";
 import { registrySearchQueries } from "./search-queries.js";
 import type { RegistryStore } from "./store.js";
@@ -58,26 +59,6 @@ export interface RegistryServiceOptions {
   followers?: readonly RegistryFollower[];
 }
 
-/**
- * A change that passes the promotion gate on behalf of another domain (deployments): why it is made, and when a
- * rollback may skip approvals, the evidence that the version passed this very target before.
- */
-export interface GatedChange {
-  /** Recorded with the change ("promote", "rollback"); a plain alias set records none. */
-  reason?: "promote" | "rollback";
-  /** "approvals skipped: version 2 passed alias:champion at ...": approvals are not required, every other rule is. */
-  approvalsSkipped?: string;
-  /** When the version passed the target (the evidence behind approvalsSkipped); compared with the rule's last change. */
-  passedAt?: number;
-  /** What the target names now, for the refusal event (e.g. {deployment, current_version}); aliases and stages know it. */
-  current?: Record<string, unknown>;
-}
-
-/** What a gated change passed on: the approvals-skipped sentence when approvals were required and skipped. */
-export interface GatedOutcome {
-  approvalsSkipped?: string;
-}
-
 export interface NewRegisteredModelRequest {
   name: string;
   description?: string;
@@ -116,7 +97,7 @@ export class RegistryService implements ModelVersionLookup {
   private readonly tracking: TrackingStore;
   private readonly audit: AuditRecorder;
   private readonly events: EventSink;
-  private readonly promotion: PromotionGate;
+  private readonly enforcement: PromotionEnforcement;
   private readonly clock: Clock;
   private readonly followers: readonly RegistryFollower[];
   private readonly sources: VersionSources;
@@ -128,10 +109,15 @@ export class RegistryService implements ModelVersionLookup {
     this.tracking = options.tracking;
     this.audit = options.audit;
     this.events = options.events;
-    this.promotion = options.promotion;
     this.clock = options.clock ?? systemClock;
     this.followers = options.followers ?? [];
     this.sources = new VersionSources(store, this.tracking, options.loggedModels ?? NO_LOGGED_MODELS);
+    this.enforcement = new PromotionEnforcement({
+      gate: options.promotion,
+      store,
+      audit: this.audit,
+      publish: (type, ctx, payload) => this.publish(type, ctx, payload),
+    });
   }
 
   // --- registered models ---
@@ -536,40 +522,11 @@ export class RegistryService implements ModelVersionLookup {
   // --- helpers ---
 
   /**
-   * The one promotion gate: asks the promotion rules; a refusal is audited ("registry.promotion.refuse") and
-   * announced (promotion.refused) before the error, so that a refused attempt is as visible as a successful one.
-   * Alias moves and stage changes call it here; deployments call it for their own target (deployment:<name>).
+   * The one promotion gate (promotion-enforcement.ts): alias moves and stage changes call it here; deployments call it
+   * for their own target (deployment:<name>).
    */
   async requirePromotion(version: ModelVersion, target: PromotionTarget, ctx: WriteContext, change: GatedChange = {}): Promise<GatedOutcome> {
-    const evidence = change.approvalsSkipped !== undefined && change.passedAt !== undefined ? { skipApprovals: { passedAt: change.passedAt } } : {};
-    const verdict = await this.promotion.check(version.name, version.version, target, evidence);
-    // The evidence is only worth saying when a rule required approvals that it stood in for.
-    if (verdict.allowed) return verdict.approvalsSkipped === true && change.approvalsSkipped !== undefined ? { approvalsSkipped: change.approvalsSkipped } : {};
-    const targetText = formatPromotionTarget(target);
-    const current =
-      target.kind === "alias"
-        ? { alias: target.alias, current_version: (await this.store.getVersionByAlias(version.name, target.alias))?.version ?? null }
-        : target.kind === "stage"
-          ? { stage: target.stage, current_stage: version.current_stage }
-          : { deployment: target.deployment, ...change.current };
-    await this.audit.record(ctx, {
-      action: "registry.promotion.refuse",
-      entityType: "model_version",
-      entityId: versionEntity(version.name, version.version),
-      after: { target: targetText, unmet: verdict.unmet, ...(change.reason !== undefined ? { reason: change.reason } : {}) },
-    });
-    await this.publish(RegistryEventType.PROMOTION_REFUSED, ctx, {
-      name: version.name,
-      version: version.version,
-      target: targetText,
-      ...current,
-      unmet: verdict.unmet,
-    });
-    const reasons = verdict.unmet.length > 0 ? verdict.unmet.join("; ") : "the promotion rules refused it";
-    throw new CairnError(
-      ErrorCode.INVALID_PARAMETER_VALUE,
-      `Promotion of model '${version.name}' version ${version.version} to ${targetText} refused: ${reasons}.`,
-    );
+    return this.enforcement.require(version, target, ctx, change);
   }
 
   private async recordAliasRemoved(
@@ -617,10 +574,6 @@ export class RegistryService implements ModelVersionLookup {
     });
   }
 
-  /**
-   * Whether the events of `name` are prompt events: its version's tags say so (MLflow's client tags both the model
-   * and each version), or else the registered model's tags.
-   */
   private async publish(type: RegistryEventType, ctx: WriteContext, payload: Record<string, unknown>): Promise<void> {
     await this.events.publish({ type, time: this.clock(), actor: ctx.actor, requestId: ctx.requestId, payload });
   }

@@ -5,7 +5,7 @@ import type { AuditPage, AuditQuery } from "../../audit/store.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { parseRegisteredModelUri } from "../../registry/model-uri.js";
 import { formatPromotionTarget, type PromotionTarget } from "../../registry/promotion-gate.js";
-import type { GatedChange, GatedOutcome } from "../../registry/service.js";
+import type { GatedChange, GatedOutcome } from "../../registry/promotion-enforcement.js";
 import type { Deployment } from "./deployment.js";
 
 /**

@@ -3,7 +3,7 @@ import type { Clock } from "../../core/clock.js";
 import { CairnError, ErrorCode } from "../../core/errors.js";
 import { parseRegisteredModelUri } from "../../registry/model-uri.js";
 import { formatPromotionTarget } from "../../registry/promotion-gate.js";
-import type { GatedChange, GatedOutcome } from "../../registry/service.js";
+import type { GatedChange, GatedOutcome } from "../../registry/promotion-enforcement.js";
 import type { Deployment, DeploymentRole, DeploymentStore, SwitchReason, TrafficPolicy } from "./deployment.js";
 import { approvalsSkippedNote, governingTarget, type DeploymentGate, type GateEvidence } from "./deployment-gate.js";
 import type { DeploymentQueue } from "./deployment-queue.js";
