@@ -3,12 +3,10 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { PageHeader } from "../../components/page";
 import { Pager, resetPaging, usePaging } from "../../components/pager";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
-import { formatTime } from "../../format";
 import { useQueryParam, useSetSearchParams } from "../../url-state";
-import { snapshotText } from "../models/audit-trail";
-import { actorName } from "../models/text";
 import { auditKeys, listAudit, type AuditFilter } from "./audit-api";
-import { AUDIT_ENTITY_TYPES, EntityLink } from "./entity-link";
+import { AuditEventsTable } from "./audit-events-table";
+import { AUDIT_ENTITY_TYPES } from "./entity-link";
 import "./audit.css";
 
 const FIELDS: readonly { param: string; key: keyof AuditFilter; label: string; placeholder: string }[] = [
@@ -87,36 +85,7 @@ const AuditPage = (): ReactNode => {
       {page.data && events.length === 0 ? <Empty>{filtered ? "No events match these filters." : "Nothing has been recorded yet."}</Empty> : null}
       {events.length > 0 ? (
         <div className="scroll-box">
-          <table className="data" aria-label="Audit events">
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  #
-                </th>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Entity</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((event) => (
-                <tr key={event.seq}>
-                  <td className="num">{event.seq}</td>
-                  <td className="nowrap">{formatTime(event.time)}</td>
-                  <td className="nowrap">{actorName(event.actor)}</td>
-                  <td className="mono">{event.action}</td>
-                  <td>
-                    <EntityLink entityType={event.entity_type} entityId={event.entity_id} />
-                  </td>
-                  <td className="mono audit-snapshot">{snapshotText(event.before)}</td>
-                  <td className="mono audit-snapshot">{snapshotText(event.after)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AuditEventsTable events={events} withEntity />
         </div>
       ) : null}
       {page.data ? <Pager paging={paging} nextToken={page.data.nextPageToken} shown={events.length} what="events" /> : null}

@@ -6,7 +6,7 @@ import { Pager, resetPaging, usePaging } from "../../components/pager";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
 import { useQueryParam, useSetSearchParams } from "../../url-state";
-import { snapshotText } from "../models/audit-trail";
+import { snapshotText } from "../audit/audit-events-table";
 import { actorName } from "../models/text";
 import { DELIVERY_STATUSES, listDeliveries, listWebhooks, webhookKeys, type DeliveryWire, type WebhookWire } from "./webhooks-api";
 import "../audit/audit.css";
