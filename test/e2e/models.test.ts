@@ -119,6 +119,8 @@ describe("models UI in Chromium against a seeded Cairn server", () => {
     await page.getByLabel("Search models by name").fill("FRAUD");
     await page.waitForURL((url) => url.searchParams.get("q") === "FRAUD");
     await page.getByRole("link", { name: "churn", exact: true }).waitFor({ state: "detached" });
+    // The old rows can go before the filtered ones arrive (a loading state between them): wait for the answer.
+    await page.getByRole("link", { name: "fraud-detector" }).first().waitFor();
     expect(await page.getByRole("link", { name: "fraud-detector" }).count()).toBe(1);
     await recording.context.close();
     expectCleanPage(recording);
