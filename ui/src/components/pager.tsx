@@ -35,13 +35,14 @@ export const usePaging = (): Paging => {
   return { token: tokens.at(-1), pageNumber: tokens.length + 1, pageSize, next, previous, setPageSize };
 };
 
-export const Pager = ({ paging, nextToken, shown, what }: { paging: Paging; nextToken: string | undefined; shown: number; what: string }): ReactNode => (
+/** `what` names the rows in the singular and the plural: "1 delivery", "2 deliveries". */
+export const Pager = ({ paging, nextToken, shown, what }: { paging: Paging; nextToken: string | undefined; shown: number; what: readonly [one: string, many: string] }): ReactNode => (
   <div className="pager">
     <button type="button" disabled={paging.pageNumber === 1} onClick={paging.previous}>
       Previous
     </button>
     <span role="status" aria-live="polite">
-      Page {paging.pageNumber}: {shown} {what}
+      Page {paging.pageNumber}: {shown} {shown === 1 ? what[0] : what[1]}
     </span>
     <button type="button" disabled={!nextToken} onClick={() => nextToken && paging.next(nextToken)}>
       Next

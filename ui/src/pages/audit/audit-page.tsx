@@ -88,7 +88,7 @@ const AuditPage = (): ReactNode => {
           <AuditEventsTable events={events} withEntity />
         </div>
       ) : null}
-      {page.data ? <Pager paging={paging} nextToken={page.data.nextPageToken} shown={events.length} what="events" /> : null}
+      {page.data ? <Pager paging={paging} nextToken={page.data.nextPageToken} shown={events.length} what={["event", "events"]} /> : null}
     </div>
   );
 };

@@ -43,8 +43,8 @@ export interface PagedExperimentListProps {
   experimentId: string;
   tab: ExperimentView;
   className: string;
-  /** Plural noun of the rows, for the loading, error and pager texts: "logged models", "traces". */
-  what: string;
+  /** The rows' name in the singular and the plural, for the loading, error and pager texts: ["trace", "traces"]. */
+  what: readonly [one: string, many: string];
   url: PagedListUrl;
   filterLabel: string;
   filterPlaceholder: string;
@@ -68,8 +68,8 @@ export const PagedExperimentList = ({ experimentId, tab, className, what, url, f
       <div className="toolbar">
         <FilterForm key={url.filter} label={filterLabel} placeholder={filterPlaceholder} applied={url.filter} onApply={url.setFilter} />
       </div>
-      <ErrorBanner error={result.error} what={what} />
-      {result.isPending ? <Loading what={what} /> : null}
+      <ErrorBanner error={result.error} what={what[1]} />
+      {result.isPending ? <Loading what={what[1]} /> : null}
       {result.data && shown === 0 ? <Empty>{url.filter ? empty.filtered : empty.unfiltered}</Empty> : null}
       {shown > 0 ? children : null}
       {result.data ? <Pager paging={url.paging} nextToken={result.data.next_page_token || undefined} shown={shown} what={what} /> : null}

@@ -55,7 +55,7 @@ describe("LoggedModelsPage", () => {
     expect(rows[0]).toEqual(["Name", "Status", "Type", "Source run", "Created", "metrics.acc ▲", "params.lr", "Tags"]);
     expect(rows[1]).toEqual(["first", "ready", "onnx", "—", expect.stringMatching(/^2023-11-1\d /), "0.9", "0.01", "team=<i>growth</i>"]);
     expect(within(table).getByRole("link", { name: "first" }).getAttribute("href")).toBe(`/experiments/7/models/${M1}`);
-    expect(screen.getByRole("status").textContent).toBe("Page 1: 1 logged models");
+    expect(screen.getByRole("status").textContent).toBe("Page 1: 1 logged model");
 
     act(() => screen.getByRole("button", { name: "Next" }).click());
     await screen.findByRole("link", { name: "second" });

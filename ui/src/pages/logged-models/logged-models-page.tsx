@@ -37,7 +37,7 @@ const LoggedModelsPage = ({ experimentId }: { experimentId: string }): ReactNode
       experimentId={experimentId}
       tab="models"
       className="logged-models-page"
-      what="logged models"
+      what={["logged model", "logged models"]}
       url={url}
       filterLabel="Filter logged models"
       filterPlaceholder="metrics.accuracy > 0.9 AND params.lr = '0.01'"

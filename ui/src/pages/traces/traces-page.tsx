@@ -31,7 +31,7 @@ const TracesPage = ({ experimentId }: { experimentId: string }): ReactNode => {
       experimentId={experimentId}
       tab="traces"
       className="traces-page"
-      what="traces"
+      what={["trace", "traces"]}
       url={url}
       filterLabel="Filter traces"
       filterPlaceholder="attributes.status = 'OK' AND tags.env = 'prod'"

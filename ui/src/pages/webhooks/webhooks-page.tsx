@@ -147,7 +147,7 @@ const WebhooksPage = (): ReactNode => {
         {deliveries.isPending ? <Loading what="deliveries" /> : null}
         {deliveries.data && rows.length === 0 ? <Empty>No deliveries{status ? ` with status ${status}` : ""}.</Empty> : null}
         {rows.length > 0 ? <DeliveriesTable deliveries={rows} names={names} /> : null}
-        {deliveries.data ? <Pager paging={paging} nextToken={deliveries.data.nextPageToken} shown={rows.length} what="deliveries" /> : null}
+        {deliveries.data ? <Pager paging={paging} nextToken={deliveries.data.nextPageToken} shown={rows.length} what={["delivery", "deliveries"]} /> : null}
       </section>
     </div>
   );
