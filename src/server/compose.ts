@@ -104,7 +104,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     ...onError,
     ...(options.webhookTargets !== undefined ? { targets: options.webhookTargets } : {}),
   });
-  const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
+  const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, {
+    audit,
+    verifiedApprovalsOnly: options.auth?.enabled === true,
+  });
 
   const metrics = new ServingMetrics();
   const logBounds = options.predictionLog ?? {};
