@@ -11,6 +11,7 @@ import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
+import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -75,6 +76,16 @@ const dataAction =
     }
   };
 
+/** Wires a command that needs no server (`cairn users`, on the database): options merged in, the result printed. */
+const localAction: LocalAction =
+  <A extends unknown[]>(run: (options: Record<string, unknown>, ...args: A) => Promise<CommandResult>) =>
+  async (...received: unknown[]): Promise<void> => {
+    const command = received[received.length - 1] as Command;
+    const args = received.slice(0, -2) as A;
+    const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+    await print(await run(options, ...args), options);
+  };
+
 /** Global options that take a value: their value is not a command name. */
 const GLOBAL_OPTIONS_WITH_VALUES = new Set(["--tracking-uri", "--user"]);
 
@@ -112,7 +123,11 @@ export const buildProgram = (): Command => {
     .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
     .option("--allowed-hosts <hosts>", "comma-separated Host names accepted besides localhost, 127.0.0.1, [::1] and the bound address; * accepts any (DNS rebinding protection)")
     .option("--allowed-origins <origins>", "comma-separated origins (https://host:port) whose browser pages may change data besides this server's own; * accepts any")
-    .option("--insecure-no-auth", "allow listening on a non-loopback address although Cairn has no authentication yet")
+    .option("--insecure-no-auth", "allow listening on a non-loopback address without --auth (anyone who reaches it may change anything)")
+    .option("--auth", "require sign-in: HTTP Basic (MLFLOW_TRACKING_USERNAME/PASSWORD), Bearer tokens (MLFLOW_TRACKING_TOKEN) or the UI's session")
+    .option("--secure-cookies", "mark the UI session cookie Secure (serve over https, e.g. behind a TLS proxy)")
+    .option("--trusted-proxy-header <header>", "a reverse proxy's authenticated-user header, e.g. X-Forwarded-User (needs --trusted-proxies)")
+    .option("--trusted-proxies <list>", "comma-separated addresses and CIDR ranges of reverse proxies whose user header and X-Forwarded-* are believed")
     .option(
       "--webhook-allowed-targets <list>",
       "internal webhook receivers to allow, comma-separated host names, addresses and CIDR ranges (default: public https targets only)",
@@ -243,6 +258,7 @@ export const buildProgram = (): Command => {
   registerDataCommands(program, dataAction);
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
+  registerAuthCommands(program, dataAction, localAction);
   return program;
 };
 
