@@ -1,4 +1,5 @@
 import type { AuditStore } from "../audit/store.js";
+import type { PermissionStore } from "../auth/permissions/store.js";
 import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
 import type { RegistryStore } from "../registry/store.js";
@@ -25,5 +26,7 @@ export interface MetadataStores {
   predictions: PredictionLogStore;
   monitors: MonitorStore;
   traces: TraceStore;
+  /** Authorization grants (per-user permissions, approvers). */
+  permissions: PermissionStore;
   close(): Promise<void>;
 }
