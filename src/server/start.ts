@@ -52,6 +52,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.predictionLogMaxRows !== undefined ? { maxRows: config.predictionLogMaxRows } : {}),
       ...(config.predictionLogMaxRecordBytes !== undefined ? { maxRecordBytes: config.predictionLogMaxRecordBytes } : {}),
     },
+    ...(config.defaultPermission !== undefined ? { defaultPermission: config.defaultPermission } : {}),
     onBackgroundError: (error, what) => logBackgroundError(error, what),
   });
   const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());
@@ -59,6 +60,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     version: CAIRN_VERSION,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel ?? "info" },
     domains: composed.domains,
+    authorize: (scope) => composed.authorizer.install(scope),
     ...(webUiDir ? { webUiDir } : {}),
     requestChecks: {
       boundHost: config.host,

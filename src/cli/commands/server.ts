@@ -1,4 +1,6 @@
+import { parsePermission } from "../../auth/permissions/permission.js";
 import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parseLimitCount, parsePort, parseSeconds, type ServerConfig } from "../../core/config.js";
+import { CairnError, ErrorCode } from "../../core/errors.js";
 import type { ServerLimits } from "../../server/server-limits.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
 
@@ -22,6 +24,8 @@ export interface ServerOptions {
   requestTimeout?: string;
   keepAliveTimeout?: string;
   maxConnectionsPerAddress?: string;
+  /** READ, EDIT, MANAGE or NO_PERMISSIONS. */
+  defaultPermission?: string;
 }
 
 /** A comma-separated flag value as its non-empty entries. */
@@ -51,6 +55,15 @@ const limitsOf = (options: ServerOptions): Partial<ServerLimits> => {
   return limits;
 };
 
+/** `--default-permission`: one of MLflow's permission names, in any case. */
+const parseDefaultPermission = (text: string) => {
+  try {
+    return parsePermission(text.trim().toUpperCase());
+  } catch {
+    throw new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, `--default-permission must be READ, EDIT, MANAGE or NO_PERMISSIONS, got '${text.slice(0, 64)}'`);
+  }
+};
+
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
 export const serverConfig = (options: ServerOptions): ServerConfig => {
   const defaults = defaultServerConfig();
@@ -71,6 +84,7 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     ...(options.predictionLogMaxRecordBytes !== undefined
       ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
       : {}),
+    ...(options.defaultPermission !== undefined ? { defaultPermission: parseDefaultPermission(options.defaultPermission) } : {}),
     limits: limitsOf(options),
   };
 };

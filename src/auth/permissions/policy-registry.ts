@@ -1,0 +1,89 @@
+import { parseRegisteredModelUri } from "../../registry/model-uri.js";
+import { parsePromotionTarget } from "../../registry/promotion/target.js";
+import { readableDatasetUsage, readableModels } from "./filters.js";
+import { experiment, model, modelIn } from "./requirements.js";
+import { ANY_SIGNED_IN, fromFields, type Requirement, type Rule } from "./rule.js";
+import { cairn, mlflow, type RouteRules } from "./route-key.js";
+
+/**
+ * The model registry (MLflow's rules: reads READ, writes EDIT, deletes MANAGE, tags of a version deleted with
+ * can_delete as MLflow does) and Cairn's governance of it (promotion rules MANAGE, approvals by named approvers).
+ */
+const read = fromFields(modelIn("name", "read"));
+const update = fromFields(modelIn("name", "update"));
+const remove = fromFields(modelIn("name", "delete"));
+const manage = fromFields(modelIn("name", "manage"));
+
+const createModel: Rule = {
+  ...ANY_SIGNED_IN,
+  after: async (body, _input, effects) => {
+    const created = body.registered_model as { name?: unknown } | undefined;
+    if (typeof created?.name === "string") await effects.grantModelManage(created.name);
+  },
+};
+
+/** Registering a version needs EDIT on the model and, when it names its source run, READ on that run's experiment. */
+const createVersion = fromFields(async (fields, input) => {
+  const needs: Requirement[] = [model(fields.requiredString("name"), "update")];
+  const runId = fields.optionalText("run_id");
+  if (runId !== undefined) needs.push(experiment(await input.lookup.experimentOfRun(runId), "read"));
+  return needs;
+});
+
+/** A rule for `deployment:<name>` also governs what that deployment serves: MANAGE on its model too. */
+const promotionRuleWrite = fromFields(async (fields, input) => {
+  const needs: Requirement[] = [model(fields.requiredString("name"), "manage")];
+  const { target } = parsePromotionTarget(fields.requiredString("target"));
+  if (target.kind === "deployment") needs.push(model(await input.lookup.modelOfDeployment(target.deployment), "manage"));
+  return needs;
+});
+
+export const REGISTRY_RULES: RouteRules = {
+  ...mlflow("POST", "registered-models/create", createModel),
+  // MLflow's rule (can_update on the old name); the grants move to the new name with the model.
+  ...mlflow("POST", "registered-models/rename", fromFields((fields) => [model(fields.requiredString("name"), "update")])),
+  ...mlflow("PATCH", "registered-models/update", update),
+  ...mlflow("DELETE", "registered-models/delete", remove),
+  ...mlflow("GET", "registered-models/get", read),
+  ...mlflow("GET", "registered-models/search", { ...ANY_SIGNED_IN, filter: readableModels("registered_models") }),
+  ...mlflow(["GET", "POST"], "registered-models/get-latest-versions", read),
+  ...mlflow("POST", "registered-models/set-tag", update),
+  ...mlflow("DELETE", "registered-models/delete-tag", update),
+  ...mlflow("POST", "registered-models/alias", update),
+  ...mlflow("DELETE", "registered-models/alias", remove),
+  ...mlflow("GET", "registered-models/alias", read),
+  ...mlflow("POST", "model-versions/create", createVersion),
+  ...mlflow("PATCH", "model-versions/update", update),
+  ...mlflow("DELETE", "model-versions/delete", remove),
+  ...mlflow("GET", "model-versions/get", read),
+  ...mlflow("GET", "model-versions/search", { ...ANY_SIGNED_IN, filter: readableModels("model_versions") }),
+  ...mlflow("GET", "model-versions/get-download-uri", read),
+  ...mlflow("POST", "model-versions/transition-stage", update),
+  ...mlflow("POST", "model-versions/set-tag", update),
+  ...mlflow("DELETE", "model-versions/delete-tag", remove),
+
+  ...cairn("GET", "registered-models/alias-history", read),
+  ...cairn("POST", "registered-models/promotion-rules/set", promotionRuleWrite),
+  ...cairn("GET", "registered-models/promotion-rules/list", read),
+  ...cairn("DELETE", "registered-models/promotion-rules/delete", promotionRuleWrite),
+  // Approving needs the model's approver permission (an administrator may approve too).
+  ...cairn("POST", "model-versions/approve", fromFields((fields) => [{ on: "approver", name: fields.requiredString("name") }])),
+  ...cairn("GET", "model-versions/approvals", read),
+  ...cairn("GET", "governance/approvals", read),
+  ...cairn("DELETE", "governance/approvals", manage),
+  ...cairn("GET", "model-versions/promotion-check", read),
+  ...cairn("GET", "model-versions/lineage", read),
+  ...cairn("GET", "datasets/usage", { ...ANY_SIGNED_IN, filter: readableDatasetUsage }),
+  ...cairn("POST", "model-versions/card/set", update),
+  ...cairn("GET", "model-versions/card", read),
+  ...cairn("POST", "data/profiles/set-training", fromFields(async (fields, input) => {
+    const needs: Requirement[] = [model(fields.requiredString("name"), "update")];
+    const runId = fields.optionalText("run_id");
+    if (runId !== undefined) needs.push(experiment(await input.lookup.experimentOfRun(runId), "read"));
+    return needs;
+  })),
+  ...cairn("GET", "data/profiles/training", read),
+};
+
+/** The registered model a deployment's model URI names (models:/name@alias or models:/name/3). */
+export const modelOfUri = (uri: string): string => parseRegisteredModelUri(uri).name;
