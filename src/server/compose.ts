@@ -49,9 +49,9 @@ import type { TargetPolicyOptions } from "../webhooks/target-policy.js";
 import type { Authorizer } from "../auth/permissions/authorizer.js";
 import { composePermissions, permissionFollower } from "../auth/permissions/compose-permissions.js";
 import type { PermissionName } from "../auth/permissions/permission.js";
-import type { UserDirectory } from "../auth/permissions/permission-service.js";
-import { approverEndpoints, permissionEndpoints } from "../auth/permissions/routes.js";
+import { approverEndpoints, MAX_GRANTS_LISTED, permissionEndpoints } from "../auth/permissions/routes.js";
 import type { DomainRoutes } from "./app.js";
+import { composeAuth, type AuthComposeOptions, type ComposedAuth } from "../auth/compose-auth.js";
 
 /** MLflow's proxy mode: run artifacts live under mlflow-artifacts:/ and travel through this server. */
 export const PROXIED_ARTIFACT_ROOT = "mlflow-artifacts:";
@@ -64,6 +64,8 @@ export interface ComposedDomains {
   start(): Promise<void>;
   /** Stops background work; call before the stores close. */
   stop(): Promise<void>;
+  /** Users, tokens and sessions; `auth.authentication` is buildApp's `auth` when `--auth` is on. */
+  auth: ComposedAuth;
 }
 
 export interface ComposeOptions {
@@ -81,10 +83,10 @@ export interface ComposeOptions {
   predictionLog?: { maxAgeMs?: number; maxRows?: number; maxRecordBytes?: number; retentionIntervalMs?: number };
   /** The permission of a user without an explicit grant (`--default-permission`); default READ, as MLflow. */
   defaultPermission?: PermissionName;
-  /** Authentication's users, for the permission endpoints (default: none). */
-  users?: UserDirectory;
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /** Authentication (`--auth` and its flags); default off. */
+  auth?: AuthComposeOptions;
 }
 
 /**
@@ -110,7 +112,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     ...onError,
     ...(options.webhookTargets !== undefined ? { targets: options.webhookTargets } : {}),
   });
-  const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
+  const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, {
+    audit,
+    verifiedApprovalsOnly: options.auth?.enabled === true,
+  });
 
   const metrics = new ServingMetrics();
   const logBounds = options.predictionLog ?? {};
@@ -211,13 +216,21 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     { tracking, loggedModels, traces, registry, deployments, monitors, predictions: stores.predictions, audit },
     {
       ...(options.defaultPermission !== undefined ? { defaultPermission: options.defaultPermission } : {}),
-      ...(options.users !== undefined ? { users: options.users } : {}),
+      users: { userIdOf: async (username) => (await stores.auth.getUser(username))?.id },
     },
   );
 
+  const auth = composeAuth(stores.auth, audit, {
+    ...(options.auth ?? { enabled: false }),
+    userPermissions: async (username) =>
+      permissions.service.grantsOf(username, (await stores.auth.getUser(username))?.id ?? 0, MAX_GRANTS_LISTED),
+  });
+
   return {
+    auth,
     authorizer: permissions.authorizer,
     domains: [
+      auth.domain,
       { endpoints: [...trackingEndpoints(tracking), ...loggedModelEndpoints(loggedModels, artifacts)] },
       { endpoints: tracingEndpoints(traces) },
       artifactRoutes(artifacts),

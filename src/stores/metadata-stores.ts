@@ -1,4 +1,5 @@
 import type { AuditStore } from "../audit/store.js";
+import type { AuthStore } from "../auth/store.js";
 import type { PermissionStore } from "../auth/permissions/store.js";
 import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
@@ -26,6 +27,8 @@ export interface MetadataStores {
   predictions: PredictionLogStore;
   monitors: MonitorStore;
   traces: TraceStore;
+  /** Users, personal access tokens and UI sessions (`--auth`). */
+  auth: AuthStore;
   /** Authorization grants (per-user permissions, approvers). */
   permissions: PermissionStore;
   close(): Promise<void>;

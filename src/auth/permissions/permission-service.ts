@@ -145,6 +145,16 @@ export class PermissionService {
     await this.auditModel(ctx, "delete", name, before.permission, undefined, username);
   }
 
+  /** A user's grants as MLflow's users/get lists them (with the user's id). */
+  async grantsOf(username: string, userId: number, limit: number): Promise<{ experiment_permissions: object[]; registered_model_permissions: object[] }> {
+    const experiments = await this.store.experimentPermissionsOf(username, limit);
+    const models = await this.store.modelPermissionsOf(username, limit);
+    return {
+      experiment_permissions: experiments.map((grant) => ({ experiment_id: grant.experimentId, user_id: userId, permission: grant.permission })),
+      registered_model_permissions: models.map((grant) => ({ name: grant.name, user_id: userId, permission: grant.permission })),
+    };
+  }
+
   // --- What follows other writes ------------------------------------------------------------------------------
 
   /** The creator of an experiment manages it (MLflow's after-request handler of CreateExperiment). */

@@ -9,6 +9,8 @@ import type { ApproverGrant } from "./store.js";
 /** MLflow's basic-auth app bounds nothing; Cairn bounds user names as the user store does. */
 export const MAX_USERNAME_LENGTH = 256;
 export const MAX_APPROVERS_LISTED = 1000;
+/** MLflow's users/get lists every grant of a user; Cairn lists at most this many of each kind. */
+export const MAX_GRANTS_LISTED = 10_000;
 
 const usernameOf = (fields: Fields): string => {
   const username = normalizeUsername(fields.requiredString("username"));

@@ -46,6 +46,24 @@ export function describePermissionStoreContract(backend: string, open: OpenPermi
       expect(await store.deleteModelPermission("churn", "ada")).toBe(false);
     });
 
+    it("lists a user's grants, experiments in numeric order and models by name, bounded", async () => {
+      await store.createExperimentPermission({ experimentId: "10", username: "ada", permission: "READ" });
+      await store.createExperimentPermission({ experimentId: "9", username: "ada", permission: "MANAGE" });
+      await store.createExperimentPermission({ experimentId: "9", username: "bob", permission: "EDIT" });
+      await store.createModelPermission({ name: "zeta", username: "ada", permission: "EDIT" });
+      await store.createModelPermission({ name: "alpha", username: "ada", permission: "NO_PERMISSIONS" });
+      expect(await store.experimentPermissionsOf("ada", 10)).toEqual([
+        { experimentId: "9", username: "ada", permission: "MANAGE" },
+        { experimentId: "10", username: "ada", permission: "READ" },
+      ]);
+      expect(await store.experimentPermissionsOf("ada", 1)).toHaveLength(1);
+      expect(await store.modelPermissionsOf("ada", 10)).toEqual([
+        { name: "alpha", username: "ada", permission: "NO_PERMISSIONS" },
+        { name: "zeta", username: "ada", permission: "EDIT" },
+      ]);
+      expect(await store.modelPermissionsOf("carol", 10)).toEqual([]);
+    });
+
     it("lists a model's approvers by user name, bounded, and adds each once", async () => {
       expect(await store.addApprover({ name: "churn", username: "carol", grantedBy: "admin", grantedTime: 3 })).toBe(true);
       expect(await store.addApprover({ name: "churn", username: "ada", grantedBy: "admin", grantedTime: 5 })).toBe(true);

@@ -40,6 +40,10 @@ export interface PermissionStore {
   updateModelPermission(grant: RegisteredModelPermission): Promise<boolean>;
   deleteModelPermission(name: string, username: string): Promise<boolean>;
 
+  /** A user's explicit grants (MLflow's users/get lists them), ordered by experiment id / model name; at most `limit`. */
+  experimentPermissionsOf(username: string, limit: number): Promise<ExperimentPermission[]>;
+  modelPermissionsOf(username: string, limit: number): Promise<RegisteredModelPermission[]>;
+
   /** Returns false when the user already is an approver of the model. */
   addApprover(grant: ApproverGrant): Promise<boolean>;
   removeApprover(name: string, username: string): Promise<boolean>;

@@ -15,6 +15,7 @@ import { MODEL_VERSION_MODEL_ID_MIGRATION } from "./schema/014-model-version-mod
 import { APPROVAL_REVOCATION_MIGRATION } from "./schema/015-approval-revocation.js";
 import { MONITOR_CHECK_STATUS_MIGRATION } from "./schema/016-monitor-check-status.js";
 import { DEPLOYMENT_HEALTH_MIGRATION } from "./schema/017-deployment-health.js";
+import { AUTH_MIGRATION } from "./schema/018-auth.js";
 import { PERMISSIONS_MIGRATION } from "./schema/019-permissions.js";
 
 /**
@@ -154,6 +155,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   APPROVAL_REVOCATION_MIGRATION,
   MONITOR_CHECK_STATUS_MIGRATION,
   DEPLOYMENT_HEALTH_MIGRATION,
+  AUTH_MIGRATION,
   PERMISSIONS_MIGRATION,
 ];
 

@@ -75,6 +75,21 @@ export class SqlitePermissionStore implements PermissionStore {
     return this.conn.stmt("DELETE FROM registered_model_permissions WHERE name = ? AND username = ?").run(name, username).changes === 1;
   }
 
+  async experimentPermissionsOf(username: string, limit: number): Promise<ExperimentPermission[]> {
+    // Experiment ids are decimal text: order them as numbers.
+    const rows = this.conn
+      .stmt("SELECT experiment_id, permission FROM experiment_permissions WHERE username = ? ORDER BY length(experiment_id), experiment_id LIMIT ?")
+      .all(username, limit) as Array<{ experiment_id: string; permission: PermissionName }>;
+    return rows.map((row) => ({ experimentId: row.experiment_id, username, permission: row.permission }));
+  }
+
+  async modelPermissionsOf(username: string, limit: number): Promise<RegisteredModelPermission[]> {
+    const rows = this.conn
+      .stmt("SELECT name, permission FROM registered_model_permissions WHERE username = ? ORDER BY name LIMIT ?")
+      .all(username, limit) as Array<{ name: string; permission: PermissionName }>;
+    return rows.map((row) => ({ name: row.name, username, permission: row.permission }));
+  }
+
   async addApprover(grant: ApproverGrant): Promise<boolean> {
     const result = this.conn
       .stmt("INSERT INTO model_approvers (name, username, granted_by, granted_time) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
