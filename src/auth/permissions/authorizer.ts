@@ -40,6 +40,9 @@ const orUndefined = async <T>(work: Promise<T>): Promise<T | undefined> => {
  * may read, and a successful create grants its creator MANAGE.
  */
 export class Authorizer {
+  /** Every route registered after install(), as "METHOD url" (what the table must cover). */
+  readonly routes: string[] = [];
+
   constructor(private readonly options: AuthorizerOptions) {}
 
   /** The rule of a route; undefined when the table has none (then only administrators pass). */
@@ -48,6 +51,9 @@ export class Authorizer {
   }
 
   install(app: FastifyInstance): void {
+    app.addHook("onRoute", (route) => {
+      for (const method of Array.isArray(route.method) ? route.method : [route.method]) this.routes.push(`${method} ${route.url}`);
+    });
     app.addHook("preHandler", async (request) => this.authorize(request));
     app.addHook("preSerialization", async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => this.afterwards(request, reply, payload));
   }
