@@ -70,7 +70,8 @@ export const REGISTRY_RULES: RouteRules = {
   ...cairn("POST", "model-versions/approve", fromFields((fields) => [{ on: "approver", name: fields.requiredString("name") }])),
   ...cairn("GET", "model-versions/approvals", read),
   ...cairn("GET", "governance/approvals", read),
-  ...cairn("DELETE", "governance/approvals", manage),
+  // Revoking is of the caller's own approval: the approver permission, as approving.
+  ...cairn("DELETE", "governance/approvals", fromFields((fields) => [{ on: "approver", name: fields.requiredString("name") }])),
   ...cairn("GET", "model-versions/promotion-check", read),
   ...cairn("GET", "model-versions/lineage", read),
   ...cairn("GET", "datasets/usage", { ...ANY_SIGNED_IN, filter: readableDatasetUsage }),
