@@ -12,7 +12,6 @@ import { cairn, mlflow, type RouteRules } from "./route-key.js";
 const read = fromFields(modelIn("name", "read"));
 const update = fromFields(modelIn("name", "update"));
 const remove = fromFields(modelIn("name", "delete"));
-const manage = fromFields(modelIn("name", "manage"));
 
 const createModel: Rule = {
   ...ANY_SIGNED_IN,
