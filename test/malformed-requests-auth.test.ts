@@ -75,7 +75,7 @@ const probes = (): Probe[] => {
     const url = route.replace(/:([a-z_]+)/g, (_m, name: string) => PARAMS[name] ?? "x").replace("*", "..%2F..%2Fetc/passwd");
     if (method === "GET") {
       for (const [label, fields] of fieldCases()) {
-        const query = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const query = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)]));
         all.push({ label: `${key} ${label}`, method, url: `${url}?${query.toString()}` });
       }
       continue;

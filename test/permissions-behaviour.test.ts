@@ -113,6 +113,23 @@ describe("permissions with the default READ", () => {
     expect((await api("POST", `${MLFLOW}/runs/search`, as("bob"), { experiment_ids: [hidden] })).status).toBe(403);
   });
 
+  it("lets a version be registered only from files its author may read", async () => {
+    const secret = (await api("POST", `${MLFLOW}/experiments/create`, as("ada"), { name: "secret-exp" })).body.experiment_id as string;
+    await api("POST", `${MLFLOW}/experiments/permissions/create`, as("ada"), { experiment_id: secret, username: "bob", permission: "NO_PERMISSIONS" });
+    const run = ((await api("POST", `${MLFLOW}/runs/create`, as("ada"), { experiment_id: secret })).body.run as { info: { run_id: string } }).info.run_id;
+    expect((await api("POST", `${MLFLOW}/registered-models/create`, as("bob"), { name: "bobs" })).status).toBe(200);
+    for (const [source, need] of [
+      [`runs:/${run}/model`, `READ on experiment '${secret}'`],
+      [`mlflow-artifacts:/${secret}/${run}/artifacts/model`, `READ on experiment '${secret}'`],
+    ] as const) {
+      const refused = await api("POST", `${MLFLOW}/model-versions/create`, as("bob"), { name: "bobs", source });
+      expect(refused.body).toEqual({ error_code: "PERMISSION_DENIED", message: `Permission denied: POST /api/2.0/mlflow/model-versions/create needs ${need}` });
+    }
+    const outside = await api("POST", `${MLFLOW}/model-versions/create`, as("bob"), { name: "bobs", source: "mlflow-artifacts:/models/m" });
+    expect(outside.body).toMatchObject({ error_code: "PERMISSION_DENIED", message: "Permission denied: registering files outside every experiment's folder needs an administrator (POST /api/2.0/mlflow/model-versions/create)" });
+    expect((await api("GET", `${MLFLOW}/registered-models/get?name=bobs`, as("bob"))).body.registered_model).toMatchObject({ latest_versions: [] });
+  });
+
   it("never passes an unknown or malformed resource: the route's own 404 or 400", async () => {
     const unknown = await api("GET", `${MLFLOW}/runs/get?run_id=${"a".repeat(32)}`, as("bob"));
     expect(unknown).toMatchObject({ status: 404, body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: `Run with id=${"a".repeat(32)} not found` } });

@@ -1,8 +1,10 @@
 import { parseRegisteredModelUri } from "../../registry/model-uri.js";
+import { isPromptSourcePlaceholder } from "../../registry/prompts.js";
 import { parsePromotionTarget } from "../../registry/promotion/target.js";
+import { parseModelVersionSource, type ModelVersionSource } from "../../registry/source-uri.js";
 import { readableDatasetUsage, readableModels } from "./filters.js";
 import { experiment, model, modelIn } from "./requirements.js";
-import { ANY_SIGNED_IN, fromFields, type Requirement, type Rule } from "./rule.js";
+import { ANY_SIGNED_IN, fromFields, type Requirement, type Rule, type RuleInput } from "./rule.js";
 import { cairn, mlflow, type RouteRules } from "./route-key.js";
 
 /**
@@ -21,11 +23,41 @@ const createModel: Rule = {
   },
 };
 
-/** Registering a version needs EDIT on the model and, when it names its source run, READ on that run's experiment. */
+/**
+ * What a version's source reads: a version registered from files makes them servable and downloadable through the
+ * model, so its author must be able to read them (the run's or logged model's experiment, the experiment whose
+ * folder an mlflow-artifacts: path is in, the registered model of a models:/ copy). A source the registry will refuse
+ * anyway adds nothing here: the route answers its own 400.
+ */
+const sourceNeeds = async (source: string, input: RuleInput): Promise<Requirement[]> => {
+  if (isPromptSourcePlaceholder(source)) return [];
+  let parsed: ModelVersionSource;
+  try {
+    parsed = parseModelVersionSource(source);
+  } catch {
+    return [];
+  }
+  switch (parsed.kind) {
+    case "runs":
+      return [experiment(await input.lookup.experimentOfRun(parsed.runId), "read")];
+    case "logged-model":
+      return [experiment(await input.lookup.experimentOfLoggedModel(parsed.modelId), "read")];
+    case "models":
+      return [model(parsed.name, "read")];
+    case "artifacts": {
+      const first = parsed.key.split("/", 1)[0] ?? "";
+      return /^\d{1,19}$/.test(first) ? [experiment(first, "read")] : [{ on: "admin", what: "registering files outside every experiment's folder" }];
+    }
+  }
+};
+
+/** Registering a version needs EDIT on the model and READ on what its source, run_id and model_id name. */
 const createVersion = fromFields(async (fields, input) => {
-  const needs: Requirement[] = [model(fields.requiredString("name"), "update")];
+  const needs: Requirement[] = [model(fields.requiredString("name"), "update"), ...(await sourceNeeds(fields.requiredString("source"), input))];
   const runId = fields.optionalText("run_id");
-  if (runId !== undefined) needs.push(experiment(await input.lookup.experimentOfRun(runId), "read"));
+  if (runId !== undefined && fields.optionalText("run_link") === undefined) needs.push(experiment(await input.lookup.experimentOfRun(runId), "read"));
+  const modelId = fields.optionalText("model_id");
+  if (modelId !== undefined) needs.push(experiment(await input.lookup.experimentOfLoggedModel(modelId), "read"));
   return needs;
 });
 
