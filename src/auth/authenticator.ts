@@ -2,11 +2,11 @@ import type { Clock } from "../core/clock.js";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import { CredentialCache } from "./credential-cache.js";
 import { dummyPasswordHash, verifyPassword } from "./password-hash.js";
-import { normalizeUsername, type Principal } from "./principal.js";
+import type { Principal } from "./principal.js";
 import { looksLikeSessionSecret, looksLikeTokenSecret, newSessionSecret, sha256Hex } from "./secrets.js";
 import type { AuthStore } from "./store.js";
 import { LoginThrottle } from "./login-throttle.js";
-import { MAX_USERNAME_LENGTH } from "./usernames.js";
+import { canonicalUsername, MAX_USERNAME_LENGTH } from "./usernames.js";
 
 /** One message for every failed password: an unknown user and a wrong password are not told apart. */
 export const BAD_CREDENTIALS = "Invalid user name or password.";
@@ -58,14 +58,14 @@ export class Authenticator {
     options: AuthenticatorOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    this.cache = options.cache ?? new CredentialCache();
-    this.throttle = options.throttle ?? new LoginThrottle();
+    this.cache = options.cache ?? new CredentialCache({ ttlMs: 30_000, maxEntries: 10_000, now: this.clock });
+    this.throttle = options.throttle ?? new LoginThrottle({ now: this.clock });
     this.sessions = { ...DEFAULT_SESSIONS, ...options.sessions };
   }
 
   /** A password check as HTTP Basic and sign-in make it. `address` is the client's, for the throttle. */
   async password(rawUsername: string, password: string, address: string): Promise<Principal> {
-    const username = normalizeUsername(rawUsername).slice(0, MAX_USERNAME_LENGTH + 1);
+    const username = canonicalUsername(rawUsername.slice(0, 4 * MAX_USERNAME_LENGTH)).slice(0, MAX_USERNAME_LENGTH + 1);
     // A credential verified moments ago is let through even while the name is throttled: the throttle stops guessing,
     // and a client that knows the password is not guessing (nor can an attacker lock a user's scripts out this way).
     const cached = this.cache.get(username, password);
@@ -105,7 +105,8 @@ export class Authenticator {
       await this.store.deleteSession(hash);
       throw unauthenticated("Not signed in (the session ended).");
     }
-    if (this.due(`s:${hash}`, now)) await this.store.touchSession(hash, now + this.sessions.idleMs);
+    // Touched at most every tenth of the idle time (a minute at most): the idle expiry stays within 10 % of exact.
+    if (this.due(`s:${hash}`, now, Math.min(TOUCH_INTERVAL_MS, this.sessions.idleMs / 10))) await this.store.touchSession(hash, now + this.sessions.idleMs);
     return { username: session.username, isAdmin, via: "session" };
   }
 
@@ -131,9 +132,9 @@ export class Authenticator {
   }
 
   /** Whether a last-use write is due for `key` (at most once a minute; the table is bounded). */
-  private due(key: string, now: number): boolean {
+  private due(key: string, now: number, interval: number = TOUCH_INTERVAL_MS): boolean {
     const last = this.touched.get(key);
-    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return false;
+    if (last !== undefined && now - last < interval) return false;
     if (this.touched.size >= MAX_TOUCH_ENTRIES) this.touched.clear();
     this.touched.set(key, now);
     return true;
