@@ -4,6 +4,7 @@ import { CairnError, ErrorCode } from "../../core/errors.js";
 import type { Fields } from "../../protocol/mlflow/fields.js";
 import { requestFields } from "../../server/mlflow-endpoint.js";
 import type { Principal } from "../principal.js";
+import { canonicalUsername } from "../usernames.js";
 import { describeNeed, type PermissionService } from "./permission-service.js";
 import type { ResourceLookup } from "./resources.js";
 import type { AfterSuccess, Requirement, Rule, RuleInput, Visibility } from "./rule.js";
@@ -113,7 +114,7 @@ export class Authorizer {
     return {
       grantExperimentManage: (experimentId) => service.grantCreatorOfExperiment(experimentId, principal.username, ctx),
       grantModelManage: (name) => service.grantCreatorOfModel(name, principal.username, ctx),
-      forgetUser: (username) => service.forgetUser(username.trim().toLowerCase()),
+      forgetUser: (username) => service.forgetUser(canonicalUsername(username)),
     };
   }
 

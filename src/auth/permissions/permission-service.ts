@@ -3,6 +3,7 @@ import { alreadyExists, notFound } from "../../core/errors.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import type { AuditRecorder } from "../../audit/recorder.js";
 import type { Principal } from "../principal.js";
+import { canonicalUsername } from "../usernames.js";
 import { allows, levelFor, type PermissionName } from "./permission.js";
 import type { Requirement } from "./rule.js";
 import type { ApproverGrant, ExperimentPermission, PermissionStore, RegisteredModelPermission } from "./store.js";
@@ -73,7 +74,7 @@ export class PermissionService {
       case "approver":
         return this.store.isApprover(requirement.name, principal.username);
       case "self":
-        return principal.username === requirement.username.trim().toLowerCase();
+        return principal.username === canonicalUsername(requirement.username);
       case "admin":
         return false;
     }

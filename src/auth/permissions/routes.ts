@@ -1,25 +1,16 @@
-import { invalidParameter } from "../../core/errors.js";
 import type { Fields } from "../../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../../server/mlflow-endpoint.js";
-import { normalizeUsername } from "../principal.js";
+import { parseUsername } from "../usernames.js";
 import { parsePermission } from "./permission.js";
 import type { PermissionService } from "./permission-service.js";
 import type { ApproverGrant } from "./store.js";
 
-/** MLflow's basic-auth app bounds nothing; Cairn bounds user names as the user store does. */
-export const MAX_USERNAME_LENGTH = 256;
 export const MAX_APPROVERS_LISTED = 1000;
 /** MLflow's users/get lists every grant of a user; Cairn lists at most this many of each kind. */
 export const MAX_GRANTS_LISTED = 10_000;
 
-const usernameOf = (fields: Fields): string => {
-  const username = normalizeUsername(fields.requiredString("username"));
-  if (username === "") throw invalidParameter("Missing value for required parameter 'username'.");
-  if (username.length > MAX_USERNAME_LENGTH) {
-    throw invalidParameter(`Invalid value for parameter 'username': longer than ${MAX_USERNAME_LENGTH} characters (${username.length}).`);
-  }
-  return username;
-};
+/** The user a grant names, spelled as the user store spells it (NFKC, lower-case, bounded). */
+const usernameOf = (fields: Fields): string => parseUsername(fields.requiredString("username"));
 
 const permissionOf = (fields: Fields) => parsePermission(fields.requiredString("permission"));
 
