@@ -31,7 +31,8 @@ export const readableDeployments = (body: Record<string, unknown>, visibility: V
 
 export const readableMonitors = (body: Record<string, unknown>, visibility: Visibility) =>
   keepWhere(body, "monitors", async (entry) => {
-    const deployment = await visibility.deploymentOfMonitor(text(entry.name));
+    // A monitor's answer names its deployment; only an entry without one is looked up.
+    const deployment = typeof entry.deployment === "string" ? entry.deployment : await visibility.deploymentOfMonitor(text(entry.name));
     const model = deployment === undefined ? undefined : await visibility.modelOfDeployment(deployment);
     return model !== undefined && visibility.canReadModel(model);
   });
