@@ -518,6 +518,22 @@ describe("the route x role matrix (issue 12 part 2)", () => {
     expect(mismatches).toEqual([]);
   }, 300_000);
 
+  it("lists only what each role may read", async () => {
+    const names = async (role: Role, pathName: string, key: string, field: string): Promise<string[]> => {
+      const answer = await send(role, { path: pathName }, "GET");
+      expect(answer.status).toBe(200);
+      return ((JSON.parse(answer.text) as Record<string, Array<Record<string, string>> | undefined>)[key] ?? []).map((entry) => entry[field] ?? "");
+    };
+    for (const role of ["nobody", "reader", "admin"] as const) {
+      const sees = role !== "nobody";
+      expect((await names(role, `${CAIRN}/deployments/list`, "deployments", "name")).includes(fx.deployment), role).toBe(sees);
+      expect((await names(role, `${CAIRN}/monitors/list`, "monitors", "name")).includes(fx.monitor), role).toBe(sees);
+      expect((await names(role, `${MLFLOW}/registered-models/search`, "registered_models", "name")).includes("churn"), role).toBe(sees);
+      expect((await names(role, `${MLFLOW}/model-versions/search`, "model_versions", "name")).includes("churn"), role).toBe(sees);
+      expect((await names(role, `${MLFLOW}/experiments/search?max_results=1000`, "experiments", "name")).includes("matrix"), role).toBe(sees);
+    }
+  });
+
   it("lets each user read and change only their own account", async () => {
     for (const role of ROLES.filter((r): r is Exclude<Role, "anonymous"> => r !== "anonymous")) {
       const self = role === "admin" ? "root" : role;
