@@ -135,6 +135,8 @@ describe("permissions with the default READ", () => {
     expect(unknown).toMatchObject({ status: 404, body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: `Run with id=${"a".repeat(32)} not found` } });
     expect((await api("POST", `${MLFLOW}/runs/log-metric`, as("bob"), { run_id: "../../x", key: "m", value: 1, timestamp: 1 })).status).toBe(400);
     expect((await api("POST", `${MLFLOW}/runs/log-metric`, as("bob"), { key: "m", value: 1, timestamp: 1 })).body).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
+    // An unknown route is MLflow's ENDPOINT_NOT_FOUND for everyone (clients fall back from v3 to v2 on it), not a 403.
+    expect((await api("POST", "/api/3.0/mlflow/runs/search", as("bob"), { experiment_ids: ["0"] })).body).toMatchObject({ error_code: "ENDPOINT_NOT_FOUND" });
     // A label for a request no deployment logged cannot be tied to a model: administrators only.
     expect((await api("POST", `${CAIRN}/serving/labels`, as("ada"), { request_id: "never-logged", label: 1 })).status).toBe(403);
     // The whole prediction log (no deployment named) and the audit trail are administrators'.
