@@ -213,7 +213,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   });
   const permissions = composePermissions(
     stores.permissions,
-    { tracking, loggedModels, traces, registry, deployments, monitors, predictions: stores.predictions, audit },
+    { tracking, trackingStore: stores.tracking, loggedModels, traces, registry, deployments, monitors, predictions: stores.predictions, audit },
     {
       ...(options.defaultPermission !== undefined ? { defaultPermission: options.defaultPermission } : {}),
       users: { userIdOf: async (username) => (await stores.auth.getUser(username))?.id },

@@ -4,7 +4,9 @@ import type { RegistryFollower, RegistryService } from "../../registry/service.j
 import type { DeploymentService } from "../../serving/deployments/deployment-service.js";
 import type { PredictionLogStore } from "../../serving/prediction-log/store.js";
 import type { LoggedModelService } from "../../tracking/logged-models/logged-model-service.js";
+import { findRunInfo } from "../../tracking/active-entities.js";
 import type { TrackingService } from "../../tracking/service.js";
+import type { TrackingStore } from "../../tracking/store.js";
 import type { TraceService } from "../../tracing/service.js";
 import { Authorizer } from "./authorizer.js";
 import type { PermissionName } from "./permission.js";
@@ -16,6 +18,8 @@ import type { PermissionStore } from "./store.js";
 /** The domain services authorization reads resources through (each lookup throws the domain's own 400/404). */
 export interface PermissionDomains {
   tracking: TrackingService;
+  /** For the run -> experiment lookup of every run write: the run's info row only, not its metrics and params. */
+  trackingStore: Pick<TrackingStore, "getRunInfo">;
   loggedModels: LoggedModelService;
   traces: TraceService;
   registry: RegistryService;
@@ -29,7 +33,7 @@ export interface PermissionDomains {
 export const NO_USERS: UserDirectory = { userIdOf: async () => undefined };
 
 export const resourceLookup = (domains: PermissionDomains): ResourceLookup => ({
-  experimentOfRun: async (runId) => (await domains.tracking.getRun(runId)).info.experiment_id,
+  experimentOfRun: async (runId) => (await findRunInfo(domains.trackingStore, runId)).experiment_id,
   experimentByName: async (name) => (await domains.tracking.getExperimentByName(name)).experiment_id,
   experimentOfLoggedModel: async (modelId) => (await domains.loggedModels.get(modelId)).info.experiment_id,
   experimentOfTrace: async (traceId, field) => (await domains.traces.getTrace(traceId, field)).experimentId,
