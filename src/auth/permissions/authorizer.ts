@@ -25,7 +25,7 @@ declare module "fastify" {
 
 const denied = (message: string): CairnError => new CairnError(ErrorCode.PERMISSION_DENIED, `Permission denied: ${message}`);
 
-/** The experiment id or model name a lookup failed on is still readable as "absent" for a filter, never a pass. */
+/** A deployment or monitor that cannot be resolved hides its list entry: a filter never shows what it cannot judge. */
 const orUndefined = async <T>(work: Promise<T>): Promise<T | undefined> => {
   try {
     return await work;
@@ -48,7 +48,8 @@ export class Authorizer {
 
   /** The rule of a route; undefined when the table has none (then only administrators pass). */
   ruleOf(method: string, url: string): Rule | undefined {
-    return this.options.rules[routeKey(method, url)];
+    const key = routeKey(method, url);
+    return Object.hasOwn(this.options.rules, key) ? this.options.rules[key] : undefined;
   }
 
   install(app: FastifyInstance): void {
