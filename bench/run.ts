@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   traces: async () => (await import("./traces.js")).runTraceBenchmarks(),
   "prediction-log": async () => (await import("./prediction-log.js")).runPredictionLogBenchmarks(),
   auth: async () => (await import("./auth.js")).runAuthBenchmarks(),
+  permissions: async () => (await import("./permissions.js")).runPermissionBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

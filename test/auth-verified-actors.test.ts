@@ -38,6 +38,8 @@ describe("verified actors (issue 12 part 3)", () => {
       const root = { authorization: basic(ROOT.username, ROOT.password) };
       for (const [username, password] of [["ada", "ada-password-01"], ["bob", "bob-password-01"]]) {
         await call(server.url, "POST", "/api/2.0/mlflow/users/create", { headers: root, body: { username, password } });
+        // Approving needs the model's approver permission (issue 12 part 2), which an administrator grants.
+        expect((await call(server.url, "POST", `${CAIRN}/approvers/create`, { headers: root, body: { name: "churn", username } })).status).toBe(200);
       }
       const check = async (): Promise<unknown> =>
         (await call(server.url, "GET", `${CAIRN}/model-versions/promotion-check?name=churn&version=1&target=alias:champion`, { headers: root })).body;

@@ -3,6 +3,8 @@ import { startAuditApp, type AuditTestApp } from "../src/audit/test-support/audi
 import { openWebhookNode, tempDbFile, type WebhookNode } from "../src/webhooks/test-support/webhook-kit.js";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 import { startTracingApp, TEST_TRACE_JSON_LIMIT, type TracingTestApp } from "../src/tracing/test-support/tracing-app.js";
+import { ADMIN, basic, startAuthServer } from "../src/auth/test-support/auth-server.js";
+import type { RunningServer } from "../src/server/start.js";
 
 /**
  * A corpus of malformed requests against every tracking write endpoint (and the search filters): each must get a
@@ -1280,6 +1282,86 @@ describe("malformed requests to the auth routes", () => {
     }
     const textPlain = await fetch(`${server.url}/api/2.0/cairn/auth/sign-in`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"username":"root","password":"root-password-0001"}' });
     expectRefusal("sign-in as text/plain", { status: textPlain.status, text: await textPlain.text() }, { status: 415 });
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("malformed requests to the permission and approver endpoints", () => {
+  let server: RunningServer & { dir: string };
+  const root = { authorization: basic(ADMIN.username, ADMIN.password) };
+
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/${path}`, {
+      method,
+      headers: { ...root, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const snapshot = async (): Promise<string> => {
+    const parts = await Promise.all([
+      send("GET", "mlflow/users/get?username=ada"),
+      send("GET", "cairn/approvers/list?name=churn"),
+      send("GET", "cairn/audit/events?max_results=1000"),
+    ]);
+    return JSON.stringify(parts.map((part) => part.text));
+  };
+
+  beforeAll(async () => {
+    server = await startAuthServer();
+    for (const username of ["ada", "bob"]) {
+      expect((await send("POST", "mlflow/users/create", { username, password: `${username}-password-0001` })).status).toBe(200);
+    }
+    expect((await send("POST", "mlflow/experiments/create", { name: "grants" })).status).toBe(200);
+    expect((await send("POST", "mlflow/registered-models/create", { name: "churn" })).status).toBe(200);
+    expect((await send("POST", "mlflow/experiments/permissions/create", { experiment_id: "1", username: "ada", permission: "READ" })).status).toBe(200);
+    expect((await send("POST", "mlflow/registered-models/permissions/create", { name: "churn", username: "ada", permission: "EDIT" })).status).toBe(200);
+    expect((await send("POST", "cairn/approvers/create", { name: "churn", username: "ada" })).status).toBe(200);
+  });
+  afterAll(async () => server?.close());
+
+  it("refuses every malformed grant with a 4xx naming the field, and changes nothing", async () => {
+    const before = await snapshot();
+    const experiment = "mlflow/experiments/permissions";
+    const model = "mlflow/registered-models/permissions";
+    const cases: Array<[string, string, unknown, number, string]> = [
+      ["POST", `${experiment}/create`, {}, 400, "'experiment_id'"],
+      ["POST", `${experiment}/create`, { experiment_id: { $ne: 1 }, username: "ada", permission: "READ" }, 400, "'experiment_id'"],
+      ["POST", `${experiment}/create`, { experiment_id: "../0", username: "ada", permission: "EDIT" }, 400, "experiment"],
+      ["POST", `${experiment}/create`, { experiment_id: "99", username: "ada", permission: "EDIT" }, 404, "99"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", permission: "EDIT" }, 400, "'username'"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: "   ", permission: "EDIT" }, 400, "'username'"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: "a:b", permission: "EDIT" }, 400, "'username'"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: "u".repeat(300), permission: "EDIT" }, 400, "'username'"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: ["ada"], permission: "EDIT" }, 400, "'username'"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: "zed", permission: "EDIT" }, 404, "User with username=zed not found"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: "ada", permission: "OWNER" }, 400, "Invalid permission 'OWNER'"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: "ada", permission: 1 }, 400, "'permission'"],
+      ["POST", `${experiment}/create`, { experiment_id: "1", username: "ada", permission: "EDIT" }, 400, "already exists"],
+      ["POST", `${experiment}/create`, "{", 400, "Malformed JSON"],
+      ["GET", `${experiment}/get?experiment_id=1`, undefined, 400, "'username'"],
+      ["GET", `${experiment}/get?experiment_id=1&username=bob`, undefined, 404, "not found"],
+      ["PATCH", `${experiment}/update`, { experiment_id: "1", username: "ada", permission: "read" }, 400, "Invalid permission 'read'"],
+      ["PATCH", `${experiment}/update`, { experiment_id: "2", username: "ada", permission: "EDIT" }, 404, "not found"],
+      ["DELETE", `${experiment}/delete`, { experiment_id: "1", username: "bob" }, 404, "not found"],
+      ["POST", `${model}/create`, { username: "ada", permission: "READ" }, 400, "'name'"],
+      ["POST", `${model}/create`, { name: 5, username: "ada", permission: "READ" }, 400, "'name'"],
+      ["POST", `${model}/create`, { name: "nope", username: "ada", permission: "READ" }, 404, "nope"],
+      ["POST", `${model}/create`, { name: "churn", username: "ada", permission: "MANAGE" }, 400, "already exists"],
+      ["GET", `${model}/get?name=churn&username=${"u".repeat(300)}`, undefined, 400, "'username'"],
+      ["PATCH", `${model}/update`, { name: "churn", username: "ada", permission: "" }, 400, "'permission'"],
+      ["DELETE", `${model}/delete`, { name: "churn", username: "bob" }, 404, "not found"],
+      ["POST", "cairn/approvers/create", { name: "churn" }, 400, "'username'"],
+      ["POST", "cairn/approvers/create", { name: "nope", username: "ada" }, 404, "nope"],
+      ["POST", "cairn/approvers/create", { name: "churn", username: "zed" }, 404, "User with username=zed not found"],
+      ["POST", "cairn/approvers/create", { name: "churn", username: "ada" }, 400, "already is an approver"],
+      ["DELETE", "cairn/approvers/delete", { name: "churn", username: "bob" }, 404, "is not an approver"],
+      ["GET", "cairn/approvers/list", undefined, 400, "'name'"],
+    ];
+    for (const [method, path, body, status, mentions] of cases) {
+      expectRefusal(`${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}`, await send(method, path, body), { status, mentions });
+    }
     expect(await snapshot()).toBe(before);
   });
 });

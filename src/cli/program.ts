@@ -141,6 +141,7 @@ export const buildProgram = (): Command => {
     .option("--request-timeout <seconds>", "a whole request, body included, must arrive within this; raise it for very large uploads (0: no limit; default: 3600)")
     .option("--keep-alive-timeout <seconds>", "close an idle keep-alive connection after this (0: no limit; default: 72)")
     .option("--max-connections-per-address <count>", "open connections allowed per client address; more are closed (0: no cap; default: 256)")
+    .option("--default-permission <level>", "with --auth: what a user may do on an experiment or registered model without a grant: READ, EDIT, MANAGE or NO_PERMISSIONS (default: READ)")
     .action(async (options: ServerOptions) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);

@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { PermissionName } from "../auth/permissions/permission.js";
 import type { ServerLimits } from "../server/server-limits.js";
 import { CairnError, ErrorCode } from "./errors.js";
 
@@ -34,6 +35,8 @@ export interface ServerConfig {
   predictionLogMaxRows?: number;
   /** Largest inputs + outputs JSON of one logged request (`--prediction-log-max-record-bytes`); default 64 KiB. */
   predictionLogMaxRecordBytes?: number;
+  /** The permission of a user on an experiment or registered model without an explicit grant; default READ (MLflow's). */
+  defaultPermission?: PermissionName;
   /** Request timeouts and the per-address connection cap; each one missing keeps its default (server-limits.ts). */
   limits?: Partial<ServerLimits>;
   /** `--auth`: every route but /health, /version, the UI's files, sign-in and whoami needs credentials. */

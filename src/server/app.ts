@@ -31,6 +31,8 @@ export interface AppOptions {
   healthCheck?: () => Promise<void>;
   /** Host and Origin checks (see request-origin.ts); always on, with the loopback names allowed by default. */
   requestChecks?: RequestOriginOptions;
+  /** Authorization (src/auth/permissions): installs its hooks before any route is registered, so they cover all. */
+  authorize?: (app: FastifyInstance) => void;
   /** Server folders that error messages name by their client-visible names instead (see error-handler.ts). */
   hiddenPaths?: readonly HiddenPath[];
   /** `--auth`: an onRequest hook sets request.principal or answers 401 (src/auth/authenticate-hook.ts). */
@@ -60,6 +62,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   installRequestChecks(app, options.requestChecks);
   if (options.auth) installAuthentication(app, options.auth);
+  options.authorize?.(app);
   // MLflow's server decodes any body as JSON whatever its content type (Flask get_json(force=True)); Cairn does
   // for reads, but a state-changing body must be application/json, so that a cross-site "simple request" (text/plain,
   // form) is refused (request-origin.ts). Raw-body routes (artifact uploads, scoring) register their own parsers.

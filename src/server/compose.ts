@@ -46,6 +46,10 @@ import { WebhookService } from "../webhooks/service.js";
 import { webhookRoutes } from "../webhooks/routes.js";
 import { mlflowWebhookRoutes } from "../webhooks/mlflow-routes.js";
 import type { TargetPolicyOptions } from "../webhooks/target-policy.js";
+import type { Authorizer } from "../auth/permissions/authorizer.js";
+import { composePermissions, permissionFollower } from "../auth/permissions/compose-permissions.js";
+import type { PermissionName } from "../auth/permissions/permission.js";
+import { approverEndpoints, MAX_GRANTS_LISTED, permissionEndpoints } from "../auth/permissions/routes.js";
 import type { DomainRoutes } from "./app.js";
 import { composeAuth, type AuthComposeOptions, type ComposedAuth } from "../auth/compose-auth.js";
 
@@ -54,6 +58,8 @@ export const PROXIED_ARTIFACT_ROOT = "mlflow-artifacts:";
 
 export interface ComposedDomains {
   domains: DomainRoutes[];
+  /** Authorization's hooks (they do nothing for requests without a principal, i.e. with auth off). */
+  authorizer: Authorizer;
   /** Background work (webhook deliveries, deployments following aliases, the prediction log) while the server runs. */
   start(): Promise<void>;
   /** Stops background work; call before the stores close. */
@@ -75,6 +81,8 @@ export interface ComposeOptions {
   webhookTargets?: TargetPolicyOptions;
   /** Prediction-log bounds; each defaults (30 days, 1,000,000 rows, 64 KiB per record; retention checked each minute). */
   predictionLog?: { maxAgeMs?: number; maxRows?: number; maxRecordBytes?: number; retentionIntervalMs?: number };
+  /** The permission of a user without an explicit grant (`--default-permission`); default READ, as MLflow. */
+  defaultPermission?: PermissionName;
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
   /** Authentication (`--auth` and its flags); default off. */
@@ -179,7 +187,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     audit,
     events: fanOutEvents(webhooks, deployments),
     promotion,
-    followers: [stores.governance],
+    followers: [stores.governance, permissionFollower(stores.permissions)],
   });
   late.registry = registry;
   const lineage = new LineageService(stores.registry, stores.tracking, {
@@ -203,11 +211,24 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     gauges: new MonitorGauges(metrics.registry),
     ...onError,
   });
+  const permissions = composePermissions(
+    stores.permissions,
+    { tracking, trackingStore: stores.tracking, loggedModels, traces, registry, deployments, monitors, predictions: stores.predictions, audit },
+    {
+      ...(options.defaultPermission !== undefined ? { defaultPermission: options.defaultPermission } : {}),
+      users: { userIdOf: async (username) => (await stores.auth.getUser(username))?.id },
+    },
+  );
 
-  const auth = composeAuth(stores.auth, audit, options.auth ?? { enabled: false });
+  const auth = composeAuth(stores.auth, audit, {
+    ...(options.auth ?? { enabled: false }),
+    userPermissions: async (username) =>
+      permissions.service.grantsOf(username, (await stores.auth.getUser(username))?.id ?? 0, MAX_GRANTS_LISTED),
+  });
 
   return {
     auth,
+    authorizer: permissions.authorizer,
     domains: [
       auth.domain,
       { endpoints: [...trackingEndpoints(tracking), ...loggedModelEndpoints(loggedModels, artifacts)] },
@@ -215,6 +236,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       artifactRoutes(artifacts),
       { endpoints: registryRoutes(registry) },
       { endpoints: mlflowWebhookRoutes(webhooks) },
+      { endpoints: permissionEndpoints(permissions.service), cairnEndpoints: approverEndpoints(permissions.service) },
       {
         cairnEndpoints: [
           ...auditRoutes(audit),

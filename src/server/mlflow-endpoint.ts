@@ -64,7 +64,7 @@ export const CAIRN_API_PREFIXES = ["/api/2.0/cairn", "/ajax-api/2.0/cairn"] as c
  * body for most calls but not all (the logged-model tag calls carry it only in the path), so the path fills in
  * what the message lacks.
  */
-const requestFields = (request: FastifyRequest): Fields => {
+export const requestFields = (request: FastifyRequest): Fields => {
   const params = (request.params ?? {}) as RawFields;
   const query = { ...params, ...((request.query ?? {}) as RawFields) };
   if (request.method === "GET") return Fields.fromQuery(query);

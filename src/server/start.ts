@@ -54,6 +54,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.predictionLogMaxRows !== undefined ? { maxRows: config.predictionLogMaxRows } : {}),
       ...(config.predictionLogMaxRecordBytes !== undefined ? { maxRecordBytes: config.predictionLogMaxRecordBytes } : {}),
     },
+    ...(config.defaultPermission !== undefined ? { defaultPermission: config.defaultPermission } : {}),
     onBackgroundError: (error, what) => logBackgroundError(error, what),
     auth: {
       enabled: config.auth === true,
@@ -77,6 +78,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     logger: config.logLevel === "silent" ? false : { level: config.logLevel ?? "info" },
     domains: composed.domains,
     ...(composed.auth.authentication ? { auth: composed.auth.authentication } : {}),
+    authorize: (scope) => composed.authorizer.install(scope),
     ...(webUiDir ? { webUiDir } : {}),
     requestChecks: {
       boundHost: config.host,

@@ -1,5 +1,6 @@
 import type { AuditStore } from "../audit/store.js";
 import type { AuthStore } from "../auth/store.js";
+import type { PermissionStore } from "../auth/permissions/store.js";
 import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
 import type { RegistryStore } from "../registry/store.js";
@@ -28,5 +29,7 @@ export interface MetadataStores {
   traces: TraceStore;
   /** Users, personal access tokens and UI sessions (`--auth`). */
   auth: AuthStore;
+  /** Authorization grants (per-user permissions, approvers). */
+  permissions: PermissionStore;
   close(): Promise<void>;
 }

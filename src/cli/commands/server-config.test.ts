@@ -27,6 +27,17 @@ describe("cairn server flags", () => {
   });
 });
 
+describe("cairn server --default-permission", () => {
+  it("reads one of MLflow's permission names, in any case, naming the flag otherwise", () => {
+    expect(serverConfig({ defaultPermission: "NO_PERMISSIONS" }).defaultPermission).toBe("NO_PERMISSIONS");
+    expect(serverConfig({ defaultPermission: " edit " }).defaultPermission).toBe("EDIT");
+    expect(serverConfig({}).defaultPermission).toBeUndefined();
+    for (const bad of ["ADMIN", "", "read-only"]) {
+      expect(() => serverConfig({ defaultPermission: bad }), bad).toThrow(`--default-permission must be READ, EDIT, MANAGE or NO_PERMISSIONS, got '${bad}'`);
+    }
+  });
+});
+
 describe("cairn server webhook target flags", () => {
   it("reads --webhook-allowed-targets as a comma-separated list, refusing a malformed entry by name", () => {
     expect(serverConfig({ webhookAllowedTargets: " 10.0.0.0/8, hooks.internal ,,::1" }).webhookAllowedTargets).toEqual(["10.0.0.0/8", "hooks.internal", "::1"]);

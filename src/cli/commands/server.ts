@@ -1,4 +1,6 @@
+import { parsePermission } from "../../auth/permissions/permission.js";
 import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parseLimitCount, parsePort, parseSeconds, type ServerConfig } from "../../core/config.js";
+import { CairnError, ErrorCode } from "../../core/errors.js";
 import type { ServerLimits } from "../../server/server-limits.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
 import { parseProxyRange } from "../../auth/trusted-proxy.js";
@@ -28,6 +30,8 @@ export interface ServerOptions {
   secureCookies?: boolean;
   trustedProxyHeader?: string;
   trustedProxies?: string;
+  /** READ, EDIT, MANAGE or NO_PERMISSIONS. */
+  defaultPermission?: string;
 }
 
 /** A comma-separated flag value as its non-empty entries. */
@@ -55,6 +59,15 @@ const limitsOf = (options: ServerOptions): Partial<ServerLimits> => {
     limits.maxConnectionsPerAddress = parseLimitCount(options.maxConnectionsPerAddress, "--max-connections-per-address");
   }
   return limits;
+};
+
+/** `--default-permission`: one of MLflow's permission names, in any case. */
+const parseDefaultPermission = (text: string) => {
+  try {
+    return parsePermission(text.trim().toUpperCase());
+  } catch {
+    throw new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, `--default-permission must be READ, EDIT, MANAGE or NO_PERMISSIONS, got '${text.slice(0, 64)}'`);
+  }
 };
 
 /** `--trusted-proxy-header` needs `--trusted-proxies` (a header believed from anywhere would let anyone be anyone). */
@@ -97,6 +110,7 @@ export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = pr
     ...(options.predictionLogMaxRecordBytes !== undefined
       ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
       : {}),
+    ...(options.defaultPermission !== undefined ? { defaultPermission: parseDefaultPermission(options.defaultPermission) } : {}),
     limits: limitsOf(options),
     ...authOf(options, env),
   };

@@ -48,6 +48,7 @@ const slowStore = (store: PredictionLogStore, delayMs: number): PredictionLogSto
     },
     upsertLabels: store.upsertLabels.bind(store),
     searchPredictions: store.searchPredictions.bind(store),
+    deploymentsOfRequests: store.deploymentsOfRequests.bind(store),
     deleteOlderThan: store.deleteOlderThan.bind(store),
     trimToRows: store.trimToRows.bind(store),
   };

@@ -27,6 +27,8 @@ export interface PredictionLogStore {
   /** A label for a request id replaces an earlier one. */
   upsertLabels(labels: readonly LabelRecord[]): Promise<void>;
   searchPredictions(query: PredictionQuery): Promise<PredictionPage>;
+  /** The deployment that logged each of these request ids (authorization of labels); ids never logged are absent. */
+  deploymentsOfRequests(requestIds: readonly string[]): Promise<Map<string, string>>;
   /**
    * Deletes predictions and labels older than `time`, the oldest first, at most `limit` of each when given (one short
    * write; the caller repeats while a whole chunk went); returns the predictions deleted.

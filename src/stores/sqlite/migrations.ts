@@ -16,6 +16,7 @@ import { APPROVAL_REVOCATION_MIGRATION } from "./schema/015-approval-revocation.
 import { MONITOR_CHECK_STATUS_MIGRATION } from "./schema/016-monitor-check-status.js";
 import { DEPLOYMENT_HEALTH_MIGRATION } from "./schema/017-deployment-health.js";
 import { AUTH_MIGRATION } from "./schema/018-auth.js";
+import { PERMISSIONS_MIGRATION } from "./schema/019-permissions.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -155,6 +156,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   MONITOR_CHECK_STATUS_MIGRATION,
   DEPLOYMENT_HEALTH_MIGRATION,
   AUTH_MIGRATION,
+  PERMISSIONS_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -6,6 +6,7 @@ import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
 import { SqliteLoggedModelStore } from "./sqlite-logged-model-store.js";
 import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
+import { SqlitePermissionStore } from "./sqlite-permission-store.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 import { SqliteRegistryStore } from "./sqlite-registry-store.js";
 import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
@@ -40,6 +41,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     monitors: new SqliteMonitorStore(db),
     traces: new SqliteTraceStore(db),
     auth: new SqliteAuthStore(db),
+    permissions: new SqlitePermissionStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };

@@ -50,6 +50,18 @@ describe("SqlitePredictionLogStore", () => {
     );
   });
 
+  it("names the deployment that logged each request id, and leaves out ids never logged", async () => {
+    await store.insertPredictions([record(0), record(1, { deployment: "fraud" })]);
+    await store.upsertLabels([{ requestId: "early", label: "1", time: 5 }]);
+    expect(await store.deploymentsOfRequests(["r0", "r1", "early", "missing"])).toEqual(
+      new Map([
+        ["r0", "churn"],
+        ["r1", "fraud"],
+      ]),
+    );
+    expect(await store.deploymentsOfRequests([])).toEqual(new Map());
+  });
+
   it("joins labels by request id; a later label replaces an earlier one", async () => {
     await store.upsertLabels([{ requestId: "r1", label: '"early"', time: 5 }]);
     await store.insertPredictions([record(0), record(1)]);

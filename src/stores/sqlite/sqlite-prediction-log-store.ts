@@ -65,6 +65,19 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
     });
   }
 
+  async deploymentsOfRequests(requestIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    // One indexed lookup per id (predictions_request_id); callers bound the list.
+    const lookup = this.conn.stmt("SELECT deployment FROM predictions WHERE request_id = ? LIMIT 1");
+    this.conn.read(() => {
+      for (const id of requestIds) {
+        const row = lookup.get(id) as { deployment: string } | undefined;
+        if (row !== undefined) found.set(id, row.deployment);
+      }
+    });
+    return found;
+  }
+
   async searchPredictions(query: PredictionQuery): Promise<PredictionPage> {
     const where: string[] = [];
     const values: Array<string | number> = [];
