@@ -207,5 +207,7 @@ const stop = (child: ChildProcess): Promise<void> =>
       return;
     }
     child.once("exit", () => resolve());
+    // Held until it has exited, so that whoever awaits this is not cut short by an idle event loop.
+    child.ref();
     child.kill("SIGKILL");
   });
