@@ -36,6 +36,12 @@ export interface ServerConfig {
   predictionLogMaxRecordBytes?: number;
   /** Request timeouts and the per-address connection cap; each one missing keeps its default (server-limits.ts). */
   limits?: Partial<ServerLimits>;
+  /** Longest one model run may take, warm-up included (`--inference-timeout`); default 30 s. */
+  inferenceTimeoutMs?: number;
+  /** Most elements a model run's outputs may hold together (`--max-output-elements`); default 10,000,000. */
+  maxOutputElements?: number;
+  /** Thread budget of each model's session (`--model-threads`): an MLmodel asking for more gets this; default: the CPUs. */
+  modelThreads?: number;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";

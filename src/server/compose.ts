@@ -10,6 +10,7 @@ import { instrumentServedModels } from "../serving/metrics/instrumented-models.j
 import { metricsRoute } from "../serving/metrics/metrics-route.js";
 import { ServingMetrics } from "../serving/metrics/serving-metrics.js";
 import { loadModel } from "../serving/model/load-model.js";
+import type { ModelLoadOptions } from "../serving/model/loaded-model.js";
 import { DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, PredictionLog } from "../serving/prediction-log/prediction-log.js";
 import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
 import { servingRoutes } from "../serving/routes.js";
@@ -57,6 +58,8 @@ export interface ComposedDomains {
   start(): Promise<void>;
   /** Stops background work; call before the stores close. */
   stop(): Promise<void>;
+  /** Resolves when the deployments start() began loading are loaded (or failed): start() does not wait for them. */
+  deploymentsLoaded(): Promise<void>;
 }
 
 export interface ComposeOptions {
@@ -74,6 +77,8 @@ export interface ComposeOptions {
   predictionLog?: { maxAgeMs?: number; maxRows?: number; maxRecordBytes?: number; retentionIntervalMs?: number };
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /** How models run: the thread budget and the executors' limits (timeout, output cap). */
+  modelLoad?: ModelLoadOptions;
 }
 
 /**
@@ -136,6 +141,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       cacheDir: options.modelCacheDir,
     }),
     loadModel,
+    ...(options.modelLoad !== undefined ? { loadOptions: options.modelLoad } : {}),
     wrap: (model, deployment, served) =>
       new AdaptiveBatcher(
         model,
@@ -223,6 +229,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       await deployments.start();
       monitors.start();
     },
+    deploymentsLoaded: () => deployments.loaded(),
     stop: async () => {
       await monitors.stop();
       await deployments.stop();

@@ -17,6 +17,8 @@ export interface RunningServer {
   app: FastifyInstance;
   /** Stops accepting connections, lets requests in flight finish, then closes the stores. Idempotent. */
   close(): Promise<void>;
+  /** Resolves when the deployments loading in the background since start-up are loaded (or failed, or skipped). */
+  deploymentsLoaded(): Promise<void>;
 }
 
 /** Each folder as configured and, where a symbolic link leads elsewhere, as resolved (stores resolve their roots). */
@@ -53,6 +55,13 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.predictionLogMaxRecordBytes !== undefined ? { maxRecordBytes: config.predictionLogMaxRecordBytes } : {}),
     },
     onBackgroundError: (error, what) => logBackgroundError(error, what),
+    modelLoad: {
+      ...(config.modelThreads !== undefined ? { maxModelThreads: config.modelThreads } : {}),
+      limits: {
+        ...(config.inferenceTimeoutMs !== undefined ? { timeoutMs: config.inferenceTimeoutMs } : {}),
+        ...(config.maxOutputElements !== undefined ? { maxOutputElements: config.maxOutputElements } : {}),
+      },
+    },
   });
   const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());
   const app = await buildApp({
@@ -101,7 +110,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, app, close };
+  return { url: `http://${host}:${port}`, app, close, deploymentsLoaded: () => composed.deploymentsLoaded() };
 };
 
 /**

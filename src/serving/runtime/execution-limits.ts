@@ -67,5 +67,5 @@ export const outputSizeFailure = (limits: ExecutionLimits, elements: number, dim
   return new ExecutionFailure("output-size", limit, `the model's outputs hold ${elements} elements (${dims}), above ${limit}; refused before encoding`);
 };
 
-export const crashFailure = (how: string): ExecutionFailure =>
-  new ExecutionFailure("crash", "its executor process", `the model's executor process ${how} while running it`);
+export const crashFailure = (how: string, during = "while running it"): ExecutionFailure =>
+  new ExecutionFailure("crash", "a crash of its executor process", `the model's executor process ${how} ${during}`);

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as ort from "onnxruntime-node";
 import { CairnError, ErrorCode, invalidParameter } from "../../core/errors.js";
 import type { TensorMap } from "../tensor.js";
-import { crashFailure, type ExecutionFailure, type ExecutionLimits, formatSeconds, outputSizeFailure, timeoutFailure } from "./execution-limits.js";
+import { crashFailure, ExecutionFailure, type ExecutionLimits, formatSeconds, outputSizeFailure, timeoutFailure } from "./execution-limits.js";
 import type { ExecutorReply, ExecutorRequest } from "./executor-messages.js";
 import type { SessionSettings } from "./session-options.js";
 
@@ -178,10 +178,10 @@ const spawnLoaded = (path: string, settings: SessionSettings, limits: ExecutionL
       void stop(child);
       reject(error);
     };
-    const timer = setTimeout(
-      () => fail(invalidParameter(`could not load ONNX model ${path} within ${formatSeconds(limits.loadTimeoutMs)} (its executor was stopped)`)),
-      limits.loadTimeoutMs,
-    );
+    const timer = setTimeout(() => {
+      const limit = `the ${formatSeconds(limits.loadTimeoutMs)} load timeout`;
+      fail(new ExecutionFailure("timeout", limit, `loading the ONNX model exceeded ${limit}; its executor was stopped`));
+    }, limits.loadTimeoutMs);
     const onMessage = (reply: ExecutorReply): void => {
       if (reply.type === "load-error") fail(invalidParameter(`could not load ONNX model ${path}: ${reply.message}`));
       if (reply.type !== "ready") return;
@@ -191,7 +191,7 @@ const spawnLoaded = (path: string, settings: SessionSettings, limits: ExecutionL
       resolve({ child, metadata: { inputs: reply.inputs, outputs: reply.outputs } });
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
-      fail(invalidParameter(`could not load ONNX model ${path}: its executor process ${signal ? `was killed by ${signal}` : `exited with code ${code ?? "unknown"}`}`));
+      fail(crashFailure(signal ? `was killed by ${signal}` : `exited with code ${code ?? "unknown"}`, "while loading the model"));
     child.on("message", onMessage);
     child.on("exit", onExit);
     const request: ExecutorRequest = { type: "load", path, settings };
