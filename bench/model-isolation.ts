@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as ort from "onnxruntime-node";
+import { AdaptiveBatcher } from "../src/serving/batching/adaptive-batcher.js";
 import { loadModel } from "../src/serving/model/load-model.js";
+import type { LoadedModel } from "../src/serving/model/loaded-model.js";
 import { fromOrtOutputs, toOrtFeeds } from "../src/serving/runtime/ort-tensors.js";
 import { ortSessionOptions } from "../src/serving/runtime/session-options.js";
 import { logisticRegressionModel, writeOnnxFile } from "../src/serving/test-support/onnx-models.js";
@@ -55,10 +57,20 @@ export const runModelIsolationBenchmarks = async (): Promise<unknown> => {
     const path = await writeOnnxFile(dir, "lr.onnx", logisticRegressionModel());
     const settings = { intraOpThreads: 1, interOpThreads: 1 };
     const session = await ort.InferenceSession.create(path, ortSessionOptions(settings));
-    const eventLoop = await measure(async (f) => fromOrtOutputs(await session.run(toOrtFeeds(f)), session.outputNames));
-    await session.release();
+    const inProcess = async (f: TensorMap): Promise<TensorMap> => fromOrtOutputs(await session.run(toOrtFeeds(f)), session.outputNames);
+    const eventLoop = await measure(inProcess);
     const model = await loadModel(path, settings);
     const executor = await measure((f) => model.run(f));
+    // What a deployment runs: the adaptive batcher in front, which merges concurrent requests into one run (one IPC
+    // round trip for many requests). Same model and specs; the baseline runs in this process as before.
+    const baselineModel: LoadedModel = { ...model, run: inProcess, runMerged: inProcess, mergedRunsOffThread: false };
+    const batchedBaseline = new AdaptiveBatcher(baselineModel, {});
+    const batchedEventLoop = await measure((f) => batchedBaseline.run(f));
+    const batchedExecutor = new AdaptiveBatcher(model, {});
+    const batchedIsolated = await measure((f) => batchedExecutor.run(f));
+    batchedBaseline.drain();
+    batchedExecutor.drain();
+    await session.release();
     await model.close();
     return {
       benchmark: "model-isolation",
@@ -74,6 +86,14 @@ export const runModelIsolationBenchmarks = async (): Promise<unknown> => {
         throughput: Number((executor.requestsPerSecond / eventLoop.requestsPerSecond).toFixed(2)),
       },
       addedP50Ms: Number((executor.p50Ms - eventLoop.p50Ms).toFixed(4)),
+      batched: {
+        baseline_event_loop: batchedEventLoop,
+        executor_process: batchedIsolated,
+        ratio: {
+          p50Latency: Number((batchedIsolated.p50Ms / batchedEventLoop.p50Ms).toFixed(2)),
+          throughput: Number((batchedIsolated.requestsPerSecond / batchedEventLoop.requestsPerSecond).toFixed(2)),
+        },
+      },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
