@@ -1,7 +1,7 @@
 import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parseLimitCount, parsePort, parseSeconds, type ServerConfig } from "../../core/config.js";
 import type { ServerLimits } from "../../server/server-limits.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
-import { UsageError } from "../errors.js";
+import { parseModelExecution } from "./serving-args.js";
 
 export interface ServerOptions {
   host?: string;
@@ -27,13 +27,6 @@ export interface ServerOptions {
   maxOutputElements?: string;
   modelThreads?: string;
 }
-
-/** A whole number from 1 to `max`, e.g. `--model-threads 4`. */
-const boundedCount = (text: string, flag: string, max: number): number => {
-  const count = parseCount(text, flag);
-  if (count > max) throw new UsageError(`${flag} must be at most ${max}, got '${text}'`);
-  return count;
-};
 
 /** A comma-separated flag value as its non-empty entries. */
 const commaList = (text: string): string[] =>
@@ -83,9 +76,7 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
       ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
       : {}),
     limits: limitsOf(options),
-    ...(options.inferenceTimeout !== undefined ? { inferenceTimeoutMs: boundedCount(options.inferenceTimeout, "--inference-timeout", 3600) * 1000 } : {}),
-    ...(options.maxOutputElements !== undefined ? { maxOutputElements: boundedCount(options.maxOutputElements, "--max-output-elements", 100_000_000) } : {}),
-    ...(options.modelThreads !== undefined ? { modelThreads: boundedCount(options.modelThreads, "--model-threads", 256) } : {}),
+    ...parseModelExecution(options),
   };
 };
 
