@@ -13,7 +13,8 @@ import type { SessionSettings } from "./session-options.js";
 interface Waiter {
   resolve: (outputs: TensorMap) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Set once the run is sent to the process. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 export interface ExecutorMetadata {
@@ -64,12 +65,14 @@ export class ModelExecutor {
     if (this.closed) return Promise.reject(new CairnError(ErrorCode.TEMPORARILY_UNAVAILABLE, "the model was unloaded"));
     return new Promise<TensorMap>((resolve, reject) => {
       const id = this.nextId++;
-      // The clock starts now: time queued behind another run counts, so no caller waits longer than the timeout.
-      const timer = setTimeout(() => this.timedOut(id), this.limits.timeoutMs);
-      this.waiting.set(id, { resolve, reject, timer });
+      this.waiting.set(id, { resolve, reject, timer: undefined });
       this.ready().then(
         (child) => {
-          if (!this.waiting.has(id)) return;
+          const waiter = this.waiting.get(id);
+          if (waiter === undefined) return;
+          // The clock starts when the run is handed to the process: time queued there behind another run counts, so
+          // no caller waits much longer than the timeout; starting a replacement process has its own (load) timeout.
+          waiter.timer = setTimeout(() => this.timedOut(id), this.limits.timeoutMs);
           const request: ExecutorRequest = { type: "run", id, feeds, maxOutputElements: this.limits.maxOutputElements };
           child.send(request);
         },
