@@ -7,7 +7,7 @@ import type { LoadedModel, ModelLoadOptions } from "../model/loaded-model.js";
 import { ExecutionFailure } from "../runtime/execution-limits.js";
 import { type Deployment, type DeploymentOptions, type DeploymentStore, failureOf, type HistoryEntry, type SwitchReason, type TrafficPolicy } from "./deployment.js";
 import { errorText, policySnapshot } from "./deployment-rules.js";
-import { LiveDeployment, type RoutingState, type ServedRequest } from "./live-deployment.js";
+import { LiveDeployment, slotsOf, type RoutingState, type ServedRequest } from "./live-deployment.js";
 import type { ShadowKeeper } from "./shadow-keeper.js";
 import { VersionFailures } from "./version-failures.js";
 import { sameLoadOptions, VersionSlot, type ModelRunner, type SlotLoadOptions } from "./version-slot.js";
@@ -149,6 +149,10 @@ export class RoutingSwitch {
 
   private async failedToWarm(deployment: string, version: string, error: unknown): Promise<void> {
     if (!(error instanceof ExecutionFailure)) return;
+    // The same version answering requests here right now (a reload for new options) proves the model can run: this
+    // failure says more about the moment (a busy machine) than about the model, and the switch failing is enough.
+    const live = this.live.get(deployment)?.routing;
+    if (live !== undefined && slotsOf(live).some((slot) => slot.version === version && slot.failure === undefined)) return;
     await this.failures
       .mark(deployment, this.failures.failure(version, error, "warm-up"), error.message)
       .catch((cause: unknown) => this.options.onError?.(cause, `marking version ${version} of deployment '${deployment}' failed`));
