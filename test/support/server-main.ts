@@ -19,6 +19,8 @@ const server = await startServer({
   // Test webhook receivers listen on loopback, which the production default refuses.
   webhookAllowedTargets: [...LOOPBACK_WEBHOOK_TARGETS],
 });
+// Start-up loads deployments in the background; tests of a restart expect them loaded once it says it listens.
+await server.deploymentsLoaded();
 process.stdout.write(`LISTENING ${server.url}\n`);
 const stop = (): void => {
   void server.close().then(() => process.exit(0));
