@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   traces: async () => (await import("./traces.js")).runTraceBenchmarks(),
   "prediction-log": async () => (await import("./prediction-log.js")).runPredictionLogBenchmarks(),
   "model-isolation": async () => (await import("./model-isolation.js")).runModelIsolationBenchmarks(),
+  "model-attack": async () => (await import("./model-attack.js")).runModelAttackBenchmark(),
 };
 
 const name = process.argv[2] ?? "tracking";
