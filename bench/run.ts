@@ -14,6 +14,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   "prediction-log": async () => (await import("./prediction-log.js")).runPredictionLogBenchmarks(),
   auth: async () => (await import("./auth.js")).runAuthBenchmarks(),
   permissions: async () => (await import("./permissions.js")).runPermissionBenchmarks(),
+  "model-isolation": async () => (await import("./model-isolation.js")).runModelIsolationBenchmarks(),
+  "model-attack": async () => (await import("./model-attack.js")).runModelAttackBenchmark(),
 };
 
 const name = process.argv[2] ?? "tracking";

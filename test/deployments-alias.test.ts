@@ -120,6 +120,7 @@ describe("alias following", () => {
     await kit.registry.setAlias("churn", "champion", v3, { ...ctx, requestId: "offline" });
     kit.service = kit.newService();
     await kit.service.start();
+    await kit.service.loaded();
     expect(kit.service.get("prod")?.versions()).toEqual([v3]);
     const last = (await kit.service.history("prod")).at(-1);
     expect(last).toMatchObject({ role: "primary", from: v2, to: v3, reason: "alias-moved", actor: { name: "cairn" } });

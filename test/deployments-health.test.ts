@@ -117,6 +117,7 @@ describe("deployment health", () => {
     watch.failing.on = true;
     kit.service = kit.newService();
     await kit.service.start();
+    await kit.service.loaded();
     expect(kit.service.get("pinned")).toBeUndefined();
     expect(kit.service.healthOf("pinned")).toEqual({
       state: "degraded",
@@ -161,6 +162,7 @@ describe("deployment health", () => {
     // Both replicas announce to the same receiver: a verdict both reach is announced once.
     replica = kit.newService({ onHealth: () => undefined });
     await replica.start();
+    await replica.loaded();
 
     await kit.service.setCanary("prod", { version: v2 }, 0.5, true, ctx);
     await kit.service.promote("prod", ctx);

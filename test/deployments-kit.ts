@@ -84,6 +84,7 @@ export class DeploymentsKit {
     await this.service.stop();
     this.service = this.newService();
     await this.service.start();
+    await this.service.loaded();
   }
 
   /** Registers the next version of `model` with these ONNX bytes (a bare .onnx file in the artifact store). */

@@ -37,6 +37,7 @@ describe("deployments across replicas", () => {
 
     replica = kit.newService();
     await replica.start();
+    await replica.loaded();
     expect(routing(replica, "churn-prod")).toEqual({ primary: v1, canary: undefined, shadow: undefined });
     const writesBefore = kit.actions().length;
     const historyBefore = (await kit.service.history("churn-prod")).length;
@@ -80,6 +81,7 @@ describe("deployments across replicas", () => {
     await kit.registry.setAlias("fraud", "champion", v1, ctx);
     replica = kit.newService({ syncIntervalMs: 50 });
     await replica.start();
+    await replica.loaded();
     await kit.service.create("fraud-prod", "models:/fraud@champion", {}, ctx);
     for (let i = 0; i < 100 && replica.get("fraud-prod") === undefined; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(routing(replica, "fraud-prod")?.primary).toBe(v1);

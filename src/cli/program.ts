@@ -142,6 +142,9 @@ export const buildProgram = (): Command => {
     .option("--keep-alive-timeout <seconds>", "close an idle keep-alive connection after this (0: no limit; default: 72)")
     .option("--max-connections-per-address <count>", "open connections allowed per client address; more are closed (0: no cap; default: 256)")
     .option("--default-permission <level>", "with --auth: what a user may do on an experiment or registered model without a grant: READ, EDIT, MANAGE or NO_PERMISSIONS (default: READ)")
+    .option("--inference-timeout <seconds>", "longest one model run (and warm-up) may take; its executor process is killed and replaced (default: 30)")
+    .option("--max-output-elements <n>", "most elements a model run's outputs may hold, checked before they are encoded (default: 10000000)")
+    .option("--model-threads <n>", "onnxruntime threads per model at most; an MLmodel asking for more gets this (default: the CPU count)")
     .action(async (options: ServerOptions) => {
       const { runServer } = await import("./commands/server.js");
       await runServer(options);

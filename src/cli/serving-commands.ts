@@ -17,8 +17,11 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .option("--port <port>", "port to listen on; 0 picks a free one (default: 5001)")
     .option("--max-batch-size <n>", "adaptive batching: most rows merged into one run (default: the server's)")
     .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates (default: the server's)")
-    .option("--inference-worker", "run merged batches on a worker thread (off by default; for models whose compute dominates)")
+    .option("--inference-worker", "accepted for compatibility: every run happens in the model's executor process")
     .option("--allowed-hosts <hosts>", "comma-separated Host names accepted besides localhost, 127.0.0.1, [::1] and the bound address, e.g. a container's service name; * accepts any")
+    .option("--inference-timeout <seconds>", "longest one model run (and warm-up) may take; its executor process is killed and replaced (default: 30)")
+    .option("--max-output-elements <n>", "most elements a model run's outputs may hold, checked before they are encoded (default: 10000000)")
+    .option("--model-threads <n>", "onnxruntime threads at most; an MLmodel asking for more gets this (default: the CPU count)")
     .action(async (model: string, _options: unknown, command: Command) => {
       const o = command.optsWithGlobals<Record<string, unknown>>();
       const { runServe } = await import("./commands/serve.js");
@@ -30,6 +33,9 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
         inferenceWorker: o.inferenceWorker === true,
         trackingUri: str(o.trackingUri),
         allowedHosts: str(o.allowedHosts),
+        inferenceTimeout: str(o.inferenceTimeout),
+        maxOutputElements: str(o.maxOutputElements),
+        modelThreads: str(o.modelThreads),
       });
     });
 

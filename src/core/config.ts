@@ -49,6 +49,12 @@ export interface ServerConfig {
   trustedProxies?: string[];
   /** CAIRN_ADMIN_USERNAME / CAIRN_ADMIN_PASSWORD, read by the CLI: the first admin, created when none exists. */
   adminBootstrap?: { username: string; password: string };
+  /** Longest one model run may take, warm-up included (`--inference-timeout`); default 30 s. */
+  inferenceTimeoutMs?: number;
+  /** Most elements a model run's outputs may hold together (`--max-output-elements`); default 10,000,000. */
+  maxOutputElements?: number;
+  /** Thread budget of each model's session (`--model-threads`): an MLmodel asking for more gets this; default: the CPUs. */
+  modelThreads?: number;
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";

@@ -39,6 +39,8 @@ export interface DeploymentWire {
   ready?: boolean;
   /** Why the last change did not take traffic (a version that failed to load). */
   last_error?: string;
+  /** Versions taken out of traffic after repeated execution failures (timeout, output cap, crash); cleared by a redeploy. */
+  failed_versions?: { version: string; kind: "timeout" | "output-size" | "crash"; reason: string; failed_timestamp: number }[];
   /** "degraded" when what serves differs from what the alias (or pinned primary) names; see degraded_reason. */
   state?: "serving" | "degraded";
   degraded_reason?: string;

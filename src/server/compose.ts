@@ -10,6 +10,7 @@ import { instrumentServedModels } from "../serving/metrics/instrumented-models.j
 import { metricsRoute } from "../serving/metrics/metrics-route.js";
 import { ServingMetrics } from "../serving/metrics/serving-metrics.js";
 import { loadModel } from "../serving/model/load-model.js";
+import type { ModelLoadOptions } from "../serving/model/loaded-model.js";
 import { DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, PredictionLog } from "../serving/prediction-log/prediction-log.js";
 import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
 import { servingRoutes } from "../serving/routes.js";
@@ -66,6 +67,8 @@ export interface ComposedDomains {
   stop(): Promise<void>;
   /** Users, tokens and sessions; `auth.authentication` is buildApp's `auth` when `--auth` is on. */
   auth: ComposedAuth;
+  /** Resolves when the deployments start() began loading are loaded (or failed): start() does not wait for them. */
+  deploymentsLoaded(): Promise<void>;
 }
 
 export interface ComposeOptions {
@@ -87,6 +90,8 @@ export interface ComposeOptions {
   onBackgroundError?: (error: unknown, what: string) => void;
   /** Authentication (`--auth` and its flags); default off. */
   auth?: AuthComposeOptions;
+  /** How models run: the thread budget and the executors' limits (timeout, output cap). */
+  modelLoad?: ModelLoadOptions;
 }
 
 /**
@@ -152,6 +157,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       cacheDir: options.modelCacheDir,
     }),
     loadModel,
+    ...(options.modelLoad !== undefined ? { loadOptions: options.modelLoad } : {}),
     wrap: (model, deployment, served) =>
       new AdaptiveBatcher(
         model,
@@ -257,6 +263,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       await deployments.start();
       monitors.start();
     },
+    deploymentsLoaded: () => deployments.loaded(),
     stop: async () => {
       await monitors.stop();
       await deployments.stop();

@@ -19,6 +19,8 @@ export interface RunningServer {
   app: FastifyInstance;
   /** Stops accepting connections, lets requests in flight finish, then closes the stores. Idempotent. */
   close(): Promise<void>;
+  /** Resolves when the deployments loading in the background since start-up are loaded (or failed, or skipped). */
+  deploymentsLoaded(): Promise<void>;
 }
 
 /** Each folder as configured and, where a symbolic link leads elsewhere, as resolved (stores resolve their roots). */
@@ -61,6 +63,13 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.secureCookies === true ? { secureCookies: true } : {}),
       ...(config.trustedProxyHeader !== undefined ? { trustedProxyHeader: config.trustedProxyHeader } : {}),
       ...(config.trustedProxies !== undefined ? { trustedProxies: config.trustedProxies } : {}),
+    },
+    modelLoad: {
+      ...(config.modelThreads !== undefined ? { maxModelThreads: config.modelThreads } : {}),
+      limits: {
+        ...(config.inferenceTimeoutMs !== undefined ? { timeoutMs: config.inferenceTimeoutMs } : {}),
+        ...(config.maxOutputElements !== undefined ? { maxOutputElements: config.maxOutputElements } : {}),
+      },
     },
   });
   let bootstrap: Awaited<ReturnType<typeof bootstrapAdmin>> | undefined;
@@ -123,7 +132,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, app, close };
+  return { url: `http://${host}:${port}`, app, close, deploymentsLoaded: () => composed.deploymentsLoaded() };
 };
 
 /**

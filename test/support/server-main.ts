@@ -1,11 +1,12 @@
 /**
  * Runs one Cairn server in its own process for tests and benchmarks that need a real process boundary (kill -9,
- * load from another process). Prints "LISTENING <url>" once ready. Usage: server-main.ts <db-file> <artifacts-dir>
+ * load from another process). Prints "LISTENING <url>" once ready.
+ * Usage: server-main.ts <db-file> <artifacts-dir> [<inference timeout in ms>]
  */
 import { startServer } from "../../src/server/start.js";
 import { LOOPBACK_WEBHOOK_TARGETS } from "../../src/server/test-support/temp-server.js";
 
-const [dbFile, artifactsDir] = process.argv.slice(2);
+const [dbFile, artifactsDir, inferenceTimeout] = process.argv.slice(2);
 if (!dbFile || !artifactsDir) {
   process.stderr.write("usage: server-main.ts <db-file> <artifacts-dir>\n");
   process.exit(2);
@@ -18,7 +19,10 @@ const server = await startServer({
   logLevel: "silent",
   // Test webhook receivers listen on loopback, which the production default refuses.
   webhookAllowedTargets: [...LOOPBACK_WEBHOOK_TARGETS],
+  ...(inferenceTimeout !== undefined ? { inferenceTimeoutMs: Number(inferenceTimeout) } : {}),
 });
+// Start-up loads deployments in the background; tests of a restart expect them loaded once it says it listens.
+await server.deploymentsLoaded();
 process.stdout.write(`LISTENING ${server.url}\n`);
 const stop = (): void => {
   void server.close().then(() => process.exit(0));

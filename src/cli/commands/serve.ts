@@ -1,10 +1,11 @@
 import { parsePort } from "../../core/config.js";
 import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../../serving/batching/adaptive-batcher.js";
 import { resolveTrackingUri } from "../tracking-uri.js";
-import { parseMilliseconds } from "./serving-args.js";
+import type { ModelLoadOptions } from "../../serving/model/loaded-model.js";
+import { modelLoadOptions, type ModelExecutionFlags, parseMilliseconds, parseModelExecution } from "./serving-args.js";
 import { parsePositiveInt } from "./view.js";
 
-export interface ServeFlags {
+export interface ServeFlags extends ModelExecutionFlags {
   host?: string;
   port?: string;
   maxBatchSize?: string;
@@ -21,8 +22,8 @@ export interface ServeConfig {
   port: number;
   maxBatchSize?: number;
   maxLatencyMs?: number;
-  /** Merged batches on an inference worker thread (see docs/serving.md). */
-  runtime?: { inferenceWorker: boolean };
+  /** How the model runs: thread budget and its executor's limits (--inference-timeout...); see docs/serving.md. */
+  runtime?: ModelLoadOptions;
   /** Where a models:/ URI is resolved; a local path never contacts it. */
   trackingUri: string;
   /** Host names accepted besides the loopback names and the bound address (a container's service name). */
@@ -42,7 +43,10 @@ export const serveConfig = (model: string, flags: ServeFlags, env: NodeJS.Proces
   };
   if (flags.maxBatchSize !== undefined) config.maxBatchSize = parsePositiveInt("--max-batch-size", flags.maxBatchSize, MAX_BATCH_SIZE);
   if (flags.maxLatencyMs !== undefined) config.maxLatencyMs = parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, MAX_LATENCY_MS);
-  if (flags.inferenceWorker) config.runtime = { inferenceWorker: true };
+  const execution = parseModelExecution(flags);
+  if (flags.inferenceWorker || Object.keys(execution).length > 0) {
+    config.runtime = { ...modelLoadOptions(execution), ...(flags.inferenceWorker ? { inferenceWorker: true } : {}) };
+  }
   if (flags.allowedHosts !== undefined) config.allowedHosts = flags.allowedHosts.split(",").map((h) => h.trim()).filter((h) => h !== "");
   return config;
 };

@@ -69,3 +69,20 @@ describe("cairn server limit flags", () => {
     expect(() => serverConfig({ maxConnectionsPerAddress: "many" })).toThrow("--max-connections-per-address must be a whole number (0: no limit), got 'many'");
   });
 });
+
+describe("cairn server model execution flags", () => {
+  it("reads --inference-timeout in seconds, --max-output-elements and --model-threads; none given keeps the defaults", () => {
+    const config = serverConfig({ inferenceTimeout: "5", maxOutputElements: "1000000", modelThreads: "2" });
+    expect([config.inferenceTimeoutMs, config.maxOutputElements, config.modelThreads]).toEqual([5000, 1_000_000, 2]);
+    const defaults = serverConfig({});
+    expect([defaults.inferenceTimeoutMs, defaults.maxOutputElements, defaults.modelThreads]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("refuses 0, fractions and values above the bound, naming the flag", () => {
+    expect(() => serverConfig({ inferenceTimeout: "0" })).toThrow("--inference-timeout must be a positive integer, got '0'");
+    expect(() => serverConfig({ inferenceTimeout: "3601" })).toThrow("--inference-timeout must be at most 3600, got '3601'");
+    expect(() => serverConfig({ maxOutputElements: "1.5" })).toThrow("--max-output-elements must be a positive integer, got '1.5'");
+    expect(() => serverConfig({ maxOutputElements: "100000001" })).toThrow("--max-output-elements must be at most 100000000, got '100000001'");
+    expect(() => serverConfig({ modelThreads: "257" })).toThrow("--model-threads must be at most 256, got '257'");
+  });
+});

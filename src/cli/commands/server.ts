@@ -5,6 +5,7 @@ import type { ServerLimits } from "../../server/server-limits.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
 import { parseProxyRange } from "../../auth/trusted-proxy.js";
 import { UsageError } from "../errors.js";
+import { parseModelExecution } from "./serving-args.js";
 
 export interface ServerOptions {
   host?: string;
@@ -32,6 +33,9 @@ export interface ServerOptions {
   trustedProxies?: string;
   /** READ, EDIT, MANAGE or NO_PERMISSIONS. */
   defaultPermission?: string;
+  inferenceTimeout?: string;
+  maxOutputElements?: string;
+  modelThreads?: string;
 }
 
 /** A comma-separated flag value as its non-empty entries. */
@@ -113,6 +117,7 @@ export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = pr
     ...(options.defaultPermission !== undefined ? { defaultPermission: parseDefaultPermission(options.defaultPermission) } : {}),
     limits: limitsOf(options),
     ...authOf(options, env),
+    ...parseModelExecution(options),
   };
 };
 

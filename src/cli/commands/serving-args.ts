@@ -1,3 +1,5 @@
+import { parseCount } from "../../core/config.js";
+import type { ModelLoadOptions } from "../../serving/model/loaded-model.js";
 import { UsageError } from "../errors.js";
 
 /** A fraction flag (--weight, --share, --sample-rate) from 0 to 1 inclusive. */
@@ -17,3 +19,32 @@ export const parseMilliseconds = (flag: string, text: string, max: number): numb
   }
   return value;
 };
+
+/** A whole number from 1 to `max`, e.g. `--model-threads 4`. */
+export const parseBoundedCount = (text: string, flag: string, max: number): number => {
+  const count = parseCount(text, flag);
+  if (count > max) throw new UsageError(`${flag} must be at most ${max}, got '${text}'`);
+  return count;
+};
+
+/** The model execution flags shared by `cairn server` and `cairn serve`. */
+export interface ModelExecutionFlags {
+  inferenceTimeout?: string;
+  maxOutputElements?: string;
+  modelThreads?: string;
+}
+
+export const parseModelExecution = (flags: ModelExecutionFlags): { inferenceTimeoutMs?: number; maxOutputElements?: number; modelThreads?: number } => ({
+  ...(flags.inferenceTimeout !== undefined ? { inferenceTimeoutMs: parseBoundedCount(flags.inferenceTimeout, "--inference-timeout", 3600) * 1000 } : {}),
+  ...(flags.maxOutputElements !== undefined ? { maxOutputElements: parseBoundedCount(flags.maxOutputElements, "--max-output-elements", 100_000_000) } : {}),
+  ...(flags.modelThreads !== undefined ? { modelThreads: parseBoundedCount(flags.modelThreads, "--model-threads", 256) } : {}),
+});
+
+/** The same, as the options loadModel takes. */
+export const modelLoadOptions = (parsed: ReturnType<typeof parseModelExecution>): ModelLoadOptions => ({
+  ...(parsed.modelThreads !== undefined ? { maxModelThreads: parsed.modelThreads } : {}),
+  limits: {
+    ...(parsed.inferenceTimeoutMs !== undefined ? { timeoutMs: parsed.inferenceTimeoutMs } : {}),
+    ...(parsed.maxOutputElements !== undefined ? { maxOutputElements: parsed.maxOutputElements } : {}),
+  },
+});

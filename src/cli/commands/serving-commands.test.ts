@@ -44,6 +44,15 @@ describe("serving flags", () => {
     expect(() => serveConfig("m.onnx", { port: "70000" }, {})).toThrow("--port must be an integer from 0 to 65535, got '70000'");
   });
 
+  it("reads cairn serve's model execution flags into the executor's limits and thread budget", () => {
+    expect(serveConfig("m.onnx", { inferenceTimeout: "5", maxOutputElements: "1000", modelThreads: "2" }, {}).runtime).toEqual({
+      maxModelThreads: 2,
+      limits: { timeoutMs: 5000, maxOutputElements: 1000 },
+    });
+    expect(serveConfig("m.onnx", { inferenceTimeout: "5" }, {}).runtime).toEqual({ limits: { timeoutMs: 5000 } });
+    expect(() => serveConfig("m.onnx", { modelThreads: "0" }, {})).toThrow("--model-threads must be a positive integer, got '0'");
+  });
+
   it("refuses bad deployment arguments before calling the server", async () => {
     await expect(createDeployment(client, "churn", "runs:/abc/model", {})).rejects.toThrow(
       new UsageError("MODEL_URI must be models:/<name>@<alias> or models:/<name>/<version>, got 'runs:/abc/model'"),

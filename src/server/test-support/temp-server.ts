@@ -19,8 +19,13 @@ export const LOOPBACK_WEBHOOK_TARGETS: readonly string[] = ["127.0.0.0/8", "::1"
  * A real server on a free loopback port over the SQLite file and artifact folder in `dir`, which the caller owns:
  * closing it and starting it again over the same dir is how a test restarts the server.
  */
-export const startServerIn = (dir: string, config: Partial<ServerConfig> = {}): Promise<RunningServer> =>
-  startServer({
+export const startServerIn = async (
+  dir: string,
+  config: Partial<ServerConfig> = {},
+  /** Wait for the stored deployments to load (start-up does not): what most tests of a restart expect. */
+  { awaitDeployments = true }: { awaitDeployments?: boolean } = {},
+): Promise<RunningServer> => {
+  const server = await startServer({
     host: "127.0.0.1",
     port: 0,
     backendStoreUri: `sqlite:///${dir}/cairn.db`,
@@ -29,6 +34,9 @@ export const startServerIn = (dir: string, config: Partial<ServerConfig> = {}): 
     webhookAllowedTargets: [...LOOPBACK_WEBHOOK_TARGETS],
     ...config,
   });
+  if (awaitDeployments) await server.deploymentsLoaded();
+  return server;
+};
 
 export const startTempServer = async (prefix = "cairn-test-"): Promise<TempServer> => {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));

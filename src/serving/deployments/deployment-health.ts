@@ -1,7 +1,7 @@
 import { systemContext } from "../../core/actor.js";
 import type { Clock } from "../../core/clock.js";
 import { DeploymentEventType, type EventSink } from "../../core/events.js";
-import type { Deployment } from "./deployment.js";
+import { type Deployment, failureOf } from "./deployment.js";
 
 /**
  * Whether what a deployment serves is what it should serve: the version its alias names (or, pinned, its stored
@@ -28,6 +28,10 @@ export const assessHealth = (deployment: Deployment, served: string | undefined,
   };
   const why = deployment.lastError !== undefined ? ` Last error: ${deployment.lastError}` : "";
   const wanted = aliasVersion ?? deployment.policy.primary;
+  const failed = served === undefined ? undefined : failureOf(deployment, served);
+  if (failed !== undefined) {
+    return { state: "degraded", reason: `Version ${failed.version} is marked failed and takes no traffic: ${failed.reason}.`, ...facts };
+  }
   if (served === undefined) {
     return { state: "degraded", reason: `No version serves: version ${wanted} is not loaded.${why}`, ...facts };
   }

@@ -103,6 +103,7 @@ export class DeploymentService implements ServedModels, EventSink {
   private stopped = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
+  private loading: Promise<void> | undefined;
   private readonly clock: Clock;
   private readonly random: () => number;
 
@@ -113,7 +114,9 @@ export class DeploymentService implements ServedModels, EventSink {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.shadows = new ShadowKeeper(store, { clock: this.clock, random: this.random, ...(options.onError ? { onError: options.onError } : {}) });
-    this.routing = new RoutingSwitch(store, options, this.shadows, this.clock, this.random);
+    // A mark is stored in the deployment's queue, like every change of it, and the health verdict follows it.
+    const onVersionFailed = (name: string, persist: () => Promise<void>): Promise<void> => this.queue.run(name, persist);
+    this.routing = new RoutingSwitch(store, { ...options, onVersionFailed }, this.shadows, this.clock, this.random);
     this.health = new HealthWatch({
       clock: this.clock,
       record: (name, health, time) => store.recordHealth(name, health.state, health.reason, time),
@@ -160,19 +163,33 @@ export class DeploymentService implements ServedModels, EventSink {
 
   // --- lifecycle ---
 
-  /** Loads every deployment, following aliases that moved while the server was down; then keeps in sync. */
+  /**
+   * Loads every deployment in the background, following aliases that moved while the server was down; then keeps in
+   * sync. Returns at once: start-up never waits for a model to load or warm up (each does so in its executor, within
+   * its timeout, and a version marked failed is not loaded at all); loaded() says when the loads are done.
+   */
   async start(): Promise<void> {
-    await this.replicas.loadAll();
+    const loading = this.replicas.loadAll().catch((error: unknown) => this.options.onError?.(error, "loading deployments"));
+    this.loading = loading;
+    this.background.add(loading);
+    void loading.finally(() => this.background.delete(loading));
     const interval = this.options.syncIntervalMs ?? 5000;
     if (interval > 0) {
       this.syncTimer = setInterval(() => {
-        this.syncing ??= this.sync()
+        // The first sync waits for start-up's loads, which it would otherwise repeat.
+        this.syncing ??= loading
+          .then(() => this.sync())
           .catch((error: unknown) => this.options.onError?.(error, "syncing deployments"))
           .then(() => this.saveShadowReports())
           .finally(() => (this.syncing = undefined));
       }, interval);
       this.syncTimer.unref();
     }
+  }
+
+  /** Resolves when start()'s loads have finished (each loaded, failed, or skipped as marked failed). */
+  async loaded(): Promise<void> {
+    await this.loading;
   }
 
   /**

@@ -258,6 +258,7 @@ describe("deployments/update (service)", () => {
     await kit.service.create("prod", `models:/churn/${v1}`, {}, ctx);
     replica = kit.newService();
     await replica.start();
+    await replica.loaded();
     const first = slots(replica, "prod");
     await kit.service.update("prod", { maxBatchSize: 5, inferenceWorker: true }, ctx);
     await replica.sync();

@@ -29,6 +29,18 @@ export interface DeploymentOptions {
   inferenceWorker: boolean;
 }
 
+/**
+ * A version that takes no traffic in a deployment: its runs failed by an execution limit (timeout, output cap, a
+ * crashed executor) several times in a row, or its warm-up did. Not loaded again at start-up or by a sync; deleting
+ * the deployment (a redeploy) clears it, and a new version is not affected.
+ */
+export interface FailedVersion {
+  version: string;
+  kind: "timeout" | "output-size" | "crash";
+  reason: string;
+  time: number;
+}
+
 export interface Deployment {
   name: string;
   /** models:/name@alias (followed) or models:/name/3 (pinned). */
@@ -41,6 +53,8 @@ export interface Deployment {
   options: DeploymentOptions;
   /** Why the last change did not take traffic (a version that failed to load), until the next successful change. */
   lastError?: string;
+  /** Versions marked failed in this deployment (read from the store; update() does not write them: markVersionFailed does). */
+  failedVersions?: FailedVersion[];
   createdTime: number;
   lastUpdatedTime: number;
 }
@@ -93,4 +107,9 @@ export interface DeploymentStore {
    * first verdict counts as a change only when it is "degraded". Removed by delete().
    */
   recordHealth(name: string, state: HealthState, reason: string | undefined, time: number): Promise<boolean>;
+  /** Marks a version of the deployment failed (replacing an earlier mark of it); removed by delete(). */
+  markVersionFailed(name: string, failure: FailedVersion): Promise<void>;
 }
+
+export const failureOf = (deployment: Deployment, version: string): FailedVersion | undefined =>
+  deployment.failedVersions?.find((failed) => failed.version === version);

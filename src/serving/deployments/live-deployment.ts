@@ -5,7 +5,7 @@ import type { TensorMap, TensorSpec } from "../tensor.js";
 import { compareOutputs } from "./shadow-comparison.js";
 import type { ShadowRecorder } from "./shadow-report.js";
 import { routesToCanary } from "./traffic-split.js";
-import type { VersionSlot } from "./version-slot.js";
+import { failedVersionError, type VersionSlot } from "./version-slot.js";
 
 /** Which loaded versions take which traffic, swapped as one object so that a request sees one whole policy. */
 export interface RoutingState {
@@ -58,8 +58,9 @@ export class LiveDeployment implements ServedModel {
     return before.filter((slot) => !after.has(slot));
   }
 
+  /** The versions that take traffic (not those marked failed). */
   versions(): string[] {
-    return [...new Set(slotsOf(this.state).map((slot) => slot.version))];
+    return [...new Set(slotsOf(this.state).filter((slot) => slot.failure === undefined).map((slot) => slot.version))];
   }
 
   private slot(version: string | undefined): VersionSlot {
@@ -67,11 +68,11 @@ export class LiveDeployment implements ServedModel {
     if (state === undefined) {
       throw new CairnError(ErrorCode.TEMPORARILY_UNAVAILABLE, `Deployment '${this.name}' has no version loaded.`);
     }
-    if (version === undefined) return state.primary;
-    const found = slotsOf(state).find((slot) => slot.version === version);
+    const found = version === undefined ? state.primary : slotsOf(state).find((slot) => slot.version === version);
     if (found === undefined) {
       throw notFound(`Deployment '${this.name}' does not serve version '${version}'; it serves ${this.versions().join(", ")}.`);
     }
+    if (found.failure !== undefined) throw failedVersionError(this.name, found.failure);
     return found;
   }
 
@@ -89,7 +90,7 @@ export class LiveDeployment implements ServedModel {
 
   ready(version?: string): boolean {
     if (this.state === undefined) return false;
-    return version === undefined || this.versions().includes(version);
+    return version === undefined ? this.state.primary.failure === undefined : this.versions().includes(version);
   }
 
   async infer(feeds: TensorMap, context: InferenceContext): Promise<InferenceResult> {
@@ -97,10 +98,15 @@ export class LiveDeployment implements ServedModel {
     let chosen: VersionSlot;
     if (context.version !== undefined) chosen = this.slot(context.version);
     else if (state === undefined) chosen = this.slot(undefined);
-    else if (state.canary && routesToCanary(state.canary.weight, state.canary.sticky, context.routingKey, this.random)) {
+    else if (
+      state.canary &&
+      state.canary.slot.failure === undefined &&
+      routesToCanary(state.canary.weight, state.canary.sticky, context.routingKey, this.random)
+    ) {
       chosen = state.canary.slot;
-    } else chosen = state.primary;
-    const shadow = state?.shadow !== undefined && chosen === state.primary && context.version === undefined && this.random() < state.shadow.share
+    } else chosen = this.slot(undefined);
+    // A version marked failed takes no traffic: a failed canary's share goes to the primary, a failed shadow mirrors nothing.
+    const shadow = state?.shadow !== undefined && state.shadow.slot.failure === undefined && chosen === state.primary && context.version === undefined && this.random() < state.shadow.share
       ? state.shadow
       : undefined;
     // Both holds are taken before the first await (see the class comment).

@@ -1,7 +1,7 @@
 import { systemContext } from "../../core/actor.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { parseRegisteredModelUri, type ModelUri } from "../../registry/model-uri.js";
-import type { Deployment, DeploymentStore } from "./deployment.js";
+import { type Deployment, type DeploymentStore, failureOf } from "./deployment.js";
 import type { DeploymentQueue } from "./deployment-queue.js";
 import { routedPolicy, sameOptions, samePolicy } from "./deployment-rules.js";
 import type { GatedSwitches } from "./gated-switches.js";
@@ -74,7 +74,8 @@ export class ReplicaSync {
     const uri = parseRegisteredModelUri(deployment.modelUri);
     if (uri.kind !== "alias") return false;
     const current = await this.deps.registry.resolveModelUri(uri).catch(() => undefined);
-    return current !== undefined && current.version !== deployment.followedVersion;
+    // An alias on a version marked failed here is not followed (health says so): retrying would fail every sync.
+    return current !== undefined && current.version !== deployment.followedVersion && failureOf(deployment, current.version) === undefined;
   }
 
   /**
@@ -86,7 +87,7 @@ export class ReplicaSync {
     const uri = parseRegisteredModelUri(deployment.modelUri);
     if (uri.kind === "alias") {
       const current = await this.deps.registry.resolveModelUri(uri).catch(() => undefined);
-      if (current !== undefined && current.version !== deployment.followedVersion) {
+      if (current !== undefined && current.version !== deployment.followedVersion && failureOf(deployment, current.version) === undefined) {
         try {
           await this.deps.gated.followAlias(deployment.name, current.version, ctx);
           return;

@@ -31,6 +31,8 @@ export const deploymentJson = (d: Deployment, service: DeploymentService): Recor
         : {}),
     ...(health?.aliasVersion !== undefined ? { alias_version: health.aliasVersion } : {}),
     ...(d.lastError !== undefined ? { last_error: d.lastError } : {}),
+    // Versions taken out of traffic after repeated execution failures; deleting the deployment clears them.
+    failed_versions: (d.failedVersions ?? []).map((f) => ({ version: f.version, kind: f.kind, reason: f.reason, failed_timestamp: f.time })),
     creation_timestamp: d.createdTime,
     last_updated_timestamp: d.lastUpdatedTime,
   };

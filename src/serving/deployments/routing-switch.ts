@@ -4,11 +4,13 @@ import { CairnError, ErrorCode } from "../../core/errors.js";
 import type { AuditRecorder } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import type { LoadedModel, ModelLoadOptions } from "../model/loaded-model.js";
-import type { Deployment, DeploymentOptions, DeploymentStore, HistoryEntry, SwitchReason, TrafficPolicy } from "./deployment.js";
+import { ExecutionFailure } from "../runtime/execution-limits.js";
+import { type Deployment, type DeploymentOptions, type DeploymentStore, failureOf, type HistoryEntry, type SwitchReason, type TrafficPolicy } from "./deployment.js";
 import { errorText, policySnapshot } from "./deployment-rules.js";
-import { LiveDeployment, type RoutingState, type ServedRequest } from "./live-deployment.js";
+import { LiveDeployment, slotsOf, type RoutingState, type ServedRequest } from "./live-deployment.js";
 import type { ShadowKeeper } from "./shadow-keeper.js";
-import { sameLoadOptions, VersionSlot, type ModelRunner } from "./version-slot.js";
+import { VersionFailures } from "./version-failures.js";
+import { sameLoadOptions, VersionSlot, type ModelRunner, type SlotLoadOptions } from "./version-slot.js";
 import { warmUp } from "./warm-up.js";
 
 /** Why a version is being loaded: a switch, an options update, or a start-up/sync load. */
@@ -24,8 +26,16 @@ export interface RoutingSwitchOptions {
   onLoaded?: (deployment: string, version: string, seconds: number) => void;
   onServed?: (request: ServedRequest, options: DeploymentOptions) => void;
   onError?: (error: unknown, what: string) => void;
+  /** Runs `persist` (store and audit the mark of a version taken out of traffic) in the deployment's queue. */
+  onVersionFailed?: (deployment: string, persist: () => Promise<void>) => Promise<void>;
   audit: AuditRecorder;
 }
+
+const slotOptions = (options: DeploymentOptions): SlotLoadOptions => ({
+  ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
+  ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
+  inferenceWorker: options.inferenceWorker,
+});
 
 /**
  * The live routing of every deployment in this process, and the one way it changes: load (and warm) what a new
@@ -36,6 +46,7 @@ export class RoutingSwitch {
   private readonly live = new Map<string, LiveDeployment>();
   /** The options each live deployment serves with; read per request, so a new sample rate applies at once. */
   private readonly servedOptions = new Map<string, DeploymentOptions>();
+  private readonly failures: VersionFailures;
 
   constructor(
     private readonly store: DeploymentStore,
@@ -43,7 +54,9 @@ export class RoutingSwitch {
     private readonly shadows: ShadowKeeper,
     private readonly clock: Clock,
     private readonly random: () => number,
-  ) {}
+  ) {
+    this.failures = new VersionFailures({ store, audit: options.audit, clock });
+  }
 
   get(name: string): LiveDeployment | undefined {
     return this.live.get(name);
@@ -102,26 +115,56 @@ export class RoutingSwitch {
     };
   }
 
-  /** Loads, warms and wraps one version with these options; the model is closed again when any step fails. */
+  /**
+   * Loads, warms and wraps one version with these options; the model is closed again when any step fails. A load or
+   * warm-up that fails by an execution limit (timeout, output cap, crash) marks the version failed at once: it would
+   * fail the same way on every retry, and each retry would cost the full timeout again.
+   */
   async load(deployment: Deployment, version: string, options: DeploymentOptions): Promise<VersionSlot> {
     const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
     const started = performance.now();
     const path = await this.options.materialize(modelVersion);
-    const model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
+    let model: LoadedModel;
+    try {
+      model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
+    } catch (error) {
+      await this.failedToWarm(deployment.name, modelVersion.version, error);
+      throw error;
+    }
     try {
       await warmUp(model);
       this.options.onLoaded?.(deployment.name, modelVersion.version, (performance.now() - started) / 1000);
       const served = { deployment: deployment.name, version: modelVersion.version };
       const runner = this.options.wrap?.(model, options, served) ?? { run: (feeds) => model.run(feeds) };
-      return new VersionSlot(modelVersion.version, model, runner, {
-        ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
-        ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
-        inferenceWorker: options.inferenceWorker,
+      return new VersionSlot(modelVersion.version, model, runner, slotOptions(options), {
+        deployment: deployment.name,
+        onFailed: (slot, failure) => this.failedInRequests(deployment.name, slot, failure),
       });
     } catch (error) {
       await model.close().catch(() => undefined);
+      await this.failedToWarm(deployment.name, modelVersion.version, error);
       throw error;
     }
+  }
+
+  private async failedToWarm(deployment: string, version: string, error: unknown): Promise<void> {
+    if (!(error instanceof ExecutionFailure)) return;
+    // The same version answering requests here right now (a reload for new options) proves the model can run: this
+    // failure says more about the moment (a busy machine) than about the model, and the switch failing is enough.
+    const live = this.live.get(deployment)?.routing;
+    if (live !== undefined && slotsOf(live).some((slot) => slot.version === version && slot.failure === undefined)) return;
+    await this.failures
+      .mark(deployment, this.failures.failure(version, error, "warm-up"), error.message)
+      .catch((cause: unknown) => this.options.onError?.(cause, `marking version ${version} of deployment '${deployment}' failed`));
+  }
+
+  /** The slot leaves traffic now; the mark is persisted and audited in the background. */
+  private failedInRequests(deployment: string, slot: VersionSlot, error: ExecutionFailure): void {
+    const failure = this.failures.failure(slot.version, error, "requests");
+    slot.markFailed(failure);
+    const persist = (): Promise<void> => this.failures.mark(deployment, failure, error.message);
+    const marked = this.options.onVersionFailed ? this.options.onVersionFailed(deployment, persist) : persist();
+    void marked.catch((cause: unknown) => this.options.onError?.(cause, `marking version ${slot.version} of deployment '${deployment}' failed`));
   }
 
   /**
@@ -165,6 +208,18 @@ export class RoutingSwitch {
     const slotOf = async (version: string): Promise<VersionSlot> => {
       const found = existing.get(version);
       if (found) return found;
+      const failure = failureOf(deployment, version);
+      if (failure !== undefined) {
+        // Start-up and syncs keep the policy as stored, with the failed version out of traffic and never loaded;
+        // a switch to it is refused (an operator clears the mark by redeploying).
+        if (reason === "load" || reason === "update") return VersionSlot.failed(deployment.name, failure, slotOptions(deployment.options));
+        await Promise.all(loaded.map((slot) => slot.retire()));
+        throw new CairnError(
+          ErrorCode.INVALID_STATE,
+          `Version ${version} of model '${deployment.modelName}' is marked failed in deployment '${deployment.name}' (${failure.reason}); ` +
+            "redeploy it (delete and create the deployment) or deploy another version.",
+        );
+      }
       try {
         const slot = await this.loadOrReport(deployment, version, reason, ctx, deployment.options);
         existing.set(version, slot);

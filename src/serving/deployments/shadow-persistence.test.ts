@@ -58,6 +58,7 @@ describe("saved shadow reports", () => {
 
     // Started: the shadow loads again and continues the same comparison (same since, counts go on).
     await kit.service.start();
+    await kit.service.loaded();
     expect(await kit.service.currentReport("pair-prod")).toEqual({ report: before, live: true });
     await traffic(kit.service, "pair-prod", 12, 4);
     const continued = await kit.service.report("pair-prod");
@@ -134,6 +135,7 @@ describe("saved shadow reports", () => {
     await kit.service.stop();
     kit.service = kit.newService({ syncIntervalMs: 30 });
     await kit.service.start();
+    await kit.service.loaded();
     const store = new SqliteDeploymentStore(kit.db);
     await traffic(kit.service, "pair-prod", 4);
     const saved = async () => (await store.shadowReports("pair-prod")).map((s) => [s.report.mirrored, s.updatedTime]);

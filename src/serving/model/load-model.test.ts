@@ -325,21 +325,23 @@ describe("loadModel: MLflow model directories", () => {
   });
 });
 
-describe("loadModel: the process-wide session cache", () => {
-  it("two loads of the same file and threads share one session; close releases it", async () => {
-    const { sessionCache } = await import("../runtime/session-cache.js");
-    const path = await writeOnnxFile(join(root, "shared"), "lr.onnx", logisticRegressionModel());
-    const before = sessionCache.size();
+describe("loadModel: one executor process per loaded model", () => {
+  it("runs in a process of its own, which close() stops", async () => {
+    const { ModelExecutor } = await import("../runtime/model-executor.js");
+    const path = await writeOnnxFile(join(root, "own-process"), "lr.onnx", logisticRegressionModel());
+    const before = ModelExecutor.running;
     const a = await loadModel(path);
     const b = await loadModel(path);
-    expect(sessionCache.size()).toBe(before + 1);
-    const c = await loadModel(path, { intraOpThreads: 2 });
-    expect(sessionCache.size()).toBe(before + 2);
+    expect(ModelExecutor.running).toBe(before + 2);
+    expect(a.executor?.pid).toBeGreaterThan(0);
+    expect(a.executor?.pid).not.toBe(process.pid);
+    expect(a.executor?.pid).not.toBe(b.executor?.pid);
+    expect(a.mergedRunsOffThread).toBe(true);
     await a.close();
-    expect(sessionCache.size()).toBe(before + 2);
+    await a.close(); // idempotent
+    expect(ModelExecutor.running).toBe(before + 1);
     await b.close();
-    await c.close();
-    expect(sessionCache.size()).toBe(before);
+    expect(ModelExecutor.running).toBe(before);
   });
 });
 

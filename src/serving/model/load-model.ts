@@ -3,10 +3,13 @@ import { availableParallelism } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
-import { OnnxSession } from "../runtime/onnx-session.js";
-import { WorkerRunner } from "../runtime/worker-runner.js";
-import type { SessionSettings } from "../runtime/session-cache.js";
-import type { TensorMap } from "../tensor.js";
+import { batchability } from "../runtime/batchability.js";
+import { DEFAULT_EXECUTION_LIMITS } from "../runtime/execution-limits.js";
+import { ModelExecutor } from "../runtime/model-executor.js";
+import type { SessionSettings } from "../runtime/session-options.js";
+import { specsFromMetadata } from "../runtime/tensor-specs.js";
+import { validateFeeds } from "../runtime/validate-feeds.js";
+import type { TensorMap, TensorSpec } from "../tensor.js";
 import { confinedPath } from "./confined-path.js";
 import type { LoadedModel, ModelLoadOptions } from "./loaded-model.js";
 import { type ModelSignature, parseSignature, signatureColumns } from "./signature.js";
@@ -51,38 +54,39 @@ export async function loadModel(path: string, options: ModelLoadOptions = {}): P
     info = { onnxPath: absolute, flavorThreads: {} };
   }
   const settings = sessionSettings(options, info.flavorThreads);
-  const session = await OnnxSession.open(info.onnxPath, settings);
-  let worker: WorkerRunner | undefined;
-  if (options.inferenceWorker && session.batchability.batchable) {
-    try {
-      worker = await WorkerRunner.start(info.onnxPath, settings);
-    } catch (error) {
-      await session.close();
-      throw error;
-    }
+  const limits = { ...DEFAULT_EXECUTION_LIMITS, ...options.limits };
+  // Every run, warm-up included, happens in the executor's process: never on the event loop (model-executor.ts).
+  const executor = await ModelExecutor.start(info.onnxPath, settings, limits);
+  let inputs: TensorSpec[];
+  let outputs: TensorSpec[];
+  try {
+    inputs = specsFromMetadata(executor.metadata.inputs, "input", path);
+    outputs = specsFromMetadata(executor.metadata.outputs, "output", path);
+  } catch (error) {
+    await executor.close();
+    throw error;
   }
+  const batching = batchability(inputs, outputs);
   const columns = signatureColumns(info.signature);
+  const run = async (feeds: TensorMap): Promise<TensorMap> => {
+    validateFeeds(inputs, feeds);
+    return executor.run(feeds);
+  };
   const model: LoadedModel = {
     path: absolute,
-    inputs: session.inputs,
-    outputs: session.outputs,
-    batchable: session.batchability.batchable,
-    ...(session.batchability.reason === undefined ? {} : { notBatchableReason: session.batchability.reason }),
+    inputs,
+    outputs,
+    batchable: batching.batchable,
+    ...(batching.reason === undefined ? {} : { notBatchableReason: batching.reason }),
     ...(columns === undefined ? {} : { signatureColumns: columns }),
     ...(info.signature === undefined ? {} : { signature: info.signature }),
     ...(info.inputExample === undefined ? {} : { inputExample: info.inputExample }),
-    run: (feeds: TensorMap) => session.run(feeds),
-    mergedRunsOffThread: worker !== undefined,
-    runMerged: worker
-      ? async (feeds: TensorMap) => {
-          session.check(feeds);
-          return worker.run(feeds);
-        }
-      : (feeds: TensorMap) => session.run(feeds),
-    close: async () => {
-      await worker?.close();
-      await session.close();
-    },
+    limits,
+    run,
+    mergedRunsOffThread: true,
+    runMerged: run,
+    executor,
+    close: () => executor.close(),
   };
   return model;
 }

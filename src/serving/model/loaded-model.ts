@@ -1,3 +1,5 @@
+import type { ExecutionLimits } from "../runtime/execution-limits.js";
+import type { ModelExecutor } from "../runtime/model-executor.js";
 import type { TensorMap, TensorSpec } from "../tensor.js";
 import type { ModelSignature } from "./signature.js";
 
@@ -24,14 +26,20 @@ export interface LoadedModel {
   readonly notBatchableReason?: string;
   /** The MLflow signature (column- or tensor-based) when the model directory has one. */
   readonly signature?: ModelSignature;
-  /** Checks feeds against `inputs` (names, types, shapes) and runs them; a mismatch is a 400 naming the input. */
+  /** The limits every run of it obeys (timeout, output cap), when it runs in a model executor. */
+  readonly limits?: ExecutionLimits;
+  /** The process it runs in (load-model.ts always uses one; tests kill it to play a crash). */
+  readonly executor?: ModelExecutor;
+  /**
+   * Checks feeds against `inputs` (names, types, shapes) and runs them; a mismatch is a 400 naming the input. A run
+   * that exceeds a limit or loses its executor rejects with an ExecutionFailure (execution-limits.ts).
+   */
   run(feeds: TensorMap): Promise<TensorMap>;
   /**
-   * Runs a batch merged from several requests, like run(); on the model's inference worker thread when it was loaded
-   * with `inferenceWorker`, so the event loop keeps serving HTTP meanwhile. The feeds' buffers may be transferred.
+   * Runs a batch merged from several requests, like run(), off the event loop when mergedRunsOffThread.
    */
   runMerged(feeds: TensorMap): Promise<TensorMap>;
-  /** True when runMerged runs on an inference worker thread. */
+  /** True when runMerged runs off the event loop (always, for a model from loadModel: it runs in its executor). */
   readonly mergedRunsOffThread: boolean;
   close(): Promise<void>;
 }
@@ -47,8 +55,10 @@ export interface ModelLoadOptions {
    */
   maxModelThreads?: number;
   /**
-   * Run merged batches on a worker thread with its own session (default false). Pays when a batch's run is long
-   * enough to be worth overlapping with HTTP work (see docs/benchmarks.md, serving); only for batchable models.
+   * Kept for the deployments' `inference_worker` option: every run now happens in the model's executor process
+   * (model-executor.ts), so it changes nothing any more.
    */
   inferenceWorker?: boolean;
+  /** Timeout, output cap and load timeout of the model's executor (default DEFAULT_EXECUTION_LIMITS). */
+  limits?: Partial<ExecutionLimits>;
 }

@@ -17,6 +17,12 @@ import { ProtoWriter } from "./protobuf-writer.js";
  * - fixedBatchModel():         x [1,4] -> `prob` [1,1] (no dynamic batch: never batchable)
  * - identityModel(type, width): x [batch,width] of any element type -> Identity -> `y` (for datatype round trips)
  * - sileroVadPath: Silero VAD from @ricky0123/vad-web (third-party, stateful, int64 scalar `sr`)
+ *
+ * Hostile models (valid ONNX that attack the server, for the isolation tests):
+ * - constantOfShapeModel(): n int64 [1] -> ConstantOfShape -> `y` float32 [n] zeros: {"n": [150000000]} asks for an
+ *   output of 150 million elements (zeros at warm-up: n = 0, an empty output)
+ * - loopModel(): x float32 [1], n int64 [1] -> Loop of n iterations (Identity body) -> `y` = x: n = 2e9 runs for hours
+ * - loopModel(2e9): the same with the trip count a constant, so that the warm-up itself never ends
  */
 
 /** ONNX TensorProto.DataType numbers. */
@@ -48,7 +54,8 @@ export interface OnnxValueInfo {
 export type OnnxAttribute =
   | { kind: "int"; value: number }
   | { kind: "float"; value: number }
-  | { kind: "ints"; value: number[] };
+  | { kind: "ints"; value: number[] }
+  | { kind: "graph"; value: OnnxGraph };
 
 export interface OnnxNode {
   op: string;
@@ -123,9 +130,10 @@ const node = (n: OnnxNode, index: number): ProtoWriter => {
   w.string(3, `${n.op.toLowerCase()}_${index}`).string(4, n.op);
   for (const [name, attr] of Object.entries(n.attributes ?? {})) {
     const a = new ProtoWriter().string(1, name);
-    // AttributeProto.type: FLOAT=1, INT=2, INTS=7.
+    // AttributeProto.type: FLOAT=1, INT=2, GRAPH=5, INTS=7.
     if (attr.kind === "float") a.float(2, attr.value).int(20, 1);
     else if (attr.kind === "int") a.int(3, attr.value).int(20, 2);
+    else if (attr.kind === "graph") a.message(6, graphProto(attr.value)).int(20, 5);
     else a.packedInts(8, attr.value).int(20, 7);
     w.message(5, a);
   }
@@ -152,13 +160,18 @@ export function buildOnnxModelWithExternalData(
   return { model, data: Buffer.concat(sink.chunks) };
 }
 
-function serialize(graph: OnnxGraph, external?: ExternalSink): Uint8Array {
+function graphProto(graph: OnnxGraph, external?: ExternalSink): ProtoWriter {
   const g = new ProtoWriter();
   graph.nodes.forEach((n, i) => g.message(1, node(n, i)));
   g.string(2, graph.name ?? "cairn_test_graph");
   for (const init of graph.initializers ?? []) g.message(5, initializer(init, external));
   for (const i of graph.inputs) g.message(11, valueInfo(i));
   for (const o of graph.outputs) g.message(12, valueInfo(o));
+  return g;
+}
+
+function serialize(graph: OnnxGraph, external?: ExternalSink): Uint8Array {
+  const g = graphProto(graph, external);
   const opset = new ProtoWriter().string(1, "").int(2, graph.opset ?? 13);
   return new ProtoWriter()
     .int(1, 8) // ir_version 8 (ONNX 1.10+, opset 13-16)
@@ -288,6 +301,47 @@ export const sileroVadPath: string = join(
   "dist",
   "silero_vad_legacy.onnx",
 );
+
+/** ConstantOfShape with the shape from input `n` (int64 [1]): a float32 output of n zeros. */
+export function constantOfShapeModel(): Uint8Array {
+  return buildOnnxModel({
+    name: "constant_of_shape",
+    inputs: [{ name: "n", type: "int64", shape: [1] }],
+    outputs: [{ name: "y", type: "float32", shape: ["n"] }],
+    nodes: [{ op: "ConstantOfShape", inputs: ["n"], outputs: ["y"] }],
+  });
+}
+
+/**
+ * An ONNX Loop whose body passes `x` through unchanged: `n` iterations (input n, int64 [1]), or `tripCount` when given
+ * (a constant; the model's only input is then x).
+ */
+export function loopModel(tripCount?: number): Uint8Array {
+  const body: OnnxGraph = {
+    name: "loop_body",
+    inputs: [
+      { name: "i", type: "int64", shape: [] },
+      { name: "cond_in", type: "bool", shape: [] },
+      { name: "x_in", type: "float32", shape: [1] },
+    ],
+    outputs: [
+      { name: "cond_out", type: "bool", shape: [] },
+      { name: "x_out", type: "float32", shape: [1] },
+    ],
+    nodes: [
+      { op: "Identity", inputs: ["cond_in"], outputs: ["cond_out"] },
+      { op: "Identity", inputs: ["x_in"], outputs: ["x_out"] },
+    ],
+  };
+  const loop: OnnxNode = { op: "Loop", inputs: ["n", "", "x"], outputs: ["y"], attributes: { body: { kind: "graph", value: body } } };
+  return buildOnnxModel({
+    name: "loop",
+    inputs: [{ name: "x", type: "float32", shape: [1] }, ...(tripCount === undefined ? [{ name: "n", type: "int64" as const, shape: [1] }] : [])],
+    outputs: [{ name: "y", type: "float32", shape: [1] }],
+    nodes: [loop],
+    ...(tripCount === undefined ? {} : { initializers: [{ name: "n", dims: [], values: BigInt64Array.of(BigInt(tripCount)) }] }),
+  });
+}
 
 /** Writes bytes to dir/name and returns the path. */
 export async function writeOnnxFile(dir: string, name: string, bytes: Uint8Array): Promise<string> {

@@ -17,6 +17,7 @@ import { MONITOR_CHECK_STATUS_MIGRATION } from "./schema/016-monitor-check-statu
 import { DEPLOYMENT_HEALTH_MIGRATION } from "./schema/017-deployment-health.js";
 import { AUTH_MIGRATION } from "./schema/018-auth.js";
 import { PERMISSIONS_MIGRATION } from "./schema/019-permissions.js";
+import { DEPLOYMENT_VERSION_FAILURES_MIGRATION } from "./schema/020-deployment-version-failures.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -157,6 +158,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   DEPLOYMENT_HEALTH_MIGRATION,
   AUTH_MIGRATION,
   PERMISSIONS_MIGRATION,
+  DEPLOYMENT_VERSION_FAILURES_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

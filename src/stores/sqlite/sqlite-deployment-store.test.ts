@@ -213,3 +213,25 @@ const emptyState: SavedShadowReport["state"] = {
   primary_latency: { seen: 0, samples: [] },
   candidate_latency: { seen: 0, samples: [] },
 };
+
+describe("versions marked failed", () => {
+  it("are read back with the deployment, replaced by a newer mark, kept by update() and removed by delete()", async () => {
+    await store.create(deployment, []);
+    await store.markVersionFailed("prod", { version: "2", kind: "timeout", reason: "inference exceeded 30 s", time: 20 });
+    await store.markVersionFailed("prod", { version: "1", kind: "crash", reason: "executor killed by SIGKILL", time: 30 });
+    await store.markVersionFailed("prod", { version: "2", kind: "output-size", reason: "150000000 elements", time: 40 });
+    const expected = [
+      { version: "1", kind: "crash", reason: "executor killed by SIGKILL", time: 30 },
+      { version: "2", kind: "output-size", reason: "150000000 elements", time: 40 },
+    ];
+    expect((await store.get("prod"))?.failedVersions).toEqual(expected);
+    expect((await store.list())[0]?.failedVersions).toEqual(expected);
+    expect((await store.findByModel("churn"))[0]?.failedVersions).toEqual(expected);
+    await store.update({ ...deployment, lastUpdatedTime: 50 }, []);
+    expect((await store.get("prod"))?.failedVersions).toEqual(expected);
+    await store.delete("prod", []);
+    await store.create(deployment, []);
+    expect((await store.get("prod"))?.failedVersions).toBeUndefined();
+    await expect(store.markVersionFailed("nope", { version: "1", kind: "timeout", reason: "x", time: 1 })).rejects.toThrow("Deployment 'nope' does not exist.");
+  });
+});

@@ -5,6 +5,7 @@ import type {
   Deployment,
   DeploymentRole,
   DeploymentStore,
+  FailedVersion,
   HealthState,
   HistoryEntry,
   SavedShadowReport,
@@ -130,13 +131,35 @@ export class SqliteDeploymentStore implements DeploymentStore {
     });
   }
 
+  /** The row with its failed versions (few: usually none), oldest mark first. */
+  private withFailures(row: DeploymentRow): Deployment {
+    const deployment = toDeployment(row);
+    const failures = this.conn
+      .stmt("SELECT version, kind, reason, failed_time FROM deployment_version_failures WHERE deployment = ? ORDER BY failed_time, version")
+      .all(row.name) as { version: string; kind: FailedVersion["kind"]; reason: string; failed_time: number }[];
+    if (failures.length === 0) return deployment;
+    return { ...deployment, failedVersions: failures.map((f) => ({ version: f.version, kind: f.kind, reason: f.reason, time: f.failed_time })) };
+  }
+
   async get(name: string): Promise<Deployment | undefined> {
     const row = this.conn.stmt("SELECT * FROM deployments WHERE name = ?").get(name) as DeploymentRow | undefined;
-    return row === undefined ? undefined : toDeployment(row);
+    return row === undefined ? undefined : this.withFailures(row);
   }
 
   async list(): Promise<Deployment[]> {
-    return (this.conn.stmt("SELECT * FROM deployments ORDER BY name").all() as DeploymentRow[]).map(toDeployment);
+    return (this.conn.stmt("SELECT * FROM deployments ORDER BY name").all() as DeploymentRow[]).map((row) => this.withFailures(row));
+  }
+
+  async markVersionFailed(name: string, failure: FailedVersion): Promise<void> {
+    this.conn.write(() => {
+      if (this.conn.stmt("SELECT 1 FROM deployments WHERE name = ?").get(name) === undefined) throw notFound(`Deployment '${name}' does not exist.`);
+      this.conn
+        .stmt(
+          `INSERT INTO deployment_version_failures (deployment, version, kind, reason, failed_time) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (deployment, version) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, failed_time = excluded.failed_time`,
+        )
+        .run(name, failure.version, failure.kind, failure.reason, failure.time);
+    });
   }
 
   async update(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void> {
@@ -158,6 +181,7 @@ export class SqliteDeploymentStore implements DeploymentStore {
       const result = this.conn.stmt("DELETE FROM deployments WHERE name = ?").run(name);
       if (result.changes === 0) throw notFound(`Deployment '${name}' does not exist.`);
       this.conn.stmt("DELETE FROM deployment_health WHERE name = ?").run(name);
+      this.conn.stmt("DELETE FROM deployment_version_failures WHERE deployment = ?").run(name);
       this.appendHistory(history);
     });
   }
@@ -215,8 +239,8 @@ export class SqliteDeploymentStore implements DeploymentStore {
   }
 
   async findByModel(modelName: string): Promise<Deployment[]> {
-    return (this.conn.stmt("SELECT * FROM deployments WHERE model_name = ? ORDER BY name").all(modelName) as DeploymentRow[]).map(
-      toDeployment,
+    return (this.conn.stmt("SELECT * FROM deployments WHERE model_name = ? ORDER BY name").all(modelName) as DeploymentRow[]).map((row) =>
+      this.withFailures(row),
     );
   }
 }
