@@ -1,4 +1,5 @@
-import type { Database, Transaction } from "better-sqlite3";
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { AuditRecord, NewAuditRecord } from "../../audit/event.js";
 import { GENESIS_HASH, eventHash } from "../../audit/hash-chain.js";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
@@ -68,6 +69,11 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** One atomically() call: `open` until its transaction commits or rolls back. */
+interface Unit {
+  open: boolean;
+}
+
 /** Events committed per transaction at most, so that one flush never holds the write lock for long. */
 const MAX_EVENTS_PER_COMMIT = 256;
 
@@ -85,16 +91,86 @@ export class SqliteAuditStore implements AuditStore {
   private readonly appendTransaction: Transaction<(events: readonly NewAuditRecord[]) => AuditRecord[]>;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
+  private readonly unit = new AsyncLocalStorage<Unit>();
+  /** Units run one after another: the tail of the queue of atomically() calls. */
+  private unitQueue: Promise<void> = Promise.resolve();
+  private readonly begin: Statement;
+  private readonly commit: Statement;
+  private readonly rollback: Statement;
+  /**
+   * Units whose work waited for I/O (a file, the network, a timer) with the transaction open: each was committed at
+   * the next loop turn so that other requests' writes did not wait in it, and its later events were appended after
+   * their change, as outside a unit. Zero when every caller keeps to the rule; tests assert it.
+   */
+  spannedUnits = 0;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.conn = new SqliteConnection(db);
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
+    this.rollback = db.prepare("ROLLBACK");
     // Built once: better-sqlite3 wraps the function per call of db.transaction, which the hot path can skip.
     this.appendTransaction = db.transaction((events: readonly NewAuditRecord[]) => this.appendNow(events));
   }
 
   async close(): Promise<void> {}
 
+  /**
+   * The writes of `work` (every store shares this connection) and the events it appends commit in one transaction,
+   * or roll back together when it throws. A nested call joins the unit it runs in. Units queue behind each other;
+   * since their work only runs statements, each holds the write lock for a few microtasks.
+   */
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    if (this.unit.getStore()?.open === true) return work();
+    const previous = this.unitQueue;
+    let release = (): void => undefined;
+    this.unitQueue = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await this.runUnit(work);
+    } finally {
+      release();
+    }
+  }
+
+  private async runUnit<T>(work: () => Promise<T>): Promise<T> {
+    // Someone else's transaction is open only if they broke the rule above; joining it is all that can be done.
+    if (this.db.inTransaction) return work();
+    const unit: Unit = { open: true };
+    this.begin.run();
+    // Work that waits for I/O would keep the write lock (other processes wait) and take other requests' writes into
+    // a transaction that may roll back: commit at the next loop turn, and let the rest run as outside a unit.
+    const guard = setImmediate(() => {
+      if (!unit.open) return;
+      unit.open = false;
+      this.spannedUnits += 1;
+      this.commit.run();
+    });
+    try {
+      const result = await this.unit.run(unit, work);
+      if (unit.open) {
+        this.commit.run();
+        unit.open = false;
+      }
+      return result;
+    } catch (error) {
+      if (unit.open && this.db.inTransaction) this.rollback.run();
+      throw error;
+    } finally {
+      unit.open = false;
+      clearImmediate(guard);
+    }
+  }
+
   append(event: NewAuditRecord): Promise<AuditRecord> {
+    // Inside a unit: written now, in the transaction of the change it records.
+    if (this.unit.getStore()?.open === true) {
+      try {
+        return Promise.resolve(this.appendNow([event])[0] as AuditRecord);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
       if (!this.flushScheduled) {
