@@ -22,6 +22,8 @@ import { promptTemplate, promptEventTags } from "./prompt-events.js";
 import { registrySearchQueries } from "./search-queries.js";
 import type { RegistryStore } from "./store.js";
 import { VersionSources } from "./version-sources.js";
+import type { IntegrityService } from "./integrity/integrity-service.js";
+import { storeKeyOfArtifactUri } from "../artifacts/artifact-uri.js";
 import {
   ACTIVE_STAGES,
   SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
@@ -57,6 +59,8 @@ export interface RegistryServiceOptions {
   loggedModels?: LoggedModelLookup;
   clock?: Clock;
   followers?: readonly RegistryFollower[];
+  /** Pins each new version's files by sha256 (integrity/); absent: versions are not pinned. */
+  integrity?: IntegrityService;
 }
 
 export interface NewRegisteredModelRequest {
@@ -101,6 +105,7 @@ export class RegistryService implements ModelVersionLookup {
   private readonly clock: Clock;
   private readonly followers: readonly RegistryFollower[];
   private readonly sources: VersionSources;
+  private readonly integrity: IntegrityService | undefined;
 
   constructor(
     private readonly store: RegistryStore,
@@ -111,6 +116,7 @@ export class RegistryService implements ModelVersionLookup {
     this.events = options.events;
     this.clock = options.clock ?? systemClock;
     this.followers = options.followers ?? [];
+    this.integrity = options.integrity;
     this.sources = new VersionSources(store, this.tracking, options.loggedModels ?? NO_LOGGED_MODELS);
     this.enforcement = new PromotionEnforcement({
       gate: options.promotion,
@@ -335,6 +341,11 @@ export class RegistryService implements ModelVersionLookup {
     if (request.modelId !== undefined) validateLoggedModelId(request.modelId);
     const checked = await this.sources.check(request);
     const userId = declaredUserId(ctx);
+    // Hashed before the transaction (it reads files); recorded inside it, with the version and its audit event.
+    const files =
+      this.integrity !== undefined && checked.downloadUri !== undefined
+        ? await this.integrity.snapshot(storeKeyOfArtifactUri(request.runId ?? "", checked.downloadUri))
+        : undefined;
     return this.atomic(async () => {
       const version = await this.store.createModelVersion({
         name: request.name,
@@ -347,6 +358,7 @@ export class RegistryService implements ModelVersionLookup {
         ...(userId ? { userId } : {}),
         now: this.clock(),
       });
+      const pinned = files !== undefined ? await this.integrity?.recordAtRegistration(version.name, version.version, files) : undefined;
       await this.audit.record(ctx, {
         action: "registry.model_version.create",
         entityType: "model_version",
@@ -357,6 +369,7 @@ export class RegistryService implements ModelVersionLookup {
           source: version.source,
           run_id: version.run_id ?? null,
           model_id: version.model_id ?? null,
+          ...(pinned !== undefined ? { pinned_files: pinned.files, manifest_sha256: pinned.manifest_sha256 } : {}),
         },
       });
       await this.publishVersionCreated(version, ctx);

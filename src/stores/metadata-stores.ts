@@ -1,6 +1,7 @@
 import type { AuditStore } from "../audit/store.js";
 import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
+import type { ManifestStore } from "../registry/integrity/manifest-store.js";
 import type { RegistryStore } from "../registry/store.js";
 import type { DeploymentStore } from "../serving/deployments/deployment.js";
 import type { PredictionLogStore } from "../serving/prediction-log/store.js";
@@ -25,5 +26,7 @@ export interface MetadataStores {
   predictions: PredictionLogStore;
   monitors: MonitorStore;
   traces: TraceStore;
+  /** sha256 manifests of registered versions' files; absent in a backend without them (versions are then not pinned). */
+  manifests?: ManifestStore;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { SqliteAuditStore } from "./sqlite-audit-store.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
 import { SqliteLoggedModelStore } from "./sqlite-logged-model-store.js";
+import { SqliteManifestStore } from "./sqlite-manifest-store.js";
 import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 import { SqliteRegistryStore } from "./sqlite-registry-store.js";
@@ -38,6 +39,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     predictions: new SqlitePredictionLogStore(db),
     monitors: new SqliteMonitorStore(db),
     traces: new SqliteTraceStore(db),
+    manifests: new SqliteManifestStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };
