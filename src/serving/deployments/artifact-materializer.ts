@@ -7,7 +7,7 @@ import type { ArtifactStore } from "../../artifacts/store.js";
 import { notFound } from "../../core/errors.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { DigestingStream, type FileDigest, type FileManifest } from "../../registry/integrity/file-manifest.js";
-import { TEMP_FILE_MAX_AGE_MS } from "../../stores/artifact-stores/local/stale.js";
+import { isOrphanedStaging, stagingOwnerTag, TEMP_FILE_MAX_AGE_MS } from "../../stores/artifact-stores/local/stale.js";
 
 /** A local path of a model version's files (onnxruntime reads files, not streams). */
 export type Materializer = (version: ModelVersion) => Promise<string>;
@@ -82,8 +82,9 @@ const exists = async (p: string): Promise<boolean> => {
 const STAGING_PREFIX = "staging-";
 
 /**
- * Removes `<cacheDir>/<model>/<version>/staging-*` folders untouched for TEMP_FILE_MAX_AGE_MS: leftovers of copies that
- * a crash interrupted. A younger one may be another replica's copy in progress (replicas may share the cache).
+ * Removes `<cacheDir>/<model>/<version>/staging-*` folders that no live process owns: leftovers of copies that a crash
+ * interrupted, at once when a process of this host made them (see stagingOwnerTag), else once untouched for
+ * TEMP_FILE_MAX_AGE_MS (a younger one may be another host's replica copying right now: replicas may share the cache).
  */
 export const sweepStaleStaging = async (cacheDir: string, now: number = Date.now()): Promise<number> => {
   let removed = 0;
@@ -93,7 +94,7 @@ export const sweepStaleStaging = async (cacheDir: string, now: number = Date.now
       const staging = (await children(version)).filter((dir) => path.basename(dir).startsWith(STAGING_PREFIX));
       for (const dir of staging) {
         const info = await stat(dir).catch(() => undefined);
-        if (info !== undefined && now - info.mtimeMs > TEMP_FILE_MAX_AGE_MS) {
+        if (info !== undefined && isOrphanedStaging(path.basename(dir), info.mtimeMs, TEMP_FILE_MAX_AGE_MS, now)) {
           await rm(dir, { recursive: true, force: true });
           removed += 1;
         }
@@ -132,7 +133,7 @@ export const artifactMaterializer = (options: ArtifactMaterializerOptions): Mate
       return result;
     }
     await mkdir(folder, { recursive: true });
-    const staging = await mkdtemp(path.join(folder, STAGING_PREFIX));
+    const staging = await mkdtemp(path.join(folder, `${STAGING_PREFIX}${stagingOwnerTag()}`));
     try {
       const digests: FileDigest[] = [];
       if (fileName !== undefined) {

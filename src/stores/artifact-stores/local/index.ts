@@ -6,7 +6,7 @@ import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteR
 import { confine } from "./confine.js";
 import { LocalMultipartUploads } from "./multipart.js";
 import { readFileStream } from "./read-stream.js";
-import { MULTIPART_UPLOAD_MAX_AGE_MS, removeEntriesOlderThan, TEMP_FILE_MAX_AGE_MS } from "./stale.js";
+import { MULTIPART_UPLOAD_MAX_AGE_MS, removeEntriesOlderThan, removeOrphanedEntries, TEMP_FILE_MAX_AGE_MS } from "./stale.js";
 import { commitTempFile, streamToTempFile } from "./temp-file.js";
 
 /**
@@ -156,7 +156,7 @@ export const openLocalArtifactStore = async (rootDir: string): Promise<ArtifactS
   const uploadsDir = path.join(rootReal, STAGING_DIR_NAME, "uploads");
   await mkdir(tempDir, { recursive: true });
   await mkdir(uploadsDir, { recursive: true });
-  await removeEntriesOlderThan(tempDir, TEMP_FILE_MAX_AGE_MS);
+  await removeOrphanedEntries(tempDir, TEMP_FILE_MAX_AGE_MS);
   await removeEntriesOlderThan(uploadsDir, MULTIPART_UPLOAD_MAX_AGE_MS);
   return new LocalArtifactStore(rootReal, tempDir, uploadsDir);
 };

@@ -5,6 +5,7 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ByteSource } from "../../../artifacts/store.js";
+import { stagingOwnerTag } from "./stale.js";
 
 /**
  * Streams a source into a fresh file in the staging folder (same file system as the root, so the final rename is
@@ -25,7 +26,7 @@ export const streamToTempFile = async (
   stagingDir: string,
   options: { md5?: boolean; sync?: boolean } = {},
 ): Promise<TempFile> => {
-  const tempPath = path.join(stagingDir, `${randomUUID()}.part`);
+  const tempPath = path.join(stagingDir, `${stagingOwnerTag()}${randomUUID()}.part`);
   let size = 0;
   const hash = options.md5 ? createHash("md5") : undefined;
   const sha256 = createHash("sha256");
