@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Database } from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NewAuditRecord } from "../../audit/event.js";
+import { AuditService } from "../../audit/service.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteAuditStore } from "./sqlite-audit-store.js";
 
@@ -70,6 +71,8 @@ describe("SqliteAuditStore.atomically", () => {
         throw new Error("follower failed");
       }),
     ).rejects.toThrow("follower failed");
+    // The group's transaction commits at the end of the loop turn, without the unit that failed.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(db.inTransaction).toBe(false);
     expect(things(db)).toEqual([]);
     expect(events(db)).toEqual([]);
@@ -79,6 +82,26 @@ describe("SqliteAuditStore.atomically", () => {
       await store.append(event("b"));
     });
     expect((await store.readRange(0, 10)).map((r) => [r.seq, r.entityId])).toEqual([[1, "b"]]);
+  });
+
+  it("commits the units of one loop turn together, a failing one undone alone, the chain without a gap", async () => {
+    const db = await openTemp();
+    const store = new SqliteAuditStore(db);
+    const unit = (name: string) =>
+      store.atomically(async () => {
+        await insertThing(db, name);
+        await store.append(event(name));
+        if (name === "b") throw new Error("b failed");
+        return name;
+      });
+    const outcomes = await Promise.allSettled(["a", "b", "c"].map(unit));
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(things(db)).toEqual(["a", "c"]);
+    expect((await store.readRange(0, 10)).map((r) => [r.seq, r.entityId])).toEqual([
+      [1, "a"],
+      [2, "c"],
+    ]);
+    expect((await new AuditService(store).verify()).ok).toBe(true);
   });
 
   it("runs concurrent units one after another and joins a nested one into its parent", async () => {
