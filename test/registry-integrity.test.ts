@@ -78,6 +78,13 @@ describe("registered versions pinned to their files", () => {
     expect((await put(`${modelKey}/extra.txt`, "x")).status).toBe(409);
     for (const key of [modelKey, `0/${model.runId}`, "0"]) expect((await del(key)).status, key).toBe(409);
     expect((await del(`${modelKey}/MLmodel`)).status).toBe(409);
+    // A multipart upload onto a pinned file is refused before any part is sent.
+    const multipart = await fetch(`${server.url}/api/2.0/mlflow-artifacts/mpu/create/${modelKey}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-cairn-user": "mallory" },
+      body: JSON.stringify({ path: "model.onnx", num_parts: 1 }),
+    });
+    expect(multipart.status).toBe(409);
     // Files the version does not hold stay writable.
     expect((await put(`0/${model.runId}/artifacts/notes.txt`, "fine")).status).toBe(200);
     expect((await del(`0/${model.runId}/artifacts/notes.txt`)).status).toBe(200);
@@ -86,7 +93,7 @@ describe("registered versions pinned to their files", () => {
     expect(download.status).toBe(200);
     expect(sha256(new Uint8Array(await download.arrayBuffer()))).toBe(sha256(model.bytes));
     const refused = (await auditEvents("registry.integrity.refuse")).filter((event) => event.entity_id === "churn/1");
-    expect(refused.map((event) => event.after.checkpoint)).toEqual(["upload", "upload", "delete", "delete", "delete", "delete"]);
+    expect(refused.map((event) => event.after.checkpoint)).toEqual(["upload", "upload", "delete", "delete", "delete", "delete", "upload"]);
     expect(refused[0]).toMatchObject({ actor: { name: "mallory" }, after: { key: `${modelKey}/model.onnx`, versions: ["churn/1"] } });
   });
 

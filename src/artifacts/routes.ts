@@ -57,6 +57,7 @@ const registerJsonRoutes = (app: FastifyInstance, service: ArtifactService, pref
       fields.requiredString("path"),
       fields.optionalInt64("num_parts") ?? 1,
       partUrl,
+      writeContextOfRequest(request),
     );
     return sendJson(reply, created);
   });

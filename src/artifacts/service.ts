@@ -197,11 +197,14 @@ export class ArtifactService {
     filePath: string,
     numParts: number,
     partUrl: PartUrlBuilder,
+    ctx?: WriteContext,
   ): Promise<{ upload_id: string; credentials: MultipartCredential[] }> {
     if (!Number.isInteger(numParts) || numParts < 1 || numParts > MAX_MULTIPART_PARTS) {
       throw invalidParameter(`Invalid value ${numParts} for parameter 'num_parts' supplied: must be between 1 and ${MAX_MULTIPART_PARTS}.`);
     }
     const key = this.multipartKey(dirPath, filePath);
+    // Refused before any part is sent; complete checks again (a version may pin the key meanwhile).
+    if (ctx !== undefined) await this.options.integrity?.checkChange(key, "upload", ctx);
     const { uploadId } = await this.store.createMultipartUpload(key);
     const credentials = Array.from({ length: numParts }, (_, index) => ({
       url: partUrl(key, uploadId, index + 1),
