@@ -88,7 +88,8 @@ interface CommitGroup {
 const MAX_EVENTS_PER_COMMIT = 256;
 
 /**
- * The audit log in the shared SQLite database. Appends are group-committed: the events that concurrent requests
+ * The audit log in the shared SQLite database. Most events are appended inside atomically(): in the transaction of
+ * the change they record (see there). An append outside a unit is group-committed: the events that concurrent requests
  * record within one turn of the event loop are written in one IMMEDIATE transaction (one head read, then one insert
  * per event, each chained to the one before), and each append resolves once its event is committed. A commit costs
  * far more than an insert (every touched page of the table and its four indexes goes to the WAL), so under load this
