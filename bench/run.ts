@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   permissions: async () => (await import("./permissions.js")).runPermissionBenchmarks(),
   "model-isolation": async () => (await import("./model-isolation.js")).runModelIsolationBenchmarks(),
   "model-attack": async () => (await import("./model-attack.js")).runModelAttackBenchmark(),
+  "audit-atomic": async () => (await import("./audit-atomic.js")).runAuditAtomicBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../src/server/test-support/temp-server.js";
 
@@ -74,7 +75,7 @@ describe("artifact writes in the audit trail", () => {
 
     const events = (await get("audit/events", { action: "artifacts.*" })).events;
     expect(events.map((event: any) => [event.action, event.entity_type, event.entity_id, event.actor, event.after, event.request_id])).toEqual([
-      ["artifacts.file.upload", "artifact", "0/run-x/artifacts/model.bin", { name: "eve", verified: false }, { bytes: 5 }, "up-1"],
+      ["artifacts.file.upload", "artifact", "0/run-x/artifacts/model.bin", { name: "eve", verified: false }, { bytes: 5, sha256: createHash("sha256").update("12345").digest("hex") }, "up-1"],
       ["artifacts.file.delete", "artifact", "0/run-x/artifacts/model.bin", { name: "eve", verified: false }, null, "del-1"],
     ]);
     expect((await get("audit/verify")).ok).toBe(true);

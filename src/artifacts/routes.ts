@@ -57,6 +57,7 @@ const registerJsonRoutes = (app: FastifyInstance, service: ArtifactService, pref
       fields.requiredString("path"),
       fields.optionalInt64("num_parts") ?? 1,
       partUrl,
+      writeContextOfRequest(request),
     );
     return sendJson(reply, created);
   });
@@ -92,7 +93,7 @@ const registerStreamingRoutes = (app: FastifyInstance, service: ArtifactService,
     if (range === "unsatisfiable") {
       return reply.status(416).header("Content-Range", `bytes */${size}`).type("application/json").send({});
     }
-    const download = await service.download(path, range);
+    const download = await service.download(path, range, writeContextOfRequest(request));
     reply
       .header("Content-Type", download.contentType)
       .header("Content-Disposition", download.contentDisposition)

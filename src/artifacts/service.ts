@@ -6,7 +6,7 @@ import type { FileInfo } from "../protocol/mlflow/entities.js";
 import { baseName, invalidPath, joinKeys, normaliseArtifactPath } from "./artifact-path.js";
 import { storeKeyOfArtifactUri } from "./artifact-uri.js";
 import { attachmentDisposition, guessMimeType } from "./mime-type.js";
-import { MAX_MULTIPART_PARTS, type ArtifactEntry, type ArtifactStore, type ByteRange, type ByteSource, type UploadedPart } from "./store.js";
+import { MAX_MULTIPART_PARTS, type ArtifactEntry, type ArtifactStore, type ByteRange, type ByteSource, type UploadedPart, type WrittenFile } from "./store.js";
 
 /**
  * The rules of the artifacts domain: every client path is normalised and confined here before the store sees it,
@@ -22,6 +22,17 @@ export interface ArtifactServiceOptions {
    * and nothing is stored. Undefined for keys without one (artifacts are otherwise unbounded, as in MLflow).
    */
   uploadLimit?: (key: string) => UploadLimit | undefined;
+  /** The registry's pins on registered versions' files (see registry/integrity); absent: nothing is pinned. */
+  integrity?: ArtifactIntegrity;
+}
+
+/**
+ * What the artifact API asks before it serves or changes a file: a download of a pinned file whose bytes changed, and
+ * an upload or delete that would change pinned files, are refused (each throws the error to answer).
+ */
+export interface ArtifactIntegrity {
+  checkDownload(key: string, ctx: WriteContext): Promise<void>;
+  checkChange(key: string, action: "upload" | "delete", ctx: WriteContext): Promise<void>;
 }
 
 export interface UploadLimit {
@@ -102,9 +113,15 @@ export class ArtifactService {
     this.audit = options.audit ?? noAudit;
   }
 
-  /** An artifact write becomes an audit event once the file is in place (never for a failed or aborted upload). */
-  private async auditWrite(ctx: WriteContext, action: "upload" | "delete", key: string, bytes?: number): Promise<void> {
-    const after = action === "upload" ? { bytes: bytes ?? (await this.store.stat(key))?.size ?? null } : null;
+  /**
+   * An artifact write becomes an audit event once the file is in place (never for a failed or aborted upload), with
+   * the sha256 of the bytes stored when the backend computed it on the way. A file is not a database row, so the
+   * event follows the rename into place rather than sharing its transaction; a crash between the two leaves a file
+   * without its event, never an event without its file.
+   */
+  private async auditWrite(ctx: WriteContext, action: "upload" | "delete", key: string, written?: WrittenFile): Promise<void> {
+    const after =
+      action === "upload" ? { bytes: written?.size ?? (await this.store.stat(key))?.size ?? null, sha256: written?.sha256 ?? null } : null;
     await this.audit.record(ctx, { action: `artifacts.file.${action}`, entityType: "artifact", entityId: key, after });
   }
 
@@ -134,8 +151,10 @@ export class ArtifactService {
     return files.length > 0 ? { files } : {};
   }
 
-  async download(path: string, range?: ByteRange): Promise<ArtifactDownload> {
+  /** `ctx` names who asked, for the audit event of a refused download. */
+  async download(path: string, range?: ByteRange, ctx?: WriteContext): Promise<ArtifactDownload> {
     const key = normaliseArtifactPath(path, "artifact_path");
+    if (this.options.integrity !== undefined && ctx !== undefined) await this.options.integrity.checkDownload(key, ctx);
     const content = await this.store.read(key, range);
     const name = baseName(key);
     return {
@@ -159,13 +178,15 @@ export class ArtifactService {
     const key = normaliseArtifactPath(path, "artifact_path");
     const limit = this.options.uploadLimit?.(key);
     if (limit && declaredBytes !== undefined && declaredBytes > limit.maxBytes) throw tooLarge(limit, key);
-    const { size } = await this.store.write(key, limit ? limited(body, limit, key) : body, limit?.sync === false ? { sync: false } : {});
+    await this.options.integrity?.checkChange(key, "upload", ctx);
+    const written = await this.store.write(key, limit ? limited(body, limit, key) : body, limit?.sync === false ? { sync: false } : {});
     // The store reports what it wrote: no second look at the file for the audit event.
-    await this.auditWrite(ctx, "upload", key, size);
+    await this.auditWrite(ctx, "upload", key, written);
   }
 
   async delete(path: string, ctx: WriteContext): Promise<void> {
     const key = normaliseArtifactPath(path, "artifact_path");
+    await this.options.integrity?.checkChange(key, "delete", ctx);
     await this.store.delete(key);
     await this.auditWrite(ctx, "delete", key);
   }
@@ -176,11 +197,14 @@ export class ArtifactService {
     filePath: string,
     numParts: number,
     partUrl: PartUrlBuilder,
+    ctx?: WriteContext,
   ): Promise<{ upload_id: string; credentials: MultipartCredential[] }> {
     if (!Number.isInteger(numParts) || numParts < 1 || numParts > MAX_MULTIPART_PARTS) {
       throw invalidParameter(`Invalid value ${numParts} for parameter 'num_parts' supplied: must be between 1 and ${MAX_MULTIPART_PARTS}.`);
     }
     const key = this.multipartKey(dirPath, filePath);
+    // Refused before any part is sent; complete checks again (a version may pin the key meanwhile).
+    if (ctx !== undefined) await this.options.integrity?.checkChange(key, "upload", ctx);
     const { uploadId } = await this.store.createMultipartUpload(key);
     const credentials = Array.from({ length: numParts }, (_, index) => ({
       url: partUrl(key, uploadId, index + 1),
@@ -203,8 +227,9 @@ export class ArtifactService {
     ctx: WriteContext,
   ): Promise<void> {
     const key = this.multipartKey(dirPath, filePath);
-    await this.store.completeMultipartUpload(key, uploadId, parts);
-    await this.auditWrite(ctx, "upload", key);
+    await this.options.integrity?.checkChange(key, "upload", ctx);
+    const written = await this.store.completeMultipartUpload(key, uploadId, parts);
+    await this.auditWrite(ctx, "upload", key, written);
   }
 
   async abortMultipartUpload(dirPath: string, filePath: string, uploadId: string): Promise<void> {

@@ -48,6 +48,12 @@ export interface WriteOptions {
   sync?: boolean;
 }
 
+/** What a write stored: its size and, when the backend computes it on the way, its sha256 (hex). */
+export interface WrittenFile {
+  size: number;
+  sha256?: string;
+}
+
 export interface UploadedPart {
   partNumber: number;
   /** ETag returned when the part was uploaded; checked when given. */
@@ -68,14 +74,14 @@ export interface ArtifactStore {
    * Streams the source to the key atomically: readers see the old content or the complete new one, never a torn
    * file, and a source that fails mid-way leaves nothing behind. Replaces an existing file.
    */
-  write(key: string, source: ByteSource, options?: WriteOptions): Promise<{ size: number }>;
+  write(key: string, source: ByteSource, options?: WriteOptions): Promise<WrittenFile>;
   /** Removes a file or a whole tree; a missing key is not an error (as MLflow). */
   delete(key: string): Promise<void>;
   createMultipartUpload(key: string): Promise<{ uploadId: string }>;
   /** Stores one part (re-uploading a part number replaces it) and returns its ETag. */
   uploadPart(key: string, uploadId: string, partNumber: number, source: ByteSource): Promise<{ etag: string; size: number }>;
   /** Concatenates the listed parts in part-number order into the key, atomically, then forgets the upload. */
-  completeMultipartUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<{ size: number }>;
+  completeMultipartUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<WrittenFile>;
   /** Drops the upload and its parts. */
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
 }

@@ -18,7 +18,18 @@ export interface AuditEntry {
 
 export interface AuditRecorder {
   record(context: WriteContext, entry: AuditEntry): Promise<void>;
+  /**
+   * Runs `work` (store writes and the record() calls that describe them) so that the changes and their events commit
+   * together or not at all: a crash never leaves a change without its event. `work` must touch only the metadata
+   * store (no file, network or timer waits): the SQLite backend holds one write transaction open while it runs.
+   * Optional so that test doubles need not implement it; callers go through `atomically` below.
+   */
+  atomically?<T>(work: () => Promise<T>): Promise<T>;
 }
+
+/** Runs `work` as one atomic change-and-event unit when the recorder supports it, as it is otherwise. */
+export const atomically = <T>(audit: AuditRecorder, work: () => Promise<T>): Promise<T> =>
+  audit.atomically ? audit.atomically(work) : work();
 
 /** For wiring where auditing is off (unit tests of a single service). */
 export const noAudit: AuditRecorder = { record: async () => undefined };

@@ -47,6 +47,10 @@ export class AuditService implements AuditRecorder {
     });
   }
 
+  atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.store.atomically ? this.store.atomically(work) : work();
+  }
+
   async list(query: AuditQuery): Promise<AuditPage> {
     return this.store.list(query);
   }

@@ -10,6 +10,12 @@ export interface AuditStore {
    * (GENESIS_HASH for the first event), hash = eventHash(...). Atomic with respect to other appenders.
    */
   append(event: NewAuditRecord): Promise<AuditRecord>;
+  /**
+   * Runs `work` in one write transaction of the database the other stores share: the writes it makes and the events
+   * appended while it runs commit together, or roll back together when it throws. A backend whose metadata stores do
+   * not share its transactions leaves this out (events are then appended after the change, as before).
+   */
+  atomically?<T>(work: () => Promise<T>): Promise<T>;
   /** Events matching the query, in seq order (or newest first), one page at a time. */
   list(query: AuditQuery): Promise<AuditPage>;
   /** Up to `limit` events with seq > afterSeq, in seq order, whatever their content (for verification). */

@@ -2,7 +2,7 @@ import { ANONYMOUS, type WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { invalidParameter, notFound } from "../core/errors.js";
 import { RegistryEventType, type EventSink } from "../core/events.js";
-import type { AuditRecorder } from "../audit/recorder.js";
+import { atomically, type AuditRecorder } from "../audit/recorder.js";
 import type {
   ModelStage,
   ModelVersion,
@@ -22,6 +22,8 @@ import { promptTemplate, promptEventTags } from "./prompt-events.js";
 import { registrySearchQueries } from "./search-queries.js";
 import type { RegistryStore } from "./store.js";
 import { VersionSources } from "./version-sources.js";
+import type { IntegrityService } from "./integrity/integrity-service.js";
+import { storeKeyOfArtifactUri } from "../artifacts/artifact-uri.js";
 import {
   ACTIVE_STAGES,
   SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
@@ -57,6 +59,8 @@ export interface RegistryServiceOptions {
   loggedModels?: LoggedModelLookup;
   clock?: Clock;
   followers?: readonly RegistryFollower[];
+  /** Pins each new version's files by sha256 (integrity/); absent: versions are not pinned. */
+  integrity?: IntegrityService;
 }
 
 export interface NewRegisteredModelRequest {
@@ -101,6 +105,7 @@ export class RegistryService implements ModelVersionLookup {
   private readonly clock: Clock;
   private readonly followers: readonly RegistryFollower[];
   private readonly sources: VersionSources;
+  private readonly integrity: IntegrityService | undefined;
 
   constructor(
     private readonly store: RegistryStore,
@@ -111,6 +116,7 @@ export class RegistryService implements ModelVersionLookup {
     this.events = options.events;
     this.clock = options.clock ?? systemClock;
     this.followers = options.followers ?? [];
+    this.integrity = options.integrity;
     this.sources = new VersionSources(store, this.tracking, options.loggedModels ?? NO_LOGGED_MODELS);
     this.enforcement = new PromotionEnforcement({
       gate: options.promotion,
@@ -127,26 +133,28 @@ export class RegistryService implements ModelVersionLookup {
     if (request.description !== undefined) validateDescription(request.description);
     for (const tag of request.tags) validateRegistryTag(tag);
     const userId = declaredUserId(ctx);
-    const model = await this.store.createRegisteredModel({
-      name: request.name,
-      ...(request.description !== undefined ? { description: request.description } : {}),
-      tags: request.tags,
-      ...(userId ? { userId } : {}),
-      now: this.clock(),
+    return this.atomic(async () => {
+      const model = await this.store.createRegisteredModel({
+        name: request.name,
+        ...(request.description !== undefined ? { description: request.description } : {}),
+        tags: request.tags,
+        ...(userId ? { userId } : {}),
+        now: this.clock(),
+      });
+      await this.audit.record(ctx, {
+        action: "registry.registered_model.create",
+        entityType: "registered_model",
+        entityId: model.name,
+        after: { name: model.name, description: model.description ?? null, tags: tagMap(model.tags) },
+      });
+      const prompt = hasPromptTag(model.tags);
+      await this.publish(prompt ? RegistryEventType.PROMPT_CREATED : RegistryEventType.REGISTERED_MODEL_CREATED, ctx, {
+        name: model.name,
+        tags: prompt ? promptEventTags(model.tags) : tagMap(model.tags),
+        description: model.description ?? null,
+      });
+      return model;
     });
-    await this.audit.record(ctx, {
-      action: "registry.registered_model.create",
-      entityType: "registered_model",
-      entityId: model.name,
-      after: { name: model.name, description: model.description ?? null, tags: tagMap(model.tags) },
-    });
-    const prompt = hasPromptTag(model.tags);
-    await this.publish(prompt ? RegistryEventType.PROMPT_CREATED : RegistryEventType.REGISTERED_MODEL_CREATED, ctx, {
-      name: model.name,
-      tags: prompt ? promptEventTags(model.tags) : tagMap(model.tags),
-      description: model.description ?? null,
-    });
-    return model;
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
@@ -159,49 +167,55 @@ export class RegistryService implements ModelVersionLookup {
   async renameRegisteredModel(name: string, newName: string, ctx: WriteContext): Promise<RegisteredModel> {
     validateModelName(name);
     validateModelName(newName, "new_name");
-    const model = await this.store.renameRegisteredModel(name, newName, this.clock());
-    for (const follower of this.followers) await follower.renameModel(name, newName);
-    await this.audit.record(ctx, {
-      action: "registry.registered_model.rename",
-      entityType: "registered_model",
-      entityId: name,
-      before: { name },
-      after: { name: model.name },
+    return this.atomic(async () => {
+      const model = await this.store.renameRegisteredModel(name, newName, this.clock());
+      for (const follower of this.followers) await follower.renameModel(name, newName);
+      await this.audit.record(ctx, {
+        action: "registry.registered_model.rename",
+        entityType: "registered_model",
+        entityId: name,
+        before: { name },
+        after: { name: model.name },
+      });
+      return model;
     });
-    return model;
   }
 
   async updateRegisteredModel(name: string, description: string | undefined, ctx: WriteContext): Promise<RegisteredModel> {
     if (description !== undefined) validateDescription(description);
-    const before = await this.getRegisteredModel(name);
-    const model = await this.store.updateRegisteredModel(
-      name,
-      description !== undefined ? { description } : {},
-      this.clock(),
-    );
-    await this.audit.record(ctx, {
-      action: "registry.registered_model.update",
-      entityType: "registered_model",
-      entityId: name,
-      before: { description: before.description ?? null },
-      after: { description: model.description ?? null },
+    return this.atomic(async () => {
+      const before = await this.getRegisteredModel(name);
+      const model = await this.store.updateRegisteredModel(
+        name,
+        description !== undefined ? { description } : {},
+        this.clock(),
+      );
+      await this.audit.record(ctx, {
+        action: "registry.registered_model.update",
+        entityType: "registered_model",
+        entityId: name,
+        before: { description: before.description ?? null },
+        after: { description: model.description ?? null },
+      });
+      return model;
     });
-    return model;
   }
 
   /** Deletes the model with its versions; each alias it had is audited as deleted, so alias histories end. */
   async deleteRegisteredModel(name: string, ctx: WriteContext): Promise<void> {
-    const model = await this.getRegisteredModel(name);
-    await this.store.deleteRegisteredModel(name);
-    for (const follower of this.followers) await follower.deleteModel(name);
-    await this.audit.record(ctx, {
-      action: "registry.registered_model.delete",
-      entityType: "registered_model",
-      entityId: name,
-      before: { name, aliases: model.aliases, tags: tagMap(model.tags) },
+    await this.atomic(async () => {
+      const model = await this.getRegisteredModel(name);
+      await this.store.deleteRegisteredModel(name);
+      for (const follower of this.followers) await follower.deleteModel(name);
+      await this.audit.record(ctx, {
+        action: "registry.registered_model.delete",
+        entityType: "registered_model",
+        entityId: name,
+        before: { name, aliases: model.aliases, tags: tagMap(model.tags) },
+      });
+      const prompt = hasPromptTag(model.tags);
+      for (const alias of model.aliases) await this.recordAliasRemoved(name, alias.alias, alias.version, "registered_model_deleted", ctx, prompt);
     });
-    const prompt = hasPromptTag(model.tags);
-    for (const alias of model.aliases) await this.recordAliasRemoved(name, alias.alias, alias.version, "registered_model_deleted", ctx, prompt);
   }
 
   async searchRegisteredModels(request: RegistrySearchRequest): Promise<Page<RegisteredModel>> {
@@ -224,36 +238,40 @@ export class RegistryService implements ModelVersionLookup {
   async setRegisteredModelTag(name: string, tag: RegisteredModelTag, ctx: WriteContext): Promise<void> {
     validateModelName(name);
     validateRegistryTag(tag);
-    const model = await this.getRegisteredModel(name);
-    await this.store.setRegisteredModelTag(name, tag, this.clock());
-    const previous = model.tags.find((existing) => existing.key === tag.key);
-    await this.audit.record(ctx, {
-      action: "registry.registered_model_tag.set",
-      entityType: "registered_model",
-      entityId: name,
-      before: previous ? { key: tag.key, value: previous.value } : null,
-      after: { key: tag.key, value: tag.value },
+    await this.atomic(async () => {
+      const model = await this.getRegisteredModel(name);
+      await this.store.setRegisteredModelTag(name, tag, this.clock());
+      const previous = model.tags.find((existing) => existing.key === tag.key);
+      await this.audit.record(ctx, {
+        action: "registry.registered_model_tag.set",
+        entityType: "registered_model",
+        entityId: name,
+        before: previous ? { key: tag.key, value: previous.value } : null,
+        after: { key: tag.key, value: tag.value },
+      });
+      // MLflow has no event for a model's tags, only for a prompt's.
+      if (hasPromptTag(model.tags) || hasPromptTag([tag])) {
+        await this.publish(RegistryEventType.PROMPT_TAG_SET, ctx, { name, key: tag.key, value: tag.value });
+      }
     });
-    // MLflow has no event for a model's tags, only for a prompt's.
-    if (hasPromptTag(model.tags) || hasPromptTag([tag])) {
-      await this.publish(RegistryEventType.PROMPT_TAG_SET, ctx, { name, key: tag.key, value: tag.value });
-    }
   }
 
   async deleteRegisteredModelTag(name: string, key: string, ctx: WriteContext): Promise<void> {
     validateModelName(name);
     validateRegistryTagKey(key);
-    const model = await this.getRegisteredModel(name);
-    await this.store.deleteRegisteredModelTag(name, key, this.clock());
-    const previous = model.tags.find((existing) => existing.key === key);
-    await this.audit.record(ctx, {
-      action: "registry.registered_model_tag.delete",
-      entityType: "registered_model",
-      entityId: name,
-      before: previous ? { key, value: previous.value } : null,
-      after: null,
+    await this.atomic(async () => {
+      const model = await this.getRegisteredModel(name);
+      await this.store.deleteRegisteredModelTag(name, key, this.clock());
+      const previous = model.tags.find((existing) => existing.key === key);
+      await this.audit.record(ctx, {
+        action: "registry.registered_model_tag.delete",
+        entityType: "registered_model",
+        entityId: name,
+        before: previous ? { key, value: previous.value } : null,
+        after: null,
+      });
+      if (hasPromptTag(model.tags)) await this.publish(RegistryEventType.PROMPT_TAG_DELETED, ctx, { name, key });
     });
-    if (hasPromptTag(model.tags)) await this.publish(RegistryEventType.PROMPT_TAG_DELETED, ctx, { name, key });
   }
 
   // --- aliases ---
@@ -267,37 +285,41 @@ export class RegistryService implements ModelVersionLookup {
     validateAliasName(alias);
     const target = await this.getModelVersion(name, version);
     const outcome = await this.requirePromotion(target, { kind: "alias", alias }, ctx, change);
-    const { previousVersion } = await this.store.setAlias(name, alias, target.version, this.clock());
-    await this.audit.record(ctx, {
-      action: "registry.alias.set",
-      entityType: "registered_model",
-      entityId: name,
-      before: previousVersion !== undefined ? { alias, version: previousVersion } : null,
-      after: {
+    return this.atomic(async () => {
+      const { previousVersion } = await this.store.setAlias(name, alias, target.version, this.clock());
+      await this.audit.record(ctx, {
+        action: "registry.alias.set",
+        entityType: "registered_model",
+        entityId: name,
+        before: previousVersion !== undefined ? { alias, version: previousVersion } : null,
+        after: {
+          alias,
+          version: target.version,
+          ...(change.reason !== undefined ? { reason: change.reason } : {}),
+          ...(outcome.approvalsSkipped !== undefined ? { approvals_skipped: outcome.approvalsSkipped } : {}),
+        },
+      });
+      const prompt = await this.sources.isPrompt(name, target.tags);
+      await this.publish(prompt ? RegistryEventType.PROMPT_ALIAS_CREATED : RegistryEventType.ALIAS_SET, ctx, {
+        name,
         alias,
         version: target.version,
-        ...(change.reason !== undefined ? { reason: change.reason } : {}),
-        ...(outcome.approvalsSkipped !== undefined ? { approvals_skipped: outcome.approvalsSkipped } : {}),
-      },
+        previous_version: previousVersion ?? null,
+      });
+      return outcome;
     });
-    const prompt = await this.sources.isPrompt(name, target.tags);
-    await this.publish(prompt ? RegistryEventType.PROMPT_ALIAS_CREATED : RegistryEventType.ALIAS_SET, ctx, {
-      name,
-      alias,
-      version: target.version,
-      previous_version: previousVersion ?? null,
-    });
-    return outcome;
   }
 
   /** Removing an alias that does not exist is not an error (MLflow's behaviour), and not a change worth auditing. */
   async deleteAlias(name: string, alias: string, ctx: WriteContext): Promise<void> {
     if (alias === "") throw invalidParameter("Registered model alias name cannot be empty.");
-    const model = await this.getRegisteredModel(name);
-    const { previousVersion } = await this.store.deleteAlias(name, alias, this.clock());
-    if (previousVersion !== undefined) {
-      await this.recordAliasRemoved(name, alias, previousVersion, "alias_deleted", ctx, hasPromptTag(model.tags));
-    }
+    await this.atomic(async () => {
+      const model = await this.getRegisteredModel(name);
+      const { previousVersion } = await this.store.deleteAlias(name, alias, this.clock());
+      if (previousVersion !== undefined) {
+        await this.recordAliasRemoved(name, alias, previousVersion, "alias_deleted", ctx, hasPromptTag(model.tags));
+      }
+    });
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
@@ -319,31 +341,40 @@ export class RegistryService implements ModelVersionLookup {
     if (request.modelId !== undefined) validateLoggedModelId(request.modelId);
     const checked = await this.sources.check(request);
     const userId = declaredUserId(ctx);
-    const version = await this.store.createModelVersion({
-      name: request.name,
-      source: request.source,
-      ...(checked.runId !== undefined ? { runId: checked.runId } : {}),
-      ...(request.runLink !== undefined ? { runLink: request.runLink } : {}),
-      ...(checked.modelId !== undefined ? { modelId: checked.modelId } : {}),
-      ...(request.description !== undefined ? { description: request.description } : {}),
-      tags: request.tags,
-      ...(userId ? { userId } : {}),
-      now: this.clock(),
+    // Hashed before the transaction (it reads files); recorded inside it, with the version and its audit event.
+    const files =
+      this.integrity !== undefined && checked.downloadUri !== undefined
+        ? await this.integrity.snapshot(storeKeyOfArtifactUri(request.runId ?? "", checked.downloadUri))
+        : undefined;
+    return this.atomic(async () => {
+      const version = await this.store.createModelVersion({
+        name: request.name,
+        source: request.source,
+        ...(checked.runId !== undefined ? { runId: checked.runId } : {}),
+        ...(request.runLink !== undefined ? { runLink: request.runLink } : {}),
+        ...(checked.modelId !== undefined ? { modelId: checked.modelId } : {}),
+        ...(request.description !== undefined ? { description: request.description } : {}),
+        tags: request.tags,
+        ...(userId ? { userId } : {}),
+        now: this.clock(),
+      });
+      const pinned = files !== undefined ? await this.integrity?.recordAtRegistration(version.name, version.version, files) : undefined;
+      await this.audit.record(ctx, {
+        action: "registry.model_version.create",
+        entityType: "model_version",
+        entityId: versionEntity(version.name, version.version),
+        after: {
+          name: version.name,
+          version: version.version,
+          source: version.source,
+          run_id: version.run_id ?? null,
+          model_id: version.model_id ?? null,
+          ...(pinned !== undefined ? { pinned_files: pinned.files, manifest_sha256: pinned.manifest_sha256 } : {}),
+        },
+      });
+      await this.publishVersionCreated(version, ctx);
+      return version;
     });
-    await this.audit.record(ctx, {
-      action: "registry.model_version.create",
-      entityType: "model_version",
-      entityId: versionEntity(version.name, version.version),
-      after: {
-        name: version.name,
-        version: version.version,
-        source: version.source,
-        run_id: version.run_id ?? null,
-        model_id: version.model_id ?? null,
-      },
-    });
-    await this.publishVersionCreated(version, ctx);
-    return version;
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
@@ -356,38 +387,42 @@ export class RegistryService implements ModelVersionLookup {
 
   async updateModelVersion(name: string, version: string, description: string | undefined, ctx: WriteContext): Promise<ModelVersion> {
     if (description !== undefined) validateDescription(description);
-    const before = await this.getModelVersion(name, version);
-    const updated = await this.store.updateModelVersion(
-      name,
-      before.version,
-      description !== undefined ? { description } : {},
-      this.clock(),
-    );
-    await this.audit.record(ctx, {
-      action: "registry.model_version.update",
-      entityType: "model_version",
-      entityId: versionEntity(name, before.version),
-      before: { description: before.description ?? null },
-      after: { description: updated.description ?? null },
+    return this.atomic(async () => {
+      const before = await this.getModelVersion(name, version);
+      const updated = await this.store.updateModelVersion(
+        name,
+        before.version,
+        description !== undefined ? { description } : {},
+        this.clock(),
+      );
+      await this.audit.record(ctx, {
+        action: "registry.model_version.update",
+        entityType: "model_version",
+        entityId: versionEntity(name, before.version),
+        before: { description: before.description ?? null },
+        after: { description: updated.description ?? null },
+      });
+      return updated;
     });
-    return updated;
   }
 
   /** Deletes the version; the aliases that pointed to it go with it and are audited as deleted. */
   async deleteModelVersion(name: string, version: string, ctx: WriteContext): Promise<void> {
-    const existing = await this.getModelVersion(name, version);
-    await this.store.deleteModelVersion(name, existing.version, this.clock());
-    for (const follower of this.followers) await follower.deleteVersion(name, existing.version);
-    await this.audit.record(ctx, {
-      action: "registry.model_version.delete",
-      entityType: "model_version",
-      entityId: versionEntity(name, existing.version),
-      before: { source: existing.source, run_id: existing.run_id ?? null, stage: existing.current_stage, aliases: existing.aliases },
+    await this.atomic(async () => {
+      const existing = await this.getModelVersion(name, version);
+      await this.store.deleteModelVersion(name, existing.version, this.clock());
+      for (const follower of this.followers) await follower.deleteVersion(name, existing.version);
+      await this.audit.record(ctx, {
+        action: "registry.model_version.delete",
+        entityType: "model_version",
+        entityId: versionEntity(name, existing.version),
+        before: { source: existing.source, run_id: existing.run_id ?? null, stage: existing.current_stage, aliases: existing.aliases },
+      });
+      const prompt = existing.aliases.length > 0 && (await this.sources.isPrompt(name, existing.tags));
+      for (const alias of existing.aliases) {
+        await this.recordAliasRemoved(name, alias, existing.version, "model_version_deleted", ctx, prompt);
+      }
     });
-    const prompt = existing.aliases.length > 0 && (await this.sources.isPrompt(name, existing.tags));
-    for (const alias of existing.aliases) {
-      await this.recordAliasRemoved(name, alias, existing.version, "model_version_deleted", ctx, prompt);
-    }
   }
 
   async searchModelVersions(request: RegistrySearchRequest): Promise<Page<ModelVersion>> {
@@ -426,32 +461,34 @@ export class RegistryService implements ModelVersionLookup {
     }
     const existing = await this.getModelVersion(name, version);
     await this.requirePromotion(existing, { kind: "stage", stage: target }, ctx);
-    const archived = archiveExistingVersions ? await this.versionsInStage(name, target, existing.version) : [];
-    const updated = await this.store.transitionStage(name, existing.version, target, archiveExistingVersions, this.clock());
-    await this.audit.record(ctx, {
-      action: "registry.stage.transition",
-      entityType: "model_version",
-      entityId: versionEntity(name, updated.version),
-      before: { stage: existing.current_stage },
-      after: { stage: updated.current_stage, archived_versions: archived },
-    });
-    for (const other of archived) {
+    return this.atomic(async () => {
+      const archived = archiveExistingVersions ? await this.versionsInStage(name, target, existing.version) : [];
+      const updated = await this.store.transitionStage(name, existing.version, target, archiveExistingVersions, this.clock());
       await this.audit.record(ctx, {
         action: "registry.stage.transition",
         entityType: "model_version",
-        entityId: versionEntity(name, other),
-        before: { stage: target },
-        after: { stage: "Archived", archived_by: updated.version },
+        entityId: versionEntity(name, updated.version),
+        before: { stage: existing.current_stage },
+        after: { stage: updated.current_stage, archived_versions: archived },
       });
-    }
-    await this.publish(RegistryEventType.STAGE_CHANGED, ctx, {
-      name,
-      version: updated.version,
-      stage: updated.current_stage,
-      previous_stage: existing.current_stage,
-      archived_versions: archived,
+      for (const other of archived) {
+        await this.audit.record(ctx, {
+          action: "registry.stage.transition",
+          entityType: "model_version",
+          entityId: versionEntity(name, other),
+          before: { stage: target },
+          after: { stage: "Archived", archived_by: updated.version },
+        });
+      }
+      await this.publish(RegistryEventType.STAGE_CHANGED, ctx, {
+        name,
+        version: updated.version,
+        stage: updated.current_stage,
+        previous_stage: existing.current_stage,
+        archived_versions: archived,
+      });
+      return updated;
     });
-    return updated;
   }
 
   /** The other versions of `name` now in `stage`: those that archive_existing_versions will move to Archived. */
@@ -475,42 +512,46 @@ export class RegistryService implements ModelVersionLookup {
 
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag, ctx: WriteContext): Promise<void> {
     validateRegistryTag(tag);
-    const existing = await this.getModelVersion(name, version);
-    await this.store.setModelVersionTag(name, existing.version, tag, this.clock());
-    const previous = existing.tags.find((candidate) => candidate.key === tag.key);
-    await this.audit.record(ctx, {
-      action: "registry.model_version_tag.set",
-      entityType: "model_version",
-      entityId: versionEntity(name, existing.version),
-      before: previous ? { key: tag.key, value: previous.value } : null,
-      after: { key: tag.key, value: tag.value },
-    });
-    const prompt = await this.sources.isPrompt(name, existing.tags);
-    await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_SET : RegistryEventType.MODEL_VERSION_TAG_SET, ctx, {
-      name,
-      version: existing.version,
-      key: tag.key,
-      value: tag.value,
+    await this.atomic(async () => {
+      const existing = await this.getModelVersion(name, version);
+      await this.store.setModelVersionTag(name, existing.version, tag, this.clock());
+      const previous = existing.tags.find((candidate) => candidate.key === tag.key);
+      await this.audit.record(ctx, {
+        action: "registry.model_version_tag.set",
+        entityType: "model_version",
+        entityId: versionEntity(name, existing.version),
+        before: previous ? { key: tag.key, value: previous.value } : null,
+        after: { key: tag.key, value: tag.value },
+      });
+      const prompt = await this.sources.isPrompt(name, existing.tags);
+      await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_SET : RegistryEventType.MODEL_VERSION_TAG_SET, ctx, {
+        name,
+        version: existing.version,
+        key: tag.key,
+        value: tag.value,
+      });
     });
   }
 
   async deleteModelVersionTag(name: string, version: string, key: string, ctx: WriteContext): Promise<void> {
     validateRegistryTagKey(key);
-    const existing = await this.getModelVersion(name, version);
-    await this.store.deleteModelVersionTag(name, existing.version, key, this.clock());
-    const previous = existing.tags.find((candidate) => candidate.key === key);
-    await this.audit.record(ctx, {
-      action: "registry.model_version_tag.delete",
-      entityType: "model_version",
-      entityId: versionEntity(name, existing.version),
-      before: previous ? { key, value: previous.value } : null,
-      after: null,
-    });
-    const prompt = await this.sources.isPrompt(name, existing.tags);
-    await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_DELETED : RegistryEventType.MODEL_VERSION_TAG_DELETED, ctx, {
-      name,
-      version: existing.version,
-      key,
+    await this.atomic(async () => {
+      const existing = await this.getModelVersion(name, version);
+      await this.store.deleteModelVersionTag(name, existing.version, key, this.clock());
+      const previous = existing.tags.find((candidate) => candidate.key === key);
+      await this.audit.record(ctx, {
+        action: "registry.model_version_tag.delete",
+        entityType: "model_version",
+        entityId: versionEntity(name, existing.version),
+        before: previous ? { key, value: previous.value } : null,
+        after: null,
+      });
+      const prompt = await this.sources.isPrompt(name, existing.tags);
+      await this.publish(prompt ? RegistryEventType.PROMPT_VERSION_TAG_DELETED : RegistryEventType.MODEL_VERSION_TAG_DELETED, ctx, {
+        name,
+        version: existing.version,
+        key,
+      });
     });
   }
 
@@ -520,6 +561,11 @@ export class RegistryService implements ModelVersionLookup {
   }
 
   // --- helpers ---
+
+  /** A write and its audit event (and webhook event) commit together: see AuditRecorder.atomically. */
+  private atomic<T>(work: () => Promise<T>): Promise<T> {
+    return atomically(this.audit, work);
+  }
 
   /**
    * The one promotion gate (promotion-enforcement.ts): alias moves and stage changes call it here; deployments call it

@@ -36,6 +36,8 @@ export interface VersionSourceRequest {
 export interface CheckedSource {
   runId?: string;
   modelId?: string;
+  /** The mlflow-artifacts: URI of the files (absent for a prompt version, which has none): what is pinned. */
+  downloadUri?: string;
 }
 
 const MAX_SOURCE_CHAIN = 10;
@@ -107,10 +109,10 @@ export class VersionSources {
     }
     const modelId = source.kind === "logged-model" ? source.modelId : request.modelId;
     const logged = modelId === undefined ? undefined : await this.requireLoggedModel(modelId, source.kind === "logged-model" ? request.source : undefined);
-    await this.downloadUriOfSource(request.source, source, 0);
-    if (source.kind === "runs") return { runId: source.runId, ...(modelId !== undefined ? { modelId } : {}) };
+    const downloadUri = await this.downloadUriOfSource(request.source, source, 0);
+    if (source.kind === "runs") return { runId: source.runId, ...(modelId !== undefined ? { modelId } : {}), downloadUri };
     const runId = request.runId !== undefined ? await this.requireLocalRun(request) : logged?.info.source_run_id || undefined;
-    return { ...(runId !== undefined ? { runId } : {}), ...(modelId !== undefined ? { modelId } : {}) };
+    return { ...(runId !== undefined ? { runId } : {}), ...(modelId !== undefined ? { modelId } : {}), downloadUri };
   }
 
   /** A run_link says the run lives on another tracking server, so only a local run id must exist here. */

@@ -2,6 +2,7 @@ import { ArtifactService } from "../artifacts/service.js";
 import { fanOutEvents } from "../core/events.js";
 import { AdaptiveBatcher } from "../serving/batching/adaptive-batcher.js";
 import { artifactMaterializer } from "../serving/deployments/artifact-materializer.js";
+import { IntegrityService } from "../registry/integrity/integrity-service.js";
 import { DeploymentLineage } from "../serving/deployments/deployment-lineage.js";
 import { auditGateEvidence } from "../serving/deployments/deployment-gate.js";
 import { DeploymentService } from "../serving/deployments/deployment-service.js";
@@ -105,9 +106,12 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT, audit });
   const traceJsonMaxBytes = options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES;
   // Each trace's traces.json is kept with the trace in the database; every other artifact in the artifact store.
+  // Registered versions' files are pinned by sha256: checked by downloads, serving and artifact writes.
+  const integrity = stores.manifests !== undefined ? new IntegrityService(stores.manifests, artifactStore, { audit }) : undefined;
   const artifacts = new ArtifactService(withTraceDataInDatabase(artifactStore, stores.traces, { maxBytes: traceJsonMaxBytes }), {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
+    ...(integrity !== undefined ? { integrity } : {}),
     uploadLimit: traceJsonUploadLimit(traceJsonMaxBytes),
   });
   const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
@@ -155,6 +159,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       store: artifactStore,
       downloadUri: (name, version) => registryOf().getModelVersionDownloadUri(name, version),
       cacheDir: options.modelCacheDir,
+      ...(integrity !== undefined ? { integrity } : {}),
     }),
     loadModel,
     ...(options.modelLoad !== undefined ? { loadOptions: options.modelLoad } : {}),
@@ -194,6 +199,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     events: fanOutEvents(webhooks, deployments),
     promotion,
     followers: [stores.governance, permissionFollower(stores.permissions)],
+    ...(integrity !== undefined ? { integrity } : {}),
   });
   late.registry = registry;
   const lineage = new LineageService(stores.registry, stores.tracking, {

@@ -9,6 +9,7 @@ import { refuseOpenServer } from "./open-server.js";
 import { bootstrapAdmin } from "../auth/bootstrap-admin.js";
 import { systemContext } from "../core/actor.js";
 import { composeDomains } from "./compose.js";
+import { sweepStagingLeftovers } from "./startup-sweep.js";
 import type { HiddenPath } from "./error-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS } from "./server-limits.js";
 import { defaultWebUiDir } from "./web-ui.js";
@@ -45,6 +46,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   const artifactRoot = localPathFromArtifactsDestination(config.artifactsDestination);
   const modelCacheDir = path.join(path.dirname(artifactRoot), "model-cache");
   const referenceCacheDir = path.join(path.dirname(artifactRoot), "reference-cache");
+  await sweepStagingLeftovers({ modelCacheDir, referenceCacheDir });
   const composed = composeDomains(stores, artifactStore, {
     modelCacheDir,
     referenceCacheDir,

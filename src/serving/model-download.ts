@@ -6,6 +6,7 @@ import type { ModelVersion } from "../protocol/mlflow/registry-entities.js";
 import { parseModelUri, type RegisteredModelUri } from "../registry/model-uri.js";
 import { proxiedRoot } from "../sdk/artifact-paths.js";
 import { CairnClient } from "../sdk/client.js";
+import { removeOrphanedEntries, stagingOwnerTag, TEMP_FILE_MAX_AGE_MS } from "../stores/artifact-stores/local/stale.js";
 
 /**
  * `cairn serve models:/...`: the files a models:/ URI names, resolved through a tracking server's API as MLflow's
@@ -83,7 +84,9 @@ export const downloadRegisteredModel = async (
     throw invalidParameter(`${uri} is stored at ${downloadUri}, which the tracking server does not proxy (it serves mlflow-artifacts:/ locations only).`);
   }
   await mkdir(path.dirname(target), { recursive: true });
-  const staging = await mkdtemp(`${target}.partial-`);
+  // What a killed download left beside this one goes first (see stagingOwnerTag).
+  await removeOrphanedEntries(path.dirname(target), TEMP_FILE_MAX_AGE_MS, (name) => name.includes(".partial-"));
+  const staging = await mkdtemp(`${target}.partial-${stagingOwnerTag()}`);
   try {
     const written = await client.artifacts.downloadUnder(root, undefined, path.join(staging, "files"));
     if (written.length > 0) {

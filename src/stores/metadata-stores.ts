@@ -3,6 +3,7 @@ import type { AuthStore } from "../auth/store.js";
 import type { PermissionStore } from "../auth/permissions/store.js";
 import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
+import type { ManifestStore } from "../registry/integrity/manifest-store.js";
 import type { RegistryStore } from "../registry/store.js";
 import type { DeploymentStore } from "../serving/deployments/deployment.js";
 import type { PredictionLogStore } from "../serving/prediction-log/store.js";
@@ -31,5 +32,7 @@ export interface MetadataStores {
   auth: AuthStore;
   /** Authorization grants (per-user permissions, approvers). */
   permissions: PermissionStore;
+  /** sha256 manifests of registered versions' files; absent in a backend without them (versions are then not pinned). */
+  manifests?: ManifestStore;
   close(): Promise<void>;
 }

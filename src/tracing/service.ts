@@ -1,5 +1,5 @@
 import type { WriteContext } from "../core/actor.js";
-import { noAudit, type AuditRecorder } from "../audit/recorder.js";
+import { atomically, noAudit, type AuditRecorder } from "../audit/recorder.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { alreadyExists, invalidParameter, notFound } from "../core/errors.js";
 import { invalidValue } from "../protocol/mlflow/fields.js";
@@ -137,22 +137,24 @@ export class TraceService {
     request: { timestampMs: number; status: TraceState; metadata: Record<string, string>; tags: Record<string, string> },
     context: WriteContext,
   ): Promise<TraceWithAssessments> {
-    const before = await this.getTrace(traceId, "request_id");
-    const duration = request.timestampMs - before.requestTime;
-    if (duration < 0) {
-      throw invalidValue("timestamp_ms", request.timestampMs, `the trace started at ${before.requestTime}; it cannot end before`);
-    }
-    const { [TraceKey.ARTIFACT_LOCATION]: _kept, [TraceKey.SPANS_LOCATION]: _dropped, ...tags } = request.tags;
-    const after = await this.store.endTrace(traceId, { state: request.status, executionDuration: duration, metadata: request.metadata, tags });
-    if (!after) throw traceNotFound(traceId);
-    await this.audit.record(context, {
-      action: TracingAction.TRACE_END,
-      entityType: "trace",
-      entityId: traceId,
-      before: { state: before.state },
-      after: { state: after.state, execution_duration: duration },
+    return atomically(this.audit, async () => {
+      const before = await this.getTrace(traceId, "request_id");
+      const duration = request.timestampMs - before.requestTime;
+      if (duration < 0) {
+        throw invalidValue("timestamp_ms", request.timestampMs, `the trace started at ${before.requestTime}; it cannot end before`);
+      }
+      const { [TraceKey.ARTIFACT_LOCATION]: _kept, [TraceKey.SPANS_LOCATION]: _dropped, ...tags } = request.tags;
+      const after = await this.store.endTrace(traceId, { state: request.status, executionDuration: duration, metadata: request.metadata, tags });
+      if (!after) throw traceNotFound(traceId);
+      await this.audit.record(context, {
+        action: TracingAction.TRACE_END,
+        entityType: "trace",
+        entityId: traceId,
+        before: { state: before.state },
+        after: { state: after.state, execution_duration: duration },
+      });
+      return after;
     });
-    return after;
   }
 
   async getTrace(traceId: string, field = "trace_id"): Promise<TraceWithAssessments> {
@@ -185,93 +187,101 @@ export class TraceService {
   }
 
   async setTraceTag(traceId: string, key: string, value: string, context: WriteContext, field = "trace_id"): Promise<void> {
-    const before = await this.getTrace(traceId, field);
-    if (key === TraceKey.ARTIFACT_LOCATION || key === TraceKey.SPANS_LOCATION) {
-      throw invalidValue("key", key, "this tag is set by the server");
-    }
-    if (!(await this.store.setTraceTag(traceId, key, value))) throw traceNotFound(traceId);
-    await this.audit.record(context, {
-      action: TracingAction.TRACE_TAG_SET,
-      entityType: "trace",
-      entityId: traceId,
-      before: key in before.tags ? { key, value: before.tags[key] ?? "" } : null,
-      after: { key, value },
+    return atomically(this.audit, async () => {
+      const before = await this.getTrace(traceId, field);
+      if (key === TraceKey.ARTIFACT_LOCATION || key === TraceKey.SPANS_LOCATION) {
+        throw invalidValue("key", key, "this tag is set by the server");
+      }
+      if (!(await this.store.setTraceTag(traceId, key, value))) throw traceNotFound(traceId);
+      await this.audit.record(context, {
+        action: TracingAction.TRACE_TAG_SET,
+        entityType: "trace",
+        entityId: traceId,
+        before: key in before.tags ? { key, value: before.tags[key] ?? "" } : null,
+        after: { key, value },
+      });
     });
   }
 
   async deleteTraceTag(traceId: string, key: string, context: WriteContext, field = "trace_id"): Promise<void> {
-    const before = await this.getTrace(traceId, field);
-    if (key === TraceKey.ARTIFACT_LOCATION) throw invalidValue("key", key, "this tag is set by the server");
-    if (!(await this.store.deleteTraceTag(traceId, key))) {
-      throw notFound(`No trace tag with key '${key}' for trace with ID '${traceId}'`);
-    }
-    await this.audit.record(context, {
-      action: TracingAction.TRACE_TAG_DELETE,
-      entityType: "trace",
-      entityId: traceId,
-      before: { key, value: before.tags[key] ?? "" },
-      after: null,
+    return atomically(this.audit, async () => {
+      const before = await this.getTrace(traceId, field);
+      if (key === TraceKey.ARTIFACT_LOCATION) throw invalidValue("key", key, "this tag is set by the server");
+      if (!(await this.store.deleteTraceTag(traceId, key))) {
+        throw notFound(`No trace tag with key '${key}' for trace with ID '${traceId}'`);
+      }
+      await this.audit.record(context, {
+        action: TracingAction.TRACE_TAG_DELETE,
+        entityType: "trace",
+        entityId: traceId,
+        before: { key, value: before.tags[key] ?? "" },
+        after: null,
+      });
     });
   }
 
   /** MLflow's two ways: by ids, or the oldest traces up to a time (at most max_traces of them). */
   async deleteTraces(request: DeleteTracesRequest, context: WriteContext): Promise<number> {
-    if (!NUMERIC_ID.test(request.experimentId)) throw invalidValue("experiment_id", request.experimentId, "expected an experiment id");
-    const byIds = request.requestIds.length > 0;
-    if (byIds && request.maxTimestampMillis !== undefined) {
-      throw invalidParameter("Only one of `max_timestamp_millis` and `request_ids` can be specified.");
-    }
-    if (!byIds && request.maxTimestampMillis === undefined) {
-      throw invalidParameter("Either `max_timestamp_millis` or `request_ids` must be specified.");
-    }
-    if (byIds && request.maxTraces !== undefined) throw invalidParameter("`max_traces` can't be specified if `request_ids` is specified.");
-    if (request.maxTraces !== undefined && request.maxTraces < 1) {
-      throw invalidValue("max_traces", request.maxTraces, "it must be a positive integer");
-    }
-    if (request.requestIds.length > TraceLimits.DELETE_IDS) {
-      throw invalidValue("request_ids", `<${request.requestIds.length} ids>`, `at most ${TraceLimits.DELETE_IDS} per call`);
-    }
-    request.requestIds.forEach((id, index) => validateTraceId(id, `request_ids[${index}]`));
-    await this.experiments.getExperiment(request.experimentId);
-    const criteria: TraceDeletion = byIds
-      ? { experimentId: request.experimentId, traceIds: [...new Set(request.requestIds)] }
-      : {
-          experimentId: request.experimentId,
-          maxTimestampMillis: request.maxTimestampMillis ?? 0,
-          ...(request.maxTraces !== undefined ? { maxTraces: request.maxTraces } : {}),
-        };
-    const deleted = await this.store.deleteTraces(criteria);
-    await this.audit.record(context, {
-      action: TracingAction.TRACES_DELETE,
-      entityType: "experiment",
-      entityId: request.experimentId,
-      after: byIds
-        ? { request_ids: request.requestIds.slice(0, 100), traces_deleted: deleted }
-        : { max_timestamp_millis: request.maxTimestampMillis, max_traces: request.maxTraces ?? null, traces_deleted: deleted },
+    return atomically(this.audit, async () => {
+      if (!NUMERIC_ID.test(request.experimentId)) throw invalidValue("experiment_id", request.experimentId, "expected an experiment id");
+      const byIds = request.requestIds.length > 0;
+      if (byIds && request.maxTimestampMillis !== undefined) {
+        throw invalidParameter("Only one of `max_timestamp_millis` and `request_ids` can be specified.");
+      }
+      if (!byIds && request.maxTimestampMillis === undefined) {
+        throw invalidParameter("Either `max_timestamp_millis` or `request_ids` must be specified.");
+      }
+      if (byIds && request.maxTraces !== undefined) throw invalidParameter("`max_traces` can't be specified if `request_ids` is specified.");
+      if (request.maxTraces !== undefined && request.maxTraces < 1) {
+        throw invalidValue("max_traces", request.maxTraces, "it must be a positive integer");
+      }
+      if (request.requestIds.length > TraceLimits.DELETE_IDS) {
+        throw invalidValue("request_ids", `<${request.requestIds.length} ids>`, `at most ${TraceLimits.DELETE_IDS} per call`);
+      }
+      request.requestIds.forEach((id, index) => validateTraceId(id, `request_ids[${index}]`));
+      await this.experiments.getExperiment(request.experimentId);
+      const criteria: TraceDeletion = byIds
+        ? { experimentId: request.experimentId, traceIds: [...new Set(request.requestIds)] }
+        : {
+            experimentId: request.experimentId,
+            maxTimestampMillis: request.maxTimestampMillis ?? 0,
+            ...(request.maxTraces !== undefined ? { maxTraces: request.maxTraces } : {}),
+          };
+      const deleted = await this.store.deleteTraces(criteria);
+      await this.audit.record(context, {
+        action: TracingAction.TRACES_DELETE,
+        entityType: "experiment",
+        entityId: request.experimentId,
+        after: byIds
+          ? { request_ids: request.requestIds.slice(0, 100), traces_deleted: deleted }
+          : { max_timestamp_millis: request.maxTimestampMillis, max_traces: request.maxTraces ?? null, traces_deleted: deleted },
+      });
+      return deleted;
     });
-    return deleted;
   }
 
   // --- assessments ---
 
   async createAssessment(traceId: string, input: AssessmentInput, context: WriteContext): Promise<Assessment> {
-    validateTraceId(traceId);
-    if (input.traceId !== undefined && input.traceId !== traceId) {
-      throw invalidValue("assessment.trace_id", input.traceId, `it differs from the trace id of the path, '${traceId}'`);
-    }
-    await this.getTrace(traceId);
-    if (input.overrides !== undefined && !(await this.store.getAssessment(traceId, input.overrides))) {
-      throw notFound(`Assessment with ID ${input.overrides} (named by 'overrides') not found on trace ${traceId}.`);
-    }
-    const assessment = newAssessment(traceId, input, this.clock());
-    await this.store.createAssessment(assessment);
-    await this.audit.record(context, {
-      action: TracingAction.ASSESSMENT_CREATE,
-      entityType: "assessment",
-      entityId: assessment.assessmentId,
-      after: { trace_id: traceId, name: assessment.name, kind: assessment.value.kind, overrides: assessment.overrides ?? null },
+    return atomically(this.audit, async () => {
+      validateTraceId(traceId);
+      if (input.traceId !== undefined && input.traceId !== traceId) {
+        throw invalidValue("assessment.trace_id", input.traceId, `it differs from the trace id of the path, '${traceId}'`);
+      }
+      await this.getTrace(traceId);
+      if (input.overrides !== undefined && !(await this.store.getAssessment(traceId, input.overrides))) {
+        throw notFound(`Assessment with ID ${input.overrides} (named by 'overrides') not found on trace ${traceId}.`);
+      }
+      const assessment = newAssessment(traceId, input, this.clock());
+      await this.store.createAssessment(assessment);
+      await this.audit.record(context, {
+        action: TracingAction.ASSESSMENT_CREATE,
+        entityType: "assessment",
+        entityId: assessment.assessmentId,
+        after: { trace_id: traceId, name: assessment.name, kind: assessment.value.kind, overrides: assessment.overrides ?? null },
+      });
+      return assessment;
     });
-    return assessment;
   }
 
   async getAssessment(traceId: string, assessmentId: string): Promise<Assessment> {
@@ -286,30 +296,34 @@ export class TraceService {
   }
 
   async updateAssessment(traceId: string, assessmentId: string, update: AssessmentUpdate, context: WriteContext): Promise<Assessment> {
-    const before = await this.getAssessment(traceId, assessmentId);
-    const after = applyAssessmentUpdate(before, update, this.clock());
-    if (!(await this.store.updateAssessment(after))) throw notFound(`Assessment with ID ${assessmentId} not found on trace ${traceId}.`);
-    await this.audit.record(context, {
-      action: TracingAction.ASSESSMENT_UPDATE,
-      entityType: "assessment",
-      entityId: assessmentId,
-      before: { name: before.name, kind: before.value.kind },
-      after: { name: after.name, kind: after.value.kind, fields: update.fields },
+    return atomically(this.audit, async () => {
+      const before = await this.getAssessment(traceId, assessmentId);
+      const after = applyAssessmentUpdate(before, update, this.clock());
+      if (!(await this.store.updateAssessment(after))) throw notFound(`Assessment with ID ${assessmentId} not found on trace ${traceId}.`);
+      await this.audit.record(context, {
+        action: TracingAction.ASSESSMENT_UPDATE,
+        entityType: "assessment",
+        entityId: assessmentId,
+        before: { name: before.name, kind: before.value.kind },
+        after: { name: after.name, kind: after.value.kind, fields: update.fields },
+      });
+      return after;
     });
-    return after;
   }
 
   async deleteAssessment(traceId: string, assessmentId: string, context: WriteContext): Promise<void> {
-    const before = await this.getAssessment(traceId, assessmentId);
-    if (!(await this.store.deleteAssessment(traceId, assessmentId))) {
-      throw notFound(`Assessment with ID ${assessmentId} not found on trace ${traceId}.`);
-    }
-    await this.audit.record(context, {
-      action: TracingAction.ASSESSMENT_DELETE,
-      entityType: "assessment",
-      entityId: assessmentId,
-      before: { trace_id: traceId, name: before.name, kind: before.value.kind },
-      after: null,
+    return atomically(this.audit, async () => {
+      const before = await this.getAssessment(traceId, assessmentId);
+      if (!(await this.store.deleteAssessment(traceId, assessmentId))) {
+        throw notFound(`Assessment with ID ${assessmentId} not found on trace ${traceId}.`);
+      }
+      await this.audit.record(context, {
+        action: TracingAction.ASSESSMENT_DELETE,
+        entityType: "assessment",
+        entityId: assessmentId,
+        before: { trace_id: traceId, name: before.name, kind: before.value.kind },
+        after: null,
+      });
     });
   }
 }

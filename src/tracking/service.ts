@@ -1,6 +1,6 @@
 import type { WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
-import { noAudit, type AuditRecorder } from "../audit/recorder.js";
+import { atomically, noAudit, type AuditRecorder } from "../audit/recorder.js";
 import { invalidParameter, notFound } from "../core/errors.js";
 import { newRunId } from "../core/ids.js";
 import {
@@ -131,31 +131,38 @@ export class TrackingService {
     this.audit = options.audit ?? noAudit;
   }
 
+  /** A write and its audit event commit together: see AuditRecorder.atomically. */
+  private atomic<T>(work: () => Promise<T>): Promise<T> {
+    return atomically(this.audit, work);
+  }
+
   // --- experiments ---
 
   async createExperiment(request: NewExperimentRequest, context: WriteContext): Promise<string> {
-    validateExperimentName(request.name);
-    if (request.artifactLocation) validateArtifactLocation(request.artifactLocation);
-    for (const tag of request.tags) validateExperimentTag(tag);
-    const defaultArtifactLocation = (experimentId: string) => appendToUri(this.defaultArtifactRoot, experimentId);
-    const experimentId = await this.store.createExperiment({
-      name: request.name,
-      ...(request.artifactLocation ? { artifactLocation: request.artifactLocation } : {}),
-      defaultArtifactLocation,
-      tags: request.tags,
-      now: this.clock(),
-    });
-    await this.audit.record(context, {
-      action: TrackingAction.EXPERIMENT_CREATE,
-      entityType: "experiment",
-      entityId: experimentId,
-      after: {
+    return this.atomic(async () => {
+      validateExperimentName(request.name);
+      if (request.artifactLocation) validateArtifactLocation(request.artifactLocation);
+      for (const tag of request.tags) validateExperimentTag(tag);
+      const defaultArtifactLocation = (experimentId: string) => appendToUri(this.defaultArtifactRoot, experimentId);
+      const experimentId = await this.store.createExperiment({
         name: request.name,
-        artifact_location: request.artifactLocation || defaultArtifactLocation(experimentId),
-        tags: tagsObject(request.tags),
-      },
+        ...(request.artifactLocation ? { artifactLocation: request.artifactLocation } : {}),
+        defaultArtifactLocation,
+        tags: request.tags,
+        now: this.clock(),
+      });
+      await this.audit.record(context, {
+        action: TrackingAction.EXPERIMENT_CREATE,
+        entityType: "experiment",
+        entityId: experimentId,
+        after: {
+          name: request.name,
+          artifact_location: request.artifactLocation || defaultArtifactLocation(experimentId),
+          tags: tagsObject(request.tags),
+        },
+      });
+      return experimentId;
     });
-    return experimentId;
   }
 
   /** Any lifecycle stage, as MLflow's get_experiment. */
@@ -192,62 +199,72 @@ export class TrackingService {
   }
 
   async renameExperiment(experimentId: string, newName: string, context: WriteContext): Promise<void> {
-    validateExperimentName(newName);
-    const experiment = await this.getExperiment(experimentId);
-    if (experiment.lifecycle_stage !== "active") throw invalidParameter("Cannot rename a non-active experiment.");
-    await this.store.renameExperiment(experimentId, newName, this.clock());
-    await this.audit.record(context, {
-      action: TrackingAction.EXPERIMENT_RENAME,
-      entityType: "experiment",
-      entityId: experimentId,
-      before: { name: experiment.name },
-      after: { name: newName },
+    return this.atomic(async () => {
+      validateExperimentName(newName);
+      const experiment = await this.getExperiment(experimentId);
+      if (experiment.lifecycle_stage !== "active") throw invalidParameter("Cannot rename a non-active experiment.");
+      await this.store.renameExperiment(experimentId, newName, this.clock());
+      await this.audit.record(context, {
+        action: TrackingAction.EXPERIMENT_RENAME,
+        entityType: "experiment",
+        entityId: experimentId,
+        before: { name: experiment.name },
+        after: { name: newName },
+      });
     });
   }
 
   async deleteExperiment(experimentId: string, context: WriteContext): Promise<void> {
-    const experiment = await this.getExperiment(experimentId);
-    // MLflow looks the experiment up among active ones only, so a second delete is "does not exist".
-    if (experiment.lifecycle_stage !== "active") throw notFound(`No Experiment with id=${experimentId} exists`);
-    await this.store.setExperimentLifecycle(experimentId, "deleted", this.clock());
-    await this.recordLifecycle(context, TrackingAction.EXPERIMENT_DELETE, "experiment", experimentId, "active", "deleted");
+    return this.atomic(async () => {
+      const experiment = await this.getExperiment(experimentId);
+      // MLflow looks the experiment up among active ones only, so a second delete is "does not exist".
+      if (experiment.lifecycle_stage !== "active") throw notFound(`No Experiment with id=${experimentId} exists`);
+      await this.store.setExperimentLifecycle(experimentId, "deleted", this.clock());
+      await this.recordLifecycle(context, TrackingAction.EXPERIMENT_DELETE, "experiment", experimentId, "active", "deleted");
+    });
   }
 
   async restoreExperiment(experimentId: string, context: WriteContext): Promise<void> {
-    const experiment = await this.getExperiment(experimentId);
-    if (experiment.lifecycle_stage !== "deleted") {
-      throw invalidParameter(
-        `The experiment ${experimentId} must be in the 'deleted' state. Current state is ${experiment.lifecycle_stage}.`,
-      );
-    }
-    await this.store.setExperimentLifecycle(experimentId, "active", this.clock());
-    await this.recordLifecycle(context, TrackingAction.EXPERIMENT_RESTORE, "experiment", experimentId, "deleted", "active");
+    return this.atomic(async () => {
+      const experiment = await this.getExperiment(experimentId);
+      if (experiment.lifecycle_stage !== "deleted") {
+        throw invalidParameter(
+          `The experiment ${experimentId} must be in the 'deleted' state. Current state is ${experiment.lifecycle_stage}.`,
+        );
+      }
+      await this.store.setExperimentLifecycle(experimentId, "active", this.clock());
+      await this.recordLifecycle(context, TrackingAction.EXPERIMENT_RESTORE, "experiment", experimentId, "deleted", "active");
+    });
   }
 
   async setExperimentTag(experimentId: string, tag: ExperimentTag, context: WriteContext): Promise<void> {
-    validateExperimentTag(tag);
-    const experiment = await this.requireActiveExperiment(experimentId);
-    await this.store.setExperimentTag(experimentId, tag);
-    const previous = experiment.tags.find((existing) => existing.key === tag.key);
-    await this.audit.record(context, {
-      action: TrackingAction.EXPERIMENT_TAG_SET,
-      entityType: "experiment",
-      entityId: experimentId,
-      before: previous ? { key: previous.key, value: previous.value } : null,
-      after: { key: tag.key, value: tag.value },
+    return this.atomic(async () => {
+      validateExperimentTag(tag);
+      const experiment = await this.requireActiveExperiment(experimentId);
+      await this.store.setExperimentTag(experimentId, tag);
+      const previous = experiment.tags.find((existing) => existing.key === tag.key);
+      await this.audit.record(context, {
+        action: TrackingAction.EXPERIMENT_TAG_SET,
+        entityType: "experiment",
+        entityId: experimentId,
+        before: previous ? { key: previous.key, value: previous.value } : null,
+        after: { key: tag.key, value: tag.value },
+      });
     });
   }
 
   async deleteExperimentTag(experimentId: string, key: string, context: WriteContext): Promise<void> {
-    const experiment = await this.requireActiveExperiment(experimentId);
-    await this.store.deleteExperimentTag(experimentId, key);
-    const previous = experiment.tags.find((existing) => existing.key === key);
-    await this.audit.record(context, {
-      action: TrackingAction.EXPERIMENT_TAG_DELETE,
-      entityType: "experiment",
-      entityId: experimentId,
-      before: { key, ...(previous ? { value: previous.value } : {}) },
-      after: null,
+    return this.atomic(async () => {
+      const experiment = await this.requireActiveExperiment(experimentId);
+      await this.store.deleteExperimentTag(experimentId, key);
+      const previous = experiment.tags.find((existing) => existing.key === key);
+      await this.audit.record(context, {
+        action: TrackingAction.EXPERIMENT_TAG_DELETE,
+        entityType: "experiment",
+        entityId: experimentId,
+        before: { key, ...(previous ? { value: previous.value } : {}) },
+        after: null,
+      });
     });
   }
 
@@ -278,44 +295,46 @@ export class TrackingService {
 
   /** `request.userId` is the client's user_id, or the user it declared otherwise (the route resolves it). */
   async createRun(request: NewRunRequest, context: WriteContext): Promise<Run> {
-    const experimentId = request.experimentId || DEFAULT_EXPERIMENT_ID;
-    for (const tag of request.tags) validateTag(tag);
-    const experiment = await this.requireActiveExperiment(experimentId);
-    const runNameTag = request.tags.find((tag) => tag.key === SystemTag.RUN_NAME)?.value;
-    const runName = request.runName;
-    if (runName && runNameTag && runName !== runNameTag) {
-      throw invalidParameter(
-        "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values " +
-          `(run_name='${runName}', mlflow.runName='${runNameTag}').`,
-      );
-    }
-    const resolvedName = runName || runNameTag || generateRunName(this.random);
-    const tags = runNameTag ? request.tags : [...request.tags, { key: SystemTag.RUN_NAME, value: resolvedName }];
-    const runId = newRunId();
-    const run = await this.store.createRun({
-      runId,
-      experimentId,
-      userId: request.userId || "",
-      runName: resolvedName,
-      status: "RUNNING",
-      startTime: request.startTime ?? this.clock(),
-      artifactUri: appendToUri(experiment.artifact_location, runId, "artifacts"),
-      tags,
+    return this.atomic(async () => {
+      const experimentId = request.experimentId || DEFAULT_EXPERIMENT_ID;
+      for (const tag of request.tags) validateTag(tag);
+      const experiment = await this.requireActiveExperiment(experimentId);
+      const runNameTag = request.tags.find((tag) => tag.key === SystemTag.RUN_NAME)?.value;
+      const runName = request.runName;
+      if (runName && runNameTag && runName !== runNameTag) {
+        throw invalidParameter(
+          "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values " +
+            `(run_name='${runName}', mlflow.runName='${runNameTag}').`,
+        );
+      }
+      const resolvedName = runName || runNameTag || generateRunName(this.random);
+      const tags = runNameTag ? request.tags : [...request.tags, { key: SystemTag.RUN_NAME, value: resolvedName }];
+      const runId = newRunId();
+      const run = await this.store.createRun({
+        runId,
+        experimentId,
+        userId: request.userId || "",
+        runName: resolvedName,
+        status: "RUNNING",
+        startTime: request.startTime ?? this.clock(),
+        artifactUri: appendToUri(experiment.artifact_location, runId, "artifacts"),
+        tags,
+      });
+      await this.audit.record(runWriteContext(context, run.info.user_id), {
+        action: TrackingAction.RUN_CREATE,
+        entityType: "run",
+        entityId: runId,
+        after: {
+          experiment_id: experimentId,
+          run_name: run.info.run_name,
+          user_id: run.info.user_id,
+          status: run.info.status,
+          start_time: run.info.start_time,
+          tags: tagsObject(tags),
+        },
+      });
+      return run;
     });
-    await this.audit.record(runWriteContext(context, run.info.user_id), {
-      action: TrackingAction.RUN_CREATE,
-      entityType: "run",
-      entityId: runId,
-      after: {
-        experiment_id: experimentId,
-        run_name: run.info.run_name,
-        user_id: run.info.user_id,
-        status: run.info.status,
-        start_time: run.info.start_time,
-        tags: tagsObject(tags),
-      },
-    });
-    return run;
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -341,37 +360,43 @@ export class TrackingService {
   }
 
   async updateRun(runId: string, update: RunUpdateRequest, context: WriteContext): Promise<RunInfo> {
-    if (update.runName !== undefined && update.runName !== "") validateTag({ key: SystemTag.RUN_NAME, value: update.runName });
-    const before = await this.requireActiveRun(runId);
-    const after = await this.store.updateRun(runId, {
-      ...(update.status !== undefined ? { status: update.status } : {}),
-      ...(update.endTime !== undefined ? { endTime: update.endTime } : {}),
-      // MLflow ignores an empty run_name (it is the proto default), so a rename needs a non-empty name.
-      ...(update.runName ? { runName: update.runName } : {}),
+    return this.atomic(async () => {
+      if (update.runName !== undefined && update.runName !== "") validateTag({ key: SystemTag.RUN_NAME, value: update.runName });
+      const before = await this.requireActiveRun(runId);
+      const after = await this.store.updateRun(runId, {
+        ...(update.status !== undefined ? { status: update.status } : {}),
+        ...(update.endTime !== undefined ? { endTime: update.endTime } : {}),
+        // MLflow ignores an empty run_name (it is the proto default), so a rename needs a non-empty name.
+        ...(update.runName ? { runName: update.runName } : {}),
+      });
+      const state = (info: RunInfo) => ({ status: info.status, end_time: info.end_time ?? null, run_name: info.run_name });
+      await this.audit.record(runWriteContext(context, before.user_id), {
+        action: TrackingAction.RUN_UPDATE,
+        entityType: "run",
+        entityId: runId,
+        before: state(before),
+        after: state(after),
+      });
+      return after;
     });
-    const state = (info: RunInfo) => ({ status: info.status, end_time: info.end_time ?? null, run_name: info.run_name });
-    await this.audit.record(runWriteContext(context, before.user_id), {
-      action: TrackingAction.RUN_UPDATE,
-      entityType: "run",
-      entityId: runId,
-      before: state(before),
-      after: state(after),
-    });
-    return after;
   }
 
   async deleteRun(runId: string, context: WriteContext): Promise<void> {
-    const info = await this.runInfo(runId);
-    await this.store.setRunLifecycle(runId, "deleted", this.clock());
-    const actor = runWriteContext(context, info.user_id);
-    await this.recordLifecycle(actor, TrackingAction.RUN_DELETE, "run", runId, info.lifecycle_stage, "deleted");
+    return this.atomic(async () => {
+      const info = await this.runInfo(runId);
+      await this.store.setRunLifecycle(runId, "deleted", this.clock());
+      const actor = runWriteContext(context, info.user_id);
+      await this.recordLifecycle(actor, TrackingAction.RUN_DELETE, "run", runId, info.lifecycle_stage, "deleted");
+    });
   }
 
   async restoreRun(runId: string, context: WriteContext): Promise<void> {
-    const info = await this.runInfo(runId);
-    await this.store.setRunLifecycle(runId, "active", this.clock());
-    const actor = runWriteContext(context, info.user_id);
-    await this.recordLifecycle(actor, TrackingAction.RUN_RESTORE, "run", runId, info.lifecycle_stage, "active");
+    return this.atomic(async () => {
+      const info = await this.runInfo(runId);
+      await this.store.setRunLifecycle(runId, "active", this.clock());
+      const actor = runWriteContext(context, info.user_id);
+      await this.recordLifecycle(actor, TrackingAction.RUN_RESTORE, "run", runId, info.lifecycle_stage, "active");
+    });
   }
 
   async logMetric(runId: string, metric: Metric, context: WriteContext): Promise<void> {
@@ -394,15 +419,17 @@ export class TrackingService {
   }
 
   async deleteTag(runId: string, key: string, context: WriteContext): Promise<void> {
-    validateTagKey(key);
-    const info = await this.requireActiveRun(runId);
-    await this.store.deleteTag(runId, key);
-    await this.audit.record(runWriteContext(context, info.user_id), {
-      action: TrackingAction.RUN_TAG_DELETE,
-      entityType: "run",
-      entityId: runId,
-      before: { key },
-      after: null,
+    return this.atomic(async () => {
+      validateTagKey(key);
+      const info = await this.requireActiveRun(runId);
+      await this.store.deleteTag(runId, key);
+      await this.audit.record(runWriteContext(context, info.user_id), {
+        action: TrackingAction.RUN_TAG_DELETE,
+        entityType: "run",
+        entityId: runId,
+        before: { key },
+        after: null,
+      });
     });
   }
 
@@ -423,34 +450,38 @@ export class TrackingService {
 
   /** The one write path of metrics, params and tags, audited as one log_batch event with a summary. */
   private async writeBatch(info: RunInfo, batch: RunBatch, context: WriteContext): Promise<void> {
-    await this.store.logBatch(info.run_id, batch);
-    await this.audit.record(runWriteContext(context, info.user_id), {
-      action: TrackingAction.RUN_LOG_BATCH,
-      entityType: "run",
-      entityId: info.run_id,
-      after: batchSummary(batch),
+    return this.atomic(async () => {
+      await this.store.logBatch(info.run_id, batch);
+      await this.audit.record(runWriteContext(context, info.user_id), {
+        action: TrackingAction.RUN_LOG_BATCH,
+        entityType: "run",
+        entityId: info.run_id,
+        after: batchSummary(batch),
+      });
     });
   }
 
   /** Appends the model's summary to the run's mlflow.log-model.history tag, as MLflow's record_logged_model. */
   async logModel(runId: string, modelJson: string, context: WriteContext): Promise<void> {
-    const summary = parseModelJson(modelJson);
-    const run = await this.getRun(runId);
-    requireActive("run", runId, run.info.lifecycle_stage);
-    const previous = run.data.tags.find((tag) => tag.key === SystemTag.LOG_MODEL_HISTORY)?.value;
-    const tag: KeyValue = { key: SystemTag.LOG_MODEL_HISTORY, value: appendModelHistory(previous, summary) };
-    validateTag(tag);
-    await this.store.logBatch(runId, { metrics: EMPTY_BATCH_LIST, params: EMPTY_BATCH_LIST, tags: [tag] });
-    // The history tag grows with every model; the event names the model this call added.
-    await this.audit.record(runWriteContext(context, run.info.user_id), {
-      action: TrackingAction.RUN_LOG_MODEL,
-      entityType: "run",
-      entityId: runId,
-      after: {
-        artifact_path: summary.artifact_path ?? null,
-        model_uuid: summary.model_uuid ?? null,
-        flavors: Object.keys(summary.flavors !== null && typeof summary.flavors === "object" ? summary.flavors : {}),
-      },
+    return this.atomic(async () => {
+      const summary = parseModelJson(modelJson);
+      const run = await this.getRun(runId);
+      requireActive("run", runId, run.info.lifecycle_stage);
+      const previous = run.data.tags.find((tag) => tag.key === SystemTag.LOG_MODEL_HISTORY)?.value;
+      const tag: KeyValue = { key: SystemTag.LOG_MODEL_HISTORY, value: appendModelHistory(previous, summary) };
+      validateTag(tag);
+      await this.store.logBatch(runId, { metrics: EMPTY_BATCH_LIST, params: EMPTY_BATCH_LIST, tags: [tag] });
+      // The history tag grows with every model; the event names the model this call added.
+      await this.audit.record(runWriteContext(context, run.info.user_id), {
+        action: TrackingAction.RUN_LOG_MODEL,
+        entityType: "run",
+        entityId: runId,
+        after: {
+          artifact_path: summary.artifact_path ?? null,
+          model_uuid: summary.model_uuid ?? null,
+          flavors: Object.keys(summary.flavors !== null && typeof summary.flavors === "object" ? summary.flavors : {}),
+        },
+      });
     });
   }
 
@@ -459,23 +490,25 @@ export class TrackingService {
    * checked: a bounded id without path characters.
    */
   async logInputs(runId: string, datasets: DatasetInput[], context: WriteContext, models: readonly ModelInput[] = []): Promise<void> {
-    validateDatasetInputs(datasets);
-    if (models.length > MAX_MODEL_LINKS_PER_REQUEST) {
-      throw invalidParameter(`A request may log at most ${MAX_MODEL_LINKS_PER_REQUEST} models; got ${models.length}.`);
-    }
-    for (const [index, model] of models.entries()) {
-      if (!MODEL_INPUT_ID.test(model.model_id)) {
-        throw invalidParameter(`Invalid value '${model.model_id.slice(0, 100)}' for parameter 'models[${index}].model_id' supplied.`);
+    return this.atomic(async () => {
+      validateDatasetInputs(datasets);
+      if (models.length > MAX_MODEL_LINKS_PER_REQUEST) {
+        throw invalidParameter(`A request may log at most ${MAX_MODEL_LINKS_PER_REQUEST} models; got ${models.length}.`);
       }
-    }
-    const info = await this.requireActiveRun(runId);
-    if (datasets.length === 0 && models.length === 0) return;
-    await this.store.logInputs(runId, datasets, models);
-    await this.audit.record(runWriteContext(context, info.user_id), {
-      action: TrackingAction.RUN_LOG_INPUTS,
-      entityType: "run",
-      entityId: runId,
-      after: { ...inputsSummary(datasets), ...(models.length > 0 ? { models: models.map((model) => model.model_id) } : {}) },
+      for (const [index, model] of models.entries()) {
+        if (!MODEL_INPUT_ID.test(model.model_id)) {
+          throw invalidParameter(`Invalid value '${model.model_id.slice(0, 100)}' for parameter 'models[${index}].model_id' supplied.`);
+        }
+      }
+      const info = await this.requireActiveRun(runId);
+      if (datasets.length === 0 && models.length === 0) return;
+      await this.store.logInputs(runId, datasets, models);
+      await this.audit.record(runWriteContext(context, info.user_id), {
+        action: TrackingAction.RUN_LOG_INPUTS,
+        entityType: "run",
+        entityId: runId,
+        after: { ...inputsSummary(datasets), ...(models.length > 0 ? { models: models.map((model) => model.model_id) } : {}) },
+      });
     });
   }
 

@@ -3,7 +3,7 @@ import type { WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { invalidParameter, notFound } from "../core/errors.js";
 import type { DomainEvent, EventSink } from "../core/events.js";
-import type { AuditRecorder } from "../audit/recorder.js";
+import { atomically, type AuditRecorder } from "../audit/recorder.js";
 import { Dispatcher } from "./dispatcher.js";
 import {
   isMlflowDeliverable,
@@ -203,12 +203,15 @@ export class WebhookService implements EventSink {
     };
     // Last, after every cheap check: it may wait for DNS.
     await this.targets.requireAllowed(webhook.url);
-    await this.store.createWebhook({ ...webhook, secret });
-    await this.audit.record(context, {
-      action: "webhooks.webhook.create",
-      entityType: "webhook",
-      entityId: webhook.id,
-      after: snapshot(webhook),
+    // The webhook and its audit event commit together (see AuditRecorder.atomically); DNS was asked above, outside.
+    await atomically(this.audit, async () => {
+      await this.store.createWebhook({ ...webhook, secret });
+      await this.audit.record(context, {
+        action: "webhooks.webhook.create",
+        entityType: "webhook",
+        entityId: webhook.id,
+        after: snapshot(webhook),
+      });
     });
     return { webhook, secret };
   }
@@ -254,26 +257,25 @@ export class WebhookService implements EventSink {
     };
     if (before.format === "mlflow" && validated.events !== undefined) requireMlflowSpelling(validated.events);
     if (validated.url !== undefined) await this.targets.requireAllowed(validated.url);
-    const after = await this.store.updateWebhook(id, validated, this.clock());
-    if (after === undefined) throw webhookNotFound(id);
-    await this.audit.record(context, {
-      action: "webhooks.webhook.update",
-      entityType: "webhook",
-      entityId: id,
-      before: snapshot(before),
-      after: { ...snapshot(after), ...(validated.secret !== undefined ? { secret_changed: true } : {}) },
+    return atomically(this.audit, async () => {
+      const after = await this.store.updateWebhook(id, validated, this.clock());
+      if (after === undefined) throw webhookNotFound(id);
+      await this.audit.record(context, {
+        action: "webhooks.webhook.update",
+        entityType: "webhook",
+        entityId: id,
+        before: snapshot(before),
+        after: { ...snapshot(after), ...(validated.secret !== undefined ? { secret_changed: true } : {}) },
+      });
+      return after;
     });
-    return after;
   }
 
   async deleteWebhook(id: string, context: WriteContext, format?: WebhookFormat): Promise<void> {
     const before = await this.getWebhook(id, format);
-    if (!(await this.store.deleteWebhook(id))) throw webhookNotFound(id);
-    await this.audit.record(context, {
-      action: "webhooks.webhook.delete",
-      entityType: "webhook",
-      entityId: id,
-      before: snapshot(before),
+    await atomically(this.audit, async () => {
+      if (!(await this.store.deleteWebhook(id))) throw webhookNotFound(id);
+      await this.audit.record(context, { action: "webhooks.webhook.delete", entityType: "webhook", entityId: id, before: snapshot(before) });
     });
   }
 

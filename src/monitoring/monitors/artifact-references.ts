@@ -5,6 +5,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { storeKeyOfArtifactUri } from "../../artifacts/artifact-uri.js";
 import type { ArtifactStore } from "../../artifacts/store.js";
+import { stagingOwnerTag } from "../../stores/artifact-stores/local/stale.js";
 import { invalidParameter } from "../../core/errors.js";
 import type { Dataset } from "../../validation/dataset.js";
 import { openDataset } from "../../validation/duckdb/open-dataset.js";
@@ -34,7 +35,7 @@ export const artifactReferenceOpener = (store: ArtifactStore, cacheDir: string) 
   const cached = await stat(local).catch(() => undefined);
   if (cached?.size !== info.size) {
     await mkdir(cacheDir, { recursive: true });
-    const partial = `${local}.${process.pid}.partial`;
+    const partial = `${local}.${stagingOwnerTag()}.partial`;
     try {
       await pipeline((await store.read(key)).stream, createWriteStream(partial));
       await rename(partial, local);

@@ -2,7 +2,7 @@ import type { WriteContext } from "../../core/actor.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { alreadyExists, invalidParameter, notFound } from "../../core/errors.js";
 import type { EventSink } from "../../core/events.js";
-import type { AuditRecorder } from "../../audit/recorder.js";
+import { atomically, type AuditRecorder } from "../../audit/recorder.js";
 import { publishAlerts } from "./alerts.js";
 import type { MonitorDependencies } from "./dependencies.js";
 import type { MonitoredModel } from "./dependencies.js";
@@ -94,12 +94,10 @@ export class MonitorService {
     await validateMonitorSpec(spec, this.deps);
     const now = this.clock();
     const monitor: Monitor = { ...spec, createdTime: now, lastUpdatedTime: now };
-    await this.store.create(monitor);
-    await this.options.audit.record(context, {
-      action: "monitoring.monitor.create",
-      entityType: "monitor",
-      entityId: monitor.name,
-      after: monitorSpecToWire(monitor),
+    // The monitor and its audit event commit together (see AuditRecorder.atomically).
+    await atomically(this.options.audit, async () => {
+      await this.store.create(monitor);
+      await this.options.audit.record(context, { action: "monitoring.monitor.create", entityType: "monitor", entityId: monitor.name, after: monitorSpecToWire(monitor) });
     });
     return monitor;
   }
@@ -116,10 +114,12 @@ export class MonitorService {
 
   async delete(name: string, context: WriteContext): Promise<void> {
     const before = await this.get(name);
-    if (!(await this.store.delete(name))) throw notFound(`Monitor '${name}' not found.`);
+    await atomically(this.options.audit, async () => {
+      if (!(await this.store.delete(name))) throw notFound(`Monitor '${name}' not found.`);
+      await this.options.audit.record(context, { action: "monitoring.monitor.delete", entityType: "monitor", entityId: name, before: monitorSpecToWire(before) });
+    });
     this.options.gauges?.remove(name);
     this.attempts.delete(name);
-    await this.options.audit.record(context, { action: "monitoring.monitor.delete", entityType: "monitor", entityId: name, before: monitorSpecToWire(before) });
   }
 
   async history(query: { name: string; feature?: string; check?: CheckName; maxResults?: number; pageToken?: string }): Promise<MonitorHistoryPage> {

@@ -1,6 +1,6 @@
 import type { WriteContext } from "../../core/actor.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
-import { type AuditRecorder, noAudit } from "../../audit/recorder.js";
+import { atomically, type AuditRecorder, noAudit } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import type { GovernanceStore, ModelCardFields, StoredModelCard } from "../governance-store.js";
@@ -90,28 +90,30 @@ export class ModelCardService {
   }
 
   async setCard(name: string, version: string, update: CardUpdate, ctx: WriteContext): Promise<ModelCard> {
-    validateUpdate(update);
-    const modelVersion = await this.requireVersion(name, version);
-    const before = await this.store.getCard(name, version);
-    const base = fieldsOf(before);
-    const fields: ModelCardFields = {
-      description: update.description ?? base.description,
-      intendedUse: update.intendedUse ?? base.intendedUse,
-      trainingData: update.trainingData ?? base.trainingData,
-      limitations: update.limitations ?? base.limitations,
-      ethicalConsiderations: update.ethicalConsiderations ?? base.ethicalConsiderations,
-      owners: update.owners ?? base.owners,
-    };
-    const stored: StoredModelCard = { ...fields, name, version, updatedBy: ctx.actor, updatedTime: this.clock() };
-    await this.store.putCard(stored);
-    await this.audit.record(ctx, {
-      action: "governance.model_card.set",
-      entityType: "model_version",
-      entityId: `${name}/${version}`,
-      before: before === undefined ? null : snapshot(fieldsOf(before)),
-      after: snapshot(fields),
+    return atomically(this.audit, async () => {
+      validateUpdate(update);
+      const modelVersion = await this.requireVersion(name, version);
+      const before = await this.store.getCard(name, version);
+      const base = fieldsOf(before);
+      const fields: ModelCardFields = {
+        description: update.description ?? base.description,
+        intendedUse: update.intendedUse ?? base.intendedUse,
+        trainingData: update.trainingData ?? base.trainingData,
+        limitations: update.limitations ?? base.limitations,
+        ethicalConsiderations: update.ethicalConsiderations ?? base.ethicalConsiderations,
+        owners: update.owners ?? base.owners,
+      };
+      const stored: StoredModelCard = { ...fields, name, version, updatedBy: ctx.actor, updatedTime: this.clock() };
+      await this.store.putCard(stored);
+      await this.audit.record(ctx, {
+        action: "governance.model_card.set",
+        entityType: "model_version",
+        entityId: `${name}/${version}`,
+        before: before === undefined ? null : snapshot(fieldsOf(before)),
+        after: snapshot(fields),
+      });
+      return this.compose(modelVersion, stored);
     });
-    return this.compose(modelVersion, stored);
   }
 
   /** The card of a version; a version nobody documented yet has an empty card with its run's metrics. */

@@ -1,6 +1,6 @@
 import { ANONYMOUS, type WriteContext } from "../../core/actor.js";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
-import { type AuditRecorder, noAudit } from "../../audit/recorder.js";
+import { atomically, type AuditRecorder, noAudit } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import {
@@ -141,29 +141,31 @@ export class PromotionService implements PromotionGate {
   }
 
   async setRules(input: RuleInput, ctx: WriteContext): Promise<PromotionRule> {
-    const { key } = parsePromotionTarget(input.target);
-    validateRule(input);
-    await this.requireModel(input.name);
-    const before = await this.store.getRule(input.name, key);
-    const rule: PromotionRule = {
-      name: input.name,
-      target: key,
-      requiredTags: input.requiredTags.map(({ key: tagKey, value }) => ({ key: tagKey, value })),
-      metricThresholds: input.metricThresholds.map(({ metric, comparator, value }) => ({ metric, comparator, value })),
-      requiredApprovals: input.requiredApprovals,
-      forbidSelfApproval: input.forbidSelfApproval ?? false,
-      updatedBy: ctx.actor,
-      updatedTime: this.clock(),
-    };
-    await this.store.putRule(rule);
-    await this.audit.record(ctx, {
-      action: "governance.promotion_rule.set",
-      entityType: "registered_model",
-      entityId: input.name,
-      before: before === undefined ? null : ruleSnapshot(before),
-      after: ruleSnapshot(rule),
+    return atomically(this.audit, async () => {
+      const { key } = parsePromotionTarget(input.target);
+      validateRule(input);
+      await this.requireModel(input.name);
+      const before = await this.store.getRule(input.name, key);
+      const rule: PromotionRule = {
+        name: input.name,
+        target: key,
+        requiredTags: input.requiredTags.map(({ key: tagKey, value }) => ({ key: tagKey, value })),
+        metricThresholds: input.metricThresholds.map(({ metric, comparator, value }) => ({ metric, comparator, value })),
+        requiredApprovals: input.requiredApprovals,
+        forbidSelfApproval: input.forbidSelfApproval ?? false,
+        updatedBy: ctx.actor,
+        updatedTime: this.clock(),
+      };
+      await this.store.putRule(rule);
+      await this.audit.record(ctx, {
+        action: "governance.promotion_rule.set",
+        entityType: "registered_model",
+        entityId: input.name,
+        before: before === undefined ? null : ruleSnapshot(before),
+        after: ruleSnapshot(rule),
+      });
+      return rule;
     });
-    return rule;
   }
 
   async listRules(name: string): Promise<PromotionRule[]> {
@@ -172,68 +174,72 @@ export class PromotionService implements PromotionGate {
   }
 
   async deleteRules(name: string, target: string, ctx: WriteContext): Promise<void> {
-    const { key } = parsePromotionTarget(target);
-    await this.requireModel(name);
-    const before = await this.store.getRule(name, key);
-    if (before === undefined || !(await this.store.deleteRule(name, key))) {
-      throw notFound(`No promotion rule for target ${key} of registered model ${name}`);
-    }
-    await this.audit.record(ctx, {
-      action: "governance.promotion_rule.delete",
-      entityType: "registered_model",
-      entityId: name,
-      before: ruleSnapshot(before),
-      after: null,
+    return atomically(this.audit, async () => {
+      const { key } = parsePromotionTarget(target);
+      await this.requireModel(name);
+      const before = await this.store.getRule(name, key);
+      if (before === undefined || !(await this.store.deleteRule(name, key))) {
+        throw notFound(`No promotion rule for target ${key} of registered model ${name}`);
+      }
+      await this.audit.record(ctx, {
+        action: "governance.promotion_rule.delete",
+        entityType: "registered_model",
+        entityId: name,
+        before: ruleSnapshot(before),
+        after: null,
+      });
     });
   }
 
   async approve(input: ApprovalInput, ctx: WriteContext): Promise<StoredApproval> {
-    const { key } = parsePromotionTarget(input.target);
-    if (input.comment !== undefined && input.comment.length > PROMOTION_LIMITS.maxCommentLength) {
-      throw invalidParameter(`'comment' is longer than ${PROMOTION_LIMITS.maxCommentLength} characters.`);
-    }
-    if (this.verifiedApprovalsOnly && !ctx.actor.verified) {
-      throw new CairnError(ErrorCode.PERMISSION_DENIED, "Only an authenticated user can approve a model version.");
-    }
-    if (isAnonymous(ctx)) {
-      throw new CairnError(
-        ErrorCode.PERMISSION_DENIED,
-        "Anonymous requests cannot approve a model version: declare who you are (the x-cairn-user header or basic auth).",
-      );
-    }
-    const modelVersion = await this.requireVersion(input.name, input.version);
-    const rule = await this.store.getRule(input.name, key);
-    if (rule?.forbidSelfApproval === true) {
-      const author = authorsOf(modelVersion, await this.sourceRun(modelVersion)).find((candidate) => sameActor(candidate.name, ctx.actor.name));
-      if (author !== undefined) {
+    return atomically(this.audit, async () => {
+      const { key } = parsePromotionTarget(input.target);
+      if (input.comment !== undefined && input.comment.length > PROMOTION_LIMITS.maxCommentLength) {
+        throw invalidParameter(`'comment' is longer than ${PROMOTION_LIMITS.maxCommentLength} characters.`);
+      }
+      if (this.verifiedApprovalsOnly && !ctx.actor.verified) {
+        throw new CairnError(ErrorCode.PERMISSION_DENIED, "Only an authenticated user can approve a model version.");
+      }
+      if (isAnonymous(ctx)) {
         throw new CairnError(
           ErrorCode.PERMISSION_DENIED,
-          `${ctx.actor.name} cannot approve ${input.name} version ${input.version} for ${key}: the promotion rule forbids ` +
-            `self-approval, and ${ctx.actor.name} ${author.role}.`,
+          "Anonymous requests cannot approve a model version: declare who you are (the x-cairn-user header or basic auth).",
         );
       }
-    }
-    // One standing approval per person: approving again under another spelling of one's name answers the first.
-    const standing = (await this.store.listApprovals(input.name, input.version, key)).find((earlier) => sameActor(earlier.actor.name, ctx.actor.name));
-    if (standing !== undefined) return standing;
-    const { approval, created } = await this.store.addApproval({
-      name: input.name,
-      version: input.version,
-      target: key,
-      actor: ctx.actor,
-      time: this.clock(),
-      ...(input.comment === undefined || input.comment === "" ? {} : { comment: input.comment }),
-    });
-    // Approving twice is a no-op: the first approval stands and counts once; nothing new to audit.
-    if (created) {
-      await this.audit.record(ctx, {
-        action: "governance.approval.create",
-        entityType: "model_version",
-        entityId: `${input.name}/${input.version}`,
-        after: { target: key, actor: ctx.actor.name, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
+      const modelVersion = await this.requireVersion(input.name, input.version);
+      const rule = await this.store.getRule(input.name, key);
+      if (rule?.forbidSelfApproval === true) {
+        const author = authorsOf(modelVersion, await this.sourceRun(modelVersion)).find((candidate) => sameActor(candidate.name, ctx.actor.name));
+        if (author !== undefined) {
+          throw new CairnError(
+            ErrorCode.PERMISSION_DENIED,
+            `${ctx.actor.name} cannot approve ${input.name} version ${input.version} for ${key}: the promotion rule forbids ` +
+              `self-approval, and ${ctx.actor.name} ${author.role}.`,
+          );
+        }
+      }
+      // One standing approval per person: approving again under another spelling of one's name answers the first.
+      const standing = (await this.store.listApprovals(input.name, input.version, key)).find((earlier) => sameActor(earlier.actor.name, ctx.actor.name));
+      if (standing !== undefined) return standing;
+      const { approval, created } = await this.store.addApproval({
+        name: input.name,
+        version: input.version,
+        target: key,
+        actor: ctx.actor,
+        time: this.clock(),
+        ...(input.comment === undefined || input.comment === "" ? {} : { comment: input.comment }),
       });
-    }
-    return approval;
+      // Approving twice is a no-op: the first approval stands and counts once; nothing new to audit.
+      if (created) {
+        await this.audit.record(ctx, {
+          action: "governance.approval.create",
+          entityType: "model_version",
+          entityId: `${input.name}/${input.version}`,
+          after: { target: key, actor: ctx.actor.name, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
+        });
+      }
+      return approval;
+    });
   }
 
   async listApprovals(name: string, version: string): Promise<StoredApproval[]> {
@@ -246,36 +252,38 @@ export class PromotionService implements PromotionGate {
    * compared as self-approval is). The approval stays listed as revoked and no longer counts.
    */
   async revoke(input: ApprovalRef, ctx: WriteContext): Promise<StoredApproval> {
-    const { key } = parsePromotionTarget(input.target);
-    if (isAnonymous(ctx)) {
-      throw new CairnError(
-        ErrorCode.PERMISSION_DENIED,
-        "Anonymous requests cannot revoke an approval: declare who you are (the x-cairn-user header or basic auth).",
+    return atomically(this.audit, async () => {
+      const { key } = parsePromotionTarget(input.target);
+      if (isAnonymous(ctx)) {
+        throw new CairnError(
+          ErrorCode.PERMISSION_DENIED,
+          "Anonymous requests cannot revoke an approval: declare who you are (the x-cairn-user header or basic auth).",
+        );
+      }
+      await this.requireVersion(input.name, input.version);
+      // Every standing approval of this person (rows written before approve matched spellings may hold two), oldest first.
+      const standing = (await this.store.listApprovals(input.name, input.version, key)).filter((approval) =>
+        sameActor(approval.actor.name, ctx.actor.name),
       );
-    }
-    await this.requireVersion(input.name, input.version);
-    // Every standing approval of this person (rows written before approve matched spellings may hold two), oldest first.
-    const standing = (await this.store.listApprovals(input.name, input.version, key)).filter((approval) =>
-      sameActor(approval.actor.name, ctx.actor.name),
-    );
-    const revoked: StoredApproval[] = [];
-    for (const approval of standing) {
-      const done = await this.store.revokeApproval(approval.id, ctx.actor, this.clock());
-      if (done === undefined) continue; // revoked meanwhile by a concurrent request: that one audits it
-      revoked.push(done);
-      await this.audit.record(ctx, {
-        action: "governance.approval.revoke",
-        entityType: "model_version",
-        entityId: `${input.name}/${input.version}`,
-        before: { target: key, actor: approval.actor.name, time: approval.time, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
-        after: { target: key, actor: approval.actor.name, revoked_by: ctx.actor.name, revoked_time: done.revokedTime ?? null },
-      });
-    }
-    const [first] = revoked;
-    if (first === undefined) {
-      throw notFound(`${ctx.actor.name} has no standing approval of ${input.name} version ${input.version} for ${key} to revoke`);
-    }
-    return first;
+      const revoked: StoredApproval[] = [];
+      for (const approval of standing) {
+        const done = await this.store.revokeApproval(approval.id, ctx.actor, this.clock());
+        if (done === undefined) continue; // revoked meanwhile by a concurrent request: that one audits it
+        revoked.push(done);
+        await this.audit.record(ctx, {
+          action: "governance.approval.revoke",
+          entityType: "model_version",
+          entityId: `${input.name}/${input.version}`,
+          before: { target: key, actor: approval.actor.name, time: approval.time, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
+          after: { target: key, actor: approval.actor.name, revoked_by: ctx.actor.name, revoked_time: done.revokedTime ?? null },
+        });
+      }
+      const [first] = revoked;
+      if (first === undefined) {
+        throw notFound(`${ctx.actor.name} has no standing approval of ${input.name} version ${input.version} for ${key} to revoke`);
+      }
+      return first;
+    });
   }
 
   /** Every approval of a model (standing, and revoked ones on request), newest first, one bounded page at a time. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,7 +51,7 @@ describe("traces.json kept with its trace", () => {
   afterEach(async () => subject.close());
 
   it("writes, reads (whole and by range), stats, lists and replaces it in the database, not as a file", async () => {
-    expect(await store.write(KEY, bytes('{"spans": [1]}'))).toEqual({ size: 14 });
+    expect(await store.write(KEY, bytes('{"spans": [1]}'))).toEqual({ size: 14, sha256: createHash("sha256").update('{"spans": [1]}').digest("hex") });
     expect(await text(KEY)).toBe('{"spans": [1]}');
     expect((await buffer((await store.read(KEY, { start: 2, end: 6 })).stream)).toString()).toBe("spans");
     expect(await store.stat(KEY)).toEqual({ key: KEY, isDir: false, size: 14, modifiedAtMs: 42 });

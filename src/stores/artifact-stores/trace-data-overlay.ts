@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { CairnError, ErrorCode, invalidParameter } from "../../core/errors.js";
-import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WriteOptions } from "../../artifacts/store.js";
+import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WriteOptions, WrittenFile } from "../../artifacts/store.js";
 import type { Clock } from "../../core/clock.js";
 import { TRACE_ID_PATTERN } from "../../tracing/ids.js";
 import type { TraceStore } from "../../tracing/store.js";
@@ -89,7 +90,7 @@ class TraceDataOverlay implements ArtifactStore {
     return { stream: Readable.from([bytes]), size, ...(range ? { range } : {}) };
   }
 
-  async write(key: string, source: ByteSource, options: WriteOptions = {}): Promise<{ size: number }> {
+  async write(key: string, source: ByteSource, options: WriteOptions = {}): Promise<WrittenFile> {
     const ref = refOf(TRACE_DATA_KEY, key);
     if (!ref) return this.inner.write(key, source, options);
     // Bounded before anything is kept: the service's limit applies upstream, this one keeps the overlay safe alone.
@@ -103,7 +104,7 @@ class TraceDataOverlay implements ArtifactStore {
       chunks.push(Buffer.from(chunk));
     }
     const data = Buffer.concat(chunks, total);
-    if (await this.traces.putTraceData(ref.traceId, ref.location, data, this.clock())) return { size: total };
+    if (await this.traces.putTraceData(ref.traceId, ref.location, data, this.clock())) return { size: total, sha256: createHash("sha256").update(data).digest("hex") };
     return this.inner.write(key, Readable.from([data]), options);
   }
 
@@ -121,7 +122,7 @@ class TraceDataOverlay implements ArtifactStore {
     return this.inner.uploadPart(key, uploadId, partNumber, source);
   }
 
-  completeMultipartUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<{ size: number }> {
+  completeMultipartUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<WrittenFile> {
     return this.inner.completeMultipartUpload(key, uploadId, parts);
   }
 

@@ -5,6 +5,7 @@ import { SqliteAuthStore } from "./sqlite-auth-store.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
 import { SqliteLoggedModelStore } from "./sqlite-logged-model-store.js";
+import { SqliteManifestStore } from "./sqlite-manifest-store.js";
 import { SqliteMonitorStore } from "./sqlite-monitor-store.js";
 import { SqlitePermissionStore } from "./sqlite-permission-store.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
@@ -42,6 +43,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     traces: new SqliteTraceStore(db),
     auth: new SqliteAuthStore(db),
     permissions: new SqlitePermissionStore(db),
+    manifests: new SqliteManifestStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };

@@ -1,4 +1,4 @@
-import { noAudit, type AuditRecorder } from "../../audit/recorder.js";
+import { atomically, noAudit, type AuditRecorder } from "../../audit/recorder.js";
 import type { WriteContext } from "../../core/actor.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
@@ -95,40 +95,42 @@ export class LoggedModelService {
   }
 
   async create(request: NewLoggedModelRequest, context: WriteContext): Promise<LoggedModel> {
-    if (request.name !== undefined) validateLoggedModelName(request.name);
-    if (request.modelType !== undefined) validateLength("Model type", MAX_MODEL_TYPE_LENGTH, request.modelType);
-    validateLoggedModelParams(request.params);
-    validateLoggedModelTags(request.tags);
-    const experiment = await this.activeExperiment(request.experimentId);
-    if (request.sourceRunId !== undefined) await findRunInfo(this.tracking, request.sourceRunId);
-    const modelId = `m-${newRunId()}`;
-    const name = request.name ?? generateRunName(this.random);
-    const model = await this.store.create({
-      modelId,
-      experimentId: experiment.experiment_id,
-      name,
-      artifactUri: appendToUri(experiment.artifact_location, "models", modelId, "artifacts"),
-      ...(request.modelType !== undefined ? { modelType: request.modelType } : {}),
-      ...(request.sourceRunId !== undefined ? { sourceRunId: request.sourceRunId } : {}),
-      params: request.params,
-      tags: request.tags,
-      now: this.clock(),
-    });
-    await this.audit.record(context, {
-      action: LoggedModelAction.CREATE,
-      entityType: "logged_model",
-      entityId: modelId,
-      after: {
-        experiment_id: experiment.experiment_id,
+    return atomically(this.audit, async () => {
+      if (request.name !== undefined) validateLoggedModelName(request.name);
+      if (request.modelType !== undefined) validateLength("Model type", MAX_MODEL_TYPE_LENGTH, request.modelType);
+      validateLoggedModelParams(request.params);
+      validateLoggedModelTags(request.tags);
+      const experiment = await this.activeExperiment(request.experimentId);
+      if (request.sourceRunId !== undefined) await findRunInfo(this.tracking, request.sourceRunId);
+      const modelId = `m-${newRunId()}`;
+      const name = request.name ?? generateRunName(this.random);
+      const model = await this.store.create({
+        modelId,
+        experimentId: experiment.experiment_id,
         name,
-        artifact_uri: model.info.artifact_uri,
-        model_type: request.modelType ?? null,
-        source_run_id: request.sourceRunId ?? null,
-        params: tagsObject(request.params),
-        tags: tagsObject(request.tags),
-      },
+        artifactUri: appendToUri(experiment.artifact_location, "models", modelId, "artifacts"),
+        ...(request.modelType !== undefined ? { modelType: request.modelType } : {}),
+        ...(request.sourceRunId !== undefined ? { sourceRunId: request.sourceRunId } : {}),
+        params: request.params,
+        tags: request.tags,
+        now: this.clock(),
+      });
+      await this.audit.record(context, {
+        action: LoggedModelAction.CREATE,
+        entityType: "logged_model",
+        entityId: modelId,
+        after: {
+          experiment_id: experiment.experiment_id,
+          name,
+          artifact_uri: model.info.artifact_uri,
+          model_type: request.modelType ?? null,
+          source_run_id: request.sourceRunId ?? null,
+          params: tagsObject(request.params),
+          tags: tagsObject(request.tags),
+        },
+      });
+      return model;
     });
-    return model;
   }
 
   /** The model; RESOURCE_DOES_NOT_EXIST naming the id if it is missing, deleted, or its experiment is deleted. */
@@ -140,85 +142,95 @@ export class LoggedModelService {
   }
 
   async finalize(modelId: string, status: LoggedModelStatus, statusMessage: string | undefined, context: WriteContext): Promise<LoggedModel> {
-    validateLoggedModelId(modelId);
-    if (!FINAL_STATUSES.includes(status)) {
-      throw invalidParameter(
-        `Invalid value '${status}' for parameter 'status' supplied: a logged model is finalized as LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED.`,
-      );
-    }
-    if (statusMessage !== undefined) validateLength("Status message", MAX_STATUS_MESSAGE_LENGTH, statusMessage);
-    const before = await this.get(modelId);
-    const model = await this.store.finalize(modelId, {
-      status,
-      ...(statusMessage !== undefined ? { statusMessage } : {}),
-      now: this.clock(),
+    return atomically(this.audit, async () => {
+      validateLoggedModelId(modelId);
+      if (!FINAL_STATUSES.includes(status)) {
+        throw invalidParameter(
+          `Invalid value '${status}' for parameter 'status' supplied: a logged model is finalized as LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED.`,
+        );
+      }
+      if (statusMessage !== undefined) validateLength("Status message", MAX_STATUS_MESSAGE_LENGTH, statusMessage);
+      const before = await this.get(modelId);
+      const model = await this.store.finalize(modelId, {
+        status,
+        ...(statusMessage !== undefined ? { statusMessage } : {}),
+        now: this.clock(),
+      });
+      if (model === undefined) throw loggedModelNotFound(modelId);
+      await this.audit.record(context, {
+        action: LoggedModelAction.FINALIZE,
+        entityType: "logged_model",
+        entityId: modelId,
+        before: { status: before.info.status },
+        after: { status, ...(statusMessage !== undefined ? { status_message: statusMessage } : {}) },
+      });
+      return model;
     });
-    if (model === undefined) throw loggedModelNotFound(modelId);
-    await this.audit.record(context, {
-      action: LoggedModelAction.FINALIZE,
-      entityType: "logged_model",
-      entityId: modelId,
-      before: { status: before.info.status },
-      after: { status, ...(statusMessage !== undefined ? { status_message: statusMessage } : {}) },
-    });
-    return model;
   }
 
   async delete(modelId: string, context: WriteContext): Promise<void> {
-    validateLoggedModelId(modelId);
-    if (!(await this.store.delete(modelId, this.clock()))) throw loggedModelNotFound(modelId);
-    await this.audit.record(context, {
-      action: LoggedModelAction.DELETE,
-      entityType: "logged_model",
-      entityId: modelId,
-      before: { lifecycle_stage: "active" },
-      after: { lifecycle_stage: "deleted" },
+    return atomically(this.audit, async () => {
+      validateLoggedModelId(modelId);
+      if (!(await this.store.delete(modelId, this.clock()))) throw loggedModelNotFound(modelId);
+      await this.audit.record(context, {
+        action: LoggedModelAction.DELETE,
+        entityType: "logged_model",
+        entityId: modelId,
+        before: { lifecycle_stage: "active" },
+        after: { lifecycle_stage: "deleted" },
+      });
     });
   }
 
   /** Upserts tags and answers the model (SetLoggedModelTags.Response). */
   async setTags(modelId: string, tags: KeyValue[], context: WriteContext): Promise<LoggedModel> {
-    validateLoggedModelId(modelId);
-    validateLoggedModelTags(tags);
-    const before = await this.get(modelId);
-    if (!(await this.store.setTags(modelId, tags, this.clock()))) throw loggedModelNotFound(modelId);
-    const previous = Object.fromEntries(
-      before.info.tags.filter((tag) => tags.some((changed) => changed.key === tag.key)).map((tag) => [tag.key, tag.value]),
-    );
-    await this.audit.record(context, {
-      action: LoggedModelAction.TAGS_SET,
-      entityType: "logged_model",
-      entityId: modelId,
-      before: previous,
-      after: tagsObject(tags),
+    return atomically(this.audit, async () => {
+      validateLoggedModelId(modelId);
+      validateLoggedModelTags(tags);
+      const before = await this.get(modelId);
+      if (!(await this.store.setTags(modelId, tags, this.clock()))) throw loggedModelNotFound(modelId);
+      const previous = Object.fromEntries(
+        before.info.tags.filter((tag) => tags.some((changed) => changed.key === tag.key)).map((tag) => [tag.key, tag.value]),
+      );
+      await this.audit.record(context, {
+        action: LoggedModelAction.TAGS_SET,
+        entityType: "logged_model",
+        entityId: modelId,
+        before: previous,
+        after: tagsObject(tags),
+      });
+      return this.get(modelId);
     });
-    return this.get(modelId);
   }
 
   async deleteTag(modelId: string, key: string, context: WriteContext): Promise<void> {
-    validateLoggedModelId(modelId);
-    const before = await this.get(modelId);
-    const outcome = await this.store.deleteTag(modelId, key, this.clock());
-    if (outcome === "missing-model") throw loggedModelNotFound(modelId);
-    if (outcome === "missing-tag") throw notFound(`No tag with key '${key}' found for model with ID '${modelId}'.`);
-    await this.audit.record(context, {
-      action: LoggedModelAction.TAG_DELETE,
-      entityType: "logged_model",
-      entityId: modelId,
-      before: { key, value: before.info.tags.find((tag) => tag.key === key)?.value ?? null },
-      after: null,
+    return atomically(this.audit, async () => {
+      validateLoggedModelId(modelId);
+      const before = await this.get(modelId);
+      const outcome = await this.store.deleteTag(modelId, key, this.clock());
+      if (outcome === "missing-model") throw loggedModelNotFound(modelId);
+      if (outcome === "missing-tag") throw notFound(`No tag with key '${key}' found for model with ID '${modelId}'.`);
+      await this.audit.record(context, {
+        action: LoggedModelAction.TAG_DELETE,
+        entityType: "logged_model",
+        entityId: modelId,
+        before: { key, value: before.info.tags.find((tag) => tag.key === key)?.value ?? null },
+        after: null,
+      });
     });
   }
 
   async logParams(modelId: string, params: KeyValue[], context: WriteContext): Promise<void> {
-    validateLoggedModelId(modelId);
-    validateLoggedModelParams(params);
-    if (!(await this.store.logParams(modelId, params, this.clock()))) throw loggedModelNotFound(modelId);
-    await this.audit.record(context, {
-      action: LoggedModelAction.PARAMS_LOG,
-      entityType: "logged_model",
-      entityId: modelId,
-      after: { params: tagsObject(params) },
+    return atomically(this.audit, async () => {
+      validateLoggedModelId(modelId);
+      validateLoggedModelParams(params);
+      if (!(await this.store.logParams(modelId, params, this.clock()))) throw loggedModelNotFound(modelId);
+      await this.audit.record(context, {
+        action: LoggedModelAction.PARAMS_LOG,
+        entityType: "logged_model",
+        entityId: modelId,
+        after: { params: tagsObject(params) },
+      });
     });
   }
 
@@ -253,21 +265,23 @@ export class LoggedModelService {
 
   /** runs/outputs: the run must be active and every model must exist (MLflow links what it is given; Cairn checks). */
   async logOutputs(runId: string, outputs: ModelOutput[], context: WriteContext): Promise<void> {
-    validateRunId(runId);
-    if (outputs.length > MAX_MODEL_LINKS_PER_REQUEST) {
-      throw invalidParameter(`A request may log at most ${MAX_MODEL_LINKS_PER_REQUEST} models; got ${outputs.length}.`);
-    }
-    for (const [index, output] of outputs.entries()) validateLoggedModelId(output.model_id, `models[${index}].model_id`);
-    const info = await findRunInfo(this.tracking, runId);
-    requireActive("run", runId, info.lifecycle_stage);
-    for (const output of outputs) await this.get(output.model_id);
-    if (outputs.length === 0) return;
-    await this.tracking.logOutputs(runId, outputs);
-    await this.audit.record(context, {
-      action: LoggedModelAction.RUN_LOG_OUTPUTS,
-      entityType: "run",
-      entityId: runId,
-      after: { models: outputs.map((output) => ({ model_id: output.model_id, step: output.step })) },
+    return atomically(this.audit, async () => {
+      validateRunId(runId);
+      if (outputs.length > MAX_MODEL_LINKS_PER_REQUEST) {
+        throw invalidParameter(`A request may log at most ${MAX_MODEL_LINKS_PER_REQUEST} models; got ${outputs.length}.`);
+      }
+      for (const [index, output] of outputs.entries()) validateLoggedModelId(output.model_id, `models[${index}].model_id`);
+      const info = await findRunInfo(this.tracking, runId);
+      requireActive("run", runId, info.lifecycle_stage);
+      for (const output of outputs) await this.get(output.model_id);
+      if (outputs.length === 0) return;
+      await this.tracking.logOutputs(runId, outputs);
+      await this.audit.record(context, {
+        action: LoggedModelAction.RUN_LOG_OUTPUTS,
+        entityType: "run",
+        entityId: runId,
+        after: { models: outputs.map((output) => ({ model_id: output.model_id, step: output.step })) },
+      });
     });
   }
 

@@ -2,11 +2,11 @@ import { mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { CairnError, ErrorCode, notFound } from "../../../core/errors.js";
 import { invalidPath, normaliseArtifactPath } from "../../../artifacts/artifact-path.js";
-import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WriteOptions } from "../../../artifacts/store.js";
+import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WriteOptions, WrittenFile } from "../../../artifacts/store.js";
 import { confine } from "./confine.js";
 import { LocalMultipartUploads } from "./multipart.js";
 import { readFileStream } from "./read-stream.js";
-import { MULTIPART_UPLOAD_MAX_AGE_MS, removeEntriesOlderThan, TEMP_FILE_MAX_AGE_MS } from "./stale.js";
+import { MULTIPART_UPLOAD_MAX_AGE_MS, removeEntriesOlderThan, removeOrphanedEntries, TEMP_FILE_MAX_AGE_MS } from "./stale.js";
 import { commitTempFile, streamToTempFile } from "./temp-file.js";
 
 /**
@@ -79,11 +79,11 @@ class LocalArtifactStore implements ArtifactStore {
     return readFileStream(target.real, key, range);
   }
 
-  async write(key: string, source: ByteSource, options: WriteOptions = {}): Promise<{ size: number }> {
+  async write(key: string, source: ByteSource, options: WriteOptions = {}): Promise<WrittenFile> {
     const target = await this.prepareFileTarget(this.key(key, false));
     const temp = await streamToTempFile(source, this.tempDir, { sync: options.sync ?? true });
     await this.placeTempFile(temp.path, target, key);
-    return { size: temp.size };
+    return { size: temp.size, sha256: temp.sha256 };
   }
 
   async delete(key: string): Promise<void> {
@@ -105,13 +105,13 @@ class LocalArtifactStore implements ArtifactStore {
     return this.multipart.uploadPart(this.key(key, false), uploadId, partNumber, source);
   }
 
-  async completeMultipartUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<{ size: number }> {
+  async completeMultipartUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<WrittenFile> {
     const checkedKey = this.key(key, false);
     const target = await this.prepareFileTarget(checkedKey);
     const temp = await this.multipart.assemble(checkedKey, uploadId, parts);
     await this.placeTempFile(temp.path, target, key);
     await this.multipart.forget(uploadId);
-    return { size: temp.size };
+    return { size: temp.size, sha256: temp.sha256 };
   }
 
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
@@ -156,7 +156,7 @@ export const openLocalArtifactStore = async (rootDir: string): Promise<ArtifactS
   const uploadsDir = path.join(rootReal, STAGING_DIR_NAME, "uploads");
   await mkdir(tempDir, { recursive: true });
   await mkdir(uploadsDir, { recursive: true });
-  await removeEntriesOlderThan(tempDir, TEMP_FILE_MAX_AGE_MS);
+  await removeOrphanedEntries(tempDir, TEMP_FILE_MAX_AGE_MS);
   await removeEntriesOlderThan(uploadsDir, MULTIPART_UPLOAD_MAX_AGE_MS);
   return new LocalArtifactStore(rootReal, tempDir, uploadsDir);
 };

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { AuditService } from "../src/audit/service.js";
+import type { WriteContext } from "../src/core/actor.js";
+import { noEvents } from "../src/core/events.js";
+import { PromotionService } from "../src/registry/promotion/promotion-service.js";
+import { RegistryService, type RegistryFollower } from "../src/registry/service.js";
+import type { MetadataStores } from "../src/stores/metadata-stores.js";
+import { openSqliteMetadataStores } from "../src/stores/sqlite/open-stores.js";
+import type { SqliteAuditStore } from "../src/stores/sqlite/sqlite-audit-store.js";
+import { TrackingService } from "../src/tracking/service.js";
+
+/**
+ * The registry's and tracking's writes over the real SQLite stores: each change and its audit event commit together
+ * (none of their units waits for I/O with the transaction open), and a write that fails after its change, here a
+ * follower of a rename, leaves neither the change nor an event behind.
+ */
+const ctx: WriteContext = { actor: { name: "ada", verified: false }, requestId: "req" };
+const opened: { stores: MetadataStores; dir: string }[] = [];
+afterEach(async () => {
+  for (const { stores, dir } of opened.splice(0)) {
+    await stores.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+const setUp = async (followers: RegistryFollower[] = []) => {
+  const dir = await mkdtemp(path.join(tmpdir(), "cairn-atomic-domains-"));
+  const stores = await openSqliteMetadataStores(path.join(dir, "cairn.db"));
+  opened.push({ stores, dir });
+  const audit = new AuditService(stores.audit);
+  const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: "mlflow-artifacts:/", audit });
+  const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
+  const registry = new RegistryService(stores.registry, { tracking: stores.tracking, audit, events: noEvents, promotion, followers });
+  return { stores, audit, tracking, registry, auditStore: stores.audit as SqliteAuditStore };
+};
+
+describe("a change and its audit event in one transaction, across the registry and tracking", () => {
+  it("records every write's event without any unit waiting for I/O inside its transaction", async () => {
+    const { audit, tracking, registry, auditStore } = await setUp();
+    const experimentId = await tracking.createExperiment({ name: "e", tags: [] }, ctx);
+    const run = await tracking.createRun({ experimentId, tags: [], startTime: 1 }, ctx);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => tracking.logMetric(run.info.run_id, { key: "m", value: i, timestamp: 1, step: i }, ctx)),
+    );
+    await registry.createRegisteredModel({ name: "m", tags: [] }, ctx);
+    for (let i = 0; i < 3; i += 1) await registry.createModelVersion({ name: "m", source: `runs:/${run.info.run_id}/model`, runId: run.info.run_id, tags: [] }, ctx);
+    await Promise.all(["1", "2", "3", "2"].map((version, i) => registry.setAlias("m", `a${i % 2}`, version, ctx)));
+    await registry.transitionStage("m", "3", "Production", true, ctx);
+    await registry.deleteModelVersion("m", "2", ctx);
+
+    expect(auditStore.spannedUnits).toBe(0);
+    const actions = (await audit.list({ maxResults: 1000 })).items.map((event) => event.action);
+    expect(actions.filter((action) => action === "tracking.run.log_batch")).toHaveLength(20);
+    expect(actions.filter((action) => action === "registry.alias.set")).toHaveLength(4);
+    // Version 2 named by alias a1 at the end (the last move): its delete ends that alias's history.
+    expect(actions.slice(-2)).toEqual(["registry.model_version.delete", "registry.alias.delete"]);
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it("leaves neither the change nor its event when the write fails after the change", async () => {
+    const failing: RegistryFollower = {
+      renameModel: async () => {
+        throw new Error("follower failed");
+      },
+      deleteModel: async () => undefined,
+      deleteVersion: async () => undefined,
+    };
+    const { audit, registry } = await setUp([failing]);
+    await registry.createRegisteredModel({ name: "m", tags: [] }, ctx);
+    await expect(registry.renameRegisteredModel("m", "n", ctx)).rejects.toThrow("follower failed");
+    expect((await registry.getRegisteredModel("m")).name).toBe("m");
+    await expect(registry.getRegisteredModel("n")).rejects.toThrow("not found");
+    expect((await audit.list({ maxResults: 100 })).items.map((event) => event.action)).toEqual(["registry.registered_model.create"]);
+  });
+});
