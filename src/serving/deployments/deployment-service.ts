@@ -2,7 +2,7 @@ import type { WriteContext } from "../../core/actor.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
 import { RegistryEventType, type DomainEvent, type EventSink } from "../../core/events.js";
-import type { AuditRecorder } from "../../audit/recorder.js";
+import { atomically, type AuditRecorder } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import { parseRegisteredModelUri, type ModelUri } from "../../registry/model-uri.js";
 import { formatPromotionTarget } from "../../registry/promotion-gate.js";
@@ -274,19 +274,22 @@ export class DeploymentService implements ServedModels, EventSink {
       };
       const primary = await this.routing.loadOrReport(deployment, version.version, "create", ctx, deployment.options);
       try {
-        await this.store.create(deployment, [this.entry(name, "primary", undefined, version.version, "create", ctx)]);
+        // The deployment and its audit event commit together: a crash keeps both or neither.
+        await atomically(this.options.audit, async () => {
+          await this.store.create(deployment, [this.entry(name, "primary", undefined, version.version, "create", ctx)]);
+          await this.options.audit.record(ctx, {
+            action: "serving.deployment.create",
+            entityType: "deployment",
+            entityId: name,
+            before: null,
+            after: { ...policySnapshot(deployment), ...(gate !== undefined ? { gate: formatPromotionTarget(gate) } : {}) },
+          });
+        });
       } catch (error) {
         await primary.retire();
         throw error;
       }
       this.routing.install(name, { primary }, deployment.options);
-      await this.options.audit.record(ctx, {
-        action: "serving.deployment.create",
-        entityType: "deployment",
-        entityId: name,
-        before: null,
-        after: { ...policySnapshot(deployment), ...(gate !== undefined ? { gate: formatPromotionTarget(gate) } : {}) },
-      });
       return deployment;
     });
   }
@@ -313,15 +316,16 @@ export class DeploymentService implements ServedModels, EventSink {
         ...(changes.predictionLogSampleRate !== undefined ? { predictionLogSampleRate: changes.predictionLogSampleRate } : {}),
         ...(changes.inferenceWorker !== undefined ? { inferenceWorker: changes.inferenceWorker } : {}),
       };
-      const next = await this.routing.change({ ...deployment, options }, deployment.policy, [], "update", ctx, { reason: "update" });
-      await this.options.audit.record(ctx, {
-        action: "serving.deployment.update",
-        entityType: "deployment",
-        entityId: name,
-        before: { options: optionsSnapshot(deployment.options) },
-        after: { options: optionsSnapshot(next.options) },
+      return this.routing.change({ ...deployment, options }, deployment.policy, [], "update", ctx, {
+        reason: "update",
+        auditEntry: (next) => ({
+          action: "serving.deployment.update",
+          entityType: "deployment",
+          entityId: name,
+          before: { options: optionsSnapshot(deployment.options) },
+          after: { options: optionsSnapshot(next.options) },
+        }),
       });
-      return next;
     });
   }
 
@@ -359,14 +363,16 @@ export class DeploymentService implements ServedModels, EventSink {
       const { canary, shadow, primary } = deployment.policy;
       // The comparison's last state is kept (like the history): it is what a promotion was decided on.
       await this.saveShadowReportsOf(name);
-      await this.store.delete(name, [
-        this.entry(name, "primary", primary, undefined, "delete", ctx),
-        ...(canary ? [this.entry(name, "canary", canary.version, undefined, "delete", ctx)] : []),
-        ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "delete", ctx)] : []),
-      ]);
+      await atomically(this.options.audit, async () => {
+        await this.store.delete(name, [
+          this.entry(name, "primary", primary, undefined, "delete", ctx),
+          ...(canary ? [this.entry(name, "canary", canary.version, undefined, "delete", ctx)] : []),
+          ...(shadow ? [this.entry(name, "shadow", shadow.version, undefined, "delete", ctx)] : []),
+        ]);
+        await this.options.audit.record(ctx, { action: "serving.deployment.delete", entityType: "deployment", entityId: name, before: policySnapshot(deployment), after: null });
+      });
       this.shadows.forget(name);
       void this.routing.drop(name);
-      await this.options.audit.record(ctx, { action: "serving.deployment.delete", entityType: "deployment", entityId: name, before: policySnapshot(deployment), after: null });
     });
   }
 

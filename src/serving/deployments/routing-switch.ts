@@ -1,7 +1,7 @@
 import type { WriteContext } from "../../core/actor.js";
 import type { Clock } from "../../core/clock.js";
 import { CairnError, ErrorCode } from "../../core/errors.js";
-import type { AuditRecorder } from "../../audit/recorder.js";
+import { atomically, type AuditEntry, type AuditRecorder } from "../../audit/recorder.js";
 import type { ModelVersion } from "../../protocol/mlflow/registry-entities.js";
 import type { LoadedModel, ModelLoadOptions } from "../model/loaded-model.js";
 import { ExecutionFailure } from "../runtime/execution-limits.js";
@@ -258,7 +258,16 @@ export class RoutingSwitch {
     history: HistoryEntry[],
     verb: string,
     ctx: WriteContext,
-    how: { followedVersion?: string; reason?: LoadReason; resume?: boolean; gate?: string; approvalsSkipped?: string } = {},
+    how: {
+      followedVersion?: string;
+      reason?: LoadReason;
+      resume?: boolean;
+      gate?: string;
+      approvalsSkipped?: string;
+      /** The audit event of a change that writes no history (an options update); default: `serving.deployment.<verb>`
+       * when there is history. */
+      auditEntry?: (next: Deployment) => AuditEntry;
+    } = {},
   ): Promise<Deployment> {
     const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
     const { lastError: _cleared, ...rest } = deployment;
@@ -268,8 +277,28 @@ export class RoutingSwitch {
       ...(how.followedVersion !== undefined ? { followedVersion: how.followedVersion } : {}),
       lastUpdatedTime: this.clock(),
     };
+    const entry: AuditEntry | undefined =
+      how.auditEntry?.(next) ??
+      (history.length > 0
+        ? {
+            action: `serving.deployment.${verb}`,
+            entityType: "deployment",
+            entityId: deployment.name,
+            before: policySnapshot(deployment),
+            // `gate`: the target whose rules let this primary serve (a later rollback's evidence); and what it skipped.
+            after: {
+              ...policySnapshot(next),
+              ...(how.gate !== undefined ? { gate: how.gate } : {}),
+              ...(how.approvalsSkipped !== undefined ? { approvals_skipped: how.approvalsSkipped } : {}),
+            },
+          }
+        : undefined);
     try {
-      await this.store.update(next, history);
+      // The stored switch and its audit event commit together: a crash keeps both or neither.
+      await atomically(this.options.audit, async () => {
+        await this.store.update(next, history);
+        if (entry !== undefined) await this.options.audit.record(ctx, entry);
+      });
     } catch (error) {
       await Promise.all(loaded.map((slot) => slot.retire()));
       throw error;
@@ -284,18 +313,6 @@ export class RoutingSwitch {
     const retired = live.swap(state);
     // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
     if (previousShadow && state.shadow?.recorder !== previousShadow) await this.shadows.keepDropped(deployment.name, previousShadow);
-    if (history.length > 0) await this.options.audit.record(ctx, {
-      action: `serving.deployment.${verb}`,
-      entityType: "deployment",
-      entityId: deployment.name,
-      before: policySnapshot(deployment),
-      // `gate`: the target whose rules let this primary serve (a later rollback's evidence); and what it skipped.
-      after: {
-        ...policySnapshot(next),
-        ...(how.gate !== undefined ? { gate: how.gate } : {}),
-        ...(how.approvalsSkipped !== undefined ? { approvals_skipped: how.approvalsSkipped } : {}),
-      },
-    });
     for (const slot of retired) void slot.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${slot.version}`));
     return next;
   }
