@@ -1,6 +1,6 @@
 import { systemContext } from "../../core/actor.js";
 import type { Clock } from "../../core/clock.js";
-import type { AuditRecorder } from "../../audit/recorder.js";
+import { atomically, type AuditRecorder } from "../../audit/recorder.js";
 import type { ExecutionFailure } from "../runtime/execution-limits.js";
 import type { DeploymentStore, FailedVersion } from "./deployment.js";
 
@@ -29,13 +29,15 @@ export class VersionFailures {
   /** Persists and audits the mark; a deployment that is gone (deleted meanwhile, or not created yet) is left alone. */
   async mark(deployment: string, failure: FailedVersion, detail: string): Promise<void> {
     if ((await this.deps.store.get(deployment)) === undefined) return;
-    await this.deps.store.markVersionFailed(deployment, failure);
-    await this.deps.audit.record(systemContext(`version-failed:${deployment}`), {
-      action: "serving.deployment.version_failed",
-      entityType: "deployment",
-      entityId: deployment,
-      before: null,
-      after: { version: failure.version, kind: failure.kind, reason: failure.reason, error: detail.slice(0, 1000) },
+    await atomically(this.deps.audit, async () => {
+      await this.deps.store.markVersionFailed(deployment, failure);
+      await this.deps.audit.record(systemContext(`version-failed:${deployment}`), {
+        action: "serving.deployment.version_failed",
+        entityType: "deployment",
+        entityId: deployment,
+        before: null,
+        after: { version: failure.version, kind: failure.kind, reason: failure.reason, error: detail.slice(0, 1000) },
+      });
     });
   }
 }
