@@ -27,8 +27,9 @@ export const approvalMessage = (approval: ApprovalWire, before: readonly Approva
 };
 
 /**
- * Approving this version for the chosen target, after a confirmation. The approver is whoever the browser's requests
- * declare (the name set in the top bar, see identity.ts, or basic auth / a header a proxy adds); the server refuses anonymous ones and the refusal
+ * Approving this version for the chosen target, after a confirmation. The approver is the signed-in user with sign-in
+ * on; with it off, whoever the browser's requests declare (the name set in the top bar, see identity.ts, or a header a
+ * proxy adds); the server refuses anonymous ones and the refusal
  * is shown in its words. After an approval the approvals, every promotion check of the version and the version's
  * audit trail are refetched, so the changed verdict shows at once.
  */

@@ -1,0 +1,48 @@
+import { cairnGet, MLFLOW_API, request } from "../../api/http";
+
+/**
+ * Users, for admins: MLflow's basic-auth user endpoints (`/api/2.0/mlflow/users/*`, the same shapes and methods as
+ * MLflow's auth app, so its scripts work unchanged) and Cairn's list, which MLflow's REST API does not have.
+ */
+export interface ListedUserWire {
+  username: string;
+  is_admin: boolean;
+  created_time?: number;
+}
+
+export interface UsersPage {
+  users: ListedUserWire[];
+  nextPageToken: string | undefined;
+}
+
+export const userKeys = {
+  all: ["users"] as const,
+  list: (pageSize: number, pageToken: string | undefined) => ["users", "list", pageSize, pageToken ?? ""] as const,
+};
+
+export const listUsers = async (pageSize: number, pageToken: string | undefined, signal?: AbortSignal): Promise<UsersPage> => {
+  const answer = await cairnGet<{ users?: ListedUserWire[]; next_page_token?: string }>(
+    "users/list",
+    { max_results: pageSize, page_token: pageToken },
+    signal,
+  );
+  return { users: answer.users ?? [], nextPageToken: answer.next_page_token || undefined };
+};
+
+const users = (path: string): string => `${MLFLOW_API}/users/${path}`;
+
+export const createUser = async (username: string, password: string): Promise<void> => {
+  await request("POST", users("create"), { username, password });
+};
+
+export const updatePassword = async (username: string, password: string): Promise<void> => {
+  await request("PATCH", users("update-password"), { username, password });
+};
+
+export const updateAdmin = async (username: string, isAdmin: boolean): Promise<void> => {
+  await request("PATCH", users("update-admin"), { username, is_admin: isAdmin });
+};
+
+export const deleteUser = async (username: string): Promise<void> => {
+  await request("DELETE", users("delete"), { username });
+};
