@@ -8,6 +8,8 @@ export interface TokenInfoWire {
   created_time: number;
   expiration_time?: number;
   last_used_time?: number;
+  /** Set once revoked: the list keeps revoked tokens, for the record. */
+  revoked_time?: number;
 }
 
 export interface CreatedToken {

@@ -8,8 +8,10 @@ import { CAIRN, stubApi } from "../deployments/stub-api";
 import type { TokenInfoWire } from "./tokens-api";
 import TokensPage from "./tokens-page";
 
-const CREATED = 1_700_000_000_000;
 const DAY = 86_400_000;
+/** Ten days ago (whole seconds): "expired" is judged against the real clock. */
+const CREATED = Math.floor(Date.now() / 1000) * 1000 - 10 * DAY;
+const REVOKED = CREATED + 2 * DAY;
 const SECRET = "cairn_pat_0123456789abcdef0123456789abcdef";
 
 /** tokens/list, create and revoke as the identity endpoints answer, over an in-memory list. */
@@ -24,7 +26,7 @@ const tokenServer = (initial: TokenInfoWire[]) => {
       return { body: { token: SECRET, token_info: info } };
     },
     [`POST ${CAIRN}/tokens/revoke`]: (_url, body) => {
-      tokens = tokens.filter((token) => token.id !== (body as { id: string }).id);
+      tokens = tokens.map((token) => (token.id === (body as { id: string }).id ? { ...token, revoked_time: REVOKED } : token));
       return { body: {} };
     },
   });
@@ -49,7 +51,7 @@ describe("the personal access tokens page", () => {
     const calls = tokenServer([{ id: "t1", name: "ci", username: "ada", created_time: CREATED, last_used_time: CREATED + 5000 }]);
     renderWithApp(<TokensPage />, "/tokens");
     await screen.findByRole("table", { name: "Tokens" });
-    expect(rows()).toEqual([`ci | ${formatTime(CREATED)} | never | ${formatTime(CREATED + 5000)} | Revoke`]);
+    expect(rows()).toEqual([`ci | ${formatTime(CREATED)} | never | ${formatTime(CREATED + 5000)} | active | Revoke`]);
 
     const user = userEvent.setup();
     await user.type(screen.getByLabelText("Name"), "laptop");
@@ -62,7 +64,7 @@ describe("the personal access tokens page", () => {
     // user-event's clipboard stands in for the browser's.
     expect(await navigator.clipboard.readText()).toBe(SECRET);
     await screen.findByText("laptop");
-    expect(rows()[0]).toBe(`laptop | ${formatTime(CREATED + DAY)} | ${formatTime(CREATED + 91 * DAY)} | never | Revoke`);
+    expect(rows()[0]).toBe(`laptop | ${formatTime(CREATED + DAY)} | ${formatTime(CREATED + 91 * DAY)} | never | active | Revoke`);
 
     await user.click(screen.getByRole("button", { name: "Done" }));
     expect(screen.queryByLabelText("The new token")).toBeNull();
@@ -71,7 +73,12 @@ describe("the personal access tokens page", () => {
     await user.click(screen.getByRole("button", { name: "Revoke token ci" }));
     expect(calls.filter((call) => call.path.endsWith("/tokens/revoke"))).toEqual([]);
     await user.click(screen.getByRole("button", { name: "Confirm: revoke ci" }));
-    await vi.waitFor(() => expect(rows()).toEqual([`laptop | ${formatTime(CREATED + DAY)} | ${formatTime(CREATED + 91 * DAY)} | never | Revoke`]));
+    await vi.waitFor(() =>
+      expect(rows()).toEqual([
+        `laptop | ${formatTime(CREATED + DAY)} | ${formatTime(CREATED + 91 * DAY)} | never | active | Revoke`,
+        `ci | ${formatTime(CREATED)} | never | ${formatTime(CREATED + 5000)} | revoked ${formatTime(REVOKED)} | `,
+      ]),
+    );
     expect(calls.filter((call) => call.method === "POST").map((call) => [call.path, call.body])).toEqual([
       [`${CAIRN}/tokens/create`, { name: "laptop", expires_in_days: 90 }],
       [`${CAIRN}/tokens/revoke`, { id: "t1" }],
@@ -80,7 +87,10 @@ describe("the personal access tokens page", () => {
 
   it("lets an admin list another user's tokens", async () => {
     setAuthState({ kind: "on", user: { username: "root", isAdmin: true } });
-    const calls = tokenServer([{ id: "t1", name: "ci", username: "ada", created_time: CREATED }]);
+    const calls = tokenServer([
+      { id: "t1", name: "ci", username: "ada", created_time: CREATED },
+      { id: "t0", name: "old", username: "ada", created_time: CREATED - 2 * DAY, expiration_time: CREATED - DAY },
+    ]);
     renderWithApp(<TokensPage />, "/tokens");
     await screen.findByRole("table", { name: "Tokens" });
     const user = userEvent.setup();
@@ -89,7 +99,10 @@ describe("the personal access tokens page", () => {
     await screen.findByRole("heading", { name: "Tokens of ada" });
     expect(calls.filter((call) => call.path.endsWith("/tokens/list")).map((call) => call.query.toString())).toEqual(["", "username=ada"]);
     expect(screen.queryByRole("button", { name: "Create token" })).toBeNull();
-    expect(rows()).toEqual([`ci | ada | ${formatTime(CREATED)} | never | never | Revoke`]);
+    expect(rows()).toEqual([
+      `ci | ada | ${formatTime(CREATED)} | never | never | active | Revoke`,
+      `old | ada | ${formatTime(CREATED - 2 * DAY)} | ${formatTime(CREATED - DAY)} | never | expired | Revoke`,
+    ]);
   });
 
   it("says tokens are not needed when sign-in is off, and asks nothing", () => {

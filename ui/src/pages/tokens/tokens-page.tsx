@@ -83,7 +83,14 @@ const RevokeButton = ({ token }: { token: TokenInfoWire }): ReactNode => {
   );
 };
 
-const TokensTable = ({ tokens, showOwner }: { tokens: readonly TokenInfoWire[]; showOwner: boolean }): ReactNode => (
+/** Revoked, expired or active, at `now` (ms). */
+const tokenState = (token: TokenInfoWire, now: number): ReactNode => {
+  if (token.revoked_time !== undefined) return <span className="badge muted">revoked {formatTime(token.revoked_time)}</span>;
+  if (token.expiration_time !== undefined && token.expiration_time <= now) return <span className="badge warn">expired</span>;
+  return <span className="badge ok">active</span>;
+};
+
+const TokensTable = ({ tokens, showOwner, now }: { tokens: readonly TokenInfoWire[]; showOwner: boolean; now: number }): ReactNode => (
   <div className="scroll-box">
     <table className="data" aria-label="Tokens">
       <thead>
@@ -93,6 +100,7 @@ const TokensTable = ({ tokens, showOwner }: { tokens: readonly TokenInfoWire[]; 
           <th scope="col">Created</th>
           <th scope="col">Expires</th>
           <th scope="col">Last used</th>
+          <th scope="col">State</th>
           <th scope="col">
             <span className="visually-hidden">Actions</span>
           </th>
@@ -106,9 +114,8 @@ const TokensTable = ({ tokens, showOwner }: { tokens: readonly TokenInfoWire[]; 
             <td className="nowrap">{formatTime(token.created_time)}</td>
             <td className="nowrap">{token.expiration_time === undefined ? "never" : formatTime(token.expiration_time)}</td>
             <td className="nowrap">{token.last_used_time === undefined ? "never" : formatTime(token.last_used_time)}</td>
-            <td>
-              <RevokeButton token={token} />
-            </td>
+            <td>{tokenState(token, now)}</td>
+            <td>{token.revoked_time === undefined ? <RevokeButton token={token} /> : null}</td>
           </tr>
         ))}
       </tbody>
@@ -171,7 +178,7 @@ const TokensPage = (): ReactNode => {
         <ErrorBanner error={query.error} what="the tokens" />
         {query.isPending ? <Loading what="tokens" /> : null}
         {query.data?.length === 0 ? <Empty>No tokens.</Empty> : null}
-        {query.data && query.data.length > 0 ? <TokensTable tokens={query.data} showOwner={!ownToken} /> : null}
+        {query.data && query.data.length > 0 ? <TokensTable tokens={query.data} showOwner={!ownToken} now={query.dataUpdatedAt} /> : null}
       </section>
     </div>
   );

@@ -1,4 +1,4 @@
-import { cairnGet, MLFLOW_API, request } from "../../api/http";
+import { ApiError, cairnGet, MLFLOW_API, request, toQuery } from "../../api/http";
 
 /**
  * Users, for admins: MLflow's basic-auth user endpoints (`/api/2.0/mlflow/users/*`, the same shapes and methods as
@@ -18,6 +18,7 @@ export interface UsersPage {
 export const userKeys = {
   all: ["users"] as const,
   list: (pageSize: number, pageToken: string | undefined) => ["users", "list", pageSize, pageToken ?? ""] as const,
+  one: (username: string) => ["users", "get", username] as const,
 };
 
 export const listUsers = async (pageSize: number, pageToken: string | undefined, signal?: AbortSignal): Promise<UsersPage> => {
@@ -30,6 +31,20 @@ export const listUsers = async (pageSize: number, pageToken: string | undefined,
 };
 
 const users = (path: string): string => `${MLFLOW_API}/users/${path}`;
+
+/** One user by name (MLflow's users/get); null when there is none (a query may not answer undefined). */
+export const getUser = async (username: string, signal?: AbortSignal): Promise<ListedUserWire | null> => {
+  try {
+    const answer = await request<{ user: ListedUserWire }>("GET", `${users("get")}${toQuery({ username })}`, undefined, signal);
+    return answer.user;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "RESOURCE_DOES_NOT_EXIST") return null;
+    throw error;
+  }
+};
+
+/** Whether the server has no list of users (MLflow's REST API has none): the page then finds users by name. */
+export const isMissingEndpoint = (error: unknown): boolean => error instanceof ApiError && error.code === "ENDPOINT_NOT_FOUND";
 
 export const createUser = async (username: string, password: string): Promise<void> => {
   await request("POST", users("create"), { username, password });

@@ -12,14 +12,20 @@ const MLFLOW = "/ajax-api/2.0/mlflow";
 const T = 1_700_000_000_000;
 
 /** Cairn's users/list and MLflow's users/* endpoints over an in-memory list, as the identity routes behave. */
-const usersServer = () => {
+const usersServer = (options: { list?: boolean } = {}) => {
   let users: ListedUserWire[] = [
     { username: "ada", is_admin: false, created_time: T },
     { username: "root", is_admin: true, created_time: T },
   ];
   const find = (body: unknown): ListedUserWire | undefined => users.find((user) => user.username === (body as { username: string }).username);
   return stubApi({
-    [`GET ${CAIRN}/users/list`]: () => ({ body: { users } }),
+    ...(options.list === false ? {} : { [`GET ${CAIRN}/users/list`]: () => ({ body: { users } }) }),
+    [`GET ${MLFLOW}/users/get`]: (url) => {
+      const user = users.find((candidate) => candidate.username === url.searchParams.get("username"));
+      if (user === undefined) return { status: 404, body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "User not found." } };
+      // users/get has no creation time.
+      return { body: { user: { id: 1, username: user.username, is_admin: user.is_admin, experiment_permissions: [], registered_model_permissions: [] } } };
+    },
     [`POST ${MLFLOW}/users/create`]: (_url, body) => {
       const { username } = body as { username: string };
       const user = { username, is_admin: false, created_time: T + 1 };
@@ -88,6 +94,28 @@ describe("the users page", () => {
       ["PATCH", `${MLFLOW}/users/update-password`, { username: "ada", password: "new-password-1" }],
       ["DELETE", `${MLFLOW}/users/delete`, { username: "bob" }],
     ]);
+  });
+
+  it("finds users by name when the server has no list of users", async () => {
+    setAuthState({ kind: "on", user: { username: "root", isAdmin: true } });
+    const calls = usersServer({ list: false });
+    renderWithApp(<UsersPage />, "/users");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Find user"), "ada");
+    await user.click(screen.getByRole("button", { name: "Find" }));
+    await screen.findByRole("table", { name: "Users" });
+    expect(rows()).toEqual(["ada | user | —"]);
+
+    const create = within(screen.getByRole("region", { name: "Create a user" }));
+    await user.type(create.getByLabelText("User name"), "bob");
+    await user.type(create.getByLabelText("Password"), "s3cret-enough");
+    await user.click(create.getByRole("button", { name: "Create user" }));
+    await vi.waitFor(() => expect(rows()).toEqual(["bob | user | —"]));
+
+    await user.click(screen.getByRole("button", { name: "Delete user bob" }));
+    await user.click(screen.getByRole("button", { name: "Confirm: delete bob" }));
+    expect(await screen.findByText("No user named bob.")).toBeTruthy();
+    expect(calls.filter((call) => call.path.endsWith("/users/get")).map((call) => call.query.get("username"))).toEqual(["ada", "ada", "bob", "bob"]);
   });
 
   it("is for admins only, and asks nothing otherwise", () => {

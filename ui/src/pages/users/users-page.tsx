@@ -5,7 +5,7 @@ import { PageHeader } from "../../components/page";
 import { Pager, usePaging } from "../../components/pager";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
-import { createUser, deleteUser, listUsers, updateAdmin, updatePassword, userKeys, type ListedUserWire } from "./users-api";
+import { createUser, deleteUser, getUser, isMissingEndpoint, listUsers, updateAdmin, updatePassword, userKeys, type ListedUserWire } from "./users-api";
 import "./users.css";
 
 const NAME_LIMIT = 256;
@@ -16,7 +16,7 @@ const useInvalidateUsers = (): (() => Promise<void>) => {
   return () => queryClient.invalidateQueries({ queryKey: userKeys.all });
 };
 
-const CreateUserForm = (): ReactNode => {
+const CreateUserForm = ({ onCreated }: { onCreated: (username: string) => void }): ReactNode => {
   const invalidate = useInvalidateUsers();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -35,6 +35,7 @@ const CreateUserForm = (): ReactNode => {
       setPassword("");
       setAdmin(false);
       setDone(`Created user ${name}.`);
+      onCreated(name);
       await invalidate();
     },
     onMutate: () => setDone(undefined),
@@ -167,11 +168,69 @@ const UserRow = ({ user, self, onOutcome }: { user: ListedUserWire; self: boolea
   );
 };
 
+const UsersTable = ({ users, me, onOutcome }: { users: readonly ListedUserWire[]; me: string; onOutcome: (message: string) => void }): ReactNode => (
+  <div className="scroll-box">
+    <table className="data" aria-label="Users">
+      <thead>
+        <tr>
+          <th scope="col">User</th>
+          <th scope="col">Role</th>
+          <th scope="col">Created</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {users.map((user) => (
+          <UserRow key={user.username} user={user} self={user.username === me} onOutcome={onOutcome} />
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
+
+/**
+ * Without a list endpoint (MLflow's REST API has none), users are found by name with users/get; a user created here
+ * is shown at once.
+ */
+const FindUser = ({ me, chosen, onChoose, onOutcome }: { me: string; chosen: string; onChoose: (name: string) => void; onOutcome: (message: string) => void }): ReactNode => {
+  const [draft, setDraft] = useState(chosen);
+  const query = useQuery({
+    queryKey: userKeys.one(chosen),
+    queryFn: ({ signal }) => getUser(chosen, signal),
+    enabled: chosen !== "",
+  });
+  return (
+    <>
+      <form
+        className="toolbar"
+        onSubmit={(event) => {
+          event.preventDefault();
+          onChoose(draft.trim());
+        }}
+      >
+        <label>
+          Find user{" "}
+          <input type="text" value={draft} maxLength={NAME_LIMIT} onChange={(event) => setDraft(event.target.value)} />
+        </label>
+        <button type="submit" disabled={!draft.trim()}>
+          Find
+        </button>
+      </form>
+      <ErrorBanner error={query.error} what="the user" />
+      {chosen !== "" && query.data === null ? <Empty>No user named {chosen}.</Empty> : null}
+      {query.data ? <UsersTable users={[query.data]} me={me} onOutcome={onOutcome} /> : null}
+    </>
+  );
+};
+
 /** Users, for admins: create, make or unmake admin, reset a password, delete. */
 const UsersPage = (): ReactNode => {
   const me = useSignedInUser();
   const paging = usePaging();
   const [outcome, setOutcome] = useState<string | undefined>(undefined);
+  const [chosen, setChosen] = useState("");
   const query = useQuery({
     queryKey: userKeys.list(paging.pageSize, paging.token),
     queryFn: ({ signal }) => listUsers(paging.pageSize, paging.token, signal),
@@ -187,38 +246,25 @@ const UsersPage = (): ReactNode => {
       </div>
     );
   }
+  const noList = isMissingEndpoint(query.error);
   const list = query.data?.users;
   return (
     <div className="page users-page">
       <PageHeader title="Users" />
-      <CreateUserForm />
+      <CreateUserForm onCreated={setChosen} />
       <section className="card" aria-labelledby="users-heading">
         <h2 id="users-heading">Users</h2>
-        <ErrorBanner error={query.error} what="the users" />
-        {query.isPending ? <Loading what="users" /> : null}
-        {list?.length === 0 ? <Empty>No users.</Empty> : null}
-        {list && list.length > 0 ? (
-          <div className="scroll-box">
-            <table className="data" aria-label="Users">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((user) => (
-                  <UserRow key={user.username} user={user} self={user.username === me.username} onOutcome={setOutcome} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-        {list ? <Pager paging={paging} nextToken={query.data?.nextPageToken} shown={list.length} what="users" /> : null}
+        {noList ? (
+          <FindUser key={chosen} me={me.username} chosen={chosen} onChoose={setChosen} onOutcome={setOutcome} />
+        ) : (
+          <>
+            <ErrorBanner error={query.error} what="the users" />
+            {query.isPending ? <Loading what="users" /> : null}
+            {list?.length === 0 ? <Empty>No users.</Empty> : null}
+            {list && list.length > 0 ? <UsersTable users={list} me={me.username} onOutcome={setOutcome} /> : null}
+            {list ? <Pager paging={paging} nextToken={query.data?.nextPageToken} shown={list.length} what="users" /> : null}
+          </>
+        )}
         <p role="status" className="muted">
           {outcome ?? ""}
         </p>
