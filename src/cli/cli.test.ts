@@ -233,8 +233,8 @@ describe("cairn server", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      "cairn: error: INVALID_PARAMETER_VALUE: refusing to listen on '0.0.0.0': Cairn has no authentication yet, so anyone who can reach " +
-        "this address could change or delete every experiment, model and deployment. Listen on 127.0.0.1 (behind an authenticating proxy), " +
+      "cairn: error: INVALID_PARAMETER_VALUE: refusing to listen on '0.0.0.0' without --auth: anyone who can reach " +
+        "this address could change or delete every experiment, model and deployment. Pass --auth, listen on 127.0.0.1 (behind an authenticating proxy), " +
         "or pass --insecure-no-auth to accept that risk\n",
     );
   });

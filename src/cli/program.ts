@@ -112,7 +112,11 @@ export const buildProgram = (): Command => {
     .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
     .option("--allowed-hosts <hosts>", "comma-separated Host names accepted besides localhost, 127.0.0.1, [::1] and the bound address; * accepts any (DNS rebinding protection)")
     .option("--allowed-origins <origins>", "comma-separated origins (https://host:port) whose browser pages may change data besides this server's own; * accepts any")
-    .option("--insecure-no-auth", "allow listening on a non-loopback address although Cairn has no authentication yet")
+    .option("--insecure-no-auth", "allow listening on a non-loopback address without --auth (anyone who reaches it may change anything)")
+    .option("--auth", "require sign-in: HTTP Basic (MLFLOW_TRACKING_USERNAME/PASSWORD), Bearer tokens (MLFLOW_TRACKING_TOKEN) or the UI's session")
+    .option("--secure-cookies", "mark the UI session cookie Secure (serve over https, e.g. behind a TLS proxy)")
+    .option("--trusted-proxy-header <header>", "a reverse proxy's authenticated-user header, e.g. X-Forwarded-User (needs --trusted-proxies)")
+    .option("--trusted-proxies <list>", "comma-separated addresses and CIDR ranges of reverse proxies whose user header and X-Forwarded-* are believed")
     .option(
       "--webhook-allowed-targets <list>",
       "internal webhook receivers to allow, comma-separated host names, addresses and CIDR ranges (default: public https targets only)",

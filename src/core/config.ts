@@ -22,7 +22,7 @@ export interface ServerConfig {
   allowedHosts?: readonly string[];
   /** Origins whose state-changing requests are accepted besides same-origin ones; `*`: any. */
   allowedOrigins?: readonly string[];
-  /** Listen on a non-loopback address although there is no authentication yet. */
+  /** Listen on a non-loopback address without `--auth`. */
   insecureNoAuth?: boolean;
   /** Internal webhook receivers allowed despite the SSRF rules: host names, addresses, CIDR ranges (default: none). */
   webhookAllowedTargets?: string[];
@@ -36,6 +36,16 @@ export interface ServerConfig {
   predictionLogMaxRecordBytes?: number;
   /** Request timeouts and the per-address connection cap; each one missing keeps its default (server-limits.ts). */
   limits?: Partial<ServerLimits>;
+  /** `--auth`: every route but /health, /version, the UI's files, sign-in and whoami needs credentials. */
+  auth?: boolean;
+  /** `--secure-cookies`: the session cookie is always marked Secure (else only behind a trusted TLS proxy). */
+  secureCookies?: boolean;
+  /** `--trusted-proxy-header`: a reverse proxy's user header, believed only from `trustedProxies`. */
+  trustedProxyHeader?: string;
+  /** `--trusted-proxies`: addresses and CIDR ranges of the reverse proxies. */
+  trustedProxies?: string[];
+  /** CAIRN_ADMIN_USERNAME / CAIRN_ADMIN_PASSWORD, read by the CLI: the first admin, created when none exists. */
+  adminBootstrap?: { username: string; password: string };
 }
 
 export const DEFAULT_DATA_DIR = "cairn-data";

@@ -7,6 +7,7 @@ import type { MlflowEndpoint } from "./mlflow-endpoint.js";
 import { CAIRN_API_PREFIXES, registerMlflowEndpoints } from "./mlflow-endpoint.js";
 import { installRequestChecks, requireJsonContentType, type RequestOriginOptions } from "./request-origin.js";
 import { registerWebUi } from "./web-ui.js";
+import { installAuthentication, type AppAuthentication } from "../auth/authenticate-hook.js";
 
 /** Largest JSON body any MLflow endpoint accepts (log-batch's 1 MB limit plus envelope). */
 export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
@@ -32,6 +33,8 @@ export interface AppOptions {
   requestChecks?: RequestOriginOptions;
   /** Server folders that error messages name by their client-visible names instead (see error-handler.ts). */
   hiddenPaths?: readonly HiddenPath[];
+  /** `--auth`: an onRequest hook sets request.principal or answers 401 (src/auth/authenticate-hook.ts). */
+  auth?: AppAuthentication;
 }
 
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
@@ -56,6 +59,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   });
 
   installRequestChecks(app, options.requestChecks);
+  if (options.auth) installAuthentication(app, options.auth);
   // MLflow's server decodes any body as JSON whatever its content type (Flask get_json(force=True)); Cairn does
   // for reads, but a state-changing body must be application/json, so that a cross-site "simple request" (text/plain,
   // form) is refused (request-origin.ts). Raw-body routes (artifact uploads, scoring) register their own parsers.

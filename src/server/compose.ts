@@ -47,6 +47,7 @@ import { webhookRoutes } from "../webhooks/routes.js";
 import { mlflowWebhookRoutes } from "../webhooks/mlflow-routes.js";
 import type { TargetPolicyOptions } from "../webhooks/target-policy.js";
 import type { DomainRoutes } from "./app.js";
+import { composeAuth, type AuthComposeOptions, type ComposedAuth } from "../auth/compose-auth.js";
 
 /** MLflow's proxy mode: run artifacts live under mlflow-artifacts:/ and travel through this server. */
 export const PROXIED_ARTIFACT_ROOT = "mlflow-artifacts:";
@@ -57,6 +58,8 @@ export interface ComposedDomains {
   start(): Promise<void>;
   /** Stops background work; call before the stores close. */
   stop(): Promise<void>;
+  /** Users, tokens and sessions; `auth.authentication` is buildApp's `auth` when `--auth` is on. */
+  auth: ComposedAuth;
 }
 
 export interface ComposeOptions {
@@ -74,6 +77,8 @@ export interface ComposeOptions {
   predictionLog?: { maxAgeMs?: number; maxRows?: number; maxRecordBytes?: number; retentionIntervalMs?: number };
   /** Where failures of background work go (the server's logger). */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /** Authentication (`--auth` and its flags); default off. */
+  auth?: AuthComposeOptions;
 }
 
 /**
@@ -99,7 +104,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     ...onError,
     ...(options.webhookTargets !== undefined ? { targets: options.webhookTargets } : {}),
   });
-  const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
+  const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, {
+    audit,
+    verifiedApprovalsOnly: options.auth?.enabled === true,
+  });
 
   const metrics = new ServingMetrics();
   const logBounds = options.predictionLog ?? {};
@@ -196,8 +204,12 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     ...onError,
   });
 
+  const auth = composeAuth(stores.auth, audit, options.auth ?? { enabled: false });
+
   return {
+    auth,
     domains: [
+      auth.domain,
       { endpoints: [...trackingEndpoints(tracking), ...loggedModelEndpoints(loggedModels, artifacts)] },
       { endpoints: tracingEndpoints(traces) },
       artifactRoutes(artifacts),

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WriteContext } from "../core/actor.js";
 import { invalidParameter } from "../core/errors.js";
 import { Fields, type RawFields } from "../protocol/mlflow/fields.js";
-import { actorNamed, declaredUserOf } from "./request-actor.js";
+import type { Principal } from "../auth/principal.js";
+import { actorOfRequest } from "./request-actor.js";
 
 /**
  * One MLflow-style JSON endpoint: the route reads its fields (query string for GET and DELETE-with-query, JSON body
@@ -12,13 +13,15 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 /**
  * A request's context. It is a WriteContext (who, which request), so routes pass it straight to service writes;
- * `actor` is declared by the client and unverified until authentication exists.
+ * `actor` is the authenticated user with `--auth` (verified), else the name the client declares (unverified).
  */
 export interface RequestContext extends WriteContext {
   /** The declared user name, when the client declared one; the tracking service falls back to it for run user ids. */
   declaredUser?: string;
   /** Declared size of the request body (content-length), for endpoints with a smaller limit than the app's. */
   bodyBytes?: number;
+  /** The authenticated user (`--auth`); undefined with auth off. */
+  principal?: Principal;
 }
 
 /**
@@ -84,11 +87,12 @@ export const registerMlflowEndpoints = (
         method: endpoint.methods,
         url: `${prefix}/${endpoint.path}`,
         handler: async (request, reply) => {
-          const declaredUser = declaredUserOf(request.headers);
+          const { actor, declaredUser } = actorOfRequest(request);
           const context: RequestContext = {
             requestId: String(request.id),
-            actor: actorNamed(declaredUser),
+            actor,
             ...(declaredUser === undefined ? {} : { declaredUser }),
+            ...(request.principal === undefined ? {} : { principal: request.principal }),
             ...(request.headers["content-length"] ? { bodyBytes: Number(request.headers["content-length"]) } : {}),
           };
           const result = await endpoint.handle(requestFields(request), context);

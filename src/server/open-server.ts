@@ -13,15 +13,15 @@ export const isLoopbackAddress = (host: string): boolean => {
 };
 
 /**
- * Cairn has no authentication yet: anyone who reaches the port may change or delete anything. Listening beyond
- * loopback therefore needs the operator to say so (`--insecure-no-auth`), as the issue's "secure by default" asks.
+ * Without `--auth` anyone who reaches the port may change or delete anything. Listening beyond loopback therefore
+ * needs `--auth`, or the operator saying so (`--insecure-no-auth`), as the issue's "secure by default" asks.
  */
-export const refuseOpenServer = (config: Pick<ServerConfig, "host" | "insecureNoAuth">): void => {
-  if (isLoopbackAddress(config.host) || config.insecureNoAuth === true) return;
+export const refuseOpenServer = (config: Pick<ServerConfig, "host" | "insecureNoAuth" | "auth">): void => {
+  if (isLoopbackAddress(config.host) || config.insecureNoAuth === true || config.auth === true) return;
   throw new CairnError(
     ErrorCode.INVALID_PARAMETER_VALUE,
-    `refusing to listen on '${config.host}': Cairn has no authentication yet, so anyone who can reach this address could ` +
-      `change or delete every experiment, model and deployment. Listen on 127.0.0.1 (behind an authenticating proxy), ` +
+    `refusing to listen on '${config.host}' without --auth: anyone who can reach this address could ` +
+      `change or delete every experiment, model and deployment. Pass --auth, listen on 127.0.0.1 (behind an authenticating proxy), ` +
       `or pass --insecure-no-auth to accept that risk`,
   );
 };

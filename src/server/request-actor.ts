@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import "../auth/principal.js";
 import type { IncomingHttpHeaders } from "node:http";
 import { ANONYMOUS, type Actor, type WriteContext } from "../core/actor.js";
 
@@ -21,8 +22,20 @@ export const declaredUserOf = (headers: IncomingHttpHeaders): string | undefined
 /** The actor of a request whose client declared `name` (or nothing). */
 export const actorNamed = (name: string | undefined): Actor => (name === undefined ? ANONYMOUS : { name, verified: false });
 
+/**
+ * Who a request acts as. With `--auth` on, the authenticated user (case-normalized, verified: true) and nothing the
+ * client declares: `x-cairn-user` and a Basic user name that failed its password never get here (the password is a
+ * 401 first). With auth off, the declared name, unverified (development on loopback).
+ */
+export const actorOfRequest = (request: FastifyRequest): { actor: Actor; declaredUser?: string } => {
+  const principal = request.principal;
+  if (principal !== undefined) return { actor: { name: principal.username, verified: true }, declaredUser: principal.username };
+  const declaredUser = declaredUserOf(request.headers);
+  return { actor: actorNamed(declaredUser), ...(declaredUser === undefined ? {} : { declaredUser }) };
+};
+
 /** The write context of a raw route (artifact streaming), as MLflow-style endpoints get it through RequestContext. */
 export const writeContextOfRequest = (request: FastifyRequest): WriteContext => ({
-  actor: actorNamed(declaredUserOf(request.headers)),
+  actor: actorOfRequest(request).actor,
   requestId: String(request.id),
 });

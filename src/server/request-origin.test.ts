@@ -169,10 +169,11 @@ describe("no open server without auth", () => {
 
   it("refuses to listen on a non-loopback address unless --insecure-no-auth says so", async () => {
     const message =
-      "refusing to listen on '0.0.0.0': Cairn has no authentication yet, so anyone who can reach this address could change or delete " +
-      "every experiment, model and deployment. Listen on 127.0.0.1 (behind an authenticating proxy), or pass --insecure-no-auth to accept that risk";
+      "refusing to listen on '0.0.0.0' without --auth: anyone who can reach this address could change or delete " +
+      "every experiment, model and deployment. Pass --auth, listen on 127.0.0.1 (behind an authenticating proxy), or pass --insecure-no-auth to accept that risk";
     expect(() => refuseOpenServer({ host: "0.0.0.0" })).toThrow(message);
     expect(() => refuseOpenServer({ host: "0.0.0.0", insecureNoAuth: true })).not.toThrow();
+    expect(() => refuseOpenServer({ host: "0.0.0.0", auth: true })).not.toThrow();
     const dir = await mkdtemp(path.join(tmpdir(), "cairn-origin-open-"));
     try {
       await expect(startServer({ host: "0.0.0.0", port: 0, backendStoreUri: `sqlite:///${dir}/cairn.db`, artifactsDestination: `${dir}/artifacts`, logLevel: "silent" })).rejects.toThrow(message);

@@ -6,6 +6,8 @@ import { CAIRN_VERSION } from "../core/version.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
 import { refuseOpenServer } from "./open-server.js";
+import { bootstrapAdmin } from "../auth/bootstrap-admin.js";
+import { systemContext } from "../core/actor.js";
 import { composeDomains } from "./compose.js";
 import type { HiddenPath } from "./error-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS } from "./server-limits.js";
@@ -53,12 +55,28 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.predictionLogMaxRecordBytes !== undefined ? { maxRecordBytes: config.predictionLogMaxRecordBytes } : {}),
     },
     onBackgroundError: (error, what) => logBackgroundError(error, what),
+    auth: {
+      enabled: config.auth === true,
+      ...(config.secureCookies === true ? { secureCookies: true } : {}),
+      ...(config.trustedProxyHeader !== undefined ? { trustedProxyHeader: config.trustedProxyHeader } : {}),
+      ...(config.trustedProxies !== undefined ? { trustedProxies: config.trustedProxies } : {}),
+    },
   });
+  let bootstrap: Awaited<ReturnType<typeof bootstrapAdmin>> | undefined;
+  if (config.auth === true) {
+    try {
+      bootstrap = await bootstrapAdmin(stores.auth, composed.auth.users, config.adminBootstrap ?? {}, systemContext("admin-bootstrap"));
+    } catch (error) {
+      await stores.close();
+      throw error;
+    }
+  }
   const webUiDir = config.webUiDir === null ? undefined : (config.webUiDir ?? defaultWebUiDir());
   const app = await buildApp({
     version: CAIRN_VERSION,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel ?? "info" },
     domains: composed.domains,
+    ...(composed.auth.authentication ? { auth: composed.auth.authentication } : {}),
     ...(webUiDir ? { webUiDir } : {}),
     requestChecks: {
       boundHost: config.host,
@@ -73,6 +91,8 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   });
   applyServerLimits(app.server, { ...DEFAULT_SERVER_LIMITS, ...config.limits });
   logBackgroundError = (error, what) => app.log.error({ err: error }, what);
+  if (bootstrap === "created" || bootstrap === "promoted") app.log.info({ outcome: bootstrap }, "admin user bootstrapped from CAIRN_ADMIN_USERNAME");
+  if (bootstrap === "no-admin") app.log.warn("--auth is on but no admin exists: create one with 'cairn users create <name> --admin' or CAIRN_ADMIN_USERNAME/CAIRN_ADMIN_PASSWORD");
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -33,6 +33,9 @@ const CONTENT_SECURITY_POLICY = [
 /** Paths that belong to APIs and protocols: a miss there is an API 404, never the UI's page. */
 const API_PATH = /^\/(?:api|ajax-api|v2|invocations|ping|health|version|metrics)(?:\/|$)|^\/deployments\/[^/]+\/(?:invocations|ping|health|version)$/;
 
+/** Whether a path belongs to an API or protocol (authentication protects these; the UI's files are public). */
+export const isApiPath = (pathname: string): boolean => API_PATH.test(pathname);
+
 const wantsPage = (request: FastifyRequest): boolean => {
   if (request.method !== "GET" && request.method !== "HEAD") return false;
   const pathname = request.url.split("?")[0] ?? "";

@@ -1,4 +1,5 @@
 import type { AuditStore } from "../audit/store.js";
+import type { AuthStore } from "../auth/store.js";
 import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
 import type { RegistryStore } from "../registry/store.js";
@@ -25,5 +26,7 @@ export interface MetadataStores {
   predictions: PredictionLogStore;
   monitors: MonitorStore;
   traces: TraceStore;
+  /** Users, personal access tokens and UI sessions (`--auth`). */
+  auth: AuthStore;
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { defaultServerConfig, parseByteCount, parseCount, parseDuration, parseLimitCount, parsePort, parseSeconds, type ServerConfig } from "../../core/config.js";
 import type { ServerLimits } from "../../server/server-limits.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
+import { parseProxyRange } from "../../auth/trusted-proxy.js";
+import { UsageError } from "../errors.js";
 
 export interface ServerOptions {
   host?: string;
@@ -22,6 +24,10 @@ export interface ServerOptions {
   requestTimeout?: string;
   keepAliveTimeout?: string;
   maxConnectionsPerAddress?: string;
+  auth?: boolean;
+  secureCookies?: boolean;
+  trustedProxyHeader?: string;
+  trustedProxies?: string;
 }
 
 /** A comma-separated flag value as its non-empty entries. */
@@ -51,8 +57,28 @@ const limitsOf = (options: ServerOptions): Partial<ServerLimits> => {
   return limits;
 };
 
+/** `--trusted-proxy-header` needs `--trusted-proxies` (a header believed from anywhere would let anyone be anyone). */
+const authOf = (options: ServerOptions, env: NodeJS.ProcessEnv): Partial<ServerConfig> => {
+  const proxies = options.trustedProxies === undefined ? undefined : commaList(options.trustedProxies);
+  for (const entry of proxies ?? []) parseProxyRange(entry);
+  if (options.trustedProxyHeader !== undefined) {
+    if (!/^[A-Za-z0-9-]{1,100}$/.test(options.trustedProxyHeader)) throw new UsageError(`--trusted-proxy-header '${options.trustedProxyHeader}' is not a header name`);
+    if (proxies === undefined || proxies.length === 0) throw new UsageError("--trusted-proxy-header needs --trusted-proxies (the proxies' addresses)");
+    if (options.auth !== true) throw new UsageError("--trusted-proxy-header needs --auth");
+  }
+  const adminUsername = env.CAIRN_ADMIN_USERNAME;
+  const adminPassword = env.CAIRN_ADMIN_PASSWORD;
+  return {
+    ...(options.auth === true ? { auth: true } : {}),
+    ...(options.secureCookies === true ? { secureCookies: true } : {}),
+    ...(options.trustedProxyHeader !== undefined ? { trustedProxyHeader: options.trustedProxyHeader.toLowerCase() } : {}),
+    ...(proxies !== undefined ? { trustedProxies: proxies } : {}),
+    ...(adminUsername && adminPassword ? { adminBootstrap: { username: adminUsername, password: adminPassword } } : {}),
+  };
+};
+
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
-export const serverConfig = (options: ServerOptions): ServerConfig => {
+export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig => {
   const defaults = defaultServerConfig();
   return {
     ...defaults,
@@ -72,6 +98,7 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
       ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
       : {}),
     limits: limitsOf(options),
+    ...authOf(options, env),
   };
 };
 

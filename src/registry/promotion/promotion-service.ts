@@ -37,6 +37,11 @@ export const PROMOTION_LIMITS = {
 export interface PromotionServiceOptions {
   audit?: AuditRecorder;
   clock?: () => number;
+  /**
+   * With `--auth` on: only approvals by authenticated users count (approvals declared while auth was off are kept and
+   * listed, but a gate no longer trusts them), and an unverified actor cannot approve.
+   */
+  verifiedApprovalsOnly?: boolean;
 }
 
 export interface RuleInput {
@@ -122,6 +127,7 @@ const validateRule = (input: RuleInput): void => {
 export class PromotionService implements PromotionGate {
   private readonly audit: AuditRecorder;
   private readonly clock: () => number;
+  private readonly verifiedApprovalsOnly: boolean;
 
   constructor(
     private readonly store: GovernanceStore,
@@ -131,6 +137,7 @@ export class PromotionService implements PromotionGate {
   ) {
     this.audit = options.audit ?? noAudit;
     this.clock = options.clock ?? Date.now;
+    this.verifiedApprovalsOnly = options.verifiedApprovalsOnly === true;
   }
 
   async setRules(input: RuleInput, ctx: WriteContext): Promise<PromotionRule> {
@@ -184,6 +191,9 @@ export class PromotionService implements PromotionGate {
     const { key } = parsePromotionTarget(input.target);
     if (input.comment !== undefined && input.comment.length > PROMOTION_LIMITS.maxCommentLength) {
       throw invalidParameter(`'comment' is longer than ${PROMOTION_LIMITS.maxCommentLength} characters.`);
+    }
+    if (this.verifiedApprovalsOnly && !ctx.actor.verified) {
+      throw new CairnError(ErrorCode.PERMISSION_DENIED, "Only an authenticated user can approve a model version.");
     }
     if (isAnonymous(ctx)) {
       throw new CairnError(
@@ -316,7 +326,12 @@ export class PromotionService implements PromotionGate {
     const approvalsSkipped = rule.requiredApprovals > 0 && evidence !== undefined && evidence.passedAt >= rule.updatedTime;
     if (rule.requiredApprovals > 0 && !approvalsSkipped) {
       const authors = rule.forbidSelfApproval ? authorsOf(modelVersion, await sourceRun()).map((author) => author.name) : [];
-      const approvals = checkApprovals(rule, await this.store.listApprovals(name, version, key), authors);
+      const given = await this.store.listApprovals(name, version, key);
+      const trusted = this.verifiedApprovalsOnly ? given.filter((approval) => approval.actor.verified) : given;
+      const unverified = given.length - trusted.length;
+      const verdict = checkApprovals(rule, trusted, authors);
+      const approvals =
+        verdict === undefined || unverified === 0 ? verdict : `${verdict}; ${unverified} unverified ${unverified === 1 ? "approval does" : "approvals do"} not count`;
       const stale =
         evidence === undefined
           ? ""

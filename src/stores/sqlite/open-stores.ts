@@ -1,6 +1,7 @@
 import type { MetadataStores } from "../metadata-stores.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteAuditStore } from "./sqlite-audit-store.js";
+import { SqliteAuthStore } from "./sqlite-auth-store.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
 import { SqliteLoggedModelStore } from "./sqlite-logged-model-store.js";
@@ -38,6 +39,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     predictions: new SqlitePredictionLogStore(db),
     monitors: new SqliteMonitorStore(db),
     traces: new SqliteTraceStore(db),
+    auth: new SqliteAuthStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };
