@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useSignedInUser } from "../../auth/session";
 import { ErrorBanner } from "../../components/status";
 import { formatTime } from "../../format";
 import { versionApprovalsKey, type VersionApprovals } from "./approvals-api";
@@ -35,6 +36,7 @@ export const approvalMessage = (approval: ApprovalWire, before: readonly Approva
  */
 export const ApproveForm = ({ name, version, target }: { name: string; version: string; target: string }): ReactNode => {
   const client = useQueryClient();
+  const signedIn = useSignedInUser();
   const [comment, setComment] = useState("");
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState<string | undefined>(undefined);
@@ -90,7 +92,10 @@ export const ApproveForm = ({ name, version, target }: { name: string; version: 
         )}
       </form>
       <p className="muted approve-note">
-        Your approval is recorded under the name set in the top bar (or the user a proxy declares); anonymous requests cannot approve. A rule that
+        {signedIn
+          ? `Your approval is recorded under your signed-in name, ${signedIn.username}.`
+          : "Your approval is recorded under the name set in the top bar (or the user a proxy declares); anonymous requests cannot approve."}{" "}
+        A rule that
         forbids self-approval refuses the version&apos;s creator and its run&apos;s user. You can revoke your approval below.
       </p>
       <ErrorBanner error={refusal} />
