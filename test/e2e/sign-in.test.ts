@@ -162,6 +162,8 @@ describe("sign-in in Chromium with --auth", () => {
     expect(secret.length).toBeGreaterThan(20);
     const bearer = async (): Promise<number> => (await fetch(`${server.url}${SEARCH}`, { headers: { authorization: `Bearer ${secret}` } })).status;
     expect(await bearer()).toBe(200);
+    const shot = screenshotPath("tokens");
+    if (shot) await page.screenshot({ path: shot });
 
     await page.getByRole("button", { name: "Done" }).click();
     await page.reload();

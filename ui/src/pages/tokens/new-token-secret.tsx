@@ -52,7 +52,7 @@ export const NewTokenSecret = ({ created, onDone }: { created: CreatedToken; onD
       </p>
       <p className="muted">
         MLflow clients and the Cairn SDK and CLI read it from <code>MLFLOW_TRACKING_TOKEN</code> and send it as
-        <code> Authorization: Bearer …</code>.
+        <code> Authorization: Bearer &lt;token&gt;</code>.
       </p>
     </section>
   );
