@@ -125,23 +125,42 @@ describe("sign-in in Chromium with --auth", () => {
     await context.close();
   });
 
+  it("brings the sign-in page back when the session ends under the user, then returns to the same page", async () => {
+    await asAdmin(server, "POST", "/api/2.0/mlflow/users/create", { username: "carol", password: "carol-password-01" });
+    const { page, context } = await browser.newPage(server.url);
+    await page.goto("/experiments?view=all");
+    await signIn(page, { username: "carol", password: "carol-password-01" });
+    await page.getByRole("link", { name: SECRET_EXPERIMENT }).waitFor();
+    // An admin resets carol's password: every session of hers ends on the server.
+    await asAdmin(server, "PATCH", "/api/2.0/mlflow/users/update-password", { username: "carol", password: "carol-password-02" });
+    await page.getByLabel("Show").selectOption("active");
+    await page.getByRole("heading", { name: "Sign in to Cairn" }).waitFor();
+    expect(await page.content()).not.toContain(SECRET_EXPERIMENT);
+    await signIn(page, { username: "carol", password: "carol-password-02" });
+    await page.getByRole("link", { name: SECRET_EXPERIMENT }).waitFor();
+    expect(new URL(page.url()).search).toBe("");
+    expect(new URL(page.url()).pathname).toBe("/experiments");
+    await context.close();
+  });
+
   it("shows how long to wait when sign-in attempts are throttled", async () => {
     const { page, context } = await browser.newPage(server.url);
     await page.goto("/experiments");
     await page.getByRole("heading", { name: "Sign in to Cairn" }).waitFor();
-    // Wrong passwords for eve until the server makes her wait several seconds (the waits double after a few free failures).
+    // Wrong passwords for eve until the server makes her wait 8 s or more (waits double after a few free failures), so
+    // that the UI's attempt below surely falls inside the wait even on a slow machine.
     const longestWait = await page.evaluate(async () => {
       let wait = 0;
-      for (let attempt = 0; attempt < 40 && wait < 4; attempt += 1) {
+      for (let attempt = 0; attempt < 40 && wait < 8; attempt += 1) {
         const answer = await fetch("/ajax-api/2.0/cairn/auth/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "eve", password: "wrong-password-01" }) });
         if (answer.status === 429) {
           wait = Number(answer.headers.get("retry-after"));
-          if (wait < 4) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+          if (wait < 8) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
         }
       }
       return wait;
     });
-    expect(longestWait).toBeGreaterThanOrEqual(4);
+    expect(longestWait).toBeGreaterThanOrEqual(8);
     await signIn(page, { username: "eve", password: "eve-password-0001" });
     const message = await page.getByRole("alert").textContent();
     expect(message).toMatch(/^Too many attempts, try again in \d+ s\.$/);
