@@ -1153,3 +1153,133 @@ describe("malformed promotion targets and deployment gate requests", () => {
     expect(await snapshot()).toBe(before);
   });
 });
+
+/**
+ * Issue 12 part 1: the authentication routes (sign-in, tokens, MLflow's users/*), with and without credentials. Each
+ * malformed request is a 4xx in MLflow's error shape naming the field; without credentials every protected route is
+ * a 401 before its body is read; nothing stored changes (users, tokens, audit log).
+ */
+describe("malformed requests to the auth routes", () => {
+  let server: Awaited<ReturnType<typeof import("../src/auth/test-support/auth-server.js").startAuthServer>>;
+  let admin: Record<string, string>;
+  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = admin): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const snapshot = async (): Promise<string> =>
+    JSON.stringify(
+      await Promise.all(
+        ["mlflow/users/get?username=root", "mlflow/users/get?username=ada", "cairn/tokens/list", "cairn/tokens/list?username=ada", "cairn/audit/events?max_results=1000"].map(
+          async (path) => (await send("GET", path)).text,
+        ),
+      ),
+    );
+
+  beforeAll(async () => {
+    const kit = await import("../src/auth/test-support/auth-server.js");
+    server = await kit.startAuthServer();
+    admin = { authorization: kit.basic(kit.ADMIN.username, kit.ADMIN.password) };
+    expect((await send("POST", "mlflow/users/create", { username: "ada", password: "ada-password-01" })).status).toBe(200);
+    expect((await send("POST", "cairn/tokens/create", { name: "kept" })).status).toBe(200);
+  });
+  afterAll(async () => server?.close());
+
+  const ROUTES: Array<[string, string]> = [
+    ["POST", "mlflow/users/create"],
+    ["GET", "mlflow/users/get"],
+    ["PATCH", "mlflow/users/update-password"],
+    ["PATCH", "mlflow/users/update-admin"],
+    ["DELETE", "mlflow/users/delete"],
+    ["POST", "cairn/tokens/create"],
+    ["GET", "cairn/tokens/list"],
+    ["POST", "cairn/tokens/revoke"],
+    ["POST", "cairn/auth/sign-out"],
+  ];
+
+  it("answers every protected auth route without credentials (or with bad ones) with a 401, whatever the body", async () => {
+    const before = await snapshot();
+    const credentials: Array<[string, Record<string, string>]> = [
+      ["none", {}],
+      // Another unknown name per route: the same name would be throttled (429) after five failures.
+      ["wrong password", {}],
+      ["bad token", { authorization: "Bearer cairn_pat_x" }],
+      ["huge header", { authorization: `Basic ${"A".repeat(8000)}` }],
+      ["forged cookie", { cookie: "cairn_session=" + "A".repeat(43) }],
+    ];
+    for (const [label, given] of credentials) {
+      for (const [index, [method, path]] of ROUTES.entries()) {
+        const headers = label === "wrong password" ? { authorization: `Basic ${Buffer.from(`guess${index}:wrong-password`).toString("base64")}` } : given;
+        const body = method === "GET" ? undefined : "{not json";
+        expectRefusal(`${label} ${method} ${path}`, await send(method, path, body, headers), { status: 401, code: "UNAUTHENTICATED" });
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses malformed bodies and fields on every auth route, naming the field, changing nothing", async () => {
+    const before = await snapshot();
+    const cases: Array<[string, string, unknown, number, string]> = [
+      ["POST", "mlflow/users/create", {}, 400, "'username'"],
+      ["POST", "mlflow/users/create", { username: "x" }, 400, "'password'"],
+      ["POST", "mlflow/users/create", { username: 5, password: "long-enough-pass" }, 400, "'username'"],
+      ["POST", "mlflow/users/create", { username: ["a"], password: "long-enough-pass" }, 400, "'username'"],
+      ["POST", "mlflow/users/create", { username: "a:b", password: "long-enough-pass" }, 400, "'username'"],
+      ["POST", "mlflow/users/create", { username: "a\u0000b", password: "long-enough-pass" }, 400, "'username'"],
+      ["POST", "mlflow/users/create", { username: "u".repeat(100_000), password: "long-enough-pass" }, 400, "'username'"],
+      ["POST", "mlflow/users/create", { username: "new", password: "p".repeat(100_000) }, 400, "'password'"],
+      ["POST", "mlflow/users/create", { username: "new", password: { $ne: "" } }, 400, "'password'"],
+      ["POST", "mlflow/users/create", { username: "ada", password: "long-enough-pass" }, 400, "User 'ada' already exists."],
+      ["POST", "mlflow/users/create", "[]", 400, "JSON object"],
+      ["POST", "mlflow/users/create", "{", 400, "Malformed JSON"],
+      ["GET", "mlflow/users/get", undefined, 400, "'username'"],
+      ["GET", "mlflow/users/get?username=nobody", undefined, 404, "'nobody' not found"],
+      ["GET", "mlflow/users/get?username=..%2F..%2Fetc", undefined, 404, "not found"],
+      ["PATCH", "mlflow/users/update-password", { username: "ada" }, 400, "'password'"],
+      ["PATCH", "mlflow/users/update-password", { username: "ada", password: "short" }, 400, "'password'"],
+      ["PATCH", "mlflow/users/update-password", { username: "nobody", password: "long-enough-pass" }, 404, "'nobody' not found"],
+      ["PATCH", "mlflow/users/update-admin", { username: "ada" }, 400, "'is_admin'"],
+      ["PATCH", "mlflow/users/update-admin", { username: "ada", is_admin: "maybe" }, 400, "'is_admin'"],
+      ["PATCH", "mlflow/users/update-admin", { username: "ada", is_admin: 1 }, 400, "'is_admin'"],
+      ["PATCH", "mlflow/users/update-admin", { username: "nobody", is_admin: true }, 404, "'nobody' not found"],
+      ["PATCH", "mlflow/users/update-admin", { username: "root", is_admin: false }, 400, "last admin"],
+      ["DELETE", "mlflow/users/delete", {}, 400, "'username'"],
+      ["DELETE", "mlflow/users/delete", { username: "nobody" }, 404, "'nobody' not found"],
+      ["DELETE", "mlflow/users/delete", { username: "root" }, 400, "last admin"],
+      ["POST", "cairn/tokens/create", {}, 400, "'name'"],
+      ["POST", "cairn/tokens/create", { name: " " }, 400, "'name'"],
+      ["POST", "cairn/tokens/create", { name: "n".repeat(101) }, 400, "'name'"],
+      ["POST", "cairn/tokens/create", { name: 7 }, 400, "'name'"],
+      ["POST", "cairn/tokens/create", { name: "t", expires_in_days: 0 }, 400, "'expires_in_days'"],
+      ["POST", "cairn/tokens/create", { name: "t", expires_in_days: 3651 }, 400, "'expires_in_days'"],
+      ["POST", "cairn/tokens/create", { name: "t", expires_in_days: 1.5 }, 400, "'expires_in_days'"],
+      ["POST", "cairn/tokens/create", { name: "t", expires_in_days: "9223372036854775808" }, 400, "'expires_in_days'"],
+      ["GET", "cairn/tokens/list?username=a%3Ab", undefined, 400, "'username'"],
+      ["POST", "cairn/tokens/revoke", {}, 400, "'id'"],
+      ["POST", "cairn/tokens/revoke", { id: "../../x" }, 400, "'id'"],
+      ["POST", "cairn/tokens/revoke", { id: "0".repeat(32) }, 404, "not found"],
+      ["POST", "cairn/tokens/revoke", { id: ["x"] }, 400, "'id'"],
+    ];
+    for (const [method, path, body, status, mentions] of cases) {
+      expectRefusal(`${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}`, await send(method, path, body), { status, mentions });
+    }
+    // sign-in is public: its malformed bodies are refused the same way, and count as no attempt.
+    const signIn: Array<[unknown, number, string]> = [
+      [{}, 400, "'username'"],
+      [{ username: "root" }, 400, "'password'"],
+      [{ username: 1, password: "x" }, 400, "'username'"],
+      ["{", 400, "Malformed JSON"],
+      ["[]", 400, "JSON object"],
+      [{ username: "root", password: "wrong-password-1" }, 401, "Invalid user name or password."],
+    ];
+    for (const [body, status, mentions] of signIn) {
+      expectRefusal(`sign-in ${JSON.stringify(body)}`, await send("POST", "cairn/auth/sign-in", body, {}), { status, mentions });
+    }
+    const textPlain = await fetch(`${server.url}/api/2.0/cairn/auth/sign-in`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"username":"root","password":"root-password-0001"}' });
+    expectRefusal("sign-in as text/plain", { status: textPlain.status, text: await textPlain.text() }, { status: 415 });
+    expect(await snapshot()).toBe(before);
+  });
+});

@@ -11,6 +11,7 @@ import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
+import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -73,6 +74,16 @@ const dataAction =
       const { CommandExit } = await import("./errors.js");
       throw new CommandExit(result.exitCode);
     }
+  };
+
+/** Wires a command that needs no server (`cairn users`, on the database): options merged in, the result printed. */
+const localAction: LocalAction =
+  <A extends unknown[]>(run: (options: Record<string, unknown>, ...args: A) => Promise<CommandResult>) =>
+  async (...received: unknown[]): Promise<void> => {
+    const command = received[received.length - 1] as Command;
+    const args = received.slice(0, -2) as A;
+    const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+    await print(await run(options, ...args), options);
   };
 
 /** Global options that take a value: their value is not a command name. */
@@ -247,6 +258,7 @@ export const buildProgram = (): Command => {
   registerDataCommands(program, dataAction);
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
+  registerAuthCommands(program, dataAction, localAction);
   return program;
 };
 

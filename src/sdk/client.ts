@@ -1,6 +1,7 @@
 import { ActiveRun, type ActiveRunOptions } from "./active-run.js";
 import { ArtifactsApi } from "./artifacts-api.js";
 import { AuditApi } from "./audit-api.js";
+import { AuthApi } from "./auth-api.js";
 import { ExperimentsApi } from "./experiments-api.js";
 import { GovernanceApi } from "./governance-api.js";
 import { LoggedModelsApi } from "./logged-models-api.js";
@@ -15,6 +16,7 @@ import { TracesApi } from "./traces-api.js";
 import { HttpTransport } from "./transport.js";
 import { WebhooksApi } from "./webhooks-api.js";
 import type { RunTag } from "../protocol/mlflow/entities.js";
+import { authorizationOf } from "./credentials.js";
 
 export interface CairnClientOptions {
   /** Server base URL, e.g. http://127.0.0.1:5000. */
@@ -26,10 +28,17 @@ export interface CairnClientOptions {
   /** Longest wait for one JSON API call's answer, in ms (default 60000; 0 = no limit); artifact transfers have none. */
   timeoutMs?: number;
   /**
-   * Who is calling, sent as the x-cairn-user header: the actor of the audit trail and of approvals (unverified until
-   * the server authenticates). Without it the server records the basic-auth user name, else "anonymous".
+   * Who is calling, sent as the x-cairn-user header: the actor of the audit trail and of approvals on a server without
+   * `--auth` (unverified). A server with `--auth` ignores it and records the authenticated user.
    */
   user?: string;
+  /** HTTP Basic user name and password (else MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD). */
+  username?: string;
+  password?: string;
+  /** A personal access token, sent as Bearer when there is no user name and password (else MLFLOW_TRACKING_TOKEN). */
+  token?: string;
+  /** Where MLFLOW_TRACKING_* are read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface StartRunOptions extends ActiveRunOptions {
@@ -62,12 +71,28 @@ export class CairnClient {
   readonly monitors: MonitorsApi;
   /** Data profiles attached to runs, and model versions' training profiles. */
   readonly profiles: ProfilesApi;
+  /** Who am I, personal access tokens, and MLflow's user endpoints (servers with `--auth`). */
+  readonly auth: AuthApi;
 
   constructor(options: CairnClientOptions) {
     const user = options.user?.trim();
-    const http = new HttpTransport(user ? { ...options, headers: { ...options.headers, "x-cairn-user": user } } : options);
+    const authorization = authorizationOf(
+      {
+        ...(options.username !== undefined ? { username: options.username } : {}),
+        ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.token !== undefined ? { token: options.token } : {}),
+      },
+      options.env ?? process.env,
+    );
+    const headers = {
+      ...(authorization === undefined ? {} : { authorization }),
+      ...options.headers,
+      ...(user ? { "x-cairn-user": user } : {}),
+    };
+    const http = new HttpTransport({ ...options, headers });
     this.trackingUri = http.baseUrl;
     this.experiments = new ExperimentsApi(http);
+    this.auth = new AuthApi(http);
     this.runs = new RunsApi(http);
     this.artifacts = new ArtifactsApi(http, this.runs);
     this.loggedModels = new LoggedModelsApi(http);

@@ -22,7 +22,8 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     handle: async (fields, context) => {
       const experimentId = fields.optionalText("experiment_id");
       // MLflow clients send user_id; a client that does not falls back to the user it declared (header, basic auth).
-      const userId = fields.optionalText("user_id") ?? context.declaredUser;
+      // With --auth the run is the authenticated user's whatever user_id says: self-approval rules judge by it.
+      const userId = context.principal?.username ?? fields.optionalText("user_id") ?? context.declaredUser;
       const runName = fields.optionalText("run_name");
       const startTime = fields.optionalInt64("start_time");
       const run = await service.createRun(

@@ -14,13 +14,14 @@ export interface CliResult {
  * The real CLI (src/cli/main.ts through tsx) in a child process, as a user runs it: exit code and exact output.
  * The tracking and user variables of the shell running the tests are not inherited, so only `env` sets them.
  */
-export const runCli = (args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, CAIRN_USER: _u, ...base } = process.env;
+export const runCli = (args: readonly string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliResult> => {
+  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, CAIRN_USER: _u, MLFLOW_TRACKING_USERNAME: _n, MLFLOW_TRACKING_PASSWORD: _p, MLFLOW_TRACKING_TOKEN: _t, ...base } = process.env;
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...base, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
