@@ -32,6 +32,14 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** axe-core's serious and critical WCAG 2.1 A/AA violations on the page, by rule id (as accessibility.test.ts checks). */
+const seriousViolations = async (page: Page): Promise<string[]> => {
+  await page.evaluate(AXE_SOURCE);
+  return (await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id))",
+  )) as string[];
+};
+
 /** A GET from Node with only a session cookie (no Origin): what the server thinks of that cookie. */
 const statusWithCookie = async (cookie: string): Promise<number> =>
   (await fetch(`${server.url}${SEARCH}`, { headers: { cookie: `cairn_session=${cookie}` } })).status;
@@ -72,11 +80,7 @@ describe("sign-in in Chromium with --auth", () => {
     expect(direct.challenge).toBeNull();
     expect(direct.body).not.toContain(SECRET_EXPERIMENT);
 
-    await page.evaluate(AXE_SOURCE);
-    const violations = (await page.evaluate(
-      "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id))",
-    )) as string[];
-    expect(violations).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(pageErrors.filter((error) => !error.includes("401"))).toEqual([]);
     const shot = screenshotPath("sign-in");
     if (shot) await page.screenshot({ path: shot });
@@ -183,6 +187,7 @@ describe("sign-in in Chromium with --auth", () => {
     expect(await bearer()).toBe(200);
     const shot = screenshotPath("tokens");
     if (shot) await page.screenshot({ path: shot });
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByRole("button", { name: "Done" }).click();
     await page.reload();
@@ -205,6 +210,7 @@ describe("sign-in in Chromium with --auth", () => {
     await create.getByRole("button", { name: "Create user" }).click();
     await page.getByText("Created user bob.").waitFor();
     await page.getByRole("button", { name: "Delete user bob" }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await context.close();
 
     const bob = await browser.newPage(server.url);
