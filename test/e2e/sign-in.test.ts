@@ -89,6 +89,12 @@ describe("sign-in in Chromium with --auth", () => {
 
   it("takes the user where they were going once signed in, with an HttpOnly, SameSite=Strict session cookie", async () => {
     const { page, context } = await browser.newPage(server.url);
+    // A name declared on an auth-off server earlier, left in this browser: with sign-in on it must never travel.
+    await page.addInitScript('window.localStorage.setItem("cairn.user", "mallory")');
+    const declared: string[] = [];
+    page.on("request", (request) => {
+      if (request.headers()["x-cairn-user"] !== undefined) declared.push(request.url());
+    });
     await page.goto("/models/churn");
     await page.getByRole("heading", { name: "Sign in to Cairn" }).waitFor();
     await signIn(page, { username: "ADA", password: "not-her-password" });
@@ -108,6 +114,8 @@ describe("sign-in in Chromium with --auth", () => {
     await page.getByRole("link", { name: SECRET_EXPERIMENT }).waitFor();
     // Not an admin: no users page in the top bar.
     expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
+    expect(await page.getByText("Acting as").count()).toBe(0);
+    expect(declared).toEqual([]);
     await context.close();
   });
 
