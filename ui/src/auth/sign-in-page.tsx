@@ -80,7 +80,7 @@ export const SignInPage = (): ReactNode => {
               name="username"
               autoComplete="username"
               autoFocus
-              maxLength={256}
+              maxLength={128}
               value={username}
               aria-describedby={error === undefined ? undefined : problemId}
               onChange={(event) => setUsername(event.target.value)}

@@ -8,7 +8,9 @@ import { NewTokenSecret } from "./new-token-secret";
 import { createToken, EXPIRY_CHOICES, listTokens, revokeToken, tokenKeys, type CreatedToken, type TokenInfoWire } from "./tokens-api";
 import "./tokens.css";
 
-const NAME_LIMIT = 256;
+/** src/auth/token-service.ts MAX_TOKEN_NAME_LENGTH; user names: src/auth/usernames.ts MAX_USERNAME_LENGTH. */
+const NAME_LIMIT = 100;
+const USER_NAME_LIMIT = 128;
 
 const CreateTokenForm = ({ onCreated }: { onCreated: (created: CreatedToken) => void }): ReactNode => {
   const queryClient = useQueryClient();
@@ -136,7 +138,7 @@ const OwnerChooser = ({ owner, onChange }: { owner: string; onChange: (owner: st
     >
       <label>
         Tokens of user{" "}
-        <input type="text" value={draft} maxLength={NAME_LIMIT} placeholder="you" onChange={(event) => setDraft(event.target.value)} />
+        <input type="text" value={draft} maxLength={USER_NAME_LIMIT} placeholder="you" onChange={(event) => setDraft(event.target.value)} />
       </label>
       <button type="submit">Show</button>
     </form>
