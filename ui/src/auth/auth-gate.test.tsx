@@ -95,15 +95,34 @@ describe("sign-in in the UI", () => {
     expect(sent.filter((headers) => "x-cairn-user" in headers)).toEqual([]);
   });
 
-  it("says how long to wait when sign-in is throttled, and waits", async () => {
+  /** whoami says nobody is signed in; every sign-in answers 429 with this Retry-After. */
+  const throttled = (retryAfter: string): void => {
     vi.stubGlobal(
       "fetch",
       vi.fn(async (input: string) =>
         String(input).endsWith("/auth/whoami")
           ? new Response(JSON.stringify({ auth_enabled: true }), { status: 200 })
-          : new Response(JSON.stringify({ error_code: "REQUEST_LIMIT_EXCEEDED", message: "Too many sign-in attempts" }), { status: 429, headers: { "retry-after": "30" } }),
+          : new Response(JSON.stringify({ error_code: "REQUEST_LIMIT_EXCEEDED", message: "Too many sign-in attempts" }), { status: 429, headers: { "retry-after": retryAfter } }),
       ),
     );
+  };
+
+  it("counts the wait down to zero, then lets the user try again", async () => {
+    throttled("1");
+    renderWithApp(<App />, "/experiments");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("User name"), "ada");
+    await user.type(screen.getByLabelText("Password"), "guess");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Too many attempts, try again in 1 s.");
+    await user.type(screen.getByLabelText("Password"), "again");
+    expect((screen.getByRole("button", { name: "Sign in" }) as HTMLButtonElement).disabled).toBe(true);
+    await screen.findByText("Too many attempts; you may try again now.", undefined, { timeout: 3000 });
+    expect((screen.getByRole("button", { name: "Sign in" }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("says how long to wait when sign-in is throttled, and waits", async () => {
+    throttled("30");
     renderWithApp(<App />, "/experiments");
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText("User name"), "ada");

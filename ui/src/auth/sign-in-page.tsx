@@ -14,14 +14,18 @@ const problemText = (error: unknown, secondsLeft: number): string => {
   return error instanceof Error ? error.message : String(error);
 };
 
-/** A clock that ticks once a second while `running`, for the throttling countdown. */
-const useTicking = (running: boolean): [number, (now: number) => void] => {
+/** A clock that ticks once a second until `until` (ms) has passed, for the throttling countdown. */
+const useTicking = (until: number | undefined): [number, (now: number) => void] => {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!running) return undefined;
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    if (until === undefined) return undefined;
+    const timer = window.setInterval(() => {
+      const tick = Date.now();
+      setNow(tick);
+      if (tick >= until) window.clearInterval(timer);
+    }, 1000);
     return () => window.clearInterval(timer);
-  }, [running]);
+  }, [until]);
   return [now, setNow];
 };
 
@@ -36,7 +40,7 @@ export const SignInPage = (): ReactNode => {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [retryAt, setRetryAt] = useState<number | undefined>(undefined);
-  const [now, setNow] = useTicking(retryAt !== undefined);
+  const [now, setNow] = useTicking(retryAt);
   const secondsLeft = retryAt === undefined ? 0 : Math.max(0, Math.ceil((retryAt - now) / 1000));
   const problemId = useId();
 
