@@ -35,7 +35,7 @@ describe("the MLflow client's everyday traffic under --auth", () => {
     const headers = { "User-Agent": "mlflow-python-client/2.22.0", authorization };
     const call = async (method: string, endpoint: string, message: Record<string, unknown> = {}): Promise<Record<string, unknown>> => {
       const url = `${server.url}/api/2.0/mlflow/${endpoint}`;
-      const query = new URLSearchParams(Object.entries(message).map(([k, v]) => [k, String(v)])).toString();
+      const query = new URLSearchParams(Object.entries(message).map(([k, v]): [string, string] => [k, String(v)])).toString();
       const response =
         method === "GET"
           ? await fetch(`${url}?${query}`, { headers })

@@ -49,7 +49,7 @@ describe("LoginThrottle", () => {
   });
 
   it("throttles one address spraying many names, caps the wait, and holds a bounded number of keys", () => {
-    let now = 0;
+    const now = 0;
     const throttle = new LoginThrottle({ now: () => now, maxKeys: 100, maxDelayMs: 60_000 });
     for (let i = 0; i < 20; i++) throttle.recordFailure(`user${i}`, "10.0.0.66");
     expect(throttle.retryAfterSeconds("someone-new", "10.0.0.66")).toBe(1);

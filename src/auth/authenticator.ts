@@ -2,11 +2,11 @@ import type { Clock } from "../core/clock.js";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import { CredentialCache } from "./credential-cache.js";
 import { dummyPasswordHash, verifyPassword } from "./password-hash.js";
-import { normalizeUsername, type Principal } from "./principal.js";
+import type { Principal } from "./principal.js";
 import { looksLikeSessionSecret, looksLikeTokenSecret, newSessionSecret, sha256Hex } from "./secrets.js";
 import type { AuthStore } from "./store.js";
 import { LoginThrottle } from "./login-throttle.js";
-import { MAX_USERNAME_LENGTH } from "./usernames.js";
+import { canonicalUsername, MAX_USERNAME_LENGTH } from "./usernames.js";
 
 /** One message for every failed password: an unknown user and a wrong password are not told apart. */
 export const BAD_CREDENTIALS = "Invalid user name or password.";
@@ -65,7 +65,7 @@ export class Authenticator {
 
   /** A password check as HTTP Basic and sign-in make it. `address` is the client's, for the throttle. */
   async password(rawUsername: string, password: string, address: string): Promise<Principal> {
-    const username = normalizeUsername(rawUsername).slice(0, MAX_USERNAME_LENGTH + 1);
+    const username = canonicalUsername(rawUsername.slice(0, 4 * MAX_USERNAME_LENGTH)).slice(0, MAX_USERNAME_LENGTH + 1);
     // A credential verified moments ago is let through even while the name is throttled: the throttle stops guessing,
     // and a client that knows the password is not guessing (nor can an attacker lock a user's scripts out this way).
     const cached = this.cache.get(username, password);

@@ -65,6 +65,21 @@ describe("admin bootstrap (CAIRN_ADMIN_USERNAME / CAIRN_ADMIN_PASSWORD)", () => 
   });
 });
 
+describe("--secure-cookies", () => {
+  it("marks the session cookie Secure (and clears it Secure)", async () => {
+    const dir = await tempDir();
+    const server = await startServerIn(dir, { auth: true, webUiDir: null, secureCookies: true, adminBootstrap: { username: "root", password: "root-password-01" } });
+    try {
+      const signIn = await call(server.url, "POST", "/api/2.0/cairn/auth/sign-in", { body: { username: "root", password: "root-password-01" } });
+      expect(signIn.headers.get("set-cookie")).toMatch(/^cairn_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=604800; Secure$/);
+      const signOut = await call(server.url, "POST", "/api/2.0/cairn/auth/sign-out", { headers: { cookie: (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "" } });
+      expect(signOut.headers.get("set-cookie")).toBe("cairn_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("a trusted reverse proxy's user header", () => {
   it("is believed from a configured proxy address (the test client is 127.0.0.1)", async () => {
     const dir = await tempDir();

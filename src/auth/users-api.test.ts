@@ -23,9 +23,13 @@ describe("MLflow's users/* endpoints under --auth", () => {
     expect(created.body).toEqual({
       user: { id: expect.any(Number), username: "ada", is_admin: false, experiment_permissions: [], registered_model_permissions: [] },
     });
-    const again = await call(url, "POST", "/api/2.0/mlflow/users/create", { headers: admin, body: { username: "ADA", password: "ada-password-01" } });
-    expect(again.status).toBe(400);
-    expect(again.body).toEqual({ error_code: "RESOURCE_ALREADY_EXISTS", message: "User 'ada' already exists." });
+    // Every spelling governance takes for one person is one user name (case, full-width forms, spaces around).
+    for (const spelling of ["ADA", " ada ", "\uff41\uff44\uff41"]) {
+      const again = await call(url, "POST", "/api/2.0/mlflow/users/create", { headers: admin, body: { username: spelling, password: "ada-password-01" } });
+      expect(again.status).toBe(400);
+      expect(again.body).toEqual({ error_code: "RESOURCE_ALREADY_EXISTS", message: "User 'ada' already exists." });
+    }
+    expect((await call(url, "GET", "/api/2.0/cairn/auth/whoami", { headers: { authorization: basic("\uff21da", "ada-password-01") } })).body).toMatchObject({ user: { username: "ada" } });
     const byAda = await call(url, "POST", "/api/2.0/mlflow/users/create", { headers: ada, body: { username: "mallory", password: "mallory-password" } });
     expect(byAda.status).toBe(403);
     expect(byAda.body).toEqual({ error_code: "PERMISSION_DENIED", message: "Permission denied: creating a user needs an admin." });
