@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { Link, Redirect, Route, Switch, useLocation } from "wouter";
-import { IdentityControl } from "./components/identity-control";
+import { AccountControl } from "./auth/account-control";
+import { AuthGate } from "./auth/auth-gate";
 import { Loading } from "./components/status";
 import ExperimentsPage from "./pages/experiments/experiments-page";
 import RunsPage from "./pages/runs/runs-page";
@@ -24,6 +25,8 @@ const MonitorsPage = lazy(() => import("./pages/monitors/monitors-page"));
 const MonitorPage = lazy(() => import("./pages/monitors/monitor-page"));
 const AuditPage = lazy(() => import("./pages/audit/audit-page"));
 const WebhooksPage = lazy(() => import("./pages/webhooks/webhooks-page"));
+const TokensPage = lazy(() => import("./pages/tokens/tokens-page"));
+const UsersPage = lazy(() => import("./pages/users/users-page"));
 
 const NAV: readonly { href: string; label: string }[] = [
   { href: "/experiments", label: "Experiments" },
@@ -53,7 +56,7 @@ const NavBar = (): ReactNode => {
           );
         })}
       </ul>
-      <IdentityControl />
+      <AccountControl />
     </nav>
   );
 };
@@ -67,11 +70,9 @@ const NotFound = (): ReactNode => (
   </div>
 );
 
-export const App = (): ReactNode => (
+/** The app proper, shown once the server said sign-in is off or somebody is signed in (AuthGate). */
+const SignedInApp = (): ReactNode => (
   <>
-    <a className="skip-link" href="#main">
-      Skip to content
-    </a>
     <NavBar />
     <main id="main" className="main">
       <Suspense fallback={<Loading />}>
@@ -96,9 +97,22 @@ export const App = (): ReactNode => (
           <Route path="/monitors/:name">{(params) => <MonitorPage name={routeParam(params.name)} />}</Route>
           <Route path="/audit">{() => <AuditPage />}</Route>
           <Route path="/webhooks">{() => <WebhooksPage />}</Route>
+          <Route path="/tokens">{() => <TokensPage />}</Route>
+          <Route path="/users">{() => <UsersPage />}</Route>
           <Route component={NotFound} />
         </Switch>
       </Suspense>
     </main>
+  </>
+);
+
+export const App = (): ReactNode => (
+  <>
+    <a className="skip-link" href="#main">
+      Skip to content
+    </a>
+    <AuthGate>
+      <SignedInApp />
+    </AuthGate>
   </>
 );

@@ -1,9 +1,10 @@
 import { useSyncExternalStore } from "react";
 
 /**
- * Who the person at this browser says they are. Cairn has no sign-in yet: like the SDK and the CLI, the UI declares
- * a user with the `x-cairn-user` header, and the server records it as an unverified actor in the audit trail and
- * on approvals (a proxy that authenticates may set the header itself instead). Kept in localStorage, per browser.
+ * Who the person at this browser says they are, for a server started without `--auth` only (development on
+ * loopback): like the SDK and the CLI, the UI then declares a user with the `x-cairn-user` header, and the server
+ * records it as an unverified actor in the audit trail and on approvals. With sign-in on, the API client never sends
+ * it (auth/session.ts) and the top bar shows the signed-in user instead. Kept in localStorage, per browser.
  */
 const STORAGE_KEY = "cairn.user";
 const MAX_LENGTH = 256;

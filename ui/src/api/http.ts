@@ -1,3 +1,4 @@
+import { authState, markSignedOut } from "../auth/session";
 import { declaredUser } from "../identity";
 
 /**
@@ -19,6 +20,8 @@ export class ApiError extends Error {
     readonly status: number,
     /** MLflow's error_code, e.g. RESOURCE_DOES_NOT_EXIST. */
     readonly code: string | undefined,
+    /** Seconds to wait before asking again, from a 429's Retry-After header. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -40,7 +43,7 @@ export const toQuery = (query: Record<string, QueryValue> | undefined): string =
 };
 
 const describeStatus = (status: number): string =>
-  status === 404 ? "not found" : status === 403 ? "not allowed" : status >= 500 ? "the server failed" : `HTTP ${status}`;
+  status === 404 ? "not found" : status === 403 ? "not allowed" : status === 401 ? "sign-in required" : status >= 500 ? "the server failed" : `HTTP ${status}`;
 
 const errorFrom = async (response: Response): Promise<ApiError> => {
   let code: string | undefined;
@@ -52,18 +55,36 @@ const errorFrom = async (response: Response): Promise<ApiError> => {
   } catch {
     // Not JSON (a proxy's HTML page, say): the status says enough.
   }
-  return new ApiError(message || `Request failed: ${describeStatus(response.status)}`, response.status, code);
+  const retryAfter = Number(response.headers.get("retry-after") ?? "");
+  return new ApiError(
+    message || `Request failed: ${describeStatus(response.status)}`,
+    response.status,
+    code,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined,
+  );
+};
+
+/** The one call whose 401 means "wrong password", not "your session is gone". */
+const SIGN_IN_PATH = `${CAIRN_API}/auth/sign-in`;
+
+/**
+ * The declared, unverified name travels only when the server said sign-in is off: with sign-in on (or before
+ * whoami answered) the session cookie, sent by the browser itself, is the only identity.
+ */
+const identityHeaders = (): Record<string, string> => {
+  if (authState().kind !== "off") return {};
+  const user = declaredUser();
+  return user === undefined ? {} : { "x-cairn-user": user };
 };
 
 export const request = async <T>(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
   let response: Response;
   try {
-    const user = declaredUser();
     response = await fetch(url, {
       method,
       headers: {
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-        ...(user === undefined ? {} : { "x-cairn-user": user }),
+        ...identityHeaders(),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
@@ -72,6 +93,7 @@ export const request = async <T>(method: "GET" | "POST" | "PATCH" | "DELETE", ur
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiError("Cannot reach the Cairn server. Is it running?", 0, undefined);
   }
+  if (response.status === 401 && url !== SIGN_IN_PATH) markSignedOut();
   if (!response.ok) throw await errorFrom(response);
   const text = await response.text();
   return (text ? JSON.parse(text) : {}) as T;

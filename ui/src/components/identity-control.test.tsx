@@ -1,6 +1,7 @@
 import { act, fireEvent, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mlflowGet } from "../api/http";
+import { setAuthState } from "../auth/session";
 import { setDeclaredUser } from "../identity";
 import { renderWithApp } from "../test-support/render";
 import { IdentityControl } from "./identity-control";
@@ -9,9 +10,12 @@ describe("the declared user", () => {
   beforeEach(() => {
     window.localStorage.clear();
     setDeclaredUser(undefined);
+    // The declared name exists only on a server without sign-in.
+    setAuthState({ kind: "off" });
   });
   afterEach(() => {
     vi.unstubAllGlobals();
+    setAuthState({ kind: "unknown" });
   });
 
   it("is set in the top bar, kept in localStorage, and sent as x-cairn-user with every API request", async () => {
@@ -37,6 +41,17 @@ describe("the declared user", () => {
     expect(window.localStorage.getItem("cairn.user")).toBeNull();
     await mlflowGet("experiments/search", { max_results: 1 });
     expect((fetchMock.mock.calls[1] as unknown as [string, RequestInit])[1].headers).toEqual({});
+  });
+
+  it("is never sent once the server said sign-in is on, nor before it said anything", async () => {
+    setDeclaredUser("ada");
+    const fetchMock = vi.fn(async () => new Response("{}", { status: 200 }));
+    vi.stubGlobal("fetch", fetchMock);
+    setAuthState({ kind: "on", user: { username: "bob", isAdmin: false } });
+    await mlflowGet("experiments/search", { max_results: 1 });
+    setAuthState({ kind: "unknown" });
+    await mlflowGet("experiments/search", { max_results: 1 });
+    expect(fetchMock.mock.calls.map((call) => (call as unknown as [string, RequestInit])[1].headers)).toEqual([{}, {}]);
   });
 
   it("refuses a name that cannot travel in a header, saying why", () => {

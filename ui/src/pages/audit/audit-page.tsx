@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent, type ReactNode } from "react";
+import { useAuthState } from "../../auth/session";
 import { PageHeader } from "../../components/page";
 import { Pager, resetPaging, usePaging } from "../../components/pager";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
@@ -59,6 +60,7 @@ const AuditFilterForm = ({ applied, onApply }: { applied: AuditFilter; onApply(f
  * actor (`type`, `id`, `action`, `actor` in the URL). Each event links to its entity's page where there is one.
  */
 const AuditPage = (): ReactNode => {
+  const authOn = useAuthState().kind === "on";
   const [entityType] = useQueryParam("type");
   const [entityId] = useQueryParam("id");
   const [action] = useQueryParam("action");
@@ -78,7 +80,12 @@ const AuditPage = (): ReactNode => {
   return (
     <div className="page audit-page">
       <PageHeader title="Audit trail" />
-      <p className="muted">Every change made through Cairn&apos;s API, newest first. Actors are as the requests declared them (unverified until Cairn authenticates users).</p>
+      <p className="muted">
+        Every change made through Cairn&apos;s API, newest first.{" "}
+        {authOn
+          ? "Actors are the users the server authenticated; one marked (unverified) was only declared by its request (before sign-in was turned on)."
+          : "Actors are as the requests declared them (unverified: this server runs without sign-in)."}
+      </p>
       <AuditFilterForm key={`${entityType}\u0000${entityId}\u0000${action}\u0000${actor}`} applied={filter} onApply={apply} />
       <ErrorBanner error={page.error} what="the audit trail" />
       {page.isPending ? <Loading what="audit events" /> : null}

@@ -2,6 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatTime } from "../../format";
+import { setAuthState } from "../../auth/session";
 import { setDeclaredUser } from "../../identity";
 import type { ApprovalRecord } from "./approvals-api";
 import { approvalRule, approvalVersion, renderApprovalsTab, stubApprovalsServer } from "./test-approvals";
@@ -108,5 +109,19 @@ describe("the approvals tab: who approved, revoked approvals, revoking one's own
     await user.click(screen.getByRole("button", { name: "Approve version 2 for alias @production" }));
     await user.click(screen.getByRole("button", { name: "Confirm: approve version 2 for alias @production" }));
     expect((await screen.findByRole("alert")).textContent).toBe(`Could not approve version 2 for alias @production: ${SELF_REFUSAL}`);
+  });
+
+  it("with sign-in on, acts as the signed-in user, whatever name the browser declared", async () => {
+    setDeclaredUser("carol");
+    setAuthState({ kind: "on", user: { username: "bob", isAdmin: false } });
+    try {
+      stubServer("bob");
+      renderTab();
+      await rowTexts();
+      expect(screen.getByRole("button", { name: "Revoke your approval of version 2 for alias @production" })).toBeTruthy();
+      expect(screen.getByText(/^Your approval is recorded under your signed-in name, bob\./)).toBeTruthy();
+    } finally {
+      setAuthState({ kind: "unknown" });
+    }
   });
 });

@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import type { ModelVersion } from "../../api/entities";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { formatTime } from "../../format";
-import { useDeclaredUser } from "../../identity";
+import { useActingUser } from "../../auth/acting-user";
 import { useQueryParam } from "../../url-state";
 import { ApproveForm } from "./approve-form";
 import { ConfirmActions } from "./confirm-actions";
@@ -66,7 +66,7 @@ const stateText = (approval: ApprovalRecord): string =>
  */
 const Approvals = ({ name, version }: { name: string; version: string }): ReactNode => {
   const query = useQuery({ queryKey: versionApprovalsKey(name, version), queryFn: ({ signal }) => listVersionApprovals(name, version, signal) });
-  const user = useDeclaredUser();
+  const user = useActingUser();
   const [outcome, setOutcome] = useState<string | Error | undefined>(undefined);
   const approvals = query.data?.approvals;
   return (

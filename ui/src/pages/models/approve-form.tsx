@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useSignedInUser } from "../../auth/session";
 import { ErrorBanner } from "../../components/status";
 import { formatTime } from "../../format";
 import { versionApprovalsKey, type VersionApprovals } from "./approvals-api";
@@ -27,13 +28,15 @@ export const approvalMessage = (approval: ApprovalWire, before: readonly Approva
 };
 
 /**
- * Approving this version for the chosen target, after a confirmation. The approver is whoever the browser's requests
- * declare (the name set in the top bar, see identity.ts, or basic auth / a header a proxy adds); the server refuses anonymous ones and the refusal
+ * Approving this version for the chosen target, after a confirmation. The approver is the signed-in user with sign-in
+ * on; with it off, whoever the browser's requests declare (the name set in the top bar, see identity.ts, or a header a
+ * proxy adds); the server refuses anonymous ones and the refusal
  * is shown in its words. After an approval the approvals, every promotion check of the version and the version's
  * audit trail are refetched, so the changed verdict shows at once.
  */
 export const ApproveForm = ({ name, version, target }: { name: string; version: string; target: string }): ReactNode => {
   const client = useQueryClient();
+  const signedIn = useSignedInUser();
   const [comment, setComment] = useState("");
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState<string | undefined>(undefined);
@@ -89,7 +92,10 @@ export const ApproveForm = ({ name, version, target }: { name: string; version: 
         )}
       </form>
       <p className="muted approve-note">
-        Your approval is recorded under the name set in the top bar (or the user a proxy declares); anonymous requests cannot approve. A rule that
+        {signedIn
+          ? `Your approval is recorded under your signed-in name, ${signedIn.username}.`
+          : "Your approval is recorded under the name set in the top bar (or the user a proxy declares); anonymous requests cannot approve."}{" "}
+        A rule that
         forbids self-approval refuses the version&apos;s creator and its run&apos;s user. You can revoke your approval below.
       </p>
       <ErrorBanner error={refusal} />
