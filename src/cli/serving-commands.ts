@@ -19,6 +19,7 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates (default: the server's)")
     .option("--inference-worker", "run merged batches on a worker thread (off by default; for models whose compute dominates)")
     .option("--allowed-hosts <hosts>", "comma-separated Host names accepted besides localhost, 127.0.0.1, [::1] and the bound address, e.g. a container's service name; * accepts any")
+    .option("--max-scoring-body-bytes <bytes>", "largest scoring request body; larger ones get a 413 (default: 20971520)")
     .action(async (model: string, _options: unknown, command: Command) => {
       const o = command.optsWithGlobals<Record<string, unknown>>();
       const { runServe } = await import("./commands/serve.js");
@@ -30,6 +31,7 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
         inferenceWorker: o.inferenceWorker === true,
         trackingUri: str(o.trackingUri),
         allowedHosts: str(o.allowedHosts),
+        maxScoringBodyBytes: str(o.maxScoringBodyBytes),
       });
     });
 

@@ -18,6 +18,8 @@ export interface ServerConfig {
   webUiDir?: string | null;
   /** Largest traces.json (one trace's spans) accepted through the artifact routes; default 16 MiB. */
   maxTraceJsonBytes?: number;
+  /** Largest scoring body (`/deployments/<name>/invocations`, `/v2/models/.../infer`); default 20 MiB. */
+  maxScoringBodyBytes?: number;
   /** Extra Host header names accepted besides loopback and the bound address; `*` disables the check. */
   allowedHosts?: readonly string[];
   /** Origins whose state-changing requests are accepted besides same-origin ones; `*`: any. */

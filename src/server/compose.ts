@@ -68,6 +68,8 @@ export interface ComposeOptions {
   serverVersion: string;
   /** Largest traces.json accepted through the artifact routes (default DEFAULT_TRACE_JSON_MAX_BYTES). */
   traceJsonMaxBytes?: number;
+  /** Largest scoring request body of the deployments' scoring routes (default DEFAULT_MAX_BODY_BYTES). */
+  maxScoringBodyBytes?: number;
   /** Webhook target rules (SSRF): the operator's allowlist of internal receivers and whether plain http is accepted. */
   webhookTargets?: TargetPolicyOptions;
   /** Prediction-log bounds; each defaults (30 days, 1,000,000 rows, 64 KiB per record; retention checked each minute). */
@@ -214,7 +216,12 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
           ...monitorRoutes(monitors),
         ],
       },
-      servingRoutes(instrumentServedModels(deployments, metrics), { mountDeployments: true, serverName: "cairn", serverVersion: options.serverVersion }),
+      servingRoutes(instrumentServedModels(deployments, metrics), {
+        mountDeployments: true,
+        serverName: "cairn",
+        serverVersion: options.serverVersion,
+        ...(options.maxScoringBodyBytes !== undefined ? { maxBodyBytes: options.maxScoringBodyBytes } : {}),
+      }),
       metricsRoute(metrics.registry),
     ],
     start: async () => {

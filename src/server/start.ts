@@ -46,6 +46,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     referenceCacheDir,
     serverVersion: CAIRN_VERSION,
     ...(config.maxTraceJsonBytes !== undefined ? { traceJsonMaxBytes: config.maxTraceJsonBytes } : {}),
+    ...(config.maxScoringBodyBytes !== undefined ? { maxScoringBodyBytes: config.maxScoringBodyBytes } : {}),
     webhookTargets: { allow: config.webhookAllowedTargets ?? [], allowHttp: config.webhookAllowHttp ?? false },
     predictionLog: {
       ...(config.predictionLogMaxAgeMs !== undefined ? { maxAgeMs: config.predictionLogMaxAgeMs } : {}),

@@ -3,7 +3,7 @@ import { RUN_STATUSES, VIEW_TYPES, type Run } from "../protocol/mlflow/entities.
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
-import { validateBatchLimits, validateBatchRequestSize } from "./validation.js";
+import { batchRequestTooLarge, MAX_BATCH_LOG_REQUEST_SIZE, validateBatchLimits, validateBatchRequestSize } from "./validation.js";
 import { readDatasetInputs, readKeyValue, readKeyValues, readMetric, readMetrics, readModelInputs, readRunId } from "./wire-readers.js";
 
 const EMPTY = Object.freeze({});
@@ -109,6 +109,9 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
   {
     methods: ["POST"],
     path: "runs/log-batch",
+    // MLflow's 1 MB request limit, checked on the declared length before the body is read.
+    maxBodyBytes: MAX_BATCH_LOG_REQUEST_SIZE,
+    tooLarge: batchRequestTooLarge,
     handle: async (fields, context) => {
       if (context.bodyBytes !== undefined) validateBatchRequestSize(context.bodyBytes);
       const runId = readRunId(fields);

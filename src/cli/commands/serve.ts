@@ -1,4 +1,4 @@
-import { parsePort } from "../../core/config.js";
+import { parseByteCount, parsePort } from "../../core/config.js";
 import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../../serving/batching/adaptive-batcher.js";
 import { resolveTrackingUri } from "../tracking-uri.js";
 import { parseMilliseconds } from "./serving-args.js";
@@ -12,6 +12,7 @@ export interface ServeFlags {
   inferenceWorker?: boolean;
   trackingUri?: string;
   allowedHosts?: string;
+  maxScoringBodyBytes?: string;
 }
 
 /** What `cairn serve` hands to startStandaloneServer (src/serving/standalone.ts). */
@@ -27,6 +28,8 @@ export interface ServeConfig {
   trackingUri: string;
   /** Host names accepted besides the loopback names and the bound address (a container's service name). */
   allowedHosts?: string[];
+  /** Largest scoring body (`--max-scoring-body-bytes`); default 20 MiB. */
+  maxBodyBytes?: number;
 }
 
 /** Same default port as `mlflow models serve`, so clients written for it work unchanged. */
@@ -43,6 +46,7 @@ export const serveConfig = (model: string, flags: ServeFlags, env: NodeJS.Proces
   if (flags.maxBatchSize !== undefined) config.maxBatchSize = parsePositiveInt("--max-batch-size", flags.maxBatchSize, MAX_BATCH_SIZE);
   if (flags.maxLatencyMs !== undefined) config.maxLatencyMs = parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, MAX_LATENCY_MS);
   if (flags.inferenceWorker) config.runtime = { inferenceWorker: true };
+  if (flags.maxScoringBodyBytes !== undefined) config.maxBodyBytes = parseByteCount(flags.maxScoringBodyBytes, "--max-scoring-body-bytes");
   if (flags.allowedHosts !== undefined) config.allowedHosts = flags.allowedHosts.split(",").map((h) => h.trim()).filter((h) => h !== "");
   return config;
 };

@@ -58,3 +58,11 @@ describe("cairn server limit flags", () => {
     expect(() => serverConfig({ maxConnectionsPerAddress: "many" })).toThrow("--max-connections-per-address must be a whole number (0: no limit), got 'many'");
   });
 });
+
+describe("cairn server body limit flags", () => {
+  it("reads --max-scoring-body-bytes as a positive byte count, naming the flag otherwise", () => {
+    expect(serverConfig({ maxScoringBodyBytes: "1048576" }).maxScoringBodyBytes).toBe(1_048_576);
+    expect(serverConfig({}).maxScoringBodyBytes).toBeUndefined();
+    expect(() => serverConfig({ maxScoringBodyBytes: "20MB" })).toThrow("--max-scoring-body-bytes must be a positive integer number of bytes, got '20MB'");
+  });
+});

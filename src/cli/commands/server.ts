@@ -8,6 +8,7 @@ export interface ServerOptions {
   backendStoreUri?: string;
   artifactsDestination?: string;
   maxTraceJsonBytes?: string;
+  maxScoringBodyBytes?: string;
   allowedHosts?: string;
   allowedOrigins?: string;
   insecureNoAuth?: boolean;
@@ -61,6 +62,7 @@ export const serverConfig = (options: ServerOptions): ServerConfig => {
     backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
     artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
     ...(options.maxTraceJsonBytes !== undefined ? { maxTraceJsonBytes: parseByteCount(options.maxTraceJsonBytes, "--max-trace-json-bytes") } : {}),
+    ...(options.maxScoringBodyBytes !== undefined ? { maxScoringBodyBytes: parseByteCount(options.maxScoringBodyBytes, "--max-scoring-body-bytes") } : {}),
     ...(options.allowedHosts !== undefined ? { allowedHosts: commaList(options.allowedHosts) } : {}),
     ...(options.allowedOrigins !== undefined ? { allowedOrigins: commaList(options.allowedOrigins) } : {}),
     ...(options.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
