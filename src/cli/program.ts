@@ -110,6 +110,8 @@ export const buildProgram = (): Command => {
     .option("--backend-store-uri <uri>", "metadata store: sqlite:///relative.db or sqlite:////absolute.db (default: sqlite:///cairn-data/cairn.db)")
     .option("--artifacts-destination <path>", "folder (or file:// URI) for run artifacts (default: ./cairn-data/artifacts)")
     .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
+    .option("--max-artifact-file-bytes <bytes>", "largest artifact file (an upload or a completed multipart upload) accepted (0: no limit; default: 5368709120)")
+    .option("--max-experiment-artifact-bytes <bytes>", "most artifact bytes one experiment may hold; uploads past it get a 413 (0: no limit; default: 0)")
     .option("--max-scoring-body-bytes <bytes>", "largest scoring request body (invocations, /v2/models/.../infer); larger ones get a 413 (default: 20971520)")
     .option("--allowed-hosts <hosts>", "comma-separated Host names accepted besides localhost, 127.0.0.1, [::1] and the bound address; * accepts any (DNS rebinding protection)")
     .option("--allowed-origins <origins>", "comma-separated origins (https://host:port) whose browser pages may change data besides this server's own; * accepts any")

@@ -1,4 +1,5 @@
 import { ArtifactService } from "../artifacts/service.js";
+import { ArtifactQuotas, DEFAULT_MAX_ARTIFACT_FILE_BYTES, DEFAULT_MAX_EXPERIMENT_ARTIFACT_BYTES, type ArtifactQuotaLimits } from "../artifacts/upload-quota.js";
 import { fanOutEvents } from "../core/events.js";
 import { AdaptiveBatcher } from "../serving/batching/adaptive-batcher.js";
 import { artifactMaterializer } from "../serving/deployments/artifact-materializer.js";
@@ -68,6 +69,8 @@ export interface ComposeOptions {
   serverVersion: string;
   /** Largest traces.json accepted through the artifact routes (default DEFAULT_TRACE_JSON_MAX_BYTES). */
   traceJsonMaxBytes?: number;
+  /** Upload quotas per file and per experiment folder (0: none); default 5 GiB per file, no experiment quota. */
+  artifactQuotas?: Partial<ArtifactQuotaLimits>;
   /** Largest scoring request body of the deployments' scoring routes (default DEFAULT_MAX_BODY_BYTES). */
   maxScoringBodyBytes?: number;
   /** Webhook target rules (SSRF): the operator's allowlist of internal receivers and whether plain http is accepted. */
@@ -89,10 +92,15 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT, audit });
   const traceJsonMaxBytes = options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES;
   // Each trace's traces.json is kept with the trace in the database; every other artifact in the artifact store.
-  const artifacts = new ArtifactService(withTraceDataInDatabase(artifactStore, stores.traces, { maxBytes: traceJsonMaxBytes }), {
+  const artifactFiles = withTraceDataInDatabase(artifactStore, stores.traces, { maxBytes: traceJsonMaxBytes });
+  const artifacts = new ArtifactService(artifactFiles, {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
     uploadLimit: traceJsonUploadLimit(traceJsonMaxBytes),
+    quotas: new ArtifactQuotas(artifactFiles, {
+      maxFileBytes: options.artifactQuotas?.maxFileBytes ?? DEFAULT_MAX_ARTIFACT_FILE_BYTES,
+      maxExperimentBytes: options.artifactQuotas?.maxExperimentBytes ?? DEFAULT_MAX_EXPERIMENT_ARTIFACT_BYTES,
+    }),
   });
   const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
   const traces = new TraceService(stores.traces, { experiments: tracking, audit });
