@@ -1,3 +1,4 @@
+import { ORDER_BY_CLAUSES, SEARCH_IDS } from "../protocol/mlflow/fields.js";
 import { invalidParameter } from "../core/errors.js";
 import { RUN_STATUSES, VIEW_TYPES, type Run } from "../protocol/mlflow/entities.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
@@ -154,9 +155,9 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
       const maxResults = fields.optionalInt64("max_results");
       const pageToken = fields.optionalText("page_token");
       const page = await service.searchRuns({
-        experimentIds: fields.stringList("experiment_ids"),
+        experimentIds: fields.stringList("experiment_ids", SEARCH_IDS),
         ...(filter ? { filter } : {}),
-        orderBy: fields.stringList("order_by"),
+        orderBy: fields.stringList("order_by", ORDER_BY_CLAUSES),
         ...(viewType ? { viewType } : {}),
         ...(maxResults !== undefined ? { maxResults } : {}),
         ...(pageToken ? { pageToken } : {}),
@@ -194,7 +195,7 @@ export const metricEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["GET"],
     path: "metrics/get-history-bulk-interval",
     handle: async (fields) => {
-      const runIds = fields.stringList("run_ids");
+      const runIds = fields.stringList("run_ids", SEARCH_IDS);
       if (runIds.length === 0) throw invalidParameter(`Missing value for required parameter 'run_ids'.${API_DOCS}`);
       if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
         throw invalidParameter(
