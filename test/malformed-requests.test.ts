@@ -1010,7 +1010,7 @@ describe("oversized ids, list items and YAML suites (issue 12 part 5)", () => {
       const method = path.includes("get-history-bulk") || path.includes("registered-models/search") || path.includes("model-versions/search") ? "GET" : "POST";
       const answer =
         method === "GET"
-          ? await send("GET", `${path}?${new URLSearchParams(Object.entries(body as Record<string, string[]>).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((item) => [k, String(item).slice(0, 2000)]))).toString()}`)
+          ? await send("GET", `${path}?${new URLSearchParams(Object.entries(body as Record<string, string[]>).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((item): [string, string] => [k, String(item).slice(0, 2000)]))).toString()}`)
           : await send("POST", path, body);
       expectRefusal(label, answer, { status: 400, mentions });
       expect(answer.text.length, label).toBeLessThan(1200);

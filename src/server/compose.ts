@@ -16,6 +16,7 @@ import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
 import { servingRoutes } from "../serving/routes.js";
 import { ProfileAttachments } from "../validation/profile/profile-attachments.js";
 import { profileRoutes } from "../validation/profile/profile-routes.js";
+import { SuiteParserThread } from "../validation/suite/parse-suite-off-thread.js";
 import { artifactRoutes } from "../artifacts/routes.js";
 import type { ArtifactStore } from "../artifacts/store.js";
 import { AuditService } from "../audit/service.js";
@@ -190,6 +191,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
   const profiles = new ProfileAttachments(tracking, artifacts, registry);
+  const suiteParser = new SuiteParserThread();
   const monitors = new MonitorService(stores.monitors, {
     deps: {
       predictions: stores.predictions,
@@ -198,7 +200,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
         signature: registeredSignature({ store: artifactStore, downloadUri: (name, version) => registry.getModelVersionDownloadUri(name, version) }),
         profiles,
       }),
-      ...monitorEngines({ openReference: artifactReferenceOpener(artifactStore, options.referenceCacheDir) }),
+      ...monitorEngines({ openReference: artifactReferenceOpener(artifactStore, options.referenceCacheDir), suiteParser }),
     },
     audit,
     events: webhooks,
@@ -243,6 +245,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       await deployments.stop();
       await predictionLog.stop();
       await webhooks.stop();
+      await suiteParser.close();
     },
   };
 };
