@@ -31,6 +31,8 @@ const snapshotJson = (value: unknown): string | null => (value === undefined || 
  */
 export class AuditService implements AuditRecorder {
   private readonly clock: Clock;
+  /** The walk of verify() in progress, which later callers join. */
+  private verifying: Promise<VerifyReport> | undefined;
 
   constructor(
     private readonly store: AuditStore,
@@ -56,8 +58,19 @@ export class AuditService implements AuditRecorder {
     return this.store.list(query);
   }
 
-  /** Checks every event up to the highest seq assigned when the call started (events appended meanwhile are not). */
-  async verify(): Promise<VerifyReport> {
+  /**
+   * Checks every event up to the highest seq assigned when the walk started (events appended meanwhile are not).
+   * Callers that ask while a walk is running share it: two clients verifying back to back made the server do two
+   * walks at once, and a normal client's writes waited behind a slice of each.
+   */
+  verify(): Promise<VerifyReport> {
+    this.verifying ??= this.walkChain().finally(() => {
+      this.verifying = undefined;
+    });
+    return this.verifying;
+  }
+
+  private async walkChain(): Promise<VerifyReport> {
     const lastAssigned = await this.store.lastAssignedSeq();
     const verifier = new ChainVerifier();
     let afterSeq = 0;
