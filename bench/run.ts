@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "logged-models": async () => (await import("./logged-models.js")).runLoggedModelBenchmarks(),
   traces: async () => (await import("./traces.js")).runTraceBenchmarks(),
   "prediction-log": async () => (await import("./prediction-log.js")).runPredictionLogBenchmarks(),
+  "under-attack": async () => (await import("./under-attack.js")).runUnderAttackBenchmark(),
 };
 
 const name = process.argv[2] ?? "tracking";
