@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "model-isolation": async () => (await import("./model-isolation.js")).runModelIsolationBenchmarks(),
   "model-attack": async () => (await import("./model-attack.js")).runModelAttackBenchmark(),
   "audit-atomic": async () => (await import("./audit-atomic.js")).runAuditAtomicBenchmarks(),
+  "under-attack": async () => (await import("./under-attack.js")).runUnderAttackBenchmark(),
 };
 
 const name = process.argv[2] ?? "tracking";

@@ -977,6 +977,61 @@ describe("malformed requests to the monitors API", () => {
   });
 });
 
+describe("oversized ids, list items and YAML suites (issue 12 part 5)", () => {
+  let server: TempServer;
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const snapshot = async (): Promise<string> =>
+    JSON.stringify(await Promise.all([send("GET", "2.0/cairn/monitors/list"), send("GET", "2.0/cairn/audit/events?max_results=1000")].map(async (p) => (await p).text)));
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-sizes-");
+  });
+  afterAll(async () => server?.close());
+
+  it("refuses an 800 KB id or order_by clause and too many ids in every search route, naming the field", async () => {
+    const huge = "1".repeat(800_000);
+    const many = Array.from({ length: 1001 }, (_, i) => String(i));
+    const cases: Array<[string, string, unknown, string]> = [
+      ["runs/search huge id", "2.0/mlflow/runs/search", { experiment_ids: [huge] }, "'experiment_ids[0]'"],
+      ["runs/search many ids", "2.0/mlflow/runs/search", { experiment_ids: many }, "'experiment_ids'"],
+      ["runs/search huge order_by", "2.0/mlflow/runs/search", { experiment_ids: ["0"], order_by: [huge] }, "'order_by[0]'"],
+      ["experiments/search huge order_by", "2.0/mlflow/experiments/search", { order_by: [huge] }, "'order_by[0]'"],
+      ["registered-models/search huge order_by", "2.0/mlflow/registered-models/search", { order_by: [huge] }, "'order_by[0]'"],
+      ["model-versions/search huge order_by", "2.0/mlflow/model-versions/search", { order_by: [huge] }, "'order_by[0]'"],
+      ["logged-models/search huge id", "2.0/mlflow/logged-models/search", { experiment_ids: [huge] }, "'experiment_ids[0]'"],
+      ["traces/search huge id", "3.0/mlflow/traces/search", { experiment_ids: [huge] }, "'experiment_ids[0]'"],
+      ["get-history-bulk-interval huge run id", "2.0/mlflow/metrics/get-history-bulk-interval", { run_ids: [huge], metric_key: "m" }, "'run_ids[0]'"],
+    ];
+    for (const [label, path, body, mentions] of cases) {
+      const method = path.includes("get-history-bulk") || path.includes("registered-models/search") || path.includes("model-versions/search") ? "GET" : "POST";
+      const answer =
+        method === "GET"
+          ? await send("GET", `${path}?${new URLSearchParams(Object.entries(body as Record<string, string[]>).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((item): [string, string] => [k, String(item).slice(0, 2000)]))).toString()}`)
+          : await send("POST", path, body);
+      expectRefusal(label, answer, { status: 400, mentions });
+      expect(answer.text.length, label).toBeLessThan(1200);
+    }
+  });
+
+  it("refuses a monitor whose data_tests suite is too long before parsing it, storing nothing (depth, aliases, keys: parse-suite's tests)", async () => {
+    const before = await snapshot();
+    const base = { name: "m", deployment: "d", window: { last_rows: 10 }, schedule_seconds: 60 };
+    const cases: Array<[string, string, string]> = [
+      ["suite over 256 KiB", `suite: s\nmeta: ${"x".repeat(300_000)}\nexpectations: []\n`, "at most 262144 are allowed"],
+    ];
+    for (const [label, suite, mentions] of cases) {
+      expectRefusal(label, await send("POST", "2.0/cairn/monitors/create", { ...base, checks: { data_tests: { suite } } }), { status: 400, mentions });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 /**
  * The approvals routes of issue 11 part 4 (GET/DELETE /api/2.0/cairn/governance/approvals, the rule option
  * forbid_self_approval), on a real server: wrong types, unknown filters, hostile tokens and sizes, missing entities,

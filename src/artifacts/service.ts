@@ -6,6 +6,7 @@ import type { FileInfo } from "../protocol/mlflow/entities.js";
 import { baseName, invalidPath, joinKeys, normaliseArtifactPath } from "./artifact-path.js";
 import { storeKeyOfArtifactUri } from "./artifact-uri.js";
 import { attachmentDisposition, guessMimeType } from "./mime-type.js";
+import type { Admission, ArtifactQuotas } from "./upload-quota.js";
 import { MAX_MULTIPART_PARTS, type ArtifactEntry, type ArtifactStore, type ByteRange, type ByteSource, type UploadedPart, type WrittenFile } from "./store.js";
 
 /**
@@ -22,6 +23,8 @@ export interface ArtifactServiceOptions {
    * and nothing is stored. Undefined for keys without one (artifacts are otherwise unbounded, as in MLflow).
    */
   uploadLimit?: (key: string) => UploadLimit | undefined;
+  /** Per-file and per-experiment upload quotas (upload-quota.ts); none: unbounded, as in MLflow. */
+  quotas?: ArtifactQuotas;
   /** The registry's pins on registered versions' files (see registry/integrity); absent: nothing is pinned. */
   integrity?: ArtifactIntegrity;
 }
@@ -179,15 +182,41 @@ export class ArtifactService {
     const limit = this.options.uploadLimit?.(key);
     if (limit && declaredBytes !== undefined && declaredBytes > limit.maxBytes) throw tooLarge(limit, key);
     await this.options.integrity?.checkChange(key, "upload", ctx);
-    const written = await this.store.write(key, limit ? limited(body, limit, key) : body, limit?.sync === false ? { sync: false } : {});
+    const quotas = this.options.quotas;
+    const replaced = quotas ? await this.replacedBytes(key) : 0;
+    const admission = quotas ? await quotas.admit(key, body, declaredBytes, replaced) : undefined;
+    const source = admission?.source ?? body;
+    const written = await this.settle(admission, replaced, () =>
+      this.store.write(key, limit ? limited(source, limit, key) : source, limit?.sync === false ? { sync: false } : {}),
+    );
     // The store reports what it wrote: no second look at the file for the audit event.
     await this.auditWrite(ctx, "upload", key, written);
+  }
+
+  /** The size of the file a write would replace (0 for none), which leaves the experiment's quota when it does. */
+  private async replacedBytes(key: string): Promise<number> {
+    const info = await this.store.stat(key);
+    return info !== undefined && !info.isDir ? info.size : 0;
+  }
+
+  /** Runs a store write of an admitted upload and tells the quotas how it ended. */
+  private async settle(admission: Admission | undefined, replaced: number, write: () => Promise<WrittenFile>): Promise<WrittenFile> {
+    let written: WrittenFile;
+    try {
+      written = await write();
+    } catch (error) {
+      admission?.failed();
+      throw error;
+    }
+    await admission?.committed(written.size, replaced);
+    return written;
   }
 
   async delete(path: string, ctx: WriteContext): Promise<void> {
     const key = normaliseArtifactPath(path, "artifact_path");
     await this.options.integrity?.checkChange(key, "delete", ctx);
     await this.store.delete(key);
+    this.options.quotas?.deleted(key);
     await this.auditWrite(ctx, "delete", key);
   }
 
@@ -215,7 +244,14 @@ export class ArtifactService {
   }
 
   async uploadPart(path: string, uploadId: string, partNumber: number, body: ByteSource): Promise<{ etag: string }> {
-    const { etag } = await this.store.uploadPart(normaliseArtifactPath(path, "artifact_path"), uploadId, partNumber, body);
+    const key = normaliseArtifactPath(path, "artifact_path");
+    const admission = await this.options.quotas?.admitPart(key, uploadId, partNumber, body);
+    let etag = "";
+    await this.settle(admission, 0, async () => {
+      const part = await this.store.uploadPart(key, uploadId, partNumber, admission?.source ?? body);
+      etag = part.etag;
+      return part;
+    });
     return { etag };
   }
 
@@ -228,12 +264,20 @@ export class ArtifactService {
   ): Promise<void> {
     const key = this.multipartKey(dirPath, filePath);
     await this.options.integrity?.checkChange(key, "upload", ctx);
+    const quotas = this.options.quotas;
+    // Refused before the parts are assembled: the upload stays, for the client to abort or complete with fewer parts.
+    const completed = quotas
+      ? await quotas.admitCompletion(key, uploadId, parts.map((part) => part.partNumber), await this.replacedBytes(key))
+      : undefined;
     const written = await this.store.completeMultipartUpload(key, uploadId, parts);
+    await completed?.(written.size);
     await this.auditWrite(ctx, "upload", key, written);
   }
 
   async abortMultipartUpload(dirPath: string, filePath: string, uploadId: string): Promise<void> {
-    await this.store.abortMultipartUpload(this.multipartKey(dirPath, filePath), uploadId);
+    const key = this.multipartKey(dirPath, filePath);
+    await this.store.abortMultipartUpload(key, uploadId);
+    this.options.quotas?.forgetUpload(uploadId, key);
   }
 
   private multipartKey(dirPath: string, filePath: string): string {

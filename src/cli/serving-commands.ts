@@ -22,6 +22,7 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .option("--inference-timeout <seconds>", "longest one model run (and warm-up) may take; its executor process is killed and replaced (default: 30)")
     .option("--max-output-elements <n>", "most elements a model run's outputs may hold, checked before they are encoded (default: 10000000)")
     .option("--model-threads <n>", "onnxruntime threads at most; an MLmodel asking for more gets this (default: the CPU count)")
+    .option("--max-scoring-body-bytes <bytes>", "largest scoring request body; larger ones get a 413 (default: 20971520)")
     .action(async (model: string, _options: unknown, command: Command) => {
       const o = command.optsWithGlobals<Record<string, unknown>>();
       const { runServe } = await import("./commands/serve.js");
@@ -36,6 +37,7 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
         inferenceTimeout: str(o.inferenceTimeout),
         maxOutputElements: str(o.maxOutputElements),
         modelThreads: str(o.modelThreads),
+        maxScoringBodyBytes: str(o.maxScoringBodyBytes),
       });
     });
 

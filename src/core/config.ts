@@ -19,6 +19,12 @@ export interface ServerConfig {
   webUiDir?: string | null;
   /** Largest traces.json (one trace's spans) accepted through the artifact routes; default 16 MiB. */
   maxTraceJsonBytes?: number;
+  /** Artifact upload quota per file (`--max-artifact-file-bytes`, 0: none); default 5 GiB. */
+  maxArtifactFileBytes?: number;
+  /** Artifact upload quota per experiment folder (`--max-experiment-artifact-bytes`, 0: none); default none. */
+  maxExperimentArtifactBytes?: number;
+  /** Largest scoring body (`/deployments/<name>/invocations`, `/v2/models/.../infer`); default 20 MiB. */
+  maxScoringBodyBytes?: number;
   /** Extra Host header names accepted besides loopback and the bound address; `*` disables the check. */
   allowedHosts?: readonly string[];
   /** Origins whose state-changing requests are accepted besides same-origin ones; `*`: any. */

@@ -1,4 +1,4 @@
-import type { Fields } from "../protocol/mlflow/fields.js";
+import { type Fields, ORDER_BY_CLAUSES } from "../protocol/mlflow/fields.js";
 import type { RegisteredModelTag } from "../protocol/mlflow/registry-entities.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { Page } from "../tracking/store.js";
@@ -24,7 +24,7 @@ const readSearch = (fields: Fields): RegistrySearchRequest => {
     ...(filter ? { filter } : {}),
     ...(maxResults !== undefined ? { maxResults } : {}),
     ...(pageToken ? { pageToken } : {}),
-    orderBy: fields.stringList("order_by"),
+    orderBy: fields.stringList("order_by", ORDER_BY_CLAUSES),
   };
 };
 
@@ -95,7 +95,7 @@ const registeredModelEndpoints = (service: RegistryService): MlflowEndpoint[] =>
     methods: ["POST", "GET"],
     path: "registered-models/get-latest-versions",
     handle: async (fields) => ({
-      model_versions: await service.getLatestVersions(fields.requiredString("name"), fields.stringList("stages")),
+      model_versions: await service.getLatestVersions(fields.requiredString("name"), fields.stringList("stages", { maxItems: 10, maxLength: 100 })),
     }),
   },
   {

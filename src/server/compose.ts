@@ -1,4 +1,5 @@
 import { ArtifactService } from "../artifacts/service.js";
+import { ArtifactQuotas, DEFAULT_MAX_ARTIFACT_FILE_BYTES, DEFAULT_MAX_EXPERIMENT_ARTIFACT_BYTES, type ArtifactQuotaLimits } from "../artifacts/upload-quota.js";
 import { fanOutEvents } from "../core/events.js";
 import { AdaptiveBatcher } from "../serving/batching/adaptive-batcher.js";
 import { artifactMaterializer } from "../serving/deployments/artifact-materializer.js";
@@ -17,6 +18,7 @@ import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
 import { servingRoutes } from "../serving/routes.js";
 import { ProfileAttachments } from "../validation/profile/profile-attachments.js";
 import { profileRoutes } from "../validation/profile/profile-routes.js";
+import { SuiteParserThread } from "../validation/suite/parse-suite-off-thread.js";
 import { artifactRoutes } from "../artifacts/routes.js";
 import type { ArtifactStore } from "../artifacts/store.js";
 import { AuditService } from "../audit/service.js";
@@ -81,6 +83,10 @@ export interface ComposeOptions {
   serverVersion: string;
   /** Largest traces.json accepted through the artifact routes (default DEFAULT_TRACE_JSON_MAX_BYTES). */
   traceJsonMaxBytes?: number;
+  /** Upload quotas per file and per experiment folder (0: none); default 5 GiB per file, no experiment quota. */
+  artifactQuotas?: Partial<ArtifactQuotaLimits>;
+  /** Largest scoring request body of the deployments' scoring routes (default DEFAULT_MAX_BODY_BYTES). */
+  maxScoringBodyBytes?: number;
   /** Webhook target rules (SSRF): the operator's allowlist of internal receivers and whether plain http is accepted. */
   webhookTargets?: TargetPolicyOptions;
   /** Prediction-log bounds; each defaults (30 days, 1,000,000 rows, 64 KiB per record; retention checked each minute). */
@@ -105,14 +111,19 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const audit = new AuditService(stores.audit);
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT, audit });
   const traceJsonMaxBytes = options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES;
-  // Each trace's traces.json is kept with the trace in the database; every other artifact in the artifact store.
   // Registered versions' files are pinned by sha256: checked by downloads, serving and artifact writes.
   const integrity = stores.manifests !== undefined ? new IntegrityService(stores.manifests, artifactStore, { audit }) : undefined;
-  const artifacts = new ArtifactService(withTraceDataInDatabase(artifactStore, stores.traces, { maxBytes: traceJsonMaxBytes }), {
+  // Each trace's traces.json is kept with the trace in the database; every other artifact in the artifact store.
+  const artifactFiles = withTraceDataInDatabase(artifactStore, stores.traces, { maxBytes: traceJsonMaxBytes });
+  const artifacts = new ArtifactService(artifactFiles, {
     resolveRunArtifactUri: (runId) => tracking.getRunArtifactUri(runId),
     audit,
     ...(integrity !== undefined ? { integrity } : {}),
     uploadLimit: traceJsonUploadLimit(traceJsonMaxBytes),
+    quotas: new ArtifactQuotas(artifactFiles, {
+      maxFileBytes: options.artifactQuotas?.maxFileBytes ?? DEFAULT_MAX_ARTIFACT_FILE_BYTES,
+      maxExperimentBytes: options.artifactQuotas?.maxExperimentBytes ?? DEFAULT_MAX_EXPERIMENT_ARTIFACT_BYTES,
+    }),
   });
   const loggedModels = new LoggedModelService(stores.loggedModels, { tracking: stores.tracking, audit });
   const traces = new TraceService(stores.traces, { experiments: tracking, audit });
@@ -208,6 +219,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
   const profiles = new ProfileAttachments(tracking, artifacts, registry);
+  const suiteParser = new SuiteParserThread();
   const monitors = new MonitorService(stores.monitors, {
     deps: {
       predictions: stores.predictions,
@@ -216,7 +228,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
         signature: registeredSignature({ store: artifactStore, downloadUri: (name, version) => registry.getModelVersionDownloadUri(name, version) }),
         profiles,
       }),
-      ...monitorEngines({ openReference: artifactReferenceOpener(artifactStore, options.referenceCacheDir) }),
+      ...monitorEngines({ openReference: artifactReferenceOpener(artifactStore, options.referenceCacheDir), suiteParser }),
     },
     audit,
     events: webhooks,
@@ -260,7 +272,12 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
           ...monitorRoutes(monitors),
         ],
       },
-      servingRoutes(instrumentServedModels(deployments, metrics), { mountDeployments: true, serverName: "cairn", serverVersion: options.serverVersion }),
+      servingRoutes(instrumentServedModels(deployments, metrics), {
+        mountDeployments: true,
+        serverName: "cairn",
+        serverVersion: options.serverVersion,
+        ...(options.maxScoringBodyBytes !== undefined ? { maxBodyBytes: options.maxScoringBodyBytes } : {}),
+      }),
       metricsRoute(metrics.registry),
     ],
     start: async () => {
@@ -275,6 +292,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       await deployments.stop();
       await predictionLog.stop();
       await webhooks.stop();
+      await suiteParser.close();
     },
   };
 };

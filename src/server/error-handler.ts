@@ -48,19 +48,19 @@ export const hideServerPaths = (message: string, hidden: readonly HiddenPath[]):
   return result;
 };
 
+/** 413 naming the endpoint's limit, so that a client knows how far to cut its request. */
+export const bodyTooLarge = (limit: number): CairnError =>
+  new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, `Request body exceeds this endpoint's limit of ${limit} bytes.`, { status: 413 });
+
 /**
  * The one place where failures become responses. A CairnError keeps its code and message; fastify's own client
  * errors (bad JSON, too-large body, unsupported media type) become MLflow-shaped 4xx; anything else is an internal
  * fault: logged with its cause, answered with a 500 that shows no internals.
  */
-const fromFastifyError = (error: FastifyError): CairnError | undefined => {
+const fromFastifyError = (error: FastifyError, request: FastifyRequest): CairnError | undefined => {
   const status = error.statusCode ?? 500;
   if (status >= 500) return undefined;
-  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-    return new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, `Request body exceeds the limit of the endpoint: ${error.message}`, {
-      status: 413,
-    });
-  }
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return bodyTooLarge(request.routeOptions.bodyLimit);
   if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
     return new CairnError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, error.message);
   }
@@ -83,7 +83,7 @@ export const installErrorHandling = (app: FastifyInstance, options: ErrorHandlin
     JSON.stringify({ error_code: error.code, message: shortenMessage(hideServerPaths(error.message, hiddenPaths)) });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = error instanceof CairnError ? error : fromFastifyError(error);
+    const known = error instanceof CairnError ? error : fromFastifyError(error, request);
     if (known) {
       request.log.debug({ code: known.code }, shortenMessage(known.message));
       return reply.status(known.status).type("application/json").send(clientBody(known));

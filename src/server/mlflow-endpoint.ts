@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WriteContext } from "../core/actor.js";
-import { invalidParameter } from "../core/errors.js";
+import { type CairnError, invalidParameter } from "../core/errors.js";
 import { Fields, type RawFields } from "../protocol/mlflow/fields.js";
 import type { Principal } from "../auth/principal.js";
 import { actorOfRequest } from "./request-actor.js";
+import { bodyTooLarge } from "./error-handler.js";
 
 /**
  * One MLflow-style JSON endpoint: the route reads its fields (query string for GET and DELETE-with-query, JSON body
@@ -48,6 +49,13 @@ export interface MlflowEndpoint {
    */
   apiVersion?: 2 | 3;
   handle: (fields: Fields, context: RequestContext) => Promise<object> | object;
+  /**
+   * A body limit below the app's (JSON_BODY_LIMIT), where MLflow has one (log-batch: 1 MB). A declared
+   * content-length over it is refused before a byte is read (with `tooLarge`'s error when given, else a 413 naming
+   * the limit); an undeclared or understated one is cut at the limit while it is read.
+   */
+  maxBodyBytes?: number;
+  tooLarge?: (declaredBytes: number) => CairnError;
 }
 
 /** MLflow serves every route under both prefixes; the web UI of MLflow uses the second. */
@@ -83,9 +91,19 @@ export const registerMlflowEndpoints = (
 ): void => {
   for (const endpoint of endpoints) {
     for (const prefix of prefixesOf(endpoint)) {
+      const limit = endpoint.maxBodyBytes;
       app.route({
         method: endpoint.methods,
         url: `${prefix}/${endpoint.path}`,
+        ...(limit === undefined
+          ? {}
+          : {
+              bodyLimit: limit,
+              preParsing: async (request: FastifyRequest) => {
+                const declared = Number(request.headers["content-length"] ?? 0);
+                if (declared > limit) throw endpoint.tooLarge?.(declared) ?? bodyTooLarge(limit);
+              },
+            }),
         handler: async (request, reply) => {
           const { actor, declaredUser } = actorOfRequest(request);
           const context: RequestContext = {

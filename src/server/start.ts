@@ -52,6 +52,11 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     referenceCacheDir,
     serverVersion: CAIRN_VERSION,
     ...(config.maxTraceJsonBytes !== undefined ? { traceJsonMaxBytes: config.maxTraceJsonBytes } : {}),
+    artifactQuotas: {
+      ...(config.maxArtifactFileBytes !== undefined ? { maxFileBytes: config.maxArtifactFileBytes } : {}),
+      ...(config.maxExperimentArtifactBytes !== undefined ? { maxExperimentBytes: config.maxExperimentArtifactBytes } : {}),
+    },
+    ...(config.maxScoringBodyBytes !== undefined ? { maxScoringBodyBytes: config.maxScoringBodyBytes } : {}),
     webhookTargets: { allow: config.webhookAllowedTargets ?? [], allowHttp: config.webhookAllowHttp ?? false },
     predictionLog: {
       ...(config.predictionLogMaxAgeMs !== undefined ? { maxAgeMs: config.predictionLogMaxAgeMs } : {}),

@@ -1,4 +1,4 @@
-import type { Fields } from "../protocol/mlflow/fields.js";
+import { type Fields, ORDER_BY_CLAUSES, SEARCH_IDS } from "../protocol/mlflow/fields.js";
 import type { DeleteTracesRequest, TraceSearchRequest } from "./service.js";
 import type { TracePage } from "./store.js";
 import type { TraceWithAssessments } from "./trace.js";
@@ -20,7 +20,7 @@ export const readTraceSearch = (fields: Fields, experimentIds: () => string[]): 
   const pageToken = fields.optionalString("page_token");
   return {
     experimentIds: experimentIds(),
-    orderBy: fields.stringList("order_by"),
+    orderBy: fields.stringList("order_by", ORDER_BY_CLAUSES),
     ...(filter ? { filter } : {}),
     ...(maxResults !== undefined ? { maxResults } : {}),
     ...(pageToken ? { pageToken } : {}),
@@ -33,7 +33,7 @@ export const readDeleteTraces = (fields: Fields): DeleteTracesRequest => {
   const maxTraces = fields.optionalInt64("max_traces");
   return {
     experimentId: fields.requiredString("experiment_id"),
-    requestIds: [...fields.stringList("request_ids"), ...fields.stringList("trace_ids")],
+    requestIds: [...fields.stringList("request_ids", SEARCH_IDS), ...fields.stringList("trace_ids", SEARCH_IDS)],
     ...(maxTimestampMillis !== undefined ? { maxTimestampMillis } : {}),
     ...(maxTraces !== undefined ? { maxTraces } : {}),
   };

@@ -1,3 +1,4 @@
+import { SEARCH_IDS } from "../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import { readDeleteTraces, readTraceSearch, searchPage } from "./route-helpers.js";
 import type { TraceService } from "./service.js";
@@ -55,7 +56,7 @@ export const traceEndpointsV2 = (service: TraceService): MlflowEndpoint[] => [
   {
     methods: ["GET"],
     path: "traces",
-    handle: async (fields) => searchPage(await service.searchTraces(readTraceSearch(fields, () => fields.stringList("experiment_ids"))), traceInfoV2Json),
+    handle: async (fields) => searchPage(await service.searchTraces(readTraceSearch(fields, () => fields.stringList("experiment_ids", SEARCH_IDS))), traceInfoV2Json),
   },
   {
     methods: ["PATCH"],

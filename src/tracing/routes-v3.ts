@@ -1,3 +1,4 @@
+import { SEARCH_IDS } from "../protocol/mlflow/fields.js";
 import { CairnError, ErrorCode } from "../core/errors.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import { readExperimentLocation, readStartTraceV3 } from "./trace-info-reader.js";
@@ -45,7 +46,7 @@ export const traceEndpointsV3 = (service: TraceService): MlflowEndpoint[] => [
     handle: async (fields) => {
       const locations = fields.list("locations", (location) => readExperimentLocation(location, "locations"));
       // `experiment_ids` is what SearchTraces (v2) and early 3.x clients send; both name experiments.
-      const page = await service.searchTraces(readTraceSearch(fields, () => [...locations, ...fields.stringList("experiment_ids")]));
+      const page = await service.searchTraces(readTraceSearch(fields, () => [...locations, ...fields.stringList("experiment_ids", SEARCH_IDS)]));
       return searchPage(page, traceInfoV3Json);
     },
   },

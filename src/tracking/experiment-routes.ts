@@ -1,3 +1,4 @@
+import { ORDER_BY_CLAUSES } from "../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import { VIEW_TYPES, type Experiment } from "../protocol/mlflow/entities.js";
 import type { TrackingService } from "./service.js";
@@ -54,7 +55,7 @@ export const experimentEndpoints = (service: TrackingService): MlflowEndpoint[] 
         ...(maxResults !== undefined ? { maxResults } : {}),
         ...(pageToken ? { pageToken } : {}),
         ...(filter ? { filter } : {}),
-        orderBy: fields.stringList("order_by"),
+        orderBy: fields.stringList("order_by", ORDER_BY_CLAUSES),
       });
       return experimentPage(page);
     },

@@ -1,9 +1,10 @@
+import { ORDER_BY_CLAUSES, SEARCH_IDS } from "../protocol/mlflow/fields.js";
 import { invalidParameter } from "../core/errors.js";
 import { RUN_STATUSES, VIEW_TYPES, type Run } from "../protocol/mlflow/entities.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { TrackingService } from "./service.js";
 import type { Page } from "./store.js";
-import { validateBatchLimits, validateBatchRequestSize } from "./validation.js";
+import { batchRequestTooLarge, MAX_BATCH_LOG_REQUEST_SIZE, validateBatchLimits, validateBatchRequestSize } from "./validation.js";
 import { readDatasetInputs, readKeyValue, readKeyValues, readMetric, readMetrics, readModelInputs, readRunId } from "./wire-readers.js";
 
 const EMPTY = Object.freeze({});
@@ -110,6 +111,9 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
   {
     methods: ["POST"],
     path: "runs/log-batch",
+    // MLflow's 1 MB request limit, checked on the declared length before the body is read.
+    maxBodyBytes: MAX_BATCH_LOG_REQUEST_SIZE,
+    tooLarge: batchRequestTooLarge,
     handle: async (fields, context) => {
       if (context.bodyBytes !== undefined) validateBatchRequestSize(context.bodyBytes);
       const runId = readRunId(fields);
@@ -152,9 +156,9 @@ export const runEndpoints = (service: TrackingService): MlflowEndpoint[] => [
       const maxResults = fields.optionalInt64("max_results");
       const pageToken = fields.optionalText("page_token");
       const page = await service.searchRuns({
-        experimentIds: fields.stringList("experiment_ids"),
+        experimentIds: fields.stringList("experiment_ids", SEARCH_IDS),
         ...(filter ? { filter } : {}),
-        orderBy: fields.stringList("order_by"),
+        orderBy: fields.stringList("order_by", ORDER_BY_CLAUSES),
         ...(viewType ? { viewType } : {}),
         ...(maxResults !== undefined ? { maxResults } : {}),
         ...(pageToken ? { pageToken } : {}),
@@ -192,7 +196,7 @@ export const metricEndpoints = (service: TrackingService): MlflowEndpoint[] => [
     methods: ["GET"],
     path: "metrics/get-history-bulk-interval",
     handle: async (fields) => {
-      const runIds = fields.stringList("run_ids");
+      const runIds = fields.stringList("run_ids", SEARCH_IDS);
       if (runIds.length === 0) throw invalidParameter(`Missing value for required parameter 'run_ids'.${API_DOCS}`);
       if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
         throw invalidParameter(

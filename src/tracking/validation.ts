@@ -1,4 +1,4 @@
-import { invalidParameter } from "../core/errors.js";
+import { type CairnError, invalidParameter } from "../core/errors.js";
 import type { Dataset, DatasetInput, KeyValue, Metric } from "../protocol/mlflow/entities.js";
 
 /**
@@ -169,12 +169,11 @@ export const validateBatchLimits = (metrics: number, params: number, tags: numbe
   batchLimit("metrics, params, and tags", MAX_ENTITIES_PER_BATCH, metrics + params + tags);
 };
 
+export const batchRequestTooLarge = (bytes: number): CairnError =>
+  invalidParameter(`Batched logging API requests must be at most ${MAX_BATCH_LOG_REQUEST_SIZE} bytes, got a request of size ${bytes}.`);
+
 export const validateBatchRequestSize = (bytes: number): void => {
-  if (bytes > MAX_BATCH_LOG_REQUEST_SIZE) {
-    throw invalidParameter(
-      `Batched logging API requests must be at most ${MAX_BATCH_LOG_REQUEST_SIZE} bytes, got a request of size ${bytes}.`,
-    );
-  }
+  if (bytes > MAX_BATCH_LOG_REQUEST_SIZE) throw batchRequestTooLarge(bytes);
 };
 
 /** Python's repr of a list of str, as MLflow's message prints it. */

@@ -9,6 +9,7 @@ import { openLocalArtifactStore } from "../../stores/artifact-stores/local/index
 import { artifactRoutes } from "../routes.js";
 import { ArtifactService } from "../service.js";
 import type { ArtifactStore } from "../store.js";
+import { ArtifactQuotas, type ArtifactQuotaLimits } from "../upload-quota.js";
 
 /** A real app over a real folder in a temp dir; runs map to artifact URIs through a plain table. */
 export interface ArtifactHarness {
@@ -20,7 +21,8 @@ export interface ArtifactHarness {
   close(): Promise<void>;
 }
 
-export const openHarness = async (): Promise<ArtifactHarness> => {
+/** `quotas`: upload quotas, as `cairn server` sets them (upload-quota.ts); none by default. */
+export const openHarness = async (quotas?: ArtifactQuotaLimits): Promise<ArtifactHarness> => {
   const dir = await mkdtemp(path.join(tmpdir(), "cairn-artifacts-"));
   const root = path.join(dir, "root");
   const store = await openLocalArtifactStore(root);
@@ -31,6 +33,7 @@ export const openHarness = async (): Promise<ArtifactHarness> => {
       if (uri === undefined) throw notFound(`Run with id=${runId} not found`);
       return uri;
     },
+    ...(quotas === undefined ? {} : { quotas: new ArtifactQuotas(store, quotas) }),
   });
   // The multipart tests name the server "cairn.test:5000" (part URLs point back at the Host a client used).
   const app = await buildApp({ version: "test", domains: [artifactRoutes(service)], requestChecks: { boundHost: "127.0.0.1", allowedHosts: ["cairn.test"] } });

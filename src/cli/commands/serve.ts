@@ -1,4 +1,4 @@
-import { parsePort } from "../../core/config.js";
+import { parseByteCount, parsePort } from "../../core/config.js";
 import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../../serving/batching/adaptive-batcher.js";
 import { resolveTrackingUri } from "../tracking-uri.js";
 import type { ModelLoadOptions } from "../../serving/model/loaded-model.js";
@@ -13,6 +13,7 @@ export interface ServeFlags extends ModelExecutionFlags {
   inferenceWorker?: boolean;
   trackingUri?: string;
   allowedHosts?: string;
+  maxScoringBodyBytes?: string;
 }
 
 /** What `cairn serve` hands to startStandaloneServer (src/serving/standalone.ts). */
@@ -28,6 +29,8 @@ export interface ServeConfig {
   trackingUri: string;
   /** Host names accepted besides the loopback names and the bound address (a container's service name). */
   allowedHosts?: string[];
+  /** Largest scoring body (`--max-scoring-body-bytes`); default 20 MiB. */
+  maxBodyBytes?: number;
 }
 
 /** Same default port as `mlflow models serve`, so clients written for it work unchanged. */
@@ -47,6 +50,7 @@ export const serveConfig = (model: string, flags: ServeFlags, env: NodeJS.Proces
   if (flags.inferenceWorker || Object.keys(execution).length > 0) {
     config.runtime = { ...modelLoadOptions(execution), ...(flags.inferenceWorker ? { inferenceWorker: true } : {}) };
   }
+  if (flags.maxScoringBodyBytes !== undefined) config.maxBodyBytes = parseByteCount(flags.maxScoringBodyBytes, "--max-scoring-body-bytes");
   if (flags.allowedHosts !== undefined) config.allowedHosts = flags.allowedHosts.split(",").map((h) => h.trim()).filter((h) => h !== "");
   return config;
 };

@@ -86,3 +86,20 @@ describe("cairn server model execution flags", () => {
     expect(() => serverConfig({ modelThreads: "257" })).toThrow("--model-threads must be at most 256, got '257'");
   });
 });
+
+describe("cairn server body limit flags", () => {
+  it("reads --max-scoring-body-bytes as a positive byte count, naming the flag otherwise", () => {
+    expect(serverConfig({ maxScoringBodyBytes: "1048576" }).maxScoringBodyBytes).toBe(1_048_576);
+    expect(serverConfig({}).maxScoringBodyBytes).toBeUndefined();
+    expect(() => serverConfig({ maxScoringBodyBytes: "20MB" })).toThrow("--max-scoring-body-bytes must be a positive integer number of bytes, got '20MB'");
+  });
+});
+
+describe("cairn server artifact quota flags", () => {
+  it("reads --max-artifact-file-bytes and --max-experiment-artifact-bytes as byte counts, 0 switching a quota off", () => {
+    const config = serverConfig({ maxArtifactFileBytes: "1073741824", maxExperimentArtifactBytes: "0" });
+    expect([config.maxArtifactFileBytes, config.maxExperimentArtifactBytes]).toEqual([1_073_741_824, 0]);
+    expect(serverConfig({}).maxArtifactFileBytes).toBeUndefined();
+    expect(() => serverConfig({ maxExperimentArtifactBytes: "10GB" })).toThrow("--max-experiment-artifact-bytes must be a whole number (0: no limit), got '10GB'");
+  });
+});

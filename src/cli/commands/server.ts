@@ -13,6 +13,9 @@ export interface ServerOptions {
   backendStoreUri?: string;
   artifactsDestination?: string;
   maxTraceJsonBytes?: string;
+  maxScoringBodyBytes?: string;
+  maxArtifactFileBytes?: string;
+  maxExperimentArtifactBytes?: string;
   allowedHosts?: string;
   allowedOrigins?: string;
   insecureNoAuth?: boolean;
@@ -104,6 +107,11 @@ export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = pr
     backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
     artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
     ...(options.maxTraceJsonBytes !== undefined ? { maxTraceJsonBytes: parseByteCount(options.maxTraceJsonBytes, "--max-trace-json-bytes") } : {}),
+    ...(options.maxScoringBodyBytes !== undefined ? { maxScoringBodyBytes: parseByteCount(options.maxScoringBodyBytes, "--max-scoring-body-bytes") } : {}),
+    ...(options.maxArtifactFileBytes !== undefined ? { maxArtifactFileBytes: parseLimitCount(options.maxArtifactFileBytes, "--max-artifact-file-bytes") } : {}),
+    ...(options.maxExperimentArtifactBytes !== undefined
+      ? { maxExperimentArtifactBytes: parseLimitCount(options.maxExperimentArtifactBytes, "--max-experiment-artifact-bytes") }
+      : {}),
     ...(options.allowedHosts !== undefined ? { allowedHosts: commaList(options.allowedHosts) } : {}),
     ...(options.allowedOrigins !== undefined ? { allowedOrigins: commaList(options.allowedOrigins) } : {}),
     ...(options.insecureNoAuth === true ? { insecureNoAuth: true } : {}),

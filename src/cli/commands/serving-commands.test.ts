@@ -37,6 +37,8 @@ describe("serving flags", () => {
   it("builds cairn serve's config: defaults, batching flags, the tracking server from the environment", () => {
     expect(serveConfig("model.onnx", {}, {})).toEqual({ model: "model.onnx", host: "127.0.0.1", port: 5001, trackingUri: "http://127.0.0.1:5000" });
     expect(serveConfig("model.onnx", { allowedHosts: "churn-model, churn-model.prod.svc ,," }, {}).allowedHosts).toEqual(["churn-model", "churn-model.prod.svc"]);
+    expect(serveConfig("model.onnx", { maxScoringBodyBytes: "4096" }, {}).maxBodyBytes).toBe(4096);
+    expect(() => serveConfig("model.onnx", { maxScoringBodyBytes: "0" }, {})).toThrow("--max-scoring-body-bytes must be a positive integer number of bytes, got '0'");
     expect(
       serveConfig("models:/churn@champion", { host: "0.0.0.0", port: "0", maxBatchSize: "64", maxLatencyMs: "3" }, { MLFLOW_TRACKING_URI: "http://tracking:5000" }),
     ).toEqual({ model: "models:/churn@champion", host: "0.0.0.0", port: 0, maxBatchSize: 64, maxLatencyMs: 3, trackingUri: "http://tracking:5000" });

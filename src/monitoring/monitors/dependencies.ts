@@ -46,7 +46,7 @@ export interface MonitorDependencies {
   openFile(path: string): Promise<Dataset>;
   /** Drift of the window against a reference file (Evidently's defaults, or the methods named per column). */
   driftAgainstFile(reference: Dataset, current: Dataset, options: { methods?: Record<string, string>; driftShare?: number }): Promise<DriftSummary>;
-  /** Parses a suite's YAML (throws a 4xx naming the problem); called at create time too. */
+  /** Parses a suite's YAML (throws a 4xx naming the problem); called at create time too. May run off the event loop. */
   parseSuite(yaml: string): unknown;
   runSuite(dataset: Dataset, suite: unknown): Promise<SuiteSummary>;
 }

@@ -4,6 +4,7 @@ import type { Dataset } from "../../validation/dataset.js";
 import { openDataset } from "../../validation/duckdb/open-dataset.js";
 import { openRowsDataset } from "../../validation/duckdb/open-rows-dataset.js";
 import { parseSuite } from "../../validation/suite/parse-suite.js";
+import type { SuiteParserThread } from "../../validation/suite/parse-suite-off-thread.js";
 import type { Suite } from "../../validation/suite/suite.js";
 import { validateDataset } from "../../validation/suite/validate-dataset.js";
 import type { MonitorDependencies } from "./dependencies.js";
@@ -21,6 +22,8 @@ export interface MonitorEngineOptions {
    * artifactReferenceOpener, which reads only from the artifact store; the default reads local paths (library use).
    */
   openReference?: (reference: string) => Promise<Dataset>;
+  /** Parses suites on a worker thread (the server passes one); default: inline. */
+  suiteParser?: SuiteParserThread;
 }
 
 export const monitorEngines = (options: MonitorEngineOptions = {}): MonitorEngines => ({
@@ -36,7 +39,8 @@ export const monitorEngines = (options: MonitorEngineOptions = {}): MonitorEngin
     });
     return result;
   },
-  parseSuite: (yaml) => parseSuite(yaml, "monitor suite"),
+  // Off the event loop: a suite may be 256 KiB, which the YAML parser takes up to a second over.
+  parseSuite: (yaml) => (options.suiteParser ? options.suiteParser.parse(yaml, "monitor suite") : parseSuite(yaml, "monitor suite")),
   runSuite: async (dataset, suite) => {
     const result = await validateDataset(dataset, suite as Suite, options.openReference ? { open: options.openReference } : {});
     return {

@@ -6,7 +6,8 @@ import { atomically, type AuditRecorder } from "../../audit/recorder.js";
 import { publishAlerts } from "./alerts.js";
 import type { MonitorDependencies } from "./dependencies.js";
 import type { MonitoredModel } from "./dependencies.js";
-import { lastRows, selectFeatures, windowTable } from "./log-columns.js";
+import { selectFeatures } from "./log-columns.js";
+import type { StoredPrediction } from "../../serving/prediction-log/store.js";
 import { CHECK_NAMES, runStatusOf, type CheckName, type CheckOutcome, type Monitor, type MonitorAlertEvent, type MonitorRun, type MonitorSpec } from "./monitor.js";
 import { configuredChecks, validateMonitorSpec } from "./validate-monitor.js";
 import type { MonitorGauges } from "./monitor-gauges.js";
@@ -32,7 +33,7 @@ export interface MonitorAlerts {
   nextPageToken?: string;
 }
 
-import { readWindow } from "./window-reader.js";
+import { readWindowPages, WindowBuilder } from "./window-reader.js";
 
 export const DEFAULT_HISTORY_PAGE = 100;
 export const MAX_HISTORY_PAGE = 1000;
@@ -185,15 +186,21 @@ export class MonitorService {
     try {
       // Inside the try: a window that cannot be read is a failed run that is stored (and backed off), not a throw
       // that leaves last_run_time unset and has the scheduler retry on its next tick, forever.
-      const predictions = await readWindow(this.deps.predictions, monitor.deployment, monitor.window, time);
-      // Each prediction's columns are named by the signature of the version that answered it, as registered.
-      const versions = [...new Set(predictions.map((p) => p.version))];
-      const models = new Map(await Promise.all(versions.map(async (v) => [v, await this.deps.model(monitor.deployment, v)] as const)));
-      const newest = predictions[predictions.length - 1];
-      const model: MonitoredModel = (newest !== undefined ? models.get(newest.version) : undefined) ?? {};
+      // Page by page (window-reader.ts): each page becomes table rows before the next is read. Each prediction's
+      // columns are named by the signature of the version that answered it, as registered.
+      const models = new Map<string, MonitoredModel>();
       const namesOf = (version: string): readonly string[] | undefined => models.get(version)?.signatureColumns ?? monitor.features;
-      const all = windowTable(predictions, namesOf);
-      const window = "lastRows" in monitor.window ? lastRows(all, monitor.window.lastRows) : all;
+      const builder = new WindowBuilder("lastRows" in monitor.window ? monitor.window.lastRows : undefined);
+      let newest: StoredPrediction | undefined;
+      await readWindowPages(this.deps.predictions, monitor.deployment, monitor.window, time, async (page) => {
+        for (const version of new Set(page.map((p) => p.version))) {
+          if (!models.has(version)) models.set(version, await this.deps.model(monitor.deployment, version));
+        }
+        builder.add(page, namesOf);
+        newest = page[page.length - 1] ?? newest;
+      });
+      const model: MonitoredModel = (newest !== undefined ? models.get(newest.version) : undefined) ?? {};
+      const window = builder.result();
       rows = window.rows.length;
       const monitored = monitor.features ?? model.signatureColumns ?? (newest === undefined ? [] : undefined);
       if (monitored === undefined) {

@@ -1,6 +1,6 @@
-import { parse } from "yaml";
 import { storeKeyOfArtifactUri } from "../../artifacts/artifact-uri.js";
 import type { ArtifactStore } from "../../artifacts/store.js";
+import { DEFAULT_YAML_LIMITS, parseLimitedYamlData } from "../../core/limited-yaml.js";
 import { parseSignature, signatureColumns } from "../../serving/model/signature.js";
 
 /** An MLmodel file is a few KiB; a larger one is not read into memory. */
@@ -32,7 +32,7 @@ export const registeredSignature = (options: RegisteredSignatureOptions): ((mode
     if (info.size > MAX_MLMODEL_BYTES) throw new Error(`the MLmodel file at '${mlmodelKey}' is ${info.size} bytes; at most ${MAX_MLMODEL_BYTES} are read`);
     const chunks: Buffer[] = [];
     for await (const chunk of (await options.store.read(mlmodelKey)).stream) chunks.push(Buffer.from(chunk as Uint8Array));
-    const doc = parse(Buffer.concat(chunks).toString("utf8"), { maxAliasCount: 50 }) as unknown;
+    const doc = parseLimitedYamlData(Buffer.concat(chunks).toString("utf8"), mlmodelKey, { ...DEFAULT_YAML_LIMITS, maxBytes: MAX_MLMODEL_BYTES, maxAliasCount: 50 });
     if (typeof doc !== "object" || doc === null) return undefined;
     return signatureColumns(parseSignature((doc as Record<string, unknown>).signature, `${mlmodelKey}`));
   };

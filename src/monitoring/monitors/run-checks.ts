@@ -139,7 +139,7 @@ export const runChecks = async (monitor: Monitor, window: CheckWindow, model: Mo
 
   if (dataTests !== undefined) {
     await overFeatures("data_tests", async (dataset) => {
-      const result = await deps.runSuite(dataset, deps.parseSuite(dataTests.suite));
+      const result = await deps.runSuite(dataset, await deps.parseSuite(dataTests.suite));
       const passedCount = result.results.filter((r) => r.success).length;
       const share = result.results.length === 0 ? 1 : passedCount / result.results.length;
       const scores: MonitorScore[] = [{ check: "data_tests", feature: "", method: "success_share", statistic: share, threshold: 1, passed: result.success, status: "pass" }];

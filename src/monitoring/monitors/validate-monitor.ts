@@ -79,7 +79,7 @@ export const validateMonitorSpec = async (spec: MonitorSpec, deps: MonitorDepend
   }
   if (dataTests !== undefined) {
     try {
-      deps.parseSuite(dataTests.suite);
+      await deps.parseSuite(dataTests.suite);
     } catch (error) {
       if (error instanceof CairnError) throw invalidParameter(`Monitor 'checks.data_tests.suite' does not parse: ${error.message}`);
       throw error;

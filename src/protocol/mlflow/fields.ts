@@ -44,6 +44,20 @@ export const missingValue = (field: string): CairnError =>
     `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`,
   );
 
+export interface ListBounds {
+  maxItems?: number;
+  maxLength?: number;
+}
+
+/**
+ * Bounds of the id lists of search requests: ids are short (an experiment id is an int64 in decimal, a run id 32
+ * hex digits, a trace id `tr-` and 32 hex digits), so 256 characters is far above any real one; 1,000 experiments
+ * per search is more than a UI comparison sends.
+ */
+export const SEARCH_IDS: ListBounds = { maxItems: 1000, maxLength: 256 };
+/** order_by clauses: a column name and a direction; 100 clauses of 1,000 characters each. */
+export const ORDER_BY_CLAUSES: ListBounds = { maxItems: 100, maxLength: 1000 };
+
 export class Fields {
   constructor(
     private readonly raw: RawFields,
@@ -164,14 +178,24 @@ export class Fields {
     return value as T;
   }
 
-  /** A repeated string field: a JSON array, or a repeated query key (a single key arrives as a string). */
-  stringList(field: string): string[] {
+  /**
+   * A repeated string field: a JSON array, or a repeated query key (a single key arrives as a string). `bounds`
+   * caps the items and each item's length, checked before any item is used (a search given one 800 KB experiment
+   * id ran it).
+   */
+  stringList(field: string, bounds: ListBounds = {}): string[] {
     const value = this.raw[field];
     if (value === undefined || value === null) return [];
     const items = Array.isArray(value) ? value : [value];
+    if (bounds.maxItems !== undefined && items.length > bounds.maxItems) {
+      throw invalidValue(this.name(field), `<${items.length} items>`, `at most ${bounds.maxItems} items are accepted`);
+    }
     return items.map((item, index) => {
       if (typeof item !== "string") {
         throw invalidValue(`${this.name(field)}[${index}]`, item, `expected a string, got ${describe(item)}`);
+      }
+      if (bounds.maxLength !== undefined && item.length > bounds.maxLength) {
+        throw invalidValue(`${this.name(field)}[${index}]`, item, `longer than ${bounds.maxLength} characters`);
       }
       return item;
     });

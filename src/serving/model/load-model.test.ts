@@ -319,6 +319,22 @@ describe("loadModel: MLflow model directories", () => {
     expect(error.message.startsWith(`could not load ONNX model ${corrupt}: `)).toBe(true);
   });
 
+  it("refuses an MLmodel file over 1 MiB, with deep nesting or with too many aliases before building it", async () => {
+    const big = join(root, "big-mlmodel");
+    await mkdir(big, { recursive: true });
+    await writeFile(join(big, "MLmodel"), `flavors: {}\nx: ${"a".repeat(1024 * 1024)}\n`);
+    await expect400(loadModel(big), `${big}/MLmodel is 1048592 bytes, more than the limit of 1048576`);
+    const deep = join(root, "deep-mlmodel");
+    await mkdir(deep, { recursive: true });
+    await writeFile(join(deep, "MLmodel"), `flavors: ${"[".repeat(50_000)}\n`);
+    await expect400(loadModel(deep), `${deep}/MLmodel is nested deeper than the limit of 64 levels`);
+    const laughs = join(root, "laughs-mlmodel");
+    await mkdir(laughs, { recursive: true });
+    const rows = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(", ")}]`);
+    await writeFile(join(laughs, "MLmodel"), `l0: &l0 [lol]\n${rows.join("\n")}\nflavors: {}\n`);
+    await expect400(loadModel(laughs), `${laughs}/MLmodel has more than 50 aliases`);
+  });
+
   it("refuses bad thread settings", async () => {
     const path = await writeOnnxFile(join(root, "threads"), "lr.onnx", logisticRegressionModel());
     await expect400(loadModel(path, { intraOpThreads: 0 }), "intraOpThreads must be an integer between 1 and 256, got 0");

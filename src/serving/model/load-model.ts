@@ -1,8 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { extname, join, resolve } from "node:path";
-import { parse } from "yaml";
-import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
+import { CairnError, ErrorCode, invalidParameter, isCairnError, notFound } from "../../core/errors.js";
+import { DEFAULT_YAML_LIMITS, parseLimitedYamlData } from "../../core/limited-yaml.js";
 import { batchability } from "../runtime/batchability.js";
 import { DEFAULT_EXECUTION_LIMITS } from "../runtime/execution-limits.js";
 import { ModelExecutor } from "../runtime/model-executor.js";
@@ -118,15 +118,22 @@ function positive(value: number, name: string): number {
 async function readMlflowModelDir(dir: string): Promise<MlmodelInfo> {
   let text: string;
   try {
+    // An MLmodel file is a few KiB: a larger one is refused before it is read into memory.
+    const size = (await stat(join(dir, "MLmodel"))).size;
+    if (size > DEFAULT_YAML_LIMITS.maxBytes) {
+      throw invalidParameter(`${dir}/MLmodel is ${size} bytes, more than the limit of ${DEFAULT_YAML_LIMITS.maxBytes}`);
+    }
     text = await readFile(join(dir, "MLmodel"), "utf8");
-  } catch {
+  } catch (error) {
+    if (isCairnError(error)) throw error;
     throw invalidParameter(`model directory ${dir} has no MLmodel file (expected an MLflow model directory or a .onnx file)`);
   }
   let doc: unknown;
   try {
     // yaml's default (core) schema builds plain data only; python tags in a hostile file stay inert strings.
-    doc = parse(text, { maxAliasCount: 50 });
+    doc = parseLimitedYamlData(text, `${dir}/MLmodel`, { ...DEFAULT_YAML_LIMITS, maxAliasCount: 50 });
   } catch (error) {
+    if (isCairnError(error)) throw error;
     throw invalidParameter(`${dir}/MLmodel is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (typeof doc !== "object" || doc === null) throw invalidParameter(`${dir}/MLmodel must be a YAML mapping`);

@@ -1,7 +1,7 @@
 import { normaliseArtifactPath } from "../../artifacts/artifact-path.js";
 import type { ArtifactService } from "../../artifacts/service.js";
 import { LOGGED_MODEL_STATUSES } from "../../protocol/mlflow/logged-model-entities.js";
-import { type Fields, invalidValue, missingValue } from "../../protocol/mlflow/fields.js";
+import { type Fields, invalidValue, missingValue, SEARCH_IDS } from "../../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../../server/mlflow-endpoint.js";
 import { readKeyValues, readModelOutputs, readRunId } from "../wire-readers.js";
 import type { LoggedModelService } from "./logged-model-service.js";
@@ -79,7 +79,7 @@ export const loggedModelEndpoints = (service: LoggedModelService, artifacts: Art
       const maxResults = fields.optionalInt64("max_results");
       const pageToken = fields.optionalText("page_token");
       const page = await service.search({
-        experimentIds: fields.stringList("experiment_ids"),
+        experimentIds: fields.stringList("experiment_ids", SEARCH_IDS),
         ...(filter !== undefined ? { filter } : {}),
         datasets: readDatasets(fields),
         orderBy: readOrderBy(fields),

@@ -160,3 +160,23 @@ describe("profileDataset", () => {
     }
   });
 });
+
+describe("wide datasets (issue 12 part 8)", () => {
+  it("profiles columns in slices with the values each column has when profiled in one scan", async () => {
+    const columns = Array.from({ length: 7 }, (_, c) => (c === 6 ? { name: "cat", kind: "categorical" as const, sqlType: "VARCHAR" } : { name: `c${c}`, kind: "numeric" as const, sqlType: "DOUBLE" }));
+    const rows = Array.from({ length: 20 }, (_, r) => Object.fromEntries(columns.map((col, c) => [col.name, c === 6 ? `v${r % 4}` : r * (c + 1)])));
+    const whole = await openRowsDataset(columns, rows, "rows");
+    const sliced = await openRowsDataset(columns, rows, "rows");
+    try {
+      const one = await profileDataset(whole, { bins: 4, topK: 2 });
+      // Slices of 2 columns: four scans of the aggregates, three of the histograms.
+      const many = await profileDataset(sliced, { bins: 4, topK: 2 }, 2);
+      expect(many).toEqual(one);
+      expect(many.columns[5]?.numeric).toMatchObject({ min: 0, max: 114, histogram: { counts: [5, 5, 5, 5] } });
+      expect(many.columns[6]?.top).toEqual([{ value: "v0", count: 5 }, { value: "v1", count: 5 }]);
+    } finally {
+      await whole.close();
+      await sliced.close();
+    }
+  });
+});

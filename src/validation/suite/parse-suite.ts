@@ -2,8 +2,9 @@
  * Reads a suite YAML strictly: an unknown key, expectation or argument, a wrong type or a missing argument is a
  * CairnError naming it and its line, so a typo never silently turns a test off.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
 import { invalidParameter } from "../../core/errors.js";
+import { parseLimitedYaml } from "../../core/limited-yaml.js";
 import { resolveDriftMethod } from "../../monitoring/drift/methods.js";
 import { type ArgumentType, CATALOGUE, COMMON_ARGUMENTS, type ExpectationName, isExpectationName } from "./catalogue.js";
 import { parseRowCondition } from "./row-condition.js";
@@ -210,10 +211,12 @@ const readExpectation = (reader: SuiteReader, node: unknown, index: number, fall
   return expectation;
 };
 
-/** Parses a suite's YAML text; `label` names the file in messages. */
+/**
+ * Parses a suite's YAML text; `label` names the file in messages. Suites reach the server inside monitors, so the
+ * text is bounded (size, depth, aliases; see core/limited-yaml.ts) before and while it is parsed.
+ */
 export const parseSuite = (text: string, label = "suite"): Suite => {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const { document, lines } = parseLimitedYaml(text, label);
   const reader = new SuiteReader(lines, label);
   const firstError = document.errors[0];
   if (firstError) reader.fail(firstError.linePos?.[0]?.line ?? 0, `not valid YAML: ${firstError.message.split("\n")[0] ?? ""}`);

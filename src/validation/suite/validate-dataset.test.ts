@@ -214,3 +214,21 @@ describe("inferSuite", () => {
     expect(result.statistics).toEqual({ evaluated_expectations: 17, successful_expectations: 17, unsuccessful_expectations: 0, success_percent: 100 });
   });
 });
+
+describe("suite size limits (issue 12)", () => {
+  // A 250 KB suite whose meta held 25,000 keys cost 3 to 4 s of event loop in the yaml package's duplicate-key check.
+  it("parses a 250 KB suite of 25,000 meta keys in well under the 3 s it took", () => {
+    const keys = Array.from({ length: 25_000 }, (_, i) => `  k${i}: 1`).join("\n");
+    const text = `suite: s\nexpectations: []\nmeta:\n${keys}\n`;
+    expect(text.length).toBeGreaterThan(250_000);
+    const started = performance.now();
+    expect(parseSuite(text)).toEqual({ suite: "s", expectations: [] });
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it("refuses a suite over 1 MiB, nested too deep or with a repeated key, naming the limit", () => {
+    expect(() => parseSuite(`suite: s\nmeta: ${"x".repeat(1024 * 1024)}\n`)).toThrow("suite is 1048592 characters long, more than the limit of 1048576");
+    expect(() => parseSuite(`suite: s\nmeta: ${"[".repeat(100_000)}\n`)).toThrow("suite is nested deeper than the limit of 64 levels");
+    expect(() => parseSuite("suite: s\nexpectations: []\nsuite: t\n")).toThrow("suite line 3: map keys must be unique ('suite' repeats)");
+  });
+});

@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../stores/sqlite/open-database.js";
+import { SqliteAuditStore } from "../stores/sqlite/sqlite-audit-store.js";
+import { AuditService } from "./service.js";
+
+describe("audit verify under concurrent callers (issue 12 part 5)", () => {
+  let dir: string;
+  let close: () => void;
+  let store: SqliteAuditStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "cairn-verify-"));
+    const db = openDatabase(path.join(dir, "audit.db"));
+    close = () => db.close();
+    store = new SqliteAuditStore(db);
+    const audit = new AuditService(store);
+    for (let i = 0; i < 600; i += 1) {
+      await audit.record({ actor: { name: "ada", verified: false }, requestId: `r${i}` }, { action: "tracking.run.create", entityType: "run", entityId: `run-${i}` });
+    }
+  });
+  afterAll(async () => {
+    close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("walks the chain once for callers that ask while a walk runs, in slices of 250 events, and again afterwards", async () => {
+    const reads: number[] = [];
+    const counting = Object.assign(Object.create(store) as SqliteAuditStore, {
+      readRange: async (afterSeq: number, limit: number) => {
+        reads.push(afterSeq);
+        return store.readRange(afterSeq, limit);
+      },
+    });
+    const audit = new AuditService(counting);
+    const [first, second, third] = await Promise.all([audit.verify(), audit.verify(), audit.verify()]);
+    expect(first).toEqual({ ok: true, checked: 600 });
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+    expect(reads).toEqual([0, 250, 500]);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 600 });
+    expect(reads).toEqual([0, 250, 500, 0, 250, 500]);
+  });
+});
