@@ -82,7 +82,7 @@ const UsersPage = (): ReactNode => {
             {query.isPending ? <Loading what="users" /> : null}
             {list?.length === 0 ? <Empty>No users.</Empty> : null}
             {list && list.length > 0 ? <UsersTable users={list} me={me.username} onOutcome={setOutcome} /> : null}
-            {list ? <Pager paging={paging} nextToken={query.data?.nextPageToken} shown={list.length} what="users" /> : null}
+            {list ? <Pager paging={paging} nextToken={query.data?.nextPageToken} shown={list.length} what={["user", "users"]} /> : null}
           </>
         )}
         <p role="status" className="muted">
