@@ -457,6 +457,7 @@ const IDENTITY_ROWS: Row[] = [
   C("POST", "auth/sign-out", "any", () => ({ path: "auth/sign-out", body: {} })),
   C("POST", "tokens/create", "any", (_f, n) => ({ path: "tokens/create", body: { name: `t${n}` } }), fresh(counted)),
   C("GET", "tokens/list", "any", () => ({ path: "tokens/list" })),
+  C("GET", "users/list", "admin", () => ({ path: "users/list" })),
   C("POST", "tokens/revoke", "any", () => ({ path: "tokens/revoke", body: { id: "0".repeat(32) } }), { ok: 404 }),
 ];
 

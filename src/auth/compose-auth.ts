@@ -12,7 +12,7 @@ import type { AuthStore } from "./store.js";
 import { tokenRoutes } from "./token-routes.js";
 import { TokenService } from "./token-service.js";
 import { TrustedProxies } from "./trusted-proxy.js";
-import { userRoutes, type UserPermissionsOf } from "./user-routes.js";
+import { userListRoutes, userRoutes, type UserPermissionsOf } from "./user-routes.js";
 import { UserService } from "./user-service.js";
 
 export interface AuthComposeOptions {
@@ -69,7 +69,7 @@ export const composeAuth = (store: AuthStore, audit: AuditRecorder, options: Aut
   return {
     domain: {
       endpoints: userRoutes(users, options.userPermissions),
-      cairnEndpoints: tokenRoutes(tokens),
+      cairnEndpoints: [...tokenRoutes(tokens), ...userListRoutes(users)],
       plugin: sessionRoutes(request, { secureCookies }),
     },
     authentication: { authenticate: (req) => request.authenticate(req) },

@@ -78,9 +78,10 @@ export class UserService {
     return user;
   }
 
-  async list(principal: Principal | undefined, limit = 1000): Promise<StoredUser[]> {
+  /** Users in name order after `after` (a user name), at most `limit`. */
+  async list(principal: Principal | undefined, limit = 1000, after?: string): Promise<StoredUser[]> {
     requireAdmin(principal, "listing users");
-    return this.store.listUsers({ limit });
+    return this.store.listUsers({ limit, ...(after !== undefined ? { after } : {}) });
   }
 
   async updatePassword(principal: Principal | undefined, ctx: WriteContext, rawUsername: string, password: string): Promise<void> {

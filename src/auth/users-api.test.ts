@@ -93,3 +93,47 @@ describe("MLflow's users/* endpoints under --auth", () => {
     expect(events.text).not.toContain("bob-password");
   });
 });
+
+describe("Cairn's users/list under --auth", () => {
+  let server: RunningServer & { dir: string };
+  let url: string;
+  const admin = { authorization: basic(ADMIN.username, ADMIN.password) };
+
+  beforeAll(async () => {
+    server = await startAuthServer();
+    url = server.url;
+    await call(url, "POST", "/api/2.0/mlflow/users/create", { headers: admin, body: { username: "bob", password: "bob-password-01" } });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("lists users for admins only, in name order, a page at a time (Cairn's users/list, which the UI's Users page reads)", async () => {
+    for (const name of ["list-c", "list-a", "list-b"]) {
+      expect((await call(url, "POST", "/api/2.0/mlflow/users/create", { headers: admin, body: { username: name, password: "list-password-01" } })).status).toBe(200);
+    }
+    const seen: Array<{ username: string; is_admin: boolean }> = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call(url, "GET", `/api/2.0/cairn/users/list?max_results=2${token ? `&page_token=${token}` : ""}`, { headers: admin });
+      expect(page.status).toBe(200);
+      const users = page.body.users as Array<{ username: string; is_admin: boolean; id: number; created_time: number }>;
+      expect(users.length).toBeLessThanOrEqual(2);
+      seen.push(...users.map(({ username, is_admin }) => ({ username, is_admin })));
+      token = page.body.next_page_token as string | undefined;
+      pages += 1;
+    } while (token !== undefined);
+    expect(seen).toEqual([
+            { username: "bob", is_admin: false },
+      { username: "list-a", is_admin: false },
+      { username: "list-b", is_admin: false },
+      { username: "list-c", is_admin: false },
+      { username: ADMIN.username, is_admin: true },
+    ].sort((a, b) => a.username.localeCompare(b.username)));
+    expect(pages).toBe(3);
+    const byBob = await call(url, "GET", "/api/2.0/cairn/users/list", { headers: { authorization: basic("bob", "bob-password-01") } });
+    expect(byBob.status).toBe(403);
+    expect(byBob.body).toEqual({ error_code: "PERMISSION_DENIED", message: "Permission denied: listing users needs an admin." });
+  });
+});

@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { Link, Redirect, Route, Switch, useLocation } from "wouter";
 import { AccountControl } from "./auth/account-control";
+import { useMayAdminister } from "./auth/session";
 import { AuthGate } from "./auth/auth-gate";
 import { Loading } from "./components/status";
 import ExperimentsPage from "./pages/experiments/experiments-page";
@@ -28,24 +29,26 @@ const WebhooksPage = lazy(() => import("./pages/webhooks/webhooks-page"));
 const TokensPage = lazy(() => import("./pages/tokens/tokens-page"));
 const UsersPage = lazy(() => import("./pages/users/users-page"));
 
-const NAV: readonly { href: string; label: string }[] = [
+/** `admin`: the server answers it to administrators only when sign-in is on (the audit trail, webhooks). */
+const NAV: readonly { href: string; label: string; admin?: true }[] = [
   { href: "/experiments", label: "Experiments" },
   { href: "/models", label: "Models" },
   { href: "/deployments", label: "Deployments" },
   { href: "/monitors", label: "Monitors" },
-  { href: "/audit", label: "Audit" },
-  { href: "/webhooks", label: "Webhooks" },
+  { href: "/audit", label: "Audit", admin: true },
+  { href: "/webhooks", label: "Webhooks", admin: true },
 ];
 
 const NavBar = (): ReactNode => {
   const [location] = useLocation();
+  const mayAdminister = useMayAdminister();
   return (
     <nav className="top-nav" aria-label="Main">
       <Link href="/experiments" className="brand">
         Cairn
       </Link>
       <ul>
-        {NAV.map((item) => {
+        {NAV.filter((item) => mayAdminister || item.admin !== true).map((item) => {
           const current = location === item.href || location.startsWith(`${item.href}/`) || (item.href === "/experiments" && (location.startsWith("/compare") || location === "/"));
           return (
             <li key={item.href}>

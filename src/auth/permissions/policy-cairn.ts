@@ -147,4 +147,5 @@ export const IDENTITY_RULES: RouteRules = {
   ...cairn("POST", "tokens/create", CHECKED_BY_ROUTE),
   ...cairn("GET", "tokens/list", CHECKED_BY_ROUTE),
   ...cairn("POST", "tokens/revoke", CHECKED_BY_ROUTE),
+  ...cairn("GET", "users/list", CHECKED_BY_ROUTE),
 };

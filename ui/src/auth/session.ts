@@ -46,3 +46,13 @@ export const useSignedInUser = (): SignedInUser | undefined => {
   const state = useAuthState();
   return state.kind === "on" ? state.user : undefined;
 };
+
+/**
+ * Whether this browser may use the administrators' pages (the audit trail and webhooks are admin-only with sign-in
+ * on): yes with sign-in off, as before (and before whoami answers, when the app shows no page); with it on, only
+ * for an admin.
+ */
+export const useMayAdminister = (): boolean => {
+  const state = useAuthState();
+  return state.kind !== "on" || state.user?.isAdmin === true;
+};

@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { useMayAdminister } from "../../auth/session";
 import { Empty, ErrorBanner, Loading } from "../../components/status";
 import { AuditEventsTable } from "../audit/audit-events-table";
 import { listAuditEvents, registryKeys, type AuditEntity } from "./registry-api";
@@ -8,7 +9,10 @@ import { listAuditEvents, registryKeys, type AuditEntity } from "./registry-api"
  * One entity's events from the audit trail (a model's or a version's), oldest first as the trail keeps them, a page
  * at a time. `empty` says what an empty trail means for that entity.
  */
-export const AuditTrail = ({ entity, empty }: { entity: AuditEntity; empty: string }): ReactNode => {
+export const AuditTrail = ({ entity, empty }: { entity: AuditEntity; empty: string }): ReactNode =>
+  useMayAdminister() ? <EntityAuditEvents entity={entity} empty={empty} /> : <Empty>With sign-in on, the audit trail is shown to administrators only.</Empty>;
+
+const EntityAuditEvents = ({ entity, empty }: { entity: AuditEntity; empty: string }): ReactNode => {
   const query = useInfiniteQuery({
     queryKey: registryKeys.audit(entity),
     queryFn: ({ pageParam, signal }) => listAuditEvents(entity, pageParam, signal),

@@ -1,6 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { setAuthState } from "../../auth/session";
 import { formatTime } from "../../format";
 import { renderWithApp } from "../../test-support/render";
 import type { AliasChange, AuditEventMessage } from "./registry-wire";
@@ -50,6 +51,7 @@ describe("aliasMovesOf and aliasActionOf", () => {
 describe("VersionAuditTab", () => {
   afterEach(() => {
     vi.unstubAllGlobals();
+    setAuthState({ kind: "unknown" });
   });
 
   it("pages through the version's own events (entity model_version/<name>/<version>) and lists its alias moves", async () => {
@@ -100,5 +102,19 @@ describe("VersionAuditTab", () => {
     renderWithApp(<VersionAuditTab name="churn" version="4" />);
     expect((await screen.findByText("No audit events for this version.")).textContent).toBe("No audit events for this version.");
     expect((await screen.findByText("No alias has pointed to this version.")).textContent).toBe("No alias has pointed to this version.");
+  });
+
+  it("with sign-in on, asks for the audit trail only for an administrator (the server refuses it to others)", async () => {
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", async (input: string) => {
+      requested.push(new URL(input, "http://cairn.test").pathname);
+      return new Response(JSON.stringify(String(input).includes("alias-history") ? { changes: HISTORY } : { events: [] }), { status: 200 });
+    });
+    setAuthState({ kind: "on", user: { username: "ada", isAdmin: false } });
+    renderWithApp(<VersionAuditTab name="churn" version="2" />);
+    const note = "With sign-in on, the audit trail is shown to administrators only.";
+    expect((await screen.findByText(note)).textContent).toBe(note);
+    await screen.findByRole("table", { name: "Alias moves" });
+    expect(requested.filter((path) => path.endsWith("audit/events"))).toEqual([]);
   });
 });
