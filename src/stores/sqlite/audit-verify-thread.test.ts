@@ -146,4 +146,15 @@ describe("verifyOnWorkerThread", () => {
       "audit verify failed: the worker could not read the trail (unable to open database file); the chain was not verified",
     );
   });
+
+  it("leaves an in-memory database, which no other connection can open, to the walk in slices", async () => {
+    const db = openDatabase(":memory:");
+    databases.push(db);
+    const store = new SqliteAuditStore(db);
+    expect(store.verifyOffThread).toBeUndefined();
+    for (let i = 0; i < 300; i += 1) {
+      await store.append({ time: i, actor: { name: "ada", verified: false }, action: "x", entityType: "run", entityId: "r", beforeJson: null, afterJson: null, requestId: `m${i}` });
+    }
+    expect(await new AuditService(store).verify()).toEqual({ ok: true, checked: 300 });
+  });
 });

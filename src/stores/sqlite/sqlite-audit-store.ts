@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import path from "node:path";
 import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { AuditRecord, NewAuditRecord } from "../../audit/event.js";
 import { GENESIS_HASH, eventHash } from "../../audit/hash-chain.js";
@@ -90,7 +91,11 @@ export class SqliteAuditStore implements AuditStore {
     options: { verify?: AuditVerifyThreadOptions } = {},
   ) {
     this.conn = new SqliteConnection(db);
-    if (!db.memory && db.name !== "") this.verifyOffThread = () => verifyOnWorkerThread(db.name, options.verify);
+    if (!db.memory && db.name !== "") {
+      // Resolved now: the worker opens it by name, whatever the working directory is by then.
+      const file = path.resolve(db.name);
+      this.verifyOffThread = () => verifyOnWorkerThread(file, options.verify);
+    }
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
     this.rollback = db.prepare("ROLLBACK");
