@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { auditRoutes } from "../src/audit/routes.js";
+import { AuditService } from "../src/audit/service.js";
 import { AUDIT_NOW, startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
+import { buildApp } from "../src/server/app.js";
+import { SqliteAuditStore } from "../src/stores/sqlite/sqlite-audit-store.js";
 import type { WriteContext } from "../src/core/actor.js";
 
 /** Cairn's audit API over HTTP: queries with paging, verification (with a tampered database file), alias history. */
@@ -237,5 +241,27 @@ describe("audit/verify and tampering with the database file", () => {
     const { body } = await get(t, "audit/verify");
     expect(body).toEqual({ ok: false, checked: 11, problems: [{ seq: 13, reason: "missing: events 11..12 were removed" }] });
     expect((await get(t, "audit/events", { entity_id: "x" })).body.events[0].seq).toBe(13);
+  });
+});
+
+describe("audit/verify when the verify worker fails", () => {
+  it("answers 500 INTERNAL_ERROR, never ok, and verifies again on the next call", async () => {
+    const t = await start();
+    await seed(t);
+    const app = await buildApp({
+      version: "test",
+      domains: [{ endpoints: [], cairnEndpoints: auditRoutes(new AuditService(new SqliteAuditStore(t.db, { verify: { timeoutMs: 1 } }))) }],
+    });
+    try {
+      const response = await app.inject({ method: "GET", url: "/api/2.0/cairn/audit/verify" });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toEqual({
+        error_code: "INTERNAL_ERROR",
+        message: "audit verify failed: it took longer than 1 ms; the chain was not verified",
+      });
+    } finally {
+      await app.close();
+    }
+    expect((await get(t, "audit/verify")).body).toEqual({ ok: true, checked: 12 });
   });
 });

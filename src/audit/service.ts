@@ -63,7 +63,8 @@ export class AuditService implements AuditRecorder {
   }
 
   /**
-   * Checks every event up to the highest seq assigned when the walk started (events appended meanwhile are not).
+   * Checks every event up to the highest seq assigned when the walk started (events appended meanwhile are not), off
+   * the event loop when the store can (verifyOffThread), else in slices of VERIFY_BATCH events between yields.
    * Callers that ask while a walk is running share it: two clients verifying back to back made the server do two
    * walks at once, and a normal client's writes waited behind a slice of each.
    */
@@ -75,6 +76,8 @@ export class AuditService implements AuditRecorder {
   }
 
   private async walkChain(): Promise<VerifyReport> {
+    // Off the event loop where the backend can (SQLite: a worker thread with its own connection).
+    if (this.store.verifyOffThread) return this.store.verifyOffThread();
     const lastAssigned = await this.store.lastAssignedSeq();
     const verifier = new ChainVerifier();
     let afterSeq = 0;

@@ -1,4 +1,5 @@
 import type { AuditRecord, NewAuditRecord } from "./event.js";
+import type { VerifyReport } from "./verify.js";
 
 /**
  * Persistence of the audit log. Every backend keeps one chain per database, whatever the number of server processes
@@ -22,6 +23,13 @@ export interface AuditStore {
   readRange(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /** The highest seq ever assigned (0 for an empty log), even if that event has since been removed. */
   lastAssignedSeq(): Promise<number>;
+  /**
+   * Verifies the whole chain away from the server's event loop (another thread or process reading a consistent
+   * snapshot of the log), as ChainVerifier does over readRange up to lastAssignedSeq, and rejects when it could not
+   * (never an "ok" it did not check). A backend without it (in-memory, test stores) is verified by AuditService's
+   * walk in slices on the event loop.
+   */
+  verifyOffThread?(): Promise<VerifyReport>;
 }
 
 export interface AuditQuery {

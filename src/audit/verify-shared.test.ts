@@ -27,7 +27,9 @@ describe("audit verify under concurrent callers (issue 12 part 5)", () => {
 
   it("walks the chain once for callers that ask while a walk runs, in slices of 250 events, and again afterwards", async () => {
     const reads: number[] = [];
+    // A backend without the off-thread capability (in-memory, test stores): the walk in slices on the event loop.
     const counting = Object.assign(Object.create(store) as SqliteAuditStore, {
+      verifyOffThread: undefined,
       readRange: async (afterSeq: number, limit: number) => {
         reads.push(afterSeq);
         return store.readRange(afterSeq, limit);
@@ -41,5 +43,44 @@ describe("audit verify under concurrent callers (issue 12 part 5)", () => {
     expect(reads).toEqual([0, 250, 500]);
     expect(await audit.verify()).toEqual({ ok: true, checked: 600 });
     expect(reads).toEqual([0, 250, 500, 0, 250, 500]);
+  });
+
+  it("runs one worker for callers that ask while it runs, reads nothing on the server's connection, and again afterwards", async () => {
+    const reads: number[] = [];
+    let workers = 0;
+    const counting = Object.assign(Object.create(store) as SqliteAuditStore, {
+      readRange: async (afterSeq: number, limit: number) => {
+        reads.push(afterSeq);
+        return store.readRange(afterSeq, limit);
+      },
+      verifyOffThread: () => {
+        workers += 1;
+        return store.verifyOffThread?.() ?? Promise.reject(new Error("a file database verifies off thread"));
+      },
+    });
+    const audit = new AuditService(counting);
+    const [first, second, third] = await Promise.all([audit.verify(), audit.verify(), audit.verify()]);
+    expect(first).toEqual({ ok: true, checked: 600 });
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+    expect(workers).toBe(1);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 600 });
+    expect(workers).toBe(2);
+    expect(reads).toEqual([]);
+  });
+
+  it("answers a failed worker with the error to every caller sharing it, and tries again on the next call", async () => {
+    let calls = 0;
+    const failing = Object.assign(Object.create(store) as SqliteAuditStore, {
+      verifyOffThread: () => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new Error("audit verify failed: the worker crashed")) : (store.verifyOffThread?.() ?? Promise.reject(new Error("no")));
+      },
+    });
+    const audit = new AuditService(failing);
+    const outcomes = await Promise.allSettled([audit.verify(), audit.verify()]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(calls).toBe(1);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 600 });
   });
 });

@@ -69,7 +69,7 @@ describe("SqliteAuditStore", () => {
     expect(await new AuditService(store).verify()).toEqual({ ok: true, checked: 300 });
   });
 
-  it("lets the event loop serve other work between batches of a verify (a large log does not hold the server)", async () => {
+  it("lets the event loop serve other work during a verify (a large log does not hold the server)", async () => {
     const store = new SqliteAuditStore(open(await tempFile()));
     await Promise.all(Array.from({ length: 3500 }, (_, i) => store.append(event(i + 1))));
     // A timer due at once stands for a request waiting on the event loop; it must run before the walk of 4 batches ends.

@@ -1,56 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import path from "node:path";
 import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { AuditRecord, NewAuditRecord } from "../../audit/event.js";
 import { GENESIS_HASH, eventHash } from "../../audit/hash-chain.js";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import type { AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
+import type { VerifyReport } from "../../audit/verify.js";
+import { COLUMNS, HEAD_SQL, INSERT_SQL, toRecord, type EventRow, type HeadRow } from "./audit-event-rows.js";
+import { verifyOnWorkerThread, type AuditVerifyThreadOptions } from "./audit-verify-thread.js";
 import { SqliteConnection } from "./statement-cache.js";
-
-interface EventRow {
-  seq: number;
-  time: number;
-  actor_name: string;
-  actor_verified: number;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before_json: string | null;
-  after_json: string | null;
-  request_id: string;
-  prev_hash: string;
-  hash: string;
-}
-
-interface HeadRow {
-  last_seq: number;
-  head_hash: string | null;
-}
-
-const COLUMNS =
-  "seq, time, actor_name, actor_verified, action, entity_type, entity_id, before_json, after_json, request_id, prev_hash, hash";
-
-// The highest seq ever assigned (sqlite_sequence survives removal of the newest rows; max(seq) covers a removed
-// sqlite_sequence row) and the hash of the newest event present. Three primary-key lookups, no scan.
-const HEAD_SQL = `
-  SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'), 0),
-             COALESCE((SELECT max(seq) FROM audit_events), 0)) AS last_seq,
-         (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS head_hash`;
-
-const INSERT_SQL = `INSERT INTO audit_events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-const toRecord = (row: EventRow): AuditRecord => ({
-  seq: row.seq,
-  time: row.time,
-  actor: { name: row.actor_name, verified: row.actor_verified === 1 },
-  action: row.action,
-  entityType: row.entity_type,
-  entityId: row.entity_id,
-  beforeJson: row.before_json,
-  afterJson: row.after_json,
-  requestId: row.request_id,
-  prevHash: row.prev_hash,
-  hash: row.hash,
-});
 
 /** The smallest string greater than every string starting with `prefix` (SQLite compares UTF-8 bytes, i.e. code points). */
 const prefixUpperBound = (prefix: string): string | undefined => {
@@ -96,6 +54,9 @@ const MAX_EVENTS_PER_COMMIT = 256;
  * keeps auditing off the critical path; alone, an append waits one loop turn. Appenders in several processes sharing
  * the file queue on the write lock and extend one chain. close() does nothing: the connection belongs to whoever
  * opened it.
+ *
+ * verifyOffThread (a database file, not ":memory:"): the chain is verified on a worker thread over a read-only
+ * connection of its own, so that hashing every event never holds this connection or the event loop.
  */
 export class SqliteAuditStore implements AuditStore {
   private readonly conn: SqliteConnection;
@@ -122,9 +83,19 @@ export class SqliteAuditStore implements AuditStore {
    * were appended after their change, as outside a unit. Zero when every caller keeps to the rule; tests assert it.
    */
   spannedUnits = 0;
+  /** Absent for an in-memory database, which no other connection can open. */
+  readonly verifyOffThread?: () => Promise<VerifyReport>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    options: { verify?: AuditVerifyThreadOptions } = {},
+  ) {
     this.conn = new SqliteConnection(db);
+    if (!db.memory && db.name !== "") {
+      // Resolved now: the worker opens it by name, whatever the working directory is by then.
+      const file = path.resolve(db.name);
+      this.verifyOffThread = () => verifyOnWorkerThread(file, options.verify);
+    }
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
     this.rollback = db.prepare("ROLLBACK");
