@@ -32,8 +32,6 @@ export interface PromotionGate {
   check(name: string, version: string, target: PromotionTarget, options?: PromotionCheckOptions): Promise<PromotionVerdict>;
 }
 
-export const noPromotionRules: PromotionGate = { check: async () => ({ allowed: true, unmet: [] }) };
-
 /** "alias:champion" / "stage:Production" / "deployment:churn-prod", the wire spelling of a target in Cairn's governance API. */
 export const formatPromotionTarget = (target: PromotionTarget): string =>
   target.kind === "alias" ? `alias:${target.alias}` : target.kind === "stage" ? `stage:${target.stage}` : `deployment:${target.deployment}`;

@@ -61,8 +61,6 @@ export interface MlflowEndpoint {
 /** MLflow serves every route under both prefixes; the web UI of MLflow uses the second. */
 export const mlflowApiPrefixes = (apiVersion: 2 | 3): readonly string[] => [`/api/${apiVersion}.0/mlflow`, `/ajax-api/${apiVersion}.0/mlflow`];
 
-export const MLFLOW_API_PREFIXES = mlflowApiPrefixes(2);
-
 /** Cairn's own APIs (audit, governance, webhooks...) in the same JSON style and error shape. */
 export const CAIRN_API_PREFIXES = ["/api/2.0/cairn", "/ajax-api/2.0/cairn"] as const;
 

@@ -13,8 +13,3 @@ export function ndtr(a: number): number {
   const y = 0.5 * erfc(z);
   return x > 0 ? 1 - y : y;
 }
-
-/** Standard normal survival function, scipy.stats.norm.sf(x) = ndtr(-x). */
-export function normSf(x: number): number {
-  return ndtr(-x);
-}
