@@ -54,4 +54,21 @@ describe("cairn data drift", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown drift method 'magic'");
   });
+
+  it("refuses a profile JSON given as data (it would be read as a one-row table), naming it and what to use; JSON data still works", async () => {
+    const profiled = await cli(["data", "profile", at("ref.csv"), "--json"]);
+    expect(profiled.code).toBe(0);
+    await writeFile(at("ref.profile.json"), profiled.stdout);
+    const result = await cli(["data", "drift", at("ref.profile.json"), at("same.csv")]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`The reference '${at("ref.profile.json")}' is a data profile (cairn data profile --json), not data`);
+    const asCurrent = await cli(["data", "drift", at("ref.csv"), at("ref.profile.json")]);
+    expect(asCurrent.stderr).toContain(`The current data '${at("ref.profile.json")}' is a data profile`);
+
+    await writeFile(at("ref.json"), JSON.stringify([{ x: 1, city: "Oslo" }, { x: 2, city: "Rome" }, { x: 3, city: "Rome" }]));
+    const json = await cli(["data", "drift", at("ref.json"), at("ref.json")]);
+    expect(json.stderr).toBe("");
+    expect(json.code).toBe(0);
+  });
 });

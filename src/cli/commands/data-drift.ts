@@ -3,7 +3,7 @@
  * --json), optionally also a self-contained HTML report. Like `cairn data validate`, a detected dataset drift is a
  * failed check: the result is printed and the exit code is 1, so scripts and CI can stop on it.
  */
-import { writeFile } from "node:fs/promises";
+import { open, writeFile } from "node:fs/promises";
 import { invalidParameter } from "../../core/errors.js";
 import { computeDrift, parseColumnMethods, type DriftResult } from "../../monitoring/drift/index.js";
 import { renderDriftHtml } from "../../monitoring/report/index.js";
@@ -32,10 +32,33 @@ const list = (text: string | undefined): string[] | undefined =>
 
 const fmt = (value: number | null): string => (value === null ? "-" : Number.isFinite(value) ? Number(value.toPrecision(6)).toString() : String(value));
 
+/**
+ * A profile written by `cairn data profile --json` starts with its schema_version. DuckDB would read it as a one-row
+ * table and drift would compare the profile's fields; it is refused instead, with what to use.
+ */
+const refuseProfile = async (filePath: string, role: string): Promise<void> => {
+  if (!filePath.toLowerCase().endsWith(".json")) return;
+  const handle = await open(filePath, "r").catch(() => undefined);
+  if (handle === undefined) return; // openDataset names the missing file.
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(256), 0, 256, 0);
+    if (/^\s*\{\s*"schema_version"\s*:/.test(buffer.subarray(0, bytesRead).toString("utf8"))) {
+      throw invalidParameter(
+        `The ${role} '${filePath}' is a data profile (cairn data profile --json), not data: drift compares two data files. ` +
+          "Give the data the profile was made from, or attach the profile to a registered version for a monitor's drift check.",
+      );
+    }
+  } finally {
+    await handle.close();
+  }
+};
+
 export const dataDrift = async (referencePath: string, currentPath: string, options: DataDriftOptions = {}): Promise<CommandResult<DriftResult>> => {
   const columnMethods = parseColumnMethods(options.columnMethod ?? []);
   const driftShare = number("--drift-share", options.driftShare);
   const sampleLimit = number("--sample-limit", options.sampleLimit);
+  await refuseProfile(referencePath, "reference");
+  await refuseProfile(currentPath, "current data");
   const reference = await openDataset(referencePath);
   try {
     const current = await openDataset(currentPath);
