@@ -132,14 +132,15 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
       .stmt(`DELETE FROM predictions WHERE prediction_key IN (${selectKeys}) RETURNING deployment, request_id`)
       .all(...params) as Array<{ deployment: string; request_id: string }>;
     if (deleted.length === 0) return 0;
-    const dropLabel = this.conn.stmt(
-      "DELETE FROM prediction_labels WHERE request_id = ? AND NOT EXISTS (SELECT 1 FROM predictions WHERE request_id = ?)",
-    );
     const perDeployment = new Map<string, number>();
-    for (const row of deleted) {
-      perDeployment.set(row.deployment, (perDeployment.get(row.deployment) ?? 0) + 1);
-      dropLabel.run(row.request_id, row.request_id);
-    }
+    for (const row of deleted) perDeployment.set(row.deployment, (perDeployment.get(row.deployment) ?? 0) + 1);
+    // One statement for the chunk's labels: a primary-key probe per request id, inside SQLite.
+    this.conn
+      .stmt(
+        `DELETE FROM prediction_labels WHERE request_id IN (SELECT value FROM json_each(?))
+           AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.request_id = prediction_labels.request_id)`,
+      )
+      .run(JSON.stringify(deleted.map((row) => row.request_id)));
     const decrement = this.conn.stmt("UPDATE prediction_log_counts SET rows = max(rows - ?, 0) WHERE deployment = ?");
     const dropEmpty = this.conn.stmt("DELETE FROM prediction_log_counts WHERE deployment = ? AND rows = 0");
     for (const [deployment, rows] of perDeployment) {
