@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "logged-models": async () => (await import("./logged-models.js")).runLoggedModelBenchmarks(),
   traces: async () => (await import("./traces.js")).runTraceBenchmarks(),
   "prediction-log": async () => (await import("./prediction-log.js")).runPredictionLogBenchmarks(),
+  "deployment-retention": async () => (await import("./deployment-retention.js")).runDeploymentRetentionBenchmarks(),
   auth: async () => (await import("./auth.js")).runAuthBenchmarks(),
   permissions: async () => (await import("./permissions.js")).runPermissionBenchmarks(),
   "model-isolation": async () => (await import("./model-isolation.js")).runModelIsolationBenchmarks(),

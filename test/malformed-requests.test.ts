@@ -1209,6 +1209,22 @@ describe("malformed promotion targets and deployment gate requests", () => {
     }
     expect(await snapshot()).toBe(before);
   });
+
+  it("refuses malformed prediction-log bounds on deployments/create and deployments/update, naming the field, changing nothing", async () => {
+    const before = await snapshot();
+    const BAD_BOUNDS: unknown[] = [0, -1, 1.5, "ten", "1e3", "", true, { days: 1 }, [60], 2 ** 64, "99999999999999999999999", 1e12];
+    for (const field of ["prediction_log_max_age_seconds", "prediction_log_max_rows"]) {
+      for (const value of BAD_BOUNDS) {
+        const label = `${field}=${JSON.stringify(value)}`;
+        await refused(`create ${label}`, "POST", "deployments/create", { name: "prod", model_uri: "models:/churn/1", [field]: value }, `'${field}'`);
+        await refused(`update ${label}`, "POST", "deployments/update", { name: "prod", [field]: value }, `'${field}'`);
+      }
+    }
+    // A well-formed bound on a deployment that does not exist, or for a model without versions: 404s.
+    await refused("update missing", "POST", "deployments/update", { name: "prod", prediction_log_max_rows: 10 }, "Deployment 'prod' does not exist.");
+    await refused("create without version", "POST", "deployments/create", { name: "prod", model_uri: "models:/churn/1", prediction_log_max_rows: 10 }, "churn");
+    expect(await snapshot()).toBe(before);
+  });
 });
 
 /**

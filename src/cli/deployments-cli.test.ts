@@ -114,7 +114,7 @@ describe("cairn deployments and cairn predict (process)", () => {
     const updated = await cairn(["deployments", "update", "fraud-live", "--max-batch-size", "8", "--max-latency-ms", "3", "--inference-worker"]);
     expect(updated).toEqual({
       code: 0,
-      stdout: "Deployment fraud-live: max batch size 8, max latency 3 ms, log sample rate 50%, inference worker on.\n",
+      stdout: "Deployment fraud-live: max batch size 8, max latency 3 ms, log sample rate 50%, inference worker on, log max age server's, log max rows server's.\n",
       stderr: "",
     });
     const json = await cairn(["deployments", "update", "fraud-live", "--no-inference-worker", "--sample-rate", "1", "--json"]);
@@ -123,7 +123,17 @@ describe("cairn deployments and cairn predict (process)", () => {
     expect(await cairn(["deployments", "update", "fraud-live"])).toEqual({
       code: 2,
       stdout: "",
-      stderr: "cairn: error: give at least one of --max-batch-size, --max-latency-ms, --sample-rate, --inference-worker, --no-inference-worker\n",
+      stderr: "cairn: error: give at least one of --max-batch-size, --max-latency-ms, --sample-rate, --inference-worker, --no-inference-worker, --log-max-age, --log-max-rows\n",
+    });
+    expect(await cairn(["deployments", "update", "fraud-live", "--log-max-age", "7d", "--log-max-rows", "250000"])).toEqual({
+      code: 0,
+      stdout: "Deployment fraud-live: max batch size 8, max latency 3 ms, log sample rate 100%, inference worker off, log max age 7d, log max rows 250000.\n",
+      stderr: "",
+    });
+    expect(await cairn(["deployments", "update", "fraud-live", "--log-max-rows", "0"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "cairn: error: --log-max-rows must be an integer from 1 to 1000000000, got '0'\n",
     });
     expect(await cairn(["deployments", "update", "fraud-live", "--max-latency-ms", "0"])).toEqual({
       code: 1,
@@ -131,7 +141,7 @@ describe("cairn deployments and cairn predict (process)", () => {
       stderr: "cairn: error: INVALID_PARAMETER_VALUE: Invalid value 0 for parameter 'max_latency_ms': expected a positive number.\n",
     });
     const shown = await cairn(["deployments", "show", "fraud-live"]);
-    expect(shown.stdout).toMatch(/\n {2}inference worker: +off\n/);
+    expect(shown.stdout).toMatch(/\n {2}inference worker: +off\n {2}log max age: +7d\n {2}log max rows: +250000\n/);
 
     const worker = await cairn(["deployments", "create", "fraud-worker", "models:/fraud/2", "--inference-worker", "--json"]);
     expect(JSON.parse(worker.stdout)).toMatchObject({ name: "fraud-worker", primary_version: "2", inference_worker: true });

@@ -51,6 +51,8 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates")
     .option("--sample-rate <fraction>", "share of requests recorded in the prediction log, 0 to 1")
     .option("--inference-worker", "run merged batches on a worker thread (off by default)")
+    .option("--log-max-age <duration>", "delete this deployment's logged predictions older than this, e.g. 7d, 12h (the server's bound still applies)")
+    .option("--log-max-rows <n>", "keep at most the newest n of this deployment's logged predictions (the server's bound still applies)")
     .option("--json", "print JSON")
     .action(
       dataAction(async (client, o, name: string, modelUri: string) =>
@@ -58,6 +60,8 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
           maxBatchSize: str(o.maxBatchSize),
           maxLatencyMs: str(o.maxLatencyMs),
           sampleRate: str(o.sampleRate),
+          logMaxAge: str(o.logMaxAge),
+          logMaxRows: str(o.logMaxRows),
           inferenceWorker: o.inferenceWorker === true ? true : undefined,
         }),
       ),
@@ -70,6 +74,8 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
     .option("--max-latency-ms <ms>", "adaptive batching: longest a request waits for batch mates")
     .option("--sample-rate <fraction>", "share of requests recorded in the prediction log, 0 to 1 (applies at once)")
     .option("--inference-worker", "run merged batches on a worker thread")
+    .option("--log-max-age <duration>", "delete this deployment's logged predictions older than this, e.g. 7d, 12h (the server's bound still applies)")
+    .option("--log-max-rows <n>", "keep at most the newest n of this deployment's logged predictions (the server's bound still applies)")
     .option("--no-inference-worker", "run merged batches on the server's main thread")
     .option("--json", "print JSON")
     .action(
@@ -78,6 +84,8 @@ export const registerServingCommands = (program: Command, dataAction: DataAction
           maxBatchSize: str(o.maxBatchSize),
           maxLatencyMs: str(o.maxLatencyMs),
           sampleRate: str(o.sampleRate),
+          logMaxAge: str(o.logMaxAge),
+          logMaxRows: str(o.logMaxRows),
           inferenceWorker: typeof o.inferenceWorker === "boolean" ? o.inferenceWorker : undefined,
         }),
       ),

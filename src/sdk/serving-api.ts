@@ -34,6 +34,9 @@ export interface DeploymentWire {
   prediction_log_sample_rate?: number;
   /** Merged batches run on a worker thread. */
   inference_worker?: boolean;
+  /** The deployment's own prediction-log bounds (absent: the server's bounds alone apply). */
+  prediction_log_max_age_seconds?: number;
+  prediction_log_max_rows?: number;
   /** Versions loaded and answering now (the primary first). */
   serving_versions?: string[];
   ready?: boolean;
@@ -82,6 +85,10 @@ export interface CreateDeploymentRequest {
   predictionLogSampleRate?: number;
   /** Run merged batches on a worker thread (the server's default: false). */
   inferenceWorker?: boolean;
+  /** Delete this deployment's logged predictions older than this many seconds (the server's bound still caps it). */
+  predictionLogMaxAgeSeconds?: number;
+  /** Keep at most this many of this deployment's logged predictions, the newest (the server's bound still caps it). */
+  predictionLogMaxRows?: number;
 }
 
 /** deployments/update: only the options given change. */
@@ -90,6 +97,8 @@ export interface UpdateDeploymentOptions {
   maxLatencyMs?: number;
   predictionLogSampleRate?: number;
   inferenceWorker?: boolean;
+  predictionLogMaxAgeSeconds?: number;
+  predictionLogMaxRows?: number;
 }
 
 export interface CanaryRequest {
@@ -240,6 +249,8 @@ export class ServingApi {
       max_latency_ms: request.maxLatencyMs,
       prediction_log_sample_rate: request.predictionLogSampleRate,
       inference_worker: request.inferenceWorker,
+      prediction_log_max_age_seconds: request.predictionLogMaxAgeSeconds,
+      prediction_log_max_rows: request.predictionLogMaxRows,
     });
     return answer.deployment;
   }
@@ -255,6 +266,8 @@ export class ServingApi {
       max_latency_ms: options.maxLatencyMs,
       prediction_log_sample_rate: options.predictionLogSampleRate,
       inference_worker: options.inferenceWorker,
+      prediction_log_max_age_seconds: options.predictionLogMaxAgeSeconds,
+      prediction_log_max_rows: options.predictionLogMaxRows,
     });
     return answer.deployment;
   }

@@ -7,6 +7,7 @@ import { IntegrityService } from "../registry/integrity/integrity-service.js";
 import { DeploymentLineage } from "../serving/deployments/deployment-lineage.js";
 import { auditGateEvidence } from "../serving/deployments/deployment-gate.js";
 import { DeploymentService } from "../serving/deployments/deployment-service.js";
+import { retentionBounds } from "../serving/deployments/deployment-rules.js";
 import { deploymentRoutes } from "../serving/deployments/routes.js";
 import { instrumentServedModels } from "../serving/metrics/instrumented-models.js";
 import { metricsRoute } from "../serving/metrics/metrics-route.js";
@@ -144,6 +145,8 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       maxAgeMs: logBounds.maxAgeMs ?? DEFAULT_RETENTION_MAX_AGE_MS,
       maxRows: logBounds.maxRows ?? DEFAULT_RETENTION_MAX_ROWS,
       ...(logBounds.retentionIntervalMs !== undefined ? { intervalMs: logBounds.retentionIntervalMs } : {}),
+      // Deployments' own bounds (prediction_log_max_age_seconds, prediction_log_max_rows), tighter than the server's.
+      deploymentBounds: async () => retentionBounds(await stores.deployments.list()),
     },
     ...(logBounds.maxRecordBytes !== undefined ? { maxRecordBytes: logBounds.maxRecordBytes } : {}),
     onDropped: metrics.predictionLogDroppedBy,

@@ -4,7 +4,8 @@ import type { DeploymentHistoryEntryWire, DeploymentWire, SavedShadowReportWire,
 import { CairnApiError } from "../../sdk/errors.js";
 import { UsageError } from "../errors.js";
 import { formatTime, formatTimeAgo, type CommandResult } from "../output.js";
-import { parseFraction, parseMilliseconds } from "./serving-args.js";
+import { MAX_PREDICTION_LOG_AGE_SECONDS, MAX_PREDICTION_LOG_ROWS } from "../../serving/deployments/deployment-rules.js";
+import { parseFraction, parseMilliseconds, parseSecondsDuration } from "./serving-args.js";
 import { parsePositiveInt } from "./view.js";
 
 const percent = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;
@@ -12,6 +13,9 @@ const percent = (fraction: number): string => `${Number((fraction * 100).toFixed
 const canaryText = (d: DeploymentWire): string =>
   d.canary ? `v${d.canary.version} ${percent(d.canary.weight)}${d.canary.sticky ? " sticky" : ""}` : "-";
 const shadowText = (d: DeploymentWire): string => (d.shadow ? `v${d.shadow.version} ${percent(d.shadow.share)}` : "-");
+/** Seconds in the largest whole unit (`7d`, `12h`, `90s`), as the flags take them. */
+const secondsText = (seconds: number): string =>
+  seconds % 86_400 === 0 ? `${seconds / 86_400}d` : seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 const optional = (value: unknown): string => (value === undefined || value === null ? "-" : String(value));
 
 const deploymentPairs = (d: DeploymentWire): [string, string][] => [
@@ -23,6 +27,8 @@ const deploymentPairs = (d: DeploymentWire): [string, string][] => [
   ["max latency (ms)", optional(d.max_latency_ms)],
   ["log sample rate", d.prediction_log_sample_rate === undefined ? "-" : percent(d.prediction_log_sample_rate)],
   ["inference worker", d.inference_worker === undefined ? "-" : d.inference_worker ? "on" : "off"],
+  ["log max age", d.prediction_log_max_age_seconds === undefined ? "server's" : secondsText(d.prediction_log_max_age_seconds)],
+  ["log max rows", d.prediction_log_max_rows === undefined ? "server's" : String(d.prediction_log_max_rows)],
   ["serving", d.serving_versions === undefined || d.serving_versions.length === 0 ? "-" : d.serving_versions.map((v) => `v${v}`).join(", ")],
   ["ready", optional(d.ready)],
   ...(d.state !== undefined ? ([["state", d.state === "degraded" ? `DEGRADED: ${optional(d.degraded_reason)}` : d.state]] as [string, string][]) : []),
@@ -39,6 +45,9 @@ export interface CreateDeploymentFlags {
   maxLatencyMs?: string;
   sampleRate?: string;
   inferenceWorker?: boolean;
+  /** The deployment's own prediction-log bounds (`--log-max-age 7d`, `--log-max-rows 100000`). */
+  logMaxAge?: string;
+  logMaxRows?: string;
 }
 
 /** The option flags of create and update, parsed (undefined when not given). */
@@ -47,6 +56,8 @@ const optionValues = (flags: CreateDeploymentFlags) => ({
   maxLatencyMs: flags.maxLatencyMs === undefined ? undefined : parseMilliseconds("--max-latency-ms", flags.maxLatencyMs, MAX_LATENCY_MS),
   predictionLogSampleRate: flags.sampleRate === undefined ? undefined : parseFraction("--sample-rate", flags.sampleRate),
   inferenceWorker: flags.inferenceWorker,
+  predictionLogMaxAgeSeconds: flags.logMaxAge === undefined ? undefined : parseSecondsDuration("--log-max-age", flags.logMaxAge, MAX_PREDICTION_LOG_AGE_SECONDS),
+  predictionLogMaxRows: flags.logMaxRows === undefined ? undefined : parsePositiveInt("--log-max-rows", flags.logMaxRows, MAX_PREDICTION_LOG_ROWS),
 });
 
 /** `cairn deployments create NAME MODEL_URI`: the server loads and warms the version before it answers. */
@@ -70,13 +81,18 @@ const optionsText = (d: DeploymentWire): string =>
     `max latency ${d.max_latency_ms === undefined ? "-" : `${d.max_latency_ms} ms`}`,
     `log sample rate ${d.prediction_log_sample_rate === undefined ? "-" : percent(d.prediction_log_sample_rate)}`,
     `inference worker ${d.inference_worker ? "on" : "off"}`,
+    `log max age ${d.prediction_log_max_age_seconds === undefined ? "server's" : secondsText(d.prediction_log_max_age_seconds)}`,
+    `log max rows ${d.prediction_log_max_rows === undefined ? "server's" : d.prediction_log_max_rows}`,
   ].join(", ");
 
-/** `cairn deployments update NAME [--max-batch-size N] [--max-latency-ms MS] [--sample-rate R] [--[no-]inference-worker]`. */
+/**
+ * `cairn deployments update NAME [--max-batch-size N] [--max-latency-ms MS] [--sample-rate R] [--[no-]inference-worker]
+ * [--log-max-age DURATION] [--log-max-rows N]`.
+ */
 export const updateDeployment = async (client: CairnClient, name: string, flags: CreateDeploymentFlags): Promise<CommandResult<DeploymentWire>> => {
   const options = optionValues(flags);
   if (Object.values(options).every((value) => value === undefined)) {
-    throw new UsageError("give at least one of --max-batch-size, --max-latency-ms, --sample-rate, --inference-worker, --no-inference-worker");
+    throw new UsageError("give at least one of --max-batch-size, --max-latency-ms, --sample-rate, --inference-worker, --no-inference-worker, --log-max-age, --log-max-rows");
   }
   const d = await client.serving.updateDeployment(name, options);
   return changed(d, `Deployment ${name}: ${optionsText(d)}.`);

@@ -1,4 +1,4 @@
-import { parseCount } from "../../core/config.js";
+import { parseCount, parseDuration } from "../../core/config.js";
 import type { ModelLoadOptions } from "../../serving/model/loaded-model.js";
 import { UsageError } from "../errors.js";
 
@@ -18,6 +18,20 @@ export const parseMilliseconds = (flag: string, text: string, max: number): numb
     throw new UsageError(`${flag} must be a number of milliseconds from 0 to ${max}, got '${text}'`);
   }
   return value;
+};
+
+/** A duration in whole seconds written as `cairn server`'s retention flags take it (`7d`, `12h`, `90s`), up to `maxSeconds`. */
+export const parseSecondsDuration = (flag: string, text: string, maxSeconds: number): number => {
+  let ms: number;
+  try {
+    ms = parseDuration(text, flag);
+  } catch {
+    ms = Number.NaN;
+  }
+  if (!Number.isSafeInteger(ms) || ms % 1000 !== 0 || ms / 1000 > maxSeconds) {
+    throw new UsageError(`${flag} must be a whole number of seconds up to ${maxSeconds}s, written such as 30d, 12h, 30m or 90s, got '${text}'`);
+  }
+  return ms / 1000;
 };
 
 /** A whole number from 1 to `max`, e.g. `--model-threads 4`. */

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CairnClient } from "../../sdk/client.js";
 import { UsageError } from "../errors.js";
 import { formatTime } from "../output.js";
-import { setCanary, setShadow, createDeployment, flatten } from "./deployments.js";
+import { setCanary, setShadow, createDeployment, flatten, updateDeployment } from "./deployments.js";
 import { mlflowRows, mlflowShape, oipRows, predict, predictNotice } from "./predict.js";
 import { serveConfig } from "./serve.js";
-import { parseFraction, parseMilliseconds } from "./serving-args.js";
+import { parseFraction, parseMilliseconds, parseSecondsDuration } from "./serving-args.js";
 
 /** The flag parsing and rendering of `cairn serve`, `cairn deployments` and `cairn predict` (no server needed). */
 let dir: string;
@@ -64,6 +64,24 @@ describe("serving flags", () => {
     );
     await expect(setCanary(client, "churn", "2", { weight: "-0.1" })).rejects.toThrow(new UsageError("--weight must be a number from 0 to 1, got '-0.1'"));
     await expect(setShadow(client, "churn", "2", {})).rejects.toThrow(new UsageError("--share is required (the share of traffic mirrored to the shadow, 0 to 1)"));
+  });
+
+  it("parses a deployment's prediction-log bounds (--log-max-age, --log-max-rows) and refuses bad ones before calling the server", async () => {
+    expect(["7d", "12h", "30m", "90s", "3650d"].map((text) => parseSecondsDuration("--log-max-age", text, 315_360_000))).toEqual([604_800, 43_200, 1_800, 90, 315_360_000]);
+    for (const bad of ["1500ms", "3651d", "0s", "7", "-1d", "", "1.5h"]) {
+      expect(() => parseSecondsDuration("--log-max-age", bad, 315_360_000), bad).toThrow(
+        new UsageError(`--log-max-age must be a whole number of seconds up to 315360000s, written such as 30d, 12h, 30m or 90s, got '${bad}'`),
+      );
+    }
+    await expect(createDeployment(client, "churn", "models:/churn@champion", { logMaxRows: "0" })).rejects.toThrow(
+      new UsageError("--log-max-rows must be an integer from 1 to 1000000000, got '0'"),
+    );
+    await expect(updateDeployment(client, "churn", { logMaxAge: "1w" })).rejects.toThrow(
+      new UsageError("--log-max-age must be a whole number of seconds up to 315360000s, written such as 30d, 12h, 30m or 90s, got '1w'"),
+    );
+    await expect(updateDeployment(client, "churn", {})).rejects.toThrow(
+      new UsageError("give at least one of --max-batch-size, --max-latency-ms, --sample-rate, --inference-worker, --no-inference-worker, --log-max-age, --log-max-rows"),
+    );
   });
 
   it("refuses a predict input that cannot be sent", async () => {

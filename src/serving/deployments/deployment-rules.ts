@@ -2,6 +2,7 @@ import { invalidParameter } from "../../core/errors.js";
 import { DEPLOYMENT_NAME } from "../../registry/promotion/target.js";
 import { MAX_BATCH_SIZE, MAX_LATENCY_MS } from "../batching/adaptive-batcher.js";
 import type { WriteContext } from "../../core/actor.js";
+import type { DeploymentRetention } from "../prediction-log/prediction-log.js";
 import type { Deployment, DeploymentOptions, DeploymentRole, HistoryEntry, SwitchReason, TrafficPolicy } from "./deployment.js";
 import type { RoutingState } from "./live-deployment.js";
 import { sameLoadOptions } from "./version-slot.js";
@@ -17,7 +18,14 @@ export interface CreateDeploymentOptions {
   predictionLogSampleRate?: number;
   /** Run merged batches on a worker thread (default false). */
   inferenceWorker?: boolean;
+  /** The deployment's own prediction-log bounds; the server's bounds still cap every deployment. */
+  predictionLogMaxAgeSeconds?: number;
+  predictionLogMaxRows?: number;
 }
+
+/** Largest per-deployment bounds accepted: ten years, and a billion rows (well past any server's disk). */
+export const MAX_PREDICTION_LOG_AGE_SECONDS = 10 * 365 * 86_400;
+export const MAX_PREDICTION_LOG_ROWS = 1_000_000_000;
 
 /** deployments/update: only the fields given change. */
 export type UpdateDeploymentOptions = CreateDeploymentOptions;
@@ -66,7 +74,29 @@ export const validateOptions = (options: CreateDeploymentOptions): void => {
   validatePositive("max_batch_size", options.maxBatchSize, true, MAX_BATCH_SIZE);
   validatePositive("max_latency_ms", options.maxLatencyMs, false, MAX_LATENCY_MS);
   if (options.predictionLogSampleRate !== undefined) validateFraction("prediction_log_sample_rate", options.predictionLogSampleRate);
+  validatePositive("prediction_log_max_age_seconds", options.predictionLogMaxAgeSeconds, true, MAX_PREDICTION_LOG_AGE_SECONDS);
+  validatePositive("prediction_log_max_rows", options.predictionLogMaxRows, true, MAX_PREDICTION_LOG_ROWS);
 };
+
+/** A deployment's own retention options, each only when set (create and update share it). */
+export const retentionOptions = (o: Pick<CreateDeploymentOptions, "predictionLogMaxAgeSeconds" | "predictionLogMaxRows">) => ({
+  ...(o.predictionLogMaxAgeSeconds !== undefined ? { predictionLogMaxAgeSeconds: o.predictionLogMaxAgeSeconds } : {}),
+  ...(o.predictionLogMaxRows !== undefined ? { predictionLogMaxRows: o.predictionLogMaxRows } : {}),
+});
+
+/** The prediction-log bounds of the deployments that set their own (for the log's retention passes). */
+export const retentionBounds = (deployments: readonly Deployment[]): DeploymentRetention[] =>
+  deployments.flatMap(({ name, options }) =>
+    options.predictionLogMaxAgeSeconds === undefined && options.predictionLogMaxRows === undefined
+      ? []
+      : [
+          {
+            deployment: name,
+            ...(options.predictionLogMaxAgeSeconds !== undefined ? { maxAgeMs: options.predictionLogMaxAgeSeconds * 1000 } : {}),
+            ...(options.predictionLogMaxRows !== undefined ? { maxRows: options.predictionLogMaxRows } : {}),
+          },
+        ],
+  );
 
 /** The options as the audit trail records them (wire names; null for a server default). */
 export const optionsSnapshot = (o: DeploymentOptions): Record<string, unknown> => ({
@@ -74,6 +104,8 @@ export const optionsSnapshot = (o: DeploymentOptions): Record<string, unknown> =
   max_latency_ms: o.maxLatencyMs ?? null,
   prediction_log_sample_rate: o.predictionLogSampleRate,
   inference_worker: o.inferenceWorker,
+  prediction_log_max_age_seconds: o.predictionLogMaxAgeSeconds ?? null,
+  prediction_log_max_rows: o.predictionLogMaxRows ?? null,
 });
 
 export const sameOptions = (a: DeploymentOptions, b: DeploymentOptions): boolean =>

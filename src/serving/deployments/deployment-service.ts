@@ -26,6 +26,7 @@ import {
   validateFraction,
   validateName,
   validateOptions,
+  retentionOptions,
   historyEntry,
   type CreateDeploymentOptions,
   type UpdateDeploymentOptions,
@@ -268,6 +269,7 @@ export class DeploymentService implements ServedModels, EventSink {
           ...(options.maxLatencyMs !== undefined ? { maxLatencyMs: options.maxLatencyMs } : {}),
           predictionLogSampleRate: options.predictionLogSampleRate ?? 1,
           inferenceWorker: options.inferenceWorker ?? false,
+          ...retentionOptions(options),
         },
         createdTime: now,
         lastUpdatedTime: now,
@@ -304,7 +306,7 @@ export class DeploymentService implements ServedModels, EventSink {
     validateOptions(changes);
     if (Object.values(changes).every((value) => value === undefined)) {
       throw invalidParameter(
-        "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate' and 'inference_worker'.",
+        "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate', 'inference_worker', 'prediction_log_max_age_seconds' and 'prediction_log_max_rows'.",
       );
     }
     return this.queue.run(name, async () => {
@@ -315,6 +317,7 @@ export class DeploymentService implements ServedModels, EventSink {
         ...(changes.maxLatencyMs !== undefined ? { maxLatencyMs: changes.maxLatencyMs } : {}),
         ...(changes.predictionLogSampleRate !== undefined ? { predictionLogSampleRate: changes.predictionLogSampleRate } : {}),
         ...(changes.inferenceWorker !== undefined ? { inferenceWorker: changes.inferenceWorker } : {}),
+        ...retentionOptions(changes),
       };
       return this.routing.change({ ...deployment, options }, deployment.policy, [], "update", ctx, {
         reason: "update",

@@ -130,7 +130,7 @@ describe("deployments/update (service)", () => {
     expect(audit).toMatchObject({
       entityType: "deployment",
       entityId: "prod",
-      before: { options: { max_batch_size: 8, max_latency_ms: 5, prediction_log_sample_rate: 1, inference_worker: false } },
+      before: { options: { max_batch_size: 8, max_latency_ms: 5, prediction_log_sample_rate: 1, inference_worker: false, prediction_log_max_age_seconds: null, prediction_log_max_rows: null } },
       after: { options: { max_batch_size: 8, max_latency_ms: 5, prediction_log_sample_rate: 1, inference_worker: true } },
       context: ctx,
     });
@@ -184,14 +184,21 @@ describe("deployments/update (service)", () => {
     expect(before[0]?.isRetired).toBe(false);
     expect(kit.audits.filter((a) => a.action === "serving.deployment.update").map((a) => [a.before, a.after])).toEqual([
       [
-        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 1, inference_worker: false } },
-        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 0, inference_worker: false } },
+        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 1, inference_worker: false, prediction_log_max_age_seconds: null, prediction_log_max_rows: null } },
+        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 0, inference_worker: false, prediction_log_max_age_seconds: null, prediction_log_max_rows: null } },
       ],
       [
-        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 0, inference_worker: false } },
-        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 1, inference_worker: false } },
+        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 0, inference_worker: false, prediction_log_max_age_seconds: null, prediction_log_max_rows: null } },
+        { options: { max_batch_size: 4, max_latency_ms: null, prediction_log_sample_rate: 1, inference_worker: false, prediction_log_max_age_seconds: null, prediction_log_max_rows: null } },
       ],
     ]);
+    // A deployment's own prediction-log bounds, like the rate, change nothing that serves.
+    expect((await kit.service.update("prod", { predictionLogMaxRows: 10, predictionLogMaxAgeSeconds: 60 }, ctx)).options).toMatchObject({
+      predictionLogMaxRows: 10,
+      predictionLogMaxAgeSeconds: 60,
+    });
+    expect(loads).toHaveLength(1);
+    expect(slots(kit.service, "prod")).toEqual(before);
     await log.stop();
   });
 
@@ -208,7 +215,7 @@ describe("deployments/update (service)", () => {
       [{ maxLatencyMs: 60_000.5 }, "Invalid value 60000.5 for parameter 'max_latency_ms': expected a positive number up to 60000."],
       [{ predictionLogSampleRate: 1.5 }, "Invalid value 1.5 for parameter 'prediction_log_sample_rate': expected a number from 0 to 1."],
       [{ predictionLogSampleRate: -0.1 }, "Invalid value -0.1 for parameter 'prediction_log_sample_rate': expected a number from 0 to 1."],
-      [{}, "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate' and 'inference_worker'."],
+      [{}, "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate', 'inference_worker', 'prediction_log_max_age_seconds' and 'prediction_log_max_rows'."],
     ];
     for (const [change, message] of cases) {
       await expect(kit.service.update("prod", change, ctx)).rejects.toMatchObject({ code: "INVALID_PARAMETER_VALUE", message });

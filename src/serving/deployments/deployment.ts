@@ -27,6 +27,10 @@ export interface DeploymentOptions {
   predictionLogSampleRate: number;
   /** Merged batches run on a worker thread (ModelLoadOptions.inferenceWorker); false by default. */
   inferenceWorker: boolean;
+  /** The deployment's own bound on the age of its logged predictions (seconds); unset: only the server's bound. */
+  predictionLogMaxAgeSeconds?: number;
+  /** The deployment's own bound on how many of its predictions are kept (the newest); unset: only the server's. */
+  predictionLogMaxRows?: number;
 }
 
 /**

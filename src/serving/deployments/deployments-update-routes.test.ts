@@ -78,7 +78,7 @@ describe("deployments/update over HTTP", () => {
       [{ name: "prod", max_latency_ms: -1 }, 400, "INVALID_PARAMETER_VALUE", "Invalid value -1 for parameter 'max_latency_ms': expected a positive number."],
       [{ name: "prod", max_latency_ms: 60_001 }, 400, "INVALID_PARAMETER_VALUE", "Invalid value 60001 for parameter 'max_latency_ms': expected a positive number up to 60000."],
       [{ name: "prod", prediction_log_sample_rate: 2 }, 400, "INVALID_PARAMETER_VALUE", "Invalid value 2 for parameter 'prediction_log_sample_rate': expected a number from 0 to 1."],
-      [{ name: "prod" }, 400, "INVALID_PARAMETER_VALUE", "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate' and 'inference_worker'."],
+      [{ name: "prod" }, 400, "INVALID_PARAMETER_VALUE", "Nothing to update: give at least one of 'max_batch_size', 'max_latency_ms', 'prediction_log_sample_rate', 'inference_worker', 'prediction_log_max_age_seconds' and 'prediction_log_max_rows'."],
       [{ name: "nope", max_batch_size: 2 }, 404, "RESOURCE_DOES_NOT_EXIST", "Deployment 'nope' does not exist."],
     ];
     for (const [payload, status, code, message] of refusals) {
@@ -95,6 +95,61 @@ describe("deployments/update over HTTP", () => {
     expect((await call("GET", "get", { name: "prod" })).body.deployment).toMatchObject({ max_batch_size: 4, inference_worker: true });
     expect(kit.actions()).toEqual(["serving.deployment.create", ...Array(5).fill("serving.deployment.update")]);
     expect(kit.audits.at(-1)?.context.actor.name).toBe("ada");
+  }, 60_000);
+
+  it("takes a deployment's own prediction-log bounds on create and update, shows, audits and keeps them, and refuses bad ones", async () => {
+    kit = await batchingKit();
+    const v1 = await kit.register("churn", logisticRegressionModel(1));
+    const { call } = await appOver(kit.service);
+    const bounds = (d: Record<string, any>) => [d.prediction_log_max_age_seconds, d.prediction_log_max_rows];
+    const plain = await call("POST", "create", { name: "plain", model_uri: `models:/churn/${v1}` });
+    expect(plain.body.deployment).not.toHaveProperty("prediction_log_max_age_seconds");
+    expect(plain.body.deployment).not.toHaveProperty("prediction_log_max_rows");
+    const created = await call("POST", "create", { name: "prod", model_uri: `models:/churn/${v1}`, prediction_log_max_age_seconds: 3600, prediction_log_max_rows: "5000" });
+    expect(created.status).toBe(200);
+    expect(bounds(created.body.deployment)).toEqual([3600, 5000]);
+    const updated = await call("POST", "update", { name: "prod", prediction_log_max_rows: 100 });
+    expect(bounds(updated.body.deployment)).toEqual([3600, 100]);
+    expect(bounds((await call("POST", "update", { name: "plain", prediction_log_max_age_seconds: 86_400 })).body.deployment)).toEqual([86_400, undefined]);
+    expect(kit.audits.at(-2)).toMatchObject({
+      action: "serving.deployment.update",
+      entityId: "prod",
+      before: { options: { prediction_log_max_age_seconds: 3600, prediction_log_max_rows: 5000 } },
+      after: { options: { prediction_log_max_age_seconds: 3600, prediction_log_max_rows: 100 } },
+    });
+
+    const before = (await call("GET", "list", {})).body;
+    const refusals: Array<[Record<string, unknown>, string]> = [
+      [{ prediction_log_max_age_seconds: 0 }, "Invalid value 0 for parameter 'prediction_log_max_age_seconds': expected a positive integer."],
+      [{ prediction_log_max_age_seconds: -60 }, "Invalid value -60 for parameter 'prediction_log_max_age_seconds': expected a positive integer."],
+      [{ prediction_log_max_age_seconds: 315_360_001 }, "Invalid value 315360001 for parameter 'prediction_log_max_age_seconds': expected a positive integer up to 315360000."],
+      [{ prediction_log_max_rows: 0 }, "Invalid value 0 for parameter 'prediction_log_max_rows': expected a positive integer."],
+      [{ prediction_log_max_rows: 1_000_000_001 }, "Invalid value 1000000001 for parameter 'prediction_log_max_rows': expected a positive integer up to 1000000000."],
+      [{ prediction_log_max_rows: 5, prediction_log_max_age_seconds: 0 }, "Invalid value 0 for parameter 'prediction_log_max_age_seconds': expected a positive integer."],
+    ];
+    for (const [change, message] of refusals) {
+      expect(await call("POST", "update", { name: "prod", ...change })).toEqual({ status: 400, body: { error_code: "INVALID_PARAMETER_VALUE", message } });
+      expect(await call("POST", "create", { name: "other", model_uri: `models:/churn/${v1}`, ...change })).toEqual({
+        status: 400,
+        body: { error_code: "INVALID_PARAMETER_VALUE", message },
+      });
+    }
+    // Wrong JSON types and non-integers: 400s that name the field (the edge's parser).
+    for (const value of [1.5, "ten", true, { days: 1 }, [60], "1e3", 2 ** 64]) {
+      for (const field of ["prediction_log_max_age_seconds", "prediction_log_max_rows"]) {
+        const refused = await call("POST", "update", { name: "prod", [field]: value });
+        expect(refused.status, `${field} ${JSON.stringify(value)}`).toBe(400);
+        expect(refused.body.error_code).toBe("INVALID_PARAMETER_VALUE");
+        expect(refused.body.message).toContain(`'${field}'`);
+      }
+    }
+    // Nothing stored changed, and no deployment 'other' was created.
+    expect((await call("GET", "list", {})).body).toEqual(before);
+    expect(kit.actions()).toEqual(["serving.deployment.create", "serving.deployment.create", "serving.deployment.update", "serving.deployment.update"]);
+
+    await kit.restart();
+    const again = await appOver(kit.service);
+    expect(bounds((await again.call("GET", "get", { name: "prod" })).body.deployment)).toEqual([3600, 100]);
   }, 60_000);
 
   it("switches batching under concurrent HTTP load with zero failed requests", async () => {

@@ -20,6 +20,9 @@ export const deploymentJson = (d: Deployment, service: DeploymentService): Recor
     ...(d.options.maxLatencyMs !== undefined ? { max_latency_ms: d.options.maxLatencyMs } : {}),
     prediction_log_sample_rate: d.options.predictionLogSampleRate,
     inference_worker: d.options.inferenceWorker,
+    // The deployment's own prediction-log bounds, only when set (otherwise the server's bounds alone apply).
+    ...(d.options.predictionLogMaxAgeSeconds !== undefined ? { prediction_log_max_age_seconds: d.options.predictionLogMaxAgeSeconds } : {}),
+    ...(d.options.predictionLogMaxRows !== undefined ? { prediction_log_max_rows: d.options.predictionLogMaxRows } : {}),
     serving_versions: live?.versions() ?? [],
     ready: live?.ready() ?? false,
     // "degraded" (with the reason) when what serves differs from what the alias or pinned primary names.
@@ -54,11 +57,15 @@ const optionFields = (fields: Fields): CreateDeploymentOptions => {
   const maxLatencyMs = fields.optionalDouble("max_latency_ms");
   const sampleRate = fields.optionalDouble("prediction_log_sample_rate");
   const inferenceWorker = fields.optionalBoolean("inference_worker");
+  const maxAgeSeconds = fields.optionalInt64("prediction_log_max_age_seconds");
+  const maxRows = fields.optionalInt64("prediction_log_max_rows");
   return {
     ...(maxBatchSize !== undefined ? { maxBatchSize } : {}),
     ...(maxLatencyMs !== undefined ? { maxLatencyMs } : {}),
     ...(sampleRate !== undefined ? { predictionLogSampleRate: sampleRate } : {}),
     ...(inferenceWorker !== undefined ? { inferenceWorker } : {}),
+    ...(maxAgeSeconds !== undefined ? { predictionLogMaxAgeSeconds: maxAgeSeconds } : {}),
+    ...(maxRows !== undefined ? { predictionLogMaxRows: maxRows } : {}),
   };
 };
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { serverConfig } from "../../cli/commands/server.js";
 import type { ServerConfig } from "../../core/config.js";
 import { startServerIn } from "../../server/test-support/temp-server.js";
-import { DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, PredictionLog } from "./prediction-log.js";
+import { DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, type DeploymentRetention, PredictionLog } from "./prediction-log.js";
 import { DEFAULT_MAX_RECORD_BYTES } from "./record-size.js";
 import type { PredictionEntry, PredictionRecord } from "./records.js";
 import { predictionLogRoutes } from "./routes.js";
@@ -51,6 +51,9 @@ const slowStore = (store: PredictionLogStore, delayMs: number): PredictionLogSto
     deploymentsOfRequests: store.deploymentsOfRequests.bind(store),
     deleteOlderThan: store.deleteOlderThan.bind(store),
     trimToRows: store.trimToRows.bind(store),
+    deleteDeploymentOlderThan: store.deleteDeploymentOlderThan.bind(store),
+    trimDeploymentToRows: store.trimDeploymentToRows.bind(store),
+    countsByDeployment: store.countsByDeployment.bind(store),
   };
   return slow;
 };
@@ -166,6 +169,102 @@ describe("PredictionLog", () => {
     log.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await store.searchPredictions({ maxResults: 10 })).predictions.map((p) => p.time)).toEqual([13_000]);
+    await log.stop();
+  });
+
+  it("applies each deployment's own bounds to its own predictions, under the server's, with their labels", async () => {
+    let now = 20_000;
+    let bounds: DeploymentRetention[] = [
+      { deployment: "churn", maxAgeMs: 4_000 },
+      { deployment: "fraud", maxRows: 3 },
+      // Looser than the server's: already met by the server's bounds, so never asked of the store.
+      { deployment: "loose", maxAgeMs: 60_000, maxRows: 500 },
+    ];
+    const calls: string[] = [];
+    const watched: PredictionLogStore = {
+      ...slowStore(store, 0),
+      deleteDeploymentOlderThan: async (deployment, time, limit) => {
+        calls.push(`age ${deployment} ${time} ${limit}`);
+        return store.deleteDeploymentOlderThan(deployment, time, limit);
+      },
+      trimDeploymentToRows: async (deployment, maxRows, limit) => {
+        calls.push(`rows ${deployment} ${maxRows} ${limit}`);
+        return store.trimDeploymentToRows(deployment, maxRows, limit);
+      },
+    };
+    const log = new PredictionLog(watched, {
+      retention: { maxAgeMs: 10_000, maxRows: 100, chunkRows: 2, deploymentBounds: async () => bounds },
+      clock: () => now,
+    });
+    for (const deployment of ["churn", "fraud", "loose", "other"]) {
+      // Times 11000..19000: the server's 10 s keeps them all at 20000.
+      for (let i = 0; i < 9; i += 1) log.record({ ...entry(i, 11_000 + i * 1_000), deployment, requestId: `${deployment}-${i}` });
+    }
+    await log.flush();
+    await store.upsertLabels(["churn-0", "churn-8", "fraud-0", "fraud-8", "other-0"].map((requestId) => ({ requestId, label: "1", time: 30_000 })));
+    const timesOf = async (deployment: string): Promise<number[]> =>
+      (await store.searchPredictions({ deployment, maxResults: 100 })).predictions.map((p) => p.time);
+    const labelled = async (): Promise<string[]> =>
+      (await store.searchPredictions({ maxResults: 100 })).predictions.filter((p) => p.label !== undefined).map((p) => p.requestId);
+
+    // churn: older than 20000 - 4000 = 16000 go (5 rows, in chunks of 2); fraud: the newest 3 stay (6 go).
+    expect(await log.enforceRetention()).toBe(5 + 6);
+    expect(await timesOf("churn")).toEqual([16_000, 17_000, 18_000, 19_000]);
+    expect(await timesOf("fraud")).toEqual([17_000, 18_000, 19_000]);
+    expect(await timesOf("loose")).toHaveLength(9);
+    expect(await timesOf("other")).toHaveLength(9);
+    expect(await labelled()).toEqual(["other-0", "churn-8", "fraud-8"]);
+    expect(calls).toEqual([
+      "age churn 16000 2",
+      "age churn 16000 2",
+      "age churn 16000 2",
+      "rows fraud 3 2",
+      "rows fraud 3 2",
+      "rows fraud 3 2",
+      "rows fraud 3 2",
+    ]);
+    expect(await store.countsByDeployment()).toEqual(new Map([["churn", 4], ["fraud", 3], ["loose", 9], ["other", 9]]));
+
+    // Nothing due: one short call per bound, nothing deleted.
+    calls.length = 0;
+    expect(await log.enforceRetention()).toBe(0);
+    expect(calls).toEqual(["age churn 16000 2", "rows fraud 3 2"]);
+
+    // The server's bounds still cap a deployment whose own bound is looser; a bound removed stops applying.
+    now = 26_500;
+    bounds = [{ deployment: "fraud", maxRows: 1 }];
+    expect(await log.enforceRetention()).toBe(1 + 0 + 6 + 6 + 2); // the server: < 16500 of churn, fraud, loose, other; then fraud to 1
+    expect(await timesOf("churn")).toEqual([17_000, 18_000, 19_000]);
+    expect(await timesOf("fraud")).toEqual([19_000]);
+    expect(await timesOf("loose")).toEqual([17_000, 18_000, 19_000]);
+    await log.stop();
+  });
+
+  it("keeps going when one deployment's bounds fail or the bounds cannot be read", async () => {
+    const errors: string[] = [];
+    const failing: PredictionLogStore = {
+      ...slowStore(store, 0),
+      trimDeploymentToRows: async (deployment, maxRows, limit) => {
+        if (deployment === "broken") throw new Error("disk I/O error");
+        return store.trimDeploymentToRows(deployment, maxRows, limit);
+      },
+    };
+    let read = async (): Promise<DeploymentRetention[]> => [{ deployment: "broken", maxRows: 1 }, { deployment: "churn", maxRows: 1 }];
+    const log = new PredictionLog(failing, {
+      retention: { deploymentBounds: () => read() },
+      onError: (error) => errors.push((error as Error).message),
+    });
+    for (let i = 0; i < 3; i += 1) log.record(entry(i));
+    for (let i = 0; i < 3; i += 1) log.record({ ...entry(i), deployment: "broken", requestId: `b${i}` });
+    await log.flush();
+    expect(await log.enforceRetention()).toBe(2);
+    expect(errors).toEqual(["disk I/O error"]);
+    read = async () => {
+      throw new Error("no deployments table");
+    };
+    expect(await log.enforceRetention()).toBe(0);
+    expect(errors).toEqual(["disk I/O error", "no deployments table"]);
+    expect(await store.countsByDeployment()).toEqual(new Map([["broken", 3], ["churn", 1]]));
     await log.stop();
   });
 });

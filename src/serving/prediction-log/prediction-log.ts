@@ -8,6 +8,13 @@ import type { PredictionLogStore } from "./store.js";
 export const DEFAULT_RETENTION_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 export const DEFAULT_RETENTION_MAX_ROWS = 1_000_000;
 
+/** One deployment's own bounds on its logged predictions (a deployment without either has none here). */
+export interface DeploymentRetention {
+  deployment: string;
+  maxAgeMs?: number;
+  maxRows?: number;
+}
+
 export interface RetentionOptions {
   /** Predictions (and labels) older than this are deleted. */
   maxAgeMs?: number;
@@ -17,6 +24,12 @@ export interface RetentionOptions {
   intervalMs?: number;
   /** Rows deleted per write (default 1,000: about 10 ms of ~1 KB rows, bench/prediction-log.ts); a backlog of millions goes in short writes, yielding in between. */
   chunkRows?: number;
+  /**
+   * Each deployment's own bounds, asked once per pass. They are applied to that deployment's predictions after the
+   * server's bounds (which still cap everything), and only where tighter than the server's: a looser one is already
+   * met. When nothing is due this costs an index seek (age) and a kept count (rows) per deployment, not a scan.
+   */
+  deploymentBounds?: () => Promise<readonly DeploymentRetention[]>;
 }
 
 export interface PredictionLogOptions {
@@ -126,7 +139,7 @@ export class PredictionLog {
     this.flushTimer = setInterval(() => void this.flush(), this.flushIntervalMs);
     this.flushTimer.unref();
     const retention = this.options.retention;
-    if (retention !== undefined && (retention.maxAgeMs !== undefined || retention.maxRows !== undefined)) {
+    if (retention !== undefined && (retention.maxAgeMs !== undefined || retention.maxRows !== undefined || retention.deploymentBounds !== undefined)) {
       this.retentionTimer = setInterval(() => void this.enforceRetention(), retention.intervalMs ?? 60_000);
       this.retentionTimer.unref();
       // A log that grew while the server was down, or under a larger limit, is brought within bounds now.
@@ -208,6 +221,29 @@ export class PredictionLog {
       if (maxRows !== undefined) await inChunks(() => this.store.trimToRows(maxRows, chunk));
     } catch (error) {
       this.options.onError?.(error);
+    }
+    if (retention?.deploymentBounds === undefined) return deleted;
+    let bounds: readonly DeploymentRetention[] = [];
+    try {
+      bounds = await retention.deploymentBounds();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    for (const bound of bounds) {
+      // One deployment's failure does not keep the others from their bounds.
+      try {
+        const { maxAgeMs, maxRows } = bound;
+        if (maxAgeMs !== undefined && (retention.maxAgeMs === undefined || maxAgeMs < retention.maxAgeMs)) {
+          const cutoff = this.clock() - maxAgeMs;
+          await inChunks(() => this.store.deleteDeploymentOlderThan(bound.deployment, cutoff, chunk));
+        }
+        if (maxRows !== undefined && (retention.maxRows === undefined || maxRows < retention.maxRows)) {
+          await inChunks(() => this.store.trimDeploymentToRows(bound.deployment, maxRows, chunk));
+        }
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return deleted;
   }

@@ -178,6 +178,11 @@ describe("SqliteDeploymentStore", () => {
     expect((await store.get("old"))?.options).toEqual({ maxBatchSize: 8, predictionLogSampleRate: 1, inferenceWorker: false });
     await store.update({ ...((await store.get("old")) as Deployment), options: { predictionLogSampleRate: 0, inferenceWorker: true } }, []);
     expect((await store.get("old"))?.options).toEqual({ predictionLogSampleRate: 0, inferenceWorker: true });
+    // Migration 22: no prediction-log bounds of its own until set; then they round-trip.
+    const bounded = { predictionLogSampleRate: 0, inferenceWorker: true, predictionLogMaxAgeSeconds: 86_400, predictionLogMaxRows: 5_000 };
+    await store.update({ ...((await store.get("old")) as Deployment), options: bounded }, []);
+    expect((await store.get("old"))?.options).toEqual(bounded);
+    expect((await store.list()).map((d) => d.options)).toEqual([bounded]);
   });
 });
 

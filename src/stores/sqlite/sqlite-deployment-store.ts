@@ -25,6 +25,8 @@ interface DeploymentRow {
   max_latency_ms: number | null;
   prediction_log_sample_rate: number;
   inference_worker: number;
+  prediction_log_max_age_seconds: number | null;
+  prediction_log_max_rows: number | null;
   last_error: string | null;
   created_time: number;
   last_updated_time: number;
@@ -67,6 +69,8 @@ const toDeployment = (row: DeploymentRow): Deployment => ({
     ...(row.max_latency_ms !== null ? { maxLatencyMs: row.max_latency_ms } : {}),
     predictionLogSampleRate: row.prediction_log_sample_rate,
     inferenceWorker: row.inference_worker === 1,
+    ...(row.prediction_log_max_age_seconds !== null ? { predictionLogMaxAgeSeconds: row.prediction_log_max_age_seconds } : {}),
+    ...(row.prediction_log_max_rows !== null ? { predictionLogMaxRows: row.prediction_log_max_rows } : {}),
   },
   ...(row.last_error !== null ? { lastError: row.last_error } : {}),
   createdTime: row.created_time,
@@ -93,6 +97,8 @@ const rowValues = (d: Deployment): unknown[] => [
   d.options.maxLatencyMs ?? null,
   d.options.predictionLogSampleRate,
   d.options.inferenceWorker ? 1 : 0,
+  d.options.predictionLogMaxAgeSeconds ?? null,
+  d.options.predictionLogMaxRows ?? null,
   d.lastError ?? null,
   d.lastUpdatedTime,
 ];
@@ -123,8 +129,9 @@ export class SqliteDeploymentStore implements DeploymentStore {
       this.conn
         .stmt(
           `INSERT INTO deployments (model_uri, model_name, policy, followed_version, max_batch_size, max_latency_ms,
-             prediction_log_sample_rate, inference_worker, last_error, last_updated_time, name, created_time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             prediction_log_sample_rate, inference_worker, prediction_log_max_age_seconds, prediction_log_max_rows, last_error,
+             last_updated_time, name, created_time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(...rowValues(deployment), deployment.name, deployment.createdTime);
       this.appendHistory(history);
@@ -167,7 +174,8 @@ export class SqliteDeploymentStore implements DeploymentStore {
       const result = this.conn
         .stmt(
           `UPDATE deployments SET model_uri = ?, model_name = ?, policy = ?, followed_version = ?, max_batch_size = ?,
-             max_latency_ms = ?, prediction_log_sample_rate = ?, inference_worker = ?, last_error = ?, last_updated_time = ?
+             max_latency_ms = ?, prediction_log_sample_rate = ?, inference_worker = ?, prediction_log_max_age_seconds = ?,
+             prediction_log_max_rows = ?, last_error = ?, last_updated_time = ?
            WHERE name = ?`,
         )
         .run(...rowValues(deployment), deployment.name);

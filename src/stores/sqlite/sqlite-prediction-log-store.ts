@@ -48,9 +48,16 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
       `INSERT INTO predictions (deployment, version, time, latency_ms, request_id, inputs, outputs)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    // One transaction per batch: one commit (one fsync) for a thousand rows.
+    const count = this.conn.stmt(
+      `INSERT INTO prediction_log_counts (deployment, rows) VALUES (?, ?)
+       ON CONFLICT (deployment) DO UPDATE SET rows = rows + excluded.rows`,
+    );
+    const perDeployment = new Map<string, number>();
+    for (const r of records) perDeployment.set(r.deployment, (perDeployment.get(r.deployment) ?? 0) + 1);
+    // One transaction per batch: one commit (one fsync) for a thousand rows, and the kept counts move with them.
     this.conn.write(() => {
       for (const r of records) insert.run(r.deployment, r.version, r.time, r.latencyMs, r.requestId, r.inputs, r.outputs);
+      for (const [deployment, rows] of perDeployment) count.run(deployment, rows);
     });
   }
 
@@ -116,12 +123,47 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
     };
   }
 
+  /**
+   * Deletes the predictions whose keys `selectKeys` names (in the caller's write transaction), with the labels of
+   * their request ids unless another logged prediction still carries one, and takes them off the kept counts.
+   */
+  private deletePredictions(selectKeys: string, params: ReadonlyArray<string | number>): number {
+    const deleted = this.conn
+      .stmt(`DELETE FROM predictions WHERE prediction_key IN (${selectKeys}) RETURNING deployment, request_id`)
+      .all(...params) as Array<{ deployment: string; request_id: string }>;
+    if (deleted.length === 0) return 0;
+    const perDeployment = new Map<string, number>();
+    for (const row of deleted) perDeployment.set(row.deployment, (perDeployment.get(row.deployment) ?? 0) + 1);
+    // One statement for the chunk's labels: a primary-key probe per request id, inside SQLite.
+    this.conn
+      .stmt(
+        `DELETE FROM prediction_labels WHERE request_id IN (SELECT value FROM json_each(?))
+           AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.request_id = prediction_labels.request_id)`,
+      )
+      .run(JSON.stringify(deleted.map((row) => row.request_id)));
+    const decrement = this.conn.stmt("UPDATE prediction_log_counts SET rows = max(rows - ?, 0) WHERE deployment = ?");
+    const dropEmpty = this.conn.stmt("DELETE FROM prediction_log_counts WHERE deployment = ? AND rows = 0");
+    for (const [deployment, rows] of perDeployment) {
+      decrement.run(rows, deployment);
+      dropEmpty.run(deployment);
+    }
+    return deleted.length;
+  }
+
+  private keptCount(deployment?: string): number {
+    const row = (
+      deployment === undefined
+        ? this.conn.stmt("SELECT coalesce(sum(rows), 0) AS n FROM prediction_log_counts").get()
+        : this.conn.stmt("SELECT rows AS n FROM prediction_log_counts WHERE deployment = ?").get(deployment)
+    ) as { n: number } | undefined;
+    return row?.n ?? 0;
+  }
+
   async deleteOlderThan(time: number, limit = -1): Promise<number> {
     // LIMIT -1 is SQLite's "no limit"; a chunk keeps one write (and the event loop it blocks) short.
     return this.conn.write(() => {
-      const deleted = this.conn
-        .stmt("DELETE FROM predictions WHERE prediction_key IN (SELECT prediction_key FROM predictions WHERE time < ? ORDER BY time, prediction_key LIMIT ?)")
-        .run(time, limit).changes;
+      const deleted = this.deletePredictions("SELECT prediction_key FROM predictions WHERE time < ? ORDER BY time, prediction_key LIMIT ?", [time, limit]);
+      // Labels that arrived for requests never logged (or logged elsewhere) go by their own age.
       this.conn
         .stmt("DELETE FROM prediction_labels WHERE request_id IN (SELECT request_id FROM prediction_labels WHERE time < ? ORDER BY time LIMIT ?)")
         .run(time, limit);
@@ -129,15 +171,37 @@ export class SqlitePredictionLogStore implements PredictionLogStore {
     });
   }
 
+  async deleteDeploymentOlderThan(deployment: string, time: number, limit = -1): Promise<number> {
+    return this.conn.write(() =>
+      this.deletePredictions(
+        "SELECT prediction_key FROM predictions WHERE deployment = ? AND time < ? ORDER BY time, prediction_key LIMIT ?",
+        [deployment, time, limit],
+      ),
+    );
+  }
+
   async trimToRows(maxRows: number, limit = -1): Promise<number> {
     return this.conn.write(() => {
-      const boundary = this.conn
-        .stmt("SELECT prediction_key FROM predictions ORDER BY prediction_key DESC LIMIT 1 OFFSET ?")
-        .get(maxRows - 1) as { prediction_key: number } | undefined;
-      if (boundary === undefined) return 0;
-      return this.conn
-        .stmt("DELETE FROM predictions WHERE prediction_key IN (SELECT prediction_key FROM predictions WHERE prediction_key < ? ORDER BY prediction_key LIMIT ?)")
-        .run(boundary.prediction_key, limit).changes;
+      // The kept count says whether anything is due; only then are the oldest rows (by key) read.
+      const excess = this.keptCount() - maxRows;
+      if (excess <= 0) return 0;
+      return this.deletePredictions("SELECT prediction_key FROM predictions ORDER BY prediction_key LIMIT ?", [limit < 0 ? excess : Math.min(limit, excess)]);
     });
+  }
+
+  async trimDeploymentToRows(deployment: string, maxRows: number, limit = -1): Promise<number> {
+    return this.conn.write(() => {
+      const excess = this.keptCount(deployment) - maxRows;
+      if (excess <= 0) return 0;
+      return this.deletePredictions(
+        "SELECT prediction_key FROM predictions WHERE deployment = ? ORDER BY time, prediction_key LIMIT ?",
+        [deployment, limit < 0 ? excess : Math.min(limit, excess)],
+      );
+    });
+  }
+
+  async countsByDeployment(): Promise<Map<string, number>> {
+    const rows = this.conn.stmt("SELECT deployment, rows FROM prediction_log_counts ORDER BY deployment").all() as Array<{ deployment: string; rows: number }>;
+    return new Map(rows.map((row) => [row.deployment, row.rows]));
   }
 }

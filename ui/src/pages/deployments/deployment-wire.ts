@@ -33,6 +33,9 @@ export interface DeploymentWire {
   prediction_log_sample_rate: number;
   /** Merged batches run on a worker thread (servers before deployments/update do not send it). */
   inference_worker?: boolean;
+  /** The deployment's own prediction-log bounds; absent: only the server's bounds apply. */
+  prediction_log_max_age_seconds?: number;
+  prediction_log_max_rows?: number;
   /** Versions loaded and answering in the server that answered, primary first. */
   serving_versions: string[];
   ready: boolean;

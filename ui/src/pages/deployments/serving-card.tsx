@@ -25,6 +25,22 @@ export const describeBatching = (d: Pick<DeploymentWire, "max_batch_size" | "max
   return `${parts.length > 0 ? parts.join(", ") : "server default"}, ${where}`;
 };
 
+/** A number of seconds in its largest whole unit: "7 days", "12 hours", "90 seconds". */
+const durationText = (seconds: number): string => {
+  const [count, unit] =
+    seconds % 86_400 === 0 ? [seconds / 86_400, "day"] : seconds % 3600 === 0 ? [seconds / 3600, "hour"] : seconds % 60 === 0 ? [seconds / 60, "minute"] : [seconds, "second"];
+  return `${count.toLocaleString("en-US")} ${unit}${count === 1 ? "" : "s"}`;
+};
+
+/** "kept 7 days, at most 250,000 rows (and within the server's bounds)", or the server's bounds alone. */
+export const describeRetention = (d: Pick<DeploymentWire, "prediction_log_max_age_seconds" | "prediction_log_max_rows">): string => {
+  const parts = [
+    d.prediction_log_max_age_seconds !== undefined ? `kept ${durationText(d.prediction_log_max_age_seconds)}` : undefined,
+    d.prediction_log_max_rows !== undefined ? `at most ${d.prediction_log_max_rows.toLocaleString("en-US")} row${d.prediction_log_max_rows === 1 ? "" : "s"}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  return parts.length > 0 ? `${parts.join(", ")} (and within the server's bounds)` : "kept as the server's bounds allow";
+};
+
 /** What serves now: the model URI and how it picks a version, the versions loaded, the serving options. */
 export const ServingCard = ({ deployment: d }: { deployment: DeploymentWire }): ReactNode => {
   const mode = uriMode(d.model_uri);
@@ -57,7 +73,9 @@ export const ServingCard = ({ deployment: d }: { deployment: DeploymentWire }): 
           <ReadyBadge deployment={d} />
         </dd>
         <dt>Prediction log</dt>
-        <dd>{formatShare(d.prediction_log_sample_rate)} of requests</dd>
+        <dd>
+          {formatShare(d.prediction_log_sample_rate)} of requests, {describeRetention(d)}
+        </dd>
         <dt>Batching</dt>
         <dd>{describeBatching(d)}</dd>
         <dt>Created</dt>
