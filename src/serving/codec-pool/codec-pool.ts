@@ -1,0 +1,163 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { CairnError, ErrorCode } from "../../core/errors.js";
+import { codecJobBytes, errorOf, runCodecJob, type CodecJob, type CodecResult, type CodecResults } from "./codec-jobs.js";
+import type { CodecReply, CodecRequest } from "./codec-messages.js";
+
+/**
+ * Jobs up to this many bytes (request body, or output tensor data) run on the event loop, where they are fastest
+ * (a 256 KiB body decodes in about 3 ms; a round trip through a worker costs about 0.3 ms more and a core); larger
+ * ones on the pool. Measured in bench/serving.ts and docs/serving.md.
+ */
+export const DEFAULT_INLINE_CODEC_BYTES = 256 * 1024;
+/** Jobs waiting for a free worker, at most (beyond the ones running): more is a 503 with Retry-After. */
+export const DEFAULT_MAX_QUEUED_CODEC_JOBS = 8;
+/** Bytes of the waiting jobs, at most: four 20 MB bodies beside the running ones, then 503s. */
+export const DEFAULT_MAX_QUEUED_CODEC_BYTES = 80 * 1024 * 1024;
+/** A worker's heap, at most: a body that needs more fails alone (500) instead of aborting the process. */
+export const DEFAULT_CODEC_WORKER_HEAP_MB = 1024;
+/** Seconds a refused client is told to wait before retrying. */
+export const CODEC_RETRY_AFTER_SECONDS = 1;
+
+export interface CodecPoolOptions {
+  /** Worker threads (default min(2, availableParallelism())). */
+  threads?: number;
+  inlineBytes?: number;
+  maxQueuedJobs?: number;
+  maxQueuedBytes?: number;
+  workerHeapMb?: number;
+}
+
+/** The 503 of a full queue; the serving routes add Retry-After to it. */
+export class CodecPoolBusyError extends CairnError {
+  constructor() {
+    super(ErrorCode.TEMPORARILY_UNAVAILABLE, "The server is decoding too many large scoring requests; retry shortly.", { status: 503 });
+  }
+}
+
+interface Pending {
+  id: number;
+  job: CodecJob;
+  bytes: number;
+  resolve: (result: CodecResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  running: Pending | undefined;
+}
+
+/**
+ * A small pool of worker threads that decode large scoring bodies into tensors and encode large answers to JSON (the
+ * codecs of codec-jobs.ts, the same code the loop runs for small ones). Workers start at the first large job and
+ * never keep the process alive; each runs one job at a time, the rest wait in a bounded queue; a worker that dies
+ * (out of memory, a crash) fails only its own job and is replaced at the next one.
+ */
+export class CodecPool {
+  readonly threads: number;
+  readonly inlineBytes: number;
+  private readonly maxQueuedJobs: number;
+  private readonly maxQueuedBytes: number;
+  private readonly workerHeapMb: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private queuedBytes = 0;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: CodecPoolOptions = {}) {
+    this.threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
+    this.inlineBytes = options.inlineBytes ?? DEFAULT_INLINE_CODEC_BYTES;
+    this.maxQueuedJobs = options.maxQueuedJobs ?? DEFAULT_MAX_QUEUED_CODEC_JOBS;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_CODEC_BYTES;
+    this.workerHeapMb = options.workerHeapMb ?? DEFAULT_CODEC_WORKER_HEAP_MB;
+  }
+
+  /** Runs the job inline when small, else on a worker; a full queue refuses it with CodecPoolBusyError. */
+  async run<J extends CodecJob>(job: J): Promise<CodecResults[J["kind"]]> {
+    const bytes = codecJobBytes(job);
+    if (bytes <= this.inlineBytes) return runCodecJob(job) as CodecResults[J["kind"]];
+    return (await this.offload(job, bytes)) as CodecResults[J["kind"]];
+  }
+
+  /** Jobs running and waiting (for tests and metrics). */
+  load(): { running: number; queued: number; queuedBytes: number } {
+    return { running: this.slots.filter((slot) => slot.running !== undefined).length, queued: this.queue.length, queuedBytes: this.queuedBytes };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new CodecPoolBusyError());
+    this.queuedBytes = 0;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) slot.running?.reject(new CodecPoolBusyError());
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private offload(job: CodecJob, bytes: number): Promise<CodecResult> {
+    if (this.closed) return Promise.reject(new CodecPoolBusyError());
+    const free = this.slots.some((slot) => slot.running === undefined) || this.slots.length < this.threads;
+    if (!free && (this.queue.length >= this.maxQueuedJobs || this.queuedBytes + bytes > this.maxQueuedBytes)) {
+      return Promise.reject(new CodecPoolBusyError());
+    }
+    return new Promise<CodecResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, job, bytes, resolve, reject });
+      this.queuedBytes += bytes;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => s.running === undefined) ?? (this.slots.length < this.threads ? this.startSlot() : undefined);
+      if (slot === undefined) return;
+      const pending = this.queue.shift() as Pending;
+      this.queuedBytes -= pending.bytes;
+      slot.running = pending;
+      const request: CodecRequest = { id: pending.id, job: pending.job };
+      // The request body moves to the worker (no copy); output tensors are copied, the prediction log keeps them.
+      const body = "body" in pending.job ? pending.job.body : undefined;
+      const whole = body !== undefined && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+      slot.worker.postMessage(request, whole ? [body.buffer as ArrayBuffer] : []);
+    }
+  }
+
+  private startSlot(): Slot {
+    const worker = startWorker(this.workerHeapMb);
+    const slot: Slot = { worker, running: undefined };
+    worker.on("message", (reply: CodecReply) => {
+      const pending = slot.running;
+      if (pending === undefined || pending.id !== reply.id) return;
+      slot.running = undefined;
+      if ("result" in reply) pending.resolve(reply.result);
+      else pending.reject(errorOf(reply.failure));
+      this.dispatch();
+    });
+    const lost = (error: Error): void => {
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      const pending = slot.running;
+      slot.running = undefined;
+      pending?.reject(new Error(`codec worker failed: ${error.message}`));
+      if (!this.closed) this.dispatch();
+    };
+    worker.on("error", lost);
+    worker.on("exit", (code) => lost(new Error(`exited with code ${code}`)));
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+}
+
+/** As the suite parser's worker: the built package runs the .js; from source the worker loads tsx's loader first. */
+const startWorker = (heapMb: number): Worker => {
+  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
+  const built = new URL("./codec-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(built))) return new Worker(built, { resourceLimits });
+  const source = new URL("./codec-worker.ts", import.meta.url);
+  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
+  return new Worker(bootstrap, { eval: true, resourceLimits });
+};
