@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CairnError } from "../../core/errors.js";
 import type { TensorMap, TensorSpec } from "../tensor.js";
 import { runCodecJob, type CodecJob } from "./codec-jobs.js";
+
+type MlflowDecode = Extract<CodecJob, { kind: "decode-mlflow" }>;
 import { CodecPool, CodecPoolBusyError } from "./codec-pool.js";
 
 /**
@@ -45,7 +47,7 @@ const same = async (make: () => CodecJob): Promise<unknown> => {
 
 const one = [spec("x", "float32", [null, 2])];
 const two = [spec("a", "float32", [null]), spec("b", "int64", [null, 1])];
-const mlflow = (text: string, inputs: TensorSpec[] = one, contentType = "application/json", signatureColumns?: string[]) => (): CodecJob => ({
+const mlflow = (text: string, inputs: TensorSpec[] = one, contentType = "application/json", signatureColumns?: string[]) => (): MlflowDecode => ({
   kind: "decode-mlflow",
   body: bytes(text),
   contentType,
@@ -151,7 +153,7 @@ describe("answers encoded through the pool", () => {
 });
 
 describe("the pool's bounds", () => {
-  const big = (): CodecJob => ({
+  const big = (): MlflowDecode => ({
     kind: "decode-mlflow",
     body: bytes(`{"inputs": [${Array.from({ length: 200_000 }, () => "[0.123456, 0.234567]").join(",")}]}`),
     contentType: "application/json",
@@ -182,7 +184,7 @@ describe("the pool's bounds", () => {
   });
   it("fails only the job of a worker that runs out of memory, as an internal error, and serves the next on a new worker", async () => {
     const tight = new CodecPool({ threads: 1, inlineBodyBytes: 0, workerHeapMb: 24 });
-    const huge = (): CodecJob => ({ ...big(), body: bytes(`{"inputs": [${Array.from({ length: 1_500_000 }, () => "[0.1, 0.2]").join(",")}]}`) });
+    const huge = (): MlflowDecode => ({ ...big(), body: bytes(`{"inputs": [${Array.from({ length: 1_500_000 }, () => "[0.1, 0.2]").join(",")}]}`) });
     try {
       const failed = await tight.run(huge()).then(() => undefined, (error: unknown) => error);
       expect(failed).toBeInstanceOf(Error);
@@ -200,7 +202,7 @@ describe("the pool's bounds", () => {
     const result = await inline.run(job);
     expect(Array.from(result.feeds.x?.data as Float32Array)).toEqual([1, 2]);
     // Not moved to a worker: the body's buffer is still attached.
-    expect((job as { body: Uint8Array }).body.byteLength).toBeGreaterThan(0);
+    expect(job.body.byteLength).toBeGreaterThan(0);
     expect(inline.load().running).toBe(0);
     await inline.close();
   });
