@@ -21,6 +21,8 @@ import { percentile } from "./stats.js";
 const SECONDS = Number(process.env.BENCH_ATTACK_SECONDS ?? 6);
 const WARMUP_MS = Number(process.env.BENCH_ATTACK_WARMUP_MS ?? 1500);
 const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 100_000);
+/** `BENCH_ATTACKS=big-scoring-bodies,deep-json`: only these attacks (default: all). */
+const ONLY = process.env.BENCH_ATTACKS?.split(",").map((name) => name.trim());
 const HEALTH_TARGET_MS = 100;
 const LOG_METRIC_TARGET_MS = 50;
 /** A probe that gets no answer for this long counts as this slow and reconnects. */
@@ -158,7 +160,7 @@ export const runUnderAttackBenchmark = async (more: readonly Attack[] = []): Pro
 
     const baseline = await measure(health, logMetric);
     const results = [];
-    for (const attack of [...HTTP_ATTACKS, ...more]) {
+    for (const attack of [...HTTP_ATTACKS, ...more].filter((a) => ONLY === undefined || ONLY.includes(a.name))) {
       const running = await attack.start(ctx);
       await sleep(WARMUP_MS);
       const under = await measure(health, logMetric);

@@ -3,9 +3,20 @@
  * that their cost (about 60 ns a byte to decode, 18 MB in over a second) is never paid on the server's event loop.
  * Decoded typed arrays and encoded bytes are transferred back, not copied.
  */
+import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { failureOf, runCodecJob, transferablesOf } from "./codec-jobs.js";
 import type { CodecReply, CodecRequest } from "./codec-messages.js";
+
+const CODEC_THREAD_NICENESS = 10;
+
+// Below the event loop's priority, as the model executors (nice 10): on Linux this sets only this thread's niceness,
+// so a core busy decoding still leaves the loop its share. Where it cannot be set, the default priority stays.
+try {
+  setPriority(CODEC_THREAD_NICENESS);
+} catch {
+  // not permitted here: keep the default
+}
 
 parentPort?.on("message", (request: CodecRequest) => {
   let reply: CodecReply;
