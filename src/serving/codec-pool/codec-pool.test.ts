@@ -173,6 +173,21 @@ describe("the pool's bounds", () => {
       await small.close();
     }
   });
+  it("always admits an encode (the prediction is made), even with the queue full", async () => {
+    const small = new CodecPool({ threads: 1, inlineBodyBytes: 0, inlineOutputBytes: 0, maxQueuedJobs: 0 });
+    const outputs: TensorMap = { y: { type: "float32", dims: [2], data: Float32Array.from([0.5, 1]) } };
+    try {
+      const settled = await Promise.allSettled([
+        small.run(big()),
+        small.run(big()),
+        small.run({ kind: "encode-mlflow", outputs, order: ["y"], form: "tensors" }),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect(new TextDecoder().decode((settled[2] as PromiseFulfilledResult<Uint8Array>).value)).toBe('{"predictions":{"y":[0.5,1]}}');
+    } finally {
+      await small.close();
+    }
+  });
   it("refuses a job whose bytes would overflow the queue's byte bound", async () => {
     const small = new CodecPool({ threads: 1, inlineBodyBytes: 0, maxQueuedBytes: 1024 });
     try {

@@ -81,7 +81,11 @@ export class CodecPool {
     this.workerHeapMb = options.workerHeapMb ?? DEFAULT_CODEC_WORKER_HEAP_MB;
   }
 
-  /** Runs the job inline when small, else on a worker; a full queue refuses it with CodecPoolBusyError. */
+  /**
+   * Runs the job inline when small, else on a worker. A full queue refuses a decode with CodecPoolBusyError; an
+   * encode is always admitted (its request already took its turn, the model has run, and its outputs are in memory
+   * whatever happens), so a client is never refused after its prediction was made.
+   */
   async run<J extends CodecJob>(job: J): Promise<CodecResults[J["kind"]]> {
     const bytes = codecJobBytes(job);
     const inline = job.kind === "decode-mlflow" || job.kind === "decode-oip" ? this.inlineBodyBytes : this.inlineOutputBytes;
@@ -106,7 +110,8 @@ export class CodecPool {
   private offload(job: CodecJob, bytes: number): Promise<CodecResult> {
     if (this.closed) return Promise.reject(new CodecPoolBusyError());
     const free = this.slots.some((slot) => slot.running === undefined) || this.slots.length < this.threads;
-    if (!free && (this.queue.length >= this.maxQueuedJobs || this.queuedBytes + bytes > this.maxQueuedBytes)) {
+    const decode = job.kind === "decode-mlflow" || job.kind === "decode-oip";
+    if (decode && !free && (this.queue.length >= this.maxQueuedJobs || this.queuedBytes + bytes > this.maxQueuedBytes)) {
       return Promise.reject(new CodecPoolBusyError());
     }
     return new Promise<CodecResult>((resolve, reject) => {
