@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -132,5 +133,42 @@ describe("18 MB scoring bodies", () => {
       expect([{ error_code: "TEMPORARILY_UNAVAILABLE", message }, { error: message }]).toContainEqual(JSON.parse(answer.text));
     }
     expect((await post("/deployments/lr/invocations", '{"inputs": [[0.1, 0.2, 0.3, 0.4]]}')).status).toBe(200);
+  }, 120_000);
+
+  it("refuses a large body with a full queue before reading it: the 503 comes with only the headers sent", async () => {
+    await start({ scoringCodecs: { threads: 1, maxQueuedJobs: 0 } });
+    const target = new URL(url("/deployments/lr/invocations"));
+    const busy = post("/deployments/lr/invocations", BIG_BODY);
+    /** Declares the big body, sends none of it, and waits up to 250 ms for an answer. */
+    const headersOnly = (): Promise<{ status: number; retryAfter: string | undefined; text: string } | undefined> =>
+      new Promise((resolve) => {
+        const request = http.request(
+          { host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { "content-type": "application/json", "content-length": BIG_BODY.length } },
+          (response) => {
+            let text = "";
+            response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+            response.on("end", () => {
+              clearTimeout(timer);
+              request.destroy();
+              resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"], text });
+            });
+          },
+        );
+        const timer = setTimeout(() => {
+          request.destroy();
+          resolve(undefined);
+        }, 250);
+        request.on("error", () => undefined);
+        request.flushHeaders();
+      });
+    let refused: Awaited<ReturnType<typeof headersOnly>>;
+    // Until the first body is read and being decoded (the one worker busy), a headers-only request gets no answer.
+    for (let attempt = 0; attempt < 40 && refused === undefined; attempt++) refused = await headersOnly();
+    expect(refused).toEqual({
+      status: 503,
+      retryAfter: "1",
+      text: JSON.stringify({ error_code: "TEMPORARILY_UNAVAILABLE", message: "The server is decoding too many large scoring requests; retry shortly." }),
+    });
+    expect((await busy).status).toBe(200);
   }, 120_000);
 });

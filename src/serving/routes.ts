@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CairnError, ErrorCode } from "../core/errors.js";
 import type { DomainRoutes } from "../server/app.js";
 import { shortenMessage } from "../server/error-handler.js";
-import { CODEC_RETRY_AFTER_SECONDS, CodecPool, type CodecPoolOptions } from "./codec-pool/codec-pool.js";
+import { CODEC_RETRY_AFTER_SECONDS, CodecPool, CodecPoolBusyError, type CodecPoolOptions } from "./codec-pool/codec-pool.js";
 import { modelMetadata } from "./protocols/open-inference.js";
 import type { InferenceContext, ServedModel, ServedModels, ServingProtocol } from "./served-model.js";
 
@@ -50,9 +50,14 @@ const internal = (request: FastifyRequest, error: unknown): CairnError => {
   return new CairnError(ErrorCode.INTERNAL_ERROR, `Internal server error; see the server log for request ${String(request.id)}.`);
 };
 
-const rawBodyParsing = (scope: FastifyInstance, limit: number): void => {
+const rawBodyParsing = (scope: FastifyInstance, limit: number, codecs: CodecPool): void => {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: limit }, (_request, body, done) => done(null, body));
+  // A large body the codec pool could not take now is refused before it is read, not after holding it in memory.
+  scope.addHook("onRequest", async (request) => {
+    const declared = Number(request.headers["content-length"]);
+    if (request.method === "POST" && Number.isSafeInteger(declared) && codecs.refusesBody(declared)) throw new CodecPoolBusyError();
+  });
 };
 
 const sendJson = (reply: FastifyReply, status: number, text: string | Uint8Array): FastifyReply =>
@@ -85,7 +90,7 @@ const EMPTY = new Uint8Array(0);
 const bodyBytes = (request: FastifyRequest): Uint8Array => (request.body instanceof Uint8Array ? request.body : EMPTY);
 
 const mlflowScope = (models: ServedModels, codecs: CodecPool, limit: number, options: ServingRoutesOptions) => async (scope: FastifyInstance) => {
-  rawBodyParsing(scope, limit);
+  rawBodyParsing(scope, limit, codecs);
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     const known = clientError(error, limit) ?? internal(request, error);
     retryAfter(reply, known);
@@ -130,7 +135,7 @@ const mlflowScope = (models: ServedModels, codecs: CodecPool, limit: number, opt
 };
 
 const oipScope = (models: ServedModels, codecs: CodecPool, limit: number, options: ServingRoutesOptions) => async (scope: FastifyInstance) => {
-  rawBodyParsing(scope, limit);
+  rawBodyParsing(scope, limit, codecs);
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     const known = clientError(error, limit) ?? internal(request, error);
     retryAfter(reply, known);

@@ -160,15 +160,19 @@ describe("the pool's bounds", () => {
     model: { inputs: one },
   });
   it("refuses a job with a 503 when its queue is full, and runs the admitted ones", async () => {
-    const small = new CodecPool({ threads: 1, inlineBodyBytes: 0, maxQueuedJobs: 1 });
+    const small = new CodecPool({ threads: 1, maxQueuedJobs: 1, inlineBodyBytes: 64 * 1024 });
     try {
       const jobs = [small.run(big()), small.run(big()), small.run(big())];
+      // What the routes ask before reading a body: a large one is refused now, a small one (decoded inline) never.
+      expect(small.refusesBody(1024 * 1024)).toBe(true);
+      expect(small.refusesBody(64 * 1024)).toBe(false);
       const settled = await Promise.allSettled(jobs);
       expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
       const refused = (settled[2] as PromiseRejectedResult).reason as CairnError;
       expect(refused).toBeInstanceOf(CodecPoolBusyError);
       expect([refused.code, refused.status]).toEqual(["TEMPORARILY_UNAVAILABLE", 503]);
       expect(small.load()).toEqual({ running: 0, queued: 0, queuedBytes: 0 });
+      expect(small.refusesBody(1024 * 1024)).toBe(false);
     } finally {
       await small.close();
     }

@@ -93,6 +93,17 @@ export class CodecPool {
     return (await this.offload(job, bytes)) as CodecResults[J["kind"]];
   }
 
+  /**
+   * Whether a body of `bytes` would be refused now (a full queue): the routes ask before reading a body whose
+   * Content-Length is declared, so a refused 18 MB body is never held in memory.
+   */
+  refusesBody(bytes: number): boolean {
+    if (bytes <= this.inlineBodyBytes) return false;
+    if (this.closed) return true;
+    const free = this.slots.some((slot) => slot.running === undefined) || this.slots.length < this.threads;
+    return !free && (this.queue.length >= this.maxQueuedJobs || this.queuedBytes + bytes > this.maxQueuedBytes);
+  }
+
   /** Jobs running and waiting (for tests and metrics). */
   load(): { running: number; queued: number; queuedBytes: number } {
     return { running: this.slots.filter((slot) => slot.running !== undefined).length, queued: this.queue.length, queuedBytes: this.queuedBytes };
@@ -109,11 +120,8 @@ export class CodecPool {
 
   private offload(job: CodecJob, bytes: number): Promise<CodecResult> {
     if (this.closed) return Promise.reject(new CodecPoolBusyError());
-    const free = this.slots.some((slot) => slot.running === undefined) || this.slots.length < this.threads;
     const decode = job.kind === "decode-mlflow" || job.kind === "decode-oip";
-    if (decode && !free && (this.queue.length >= this.maxQueuedJobs || this.queuedBytes + bytes > this.maxQueuedBytes)) {
-      return Promise.reject(new CodecPoolBusyError());
-    }
+    if (decode && this.refusesBody(bytes)) return Promise.reject(new CodecPoolBusyError());
     return new Promise<CodecResult>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, job, bytes, resolve, reject });
       this.queuedBytes += bytes;
