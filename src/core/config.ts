@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { PermissionName } from "../auth/permissions/permission.js";
 import type { ServerLimits } from "../server/server-limits.js";
+import type { CodecPoolOptions } from "../serving/codec-pool/codec-pool.js";
 import { CairnError, ErrorCode } from "./errors.js";
 
 /**
@@ -25,6 +26,8 @@ export interface ServerConfig {
   maxExperimentArtifactBytes?: number;
   /** Largest scoring body (`/deployments/<name>/invocations`, `/v2/models/.../infer`); default 20 MiB. */
   maxScoringBodyBytes?: number;
+  /** The scoring codec pool (worker threads decoding large bodies, encoding large answers); defaults in codec-pool.ts. */
+  scoringCodecs?: CodecPoolOptions;
   /** Extra Host header names accepted besides loopback and the bound address; `*` disables the check. */
   allowedHosts?: readonly string[];
   /** Origins whose state-changing requests are accepted besides same-origin ones; `*`: any. */

@@ -16,6 +16,7 @@ import { loadModel } from "../serving/model/load-model.js";
 import type { ModelLoadOptions } from "../serving/model/loaded-model.js";
 import { DEFAULT_RETENTION_MAX_AGE_MS, DEFAULT_RETENTION_MAX_ROWS, PredictionLog } from "../serving/prediction-log/prediction-log.js";
 import { predictionLogRoutes } from "../serving/prediction-log/routes.js";
+import type { CodecPoolOptions } from "../serving/codec-pool/codec-pool.js";
 import { servingRoutes } from "../serving/routes.js";
 import { ProfileAttachments } from "../validation/profile/profile-attachments.js";
 import { profileRoutes } from "../validation/profile/profile-routes.js";
@@ -88,6 +89,8 @@ export interface ComposeOptions {
   artifactQuotas?: Partial<ArtifactQuotaLimits>;
   /** Largest scoring request body of the deployments' scoring routes (default DEFAULT_MAX_BODY_BYTES). */
   maxScoringBodyBytes?: number;
+  /** Worker threads, inline thresholds and queue bounds of the scoring codec pool (defaults in codec-pool.ts). */
+  scoringCodecs?: CodecPoolOptions;
   /** Webhook target rules (SSRF): the operator's allowlist of internal receivers and whether plain http is accepted. */
   webhookTargets?: TargetPolicyOptions;
   /** Prediction-log bounds; each defaults (30 days, 1,000,000 rows, 64 KiB per record; retention checked each minute). */
@@ -280,6 +283,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
         serverName: "cairn",
         serverVersion: options.serverVersion,
         ...(options.maxScoringBodyBytes !== undefined ? { maxBodyBytes: options.maxScoringBodyBytes } : {}),
+        ...(options.scoringCodecs !== undefined ? { codecs: options.scoringCodecs } : {}),
       }),
       metricsRoute(metrics.registry),
     ],

@@ -57,6 +57,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.maxExperimentArtifactBytes !== undefined ? { maxExperimentBytes: config.maxExperimentArtifactBytes } : {}),
     },
     ...(config.maxScoringBodyBytes !== undefined ? { maxScoringBodyBytes: config.maxScoringBodyBytes } : {}),
+    ...(config.scoringCodecs !== undefined ? { scoringCodecs: config.scoringCodecs } : {}),
     webhookTargets: { allow: config.webhookAllowedTargets ?? [], allowHttp: config.webhookAllowHttp ?? false },
     predictionLog: {
       ...(config.predictionLogMaxAgeMs !== undefined ? { maxAgeMs: config.predictionLogMaxAgeMs } : {}),

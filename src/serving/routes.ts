@@ -2,16 +2,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CairnError, ErrorCode } from "../core/errors.js";
 import type { DomainRoutes } from "../server/app.js";
 import { shortenMessage } from "../server/error-handler.js";
-import { checkJsonDepth } from "../server/json.js";
-import { decodeInferRequest, encodeInferResponse, modelMetadata } from "./protocols/open-inference.js";
-import { decodeScoringRequest, encodePredictions } from "./protocols/mlflow-scoring.js";
+import { CODEC_RETRY_AFTER_SECONDS, CodecPool, CodecPoolBusyError, type CodecPoolOptions } from "./codec-pool/codec-pool.js";
+import { modelMetadata } from "./protocols/open-inference.js";
 import type { InferenceContext, ServedModel, ServedModels, ServingProtocol } from "./served-model.js";
 
 /**
  * HTTP <-> served models for both protocols, kept thin: decode -> served.infer -> encode. Each protocol lives in
  * its own fastify scope with its own body parser (raw text up to `maxBodyBytes`, whatever the content type, so
  * MLflow's CSV and content-type rules apply) and its own error shape: MLflow's {error_code, message} (415 in
- * plain text, as MLflow's scoring server answers it), the Open Inference Protocol's {"error": "..."}.
+ * plain text, as MLflow's scoring server answers it), the Open Inference Protocol's {"error": "..."}. Bodies are
+ * read as bytes: large ones are decoded, and large answers encoded, on the codec pool's worker threads.
  */
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const ROUTING_KEY_HEADER = "x-cairn-routing-key";
@@ -27,6 +27,8 @@ export interface ServingRoutesOptions {
   /** Reported by GET /v2. */
   serverName?: string;
   serverVersion?: string;
+  /** Worker threads, inline threshold and queue bounds of the codec pool (defaults in codec-pool.ts). */
+  codecs?: CodecPoolOptions;
 }
 
 const oipError = (message: string, status: number): CairnError =>
@@ -48,13 +50,23 @@ const internal = (request: FastifyRequest, error: unknown): CairnError => {
   return new CairnError(ErrorCode.INTERNAL_ERROR, `Internal server error; see the server log for request ${String(request.id)}.`);
 };
 
-const rawBodyParsing = (scope: FastifyInstance, limit: number): void => {
+const rawBodyParsing = (scope: FastifyInstance, limit: number, codecs: CodecPool): void => {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: limit }, (_request, body, done) => done(null, body));
+  scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: limit }, (_request, body, done) => done(null, body));
+  // A large body the codec pool could not take now is refused before it is read, not after holding it in memory.
+  scope.addHook("onRequest", async (request) => {
+    const declared = Number(request.headers["content-length"]);
+    if (request.method === "POST" && Number.isSafeInteger(declared) && codecs.refusesBody(declared)) throw new CodecPoolBusyError();
+  });
 };
 
-const sendJson = (reply: FastifyReply, status: number, text: string): FastifyReply =>
-  reply.status(status).type("application/json").send(text);
+const sendJson = (reply: FastifyReply, status: number, text: string | Uint8Array): FastifyReply =>
+  reply.status(status).type("application/json").send(typeof text === "string" ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength));
+
+/** A full codec queue's 503 says when to come back. */
+const retryAfter = (reply: FastifyReply, known: CairnError): void => {
+  if (known.status === 503) reply.header("retry-after", String(CODEC_RETRY_AFTER_SECONDS));
+};
 
 const contextOf = (request: FastifyRequest, protocol: ServingProtocol, version?: string): InferenceContext => {
   const context: InferenceContext = { requestId: String(request.id), protocol };
@@ -65,21 +77,23 @@ const contextOf = (request: FastifyRequest, protocol: ServingProtocol, version?:
 };
 
 /** Decodes a request; a failure is reported to the model as a refused request (metrics), then answered as usual. */
-const refusedBy = <T>(served: ServedModel, context: InferenceContext, decode: () => T): T => {
+const refusedBy = async <T>(served: ServedModel, context: InferenceContext, decode: () => Promise<T>): Promise<T> => {
   try {
-    return decode();
+    return await decode();
   } catch (error) {
     served.refused?.(context);
     throw error;
   }
 };
 
-const bodyText = (request: FastifyRequest): string => (typeof request.body === "string" ? request.body : "");
+const EMPTY = new Uint8Array(0);
+const bodyBytes = (request: FastifyRequest): Uint8Array => (request.body instanceof Uint8Array ? request.body : EMPTY);
 
-const mlflowScope = (models: ServedModels, options: ServingRoutesOptions, limit: number) => async (scope: FastifyInstance) => {
-  rawBodyParsing(scope, limit);
+const mlflowScope = (models: ServedModels, codecs: CodecPool, limit: number, options: ServingRoutesOptions) => async (scope: FastifyInstance) => {
+  rawBodyParsing(scope, limit, codecs);
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     const known = clientError(error, limit) ?? internal(request, error);
+    retryAfter(reply, known);
     // MLflow's scoring server refuses content types in plain text.
     if (known.status === 415) return reply.status(415).type("text/plain").send(shortenMessage(known.message));
     return sendJson(reply, known.status, JSON.stringify({ error_code: known.code, message: shortenMessage(known.message) }));
@@ -88,11 +102,13 @@ const mlflowScope = (models: ServedModels, options: ServingRoutesOptions, limit:
   const invoke = async (served: ServedModel, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const model = { inputs: served.inputs(), signatureColumns: served.signatureColumns?.() };
     const context = contextOf(request, "mlflow");
-    const { feeds, form } = refusedBy(served, context, () => decodeScoringRequest(bodyText(request), request.headers["content-type"], model));
+    const contentType = request.headers["content-type"];
+    const { feeds, form } = await refusedBy(served, context, () => codecs.run({ kind: "decode-mlflow", body: bodyBytes(request), contentType, model }));
     const result = await served.infer(feeds, context);
     const order = served.outputs(result.version).map((spec) => spec.name);
+    const answer = await codecs.run({ kind: "encode-mlflow", outputs: result.outputs, order, form });
     reply.header(MODEL_VERSION_HEADER, result.version);
-    return sendJson(reply, 200, JSON.stringify({ predictions: encodePredictions(result.outputs, order, form) }));
+    return sendJson(reply, 200, answer);
   };
 
   if (options.mountDeployments) {
@@ -118,10 +134,11 @@ const mlflowScope = (models: ServedModels, options: ServingRoutesOptions, limit:
   }
 };
 
-const oipScope = (models: ServedModels, options: ServingRoutesOptions, limit: number) => async (scope: FastifyInstance) => {
-  rawBodyParsing(scope, limit);
+const oipScope = (models: ServedModels, codecs: CodecPool, limit: number, options: ServingRoutesOptions) => async (scope: FastifyInstance) => {
+  rawBodyParsing(scope, limit, codecs);
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     const known = clientError(error, limit) ?? internal(request, error);
+    retryAfter(reply, known);
     return sendJson(reply, known.status, JSON.stringify({ error: shortenMessage(known.message) }));
   });
 
@@ -163,22 +180,15 @@ const oipScope = (models: ServedModels, options: ServingRoutesOptions, limit: nu
       const version = request.params.version;
       const context = contextOf(request, "oip", version);
       const outputSpecs = served.outputs(version);
-      const decoded = refusedBy(served, context, () => {
-        let body: unknown;
-        try {
-          const text = bodyText(request);
-          checkJsonDepth(text);
-          body = JSON.parse(text);
-        } catch (error) {
-          throw oipError(`The inference request is not valid JSON: ${(error as Error).message}`, 400);
-        }
-        return decodeInferRequest(body, served.inputs(version), outputSpecs);
-      });
+      const decoded = await refusedBy(served, context, () =>
+        codecs.run({ kind: "decode-oip", body: bodyBytes(request), inputs: served.inputs(version), outputs: outputSpecs }),
+      );
       const result = await served.infer(decoded.feeds, context);
       const order = decoded.outputs ?? outputSpecs.map((spec) => spec.name);
-      const response = encodeInferResponse(served.name, result.version, decoded.id ?? context.requestId, result.outputs, order);
+      const id = decoded.id ?? context.requestId;
+      const answer = await codecs.run({ kind: "encode-oip", modelName: served.name, version: result.version, id, outputs: result.outputs, order });
       reply.header(MODEL_VERSION_HEADER, result.version);
-      return sendJson(reply, 200, JSON.stringify(response));
+      return sendJson(reply, 200, answer);
     });
   }
 };
@@ -187,8 +197,10 @@ export const servingRoutes = (models: ServedModels, options: ServingRoutesOption
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return {
     plugin: async (app) => {
-      await app.register(mlflowScope(models, options, limit));
-      await app.register(oipScope(models, options, limit));
+      const codecs = new CodecPool(options.codecs);
+      app.addHook("onClose", async () => codecs.close());
+      await app.register(mlflowScope(models, codecs, limit, options));
+      await app.register(oipScope(models, codecs, limit, options));
     },
   };
 };

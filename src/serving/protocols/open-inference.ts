@@ -1,3 +1,4 @@
+import { checkJsonDepth } from "../../server/json.js";
 import type { TensorMap, TensorSpec } from "../tensor.js";
 import { checkFeeds, checkShape } from "./check-feeds.js";
 import { OIP_DATATYPE_OF, OIP_DATATYPES, elementTypeOfDatatype } from "./datatypes.js";
@@ -102,6 +103,18 @@ export const decodeInferRequest = (body: unknown, inputs: readonly TensorSpec[],
     });
   }
   return request;
+};
+
+/** Parses and decodes a request body's text (depth-checked JSON first, a 400 when it is not valid JSON). */
+export const decodeInferText = (text: string, inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): OipInferRequest => {
+  let body: unknown;
+  try {
+    checkJsonDepth(text);
+    body = JSON.parse(text);
+  } catch (error) {
+    throw badInput(`The inference request is not valid JSON: ${(error as Error).message}`);
+  }
+  return decodeInferRequest(body, inputs, outputs);
 };
 
 export const encodeInferResponse = (
