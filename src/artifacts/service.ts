@@ -183,7 +183,8 @@ export class ArtifactService {
     if (limit && declaredBytes !== undefined && declaredBytes > limit.maxBytes) throw tooLarge(limit, key);
     await this.options.integrity?.checkChange(key, "upload", ctx);
     const quotas = this.options.quotas;
-    const replaced = quotas ? await this.replacedBytes(key) : 0;
+    // The replaced file's size matters only to an experiment quota (it leaves the experiment's usage).
+    const replaced = quotas?.countsExperiments === true ? await this.replacedBytes(key) : 0;
     const admission = quotas ? await quotas.admit(key, body, declaredBytes, replaced) : undefined;
     const source = admission?.source ?? body;
     const written = await this.settle(admission, replaced, () =>
@@ -267,7 +268,7 @@ export class ArtifactService {
     const quotas = this.options.quotas;
     // Refused before the parts are assembled: the upload stays, for the client to abort or complete with fewer parts.
     const completed = quotas
-      ? await quotas.admitCompletion(key, uploadId, parts.map((part) => part.partNumber), await this.replacedBytes(key))
+      ? await quotas.admitCompletion(key, uploadId, parts.map((part) => part.partNumber), quotas.countsExperiments ? await this.replacedBytes(key) : 0)
       : undefined;
     const written = await this.store.completeMultipartUpload(key, uploadId, parts);
     await completed?.(written.size);
