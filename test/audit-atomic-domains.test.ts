@@ -11,6 +11,9 @@ import type { MetadataStores } from "../src/stores/metadata-stores.js";
 import { openSqliteMetadataStores } from "../src/stores/sqlite/open-stores.js";
 import type { SqliteAuditStore } from "../src/stores/sqlite/sqlite-audit-store.js";
 import { TrackingService } from "../src/tracking/service.js";
+import { newTraceId } from "../src/tracing/ids.js";
+import { TraceService } from "../src/tracing/service.js";
+import type { AuditRecorder } from "../src/audit/recorder.js";
 
 /**
  * The registry's and tracking's writes over the real SQLite stores: each change and its audit event commit together
@@ -34,7 +37,8 @@ const setUp = async (followers: RegistryFollower[] = []) => {
   const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: "mlflow-artifacts:/", audit });
   const promotion = new PromotionService(stores.governance, stores.registry, stores.tracking, { audit });
   const registry = new RegistryService(stores.registry, { tracking: stores.tracking, audit, events: noEvents, promotion, followers });
-  return { stores, audit, tracking, registry, auditStore: stores.audit as SqliteAuditStore };
+  const traces = (recorder: AuditRecorder = audit): TraceService => new TraceService(stores.traces, { experiments: tracking, audit: recorder });
+  return { stores, audit, tracking, registry, traces, auditStore: stores.audit as SqliteAuditStore };
 };
 
 describe("a change and its audit event in one transaction, across the registry and tracking", () => {
@@ -74,5 +78,39 @@ describe("a change and its audit event in one transaction, across the registry a
     expect((await registry.getRegisteredModel("m")).name).toBe("m");
     await expect(registry.getRegisteredModel("n")).rejects.toThrow("not found");
     expect((await audit.list({ maxResults: 100 })).items.map((event) => event.action)).toEqual(["registry.registered_model.create"]);
+  });
+
+  it("stores a started trace and its audit event together: 50 concurrent starts, none waiting inside its transaction", async () => {
+    const { audit, tracking, traces, auditStore } = await setUp();
+    const experimentId = await tracking.createExperiment({ name: "t", tags: [] }, ctx);
+    const service = traces();
+    const ids = Array.from({ length: 50 }, () => newTraceId());
+    await Promise.all(
+      ids.map((traceId, i) =>
+        service.startTraceV3({ traceId, experimentId, requestTime: 1000 + i, state: "OK", executionDuration: 5, metadata: {}, tags: {} }, [], ctx),
+      ),
+    );
+    const v2 = await service.startTraceV2({ experimentId, timestampMs: 2000, metadata: {}, tags: {} }, ctx);
+    expect(auditStore.spannedUnits).toBe(0);
+    const started = (await audit.list({ maxResults: 1000 })).items.filter((event) => event.action === "tracing.trace.start").map((event) => event.entityId);
+    expect([...started].sort()).toEqual([...ids, v2.traceId].sort());
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it("leaves no trace when its audit event cannot be written", async () => {
+    const { audit, tracking, traces } = await setUp();
+    const experimentId = await tracking.createExperiment({ name: "t", tags: [] }, ctx);
+    const failing: AuditRecorder = {
+      record: async (context, entry) => {
+        if (entry.action === "tracing.trace.start") throw new Error("audit store unavailable");
+        await audit.record(context, entry);
+      },
+      atomically: (work) => audit.atomically(work),
+    };
+    const traceId = newTraceId();
+    await expect(
+      traces(failing).startTraceV3({ traceId, experimentId, requestTime: 1, state: "OK", executionDuration: 5, metadata: {}, tags: {} }, [], ctx),
+    ).rejects.toThrow("audit store unavailable");
+    await expect(traces().getTrace(traceId)).rejects.toThrow(`Trace with ID ${traceId} not found`);
   });
 });

@@ -89,14 +89,7 @@ export class TraceService {
     }
     const experiment = await this.activeExperiment(input.experimentId);
     const trace: TraceInfo = { ...input, tags: this.serverTags(experiment, input.traceId, input.tags) };
-    const stored = await this.store.upsertTrace(trace);
-    if (!stored) throw alreadyExists(`Trace with ID ${input.traceId} already exists in another experiment.`);
-    await this.audit.record(context, {
-      action: TracingAction.TRACE_START,
-      entityType: "trace",
-      entityId: trace.traceId,
-      after: { experiment_id: trace.experimentId, state: trace.state, request_time: trace.requestTime, tags: trace.tags },
-    });
+    const stored = await this.startTrace(trace, `Trace with ID ${input.traceId} already exists in another experiment.`, context);
     if (assessments.length === 0) return stored;
     for (const assessment of assessments) {
       await this.createAssessment(trace.traceId, { ...assessment, traceId: trace.traceId }, context);
@@ -120,15 +113,22 @@ export class TraceService {
       metadata: request.metadata,
       tags: this.serverTags(experiment, traceId, request.tags),
     };
-    const stored = await this.store.upsertTrace(trace);
-    if (!stored) throw alreadyExists(`Trace with ID ${traceId} already exists.`);
-    await this.audit.record(context, {
-      action: TracingAction.TRACE_START,
-      entityType: "trace",
-      entityId: traceId,
-      after: { experiment_id: trace.experimentId, state: trace.state, request_time: trace.requestTime, tags: trace.tags },
+    return this.startTrace(trace, `Trace with ID ${traceId} already exists.`, context);
+  }
+
+  /** Stores a started trace and its audit event in one transaction (a crash keeps both or neither). */
+  private startTrace(trace: TraceInfo, conflict: string, context: WriteContext): Promise<TraceWithAssessments> {
+    return atomically(this.audit, async () => {
+      const stored = await this.store.upsertTrace(trace, { inUnit: this.audit.atomically !== undefined });
+      if (!stored) throw alreadyExists(conflict);
+      await this.audit.record(context, {
+        action: TracingAction.TRACE_START,
+        entityType: "trace",
+        entityId: trace.traceId,
+        after: { experiment_id: trace.experimentId, state: trace.state, request_time: trace.requestTime, tags: trace.tags },
+      });
+      return stored;
     });
-    return stored;
   }
 
   /** EndTrace (v2): the duration is the end time minus the start time, as MLflow computes it. */

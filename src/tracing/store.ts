@@ -13,9 +13,11 @@ export interface TraceStore {
   /**
    * Inserts the trace, or, when a trace with this id already exists in the same experiment (a client retry),
    * replaces its fields and merges its tags and metadata. Returns undefined when the id belongs to a trace of
-   * another experiment.
+   * another experiment. By default a backend may group concurrent upserts into one commit; `inUnit` says the caller
+   * holds an audit unit (AuditRecorder.atomically) whose transaction groups commits already, so the trace is written
+   * in it, together with its audit event.
    */
-  upsertTrace(trace: TraceInfo): Promise<TraceWithAssessments | undefined>;
+  upsertTrace(trace: TraceInfo, options?: { inUnit?: boolean }): Promise<TraceWithAssessments | undefined>;
   getTrace(traceId: string): Promise<TraceWithAssessments | undefined>;
   /** The v2 EndTrace: sets state and duration, merges metadata and tags. */
   endTrace(traceId: string, end: TraceEnd): Promise<TraceWithAssessments | undefined>;

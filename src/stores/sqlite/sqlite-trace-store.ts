@@ -86,8 +86,9 @@ export class SqliteTraceStore implements TraceStore {
     return existing ? "updated" : "inserted";
   }
 
-  async upsertTrace(trace: TraceInfo): Promise<TraceWithAssessments | undefined> {
-    const outcome = (await this.writes.submit({ kind: "trace", trace })) as UpsertOutcome;
+  async upsertTrace(trace: TraceInfo, options: { inUnit?: boolean } = {}): Promise<TraceWithAssessments | undefined> {
+    // In an audit unit the write joins the unit's transaction (a savepoint) at once: its commit is the unit's group.
+    const outcome = options.inUnit === true ? this.conn.write(() => this.writeTrace(trace)) : ((await this.writes.submit({ kind: "trace", trace })) as UpsertOutcome);
     if (outcome === "conflict") return undefined;
     // A fresh trace is exactly what was written: skip the read-back on the ingest path.
     if (outcome === "inserted") return { ...trace, tags: { ...trace.tags }, metadata: { ...trace.metadata }, assessments: [] };
