@@ -2,13 +2,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ServerConfig } from "../src/core/config.js";
 import type { RunningServer } from "../src/server/start.js";
 import { startServerIn } from "../src/server/test-support/temp-server.js";
 import { constantOfShapeModel, logisticRegressionModel, loopModel, writeMlflowModelDir } from "../src/serving/test-support/onnx-models.js";
 import { waitFor } from "./support/wait-for.js";
+import { duringAttack, type Bystanders } from "./support/bystanders.js";
 
 /**
  * The attack's "one request kills the process" findings, against a real server: a valid model whose output has 150
@@ -91,45 +91,15 @@ const executors = (): number[] =>
 
 const NORMAL_ROW = { x: [[0.1, 0.2, 0.3, 0.4]] };
 
-/**
- * While `attack` runs: /health every 20 ms and the normal deployment scored back to back. Returns the attack's result
- * and what the bystanders saw.
- */
-const during = async <T>(
-  attack: () => Promise<T>,
-): Promise<{ result: T; healthP95Ms: number; healthWorstMs: number; healthChecks: number; normalStatuses: number[] }> => {
-  let done = false;
-  const health: number[] = [];
-  const normal: number[] = [];
-  const probe = (async () => {
-    while (!done) {
-      const started = performance.now();
-      const response = await fetch(url("/health"));
-      await response.text();
-      expect(response.status).toBe(200);
-      health.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  const client = (async () => {
-    while (!done) normal.push((await score("normal", NORMAL_ROW)).status);
-  })();
-  try {
-    const result = await attack();
-    const sorted = [...health].sort((a, b) => a - b);
-    const p95 = sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? Number.NaN;
-    return { result, healthP95Ms: p95, healthWorstMs: Math.max(...health), healthChecks: health.length, normalStatuses: normal };
-  } finally {
-    done = true;
-    await Promise.all([probe, client]);
-  }
-};
+/** While `attack` runs: /health every 20 ms and the normal deployment scored back to back. */
+const during = <T>(attack: () => Promise<T>): Promise<Bystanders<T>> =>
+  duringAttack(url(""), async () => (await score("normal", NORMAL_ROW)).status, attack);
 
 /**
  * /health within 100 ms (95th percentile; the worst under 500 ms, which this 2-core machine's other tenants can cost
  * on their own: before, the answer took the whole attack or never came) and every normal request answered.
  */
-const expectBystandersFine = (seen: { healthP95Ms: number; healthWorstMs: number; healthChecks: number; normalStatuses: number[] }): void => {
+const expectBystandersFine = (seen: Bystanders<unknown>): void => {
   expect(seen.healthChecks).toBeGreaterThan(3);
   expect(seen.healthP95Ms).toBeLessThan(100);
   expect(seen.healthWorstMs).toBeLessThan(500);
