@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { hashPassword, verifyPassword } from "../src/auth/password-hash.js";
-import { startServerIn } from "../src/server/test-support/temp-server.js";
-import type { RunningServer } from "../src/server/start.js";
+import { BENCH_ADMIN, basicAuth, withAuthServerPair } from "./auth-servers.js";
 import { percentile } from "./stats.js";
 
 /**
@@ -13,7 +9,7 @@ import { percentile } from "./stats.js";
  * what every Basic request would cost without the verified-credentials cache. Target: Basic within 1.5x of auth off.
  */
 const ITERATIONS = Number(process.env.BENCH_AUTH_ITERATIONS ?? 2000);
-const ADMIN = { username: "bench", password: "bench-password-01" };
+const ADMIN = BENCH_ADMIN;
 
 const round = (value: number): number => Number(value.toFixed(3));
 const summary = (times: number[]) => {
@@ -31,15 +27,9 @@ const post = async (url: string, endpoint: string, body: unknown, headers: Recor
 const newRun = async (url: string, headers: Record<string, string>): Promise<string> =>
   ((await post(url, "mlflow/runs/create", { experiment_id: "0", start_time: Date.now() }, headers)).run as { info: { run_id: string } }).info.run_id;
 
-export const runAuthBenchmarks = async () => {
-  const dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(tmpdir(), "cairn-bench-auth-"))));
-  const servers: RunningServer[] = [];
-  try {
-    const open = await startServerIn(dirs[0] as string, { webUiDir: null });
-    servers.push(open);
-    const secured = await startServerIn(dirs[1] as string, { webUiDir: null, auth: true, adminBootstrap: ADMIN });
-    servers.push(secured);
-    const basic = { authorization: `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}` };
+export const runAuthBenchmarks = () =>
+  withAuthServerPair("cairn-bench-auth-", async (open, secured) => {
+    const basic = basicAuth(ADMIN);
     const token = (await post(secured.url, "cairn/tokens/create", { name: "bench" }, basic)).token as string;
     const bearer = { authorization: `Bearer ${token}` };
 
@@ -77,8 +67,4 @@ export const runAuthBenchmarks = async () => {
       scrypt_verify_uncached: summary(scrypt),
       target: "basic p50 and p99 within 1.5x of auth off",
     };
-  } finally {
-    for (const server of servers) await server.close();
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  }
-};
+  });

@@ -1,8 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startServerIn } from "../src/server/test-support/temp-server.js";
-import type { RunningServer } from "../src/server/start.js";
+import { BENCH_ADMIN, basicAuth, withAuthServerPair } from "./auth-servers.js";
 import { percentile } from "./stats.js";
 
 /**
@@ -13,7 +9,7 @@ import { percentile } from "./stats.js";
  * one grant lookup per experiment.
  */
 const ITERATIONS = Number(process.env.BENCH_PERMISSIONS_ITERATIONS ?? 2000);
-const ADMIN = { username: "bench", password: "bench-password-01" };
+const ADMIN = BENCH_ADMIN;
 const USER = { username: "ada", password: "ada-password-0001" };
 
 const round = (value: number): number => Number(value.toFixed(3));
@@ -21,7 +17,7 @@ const summary = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);
   return { p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)) };
 };
-const basic = (user: { username: string; password: string }) => ({ authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}` });
+const basic = basicAuth;
 
 const send = async (url: string, method: string, endpoint: string, body: unknown, headers: Record<string, string>): Promise<Record<string, unknown>> => {
   const response = await fetch(`${url}/api/2.0/${endpoint}`, {
@@ -34,14 +30,8 @@ const send = async (url: string, method: string, endpoint: string, body: unknown
   return JSON.parse(text) as Record<string, unknown>;
 };
 
-export const runPermissionBenchmarks = async () => {
-  const dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(tmpdir(), "cairn-bench-permissions-"))));
-  const servers: RunningServer[] = [];
-  try {
-    const open = await startServerIn(dirs[0] as string, { webUiDir: null });
-    servers.push(open);
-    const secured = await startServerIn(dirs[1] as string, { webUiDir: null, auth: true, adminBootstrap: ADMIN });
-    servers.push(secured);
+export const runPermissionBenchmarks = () =>
+  withAuthServerPair("cairn-bench-permissions-", async (open, secured) => {
     const admin = basic(ADMIN);
     const user = basic(USER);
     await send(secured.url, "POST", "mlflow/users/create", USER, admin);
@@ -92,8 +82,4 @@ export const runPermissionBenchmarks = async () => {
       ratio_user_vs_off: { p50: round((asUser?.p50_ms ?? 0) / (off?.p50_ms ?? 1)), p99: round((asUser?.p99_ms ?? 0) / (off?.p99_ms ?? 1)) },
       experiments_search_100: { admin: searchAdmin, user_filtered: searchUser, ratio_p50: round((searchUser?.p50_ms ?? 0) / (searchAdmin?.p50_ms ?? 1)) },
     };
-  } finally {
-    for (const server of servers) await server.close();
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  }
-};
+  });
