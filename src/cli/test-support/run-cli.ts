@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+/** tsx's loader resolved from here, so that the CLI also runs in a folder outside the repository (a temp project). */
+const tsxLoader = pathToFileURL(path.join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 export interface CliResult {
   code: number | null;
@@ -16,7 +18,7 @@ export interface CliResult {
  */
 export const runCli = (args: readonly string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliResult> => {
   const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, CAIRN_USER: _u, MLFLOW_TRACKING_USERNAME: _n, MLFLOW_TRACKING_PASSWORD: _p, MLFLOW_TRACKING_TOKEN: _t, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), ...args], {
+  const child = spawn(process.execPath, ["--import", tsxLoader, path.join(repoRoot, "src/cli/main.ts"), ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...base, ...options.env },
     stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
