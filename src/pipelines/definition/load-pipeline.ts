@@ -52,11 +52,11 @@ export const resolvePipelineText = async (root: string, file: string, text: stri
   const unknown = Object.keys(record).find((key) => !TOP_LEVEL_KEYS.has(key));
   if (unknown !== undefined) throw new PipelineError(`unknown top-level key '${unknown}' (known: ${[...TOP_LEVEL_KEYS].join(", ")})`, { file });
   const guard = new SymlinkGuard(root);
-  const load = { root, file, guard, baseDir: "" };
+  const files = new Map<string, ParamsData | undefined>();
+  const load = { root, file, guard, baseDir: "", files };
   let context = await loadDefaultParams(emptyContext(), load);
   context = await loadVars(context, record.vars, load);
   const stages = await expandStages(record.stages, context, load);
-  const files = new Map<string, ParamsData | undefined>();
   const pipeline = await validatePipeline({ root, file, stages }, guard, files);
   buildGraph(pipeline); // refuses a cycle, naming its stages
   return pipeline;

@@ -1,7 +1,7 @@
 import { posix, resolve } from "node:path";
 import { PipelineError } from "../errors.js";
 import type { Vars } from "./interpolate.js";
-import { pickParams, readParamsFile } from "./params-file.js";
+import { pickParams, readParamsFile, type ParamsData } from "./params-file.js";
 import { toWorkspacePath, type SymlinkGuard } from "./workspace-paths.js";
 
 /**
@@ -54,7 +54,16 @@ export interface VarsLoad {
   /** Workspace-relative folder that relative vars files are read from (the pipeline file's, or the stage's wdir). */
   baseDir: string;
   guard: SymlinkGuard;
+  /** Params files read during this load, shared with the params checks so each file is read once. */
+  files?: Map<string, ParamsData | undefined>;
 }
+
+const readCached = async (load: VarsLoad, rel: string): Promise<ParamsData | undefined> => {
+  if (load.files?.has(rel) === true) return load.files.get(rel);
+  const data = await readParamsFile(resolve(load.root, rel), rel);
+  load.files?.set(rel, data);
+  return data;
+};
 
 /** Applies a `vars` list (top-level or a stage's) to a context. */
 export const loadVars = async (context: VarsContext, raw: unknown, load: VarsLoad): Promise<VarsContext> => {
@@ -73,7 +82,7 @@ export const loadVars = async (context: VarsContext, raw: unknown, load: VarsLoa
     const rel = toWorkspacePath(load.root, load.baseDir, name, { ...where, field: `vars[${index}]` });
     if (keys === undefined && current.imported.has(rel)) continue;
     load.guard.check(rel, { ...where, field: `vars[${index}]` });
-    const data = await readParamsFile(resolve(load.root, rel), rel);
+    const data = await readCached(load, rel);
     if (data === undefined) throw new PipelineError(`vars[${index}]: params file '${rel}' does not exist`, where);
     if (keys !== undefined && current.imported.has(rel)) continue;
     const picked = keys === undefined ? data : pickParams(data, keys, rel);
@@ -87,7 +96,7 @@ export const loadVars = async (context: VarsContext, raw: unknown, load: VarsLoa
 export const loadDefaultParams = async (context: VarsContext, load: VarsLoad): Promise<VarsContext> => {
   const rel = load.baseDir === "" ? "params.yaml" : posix.join(load.baseDir, "params.yaml");
   load.guard.check(rel, { file: load.file, field: "params.yaml" });
-  const data = await readParamsFile(resolve(load.root, rel), rel);
+  const data = await readCached(load, rel);
   if (data === undefined) return context;
   const next = mergeInto(context, data, rel, { file: load.file });
   next.imported.add(rel);
