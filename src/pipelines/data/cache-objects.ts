@@ -108,3 +108,24 @@ export const readManifestObject = async (ws: Workspace, hash: string, forPath: s
   if (hashBytes(bytes) !== hexOf(hash)) throw new PipelineError(`cache object ${hash} is corrupted; it was not used`, { file: forPath });
   return parseManifest(bytes, forPath);
 };
+
+/**
+ * Adds a file received from elsewhere (a download from a remote, written under `ws.tmpDir`) to the cache as the
+ * object `hash`: its bytes are hashed and must match the name (else a PipelineError naming the hash, and the file is
+ * deleted); then it is renamed into place read-only. A present object is kept and the file deleted. For pull/fetch.
+ */
+export const importObject = async (ws: Workspace, file: string, hash: string): Promise<void> => {
+  try {
+    const actual = await hashFile(file);
+    if (actual !== hexOf(hash)) throw new PipelineError(`received bytes hash to ${actual}, not to the object's name; not stored`, { file: hash });
+    if (hasObject(ws, hash)) {
+      await unlink(file);
+      return;
+    }
+    const target = await place(ws, file, hash);
+    ws.state.markVerified([{ hash, key: keyOf(lstatSync(target, { bigint: true })) }]);
+  } catch (error) {
+    await unlink(file).catch(() => undefined);
+    throw error;
+  }
+};

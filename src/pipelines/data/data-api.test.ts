@@ -213,3 +213,22 @@ describe("saveToCache, objectsOf, checkoutPath, removePath", () => {
     await removePath(ws, "not-there");
   });
 });
+
+describe("importObject (for pull/fetch)", () => {
+  it("stores received bytes under their verified name and refuses a mismatch", async () => {
+    const { importObject, tmpPathIn } = await import("./cache-objects.js");
+    const { ws } = await workspace();
+    await mkdir(ws.tmpDir, { recursive: true });
+    const good = tmpPathIn(ws);
+    await writeFile(good, "payload");
+    await importObject(ws, good, sha("payload"));
+    expect(await readFile(objectPath(ws.cacheDir, sha("payload")), "utf8")).toBe("payload");
+    expect((await stat(objectPath(ws.cacheDir, sha("payload")))).mode & 0o777).toBe(0o444);
+    const bad = tmpPathIn(ws);
+    await writeFile(bad, "tampered");
+    const wanted = sha("expected");
+    expect((await failure(importObject(ws, bad, wanted))).message).toBe(`${wanted}: received bytes hash to ${sha("tampered")}, not to the object's name; not stored`);
+    await expect(stat(bad)).rejects.toThrow("ENOENT");
+    await expect(stat(objectPath(ws.cacheDir, wanted))).rejects.toThrow("ENOENT");
+  });
+});
