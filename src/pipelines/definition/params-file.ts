@@ -14,19 +14,19 @@ export type ParamsData = Record<string, unknown>;
 const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Parses a params file's text; `label` (the workspace-relative path) names it in errors. */
-export const parseParamsText = (text: string, label: string): ParamsData => {
+export const parseParamsText = (text: string, label: string, kind = "params file"): ParamsData => {
   const lower = label.toLowerCase();
   if (lower.endsWith(".toml") || lower.endsWith(".py")) {
-    throw new PipelineError("params files in TOML or Python are not supported (use YAML or JSON)", { file: label });
+    throw new PipelineError(`${kind}s in TOML or Python are not supported (use YAML or JSON)`, { file: label });
   }
   let data: unknown;
   try {
     data = lower.endsWith(".json") ? (JSON.parse(text) as unknown) : parseLimitedYamlData(text, label, PARAMS_LIMITS);
   } catch (error) {
-    throw new PipelineError(`malformed params file: ${(error as Error).message}`, { file: label });
+    throw new PipelineError(`malformed ${kind}: ${(error as Error).message}`, { file: label });
   }
   if (data === null || data === undefined) return {};
-  if (!isMapping(data)) throw new PipelineError("malformed params file: expected a mapping of names to values", { file: label });
+  if (!isMapping(data)) throw new PipelineError(`malformed ${kind}: expected a mapping of names to values`, { file: label });
   return data;
 };
 
