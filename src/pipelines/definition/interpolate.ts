@@ -16,6 +16,8 @@ export interface InterpolateWhere {
   stage?: string;
   /** The stage field being resolved ("cmd", "outs", "foreach", ...): decides what may be rendered into a string. */
   field: string;
+  /** Told the key path of every variable read (DVC tracks the params-file values a stage uses as its params). */
+  onSelect?: (path: string[]) => void;
 }
 
 /** `${` not preceded by a backslash, up to the first `}` (as DVC's KEYCRE: no nesting). */
@@ -46,12 +48,14 @@ const keyPath = (expression: string, where: InterpolateWhere): string[] => {
 /** The value a key path names, or fails naming the variable that is not defined. */
 export const selectVar = (vars: Vars, expression: string, where: InterpolateWhere): unknown => {
   let current: unknown = vars;
-  for (const part of keyPath(expression, where)) {
+  const path = keyPath(expression, where);
+  for (const part of path) {
     if (Array.isArray(current) && /^\d+$/.test(part) && Number(part) < current.length) current = current[Number(part)];
     else if (typeof current === "object" && current !== null && !Array.isArray(current) && Object.hasOwn(current, part)) {
       current = (current as Record<string, unknown>)[part];
     } else return fail(`undefined variable '\${${expression.trim()}}'`, where);
   }
+  where.onSelect?.(path);
   return current;
 };
 
