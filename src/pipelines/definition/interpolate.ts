@@ -23,11 +23,6 @@ export interface InterpolateWhere {
 /** `${` not preceded by a backslash, up to the first `}` (as DVC's KEYCRE: no nesting). */
 const EXPRESSION = /(?<!\\)\$\{(.*?)\}/g;
 
-export const hasInterpolation = (text: string): boolean => {
-  EXPRESSION.lastIndex = 0;
-  return EXPRESSION.test(text);
-};
-
 const fail = (message: string, where: InterpolateWhere): never => {
   throw new PipelineError(`${where.field}: ${message}`, { file: where.file, ...(where.stage === undefined ? {} : { stage: where.stage }) });
 };
