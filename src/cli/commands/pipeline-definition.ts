@@ -12,6 +12,7 @@ import { findWorkspaceRoot } from "../../pipelines/data/workspace.js";
 import { PipelineError } from "../../pipelines/errors.js";
 import { UsageError } from "../errors.js";
 import type { CommandResult } from "../output.js";
+import { ownOrCreate, setOwn } from "../../pipelines/definition/own-keys.js";
 
 /**
  * `cairn dag`, `cairn params diff`, `cairn metrics show|diff`: read-only views of the workspace's pipeline. They
@@ -47,11 +48,11 @@ const changeCell = (row: ValueChange): string => (row.change === undefined ? "-"
 const byFile = (rows: ValueChange[]): Record<string, Record<string, { old?: unknown; new?: unknown; diff?: number }>> => {
   const out: Record<string, Record<string, { old?: unknown; new?: unknown; diff?: number }>> = {};
   for (const row of rows) {
-    (out[row.file] ??= {})[row.key] = {
+    setOwn(ownOrCreate(out, row.file, () => ({})), row.key, {
       ...("old" in row ? { old: row.old } : {}),
       ...("new" in row ? { new: row.new } : {}),
       ...(row.change === undefined ? {} : { diff: row.change }),
-    };
+    });
   }
   return out;
 };

@@ -1,5 +1,6 @@
 import { parseParamsText } from "../definition/params-file.js";
 import { PipelineError } from "../errors.js";
+import { setOwn } from "../definition/own-keys.js";
 
 /**
  * Params and metrics values as flat key -> value pairs: nested mapping keys joined with "." (DVC's flatten), lists
@@ -11,7 +12,7 @@ export const flattenValues = (data: Record<string, unknown>, prefix = "", out: R
   for (const [key, value] of Object.entries(data)) {
     const name = prefix === "" ? key : `${prefix}.${key}`;
     if (isMapping(value) && Object.keys(value).length > 0) flattenValues(value, name, out);
-    else out[name] = value;
+    else setOwn(out, name, value);
   }
   return out;
 };

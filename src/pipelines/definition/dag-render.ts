@@ -34,7 +34,7 @@ export const renderText = (view: DagView): string => {
   return lines.join("\n");
 };
 
-const dotId = (name: string): string => `"${name.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+const dotId = (name: string): string => `"${name.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`;
 
 export const renderDot = (view: DagView): string =>
   ["strict digraph {", ...view.nodes.map((node) => `\t${dotId(node)};`), ...view.edges.map((edge) => `\t${dotId(edge.from)} -> ${dotId(edge.to)};`), "}"].join("\n");
@@ -42,7 +42,7 @@ export const renderDot = (view: DagView): string =>
 /** Mermaid as DVC writes it: `flowchart TD`, nodes `nodeN["name"]` numbered in run order, edges `nodeA-->nodeB`. */
 export const renderMermaid = (view: DagView): string => {
   const ids = new Map(view.nodes.map((node, index) => [node, `node${index + 1}`]));
-  const label = (name: string): string => name.replaceAll('"', "#quot;");
+  const label = (name: string): string => name.replaceAll('"', "#quot;").replaceAll("\n", " ");
   return [
     "flowchart TD",
     ...view.nodes.map((node) => `\t${ids.get(node) as string}["${label(node)}"]`),

@@ -1,6 +1,7 @@
 import { PipelineError } from "../errors.js";
-import { interpolateValue, primitiveToString, type Vars } from "./interpolate.js";
+import { interpolateValue, MAX_EXPANDED_CHARS, primitiveToString, type Vars } from "./interpolate.js";
 import type { ResolvedParam, ResolvedStage } from "./resolved-pipeline.js";
+import { setOwn } from "./own-keys.js";
 import { resolveStageBody } from "./stage-body.js";
 import { loadVars, type VarsContext } from "./vars-context.js";
 import { toWorkspacePath, type SymlinkGuard } from "./workspace-paths.js";
@@ -19,6 +20,8 @@ export interface ExpandLoad {
   root: string;
   file: string;
   guard: SymlinkGuard;
+  /** Shared by every interpolation of the load (MAX_EXPANDED_CHARS). */
+  budget?: { remaining: number };
 }
 
 interface Instance {
@@ -50,12 +53,12 @@ const withLoopVars = (context: VarsContext, extra: Vars): VarsContext => {
   return { vars, sources: context.sources, imported: context.imported };
 };
 
-const expandForeach = (name: string, definition: Record<string, unknown>, context: VarsContext, file: string): Instance[] => {
+const expandForeach = (name: string, definition: Record<string, unknown>, context: VarsContext, file: string, budget: { remaining: number }): Instance[] => {
   const extra = Object.keys(definition).find((key) => key !== "foreach" && key !== "do");
   if (extra !== undefined) fail(`'${extra}' is not allowed beside foreach/do (put it inside 'do')`, file, name);
   const body = definition.do;
   if (!isMapping(body)) return fail("'foreach' needs a 'do' mapping (the stage to repeat)", file, name);
-  const iterable = interpolateValue(definition.foreach, context.vars, { file, stage: name, field: "foreach" });
+  const iterable = interpolateValue(definition.foreach, context.vars, { file, stage: name, field: "foreach", budget });
   let entries: Array<[string, unknown, boolean]>;
   if (Array.isArray(iterable)) {
     const byIndex = iterable.some(isComposite);
@@ -73,11 +76,11 @@ const expandForeach = (name: string, definition: Record<string, unknown>, contex
   }));
 };
 
-const expandMatrix = (name: string, definition: Record<string, unknown>, context: VarsContext, file: string): Instance[] => {
+const expandMatrix = (name: string, definition: Record<string, unknown>, context: VarsContext, file: string, budget: { remaining: number }): Instance[] => {
   const raw = definition.matrix;
   if (!isMapping(raw) || Object.keys(raw).length === 0) return fail("'matrix' must be a non-empty mapping of names to lists", file, name);
   const axes = Object.entries(raw).map(([axis, values]) => {
-    const resolved = interpolateValue(values, context.vars, { file, stage: name, field: `matrix.${axis}` });
+    const resolved = interpolateValue(values, context.vars, { file, stage: name, field: `matrix.${axis}`, budget });
     if (!Array.isArray(resolved) || resolved.length === 0) return fail(`matrix.${axis} must be a non-empty list`, file, name);
     return { axis, values: resolved as unknown[] };
   });
@@ -132,10 +135,15 @@ const trackedParams = (selected: string[][], instance: Instance, context: VarsCo
 };
 
 /** The body's fields interpolated one by one, each with its own field name (it decides what may be rendered). */
-const interpolateBody = (body: Record<string, unknown>, vars: Vars, file: string, stage: string, onSelect: (path: string[]) => void): Record<string, unknown> => {
+const interpolateBody = (
+  body: Record<string, unknown>,
+  vars: Vars,
+  where: { file: string; stage: string; budget: { remaining: number } },
+  onSelect: (path: string[]) => void,
+): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
-    out[field] = field === "meta" || field === "vars" ? value : interpolateValue(value, vars, { file, stage, field, onSelect });
+    setOwn(out, field, field === "meta" || field === "vars" ? value : interpolateValue(value, vars, { ...where, field, onSelect }));
   }
   return out;
 };
@@ -145,15 +153,16 @@ export const expandStages = async (raw: unknown, global: VarsContext, load: Expa
   if (!isMapping(raw)) throw new PipelineError("'stages' must be a mapping of stage names to stages", { file: load.file });
   const stages: ResolvedStage[] = [];
   const names = new Set<string>();
+  const budget = load.budget ?? { remaining: MAX_EXPANDED_CHARS };
   for (const [name, definition] of Object.entries(raw)) {
     if (name === "" || INVALID_NAME.test(name)) fail("a stage name must be non-empty and hold none of \\ / @ :", load.file, name);
     if (!isMapping(definition)) fail("a stage must be a mapping", load.file, name);
     const record = definition as Record<string, unknown>;
     const instances =
       record.foreach !== undefined || record.do !== undefined
-        ? expandForeach(name, record, global, load.file)
+        ? expandForeach(name, record, global, load.file, budget)
         : record.matrix !== undefined
-          ? expandMatrix(name, record, global, load.file)
+          ? expandMatrix(name, record, global, load.file, budget)
           : [{ name, body: record, context: global, aliases: new Map<string, string[]>() }];
     for (const instance of instances) {
       if (names.has(instance.name)) fail("two stages have this name", load.file, instance.name);
@@ -162,12 +171,12 @@ export const expandStages = async (raw: unknown, global: VarsContext, load: Expa
       let context = instance.context;
       if (instance.body.vars !== undefined) {
         // A stage's own vars are read relative to its wdir (itself resolved with the outer variables), as DVC does.
-        const rawWdir = instance.body.wdir === undefined ? undefined : interpolateValue(instance.body.wdir, context.vars, { file: load.file, stage: instance.name, field: "wdir" });
+        const rawWdir = instance.body.wdir === undefined ? undefined : interpolateValue(instance.body.wdir, context.vars, { file: load.file, stage: instance.name, field: "wdir", budget });
         const baseDir = typeof rawWdir === "string" ? toWorkspacePath(load.root, "", rawWdir, { file: load.file, stage: instance.name, field: "wdir" }) : "";
         context = await loadVars(context, instance.body.vars, { ...load, stage: instance.name, baseDir });
       }
       const selected: string[][] = [];
-      const body = interpolateBody(instance.body, context.vars, load.file, instance.name, (path) => selected.push(path));
+      const body = interpolateBody(instance.body, context.vars, { file: load.file, stage: instance.name, budget }, (path) => selected.push(path));
       const stage = resolveStageBody(body, { root: load.root, file: load.file, stage: instance.name });
       const known = new Set(stage.params.map((param) => `${param.file}\0${param.key}`));
       for (const param of trackedParams(selected, instance, context)) {

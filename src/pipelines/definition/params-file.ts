@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parseLimitedYamlData } from "../../core/limited-yaml.js";
 import { PipelineError } from "../errors.js";
+import { setOwn } from "./own-keys.js";
 
 /**
  * Params files (`params.yaml` and the files a stage's `params` or the pipeline's `vars` name): YAML or JSON
@@ -67,11 +68,11 @@ export const pickParams = (data: ParamsData, keys: string[], label: string): Par
     const parts = key.split(".");
     let target = out;
     parts.slice(0, -1).forEach((part) => {
-      const next = target[part];
-      if (!isMapping(next)) target[part] = {};
+      const next = Object.hasOwn(target, part) ? target[part] : undefined;
+      if (!isMapping(next)) setOwn(target, part, {});
       target = target[part] as ParamsData;
     });
-    target[parts[parts.length - 1] ?? key] = found.value;
+    setOwn(target, parts[parts.length - 1] ?? key, found.value);
   }
   return out;
 };
