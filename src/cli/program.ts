@@ -11,8 +11,8 @@ import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
-import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 import { registerPipelineDefinitionCommands } from "./pipeline-definition-commands.js";
+import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -266,8 +266,8 @@ export const buildProgram = (): Command => {
   registerDataCommands(program, dataAction);
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
-  registerAuthCommands(program, dataAction, localAction);
   registerPipelineDefinitionCommands(program, localAction);
+  registerAuthCommands(program, dataAction, localAction);
   return program;
 };
 
