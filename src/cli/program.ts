@@ -11,6 +11,7 @@ import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
+import { registerPipelineDefinitionCommands } from "./pipeline-definition-commands.js";
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 
 interface GlobalOptions {
@@ -265,6 +266,7 @@ export const buildProgram = (): Command => {
   registerDataCommands(program, dataAction);
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
+  registerPipelineDefinitionCommands(program, localAction);
   registerAuthCommands(program, dataAction, localAction);
   return program;
 };
