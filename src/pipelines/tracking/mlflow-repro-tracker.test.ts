@@ -314,7 +314,6 @@ describe("createMlflowReproTracker", () => {
     await writeFile(path.join(parent, "m.yaml"), "- 1\n- 2\n");
     const tracker = createMlflowReproTracker(client, {
       root: parent,
-      pipelineFile: "cairn.yaml",
       env: { MLFLOW_EXPERIMENT_NAME: "from-env" },
       runName: "exp lr-0.2",
       parentTags: { "cairn.experiment": "lr-0.2" },
