@@ -8,7 +8,7 @@ import type { ReproTracker, StageOutcome } from "../tracking/repro-tracker.js";
 export class LazyTracker implements ReproTracker {
   private tracker: ReproTracker | undefined;
 
-  constructor(private readonly load: () => Promise<ReproTracker>) {}
+  constructor(private readonly load: (pipeline: ResolvedPipeline) => Promise<ReproTracker>) {}
 
   private get real(): ReproTracker {
     if (this.tracker === undefined) throw new Error("tracker used before begin()");
@@ -16,7 +16,7 @@ export class LazyTracker implements ReproTracker {
   }
 
   async begin(pipeline: ResolvedPipeline, plan: { stage: string; state: "will-run" | "skipped" }[]): Promise<void> {
-    this.tracker ??= await this.load();
+    this.tracker ??= await this.load(pipeline);
     await this.tracker.begin(pipeline, plan);
   }
 

@@ -19,6 +19,8 @@ export interface ReproIo {
   /** Whether every object `info` needs is in the cache (a .dir manifest and its files). */
   hasObjects(info: HashInfo): Promise<boolean>;
   removePath(relPath: string): Promise<void>;
+  /** Makes the files of a workspace path writable copies (not links into the cache), for a persisted out. */
+  unprotectPath(relPath: string): Promise<void>;
   /** The stage's param values now: file -> key path -> value (a missing key is a PipelineError naming it). */
   loadParams(stage: ResolvedStage): Promise<ParamValues>;
   /** Runs `work` holding the workspace lock (writes of the lock file and the run cache). */

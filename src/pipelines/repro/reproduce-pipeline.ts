@@ -15,7 +15,9 @@ import { SafeTracker } from "./safe-tracker.js";
 import { stageChanges, type StageSnapshot } from "./stage-changes.js";
 import { RunningCommands, runStageCommand } from "./stage-command.js";
 import { existsInWorkspace, snapshotOf } from "./stage-snapshot.js";
-import { producerOf, selectStages, upstreamOf } from "./stage-upstream.js";
+import { reproGraph } from "./stage-upstream.js";
+import { missingDeps } from "../definition/missing-deps.js";
+import { OutputIndex } from "../definition/graph.js";
 
 export interface ReproOptions {
   /** Stage names to reproduce, with everything upstream of them (default: every stage). */
@@ -87,20 +89,19 @@ interface Checked {
 export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo, options: ReproOptions = {}): Promise<ReproResult> => {
   const emit = (event: ReproEvent): void => options.onEvent?.(event);
   const where = (stage: string) => ({ stage, file: pipeline.file });
-  const upstream = upstreamOf(pipeline);
-  const selected = selectStages(pipeline, upstream, options.targets);
+  const graph = reproGraph(pipeline);
+  const upstream = graph.upstream;
+  const selected = graph.select(options.targets);
   const byName = new Map(selected.map((stage) => [stage.name, stage]));
   const pipelineOrder = pipeline.stages.map((stage) => stage.name);
   const force = options.force === true;
   const useRunCache = options.useRunCache !== false && !force;
 
+  const outputs = new OutputIndex(pipeline);
   for (const stage of selected) {
     if (stage.frozen) continue;
-    for (const dep of stage.deps) {
-      if (producerOf(pipeline, dep) === undefined && !(await existsInWorkspace(io.root, dep))) {
-        throw new PipelineError(`dependency '${dep}' does not exist and no stage produces it`, where(stage.name));
-      }
-    }
+    const [missing] = await missingDeps(pipeline, stage, outputs);
+    if (missing !== undefined) throw new PipelineError(`dependency '${missing}' does not exist and no stage produces it`, where(stage.name));
   }
 
   const lock = await readLock(io.root, pipeline.file);
@@ -239,7 +240,7 @@ export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo,
   const execute = async (stage: ResolvedStage, key: string, base: Omit<LockStage, "outs">, reasons: string[]): Promise<void> => {
     emit({ kind: "running", stage: stage.name, reasons, cmd: stage.cmd });
     const env = await tracker.stageStarting(stage);
-    for (const out of stage.outs) if (!out.persist) await io.removePath(out.path);
+    for (const out of stage.outs) await (out.persist ? io.unprotectPath(out.path) : io.removePath(out.path));
     const startedAtMs = Date.now();
     const end = await runStageCommand({
       cmd: stage.cmd,
