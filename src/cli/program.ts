@@ -13,6 +13,7 @@ import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 import { registerPipelineCommands } from "./pipeline-commands.js";
+import { registerExperimentCommands } from "./experiment-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -268,6 +269,7 @@ export const buildProgram = (): Command => {
   registerTraceCommands(program, dataAction);
   registerAuthCommands(program, dataAction, localAction);
   registerPipelineCommands(program, localAction, makeClient);
+  registerExperimentCommands(program, localAction, makeClient);
   return program;
 };
 
