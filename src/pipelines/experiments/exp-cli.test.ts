@@ -7,6 +7,8 @@ import { repoRoot, type CliResult } from "../../cli/test-support/run-cli.js";
 import type { Run } from "../../protocol/mlflow/entities.js";
 import { startTempServer, type TempServer } from "../../server/test-support/temp-server.js";
 import { initWorkspace } from "../data/init-workspace.js";
+import { serializePointerFile } from "../data/pointer-file.js";
+import { openWorkspace, saveToCache } from "../data/workspace.js";
 
 let server: TempServer;
 let parent: string;
@@ -18,20 +20,19 @@ const TRAIN = `import { readFileSync, writeFileSync } from "node:fs";
 const text = readFileSync("params.yaml", "utf8");
 const lr = Number(/lr: *(-?[0-9.]+)/.exec(text)[1]);
 const epochs = Number(/epochs: *(-?[0-9]+)/.exec(text)[1]);
+const rows = readFileSync("data/raw.csv", "utf8").trim().split("\\n").length;
 if (epochs < 0) { console.error("epochs must not be negative"); process.exit(3); }
 await new Promise((resolve) => setTimeout(resolve, 1500));
 writeFileSync("model.txt", "model lr=" + lr + " epochs=" + epochs + "\\n");
-writeFileSync("metrics.json", JSON.stringify({ score: lr * 10 + epochs, nested: { ok: true } }));
+writeFileSync("metrics.json", JSON.stringify({ score: lr * 10 + epochs + rows, nested: { ok: true } }));
 `;
 const PIPELINE = `stages:
   train:
     cmd: node train.mjs
-    deps: [train.mjs]
+    deps: [train.mjs, data/raw.csv]
     params: [train.lr, train.epochs]
     outs: [model.txt]
-    metrics:
-      - metrics.json:
-          cache: false
+    metrics: [metrics.json]
 `;
 
 const git = (...args: string[]): string =>
@@ -86,7 +87,17 @@ beforeAll(async () => {
   await writeFile(path.join(root, "params.yaml"), PARAMS);
   await writeFile(path.join(root, "train.mjs"), TRAIN);
   await writeFile(path.join(root, "dvc.yaml"), PIPELINE);
-  await writeFile(path.join(root, ".gitignore"), "/model.txt\n");
+  await writeFile(path.join(root, ".gitignore"), "/model.txt\n/metrics.json\n/data/raw.csv\n");
+  // Data versioned by a pointer file, not in git: each experiment's copy gets it from the shared cache.
+  await mkdir(path.join(root, "data"));
+  await writeFile(path.join(root, "data", "raw.csv"), "a\nb\n");
+  const ws = await openWorkspace(root);
+  try {
+    const info = await saveToCache(ws, "data/raw.csv");
+    await writeFile(path.join(root, "data", "raw.csv.cairn"), serializePointerFile({ outs: [{ path: "raw.csv", ...info }] }));
+  } finally {
+    ws.close();
+  }
   git("add", "-A");
   git("commit", "-q", "-m", "pipeline");
 });
@@ -130,7 +141,7 @@ describe("cairn exp", () => {
     const first = await experimentRun("lr-02");
     const second = await experimentRun("lr-05");
     expect(results.map((r) => r.run_id)).toEqual([first.info.run_id, second.info.run_id]);
-    for (const [run, name, lr, score] of [[first, "lr-02", "0.2", 5], [second, "lr-05", "0.5", 8]] as const) {
+    for (const [run, name, lr, score] of [[first, "lr-02", "0.2", 7], [second, "lr-05", "0.5", 10]] as const) {
       expect(run.info).toMatchObject({ run_name: name, status: "FINISHED" });
       expect(tag(run, "cairn.pipeline")).toBe("true");
       expect(tag(run, "mlflow.source.git.commit")).toBe(git("rev-parse", "HEAD"));
@@ -147,6 +158,7 @@ describe("cairn exp", () => {
     // The workspace is untouched, the queue empty, the copies gone.
     expect(await readFile(path.join(root, "params.yaml"), "utf8")).toBe(PARAMS);
     await expect(readFile(path.join(root, "model.txt"))).rejects.toMatchObject({ code: "ENOENT" });
+    await expect(readFile(path.join(root, "metrics.json"))).rejects.toMatchObject({ code: "ENOENT" });
     expect(await readdir(path.join(root, ".cairn", "tmp", "exp-queue"))).toEqual([]);
     expect(await readdir(path.join(root, ".cairn", "tmp", "exp-runs"))).toEqual([]);
     expect(git("status", "--porcelain")).toBe("");
@@ -155,8 +167,8 @@ describe("cairn exp", () => {
     expect(shown.code).toBe(0);
     const rows = JSON.parse(shown.stdout) as { name: string; status: string; params: Record<string, string>; metrics: Record<string, number> }[];
     expect(rows.map((row) => [row.name, row.status, row.params, row.metrics]).sort()).toEqual([
-      ["lr-02", "FINISHED", { "train.lr": "0.2" }, { score: 5, "nested.ok": 1 }],
-      ["lr-05", "FINISHED", { "train.lr": "0.5" }, { score: 8, "nested.ok": 1 }],
+      ["lr-02", "FINISHED", { "train.lr": "0.2" }, { score: 7, "nested.ok": 1 }],
+      ["lr-05", "FINISHED", { "train.lr": "0.5" }, { score: 10, "nested.ok": 1 }],
     ]);
     const table = await cairn("exp", "show");
     expect(table.stdout.split("\n")[0]?.split(/ {2,}/)).toEqual(["EXPERIMENT", "STATUS", "CREATED (UTC)", "train.lr", "nested.ok", "score"]);
@@ -174,6 +186,14 @@ describe("cairn exp", () => {
     expect(shown.find((row) => row.status === "QUEUED")).toMatchObject({ name: "bad-epochs", error: entry.error });
     const removed = await cairn("exp", "remove", "bad-epochs");
     expect(removed).toMatchObject({ code: 0, stdout: "Removed queued experiment 'bad-epochs'.\n" });
+    // One --run-all at a time: a live holder of the queue's lock makes a second one stop before running anything.
+    expect((await cairn("exp", "run", "-S", "train.lr=0.9", "--queue", "--name", "waiting")).code).toBe(0);
+    const lock = path.join(root, ".cairn", "tmp", "exp-run-all.lock");
+    await writeFile(lock, `${process.pid}\n`);
+    const blocked = await cairn("exp", "run", "--run-all");
+    await rm(lock);
+    expect(blocked).toMatchObject({ code: 1, stderr: "cairn: error: another `cairn exp run --run-all` is running this workspace's queue; wait for it to end\n" });
+    expect((await cairn("exp", "remove", "--queue")).stdout).toBe("Removed 1 queued experiment.\n");
     const again = await cairn("exp", "remove", "--queue");
     expect(again).toMatchObject({ code: 1, stderr: "cairn: error: the queue is empty: nothing removed\n" });
     expect(await readFile(path.join(root, "params.yaml"), "utf8")).toBe(PARAMS);
@@ -188,7 +208,18 @@ describe("cairn exp", () => {
     expect(await readFile(path.join(root, "model.txt"), "utf8")).toBe("model lr=0.3 epochs=3\n");
     expect(params(run)).toEqual({ "train.lr": "0.3" });
     const [stage] = await stageRuns(run);
-    expect(metrics(stage as Run)).toEqual({ score: 6, "nested.ok": 1 });
+    expect(metrics(stage as Run)).toEqual({ score: 8, "nested.ok": 1 });
+
+    // lr 0.5 ran in a copy during --run-all: its outputs are in the shared cache, so the run cache restores them.
+    const reused = await cairn("exp", "run", "-S", "train.lr=0.5", "--name", "reuse", "--json");
+    expect(reused.code).toBe(0);
+    expect((JSON.parse(reused.stdout) as { stages: { stage: string; state: string }[] }).stages).toEqual([{ stage: "train", state: "cached", run_id: expect.any(String) }]);
+    expect(await readFile(path.join(root, "model.txt"), "utf8")).toBe("model lr=0.5 epochs=3\n");
+    const [reusedStage] = await stageRuns(await experimentRun("reuse"));
+    const [lr05Stage] = await stageRuns(await experimentRun("lr-05"));
+    expect(tag(reusedStage as Run, "cairn.stage.state")).toBe("cached");
+    expect(tag(reusedStage as Run, "cairn.stage.restored_from")).toBe((lr05Stage as Run).info.run_id);
+    expect(metrics(reusedStage as Run)).toEqual({ score: 10, "nested.ok": 1 });
 
     const removed = await cairn("exp", "remove", "lr-02", "--json");
     expect(removed.code).toBe(0);

@@ -1,9 +1,11 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import type { Param } from "../../protocol/mlflow/entities.js";
 import type { CairnClient } from "../../sdk/client.js";
+import { TMP_DIR, WORKSPACE_DIR } from "../data/cache-layout.js";
 import { checkoutPath, openWorkspace, type Workspace } from "../data/workspace.js";
+import { acquireWorkspaceLock, releaseWorkspaceLock } from "../data/workspace-lock.js";
 import { parsePointerFile, POINTER_SUFFIX } from "../data/pointer-file.js";
 import { loadPipeline } from "../definition/load-pipeline.js";
 import { PipelineError } from "../errors.js";
@@ -173,8 +175,27 @@ const runQueued = async (context: ExperimentContext, entry: QueuedExperiment): P
   return result;
 };
 
+/** Held while --run-all runs the queue: a second --run-all would run the same experiments again. */
+export const RUN_ALL_LOCK = "exp-run-all.lock";
+
 /** `cairn exp run --run-all -j N`: every queued experiment, N at a time, in queue order; results in that order. */
 export const runAllQueued = async (context: ExperimentContext, jobs: number): Promise<ExperimentResult[]> => {
+  const lockFile = path.join(context.root, WORKSPACE_DIR, TMP_DIR, RUN_ALL_LOCK);
+  await mkdir(path.dirname(lockFile), { recursive: true });
+  try {
+    await acquireWorkspaceLock(lockFile, { timeoutMs: 0 });
+  } catch (error) {
+    if (!(error instanceof PipelineError)) throw error;
+    throw new PipelineError("another `cairn exp run --run-all` is running this workspace's queue; wait for it to end");
+  }
+  try {
+    return await runQueue(context, jobs);
+  } finally {
+    await releaseWorkspaceLock(lockFile);
+  }
+};
+
+const runQueue = async (context: ExperimentContext, jobs: number): Promise<ExperimentResult[]> => {
   const queue = await listQueue(context.root);
   const results: ExperimentResult[] = new Array<ExperimentResult>(queue.length);
   let next = 0;
