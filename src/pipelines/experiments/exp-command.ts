@@ -72,7 +72,7 @@ export const expRun = async (options: ExpRunOptions): Promise<CommandResult> => 
       human: {
         kind: "table",
         columns: ["EXPERIMENT", "RESULT", "RUN", "PARAMS", "ERROR"],
-        rows: results.map((result) => [result.name, result.ok ? "done" : "failed (kept in the queue)", result.parentRunId ?? "-", result.params.join(" "), result.error ?? ""]),
+        rows: results.map((result) => [result.name, result.ok ? "done" : "failed (kept in the queue)", result.parentRunId ?? "-", result.params.join(" "), (result.error ?? "").split("\n")[0] ?? ""]),
         empty: "",
       },
       ...(failed.length > 0 ? { exitCode: 1 } : {}),

@@ -2,10 +2,12 @@ import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { PipelineError } from "../errors.js";
 import { dequeue, enqueue, listQueue, markFailed } from "./exp-queue.js";
 import { applyParamOverrides, checkParamOverrides, parseParamOverride, parseParamOverrides } from "./param-overrides.js";
+import { linePrefixer } from "./run-experiments.js";
 import { createWorkspaceCopy } from "./workspace-copy.js";
 
 const temps: string[] = [];
@@ -148,5 +150,21 @@ describe("createWorkspaceCopy", () => {
   it("refuses a workspace outside git", async () => {
     const root = await tempDir();
     await expect(createWorkspaceCopy(root, "x")).rejects.toThrow("the workspace must be in a git repository");
+  });
+});
+
+describe("linePrefixer", () => {
+  it("puts the experiment's name in front of every line", async () => {
+    let written = "";
+    const target = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        written += chunk.toString();
+        callback();
+      },
+    });
+    const stream = linePrefixer("[lr-02] ", target);
+    await new Promise<void>((resolve) => stream.write("[train] one\n[train] two\n", () => resolve()));
+    await new Promise<void>((resolve) => stream.write("[train] three\n", () => resolve()));
+    expect(written).toBe("[lr-02] [train] one\n[lr-02] [train] two\n[lr-02] [train] three\n");
   });
 });

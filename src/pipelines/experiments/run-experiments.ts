@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
 import type { Param } from "../../protocol/mlflow/entities.js";
 import type { CairnClient } from "../../sdk/client.js";
 import { TMP_DIR, WORKSPACE_DIR } from "../data/cache-layout.js";
@@ -92,6 +92,19 @@ const watchTracker = (tracker: ReproTracker): { tracker: ReproTracker; failure: 
   };
 };
 
+/**
+ * A stream that writes each line to `target` with the experiment's name in front: with -j N the commands of several
+ * experiments print at once, and "[train] epoch 3" alone would not say whose. The engine writes whole lines.
+ */
+export const linePrefixer = (prefix: string, target: Writable): Writable =>
+  new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      const text = chunk.toString();
+      const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+      target.write(`${body.split("\n").map((line) => `${prefix}${line}`).join("\n")}\n`, () => callback());
+    },
+  });
+
 /** Runs one experiment in `root` (the workspace, or a copy): params applied, pipeline reproduced and tracked. */
 const runIn = async (
   context: ExperimentContext,
@@ -126,7 +139,7 @@ const runIn = async (
             tracker: watched.tracker,
             jobs: context.stageJobs ?? 1,
             onEvent: (event) => line(context.describe?.(event) ?? event.kind),
-            commandOutput: context.commandOutput ?? { stdout: process.stderr, stderr: process.stderr },
+            commandOutput: context.commandOutput ?? { stdout: linePrefixer(`[${name}] `, process.stderr), stderr: linePrefixer(`[${name}] `, process.stderr) },
           })
         ).stages;
       } catch (error) {
