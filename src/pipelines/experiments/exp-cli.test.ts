@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, type CliResult } from "../../cli/test-support/run-cli.js";
 import type { Run } from "../../protocol/mlflow/entities.js";
+import { unusedPort } from "../../sdk/test-support/recording-server.js";
 import { startTempServer, type TempServer } from "../../server/test-support/temp-server.js";
 import { initWorkspace } from "../data/init-workspace.js";
 import { serializePointerFile } from "../data/pointer-file.js";
@@ -42,11 +43,12 @@ const git = (...args: string[]): string =>
  * The real CLI run from inside the workspace, as a user runs it. run-cli.ts's `--import tsx` resolves tsx from the
  * cwd, which a temporary workspace has no node_modules for: the loader is named by its path here instead.
  */
-const cairn = (...args: string[]): Promise<CliResult> => {
+const cairn = (...args: string[]): Promise<CliResult> => cairnAt(server.url, ...args);
+const cairnAt = (trackingUri: string, ...args: string[]): Promise<CliResult> => {
   const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, MLFLOW_EXPERIMENT_NAME: _e, MLFLOW_RUN_ID: _r, ...base } = process.env;
   const child = spawn(
     process.execPath,
-    ["--import", path.join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs"), path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", server.url, ...args],
+    ["--import", path.join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs"), path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", trackingUri, ...args],
     { cwd: root, env: { ...base, CAIRN_USER: "tester" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let stdout = "";
@@ -228,5 +230,10 @@ describe("cairn exp", () => {
     expect(await search(`tags.\`cairn.experiment\` = 'lr-02'`)).toEqual([]);
     const missing = await cairn("exp", "remove", "no-such");
     expect(missing).toMatchObject({ code: 1, stderr: "cairn: error: no experiment named 'no-such' (queued or on the tracking server)\n" });
+
+    // An experiment exists to be compared: one whose record could not be made is a failure, not a silent success.
+    const offline = await cairnAt(`http://127.0.0.1:${await unusedPort()}`, "exp", "run", "-S", "train.lr=0.4", "--name", "offline");
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toMatch(/\ncairn: error: experiment 'offline' failed: tracking failed: .+\n$/);
   });
 });
