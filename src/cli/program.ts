@@ -11,6 +11,7 @@ import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
+import { registerPipelineDefinitionCommands } from "./pipeline-definition-commands.js";
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 import { registerPipelineCommands } from "./pipeline-commands.js";
 import { registerDataVersionCommands } from "./data-version-commands.js";
@@ -272,6 +273,7 @@ export const buildProgram = (): Command => {
   registerDataCommands(program, dataAction);
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
+  registerPipelineDefinitionCommands(program, localAction);
   registerAuthCommands(program, dataAction, localAction);
   registerPipelineCommands(program, localAction, makeClient);
   registerDataVersionCommands(program, localAction);
