@@ -15,6 +15,7 @@ import { registerPipelineDefinitionCommands } from "./pipeline-definition-comman
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 import { registerPipelineCommands } from "./pipeline-commands.js";
 import { registerDataVersionCommands } from "./data-version-commands.js";
+import { registerExperimentCommands } from "./experiment-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -277,6 +278,7 @@ export const buildProgram = (): Command => {
   registerAuthCommands(program, dataAction, localAction);
   registerPipelineCommands(program, localAction, makeClient);
   registerDataVersionCommands(program, localAction);
+  registerExperimentCommands(program, localAction, makeClient);
   return program;
 };
 

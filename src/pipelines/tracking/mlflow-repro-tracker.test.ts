@@ -314,7 +314,6 @@ describe("createMlflowReproTracker", () => {
     await writeFile(path.join(parent, "m.yaml"), "- 1\n- 2\n");
     const tracker = createMlflowReproTracker(client, {
       root: parent,
-      pipelineFile: "cairn.yaml",
       env: { MLFLOW_EXPERIMENT_NAME: "from-env" },
       runName: "exp lr-0.2",
       parentTags: { "cairn.experiment": "lr-0.2" },
@@ -342,6 +341,22 @@ describe("createMlflowReproTracker", () => {
     const summary = JSON.parse(await artifactText(run, "cairn-pipeline.json"));
     expect(summary.git_commit).toBeNull();
     expect(summary.stages[0].state).toBe("ran");
+  });
+
+  it("keeps a param the stage's command logged itself, and notes the pipeline's value it could not log", async () => {
+    const { root } = await workspace("self-logging");
+    const train = stage("train", { params: [{ file: "params.yaml", key: "train" }] });
+    const tracker = createMlflowReproTracker(client, { root, env: {}, user: "carol" });
+    await tracker.begin({ root, file: "dvc.yaml", stages: [train] }, [{ stage: "train", state: "will-run" }]);
+    const env = await tracker.stageStarting(train);
+    // What an MLflow client in the command does with MLFLOW_RUN_ID.
+    await client.runs.logParam(env.MLFLOW_RUN_ID as string, "train.lr", "999");
+    const outcome: StageOutcome = { stage: train, state: "ran", deps: [], outs: [], params: { "params.yaml:train": { lr: 0.1, epochs: 3 } }, startedAtMs: 5, endedAtMs: 6 };
+    await tracker.stageEnded(outcome);
+    const run = await getRun(env.MLFLOW_RUN_ID as string);
+    expect(paramsOf(run)).toEqual({ "train.lr": "999", "train.epochs": "3" });
+    expect(tagsOf(run)["cairn.stage.notes"]).toMatch(/^param 'train\.lr': refused by the server \(.+\)$/);
+    expect(run.info.status).toBe("FINISHED");
   });
 
   it("refuses a deleted experiment with a message saying how to restore it", async () => {

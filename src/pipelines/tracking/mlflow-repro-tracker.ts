@@ -23,8 +23,8 @@ export interface MlflowReproTrackerOptions {
   experimentName?: string;
   /** Absolute workspace root. */
   root: string;
-  /** Workspace-relative pipeline file ("dvc.yaml"). */
-  pipelineFile: string;
+  /** Workspace-relative pipeline file ("dvc.yaml"); default: the file of the pipeline begin() gets. */
+  pipelineFile?: string;
   /** The commit the runs are recorded against; undefined: asked from git in `root`; null: none. */
   gitCommit?: string | null;
   /** Where MLFLOW_EXPERIMENT_NAME is read; default process.env. */
@@ -75,6 +75,7 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
   let parentRunId: string | undefined;
   let pipeline: ResolvedPipeline | undefined;
   let gitCommit: string | null = null;
+  let pipelineFile = options.pipelineFile ?? "";
   // stage-runs.json is rewritten after each stage; stages may end concurrently (-j N), so writes go one at a time.
   let stageRunsWrite: Promise<void> = Promise.resolve();
 
@@ -98,7 +99,7 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
       startTime,
       ...(user ? { userId: user } : {}),
       tags: [
-        ...contextTags(`${options.pipelineFile}:${stage.name}`),
+        ...contextTags(`${pipelineFile}:${stage.name}`),
         { key: SystemTag.PARENT_RUN_ID, value: parent.parentRunId },
         { key: PIPELINE_TAGS.stage, value: stage.name },
         { key: PIPELINE_TAGS.stageCmd, value: bounded(cmdText(stage.cmd), MAX_TAG_VALUE_LENGTH) },
@@ -154,7 +155,7 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
   };
 
   const readLock = async (): Promise<Record<string, LockStage>> => {
-    const file = path.posix.join(path.posix.dirname(options.pipelineFile), LOCK_FILE);
+    const file = path.posix.join(path.posix.dirname(pipelineFile), LOCK_FILE);
     try {
       return parseLockFile(await readFile(path.join(options.root, ...file.split("/")), "utf8"), file).stages;
     } catch {
@@ -177,6 +178,7 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
 
     async begin(resolved) {
       pipeline = resolved;
+      pipelineFile = options.pipelineFile ?? resolved.file;
       gitCommit = options.gitCommit === undefined ? await gitHeadCommit(options.root) : options.gitCommit;
       experimentId = await getOrCreateExperiment(client, trackingExperimentName(options.root, options.experimentName, env));
       const started = now();
@@ -186,9 +188,9 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
         startTime: started,
         ...(user ? { userId: user } : {}),
         tags: [
-          ...contextTags(options.pipelineFile),
+          ...contextTags(pipelineFile),
           { key: PIPELINE_TAGS.pipelineParent, value: "true" },
-          { key: PIPELINE_TAGS.pipelineFile, value: options.pipelineFile },
+          { key: PIPELINE_TAGS.pipelineFile, value: pipelineFile },
           ...Object.entries(options.parentTags ?? {}).map(([key, value]) => ({ key, value })),
         ],
       });
