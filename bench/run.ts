@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   registry: async () => (await import("./registry.js")).runRegistryBenchmarks(),
   serving: async () => (await import("./serving.js")).runServingBenchmarks(),
   "data-tests": async () => (await import("./data-tests.js")).runDataTestsBenchmark(),
+  "pipeline-definition": async () => (await import("./pipeline-definition.js")).runPipelineDefinitionBenchmarks(),
   drift: async () => (await import("./drift.js")).runDriftBenchmarks(),
   ui: async () => (await import("./ui-load.js")).runUiLoadBenchmark(),
   "logged-models": async () => (await import("./logged-models.js")).runLoggedModelBenchmarks(),
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "model-attack": async () => (await import("./model-attack.js")).runModelAttackBenchmark(),
   "audit-atomic": async () => (await import("./audit-atomic.js")).runAuditAtomicBenchmarks(),
   "under-attack": async () => (await import("./under-attack.js")).runUnderAttackBenchmark(),
+  repro: async () => (await import("./repro.js")).runReproBenchmark(),
 };
 
 const name = process.argv[2] ?? "tracking";

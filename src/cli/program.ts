@@ -11,8 +11,10 @@ import { registerServingCommands } from "./serving-commands.js";
 import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
+import { registerPipelineDefinitionCommands } from "./pipeline-definition-commands.js";
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 import { registerPipelineCommands } from "./pipeline-commands.js";
+import { registerDataVersionCommands } from "./data-version-commands.js";
 import { registerExperimentCommands } from "./experiment-commands.js";
 
 interface GlobalOptions {
@@ -85,7 +87,12 @@ const localAction: LocalAction =
     const command = received[received.length - 1] as Command;
     const args = received.slice(0, -2) as A;
     const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-    await print(await run(options, ...args), options);
+    const result = await run(options, ...args);
+    await print(result, options);
+    if (result.exitCode !== undefined && result.exitCode !== 0) {
+      const { CommandExit } = await import("./errors.js");
+      throw new CommandExit(result.exitCode);
+    }
   };
 
 /** Global options that take a value: their value is not a command name. */
@@ -267,8 +274,10 @@ export const buildProgram = (): Command => {
   registerDataCommands(program, dataAction);
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
+  registerPipelineDefinitionCommands(program, localAction);
   registerAuthCommands(program, dataAction, localAction);
   registerPipelineCommands(program, localAction, makeClient);
+  registerDataVersionCommands(program, localAction);
   registerExperimentCommands(program, localAction, makeClient);
   return program;
 };

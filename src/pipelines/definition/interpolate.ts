@@ -1,4 +1,5 @@
 import { PipelineError } from "../errors.js";
+import { setOwn } from "./own-keys.js";
 
 /**
  * DVC's `${}` templating (dvc/parsing/interpolate.py), reproduced so that a DVC project's `dvc.yaml` resolves to
@@ -16,15 +17,20 @@ export interface InterpolateWhere {
   stage?: string;
   /** The stage field being resolved ("cmd", "outs", "foreach", ...): decides what may be rendered into a string. */
   field: string;
+  /** Told the key path of every variable read (DVC tracks the params-file values a stage uses as its params). */
+  onSelect?: (path: string[]) => void;
+  /** Characters the strings made by interpolation may still take, shared by a whole load (see MAX_EXPANDED_CHARS). */
+  budget?: { remaining: number };
 }
+
+/**
+ * A foreach of 10,000 items over a 4 MiB command with a `${item}` in it would make 40 GiB of strings: the text that
+ * interpolation produces in one pipeline is capped (strings without `${}` are shared, not copied, and do not count).
+ */
+export const MAX_EXPANDED_CHARS = 64 * 1024 * 1024;
 
 /** `${` not preceded by a backslash, up to the first `}` (as DVC's KEYCRE: no nesting). */
 const EXPRESSION = /(?<!\\)\$\{(.*?)\}/g;
-
-export const hasInterpolation = (text: string): boolean => {
-  EXPRESSION.lastIndex = 0;
-  return EXPRESSION.test(text);
-};
 
 const fail = (message: string, where: InterpolateWhere): never => {
   throw new PipelineError(`${where.field}: ${message}`, { file: where.file, ...(where.stage === undefined ? {} : { stage: where.stage }) });
@@ -46,12 +52,14 @@ const keyPath = (expression: string, where: InterpolateWhere): string[] => {
 /** The value a key path names, or fails naming the variable that is not defined. */
 export const selectVar = (vars: Vars, expression: string, where: InterpolateWhere): unknown => {
   let current: unknown = vars;
-  for (const part of keyPath(expression, where)) {
+  const path = keyPath(expression, where);
+  for (const part of path) {
     if (Array.isArray(current) && /^\d+$/.test(part) && Number(part) < current.length) current = current[Number(part)];
     else if (typeof current === "object" && current !== null && !Array.isArray(current) && Object.hasOwn(current, part)) {
       current = (current as Record<string, unknown>)[part];
     } else return fail(`undefined variable '\${${expression.trim()}}'`, where);
   }
+  where.onSelect?.(path);
   return current;
 };
 
@@ -124,6 +132,14 @@ const renderInString = (value: unknown, expression: string, where: InterpolateWh
   return primitiveToString(value);
 };
 
+const spend = (made: string, where: InterpolateWhere): string => {
+  if (where.budget !== undefined) {
+    where.budget.remaining -= made.length;
+    if (where.budget.remaining < 0) fail(`the pipeline expands to more than ${MAX_EXPANDED_CHARS} characters of interpolated text`, where);
+  }
+  return made;
+};
+
 /** One string resolved: its typed value when it is exactly one expression, else the rendered string. */
 export const interpolateString = (text: string, vars: Vars, where: InterpolateWhere): unknown => {
   const matches = [...text.matchAll(EXPRESSION)];
@@ -133,7 +149,7 @@ export const interpolateString = (text: string, vars: Vars, where: InterpolateWh
     const value = selectVar(vars, only[1] ?? "", where);
     if ((Array.isArray(value) || isMapping(value)) && !where.field.includes("foreach") && !where.field.includes("matrix")) {
       if (!(isMapping(value) && where.field === "cmd")) fail(`cannot interpolate a ${Array.isArray(value) ? "list" : "mapping"} ('${text}')`, where);
-      return mappingToArgs(value as Record<string, unknown>, where);
+      return spend(mappingToArgs(value as Record<string, unknown>, where), where);
     }
     return value;
   }
@@ -146,7 +162,7 @@ export const interpolateString = (text: string, vars: Vars, where: InterpolateWh
     index = (match.index ?? 0) + match[0].length;
   }
   result += text.slice(index);
-  return result.replaceAll("\\${", "${");
+  return spend(result.replaceAll("\\${", "${"), where);
 };
 
 /** Every string in a value (mapping keys too, as DVC does) resolved; numbers and booleans as they are. */
@@ -157,7 +173,7 @@ export const interpolateValue = (value: unknown, vars: Vars, where: InterpolateW
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const resolvedKey = interpolateString(key, vars, where);
-      out[primitiveToString(resolvedKey)] = interpolateValue(item, vars, where);
+      setOwn(out, primitiveToString(resolvedKey), interpolateValue(item, vars, where));
     }
     return out;
   }

@@ -258,3 +258,46 @@ describe("loadPipeline: vars and ${} interpolation", () => {
     ]);
   });
 });
+
+describe("loadPipeline: params-file values used through ${} are params of the stage (as DVC tracks them)", () => {
+  it("tracks direct uses, foreach items over a params mapping or list, and matrix axes; not inline vars", async () => {
+    const pipeline = await load({
+      "params.yaml": "train: {lr: 0.1, epochs: 3}\nmodels: {us: {t: 10}, uk: {t: 3}}\nsizes: [s, m]\nseed: 1\n",
+      "extra.yaml": "batch: 32\n",
+      "dvc.yaml": [
+        "vars:",
+        "  - extra.yaml",
+        "  - inline: 5",
+        "stages:",
+        "  train:",
+        "    cmd: t ${train.lr} ${batch} ${inline} ${train.epochs}",
+        "    params: [train.epochs, seed]",
+        "  region:",
+        "    foreach: ${models}",
+        "    do: {cmd: \"r ${key} ${item.t}\"}",
+        "  size:",
+        "    foreach: ${sizes}",
+        "    do: {cmd: \"s ${item}\"}",
+        "  grid:",
+        "    matrix: {size: \"${sizes}\", n: [1, 2]}",
+        "    cmd: g ${item.size} ${item.n}",
+        "  whole:",
+        "    cmd: w ${train.lr}",
+        "    params: [train]",
+      ].join("\n"),
+    });
+    const params = Object.fromEntries(pipeline.stages.map((s) => [s.name, s.params.map((p) => `${p.file}:${p.key}`)]));
+    expect(params).toEqual({
+      train: ["params.yaml:train.epochs", "params.yaml:seed", "params.yaml:train.lr", "extra.yaml:batch"],
+      "region@us": ["params.yaml:models.us.t"],
+      "region@uk": ["params.yaml:models.uk.t"],
+      "size@s": ["params.yaml:sizes.0"],
+      "size@m": ["params.yaml:sizes.1"],
+      "grid@s-1": ["params.yaml:sizes.0"],
+      "grid@s-2": ["params.yaml:sizes.0"],
+      "grid@m-1": ["params.yaml:sizes.1"],
+      "grid@m-2": ["params.yaml:sizes.1"],
+      whole: ["params.yaml:train"],
+    });
+  });
+});

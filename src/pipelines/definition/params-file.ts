@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parseLimitedYamlData } from "../../core/limited-yaml.js";
 import { PipelineError } from "../errors.js";
+import { setOwn } from "./own-keys.js";
 
 /**
  * Params files (`params.yaml` and the files a stage's `params` or the pipeline's `vars` name): YAML or JSON
@@ -14,19 +15,19 @@ export type ParamsData = Record<string, unknown>;
 const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Parses a params file's text; `label` (the workspace-relative path) names it in errors. */
-export const parseParamsText = (text: string, label: string): ParamsData => {
+export const parseParamsText = (text: string, label: string, kind = "params file"): ParamsData => {
   const lower = label.toLowerCase();
   if (lower.endsWith(".toml") || lower.endsWith(".py")) {
-    throw new PipelineError("params files in TOML or Python are not supported (use YAML or JSON)", { file: label });
+    throw new PipelineError(`${kind}s in TOML or Python are not supported (use YAML or JSON)`, { file: label });
   }
   let data: unknown;
   try {
     data = lower.endsWith(".json") ? (JSON.parse(text) as unknown) : parseLimitedYamlData(text, label, PARAMS_LIMITS);
   } catch (error) {
-    throw new PipelineError(`malformed params file: ${(error as Error).message}`, { file: label });
+    throw new PipelineError(`malformed ${kind}: ${(error as Error).message}`, { file: label });
   }
   if (data === null || data === undefined) return {};
-  if (!isMapping(data)) throw new PipelineError("malformed params file: expected a mapping of names to values", { file: label });
+  if (!isMapping(data)) throw new PipelineError(`malformed ${kind}: expected a mapping of names to values`, { file: label });
   return data;
 };
 
@@ -67,11 +68,11 @@ export const pickParams = (data: ParamsData, keys: string[], label: string): Par
     const parts = key.split(".");
     let target = out;
     parts.slice(0, -1).forEach((part) => {
-      const next = target[part];
-      if (!isMapping(next)) target[part] = {};
+      const next = Object.hasOwn(target, part) ? target[part] : undefined;
+      if (!isMapping(next)) setOwn(target, part, {});
       target = target[part] as ParamsData;
     });
-    target[parts[parts.length - 1] ?? key] = found.value;
+    setOwn(target, parts[parts.length - 1] ?? key, found.value);
   }
   return out;
 };

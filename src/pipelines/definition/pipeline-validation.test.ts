@@ -155,5 +155,29 @@ describe("loadPipeline refuses bad pipelines, naming the stage and the file", ()
     expect(await messageOf(dvc("stages:", "  m:", "    matrix:", `      a: ${axis}`, `      b: ${axis}`, "    cmd: x"))).toBe(
       "stage 'm', dvc.yaml: 'matrix' makes 10201 stages, more than 10000",
     );
+    // 100 copies of a 1 MiB command, each with its own ${item}: 100 MiB of text from a 1 MiB file.
+    const items = `[${Array.from({ length: 100 }, (_, i) => `i${i}`).join(", ")}]`;
+    const started = performance.now();
+    expect(await messageOf(dvc("stages:", "  big:", `    foreach: ${items}`, "    do:", `      cmd: "\${item} ${"x".repeat(1024 * 1024)}"`))).toMatch(
+      /^stage 'big@i\d+', dvc\.yaml: cmd: the pipeline expands to more than 67108864 characters of interpolated text$/,
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("keys named __proto__ stay data", () => {
+  it("is an unknown stage key, and a params key like any other", async () => {
+    expect(await messageOf(dvc("stages:", "  a:", "    __proto__: {cmd: hidden}"))).toBe(
+      "stage 'a', dvc.yaml: unknown key '__proto__' (known: cmd, wdir, deps, params, outs, metrics, plots, frozen, always_changed, desc, meta, vars, or foreach/do, matrix)",
+    );
+    const made = tempProject({ "params.yaml": "__proto__: {x: 1}\n", ...dvc("stages:", "  a:", "    cmd: echo ${__proto__.x}") });
+    projects.push(made);
+    const pipeline = await loadPipeline(made.root);
+    expect(pipeline.stages[0]?.cmd).toBe("echo 1");
+    expect(pipeline.stages[0]?.params).toEqual([{ file: "params.yaml", key: "__proto__.x" }]);
+    const { loadStageParams, flattenStageParams } = await import("./stage-params.js");
+    const values = await loadStageParams(pipeline, "a");
+    expect(Object.keys(values["params.yaml"] ?? {})).toEqual(["__proto__.x"]);
+    expect(flattenStageParams(values)).toEqual(JSON.parse('{"params.yaml:__proto__.x": 1}'));
   });
 });

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { PipelineError } from "../errors.js";
 import { lookupParam, readParamsFile, type ParamsData } from "./params-file.js";
 import type { ResolvedPipeline, ResolvedStage } from "./resolved-pipeline.js";
+import { ownOrCreate, setOwn } from "./own-keys.js";
 
 /**
  * The param values a stage uses now, as the lock file records them: params file -> key path -> value (a key naming
@@ -25,7 +26,7 @@ export const loadStageParams = async (
     if (data === undefined) throw new PipelineError(`params file '${param.file}' does not exist`, { file: pipeline.file, stage: resolved.name });
     const found = lookupParam(data, param.key);
     if (!found.found) throw new PipelineError(`param '${param.key}' does not exist in '${param.file}'`, { file: pipeline.file, stage: resolved.name });
-    (out[param.file] ??= {})[param.key] = found.value;
+    setOwn(ownOrCreate(out, param.file, () => ({})), param.key, found.value);
   }
   return out;
 };
@@ -41,7 +42,7 @@ export const flattenStageParams = (params: StageParams): Record<string, unknown>
   const walk = (prefix: string, value: unknown): void => {
     if (isMapping(value) && Object.keys(value).length > 0) {
       for (const [key, item] of Object.entries(value)) walk(`${prefix}.${key}`, item);
-    } else out[prefix] = value;
+    } else setOwn(out, prefix, value);
   };
   for (const [file, values] of Object.entries(params)) for (const [key, value] of Object.entries(values)) walk(`${file}:${key}`, value);
   return out;

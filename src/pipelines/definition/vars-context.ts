@@ -3,6 +3,7 @@ import { PipelineError } from "../errors.js";
 import type { Vars } from "./interpolate.js";
 import { pickParams, readParamsFile, type ParamsData } from "./params-file.js";
 import { toWorkspacePath, type SymlinkGuard } from "./workspace-paths.js";
+import { setOwn } from "./own-keys.js";
 
 /**
  * The variables `${}` reads, as DVC builds them: the root `params.yaml` first (when present), then each `vars`
@@ -27,12 +28,12 @@ const merge = (base: Vars, addition: Vars, prefix: string, source: string, sourc
   const out: Vars = { ...base };
   for (const [key, value] of Object.entries(addition)) {
     const path = prefix === "" ? key : `${prefix}.${key}`;
-    const existing = out[key];
+    const existing = Object.hasOwn(out, key) ? out[key] : undefined;
     if (!Object.hasOwn(out, key)) {
-      out[key] = value;
+      setOwn(out, key, value);
       sources.set(path, source);
     } else if (isMapping(existing) && isMapping(value)) {
-      out[key] = merge(existing, value, path, source, sources, where);
+      setOwn(out, key, merge(existing, value, path, source, sources, where));
     } else {
       const first = sources.get(path) ?? [...sources.entries()].find(([k]) => path.startsWith(`${k}.`) || k.startsWith(`${path}.`))?.[1] ?? "an earlier source";
       throw new PipelineError(`vars: cannot redefine '${path}' from '${source}': it is already defined in '${first}'`, where);

@@ -31,7 +31,7 @@ describe("lock store", () => {
     const lock = await readLock(root, "dvc.yaml");
     expect(Object.keys(lock.stages)).toEqual(["train", "evaluate"]);
     expect(lock.stages.evaluate).toEqual(entry("evaluate"));
-    expect(await readdir(tmp)).toEqual([]);
+    expect(await readdir(tmp)).toEqual(["cairn.lock.parsed.json"]);
     expect(await readFile(path.join(root, "cairn.lock"), "utf8")).toContain("schema: \"2.0\"");
   });
 
@@ -39,5 +39,22 @@ describe("lock store", () => {
     await mkdir(path.join(root, "sub"));
     await writeFile(path.join(root, "sub", "cairn.lock"), "stages:\n  train:\n    cmd: 3\n");
     await expect(readLock(root, "sub/dvc.yaml")).rejects.toThrow("stage 'train', sub/cairn.lock: malformed lock file: cmd must be a string or a list of strings");
+  });
+
+  it("remembers the parse for the same text only, and ignores a damaged cache", async () => {
+    const tmp = path.join(root, ".cairn", "tmp");
+    await writeLockStage(root, "dvc.yaml", ["train"], "train", entry("train"), tmp);
+    const cache = path.join(tmp, "cairn.lock.parsed.json");
+    expect(await readLock(root, "dvc.yaml", tmp)).toEqual({ stages: { train: entry("train") } });
+    // The lock file edited by hand (or by git): its new text is parsed, whatever the cache says.
+    await writeFile(path.join(root, "cairn.lock"), (await readFile(path.join(root, "cairn.lock"), "utf8")).replace("cmd: train", "cmd: edited"));
+    expect((await readLock(root, "dvc.yaml", tmp)).stages.train?.cmd).toBe("edited");
+    const cached = JSON.parse(await readFile(cache, "utf8")) as { stages: { train: { cmd: unknown } } };
+    expect(cached.stages.train.cmd).toBe("edited");
+    cached.stages.train.cmd = 42;
+    await writeFile(cache, JSON.stringify(cached));
+    await expect(readLock(root, "dvc.yaml", tmp)).resolves.toEqual({ stages: { train: { ...entry("train"), cmd: "edited" } } });
+    await writeFile(cache, "{not json");
+    expect((await readLock(root, "dvc.yaml", tmp)).stages.train?.cmd).toBe("edited");
   });
 });

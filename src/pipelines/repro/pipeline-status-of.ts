@@ -23,10 +23,11 @@ export interface PipelineStatus {
  * writes nothing, contacts no server.
  */
 export const pipelineStatusOf = async (pipeline: ResolvedPipeline, io: ReproIo): Promise<PipelineStatus> => {
-  const lock = await readLock(io.root, pipeline.file);
+  const lock = await readLock(io.root, pipeline.file, io.tmpDir);
+  const reads = io.cachedReads();
   const stages = await Promise.all(
     pipeline.stages.map(async (stage): Promise<StageStatus> => {
-      const reasons = stageChanges(stage, lock.stages[stage.name], await snapshotOf(io, stage));
+      const reasons = stageChanges(stage, lock.stages[stage.name], await snapshotOf(reads, stage));
       return { stage: stage.name, state: stage.frozen ? "frozen" : reasons.length === 0 ? "up to date" : "changed", reasons };
     }),
   );

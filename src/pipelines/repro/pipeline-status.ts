@@ -13,5 +13,5 @@ export type { PipelineStatus, StageStatus } from "./pipeline-status-of.js";
 export const pipelineStatus = async (ws: Workspace): Promise<PipelineStatus | undefined> => {
   if ((await findPipelineFile(ws.root)) === undefined) return undefined;
   const pipeline = await loadPipeline(ws.root);
-  return pipelineStatusOf(pipeline, workspaceIo(ws, (stage) => loadStageParams(pipeline, stage)));
+  return pipelineStatusOf(pipeline, workspaceIo(ws, (stage, files) => loadStageParams(pipeline, stage, files)));
 };

@@ -23,6 +23,11 @@ export interface ReproIo {
   unprotectPath(relPath: string): Promise<void>;
   /** The stage's param values now: file -> key path -> value (a missing key is a PipelineError naming it). */
   loadParams(stage: ResolvedStage): Promise<ParamValues>;
+  /**
+   * A view of this workspace whose reads (hashes, params files) are remembered: for one pass over many stages that
+   * share inputs while nothing runs (the first check of a repro, `cairn status`). Discard it once a command ran.
+   */
+  cachedReads(): ReproIo;
   /** Runs `work` holding the workspace lock (writes of the lock file and the run cache). */
   withLock<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -17,7 +17,7 @@ beforeEach(async () => {
   root = await makeGitWorkspace("cairn-repro-");
   await initWorkspace(root);
   ws = await openWorkspace(root);
-  io = workspaceIo(ws, (s) => loadStageParams({ root, file: "dvc.yaml", stages: [s] }, s));
+  io = workspaceIo(ws, (s, files) => loadStageParams({ root, file: "dvc.yaml", stages: [s] }, s, files));
   await write(root, "raw.txt", "hello\n");
   await write(root, "params.yaml", "train:\n  lr: 0.1\n  epochs: 3\n");
 });

@@ -104,9 +104,9 @@ export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo,
     if (missing !== undefined) throw new PipelineError(`dependency '${missing}' does not exist and no stage produces it`, where(stage.name));
   }
 
-  const lock = await readLock(io.root, pipeline.file);
-  const check = async (stage: ResolvedStage): Promise<Checked> => {
-    const snapshot = await snapshotOf(io, stage);
+  const lock = await readLock(io.root, pipeline.file, io.tmpDir);
+  const check = async (stage: ResolvedStage, reads: ReproIo = io): Promise<Checked> => {
+    const snapshot = await snapshotOf(reads, stage);
     if (stage.frozen) {
       const missing = stage.outs.find((out) => snapshot.outs.get(out.path) === "missing");
       if (missing !== undefined) throw new PipelineError(`the stage is frozen and its out '${missing.path}' is missing`, where(stage.name));
@@ -116,7 +116,9 @@ export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo,
     return { snapshot, reasons: reasons.length === 0 && force ? ["forced"] : reasons };
   };
   const initial = new Map<string, Checked>();
-  await Promise.all(selected.map(async (stage) => initial.set(stage.name, await check(stage))));
+  // One pass before anything runs: stages sharing an input hash it (and parse a params file) once.
+  const firstReads = io.cachedReads();
+  await Promise.all(selected.map(async (stage) => initial.set(stage.name, await check(stage, firstReads))));
 
   // What would run as things stand: changed stages and everything downstream of them (frozen ones never).
   const willRun = new Map<string, boolean>();

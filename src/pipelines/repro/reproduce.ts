@@ -17,7 +17,7 @@ export const reproduce = async (options: ReproOptions & { ws?: Workspace; cwd?: 
   const ws = given ?? (await openWorkspace(cwd ?? process.cwd()));
   try {
     const pipeline = await loadPipeline(ws.root);
-    return await reproducePipeline(pipeline, workspaceIo(ws, (stage) => loadStageParams(pipeline, stage)), rest);
+    return await reproducePipeline(pipeline, workspaceIo(ws, (stage, files) => loadStageParams(pipeline, stage, files)), rest);
   } finally {
     if (given === undefined) ws.close();
   }

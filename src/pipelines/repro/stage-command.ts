@@ -93,6 +93,15 @@ const runOne = (cmd: string, options: StageCommandOptions): Promise<CommandEnd> 
       spawnError = error;
     });
     child.once("close", (code, signal) => {
+      // Repro is being interrupted and the command's shell died of it: whatever it left in its process group (a
+      // background job, which a non-interactive shell starts with SIGINT ignored) is stopped too.
+      if (signal !== null && options.stopped() && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGTERM");
+        } catch {
+          // Nothing left in the group.
+        }
+      }
       void Promise.all(copies).then(() => {
         if (spawnError !== undefined) resolve({ ok: false, why: `could not start: ${spawnError.message}` });
         else if (signal !== null) resolve({ ok: false, why: `killed by ${signal}` });

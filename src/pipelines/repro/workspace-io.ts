@@ -4,7 +4,9 @@ import { hasObject } from "../data/cache-objects.js";
 import { unprotectFile } from "../data/links.js";
 import { absoluteOf } from "../data/workspace-path.js";
 import { checkoutPath, hashPath, objectsOf, removePath, saveToCache, type Workspace } from "../data/workspace.js";
+import type { ParamsData } from "../definition/params-file.js";
 import type { ResolvedStage } from "../definition/resolved-pipeline.js";
+import type { HashInfo } from "../data/hash-info.js";
 import type { ReproIo } from "./repro-io.js";
 import type { ParamValues } from "./stage-changes.js";
 
@@ -17,12 +19,23 @@ const filesUnder = async (abs: string): Promise<string[]> => {
   return entries.filter((entry) => !entry.isDirectory()).map((entry) => path.join(entry.parentPath, entry.name));
 };
 
+/** Reads a stage's params; `files` holds the params files already read (shared within one pass). */
+export type ParamsLoader = (stage: ResolvedStage, files: Map<string, ParamsData | undefined>) => Promise<ParamValues>;
+
 /** The repro engine's view of a real workspace: the data API, with the stage params read by the definition module. */
-export const workspaceIo = (ws: Workspace, loadParams: (stage: ResolvedStage) => Promise<ParamValues>): ReproIo => ({
+export const workspaceIo = (ws: Workspace, loadParams: ParamsLoader, memo?: { hashes: Map<string, Promise<HashInfo>>; files: Map<string, ParamsData | undefined>; params: Promise<unknown> }): ReproIo => ({
   root: ws.root,
   cacheDir: ws.cacheDir,
   tmpDir: ws.tmpDir,
-  hashPath: (relPath) => hashPath(ws, relPath),
+  hashPath: (relPath) => {
+    if (memo === undefined) return hashPath(ws, relPath);
+    let known = memo.hashes.get(relPath);
+    if (known === undefined) {
+      known = hashPath(ws, relPath);
+      memo.hashes.set(relPath, known);
+    }
+    return known;
+  },
   saveToCache: (relPath) => saveToCache(ws, relPath),
   checkoutPath: (relPath, info) => checkoutPath(ws, relPath, info),
   hasObjects: async (info) => {
@@ -40,6 +53,14 @@ export const workspaceIo = (ws: Workspace, loadParams: (stage: ResolvedStage) =>
     // must become a writable copy first, or the command would write into the cache's bytes.
     for (const file of await filesUnder(absoluteOf(ws.root, relPath))) await unprotectFile(ws, file);
   },
-  loadParams,
+  loadParams: (stage) => {
+    if (memo === undefined) return loadParams(stage, new Map());
+    // One at a time: the shared map is filled by the first reader of a file, and concurrent stages would all find
+    // it empty and each parse the file again.
+    const next = memo.params.then(() => loadParams(stage, memo.files));
+    memo.params = next.catch(() => undefined);
+    return next;
+  },
+  cachedReads: () => workspaceIo(ws, loadParams, { hashes: new Map(), files: new Map(), params: Promise.resolve() }),
   withLock: (work) => ws.withLock(work),
 });
