@@ -13,6 +13,9 @@ import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
 import { registerPipelineDefinitionCommands } from "./pipeline-definition-commands.js";
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
+import { registerPipelineCommands } from "./pipeline-commands.js";
+import { registerDataVersionCommands } from "./data-version-commands.js";
+import { registerExperimentCommands } from "./experiment-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -84,7 +87,12 @@ const localAction: LocalAction =
     const command = received[received.length - 1] as Command;
     const args = received.slice(0, -2) as A;
     const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-    await print(await run(options, ...args), options);
+    const result = await run(options, ...args);
+    await print(result, options);
+    if (result.exitCode !== undefined && result.exitCode !== 0) {
+      const { CommandExit } = await import("./errors.js");
+      throw new CommandExit(result.exitCode);
+    }
   };
 
 /** Global options that take a value: their value is not a command name. */
@@ -268,6 +276,9 @@ export const buildProgram = (): Command => {
   registerTraceCommands(program, dataAction);
   registerPipelineDefinitionCommands(program, localAction);
   registerAuthCommands(program, dataAction, localAction);
+  registerPipelineCommands(program, localAction, makeClient);
+  registerDataVersionCommands(program, localAction);
+  registerExperimentCommands(program, localAction, makeClient);
   return program;
 };
 

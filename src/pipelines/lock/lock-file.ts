@@ -81,15 +81,18 @@ export const parseLockFile = (text: string, file: string): LockFile => {
   const stages = record.stages ?? {};
   if (typeof stages !== "object" || stages === null || Array.isArray(stages)) throw new PipelineError("malformed lock file: 'stages' must be a mapping", { file });
   const result: Record<string, LockStage> = {};
-  for (const [stage, raw] of Object.entries(stages)) {
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new PipelineError("malformed lock file: stage entry must be a mapping", { file, stage });
-    const entry = raw as Record<string, unknown>;
-    const cmd = entry.cmd;
-    const isCmd = typeof cmd === "string" || (Array.isArray(cmd) && cmd.every((part) => typeof part === "string"));
-    if (!isCmd) throw new PipelineError("malformed lock file: cmd must be a string or a list of strings", { file, stage });
-    result[stage] = { cmd: cmd as string | string[], deps: entries(entry.deps, file, stage, "deps"), params: params(entry.params, file, stage), outs: entries(entry.outs, file, stage, "outs") };
-  }
+  for (const [stage, raw] of Object.entries(stages)) result[stage] = parseLockStage(raw, file, stage);
   return { stages: result };
+};
+
+/** One stage's entry (a lock file's, or a run-cache entry's, which has the same shape). */
+export const parseLockStage = (raw: unknown, file: string, stage: string): LockStage => {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new PipelineError("malformed lock file: stage entry must be a mapping", { file, stage });
+  const entry = raw as Record<string, unknown>;
+  const cmd = entry.cmd;
+  const isCmd = typeof cmd === "string" || (Array.isArray(cmd) && cmd.every((part) => typeof part === "string"));
+  if (!isCmd) throw new PipelineError("malformed lock file: cmd must be a string or a list of strings", { file, stage });
+  return { cmd: cmd as string | string[], deps: entries(entry.deps, file, stage, "deps"), params: params(entry.params, file, stage), outs: entries(entry.outs, file, stage, "outs") };
 };
 
 const serializeEntry = (entry: LockEntry): Record<string, unknown> => ({
@@ -100,19 +103,17 @@ const serializeEntry = (entry: LockEntry): Record<string, unknown> => ({
   ...(isDirHash(entry.hash) ? { nfiles: entry.nfiles ?? 0 } : {}),
 });
 
+/** One stage's entry as a plain value for YAML (the lock file's and the run cache's shape). */
+export const serializeLockStage = (stage: LockStage): Record<string, unknown> => ({
+  cmd: stage.cmd,
+  ...(stage.deps.length === 0 ? {} : { deps: stage.deps.map(serializeEntry) }),
+  ...(Object.keys(stage.params).length === 0 ? {} : { params: stage.params }),
+  ...(stage.outs.length === 0 ? {} : { outs: stage.outs.map(serializeEntry) }),
+});
+
 /** Stages in the given order (the pipeline file's), so that diffs of the lock file stay small. */
 export const serializeLockFile = (lock: LockFile): string =>
   stringify({
     schema: "2.0",
-    stages: Object.fromEntries(
-      Object.entries(lock.stages).map(([name, stage]) => [
-        name,
-        {
-          cmd: stage.cmd,
-          ...(stage.deps.length === 0 ? {} : { deps: stage.deps.map(serializeEntry) }),
-          ...(Object.keys(stage.params).length === 0 ? {} : { params: stage.params }),
-          ...(stage.outs.length === 0 ? {} : { outs: stage.outs.map(serializeEntry) }),
-        },
-      ]),
-    ),
+    stages: Object.fromEntries(Object.entries(lock.stages).map(([name, stage]) => [name, serializeLockStage(stage)])),
   });

@@ -57,6 +57,12 @@ export const PIPELINE_TAGS = {
   stageCmd: "cairn.stage.cmd",
   /** On a cached stage run: the run whose outputs were restored. */
   restoredFrom: "cairn.stage.restored_from",
+  /** On a failed stage run: why it failed (exit code, signal, spawn error). */
+  stageError: "cairn.stage.error",
+  /** On a stage run: what tracking left out or changed (an oversize artifact, an unreadable metrics file), one per line. */
+  stageNotes: "cairn.stage.notes",
+  /** On the parent run of `cairn exp run`: the experiment's name. */
+  experiment: "cairn.experiment",
 } as const;
 
 /** The artifact on the parent run holding the DAG and each stage's state and run id (pipeline-summary.ts's shape). */
