@@ -1,4 +1,6 @@
+import { chmod, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { objectPath } from "../data/cache-layout.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ResolvedPipeline } from "../definition/resolved-pipeline.js";
 import type { ReproEvent } from "./repro-events.js";
@@ -209,5 +211,27 @@ describe("reproducePipeline", () => {
     await write(root, "params.yaml", "train:\n  lr: 0.1\n  epochs: 3\n");
     expect((await repro(p)).states).toEqual({ m: "ran" });
     expect(await readLines(root, "runs.log")).toEqual(["m", "m", "m"]);
+  });
+
+  it("a run-cache object whose bytes do not match its name is never linked: the stage runs instead, with a warning", async () => {
+    await repro(pipeline());
+    const model = (await io.hashPath("model.txt")).hash;
+    await write(root, "params.yaml", "train:\n  lr: 0.2\n");
+    await repro(pipeline());
+    const object = objectPath(io.cacheDir, model);
+    await chmod(object, 0o644);
+    await writeFile(object, "tampered\n");
+    await write(root, "params.yaml", "train:\n  lr: 0.1\n");
+    const back = await repro(pipeline());
+    expect(back.states.train).toBe("ran");
+    expect(back.events.filter((e) => e.kind === "warning")).toHaveLength(1);
+    expect(back.events.find((e) => e.kind === "warning")).toMatchObject({ message: expect.stringContaining("stage 'train': the run cache's outputs could not be restored") });
+    expect(await readText(root, "model.txt")).toBe("  lr: 0.1\nHELLO\n");
+  });
+
+  it("a malformed lock file is an error naming it, and nothing runs", async () => {
+    await write(root, "cairn.lock", "schema: '2.0'\nstages:\n  train:\n    cmd: [1]\n");
+    await expect(repro(pipeline())).rejects.toThrow("stage 'train', cairn.lock: malformed lock file: cmd must be a string or a list of strings");
+    expect(await exists(root, "runs.log")).toBe(false);
   });
 });
