@@ -234,4 +234,12 @@ describe("reproducePipeline", () => {
     await expect(repro(pipeline())).rejects.toThrow("stage 'train', cairn.lock: malformed lock file: cmd must be a string or a list of strings");
     expect(await exists(root, "runs.log")).toBe(false);
   });
+
+  it("an out that is a link leading out of the workspace is refused naming it; the lock file is not written", async () => {
+    const p: ResolvedPipeline = { root, file: "dvc.yaml", stages: [stage("escape", "ln -s /etc/hostname out.txt", { outs: [out("out.txt")] })] };
+    const events: ReproEvent[] = [];
+    await expect(reproducePipeline(p, io, { onEvent: (e) => events.push(e) })).rejects.toThrow("out.txt");
+    expect(events.at(-1)).toMatchObject({ kind: "failed", stage: "escape", why: expect.stringContaining("its outputs could not be saved: ") });
+    expect(await exists(root, "cairn.lock")).toBe(false);
+  });
 });
