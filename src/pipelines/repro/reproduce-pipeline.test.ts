@@ -1,4 +1,4 @@
-import { chmod, writeFile } from "node:fs/promises";
+import { chmod, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { objectPath } from "../data/cache-layout.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -241,5 +241,19 @@ describe("reproducePipeline", () => {
     await expect(reproducePipeline(p, io, { onEvent: (e) => events.push(e) })).rejects.toThrow("out.txt");
     expect(events.at(-1)).toMatchObject({ kind: "failed", stage: "escape", why: expect.stringContaining("its outputs could not be saved: ") });
     expect(await exists(root, "cairn.lock")).toBe(false);
+  });
+
+  it("nothing changed re-hashes nothing: a dependency is known by (inode, mtime, size) from the state db", async () => {
+    const raw = path.join(root, "raw.txt");
+    const stamp = new Date("2026-01-01T00:00:00Z");
+    await utimes(raw, stamp, stamp);
+    await repro(pipeline());
+    // Same inode, size and mtime, other bytes: only a re-hash could see it, and a no-op repro must not re-hash.
+    await writeFile(raw, "HELLO\n");
+    await utimes(raw, stamp, stamp);
+    expect((await repro(pipeline())).states).toEqual({ prepare: "skipped", train: "skipped", evaluate: "skipped", report: "skipped" });
+    // A real edit changes the mtime: seen.
+    await writeFile(raw, "world\n");
+    expect((await repro(pipeline(), { dryRun: true })).result.stages[0]).toEqual({ stage: "prepare", state: "would-run", reasons: ["dep raw.txt modified"] });
   });
 });
