@@ -94,6 +94,6 @@ export const metricsShow = async (options: { cwd?: string }): Promise<CommandRes
   }
   return {
     data: Object.fromEntries(files.map(({ file, values }) => [file, values ?? null])),
-    human: { kind: "table", columns: ["PATH", "METRIC", "VALUE"], rows, empty: "No metrics files: no stage lists `metrics` in the pipeline file." },
+    human: { kind: "table", columns: ["PATH", "METRIC", "VALUE"], rows, empty: "No metrics files: the pipeline file lists no `metrics` (in a stage or at the top level)." },
   };
 };

@@ -4,11 +4,12 @@ import type { FileSource } from "./revision-files.js";
 import { diffValues, type ValueChange } from "./value-diff.js";
 
 /**
- * `cairn metrics show|diff`: the stages' `metrics` outputs (JSON or YAML), nested keys flattened with ".". A metrics
- * file missing on one side is shown as missing ("-"); one that does not parse is an error naming it.
+ * `cairn metrics show|diff`: the stages' `metrics` outputs and the top-level `metrics:` files (JSON or YAML), nested
+ * keys flattened with ".". A metrics file missing on one side is shown as missing ("-"); one that does not parse is
+ * an error naming it.
  */
 export const metricsFiles = (pipeline: ResolvedPipeline): string[] => [
-  ...new Set(pipeline.stages.flatMap((stage) => stage.outs.filter((out) => out.kind === "metric").map((out) => out.path))),
+  ...new Set([...pipeline.stages.flatMap((stage) => stage.outs.filter((out) => out.kind === "metric").map((out) => out.path)), ...(pipeline.metrics ?? [])]),
 ];
 
 export const readMetrics = async (source: FileSource, file: string): Promise<Record<string, unknown> | undefined> => {

@@ -9,14 +9,16 @@ import { diffValues, type ValueChange } from "./value-diff.js";
  * same params files. Which files and keys come from the workspace's pipeline file; their values from each side.
  */
 export const paramsDiff = async (pipeline: ResolvedPipeline, a: FileSource, b: FileSource, options: { all: boolean }): Promise<ValueChange[]> => {
-  const used = new Map<string, string[]>();
+  /** File -> the keys stages use, or "every" for a top-level `params:` file (DVC 3) whose keys all count. */
+  const used = new Map<string, string[] | "every">();
   for (const stage of pipeline.stages) {
     for (const param of stage.params) {
       const keys = used.get(param.file) ?? [];
-      if (!keys.includes(param.key)) keys.push(param.key);
+      if (keys !== "every" && !keys.includes(param.key)) keys.push(param.key);
       used.set(param.file, keys);
     }
   }
+  for (const file of pipeline.paramsFiles ?? []) used.set(file, "every");
   const rows: ValueChange[] = [];
   for (const [file, keys] of used) {
     const read = async (source: FileSource) => {
@@ -24,9 +26,10 @@ export const paramsDiff = async (pipeline: ResolvedPipeline, a: FileSource, b: F
       return text === undefined ? undefined : flattenValues(parseValuesFile(text, file, source.label, "params file"));
     };
     const [left, right] = [await read(a), await read(b)];
-    const wanted = options.all
-      ? undefined
-      : [...new Set([...Object.keys(left ?? {}), ...Object.keys(right ?? {})])].filter((name) => keys.some((key) => name === key || name.startsWith(`${key}.`)));
+    const wanted =
+      options.all || keys === "every"
+        ? undefined
+        : [...new Set([...Object.keys(left ?? {}), ...Object.keys(right ?? {})])].filter((name) => keys.some((key) => name === key || name.startsWith(`${key}.`)));
     rows.push(...diffValues(file, left, right, wanted, options.all));
   }
   return rows;

@@ -8,7 +8,8 @@ import type { ParamsData } from "./params-file.js";
 import type { ResolvedPipeline } from "./resolved-pipeline.js";
 import { validatePipeline } from "./validate-pipeline.js";
 import { emptyContext, loadDefaultParams, loadVars } from "./vars-context.js";
-import { SymlinkGuard } from "./workspace-paths.js";
+import { SymlinkGuard, toWorkspacePath } from "./workspace-paths.js";
+import { interpolateValue, type Vars } from "./interpolate.js";
 
 /**
  * Reads the workspace's pipeline file (`cairn.yaml`, else `dvc.yaml`, at the root) in DVC's schema and resolves it:
@@ -34,6 +35,23 @@ const readPipelineText = async (root: string): Promise<{ file: string; text: str
   return undefined;
 };
 
+/** DVC 3's top-level `metrics:` and `params:` lists: files relative to the pipeline file, `${}` allowed. */
+const topLevelFiles = (raw: unknown, field: string, root: string, file: string, vars: Vars, guard: SymlinkGuard): string[] => {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new PipelineError(`'${field}' must be a list of files`, { file });
+  return [
+    ...new Set(
+      raw.map((entry: unknown, index) => {
+        const value = interpolateValue(entry, vars, { file, field: `${field}[${index}]` });
+        if (typeof value !== "string") throw new PipelineError(`${field}[${index}] must be a path`, { file });
+        const rel = toWorkspacePath(root, "", value, { file, field: `${field}[${index}]` });
+        guard.check(rel, { file, field: `${field}[${index}]` });
+        return rel;
+      }),
+    ),
+  ];
+};
+
 /** The pipeline file's name at `root`, or undefined when there is none. */
 export const findPipelineFile = async (root: string): Promise<string | undefined> => (await readPipelineText(root))?.file;
 
@@ -57,7 +75,13 @@ export const resolvePipelineText = async (root: string, file: string, text: stri
   let context = await loadDefaultParams(emptyContext(), load);
   context = await loadVars(context, record.vars, load);
   const stages = await expandStages(record.stages, context, load);
-  const pipeline = await validatePipeline({ root, file, stages }, guard, files);
+  const metrics = topLevelFiles(record.metrics, "metrics", root, file, context.vars, guard);
+  const paramsFiles = topLevelFiles(record.params, "params", root, file, context.vars, guard);
+  const pipeline = await validatePipeline(
+    { root, file, stages, ...(metrics.length === 0 ? {} : { metrics }), ...(paramsFiles.length === 0 ? {} : { paramsFiles }) },
+    guard,
+    files,
+  );
   buildGraph(pipeline); // refuses a cycle, naming its stages
   return pipeline;
 };

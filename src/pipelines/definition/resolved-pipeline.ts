@@ -45,4 +45,8 @@ export interface ResolvedPipeline {
   file: string;
   /** In the pipeline file's order. */
   stages: ResolvedStage[];
+  /** Top-level `metrics:` files (DVC 3: metrics no stage writes), workspace-relative; shown by `cairn metrics`. */
+  metrics?: string[];
+  /** Top-level `params:` files (DVC 3), workspace-relative; every key is listed by `cairn params diff --all`. */
+  paramsFiles?: string[];
 }
