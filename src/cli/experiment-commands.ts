@@ -6,32 +6,12 @@
 import type { Command } from "commander";
 import type { CairnClient } from "../sdk/client.js";
 import type { LocalAction } from "./auth-commands.js";
-import type { CommandResult } from "./output.js";
 import { str } from "./option-values.js";
 
 /** Makes the CLI's tracking client from the global options (--tracking-uri, --user). */
 export type ExperimentClientFactory = (options: Record<string, unknown>) => Promise<CairnClient>;
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-/**
- * localAction prints a result but does not end with its exitCode (dataAction does): `exp run --run-all` prints every
- * experiment's outcome and still exits 1 when one failed.
- */
-const withExitCode =
-  (localAction: LocalAction, run: (options: Record<string, unknown>) => Promise<CommandResult>) =>
-  async (...received: unknown[]): Promise<void> => {
-    let exitCode: number | undefined;
-    await localAction(async (options) => {
-      const result = await run(options);
-      exitCode = result.exitCode;
-      return result;
-    })(...received);
-    if (exitCode !== undefined && exitCode !== 0) {
-      const { CommandExit } = await import("./errors.js");
-      throw new CommandExit(exitCode);
-    }
-  };
 const command = () => import("../pipelines/experiments/exp-command.js");
 
 export const registerExperimentCommands = (program: Command, localAction: LocalAction, makeClient: ExperimentClientFactory): void => {
@@ -46,7 +26,7 @@ export const registerExperimentCommands = (program: Command, localAction: LocalA
     .option("-j, --jobs <n>", "with --run-all: experiments run at the same time; else: stages run at the same time (default: 1)")
     .option("--json", "print JSON")
     .action(
-      withExitCode(localAction, async (o) =>
+      localAction(async (o) =>
         (await command()).expRun({
           setParam: (o.setParam as string[] | undefined) ?? [],
           name: str(o.name),

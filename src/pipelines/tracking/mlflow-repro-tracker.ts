@@ -163,8 +163,12 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
     }
   };
 
+  /**
+   * Local bookkeeping only: a failed write (a read-only .cairn/tmp) costs the next summaries their skipped stages'
+   * run ids, never this repro's record.
+   */
   const rememberRun = (stage: string, runId: string): Promise<void> => {
-    stageRunsWrite = stageRunsWrite.then(() => recordStageRuns(options.root, { [stage]: runId }));
+    stageRunsWrite = stageRunsWrite.then(() => recordStageRuns(options.root, { [stage]: runId })).catch(() => undefined);
     return stageRunsWrite;
   };
 
