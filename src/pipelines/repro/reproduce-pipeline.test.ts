@@ -1,6 +1,7 @@
 import { chmod, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { objectPath } from "../data/cache-layout.js";
+import { readLock } from "../lock/lock-store.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ResolvedPipeline } from "../definition/resolved-pipeline.js";
 import type { ReproEvent } from "./repro-events.js";
@@ -255,5 +256,25 @@ describe("reproducePipeline", () => {
     // A real edit changes the mtime: seen.
     await writeFile(raw, "world\n");
     expect((await repro(pipeline(), { dryRun: true })).result.stages[0]).toEqual({ stage: "prepare", state: "would-run", reasons: ["dep raw.txt modified"] });
+  });
+
+  it("with -j 2, a failure lets the running stage finish (and records it) but starts no other", async () => {
+    const p: ResolvedPipeline = {
+      root,
+      file: "dvc.yaml",
+      stages: [
+        stage("slow", "sleep 0.6 && echo slow > slow.txt", { outs: [out("slow.txt")] }),
+        stage("fails", "exit 5", { outs: [out("never.txt")] }),
+        stage("later", "echo later > later.txt", { outs: [out("later.txt")] }),
+      ],
+    };
+    const events: ReproEvent[] = [];
+    const silent = { stdout: process.stderr, stderr: process.stderr };
+    await expect(reproducePipeline(p, io, { jobs: 2, commandOutput: silent, onEvent: (e) => events.push(e) })).rejects.toThrow(
+      "stage 'fails', dvc.yaml: command failed (exit code 5)",
+    );
+    expect(events.map((e) => `${e.kind} ${"stage" in e ? e.stage : ""}`)).toEqual(["running slow", "running fails", "failed fails", "ran slow"]);
+    expect(Object.keys((await readLock(root, "dvc.yaml")).stages)).toEqual(["slow"]);
+    expect(await exists(root, "later.txt")).toBe(false);
   });
 });
