@@ -1,4 +1,7 @@
+import { chmod, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { objectPath } from "../data/cache-layout.js";
+import { readLock } from "../lock/lock-store.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ResolvedPipeline } from "../definition/resolved-pipeline.js";
 import type { ReproEvent } from "./repro-events.js";
@@ -209,5 +212,69 @@ describe("reproducePipeline", () => {
     await write(root, "params.yaml", "train:\n  lr: 0.1\n  epochs: 3\n");
     expect((await repro(p)).states).toEqual({ m: "ran" });
     expect(await readLines(root, "runs.log")).toEqual(["m", "m", "m"]);
+  });
+
+  it("a run-cache object whose bytes do not match its name is never linked: the stage runs instead, with a warning", async () => {
+    await repro(pipeline());
+    const model = (await io.hashPath("model.txt")).hash;
+    await write(root, "params.yaml", "train:\n  lr: 0.2\n");
+    await repro(pipeline());
+    const object = objectPath(io.cacheDir, model);
+    await chmod(object, 0o644);
+    await writeFile(object, "tampered\n");
+    await write(root, "params.yaml", "train:\n  lr: 0.1\n");
+    const back = await repro(pipeline());
+    expect(back.states.train).toBe("ran");
+    expect(back.events.filter((e) => e.kind === "warning")).toHaveLength(1);
+    expect(back.events.find((e) => e.kind === "warning")).toMatchObject({ message: expect.stringContaining("stage 'train': the run cache's outputs could not be restored") });
+    expect(await readText(root, "model.txt")).toBe("  lr: 0.1\nHELLO\n");
+  });
+
+  it("a malformed lock file is an error naming it, and nothing runs", async () => {
+    await write(root, "cairn.lock", "schema: '2.0'\nstages:\n  train:\n    cmd: [1]\n");
+    await expect(repro(pipeline())).rejects.toThrow("stage 'train', cairn.lock: malformed lock file: cmd must be a string or a list of strings");
+    expect(await exists(root, "runs.log")).toBe(false);
+  });
+
+  it("an out that is a link leading out of the workspace is refused naming it; the lock file is not written", async () => {
+    const p: ResolvedPipeline = { root, file: "dvc.yaml", stages: [stage("escape", "ln -s /etc/hostname out.txt", { outs: [out("out.txt")] })] };
+    const events: ReproEvent[] = [];
+    await expect(reproducePipeline(p, io, { onEvent: (e) => events.push(e) })).rejects.toThrow("out.txt");
+    expect(events.at(-1)).toMatchObject({ kind: "failed", stage: "escape", why: expect.stringContaining("its outputs could not be saved: ") });
+    expect(await exists(root, "cairn.lock")).toBe(false);
+  });
+
+  it("nothing changed re-hashes nothing: a dependency is known by (inode, mtime, size) from the state db", async () => {
+    const raw = path.join(root, "raw.txt");
+    const stamp = new Date("2026-01-01T00:00:00Z");
+    await utimes(raw, stamp, stamp);
+    await repro(pipeline());
+    // Same inode, size and mtime, other bytes: only a re-hash could see it, and a no-op repro must not re-hash.
+    await writeFile(raw, "HELLO\n");
+    await utimes(raw, stamp, stamp);
+    expect((await repro(pipeline())).states).toEqual({ prepare: "skipped", train: "skipped", evaluate: "skipped", report: "skipped" });
+    // A real edit changes the mtime: seen.
+    await writeFile(raw, "world\n");
+    expect((await repro(pipeline(), { dryRun: true })).result.stages[0]).toEqual({ stage: "prepare", state: "would-run", reasons: ["dep raw.txt modified"] });
+  });
+
+  it("with -j 2, a failure lets the running stage finish (and records it) but starts no other", async () => {
+    const p: ResolvedPipeline = {
+      root,
+      file: "dvc.yaml",
+      stages: [
+        stage("slow", "sleep 0.6 && echo slow > slow.txt", { outs: [out("slow.txt")] }),
+        stage("fails", "exit 5", { outs: [out("never.txt")] }),
+        stage("later", "echo later > later.txt", { outs: [out("later.txt")] }),
+      ],
+    };
+    const events: ReproEvent[] = [];
+    const silent = { stdout: process.stderr, stderr: process.stderr };
+    await expect(reproducePipeline(p, io, { jobs: 2, commandOutput: silent, onEvent: (e) => events.push(e) })).rejects.toThrow(
+      "stage 'fails', dvc.yaml: command failed (exit code 5)",
+    );
+    expect(events.map((e) => `${e.kind} ${"stage" in e ? e.stage : ""}`)).toEqual(["running slow", "running fails", "failed fails", "ran slow"]);
+    expect(Object.keys((await readLock(root, "dvc.yaml")).stages)).toEqual(["slow"]);
+    expect(await exists(root, "later.txt")).toBe(false);
   });
 });

@@ -223,13 +223,18 @@ export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo,
     return true;
   };
 
-  const fail = async (stage: ResolvedStage, base: Omit<LockStage, "outs">, startedAtMs: number, why: string): Promise<never> => {
+  /** A stage that started and did not succeed: recorded (and tracked) as failed; no new stage starts. */
+  const recordFailure = async (stage: ResolvedStage, base: Omit<LockStage, "outs">, startedAtMs: number, why: string): Promise<void> => {
     stop = true;
     const outcome: StageOutcome = { stage, state: "failed", deps: versions(base.deps), outs: [], params: flatParams(base.params), startedAtMs, endedAtMs: Date.now(), error: why };
     outcomes.set(stage.name, outcome);
     emit({ kind: "failed", stage: stage.name, why });
     const runId = await tracker.stageEnded(outcome);
     reports.set(stage.name, { stage: stage.name, state: "failed", reasons: [why], ...(runId === undefined ? {} : { runId }) });
+  };
+
+  const fail = async (stage: ResolvedStage, base: Omit<LockStage, "outs">, startedAtMs: number, why: string): Promise<never> => {
+    await recordFailure(stage, base, startedAtMs, why);
     throw new PipelineError(`command failed (${why}); its outputs were not cached and ${lockFileOf(pipeline.file)} was not updated`, where(stage.name));
   };
 
@@ -257,9 +262,15 @@ export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo,
       if (!(await existsInWorkspace(io.root, out.path))) return fail(stage, base, startedAtMs, `it did not create its out '${out.path}'`);
     }
     const outs: LockEntry[] = [];
-    for (const out of orderedOuts(stage)) outs.push({ path: out.path, ...(out.cache ? await io.saveToCache(out.path) : await io.hashPath(out.path)) });
     const lockEntry: LockStage = { ...base, outs };
-    await recordLock(stage.name, lockEntry);
+    try {
+      for (const out of orderedOuts(stage)) outs.push({ path: out.path, ...(out.cache ? await io.saveToCache(out.path) : await io.hashPath(out.path)) });
+      await recordLock(stage.name, lockEntry);
+    } catch (error) {
+      // An output that cannot be saved (a link leading out of the workspace, a full disk): the stage did not succeed.
+      await recordFailure(stage, base, startedAtMs, `its outputs could not be saved: ${(error as Error).message}`);
+      throw error;
+    }
     changedInRun.add(stage.name);
     const endedAtMs = Date.now();
     emit({ kind: "ran", stage: stage.name, ms: endedAtMs - startedAtMs });
