@@ -5,7 +5,7 @@ import type { Page, PageRequest, TrackingStore } from "../../tracking/store.js";
 import { decodeOffsetToken, pageOf } from "../../stores/sql/page-token.js";
 import { isDirHash } from "../data/hash-info.js";
 import type { DirEntry } from "../data/dir-manifest.js";
-import { type DataObjectReader } from "./data-versions-manifest.js";
+import type { DataObjectReader } from "./data-versions-manifest.js";
 import { dataVersionOfInput, sizesOfProfile } from "./data-versions-ref.js";
 import type { DataVersionRelation, DataVersionStore } from "./data-versions-store.js";
 
