@@ -13,6 +13,12 @@ const shorten = (text: string): string => (text.length > MAX_NAME_CHARS ? `${tex
 /** A plain left click follows the link inside the app; modified clicks (new tab, ...) are the browser's. */
 const isPlainClick = (event: MouseEvent): boolean => event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
 
+/**
+ * The accessible name starts with exactly the text the box shows ("train cached"), so speech input can name what it
+ * sees, then says the state in full.
+ */
+export const stageLabel = (stage: PipelineStage): string => `${shorten(stage.name)} ${stage.state}: stage ${stage.name}, ${STATE_LABEL[stage.state].toLowerCase()}`;
+
 const StageBox = ({ placed, stage }: { placed: PlacedStage; stage: PipelineStage }): ReactNode => (
   <>
     <rect x={placed.x} y={placed.y} width={DAG_LAYOUT.nodeWidth} height={DAG_LAYOUT.nodeHeight} rx={6} />
@@ -57,7 +63,7 @@ export const PipelineDag = ({ summary, experimentId }: { summary: PipelineSummar
           {layout.stages.map((placed) => {
             const stage = byName.get(placed.name);
             if (stage === undefined) return null;
-            const label = `Stage ${stage.name}: ${STATE_LABEL[stage.state]}`;
+            const label = stageLabel(stage);
             return stage.runId === undefined ? (
               <g key={stage.name} className="dag-stage" data-state={stage.state} tabIndex={0} role="img" aria-label={label}>
                 <StageBox placed={placed} stage={stage} />

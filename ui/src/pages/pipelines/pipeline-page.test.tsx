@@ -19,11 +19,11 @@ describe("PipelinePage", () => {
     const { container, location } = renderWithApp(<PipelinePage runId={RUN.parent} />, `/pipelines/${RUN.parent}`);
     const dag = await screen.findByRole("group", { name: "Pipeline stages, upstream on the left" });
     expect(within(dag).getAllByRole("link").map((link) => [link.getAttribute("aria-label"), link.getAttribute("href"), link.getAttribute("data-state")])).toEqual([
-      ["Stage prepare: Ran", `/experiments/1/runs/${RUN.prepare}`, "ran"],
-      ["Stage train: Restored from run cache", `/experiments/1/runs/${RUN.train}`, "cached"],
-      ["Stage evaluate: Failed", `/experiments/1/runs/${RUN.evaluate}`, "failed"],
+      ["prepare ran: stage prepare, ran", `/experiments/1/runs/${RUN.prepare}`, "ran"],
+      ["train cached: stage train, restored from run cache", `/experiments/1/runs/${RUN.train}`, "cached"],
+      ["evaluate failed: stage evaluate, failed", `/experiments/1/runs/${RUN.evaluate}`, "failed"],
     ]);
-    expect(within(dag).getByRole("img", { name: "Stage report: Skipped (unchanged)" }).getAttribute("data-state")).toBe("skipped");
+    expect(within(dag).getByRole("img", { name: "report skipped: stage report, skipped (unchanged)" }).getAttribute("data-state")).toBe("skipped");
     expect(container.querySelectorAll("path.dag-edge")).toHaveLength(3);
     expect(within(screen.getByRole("list", { name: "Stage states" })).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
       "Ran",
@@ -46,7 +46,7 @@ describe("PipelinePage", () => {
       `/data-versions/${HASH.model}`,
     ]);
     expect(screen.getByText(/dvc\.yaml/).textContent).toBe("dvc.yaml");
-    fireEvent.click(within(dag).getByRole("link", { name: "Stage train: Restored from run cache" }), { button: 0 });
+    fireEvent.click(within(dag).getByRole("link", { name: "train cached: stage train, restored from run cache" }), { button: 0 });
     expect(location.history.at(-1)).toBe(`/experiments/1/runs/${RUN.train}`);
   });
 

@@ -104,7 +104,7 @@ const PipelinePage = ({ runId }: { runId: string }): ReactNode => {
       {info ? (
         <section className="card" aria-labelledby="pipeline-run-heading">
           <h2 id="pipeline-run-heading">Run</h2>
-          <p>
+          <p className="pipeline-run-facts">
             <StatusBadge status={info.status} /> started {formatTime(info.start_time)} · <Link href={runPath(info.experiment_id, info.run_id)}>parent run</Link>
             {summary.data ? (
               <>
