@@ -20,6 +20,7 @@ describe("parsePipelineSummary", () => {
     ]);
     expect(summary.stages[0]?.outs).toEqual([{ path: "data/prepared", hash: HASH.prepared, size: 10, nfiles: 2 }]);
     expect(summary.edges).toEqual(SUMMARY_JSON.edges);
+    expect(parsePipelineSummary(withStage(0, { cmd: ["node a.mjs", "node b.mjs"] })).stages[0]?.cmd).toBe("node a.mjs && node b.mjs");
   });
 
   it("refuses a file that is not one, saying where", () => {

@@ -62,6 +62,13 @@ const countAt = (value: unknown, where: string): number | undefined => {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : fail(where, "expected a non-negative integer");
 };
 
+/** DVC's cmd is one command or a list run in order: shown as one line joined by "&&". */
+const commandText = (cmd: unknown): string => {
+  if (typeof cmd === "string") return cmd;
+  if (Array.isArray(cmd)) return cmd.filter((part): part is string => typeof part === "string").join(" && ");
+  return "";
+};
+
 const pathVersion = (value: unknown, where: string): PathVersion => {
   const entry = objectAt(value, where);
   const hash = textAt(entry.hash, `${where}.hash`);
@@ -87,7 +94,7 @@ export const parsePipelineSummary = (value: unknown): PipelineSummary => {
     if (runId !== undefined && !RUN_ID.test(runId)) fail(`${where}.run_id`, "expected 32 hex digits");
     return {
       name,
-      cmd: typeof stage.cmd === "string" ? stage.cmd : "",
+      cmd: commandText(stage.cmd),
       state: state as StageState,
       runId,
       deps: listAt(stage.deps ?? [], `${where}.deps`, MAX_PATHS).map((dep, at) => pathVersion(dep, `${where}.deps[${at}]`)),
