@@ -67,6 +67,21 @@ describe("DataVersionPage", () => {
     expect(location.history.at(-1)).toBe(`/data-versions/${HASH}?page=t1`);
   });
 
+  it("reads further runs on demand from data/versions/runs, after the first page in the version's answer", async () => {
+    const calls = stubApi({
+      [`GET ${CAIRN}/data/versions/get`]: () => ({ body: { data_version: version({ used_by_next_page_token: "t-used" }) } }),
+      [`GET ${CAIRN}/data/versions/runs`]: () => ({ body: { runs: [run("e", "older-train", "train")] } }),
+    });
+    renderWithApp(<DataVersionPage hash={HASH} />, `/data-versions/${HASH}`);
+    const more = await screen.findByRole("button", { name: "More runs: used by" });
+    expect(screen.queryByRole("button", { name: "More runs: produced by" })).toBeNull();
+    fireEvent.click(more);
+    await screen.findByRole("link", { name: "older-train" });
+    expect(within(screen.getByRole("table", { name: "Used by" })).getAllByRole("row").slice(1).map((row) => row.children[0]?.textContent)).toEqual(["train", "older-train"]);
+    expect(calls.at(-1)?.query.toString()).toBe(`hash=${encodeURIComponent(HASH)}&relation=used&max_results=100&page_token=t-used`);
+    expect(screen.queryByRole("button", { name: "More runs: used by" })).toBeNull();
+  });
+
   it("explains a directory whose manifest the server does not hold, and refuses an address that is no hash", async () => {
     stubApi({ [`GET ${CAIRN}/data/versions/get`]: () => ({ body: { data_version: version({ files_state: "absent", files: [], size: undefined, nfiles: undefined }) } }) });
     const first = renderWithApp(<DataVersionPage hash={HASH} />, `/data-versions/${HASH}`);

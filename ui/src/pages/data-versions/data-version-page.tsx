@@ -1,5 +1,5 @@
-import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useState, type ReactNode } from "react";
 import { Link } from "wouter";
 import { PageHeader } from "../../components/page";
 import { Pager, usePaging } from "../../components/pager";
@@ -9,7 +9,7 @@ import { experimentPath, runPath } from "../experiment/experiment-paths";
 import { versionPath } from "../models/paths";
 import { PIPELINES_PATH } from "../pipelines/pipeline-paths";
 import { DATA_VERSION_HASH, shortHash } from "./data-version-paths";
-import { dataVersionKeys, getDataVersion, type DataVersionRunView, type DataVersionView } from "./data-versions-api";
+import { dataVersionKeys, getDataVersion, getDataVersionRuns, type DataVersionRunView, type DataVersionView, type RunRelation } from "./data-versions-api";
 import "./data-versions.css";
 
 const FILES_NOTE: Record<Exclude<DataVersionView["files_state"], "ok">, string> = {
@@ -19,7 +19,41 @@ const FILES_NOTE: Record<Exclude<DataVersionView["files_state"], "ok">, string> 
   "not-a-directory": "This data version is a single file.",
 };
 
-const RunsTable = ({ id, title, runs, more }: { id: string; title: string; runs: readonly DataVersionRunView[]; more: boolean }): ReactNode => (
+interface RunsTableProps {
+  id: string;
+  title: string;
+  hash: string;
+  relation: RunRelation;
+  first: readonly DataVersionRunView[];
+  /** The token of the runs after the first page, when there are more. */
+  after: string | undefined;
+}
+
+/** The first page of runs (from the version's answer), and further pages of data/versions/runs on demand. */
+const RunsTable = ({ id, title, hash, relation, first, after }: RunsTableProps): ReactNode => {
+  const [expanded, setExpanded] = useState(false);
+  const more = useInfiniteQuery({
+    queryKey: dataVersionKeys.runs(hash, relation, after ?? ""),
+    queryFn: ({ pageParam, signal }) => getDataVersionRuns(hash, relation, pageParam, signal),
+    initialPageParam: after ?? "",
+    getNextPageParam: (last) => last.nextPageToken,
+    enabled: expanded && after !== undefined,
+  });
+  const runs = [...first, ...(more.data?.pages.flatMap((page) => page.runs) ?? [])];
+  const hasMore = expanded ? more.hasNextPage : after !== undefined;
+  return <RunsList id={id} title={title} runs={runs} loading={more.isFetching} error={more.error} onMore={hasMore ? () => (expanded ? void more.fetchNextPage() : setExpanded(true)) : undefined} />;
+};
+
+interface RunsListProps {
+  id: string;
+  title: string;
+  runs: readonly DataVersionRunView[];
+  loading: boolean;
+  error: unknown;
+  onMore: (() => void) | undefined;
+}
+
+const RunsList = ({ id, title, runs, loading, error, onMore }: RunsListProps): ReactNode => (
   <section className="card" aria-labelledby={id}>
     <h2 id={id}>{title}</h2>
     {runs.length === 0 ? (
@@ -55,7 +89,12 @@ const RunsTable = ({ id, title, runs, more }: { id: string; title: string; runs:
         </tbody>
       </table>
     )}
-    {more ? <p className="muted">Showing the newest {runs.length} runs; more exist.</p> : null}
+    <ErrorBanner error={error} what="more runs" />
+    {onMore ? (
+      <button type="button" disabled={loading} onClick={onMore} aria-label={`More runs: ${title.toLowerCase()}`}>
+        {loading ? "Loading…" : "More runs"}
+      </button>
+    ) : null}
   </section>
 );
 
@@ -137,8 +176,8 @@ const DataVersionPage = ({ hash }: { hash: string }): ReactNode => {
               )}
             </section>
           ) : null}
-          <RunsTable id="data-version-produced" title="Produced by" runs={data.produced_by} more={data.produced_by_next_page_token !== undefined} />
-          <RunsTable id="data-version-used" title="Used by" runs={data.used_by} more={data.used_by_next_page_token !== undefined} />
+          <RunsTable id="data-version-produced" title="Produced by" hash={hash} relation="produced" first={data.produced_by} after={data.produced_by_next_page_token} />
+          <RunsTable id="data-version-used" title="Used by" hash={hash} relation="used" first={data.used_by} after={data.used_by_next_page_token} />
           <section className="card" aria-labelledby="data-version-models">
             <h2 id="data-version-models">Model versions</h2>
             {data.model_versions.length === 0 ? (
