@@ -68,9 +68,11 @@ describe("pipelines and data versions in the browser", () => {
     ]);
     expect(await dag.getByRole("img", { name: "report skipped: stage report, skipped (unchanged)" }).count()).toBe(1);
     // Each state has its own colour (the CSS of data-state), and the legend names them.
-    const fills = await page.evaluate(() =>
-      [...document.querySelectorAll(".dag-stage")].map((stage) => [stage.getAttribute("data-state"), getComputedStyle(stage.querySelector("rect")!).fill]),
-    );
+    // A string: the test files are type-checked without the DOM's types.
+    const fills = (await page.evaluate(
+      '[...document.querySelectorAll(".dag-stage")].map((stage) => [stage.getAttribute("data-state"), getComputedStyle(stage.querySelector("rect")).fill])',
+    )) as Array<[string, string]>;
+    expect(fills.map(([state]) => state)).toEqual(["ran", "cached", "failed", "skipped"]);
     expect(new Set(fills.map(([, fill]) => fill)).size).toBe(4);
     expect(await page.getByRole("list", { name: "Stage states" }).getByRole("listitem").allInnerTexts()).toEqual([
       "Ran",
