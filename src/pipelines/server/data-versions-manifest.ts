@@ -23,7 +23,11 @@ export type ManifestRead = { state: "ok"; entries: DirEntry[] } | { state: "abse
 export class DataObjectReader {
   private readonly manifests = new Map<string, DirEntry[]>();
 
-  constructor(private readonly store: ArtifactStore) {}
+  constructor(
+    private readonly store: ArtifactStore,
+    /** Tests lower it to check the refusal without writing 64 MiB. */
+    private readonly maxManifestBytes = MAX_MANIFEST_BYTES,
+  ) {}
 
   /** The stored object's size, or undefined when the server does not hold it. */
   async objectSize(hash: string): Promise<number | undefined> {
@@ -40,7 +44,7 @@ export class DataObjectReader {
     }
     const size = await this.objectSize(hash);
     if (size === undefined) return { state: "absent" };
-    if (size > MAX_MANIFEST_BYTES) return { state: "too-large" };
+    if (size > this.maxManifestBytes) return { state: "too-large" };
     const bytes = await this.readAll(hash);
     if (bytes === undefined) return { state: "absent" };
     if (createHash("sha256").update(bytes).digest("hex") !== hexOf(hash)) return { state: "invalid" };
@@ -68,7 +72,7 @@ export class DataObjectReader {
     let total = 0;
     for await (const chunk of content.stream as AsyncIterable<Buffer>) {
       total += chunk.length;
-      if (total > MAX_MANIFEST_BYTES) {
+      if (total > this.maxManifestBytes) {
         content.stream.destroy();
         return undefined;
       }
