@@ -48,12 +48,12 @@ describe("lineage of a model registered from a pipeline", () => {
       id: dv(PREPARED_HASH),
       type: "data_version",
       label: "data/prepared",
-      attributes: { hash: PREPARED_HASH, short_hash: PREPARED_HASH.slice(0, 12), name: "data/prepared", is_dir: true, size: 10, nfiles: 2 },
+      attributes: { hash: PREPARED_HASH, short_hash: PREPARED_HASH.slice(0, 12), names: ["data/prepared"], is_dir: true, size: 10, nfiles: 2 },
     });
     expect(graph.nodes.find((node: { id: string }) => node.id === dv(RAW_HASH)).attributes).toEqual({
       hash: RAW_HASH,
       short_hash: RAW_HASH.slice(0, 12),
-      name: "data/raw.csv",
+      names: ["data/raw.csv"],
       is_dir: false,
       size: RAW_BYTES.length,
     });
@@ -92,6 +92,22 @@ describe("lineage of a model registered from a pipeline", () => {
     expect(graph.nodes.filter((node: { type: string }) => node.type === "data_version").map((node: { label: string }) => node.label)).toEqual(
       ["d12", "d13", "d11", "d10", "d9", "d8", "d7", "d6", "d5", "d4", "d3", "d2"],
     );
+  });
+
+  it("shows the same bytes recorded under two paths as one data version listing both paths", async () => {
+    const producer = (await mlflow("runs/create", { experiment_id: "0", run_name: "fetch", start_time: 1 })).run.info.run_id as string;
+    const user = (await mlflow("runs/create", { experiment_id: "0", run_name: "train", start_time: 2 })).run.info.run_id as string;
+    await mlflow("runs/log-inputs", { run_id: producer, datasets: [dataInput("data/raw.csv", RAW_HASH, "cairn.output")] });
+    await mlflow("runs/log-inputs", { run_id: user, datasets: [dataInput("input.csv", RAW_HASH, "cairn.input")] });
+    await mlflow("registered-models/create", { name: "copied" });
+    await mlflow("model-versions/create", { name: "copied", source: `runs:/${user}/model`, run_id: user });
+    const graph = await lineage("copied", "1");
+    const versions = graph.nodes.filter((node: { type: string }) => node.type === "data_version");
+    expect(versions.map((node: { label: string; attributes: { names: string[] } }) => [node.label, node.attributes.names])).toEqual([["input.csv", ["input.csv", "data/raw.csv"]]]);
+    expect(graph.edges.filter((edge: { to: string }) => edge.to === `data_version:${RAW_HASH}`)).toEqual([
+      { from: `run:${user}`, to: `data_version:${RAW_HASH}`, relation: "used" },
+      { from: `run:${producer}`, to: `data_version:${RAW_HASH}`, relation: "produced" },
+    ]);
   });
 
   it("keeps a dataset that is not exactly a data version (digest not the hash's prefix) an ordinary dataset node", async () => {

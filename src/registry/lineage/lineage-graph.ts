@@ -71,6 +71,11 @@ export class LineageGraphBuilder {
     return this.nodes.has(id);
   }
 
+  /** The node already added under this id (to enrich it when it is met again). */
+  getNode(id: string): LineageNode | undefined {
+    return this.nodes.get(id);
+  }
+
   addEdge(from: string, to: string, relation: LineageRelation): void {
     const key = JSON.stringify([from, to, relation]);
     if (!this.edges.has(key)) this.edges.set(key, { from, to, relation });

@@ -260,23 +260,35 @@ export class LineageService {
   }
 }
 
-/** A data_version node (first name seen as its label) and the run's used/produced edge to it. */
+/** Paths one data version is listed under in a graph (the same bytes recorded at several paths): at most this many. */
+const MAX_DATA_VERSION_NAMES = 20;
+
+/**
+ * A data_version node and the run's used/produced edge to it. Content-addressed: the same bytes recorded under two
+ * paths (a copied file) are one node, labelled with the first path met and listing every path in `names`.
+ */
 const addDataVersion = (graph: LineageGraphBuilder, runNodeId: string, version: DataVersionRef): void => {
-  const id = graph.addNode({
-    id: nodeId.dataVersion(version.hash),
-    type: "data_version",
-    label: version.name,
-    attributes: {
-      hash: version.hash,
-      short_hash: version.hash.slice(0, 12),
-      name: version.name,
-      is_dir: version.hash.endsWith(".dir"),
-      ...(version.size === undefined ? {} : { size: version.size }),
-      ...(version.nfiles === undefined ? {} : { nfiles: version.nfiles }),
-    },
-  });
-  if (version.relation === "produced") graph.addEdge(runNodeId, id, "produced");
-  else graph.addEdge(runNodeId, id, "used");
+  const id = nodeId.dataVersion(version.hash);
+  const existing = graph.getNode(id);
+  if (existing === undefined) {
+    graph.addNode({
+      id,
+      type: "data_version",
+      label: version.name,
+      attributes: {
+        hash: version.hash,
+        short_hash: version.hash.slice(0, 12),
+        names: [version.name],
+        is_dir: version.hash.endsWith(".dir"),
+        ...(version.size === undefined ? {} : { size: version.size }),
+        ...(version.nfiles === undefined ? {} : { nfiles: version.nfiles }),
+      },
+    });
+  } else {
+    const names = existing.attributes.names as string[];
+    if (!names.includes(version.name) && names.length < MAX_DATA_VERSION_NAMES) names.push(version.name);
+  }
+  graph.addEdge(runNodeId, id, version.relation);
 };
 
 const tagValue = (run: Run, key: string): string | undefined => run.data.tags.find((tag) => tag.key === key)?.value;
