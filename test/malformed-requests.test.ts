@@ -1442,3 +1442,48 @@ describe("malformed requests to the permission and approver endpoints", () => {
     expect(await snapshot()).toBe(before);
   });
 });
+
+describe("malformed requests to the data version routes (issue 13)", () => {
+  let server: TempServer;
+  const send = async (path: string): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${server.url}/api/2.0/cairn/${path}`);
+    return { status: response.status, text: await response.text() };
+  };
+  const hash = "a".repeat(64);
+
+  beforeAll(async () => {
+    server = await startTempServer("cairn-malformed-data-versions-");
+  });
+  afterAll(async () => server?.close());
+
+  it("refuses malformed hashes, relations, bounds and tokens naming the field, and a version nobody recorded", async () => {
+    const before = await send("audit/events?max_results=1000");
+    const cases: Array<[string, string, number, string]> = [
+      ["no hash", "data/versions/get", 400, "'hash'"],
+      ["empty hash", "data/versions/get?hash=", 400, "'hash'"],
+      ["short hash", "data/versions/get?hash=abc", 400, "'hash'"],
+      ["upper-case hash", `data/versions/get?hash=${"A".repeat(64)}`, 400, "'hash'"],
+      ["63 hex", `data/versions/get?hash=${"a".repeat(63)}`, 400, "'hash'"],
+      ["bad suffix", `data/versions/get?hash=${hash}.tar`, 400, "'hash'"],
+      ["traversal", "data/versions/get?hash=..%2F..%2F.cairn-data%2Ffiles", 400, "'hash'"],
+      ["NUL", `data/versions/get?hash=${hash}%00`, 400, "'hash'"],
+      ["oversize hash", `data/versions/get?hash=${"a".repeat(8000)}`, 400, "'hash'"],
+      ["lone surrogate", "data/versions/get?hash=%ED%A0%80", 400, "'hash'"],
+      ["max_files 0", `data/versions/get?hash=${hash}&max_files=0`, 400, "'max_files'"],
+      ["max_files 1001", `data/versions/get?hash=${hash}&max_files=1001`, 400, "'max_files'"],
+      ["max_files text", `data/versions/get?hash=${hash}&max_files=many`, 400, "'max_files'"],
+      ["max_files int64 overflow", `data/versions/get?hash=${hash}&max_files=9223372036854775808`, 400, "'max_files'"],
+      ["foreign page token", `data/versions/get?hash=${hash}&page_token=${Buffer.from('{"after":"x"}').toString("base64url")}`, 400, "'page_token'"],
+      ["negative offset token", `data/versions/get?hash=${hash}&page_token=${Buffer.from('{"offset":-1}').toString("base64url")}`, 400, "'page_token'"],
+      ["unknown version", `data/versions/get?hash=${hash}`, 404, `Data version '${hash}' not found`],
+      ["runs without relation", `data/versions/runs?hash=${hash}`, 400, "'relation'"],
+      ["runs with unknown relation", `data/versions/runs?hash=${hash}&relation=consumed`, 400, "'relation'"],
+      ["runs with bad hash", "data/versions/runs?hash=zz&relation=used", 400, "'hash'"],
+      ["runs max_results 0", `data/versions/runs?hash=${hash}&relation=used&max_results=0`, 400, "'max_results'"],
+      ["runs max_results 1001", `data/versions/runs?hash=${hash}&relation=used&max_results=1001`, 400, "'max_results'"],
+      ["runs oversize token", `data/versions/runs?hash=${hash}&relation=used&page_token=${"A".repeat(5000)}`, 400, "'page_token'"],
+    ];
+    for (const [label, path, status, mentions] of cases) expectRefusal(label, await send(path), { status, mentions });
+    expect((await send("audit/events?max_results=1000")).text).toBe(before.text);
+  });
+});

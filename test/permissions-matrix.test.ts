@@ -335,6 +335,9 @@ const ROWS: Row[] = [
   C("GET", "model-versions/promotion-check", "read", () => ({ path: "model-versions/promotion-check?name=churn&version=1&target=alias:gated" })),
   C("GET", "model-versions/lineage", "read", () => ({ path: "model-versions/lineage?name=churn&version=1" })),
   C("GET", "datasets/usage", "any", () => ({ path: "datasets/usage?name=ds" })),
+  // Data versions (issue 13): any signed-in user; a hash nobody recorded is a 404 to everyone allowed to ask.
+  C("GET", "data/versions/get", "any", () => ({ path: `data/versions/get?hash=${"e".repeat(64)}` }), { ok: 404 }),
+  C("GET", "data/versions/runs", "any", () => ({ path: `data/versions/runs?hash=${"e".repeat(64)}&relation=used` })),
   C("POST", "model-versions/card/set", "update", () => ({ path: "model-versions/card/set", body: { name: "churn", version: "1", description: "card" } })),
   C("GET", "model-versions/card", "read", () => ({ path: "model-versions/card?name=churn&version=1" })),
   C("POST", "data/profiles/attach", "update", (f) => ({ path: "data/profiles/attach", body: { run_id: f.runId, name: "train", profile: f.profile } })),
@@ -532,6 +535,26 @@ describe("the route x role matrix (issue 12 part 2)", () => {
       expect((await names(role, `${MLFLOW}/registered-models/search`, "registered_models", "name")).includes("churn"), role).toBe(sees);
       expect((await names(role, `${MLFLOW}/model-versions/search`, "model_versions", "name")).includes("churn"), role).toBe(sees);
       expect((await names(role, `${MLFLOW}/experiments/search?max_results=1000`, "experiments", "name")).includes("matrix"), role).toBe(sees);
+    }
+  });
+
+  it("lists a data version's runs and model versions only where each role may read them", async () => {
+    const hash = "f".repeat(64);
+    const input = (context: string) => ({
+      tags: [{ key: "mlflow.data.context", value: context }],
+      dataset: { name: "data.csv", digest: hash.slice(0, 32), source_type: "cairn-data", source: JSON.stringify({ uri: `cairn-data://sha256/${hash}` }) },
+    });
+    await asAdmin(fx.url, "POST", `${MLFLOW}/runs/log-inputs`, { run_id: fx.runId, datasets: [input("cairn.input")] });
+    for (const role of ["nobody", "reader", "admin"] as const) {
+      const sees = role !== "nobody";
+      const runs = await send(role, { path: `${CAIRN}/data/versions/runs?hash=${hash}&relation=used` }, "GET");
+      expect(runs.status, role).toBe(200);
+      expect((JSON.parse(runs.text) as { runs: Array<{ run_id: string }> }).runs.map((run) => run.run_id).includes(fx.runId), role).toBe(sees);
+      const got = await send(role, { path: `${CAIRN}/data/versions/get?hash=${hash}` }, "GET");
+      expect(got.status, role).toBe(200);
+      const version = (JSON.parse(got.text) as { data_version: { used_by: Array<{ run_id: string }>; model_versions: Array<{ name: string }> } }).data_version;
+      expect(version.used_by.map((run) => run.run_id).includes(fx.runId), role).toBe(sees);
+      expect(version.model_versions.map((found) => found.name).includes("churn"), role).toBe(sees);
     }
   });
 

@@ -27,6 +27,9 @@ import { AuditService } from "../audit/service.js";
 import { auditRoutes } from "../audit/routes.js";
 import { governanceRoutes } from "../registry/governance-routes.js";
 import { LineageService } from "../registry/lineage/lineage-service.js";
+import { DataObjectReader } from "../pipelines/server/data-versions-manifest.js";
+import { dataVersionRoutes } from "../pipelines/server/data-versions-routes.js";
+import { DataVersionService } from "../pipelines/server/data-versions-service.js";
 import { ModelCardService } from "../registry/model-cards/model-card-service.js";
 import { PromotionService } from "../registry/promotion/promotion-service.js";
 import { registryRoutes } from "../registry/routes.js";
@@ -222,6 +225,13 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
   const lineage = new LineageService(stores.registry, stores.tracking, {
     contributors: [new DeploymentLineage(deployments)],
     loggedModels: loggedModelLookup,
+    ...(stores.dataVersions !== undefined ? { dataVersions: stores.dataVersions } : {}),
+  });
+  const dataVersions = new DataVersionService({
+    ...(stores.dataVersions !== undefined ? { store: stores.dataVersions } : {}),
+    tracking: stores.tracking,
+    registry: stores.registry,
+    objects: new DataObjectReader(artifactStore),
   });
   const cards = new ModelCardService(stores.governance, stores.registry, stores.tracking, { audit });
   const profiles = new ProfileAttachments(tracking, artifacts, registry);
@@ -276,6 +286,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
           ...predictionLogRoutes(stores.predictions),
           ...profileRoutes(profiles),
           ...monitorRoutes(monitors),
+          ...dataVersionRoutes(dataVersions),
         ],
       },
       servingRoutes(instrumentServedModels(deployments, metrics), {

@@ -1,6 +1,7 @@
 import type { AuditStore } from "../audit/store.js";
 import type { AuthStore } from "../auth/store.js";
 import type { PermissionStore } from "../auth/permissions/store.js";
+import type { DataVersionStore } from "../pipelines/server/data-versions-store.js";
 import type { MonitorStore } from "../monitoring/monitors/store.js";
 import type { GovernanceStore } from "../registry/governance-store.js";
 import type { ManifestStore } from "../registry/integrity/manifest-store.js";
@@ -34,5 +35,7 @@ export interface MetadataStores {
   permissions: PermissionStore;
   /** sha256 manifests of registered versions' files; absent in a backend without them (versions are then not pinned). */
   manifests?: ManifestStore;
+  /** Data versions recorded as dataset inputs (issue 13); absent in a backend without them (their pages show no runs). */
+  dataVersions?: DataVersionStore;
   close(): Promise<void>;
 }

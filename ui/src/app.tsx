@@ -28,11 +28,15 @@ const AuditPage = lazy(() => import("./pages/audit/audit-page"));
 const WebhooksPage = lazy(() => import("./pages/webhooks/webhooks-page"));
 const TokensPage = lazy(() => import("./pages/tokens/tokens-page"));
 const UsersPage = lazy(() => import("./pages/users/users-page"));
+const PipelinesPage = lazy(() => import("./pages/pipelines/pipelines-page"));
+const PipelinePage = lazy(() => import("./pages/pipelines/pipeline-page"));
+const DataVersionPage = lazy(() => import("./pages/data-versions/data-version-page"));
 
 /** `admin`: the server answers it to administrators only when sign-in is on (the audit trail, webhooks). */
 const NAV: readonly { href: string; label: string; admin?: true }[] = [
   { href: "/experiments", label: "Experiments" },
   { href: "/models", label: "Models" },
+  { href: "/pipelines", label: "Pipelines" },
   { href: "/deployments", label: "Deployments" },
   { href: "/monitors", label: "Monitors" },
   { href: "/audit", label: "Audit", admin: true },
@@ -94,6 +98,9 @@ const SignedInApp = (): ReactNode => (
           <Route path="/models">{() => <ModelsPage />}</Route>
           <Route path="/models/:name">{(params) => <ModelPage name={routeParam(params.name)} />}</Route>
           <Route path="/models/:name/versions/:version">{(params) => <ModelVersionPage name={routeParam(params.name)} version={routeParam(params.version)} />}</Route>
+          <Route path="/pipelines">{() => <PipelinesPage />}</Route>
+          <Route path="/pipelines/:runId">{(params) => <PipelinePage runId={routeParam(params.runId)} />}</Route>
+          <Route path="/data-versions/:hash">{(params) => <DataVersionPage hash={routeParam(params.hash)} />}</Route>
           <Route path="/deployments">{() => <DeploymentsPage />}</Route>
           <Route path="/deployments/:name">{(params) => <DeploymentPage name={routeParam(params.name)} />}</Route>
           <Route path="/monitors">{() => <MonitorsPage />}</Route>

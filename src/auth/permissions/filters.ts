@@ -40,3 +40,12 @@ export const readableMonitors = (body: Record<string, unknown>, visibility: Visi
 /** datasets/usage: the runs of readable experiments and the versions of readable models. */
 export const readableDatasetUsage = async (body: Record<string, unknown>, visibility: Visibility) =>
   readableModels("model_versions")(await readableExperiments("runs")(body, visibility), visibility);
+
+/** data/versions/get: of the data version's runs and versions, only those of readable experiments and models. */
+export const readableDataVersion = async (body: Record<string, unknown>, visibility: Visibility) => {
+  const version = body.data_version;
+  if (typeof version !== "object" || version === null || Array.isArray(version)) return body;
+  let kept = await readableExperiments("produced_by")(version as Record<string, unknown>, visibility);
+  kept = await readableExperiments("used_by")(kept, visibility);
+  return { ...body, data_version: await readableModels("model_versions")(kept, visibility) };
+};

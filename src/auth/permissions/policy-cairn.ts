@@ -1,4 +1,4 @@
-import { readableDeployments, readableMonitors } from "./filters.js";
+import { readableDataVersion, readableDeployments, readableExperiments, readableMonitors } from "./filters.js";
 import { modelOfUri } from "./policy-registry.js";
 import { admin, deploymentIn, experimentIn, model, modelIn, monitorIn, runOf } from "./requirements.js";
 import { adminOnly, ANY_SIGNED_IN, fromFields, type Requirement, type Rule, type RuleInput } from "./rule.js";
@@ -75,6 +75,10 @@ export const CAIRN_RULES: RouteRules = {
 
   ...cairn("POST", "data/profiles/attach", fromFields(runOf("update"))),
   ...cairn("GET", "data/profiles/get", fromFields(runOf("read"))),
+  // Data versions (issue 13): content-addressed data any signed-in user may read (as its objects); the runs and
+  // model versions listed are filtered to the readable ones.
+  ...cairn("GET", "data/versions/get", { ...ANY_SIGNED_IN, filter: readableDataVersion }),
+  ...cairn("GET", "data/versions/runs", { ...ANY_SIGNED_IN, filter: readableExperiments("runs") }),
 
   ...cairn("POST", "monitors/create", fromFields(deploymentIn("deployment", "manage"))),
   ...cairn("GET", "monitors/list", { ...ANY_SIGNED_IN, filter: readableMonitors }),

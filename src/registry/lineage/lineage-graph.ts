@@ -7,13 +7,15 @@ export type LineageNodeType =
   | "experiment"
   | "dataset"
   | "code"
-  | "deployment";
+  | "deployment"
+  | "data_version";
 
 /**
  * Read as a sentence from `from` to `to`: a run produced a version, a run used a dataset, a version is a version_of
  * its model, a run was logged_in an experiment, a run was built_from code, a child run is child_of its parent, a
  * version is deployed_as a deployment (serving); MLflow 3: a run produced a logged model, a logged model is
- * registered_as a version, a logged model without a run was logged_in its experiment.
+ * registered_as a version, a logged model without a run was logged_in its experiment. Pipelines (issue 13): a run
+ * used a data_version (a dependency) or produced one (an output).
  */
 export type LineageRelation =
   | "produced"
@@ -41,12 +43,24 @@ export interface LineageEdge {
 export interface LineageGraph {
   nodes: LineageNode[];
   edges: LineageEdge[];
+  /** Present (true) when a bounded walk (data versions back through the runs that produced them) was cut short. */
+  truncated?: boolean;
 }
 
 /** Builds a graph without duplicate nodes or edges, keeping insertion order (so responses are deterministic). */
 export class LineageGraphBuilder {
   private readonly nodes = new Map<string, LineageNode>();
   private readonly edges = new Map<string, LineageEdge>();
+  private cut = false;
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  /** Records that the graph is not whole (a walk hit its bounds); the answer then says truncated: true. */
+  markTruncated(): void {
+    this.cut = true;
+  }
 
   addNode(node: LineageNode): string {
     if (!this.nodes.has(node.id)) this.nodes.set(node.id, node);
@@ -57,13 +71,18 @@ export class LineageGraphBuilder {
     return this.nodes.has(id);
   }
 
+  /** The node already added under this id (to enrich it when it is met again). */
+  getNode(id: string): LineageNode | undefined {
+    return this.nodes.get(id);
+  }
+
   addEdge(from: string, to: string, relation: LineageRelation): void {
     const key = JSON.stringify([from, to, relation]);
     if (!this.edges.has(key)) this.edges.set(key, { from, to, relation });
   }
 
   build(): LineageGraph {
-    return { nodes: [...this.nodes.values()], edges: [...this.edges.values()] };
+    return { nodes: [...this.nodes.values()], edges: [...this.edges.values()], ...(this.cut ? { truncated: true } : {}) };
   }
 }
 
@@ -76,4 +95,5 @@ export const nodeId = {
   dataset: (name: string, digest: string): string => `dataset:${name}@${digest}`,
   code: (identity: string): string => `code:${identity}`,
   deployment: (name: string): string => `deployment:${name}`,
+  dataVersion: (hash: string): string => `data_version:${hash}`,
 };

@@ -6,6 +6,16 @@ import type { LoggedModelLookup } from "../logged-model-lookup.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import type { RegistryStore } from "../store.js";
 import { type LineageGraph, LineageGraphBuilder, nodeId } from "./lineage-graph.js";
+import { type DataVersionRef, dataVersionOfInput } from "../../pipelines/server/data-versions-ref.js";
+import type { DataVersionStore } from "../../pipelines/server/data-versions-store.js";
+
+/**
+ * Bounds of the walk from a version's run back through data versions and the runs that produced them: 10 data
+ * version levels, 500 nodes, 20 producing runs per data version. A cut graph says truncated: true.
+ */
+export const LINEAGE_DATA_DEPTH = 10;
+export const LINEAGE_MAX_NODES = 500;
+export const LINEAGE_PRODUCERS_PER_VERSION = 20;
 
 /** Tags MLflow clients set on a run to say which code produced it. */
 const SOURCE_TAGS = {
@@ -36,6 +46,14 @@ export interface LineageServiceOptions {
   contributors?: readonly LineageContributor[];
   /** MLflow 3 logged models, for versions registered from one (model_id). Without it they show as bare nodes. */
   loggedModels?: LoggedModelLookup;
+  /** Data versions (issue 13): which runs produced a data version, to walk a pipeline back to its first data. */
+  dataVersions?: Pick<DataVersionStore, "findDataVersionRuns">;
+}
+
+/** Data versions used by the runs added so far, waiting to be walked back to their producers. */
+interface DataWalk {
+  pending: Array<{ hash: string; depth: number }>;
+  seen: Set<string>;
 }
 
 const byNameThenVersion = (a: ModelVersion, b: ModelVersion): number =>
@@ -45,6 +63,7 @@ const byNameThenVersion = (a: ModelVersion, b: ModelVersion): number =>
 export class LineageService {
   private readonly contributors: readonly LineageContributor[];
   private readonly loggedModels: LoggedModelLookup | undefined;
+  private readonly dataVersions: LineageServiceOptions["dataVersions"];
 
   constructor(
     private readonly registry: LineageRegistryReads,
@@ -53,12 +72,14 @@ export class LineageService {
   ) {
     this.contributors = options.contributors ?? [];
     this.loggedModels = options.loggedModels;
+    this.dataVersions = options.dataVersions;
   }
 
   async versionLineage(name: string, version: string): Promise<LineageGraph> {
     const modelVersion = await this.registry.getModelVersion(name, version);
     if (modelVersion === undefined) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
     const graph = new LineageGraphBuilder();
+    const walk: DataWalk = { pending: [], seen: new Set() };
     const modelId = graph.addNode({ id: nodeId.registeredModel(name), type: "registered_model", label: name, attributes: {} });
     const versionId = graph.addNode({
       id: nodeId.modelVersion(name, version),
@@ -74,12 +95,13 @@ export class LineageService {
     });
     graph.addEdge(versionId, modelId, "version_of");
     // A version registered from a logged model: run -> logged model -> version (the run's edge goes through the model).
-    const logged = modelVersion.model_id ? await this.addLoggedModel(graph, modelVersion.model_id) : undefined;
+    const logged = modelVersion.model_id ? await this.addLoggedModel(graph, modelVersion.model_id, walk) : undefined;
     if (logged !== undefined) graph.addEdge(logged.id, versionId, "registered_as");
     if (modelVersion.run_id !== undefined && modelVersion.run_id !== "" && modelVersion.run_id !== logged?.sourceRunId) {
-      const runId = await this.addRun(graph, modelVersion.run_id);
+      const runId = await this.addRun(graph, modelVersion.run_id, { walk, depth: 0 });
       graph.addEdge(runId, versionId, "produced");
     }
+    await this.walkDataBack(graph, walk);
     for (const contributor of this.contributors) await contributor.contribute(modelVersion, graph);
     return graph.build();
   }
@@ -106,7 +128,7 @@ export class LineageService {
    * The logged model, and the run that produced it (with its datasets and code) or, without a run, its experiment.
    * A model gone from the store (deleted) is kept as a bare node, like a run.
    */
-  private async addLoggedModel(graph: LineageGraphBuilder, modelId: string): Promise<{ id: string; sourceRunId?: string }> {
+  private async addLoggedModel(graph: LineageGraphBuilder, modelId: string, walk: DataWalk): Promise<{ id: string; sourceRunId?: string }> {
     const id = nodeId.loggedModel(modelId);
     const model = await this.findLoggedModel(modelId);
     if (model === undefined) {
@@ -130,7 +152,7 @@ export class LineageService {
       },
     });
     if (info.source_run_id) {
-      graph.addEdge(await this.addRun(graph, info.source_run_id), id, "produced");
+      graph.addEdge(await this.addRun(graph, info.source_run_id, { walk, depth: 0 }), id, "produced");
       return { id, sourceRunId: info.source_run_id };
     }
     await this.addExperiment(graph, id, info.experiment_id);
@@ -147,8 +169,34 @@ export class LineageService {
     }
   }
 
+  /**
+   * Breadth first from the data versions the version's run used: each one's producing runs join the graph (with
+   * their own data versions, experiment, code and parent), and the data versions those used are walked next, so
+   * a model registered at the end of a pipeline names the data at its start. Bounded (see LINEAGE_*).
+   */
+  private async walkDataBack(graph: LineageGraphBuilder, walk: DataWalk): Promise<void> {
+    const store = this.dataVersions;
+    if (store === undefined) return;
+    for (let next = walk.pending.shift(); next !== undefined; next = walk.pending.shift()) {
+      if (next.depth > LINEAGE_DATA_DEPTH || graph.nodeCount >= LINEAGE_MAX_NODES) {
+        graph.markTruncated();
+        return;
+      }
+      const producers = await store.findDataVersionRuns(next.hash, "produced", { maxResults: LINEAGE_PRODUCERS_PER_VERSION });
+      if (producers.nextPageToken !== undefined) graph.markTruncated();
+      for (const { run } of producers.items) {
+        if (graph.hasNode(nodeId.run(run.run_id))) continue;
+        if (graph.nodeCount >= LINEAGE_MAX_NODES) {
+          graph.markTruncated();
+          return;
+        }
+        await this.addRun(graph, run.run_id, { walk, depth: next.depth });
+      }
+    }
+  }
+
   /** The run with its experiment, datasets, code and parent run; a run gone from the store is kept as a bare node. */
-  private async addRun(graph: LineageGraphBuilder, runId: string): Promise<string> {
+  private async addRun(graph: LineageGraphBuilder, runId: string, data?: { walk: DataWalk; depth: number }): Promise<string> {
     const id = nodeId.run(runId);
     const run = await this.tracking.getRun(runId);
     if (run === undefined) {
@@ -157,6 +205,15 @@ export class LineageService {
     graph.addNode({ id, type: "run", label: run.info.run_name || runId, attributes: runAttributes(run) });
     await this.addExperiment(graph, id, run.info.experiment_id);
     for (const input of run.inputs.dataset_inputs) {
+      const version = dataVersionOfInput(input);
+      if (version !== undefined) {
+        addDataVersion(graph, id, version);
+        if (data !== undefined && version.relation === "used" && !data.walk.seen.has(version.hash)) {
+          data.walk.seen.add(version.hash);
+          data.walk.pending.push({ hash: version.hash, depth: data.depth + 1 });
+        }
+        continue;
+      }
       const { dataset } = input;
       const context = input.tags.find((tag) => tag.key === SystemTag.DATASET_CONTEXT)?.value;
       const datasetId = graph.addNode({
@@ -202,6 +259,37 @@ export class LineageService {
     graph.addEdge(fromNodeId, id, "logged_in");
   }
 }
+
+/** Paths one data version is listed under in a graph (the same bytes recorded at several paths): at most this many. */
+const MAX_DATA_VERSION_NAMES = 20;
+
+/**
+ * A data_version node and the run's used/produced edge to it. Content-addressed: the same bytes recorded under two
+ * paths (a copied file) are one node, labelled with the first path met and listing every path in `names`.
+ */
+const addDataVersion = (graph: LineageGraphBuilder, runNodeId: string, version: DataVersionRef): void => {
+  const id = nodeId.dataVersion(version.hash);
+  const existing = graph.getNode(id);
+  if (existing === undefined) {
+    graph.addNode({
+      id,
+      type: "data_version",
+      label: version.name,
+      attributes: {
+        hash: version.hash,
+        short_hash: version.hash.slice(0, 12),
+        names: [version.name],
+        is_dir: version.hash.endsWith(".dir"),
+        ...(version.size === undefined ? {} : { size: version.size }),
+        ...(version.nfiles === undefined ? {} : { nfiles: version.nfiles }),
+      },
+    });
+  } else {
+    const names = existing.attributes.names as string[];
+    if (!names.includes(version.name) && names.length < MAX_DATA_VERSION_NAMES) names.push(version.name);
+  }
+  graph.addEdge(runNodeId, id, version.relation);
+};
 
 const tagValue = (run: Run, key: string): string | undefined => run.data.tags.find((tag) => tag.key === key)?.value;
 

@@ -2,6 +2,7 @@ import type { MetadataStores } from "../metadata-stores.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteAuditStore } from "./sqlite-audit-store.js";
 import { SqliteAuthStore } from "./sqlite-auth-store.js";
+import { SqliteDataVersionStore } from "./sqlite-data-version-store.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 import { SqliteGovernanceStore } from "./sqlite-governance-store.js";
 import { SqliteLoggedModelStore } from "./sqlite-logged-model-store.js";
@@ -44,6 +45,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     auth: new SqliteAuthStore(db),
     permissions: new SqlitePermissionStore(db),
     manifests: new SqliteManifestStore(db),
+    dataVersions: new SqliteDataVersionStore(db),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };

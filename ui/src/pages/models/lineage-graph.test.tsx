@@ -55,4 +55,45 @@ describe("LineageGraph", () => {
     renderWithApp(<LineageGraph graph={graph} currentNodeId="model_version:m/1" />);
     expect(screen.getByRole("img", { name: "Run gone" }).tagName.toLowerCase()).toBe("g");
   });
+
+  it("draws data versions as their own kind (pill, legend entry) linking to their page, and says when the graph was cut", () => {
+    const hash = `${"2".repeat(64)}.dir`;
+    const graph = {
+      nodes: [
+        { id: "model_version:m/1", type: "model_version" as const, label: "m v1", attributes: {} },
+        { id: "run:r2", type: "run" as const, label: "train", attributes: { run_id: "r2", experiment_id: "1" } },
+        { id: `data_version:${hash}`, type: "data_version" as const, label: "data/prepared", attributes: { hash, short_hash: hash.slice(0, 12) } },
+        { id: "run:r1", type: "run" as const, label: "prepare", attributes: { run_id: "r1", experiment_id: "1" } },
+      ],
+      edges: [
+        { from: "run:r2", to: "model_version:m/1", relation: "produced" as const },
+        { from: "run:r2", to: `data_version:${hash}`, relation: "used" as const },
+        { from: "run:r1", to: `data_version:${hash}`, relation: "produced" as const },
+      ],
+      truncated: true,
+    };
+    const { container } = renderWithApp(<LineageGraph graph={graph} currentNodeId="model_version:m/1" />);
+    const node = screen.getByRole("link", { name: "Data version data/prepared" });
+    expect(node.getAttribute("href")).toBe(`/data-versions/${encodeURIComponent(hash)}`);
+    expect(node.getAttribute("data-node-type")).toBe("data_version");
+    expect(node.querySelector("rect")?.getAttribute("rx")).toBe("23");
+    // Flow: prepare -> data/prepared -> train -> the version, one layer each.
+    expect(["run:r1", `data_version:${hash}`, "run:r2", "model_version:m/1"].map((id) => container.querySelector(`[data-node-id="${id}"] rect`)?.getAttribute("x"))).toEqual([
+      "16",
+      "272",
+      "528",
+      "784",
+    ]);
+    expect(within(screen.getByRole("list", { name: "Node kinds" })).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
+      "Data version",
+      "Run",
+      "Model version",
+    ]);
+    expect(screen.getByText(/The graph is cut at its bounds/)).toBeTruthy();
+    expect(within(screen.getByRole("list", { name: "Lineage edges" })).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
+      "Run train produced Model version m v1",
+      "Run train used Data version data/prepared",
+      "Run prepare produced Data version data/prepared",
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import { useId, useMemo, type MouseEvent, type ReactNode } from "react";
 import { useLocation } from "wouter";
 import { LAYOUT, layoutLineage, type PlacedNode } from "./lineage-layout";
-import { edgeSentence, lineageNodeHref, nodeKindLabel, nodeTitle } from "./lineage-nodes";
+import { edgeSentence, lineageNodeHref, NODE_KIND_LABEL, nodeKindLabel, nodeTitle } from "./lineage-nodes";
 import type { LineageGraph as LineageGraphData, LineageNode } from "./registry-wire";
 
 const MAX_LABEL_CHARS = 24;
@@ -28,18 +28,22 @@ const accessibleName = (node: LineageNode, current: boolean): string => {
   return visible === nodeTitle(node) ? visible : `${visible}: ${nodeTitle(node)}`;
 };
 
+/** Data versions are drawn as pills (their own shape and colour, see models.css), every other node as a box. */
+const cornerRadius = (type: string): number => (type === "data_version" ? LAYOUT.nodeHeight / 2 : 6);
+
 const NodeBox = ({ placed, current }: { placed: PlacedNode; current: boolean }): ReactNode => {
   const { node } = placed;
   const shown = shownText(node, current);
+  const radius = cornerRadius(node.type);
   return (
     <>
-      <rect x={placed.x} y={placed.y} width={LAYOUT.nodeWidth} height={LAYOUT.nodeHeight} rx={6} />
+      <rect x={placed.x} y={placed.y} width={LAYOUT.nodeWidth} height={LAYOUT.nodeHeight} rx={radius} />
       {/* One text element, so that its words read "<kind> <label>" with the space between them. */}
       <text>
-        <tspan className="kind" x={placed.x + 10} y={placed.y + 16}>
+        <tspan className="kind" x={placed.x + (radius > 6 ? 16 : 10)} y={placed.y + 16}>
           {shown.kind}
         </tspan>{" "}
-        <tspan className="label" x={placed.x + 10} y={placed.y + 34}>
+        <tspan className="label" x={placed.x + (radius > 6 ? 16 : 10)} y={placed.y + 34}>
           {shown.label}
         </tspan>
       </text>
@@ -54,7 +58,7 @@ const GraphNode = ({ placed, current, navigate }: { placed: PlacedNode; current:
   if (href === undefined) {
     // Not a link, but still reachable by keyboard so that every node can be read in turn.
     return (
-      <g className={className} tabIndex={0} role="img" aria-label={label} data-node-id={placed.node.id}>
+      <g className={className} tabIndex={0} role="img" aria-label={label} data-node-id={placed.node.id} data-node-type={placed.node.type}>
         <NodeBox placed={placed} current={current} />
       </g>
     );
@@ -65,6 +69,7 @@ const GraphNode = ({ placed, current, navigate }: { placed: PlacedNode; current:
       href={href}
       aria-label={label}
       data-node-id={placed.node.id}
+      data-node-type={placed.node.type}
       onClick={(event) => {
         if (!isPlainClick(event)) return;
         event.preventDefault();
@@ -73,6 +78,25 @@ const GraphNode = ({ placed, current, navigate }: { placed: PlacedNode; current:
     >
       <NodeBox placed={placed} current={current} />
     </a>
+  );
+};
+
+/** The kinds of node the graph shows, each with its shape and colour. */
+const LineageLegend = ({ graph }: { graph: LineageGraphData }): ReactNode => {
+  const kinds = [...new Set(graph.nodes.map((node) => node.type))].sort(
+    (a, b) => Object.keys(NODE_KIND_LABEL).indexOf(a) - Object.keys(NODE_KIND_LABEL).indexOf(b),
+  );
+  return (
+    <ul className="lineage-legend" aria-label="Node kinds">
+      {kinds.map((kind) => (
+        <li key={kind} data-node-type={kind}>
+          <svg width="22" height="14" aria-hidden="true">
+            <rect x="1" y="1" width="20" height="12" rx={kind === "data_version" ? 6 : 2} />
+          </svg>
+          {nodeKindLabel(kind)}
+        </li>
+      ))}
+    </ul>
   );
 };
 
@@ -110,6 +134,10 @@ export const LineageGraph = ({ graph, currentNodeId }: { graph: LineageGraphData
           ))}
         </svg>
       </div>
+      <LineageLegend graph={graph} />
+      {graph.truncated ? (
+        <p className="muted">The graph is cut at its bounds (10 levels of data versions, 500 nodes): older data and runs are not shown.</p>
+      ) : null}
       <h3 className="visually-hidden">Lineage as text</h3>
       <ul className="lineage-text" aria-label="Lineage edges">
         {graph.edges.map((edge) => (

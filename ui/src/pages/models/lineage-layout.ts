@@ -1,8 +1,9 @@
 import type { LineageEdge, LineageGraph, LineageNode, LineageRelation } from "./registry-wire";
 
 /**
- * Lays out a version's lineage left to right in the direction data flows: datasets, code and the experiment, then
- * the run, then the model version, then what it became (its registered model, its deployments). The API's edges read
+ * Lays out a version's lineage left to right in the direction data flows: datasets, data versions, code and the
+ * experiment, then the run, then the model version, then what it became (its registered model, its deployments); a
+ * pipeline's data versions and stage runs alternate before it (data, the stage that made the next data, ...). The API's edges read
  * as sentences ("run used dataset", "run produced version"), so half of them point against the flow; each is first
  * turned into an upstream -> downstream pair. A node's layer is the length of the longest upstream path to it, and
  * the nodes of a layer are stacked top to bottom by kind, then in the API's (deterministic) order, each layer
@@ -14,7 +15,7 @@ export const LAYOUT = { nodeWidth: 184, nodeHeight: 46, gapX: 72, gapY: 18, padd
 /** Relations whose `to` end is upstream of their `from` end (what the run consumed or belonged to). */
 const AGAINST_FLOW: ReadonlySet<LineageRelation> = new Set<LineageRelation>(["used", "built_from", "logged_in", "child_of"]);
 
-const KIND_ORDER = ["dataset", "code", "experiment", "run", "logged_model", "model_version", "registered_model", "deployment"];
+const KIND_ORDER = ["data_version", "dataset", "code", "experiment", "run", "logged_model", "model_version", "registered_model", "deployment"];
 
 export interface PlacedNode {
   node: LineageNode;

@@ -1,10 +1,12 @@
 import type { LineageEdge, LineageNode } from "./registry-wire";
 import { experimentPath, runPath } from "../experiment/experiment-paths";
 import { deploymentPath, modelPath, versionPath } from "./paths";
+import { dataVersionPath } from "../data-versions/data-version-paths";
 
 /** What each kind of lineage node is called in the UI. */
 export const NODE_KIND_LABEL: Record<string, string> = {
   dataset: "Dataset",
+  data_version: "Data version",
   code: "Code",
   experiment: "Experiment",
   run: "Run",
@@ -21,7 +23,7 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
 /** The part of a node id after "<type>:", which is the key the API built it from. */
 const idKey = (node: LineageNode): string => node.id.slice(node.id.indexOf(":") + 1);
 
-/** The UI page of a node, where one exists (datasets and code have none); a run or experiment gone from the store has none either. */
+/** The UI page of a node, where one exists (datasets and code have none; a data version has its own page); a run or experiment gone from the store has none either. */
 export const lineageNodeHref = (node: LineageNode): string | undefined => {
   const attributes = node.attributes;
   if (attributes.found === false) return undefined;
@@ -42,6 +44,8 @@ export const lineageNodeHref = (node: LineageNode): string | undefined => {
     }
     case "deployment":
       return deploymentPath(idKey(node));
+    case "data_version":
+      return dataVersionPath(text(attributes.hash) ?? idKey(node));
     default:
       return undefined;
   }
