@@ -1,0 +1,179 @@
+import { createHash } from "node:crypto";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import type { WriteContext } from "../../core/actor.js";
+import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
+import { noAudit, type AuditRecorder } from "../../audit/recorder.js";
+import type { ArtifactContent, ArtifactStore } from "../../artifacts/store.js";
+import type { TrackingStore } from "../../tracking/store.js";
+import { objectKey } from "../data/cache-layout.js";
+import { hexOf, isObjectHash } from "../data/hash-info.js";
+import { CAIRN_DATA_SOURCE_TYPE, dataHashOfSource } from "./data-source.js";
+
+/**
+ * The server's content-addressed data objects (`cairn push`/`pull`): stored in the artifact store, whatever its
+ * backend, under `.cairn-data/` with the cache's own layout. An object's name is the sha256 of its bytes, so any
+ * signed-in user may read and write them: a write can only ever store the bytes its name promises (verified while
+ * they stream, before the store places them), never replace someone's data with other data.
+ */
+export const DATA_OBJECTS_ROOT = ".cairn-data";
+
+/** Per objects/missing call; a client checks 10,000 files in one round trip. */
+export const MAX_MISSING_HASHES = 10_000;
+/** Largest page of data/references. */
+export const MAX_REFERENCES_PAGE = 10_000;
+export const DEFAULT_REFERENCES_PAGE = 1_000;
+/** Stats in flight during objects/missing: enough to hide a remote backend's latency, few enough to bound memory. */
+const STAT_CONCURRENCY = 64;
+
+export const dataObjectKey = (hash: string): string => `${DATA_OBJECTS_ROOT}/${objectKey(hash)}`;
+
+export interface DataObjectOptions {
+  audit?: AuditRecorder;
+  /** Largest object accepted (bytes); default the artifact store's per-file limit. */
+  maxObjectBytes: number;
+}
+
+export interface ReferencesPage {
+  hashes: string[];
+  nextPageToken?: string;
+}
+
+/** Hashes in a path or a list: 64 lowercase hex, with ".dir" for a directory manifest. */
+export const parseObjectHash = (value: string, field: string): string => {
+  if (!isObjectHash(value)) {
+    throw invalidParameter(`Invalid value '${String(value).slice(0, 100)}' for parameter '${field}' supplied: expected 64 lowercase hex digits (with '.dir' for a directory manifest).`);
+  }
+  return value;
+};
+
+/** Keyset page tokens: base64url of {"after": "<last source>"}; a token that is not ours is a 400. */
+const encodeAfter = (after: string): string => Buffer.from(JSON.stringify({ after }), "utf8").toString("base64url");
+const decodeAfter = (token: string | undefined): string | undefined => {
+  if (token === undefined || token === "") return undefined;
+  const invalid = (): CairnError => invalidParameter(`Invalid page token '${token.slice(0, 100)}'`);
+  if (token.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  const after = (parsed as { after?: unknown } | null)?.after;
+  if (typeof after !== "string") throw invalid();
+  return after;
+};
+
+/**
+ * Hashes the bytes as they pass and fails the stream at its end when they do not hash to `hash` (or exceed the
+ * limit): the artifact store sees a source that failed mid-way and leaves nothing behind.
+ */
+class VerifyingStream extends Transform {
+  private readonly digest = createHash("sha256");
+  private bytes = 0;
+
+  constructor(
+    private readonly hash: string,
+    private readonly maxBytes: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      done(new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, `Data object ${this.hash} exceeds the limit of ${this.maxBytes} bytes.`, { status: 413 }));
+      return;
+    }
+    this.digest.update(chunk);
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    const actual = this.digest.digest("hex");
+    if (actual !== hexOf(this.hash)) {
+      done(invalidParameter(`The body of data object ${this.hash} does not match its name: its sha256 is ${actual}. Nothing was stored.`));
+      return;
+    }
+    done();
+  }
+}
+
+export class DataObjectService {
+  private readonly audit: AuditRecorder;
+  private readonly maxObjectBytes: number;
+
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly tracking: Pick<TrackingStore, "listDatasetSources">,
+    options: DataObjectOptions,
+  ) {
+    this.audit = options.audit ?? noAudit;
+    this.maxObjectBytes = options.maxObjectBytes;
+  }
+
+  /** Which of the (already parsed) hashes the store lacks, in the order given, each once. */
+  async missing(hashes: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(hashes)];
+    const present = new Array<boolean>(unique.length).fill(false);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < unique.length) {
+        const index = next;
+        next += 1;
+        const stat = await this.store.stat(dataObjectKey(unique[index] ?? ""));
+        present[index] = stat !== undefined && !stat.isDir;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, unique.length) }, worker));
+    return unique.filter((_hash, index) => present[index] !== true);
+  }
+
+  /**
+   * Stores one object from a stream, verifying its sha256 on the way. An object already present is not rewritten
+   * (content-addressed: same name, same bytes), but its body is still drained and verified, so a client cannot
+   * learn anything from a wrong body either way.
+   */
+  async put(hash: string, body: Readable, ctx: WriteContext, declaredBytes?: number): Promise<{ size: number; created: boolean }> {
+    if (declaredBytes !== undefined && declaredBytes > this.maxObjectBytes) {
+      body.resume();
+      throw new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, `Data object ${hash} exceeds the limit of ${this.maxObjectBytes} bytes.`, { status: 413 });
+    }
+    const key = dataObjectKey(hash);
+    const existing = await this.store.stat(key);
+    const verifying = new VerifyingStream(hash, this.maxObjectBytes);
+    body.on("error", (error) => verifying.destroy(error));
+    // The consumer (the store's write, or the drain below) sees the failure through its own read; the emitter must
+    // not also count as unhandled.
+    verifying.on("error", () => undefined);
+    const verified = body.pipe(verifying);
+    if (existing !== undefined && !existing.isDir) {
+      let size = 0;
+      for await (const chunk of verified) size += (chunk as Buffer).length;
+      return { size, created: false };
+    }
+    const written = await this.store.write(key, verified);
+    await this.audit.record(ctx, { action: "data.object.upload", entityType: "data_object", entityId: hash, after: { size: written.size } });
+    return { size: written.size, created: true };
+  }
+
+  async get(hash: string): Promise<ArtifactContent> {
+    const key = dataObjectKey(hash);
+    const stat = await this.store.stat(key);
+    if (stat === undefined || stat.isDir) throw notFound(`Data object ${hash} does not exist.`);
+    return this.store.read(key);
+  }
+
+  /**
+   * The data versions that runs recorded as dataset inputs (source_type cairn-data), whatever the run's state, so
+   * GC keeps them. A registered model version's lineage is its run's inputs, so it is covered too. Sources that do
+   * not name a data version (written by some other client) are skipped; paging follows the sources.
+   */
+  async references(maxResults: number, pageToken: string | undefined): Promise<ReferencesPage> {
+    const after = decodeAfter(pageToken);
+    const sources = await this.tracking.listDatasetSources(CAIRN_DATA_SOURCE_TYPE, maxResults + 1, after);
+    const page = sources.slice(0, maxResults);
+    const hashes = [...new Set(page.map(dataHashOfSource).filter((hash): hash is string => hash !== undefined))];
+    const last = page[page.length - 1];
+    return sources.length > maxResults && last !== undefined ? { hashes, nextPageToken: encodeAfter(last) } : { hashes };
+  }
+}
