@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { lstatSync } from "node:fs";
+import { chmod, copyFile, constants, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { PipelineError } from "../errors.js";
+import { objectPath } from "./cache-layout.js";
+import { parseManifest, type DirEntry } from "./dir-manifest.js";
+import { hashBytes, hashFile } from "./file-hash.js";
+import { hexOf } from "./hash-info.js";
+import { keyOf } from "./scan-path.js";
+import type { Workspace } from "./workspace.js";
+
+/**
+ * The local cache's objects: written to `.cairn/tmp/` first and renamed into place read-only (0444), so an
+ * interrupted write never leaves a partial object under a real name; checked against their name before anything is
+ * linked or copied out of them (the check remembered in the state db per (inode, mtime, size)).
+ */
+export const OBJECT_MODE = 0o444;
+
+export const tmpPathIn = (ws: Workspace): string => join(ws.tmpDir, `${process.pid}-${randomBytes(8).toString("hex")}`);
+
+export const hasObject = (ws: Workspace, hash: string): boolean => {
+  try {
+    return lstatSync(objectPath(ws.cacheDir, hash)).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** Renames a finished temporary file into its object path (0444, parent folder created). */
+const place = async (ws: Workspace, tmp: string, hash: string): Promise<string> => {
+  const target = objectPath(ws.cacheDir, hash);
+  await chmod(tmp, OBJECT_MODE);
+  await mkdir(dirname(target), { recursive: true });
+  await rename(tmp, target);
+  return target;
+};
+
+/** Stores bytes (a directory manifest) as the object `hash`, unless it is there already. */
+export const storeBytes = async (ws: Workspace, hash: string, bytes: Buffer): Promise<void> => {
+  if (hasObject(ws, hash)) return;
+  await mkdir(ws.tmpDir, { recursive: true });
+  const tmp = tmpPathIn(ws);
+  await writeFile(tmp, bytes, { mode: 0o600 });
+  await place(ws, tmp, hash);
+};
+
+/**
+ * Moves a workspace file into the cache as `hash` (a rename: no bytes copied). The caller hashed it and knows it is
+ * not shared with anything else (one link, not a symlink). The state db learns the object is verified.
+ */
+export const moveIntoCache = async (ws: Workspace, source: string, hash: string): Promise<void> => {
+  await mkdir(ws.tmpDir, { recursive: true });
+  const tmp = tmpPathIn(ws);
+  await rename(source, tmp);
+  const target = await place(ws, tmp, hash);
+  ws.state.markVerified([{ hash, key: keyOf(lstatSync(target, { bigint: true })) }]);
+};
+
+/**
+ * Copies a file into the cache as `hash`, hashing the copy: used when the source shares its bytes with something
+ * else (a hardlink, a symlink - maybe to a cache object edited through a link), so the new object never shares an
+ * inode with a file that can still change, and is never stored under a name its bytes do not have.
+ */
+export const copyIntoCache = async (ws: Workspace, source: string, hash: string, shown: string): Promise<void> => {
+  await mkdir(ws.tmpDir, { recursive: true });
+  const tmp = tmpPathIn(ws);
+  try {
+    await copyFile(source, tmp, constants.COPYFILE_FICLONE);
+    const actual = await hashFile(tmp);
+    if (actual !== hash) throw new PipelineError("changed while it was being added; run the command again", { file: shown });
+    const target = await place(ws, tmp, hash);
+    ws.state.markVerified([{ hash, key: keyOf(lstatSync(target, { bigint: true })) }]);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+};
+
+/**
+ * Checks that the object `hash` is present and its bytes hash to its name; `forPath` is the workspace path it is
+ * needed for (named in the errors). Returns the object's path.
+ */
+export const verifyObject = async (ws: Workspace, hash: string, forPath: string): Promise<string> => {
+  const path = objectPath(ws.cacheDir, hash);
+  let stats;
+  try {
+    stats = lstatSync(path, { bigint: true });
+  } catch {
+    throw new PipelineError(`cache object ${hash} is missing (run \`cairn pull\` or \`cairn fetch\`)`, { file: forPath });
+  }
+  if (!stats.isFile()) throw new PipelineError(`cache object ${hash} is not a regular file; not used`, { file: forPath });
+  const key = keyOf(stats);
+  if (ws.state.isVerified(hash, key)) return path;
+  const actual = await hashFile(path, key.size);
+  if (actual !== hexOf(hash)) {
+    throw new PipelineError(`cache object ${hash} is corrupted (its bytes hash to ${actual}); it was not linked into the workspace`, { file: forPath });
+  }
+  ws.state.markVerified([{ hash, key }]);
+  return path;
+};
+
+/** A directory's manifest from the cache, verified and parsed. */
+export const readManifestObject = async (ws: Workspace, hash: string, forPath: string): Promise<DirEntry[]> => {
+  const path = await verifyObject(ws, hash, forPath);
+  const bytes = await readFile(path);
+  // Verified by (inode, mtime, size) a moment ago; the bytes just read are checked too, as they are what is used.
+  if (hashBytes(bytes) !== hexOf(hash)) throw new PipelineError(`cache object ${hash} is corrupted; it was not used`, { file: forPath });
+  return parseManifest(bytes, forPath);
+};
+
+/**
+ * Adds a file received from elsewhere (a download from a remote, written under `ws.tmpDir`) to the cache as the
+ * object `hash`: its bytes are hashed and must match the name (else a PipelineError naming the hash, and the file is
+ * deleted); then it is renamed into place read-only. A present object is kept and the file deleted. For pull/fetch.
+ */
+export const importObject = async (ws: Workspace, file: string, hash: string): Promise<void> => {
+  try {
+    const actual = await hashFile(file);
+    if (actual !== hexOf(hash)) throw new PipelineError(`received bytes hash to ${actual}, not to the object's name; not stored`, { file: hash });
+    if (hasObject(ws, hash)) {
+      await unlink(file);
+      return;
+    }
+    const target = await place(ws, file, hash);
+    ws.state.markVerified([{ hash, key: keyOf(lstatSync(target, { bigint: true })) }]);
+  } catch (error) {
+    await unlink(file).catch(() => undefined);
+    throw error;
+  }
+};
