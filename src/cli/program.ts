@@ -12,6 +12,7 @@ import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
+import { registerRemoteCommands } from "./remote-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -266,6 +267,7 @@ export const buildProgram = (): Command => {
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
   registerAuthCommands(program, dataAction, localAction);
+  registerRemoteCommands(program, localAction);
   return program;
 };
 

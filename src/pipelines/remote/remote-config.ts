@@ -5,6 +5,8 @@ import { isMap, parseDocument, type Document } from "yaml";
 import { checkYamlText } from "../../core/limited-yaml.js";
 import { PipelineError } from "../errors.js";
 import { CONFIG_FILE } from "../data/cache-layout.js";
+import { parseWorkspaceConfig } from "../data/workspace-config.js";
+import { readWorkspaceConfig } from "../data/workspace.js";
 
 /**
  * The remotes part of `.cairn/config.yaml`: `remotes: {NAME: {url: URL}}` and `default_remote: NAME`. Edited as a
@@ -67,22 +69,13 @@ const loadDocument = async (cairnDir: string): Promise<Document> => {
   return document;
 };
 
+/** The remotes as the workspace's config parser reads them (one parser, one set of messages naming the key). */
 export const readRemotesConfig = async (cairnDir: string): Promise<RemotesConfig> => {
-  const file = configFile(cairnDir);
-  const data = ((await loadDocument(cairnDir)).toJS() ?? {}) as Record<string, unknown>;
-  const remotes: RemoteEntry[] = [];
-  const raw = data.remotes;
-  if (raw !== undefined && raw !== null) {
-    if (typeof raw !== "object" || Array.isArray(raw)) throw new PipelineError("malformed config: 'remotes' must be a mapping of names to {url}", { file });
-    for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-      const url = (value as { url?: unknown } | null)?.url;
-      if (typeof url !== "string" || url === "") throw new PipelineError(`malformed config: remotes.${name}.url must be a non-empty string`, { file });
-      remotes.push({ name, url });
-    }
-  }
-  const fallback = data.default_remote;
-  if (fallback !== undefined && fallback !== null && typeof fallback !== "string") throw new PipelineError("malformed config: 'default_remote' must be a remote name", { file });
-  return { remotes, ...(typeof fallback === "string" ? { defaultRemote: fallback } : {}) };
+  const config = readWorkspaceConfig(cairnDir);
+  return {
+    remotes: Object.entries(config.remotes).map(([name, remote]) => ({ name, url: remote.url })),
+    ...(config.defaultRemote === undefined ? {} : { defaultRemote: config.defaultRemote }),
+  };
 };
 
 /** Applies an edit to the config document and writes it atomically (temporary file, then rename). */
@@ -93,7 +86,10 @@ const editConfig = async (cairnDir: string, edit: (document: Document) => void):
   const file = configFile(cairnDir);
   await mkdir(cairnDir, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, document.toString());
+  const text = document.toString();
+  // The edited file must still be a valid config (the workspace parser's rules) before it replaces the old one.
+  parseWorkspaceConfig(text, file);
+  await writeFile(temp, text);
   await rename(temp, file);
 };
 

@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { PipelineError } from "../errors.js";
-import { CACHE_DIR, TMP_DIR, WORKSPACE_DIR } from "../data/cache-layout.js";
+import { WORKSPACE_DIR } from "../data/cache-layout.js";
 import type { HashInfo } from "../data/hash-info.js";
 import { parsePointerFile, POINTER_SUFFIX } from "../data/pointer-file.js";
 import { LOCK_FILE, parseLockFile } from "../lock/lock-file.js";
@@ -10,27 +10,6 @@ import { LOCK_FILE, parseLockFile } from "../lock/lock-file.js";
  * The workspace files that name data versions: `*.cairn` pointer files anywhere below the root and `cairn.lock`
  * at the root. Shared by push/pull/fetch (what to transfer) and gc (what to keep).
  */
-export interface WorkspaceDirs {
-  root: string;
-  cairnDir: string;
-  cacheDir: string;
-  tmpDir: string;
-}
-
-/** Walks up from cwd to the folder holding `.cairn/`. */
-export const locateWorkspace = async (cwd: string): Promise<WorkspaceDirs> => {
-  let dir = path.resolve(cwd);
-  for (;;) {
-    const candidate = path.join(dir, WORKSPACE_DIR);
-    if ((await stat(candidate).catch(() => undefined))?.isDirectory()) {
-      return { root: dir, cairnDir: candidate, cacheDir: path.join(candidate, CACHE_DIR), tmpDir: path.join(candidate, TMP_DIR) };
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new PipelineError("not a Cairn workspace (run `cairn init`)");
-    dir = parent;
-  }
-};
-
 /** Folders never searched for pointer files: git's and Cairn's own, and installed packages. */
 const SKIPPED_DIRS = new Set([".git", WORKSPACE_DIR, "node_modules"]);
 
