@@ -38,6 +38,7 @@ export const registerRemoteCommands = (program: Command, localAction: LocalActio
       .description(description)
       .option("-r, --remote <name>", "remote to use (else default_remote, else the Cairn tracking server)")
       .option("-j, --jobs <n>", "parallel transfers (default: 16)")
+      .option("--json", "print JSON")
       .action(
         localAction(async (options, targets: string[] | undefined) => {
           const module = await commands();
@@ -57,17 +58,19 @@ export const registerRemoteCommands = (program: Command, localAction: LocalActio
     .description("add a remote: a folder path or file:// URL, an http(s) URL of a Cairn server, or 'cairn' (the tracking server)")
     .option("-d, --default", "make it the default remote")
     .option("-f, --force", "replace a remote of that name")
+    .option("--json", "print JSON")
     .action(
       localAction(async (options, name: string, url: string) =>
         (await commands()).remoteAdd(process.cwd(), name, url, { force: options.force === true, makeDefault: options.default === true }),
       ),
     );
-  remote.command("list").description("list the remotes").action(localAction(async () => (await commands()).remoteList(process.cwd())));
-  remote.command("remove <name>").description("remove a remote").action(localAction(async (_options, name: string) => (await commands()).remoteRemove(process.cwd(), name)));
+  remote.command("list").description("list the remotes").option("--json", "print JSON").action(localAction(async () => (await commands()).remoteList(process.cwd())));
+  remote.command("remove <name>").description("remove a remote").option("--json", "print JSON").action(localAction(async (_options, name: string) => (await commands()).remoteRemove(process.cwd(), name)));
   remote
     .command("default [name]")
     .description("show or set the default remote")
     .option("--unset", "use the Cairn tracking server again")
+    .option("--json", "print JSON")
     .action(localAction(async (options, name: string | undefined) => (await commands()).remoteDefault(process.cwd(), name, options.unset === true)));
 
   program
@@ -78,6 +81,7 @@ export const registerRemoteCommands = (program: Command, localAction: LocalActio
     .option("--no-all-tags", "do not keep what git tags reference")
     .option("-r, --remote <name>", "the Cairn server whose runs and models' references are kept (else default_remote if a server, else the tracking server)")
     .option("--no-server", "do not ask a server for references (runs' and models' data may be removed)")
+    .option("--json", "print JSON")
     .action(
       localAction(async (options) => {
         const flags = await transferFlags(options);
