@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,9 +13,14 @@ import { repoRoot } from "../../../cli/test-support/run-cli.js";
  */
 const TSX = pathToFileURL(createRequire(path.join(repoRoot, "package.json")).resolve("tsx")).href;
 
-export const runCliIn = (cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> => {
+/** The child itself, for tests that kill it. */
+export const spawnCliIn = (cwd: string, args: readonly string[], env: Record<string, string> = {}): ChildProcessByStdio<null, Readable, Readable> => {
   const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, CAIRN_USER: _u, MLFLOW_TRACKING_USERNAME: _n, MLFLOW_TRACKING_PASSWORD: _p, MLFLOW_TRACKING_TOKEN: _t, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", TSX, path.join(repoRoot, "src/cli/main.ts"), ...args], { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, ["--import", TSX, path.join(repoRoot, "src/cli/main.ts"), ...args], { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+};
+
+export const runCliIn = (cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> => {
+  const child = spawnCliIn(cwd, args, env);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
