@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../../server/test-support/temp-server.js";
@@ -91,6 +91,20 @@ describe("the server's data objects", () => {
     const gone = await fetch(`${server.url}${DATA}/objects/sha256/${"b".repeat(64)}`);
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { error_code: string }).error_code).toBe("RESOURCE_DOES_NOT_EXIST");
+  });
+
+  it("counts an emptied object (an OS crash after an unsynced write) as missing, but the empty object as present", async () => {
+    const bytes = `emptied ${Date.now()}`;
+    const hash = sha(bytes);
+    const file = path.join(server.dir, "artifacts", ".cairn-data", "files", "sha256", hash.slice(0, 2), hash.slice(2));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, "");
+    expect((await call("POST", `${DATA}/objects/missing`, { hashes: [hash] })).body).toEqual({ missing: [hash] });
+    expect((await fetch(`${server.url}${DATA}/objects/sha256/${hash}`)).status).toBe(404);
+    expect(await (await put(hash, bytes)).json()).toMatchObject({ created: true });
+    const empty = sha("");
+    expect((await put(empty, "")).status).toBe(200);
+    expect((await call("POST", `${DATA}/objects/missing`, { hashes: [empty] })).body).toEqual({ missing: [] });
   });
 
   it("checks 10,000 hashes in one call", async () => {

@@ -3,7 +3,7 @@ import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type { WriteContext } from "../../core/actor.js";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
 import { noAudit, type AuditRecorder } from "../../audit/recorder.js";
-import type { ArtifactContent, ArtifactStore } from "../../artifacts/store.js";
+import type { ArtifactContent, ArtifactStat, ArtifactStore } from "../../artifacts/store.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import { objectKey } from "../data/cache-layout.js";
 import { hexOf, isObjectHash } from "../data/hash-info.js";
@@ -98,6 +98,15 @@ class VerifyingStream extends Transform {
   }
 }
 
+const EMPTY_SHA256 = createHash("sha256").digest("hex");
+
+/**
+ * Whether a stored object counts as present. Objects are written without an fsync of their own (see put): after an
+ * OS crash a just-written file can come back empty, so an empty file only counts for the empty object's hash and a
+ * client pushes the others again. (Any other damage is caught by every reader, which verifies what it receives.)
+ */
+const isWhole = (hash: string, stat: ArtifactStat | undefined): boolean => stat !== undefined && !stat.isDir && (stat.size > 0 || hexOf(hash) === EMPTY_SHA256);
+
 export class DataObjectService {
   private readonly audit: AuditRecorder;
   private readonly maxObjectBytes: number;
@@ -120,8 +129,9 @@ export class DataObjectService {
       while (next < unique.length) {
         const index = next;
         next += 1;
-        const stat = await this.store.stat(dataObjectKey(unique[index] ?? ""));
-        present[index] = stat !== undefined && !stat.isDir;
+        const hash = unique[index] ?? "";
+        const stat = await this.store.stat(dataObjectKey(hash));
+        present[index] = isWhole(hash, stat);
       }
     };
     await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, unique.length) }, worker));
@@ -140,26 +150,28 @@ export class DataObjectService {
     }
     const key = dataObjectKey(hash);
     const existing = await this.store.stat(key);
+    const present = isWhole(hash, existing);
     const verifying = new VerifyingStream(hash, this.maxObjectBytes);
     body.on("error", (error) => verifying.destroy(error));
     // The consumer (the store's write, or the drain below) sees the failure through its own read; the emitter must
     // not also count as unhandled.
     verifying.on("error", () => undefined);
     const verified = body.pipe(verifying);
-    if (existing !== undefined && !existing.isDir) {
+    if (present) {
       let size = 0;
       for await (const chunk of verified) size += (chunk as Buffer).length;
       return { size, created: false };
     }
-    const written = await this.store.write(key, verified);
+    // No fsync per object: thousands of small objects per push would wait on the disk one by one (measured: 270 vs
+    // 600 writes/s). The rename is still atomic; a file lost or emptied by an OS crash is pushed again (isWhole).
+    const written = await this.store.write(key, verified, { sync: false });
     await this.audit.record(ctx, { action: "data.object.upload", entityType: "data_object", entityId: hash, after: { size: written.size } });
     return { size: written.size, created: true };
   }
 
   async get(hash: string): Promise<ArtifactContent> {
     const key = dataObjectKey(hash);
-    const stat = await this.store.stat(key);
-    if (stat === undefined || stat.isDir) throw notFound(`Data object ${hash} does not exist.`);
+    if (!isWhole(hash, await this.store.stat(key))) throw notFound(`Data object ${hash} does not exist.`);
     return this.store.read(key);
   }
 
