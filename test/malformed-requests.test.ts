@@ -1504,6 +1504,19 @@ describe("malformed requests to the data object routes (issue 13)", () => {
     expect(wrong.text).toContain(hash);
     const empty = await send("PUT", `${DATA}/objects/sha256/${hash}`, "", "application/octet-stream");
     expect(empty.status).toBe(400);
+    const batch = (body: string): Promise<{ status: number; text: string }> => send("POST", `${DATA}/objects/batch-upload`, body, "application/octet-stream");
+    for (const [body, mentions] of [
+      [`${hash} 9\ndelivered`, hash],
+      [`${hash} 100\nshort`, "truncated"],
+      [`../../etc/passwd 1\nx`, "objects[0].hash"],
+      [`${hash} -1\n`, "size of object"],
+      [`${"y".repeat(5000)}`, "header line"],
+      [`${hash} 1e3\n`, "size of object"],
+    ] as const) {
+      const answer = await batch(body);
+      expect(answer.status, mentions).toBe(400);
+      expect(answer.text, mentions).toContain(mentions);
+    }
     expect(await stored()).toBe(before);
   });
 
@@ -1526,6 +1539,11 @@ describe("malformed requests to the data object routes (issue 13)", () => {
       ["GET", `${DATA}/references?page_token=bm90LWpzb24`, undefined, 400, "page token"],
       ["GET", `${DATA}/objects/sha256/${"c".repeat(64)}`, undefined, 404, "does not exist"],
       ["DELETE", `${DATA}/objects/sha256/${"c".repeat(64)}`, undefined, 404, "ENDPOINT_NOT_FOUND"],
+      ["POST", `${DATA}/objects/batch-download`, "{", 400, "Malformed JSON"],
+      ["POST", `${DATA}/objects/batch-download`, "{}", 400, "'hashes'"],
+      ["POST", `${DATA}/objects/batch-download`, JSON.stringify({ hashes: ["../../x"] }), 400, "hashes[0]"],
+      ["POST", `${DATA}/objects/batch-download`, JSON.stringify({ hashes: Array.from({ length: 10_001 }, () => "a".repeat(64)) }), 400, "at most 10000"],
+      ["POST", `${DATA}/objects/batch-download`, JSON.stringify({ hashes: [], pad: "x".repeat(1_100_000) }), 413, "limit"],
     ];
     for (const [method, url, body, status, mentions] of cases) {
       const answer = await send(method, url, body);

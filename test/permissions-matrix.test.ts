@@ -436,6 +436,11 @@ const ROWS: Row[] = [
   R("PUT", `${CAIRN}/data/objects/sha256/:hash`, "any", () => ({ path: `${CAIRN}/data/objects/sha256/${MATRIX_OBJECT.hash}`, raw: { data: MATRIX_OBJECT.bytes, type: "application/octet-stream" } })),
   R("GET", `${CAIRN}/data/objects/sha256/:hash`, "any", () => ({ path: `${CAIRN}/data/objects/sha256/${MATRIX_OBJECT.hash}` })),
   C("GET", "data/references", "any", () => ({ path: "data/references" })),
+  R("POST", `${CAIRN}/data/objects/batch-upload`, "any", () => ({
+    path: `${CAIRN}/data/objects/batch-upload`,
+    raw: { data: `${MATRIX_OBJECT.hash} ${Buffer.byteLength(MATRIX_OBJECT.bytes)}\n${MATRIX_OBJECT.bytes}`, type: "application/octet-stream" },
+  })),
+  R("POST", `${CAIRN}/data/objects/batch-download`, "any", () => ({ path: `${CAIRN}/data/objects/batch-download`, body: { hashes: [MATRIX_OBJECT.hash] } })),
   // Scoring and metrics
   R("POST", "/deployments/:name/invocations", "read", (f) => ({ path: `/deployments/${f.deployment}/invocations`, ...scoringBody })),
   R("GET", "/v2", "any", () => ({ path: "/v2" })),

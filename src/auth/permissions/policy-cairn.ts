@@ -80,6 +80,8 @@ export const CAIRN_RULES: RouteRules = {
   // write them (a write can only store the bytes its name promises). References are hashes only.
   ...cairn("POST", "data/objects/missing", ANY_SIGNED_IN),
   ...raw(["GET", "PUT"], "/api/2.0/cairn/data/objects/sha256/:hash", ANY_SIGNED_IN),
+  ...raw("POST", "/api/2.0/cairn/data/objects/batch-upload", ANY_SIGNED_IN),
+  ...raw("POST", "/api/2.0/cairn/data/objects/batch-download", ANY_SIGNED_IN),
   ...cairn("GET", "data/references", ANY_SIGNED_IN),
 
   ...cairn("POST", "monitors/create", fromFields(deploymentIn("deployment", "manage"))),

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { chmod, mkdir, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -35,6 +35,32 @@ export const receiveVerified = async (
       throw new PipelineError(`object ${hash} from ${from} is corrupted (its bytes hash to ${actual}); it was not placed in the cache`);
     }
     await chmod(temp, 0o444);
+    await rename(temp, destFile);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+};
+
+/** Folders known to exist (objects go into 256 prefix folders): one mkdir each per process, not one per object. */
+const madeDirs = new Set<string>();
+const ensureDir = async (dir: string): Promise<void> => {
+  if (madeDirs.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  if (madeDirs.size < 100_000) madeDirs.add(dir);
+};
+
+/**
+ * receiveVerified for bytes already in memory (a small object of a batch): checked, written read-only to a temporary
+ * file beside the destination in one call, renamed into place. Same guarantees, a third of the system calls.
+ */
+export const placeVerifiedBytes = async (hash: string, bytes: Buffer, destFile: string, from: string): Promise<void> => {
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  if (actual !== hexOf(hash)) throw new PipelineError(`object ${hash} from ${from} is corrupted (its bytes hash to ${actual}); it was not placed in the cache`);
+  await ensureDir(path.dirname(destFile));
+  const temp = `${destFile}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(temp, bytes, { flag: "wx", mode: 0o444 });
     await rename(temp, destFile);
   } catch (error) {
     await rm(temp, { force: true });

@@ -14,7 +14,28 @@ export interface Remote {
    * a corrupt object is refused naming it and never placed. A missing one is an ObjectNotOnRemote.
    */
   download(hash: string, destFile: string): Promise<void>;
+  /**
+   * Optional bulk forms (a server sends many small objects per request): same guarantees as upload/download, with
+   * `jobs` requests in flight. Each returns the items that failed, with why; the others were transferred.
+   */
+  uploadMany?(items: readonly UploadItem[], jobs: number): Promise<ItemFailure[]>;
+  downloadMany?(items: readonly DownloadItem[], jobs: number): Promise<ItemFailure[]>;
   close(): Promise<void>;
+}
+
+export interface UploadItem {
+  hash: string;
+  file: string;
+}
+
+export interface DownloadItem {
+  hash: string;
+  destFile: string;
+}
+
+export interface ItemFailure {
+  hash: string;
+  error: unknown;
 }
 
 /** The remote does not hold the object (a 404, a missing file). */

@@ -62,10 +62,10 @@ export const pushObjects = async (cacheDir: string, remote: Remote, infos: reado
   const sendAll = async (hashes: string[]): Promise<Set<string>> => {
     const missing = await remote.missing(hashes);
     report.present += hashes.length - missing.length;
-    const failures = await forEachLimit(missing, jobs, async (hash) => {
-      await remote.upload(hash, objectPath(cacheDir, hash));
-      report.transferred += 1;
-    });
+    const failures = remote.uploadMany
+      ? (await remote.uploadMany(missing.map((hash) => ({ hash, file: objectPath(cacheDir, hash) })), jobs)).map(({ hash, error }) => ({ item: hash, error }))
+      : await forEachLimit(missing, jobs, (hash) => remote.upload(hash, objectPath(cacheDir, hash)));
+    report.transferred += missing.length - failures.length;
     for (const { item, error } of failures) {
       const code = (error as NodeJS.ErrnoException).code;
       report.failed.push({ hash: item, message: code === "ENOENT" ? `object ${item} is not in the local cache` : messageOf(error) });
@@ -143,10 +143,10 @@ export const fetchObjects = async (cacheDir: string, remote: Remote, infos: read
     if (await isPresent(objectPath(cacheDir, hash))) report.present += 1;
     else wanted.push(hash);
   }
-  const failures = await forEachLimit(wanted, options.jobs, async (hash) => {
-    await receive(hash, objectPath(cacheDir, hash));
-    report.transferred += 1;
-  });
+  const failures = remote.downloadMany
+    ? (await remote.downloadMany(wanted.map((hash) => ({ hash, destFile: objectPath(cacheDir, hash) })), options.jobs)).map(({ hash, error }) => ({ item: hash, error }))
+    : await forEachLimit(wanted, options.jobs, (hash) => receive(hash, objectPath(cacheDir, hash)));
+  report.transferred += wanted.length - failures.length;
   for (const { item, error } of failures) report.failed.push({ hash: item, message: messageOf(error) });
   const failedFiles = new Set(failures.map(({ item }) => item));
 

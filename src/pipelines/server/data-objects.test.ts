@@ -107,6 +107,51 @@ describe("the server's data objects", () => {
     expect((await call("POST", `${DATA}/objects/missing`, { hashes: [empty] })).body).toEqual({ missing: [] });
   });
 
+  it("stores a batch of framed objects, skipping those present, and streams a batch back with absent ones marked", async () => {
+    const bodies = ["batch one", "batch two", "", "batch one"].map((text) => Buffer.from(`${text} ${Date.now()}`));
+    const frame = (bytes: Buffer): Buffer => Buffer.concat([Buffer.from(`${sha(bytes)} ${bytes.length}\n`), bytes]);
+    const batch = (parts: Buffer[]): Promise<Response> =>
+      fetch(`${server.url}${DATA}/objects/batch-upload`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: Buffer.concat(parts) });
+    const first = await batch(bodies.slice(0, 3).map(frame));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ stored: 3, present: 0 });
+    expect(await (await batch([frame(bodies[0] as Buffer)])).json()).toMatchObject({ stored: 0, present: 1 });
+
+    const absent = sha("not stored");
+    const answer = await fetch(`${server.url}${DATA}/objects/batch-download`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ hashes: [sha(bodies[1] as Buffer), absent, sha(bodies[0] as Buffer)] }),
+    });
+    expect(answer.status).toBe(200);
+    expect(Buffer.from(await answer.arrayBuffer())).toEqual(
+      Buffer.concat([frame(bodies[1] as Buffer), Buffer.from(`${absent} -\n`), frame(bodies[0] as Buffer)]),
+    );
+
+    // A frame that does not match its name: 400 naming it; the frames before it are stored, nothing of it.
+    const good = Buffer.from(`good before bad ${Date.now()}`);
+    const promised = sha("promised bytes");
+    const bad = Buffer.concat([Buffer.from(`${promised} 5\n`), Buffer.from("wrong")]);
+    const refused = await batch([frame(good), bad]);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toContain(promised);
+    expect((await call("POST", `${DATA}/objects/missing`, { hashes: [sha(good), promised] })).body).toEqual({ missing: [promised] });
+
+    for (const [body, mentions] of [
+      [Buffer.from(`${sha("x")} 10\nshort`), "truncated"],
+      [Buffer.from(`${sha("x")} 1 2\nx`), "'<hash> <size>'"],
+      [Buffer.from(`${sha("x")}\nx`), "size of object"],
+      [Buffer.from(`nothex 1\nx`), "objects[0].hash"],
+      [Buffer.from(`${sha("x")} -\n`), "size of object"],
+      [Buffer.from(`${sha("x")} 99999999999\n`), "exceeds the limit"],
+      [Buffer.from("x".repeat(200)), "header line"],
+    ] as const) {
+      const answer = await batch([body]);
+      expect(answer.status, mentions).toBe(400);
+      expect(await answer.text(), mentions).toContain(mentions);
+    }
+  });
+
   it("checks 10,000 hashes in one call", async () => {
     const hashes = Array.from({ length: 10_000 }, (_unused, index) => sha(`n${index}`));
     const answer = await call("POST", `${DATA}/objects/missing`, { hashes });

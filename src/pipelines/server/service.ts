@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { WriteContext } from "../../core/actor.js";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
 import { noAudit, type AuditRecorder } from "../../audit/recorder.js";
 import type { ArtifactContent, ArtifactStat, ArtifactStore } from "../../artifacts/store.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import { objectKey } from "../data/cache-layout.js";
-import { hexOf, isObjectHash } from "../data/hash-info.js";
+import { hexOf } from "../data/hash-info.js";
+import { frameHeader, MAX_BATCH_OBJECT_BYTES, readFrames } from "./batch-frames.js";
+export { parseObjectHash } from "./service-hash.js";
 import { CAIRN_DATA_SOURCE_TYPE, dataHashOfSource } from "./data-source.js";
 
 /**
@@ -24,6 +26,11 @@ export const MAX_REFERENCES_PAGE = 10_000;
 export const DEFAULT_REFERENCES_PAGE = 1_000;
 /** Stats in flight during objects/missing: enough to hide a remote backend's latency, few enough to bound memory. */
 const STAT_CONCURRENCY = 64;
+/** Writes in flight while a batch is read: the store's latency overlaps the parsing of the next objects. */
+const BATCH_WRITE_CONCURRENCY = 8;
+/** Objects read ahead while a batch download streams, and the size up to which they are read whole. */
+const READ_AHEAD = 16;
+const READ_AHEAD_BYTES = 1024 * 1024;
 
 export const dataObjectKey = (hash: string): string => `${DATA_OBJECTS_ROOT}/${objectKey(hash)}`;
 
@@ -37,14 +44,6 @@ export interface ReferencesPage {
   hashes: string[];
   nextPageToken?: string;
 }
-
-/** Hashes in a path or a list: 64 lowercase hex, with ".dir" for a directory manifest. */
-export const parseObjectHash = (value: string, field: string): string => {
-  if (!isObjectHash(value)) {
-    throw invalidParameter(`Invalid value '${String(value).slice(0, 100)}' for parameter '${field}' supplied: expected 64 lowercase hex digits (with '.dir' for a directory manifest).`);
-  }
-  return value;
-};
 
 /** Keyset page tokens: base64url of {"after": "<last source>"}; a token that is not ours is a 400. */
 const encodeAfter = (after: string): string => Buffer.from(JSON.stringify({ after }), "utf8").toString("base64url");
@@ -167,6 +166,94 @@ export class DataObjectService {
     const written = await this.store.write(key, verified, { sync: false });
     await this.audit.record(ctx, { action: "data.object.upload", entityType: "data_object", entityId: hash, after: { size: written.size } });
     return { size: written.size, created: true };
+  }
+
+  /**
+   * Stores the objects of a batch body (see batch-frames.ts), each verified before it is written; an object already
+   * present is skipped. A frame that does not hash to its name is a 400 naming it: the objects before it stay stored
+   * (each is whole and verified), nothing of it is. One audit event summarises what the batch stored.
+   */
+  async putBatch(body: AsyncIterable<Uint8Array>, ctx: WriteContext): Promise<{ stored: number; present: number; bytes: number }> {
+    const done = { stored: 0, present: 0, bytes: 0 };
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    const store = async (hash: string, bytes: Buffer): Promise<void> => {
+      const key = dataObjectKey(hash);
+      if (isWhole(hash, await this.store.stat(key))) {
+        done.present += 1;
+        return;
+      }
+      await this.store.write(key, Readable.from([bytes]), { sync: false });
+      done.stored += 1;
+      done.bytes += bytes.length;
+    };
+    try {
+      for await (const frame of readFrames(body, { maxObjectBytes: Math.min(this.maxObjectBytes, MAX_BATCH_OBJECT_BYTES), maxObjects: MAX_MISSING_HASHES, allowAbsent: false })) {
+        const bytes = frame.bytes ?? Buffer.alloc(0);
+        const actual = createHash("sha256").update(bytes).digest("hex");
+        if (actual !== hexOf(frame.hash)) throw invalidParameter(`The body of data object ${frame.hash} does not match its name: its sha256 is ${actual}. It was not stored.`);
+        if (failure !== undefined) break;
+        const write = store(frame.hash, bytes).catch((error: unknown) => {
+          failure ??= error;
+        });
+        inFlight.add(write);
+        void write.finally(() => inFlight.delete(write));
+        if (inFlight.size >= BATCH_WRITE_CONCURRENCY) await Promise.race(inFlight);
+      }
+    } finally {
+      await Promise.all(inFlight);
+      if (done.stored > 0) await this.audit.record(ctx, { action: "data.objects.upload", entityType: "data_object", entityId: "batch", after: { stored: done.stored, bytes: done.bytes } });
+    }
+    if (failure !== undefined) throw failure;
+    return done;
+  }
+
+  /**
+   * Streams the objects asked for in order, each framed; an absent one is framed as absent. Small objects are read
+   * whole, several ahead of the one being sent (the store's latency overlaps the sending); larger ones stream.
+   */
+  async *getBatch(hashes: readonly string[]): AsyncGenerator<Uint8Array> {
+    const open = async (hash: string): Promise<{ hash: string; content: ArtifactContent | undefined; bytes?: Buffer }> => {
+      const key = dataObjectKey(hash);
+      const stat = await this.store.stat(key);
+      if (!isWhole(hash, stat)) return { hash, content: undefined };
+      const content = await this.store.read(key);
+      if (content.size > READ_AHEAD_BYTES) return { hash, content };
+      const chunks: Buffer[] = [];
+      for await (const chunk of content.stream) chunks.push(chunk as Buffer);
+      return { hash, content, bytes: Buffer.concat(chunks) };
+    };
+    const ahead: Array<Promise<Awaited<ReturnType<typeof open>>>> = [];
+    let next = 0;
+    const refill = (): void => {
+      while (ahead.length < READ_AHEAD && next < hashes.length) {
+        const opened = open(hashes[next] ?? "");
+        // Read ahead: a failure surfaces when its turn comes, not as an unhandled rejection before.
+        opened.catch(() => undefined);
+        ahead.push(opened);
+        next += 1;
+      }
+    };
+    refill();
+    try {
+      while (ahead.length > 0) {
+        const { hash, content, bytes } = await (ahead.shift() as Promise<Awaited<ReturnType<typeof open>>>);
+        refill();
+        if (content === undefined) {
+          yield frameHeader(hash, undefined);
+          continue;
+        }
+        yield frameHeader(hash, content.size);
+        if (bytes !== undefined) {
+          yield bytes;
+          continue;
+        }
+        for await (const chunk of content.stream) yield chunk as Uint8Array;
+      }
+    } finally {
+      // A client that went away: release what was opened ahead.
+      for (const pending of ahead) void pending.then(({ content }) => content?.stream.destroy(), () => undefined);
+    }
   }
 
   async get(hash: string): Promise<ArtifactContent> {
