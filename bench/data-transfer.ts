@@ -11,6 +11,7 @@ import { FolderRemote } from "../src/pipelines/remote/folder-remote.js";
 import type { Remote } from "../src/pipelines/remote/remote.js";
 import { ServerRemote } from "../src/pipelines/remote/server-remote.js";
 import { fetchObjects, pushObjects } from "../src/pipelines/remote/transfer.js";
+import { DEFAULT_JOBS } from "../src/pipelines/remote/commands.js";
 import { spawnServer } from "../test/support/spawn-server.js";
 import { createHash } from "node:crypto";
 
@@ -22,7 +23,7 @@ import { createHash } from "node:crypto";
  */
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const FILE_BYTES = Number(process.env.BENCH_FILE_BYTES ?? 1024);
-const JOBS = Number(process.env.BENCH_JOBS ?? 16);
+const JOBS = Number(process.env.BENCH_JOBS ?? DEFAULT_JOBS);
 
 const round = (value: number): number => Number(value.toFixed(1));
 

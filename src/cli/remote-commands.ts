@@ -37,7 +37,7 @@ export const registerRemoteCommands = (program: Command, localAction: LocalActio
       .command(`${name} [targets...]`)
       .description(description)
       .option("-r, --remote <name>", "remote to use (else default_remote, else the Cairn tracking server)")
-      .option("-j, --jobs <n>", "parallel transfers (default: 16)")
+      .option("-j, --jobs <n>", "parallel transfers (default: 4 per CPU, 4 to 32)")
       .option("--json", "print JSON")
       .action(
         localAction(async (options, targets: string[] | undefined) => {

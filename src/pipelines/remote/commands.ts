@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { CommandResult } from "../../cli/output.js";
 import { PipelineError } from "../errors.js";
 import { checkoutPath, openWorkspace, type Workspace } from "../data/workspace.js";
@@ -11,7 +12,11 @@ import { targetVersions, type NamedVersion } from "./workspace-files.js";
  * `cairn push|pull|fetch` and `cairn remote …`: the workspace found from cwd, the remote from -r / the config / the
  * tracking server, and a result for the CLI to print. A transfer with failures prints them and exits 1.
  */
-export const DEFAULT_JOBS = 16;
+/**
+ * Transfers in flight by default: 4 per CPU as DVC (batches keep each one busy; more only adds contention, measured:
+ * 8 jobs moved 5,000 files faster than 16 or 32 on 2 CPUs), between 4 and 32.
+ */
+export const DEFAULT_JOBS = Math.max(4, Math.min(32, 4 * availableParallelism()));
 export const MAX_JOBS = 128;
 
 export interface TransferFlags {

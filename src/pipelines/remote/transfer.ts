@@ -21,6 +21,8 @@ export interface TransferReport {
   failed: Array<{ hash: string; message: string }>;
 }
 
+const PRESENCE_CONCURRENCY = 32;
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const isPresent = async (file: string): Promise<boolean> => {
@@ -138,11 +140,15 @@ export const fetchObjects = async (cacheDir: string, remote: Remote, infos: read
     for (const file of listed) files.add(file);
   }
 
-  const wanted: string[] = [];
-  for (const hash of files) {
-    if (await isPresent(objectPath(cacheDir, hash))) report.present += 1;
-    else wanted.push(hash);
-  }
+  // Which files the cache lacks: stats in parallel (10,000 one after another cost a second under load).
+  const all = [...files];
+  const present = new Array<boolean>(all.length).fill(false);
+  const indexes = all.map((_hash, index) => index);
+  await forEachLimit(indexes, PRESENCE_CONCURRENCY, async (index) => {
+    present[index] = await isPresent(objectPath(cacheDir, all[index] ?? ""));
+  });
+  const wanted = all.filter((_hash, index) => present[index] !== true);
+  report.present += all.length - wanted.length;
   const failures = remote.downloadMany
     ? (await remote.downloadMany(wanted.map((hash) => ({ hash, destFile: objectPath(cacheDir, hash) })), options.jobs)).map(({ hash, error }) => ({ item: hash, error }))
     : await forEachLimit(wanted, options.jobs, (hash) => receive(hash, objectPath(cacheDir, hash)));
