@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "audit-atomic": async () => (await import("./audit-atomic.js")).runAuditAtomicBenchmarks(),
   "under-attack": async () => (await import("./under-attack.js")).runUnderAttackBenchmark(),
   "data-status": async () => (await import("./data-status.js")).runDataStatusBenchmark(),
+  "data-hash": async () => (await import("./data-hash.js")).runDataHashBenchmark(),
 };
 
 const name = process.argv[2] ?? "tracking";
