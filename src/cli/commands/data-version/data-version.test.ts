@@ -249,3 +249,17 @@ describe("the cairn binary", () => {
     expect(JSON.parse(refused.stdout)).toEqual({ outs: [{ path: "x", hash: sha("x"), outcome: "refused", reason: "has changes that are not in the cache (x); `cairn add` them or use --force to discard them" }] });
   });
 });
+
+describe("pointer files", () => {
+  it("are found in subfolders (not inside tracked folders), and a malformed one is named", async () => {
+    const { root, write } = await repo();
+    await write("a/b/c.txt", "c");
+    await write("tracked/x.cairn", "not a pointer: this file is data inside a tracked folder\n");
+    await addCommand(root, ["a/b/c.txt", "tracked"]);
+    expect((await statusData(root)).outs.map((out) => out.pointer)).toEqual(["a/b/c.txt.cairn", "tracked.cairn"]);
+    await write("bad.cairn", "outs:\n  - path: ../escape\n    sha256: nope\n");
+    expect((await rejection(statusCommand(root))).message).toBe("bad.cairn: outs[0]: sha256 must be 64 lowercase hex digits (with '.dir' for a directory)");
+    await write("bad.cairn", `outs:\n  - path: ../escape\n    sha256: ${sha("x")}\n    size: 1\n`);
+    expect((await rejection(statusCommand(root))).message).toBe("bad.cairn: outs[0].path must be a relative path inside the pointer's folder");
+  });
+});
