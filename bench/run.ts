@@ -19,6 +19,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   "model-attack": async () => (await import("./model-attack.js")).runModelAttackBenchmark(),
   "audit-atomic": async () => (await import("./audit-atomic.js")).runAuditAtomicBenchmarks(),
   "under-attack": async () => (await import("./under-attack.js")).runUnderAttackBenchmark(),
+  "data-status": async () => (await import("./data-status.js")).runDataStatusBenchmark(),
+  "data-hash": async () => (await import("./data-hash.js")).runDataHashBenchmark(),
   "data-transfer": async () => (await import("./data-transfer.js")).runDataTransferBenchmarks(),
 };
 

@@ -12,6 +12,7 @@ import { registerDataCommands } from "./data-commands.js";
 import { registerMonitorCommands } from "./monitors-commands.js";
 import { registerTraceCommands } from "./trace-commands.js";
 import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
+import { registerDataVersionCommands } from "./data-version-commands.js";
 import { registerRemoteCommands } from "./remote-commands.js";
 
 interface GlobalOptions {
@@ -84,7 +85,12 @@ const localAction: LocalAction =
     const command = received[received.length - 1] as Command;
     const args = received.slice(0, -2) as A;
     const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-    await print(await run(options, ...args), options);
+    const result = await run(options, ...args);
+    await print(result, options);
+    if (result.exitCode !== undefined && result.exitCode !== 0) {
+      const { CommandExit } = await import("./errors.js");
+      throw new CommandExit(result.exitCode);
+    }
   };
 
 /** Global options that take a value: their value is not a command name. */
@@ -267,6 +273,7 @@ export const buildProgram = (): Command => {
   registerMonitorCommands(program, dataAction);
   registerTraceCommands(program, dataAction);
   registerAuthCommands(program, dataAction, localAction);
+  registerDataVersionCommands(program, localAction);
   registerRemoteCommands(program, localAction);
   return program;
 };

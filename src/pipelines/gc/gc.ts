@@ -85,7 +85,7 @@ export const runGc = async (ws: Workspace, options: GcOptions): Promise<GcReport
     let git = { files: 0, refs: 0, commits: 0 };
     let serverCount: number | null = null;
     try {
-      const local = await workspaceVersions(ws.root, { lockDeps: true });
+      const local = await workspaceVersions(ws, { lockDeps: true });
       workspaceCount = local.length;
       for (const version of local) roots.add(version.info.hash);
       const fromGit = await gitFiles(ws.root, options.git);

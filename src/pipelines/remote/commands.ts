@@ -64,7 +64,7 @@ const infosOf = (versions: readonly NamedVersion[]) => versions.map((version) =>
 
 export const pushCommand = (flags: TransferFlags, targets: readonly string[]): Promise<CommandResult<TransferData>> =>
   withRemote(flags, async (ws, remote) => {
-    const versions = await targetVersions(ws.root, flags.cwd, targets);
+    const versions = await targetVersions(ws, flags.cwd, targets);
     // Under the lock: a gc in another shell must not remove objects while they are being sent.
     const report = await ws.withLock(() => pushObjects(ws.cacheDir, remote, infosOf(versions), flags.jobs));
     return result("pushed", { remote: remote.label, ...report });
@@ -72,7 +72,7 @@ export const pushCommand = (flags: TransferFlags, targets: readonly string[]): P
 
 export const fetchCommand = (flags: TransferFlags, targets: readonly string[]): Promise<CommandResult<TransferData>> =>
   withRemote(flags, async (ws, remote) => {
-    const versions = await targetVersions(ws.root, flags.cwd, targets);
+    const versions = await targetVersions(ws, flags.cwd, targets);
     const report = await ws.withLock(() => fetchObjects(ws.cacheDir, remote, infosOf(versions), { jobs: flags.jobs, tmpDir: ws.tmpDir }));
     return result("fetched", { remote: remote.label, ...report });
   });
@@ -80,7 +80,7 @@ export const fetchCommand = (flags: TransferFlags, targets: readonly string[]): 
 /** fetch, then check out every version whose objects are all in the cache (the others are reported by fetch). */
 export const pullCommand = (flags: TransferFlags, targets: readonly string[]): Promise<CommandResult<TransferData>> =>
   withRemote(flags, async (ws, remote) => {
-    const versions = await targetVersions(ws.root, flags.cwd, targets);
+    const versions = await targetVersions(ws, flags.cwd, targets);
     return ws.withLock(async () => {
       const report = await fetchObjects(ws.cacheDir, remote, infosOf(versions), { jobs: flags.jobs, tmpDir: ws.tmpDir });
       const restored: string[] = [];

@@ -1,7 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PipelineError } from "../errors.js";
-import { WORKSPACE_DIR } from "../data/cache-layout.js";
+import { findPointers } from "../data/pointers.js";
+import type { Workspace } from "../data/workspace.js";
 import type { HashInfo } from "../data/hash-info.js";
 import { parsePointerFile, POINTER_SUFFIX } from "../data/pointer-file.js";
 import { LOCK_FILE, parseLockFile } from "../lock/lock-file.js";
@@ -10,27 +11,6 @@ import { LOCK_FILE, parseLockFile } from "../lock/lock-file.js";
  * The workspace files that name data versions: `*.cairn` pointer files anywhere below the root and `cairn.lock`
  * at the root. Shared by push/pull/fetch (what to transfer) and gc (what to keep).
  */
-/** Folders never searched for pointer files: git's and Cairn's own, and installed packages. */
-const SKIPPED_DIRS = new Set([".git", WORKSPACE_DIR, "node_modules"]);
-
-/** Every pointer file below root, as workspace-relative POSIX paths, sorted. */
-export const listPointerFiles = async (root: string): Promise<string[]> => {
-  const found: string[] = [];
-  const walk = async (relDir: string): Promise<void> => {
-    const entries = await readdir(path.join(root, relDir), { withFileTypes: true });
-    for (const entry of entries) {
-      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(rel);
-      } else if (entry.isFile() && entry.name.endsWith(POINTER_SUFFIX) && entry.name !== POINTER_SUFFIX) {
-        found.push(rel);
-      }
-    }
-  };
-  await walk("");
-  return found.sort();
-};
-
 /** A data version and where it was named ("data/images.cairn", "cairn.lock: train"). */
 export interface NamedVersion {
   /** Workspace-relative path of the data. */
@@ -71,11 +51,15 @@ const readIfExists = async (file: string): Promise<string | undefined> => {
   }
 };
 
-/** Every data version the workspace's pointer files and lock file name. */
-export const workspaceVersions = async (root: string, options: { lockDeps?: boolean } = {}): Promise<NamedVersion[]> => {
+/** Every data version the workspace's pointer files (found as `cairn status` finds them) and lock file name. */
+export const workspaceVersions = async (ws: Workspace, options: { lockDeps?: boolean } = {}): Promise<NamedVersion[]> => {
   const versions: NamedVersion[] = [];
-  for (const rel of await listPointerFiles(root)) versions.push(...versionsOfPointer(await readFile(path.join(root, rel), "utf8"), rel));
-  const lock = await readIfExists(path.join(root, LOCK_FILE));
+  for (const found of findPointers(ws)) {
+    found.pointer.outs.forEach((out, index) => {
+      versions.push({ path: found.paths[index] ?? out.path, info: { hash: out.hash, size: out.size, ...(out.nfiles !== undefined ? { nfiles: out.nfiles } : {}) }, from: found.file });
+    });
+  }
+  const lock = await readIfExists(path.join(ws.root, LOCK_FILE));
   if (lock !== undefined) versions.push(...versionsOfLock(lock, LOCK_FILE, options.lockDeps));
   return versions;
 };
@@ -84,8 +68,9 @@ export const workspaceVersions = async (root: string, options: { lockDeps?: bool
  * The versions the user named: a pointer file (`data.cairn`), a tracked path (`data`, whose `data.cairn` exists), or
  * an output in cairn.lock (its path). No targets: everything in the workspace.
  */
-export const targetVersions = async (root: string, cwd: string, targets: readonly string[]): Promise<NamedVersion[]> => {
-  if (targets.length === 0) return workspaceVersions(root);
+export const targetVersions = async (ws: Workspace, cwd: string, targets: readonly string[]): Promise<NamedVersion[]> => {
+  const root = ws.root;
+  if (targets.length === 0) return workspaceVersions(ws);
   const lockText = await readIfExists(path.join(root, LOCK_FILE));
   const lockOuts = lockText === undefined ? [] : versionsOfLock(lockText, LOCK_FILE);
   const chosen: NamedVersion[] = [];
