@@ -118,4 +118,26 @@ describe("cairn push / pull / fetch / remote", () => {
     expect(down.code).toBe(3);
     expect(down.stderr).toContain("cannot reach http://127.0.0.1:9");
   }, 60_000);
+
+  it("exits 1 listing what failed when an object is missing from the cache, and gc refuses a folder as its reference server", async () => {
+    const ws = path.join(scratch, "d");
+    await mkdir(ws);
+    await initWorkspace(ws);
+    await writeFile(path.join(ws, "lost.txt"), "lost bytes\n");
+    await track(ws, "lost.txt");
+    const hash = (await readFile(path.join(ws, "lost.txt.cairn"), "utf8")).match(/sha256: ([0-9a-f]{64})/)?.[1] ?? "";
+    await rm(path.join(ws, ".cairn", "cache", "files", "sha256", hash.slice(0, 2), hash.slice(2)), { force: true });
+    const pushed = await runCliIn(ws, ["push"], env());
+    expect(pushed.code).toBe(1);
+    expect(pushed.stdout).toContain(`failed: object ${hash} is not in the local cache`);
+
+    expect((await runCliIn(ws, ["remote", "add", "disk", path.join(scratch, "disk")])).code).toBe(0);
+    expect(await runCliIn(ws, ["gc", "-r", "disk"], env())).toMatchObject({ code: 1, stderr: "cairn: error: gc asks a Cairn server which data runs and models use; remote 'disk' is a folder\n" });
+    const down = await runCliIn(ws, ["gc"], { CAIRN_TRACKING_URI: "http://127.0.0.1:9" });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^cairn: error: gc stopped, nothing was removed: cannot reach http:\/\/127\.0\.0\.1:9/);
+    const dry = await runCliIn(ws, ["gc", "--dry-run", "--json"], env());
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, sources: { workspaceFiles: 1, serverReferences: 0 } });
+  }, 60_000);
 });
