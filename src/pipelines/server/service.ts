@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { WriteContext } from "../../core/actor.js";
-import { CairnError, ErrorCode, invalidParameter, notFound } from "../../core/errors.js";
+import { CairnError, ErrorCode, invalidParameter, isCairnError, notFound } from "../../core/errors.js";
 import { noAudit, type AuditRecorder } from "../../audit/recorder.js";
 import type { ArtifactContent, ArtifactStat, ArtifactStore } from "../../artifacts/store.js";
 import type { TrackingStore } from "../../tracking/store.js";
@@ -214,10 +214,18 @@ export class DataObjectService {
    */
   async *getBatch(hashes: readonly string[]): AsyncGenerator<Uint8Array> {
     const open = async (hash: string): Promise<{ hash: string; content: ArtifactContent | undefined; bytes?: Buffer }> => {
-      const key = dataObjectKey(hash);
-      const stat = await this.store.stat(key);
-      if (!isWhole(hash, stat)) return { hash, content: undefined };
-      const content = await this.store.read(key);
+      // One look-up per object (read, not stat then read): absent is the store's RESOURCE_DOES_NOT_EXIST.
+      let content: ArtifactContent;
+      try {
+        content = await this.store.read(dataObjectKey(hash));
+      } catch (error) {
+        if (isCairnError(error) && (error.code === ErrorCode.RESOURCE_DOES_NOT_EXIST || error.code === ErrorCode.INVALID_PARAMETER_VALUE)) return { hash, content: undefined };
+        throw error;
+      }
+      if (content.size === 0 && hexOf(hash) !== EMPTY_SHA256) {
+        content.stream.destroy();
+        return { hash, content: undefined };
+      }
       if (content.size > READ_AHEAD_BYTES) return { hash, content };
       const chunks: Buffer[] = [];
       for await (const chunk of content.stream) chunks.push(chunk as Buffer);
