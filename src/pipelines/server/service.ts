@@ -31,6 +31,7 @@ const BATCH_WRITE_CONCURRENCY = 8;
 /** Objects read ahead while a batch download streams, and the size up to which they are read whole. */
 const READ_AHEAD = 16;
 const READ_AHEAD_BYTES = 1024 * 1024;
+const SEND_CHUNK_BYTES = 64 * 1024;
 
 export const dataObjectKey = (hash: string): string => `${DATA_OBJECTS_ROOT}/${objectKey(hash)}`;
 
@@ -243,21 +244,36 @@ export class DataObjectService {
       }
     };
     refill();
+    // Small frames are sent in chunks of about 64 KiB: one socket write per 60 objects, not two per object.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const queue = (chunk: Buffer): void => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+    };
+    const flush = (): Buffer => {
+      const chunk = Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      return chunk;
+    };
     try {
       while (ahead.length > 0) {
         const { hash, content, bytes } = await (ahead.shift() as Promise<Awaited<ReturnType<typeof open>>>);
         refill();
         if (content === undefined) {
-          yield frameHeader(hash, undefined);
-          continue;
+          queue(frameHeader(hash, undefined));
+        } else if (bytes !== undefined) {
+          queue(frameHeader(hash, content.size));
+          queue(bytes);
+        } else {
+          queue(frameHeader(hash, content.size));
+          yield flush();
+          for await (const chunk of content.stream) yield chunk as Uint8Array;
         }
-        yield frameHeader(hash, content.size);
-        if (bytes !== undefined) {
-          yield bytes;
-          continue;
-        }
-        for await (const chunk of content.stream) yield chunk as Uint8Array;
+        if (pendingBytes >= SEND_CHUNK_BYTES) yield flush();
       }
+      if (pendingBytes > 0) yield flush();
     } finally {
       // A client that went away: release what was opened ahead.
       for (const pending of ahead) void pending.then(({ content }) => content?.stream.destroy(), () => undefined);
