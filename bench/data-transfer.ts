@@ -7,6 +7,7 @@ import { checkoutPath, openWorkspace } from "../src/pipelines/data/workspace.js"
 import { manifestHash, serializeManifest, type DirEntry } from "../src/pipelines/data/dir-manifest.js";
 import { objectPath } from "../src/pipelines/data/cache-layout.js";
 import type { HashInfo } from "../src/pipelines/data/hash-info.js";
+import { keyOfPath, type FileKey } from "../src/pipelines/data/file-key.js";
 import { FolderRemote } from "../src/pipelines/remote/folder-remote.js";
 import type { Remote } from "../src/pipelines/remote/remote.js";
 import { ServerRemote } from "../src/pipelines/remote/server-remote.js";
@@ -63,7 +64,10 @@ const roundTrip = async (scratch: string, source: string, info: HashInfo, remote
     let fetchSeconds = 0;
     const pull = await measure(`${name} pull`, async () => {
       const started = performance.now();
-      const report = await fetchObjects(ws.cacheDir, remote, [info], { jobs: JOBS, tmpDir: ws.tmpDir });
+      // As `cairn pull` does: received objects are remembered as verified, so checkout does not hash them again.
+      const placed: Array<{ hash: string; key: FileKey }> = [];
+      const report = await fetchObjects(ws.cacheDir, remote, [info], { jobs: JOBS, tmpDir: ws.tmpDir, onPlaced: (hash, file) => placed.push({ hash, key: keyOfPath(file) }) });
+      ws.state.markVerified(placed);
       fetchSeconds = (performance.now() - started) / 1000;
       await checkoutPath(ws, "data", info);
       return report;

@@ -5,7 +5,8 @@ import { checkoutPath, openWorkspace, type Workspace } from "../data/workspace.j
 import { openRemote, type RemoteContext } from "./open-remote.js";
 import { addRemote, locationOf, readRemotesConfig, removeRemote, setDefaultRemote } from "./remote-config.js";
 import type { Remote } from "./remote.js";
-import { fetchObjects, pushObjects, type TransferReport } from "./transfer.js";
+import { keyOfPath, type FileKey } from "../data/file-key.js";
+import { fetchObjects, pushObjects, type FetchOptions, type TransferReport } from "./transfer.js";
 import { targetVersions, type NamedVersion } from "./workspace-files.js";
 
 /**
@@ -60,6 +61,26 @@ const result = (verb: string, data: TransferData): CommandResult<TransferData> =
   return { data, human: { kind: "message", text: lines.join("\n") }, ...(data.failed.length > 0 ? { exitCode: 1 } : {}) };
 };
 
+/**
+ * Fetch options that remember every received object as verified in the state db (its bytes were hashed on the way
+ * in), so the checkout that follows does not hash them again; as the data helper's importObject does.
+ */
+const fetchOptions = (ws: Workspace, jobs: number): FetchOptions & { commit(): void } => {
+  const placed: Array<{ hash: string; key: FileKey }> = [];
+  return {
+    jobs,
+    tmpDir: ws.tmpDir,
+    onPlaced: (hash, file) => {
+      try {
+        placed.push({ hash, key: keyOfPath(file) });
+      } catch {
+        // Gone already (a concurrent gc cannot run: the lock is held); nothing to remember.
+      }
+    },
+    commit: () => ws.state.markVerified(placed),
+  };
+};
+
 const infosOf = (versions: readonly NamedVersion[]) => versions.map((version) => version.info);
 
 export const pushCommand = (flags: TransferFlags, targets: readonly string[]): Promise<CommandResult<TransferData>> =>
@@ -73,7 +94,12 @@ export const pushCommand = (flags: TransferFlags, targets: readonly string[]): P
 export const fetchCommand = (flags: TransferFlags, targets: readonly string[]): Promise<CommandResult<TransferData>> =>
   withRemote(flags, async (ws, remote) => {
     const versions = await targetVersions(ws, flags.cwd, targets);
-    const report = await ws.withLock(() => fetchObjects(ws.cacheDir, remote, infosOf(versions), { jobs: flags.jobs, tmpDir: ws.tmpDir }));
+    const options = fetchOptions(ws, flags.jobs);
+    const report = await ws.withLock(async () => {
+      const fetched = await fetchObjects(ws.cacheDir, remote, infosOf(versions), options);
+      options.commit();
+      return fetched;
+    });
     return result("fetched", { remote: remote.label, ...report });
   });
 
@@ -82,7 +108,9 @@ export const pullCommand = (flags: TransferFlags, targets: readonly string[]): P
   withRemote(flags, async (ws, remote) => {
     const versions = await targetVersions(ws, flags.cwd, targets);
     return ws.withLock(async () => {
-      const report = await fetchObjects(ws.cacheDir, remote, infosOf(versions), { jobs: flags.jobs, tmpDir: ws.tmpDir });
+      const options = fetchOptions(ws, flags.jobs);
+      const report = await fetchObjects(ws.cacheDir, remote, infosOf(versions), options);
+      options.commit();
       const restored: string[] = [];
       const unchanged: string[] = [];
       const failed = [...report.failed];

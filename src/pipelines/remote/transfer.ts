@@ -90,6 +90,8 @@ export interface FetchOptions {
   jobs: number;
   /** Where manifests wait until their files are in (the workspace's .cairn/tmp; same file system as the cache). */
   tmpDir: string;
+  /** Told of each object placed in the cache (verified on the way), e.g. to remember it as verified. */
+  onPlaced?: (hash: string, file: string) => void;
 }
 
 export const fetchObjects = async (cacheDir: string, remote: Remote, infos: readonly HashInfo[], options: FetchOptions): Promise<TransferReport> => {
@@ -155,6 +157,7 @@ export const fetchObjects = async (cacheDir: string, remote: Remote, infos: read
   report.transferred += wanted.length - failures.length;
   for (const { item, error } of failures) report.failed.push({ hash: item, message: messageOf(error) });
   const failedFiles = new Set(failures.map(({ item }) => item));
+  if (options.onPlaced) for (const hash of wanted) if (!failedFiles.has(hash)) options.onPlaced(hash, objectPath(cacheDir, hash));
 
   for (const [hash, { temp, files: listed }] of pending) {
     const lacking = listed.filter((file) => failedFiles.has(file)).length;
@@ -166,6 +169,7 @@ export const fetchObjects = async (cacheDir: string, remote: Remote, infos: read
     const dest = objectPath(cacheDir, hash);
     await mkdir(path.dirname(dest), { recursive: true });
     await rename(temp, dest);
+    options.onPlaced?.(hash, dest);
     report.transferred += 1;
   }
   return report;
