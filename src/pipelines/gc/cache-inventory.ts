@@ -42,3 +42,20 @@ export const runCacheEntries = async (cacheDir: string): Promise<Array<{ key: st
   }
   return entries;
 };
+
+/** A temporary file of a receive that was killed before its rename (`<object name>.<random>.tmp`). */
+const TEMP_NAME = /^[0-9a-f]{62}(\.dir)?\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Leftovers of interrupted receives beside the objects. Every writer of the cache holds the workspace lock, so under
+ * the lock (where gc runs) none of them is being written.
+ */
+export const leftoverTempFiles = async (cacheDir: string): Promise<string[]> => {
+  const root = path.join(cacheDir, "files", "sha256");
+  const files: string[] = [];
+  for (const prefix of (await listDir(root)).sort()) {
+    if (!PREFIX.test(prefix)) continue;
+    for (const name of (await listDir(path.join(root, prefix))).sort()) if (TEMP_NAME.test(name)) files.push(path.join(root, prefix, name));
+  }
+  return files;
+};

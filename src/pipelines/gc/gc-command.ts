@@ -46,7 +46,7 @@ export const gcCommand = async (flags: GcFlags): Promise<CommandResult<GcReport>
     });
     const verb = report.dryRun ? "would remove" : "removed";
     const lines = [
-      `${verb} ${report.removed.objects} file object(s) and ${report.removed.manifests} directory manifest(s) (${mib(report.removed.bytes)}), ${report.removed.runCacheEntries} run-cache entr${report.removed.runCacheEntries === 1 ? "y" : "ies"}; kept ${report.kept}`,
+      `${verb} ${report.removed.objects} file object(s) and ${report.removed.manifests} directory manifest(s) (${mib(report.removed.bytes)}), ${report.removed.runCacheEntries} run-cache entr${report.removed.runCacheEntries === 1 ? "y" : "ies"}, ${report.removed.tempFiles} leftover temporary file(s); kept ${report.kept}`,
       `references: ${report.sources.workspaceFiles} in the workspace, ${report.sources.gitFiles} file(s) in ${report.sources.gitRefs} git ref(s), ${report.sources.serverReferences === null ? "server not asked (--no-server)" : `${report.sources.serverReferences} from the server`}`,
       ...(report.dryRun ? report.objects.slice(0, 50) : []),
     ];

@@ -132,8 +132,12 @@ describe("cairn gc keep rules", () => {
     expect(dry.sources).toMatchObject({ workspaceFiles: 1, gitRefs: 4, gitCommits: 3, gitFiles: 2 });
     expect(await cachedObjects(cache)).toEqual(before);
 
+    // A fetch killed before its rename left a temporary file beside the objects.
+    const leftover = `${objectPath(cache, garbageFile.hash)}.0123456789ab.tmp`;
+    await writeFile(leftover, "partial");
     const report = await runGc(t.ws, options());
-    expect(report.removed).toMatchObject({ objects: 2, manifests: 1, runCacheEntries: 1 });
+    expect(report.removed).toMatchObject({ objects: 2, manifests: 1, runCacheEntries: 1, tempFiles: 1 });
+    expect(existsSync(leftover)).toBe(false);
     for (const info of [inWorkspace, branchOnly, tagOnly, runDataset, modelLineage]) expect(has(info.hash), info.hash).toBe(true);
     for (const file of [...branchOnly.files, ...tagOnly.files, ...modelLineage.files]) expect(has(file)).toBe(true);
     expect(has(garbageFile.hash)).toBe(false);
@@ -146,7 +150,7 @@ describe("cairn gc keep rules", () => {
     await assertCacheWhole();
 
     // Nothing left to remove.
-    expect((await runGc(t.ws, options())).removed).toMatchObject({ objects: 0, manifests: 0, runCacheEntries: 0 });
+    expect((await runGc(t.ws, options())).removed).toMatchObject({ objects: 0, manifests: 0, runCacheEntries: 0, tempFiles: 0 });
   }, 60_000);
 
   it("without --all-branches/--all-tags keeps only HEAD's and the workspace's files", async () => {

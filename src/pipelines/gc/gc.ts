@@ -10,7 +10,7 @@ import type { Workspace } from "../data/workspace.js";
 import { parseLockFile } from "../lock/lock-file.js";
 import { workspaceVersions } from "../remote/workspace-files.js";
 import { forEachLimit } from "../remote/pool.js";
-import { cachedObjects, runCacheEntries } from "./cache-inventory.js";
+import { cachedObjects, leftoverTempFiles, runCacheEntries } from "./cache-inventory.js";
 import { gitFiles, type RefSelection } from "./git-files.js";
 
 /**
@@ -19,6 +19,8 @@ import { gitFiles, type RefSelection } from "./git-files.js";
  * and registered model versions recorded (data/references). A source that cannot be read (git failing, a malformed
  * pointer file in some branch, the server unreachable or refusing) stops gc before anything is removed: a check that
  * could not run is never a pass (DVC's gc removed data users needed, treeverse/dvc#2325).
+ *
+ * Temporary files of killed fetches beside the objects go too (every cache writer holds the lock gc holds).
  *
  * Removal order makes an interruption (even SIGKILL) harmless: run-cache entries whose objects go first, then
  * manifests, then files. So every manifest left in the cache still has all its files, and every run-cache entry left
@@ -37,7 +39,7 @@ export interface GcOptions {
 export interface GcReport {
   dryRun: boolean;
   kept: number;
-  removed: { objects: number; manifests: number; bytes: number; runCacheEntries: number };
+  removed: { objects: number; manifests: number; bytes: number; runCacheEntries: number; tempFiles: number };
   /** The objects removed (or that would be), manifests first. */
   objects: string[];
   sources: { workspaceFiles: number; gitRefs: number; gitCommits: number; gitFiles: number; serverReferences: number | null };
@@ -125,12 +127,14 @@ export const runGc = async (ws: Workspace, options: GcOptions): Promise<GcReport
       // A damaged entry is useless to repro (it runs the stage instead): it goes too.
       if (outputs === undefined || outputs.some((hash) => !keep.has(hash))) doomedEntries.push(entry.file);
     }
+    const temps = await leftoverTempFiles(ws.cacheDir);
     let bytes = 0;
     for (const hash of garbage) bytes += await sizeOf(objectPath(ws.cacheDir, hash));
+    for (const file of temps) bytes += await sizeOf(file);
     const report: GcReport = {
       dryRun: options.dryRun,
       kept: cached.length - garbage.length,
-      removed: { objects: files.length, manifests: manifests.length, bytes, runCacheEntries: doomedEntries.length },
+      removed: { objects: files.length, manifests: manifests.length, bytes, runCacheEntries: doomedEntries.length, tempFiles: temps.length },
       objects: [...manifests, ...files],
       sources: { workspaceFiles: workspaceCount, gitRefs: git.refs, gitCommits: git.commits, gitFiles: git.files, serverReferences: serverCount },
     };
@@ -145,7 +149,7 @@ export const runGc = async (ws: Workspace, options: GcOptions): Promise<GcReport
       }
       options.onRemoved?.(file);
     };
-    for (const phase of [doomedEntries, manifests.map((hash) => objectPath(ws.cacheDir, hash)), files.map((hash) => objectPath(ws.cacheDir, hash))]) {
+    for (const phase of [temps, doomedEntries, manifests.map((hash) => objectPath(ws.cacheDir, hash)), files.map((hash) => objectPath(ws.cacheDir, hash))]) {
       const failures = await forEachLimit(phase, REMOVE_CONCURRENCY, remove);
       if (failures[0] !== undefined) throw failures[0].error;
     }
