@@ -21,6 +21,9 @@ const suites: Record<string, () => Promise<unknown>> = {
   "audit-atomic": async () => (await import("./audit-atomic.js")).runAuditAtomicBenchmarks(),
   "under-attack": async () => (await import("./under-attack.js")).runUnderAttackBenchmark(),
   repro: async () => (await import("./repro.js")).runReproBenchmark(),
+  "data-status": async () => (await import("./data-status.js")).runDataStatusBenchmark(),
+  "data-hash": async () => (await import("./data-hash.js")).runDataHashBenchmark(),
+  "data-transfer": async () => (await import("./data-transfer.js")).runDataTransferBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
 import { openWebhookNode, tempDbFile, type WebhookNode } from "../src/webhooks/test-support/webhook-kit.js";
@@ -1485,5 +1488,111 @@ describe("malformed requests to the data version routes (issue 13)", () => {
     ];
     for (const [label, path, status, mentions] of cases) expectRefusal(label, await send(path), { status, mentions });
     expect((await send("audit/events?max_results=1000")).text).toBe(before.text);
+describe("malformed requests to the data object routes (issue 13)", () => {
+  let data: TempServer;
+  const DATA = "/api/2.0/cairn/data";
+  const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
+  const stored = async (): Promise<string> => {
+    const root = path.join(data.dir, "artifacts", ".cairn-data");
+    const files = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+    const events = await (await fetch(`${data.url}/api/2.0/cairn/audit/events?max_results=1000`)).text();
+    return JSON.stringify([files.sort(), events]);
+  };
+  beforeAll(async () => {
+    data = await startTempServer("cairn-malformed-data-");
+    const body = "kept object";
+    await fetch(`${data.url}${DATA}/objects/sha256/${sha(body)}`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body });
+  });
+  afterAll(async () => data?.close());
+
+  const send = async (method: string, url: string, body?: string | Buffer, type = "application/json"): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${data.url}${url}`, { method, ...(body === undefined ? {} : { headers: { "content-type": type }, body }) });
+    return { status: response.status, text: await response.text() };
+  };
+
+  it("refuses hostile hashes in the path on GET and PUT, naming 'hash', storing nothing", async () => {
+    const before = await stored();
+    const hostile = [
+      "..%2F..%2F..%2Fetc%2Fpasswd",
+      "..",
+      "%2e%2e",
+      "A".repeat(64),
+      "a".repeat(63),
+      "a".repeat(65),
+      `${"a".repeat(64)}.DIR`,
+      `${"a".repeat(64)}.dir.dir`,
+      `${"a".repeat(64)}%00`,
+      "a".repeat(900),
+      `${"a".repeat(62)}%2F`,
+    ];
+    for (const hash of hostile) {
+      for (const method of ["GET", "PUT"]) {
+        const answer = await send(method, `${DATA}/objects/sha256/${hash}`, method === "PUT" ? "x" : undefined, "application/octet-stream");
+        expect(answer.status, `${method} ${hash}`).toBeGreaterThanOrEqual(400);
+        expect(answer.status, `${method} ${hash}`).toBeLessThan(500);
+        expect(answer.text, `${method} ${hash}`).toMatch(/"error_code":"(INVALID_PARAMETER_VALUE|ENDPOINT_NOT_FOUND|BAD_REQUEST)"/);
+      }
+    }
+    const named = await send("GET", `${DATA}/objects/sha256/${"A".repeat(64)}`);
+    expect(named.text).toContain("'hash'");
+    expect(await stored()).toBe(before);
+  });
+
+  it("refuses a body that does not match its hash, or that is declared too large, storing nothing", async () => {
+    const before = await stored();
+    const hash = sha("promised");
+    const wrong = await send("PUT", `${DATA}/objects/sha256/${hash}`, "delivered", "application/octet-stream");
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain(hash);
+    const empty = await send("PUT", `${DATA}/objects/sha256/${hash}`, "", "application/octet-stream");
+    expect(empty.status).toBe(400);
+    const batch = (body: string): Promise<{ status: number; text: string }> => send("POST", `${DATA}/objects/batch-upload`, body, "application/octet-stream");
+    for (const [body, mentions] of [
+      [`${hash} 9\ndelivered`, hash],
+      [`${hash} 100\nshort`, "truncated"],
+      [`../../etc/passwd 1\nx`, "objects[0].hash"],
+      [`${hash} -1\n`, "size of object"],
+      [`${"y".repeat(5000)}`, "header line"],
+      [`${hash} 1e3\n`, "size of object"],
+    ] as const) {
+      const answer = await batch(body);
+      expect(answer.status, mentions).toBe(400);
+      expect(answer.text, mentions).toContain(mentions);
+    }
+    expect(await stored()).toBe(before);
+  });
+
+  it("refuses malformed objects/missing and references requests, naming the field, changing nothing", async () => {
+    const before = await stored();
+    const cases: Array<[string, string, string | undefined, number, string]> = [
+      ["POST", `${DATA}/objects/missing`, "{", 400, "Malformed JSON"],
+      ["POST", `${DATA}/objects/missing`, "[]", 400, "JSON object"],
+      ["POST", `${DATA}/objects/missing`, "{}", 400, "'hashes'"],
+      ["POST", `${DATA}/objects/missing`, JSON.stringify({ hashes: [1] }), 400, "hashes[0]"],
+      ["POST", `${DATA}/objects/missing`, JSON.stringify({ hashes: [{}] }), 400, "hashes[0]"],
+      ["POST", `${DATA}/objects/missing`, JSON.stringify({ hashes: ["../etc/passwd"] }), 400, "hashes[0]"],
+      ["POST", `${DATA}/objects/missing`, JSON.stringify({ hashes: ["a".repeat(64), "b".repeat(800)] }), 400, "hashes[1]"],
+      ["POST", `${DATA}/objects/missing`, JSON.stringify({ hashes: Array.from({ length: 10_001 }, () => "a".repeat(64)) }), 400, "at most 10000"],
+      ["POST", `${DATA}/objects/missing`, JSON.stringify({ hashes: ["a".repeat(64)], pad: "x".repeat(1_100_000) }), 413, "limit"],
+      ["GET", `${DATA}/references?max_results=abc`, undefined, 400, "'max_results'"],
+      ["GET", `${DATA}/references?max_results=-1`, undefined, 400, "'max_results'"],
+      ["GET", `${DATA}/references?max_results=100000`, undefined, 400, "'max_results'"],
+      ["GET", `${DATA}/references?page_token=${"x".repeat(9000)}`, undefined, 400, "page token"],
+      ["GET", `${DATA}/references?page_token=bm90LWpzb24`, undefined, 400, "page token"],
+      ["GET", `${DATA}/objects/sha256/${"c".repeat(64)}`, undefined, 404, "does not exist"],
+      ["DELETE", `${DATA}/objects/sha256/${"c".repeat(64)}`, undefined, 404, "ENDPOINT_NOT_FOUND"],
+      ["POST", `${DATA}/objects/batch-download`, "{", 400, "Malformed JSON"],
+      ["POST", `${DATA}/objects/batch-download`, "{}", 400, "'hashes'"],
+      ["POST", `${DATA}/objects/batch-download`, JSON.stringify({ hashes: ["../../x"] }), 400, "hashes[0]"],
+      ["POST", `${DATA}/objects/batch-download`, JSON.stringify({ hashes: Array.from({ length: 10_001 }, () => "a".repeat(64)) }), 400, "at most 10000"],
+      ["POST", `${DATA}/objects/batch-download`, JSON.stringify({ hashes: [], pad: "x".repeat(1_100_000) }), 413, "limit"],
+    ];
+    for (const [method, url, body, status, mentions] of cases) {
+      const answer = await send(method, url, body);
+      expect(answer.status, `${method} ${url.slice(0, 80)} ${body?.slice(0, 60) ?? ""}`).toBe(status);
+      expect(answer.text, `${method} ${url.slice(0, 80)}`).toContain(mentions);
+      expect(answer.text).toMatch(/"error_code":"[A-Z_]+"/);
+    }
+    expect(await stored()).toBe(before);
   });
 });

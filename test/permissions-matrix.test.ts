@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -152,6 +153,7 @@ const C = (method: string, p: string, level: Level, call: Row["call"], extra: Pa
 const R = (method: string, route: string, level: Level, call: Row["call"], extra: Partial<Row> = {}): Row => ({ method, route, level, call, ...extra });
 
 const ART = "/api/2.0/mlflow-artifacts";
+const MATRIX_OBJECT = { bytes: "a data object of the matrix\n", hash: createHash("sha256").update("a data object of the matrix\n").digest("hex") };
 const runFolder = (f: Fixtures): string => `${f.experimentId}/${f.runId}/artifacts`;
 const scoringBody = { raw: { data: JSON.stringify({ inputs: { x: [[0.1, 0.2, 0.3, 0.4]] } }), type: "application/json" } };
 const oipBody = { raw: { data: JSON.stringify({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: [0.1, 0.2, 0.3, 0.4] }] }), type: "application/json" } };
@@ -432,6 +434,16 @@ const ROWS: Row[] = [
   M("PATCH", "webhooks/:webhook_id", "admin", (f) => ({ path: `webhooks/${f.mlflowWebhookId}`, body: { description: "d" } })),
   M("POST", "webhooks/:webhook_id/test", "admin", (f) => ({ path: `webhooks/${f.mlflowWebhookId}/test`, body: {} })),
   M("DELETE", "webhooks/:webhook_id", "admin", (f) => ({ path: `webhooks/${f.mlflowWebhookId}` })),
+  // Data objects (issue 13): content-addressed and verified, so any signed-in user reads and writes them.
+  C("POST", "data/objects/missing", "any", () => ({ path: "data/objects/missing", body: { hashes: [MATRIX_OBJECT.hash] } })),
+  R("PUT", `${CAIRN}/data/objects/sha256/:hash`, "any", () => ({ path: `${CAIRN}/data/objects/sha256/${MATRIX_OBJECT.hash}`, raw: { data: MATRIX_OBJECT.bytes, type: "application/octet-stream" } })),
+  R("GET", `${CAIRN}/data/objects/sha256/:hash`, "any", () => ({ path: `${CAIRN}/data/objects/sha256/${MATRIX_OBJECT.hash}` })),
+  C("GET", "data/references", "any", () => ({ path: "data/references" })),
+  R("POST", `${CAIRN}/data/objects/batch-upload`, "any", () => ({
+    path: `${CAIRN}/data/objects/batch-upload`,
+    raw: { data: `${MATRIX_OBJECT.hash} ${Buffer.byteLength(MATRIX_OBJECT.bytes)}\n${MATRIX_OBJECT.bytes}`, type: "application/octet-stream" },
+  })),
+  R("POST", `${CAIRN}/data/objects/batch-download`, "any", () => ({ path: `${CAIRN}/data/objects/batch-download`, body: { hashes: [MATRIX_OBJECT.hash] } })),
   // Scoring and metrics
   R("POST", "/deployments/:name/invocations", "read", (f) => ({ path: `/deployments/${f.deployment}/invocations`, ...scoringBody })),
   R("GET", "/v2", "any", () => ({ path: "/v2" })),

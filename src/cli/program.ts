@@ -16,6 +16,7 @@ import { registerAuthCommands, type LocalAction } from "./auth-commands.js";
 import { registerPipelineCommands } from "./pipeline-commands.js";
 import { registerDataVersionCommands } from "./data-version-commands.js";
 import { registerExperimentCommands } from "./experiment-commands.js";
+import { registerRemoteCommands } from "./remote-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -279,6 +280,7 @@ export const buildProgram = (): Command => {
   registerPipelineCommands(program, localAction, makeClient);
   registerDataVersionCommands(program, localAction);
   registerExperimentCommands(program, localAction, makeClient);
+  registerRemoteCommands(program, localAction);
   return program;
 };
 

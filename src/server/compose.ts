@@ -61,6 +61,8 @@ import type { PermissionName } from "../auth/permissions/permission.js";
 import { approverEndpoints, MAX_GRANTS_LISTED, permissionEndpoints } from "../auth/permissions/routes.js";
 import type { DomainRoutes } from "./app.js";
 import { composeAuth, type AuthComposeOptions, type ComposedAuth } from "../auth/compose-auth.js";
+import { dataObjectRoutes } from "../pipelines/server/routes.js";
+import { DataObjectService } from "../pipelines/server/service.js";
 
 /** MLflow's proxy mode: run artifacts live under mlflow-artifacts:/ and travel through this server. */
 export const PROXIED_ARTIFACT_ROOT = "mlflow-artifacts:";
@@ -260,6 +262,10 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     },
   );
 
+  // `cairn push`/`pull`: content-addressed data objects in the artifact store (issue 13), capped as artifact files are.
+  const maxObjectBytes = options.artifactQuotas?.maxFileBytes ?? DEFAULT_MAX_ARTIFACT_FILE_BYTES;
+  const dataObjects = new DataObjectService(artifactStore, stores.tracking, { audit, maxObjectBytes: maxObjectBytes > 0 ? maxObjectBytes : Number.MAX_SAFE_INTEGER });
+
   const auth = composeAuth(stores.auth, audit, {
     ...(options.auth ?? { enabled: false }),
     userPermissions: async (username) =>
@@ -274,6 +280,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       { endpoints: [...trackingEndpoints(tracking), ...loggedModelEndpoints(loggedModels, artifacts)] },
       { endpoints: tracingEndpoints(traces) },
       artifactRoutes(artifacts),
+      dataObjectRoutes(dataObjects),
       { endpoints: registryRoutes(registry) },
       { endpoints: mlflowWebhookRoutes(webhooks) },
       { endpoints: permissionEndpoints(permissions.service), cairnEndpoints: approverEndpoints(permissions.service) },

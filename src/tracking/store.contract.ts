@@ -773,6 +773,31 @@ export function describeTrackingStoreContract(name: string, open: OpenTrackingSt
       });
     });
 
+    describe("listDatasetSources", () => {
+      const dataInput = (name: string, digest: string, sourceType: string, source: string): DatasetInput => ({
+        tags: [],
+        dataset: { name, digest, source_type: sourceType, source },
+      });
+
+      it("lists each source of a source type once, sorted, across experiments and deleted runs, paged after a key", async () => {
+        const other = await createExperiment("other-sources");
+        await createRun("0", "r1");
+        await createRun(other, "r2");
+        await createRun("0", "gone");
+        await store.logInputs("r1", [dataInput("a", "d1", "cairn-data", "s-c"), dataInput("b", "d2", "local", "s-local")]);
+        await store.logInputs("r2", [dataInput("a", "d1", "cairn-data", "s-c"), dataInput("c", "d3", "cairn-data", "s-a")]);
+        await store.logInputs("gone", [dataInput("d", "d4", "cairn-data", "s-b")]);
+        await store.setRunLifecycle("gone", "deleted", 500);
+
+        expect(await store.listDatasetSources("cairn-data", 10)).toEqual(["s-a", "s-b", "s-c"]);
+        expect(await store.listDatasetSources("cairn-data", 2)).toEqual(["s-a", "s-b"]);
+        expect(await store.listDatasetSources("cairn-data", 2, "s-b")).toEqual(["s-c"]);
+        expect(await store.listDatasetSources("cairn-data", 2, "s-c")).toEqual([]);
+        expect(await store.listDatasetSources("local", 10)).toEqual(["s-local"]);
+        expect(await store.listDatasetSources("none", 10)).toEqual([]);
+      });
+    });
+
     describe("findRunsByDataset", () => {
       const input = (name: string, digest: string, context?: string): DatasetInput => ({
         tags: context === undefined ? [] : [{ key: "mlflow.data.context", value: context }],

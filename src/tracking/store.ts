@@ -73,6 +73,12 @@ export interface TrackingStore {
    * For the reverse lineage view of a dataset.
    */
   findRunsByDataset(name: string, digest?: string): Promise<DatasetUsage[]>;
+  /**
+   * The distinct `source` values of every logged dataset of this source type (any experiment, any run, deleted runs
+   * included: they can be restored), sorted by code unit, at most `limit` of them after `after` (keyset paging, so
+   * that rows added while a caller pages never make it skip one). For data GC: which data versions runs recorded.
+   */
+  listDatasetSources(sourceType: string, limit: number, after?: string): Promise<string[]>;
 }
 
 export interface DatasetUsage {

@@ -80,6 +80,14 @@ export const CAIRN_RULES: RouteRules = {
   ...cairn("GET", "data/versions/get", { ...ANY_SIGNED_IN, filter: readableDataVersion }),
   ...cairn("GET", "data/versions/runs", { ...ANY_SIGNED_IN, filter: readableExperiments("runs") }),
 
+  // Data objects (`cairn push`/`pull`) are content-addressed and verified on write: any signed-in user may read and
+  // write them (a write can only store the bytes its name promises). References are hashes only.
+  ...cairn("POST", "data/objects/missing", ANY_SIGNED_IN),
+  ...raw(["GET", "PUT"], "/api/2.0/cairn/data/objects/sha256/:hash", ANY_SIGNED_IN),
+  ...raw("POST", "/api/2.0/cairn/data/objects/batch-upload", ANY_SIGNED_IN),
+  ...raw("POST", "/api/2.0/cairn/data/objects/batch-download", ANY_SIGNED_IN),
+  ...cairn("GET", "data/references", ANY_SIGNED_IN),
+
   ...cairn("POST", "monitors/create", fromFields(deploymentIn("deployment", "manage"))),
   ...cairn("GET", "monitors/list", { ...ANY_SIGNED_IN, filter: readableMonitors }),
   ...cairn("GET", "monitors/get", fromFields(monitorIn("name", "read"))),

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { lstatSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { chmod, copyFile, constants, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PipelineError } from "../errors.js";
@@ -7,7 +7,7 @@ import { objectPath } from "./cache-layout.js";
 import { parseManifest, type DirEntry } from "./dir-manifest.js";
 import { hashBytes, hashFile } from "./file-hash.js";
 import { hexOf } from "./hash-info.js";
-import { keyOf } from "./scan-path.js";
+import { keyOfPath, keyOfStats } from "./file-key.js";
 import type { Workspace } from "./workspace.js";
 
 /**
@@ -54,7 +54,7 @@ export const moveIntoCache = async (ws: Workspace, source: string, hash: string)
   const tmp = tmpPathIn(ws);
   await rename(source, tmp);
   const target = await place(ws, tmp, hash);
-  ws.state.markVerified([{ hash, key: keyOf(lstatSync(target, { bigint: true })) }]);
+  ws.state.markVerified([{ hash, key: keyOfPath(target) }]);
 };
 
 /**
@@ -70,7 +70,7 @@ export const copyIntoCache = async (ws: Workspace, source: string, hash: string,
     const actual = await hashFile(tmp);
     if (actual !== hash) throw new PipelineError("changed while it was being added; run the command again", { file: shown });
     const target = await place(ws, tmp, hash);
-    ws.state.markVerified([{ hash, key: keyOf(lstatSync(target, { bigint: true })) }]);
+    ws.state.markVerified([{ hash, key: keyOfPath(target) }]);
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     throw error;
@@ -83,14 +83,10 @@ export const copyIntoCache = async (ws: Workspace, source: string, hash: string,
  */
 export const verifyObject = async (ws: Workspace, hash: string, forPath: string): Promise<string> => {
   const path = objectPath(ws.cacheDir, hash);
-  let stats;
-  try {
-    stats = lstatSync(path, { bigint: true });
-  } catch {
-    throw new PipelineError(`cache object ${hash} is missing (run \`cairn pull\` or \`cairn fetch\`)`, { file: forPath });
-  }
+  const stats = lstatSync(path, { throwIfNoEntry: false });
+  if (stats === undefined) throw new PipelineError(`cache object ${hash} is missing (run \`cairn pull\` or \`cairn fetch\`)`, { file: forPath });
   if (!stats.isFile()) throw new PipelineError(`cache object ${hash} is not a regular file; not used`, { file: forPath });
-  const key = keyOf(stats);
+  const key = keyOfStats(stats, path, false);
   if (ws.state.isVerified(hash, key)) return path;
   const actual = await hashFile(path, key.size);
   if (actual !== hexOf(hash)) {
@@ -123,9 +119,40 @@ export const importObject = async (ws: Workspace, file: string, hash: string): P
       return;
     }
     const target = await place(ws, file, hash);
-    ws.state.markVerified([{ hash, key: keyOf(lstatSync(target, { bigint: true })) }]);
+    ws.state.markVerified([{ hash, key: keyOfPath(target) }]);
   } catch (error) {
     await unlink(file).catch(() => undefined);
     throw error;
   }
+};
+
+/** Names in each cache shard folder, as listed once; shared by the calls of one read-only pass (a status). */
+export type ShardListings = Map<string, Set<string>>;
+
+/** From this many hashes, listing the cache's shard folders is cheaper than one lstat per object. */
+const LIST_FROM = 512;
+
+/**
+ * The hashes among `hashes` that have no object in the cache. Many (a tracked folder of 100,000 files): the shard
+ * folders they fall in are listed, one readdir each (at most 256), instead of 100,000 lstats.
+ */
+export const missingObjects = (ws: Workspace, hashes: Iterable<string>, listings: ShardListings = new Map()): string[] => {
+  const unique = [...new Set(hashes)];
+  if (unique.length < LIST_FROM) return unique.filter((hash) => !hasObject(ws, hash));
+  const present = (hash: string): boolean => {
+    if (hash.length !== 64) return hasObject(ws, hash);
+    // objectKey's layout, inlined: this runs once per file of a big folder.
+    const shard = hash.slice(0, 2);
+    let names = listings.get(shard);
+    if (names === undefined) {
+      try {
+        names = new Set(readdirSync(join(ws.cacheDir, "files", "sha256", shard)));
+      } catch {
+        names = new Set();
+      }
+      listings.set(shard, names);
+    }
+    return names.has(hash.slice(2));
+  };
+  return unique.filter((hash) => !present(hash));
 };

@@ -3,11 +3,12 @@ import { rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { PipelineError } from "../errors.js";
 import { mapBounded } from "./bounded-map.js";
-import { hasObject, readManifestObject, verifyObject } from "./cache-objects.js";
+import { missingObjects, readManifestObject, verifyObject } from "./cache-objects.js";
 import type { DirEntry } from "./dir-manifest.js";
 import { isDirHash, type HashInfo } from "./hash-info.js";
 import { linkFromCache } from "./links.js";
 import { HASH_CONCURRENCY, scanPath, type ScannedFile } from "./scan-path.js";
+import { keyOfPath } from "./file-key.js";
 import type { LinkType } from "./workspace-config.js";
 import type { Workspace } from "./workspace.js";
 import { absoluteOf, toWorkspaceRelative } from "./workspace-path.js";
@@ -64,6 +65,7 @@ const checkoutFile = async (ws: Workspace, rel: string, abs: string, info: HashI
   const object = await verifyObject(ws, info.hash, rel);
   if (current.kind === "dir") await rm(abs, { recursive: true, force: true });
   await linkFromCache(ws, object, abs, types);
+  ws.state.record([{ key: keyOfPath(abs), hash: info.hash }]);
   return "restored";
 };
 
@@ -78,12 +80,13 @@ const checkoutDir = async (ws: Workspace, rel: string, abs: string, info: HashIn
 
   // Every object first: a missing or damaged one stops the checkout before the workspace changes.
   const hashes = [...new Set(toLink.map((entry) => entry.sha256))];
-  const missing: string[] = [];
+  const missing = missingObjects(ws, hashes);
   const objects = new Map<string, string>();
-  await mapBounded(hashes, HASH_CONCURRENCY, async (hash) => {
-    if (!hasObject(ws, hash)) missing.push(hash);
-    else objects.set(hash, await verifyObject(ws, hash, rel));
-  });
+  if (missing.length === 0) {
+    await mapBounded(hashes, HASH_CONCURRENCY, async (hash) => {
+      objects.set(hash, await verifyObject(ws, hash, rel));
+    });
+  }
   if (missing.length > 0) {
     const named = missing.slice(0, MAX_NAMED_MISSING).join(", ");
     const more = missing.length > MAX_NAMED_MISSING ? ` and ${missing.length - MAX_NAMED_MISSING} more` : "";
@@ -93,9 +96,13 @@ const checkoutDir = async (ws: Workspace, rel: string, abs: string, info: HashIn
   if (current.kind === "file") await unlink(abs);
   for (const extra of extras) await unlink(extra.abs);
   if (extras.length > 0) removeEmptyDirs(abs);
-  await mapBounded(toLink, HASH_CONCURRENCY, async (entry) => {
-    await linkFromCache(ws, objects.get(entry.sha256) as string, join(abs, ...entry.relpath.split("/")), types);
+  const linked = await mapBounded(toLink, HASH_CONCURRENCY, async (entry) => {
+    const dest = join(abs, ...entry.relpath.split("/"));
+    await linkFromCache(ws, objects.get(entry.sha256) as string, dest, types);
+    return { key: keyOfPath(dest), hash: entry.sha256 };
   });
+  // The restored files are known by their hash: the next status reads none of them.
+  ws.state.record(linked);
   return "restored";
 };
 

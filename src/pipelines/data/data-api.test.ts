@@ -232,3 +232,22 @@ describe("importObject (for pull/fetch)", () => {
     await expect(stat(objectPath(ws.cacheDir, wanted))).rejects.toThrow("ENOENT");
   });
 });
+
+describe("big folders (the bulk paths of status)", () => {
+  it("reads the state table in bulk and lists cache shards for presence, with the same answers as the small paths", async () => {
+    const { ws, write, dir } = await workspace("copy");
+    for (let i = 0; i < 2100; i += 1) await write(`big/p${i % 7}/f${i}.txt`, `content ${i}`);
+    const info = await saveToCache(ws, "big");
+    expect(info.nfiles).toBe(2100);
+    const { statusOfOut } = await import("./pointer-status.js");
+    expect(await statusOfOut(ws, "big.cairn", "big", info)).toEqual({ pointer: "big.cairn", path: "big", hash: info.hash, state: "unchanged", inCache: true });
+    // One file changed (same size, new bytes and mtime): found by the bulk lookup.
+    await writeFile(join(dir, "big/p3/f10.txt"), "CONTENT 10");
+    expect(await statusOfOut(ws, "big.cairn", "big", info)).toMatchObject({ state: "modified", changes: { added: [], modified: ["p3/f10.txt"], deleted: [] } });
+    await writeFile(join(dir, "big/p3/f10.txt"), "content 10");
+    // One object gone from the cache: found by the shard listing.
+    const { unlink } = await import("node:fs/promises");
+    await unlink(objectPath(ws.cacheDir, sha("content 1999")));
+    expect(await statusOfOut(ws, "big.cairn", "big", info)).toEqual({ pointer: "big.cairn", path: "big", hash: info.hash, state: "not in cache", inCache: false });
+  });
+});

@@ -16,7 +16,7 @@ import type { Workspace } from "./workspace.js";
  * `cairn unprotect` turns a hardlink or symlink into a writable copy. The link is made under `.cairn/tmp/` and
  * renamed over the destination, so the workspace path never holds a half-written file.
  */
-const UNSUPPORTED = new Set(["ENOTSUP", "EOPNOTSUPP", "EXDEV", "EPERM", "EINVAL", "ENOSYS", "EMLINK", "EACCES"]);
+const UNSUPPORTED = new Set(["ENOTSUP", "EOPNOTSUPP", "EXDEV", "EPERM", "EINVAL", "ENOSYS", "EMLINK"]);
 const WRITABLE_FILE_MODE = 0o644;
 
 /** Link types that failed in this workspace: not tried again for every one of 100,000 files. */

@@ -1,5 +1,5 @@
 import { lstatSync } from "node:fs";
-import { hasObject, readManifestObject } from "./cache-objects.js";
+import { hasObject, missingObjects, readManifestObject, type ShardListings } from "./cache-objects.js";
 import type { DirEntry } from "./dir-manifest.js";
 import { isDirHash, type HashInfo } from "./hash-info.js";
 import { findPointers } from "./pointers.js";
@@ -46,7 +46,7 @@ const exists = (path: string): boolean => {
 };
 
 /** Whether every object of a version is in the cache; `files` are its file hashes when known (saves reading the manifest). */
-const versionInCache = async (ws: Workspace, info: HashInfo, path: string, fileHashes?: Iterable<string>): Promise<boolean> => {
+const versionInCache = async (ws: Workspace, info: HashInfo, path: string, listings: ShardListings, fileHashes?: Iterable<string>): Promise<boolean> => {
   if (!hasObject(ws, info.hash)) return false;
   if (!isDirHash(info.hash)) return true;
   let hashes = fileHashes;
@@ -57,8 +57,7 @@ const versionInCache = async (ws: Workspace, info: HashInfo, path: string, fileH
       return false;
     }
   }
-  for (const hash of new Set(hashes)) if (!hasObject(ws, hash)) return false;
-  return true;
+  return missingObjects(ws, hashes, listings).length === 0;
 };
 
 const diffDir = (recorded: readonly DirEntry[], current: readonly ScannedFile[]): DirChanges => {
@@ -77,18 +76,18 @@ const diffDir = (recorded: readonly DirEntry[], current: readonly ScannedFile[])
 };
 
 /** The status of one tracked path against the version `info` recorded for it. */
-export const statusOfOut = async (ws: Workspace, pointer: string, path: string, info: HashInfo): Promise<OutStatus> => {
+export const statusOfOut = async (ws: Workspace, pointer: string, path: string, info: HashInfo, listings: ShardListings = new Map()): Promise<OutStatus> => {
   const base = { pointer, path, hash: info.hash };
   if (!exists(absoluteOf(ws.root, path))) {
-    const inCache = await versionInCache(ws, info, path);
+    const inCache = await versionInCache(ws, info, path, listings);
     return { ...base, state: inCache ? "missing" : "not in cache", inCache };
   }
   const scan = await scanPath(ws, path);
   if (scan.info.hash === info.hash) {
-    const inCache = await versionInCache(ws, info, path, scan.files.map((file) => file.hash));
+    const inCache = await versionInCache(ws, info, path, listings, scan.files.map((file) => file.hash));
     return { ...base, state: inCache ? "unchanged" : "not in cache", inCache };
   }
-  const inCache = await versionInCache(ws, info, path);
+  const inCache = await versionInCache(ws, info, path, listings);
   const status: OutStatus = { ...base, state: "modified", inCache, current: scan.info.hash };
   if (isDirHash(info.hash) && inCache) {
     const recorded = await readManifestObject(ws, info.hash, path);
@@ -100,9 +99,11 @@ export const statusOfOut = async (ws: Workspace, pointer: string, path: string, 
 /** The status of every pointer file's outs in the workspace (sorted by pointer file). */
 export const statusOfPointers = async (ws: Workspace): Promise<OutStatus[]> => {
   const statuses: OutStatus[] = [];
+  // Nothing is written during a status: the cache's shard folders are listed once for all the tracked folders.
+  const listings: ShardListings = new Map();
   for (const found of findPointers(ws)) {
     for (const [index, out] of found.pointer.outs.entries()) {
-      statuses.push(await statusOfOut(ws, found.file, found.paths[index] as string, out));
+      statuses.push(await statusOfOut(ws, found.file, found.paths[index] as string, out, listings));
     }
   }
   return statuses;

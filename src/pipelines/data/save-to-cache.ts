@@ -1,10 +1,12 @@
-import { lstatSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { objectPath } from "./cache-layout.js";
 import { mapBounded } from "./bounded-map.js";
 import { copyIntoCache, hasObject, moveIntoCache, storeBytes, verifyObject } from "./cache-objects.js";
 import type { HashInfo } from "./hash-info.js";
 import { linkFromCache } from "./links.js";
 import { HASH_CONCURRENCY, scanPath, type ScannedFile } from "./scan-path.js";
+import { keyOfPath } from "./file-key.js";
+import type { FileKey } from "./file-key.js";
 import type { Workspace } from "./workspace.js";
 
 /**
@@ -15,21 +17,24 @@ import type { Workspace } from "./workspace.js";
 export const saveToCache = async (ws: Workspace, relPath: string): Promise<HashInfo> =>
   ws.withLock(async () => {
     const scan = await scanPath(ws, relPath);
-    await mapBounded(scan.files, HASH_CONCURRENCY, (file) => saveFile(ws, file, file.relpath === "" ? scan.rel : `${scan.rel}/${file.relpath}`));
+    const linked = await mapBounded(scan.files, HASH_CONCURRENCY, (file) => saveFile(ws, file, file.relpath === "" ? scan.rel : `${scan.rel}/${file.relpath}`));
+    // The new workspace files (copies have new inodes) are known by their hash: the next status reads none of them.
+    ws.state.record(linked.filter((entry) => entry !== undefined));
     if (scan.manifest !== undefined) await storeBytes(ws, scan.info.hash, scan.manifest);
     return scan.info;
   });
 
 const isLinkTo = (file: ScannedFile, object: string): boolean => {
   if (file.symlinkTarget !== undefined) return file.symlinkTarget === realpathSync(object);
-  return file.nlink > 1 && lstatSync(object, { bigint: true }).ino === file.key.ino;
+  return file.nlink > 1 && keyOfPath(object).ino === file.key.ino;
 };
 
-const saveFile = async (ws: Workspace, file: ScannedFile, shown: string): Promise<void> => {
+/** Stores one file and links it back; answers the state db entry of the workspace file now there. */
+const saveFile = async (ws: Workspace, file: ScannedFile, shown: string): Promise<{ key: FileKey; hash: string } | undefined> => {
   const object = objectPath(ws.cacheDir, file.hash);
   if (hasObject(ws, file.hash)) {
     // Already linked to its object: nothing to move (and nothing is re-hashed into the cache from a shared inode).
-    if (isLinkTo(file, object)) return;
+    if (isLinkTo(file, object)) return undefined;
     try {
       await verifyObject(ws, file.hash, shown);
     } catch {
@@ -44,4 +49,5 @@ const saveFile = async (ws: Workspace, file: ScannedFile, shown: string): Promis
     await copyIntoCache(ws, file.abs, file.hash, shown);
   }
   await linkFromCache(ws, object, file.abs);
+  return { key: keyOfPath(file.abs), hash: file.hash };
 };

@@ -1,82 +1,118 @@
 import Database from "better-sqlite3";
 import type { Database as SqliteDatabase, Statement } from "better-sqlite3";
+import type { FileKey } from "./file-key.js";
 
 /**
  * `.cairn/state.db`: what Cairn already knows about files on this machine, so unchanged files are not re-read.
- * - `hashes`: (inode, mtime ns, size) -> sha256 of a workspace file (or a cache object: a hardlinked workspace file
+ * - `hashes`: (inode, mtime µs, size) -> sha256 of a workspace file (or a cache object: a hardlinked workspace file
  *   shares its inode). Keyed by inode: a changed file replaces its own row, so the table grows with the number of
  *   distinct files seen, and is pruned of its oldest rows past MAX_ROWS.
  * - `verified`: a cache object whose bytes were checked to hash to its name, with the (inode, mtime, size) it had
  *   then; a changed object is checked again.
  * Local to the machine (inodes mean nothing elsewhere): ignored by git, never pushed.
  */
-export interface FileKey {
-  ino: bigint;
-  mtimeNs: bigint;
-  size: number;
-}
+export type { FileKey } from "./file-key.js";
 
 /** Rows kept at most per table; past it the oldest tenth goes (DVC keeps a similar bound). */
 export const MAX_ROWS = 2_000_000;
+/** Lookups from which reading the whole table may be cheaper than one query each. */
+const BULK_MIN = 2000;
 
+const SCHEMA_VERSION = 1;
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS hashes (inode INTEGER PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS hashes (inode INTEGER PRIMARY KEY, mtime_us INTEGER NOT NULL, size INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS hashes_seen ON hashes (seen);
-CREATE TABLE IF NOT EXISTS verified (hash TEXT PRIMARY KEY, inode INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, seen INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS verified (hash TEXT PRIMARY KEY, inode INTEGER NOT NULL, mtime_us INTEGER NOT NULL, size INTEGER NOT NULL, seen INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS verified_seen ON verified (seen);
 `;
 
-/** SQLite integers are signed 64-bit; inodes are unsigned: the same 64 bits, read as signed. */
-const signed = (value: bigint): bigint => BigInt.asIntN(64, value);
+/** SQLite integers are signed 64-bit; inodes are unsigned: a bigint inode is stored as the same 64 bits read as signed. */
+const signed = (value: number | bigint): number | bigint => (typeof value === "bigint" ? BigInt.asIntN(64, value) : value);
 
 export class StateDb {
   private readonly db: SqliteDatabase;
-  private readonly getHash: Statement<[bigint, bigint, number], { hash: string }>;
-  private readonly putHash: Statement<[bigint, bigint, number, string, number]>;
-  private readonly getVerified: Statement<[string, bigint, bigint, number], { hash: string }>;
-  private readonly putVerified: Statement<[string, bigint, bigint, number, number]>;
+  private readonly getHash: Statement<[number | bigint, number, number], { hash: string }>;
+  private readonly putHash: Statement<[number | bigint, number, number, string, number]>;
+  private readonly getVerified: Statement<[string, number | bigint, number, number], { hash: string }>;
+  private readonly putVerified: Statement<[string, number | bigint, number, number, number]>;
   private writes = 0;
+  /** The whole hashes table, once a bulk lookup read it (numbers-only inodes). */
+  private table: Map<number, [number, number, string]> | undefined;
 
   constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 10000");
-    this.db.exec(SCHEMA);
-    this.getHash = this.db.prepare("SELECT hash FROM hashes WHERE inode = ? AND mtime_ns = ? AND size = ?");
-    this.putHash = this.db.prepare("INSERT OR REPLACE INTO hashes (inode, mtime_ns, size, hash, seen) VALUES (?, ?, ?, ?, ?)");
-    this.getVerified = this.db.prepare("SELECT hash FROM verified WHERE hash = ? AND inode = ? AND mtime_ns = ? AND size = ?");
-    this.putVerified = this.db.prepare("INSERT OR REPLACE INTO verified (hash, inode, mtime_ns, size, seen) VALUES (?, ?, ?, ?, ?)");
+    // The state is a cache of what can be recomputed: a db of another layout is emptied, never migrated.
+    if (this.db.pragma("user_version", { simple: true }) !== SCHEMA_VERSION) {
+      this.db.exec(`DROP TABLE IF EXISTS hashes; DROP TABLE IF EXISTS verified; ${SCHEMA} PRAGMA user_version = ${SCHEMA_VERSION};`);
+    }
+    this.getHash = this.db.prepare("SELECT hash FROM hashes WHERE inode = ? AND mtime_us = ? AND size = ?");
+    this.putHash = this.db.prepare("INSERT OR REPLACE INTO hashes (inode, mtime_us, size, hash, seen) VALUES (?, ?, ?, ?, ?)");
+    this.getVerified = this.db.prepare("SELECT hash FROM verified WHERE hash = ? AND inode = ? AND mtime_us = ? AND size = ?");
+    this.putVerified = this.db.prepare("INSERT OR REPLACE INTO verified (hash, inode, mtime_us, size, seen) VALUES (?, ?, ?, ?, ?)");
   }
 
   /** The known hash of a file, when its inode, mtime and size are those recorded. */
   hashOf(key: FileKey): string | undefined {
-    return this.getHash.get(signed(key.ino), key.mtimeNs, key.size)?.hash;
+    return this.getHash.get(signed(key.ino), key.mtimeUs, key.size)?.hash;
   }
 
-  /** Many lookups in one read transaction (one snapshot, no per-statement lock round trips). */
+  /**
+   * Many lookups in one read transaction. When they are many and the table is not much larger (`cairn status` of a
+   * big tracked folder), the whole table is read in one query into a map, which is several times cheaper than as
+   * many indexed lookups; otherwise one prepared lookup per key.
+   */
   hashesOf(keys: readonly FileKey[]): (string | undefined)[] {
-    return this.db.transaction(() => keys.map((key) => this.getHash.get(signed(key.ino), key.mtimeNs, key.size)?.hash))();
+    return this.db.transaction(() => {
+      if (keys.length >= BULK_MIN) {
+        const { n } = this.db.prepare("SELECT count(*) AS n FROM hashes").get() as { n: number };
+        if (n <= keys.length * 4) return this.bulkHashesOf(keys);
+      }
+      return keys.map((key) => this.getHash.get(signed(key.ino), key.mtimeUs, key.size)?.hash);
+    })();
+  }
+
+  private bulkHashesOf(keys: readonly FileKey[]): (string | undefined)[] {
+    // Read once per open db (status of several big folders reads the table once), kept current by record().
+    if (this.table === undefined) {
+      const known = new Map<number, [number, number, string]>();
+      // Inodes beyond 2^53 are not read as numbers (they would lose bits): those keys are looked up one by one.
+      const rows = this.db
+        .prepare(`SELECT inode, mtime_us, size, hash FROM hashes WHERE inode BETWEEN ${-Number.MAX_SAFE_INTEGER} AND ${Number.MAX_SAFE_INTEGER}`)
+        .raw()
+        .iterate() as IterableIterator<[number, number, number, string]>;
+      for (const [inode, mtimeUs, size, hash] of rows) known.set(inode, [mtimeUs, size, hash]);
+      this.table = known;
+    }
+    const known = this.table;
+    return keys.map((key) => {
+      if (typeof key.ino === "bigint") return this.getHash.get(signed(key.ino), key.mtimeUs, key.size)?.hash;
+      const row = known.get(key.ino);
+      return row !== undefined && row[0] === key.mtimeUs && row[1] === key.size ? row[2] : undefined;
+    });
   }
 
   record(entries: readonly { key: FileKey; hash: string }[]): void {
     if (entries.length === 0) return;
     const now = Math.floor(Date.now() / 1000);
     this.db.transaction(() => {
-      for (const { key, hash } of entries) this.putHash.run(signed(key.ino), key.mtimeNs, key.size, hash, now);
+      for (const { key, hash } of entries) this.putHash.run(signed(key.ino), key.mtimeUs, key.size, hash, now);
     })();
+    if (this.table !== undefined) for (const { key, hash } of entries) if (typeof key.ino === "number") this.table.set(key.ino, [key.mtimeUs, key.size, hash]);
     this.afterWrites(entries.length);
   }
 
   isVerified(hash: string, key: FileKey): boolean {
-    return this.getVerified.get(hash, signed(key.ino), key.mtimeNs, key.size) !== undefined;
+    return this.getVerified.get(hash, signed(key.ino), key.mtimeUs, key.size) !== undefined;
   }
 
   markVerified(entries: readonly { hash: string; key: FileKey }[]): void {
     if (entries.length === 0) return;
     const now = Math.floor(Date.now() / 1000);
     this.db.transaction(() => {
-      for (const { hash, key } of entries) this.putVerified.run(hash, signed(key.ino), key.mtimeNs, key.size, now);
+      for (const { hash, key } of entries) this.putVerified.run(hash, signed(key.ino), key.mtimeUs, key.size, now);
     })();
     this.afterWrites(entries.length);
   }
@@ -89,6 +125,7 @@ export class StateDb {
 
   /** Keeps each table under `maxRows` by dropping its least recently recorded tenth. */
   prune(maxRows: number = MAX_ROWS): void {
+    this.table = undefined;
     for (const table of ["hashes", "verified"]) {
       const { n } = this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
       if (n <= maxRows) continue;

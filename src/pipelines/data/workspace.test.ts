@@ -100,16 +100,16 @@ describe("cairn init and workspace discovery", () => {
     const dir = await tempDir();
     await initWorkspace(dir);
     const ws = await openWorkspace(dir);
-    const entries = Array.from({ length: 50 }, (_, i) => ({ key: { ino: BigInt(i + 1), mtimeNs: 1n, size: 1 }, hash: createHash("sha256").update(String(i)).digest("hex") }));
+    const entries = Array.from({ length: 50 }, (_, i) => ({ key: { ino: i + 1, mtimeUs: 1, size: 1 }, hash: createHash("sha256").update(String(i)).digest("hex") }));
     ws.state.record(entries);
     // Same inode, new mtime: the row is replaced, not added.
-    ws.state.record([{ key: { ino: 1n, mtimeNs: 2n, size: 1 }, hash: "a".repeat(64) }]);
+    ws.state.record([{ key: { ino: 1, mtimeUs: 2, size: 1 }, hash: "a".repeat(64) }]);
     expect(ws.state.counts().hashes).toBe(50);
-    expect(ws.state.hashOf({ ino: 1n, mtimeNs: 1n, size: 1 })).toBeUndefined();
-    expect(ws.state.hashOf({ ino: 1n, mtimeNs: 2n, size: 1 })).toBe("a".repeat(64));
+    expect(ws.state.hashOf({ ino: 1, mtimeUs: 1, size: 1 })).toBeUndefined();
+    expect(ws.state.hashOf({ ino: 1, mtimeUs: 2, size: 1 })).toBe("a".repeat(64));
     // Unsigned 64-bit inodes survive SQLite's signed integers.
-    ws.state.record([{ key: { ino: 2n ** 64n - 5n, mtimeNs: 3n, size: 7 }, hash: "b".repeat(64) }]);
-    expect(ws.state.hashOf({ ino: 2n ** 64n - 5n, mtimeNs: 3n, size: 7 })).toBe("b".repeat(64));
+    ws.state.record([{ key: { ino: 2n ** 64n - 5n, mtimeUs: 3, size: 7 }, hash: "b".repeat(64) }]);
+    expect(ws.state.hashOf({ ino: 2n ** 64n - 5n, mtimeUs: 3, size: 7 })).toBe("b".repeat(64));
     ws.state.prune(40);
     expect(ws.state.counts().hashes).toBe(36);
     ws.close();

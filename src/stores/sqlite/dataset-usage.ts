@@ -28,3 +28,17 @@ export const findRunsByDataset = (conn: SqliteConnection, name: string, digest?:
     return row.context === null ? { run } : { run, context: row.context };
   });
 };
+
+/**
+ * Distinct sources of the datasets of one source type, after `after` in code-unit order (SQLite's BINARY collation),
+ * `limit` at most. A full scan of datasets (no index on source_type): GC asks rarely, and the table holds one row per
+ * (experiment, name, digest), not per use.
+ */
+export const listDatasetSources = (conn: SqliteConnection, sourceType: string, limit: number, after?: string): string[] => {
+  const rows = (
+    after === undefined
+      ? conn.stmt("SELECT DISTINCT source FROM datasets WHERE source_type = ? ORDER BY source LIMIT ?").all(sourceType, limit)
+      : conn.stmt("SELECT DISTINCT source FROM datasets WHERE source_type = ? AND source > ? ORDER BY source LIMIT ?").all(sourceType, after, limit)
+  ) as Array<{ source: string }>;
+  return rows.map((row) => row.source);
+};

@@ -23,7 +23,7 @@ import type {
   RunUpdate,
   TrackingStore,
 } from "../../tracking/store.js";
-import { findRunsByDataset } from "./dataset-usage.js";
+import { findRunsByDataset, listDatasetSources } from "./dataset-usage.js";
 import * as experiments from "./experiments.js";
 import { logBatch } from "./log-batch.js";
 import * as queries from "./run-queries.js";
@@ -138,5 +138,9 @@ export class SqliteTrackingStore implements TrackingStore {
 
   async findRunsByDataset(name: string, digest?: string): Promise<DatasetUsage[]> {
     return findRunsByDataset(this.conn, name, digest);
+  }
+
+  async listDatasetSources(sourceType: string, limit: number, after?: string): Promise<string[]> {
+    return listDatasetSources(this.conn, sourceType, limit, after);
   }
 }

@@ -2,7 +2,7 @@ import { lstat } from "node:fs/promises";
 import { PipelineError } from "../../../pipelines/errors.js";
 import { isDirHash } from "../../../pipelines/data/hash-info.js";
 import { POINTER_SUFFIX } from "../../../pipelines/data/pointer-file.js";
-import { addToGitignore, writePointer } from "../../../pipelines/data/pointers.js";
+import { addToGitignore, findPointers, writePointer } from "../../../pipelines/data/pointers.js";
 import { saveToCache } from "../../../pipelines/data/workspace.js";
 import { absoluteOf, toWorkspaceRelative } from "../../../pipelines/data/workspace-path.js";
 import type { CommandResult } from "../../output.js";
@@ -33,6 +33,12 @@ export const addCommand = async (cwd: string, paths: readonly string[]): Promise
       await lstat(absoluteOf(ws.root, rel)).catch(() => {
         throw new PipelineError("does not exist", { file: paths[index] });
       });
+    }
+    // As DVC: a path inside a tracked folder, or a folder holding a tracked path, would be versioned twice.
+    const tracked = findPointers(ws).flatMap((found) => found.paths.map((path) => ({ path, pointer: found.file })));
+    for (const rel of rels) {
+      const overlap = tracked.find((item) => item.path !== rel && (rel.startsWith(`${item.path}/`) || item.path.startsWith(`${rel}/`)));
+      if (overlap !== undefined) throw new PipelineError(`overlaps ${overlap.path}, tracked by ${overlap.pointer}`, { file: rel });
     }
     const added: Added[] = await ws.withLock(async () => {
       const done: Added[] = [];

@@ -125,6 +125,16 @@ describe("cairn add", () => {
     }
     await expect(stat(at("ok.txt.cairn"))).rejects.toThrow("ENOENT");
   });
+
+  it("refuses a path inside a tracked folder, or a folder holding a tracked path", async () => {
+    const { root, write } = await repo();
+    await write("d/sub/x", "x");
+    await write("e/f/y", "y");
+    await addCommand(root, ["d", "e/f"]);
+    expect((await rejection(addCommand(root, ["d/sub/x"]))).message).toBe("d/sub/x: overlaps d, tracked by d.cairn");
+    expect((await rejection(addCommand(root, ["e"]))).message).toBe("e: overlaps e/f, tracked by e/f.cairn");
+    expect((await addCommand(root, ["d"])).data).toMatchObject({ added: [{ path: "d" }] });
+  });
 });
 
 describe("cairn status and checkout", () => {
@@ -247,5 +257,23 @@ describe("the cairn binary", () => {
     const refused = await runCli(["checkout", "--json"], root);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout)).toEqual({ outs: [{ path: "x", hash: sha("x"), outcome: "refused", reason: "has changes that are not in the cache (x); `cairn add` them or use --force to discard them" }] });
+  });
+});
+
+describe("pointer files", () => {
+  it("are found in subfolders (not inside tracked folders), and a malformed one is named", async () => {
+    const { root, write } = await repo();
+    await write("a/b/c.txt", "c");
+    await write("tracked/data.txt", "d");
+    await addCommand(root, ["a/b/c.txt", "tracked"]);
+    await write("tracked/x.cairn", "not a pointer: this file is data inside a tracked folder\n");
+    expect((await statusData(root)).outs.map((out) => [out.pointer, out.state])).toEqual([
+      ["a/b/c.txt.cairn", "unchanged"],
+      ["tracked.cairn", "modified"],
+    ]);
+    await write("bad.cairn", "outs:\n  - path: ../escape\n    sha256: nope\n");
+    expect((await rejection(statusCommand(root))).message).toBe("bad.cairn: outs[0]: sha256 must be 64 lowercase hex digits (with '.dir' for a directory)");
+    await write("bad.cairn", `outs:\n  - path: ../escape\n    sha256: ${sha("x")}\n    size: 1\n`);
+    expect((await rejection(statusCommand(root))).message).toBe("bad.cairn: outs[0].path must be a relative path inside the pointer's folder");
   });
 });
