@@ -1488,6 +1488,9 @@ describe("malformed requests to the data version routes (issue 13)", () => {
     ];
     for (const [label, path, status, mentions] of cases) expectRefusal(label, await send(path), { status, mentions });
     expect((await send("audit/events?max_results=1000")).text).toBe(before.text);
+  });
+});
+
 describe("malformed requests to the data object routes (issue 13)", () => {
   let data: TempServer;
   const DATA = "/api/2.0/cairn/data";
