@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ArtifactStore } from "../../artifacts/store.js";
 import { openLocalArtifactStore } from "../../stores/artifact-stores/local/index.js";
 import { manifestHash, serializeManifest } from "../data/dir-manifest.js";
-import { DataObjectReader, dataObjectKey } from "./data-versions-manifest.js";
+import { DataObjectReader } from "./data-versions-manifest.js";
+import { dataObjectKey } from "./data-object-key.js";
 
 /** The server's data objects as the data version page reads them, over a real local artifact store. */
 let dir: string;

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { ArtifactStore } from "../../artifacts/store.js";
 import { CairnError, ErrorCode } from "../../core/errors.js";
-import { objectKey } from "../data/cache-layout.js";
 import { type DirEntry, parseManifest } from "../data/dir-manifest.js";
 import { hexOf } from "../data/hash-info.js";
+import { dataObjectKey } from "./data-object-key.js";
 
 /**
  * Reads data objects the server holds (pushed by `cairn push` to the default remote): the artifact store keeps them
@@ -11,12 +11,9 @@ import { hexOf } from "../data/hash-info.js";
  * manifest is parsed once and kept (it is content-addressed, so it never changes) in a small LRU; a manifest whose
  * bytes do not hash to its name, or that does not parse, is treated as absent rather than shown.
  */
-export const DATA_OBJECTS_PREFIX = ".cairn-data";
 /** 64 MiB: about 500,000 files; a bigger manifest is not listed (the page says files are unavailable). */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 const CACHED_MANIFESTS = 8;
-
-export const dataObjectKey = (hash: string): string => `${DATA_OBJECTS_PREFIX}/${objectKey(hash)}`;
 
 export type ManifestRead = { state: "ok"; entries: DirEntry[] } | { state: "absent" | "too-large" | "invalid" };
 

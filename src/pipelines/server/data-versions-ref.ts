@@ -1,6 +1,6 @@
 import { type DatasetInput, SystemTag } from "../../protocol/mlflow/entities.js";
 import { isObjectHash } from "../data/hash-info.js";
-import { DATA_CONTEXT_OUTPUT, DATA_VERSION_SOURCE_TYPE } from "../tracking/repro-tracker.js";
+import { DATA_CONTEXT_OUTPUT, DATA_VERSION_SOURCE_TYPE, dataVersionUri } from "../tracking/repro-tracker.js";
 import type { DataVersionRelation } from "./data-versions-store.js";
 
 /**
@@ -17,7 +17,7 @@ export interface DataVersionRef {
   nfiles?: number;
 }
 
-const URI_PREFIX = "cairn-data://sha256/";
+const URI_PREFIX = dataVersionUri("");
 
 /** The hash a cairn-data source names, or undefined. */
 export const hashOfSource = (source: string): string | undefined => {

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../../server/test-support/temp-server.js";
-import { dataObjectKey } from "./data-versions-manifest.js";
+import { dataObjectKey } from "./data-object-key.js";
 import {
   MODEL_HASH,
   PREPARED_FILES,

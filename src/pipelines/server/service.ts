@@ -5,11 +5,12 @@ import { CairnError, ErrorCode, invalidParameter, isCairnError, notFound } from 
 import { noAudit, type AuditRecorder } from "../../audit/recorder.js";
 import type { ArtifactContent, ArtifactStat, ArtifactStore } from "../../artifacts/store.js";
 import type { TrackingStore } from "../../tracking/store.js";
-import { objectKey } from "../data/cache-layout.js";
 import { hexOf } from "../data/hash-info.js";
 import { frameHeader, MAX_BATCH_OBJECT_BYTES, readFrames } from "./batch-frames.js";
 export { parseObjectHash } from "./service-hash.js";
-import { CAIRN_DATA_SOURCE_TYPE, dataHashOfSource } from "./data-source.js";
+import { dataObjectKey } from "./data-object-key.js";
+import { hashOfSource } from "./data-versions-ref.js";
+import { DATA_VERSION_SOURCE_TYPE } from "../tracking/repro-tracker.js";
 
 /**
  * The server's content-addressed data objects (`cairn push`/`pull`): stored in the artifact store, whatever its
@@ -17,8 +18,6 @@ import { CAIRN_DATA_SOURCE_TYPE, dataHashOfSource } from "./data-source.js";
  * signed-in user may read and write them: a write can only ever store the bytes its name promises (verified while
  * they stream, before the store places them), never replace someone's data with other data.
  */
-export const DATA_OBJECTS_ROOT = ".cairn-data";
-
 /** Per objects/missing call; a client checks 10,000 files in one round trip. */
 export const MAX_MISSING_HASHES = 10_000;
 /** Largest page of data/references. */
@@ -32,8 +31,6 @@ const BATCH_WRITE_CONCURRENCY = 8;
 const READ_AHEAD = 16;
 const READ_AHEAD_BYTES = 1024 * 1024;
 const SEND_CHUNK_BYTES = 64 * 1024;
-
-export const dataObjectKey = (hash: string): string => `${DATA_OBJECTS_ROOT}/${objectKey(hash)}`;
 
 export interface DataObjectOptions {
   audit?: AuditRecorder;
@@ -293,9 +290,9 @@ export class DataObjectService {
    */
   async references(maxResults: number, pageToken: string | undefined): Promise<ReferencesPage> {
     const after = decodeAfter(pageToken);
-    const sources = await this.tracking.listDatasetSources(CAIRN_DATA_SOURCE_TYPE, maxResults + 1, after);
+    const sources = await this.tracking.listDatasetSources(DATA_VERSION_SOURCE_TYPE, maxResults + 1, after);
     const page = sources.slice(0, maxResults);
-    const hashes = [...new Set(page.map(dataHashOfSource).filter((hash): hash is string => hash !== undefined))];
+    const hashes = [...new Set(page.map(hashOfSource).filter((hash): hash is string => hash !== undefined))];
     const last = page[page.length - 1];
     return sources.length > maxResults && last !== undefined ? { hashes, nextPageToken: encodeAfter(last) } : { hashes };
   }

@@ -10,7 +10,7 @@ import {
   PIPELINE_TAGS,
   dataVersionUri,
 } from "../../tracking/repro-tracker.js";
-import { dataObjectKey } from "../data-versions-manifest.js";
+import { dataObjectKey } from "../data-object-key.js";
 
 /**
  * Seeds a real server with what `cairn repro` + the tracker write over MLflow's REST API: an experiment, a
