@@ -156,3 +156,19 @@ export const missingObjects = (ws: Workspace, hashes: Iterable<string>, listings
   };
   return unique.filter((hash) => !present(hash));
 };
+
+/**
+ * The metadata of the cache's object folders (`files/sha256` and its 256 shard folders: inode and mtime) in one
+ * sha256. Adding or removing an object changes its shard folder's mtime, so while this is unchanged the set of
+ * objects is too: what lets a status remember that a 100,000-file version was complete instead of listing the cache
+ * again (256 lstats instead).
+ */
+export const shardsFingerprint = (ws: Workspace): string => {
+  const base = join(ws.cacheDir, "files", "sha256");
+  const parts: string[] = [];
+  for (const name of ["", ...Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))]) {
+    const stats = lstatSync(name === "" ? base : join(base, name), { throwIfNoEntry: false });
+    parts.push(stats === undefined ? "-" : `${stats.ino}:${stats.mtimeMs}`);
+  }
+  return hashBytes(Buffer.from(parts.join(","), "utf8"));
+};
