@@ -17,6 +17,8 @@ export type { FileKey } from "./file-key.js";
 export const MAX_ROWS = 2_000_000;
 /** Lookups from which reading the whole table may be cheaper than one query each. */
 const BULK_MIN = 2000;
+/** Verified objects buffered before one transaction writes them. */
+const VERIFIED_BATCH = 10_000;
 
 const SCHEMA_VERSION = 2;
 const SCHEMA = `
@@ -40,6 +42,7 @@ export class StateDb {
   private readonly getVerified: Statement<[string, number | bigint, number, number], { hash: string }>;
   private readonly putVerified: Statement<[string, number | bigint, number, number, number]>;
   private writes = 0;
+  private pendingVerified: { hash: string; key: FileKey }[] = [];
   /** The whole hashes table, once a bulk lookup read it (numbers-only inodes). */
   private table: Map<number, [number, number, string]> | undefined;
 
@@ -109,11 +112,24 @@ export class StateDb {
   }
 
   isVerified(hash: string, key: FileKey): boolean {
+    this.flushVerified();
     return this.getVerified.get(hash, signed(key.ino), key.mtimeUs, key.size) !== undefined;
   }
 
+  /**
+   * Remembers verified objects. Buffered (an add of 100,000 files stores as many objects: one transaction each would
+   * dominate it) and written at the next verified lookup, past VERIFIED_BATCH, or at close; a row lost to a crash
+   * only means one more check later.
+   */
   markVerified(entries: readonly { hash: string; key: FileKey }[]): void {
+    for (const entry of entries) this.pendingVerified.push(entry);
+    if (this.pendingVerified.length >= VERIFIED_BATCH) this.flushVerified();
+  }
+
+  private flushVerified(): void {
+    const entries = this.pendingVerified;
     if (entries.length === 0) return;
+    this.pendingVerified = [];
     const now = Math.floor(Date.now() / 1000);
     this.db.transaction(() => {
       for (const { hash, key } of entries) this.putVerified.run(hash, signed(key.ino), key.mtimeUs, key.size, now);
@@ -147,6 +163,7 @@ export class StateDb {
 
   /** Rows per table, for tests and the bounded-growth check. */
   counts(): { hashes: number; verified: number; dirs: number; complete: number } {
+    this.flushVerified();
     const count = (table: string): number => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { hashes: count("hashes"), verified: count("verified"), dirs: count("dirs"), complete: count("complete") };
   }
@@ -163,7 +180,9 @@ export class StateDb {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flushVerified();
+    this.db.close();
   }
 
   /** Pruning costs a count: done every 100,000 rows written, not on every write. */
