@@ -17,7 +17,39 @@ import type { Workspace } from "./workspace.js";
  */
 export const OBJECT_MODE = 0o444;
 
-export const tmpPathIn = (ws: Workspace): string => join(ws.tmpDir, `${process.pid}-${randomBytes(8).toString("hex")}`);
+/** Unique per process (pid + a random tag + a counter): no random bytes drawn per file. */
+const TMP_TAG = `${process.pid}-${randomBytes(6).toString("hex")}`;
+let tmpCounter = 0;
+export const tmpPathIn = (ws: Workspace): string => {
+  tmpCounter += 1;
+  return join(ws.tmpDir, `${TMP_TAG}-${tmpCounter}`);
+};
+
+/**
+ * Folders this process made or found (the tmp folder, cache shards, workspace folders): `mkdir -p` once each rather
+ * than once per file of a 100,000-file add. A folder removed since (a checkout pruning empty folders) is made again
+ * by renameInto's retry.
+ */
+const madeDirs = new Set<string>();
+export const ensureDir = async (dir: string): Promise<void> => {
+  if (madeDirs.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  madeDirs.add(dir);
+};
+
+/** rename(from, to), making `to`'s folder when it is missing (also when this process had made it before). */
+export const renameInto = async (from: string, to: string): Promise<void> => {
+  const dir = dirname(to);
+  await ensureDir(dir);
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    madeDirs.delete(dir);
+    await ensureDir(dir);
+    await rename(from, to);
+  }
+};
 
 export const hasObject = (ws: Workspace, hash: string): boolean => {
   try {
@@ -31,15 +63,14 @@ export const hasObject = (ws: Workspace, hash: string): boolean => {
 const place = async (ws: Workspace, tmp: string, hash: string): Promise<string> => {
   const target = objectPath(ws.cacheDir, hash);
   await chmod(tmp, OBJECT_MODE);
-  await mkdir(dirname(target), { recursive: true });
-  await rename(tmp, target);
+  await renameInto(tmp, target);
   return target;
 };
 
 /** Stores bytes (a directory manifest) as the object `hash`, unless it is there already. */
 export const storeBytes = async (ws: Workspace, hash: string, bytes: Buffer): Promise<void> => {
   if (hasObject(ws, hash)) return;
-  await mkdir(ws.tmpDir, { recursive: true });
+  await ensureDir(ws.tmpDir);
   const tmp = tmpPathIn(ws);
   await writeFile(tmp, bytes, { mode: 0o600 });
   await place(ws, tmp, hash);
@@ -50,10 +81,17 @@ export const storeBytes = async (ws: Workspace, hash: string, bytes: Buffer): Pr
  * not shared with anything else (one link, not a symlink). The state db learns the object is verified.
  */
 export const moveIntoCache = async (ws: Workspace, source: string, hash: string): Promise<void> => {
-  await mkdir(ws.tmpDir, { recursive: true });
-  const tmp = tmpPathIn(ws);
-  await rename(source, tmp);
-  const target = await place(ws, tmp, hash);
+  // Made read-only where it is, then renamed straight to its name: the object appears whole and 0444 in one step.
+  const target = objectPath(ws.cacheDir, hash);
+  await chmod(source, OBJECT_MODE);
+  try {
+    await renameInto(source, target);
+  } catch (error) {
+    // A workspace folder on another filesystem (a mount point inside the workspace): copied instead.
+    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+    await copyIntoCache(ws, source, hash, source);
+    return;
+  }
   ws.state.markVerified([{ hash, key: keyOfPath(target) }]);
 };
 
@@ -63,7 +101,7 @@ export const moveIntoCache = async (ws: Workspace, source: string, hash: string)
  * inode with a file that can still change, and is never stored under a name its bytes do not have.
  */
 export const copyIntoCache = async (ws: Workspace, source: string, hash: string, shown: string): Promise<void> => {
-  await mkdir(ws.tmpDir, { recursive: true });
+  await ensureDir(ws.tmpDir);
   const tmp = tmpPathIn(ws);
   try {
     await copyFile(source, tmp, constants.COPYFILE_FICLONE);
@@ -155,4 +193,20 @@ export const missingObjects = (ws: Workspace, hashes: Iterable<string>, listings
     return names.has(hash.slice(2));
   };
   return unique.filter((hash) => !present(hash));
+};
+
+/**
+ * The metadata of the cache's object folders (`files/sha256` and its 256 shard folders: inode and mtime) in one
+ * sha256. Adding or removing an object changes its shard folder's mtime, so while this is unchanged the set of
+ * objects is too: what lets a status remember that a 100,000-file version was complete instead of listing the cache
+ * again (256 lstats instead).
+ */
+export const shardsFingerprint = (ws: Workspace): string => {
+  const base = join(ws.cacheDir, "files", "sha256");
+  const parts: string[] = [];
+  for (const name of ["", ...Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))]) {
+    const stats = lstatSync(name === "" ? base : join(base, name), { throwIfNoEntry: false });
+    parts.push(stats === undefined ? "-" : `${stats.ino}:${stats.mtimeMs}`);
+  }
+  return hashBytes(Buffer.from(parts.join(","), "utf8"));
 };

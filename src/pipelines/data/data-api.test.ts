@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, lstat, mkdir, readFile, readlink, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -249,5 +249,29 @@ describe("big folders (the bulk paths of status)", () => {
     const { unlink } = await import("node:fs/promises");
     await unlink(objectPath(ws.cacheDir, sha("content 1999")));
     expect(await statusOfOut(ws, "big.cairn", "big", info)).toEqual({ pointer: "big.cairn", path: "big", hash: info.hash, state: "not in cache", inCache: false });
+  });
+});
+
+describe("the folder fingerprint", () => {
+  it("answers an unchanged folder's hash from its recorded metadata, and notices any change of it", async () => {
+    const { ws, write, dir } = await workspace();
+    await write("f/a.txt", "aaaa");
+    await write("f/b.txt", "bbbb");
+    const reference = await write("reference", "");
+    const before = await hashPath(ws, "f");
+    expect(ws.state.counts().dirs).toBe(1);
+    // Same inode, size and mtime (copied with touch -r), other bytes: the recorded folder hash is answered.
+    const path = join(dir, "f/a.txt");
+    execFileSync("touch", ["-r", path, reference]);
+    await writeFile(path, "AAAA");
+    execFileSync("touch", ["-r", reference, path]);
+    expect(await hashPath(ws, "f")).toEqual(before);
+    // A new file changes the fingerprint: the folder is hashed again (a.txt's recorded hash still answers for it).
+    await write("f/c.txt", "c");
+    const after = await hashPath(ws, "f");
+    expect(after.nfiles).toBe(3);
+    expect(after.hash).not.toBe(before.hash);
+    await rm(join(dir, "f/c.txt"));
+    expect(await hashPath(ws, "f")).toEqual(before);
   });
 });

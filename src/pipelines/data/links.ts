@@ -1,8 +1,8 @@
 import { lstatSync, realpathSync } from "node:fs";
-import { chmod, copyFile, constants, link, mkdir, rename, symlink, unlink } from "node:fs/promises";
-import { dirname } from "node:path";
+import { chmod, copyFile, constants, link, rename, symlink, unlink } from "node:fs/promises";
+import { resolve } from "node:path";
 import { PipelineError } from "../errors.js";
-import { tmpPathIn } from "./cache-objects.js";
+import { ensureDir, renameInto, tmpPathIn } from "./cache-objects.js";
 import type { LinkType } from "./workspace-config.js";
 import type { Workspace } from "./workspace.js";
 
@@ -44,9 +44,8 @@ const makeLink = async (type: LinkType, object: string, tmp: string): Promise<vo
 export const linkFromCache = async (ws: Workspace, object: string, dest: string, types: readonly LinkType[] = ws.config.cache.type): Promise<LinkType> => {
   const failed = failedTypes.get(ws) ?? new Set<LinkType>();
   failedTypes.set(ws, failed);
-  await mkdir(ws.tmpDir, { recursive: true });
-  await mkdir(dirname(dest), { recursive: true });
-  const absoluteObject = realpathSync(object);
+  await ensureDir(ws.tmpDir);
+  const absoluteObject = resolve(object);
   for (const type of types) {
     if (failed.has(type)) continue;
     const tmp = tmpPathIn(ws);
@@ -61,7 +60,7 @@ export const linkFromCache = async (ws: Workspace, object: string, dest: string,
       throw error;
     }
     try {
-      await rename(tmp, dest);
+      await renameInto(tmp, dest);
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
       throw error;
@@ -84,7 +83,7 @@ export const isProtectedLink = (path: string): boolean => {
 export const unprotectFile = async (ws: Workspace, path: string): Promise<boolean> => {
   if (!isProtectedLink(path)) return false;
   const source = realpathSync(path);
-  await mkdir(ws.tmpDir, { recursive: true });
+  await ensureDir(ws.tmpDir);
   const tmp = tmpPathIn(ws);
   try {
     await copyFile(source, tmp);

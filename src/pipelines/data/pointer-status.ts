@@ -1,9 +1,9 @@
 import { lstatSync } from "node:fs";
-import { hasObject, missingObjects, readManifestObject, type ShardListings } from "./cache-objects.js";
+import { hasObject, missingObjects, readManifestObject, shardsFingerprint, type ShardListings } from "./cache-objects.js";
 import type { DirEntry } from "./dir-manifest.js";
 import { isDirHash, type HashInfo } from "./hash-info.js";
 import { findPointers } from "./pointers.js";
-import { scanPath, type ScannedFile } from "./scan-path.js";
+import { quickHash, scanPath, type ScannedFile } from "./scan-path.js";
 import type { Workspace } from "./workspace.js";
 import { absoluteOf } from "./workspace-path.js";
 
@@ -45,10 +45,23 @@ const exists = (path: string): boolean => {
   }
 };
 
-/** Whether every object of a version is in the cache; `files` are its file hashes when known (saves reading the manifest). */
-const versionInCache = async (ws: Workspace, info: HashInfo, path: string, listings: ShardListings, fileHashes?: Iterable<string>): Promise<boolean> => {
+/** What one status pass shares: the cache's shard listings and its shard fingerprint, each read at most once. */
+interface CacheView {
+  listings: ShardListings;
+  shards?: string;
+}
+
+/**
+ * Whether every object of a version is in the cache; `fileHashes` are its file hashes when known (saves reading the
+ * manifest). A folder version found complete is remembered with the cache's shard fingerprint, so the next status
+ * answers from the state db until an object is added or removed.
+ */
+const versionInCache = async (ws: Workspace, info: HashInfo, path: string, view: CacheView, fileHashes?: Iterable<string>): Promise<boolean> => {
   if (!hasObject(ws, info.hash)) return false;
   if (!isDirHash(info.hash)) return true;
+  // Taken before any listing: an object removed while this runs makes the remembered fingerprint stale, not wrong.
+  view.shards ??= shardsFingerprint(ws);
+  if (ws.state.isComplete(info.hash, view.shards)) return true;
   let hashes = fileHashes;
   if (hashes === undefined) {
     try {
@@ -57,7 +70,9 @@ const versionInCache = async (ws: Workspace, info: HashInfo, path: string, listi
       return false;
     }
   }
-  return missingObjects(ws, hashes, listings).length === 0;
+  const complete = missingObjects(ws, hashes, view.listings).length === 0;
+  if (complete) ws.state.markComplete(info.hash, view.shards);
+  return complete;
 };
 
 const diffDir = (recorded: readonly DirEntry[], current: readonly ScannedFile[]): DirChanges => {
@@ -76,18 +91,19 @@ const diffDir = (recorded: readonly DirEntry[], current: readonly ScannedFile[])
 };
 
 /** The status of one tracked path against the version `info` recorded for it. */
-export const statusOfOut = async (ws: Workspace, pointer: string, path: string, info: HashInfo, listings: ShardListings = new Map()): Promise<OutStatus> => {
+export const statusOfOut = async (ws: Workspace, pointer: string, path: string, info: HashInfo, view: CacheView = { listings: new Map() }): Promise<OutStatus> => {
   const base = { pointer, path, hash: info.hash };
   if (!exists(absoluteOf(ws.root, path))) {
-    const inCache = await versionInCache(ws, info, path, listings);
+    const inCache = await versionInCache(ws, info, path, view);
     return { ...base, state: inCache ? "missing" : "not in cache", inCache };
   }
-  const scan = await scanPath(ws, path);
-  if (scan.info.hash === info.hash) {
-    const inCache = await versionInCache(ws, info, path, listings, scan.files.map((file) => file.hash));
+  const quick = await quickHash(ws, path);
+  if (quick.info.hash === info.hash) {
+    const inCache = await versionInCache(ws, info, path, view, quick.scan?.files.map((file) => file.hash));
     return { ...base, state: inCache ? "unchanged" : "not in cache", inCache };
   }
-  const inCache = await versionInCache(ws, info, path, listings);
+  const scan = quick.scan ?? (await scanPath(ws, path));
+  const inCache = await versionInCache(ws, info, path, view);
   const status: OutStatus = { ...base, state: "modified", inCache, current: scan.info.hash };
   if (isDirHash(info.hash) && inCache) {
     const recorded = await readManifestObject(ws, info.hash, path);
@@ -100,10 +116,10 @@ export const statusOfOut = async (ws: Workspace, pointer: string, path: string, 
 export const statusOfPointers = async (ws: Workspace): Promise<OutStatus[]> => {
   const statuses: OutStatus[] = [];
   // Nothing is written during a status: the cache's shard folders are listed once for all the tracked folders.
-  const listings: ShardListings = new Map();
+  const view: CacheView = { listings: new Map() };
   for (const found of findPointers(ws)) {
     for (const [index, out] of found.pointer.outs.entries()) {
-      statuses.push(await statusOfOut(ws, found.file, found.paths[index] as string, out, listings));
+      statuses.push(await statusOfOut(ws, found.file, found.paths[index] as string, out, view));
     }
   }
   return statuses;

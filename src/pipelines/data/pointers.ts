@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PipelineError } from "../errors.js";
 import { WORKSPACE_DIR } from "./cache-layout.js";
 import { parsePointerFile, POINTER_SUFFIX, serializePointerFile, type PointerFile } from "./pointer-file.js";
-import { tmpPathIn } from "./cache-objects.js";
+import { ensureDir, tmpPathIn } from "./cache-objects.js";
 import type { Workspace } from "./workspace.js";
 import { absoluteOf } from "./workspace-path.js";
 
@@ -62,7 +62,7 @@ export const findPointers = (ws: Workspace): FoundPointer[] => {
 
 /** Writes a pointer file atomically (tmp + rename). */
 export const writePointer = async (ws: Workspace, file: string, pointer: PointerFile): Promise<void> => {
-  await mkdir(ws.tmpDir, { recursive: true });
+  await ensureDir(ws.tmpDir);
   const tmp = tmpPathIn(ws);
   await writeFile(tmp, serializePointerFile(pointer));
   await rename(tmp, absoluteOf(ws.root, file));
