@@ -85,6 +85,18 @@ describe("examples/iris-pipeline", () => {
     expect(await repro()).toEqual({ prepare: "skipped", train: "skipped", evaluate: "skipped", register: "skipped" });
 
     await setEpochs(40);
+    // `cairn status` names the stage whose inputs changed and why; downstream stages change only once it has run.
+    const status = await runCli(["status", "--json"], { cwd: work });
+    expect(status.code).toBe(0);
+    expect((JSON.parse(status.stdout) as { pipeline: unknown }).pipeline).toEqual({
+      file: "dvc.yaml",
+      stages: [
+        { stage: "prepare", state: "up to date", reasons: [] },
+        { stage: "train", state: "changed", reasons: ["param train changed"] },
+        { stage: "evaluate", state: "up to date", reasons: [] },
+        { stage: "register", state: "up to date", reasons: [] },
+      ],
+    });
     expect(await repro()).toEqual({ prepare: "skipped", train: "ran", evaluate: "ran", register: "ran" });
     expect(await modelVersions()).toEqual(["1", "2"]);
     expect(await readFile(path.join(work, "cairn.lock"), "utf8")).not.toBe(lockAfterFirst);

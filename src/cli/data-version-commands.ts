@@ -38,8 +38,8 @@ export const registerDataVersionCommands = (program: Command, localAction: Local
 
   program
     .command("status")
-    .description("each tracked path against its pointer file: unchanged, modified (which files), not in cache, missing")
-    .option("--json", "print JSON: {outs: [{pointer, path, hash, state, in_cache, current?, changes?}]}")
+    .description("each tracked path against its pointer file (unchanged, modified: which files, not in cache, missing), then each pipeline stage against the lock file (up to date, or changed with the reasons)")
+    .option("--json", "print JSON: {outs: [{pointer, path, hash, state, in_cache, current?, changes?}], pipeline?: {file, stages: [{stage, state, reasons}]}}")
     .action(localAction(async () => (await import("./commands/data-version/status.js")).statusCommand(process.cwd())));
 
   program

@@ -1,4 +1,5 @@
 import { statusOfPointers, type OutStatus } from "../../../pipelines/data/pointer-status.js";
+import type { PipelineStatus, StageStatus } from "../../../pipelines/repro/pipeline-status.js";
 import type { CommandResult } from "../../output.js";
 import { inWorkspace } from "./open.js";
 
@@ -18,13 +19,24 @@ const describe = (status: OutStatus): string[] => {
   return lines;
 };
 
+const describeStage = (status: StageStatus): string[] => [`${status.stage}: ${status.state}`, ...status.reasons.map((reason) => `    ${reason}`)];
+
+const stagesText = (pipeline: PipelineStatus): string => {
+  const changed = pipeline.stages.filter((stage) => stage.state !== "up to date");
+  const count = `${pipeline.stages.length} ${pipeline.stages.length === 1 ? "stage" : "stages"}`;
+  return changed.length === 0 ? `Pipeline ${pipeline.pipelineFile}: ${count} up to date.` : changed.flatMap(describeStage).join("\n");
+};
+
 /**
- * `cairn status [--json]`: each tracked path against its pointer file. The JSON is {outs: [{pointer, path, hash,
- * state, in_cache, current?, changes?}]}; the human output lists what changed, or says all is up to date.
+ * `cairn status [--json]`: each tracked path against its pointer file, then (when the workspace has a pipeline file)
+ * each stage against the lock file, as `dvc status` covers both. The JSON is {outs: [{pointer, path, hash, state,
+ * in_cache, current?, changes?}], pipeline?: {file, stages: [{stage, state, reasons}]}}; the human output lists what
+ * changed, or says all is up to date. The pipeline module is loaded only when a pipeline file exists.
  */
 export const statusCommand = async (cwd: string): Promise<CommandResult> =>
   inWorkspace(cwd, async (ws) => {
     const statuses = await statusOfPointers(ws);
+    const pipeline = await (await import("../../../pipelines/repro/pipeline-status.js")).pipelineStatus(ws);
     const changed = statuses.filter((status) => status.state !== "unchanged");
     const data = {
       outs: statuses.map((status) => ({
@@ -36,12 +48,16 @@ export const statusCommand = async (cwd: string): Promise<CommandResult> =>
         ...(status.current === undefined ? {} : { current: status.current }),
         ...(status.changes === undefined ? {} : { changes: status.changes }),
       })),
+      ...(pipeline === undefined ? {} : { pipeline: { file: pipeline.pipelineFile, stages: pipeline.stages } }),
     };
-    const text =
+    const dataText =
       statuses.length === 0
-        ? "Nothing is tracked (no pointer files)."
+        ? pipeline === undefined
+          ? "Nothing is tracked (no pointer files, no pipeline file)."
+          : undefined
         : changed.length === 0
           ? `Data and pointer files are up to date (${statuses.length} tracked ${statuses.length === 1 ? "path" : "paths"}).`
           : changed.flatMap(describe).join("\n");
+    const text = [dataText, pipeline === undefined ? undefined : stagesText(pipeline)].filter((part) => part !== undefined).join("\n");
     return { data, human: { kind: "message", text } };
   });
