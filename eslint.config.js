@@ -18,6 +18,11 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
+    // The example project's stages are plain Node scripts.
+    files: ["examples/**/*.mjs"],
+    languageOptions: { globals: { console: "readonly", process: "readonly", Buffer: "readonly", TextEncoder: "readonly" } },
+  },
+  {
     // Tests read arbitrary JSON responses; strict types matter at the product's module boundaries, not in assertions.
     files: ["**/*.test.ts", "**/*.test.tsx", "test/**", "**/test-support/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
