@@ -1,25 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempProject, type TempProject } from "../pipelines/definition/test-support/temp-project.js";
-import { repoRoot, type CliResult } from "./test-support/run-cli.js";
-
-/**
- * The real CLI in a child process whose cwd is the temporary workspace (workspace commands find their root from the
- * cwd). tsx is imported by absolute URL: `--import tsx` would be resolved from the temporary folder.
- */
-const tsx = pathToFileURL(join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
-const runCli = (args: readonly string[], options: { cwd: string }): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", tsx, join(repoRoot, "src/cli/main.ts"), ...args], { cwd: options.cwd, env: base, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+import { runCli } from "./test-support/run-cli.js";
 
 /** A real workspace in a real git repository: one commit, then workspace edits. */
 let made: TempProject;

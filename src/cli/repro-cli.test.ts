@@ -1,13 +1,10 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { initWorkspace } from "../pipelines/data/init-workspace.js";
 import { PIPELINE_TAGS } from "../pipelines/tracking/repro-tracker.js";
 import { exists, makeGitWorkspace, readLines, readText, removeWorkspace, write } from "../pipelines/repro/test-support/repro-fixture.js";
 import { CairnClient } from "../sdk/client.js";
 import { startTempServer, type TempServer } from "../server/test-support/temp-server.js";
-import { repoRoot, type CliResult } from "./test-support/run-cli.js";
+import { runCli, spawnCli, type CliResult } from "./test-support/run-cli.js";
 
 /** `cairn repro` as a user runs it: a real process in a temporary git repository holding a workspace. */
 let root: string;
@@ -44,20 +41,9 @@ afterEach(async () => {
   await removeWorkspace(root);
 });
 
-/** The real CLI through tsx, started in the workspace (runCli's `--import tsx` resolves from the cwd, not the repo). */
-const TSX = pathToFileURL(path.join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
-const start = (args: readonly string[]) => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, MLFLOW_EXPERIMENT_NAME: _e, ...env } = process.env;
-  return spawn(process.execPath, ["--import", TSX, path.join(repoRoot, "src/cli/main.ts"), ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-};
-const cairn = (...args: string[]): Promise<CliResult> => {
-  const child = start(args);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+/** The real CLI, started in the workspace. */
+const start = (args: readonly string[]) => spawnCli(args, { cwd: root });
+const cairn = (...args: string[]): Promise<CliResult> => runCli(args, { cwd: root });
 const unreachable = ["--tracking-uri", "http://127.0.0.1:9"];
 
 describe("cairn repro", () => {

@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, type CliResult } from "../../cli/test-support/run-cli.js";
+import { runCli, type CliResult } from "../../cli/test-support/run-cli.js";
 import type { Run } from "../../protocol/mlflow/entities.js";
 import { unusedPort } from "../../sdk/test-support/recording-server.js";
 import { startTempServer, type TempServer } from "../../server/test-support/temp-server.js";
@@ -39,24 +39,10 @@ const PIPELINE = `stages:
 const git = (...args: string[]): string =>
   execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: root, encoding: "utf8" }).trim();
 
-/**
- * The real CLI run from inside the workspace, as a user runs it. run-cli.ts's `--import tsx` resolves tsx from the
- * cwd, which a temporary workspace has no node_modules for: the loader is named by its path here instead.
- */
+/** The real CLI run from inside the workspace, as a user runs it. */
 const cairn = (...args: string[]): Promise<CliResult> => cairnAt(server.url, ...args);
-const cairnAt = (trackingUri: string, ...args: string[]): Promise<CliResult> => {
-  const { CAIRN_TRACKING_URI: _c, MLFLOW_TRACKING_URI: _m, MLFLOW_EXPERIMENT_NAME: _e, MLFLOW_RUN_ID: _r, ...base } = process.env;
-  const child = spawn(
-    process.execPath,
-    ["--import", path.join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs"), path.join(repoRoot, "src/cli/main.ts"), "--tracking-uri", trackingUri, ...args],
-    { cwd: root, env: { ...base, CAIRN_USER: "tester" }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+const cairnAt = (trackingUri: string, ...args: string[]): Promise<CliResult> =>
+  runCli(["--tracking-uri", trackingUri, ...args], { cwd: root, env: { CAIRN_USER: "tester" } });
 
 const rest = async (route: string, body: unknown): Promise<any> => {
   const response = await fetch(`${server.url}/api/2.0/mlflow/${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

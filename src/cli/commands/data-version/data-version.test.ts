@@ -1,14 +1,13 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { PipelineError } from "../../../pipelines/errors.js";
 import { objectPath } from "../../../pipelines/data/cache-layout.js";
 import { UsageError } from "../../errors.js";
-import { repoRoot } from "../../test-support/run-cli.js";
+import { runCli, type CliResult } from "../../test-support/run-cli.js";
 import { addCommand } from "./add.js";
 import { checkoutCommand } from "./checkout.js";
 import { initCommand } from "./init.js";
@@ -50,19 +49,8 @@ const rejection = async (promise: Promise<unknown>): Promise<Error> => {
   return error as Error;
 };
 
-/**
- * The real CLI in a workspace folder: run-cli.ts's `--import tsx` resolves tsx from the cwd, which is a temp folder
- * here, so the loader is named by its file URL.
- */
-const runCli = (args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> => {
-  const loader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
-  const child = spawn(process.execPath, ["--import", loader, join(repoRoot, "src/cli/main.ts"), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-};
+/** The real CLI in a workspace folder. */
+const cli = (args: string[], cwd: string): Promise<CliResult> => runCli(args, { cwd });
 
 const statusData = async (cwd: string) => (await statusCommand(cwd)).data as { outs: Record<string, unknown>[] };
 
@@ -248,13 +236,13 @@ describe("the cairn binary", () => {
   it("exits 1 naming the problem outside a workspace and when checkout refuses", async () => {
     const outside = await mkdtemp(join(tmpdir(), "cairn-dv-out-"));
     dirs.push(outside);
-    const none = await runCli(["status"], outside);
+    const none = await cli(["status"], outside);
     expect(none).toEqual({ code: 1, stdout: "", stderr: `cairn: error: ${outside}: not a Cairn workspace (run \`cairn init\`)\n` });
     const { root, write } = await repo();
     await write("x", "x");
     await addCommand(root, ["x"]);
     await write("x", "unsaved");
-    const refused = await runCli(["checkout", "--json"], root);
+    const refused = await cli(["checkout", "--json"], root);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout)).toEqual({ outs: [{ path: "x", hash: sha("x"), outcome: "refused", reason: "has changes that are not in the cache (x); `cairn add` them or use --force to discard them" }] });
   });
