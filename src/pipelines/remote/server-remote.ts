@@ -190,7 +190,7 @@ export class ServerRemote implements Remote {
           }
           const bytes = frame.bytes;
           try {
-            await placeVerifiedBytes(frame.hash, bytes, dest, `remote '${this.label}'`);
+            placeVerifiedBytes(frame.hash, bytes, dest, `remote '${this.label}'`);
           } catch (error) {
             failures.push({ hash: frame.hash, error });
           }
