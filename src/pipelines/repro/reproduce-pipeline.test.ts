@@ -263,8 +263,9 @@ describe("reproducePipeline", () => {
       root,
       file: "dvc.yaml",
       stages: [
-        stage("slow", "sleep 0.6 && echo slow > slow.txt", { outs: [out("slow.txt")] }),
-        stage("fails", "exit 5", { outs: [out("never.txt")] }),
+        // "fails" fails only once "slow" has started (a loaded machine may start the two in either order).
+        stage("slow", "touch started.txt && sleep 0.6 && echo slow > slow.txt", { outs: [out("slow.txt")] }),
+        stage("fails", "while [ ! -f started.txt ]; do sleep 0.02; done; exit 5", { outs: [out("never.txt")] }),
         stage("later", "echo later > later.txt", { outs: [out("later.txt")] }),
       ],
     };

@@ -245,6 +245,8 @@ export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo,
   };
 
   const execute = async (stage: ResolvedStage, key: string, base: Omit<LockStage, "outs">, reasons: string[]): Promise<void> => {
+    // Another stage failed (or a signal came) while this one was being checked: it does not start (reported not-run).
+    if (stop) return;
     emit({ kind: "running", stage: stage.name, reasons, cmd: stage.cmd });
     const env = await tracker.stageStarting(stage);
     for (const out of stage.outs) await (out.persist ? io.unprotectPath(out.path) : io.removePath(out.path));
@@ -257,6 +259,9 @@ export const reproducePipeline = async (pipeline: ResolvedPipeline, io: ReproIo,
       output: output(stage),
       stopped: () => stop,
     });
+    // Stopped between its outs' removal and its command's start by a failure elsewhere: nothing of it ran, so it is
+    // not a failure of its own; the lock keeps its old entry and the next repro restores or runs it.
+    if (!end.ok && end.started === false && interrupted === undefined) return;
     if (!end.ok) return fail(stage, base, startedAtMs, end.why);
     for (const out of stage.outs) {
       if (!(await existsInWorkspace(io.root, out.path))) return fail(stage, base, startedAtMs, `it did not create its out '${out.path}'`);

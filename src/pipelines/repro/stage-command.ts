@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Writable } from "node:stream";
 
 /** How a stage's command ended. */
-export type CommandEnd = { ok: true } | { ok: false; why: string };
+/** `started: false`: repro was stopping (another stage failed, or a signal) before the first command began. */
+export type CommandEnd = { ok: true } | { ok: false; why: string; started?: false };
 
 /**
  * The commands running now, each the leader of its own process group (spawned detached), so that SIGINT/SIGTERM
@@ -115,7 +116,7 @@ const runOne = (cmd: string, options: StageCommandOptions): Promise<CommandEnd> 
 export const runStageCommand = async (options: StageCommandOptions): Promise<CommandEnd> => {
   const cmds = typeof options.cmd === "string" ? [options.cmd] : options.cmd;
   for (const [index, cmd] of cmds.entries()) {
-    if (options.stopped()) return { ok: false, why: "interrupted before it started" };
+    if (options.stopped()) return index === 0 ? { ok: false, why: "interrupted before it started", started: false } : { ok: false, why: `interrupted before command ${index + 1} of ${cmds.length} (${cmd})` };
     const end = await runOne(cmd, options);
     if (!end.ok) return cmds.length === 1 ? end : { ok: false, why: `command ${index + 1} of ${cmds.length} (${cmd}): ${end.why}` };
   }
