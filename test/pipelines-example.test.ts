@@ -81,6 +81,8 @@ describe("examples/iris-pipeline", () => {
     expect(first.version).toBe("1");
     expect(first.accuracy).toBeGreaterThan(0.9);
     const lockAfterFirst = await readFile(path.join(work, "cairn.lock"), "utf8");
+    git("add", "cairn.lock");
+    git("commit", "-qm", "first repro");
 
     expect(await repro()).toEqual({ prepare: "skipped", train: "skipped", evaluate: "skipped", register: "skipped" });
 
@@ -100,6 +102,14 @@ describe("examples/iris-pipeline", () => {
     expect(await repro()).toEqual({ prepare: "skipped", train: "ran", evaluate: "ran", register: "ran" });
     expect(await modelVersions()).toEqual(["1", "2"]);
     expect(await readFile(path.join(work, "cairn.lock"), "utf8")).not.toBe(lockAfterFirst);
+    // metrics.json is a cached output, not in git: HEAD's value comes from HEAD's cairn.lock and the cache.
+    const now = JSON.parse(await readFile(path.join(work, "metrics.json"), "utf8")) as { accuracy: number };
+    const diff = await runCli(["metrics", "diff", "--json"], { cwd: work });
+    expect(diff.code).toBe(0);
+    expect((JSON.parse(diff.stdout) as Record<string, Record<string, { old: number; new: number }>>)["metrics.json"]?.accuracy).toMatchObject({
+      old: first.accuracy,
+      new: now.accuracy,
+    });
 
     // Back to the committed params: every changed stage ran with these inputs before, so nothing runs (the register
     // stage would create a third model version if it did) and the outputs and lock are those of the first repro.

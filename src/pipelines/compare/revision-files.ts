@@ -1,7 +1,11 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { PipelineError } from "../errors.js";
+import { CACHE_DIR, objectPath, WORKSPACE_DIR } from "../data/cache-layout.js";
+import { isDirHash } from "../data/hash-info.js";
+import { LOCK_FILE, parseLockFile } from "../lock/lock-file.js";
 
 /**
  * Where `params diff` and `metrics show|diff` read files from: the workspace, or a git revision through
@@ -52,16 +56,39 @@ export const gitSource = async (root: string, rev: string): Promise<FileSource> 
     throw new PipelineError(`unknown revision '${rev}'`);
   }
   const commit = verified.stdout.trim();
+  let lock: Promise<Map<string, string>> | undefined;
   return {
     label: rev,
     async read(relPath) {
       const shown = await git(root, ["show", `${commit}:./${relPath}`]);
       if (shown.code === 0) return shown.stdout;
       if (shown.code === -2) throw new PipelineError(`larger than ${MAX_COMPARED_FILE_BYTES} bytes at revision '${rev}'`, { file: relPath });
-      // "does not exist", "exists on disk, but not in": the file is not in that commit.
-      return undefined;
+      // Not in that commit: a cached output (metrics.json is one by default) is versioned by the commit's lock file
+      // instead, and its bytes are in the cache, as DVC reads metrics of a revision.
+      lock ??= lockedOuts(root, commit);
+      const hash = (await lock).get(relPath);
+      return hash === undefined ? undefined : readCachedText(root, hash, relPath, rev);
     },
   };
+};
+
+/** path -> file hash of every out in the commit's cairn.lock (none when it has no lock file). */
+const lockedOuts = async (root: string, commit: string): Promise<Map<string, string>> => {
+  const shown = await git(root, ["show", `${commit}:./${LOCK_FILE}`]);
+  if (shown.code !== 0) return new Map();
+  const lock = parseLockFile(shown.stdout, `${LOCK_FILE} at ${commit.slice(0, 12)}`);
+  return new Map(Object.values(lock.stages).flatMap((stage) => stage.outs.filter((out) => !isDirHash(out.hash)).map((out) => [out.path, out.hash] as const)));
+};
+
+/** A cache object's text, checked against its name; undefined when the cache does not hold it (not fetched). */
+const readCachedText = async (root: string, hash: string, relPath: string, rev: string): Promise<string | undefined> => {
+  const object = objectPath(join(root, WORKSPACE_DIR, CACHE_DIR), hash);
+  const size = (await stat(object).catch(() => undefined))?.size;
+  if (size === undefined) return undefined;
+  if (size > MAX_COMPARED_FILE_BYTES) throw new PipelineError(`larger than ${MAX_COMPARED_FILE_BYTES} bytes at revision '${rev}'`, { file: relPath });
+  const bytes = await readFile(object);
+  if (createHash("sha256").update(bytes).digest("hex") !== hash) throw new PipelineError(`the cache object ${hash} recorded for it at revision '${rev}' is corrupted`, { file: relPath });
+  return bytes.toString("utf8");
 };
 
 /** DVC's defaults: no revision is HEAD against the workspace; one is that revision against the workspace. */
