@@ -134,7 +134,8 @@ describe("cairn exp", () => {
       expect(tag(run, "cairn.pipeline")).toBe("true");
       expect(tag(run, "mlflow.source.git.commit")).toBe(git("rev-parse", "HEAD"));
       expect(params(run)).toEqual({ "train.lr": lr });
-      expect(metrics(run)).toEqual({});
+      // The experiment's parent run carries its metrics too, so the UI's compare view lines experiments up.
+      expect(metrics(run)).toEqual({ score, "nested.ok": 1 });
       const stages = await stageRuns(run);
       expect(stages.map((stage) => [stage.info.run_name, tag(stage, "cairn.stage.state"), params(stage), metrics(stage)])).toEqual([
         ["train", "ran", { "train.lr": lr, "train.epochs": "3" }, { score, "nested.ok": 1 }],

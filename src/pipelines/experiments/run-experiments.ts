@@ -129,6 +129,7 @@ const runIn = async (
         runName: name,
         parentTags: { [PIPELINE_TAGS.experiment]: name },
         parentParams: experimentParams(overrides),
+        parentMetrics: true,
       });
       const watched = watchTracker(mlflow);
       let failure: unknown;

@@ -35,6 +35,11 @@ export interface MlflowReproTrackerOptions {
   parentTags?: Record<string, string>;
   /** Params on the parent run (`cairn exp run` logs the params it set, for the compare view). */
   parentParams?: Param[];
+  /**
+   * true: at a successful end, the parent run also gets the pipeline's metrics as its metrics files hold them then
+   * (whichever stage wrote them, ran, restored or skipped), so that experiments line up in the compare view.
+   */
+  parentMetrics?: boolean;
   /** Folders besides the workspace that an output's symlink may point into (the data cache when it lives elsewhere). */
   linkRoots?: string[];
   /** Recorded as mlflow.user; default the OS user. */
@@ -126,7 +131,7 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
     }
   };
 
-  const stageMetrics = async (outcome: StageOutcome, timestamp: number, notes: string[]): Promise<Metric[]> => {
+  const stageMetrics = async (outcome: Pick<StageOutcome, "stage">, timestamp: number, notes: string[]): Promise<Metric[]> => {
     const metrics = new Map<string, number>();
     for (const out of outcome.stage.outs.filter((entry) => entry.kind === "metric")) {
       const read = await readMetricsFile(path.join(options.root, ...out.path.split("/")), out.path);
@@ -257,6 +262,14 @@ export const createMlflowReproTracker = (client: CairnClient, options: MlflowRep
       });
       const bytes = Buffer.from(`${JSON.stringify(summary, null, 2)}\n`);
       await client.artifacts.uploadStream(parent.parentRunId, PIPELINE_SUMMARY_ARTIFACT, Readable.from([bytes]));
+      if (options.parentMetrics === true && status === "FINISHED") {
+        const timestamp = now();
+        const metrics = new Map<string, Metric>();
+        for (const stage of pipeline.stages) {
+          for (const metric of await stageMetrics({ stage }, timestamp, [])) metrics.set(metric.key, metric);
+        }
+        for (const batch of chunks([...metrics.values()], METRICS_PER_BATCH)) await client.runs.logBatch(parent.parentRunId, { metrics: batch });
+      }
       await client.runs.update(parent.parentRunId, { status, endTime: now() });
     },
   };
