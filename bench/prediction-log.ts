@@ -7,6 +7,7 @@ import type { PredictionRecord } from "../src/serving/prediction-log/records.js"
 import { tensorMapJson } from "../src/serving/prediction-log/records.js";
 import { openDatabase } from "../src/stores/sqlite/open-database.js";
 import { SqlitePredictionLogStore } from "../src/stores/sqlite/sqlite-prediction-log-store.js";
+import { longestBlock } from "./longest-block.js";
 
 /**
  * Issue 12 part 8, bounded background work of the prediction log:
@@ -33,24 +34,6 @@ const seed = async (file: string): Promise<SqlitePredictionLogStore> => {
     await store.insertPredictions(batch);
   }
   return store;
-};
-
-/** The longest gap between 1 ms timer ticks (how long a /health request could wait) while `work` runs. */
-const longestBlock = async (work: () => Promise<void>): Promise<{ max_block_ms: number; total_ms: number }> => {
-  let last = performance.now();
-  let longest = 0;
-  const ping = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 1);
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  const started = performance.now();
-  await work();
-  const total = performance.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  clearInterval(ping);
-  return { max_block_ms: round(longest), total_ms: round(total) };
 };
 
 export const runPredictionLogBenchmarks = async (): Promise<unknown> => {

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PipelineError } from "../errors.js";
 import { CACHE_DIR, objectPath, WORKSPACE_DIR } from "../data/cache-layout.js";
+import { hashBytes } from "../data/file-hash.js";
 import { isDirHash } from "../data/hash-info.js";
 import { LOCK_FILE, parseLockFile } from "../lock/lock-file.js";
 
@@ -87,7 +87,7 @@ const readCachedText = async (root: string, hash: string, relPath: string, rev: 
   if (size === undefined) return undefined;
   if (size > MAX_COMPARED_FILE_BYTES) throw new PipelineError(`larger than ${MAX_COMPARED_FILE_BYTES} bytes at revision '${rev}'`, { file: relPath });
   const bytes = await readFile(object);
-  if (createHash("sha256").update(bytes).digest("hex") !== hash) throw new PipelineError(`the cache object ${hash} recorded for it at revision '${rev}' is corrupted`, { file: relPath });
+  if (hashBytes(bytes) !== hash) throw new PipelineError(`the cache object ${hash} recorded for it at revision '${rev}' is corrupted`, { file: relPath });
   return bytes.toString("utf8");
 };
 

@@ -36,7 +36,8 @@ export interface OutStatus {
   changes?: DirChanges;
 }
 
-const exists = (path: string): boolean => {
+/** Whether anything (a file, a folder, a dangling link) is at the path. */
+export const exists = (path: string): boolean => {
   try {
     lstatSync(path);
     return true;

@@ -10,6 +10,7 @@ import {
   RAW_BYTES,
   RAW_HASH,
   dataInput,
+  mlflowPost,
   seedPipeline,
   type SeededPipeline,
 } from "./test-support/pipeline-seed.js";
@@ -22,15 +23,7 @@ const get = async (query: string): Promise<{ status: number; body: any }> => {
   const response = await fetch(`${server.url}/api/2.0/cairn/${query}`);
   return { status: response.status, body: await response.json() };
 };
-const mlflow = async (apiPath: string, body: unknown): Promise<any> => {
-  const response = await fetch(`${server.url}/api/2.0/mlflow/${apiPath}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, apiPath).toBe(200);
-  return response.json();
-};
+const mlflow = (apiPath: string, body: unknown): Promise<any> => mlflowPost(server.url, apiPath, body);
 
 const runView = (runId: string, runName: string, startOffset: number, name: string, stage?: string, status = "FINISHED") => ({
   run_id: runId,

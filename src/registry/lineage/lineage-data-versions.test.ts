@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTempServer, type TempServer } from "../../server/test-support/temp-server.js";
-import { MODEL_HASH, PREPARED_HASH, RAW_BYTES, RAW_HASH, dataInput, seedPipeline } from "../../pipelines/server/test-support/pipeline-seed.js";
+import { MODEL_HASH, PREPARED_HASH, RAW_BYTES, RAW_HASH, dataInput, mlflowPost, seedPipeline } from "../../pipelines/server/test-support/pipeline-seed.js";
 import { LINEAGE_DATA_DEPTH } from "./lineage-service.js";
 
 /** Lineage through data versions (issue 13), against a real server seeded over REST as the tracker writes. */
@@ -16,15 +16,7 @@ const lineage = async (name: string, version: string): Promise<any> => {
   expect(response.status).toBe(200);
   return response.json();
 };
-const mlflow = async (apiPath: string, body: unknown): Promise<any> => {
-  const response = await fetch(`${server.url}/api/2.0/mlflow/${apiPath}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, apiPath).toBe(200);
-  return response.json();
-};
+const mlflow = (apiPath: string, body: unknown): Promise<any> => mlflowPost(server.url, apiPath, body);
 
 describe("lineage of a model registered from a pipeline", () => {
   it("walks from the version through its run's data versions back to the run that produced them and the data at the start", async () => {

@@ -1,7 +1,7 @@
-import { lstatSync } from "node:fs";
 import { PipelineError } from "../../../pipelines/errors.js";
 import { hasObject, readManifestObject } from "../../../pipelines/data/cache-objects.js";
 import { isDirHash } from "../../../pipelines/data/hash-info.js";
+import { exists } from "../../../pipelines/data/pointer-status.js";
 import { scanPath } from "../../../pipelines/data/scan-path.js";
 import { checkoutPath, type Workspace } from "../../../pipelines/data/workspace.js";
 import { parseLinkTypes, type LinkType } from "../../../pipelines/data/workspace-config.js";
@@ -24,14 +24,6 @@ interface CheckoutRow {
 /** Files named in a refusal: enough to find them, not a flood. */
 const MAX_NAMED = 10;
 
-const exists = (path: string): boolean => {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Workspace files a checkout would overwrite or delete whose bytes are in no cache object: changes the user would

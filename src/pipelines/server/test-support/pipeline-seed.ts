@@ -58,6 +58,9 @@ const caller =
     return JSON.parse(text) as Record<string, any>;
   };
 
+/** POST to MLflow's REST API of a test server; anything but a 200 throws, naming the route and the answer. */
+export const mlflowPost = (url: string, apiPath: string, body: unknown): Promise<Record<string, any>> => caller(url)("POST", `mlflow/${apiPath}`, body);
+
 export const dataInput = (name: string, hash: string, context: string, sizes?: { size: number; nfiles?: number }) => ({
   tags: [{ key: "mlflow.data.context", value: context }],
   dataset: {
