@@ -13,6 +13,8 @@ export default defineConfig({
           name: "node",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           pool: "forks",
+          // One throw-away PostgreSQL cluster for the run: the PostgreSQL backend passes the same contract suites.
+          globalSetup: ["./test/support/postgres-global-setup.ts"],
         },
       },
       {

@@ -2,6 +2,7 @@ import { CairnError, ErrorCode } from "../core/errors.js";
 import { localPathFromArtifactsDestination, splitStoreUri, sqlitePathFromUri } from "../core/config.js";
 import type { ArtifactStore } from "../artifacts/store.js";
 import type { MetadataStores } from "./metadata-stores.js";
+import { POSTGRES_SCHEMES } from "./postgres/connection-uri.js";
 
 /**
  * Chooses a backend by URI scheme, so that the server names a store by URI and never imports a backend's internals.
@@ -16,6 +17,11 @@ const metadataStoreSchemes: Record<string, MetadataStoresOpener> = {
     return openSqliteMetadataStores(sqlitePathFromUri(uri));
   },
 };
+const openPostgres: MetadataStoresOpener = async (uri) => {
+  const { openPostgresMetadataStores } = await import("./postgres/open-stores.js");
+  return openPostgresMetadataStores(uri);
+};
+for (const scheme of POSTGRES_SCHEMES) metadataStoreSchemes[scheme] = openPostgres;
 
 const openLocal: ArtifactStoreOpener = async (destination) => {
   const { openLocalArtifactStore } = await import("./artifact-stores/local/index.js");

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import type { Migration } from "../sql/migration.js";
 import { REGISTRY_MIGRATION } from "./schema/002-registry.js";
 import { AUDIT_MIGRATION } from "./schema/003-audit.js";
 import { WEBHOOKS_MIGRATION } from "./schema/004-webhooks.js";
@@ -30,11 +31,7 @@ import { PREDICTION_LOG_RETENTION_MIGRATION } from "./schema/022-prediction-log-
  * with the natural key as primary key, which makes the table its own index (metrics: the full row is the key, so an
  * identical row is ignored on insert and history reads are an ordered range scan).
  */
-export interface Migration {
-  version: number;
-  description: string;
-  sql: string;
-}
+export type { Migration } from "../sql/migration.js";
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {

@@ -1,0 +1,35 @@
+import type { MetadataStores } from "../metadata-stores.js";
+import { openPgAuditStores } from "./audit-stores.js";
+import { parsePostgresUri } from "./connection-uri.js";
+import { ensurePostgresSchema } from "./migrations.js";
+import { openPgOperationsStores } from "./operations-stores.js";
+import { PgDatabase, type PgDatabaseOptions } from "./pg-database.js";
+import { openPgRegistryStores } from "./registry-stores.js";
+import { openPgTrackingStores } from "./tracking-stores.js";
+
+export interface PostgresStoresOptions extends PgDatabaseOptions {
+  /** artifact_location of the Default experiment (id 0) when the database is created. */
+  defaultExperimentArtifactLocation?: string;
+  now?: () => number;
+}
+
+/**
+ * Opens every metadata store on one PostgreSQL database (one pool per process; stores join each other's
+ * transactions through PgDatabase). An empty database gets the schema; an older one must be upgraded first.
+ */
+export const openPostgresMetadataStores = async (uri: string, options: PostgresStoresOptions = {}): Promise<MetadataStores> => {
+  const db = new PgDatabase(parsePostgresUri(uri), options);
+  try {
+    await ensurePostgresSchema(db);
+    return {
+      ...(await openPgTrackingStores(db, options)),
+      ...(await openPgRegistryStores(db, options)),
+      ...(await openPgAuditStores(db, options)),
+      ...(await openPgOperationsStores(db, options)),
+      close: () => db.close(),
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+};

@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { CairnError } from "../../core/errors.js";
+import { parsePostgresUri } from "./connection-uri.js";
+import { ensurePostgresSchema, readPgSchemaVersion, upgradePostgres } from "./migrations.js";
+import { PgDatabase } from "./pg-database.js";
+import { createTempPgDatabase, type TempPgDatabase } from "./test-support/temp-database.js";
+
+const opened: PgDatabase[] = [];
+const temps: TempPgDatabase[] = [];
+const open = async (): Promise<PgDatabase> => {
+  const temp = await createTempPgDatabase();
+  temps.push(temp);
+  const db = new PgDatabase(parsePostgresUri(temp.uri));
+  opened.push(db);
+  return db;
+};
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.close();
+  for (const temp of temps.splice(0)) await temp.drop();
+});
+
+describe("PgDatabase", () => {
+  it("reads BIGINT as numbers and joins the transaction of the current call chain", async () => {
+    const db = await open();
+    await db.query("CREATE TABLE things (name TEXT PRIMARY KEY, at BIGINT NOT NULL)");
+    await db.transaction(async () => {
+      expect(db.inTransaction).toBe(true);
+      await db.query("INSERT INTO things VALUES ($1, $2)", ["a", 1_700_000_000_123]);
+      // A second "store" call inside the same chain sees the uncommitted row: same connection.
+      expect(await db.query("SELECT name, at FROM things")).toEqual([{ name: "a", at: 1_700_000_000_123 }]);
+    });
+    await expect(
+      db.transaction(async () => {
+        await db.query("INSERT INTO things VALUES ($1, $2)", ["b", 2]);
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await db.query("SELECT name FROM things ORDER BY name")).toEqual([{ name: "a" }]);
+    expect(await db.execute("UPDATE things SET at = at + 1")).toBe(1);
+  });
+
+  it("serializes work under one advisory lock key across connections", async () => {
+    const db = await open();
+    await db.query("CREATE TABLE counter (n INTEGER NOT NULL)");
+    await db.query("INSERT INTO counter VALUES (0)");
+    // Read-then-write with a pause between: without the lock, concurrent increments would be lost.
+    const increment = (): Promise<void> =>
+      db.withAdvisoryLock(42n, async () => {
+        const row = await db.one<{ n: number }>("SELECT n FROM counter");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await db.query("UPDATE counter SET n = $1", [(row?.n ?? 0) + 1]);
+      });
+    await Promise.all(Array.from({ length: 8 }, increment));
+    expect(await db.one("SELECT n FROM counter")).toEqual({ n: 8 });
+  });
+
+  it("delivers NOTIFY payloads to a listener, after commit only", async () => {
+    const db = await open();
+    const received: string[] = [];
+    const stop = await db.listen("cairn_test", (payload) => received.push(payload));
+    await db.transaction(async () => {
+      await db.notify("cairn_test", "inside");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(received).toEqual([]);
+    });
+    await db.notify("cairn_test", "outside");
+    for (let i = 0; i < 100 && received.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(received).toEqual(["inside", "outside"]);
+    await stop();
+  });
+
+  it("turns an unreachable server into a 503 CairnError that does not show the password", async () => {
+    const db = new PgDatabase(parsePostgresUri("postgresql://u:hunter2@127.0.0.1:1/nowhere"), { connectionTimeoutMs: 2_000 });
+    opened.push(db);
+    const error = await db.query("SELECT 1").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CairnError);
+    expect((error as CairnError).status).toBe(503);
+    expect((error as CairnError).message).toBe("the PostgreSQL backend store is unavailable; retry later");
+  });
+});
+
+describe("PostgreSQL migrations", () => {
+  const migrations = [
+    { version: 1, description: "a", sql: "CREATE TABLE a (x INTEGER)" },
+    { version: 2, description: "b", sql: "CREATE TABLE b (y INTEGER)" },
+  ];
+
+  it("creates an empty database at the latest version, once, even when replicas start together", async () => {
+    const db = await open();
+    await Promise.all([ensurePostgresSchema(db, migrations), ensurePostgresSchema(db, migrations), ensurePostgresSchema(db, migrations)]);
+    expect(await readPgSchemaVersion(db)).toBe(2);
+    expect(await db.query("SELECT count(*)::int AS n FROM schema_version")).toEqual([{ n: 1 }]);
+  });
+
+  it("refuses an older database at start (upgrade is explicit) and a newer one always", async () => {
+    const db = await open();
+    expect(await upgradePostgres(db, migrations.slice(0, 1))).toEqual({ from: 0, to: 1 });
+    await expect(ensurePostgresSchema(db, migrations)).rejects.toThrow(
+      "database schema version 1 is older than this Cairn (2); run 'cairn db upgrade --backend-store-uri URI' first",
+    );
+    expect(await upgradePostgres(db, migrations)).toEqual({ from: 1, to: 2 });
+    expect(await upgradePostgres(db, migrations)).toEqual({ from: 2, to: 2 });
+    await expect(ensurePostgresSchema(db, migrations.slice(0, 1))).rejects.toThrow(
+      "database schema version 2 is newer than this Cairn (1); upgrade Cairn",
+    );
+  });
+});
