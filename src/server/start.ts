@@ -3,6 +3,7 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import { localPathFromArtifactsDestination, type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
+import { redactUri } from "../stores/postgres/connection-uri.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
 import { refuseOpenServer } from "./open-server.js";
@@ -149,7 +150,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
  */
 export const serveUntilSignal = async (config: ServerConfig): Promise<void> => {
   const server = await startServer(config);
-  server.app.log.info({ url: server.url, backendStoreUri: config.backendStoreUri, artifactsDestination: config.artifactsDestination }, `Cairn ${CAIRN_VERSION} listening`);
+  server.app.log.info({ url: server.url, backendStoreUri: redactUri(config.backendStoreUri), artifactsDestination: config.artifactsDestination }, `Cairn ${CAIRN_VERSION} listening`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       server.app.log.info({ signal }, "shutting down");

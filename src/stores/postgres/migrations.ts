@@ -18,7 +18,12 @@ export const PG_LATEST_SCHEMA_VERSION: number = latestVersion(PG_MIGRATIONS);
 const MIGRATION_LOCK_KEY = 0x636169726e2d6d67n; // "cairn-mg"
 
 export const readPgSchemaVersion = async (db: PgDatabase): Promise<number> => {
-  const table = await db.one<{ present: boolean }>("SELECT to_regclass('schema_version') IS NOT NULL AS present");
+  // pg_class read by a query (the statement's snapshot), not to_regclass (the catalog snapshot, which inside the
+  // migration lock's transaction can predate the commit of the replica that migrated first).
+  const table = await db.one<{ present: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relname = 'schema_version' AND n.nspname = current_schema()) AS present`,
+  );
   if (table?.present !== true) return 0;
   return (await db.one<{ version: number }>("SELECT version FROM schema_version"))?.version ?? 0;
 };

@@ -1,6 +1,7 @@
 import type { MetadataStores } from "../metadata-stores.js";
 import { openPgAuditStores } from "./audit-stores.js";
-import { parsePostgresUri } from "./connection-uri.js";
+import { CairnError, ErrorCode } from "../../core/errors.js";
+import { parsePostgresUri, redactUri } from "./connection-uri.js";
 import { ensurePostgresSchema } from "./migrations.js";
 import { openPgOperationsStores } from "./operations-stores.js";
 import { PgDatabase, type PgDatabaseOptions } from "./pg-database.js";
@@ -30,6 +31,17 @@ export const openPostgresMetadataStores = async (uri: string, options: PostgresS
     };
   } catch (error) {
     await db.close();
-    throw error;
+    throw startupError(uri, error);
   }
+};
+
+/**
+ * A start-up failure names the store (password redacted) and PostgreSQL's own reason (wrong password, missing
+ * database, refused connection), which never contains the password.
+ */
+const startupError = (uri: string, error: unknown): unknown => {
+  if (error instanceof CairnError && error.code !== ErrorCode.TEMPORARILY_UNAVAILABLE) return error;
+  const cause = error instanceof CairnError && error.cause instanceof Error ? error.cause : error;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new CairnError(ErrorCode.TEMPORARILY_UNAVAILABLE, `cannot open the PostgreSQL backend store ${redactUri(uri)}: ${reason}`, { cause: error });
 };

@@ -105,3 +105,16 @@ describe("PostgreSQL migrations", () => {
     );
   });
 });
+
+describe("openPostgresMetadataStores at start-up", () => {
+  it("names the store with its password redacted and PostgreSQL's reason", async () => {
+    const { openPostgresMetadataStores } = await import("./open-stores.js");
+    const admin = new URL(process.env.CAIRN_TEST_POSTGRES_URL ?? "");
+    const missing = `postgresql://postgres:hunter2@${admin.host}/no_such_database_here`;
+    const error = await openPostgresMetadataStores(missing).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CairnError);
+    expect((error as Error).message).toBe(
+      `cannot open the PostgreSQL backend store postgresql://postgres:***@${admin.host}/no_such_database_here: database "no_such_database_here" does not exist`,
+    );
+  });
+});
