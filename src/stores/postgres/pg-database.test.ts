@@ -118,3 +118,26 @@ describe("openPostgresMetadataStores at start-up", () => {
     );
   });
 });
+
+describe("PgDatabase when the server goes away and comes back", () => {
+  it("answers 503 while it is down and recovers without being reopened", async () => {
+    const { startPostgresCluster } = await import("./test-support/postgres-cluster.js");
+    const cluster = await startPostgresCluster({ fast: true });
+    const db = new PgDatabase(parsePostgresUri(cluster.adminUrl), { connectionTimeoutMs: 1_000 });
+    try {
+      await db.query("CREATE TABLE kept (n INTEGER)");
+      await db.query("INSERT INTO kept VALUES (1)");
+      cluster.pause();
+      const down = await db.query("SELECT n FROM kept").catch((caught: unknown) => caught);
+      expect(down).toBeInstanceOf(CairnError);
+      expect((down as CairnError).status).toBe(503);
+      const inTransaction = await db.transaction(() => db.query("SELECT 1")).catch((caught: unknown) => caught);
+      expect((inTransaction as CairnError).status).toBe(503);
+      cluster.resume();
+      expect(await db.query("SELECT n FROM kept")).toEqual([{ n: 1 }]);
+    } finally {
+      await db.close();
+      cluster.stop();
+    }
+  });
+});
