@@ -68,6 +68,15 @@ describe("PgDatabase", () => {
     });
   });
 
+  it("answers a NUL character in text with a 400 naming it, not a 500", async () => {
+    const db = await open();
+    await db.query("CREATE TABLE things (name TEXT)");
+    const error = await db.query("INSERT INTO things VALUES ($1)", ["a\u0000b"]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CairnError);
+    expect((error as CairnError).status).toBe(400);
+    expect((error as CairnError).message).toBe("text values must not contain NUL characters (\\u0000)");
+  });
+
   it("serializes work under one advisory lock key across connections", async () => {
     const db = await open();
     await db.query("CREATE TABLE counter (n INTEGER NOT NULL)");

@@ -229,6 +229,11 @@ const isUnavailable = (error: unknown): boolean => {
  */
 export const toStoreError = (error: unknown): unknown => {
   if (error instanceof CairnError) return error;
+  // PostgreSQL's TEXT cannot hold NUL (22021, 22P05 for some encodings); SQLite can. A client's value, not a fault.
+  const code = pgErrorCode(error);
+  if (code === "22021" || code === "22P05") {
+    return new CairnError(ErrorCode.INVALID_PARAMETER_VALUE, "text values must not contain NUL characters (\\u0000)", { cause: error });
+  }
   if (isUnavailable(error)) {
     return new CairnError(ErrorCode.TEMPORARILY_UNAVAILABLE, "the PostgreSQL backend store is unavailable; retry later", { cause: error });
   }
