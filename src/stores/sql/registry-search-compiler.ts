@@ -23,6 +23,12 @@ export interface RegistrySearchScope {
   orderBy: readonly RegistryOrderBy[];
   limit: number;
   offset: number;
+  /**
+   * What each result row holds (default: the entity key, `m.model_key` / `v.version_key`). A backend may select
+   * the whole entity here instead (PostgreSQL builds it as JSON), so that the page and its contents are one
+   * statement: one round trip and one snapshot.
+   */
+  columns?: string;
 }
 
 const STRING_COMPARATORS: ReadonlySet<string> = new Set(["=", "!=", "LIKE", "ILIKE"]);
@@ -142,7 +148,7 @@ export const compileRegisteredModelSearch = (dialect: SqlDialect, scope: Registr
   const where = prompts.exclusion === undefined ? [] : [prompts.exclusion];
   for (const filter of prompts.filter) where.push(modelCondition(dialect, params, filter));
   const terms = orderTerms(withTieBreakers(scope.orderBy, [{ key: "name", ascending: true }]), MODEL_ORDER_COLUMNS);
-  return finish(params, "SELECT m.model_key FROM registered_models m", where, terms, scope);
+  return finish(params, `SELECT ${scope.columns ?? "m.model_key"} FROM registered_models m`, where, terms, scope);
 };
 
 const VERSION_STRING_COLUMNS: ReadonlyMap<string, string> = new Map([
@@ -189,11 +195,5 @@ export const compileModelVersionSearch = (dialect: SqlDialect, scope: RegistrySe
     ]),
     VERSION_ORDER_COLUMNS,
   );
-  return finish(
-    params,
-    "SELECT v.version_key FROM model_versions v",
-    where,
-    terms,
-    scope,
-  );
+  return finish(params, `SELECT ${scope.columns ?? "v.version_key"} FROM model_versions v`, where, terms, scope);
 };
