@@ -616,6 +616,14 @@ export function describeRegistryStoreContract(name: string, open: OpenRegistrySt
         expect(versionIds((await search([cmp("attribute", "run_id", "IN", ["zzz"])])).items)).toEqual([]);
       });
 
+      it("compares version_number with a fraction or a number beyond BIGINT as numbers (MLflow accepts them)", async () => {
+        await seed();
+        expect(versionIds((await search([cmp("attribute", "version_number", ">", 1.5)])).items)).toEqual(["a/3", "a/2", "b/2"]);
+        expect(versionIds((await search([cmp("attribute", "version_number", "=", 1.5)])).items)).toEqual([]);
+        expect(versionIds((await search([cmp("attribute", "version_number", "!=", 2.5)])).items)).toEqual(["a/3", "a/2", "b/1", "a/1", "b/2"]);
+        expect(versionIds((await search([cmp("attribute", "version_number", "<", 1e30)])).items)).toEqual(["a/3", "a/2", "b/1", "a/1", "b/2"]);
+      });
+
       it("orders by given keys, then name ASC and version DESC", async () => {
         await seed();
         expect(versionIds((await search([], [order("version_number", true)])).items)).toEqual(["a/1", "b/1", "a/2", "b/2", "a/3"]);

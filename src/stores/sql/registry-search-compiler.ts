@@ -165,7 +165,10 @@ const versionAttributeCondition = (dialect: SqlDialect, params: SqlParams, filte
     if (typeof filter.value !== "number") {
       throw invalidParameter(`version_number: expected a numeric value, got '${String(filter.value)}'`);
     }
-    return compileComparison(dialect, params, "v.version", filter.comparator, filter.value, filter.key);
+    // MLflow accepts `version_number != 2.5`. A safe integer is bound as it is (the column's index serves it); any
+    // other number is compared as a double, since PostgreSQL would refuse "2.5" or "1e+30" as a BIGINT parameter.
+    const column = Number.isSafeInteger(filter.value) ? "v.version" : "CAST(v.version AS DOUBLE PRECISION)";
+    return compileComparison(dialect, params, column, filter.comparator, filter.value, filter.key);
   }
   const column = VERSION_STRING_COLUMNS.get(filter.key);
   if (column === undefined) throw invalidParameter(`Invalid attribute name: ${filter.key}`);
