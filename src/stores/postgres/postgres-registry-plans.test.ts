@@ -68,10 +68,12 @@ describe("PostgreSQL registry store: hot reads use indexes", () => {
     expect(allPlan).toContain("Index Scan using registered_models_name_key");
     // The page comes off the name index in order: no sort of the table (the subplans sort a model's few stages).
     expect(allPlan.split("SubPlan")[0]).not.toMatch(/Seq Scan|Sort Key/);
-    // A tag filter is driven from the tags' (key, value) index (the small models table may then be read whole).
+    // A tag filter is driven from the tags' value index (a hash index: values may be 5,000 characters), the key
+    // checked on the rows found; the small models table may then be read whole.
     const tagged = search([{ entity: "tag", key: "team", comparator: "=", value: "team-7" }]);
     const taggedPlan = await plan(tagged.sql, tagged.params);
-    expect(taggedPlan).toContain("Index Cond: ((key = 'team'::text) AND (value = 'team-7'::text))");
+    expect(taggedPlan).toContain("registered_model_tags_key_value");
+    expect(taggedPlan).toContain("Index Cond: (value = 'team-7'::text)");
     expect(taggedPlan).not.toMatch(/Seq Scan on registered_model_tags/);
     const page = await new PgRegistryStore(opened.db).searchRegisteredModels({
       filter: [{ entity: "attribute", key: "name", comparator: "LIKE", value: "model-012%" }],
