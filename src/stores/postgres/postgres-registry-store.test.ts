@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeRegistryStoreContract } from "../../registry/store.contract.js";
 import { PgRegistryStore } from "./pg-registry-store.js";
+import { openPgRegistryStores } from "./registry-stores.js";
 import { openRegistryTestDatabase } from "./test-support/registry-database.js";
 
 describeRegistryStoreContract("postgresql", async () => {
@@ -76,6 +77,25 @@ describe("PostgreSQL registry store: PostgreSQL specifics", () => {
       ).rejects.toThrow("the audit append failed");
       expect(await store.getModelVersion("m", "1")).toBeUndefined();
       expect((await store.createModelVersion({ name: "m", source: "s", tags: [], now: 4 })).version).toBe("1");
+    } finally {
+      await opened.cleanup();
+    }
+  });
+});
+
+describe("openPgRegistryStores", () => {
+  it("opens the registry, governance, manifest and trace stores on one pool, each writing to the shared schema", async () => {
+    const opened = await openRegistryTestDatabase();
+    try {
+      const stores = await openPgRegistryStores(opened.db, {});
+      await stores.registry.createRegisteredModel({ name: "m", tags: [], now: 1 });
+      await stores.registry.createModelVersion({ name: "m", source: "s", tags: [], now: 2 });
+      const recorded = await stores.manifests?.record("m", "1", { rootKey: "r", rootIsFile: false, files: [{ path: "f", size: 1, sha256: "x" }] }, "registration", 3);
+      expect(recorded?.created).toBe(true);
+      expect((await stores.governance.addApproval({ name: "m", version: "1", target: "alias:champion", actor: { name: "ada", verified: true }, time: 4 })).created).toBe(true);
+      const experimentId = await opened.experiment("e");
+      const trace = { traceId: `tr-${"1".padStart(32, "0")}`, experimentId, requestTime: 5, state: "OK" as const, metadata: {}, tags: {} };
+      expect(await stores.traces.upsertTrace(trace)).toEqual({ ...trace, assessments: [] });
     } finally {
       await opened.cleanup();
     }
