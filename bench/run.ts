@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<unknown>> = {
   tracking: async () => (await import("./tracking.js")).runTrackingBenchmarks(),
   registry: async () => (await import("./registry.js")).runRegistryBenchmarks(),
+  "pg-registry": async () => (await import("./pg-registry.js")).runPgRegistryBenchmarks(),
   serving: async () => (await import("./serving.js")).runServingBenchmarks(),
   "data-tests": async () => (await import("./data-tests.js")).runDataTestsBenchmark(),
   "pipeline-definition": async () => (await import("./pipeline-definition.js")).runPipelineDefinitionBenchmarks(),

@@ -517,6 +517,18 @@ export function describeRegistryStoreContract(name: string, open: OpenRegistrySt
         expect(names(await search([cmp("tag", "missing", "!=", "x")]))).toEqual([]);
       });
 
+      it("keeps tag values of MLflow's maximum length (5,000 characters, incompressible) and finds them by value", async () => {
+        // Printable characters from a fixed pseudo-random sequence: nothing a database could compress much.
+        let seed = 7;
+        const long = Array.from({ length: 5000 }, () => String.fromCharCode(33 + ((seed = (seed * 48271) % 2147483647) % 94))).join("");
+        await createModel("long", 1, [{ key: "notes", value: long }]);
+        await createVersion("long", 2, { tags: [{ key: "notes", value: long }] });
+        expect((await store.getRegisteredModel("long"))?.tags).toEqual([{ key: "notes", value: long }]);
+        expect(names(await search([cmp("tag", "notes", "=", long)]))).toEqual(["long"]);
+        const versions = await store.searchModelVersions({ filter: [cmp("tag", "notes", "=", long)], orderBy: [], maxResults: 10 });
+        expect(versionIds(versions.items)).toEqual(["long/1"]);
+      });
+
       it("orders by timestamps with name as the tie-breaker", async () => {
         await seed();
         await createModel("delta", 2000);
@@ -614,6 +626,14 @@ export function describeRegistryStoreContract(name: string, open: OpenRegistrySt
         expect(versionIds((await search([cmp("tag", "ok", "=", "yes")])).items)).toEqual(["b/1"]);
         expect(versionIds((await search([cmp("tag", "ok", "LIKE", "%")])).items)).toEqual(["b/1", "b/2"]);
         expect(versionIds((await search([cmp("attribute", "run_id", "IN", ["zzz"])])).items)).toEqual([]);
+      });
+
+      it("compares version_number with a fraction or a number beyond BIGINT as numbers (MLflow accepts them)", async () => {
+        await seed();
+        expect(versionIds((await search([cmp("attribute", "version_number", ">", 1.5)])).items)).toEqual(["a/3", "a/2", "b/2"]);
+        expect(versionIds((await search([cmp("attribute", "version_number", "=", 1.5)])).items)).toEqual([]);
+        expect(versionIds((await search([cmp("attribute", "version_number", "!=", 2.5)])).items)).toEqual(["a/3", "a/2", "b/1", "a/1", "b/2"]);
+        expect(versionIds((await search([cmp("attribute", "version_number", "<", 1e30)])).items)).toEqual(["a/3", "a/2", "b/1", "a/1", "b/2"]);
       });
 
       it("orders by given keys, then name ASC and version DESC", async () => {

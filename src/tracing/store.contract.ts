@@ -132,6 +132,15 @@ export function describeTraceStoreContract(name: string, open: OpenTraceStore): 
       expect(await ids([{ entity: "tag", key: "topic", comparator: "=", value: "sql" }], [], [exp, other])).toEqual([tid(7), tid(2), tid(1)]);
     });
 
+    it("keeps tag and metadata values of MLflow's maximum length (8,000 characters, incompressible) and finds them", async () => {
+      let seed = 11;
+      const long = Array.from({ length: 8000 }, () => String.fromCharCode(33 + ((seed = (seed * 48271) % 2147483647) % 94))).join("");
+      await store.upsertTrace(trace(1, exp, { tags: { notes: long }, metadata: { notes: long } }));
+      expect((await store.getTrace(tid(1)))?.tags.notes).toBe(long);
+      expect(await ids([{ entity: "tag", key: "notes", comparator: "=", value: long }])).toEqual([tid(1)]);
+      expect(await ids([{ entity: "metadata", key: "notes", comparator: "=", value: long }])).toEqual([tid(1)]);
+    });
+
     it("answers a common and a rare tag value alike, whichever index a backend drives the query from", async () => {
       await Promise.all(
         Array.from({ length: 2100 }, (_, i) => store.upsertTrace(trace(i + 1, exp, { tags: { common: "yes", ...(i % 700 === 5 ? { rare: "yes" } : {}) } }))),

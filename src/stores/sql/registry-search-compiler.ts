@@ -23,6 +23,12 @@ export interface RegistrySearchScope {
   orderBy: readonly RegistryOrderBy[];
   limit: number;
   offset: number;
+  /**
+   * What each result row holds (default: the entity key, `m.model_key` / `v.version_key`). A backend may select
+   * the whole entity here instead (PostgreSQL builds it as JSON), so that the page and its contents are one
+   * statement: one round trip and one snapshot.
+   */
+  columns?: string;
 }
 
 const STRING_COMPARATORS: ReadonlySet<string> = new Set(["=", "!=", "LIKE", "ILIKE"]);
@@ -142,7 +148,7 @@ export const compileRegisteredModelSearch = (dialect: SqlDialect, scope: Registr
   const where = prompts.exclusion === undefined ? [] : [prompts.exclusion];
   for (const filter of prompts.filter) where.push(modelCondition(dialect, params, filter));
   const terms = orderTerms(withTieBreakers(scope.orderBy, [{ key: "name", ascending: true }]), MODEL_ORDER_COLUMNS);
-  return finish(params, "SELECT m.model_key FROM registered_models m", where, terms, scope);
+  return finish(params, `SELECT ${scope.columns ?? "m.model_key"} FROM registered_models m`, where, terms, scope);
 };
 
 const VERSION_STRING_COLUMNS: ReadonlyMap<string, string> = new Map([
@@ -159,7 +165,10 @@ const versionAttributeCondition = (dialect: SqlDialect, params: SqlParams, filte
     if (typeof filter.value !== "number") {
       throw invalidParameter(`version_number: expected a numeric value, got '${String(filter.value)}'`);
     }
-    return compileComparison(dialect, params, "v.version", filter.comparator, filter.value, filter.key);
+    // MLflow accepts `version_number != 2.5`. A safe integer is bound as it is (the column's index serves it); any
+    // other number is compared as a double, since PostgreSQL would refuse "2.5" or "1e+30" as a BIGINT parameter.
+    const column = Number.isSafeInteger(filter.value) ? "v.version" : "CAST(v.version AS DOUBLE PRECISION)";
+    return compileComparison(dialect, params, column, filter.comparator, filter.value, filter.key);
   }
   const column = VERSION_STRING_COLUMNS.get(filter.key);
   if (column === undefined) throw invalidParameter(`Invalid attribute name: ${filter.key}`);
@@ -189,11 +198,5 @@ export const compileModelVersionSearch = (dialect: SqlDialect, scope: RegistrySe
     ]),
     VERSION_ORDER_COLUMNS,
   );
-  return finish(
-    params,
-    "SELECT v.version_key FROM model_versions v",
-    where,
-    terms,
-    scope,
-  );
+  return finish(params, `SELECT ${scope.columns ?? "v.version_key"} FROM model_versions v`, where, terms, scope);
 };

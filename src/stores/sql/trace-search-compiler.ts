@@ -53,6 +53,11 @@ const orderExpression = (params: SqlParams, clause: TraceOrderBy): string => {
  */
 export interface TraceSearchPlan {
   driving?: number;
+  /**
+   * Columns selected after TRACE_COLUMNS (e.g. a trace's tags and assessments built as JSON, so that PostgreSQL
+   * serves a page and its contents in one statement).
+   */
+  extraColumns?: string;
 }
 
 export const RARE_MATCHES = 2000;
@@ -65,7 +70,7 @@ export const drivingCandidates = (dialect: SqlDialect, search: TraceSearch): { i
     const key = params.bind(condition.key);
     const value = compileComparison(dialect, params, "c.value", condition.comparator, condition.value, condition.key);
     const limit = params.bind(RARE_MATCHES);
-    return [{ index, count: { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${childTable(condition.entity)} c WHERE c.key = ${key} AND ${value} LIMIT ${limit})`, params: params.values } }];
+    return [{ index, count: { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${childTable(condition.entity)} c WHERE c.key = ${key} AND ${value} LIMIT ${limit}) AS candidates`, params: params.values } }];
   });
 
 export const compileTraceSearch = (dialect: SqlDialect, search: TraceSearch, offset: number, plan: TraceSearchPlan = {}): CompiledQuery => {
@@ -83,7 +88,7 @@ export const compileTraceSearch = (dialect: SqlDialect, search: TraceSearch, off
   const limit = params.bind(search.maxResults + 1);
   const skip = params.bind(offset);
   return {
-    sql: `SELECT ${TRACE_COLUMNS} FROM traces t WHERE ${where.join(" AND ")} ORDER BY ${order.join(", ")} LIMIT ${limit} OFFSET ${skip}`,
+    sql: `SELECT ${TRACE_COLUMNS}${plan.extraColumns === undefined ? "" : `, ${plan.extraColumns}`} FROM traces t WHERE ${where.join(" AND ")} ORDER BY ${order.join(", ")} LIMIT ${limit} OFFSET ${skip}`,
     params: params.values,
   };
 };
