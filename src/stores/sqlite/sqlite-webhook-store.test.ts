@@ -10,7 +10,7 @@ describeWebhookStoreContract("sqlite", async () => {
     store: new SqliteWebhookStore(db),
     another: async () => {
       const other = openDatabase(temp.file);
-      return { store: new SqliteWebhookStore(other), close: async () => other.close() };
+      return { store: new SqliteWebhookStore(other), close: async () => void other.close() };
     },
     cleanup: async () => {
       db.close();
