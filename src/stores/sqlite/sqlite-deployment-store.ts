@@ -1,16 +1,12 @@
 import type { Database } from "better-sqlite3";
-import type { Actor } from "../../core/actor.js";
 import { alreadyExists, notFound } from "../../core/errors.js";
 import type {
   Deployment,
-  DeploymentRole,
   DeploymentStore,
   FailedVersion,
   HealthState,
   HistoryEntry,
   SavedShadowReport,
-  SwitchReason,
-  TrafficPolicy,
 } from "../../serving/deployments/deployment.js";
 import type { ShadowRecorderState, ShadowReport } from "../../serving/deployments/shadow-report.js";
 import {
