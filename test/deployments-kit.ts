@@ -9,6 +9,7 @@ import type { AuditEntry, AuditRecorder } from "../src/audit/recorder.js";
 import type { ArtifactStore } from "../src/artifacts/store.js";
 import { RegistryService } from "../src/registry/service.js";
 import { artifactMaterializer } from "../src/serving/deployments/artifact-materializer.js";
+import type { DeploymentStore } from "../src/serving/deployments/deployment.js";
 import { DeploymentService, type DeploymentServiceOptions } from "../src/serving/deployments/deployment-service.js";
 import { loadModel } from "../src/serving/model/load-model.js";
 import type { Tensor, TensorMap } from "../src/serving/tensor.js";
@@ -40,7 +41,11 @@ export class DeploymentsKit {
   private readonly bytesByVersion = new Map<string, Uint8Array>();
   private readonly sessions = new Map<string, ort.InferenceSession>();
 
-  constructor(private readonly serviceOptions: Partial<DeploymentServiceOptions> = {}) {
+  constructor(
+    private readonly serviceOptions: Partial<DeploymentServiceOptions> = {},
+    /** Where each service's deployments live (default: the kit's SQLite file); a replica test passes one store per "process". */
+    private readonly deploymentStore: () => DeploymentStore = () => new SqliteDeploymentStore(this.db),
+  ) {
     const tracking = new SqliteTrackingStore(this.db);
     tracking.ensureDefaultExperiment("mlflow-artifacts:/0", 1);
     const audit = this.auditRecorder();
@@ -57,15 +62,15 @@ export class DeploymentsKit {
     return { record: async (context, entry) => void this.audits.push({ context, ...entry }) };
   }
 
-  static async open(options: Partial<DeploymentServiceOptions> = {}): Promise<DeploymentsKit> {
-    const kit = new DeploymentsKit(options);
+  static async open(options: Partial<DeploymentServiceOptions> = {}, deploymentStore?: () => DeploymentStore): Promise<DeploymentsKit> {
+    const kit = new DeploymentsKit(options, deploymentStore);
     kit.artifacts = await openLocalArtifactStore(join(kit.folder, "artifacts"));
     kit.service = kit.newService();
     return kit;
   }
 
   newService(overrides: Partial<DeploymentServiceOptions> = {}): DeploymentService {
-    return new DeploymentService(new SqliteDeploymentStore(this.db), {
+    return new DeploymentService(this.deploymentStore(), {
       registry: this.registry,
       materialize: artifactMaterializer({
         store: this.artifacts,

@@ -253,9 +253,10 @@ export class MonitorService {
   }
 
   /**
-   * Runs every due monitor, one after another: one that ran in this process when its next attempt comes (its schedule
-   * after that run finished, backed off after failures); otherwise (never ran, or ran before a restart) when its last
-   * stored run is at least its schedule ago.
+   * Runs every due monitor, one after another: when its stored last run (by any process on the database) is at
+   * least its schedule ago and, when it ran in this process, its next attempt has come (backed off after failures).
+   * Several replicas run this loop on one database: each due window is claimed first (claimRun, a compare-and-set on
+   * the last run time), so whichever replica claims it evaluates it, once.
    */
   async runDue(): Promise<string[]> {
     const now = this.clock();
@@ -263,11 +264,11 @@ export class MonitorService {
     for (const monitor of await this.store.list()) {
       const attempts = this.attempts.get(monitor.name);
       const due =
-        attempts !== undefined
-          ? now >= attempts.nextAttempt
-          : monitor.lastRunTime === undefined || now - monitor.lastRunTime >= monitor.scheduleSeconds * 1000;
+        (attempts === undefined || now >= attempts.nextAttempt) &&
+        (monitor.lastRunTime === undefined || now - monitor.lastRunTime >= monitor.scheduleSeconds * 1000);
       if (!due || this.running.has(monitor.name)) continue;
       try {
+        if (!(await this.store.claimRun(monitor.name, monitor.lastRunTime, now))) continue;
         await this.runNow(monitor.name);
         ran.push(monitor.name);
       } catch (error) {

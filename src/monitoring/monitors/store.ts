@@ -45,6 +45,12 @@ export interface MonitorStore {
   list(): Promise<Monitor[]>;
   /** Deletes the monitor with its results, alert states and alert events; false when there was none. */
   delete(name: string): Promise<boolean>;
+  /**
+   * Claims the monitor's next scheduled run for one scheduler among all processes on this database: sets its last run
+   * time to `now` only if it still is `lastRunTime` (what the scheduler read; undefined: never ran), and says whether
+   * it did. Of several schedulers that saw the same last run, exactly one gets true and evaluates the window.
+   */
+  claimRun(name: string, lastRunTime: number | undefined, now: number): Promise<boolean>;
   /** Stores a run's scores and its time as the monitor's last run, in one transaction. */
   recordRun(run: MonitorRun): Promise<void>;
   history(query: MonitorHistoryQuery): Promise<MonitorHistoryPage>;

@@ -34,6 +34,7 @@ import {
 import type { LiveDeployment, ServedRequest } from "./live-deployment.js";
 import { DeploymentQueue } from "./deployment-queue.js";
 import { GatedSwitches, type RollbackResult } from "./gated-switches.js";
+import { ChangeWatch } from "./change-watch.js";
 import { ReplicaSync } from "./replica-sync.js";
 import { RoutingSwitch } from "./routing-switch.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
@@ -75,7 +76,7 @@ export interface DeploymentServiceOptions {
   /**
    * How often start() re-reads the deployments and aliases, so that a server replica catches up with changes made
    * through another replica (which only that one hears of as events), and retries loads that failed. Default 5 s; 0
-   * turns it off.
+   * turns it off. With a store that notifies changes (PostgreSQL), other replicas' changes arrive at once as well.
    */
   syncIntervalMs?: number;
 }
@@ -101,6 +102,7 @@ export class DeploymentService implements ServedModels, EventSink {
   private readonly queue: DeploymentQueue;
   private readonly gated: GatedSwitches;
   private readonly replicas: ReplicaSync;
+  private readonly changes: ChangeWatch;
   private stopped = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
@@ -145,6 +147,14 @@ export class DeploymentService implements ServedModels, EventSink {
       stopped: () => this.stopped,
       ...(options.onError ? { onError: options.onError } : {}),
     });
+    this.changes = new ChangeWatch({
+      store,
+      ready: async () => void (await this.loading),
+      syncOne: (name) => this.replicas.syncOne(name),
+      syncAll: () => this.sync(),
+      stopped: () => this.stopped,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   /** Whether the deployment serves what its alias (or pinned primary) names; undefined before it was first assessed. */
@@ -174,6 +184,9 @@ export class DeploymentService implements ServedModels, EventSink {
     this.loading = loading;
     this.background.add(loading);
     void loading.finally(() => this.background.delete(loading));
+    // Changes made through other replicas, at once where the store notifies them (PostgreSQL); the interval below
+    // is the fallback (and the only way on SQLite).
+    this.changes.start();
     const interval = this.options.syncIntervalMs ?? 5000;
     if (interval > 0) {
       this.syncTimer = setInterval(() => {
@@ -205,6 +218,7 @@ export class DeploymentService implements ServedModels, EventSink {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.syncTimer) clearInterval(this.syncTimer);
+    await this.changes.stop();
     await this.syncing;
     await this.settled();
     await this.saveShadowReports();

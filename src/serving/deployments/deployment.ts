@@ -113,6 +113,15 @@ export interface DeploymentStore {
   recordHealth(name: string, state: HealthState, reason: string | undefined, time: number): Promise<boolean>;
   /** Marks a version of the deployment failed (replacing an earlier mark of it); removed by delete(). */
   markVersionFailed(name: string, failure: FailedVersion): Promise<void>;
+  /** True when watchChanges hears of other processes' changes at once (PostgreSQL's NOTIFY); false: the periodic sync only. */
+  readonly notifiesChanges: boolean;
+  /**
+   * Calls `onChange(name)` after any committed create, update, delete or failed-version mark of a deployment, made by
+   * any process on this database; `onChange(undefined)` when changes may have been missed (the listening connection
+   * was re-established): sync everything. SQLite does nothing here (its processes rely on the periodic sync).
+   * Returns a function that stops watching.
+   */
+  watchChanges(onChange: (name: string | undefined) => void): Promise<() => Promise<void>>;
 }
 
 export const failureOf = (deployment: Deployment, version: string): FailedVersion | undefined =>

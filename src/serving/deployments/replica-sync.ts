@@ -44,30 +44,55 @@ export class ReplicaSync {
     const stored = await this.deps.store.list();
     for (const deployment of stored) {
       if (this.deps.stopped()) return;
-      const routing = this.deps.routing.get(deployment.name)?.routing;
-      const served = this.deps.routing.servedWith(deployment.name);
-      const inLine =
-        routing !== undefined &&
-        samePolicy(routedPolicy(routing), deployment.policy) &&
-        served !== undefined &&
-        sameOptions(served, deployment.options) &&
-        !(await this.aliasMoved(deployment));
-      await this.deps.queue
-        .run(deployment.name, async () => {
-          if (inLine) return;
-          const current = await this.deps.store.get(deployment.name);
-          if (current !== undefined) await this.reconcile(current);
-        })
-        .catch((error: unknown) => this.deps.onError?.(error, `syncing deployment '${deployment.name}'`));
+      await this.syncDeployment(deployment);
     }
     const names = new Set(stored.map((deployment) => deployment.name));
     for (const name of this.deps.routing.names()) {
-      if (names.has(name)) continue;
-      await this.deps.queue.run(name, async () => {
-        if (await this.deps.store.get(name)) return;
-        await this.deps.routing.drop(name);
-      });
+      if (!names.has(name)) await this.dropIfGone(name);
     }
+  }
+
+  /**
+   * The sync of one deployment, when the store said it changed (another replica's NOTIFY): created, changed or
+   * deleted there, it is loaded, switched or dropped here at once rather than at the next periodic sync.
+   */
+  async syncOne(name: string): Promise<void> {
+    if (this.deps.stopped()) return;
+    const deployment = await this.deps.store.get(name);
+    if (deployment === undefined) {
+      if (this.deps.routing.get(name) !== undefined) await this.dropIfGone(name);
+      return;
+    }
+    // The replica that notified is the one making the change (following an alias included, its promote's or
+    // rollback's own move among them): this one only loads what the store holds. Following the alias here too would
+    // race it (a second switch, history and audit entry of one move) in the moment between its alias move and its
+    // stored switch. Moves nobody followed are still caught by the periodic sync.
+    await this.syncDeployment(deployment, false);
+  }
+
+  private async syncDeployment(deployment: Deployment, followAliases = true): Promise<void> {
+    const routing = this.deps.routing.get(deployment.name)?.routing;
+    const served = this.deps.routing.servedWith(deployment.name);
+    const inLine =
+      routing !== undefined &&
+      samePolicy(routedPolicy(routing), deployment.policy) &&
+      served !== undefined &&
+      sameOptions(served, deployment.options) &&
+      !(followAliases && (await this.aliasMoved(deployment)));
+    await this.deps.queue
+      .run(deployment.name, async () => {
+        if (inLine) return;
+        const current = await this.deps.store.get(deployment.name);
+        if (current !== undefined) await (followAliases ? this.reconcile(current) : this.loadStored(current, false));
+      })
+      .catch((error: unknown) => this.deps.onError?.(error, `syncing deployment '${deployment.name}'`));
+  }
+
+  private async dropIfGone(name: string): Promise<void> {
+    await this.deps.queue.run(name, async () => {
+      if (await this.deps.store.get(name)) return;
+      await this.deps.routing.drop(name);
+    });
   }
 
   private async aliasMoved(deployment: Deployment): Promise<boolean> {
@@ -96,11 +121,20 @@ export class ReplicaSync {
         }
       }
     }
-    const reloaded = (await this.deps.store.get(deployment.name)) ?? deployment;
-    await this.deps.routing.change(reloaded, reloaded.policy, [], "load", ctx, { resume }).catch(async (error: unknown) => {
+    await this.loadStored((await this.deps.store.get(deployment.name)) ?? deployment, resume);
+  }
+
+  /**
+   * Serves the stored policy with the stored options. Written back only when it clears a stored load error (what
+   * start-up did before): otherwise the row read before the load could replace a change committed meanwhile.
+   */
+  private async loadStored(reloaded: Deployment, resume: boolean): Promise<void> {
+    const ctx = systemContext(`start:${reloaded.name}`);
+    const persist = reloaded.lastError !== undefined;
+    await this.deps.routing.change(reloaded, reloaded.policy, [], "load", ctx, { resume, persist }).catch(async (error: unknown) => {
       // The candidates may be what fails; serve the primary alone rather than nothing.
       if (!reloaded.policy.canary && !reloaded.policy.shadow) throw error;
-      this.deps.onError?.(error, `loading deployment '${deployment.name}'`);
+      this.deps.onError?.(error, `loading deployment '${reloaded.name}'`);
       await this.deps.routing.slotsFor(reloaded, { primary: reloaded.policy.primary }, "load", ctx).then(({ state }) => {
         for (const slot of this.deps.routing.install(reloaded.name, state, reloaded.options)) void slot.retire();
       });

@@ -267,6 +267,11 @@ export class RoutingSwitch {
       /** The audit event of a change that writes no history (an options update); default: `serving.deployment.<verb>`
        * when there is history. */
       auditEntry?: (next: Deployment) => AuditEntry;
+      /**
+       * false: load what the store holds without writing it back (a replica syncing with another's change). Writing
+       * would replace, with the row read before the load, a change another replica committed during the load.
+       */
+      persist?: boolean;
     } = {},
   ): Promise<Deployment> {
     const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
@@ -295,10 +300,12 @@ export class RoutingSwitch {
         : undefined);
     try {
       // The stored switch and its audit event commit together: a crash keeps both or neither.
-      await atomically(this.options.audit, async () => {
-        await this.store.update(next, history);
-        if (entry !== undefined) await this.options.audit.record(ctx, entry);
-      });
+      if (how.persist !== false) {
+        await atomically(this.options.audit, async () => {
+          await this.store.update(next, history);
+          if (entry !== undefined) await this.options.audit.record(ctx, entry);
+        });
+      }
     } catch (error) {
       await Promise.all(loaded.map((slot) => slot.retire()));
       throw error;

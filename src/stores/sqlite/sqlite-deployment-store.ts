@@ -1,107 +1,25 @@
 import type { Database } from "better-sqlite3";
-import type { Actor } from "../../core/actor.js";
 import { alreadyExists, notFound } from "../../core/errors.js";
 import type {
   Deployment,
-  DeploymentRole,
   DeploymentStore,
   FailedVersion,
   HealthState,
   HistoryEntry,
   SavedShadowReport,
-  SwitchReason,
-  TrafficPolicy,
 } from "../../serving/deployments/deployment.js";
 import type { ShadowRecorderState, ShadowReport } from "../../serving/deployments/shadow-report.js";
+import {
+  decodeJson,
+  encodeJson,
+  rowValues,
+  toDeployment,
+  toEntry,
+  type DeploymentRow,
+  type HistoryRow,
+  type ShadowReportRow,
+} from "../sql/deployment-rows.js";
 import { SqliteConnection } from "./statement-cache.js";
-
-interface DeploymentRow {
-  name: string;
-  model_uri: string;
-  model_name: string;
-  policy: string;
-  followed_version: string | null;
-  max_batch_size: number | null;
-  max_latency_ms: number | null;
-  prediction_log_sample_rate: number;
-  inference_worker: number;
-  prediction_log_max_age_seconds: number | null;
-  prediction_log_max_rows: number | null;
-  last_error: string | null;
-  created_time: number;
-  last_updated_time: number;
-}
-
-interface ShadowReportRow {
-  report: string;
-  state: string;
-  updated_time: number;
-}
-
-/** JSON with non-finite numbers kept (a NaN output makes a NaN mean): written as "NaN", "Infinity", "-Infinity". */
-const NON_FINITE = new Set(["NaN", "Infinity", "-Infinity"]);
-/** The report's string fields, never read back as numbers. */
-const STRING_FIELDS = new Set(["deployment", "primary_version", "candidate_version"]);
-const encodeJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
-const decodeJson = <T>(text: string): T =>
-  JSON.parse(text, (key, v: unknown) => (typeof v === "string" && NON_FINITE.has(v) && !STRING_FIELDS.has(key) ? Number(v) : v)) as T;
-
-interface HistoryRow {
-  deployment: string;
-  time: number;
-  role: DeploymentRole;
-  from_version: string | null;
-  to_version: string | null;
-  reason: SwitchReason;
-  actor: string;
-  request_id: string;
-}
-
-const toDeployment = (row: DeploymentRow): Deployment => ({
-  name: row.name,
-  modelUri: row.model_uri,
-  modelName: row.model_name,
-  policy: JSON.parse(row.policy) as TrafficPolicy,
-  ...(row.followed_version !== null ? { followedVersion: row.followed_version } : {}),
-  options: {
-    ...(row.max_batch_size !== null ? { maxBatchSize: row.max_batch_size } : {}),
-    ...(row.max_latency_ms !== null ? { maxLatencyMs: row.max_latency_ms } : {}),
-    predictionLogSampleRate: row.prediction_log_sample_rate,
-    inferenceWorker: row.inference_worker === 1,
-    ...(row.prediction_log_max_age_seconds !== null ? { predictionLogMaxAgeSeconds: row.prediction_log_max_age_seconds } : {}),
-    ...(row.prediction_log_max_rows !== null ? { predictionLogMaxRows: row.prediction_log_max_rows } : {}),
-  },
-  ...(row.last_error !== null ? { lastError: row.last_error } : {}),
-  createdTime: row.created_time,
-  lastUpdatedTime: row.last_updated_time,
-});
-
-const toEntry = (row: HistoryRow): HistoryEntry => ({
-  deployment: row.deployment,
-  time: row.time,
-  role: row.role,
-  ...(row.from_version !== null ? { from: row.from_version } : {}),
-  ...(row.to_version !== null ? { to: row.to_version } : {}),
-  reason: row.reason,
-  actor: JSON.parse(row.actor) as Actor,
-  requestId: row.request_id,
-});
-
-const rowValues = (d: Deployment): unknown[] => [
-  d.modelUri,
-  d.modelName,
-  JSON.stringify(d.policy),
-  d.followedVersion ?? null,
-  d.options.maxBatchSize ?? null,
-  d.options.maxLatencyMs ?? null,
-  d.options.predictionLogSampleRate,
-  d.options.inferenceWorker ? 1 : 0,
-  d.options.predictionLogMaxAgeSeconds ?? null,
-  d.options.predictionLogMaxRows ?? null,
-  d.lastError ?? null,
-  d.lastUpdatedTime,
-];
 
 /** The DeploymentStore on the process's shared better-sqlite3 connection (the wiring that opened it closes it). */
 export class SqliteDeploymentStore implements DeploymentStore {
@@ -109,6 +27,13 @@ export class SqliteDeploymentStore implements DeploymentStore {
 
   constructor(db: Database) {
     this.conn = new SqliteConnection(db);
+  }
+
+  /** Processes on one SQLite file have no notification channel: ReplicaSync's periodic sync is how they catch up. */
+  readonly notifiesChanges = false;
+
+  async watchChanges(_onChange: (name: string | undefined) => void): Promise<() => Promise<void>> {
+    return async () => undefined;
   }
 
   private appendHistory(entries: readonly HistoryEntry[]): void {

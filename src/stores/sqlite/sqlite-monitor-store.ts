@@ -1,94 +1,20 @@
 import type { Database } from "better-sqlite3";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
-import type { AlertKind, CheckName, CheckStatus, Monitor, MonitorAlertEvent, MonitorResult, MonitorRun, MonitorSpec } from "../../monitoring/monitors/monitor.js";
+import type { CheckName, Monitor, MonitorAlertEvent, MonitorRun } from "../../monitoring/monitors/monitor.js";
 import type { AlertEventsPage, AlertEventsQuery, AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
+import {
+  specOf,
+  storableScores,
+  toAlertEvent,
+  toAlertState,
+  toMonitor,
+  toResult,
+  type AlertEventRow,
+  type AlertStateRow,
+  type MonitorRow,
+  type ResultRow,
+} from "../sql/monitor-rows.js";
 import { SqliteConnection } from "./statement-cache.js";
-
-interface MonitorRow {
-  name: string;
-  spec: string;
-  created_time: number;
-  last_updated_time: number;
-  last_run_time: number | null;
-}
-
-interface ResultRow {
-  result_key: number;
-  monitor: string;
-  time: number;
-  check_name: string;
-  feature: string;
-  method: string;
-  statistic: number | null;
-  threshold: number | null;
-  passed: number;
-  status: string | null;
-  observed_value: string | null;
-  message: string | null;
-}
-
-interface AlertEventRow {
-  event_key: number;
-  monitor: string;
-  time: number;
-  check_name: string;
-  kind: string;
-  status: string;
-  message: string;
-  window_rows: number;
-  failing_since: number | null;
-  features: string;
-  scores: string;
-}
-
-const toMonitor = (row: MonitorRow): Monitor => {
-  const spec = JSON.parse(row.spec) as MonitorSpec;
-  return {
-    ...spec,
-    name: row.name,
-    createdTime: row.created_time,
-    lastUpdatedTime: row.last_updated_time,
-    ...(row.last_run_time !== null ? { lastRunTime: row.last_run_time } : {}),
-  };
-};
-
-const toResult = (row: ResultRow): MonitorResult => ({
-  monitor: row.monitor,
-  time: row.time,
-  check: row.check_name as CheckName,
-  feature: row.feature,
-  method: row.method,
-  statistic: row.statistic,
-  threshold: row.threshold,
-  passed: row.passed === 1,
-  // Rows older than schema 16 have no status: theirs is what `passed` says.
-  status: (row.status ?? (row.passed === 1 ? "pass" : "fail")) as CheckStatus,
-  ...(row.observed_value !== null ? { observedValue: row.observed_value } : {}),
-  ...(row.message !== null ? { message: row.message } : {}),
-});
-
-const toAlertEvent = (row: AlertEventRow): MonitorAlertEvent => ({
-  monitor: row.monitor,
-  time: row.time,
-  check: row.check_name as CheckName,
-  kind: row.kind as AlertKind,
-  status: row.status as CheckStatus,
-  message: row.message,
-  windowRows: row.window_rows,
-  features: JSON.parse(row.features) as string[],
-  ...(row.failing_since !== null ? { failingSince: row.failing_since } : {}),
-  scores: JSON.parse(row.scores) as MonitorAlertEvent["scores"],
-});
-
-const specOf = (monitor: Monitor): MonitorSpec => ({
-  name: monitor.name,
-  deployment: monitor.deployment,
-  window: monitor.window,
-  scheduleSeconds: monitor.scheduleSeconds,
-  checks: monitor.checks,
-  ...(monitor.minRows !== undefined ? { minRows: monitor.minRows } : {}),
-  ...(monitor.features !== undefined ? { features: monitor.features } : {}),
-});
 
 /** Monitors on the process's shared better-sqlite3 connection (close() belongs to whoever opened it). */
 export class SqliteMonitorStore implements MonitorStore {
@@ -142,6 +68,15 @@ export class SqliteMonitorStore implements MonitorStore {
     });
   }
 
+  async claimRun(name: string, lastRunTime: number | undefined, now: number): Promise<boolean> {
+    // A compare-and-set on last_run_time: of the schedulers that saw the same last run, one moves it and runs.
+    return (
+      this.conn
+        .stmt("UPDATE monitors SET last_run_time = ? WHERE name = ? AND last_run_time IS ?")
+        .run(now, name, lastRunTime ?? null).changes > 0
+    );
+  }
+
   async history(query: MonitorHistoryQuery): Promise<MonitorHistoryPage> {
     const where = ["monitor = ?"];
     const values: Array<string | number> = [query.monitor];
@@ -191,19 +126,12 @@ export class SqliteMonitorStore implements MonitorStore {
   async alertStates(monitor: string): Promise<AlertState[]> {
     const rows = this.conn
       .stmt("SELECT check_name, failing, since, features, error_since FROM monitor_alert_state WHERE monitor = ? ORDER BY check_name")
-      .all(monitor) as Array<{ check_name: string; failing: number; since: number | null; features: string | null; error_since: number | null }>;
-    return rows.map((r) => ({
-      check: r.check_name as CheckName,
-      failing: r.failing === 1,
-      ...(r.since !== null ? { since: r.since } : {}),
-      ...(r.features !== null ? { features: JSON.parse(r.features) as string[] } : {}),
-      ...(r.error_since !== null ? { errorSince: r.error_since } : {}),
-    }));
+      .all(monitor) as AlertStateRow[];
+    return rows.map(toAlertState);
   }
 
   async recordAlert(event: MonitorAlertEvent): Promise<void> {
-    // JSON has no NaN: a score that could not be computed is null, as in the webhook's payload.
-    const scores = event.scores.map((score) => ({ ...score, statistic: score.statistic !== null && Number.isFinite(score.statistic) ? score.statistic : null }));
+    const scores = storableScores(event);
     const features = JSON.stringify(event.features);
     this.conn.write(() => {
       if (event.kind === "error") {

@@ -1,5 +1,4 @@
 import type { Database } from "better-sqlite3";
-import type { Actor } from "../../core/actor.js";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import type { DomainEvent } from "../../core/events.js";
 import type {
@@ -9,7 +8,6 @@ import type {
   Delivery,
   DeliveryPage,
   DeliveryQuery,
-  DeliveryStatus,
   Webhook,
   WebhookChanges,
   WebhookFormat,
@@ -19,83 +17,18 @@ import type {
   WebhookWithSecret,
 } from "../../webhooks/store.js";
 import { WEBHOOK_FORMATS } from "../../webhooks/store.js";
+import {
+  boundedError,
+  DELIVERY_COLUMNS,
+  toClaimed,
+  toDelivery,
+  toWebhook,
+  withoutSecret,
+  type ClaimedRow,
+  type DeliveryRow,
+  type WebhookRow,
+} from "../sql/webhook-rows.js";
 import { SqliteConnection } from "./statement-cache.js";
-
-interface WebhookRow {
-  webhook_id: string;
-  name: string;
-  description: string | null;
-  url: string;
-  format: WebhookFormat;
-  events: string;
-  secret: string;
-  active: number;
-  created_time: number;
-  last_updated_time: number;
-}
-
-interface DeliveryRow {
-  delivery_key: number;
-  delivery_id: string;
-  webhook_id: string;
-  event_type: string;
-  event_time: number;
-  actor: string;
-  request_id: string;
-  payload: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_time: number | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_time: number;
-  delivered_time: number | null;
-}
-
-type ClaimedRow = DeliveryRow & { url: string; secret: string; format: WebhookFormat };
-
-const toWebhook = (row: WebhookRow): WebhookWithSecret => ({
-  id: row.webhook_id,
-  name: row.name,
-  ...(row.description !== null ? { description: row.description } : {}),
-  url: row.url,
-  format: row.format,
-  events: JSON.parse(row.events) as string[],
-  active: row.active === 1,
-  createdTime: row.created_time,
-  lastUpdatedTime: row.last_updated_time,
-  secret: row.secret,
-});
-
-const withoutSecret = ({ secret: _secret, ...webhook }: WebhookWithSecret): Webhook => webhook;
-
-const toDelivery = (row: DeliveryRow): Delivery => ({
-  id: row.delivery_id,
-  webhookId: row.webhook_id,
-  eventType: row.event_type,
-  status: row.status,
-  attempts: row.attempts,
-  ...(row.next_attempt_time !== null ? { nextAttemptTime: row.next_attempt_time } : {}),
-  ...(row.last_status_code !== null ? { lastStatusCode: row.last_status_code } : {}),
-  ...(row.last_error !== null ? { lastError: row.last_error } : {}),
-  createdTime: row.created_time,
-  ...(row.delivered_time !== null ? { deliveredTime: row.delivered_time } : {}),
-  event: {
-    time: row.event_time,
-    actor: JSON.parse(row.actor) as Actor,
-    requestId: row.request_id,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-  },
-});
-
-const DELIVERY_COLUMNS = `d.delivery_key, d.delivery_id, d.webhook_id, d.event_type, d.event_time, d.actor, d.request_id,
-  d.payload, d.status, d.attempts, d.next_attempt_time, d.last_status_code, d.last_error, d.created_time, d.delivered_time`;
-
-/** Error texts come from remote servers and OS errors; keep the log bounded. */
-const MAX_ERROR_LENGTH = 1000;
-const boundedError = (error: string | undefined): string | null =>
-  error === undefined ? null : error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}...` : error;
-
 
 /**
  * The WebhookStore on the process's shared better-sqlite3 connection (close() belongs to whoever opened it).
@@ -253,7 +186,7 @@ export class SqliteWebhookStore implements WebhookStore {
       );
       return rows.map((row) => {
         lease.run(request.owner, request.now + request.leaseMs, row.delivery_key);
-        return { ...toDelivery({ ...row, attempts: row.attempts + 1 }), url: row.url, secret: row.secret, format: row.format };
+        return toClaimed({ ...row, attempts: row.attempts + 1 });
       });
     });
   }

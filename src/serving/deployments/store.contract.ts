@@ -1,0 +1,238 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Deployment, DeploymentStore, HistoryEntry, SavedShadowReport } from "./deployment.js";
+
+/**
+ * The contract every DeploymentStore backend passes (SQLite, PostgreSQL). Each test gets a fresh, empty store;
+ * `another` opens a second connection to the same database (a second replica); `healthRows` reads deployment_health.
+ */
+export interface OpenedDeploymentStore {
+  store: DeploymentStore;
+  another(): Promise<{ store: DeploymentStore; close(): Promise<void> }>;
+  healthRows(): Promise<Array<{ name: string; state: string; reason: string | null; changed_time: number }>>;
+  cleanup(): Promise<void>;
+}
+
+export const actor = { name: "ada", verified: false };
+export const deployment: Deployment = {
+  name: "prod",
+  modelUri: "models:/churn@champion",
+  modelName: "churn",
+  policy: { primary: "1" },
+  followedVersion: "1",
+  options: { maxBatchSize: 16, predictionLogSampleRate: 0.5, inferenceWorker: false },
+  createdTime: 10,
+  lastUpdatedTime: 10,
+};
+export const entry = (role: HistoryEntry["role"], from: string | undefined, to: string | undefined, reason: HistoryEntry["reason"], time: number): HistoryEntry => ({
+  deployment: "prod",
+  time,
+  role,
+  ...(from ? { from } : {}),
+  ...(to ? { to } : {}),
+  reason,
+  actor,
+  requestId: `r${time}`,
+});
+
+const emptyReport: SavedShadowReport["report"] = {
+  deployment: "prod",
+  primary_version: "1",
+  candidate_version: "2",
+  share: 1,
+  since: 1,
+  mirrored: 0,
+  compared: 0,
+  primary_errors: 0,
+  candidate_errors: 0,
+  class_compared: 0,
+  same_class: 0,
+  agreement_rate: null,
+  abs_diff: { mean: null, max: null },
+  rel_diff: { mean: null, max: null },
+  latency: { primary: { count: 0, p50_ms: null, p99_ms: null }, candidate: { count: 0, p50_ms: null, p99_ms: null } },
+};
+const emptyState: SavedShadowReport["state"] = {
+  mirrored: 0,
+  compared: 0,
+  primary_errors: 0,
+  candidate_errors: 0,
+  class_compared: 0,
+  same_class: 0,
+  abs_sum: 0,
+  abs_max: null,
+  rel_sum: 0,
+  rel_max: null,
+  diff_count: 0,
+  primary_latency: { seen: 0, samples: [] },
+  candidate_latency: { seen: 0, samples: [] },
+};
+
+export function describeDeploymentStoreContract(name: string, open: () => Promise<OpenedDeploymentStore>): void {
+  describe(`DeploymentStore contract: ${name}`, () => {
+    let opened: OpenedDeploymentStore;
+    let store: DeploymentStore;
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+    afterEach(async () => {
+      await opened.cleanup();
+    });
+
+    it("round-trips deployments and appends history in order, which outlives a delete", async () => {
+      await store.create(deployment, [entry("primary", undefined, "1", "create", 10)]);
+      expect(await store.get("prod")).toEqual(deployment);
+      await expect(store.create(deployment, [])).rejects.toMatchObject({ code: "RESOURCE_ALREADY_EXISTS", message: "Deployment 'prod' already exists." });
+
+      const updated: Deployment = {
+        ...deployment,
+        policy: { primary: "1", canary: { version: "2", weight: 0.25, sticky: true }, shadow: { version: "3", share: 0.1 } },
+        options: { maxLatencyMs: 2.5, predictionLogSampleRate: 1, inferenceWorker: true },
+        lastError: "boom",
+        lastUpdatedTime: 20,
+      };
+      await store.update(updated, [entry("canary", undefined, "2", "canary", 20), entry("shadow", undefined, "3", "shadow", 21)]);
+      expect(await store.get("prod")).toEqual(updated);
+      expect(await store.list()).toEqual([updated]);
+      expect(await store.findByModel("churn")).toEqual([updated]);
+      expect(await store.findByModel("other")).toEqual([]);
+
+      await store.delete("prod", [entry("primary", "1", undefined, "delete", 30)]);
+      expect(await store.get("prod")).toBeUndefined();
+      expect(await store.history("prod")).toEqual([
+        entry("primary", undefined, "1", "create", 10),
+        entry("canary", undefined, "2", "canary", 20),
+        entry("shadow", undefined, "3", "shadow", 21),
+        entry("primary", "1", undefined, "delete", 30),
+      ]);
+      await expect(store.update(updated, [])).rejects.toMatchObject({ code: "RESOURCE_DOES_NOT_EXIST" });
+      await expect(store.delete("prod", [])).rejects.toMatchObject({ code: "RESOURCE_DOES_NOT_EXIST" });
+    });
+
+    it("writes nothing of a change whose history cannot be stored (one transaction)", async () => {
+      await store.create(deployment, []);
+      const bad = { ...entry("canary", undefined, "2", "canary", 20), reason: "unknown" as HistoryEntry["reason"] };
+      await expect(store.update({ ...deployment, policy: { primary: "9" } }, [bad])).rejects.toThrow(/check constraint/i);
+      expect((await store.get("prod"))?.policy).toEqual({ primary: "1" });
+      expect(await store.history("prod")).toEqual([]);
+    });
+
+    it("saves one shadow report per (deployment, since, candidate), replacing it on each save, newest first, kept after a delete", async () => {
+      await store.create(deployment, []);
+      const saved = (since: number, candidate: string, mirrored: number, updatedTime: number): SavedShadowReport => ({
+        report: {
+          deployment: "prod",
+          primary_version: "1",
+          candidate_version: candidate,
+          share: 0.5,
+          since,
+          mirrored,
+          compared: mirrored,
+          primary_errors: 0,
+          candidate_errors: 0,
+          class_compared: mirrored,
+          same_class: mirrored,
+          agreement_rate: mirrored === 0 ? null : 1,
+          abs_diff: { mean: Number.NaN, max: Number.POSITIVE_INFINITY },
+          rel_diff: { mean: 0.25, max: null },
+          latency: { primary: { count: mirrored, p50_ms: 1.5, p99_ms: 2 }, candidate: { count: mirrored, p50_ms: null, p99_ms: null } },
+        },
+        state: {
+          mirrored,
+          compared: mirrored,
+          primary_errors: 0,
+          candidate_errors: 0,
+          class_compared: mirrored,
+          same_class: mirrored,
+          abs_sum: Number.NaN,
+          abs_max: Number.POSITIVE_INFINITY,
+          rel_sum: 0.5,
+          rel_max: null,
+          diff_count: 2,
+          primary_latency: { seen: 2, samples: [1.5, 2] },
+          candidate_latency: { seen: 0, samples: [] },
+        },
+        updatedTime,
+      });
+      expect(await store.shadowReports("prod")).toEqual([]);
+      await store.saveShadowReport(saved(100, "2", 3, 110));
+      await store.saveShadowReport(saved(100, "2", 7, 120));
+      await store.saveShadowReport(saved(200, "3", 1, 210));
+      await store.saveShadowReport(saved(100, "3", 4, 130));
+      expect(await store.shadowReports("prod")).toEqual([saved(200, "3", 1, 210), saved(100, "3", 4, 130), saved(100, "2", 7, 120)]);
+      expect(await store.shadowReports("other")).toEqual([]);
+      await store.delete("prod", []);
+      expect((await store.shadowReports("prod")).map((s) => s.report.mirrored)).toEqual([1, 4, 7]);
+    });
+
+    it("keeps a deployment name that looks like a number a string", async () => {
+      await store.saveShadowReport({
+        report: { ...emptyReport, deployment: "NaN", candidate_version: "Infinity" },
+        state: emptyState,
+        updatedTime: 5,
+      });
+      expect((await store.shadowReports("NaN"))[0]?.report).toMatchObject({ deployment: "NaN", candidate_version: "Infinity" });
+    });
+
+    it("records health verdicts and says which call changed the state: a first degraded, each flip, never a repeat", async () => {
+      await store.create(deployment, []);
+      expect(await store.recordHealth("prod", "serving", undefined, 10)).toBe(false);
+      expect(await store.recordHealth("prod", "serving", undefined, 11)).toBe(false);
+      expect(await store.recordHealth("prod", "degraded", "alias names 2, 1 serves", 12)).toBe(true);
+      // A second replica (another connection on the same database) reaching the same verdict is told it changed nothing.
+      const other = await opened.another();
+      expect(await other.store.recordHealth("prod", "degraded", "alias names 2, 1 serves", 13)).toBe(false);
+      await other.close();
+      expect(await opened.healthRows()).toEqual([
+        { name: "prod", state: "degraded", reason: "alias names 2, 1 serves", changed_time: 12 },
+      ]);
+      expect(await store.recordHealth("prod", "serving", undefined, 14)).toBe(true);
+      expect(await store.recordHealth("new", "degraded", "nothing loads", 15)).toBe(true);
+      await store.delete("prod", []);
+      expect((await opened.healthRows()).map((row) => row.name)).toEqual(["new"]);
+    });
+
+    it("marks versions failed: read back with the deployment, replaced by a newer mark, kept by update() and removed by delete()", async () => {
+      await store.create(deployment, []);
+      await store.markVersionFailed("prod", { version: "2", kind: "timeout", reason: "inference exceeded 30 s", time: 20 });
+      await store.markVersionFailed("prod", { version: "1", kind: "crash", reason: "executor killed by SIGKILL", time: 30 });
+      await store.markVersionFailed("prod", { version: "2", kind: "output-size", reason: "150000000 elements", time: 40 });
+      const expected = [
+        { version: "1", kind: "crash", reason: "executor killed by SIGKILL", time: 30 },
+        { version: "2", kind: "output-size", reason: "150000000 elements", time: 40 },
+      ];
+      expect((await store.get("prod"))?.failedVersions).toEqual(expected);
+      expect((await store.list())[0]?.failedVersions).toEqual(expected);
+      expect((await store.findByModel("churn"))[0]?.failedVersions).toEqual(expected);
+      await store.update({ ...deployment, lastUpdatedTime: 50 }, []);
+      expect((await store.get("prod"))?.failedVersions).toEqual(expected);
+      await store.delete("prod", []);
+      await store.create(deployment, []);
+      expect((await store.get("prod"))?.failedVersions).toBeUndefined();
+      await expect(store.markVersionFailed("nope", { version: "1", kind: "timeout", reason: "x", time: 1 })).rejects.toThrow("Deployment 'nope' does not exist.");
+    });
+
+    it("tells a watcher the name of each deployment whose served state changed, where the backend notifies", async () => {
+      const seen: Array<string | undefined> = [];
+      const other = await opened.another();
+      const stop = await other.store.watchChanges((changed) => seen.push(changed));
+      try {
+        await store.create(deployment, []);
+        await store.update({ ...deployment, policy: { primary: "2" }, lastUpdatedTime: 20 }, []);
+        await store.markVersionFailed("prod", { version: "2", kind: "timeout", reason: "slow", time: 30 });
+        await store.delete("prod", []);
+        if (store.notifiesChanges) {
+          const deadline = Date.now() + 2000;
+          while (seen.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+          expect(seen).toEqual(["prod", "prod", "prod", "prod"]);
+        } else {
+          expect(seen).toEqual([]);
+        }
+      } finally {
+        await stop();
+        await other.close();
+      }
+    });
+  });
+}

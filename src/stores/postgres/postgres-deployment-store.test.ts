@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { deployment, describeDeploymentStoreContract } from "../../serving/deployments/store.contract.js";
+import { PgDeploymentStore } from "./pg-deployment-store.js";
+import { openOperationsTestDatabase } from "./test-support/operations-database.js";
+
+describeDeploymentStoreContract("postgresql", async () => {
+  const database = await openOperationsTestDatabase();
+  return {
+    store: new PgDeploymentStore(database.db),
+    another: async () => {
+      const other = database.connect();
+      return { store: new PgDeploymentStore(other), close: () => other.close() };
+    },
+    healthRows: () =>
+      database.db.query<{ name: string; state: string; reason: string | null; changed_time: number }>(
+        "SELECT name, state, reason, changed_time FROM deployment_health ORDER BY name",
+      ),
+    cleanup: () => database.cleanup(),
+  };
+});
+
+describe("PgDeploymentStore.watchChanges when the listening connection drops", () => {
+  it("asks for a full sync after reconnecting (notifications may have been missed) and hears later changes", async () => {
+    const database = await openOperationsTestDatabase();
+    const watcher = new PgDeploymentStore(database.connect());
+    const writer = new PgDeploymentStore(database.db);
+    const seen: Array<string | undefined> = [];
+    const stop = await watcher.watchChanges((name) => seen.push(name));
+    const until = async (check: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out; seen ${JSON.stringify(seen)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    try {
+      await writer.create(deployment, []);
+      await until(() => seen.length === 1);
+      // The database drops the listening session (a restart, a failover, an idle-session killer).
+      const killed = await database.db.query<{ done: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN cairn_deployments'",
+      );
+      expect(killed).toEqual([{ done: true }]);
+      await until(() => seen.includes(undefined));
+      await writer.update({ ...deployment, policy: { primary: "2" }, lastUpdatedTime: 20 }, []);
+      await until(() => seen.filter((name) => name === "prod").length === 2);
+      expect(seen).toEqual(["prod", undefined, "prod"]);
+    } finally {
+      await stop();
+      await database.cleanup();
+    }
+  });
+});
