@@ -346,6 +346,21 @@ describe(`three replicas behind nginx on one ${BACKEND} database, one killed mid
     expect([...logged].filter(([, count]) => count !== 1)).toEqual([]);
   });
 
+  it("recorded each alias move once in the deployment's history, whichever replica followed it", async () => {
+    const { set, moves, traffic, versions } = ready();
+    const answer = await fetch(`${set.url}${CAIRN}/deployments/history?name=${DEPLOYMENT}`);
+    const history = ((await answer.json()) as { history: Array<{ role: string; from_version: string | null; to_version: string | null; reason: string }> }).history;
+    const followed = history.filter((entry) => entry.role === "primary" && entry.reason === "alias-moved");
+    // One chain v1 > v2 > v1 ...: a move followed twice (by two replicas) would repeat a link or switch to itself.
+    const chain = [versions.v1, ...followed.map((entry) => entry.to_version)];
+    expect(followed.map((entry) => entry.from_version)).toEqual(chain.slice(0, -1));
+    expect(followed.filter((entry) => entry.from_version === entry.to_version)).toEqual([]);
+    // Every acknowledged move is there; a move whose request failed in flight may be too (its write may have committed).
+    const unacknowledged = traffic.exchanges.filter((e) => e.what === "POST registered-models/alias" && e.status !== 200).length;
+    expect(followed.length).toBeGreaterThanOrEqual(moves.length);
+    expect(followed.length).toBeLessThanOrEqual(moves.length + unacknowledged);
+  });
+
   promise("switchWithinOneSecond")(`served every alias move on every live replica within ${SWITCH_WITHIN_MS} ms`, () => {
     const { moves, set } = ready();
     expect(moves.length).toBeGreaterThanOrEqual(6);
