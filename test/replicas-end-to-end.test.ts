@@ -25,13 +25,18 @@ const BACKEND: ReplicaBackend = "sqlite";
  * Promises that wait for a part of the issue not on this branch yet: `it.fails` until it lands (the lead re-enables
  * each after merging: delete its entry). Empty when everything is built.
  */
-const WAITING_FOR: Partial<Record<"switchWithinOneSecond" | "monitorWindowOnce" | "webhooksExactlyOnce", string>> = {
+const WAITING_FOR: Partial<Record<"switchWithinOneSecond" | "monitorWindowOnce" | "webhooksExactlyOnce" | "followEachMoveOnce", string>> = {
   // Replicas on SQLite only have the periodic deployment sync (every 5 s); within 1 s needs LISTEN/NOTIFY on
   // cairn_deployments from the PostgreSQL deployment store (helper "operations"), so this stays pending on SQLite.
   switchWithinOneSecond: "NOTIFY cairn_deployments (PostgreSQL deployment store)",
   // Each replica's scheduler runs a due monitor on its own: two or three runs per window until the window is claimed
   // in the database (helper "operations": monitor claims on both backends).
   monitorWindowOnce: "monitor window claims in the database",
+  // Each replica follows a move it hears of (the request's replica) or finds in its sync (all of them), and writes the
+  // switch from the deployment it read before loading the version: two replicas record the same move (history
+  // "1>2, 1>2", two serving.deployment.switch events), and moves go unrecorded (9 acknowledged, 5 recorded). Needs a
+  // compare-and-set on the stored deployment when switching (helper "operations": deployments across replicas).
+  followEachMoveOnce: "a compare-and-set on the stored deployment when a replica follows an alias",
 };
 
 const REPLICAS = 3;
@@ -285,6 +290,7 @@ const received = (receiver: TestReceiver) =>
     return { delivery: String(request.headers["x-cairn-delivery"]), event: body.id, type: body.type, requestId: body.request_id, payload: body.payload, status: request.status };
   });
 
+
 const promise = (key: keyof typeof WAITING_FOR) => (WAITING_FOR[key] === undefined ? it : it.fails);
 
 beforeAll(async () => {
@@ -346,14 +352,21 @@ describe(`three replicas behind nginx on one ${BACKEND} database, one killed mid
     expect([...logged].filter(([, count]) => count !== 1)).toEqual([]);
   });
 
-  it("recorded each alias move once in the deployment's history, whichever replica followed it", async () => {
+  promise("followEachMoveOnce")("recorded each alias move once in the deployment's history, whichever replica followed it", async () => {
     const { set, moves, traffic, versions } = ready();
     const answer = await fetch(`${set.url}${CAIRN}/deployments/history?name=${DEPLOYMENT}`);
     const history = ((await answer.json()) as { history: Array<{ role: string; from_version: string | null; to_version: string | null; reason: string }> }).history;
     const followed = history.filter((entry) => entry.role === "primary" && entry.reason === "alias-moved");
     // One chain v1 > v2 > v1 ...: a move followed twice (by two replicas) would repeat a link or switch to itself.
     const chain = [versions.v1, ...followed.map((entry) => entry.to_version)];
-    expect(followed.map((entry) => entry.from_version)).toEqual(chain.slice(0, -1));
+    const errors = set.replicas.flatMap((replica) => replica.output().split("\n").filter((line) => /"level":(40|50)/.test(line)).map((line) => `${replica.index}: ${line.slice(0, 400)}`));
+    const deployment = await (await fetch(`${set.url}${CAIRN}/deployments/get?name=${DEPLOYMENT}`)).text();
+    const audits = ((await (await fetch(`${set.url}${CAIRN}/audit/events?max_results=1000`)).json()) as { events: Array<{ action: string; request_id: string; after?: unknown }> }).events
+      .filter((e) => e.action.startsWith("serving."))
+      .map((e) => `${e.action} ${e.request_id} ${JSON.stringify(e.after ?? null).slice(0, 200)}`);
+    errors.push(deployment, ...audits);
+    const told = `${moves.length} moves: ${moves.map((m) => m.version).join(",")}; history: ${history.map((entry) => `${entry.role} ${entry.from_version ?? "-"}>${entry.to_version ?? "-"} ${entry.reason}`).join("; ")}\n${errors.join("\n")}`;
+    expect(followed.map((entry) => entry.from_version), told).toEqual(chain.slice(0, -1));
     expect(followed.filter((entry) => entry.from_version === entry.to_version)).toEqual([]);
     // Every acknowledged move is there; a move whose request failed in flight may be too (its write may have committed).
     const unacknowledged = traffic.exchanges.filter((e) => e.what === "POST registered-models/alias" && e.status !== 200).length;
