@@ -10,7 +10,7 @@ import { startReplicaSet, type ReplicaSet } from "../test/support/replica-set.js
 
 /**
  * Issue 14's replica target, in one run on one machine: the same database and artifact folder served by
- *  - one replica alone (the baseline), straight and behind its own nginx (the proxy's cost, measured apart), and
+ *  - one replica alone behind its own nginx (the baseline: the same path as the three), and straight (for reference), and
  *  - three replicas behind nginx (round robin),
  * under (a) single runs/log-metric requests (target: three >= one, nothing lost to coordination) and (b) read traffic,
  * runs/search and registered-models/alias lookups in turn (target: three >= 1.3x one). Load from this process with
@@ -189,9 +189,12 @@ export const runReplicaBenchmarks = async () => {
     };
     const metric = await measure(logMetric);
     const read = await measure((url) => reads(url, experimentId));
+    // The baseline is one replica behind the same nginx: the same path as the three. autocannon straight at a
+    // replica measured it 3-6x slower than through nginx in every round (p50 24-149 ms against 5-15 ms; the client's
+    // connections, not the server's work), so that figure is kept for reference only.
     const ratio = (figures: typeof metric) => ({
-      three_to_one: round(figures.three_replicas_behind_nginx.requests_per_s / figures.one_replica.requests_per_s),
-      three_to_one_behind_nginx: round(figures.three_replicas_behind_nginx.requests_per_s / figures.one_replica_behind_nginx.requests_per_s),
+      three_to_one: round(figures.three_replicas_behind_nginx.requests_per_s / figures.one_replica_behind_nginx.requests_per_s),
+      three_to_one_direct: round(figures.three_replicas_behind_nginx.requests_per_s / figures.one_replica.requests_per_s),
     });
     return {
       backend: BACKEND,
