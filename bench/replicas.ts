@@ -190,8 +190,8 @@ export const runReplicaBenchmarks = async () => {
     const metric = await measure(logMetric);
     const read = await measure((url) => reads(url, experimentId));
     // The baseline is one replica behind the same nginx: the same path as the three. autocannon straight at a
-    // replica measured it 3-6x slower than through nginx in every round (p50 24-149 ms against 5-15 ms; the client's
-    // connections, not the server's work), so that figure is kept for reference only.
+    // replica measured it 1.3x to 6x slower than through nginx in every run (p50 up to 149 ms against 3-18 ms: the
+    // client's connections, not the server's work), so that figure is kept for reference only.
     const ratio = (figures: typeof metric) => ({
       three_to_one: round(figures.three_replicas_behind_nginx.requests_per_s / figures.one_replica_behind_nginx.requests_per_s),
       three_to_one_direct: round(figures.three_replicas_behind_nginx.requests_per_s / figures.one_replica.requests_per_s),
