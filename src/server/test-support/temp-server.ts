@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ServerConfig } from "../../core/config.js";
 import { startServer, type RunningServer } from "../start.js";
+import { testBackendStoreUri } from "./test-backend.js";
 
 /** A real Cairn server on a free loopback port over a fresh SQLite file and artifact folder; close() removes both. */
 export interface TempServer extends RunningServer {
@@ -28,7 +29,7 @@ export const startServerIn = async (
   const server = await startServer({
     host: "127.0.0.1",
     port: 0,
-    backendStoreUri: `sqlite:///${dir}/cairn.db`,
+    backendStoreUri: await testBackendStoreUri(dir),
     artifactsDestination: `${dir}/artifacts`,
     logLevel: "silent",
     webhookAllowedTargets: [...LOOPBACK_WEBHOOK_TARGETS],

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CairnError } from "../../core/errors.js";
+import { outsideTransactions } from "../../core/transaction-scope.js";
 import { parsePostgresUri } from "./connection-uri.js";
 import { ensurePostgresSchema, readPgSchemaVersion, upgradePostgres } from "./migrations.js";
 import { PgDatabase } from "./pg-database.js";
@@ -37,6 +38,34 @@ describe("PgDatabase", () => {
     ).rejects.toThrow("boom");
     expect(await db.query("SELECT name FROM things ORDER BY name")).toEqual([{ name: "a" }]);
     expect(await db.execute("UPDATE things SET at = at + 1")).toBe(1);
+  });
+
+  it("keeps background work started inside a transaction off its connection", async () => {
+    const db = await open();
+    await db.query("CREATE TABLE things (name TEXT PRIMARY KEY)");
+    let late: Promise<unknown> | undefined;
+    let detached: unknown;
+    await db.transaction(async () => {
+      await db.query("INSERT INTO things VALUES ('inside')");
+      // Work escaping the transaction does not see its uncommitted row: it runs on another connection.
+      detached = await outsideTransactions(() => db.query("SELECT name FROM things"));
+      // A timer created inside fires after the commit: its query goes to the pool, not to the released client.
+      late = new Promise((resolve, reject) => setTimeout(() => db.query("SELECT name FROM things").then(resolve, reject), 30));
+    });
+    expect(detached).toEqual([]);
+    expect(await late).toEqual([{ name: "inside" }]);
+  });
+
+  it("reads one snapshot in a read-only transaction, and joins a transaction already in progress", async () => {
+    const db = await open();
+    await db.query("CREATE TABLE things (name TEXT PRIMARY KEY)");
+    await expect(db.transaction(() => db.query("INSERT INTO things VALUES ('x')"), { readOnlySnapshot: true })).rejects.toThrow(
+      "cannot execute INSERT in a read-only transaction",
+    );
+    await db.transaction(async () => {
+      await db.query("INSERT INTO things VALUES ('y')");
+      expect(await db.transaction(() => db.query("SELECT name FROM things"), { readOnlySnapshot: true })).toEqual([{ name: "y" }]);
+    });
   });
 
   it("serializes work under one advisory lock key across connections", async () => {
@@ -116,5 +145,28 @@ describe("openPostgresMetadataStores at start-up", () => {
     expect((error as Error).message).toBe(
       `cannot open the PostgreSQL backend store postgresql://postgres:***@${admin.host}/no_such_database_here: database "no_such_database_here" does not exist`,
     );
+  });
+});
+
+describe("PgDatabase when the server goes away and comes back", () => {
+  it("answers 503 while it is down and recovers without being reopened", async () => {
+    const { startPostgresCluster } = await import("./test-support/postgres-cluster.js");
+    const cluster = await startPostgresCluster({ fast: true });
+    const db = new PgDatabase(parsePostgresUri(cluster.adminUrl), { connectionTimeoutMs: 1_000 });
+    try {
+      await db.query("CREATE TABLE kept (n INTEGER)");
+      await db.query("INSERT INTO kept VALUES (1)");
+      cluster.pause();
+      const down = await db.query("SELECT n FROM kept").catch((caught: unknown) => caught);
+      expect(down).toBeInstanceOf(CairnError);
+      expect((down as CairnError).status).toBe(503);
+      const inTransaction = await db.transaction(() => db.query("SELECT 1")).catch((caught: unknown) => caught);
+      expect((inTransaction as CairnError).status).toBe(503);
+      cluster.resume();
+      expect(await db.query("SELECT n FROM kept")).toEqual([{ n: 1 }]);
+    } finally {
+      await db.close();
+      cluster.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { CairnError, ErrorCode } from "../../core/errors.js";
+import { transactionScope, type TransactionHandle } from "../../core/transaction-scope.js";
 import type { PgConnectionConfig } from "./connection-uri.js";
 
 /**
@@ -12,6 +12,10 @@ const typeParsers: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
     oid === INT8_OID && format !== "binary" ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
 };
+
+interface ClientHandle extends TransactionHandle {
+  client: pg.PoolClient;
+}
 
 /** Anything that runs a query: the pool, or the client of the transaction in progress. */
 type Queryable = Pick<pg.PoolClient, "query">;
@@ -27,13 +31,13 @@ export interface PgDatabaseOptions {
 
 /**
  * One PostgreSQL database shared by every store of a process: a connection pool, and the transaction in progress
- * of the current async call chain (AsyncLocalStorage), so that stores written as plain `db.query(...)` calls join the
- * transaction that `transaction()` (or the audit store's atomically()) opened further up, without passing a client
- * through every interface.
+ * of the current async call chain (core/transaction-scope.ts), so that stores written as plain `db.query(...)` calls
+ * join the transaction that `transaction()` (or the audit store's atomically()) opened further up, without passing a
+ * client through every interface. A scope whose transaction has ended (a timer created inside it that fires later)
+ * is ignored: its queries go to the pool, never to a connection that was released.
  */
 export class PgDatabase {
   readonly pool: pg.Pool;
-  private readonly current = new AsyncLocalStorage<pg.PoolClient>();
   private closed = false;
 
   constructor(config: PgConnectionConfig, options: PgDatabaseOptions = {}) {
@@ -58,7 +62,7 @@ export class PgDatabase {
 
   /** The rows of one statement (`$1`, `$2`... placeholders), inside the current transaction if there is one. */
   async query<Row extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.run<Row>(this.current.getStore() ?? this.pool, sql, params);
+    const result = await this.run<Row>(this.currentClient() ?? this.pool, sql, params);
     return result.rows;
   }
 
@@ -69,13 +73,13 @@ export class PgDatabase {
 
   /** The number of rows a statement changed. */
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.run(this.current.getStore() ?? this.pool, sql, params);
+    const result = await this.run(this.currentClient() ?? this.pool, sql, params);
     return result.rowCount ?? 0;
   }
 
   /** True inside transaction()'s work. */
   get inTransaction(): boolean {
-    return this.current.getStore() !== undefined;
+    return this.currentClient() !== undefined;
   }
 
   /**
@@ -83,18 +87,24 @@ export class PgDatabase {
    * the transaction's connection, and it commits when `work` resolves, rolls back when it throws. Nested calls join
    * the outer transaction (one unit, like SQLite's nested db.transaction would with savepoints omitted).
    * A serialization failure or deadlock (40001, 40P01) is retried up to 3 times when `retryConflicts` is set.
+   * `readOnlySnapshot`: REPEATABLE READ, READ ONLY — several statements read one snapshot (as SQLite's read
+   * transaction); inside a transaction already in progress, the work simply joins it.
    */
-  async transaction<T>(work: () => Promise<T>, options: { retryConflicts?: boolean } = {}): Promise<T> {
-    if (this.current.getStore() !== undefined) return work();
+  async transaction<T>(work: () => Promise<T>, options: { retryConflicts?: boolean; readOnlySnapshot?: boolean } = {}): Promise<T> {
+    if (this.currentClient() !== undefined) return work();
+    const begin = options.readOnlySnapshot === true ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
     for (let attempt = 1; ; attempt += 1) {
       const client = await this.connect();
+      const handle: ClientHandle = { owner: this, active: true, client };
       let release: Error | undefined;
       try {
-        await this.run(client, "BEGIN", []);
-        const result = await this.current.run(client, work);
+        await this.run(client, begin, []);
+        const result = await transactionScope.run(handle, work);
+        handle.active = false;
         await this.run(client, "COMMIT", []);
         return result;
       } catch (error) {
+        handle.active = false;
         await client.query("ROLLBACK").catch((rollbackError: unknown) => {
           // The connection is in an unknown state: destroy it rather than return it to the pool.
           release = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
@@ -172,6 +182,12 @@ export class PgDatabase {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+
+  /** The connection of this database's transaction in progress in the current call chain, if any. */
+  private currentClient(): pg.PoolClient | undefined {
+    const handle = transactionScope.getStore() as ClientHandle | undefined;
+    return handle !== undefined && handle.owner === this && handle.active ? handle.client : undefined;
   }
 
   private async connect(): Promise<pg.PoolClient> {

@@ -14,6 +14,11 @@ export interface PostgresCluster {
   adminUrl: string;
   port: number;
   dataDir: string;
+  /** Stops the server (fast shutdown: connections are cut) and keeps its data: the database "goes away". */
+  pause(): void;
+  /** Starts the paused server again on the same port with the same data. */
+  resume(): void;
+  /** Stops the server and removes its data. */
   stop(): void;
 }
 
@@ -76,17 +81,23 @@ export const startPostgresCluster = async (options: ClusterOptions = {}): Promis
     ...options.settings,
   };
   const serverOptions = [`-p ${port}`, `-k ${dataDir}`, ...Object.entries(settings).map(([key, value]) => `-c ${key}=${value}`)].join(" ");
-  runAsPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-o", serverOptions, "-l", path.join(dataDir, "server.log"), "-w", "start"]);
+  const start = (): void =>
+    runAsPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-o", serverOptions, "-l", path.join(dataDir, "server.log"), "-w", "start"]);
+  start();
   let stopped = false;
   return {
     adminUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
+    pause: () => runAsPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]),
+    resume: start,
     stop: () => {
       if (stopped) return;
       stopped = true;
       try {
         runAsPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
+      } catch {
+        // Already stopped (paused): nothing to stop.
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
