@@ -105,7 +105,7 @@ const mlflowScope = (models: ServedModels, codecs: CodecPool, limit: number, opt
     const contentType = request.headers["content-type"];
     const { feeds, form } = await refusedBy(served, context, () => codecs.run({ kind: "decode-mlflow", body: bodyBytes(request), contentType, model }));
     const result = await served.infer(feeds, context);
-    const order = served.outputs(result.version).map((spec) => spec.name);
+    const order = (result.outputSpecs ?? served.outputs(result.version)).map((spec) => spec.name);
     const answer = await codecs.run({ kind: "encode-mlflow", outputs: result.outputs, order, form });
     reply.header(MODEL_VERSION_HEADER, result.version);
     return sendJson(reply, 200, answer);

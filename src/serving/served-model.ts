@@ -20,6 +20,11 @@ export interface InferenceResult {
   outputs: TensorMap;
   /** The version that answered. */
   version: string;
+  /**
+   * Its outputs' specs, taken when it was chosen: a switch may retire that version while the request runs, and the
+   * answer must still be encoded in its order (asking the model for a retired version's outputs is a 404).
+   */
+  outputSpecs?: readonly TensorSpec[];
 }
 
 export interface ServedModel {

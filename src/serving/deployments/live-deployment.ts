@@ -131,7 +131,7 @@ export class LiveDeployment implements ServedModel {
       const served: ServedRequest = { deployment: this.name, version: chosen.version, context, feeds, outputs, latencyMs };
       setImmediate(() => onServed(served));
     }
-    return { outputs, version: chosen.version };
+    return { outputs, version: chosen.version, outputSpecs: chosen.model.outputs };
   }
 
   /** The shadow run, after the caller has its answer; its result and errors go to the recorder only. */
