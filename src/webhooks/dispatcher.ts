@@ -1,3 +1,4 @@
+import { outsideTransactions } from "../core/transaction-scope.js";
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { retryDelayMs, type BackoffPolicy } from "./backoff.js";
@@ -65,9 +66,10 @@ export class Dispatcher {
 
   private schedule(delayMs: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    // Woken from inside a request's transaction (publish is part of the write): the rounds run outside it.
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.round = this.runRound().finally(() => {
+      this.round = outsideTransactions(() => this.runRound()).finally(() => {
         this.round = undefined;
       });
     }, delayMs);
