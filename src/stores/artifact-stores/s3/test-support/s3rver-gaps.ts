@@ -1,0 +1,116 @@
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * What s3rver 3.7.1 lacks that the S3 store uses, served in front of its router (test support only; real S3,
+ * MinIO and Ceph implement all of it):
+ *  - ListObjectsV2 continuation: s3rver encrypts its tokens with DES, which OpenSSL 3 (Node 20) no longer offers,
+ *    so any listing of more than one page fails with a 500. Here the token is the last key, base64url-encoded.
+ *  - ListParts (GET ?uploadId) and AbortMultipartUpload (DELETE ?uploadId): answered MethodNotAllowed by s3rver.
+ * Both read s3rver's own folder layout (objects and multipart parts on disk).
+ */
+interface S3rverObject {
+  key: string;
+  metadata: Record<string, string>;
+}
+interface S3rverStore {
+  listObjects(
+    bucket: string,
+    options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys: number },
+  ): Promise<{ objects: S3rverObject[]; commonPrefixes: string[]; isTruncated: boolean }>;
+}
+export interface KoaLikeContext {
+  method: string;
+  path: string;
+  query: Record<string, string | string[] | undefined>;
+  status: number;
+  body: unknown;
+  type: string;
+}
+export type KoaLikeMiddleware = (ctx: KoaLikeContext, next: () => Promise<void>) => Promise<void>;
+
+const xml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const queryString = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+const uploadsDir = (root: string, bucket: string): string => path.join(root, bucket, "._S3rver_uploads");
+
+const send = (ctx: KoaLikeContext, status: number, body: string): void => {
+  ctx.status = status;
+  ctx.type = "application/xml";
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+};
+
+const noSuchUpload = (ctx: KoaLikeContext, uploadId: string): void =>
+  send(ctx, 404, `<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message><UploadId>${xml(uploadId)}</UploadId></Error>`);
+
+const listObjectsV2 = async (ctx: KoaLikeContext, store: S3rverStore, bucket: string): Promise<void> => {
+  const prefix = queryString(ctx.query.prefix) ?? "";
+  const delimiter = queryString(ctx.query.delimiter) ?? "";
+  const maxKeys = Math.min(1000, Number(queryString(ctx.query["max-keys"]) ?? 1000));
+  const token = queryString(ctx.query["continuation-token"]);
+  const startAfter = token !== undefined ? Buffer.from(token, "base64url").toString("utf8") : (queryString(ctx.query["start-after"]) ?? "");
+  const result = await store.listObjects(bucket, {
+    ...(prefix !== "" ? { prefix } : {}),
+    ...(delimiter !== "" ? { delimiter } : {}),
+    ...(startAfter !== "" ? { startAfter } : {}),
+    maxKeys,
+  });
+  // s3rver reports every common prefix of the walk; keep those after the token, as S3 pages them.
+  const prefixes = result.commonPrefixes.filter((common) => common > startAfter);
+  const last = result.objects[result.objects.length - 1]?.key;
+  const contents = result.objects
+    .map((object) => {
+      const size = object.metadata["content-length"] ?? "0";
+      const modified = new Date(object.metadata["last-modified"] ?? Date.now()).toISOString();
+      return `<Contents><Key>${xml(object.key)}</Key><LastModified>${modified}</LastModified><ETag>${xml(object.metadata.etag ?? "")}</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+    })
+    .join("");
+  const common = prefixes.map((entry) => `<CommonPrefixes><Prefix>${xml(entry)}</Prefix></CommonPrefixes>`).join("");
+  const next = result.isTruncated && last !== undefined ? `<NextContinuationToken>${Buffer.from(last).toString("base64url")}</NextContinuationToken>` : "";
+  send(
+    ctx,
+    200,
+    `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${result.objects.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${result.isTruncated}</IsTruncated>${next}${contents}${common}</ListBucketResult>`,
+  );
+};
+
+const listParts = async (ctx: KoaLikeContext, root: string, bucket: string, key: string, uploadId: string): Promise<void> => {
+  const dir = path.join(uploadsDir(root, bucket), path.basename(uploadId));
+  const recorded = await readFile(path.join(dir, "key"), "utf8").catch(() => undefined);
+  if (recorded !== key) return noSuchUpload(ctx, uploadId);
+  const numbers = (await readdir(dir)).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
+  const parts = await Promise.all(
+    numbers.map(async (number) => {
+      const info = await stat(path.join(dir, String(number)));
+      const md5 = await readFile(path.join(dir, `${number}.md5`), "utf8").catch(() => "");
+      return `<Part><PartNumber>${number}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>"${md5}"</ETag><Size>${info.size}</Size></Part>`;
+    }),
+  );
+  send(
+    ctx,
+    200,
+    `<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${xml(bucket)}</Bucket><Key>${xml(key)}</Key><UploadId>${xml(uploadId)}</UploadId><IsTruncated>false</IsTruncated>${parts.join("")}</ListPartsResult>`,
+  );
+};
+
+const abortUpload = async (ctx: KoaLikeContext, root: string, bucket: string, key: string, uploadId: string): Promise<void> => {
+  const dir = path.join(uploadsDir(root, bucket), path.basename(uploadId));
+  const recorded = await readFile(path.join(dir, "key"), "utf8").catch(() => undefined);
+  if (recorded !== key) return noSuchUpload(ctx, uploadId);
+  await rm(dir, { recursive: true, force: true });
+  ctx.status = 204;
+  ctx.body = null;
+};
+
+export const s3rverGaps =
+  (root: string, store: S3rverStore): KoaLikeMiddleware =>
+  async (ctx, next) => {
+    const [, bucketPart = "", ...keyParts] = ctx.path.split("/");
+    const bucket = decodeURIComponent(bucketPart);
+    const key = keyParts.map(decodeURIComponent).join("/");
+    const uploadId = queryString(ctx.query.uploadId);
+    if (ctx.method === "GET" && key === "" && bucket !== "" && queryString(ctx.query["list-type"]) === "2") return listObjectsV2(ctx, store, bucket);
+    if (ctx.method === "GET" && key !== "" && uploadId !== undefined) return listParts(ctx, root, bucket, key, uploadId);
+    if (ctx.method === "DELETE" && key !== "" && uploadId !== undefined) return abortUpload(ctx, root, bucket, key, uploadId);
+    return next();
+  };
