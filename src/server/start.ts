@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { localPathFromArtifactsDestination, type ServerConfig } from "../core/config.js";
+import { DEFAULT_DATA_DIR, isLocalArtifactsDestination, localPathFromArtifactsDestination, type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
@@ -39,13 +39,25 @@ const hiddenServerPaths = (paths: readonly HiddenPath[]): HiddenPath[] =>
 export const startServer = async (config: ServerConfig): Promise<RunningServer> => {
   refuseOpenServer(config);
   const stores = await openMetadataStores(config.backendStoreUri);
-  const artifactStore = await openArtifactStore(config.artifactsDestination);
+  // Local copies (models for onnxruntime, monitors' reference data, S3 parts on their way) live beside a local
+  // artifact folder, or in the data folder when artifacts are in object storage.
+  const artifactRoot = isLocalArtifactsDestination(config.artifactsDestination) ? localPathFromArtifactsDestination(config.artifactsDestination) : undefined;
+  const localDataDir = artifactRoot !== undefined ? path.dirname(artifactRoot) : path.resolve(DEFAULT_DATA_DIR);
+  let artifactStore;
+  try {
+    artifactStore = await openArtifactStore(config.artifactsDestination, {
+      ...(config.s3 !== undefined ? { s3: config.s3 } : {}),
+      stagingDir: path.join(localDataDir, "s3-staging"),
+    });
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   let logBackgroundError = (error: unknown, what: string): void => {
     process.stderr.write(`cairn: ${what}: ${String(error)}\n`);
   };
-  const artifactRoot = localPathFromArtifactsDestination(config.artifactsDestination);
-  const modelCacheDir = path.join(path.dirname(artifactRoot), "model-cache");
-  const referenceCacheDir = path.join(path.dirname(artifactRoot), "reference-cache");
+  const modelCacheDir = path.join(localDataDir, "model-cache");
+  const referenceCacheDir = path.join(localDataDir, "reference-cache");
   await sweepStagingLeftovers({ modelCacheDir, referenceCacheDir });
   const composed = composeDomains(stores, artifactStore, {
     modelCacheDir,
@@ -103,7 +115,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     },
     hiddenPaths: hiddenServerPaths([
-      { dir: artifactRoot, shownAs: "mlflow-artifacts:" },
+      ...(artifactRoot !== undefined ? [{ dir: artifactRoot, shownAs: "mlflow-artifacts:" }] : []),
       { dir: modelCacheDir, shownAs: "<model-cache>" },
       { dir: referenceCacheDir, shownAs: "<reference-cache>" },
     ]),

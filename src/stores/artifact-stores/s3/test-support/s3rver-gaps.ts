@@ -4,8 +4,10 @@ import path from "node:path";
 /**
  * What s3rver 3.7.1 lacks that the S3 store uses, served in front of its router (test support only; real S3,
  * MinIO and Ceph implement all of it):
- *  - ListObjectsV2 continuation: s3rver encrypts its tokens with DES, which OpenSSL 3 (Node 20) no longer offers,
- *    so any listing of more than one page fails with a 500. Here the token is the last key, base64url-encoded.
+ *  - ListObjectsV2: s3rver encrypts its continuation tokens with DES, which OpenSSL 3 (Node 20) no longer offers,
+ *    so any listing of more than one page fails with a 500; and its delimiter walk does not descend into folders
+ *    below the first level, so a folder holding only sub-folders lists as empty. Here the keys below the prefix are
+ *    grouped by the delimiter and paged with a token that is the last key or common prefix, base64url-encoded.
  *  - ListParts (GET ?uploadId) and AbortMultipartUpload (DELETE ?uploadId): answered MethodNotAllowed by s3rver.
  * Both read s3rver's own folder layout (objects and multipart parts on disk).
  */
@@ -48,17 +50,28 @@ const listObjectsV2 = async (ctx: KoaLikeContext, store: S3rverStore, bucket: st
   const delimiter = queryString(ctx.query.delimiter) ?? "";
   const maxKeys = Math.min(1000, Number(queryString(ctx.query["max-keys"]) ?? 1000));
   const token = queryString(ctx.query["continuation-token"]);
-  const startAfter = token !== undefined ? Buffer.from(token, "base64url").toString("utf8") : (queryString(ctx.query["start-after"]) ?? "");
-  const result = await store.listObjects(bucket, {
-    ...(prefix !== "" ? { prefix } : {}),
-    ...(delimiter !== "" ? { delimiter } : {}),
-    ...(startAfter !== "" ? { startAfter } : {}),
-    maxKeys,
-  });
-  // s3rver reports every common prefix of the walk; keep those after the token, as S3 pages them.
-  const prefixes = result.commonPrefixes.filter((common) => common > startAfter);
-  const last = result.objects[result.objects.length - 1]?.key;
-  const contents = result.objects
+  const after = token !== undefined ? Buffer.from(token, "base64url").toString("utf8") : (queryString(ctx.query["start-after"]) ?? "");
+  // Every key below the prefix (s3rver's own delimiter walk misses keys two levels down), grouped here.
+  const all = await store.listObjects(bucket, { ...(prefix !== "" ? { prefix } : {}), maxKeys: Number.POSITIVE_INFINITY });
+  const contents: S3rverObject[] = [];
+  const prefixes: string[] = [];
+  let last = "";
+  let isTruncated = false;
+  for (const object of all.objects.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)))) {
+    // Past the token: after it in key order, and not inside a common prefix already returned.
+    if (object.key <= after || (after.endsWith(delimiter) && delimiter !== "" && object.key.startsWith(after))) continue;
+    const cut = delimiter === "" ? -1 : object.key.indexOf(delimiter, prefix.length);
+    const item = cut === -1 ? object.key : object.key.slice(0, cut + delimiter.length);
+    if (item === last) continue;
+    if (contents.length + prefixes.length === maxKeys) {
+      isTruncated = true;
+      break;
+    }
+    if (cut === -1) contents.push(object);
+    else prefixes.push(item);
+    last = item;
+  }
+  const body = contents
     .map((object) => {
       const size = object.metadata["content-length"] ?? "0";
       const modified = new Date(object.metadata["last-modified"] ?? Date.now()).toISOString();
@@ -66,11 +79,11 @@ const listObjectsV2 = async (ctx: KoaLikeContext, store: S3rverStore, bucket: st
     })
     .join("");
   const common = prefixes.map((entry) => `<CommonPrefixes><Prefix>${xml(entry)}</Prefix></CommonPrefixes>`).join("");
-  const next = result.isTruncated && last !== undefined ? `<NextContinuationToken>${Buffer.from(last).toString("base64url")}</NextContinuationToken>` : "";
+  const next = isTruncated ? `<NextContinuationToken>${Buffer.from(last).toString("base64url")}</NextContinuationToken>` : "";
   send(
     ctx,
     200,
-    `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${result.objects.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${result.isTruncated}</IsTruncated>${next}${contents}${common}</ListBucketResult>`,
+    `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${contents.length + prefixes.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${isTruncated}</IsTruncated>${next}${body}${common}</ListBucketResult>`,
   );
 };
 
