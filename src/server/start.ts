@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_DATA_DIR, isLocalArtifactsDestination, localPathFromArtifactsDestination, type ServerConfig } from "../core/config.js";
+import { DEFAULT_DATA_DIR, isLocalArtifactsDestination, localPathFromArtifactsDestination, sqlitePathFromUri, type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
@@ -40,9 +40,14 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
   refuseOpenServer(config);
   const stores = await openMetadataStores(config.backendStoreUri);
   // Local copies (models for onnxruntime, monitors' reference data, S3 parts on their way) live beside a local
-  // artifact folder, or in the data folder when artifacts are in object storage.
+  // artifact folder; with artifacts in object storage, beside an SQLite file, else in ./cairn-data.
   const artifactRoot = isLocalArtifactsDestination(config.artifactsDestination) ? localPathFromArtifactsDestination(config.artifactsDestination) : undefined;
-  const localDataDir = artifactRoot !== undefined ? path.dirname(artifactRoot) : path.resolve(DEFAULT_DATA_DIR);
+  const localDataDir =
+    artifactRoot !== undefined
+      ? path.dirname(artifactRoot)
+      : /^sqlite:/i.test(config.backendStoreUri)
+        ? path.dirname(sqlitePathFromUri(config.backendStoreUri))
+        : path.resolve(DEFAULT_DATA_DIR);
   let artifactStore;
   try {
     artifactStore = await openArtifactStore(config.artifactsDestination, {
