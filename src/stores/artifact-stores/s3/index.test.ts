@@ -81,6 +81,26 @@ describe("S3 specifics", () => {
     expect([...(await buffer(tail.stream))]).toEqual([...chunk.subarray(chunk.length - 3)]);
   }, 60_000);
 
+  it("aborts multipart uploads idle past the cut-off and keeps fresh ones", async () => {
+    const staging = await mkdtemp(path.join(tmpdir(), "cairn-s3-staging-"));
+    try {
+      const store = await openS3ArtifactStore({ bucket: s3.bucket, prefix: subject.prefix }, { settings: s3.settings, stagingDir: staging });
+      const old = await store.createMultipartUpload("m/old.bin");
+      await store.uploadPart("m/old.bin", old.uploadId, 1, bytes("a"));
+      const fresh = await store.createMultipartUpload("m/fresh.bin");
+      // With "now" two minutes ahead, both records are past a one-minute cut-off.
+      expect(await store.removeStaleUploads(60_000, Date.now() + 120_000)).toBe(2);
+      expect(await store.removeStaleUploads(60_000)).toBe(0);
+      await expect(store.uploadPart("m/old.bin", old.uploadId, 2, bytes("b"))).rejects.toThrow("does not exist");
+      await expect(store.abortMultipartUpload("m/fresh.bin", fresh.uploadId)).rejects.toThrow("does not exist");
+      const kept = await store.createMultipartUpload("m/kept.bin");
+      expect(await store.removeStaleUploads(60_000)).toBe(0);
+      await store.abortMultipartUpload("m/kept.bin", kept.uploadId);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  });
+
   it("answers TEMPORARILY_UNAVAILABLE while S3 is down, after bounded retries, and recovers without reopening", async () => {
     const { store } = subject;
     await store.write("kept.txt", bytes("kept"));

@@ -15,7 +15,7 @@ import { CairnError, ErrorCode, invalidParameter, notFound } from "../../../core
 import { describeS3Settings, type S3Settings } from "../../../core/s3-settings.js";
 import { invalidPath, joinKeys, normaliseArtifactPath } from "../../../artifacts/artifact-path.js";
 import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WrittenFile } from "../../../artifacts/store.js";
-import { removeOrphanedEntries, TEMP_FILE_MAX_AGE_MS } from "../local/stale.js";
+import { MULTIPART_UPLOAD_MAX_AGE_MS, removeOrphanedEntries, TEMP_FILE_MAX_AGE_MS } from "../local/stale.js";
 import { hashingBody } from "./hashing-body.js";
 import { createS3Client, type S3ClientTuning } from "./s3-client.js";
 import { formatS3Destination, type S3Destination } from "./s3-destination.js";
@@ -290,6 +290,11 @@ class S3ArtifactStore implements ArtifactStore {
     await this.multipart.abort(this.key(key, false), uploadId);
   }
 
+  /** Aborts multipart uploads idle longer than the cut-off (as the folder backend clears its staging folder). */
+  removeStaleUploads(maxAgeMs: number, now?: number): Promise<number> {
+    return this.multipart.removeStale(maxAgeMs, now);
+  }
+
   async checkBucket(): Promise<void> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
@@ -313,7 +318,9 @@ class S3ArtifactStore implements ArtifactStore {
  * Opens the store and checks that the bucket answers (HeadBucket), so a wrong bucket, endpoint or credentials stop
  * the server at start-up with a clear message rather than failing the first upload.
  */
-export const openS3ArtifactStore = async (destination: S3Destination, options: S3StoreOptions): Promise<ArtifactStore & { objectsBelow: S3ArtifactStore["objectsBelow"] }> => {
+export type S3ArtifactStoreHandle = ArtifactStore & Pick<S3ArtifactStore, "objectsBelow" | "removeStaleUploads">;
+
+export const openS3ArtifactStore = async (destination: S3Destination, options: S3StoreOptions): Promise<S3ArtifactStoreHandle> => {
   await mkdir(options.stagingDir, { recursive: true });
   await removeOrphanedEntries(options.stagingDir, TEMP_FILE_MAX_AGE_MS);
   const client = createS3Client(options.settings, options.tuning);
@@ -324,5 +331,7 @@ export const openS3ArtifactStore = async (destination: S3Destination, options: S
     client.destroy();
     throw error;
   }
+  // Abandoned multipart uploads go after a week, as on a folder; a failure here must not stop the server.
+  await store.removeStaleUploads(MULTIPART_UPLOAD_MAX_AGE_MS).catch(() => undefined);
   return store;
 };

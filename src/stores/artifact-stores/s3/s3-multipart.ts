@@ -4,6 +4,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -145,6 +146,31 @@ export class S3MultipartUploads {
     await this.forget(uploadId);
   }
 
+  /**
+   * Aborts the uploads whose record is older than the cut-off (a client that never completed nor aborted), so their
+   * parts stop costing storage; returns how many went. Replicas may run this at once: an upload aborted twice is
+   * simply gone. Records are listed a page at a time.
+   */
+  async removeStale(maxAgeMs: number, now: number = Date.now()): Promise<number> {
+    let removed = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.call("ListObjectsV2", () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.recordsPrefix}/`, ...(token !== undefined ? { ContinuationToken: token } : {}) })),
+      );
+      for (const object of page.Contents ?? []) {
+        const uploadId = /([0-9a-f]{32})\.json$/.exec(object.Key ?? "")?.[1];
+        if (uploadId === undefined || now - (object.LastModified?.getTime() ?? now) <= maxAgeMs) continue;
+        const record = await this.readRecord(uploadId).catch(() => undefined);
+        if (record !== undefined) await this.abort(record.key, uploadId).catch(() => undefined);
+        else await this.forget(uploadId).catch(() => undefined);
+        removed += 1;
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return removed;
+  }
+
   private async forget(uploadId: string): Promise<void> {
     await this.call("DeleteObject", () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.recordKey(uploadId) })));
   }
@@ -170,6 +196,12 @@ export class S3MultipartUploads {
     if (!UPLOAD_ID.test(uploadId)) {
       throw invalidParameter(`Invalid value ${JSON.stringify(uploadId.slice(0, 100))} for parameter 'upload_id' supplied: not an upload id of this server.`);
     }
+    const recorded = await this.readRecord(uploadId);
+    if (recorded.key !== key) throw invalidParameter(`Multipart upload '${uploadId}' belongs to another path than '${key}'.`);
+    return recorded;
+  }
+
+  private async readRecord(uploadId: string): Promise<UploadRecord> {
     let recorded: unknown;
     try {
       const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.recordKey(uploadId) }));
@@ -180,7 +212,7 @@ export class S3MultipartUploads {
       }
       throw toS3StoreError(error, "GetObject");
     }
-    if (!isRecord(recorded) || recorded.key !== key) throw invalidParameter(`Multipart upload '${uploadId}' belongs to another path than '${key}'.`);
+    if (!isRecord(recorded)) throw notFound(`Multipart upload '${uploadId}' does not exist (its record is unreadable).`);
     return recorded;
   }
 }
