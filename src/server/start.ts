@@ -3,6 +3,8 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_DATA_DIR, isLocalArtifactsDestination, localPathFromArtifactsDestination, sqlitePathFromUri, type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
+import { describeS3Settings } from "../core/s3-settings.js";
+import { redactUri } from "../stores/postgres/connection-uri.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
 import { refuseOpenServer } from "./open-server.js";
@@ -166,7 +168,16 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
  */
 export const serveUntilSignal = async (config: ServerConfig): Promise<void> => {
   const server = await startServer(config);
-  server.app.log.info({ url: server.url, backendStoreUri: config.backendStoreUri, artifactsDestination: config.artifactsDestination }, `Cairn ${CAIRN_VERSION} listening`);
+  // URIs may hold a password (postgresql://user:pass@...): logged redacted; S3 settings only as describeS3Settings shows them.
+  server.app.log.info(
+    {
+      url: server.url,
+      backendStoreUri: redactUri(config.backendStoreUri),
+      artifactsDestination: config.artifactsDestination,
+      ...(config.s3 !== undefined ? { s3: describeS3Settings(config.s3) } : {}),
+    },
+    `Cairn ${CAIRN_VERSION} listening`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       server.app.log.info({ signal }, "shutting down");
