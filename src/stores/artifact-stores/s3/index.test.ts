@@ -126,6 +126,24 @@ describe("S3 specifics", () => {
     ]);
   });
 
+  it("fails a large write cleanly when S3 goes away in the middle of it (no hang, nothing stored)", async () => {
+    const { store } = subject;
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (let index = 0; index < 64; index += 1) {
+        if (index === 20) await s3.stop();
+        yield chunk;
+      }
+    }
+    try {
+      const error = await store.write("half.bin", source()).catch((caught: unknown) => caught);
+      expect((error as CairnError).code).toBe("TEMPORARILY_UNAVAILABLE");
+    } finally {
+      await s3.restart();
+    }
+    expect(await store.stat("half.bin")).toBeUndefined();
+  }, 60_000);
+
   it("refuses at open a missing bucket, wrong credentials and an unreachable endpoint, naming the cause without the secret", async () => {
     const staging = await mkdtemp(path.join(tmpdir(), "cairn-s3-staging-"));
     try {

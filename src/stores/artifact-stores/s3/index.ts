@@ -225,9 +225,22 @@ class S3ArtifactStore implements ArtifactStore {
       queueSize: WRITE_QUEUE,
       leavePartsOnError: false,
     });
-    const [read, sent] = await Promise.allSettled([hashing.done, upload.done()]);
-    // The source's own failure (a client gone mid-body) is the cause to report, before what it did to the upload.
+    // Whichever side fails first is the cause: the source (a client gone mid-body) or S3 (down mid-upload). When S3
+    // fails, the body is destroyed so that the source stops being read (else the pipeline waits on a full buffer).
+    let first: "source" | "upload" | undefined;
+    const reading = hashing.done.catch((error: unknown) => {
+      first ??= "source";
+      throw error;
+    });
+    const sending = upload.done().catch((error: unknown) => {
+      first ??= "upload";
+      hashing.body.destroy(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    });
+    const [read, sent] = await Promise.allSettled([reading, sending]);
+    if (first === "upload" && sent.status === "rejected") throw toS3StoreError(sent.reason, "PutObject");
     if (read.status === "rejected") {
+      // The upload finished although the source failed at its very end: what S3 holds is not what was sent.
       if (sent.status === "fulfilled") await this.deleteObjects([this.objectKey(checked)]).catch(() => undefined);
       throw read.reason;
     }
