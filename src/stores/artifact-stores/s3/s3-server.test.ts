@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import * as ort from "onnxruntime-node";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateArtifactsCommand } from "../../../cli/commands/artifacts-migrate.js";
 import { startServerIn } from "../../../server/test-support/temp-server.js";
 import type { RunningServer } from "../../../server/start.js";
+import { logisticRegressionModel, writeMlflowModelDir } from "../../../serving/test-support/onnx-models.js";
 import { startS3rver, type TestS3Server } from "./test-support/s3rver-server.js";
 
 /**
@@ -61,6 +63,32 @@ describe("a server on an S3 artifacts destination", () => {
     expect(ranged.headers.get("content-range")).toBe("bytes 2-4/10");
     expect(await ranged.text()).toBe("234");
   });
+
+  it("serves a registered ONNX model whose files are in S3 (copied to the local model cache for onnxruntime)", async () => {
+    const api = async (route: string, body: unknown): Promise<Record<string, unknown>> => {
+      const answer = await post(`${server.url}/api/2.0/${route}`, body);
+      expect(answer.status, `${route}: ${JSON.stringify(answer.body)}`).toBe(200);
+      return answer.body;
+    };
+    const modelRun = ((await api("mlflow/runs/create", { experiment_id: "0" })).run as { info: { run_id: string } }).info.run_id;
+    const bytes = logisticRegressionModel(3);
+    const modelDir = path.join(dir, "model-src");
+    await writeMlflowModelDir(modelDir, bytes, { runId: modelRun });
+    for (const file of await readdir(modelDir)) {
+      const put = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/${modelRun}/artifacts/model/${file}`, { method: "PUT", body: await readFile(path.join(modelDir, file)) });
+      expect(put.status).toBe(200);
+    }
+    await api("mlflow/registered-models/create", { name: "s3-model" });
+    await api("mlflow/model-versions/create", { name: "s3-model", source: `runs:/${modelRun}/model`, run_id: modelRun });
+    await api("cairn/deployments/create", { name: "s3-model", model_uri: "models:/s3-model/1" });
+    const rows = [[0.1, 0.2, 0.3, 0.4]];
+    const session = await ort.InferenceSession.create(bytes);
+    const direct = await session.run({ x: new ort.Tensor("float32", Float32Array.from(rows.flat()), [1, 4]) });
+    const expected = Array.from(direct[session.outputNames[0] ?? ""]?.data as Float32Array);
+    const scored = await fetch(`${server.url}/deployments/s3-model/invocations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ inputs: { x: rows } }) });
+    expect(scored.status).toBe(200);
+    expect(((await scored.json()) as { predictions: unknown }).predictions).toEqual({ prob: expected.map((value) => [value]) });
+  }, 60_000);
 
   it("completes MLflow's multipart upload on S3 multipart", async () => {
     const base = `${server.url}/api/2.0/mlflow-artifacts/mpu`;
