@@ -53,6 +53,21 @@ describe("a server on an S3 artifacts destination", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("refuses to start on a missing bucket or refused credentials, naming which, without the secret", async () => {
+    const other = await mkdtemp(path.join(tmpdir(), "cairn-s3-refused-"));
+    try {
+      await expect(startServerIn(other, { artifactsDestination: "s3://missing-bucket/x", s3: s3.settings })).rejects.toThrow(
+        "--artifacts-destination s3://missing-bucket/x: bucket 'missing-bucket' does not exist.",
+      );
+      const wrong = { ...s3.settings, credentials: { accessKeyId: "NOT-A-KEY", secretAccessKey: "very-secret-value" } };
+      const refused = await startServerIn(other, { artifactsDestination: destination(), s3: wrong }).catch((error: unknown) => error as Error);
+      expect(refused.message).toContain("access to bucket 'cairn-test' was denied; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+      expect(refused.message).not.toContain("very-secret-value");
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it("serves an artifact logged before the move, by the same run and path", async () => {
     const listed = await json(`${server.url}/api/2.0/mlflow/artifacts/list?run_id=${runId}&path=model`);
     expect(listed.body).toEqual({ root_uri: `mlflow-artifacts:/0/${runId}/artifacts`, files: [{ path: "model/weights.txt", is_dir: false, file_size: 10 }] });
