@@ -112,8 +112,8 @@ class S3ArtifactStore implements ArtifactStore {
     );
   }
 
-  /** Every object key below a prefix, page by page (for deletes and migrations of any size). */
-  async *objectsBelow(prefix: string): AsyncGenerator<{ key: string; size: number; modifiedAtMs: number }> {
+  /** Every object key below an object-key prefix, page by page (deletes of trees of any size). */
+  private async *objectsBelow(prefix: string): AsyncGenerator<{ key: string; size: number; modifiedAtMs: number }> {
     let token: string | undefined;
     do {
       const page = await this.listPage(prefix, false, token);
@@ -331,7 +331,7 @@ class S3ArtifactStore implements ArtifactStore {
  * Opens the store and checks that the bucket answers (HeadBucket), so a wrong bucket, endpoint or credentials stop
  * the server at start-up with a clear message rather than failing the first upload.
  */
-export type S3ArtifactStoreHandle = ArtifactStore & Pick<S3ArtifactStore, "objectsBelow" | "removeStaleUploads">;
+export type S3ArtifactStoreHandle = ArtifactStore & Pick<S3ArtifactStore, "removeStaleUploads">;
 
 export const openS3ArtifactStore = async (destination: S3Destination, options: S3StoreOptions): Promise<S3ArtifactStoreHandle> => {
   await mkdir(options.stagingDir, { recursive: true });

@@ -60,7 +60,8 @@ describe("a server on an S3 artifacts destination", () => {
         "--artifacts-destination s3://missing-bucket/x: bucket 'missing-bucket' does not exist.",
       );
       const wrong = { ...s3.settings, credentials: { accessKeyId: "NOT-A-KEY", secretAccessKey: "very-secret-value" } };
-      const refused = await startServerIn(other, { artifactsDestination: destination(), s3: wrong }).catch((error: unknown) => error as Error);
+      const refused = (await startServerIn(other, { artifactsDestination: destination(), s3: wrong }).catch((error: unknown) => error)) as Error;
+      expect(refused).toBeInstanceOf(Error);
       expect(refused.message).toContain("access to bucket 'cairn-test' was denied; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
       expect(refused.message).not.toContain("very-secret-value");
     } finally {
