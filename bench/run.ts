@@ -26,6 +26,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "data-hash": async () => (await import("./data-hash.js")).runDataHashBenchmark(),
   "data-transfer": async () => (await import("./data-transfer.js")).runDataTransferBenchmarks(),
   replicas: async () => (await import("./replicas.js")).runReplicaBenchmarks(),
+  artifacts: async () => (await import("./artifacts.js")).runArtifactBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

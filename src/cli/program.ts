@@ -129,7 +129,7 @@ export const buildProgram = (): Command => {
     .option("--host <host>", "address to listen on (default: 127.0.0.1)")
     .option("--port <port>", "port to listen on; 0 picks a free one (default: 5000)")
     .option("--backend-store-uri <uri>", "metadata store: sqlite:///relative.db or sqlite:////absolute.db (default: sqlite:///cairn-data/cairn.db)")
-    .option("--artifacts-destination <path>", "folder (or file:// URI) for run artifacts (default: ./cairn-data/artifacts)")
+    .option("--artifacts-destination <path>", "folder, file:// URI or s3://BUCKET/PREFIX for run artifacts (default: ./cairn-data/artifacts; S3 reads MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION)")
     .option("--max-trace-json-bytes <bytes>", "largest traces.json (one trace's spans) accepted (default: 16777216)")
     .option("--max-artifact-file-bytes <bytes>", "largest artifact file (an upload or a completed multipart upload) accepted (0: no limit; default: 5368709120)")
     .option("--max-experiment-artifact-bytes <bytes>", "most artifact bytes one experiment may hold; uploads past it get a 413 (0: no limit; default: 0)")
@@ -266,6 +266,25 @@ export const buildProgram = (): Command => {
     .action(
       dataAction(async (client, options, runId: string, artifactPath: string | undefined) =>
         (await import("./commands/artifacts.js")).downloadArtifacts(client, runId, artifactPath, { dest: options.dest as string }),
+      ),
+    );
+
+  artifacts
+    .command("migrate")
+    .description("copy every artifact from one destination to another (e.g. a folder to s3://BUCKET/PREFIX), checksums compared; re-runnable")
+    .requiredOption("--from <dest>", "the current --artifacts-destination: a folder, file:// URI or s3://BUCKET/PREFIX")
+    .requiredOption("--to <dest>", "the new destination, e.g. s3://BUCKET/PREFIX (S3 settings from MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...)")
+    .option("--dry-run", "list what would be copied, write nothing")
+    .option("--concurrency <n>", "objects copied at once (default 4)")
+    .option("--json", "print JSON")
+    .action(
+      localAction(async (options) =>
+        (await import("./commands/artifacts-migrate.js")).migrateArtifactsCommand({
+          from: options.from as string,
+          to: options.to as string,
+          ...(options.dryRun === true ? { dryRun: true } : {}),
+          ...(options.concurrency !== undefined ? { concurrency: options.concurrency as string } : {}),
+        }),
       ),
     );
 

@@ -3,6 +3,7 @@ import type { PermissionName } from "../auth/permissions/permission.js";
 import type { ServerLimits } from "../server/server-limits.js";
 import type { CodecPoolOptions } from "../serving/codec-pool/codec-pool.js";
 import { CairnError, ErrorCode } from "./errors.js";
+import type { S3Settings } from "./s3-settings.js";
 
 /**
  * The server's configuration, parsed once from CLI flags (same names and defaults as `mlflow server`) and passed in.
@@ -13,8 +14,10 @@ export interface ServerConfig {
   port: number;
   /** `sqlite:///relative/path.db` or `sqlite:////absolute/path.db`, as SQLAlchemy spells them. */
   backendStoreUri: string;
-  /** A local folder, or `file:///absolute/folder`. */
+  /** A local folder, `file:///absolute/folder`, or `s3://BUCKET/PREFIX`. */
   artifactsDestination: string;
+  /** How to reach S3 for an s3:// destination (MLflow's variables, read by the CLI); never logged. */
+  s3?: S3Settings;
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** The built web UI's folder; default: the one shipped in the package (dist/ui); null: serve no UI. */
   webUiDir?: string | null;
@@ -158,7 +161,11 @@ export const localPathFromArtifactsDestination = (destination: string, cwd: stri
   if (destination.includes("\0")) throw configError("--artifacts-destination must not contain NUL bytes");
   if (/^file:/i.test(destination)) return path.resolve(cwd, new URL(destination).pathname);
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(destination)) {
-    throw configError(`--artifacts-destination '${destination}': only local folders and file:// URIs are supported yet`);
+    throw configError(`--artifacts-destination '${destination}' is not a local folder or a file:// URI`);
   }
   return path.resolve(cwd, destination);
 };
+
+/** Whether the artifacts destination is a folder on this machine (a plain path or file://), not object storage. */
+export const isLocalArtifactsDestination = (destination: string): boolean =>
+  /^file:/i.test(destination) || !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(destination);

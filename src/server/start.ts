@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { localPathFromArtifactsDestination, type ServerConfig } from "../core/config.js";
+import { DEFAULT_DATA_DIR, isLocalArtifactsDestination, localPathFromArtifactsDestination, sqlitePathFromUri, type ServerConfig } from "../core/config.js";
 import { CAIRN_VERSION } from "../core/version.js";
+import { describeS3Settings } from "../core/s3-settings.js";
 import { redactUri } from "../stores/postgres/connection-uri.js";
 import { openArtifactStore, openMetadataStores } from "../stores/registry.js";
 import { buildApp } from "./app.js";
@@ -40,13 +41,30 @@ const hiddenServerPaths = (paths: readonly HiddenPath[]): HiddenPath[] =>
 export const startServer = async (config: ServerConfig): Promise<RunningServer> => {
   refuseOpenServer(config);
   const stores = await openMetadataStores(config.backendStoreUri);
-  const artifactStore = await openArtifactStore(config.artifactsDestination);
+  // Local copies (models for onnxruntime, monitors' reference data, S3 parts on their way) live beside a local
+  // artifact folder; with artifacts in object storage, beside an SQLite file, else in ./cairn-data.
+  const artifactRoot = isLocalArtifactsDestination(config.artifactsDestination) ? localPathFromArtifactsDestination(config.artifactsDestination) : undefined;
+  const localDataDir =
+    artifactRoot !== undefined
+      ? path.dirname(artifactRoot)
+      : /^sqlite:/i.test(config.backendStoreUri)
+        ? path.dirname(sqlitePathFromUri(config.backendStoreUri))
+        : path.resolve(DEFAULT_DATA_DIR);
+  let artifactStore;
+  try {
+    artifactStore = await openArtifactStore(config.artifactsDestination, {
+      ...(config.s3 !== undefined ? { s3: config.s3 } : {}),
+      stagingDir: path.join(localDataDir, "s3-staging"),
+    });
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   let logBackgroundError = (error: unknown, what: string): void => {
     process.stderr.write(`cairn: ${what}: ${String(error)}\n`);
   };
-  const artifactRoot = localPathFromArtifactsDestination(config.artifactsDestination);
-  const modelCacheDir = path.join(path.dirname(artifactRoot), "model-cache");
-  const referenceCacheDir = path.join(path.dirname(artifactRoot), "reference-cache");
+  const modelCacheDir = path.join(localDataDir, "model-cache");
+  const referenceCacheDir = path.join(localDataDir, "reference-cache");
   await sweepStagingLeftovers({ modelCacheDir, referenceCacheDir });
   const composed = composeDomains(stores, artifactStore, {
     modelCacheDir,
@@ -104,7 +122,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     },
     hiddenPaths: hiddenServerPaths([
-      { dir: artifactRoot, shownAs: "mlflow-artifacts:" },
+      ...(artifactRoot !== undefined ? [{ dir: artifactRoot, shownAs: "mlflow-artifacts:" }] : []),
       { dir: modelCacheDir, shownAs: "<model-cache>" },
       { dir: referenceCacheDir, shownAs: "<reference-cache>" },
     ]),
@@ -150,7 +168,16 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
  */
 export const serveUntilSignal = async (config: ServerConfig): Promise<void> => {
   const server = await startServer(config);
-  server.app.log.info({ url: server.url, backendStoreUri: redactUri(config.backendStoreUri), artifactsDestination: config.artifactsDestination }, `Cairn ${CAIRN_VERSION} listening`);
+  // URIs may hold a password (postgresql://user:pass@...): logged redacted; S3 settings only as describeS3Settings shows them.
+  server.app.log.info(
+    {
+      url: server.url,
+      backendStoreUri: redactUri(config.backendStoreUri),
+      artifactsDestination: config.artifactsDestination,
+      ...(config.s3 !== undefined ? { s3: describeS3Settings(config.s3) } : {}),
+    },
+    `Cairn ${CAIRN_VERSION} listening`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       server.app.log.info({ signal }, "shutting down");

@@ -1,10 +1,11 @@
 /**
  * Runs one Cairn server in its own process for tests and benchmarks that need a real process boundary (kill -9,
  * load from another process). Prints "LISTENING <url>" once ready.
- * Usage: server-main.ts <db-file> <artifacts-dir> [<inference timeout in ms>]
+ * Usage: server-main.ts <db-file> <artifacts-dir or s3://BUCKET/PREFIX> [<inference timeout in ms>]
  */
 import { startServer } from "../../src/server/start.js";
 import { LOOPBACK_WEBHOOK_TARGETS } from "../../src/server/test-support/temp-server.js";
+import { s3SettingsFromEnv } from "../../src/core/s3-settings.js";
 
 const [dbFile, artifactsDir, inferenceTimeout] = process.argv.slice(2);
 if (!dbFile || !artifactsDir) {
@@ -20,6 +21,8 @@ const server = await startServer({
   // Test webhook receivers listen on loopback, which the production default refuses.
   webhookAllowedTargets: [...LOOPBACK_WEBHOOK_TARGETS],
   ...(inferenceTimeout !== undefined ? { inferenceTimeoutMs: Number(inferenceTimeout) } : {}),
+  // An s3:// artifacts destination reads MLflow's S3 variables, as `cairn server` does.
+  ...(artifactsDir.startsWith("s3://") ? { s3: s3SettingsFromEnv(process.env) } : {}),
 });
 // Start-up loads deployments in the background; tests of a restart expect them loaded once it says it listens.
 await server.deploymentsLoaded();

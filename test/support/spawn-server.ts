@@ -18,10 +18,15 @@ const waitForExit = (child: ChildProcess): Promise<void> =>
     : new Promise((resolve) => child.once("exit", () => resolve()));
 
 /** Starts a Cairn server in a child process on a free port; resolves once it listens. */
-export const spawnServer = async (dbFile: string, artifactsDir: string, options: { inferenceTimeoutMs?: number } = {}): Promise<ServerProcess> => {
+export const spawnServer = async (
+  dbFile: string,
+  artifactsDir: string,
+  options: { inferenceTimeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> => {
   const extra = options.inferenceTimeoutMs === undefined ? [] : [String(options.inferenceTimeoutMs)];
   const child = spawn(process.execPath, ["--import", "tsx", serverMain, dbFile, artifactsDir, ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.env !== undefined ? { env: { ...process.env, ...options.env } } : {}),
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -103,3 +103,35 @@ describe("cairn server artifact quota flags", () => {
     expect(() => serverConfig({ maxExperimentArtifactBytes: "10GB" })).toThrow("--max-experiment-artifact-bytes must be a whole number (0: no limit), got '10GB'");
   });
 });
+
+describe("cairn server --artifacts-destination s3://", () => {
+  it("reads MLflow's S3 variables once into the config, path-style endpoint, region defaulting to us-east-1", () => {
+    const env = { MLFLOW_S3_ENDPOINT_URL: "http://minio:9000", AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "s3cr3t" };
+    const config = serverConfig({ artifactsDestination: "s3://ml-artifacts/team/cairn" }, env);
+    expect(config.artifactsDestination).toBe("s3://ml-artifacts/team/cairn");
+    expect(config.s3).toEqual({ endpointUrl: "http://minio:9000", credentials: { accessKeyId: "AKIA", secretAccessKey: "s3cr3t" }, region: "us-east-1" });
+    expect(serverConfig({ artifactsDestination: "s3://ml-artifacts" }, { AWS_REGION: "eu-west-1", MLFLOW_S3_IGNORE_TLS: "true" }).s3).toEqual({
+      region: "eu-west-1",
+      ignoreTls: true,
+    });
+    // A local destination reads nothing of S3.
+    expect(serverConfig({ artifactsDestination: "/srv/artifacts" }, env).s3).toBeUndefined();
+  });
+
+  it("refuses a malformed s3:// URI or half-set credentials before anything opens, without echoing a secret", () => {
+    const cases: [string, string][] = [
+      ["s3://Bad_Bucket/x", "'Bad_Bucket' is not a valid bucket name"],
+      ["s3://ab/x", "'ab' is not a valid bucket name"],
+      ["s3://bucket/../x", "the prefix is not a valid path"],
+      ["s3://bucket/x?versionId=1", "query strings and fragments are not allowed"],
+      ["s3://key:secret@bucket/x", "credentials and ports do not belong in the URI"],
+      ["s3://", "is not a valid bucket name"],
+    ];
+    for (const [destination, message] of cases) {
+      expect(() => serverConfig({ artifactsDestination: destination }, {}), destination).toThrow(message);
+    }
+    expect(() => serverConfig({ artifactsDestination: "s3://bucket/x" }, { AWS_ACCESS_KEY_ID: "AKIA" })).toThrow("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
+    expect(() => serverConfig({ artifactsDestination: "s3://bucket/x" }, { MLFLOW_S3_ENDPOINT_URL: "ftp://host" })).toThrow("must be an http:// or https:// URL");
+    expect(() => serverConfig({ artifactsDestination: "s3://bucket/x" }, { MLFLOW_S3_ENDPOINT_URL: "http://u:pw@host" })).toThrow("must not hold credentials");
+  });
+});

@@ -5,6 +5,8 @@ import type { ServerLimits } from "../../server/server-limits.js";
 import { parseAllowEntry } from "../../webhooks/target-policy.js";
 import { parseProxyRange } from "../../auth/trusted-proxy.js";
 import { UsageError } from "../errors.js";
+import { s3SettingsFromEnv } from "../../core/s3-settings.js";
+import { isS3Destination, parseS3Destination } from "../../stores/artifact-stores/s3/s3-destination.js";
 import { parseModelExecution } from "./serving-args.js";
 
 export interface ServerOptions {
@@ -97,6 +99,16 @@ const authOf = (options: ServerOptions, env: NodeJS.ProcessEnv): Partial<ServerC
   };
 };
 
+/**
+ * For an s3:// destination: the URI checked now (a typo stops the server before anything opens) and MLflow's S3
+ * variables read once, here, so the server never reads the environment.
+ */
+const s3Of = (destination: string | undefined, env: NodeJS.ProcessEnv): Partial<ServerConfig> => {
+  if (destination === undefined || !isS3Destination(destination)) return {};
+  parseS3Destination(destination);
+  return { s3: s3SettingsFromEnv(env) };
+};
+
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
 export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig => {
   const defaults = defaultServerConfig();
@@ -106,6 +118,7 @@ export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = pr
     port: options.port === undefined ? defaults.port : parsePort(options.port),
     backendStoreUri: options.backendStoreUri ?? defaults.backendStoreUri,
     artifactsDestination: options.artifactsDestination ?? defaults.artifactsDestination,
+    ...s3Of(options.artifactsDestination, env),
     ...(options.maxTraceJsonBytes !== undefined ? { maxTraceJsonBytes: parseByteCount(options.maxTraceJsonBytes, "--max-trace-json-bytes") } : {}),
     ...(options.maxScoringBodyBytes !== undefined ? { maxScoringBodyBytes: parseByteCount(options.maxScoringBodyBytes, "--max-scoring-body-bytes") } : {}),
     ...(options.maxArtifactFileBytes !== undefined ? { maxArtifactFileBytes: parseLimitCount(options.maxArtifactFileBytes, "--max-artifact-file-bytes") } : {}),

@@ -90,6 +90,18 @@ export const describeArtifactStoreContract = (name: string, open: () => Promise<
       expect(await store.list("d/a.txt")).toEqual([]);
     });
 
+    it("lists folders that hold only deeper folders, and stats them as folders", async () => {
+      await store.write("0/r1/artifacts/model/MLmodel", bytes("m"));
+      await store.write("1/r2/artifacts/a.txt", bytes("a"));
+      expect(await store.list("")).toEqual([
+        { key: "0", isDir: true },
+        { key: "1", isDir: true },
+      ]);
+      expect(await store.list("0")).toEqual([{ key: "0/r1", isDir: true }]);
+      expect(await store.list("0/r1/artifacts")).toEqual([{ key: "0/r1/artifacts/model", isDir: true }]);
+      expect(await store.stat("0/r1/artifacts")).toMatchObject({ key: "0/r1/artifacts", isDir: true, size: 0 });
+    });
+
     it("reports a missing file as RESOURCE_DOES_NOT_EXIST and a folder read as INVALID_PARAMETER_VALUE", async () => {
       await store.write("d/a.txt", bytes("a"));
       const missing = await rejection(store.read("d/none.txt"));
