@@ -17,6 +17,7 @@ import { registerPipelineCommands } from "./pipeline-commands.js";
 import { registerDataVersionCommands } from "./data-version-commands.js";
 import { registerExperimentCommands } from "./experiment-commands.js";
 import { registerRemoteCommands } from "./remote-commands.js";
+import { registerDbCommands } from "./db-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -281,6 +282,7 @@ export const buildProgram = (): Command => {
   registerDataVersionCommands(program, localAction);
   registerExperimentCommands(program, localAction, makeClient);
   registerRemoteCommands(program, localAction);
+  registerDbCommands(program, localAction);
   return program;
 };
 
