@@ -119,7 +119,12 @@ describe("cairn gc (GcService on SQLite and the local artifact store)", () => {
   it("never removes a deleted run that a registered version, a deployment, a monitor or a lineage record needs", async () => {
     const f = await open();
     const exp = await experiment(f, "e");
-    const [registered, deployed, monitored, loggedSource, producer, plain] = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => run(f, exp, n)));
+    const registered = await run(f, exp, 1);
+    const deployed = await run(f, exp, 2);
+    const monitored = await run(f, exp, 3);
+    const loggedSource = await run(f, exp, 4);
+    const producer = await run(f, exp, 5);
+    const plain = await run(f, exp, 6);
     const consumer = await run(f, exp, 7);
     // 1. a registered version whose source is the run's model folder.
     await f.stores.registry.createRegisteredModel({ name: "churn", tags: [], now: NOW - 50 * DAY });
@@ -189,7 +194,8 @@ describe("cairn gc (GcService on SQLite and the local artifact store)", () => {
     const gone = await experiment(f, "gone");
     const keep = await experiment(f, "keep");
     const active = await experiment(f, "active");
-    const [g1, g2] = [await run(f, gone, 1), await run(f, gone, 2)];
+    const g1 = await run(f, gone, 1);
+    const g2 = await run(f, gone, 2);
     const k1 = await run(f, keep, 3);
     await run(f, active, 4);
     await f.stores.registry.createRegisteredModel({ name: "m", tags: [], now: NOW - 50 * DAY });
