@@ -30,3 +30,29 @@ export const registerDbCommands = (program: Command, localAction: LocalAction): 
       }),
     );
 };
+
+/** `cairn gc`: MLflow's, on the database and artifact store themselves. */
+export const registerGcCommand = (program: Command, localAction: LocalAction): void => {
+  program
+    .command("gc")
+    .description("permanently remove deleted runs and experiments (rows and artifacts) and unfinished uploads; never what a model version, deployment, monitor or lineage needs")
+    .option("--older-than <age>", "only what was deleted at least this long ago: #d#h#m#s, e.g. 30d (default: any age)")
+    .option("--run-ids <ids>", "only these deleted runs, comma-separated (experiments are then left alone unless --experiment-ids)")
+    .option("--experiment-ids <ids>", "only these deleted experiments (with all their runs), comma-separated")
+    .option("--backend-store-uri <uri>", "the metadata store (default: sqlite:///cairn-data/cairn.db)")
+    .option("--artifacts-destination <path>", "the artifact store (default: ./cairn-data/artifacts)")
+    .option("--dry-run", "only list what would be removed")
+    .option("--json", "print JSON")
+    .action(
+      localAction(async (o) =>
+        (await import("./commands/gc.js")).gcCommand({
+          ...(str(o.olderThan) !== undefined ? { olderThan: str(o.olderThan) as string } : {}),
+          ...(str(o.runIds) !== undefined ? { runIds: str(o.runIds) as string } : {}),
+          ...(str(o.experimentIds) !== undefined ? { experimentIds: str(o.experimentIds) as string } : {}),
+          ...(str(o.backendStoreUri) !== undefined ? { backendStoreUri: str(o.backendStoreUri) as string } : {}),
+          ...(str(o.artifactsDestination) !== undefined ? { artifactsDestination: str(o.artifactsDestination) as string } : {}),
+          dryRun: o.dryRun === true,
+        }),
+      ),
+    );
+};

@@ -17,7 +17,7 @@ import { registerPipelineCommands } from "./pipeline-commands.js";
 import { registerDataVersionCommands } from "./data-version-commands.js";
 import { registerExperimentCommands } from "./experiment-commands.js";
 import { registerRemoteCommands } from "./remote-commands.js";
-import { registerDbCommands } from "./db-commands.js";
+import { registerDbCommands, registerGcCommand } from "./db-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -283,6 +283,7 @@ export const buildProgram = (): Command => {
   registerExperimentCommands(program, localAction, makeClient);
   registerRemoteCommands(program, localAction);
   registerDbCommands(program, localAction);
+  registerGcCommand(program, localAction);
   return program;
 };
 
