@@ -24,6 +24,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "data-status": async () => (await import("./data-status.js")).runDataStatusBenchmark(),
   "data-hash": async () => (await import("./data-hash.js")).runDataHashBenchmark(),
   "data-transfer": async () => (await import("./data-transfer.js")).runDataTransferBenchmarks(),
+  "db-gc": async () => (await import("./db-gc.js")).runDbGcBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";
