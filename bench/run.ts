@@ -27,6 +27,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "data-transfer": async () => (await import("./data-transfer.js")).runDataTransferBenchmarks(),
   replicas: async () => (await import("./replicas.js")).runReplicaBenchmarks(),
   artifacts: async () => (await import("./artifacts.js")).runArtifactBenchmarks(),
+  "db-gc": async () => (await import("./db-gc.js")).runDbGcBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

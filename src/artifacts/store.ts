@@ -63,6 +63,17 @@ export interface UploadedPart {
 /** S3's limits, kept for every backend so that a client written against one works against all. */
 export const MAX_MULTIPART_PARTS = 10_000;
 
+/** A staging leftover: a temporary file whose upload never finished, or a multipart upload never completed or aborted. */
+export interface OrphanedUpload {
+  kind: "partial-file" | "multipart-upload";
+  /** The backend's name for it (a staging file name, an upload id). */
+  id: string;
+  /** The artifact key a multipart upload was for, when known. */
+  key?: string;
+  bytes: number;
+  modifiedTime: number;
+}
+
 export interface ArtifactStore {
   /** Direct children of a directory, sorted by key; [] when the key is missing or names a file (as MLflow). */
   list(dirKey: string): Promise<ArtifactEntry[]>;
@@ -84,4 +95,10 @@ export interface ArtifactStore {
   completeMultipartUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<WrittenFile>;
   /** Drops the upload and its parts. */
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+  /**
+   * For `cairn gc`: staging leftovers untouched for at least `minAgeMs` that no live upload owns (a backend applies
+   * its own floor: an upload may legitimately pause). Optional: a backend without staging leaves it out.
+   */
+  listOrphanedUploads?(minAgeMs: number, now: number): Promise<OrphanedUpload[]>;
+  removeOrphanedUpload?(upload: OrphanedUpload): Promise<void>;
 }

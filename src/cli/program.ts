@@ -17,6 +17,7 @@ import { registerPipelineCommands } from "./pipeline-commands.js";
 import { registerDataVersionCommands } from "./data-version-commands.js";
 import { registerExperimentCommands } from "./experiment-commands.js";
 import { registerRemoteCommands } from "./remote-commands.js";
+import { registerDbCommands, registerGcCommand } from "./db-commands.js";
 
 interface GlobalOptions {
   trackingUri?: string;
@@ -300,6 +301,8 @@ export const buildProgram = (): Command => {
   registerDataVersionCommands(program, localAction);
   registerExperimentCommands(program, localAction, makeClient);
   registerRemoteCommands(program, localAction);
+  registerDbCommands(program, localAction);
+  registerGcCommand(program, localAction);
   return program;
 };
 

@@ -73,7 +73,10 @@ export const registerRemoteCommands = (program: Command, localAction: LocalActio
     .option("--json", "print JSON")
     .action(localAction(async (options, name: string | undefined) => (await commands()).remoteDefault(process.cwd(), name, options.unset === true)));
 
+  // Issue 14: `cairn gc` is MLflow's (deleted runs and experiments); the data cache's gc of issue 13 lives here.
   program
+    .command("cache")
+    .description("the workspace's local data cache")
     .command("gc")
     .description("remove cache objects that no workspace file, git branch or tag, run or registered model version references")
     .option("--dry-run", "only list what would be removed")

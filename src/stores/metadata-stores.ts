@@ -12,6 +12,7 @@ import type { LoggedModelStore } from "../tracking/logged-models/store.js";
 import type { TrackingStore } from "../tracking/store.js";
 import type { TraceStore } from "../tracing/store.js";
 import type { WebhookStore } from "../webhooks/store.js";
+import type { GcStore } from "../tracking/gc/gc-store.js";
 
 /**
  * Every metadata store of one backend, opened from one URI. For SQLite they share one connection (better-sqlite3 is
@@ -37,5 +38,7 @@ export interface MetadataStores {
   manifests?: ManifestStore;
   /** Data versions recorded as dataset inputs (issue 13); absent in a backend without them (their pages show no runs). */
   dataVersions?: DataVersionStore;
+  /** `cairn gc`'s reads and permanent removals (portable SQL: src/stores/sql/gc-store-sql.ts); absent: gc refuses. */
+  gc?: GcStore;
   close(): Promise<void>;
 }

@@ -18,7 +18,7 @@ import { cachedObjects, runCacheEntries } from "./cache-inventory.js";
 import { runGc, type GcOptions } from "./gc.js";
 
 /**
- * Every keep rule of `cairn gc` against a real temporary git repository and a real server: a pointer file only on a
+ * Every keep rule of `cairn cache gc` against a real temporary git repository and a real server: a pointer file only on a
  * branch, a lock file only on a tag, a run's dataset on the server, a registered model version's run; and the
  * refusals (unreachable server, malformed pointer in a branch) that remove nothing.
  */
@@ -214,7 +214,7 @@ describe("cairn gc keep rules", () => {
     expect(await runCacheEntries(t.ws.cacheDir)).toEqual([]);
   }, 60_000);
 
-  it("survives a real SIGKILL of `cairn gc` mid-removal; the next gc finishes", async () => {
+  it("survives a real SIGKILL of `cairn cache gc` mid-removal; the next gc finishes", async () => {
     commitAll("init");
     for (let i = 0; i < 150; i += 1) {
       const files: Record<string, string> = {};
@@ -222,7 +222,7 @@ describe("cairn gc keep rules", () => {
       await addDir(t.ws.cacheDir, files);
     }
     const initial = (await cachedObjects(t.ws.cacheDir)).length;
-    const child = spawnCliIn(t.dir, ["gc", "--no-server"]);
+    const child = spawnCliIn(t.dir, ["cache", "gc", "--no-server"]);
     const closed = new Promise((resolve) => child.once("close", resolve));
     // Kill it as soon as removals have begun (polling the cache), wherever in the order it is.
     let count = initial;
@@ -235,7 +235,7 @@ describe("cairn gc keep rules", () => {
     const left = (await cachedObjects(t.ws.cacheDir)).length;
     expect(left).toBeLessThan(initial);
     await assertCacheWhole();
-    const finished = await runCliIn(t.dir, ["gc", "--no-server", "--json"]);
+    const finished = await runCliIn(t.dir, ["cache", "gc", "--no-server", "--json"]);
     expect(finished.code).toBe(0);
     expect((JSON.parse(finished.stdout) as { removed: { objects: number; manifests: number } }).removed.objects + (JSON.parse(finished.stdout) as { removed: { manifests: number } }).removed.manifests).toBe(left);
     expect(await cachedObjects(t.ws.cacheDir)).toEqual([]);

@@ -14,7 +14,7 @@ import { cachedObjects, leftoverTempFiles, runCacheEntries } from "./cache-inven
 import { gitFiles, type RefSelection } from "./git-files.js";
 
 /**
- * `cairn gc`: removes from the local cache every object nothing references any more. Kept: what the workspace's
+ * `cairn cache gc`: removes from the local cache every object nothing references any more. Kept: what the workspace's
  * pointer and lock files name, what those files name in every git branch and tag, and what the Cairn server's runs
  * and registered model versions recorded (data/references). A source that cannot be read (git failing, a malformed
  * pointer file in some branch, the server unreachable or refusing) stops gc before anything is removed: a check that

@@ -132,11 +132,11 @@ describe("cairn push / pull / fetch / remote", () => {
     expect(pushed.stdout).toContain(`failed: object ${hash} is not in the local cache`);
 
     expect((await runCliIn(ws, ["remote", "add", "disk", path.join(scratch, "disk")])).code).toBe(0);
-    expect(await runCliIn(ws, ["gc", "-r", "disk"], env())).toMatchObject({ code: 1, stderr: "cairn: error: gc asks a Cairn server which data runs and models use; remote 'disk' is a folder\n" });
-    const down = await runCliIn(ws, ["gc"], { CAIRN_TRACKING_URI: "http://127.0.0.1:9" });
+    expect(await runCliIn(ws, ["cache", "gc", "-r", "disk"], env())).toMatchObject({ code: 1, stderr: "cairn: error: gc asks a Cairn server which data runs and models use; remote 'disk' is a folder\n" });
+    const down = await runCliIn(ws, ["cache", "gc"], { CAIRN_TRACKING_URI: "http://127.0.0.1:9" });
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^cairn: error: gc stopped, nothing was removed: cannot reach http:\/\/127\.0\.0\.1:9/);
-    const dry = await runCliIn(ws, ["gc", "--dry-run", "--json"], env());
+    const dry = await runCliIn(ws, ["cache", "gc", "--dry-run", "--json"], env());
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, sources: { workspaceFiles: 1, serverReferences: 0 } });
   }, 60_000);

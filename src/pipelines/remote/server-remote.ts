@@ -205,7 +205,7 @@ export class ServerRemote implements Remote {
     return failures;
   }
 
-  /** Every data-version hash the server's runs and registered models reference (paged), for `cairn gc`. */
+  /** Every data-version hash the server's runs and registered models reference (paged), for `cairn cache gc`. */
   async references(): Promise<string[]> {
     const hashes: string[] = [];
     let pageToken: string | undefined;

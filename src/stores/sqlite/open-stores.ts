@@ -14,6 +14,9 @@ import { SqliteRegistryStore } from "./sqlite-registry-store.js";
 import { SqliteTrackingStore } from "./sqlite-tracking-store.js";
 import { SqliteTraceStore } from "./sqlite-trace-store.js";
 import { SqliteWebhookStore } from "./sqlite-webhook-store.js";
+import { SqlGcStore } from "../sql/gc-store-sql.js";
+import { sqliteSqlExecutor } from "./sqlite-sql-executor.js";
+import { SqliteConnection } from "./statement-cache.js";
 
 export interface SqliteStoresOptions {
   /** artifact_location of the Default experiment (id 0) when the database is created. */
@@ -46,6 +49,7 @@ export const openSqliteMetadataStores = async (filePath: string, options: Sqlite
     permissions: new SqlitePermissionStore(db),
     manifests: new SqliteManifestStore(db),
     dataVersions: new SqliteDataVersionStore(db),
+    gc: new SqlGcStore(sqliteSqlExecutor(new SqliteConnection(db))),
     // The tracking store owns the connection: closing it runs PRAGMA optimize and closes the file.
     close: () => tracking.close(),
   };

@@ -2,9 +2,10 @@ import { mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { CairnError, ErrorCode, notFound } from "../../../core/errors.js";
 import { invalidPath, normaliseArtifactPath } from "../../../artifacts/artifact-path.js";
-import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, UploadedPart, WriteOptions, WrittenFile } from "../../../artifacts/store.js";
+import type { ArtifactContent, ArtifactEntry, ArtifactStat, ArtifactStore, ByteRange, ByteSource, OrphanedUpload, UploadedPart, WriteOptions, WrittenFile } from "../../../artifacts/store.js";
 import { confine } from "./confine.js";
 import { LocalMultipartUploads } from "./multipart.js";
+import { listLocalOrphans, removeLocalOrphan } from "./orphans.js";
 import { readFileStream } from "./read-stream.js";
 import { MULTIPART_UPLOAD_MAX_AGE_MS, removeEntriesOlderThan, removeOrphanedEntries, TEMP_FILE_MAX_AGE_MS } from "./stale.js";
 import { commitTempFile, streamToTempFile } from "./temp-file.js";
@@ -26,9 +27,17 @@ class LocalArtifactStore implements ArtifactStore {
   constructor(
     private readonly rootReal: string,
     private readonly tempDir: string,
-    uploadsDir: string,
+    private readonly uploadsDir: string,
   ) {
     this.multipart = new LocalMultipartUploads(uploadsDir, tempDir);
+  }
+
+  listOrphanedUploads(minAgeMs: number, now: number): Promise<OrphanedUpload[]> {
+    return listLocalOrphans(this.tempDir, this.uploadsDir, minAgeMs, now);
+  }
+
+  removeOrphanedUpload(upload: OrphanedUpload): Promise<void> {
+    return removeLocalOrphan(this.tempDir, this.uploadsDir, upload);
   }
 
   /** Keys reach backends normalised; checking again costs little and keeps this backend safe on its own. */
