@@ -4,6 +4,7 @@
  */
 const suites: Record<string, () => Promise<unknown>> = {
   tracking: async () => (await import("./tracking.js")).runTrackingBenchmarks(),
+  "pg-tracking": async () => (await import("./pg-tracking.js")).runPgTrackingBenchmarks(),
   registry: async () => (await import("./registry.js")).runRegistryBenchmarks(),
   serving: async () => (await import("./serving.js")).runServingBenchmarks(),
   "data-tests": async () => (await import("./data-tests.js")).runDataTestsBenchmark(),
