@@ -98,25 +98,6 @@ export const sampleMetricHistory = (
   return result;
 };
 
-/**
- * The positions, among the distinct steps in [startStep, endStep] in ascending order, that `sampleSteps` keeps, given
- * `startIndex` (distinct steps below startStep) and `endIndex` (distinct steps up to endStep): what a store needs to
- * sample in the database without reading every step. `undefined` when every step in range is kept. Same arithmetic as
- * sampleSteps (MLflow's quirk included), so both give the same steps.
- */
-export const sampledStepPositions = (startIndex: number, endIndex: number, maxResults: number): number[] | undefined => {
-  const numSteps = endIndex - startIndex;
-  if (numSteps <= maxResults) return undefined;
-  const interval = numSteps / maxResults;
-  const positions = new Set<number>();
-  for (let i = 0; i < maxResults; i += 1) {
-    const offset = Math.trunc(i * interval);
-    if (startIndex + offset < numSteps) positions.add(offset);
-  }
-  positions.add(numSteps - 1);
-  return [...positions].sort((a, b) => a - b);
-};
-
 /** The sampling range: the request's, else from step 0 to the highest step of any run (MLflow's default). */
 export const samplingRange = (range: { startStep: number; endStep: number } | undefined, highestStep: number): { startStep: number; endStep: number } =>
   range ?? { startStep: 0, endStep: highestStep };

@@ -1,19 +1,29 @@
 import type { MetricWithRunId } from "../../protocol/mlflow/entities.js";
-import { sampledStepPositions, samplingRange } from "../../tracking/metric-sampling.js";
+import { samplingRange } from "../../tracking/metric-sampling.js";
 import type { SampledMetricHistoryQuery } from "../../tracking/store.js";
 import { type MetricRow, toMetric } from "../sqlite/rows.js";
 import type { PgDatabase } from "./pg-database.js";
 import { readSnapshot } from "./pg-snapshot.js";
 
 /**
- * metrics/get-history-bulk-interval sampled in PostgreSQL (see TrackingStore.getSampledMetricHistory): each run's
- * first and last step come from the metrics primary key (two index probes per run), the number of distinct steps
- * and the steps at the sampled positions from one aggregate each, and only the sampled rows are read out.
+ * metrics/get-history-bulk-interval sampled in PostgreSQL (see TrackingStore.getSampledMetricHistory). Each run's
+ * first and last step are two probes of the metrics primary key. The sampled steps come from ONE pass over the
+ * distinct steps in range (a materialized CTE): MLflow's positions `startIndex + trunc(i * (numSteps / maxResults))`
+ * (kept while below numSteps, its quirk) and the last step, computed with float8 arithmetic, which is IEEE double as
+ * in JavaScript and Python, so the positions are exactly sampleSteps' (metric-sampling.ts). Only the sampled rows are read out.
  */
-const DISTINCT_STEPS = "SELECT DISTINCT step FROM metrics WHERE run_key = ANY($1::bigint[]) AND key = $2 AND step BETWEEN $3 AND $4";
+const SAMPLED_STEPS =
+  "WITH s AS MATERIALIZED (SELECT DISTINCT step FROM metrics WHERE run_key = ANY($1::bigint[]) AND key = $2 AND step BETWEEN $3 AND $4), " +
+  "c AS (SELECT COUNT(*)::bigint AS total FROM s), " +
+  "n AS (SELECT step, ROW_NUMBER() OVER (ORDER BY step) - 1 AS position FROM s), " +
+  "p AS (SELECT DISTINCT trunc(g * (c.total::float8 / $5::float8))::bigint AS position FROM c, generate_series(0, $5::bigint - 1) g " +
+  "WHERE c.total > $5) " +
+  "SELECT n.step FROM n, c WHERE c.total <= $5 OR n.position = c.total - 1 " +
+  "OR ($6::bigint + n.position < c.total AND n.position IN (SELECT position FROM p))";
 
-const ROW_COLUMNS = "SELECT r.run_uuid, m.key, m.step, m.timestamp, m.value, m.is_nan FROM metrics m JOIN runs r ON r.run_key = m.run_key ";
-const ROW_ORDER = " ORDER BY r.run_uuid, m.step, m.timestamp, m.value";
+const ROWS =
+  "SELECT r.run_uuid, m.key, m.step, m.timestamp, m.value, m.is_nan FROM metrics m JOIN runs r ON r.run_key = m.run_key " +
+  "WHERE m.run_key = ANY($1::bigint[]) AND m.key = $2 AND m.step = ANY($3::bigint[]) ORDER BY r.run_uuid, m.step, m.timestamp, m.value";
 
 export const getPgSampledMetricHistory = (db: PgDatabase, query: SampledMetricHistoryQuery): Promise<MetricWithRunId[]> =>
   readSnapshot(db, async () => {
@@ -30,36 +40,23 @@ export const getPgSampledMetricHistory = (db: PgDatabase, query: SampledMetricHi
     const lowest = Math.min(...present.map((row) => row.min_step));
     const { startStep, endStep } = samplingRange(query.range, Math.max(...present.map((row) => row.max_step)));
     if (startStep > endStep) return [];
-    const countSteps = async (from: number, to: number): Promise<number> =>
-      (await db.one<{ n: number }>(`SELECT COUNT(*)::bigint AS n FROM (${DISTINCT_STEPS}) s`, [runKeys, query.key, from, to]))?.n ?? 0;
     // Distinct steps below the range: none when the range starts at or below every run's first step (the usual case).
-    const startIndex = startStep <= lowest ? 0 : await countSteps(lowest, startStep - 1);
-    const inRange = await countSteps(startStep, endStep);
-    const positions = sampledStepPositions(startIndex, startIndex + inRange, query.maxResults);
-    let rows: Array<MetricRow & { run_uuid: string }>;
-    if (positions === undefined) {
-      rows = await db.query(`${ROW_COLUMNS}WHERE m.run_key = ANY($1::bigint[]) AND m.key = $2 AND m.step BETWEEN $3 AND $4${ROW_ORDER}`, [
-        runKeys,
-        query.key,
-        startStep,
-        endStep,
-      ]);
-    } else {
-      const sampled = await db.query<{ step: number }>(
-        `SELECT step FROM (SELECT step, ROW_NUMBER() OVER (ORDER BY step) - 1 AS position FROM (${DISTINCT_STEPS}) s) n ` +
-          "WHERE position = ANY($5::bigint[])",
-        [runKeys, query.key, startStep, endStep, positions],
-      );
-      const steps = new Set(sampled.map((row) => row.step));
-      // Each run's first and last step count too, when in range (MLflow's mins and maxes).
-      for (const row of present) {
-        for (const step of [row.min_step, row.max_step]) if (step >= startStep && step <= endStep) steps.add(step);
-      }
-      rows = await db.query(`${ROW_COLUMNS}WHERE m.run_key = ANY($1::bigint[]) AND m.key = $2 AND m.step = ANY($3::bigint[])${ROW_ORDER}`, [
-        runKeys,
-        query.key,
-        [...steps],
-      ]);
+    const startIndex =
+      startStep <= lowest
+        ? 0
+        : ((
+            await db.one<{ n: number }>(
+              "SELECT COUNT(*)::bigint AS n FROM (SELECT DISTINCT step FROM metrics WHERE run_key = ANY($1::bigint[]) AND key = $2 AND step BETWEEN $3 AND $4) s",
+              [runKeys, query.key, lowest, startStep - 1],
+            )
+          )?.n ?? 0);
+    const sampled = await db.query<{ step: number }>(SAMPLED_STEPS, [runKeys, query.key, startStep, endStep, query.maxResults, startIndex]);
+    const steps = new Set(sampled.map((row) => row.step));
+    // Each run's first and last step count too, when in range (MLflow's mins and maxes).
+    for (const row of present) {
+      for (const step of [row.min_step, row.max_step]) if (step >= startStep && step <= endStep) steps.add(step);
     }
+    if (steps.size === 0) return [];
+    const rows = await db.query<MetricRow & { run_uuid: string }>(ROWS, [runKeys, query.key, [...steps]]);
     return rows.map((row) => ({ ...toMetric(row), run_id: row.run_uuid }));
   });
