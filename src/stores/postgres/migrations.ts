@@ -18,7 +18,11 @@ export const PG_LATEST_SCHEMA_VERSION: number = latestVersion(PG_MIGRATIONS);
 const MIGRATION_LOCK_KEY = 0x636169726e2d6d67n; // "cairn-mg"
 
 export const readPgSchemaVersion = async (db: PgDatabase): Promise<number> => {
-  const table = await db.one<{ present: boolean }>("SELECT to_regclass('schema_version') IS NOT NULL AS present");
+  // A scan of pg_tables, not to_regclass: to_regclass answers from the backend's catalog cache, which may still hold
+  // "no such table" from a look before the migration lock was granted (replicas starting together then migrated twice).
+  const table = await db.one<{ present: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_version') AS present",
+  );
   if (table?.present !== true) return 0;
   return (await db.one<{ version: number }>("SELECT version FROM schema_version"))?.version ?? 0;
 };
