@@ -13,6 +13,7 @@ import { orderSampledHistory, sampleMetricHistory } from "../src/tracking/metric
 import { parseRunFilter } from "../src/tracking/search/parse-filter.js";
 import { parseRunOrderBy } from "../src/tracking/search/parse-order-by.js";
 import type { RunSearch, TrackingStore } from "../src/tracking/store.js";
+import { type ServerProcess, spawnServer } from "../test/support/spawn-server.js";
 import { percentile } from "./stats.js";
 
 /**
@@ -115,7 +116,37 @@ const logBatchBench = async (cluster: PostgresCluster): Promise<object> => {
     rawPgMetricsPerSecond: Math.round(rawRate),
     cairnStoreMetricsPerSecond: Math.round(storeRate),
     ratio: round(storeRate / rawRate),
+    http: await httpLogBatch(uri, runIds.slice(0, WRITERS), rawRate),
   };
+};
+
+/**
+ * The same batches through a Cairn server process on this database (runs/log-batch over HTTP, 8 concurrent clients).
+ * The server opens every store on PostgreSQL: until each domain's PostgreSQL factory exists, start-up refuses, and
+ * this part reports why instead of a figure.
+ */
+const httpLogBatch = async (uri: string, runIds: readonly string[], rawRate: number): Promise<object> => {
+  const dir = await mkdtemp(path.join(tmpdir(), "cairn-bench-pg-http-"));
+  let server: ServerProcess | undefined;
+  try {
+    server = await spawnServer(uri, path.join(dir, "artifacts"));
+    const url = `${server.url}/api/2.0/mlflow/runs/log-batch`;
+    const calls = await saturate(SECONDS, async (writer, iteration) => {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ run_id: runIds[writer], metrics: batchOf(1_000_000_000 + iteration * BATCH) }),
+      });
+      if (!response.ok) throw new Error(`log-batch answered ${response.status}: ${await response.text()}`);
+    });
+    const rate = (calls * BATCH) / SECONDS;
+    return { cairnHttpMetricsPerSecond: Math.round(rate), ratio: round(rate / rawRate) };
+  } catch (error) {
+    return { notMeasured: String(error).slice(0, 300) };
+  } finally {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 };
 
 const searchBench = async (cluster: PostgresCluster): Promise<object> => {
