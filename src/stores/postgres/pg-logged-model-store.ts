@@ -15,9 +15,10 @@ import { postgresDialect } from "./postgres-dialect.js";
  * The model's row, locked (FOR UPDATE) until the write's transaction ends, if the model is visible: active, in an
  * active experiment. Concurrent writers of one model (tags, params, finalize, delete) run one after the other.
  */
-const LOCK_VISIBLE =
+const VISIBLE =
   "SELECT m.model_key FROM logged_models m JOIN experiments e ON e.experiment_id = m.experiment_id " +
-  "WHERE m.model_id = $1 AND m.lifecycle_stage = 'active' AND e.lifecycle_stage = 'active' FOR UPDATE OF m";
+  "WHERE m.model_id = $1 AND m.lifecycle_stage = 'active' AND e.lifecycle_stage = 'active'";
+const LOCK_VISIBLE = `${VISIBLE} FOR UPDATE OF m`;
 
 const UPSERT_TAGS =
   "INSERT INTO logged_model_tags (model_key, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u(k, v) " +
@@ -89,7 +90,7 @@ export class PgLoggedModelStore implements LoggedModelStore {
 
   async get(modelId: string): Promise<LoggedModel | undefined> {
     return readSnapshot(this.db, async () => {
-      const row = await this.db.one<{ model_key: number }>(LOCK_VISIBLE.replace(" FOR UPDATE OF m", ""), [modelId]);
+      const row = await this.db.one<{ model_key: number }>(VISIBLE, [modelId]);
       return row === undefined ? undefined : (await loadPgLoggedModels(this.db, [row.model_key]))[0];
     });
   }
