@@ -193,11 +193,11 @@ const searchBench = async (cluster: PostgresCluster): Promise<object> => {
   return { runs: SEARCH_RUNS, maxResults: 100, generateSeconds: round(generateSeconds, 1), queries: results };
 };
 
-const measure = async (label: string, work: () => Promise<number>): Promise<object> => {
+const measure = async (label: string, work: () => Promise<number>, repeats = 5): Promise<object> => {
   const times: number[] = [];
   let peakGrowth = 0;
   let rows = 0;
-  for (let i = 0; i < 5; i += 1) {
+  for (let i = 0; i < repeats; i += 1) {
     globalThis.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
@@ -216,7 +216,7 @@ const historyBench = async (store: TrackingStore, runIds: string[]): Promise<obj
   const before = await measure("all rows into JS, then sampled (before)", async () => {
     const history: MetricWithRunId[] = await store.getMetricHistoryForRuns({ runIds, key: "loss", startStep: Number.MIN_SAFE_INTEGER, endStep: Number.MAX_SAFE_INTEGER });
     return sampleMetricHistory(runIds, history, 320, undefined).length;
-  });
+  }, 3);
   const after = await measure("sampled in the database (after)", async () =>
     orderSampledHistory(runIds, await store.getSampledMetricHistory({ runIds, key: "loss", maxResults: 320 })).length,
   );
