@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetInput, Metric, Run, RunStatus, ViewType } from "../src/protocol/mlflow/entities.js";
+import { dropTempPgTrackingDatabase, openTempPgTrackingStores } from "../src/stores/postgres/test-support/temp-tracking-stores.js";
 import { openSqliteTrackingStore } from "../src/stores/sqlite/index.js";
 import type { FilterExpression, OrderByClause } from "../src/tracking/search/ast.js";
 import { filterRuns, sortRuns } from "../src/tracking/search/evaluate.js";
@@ -11,7 +12,7 @@ import { parseRunOrderBy } from "../src/tracking/search/parse-order-by.js";
 import type { TrackingStore } from "../src/tracking/store.js";
 
 /**
- * Differential test: random runs logged into a real SQLite store, random filter strings and order_bys (through the
+ * Differential test: random runs logged into a real store (SQLite, then PostgreSQL), random filter strings and order_bys (through the
  * parsers), and the store's searchRuns must return exactly the in-memory evaluator's runs in exactly its order,
  * page by page too. The expected runs are built from what the test logged, not read back from the store.
  */
@@ -292,20 +293,24 @@ async function searchAll(
   throw new Error("paging did not end");
 }
 
-describe("run search: SQLite store vs in-memory evaluator", () => {
-  let dir: string;
+/** Both backends answer the same generated corpus: each must equal the evaluator, so they equal each other. */
+const describeDifferential = (
+  backend: string,
+  filterCount: number,
+  open: () => Promise<{ store: TrackingStore; cleanup(): Promise<void> }>,
+) =>
+describe(`run search: ${backend} store vs in-memory evaluator`, () => {
   let store: TrackingStore;
+  let cleanup: () => Promise<void>;
   let model: Model;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "cairn-search-diff-"));
-    store = await openSqliteTrackingStore(join(dir, "cairn.db"));
+    ({ store, cleanup } = await open());
     model = await populate(store);
   }, 120_000);
 
   afterAll(async () => {
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cleanup?.();
   });
 
   it("stored runs read back as the model the evaluator uses", async () => {
@@ -320,10 +325,10 @@ describe("run search: SQLite store vs in-memory evaluator", () => {
     }
   });
 
-  it(`agrees on ${FILTER_COUNT} random filters and order_bys, including paging`, async () => {
+  it(`agrees on ${filterCount} random filters and order_bys, including paging`, async () => {
     const disagreements: string[] = [];
     let nonEmpty = 0;
-    for (let i = 0; i < FILTER_COUNT && disagreements.length < 5; i++) {
+    for (let i = 0; i < filterCount && disagreements.length < 5; i++) {
       const filterText = chance(0.05) ? "" : filterString(0);
       const orderText = orderByStrings();
       const viewType: ViewType = pick(["ACTIVE_ONLY", "ACTIVE_ONLY", "DELETED_ONLY", "ALL"]);
@@ -345,7 +350,7 @@ describe("run search: SQLite store vs in-memory evaluator", () => {
     }
     expect(disagreements).toEqual([]);
     // The generator must produce filters that select something, or the test proves little.
-    expect(nonEmpty).toBeGreaterThan(FILTER_COUNT / 4);
+    expect(nonEmpty).toBeGreaterThan(filterCount / 4);
   }, 300_000);
 
   it("restricts to the requested experiments", async () => {
@@ -354,4 +359,28 @@ describe("run search: SQLite store vs in-memory evaluator", () => {
     expect(one).toEqual(sortRuns(model.runs, []).map((r) => r.info.run_id));
     expect(both.length).toBe(RUN_COUNT);
   });
+});
+
+describeDifferential("SQLite", FILTER_COUNT, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cairn-search-diff-"));
+  const store = await openSqliteTrackingStore(join(dir, "cairn.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+// A third of the corpus: each PostgreSQL search is a dozen round trips, and this must stay well inside the timeout.
+describeDifferential("PostgreSQL", FILTER_COUNT / 3, async () => {
+  const { tracking, cleanup } = await openTempPgTrackingStores();
+  return {
+    store: tracking,
+    cleanup: async () => {
+      await cleanup();
+      await dropTempPgTrackingDatabase();
+    },
+  };
 });

@@ -97,3 +97,23 @@ export const sampleMetricHistory = (
   }
   return result;
 };
+
+/** The sampling range: the request's, else from step 0 to the highest step of any run (MLflow's default). */
+export const samplingRange = (range: { startStep: number; endStep: number } | undefined, highestStep: number): { startStep: number; endStep: number } =>
+  range ?? { startStep: 0, endStep: highestStep };
+
+/**
+ * A store's sampled rows (ordered by run id, step, timestamp, value) in MLflow's answer order: runs in request order
+ * (a run named twice answers twice, as MLflow's loop does), at most MAX_RESULTS_GET_METRIC_HISTORY values per run.
+ */
+export const orderSampledHistory = (runIds: readonly string[], rows: readonly MetricWithRunId[]): MetricWithRunId[] => {
+  const byRun = new Map<string, MetricWithRunId[]>();
+  for (const row of rows) {
+    const list = byRun.get(row.run_id);
+    if (list) list.push(row);
+    else byRun.set(row.run_id, [row]);
+  }
+  const result: MetricWithRunId[] = [];
+  for (const runId of runIds) result.push(...(byRun.get(runId) ?? []).slice(0, MAX_RESULTS_GET_METRIC_HISTORY));
+  return result;
+};

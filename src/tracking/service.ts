@@ -20,7 +20,7 @@ import {
   type ViewType,
 } from "../protocol/mlflow/entities.js";
 import { findExperiment, findRunInfo, requireActive } from "./active-entities.js";
-import { sampleMetricHistory } from "./metric-sampling.js";
+import { orderSampledHistory } from "./metric-sampling.js";
 import { generateRunName, type RandomSource } from "./run-names.js";
 import { parseModelJson, appendModelHistory } from "./logged-model.js";
 import { MAX_MODEL_LINKS_PER_REQUEST, validateMetricLinks } from "./logged-models/validation.js";
@@ -546,14 +546,14 @@ export class TrackingService {
           `Found start_step=${request.range.startStep} and end_step=${request.range.endStep}.`,
       );
     }
-    // Min and max steps of every run count even outside the range, so read the whole history once.
-    const history = await this.store.getMetricHistoryForRuns({
+    // Sampled by the store, in the database: only the sampled rows are read, whatever the histories' length.
+    const sampled = await this.store.getSampledMetricHistory({
       runIds: [...new Set(request.runIds)],
       key: request.metricKey,
-      startStep: Number.MIN_SAFE_INTEGER,
-      endStep: Number.MAX_SAFE_INTEGER,
+      maxResults: request.maxResults,
+      ...(request.range ? { range: request.range } : {}),
     });
-    return sampleMetricHistory(request.runIds, history, request.maxResults, request.range);
+    return orderSampledHistory(request.runIds, sampled);
   }
 }
 

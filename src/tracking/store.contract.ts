@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DatasetInput, Metric, Run } from "../protocol/mlflow/entities.js";
+import type { DatasetInput, Metric, MetricWithRunId, Run } from "../protocol/mlflow/entities.js";
+import { orderSampledHistory, sampleMetricHistory } from "./metric-sampling.js";
 import type { Comparator, FilterEntity, FilterExpression, OrderByClause } from "./search/ast.js";
 import { filterRuns, sortRuns } from "./search/evaluate.js";
 import type { NewRun, RunSearch, TrackingStore } from "./store.js";
@@ -492,6 +493,53 @@ export function describeTrackingStoreContract(name: string, open: OpenTrackingSt
           { key: "m", value: 2, step: 5, timestamp: 2, run_id: "rb" },
           { key: "m", value: 3, step: 10, timestamp: 3, run_id: "rb" },
         ]);
+      });
+    });
+
+    describe("getSampledMetricHistory", () => {
+      let experimentId = "";
+      beforeEach(async () => {
+        experimentId = await createExperiment("sampling");
+      });
+
+      // A small generator of reproducible histories (runs with gaps, shared and own steps, several values per step).
+      const random = (seed: number) => () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+
+      it("samples exactly as MLflow's rule (metric-sampling.ts) on the whole history, for random histories and ranges", async () => {
+        const next = random(7);
+        const runIds = ["sa", "sb", "sc"];
+        const everything: MetricWithRunId[] = [];
+        for (const [index, runId] of runIds.entries()) {
+          await createRun(experimentId, runId);
+          const metrics: Metric[] = [];
+          const first = index * 7 - 3;
+          for (let step = first; step < first + 120 + index * 40; step += 1 + Math.floor(next() * 3)) {
+            metrics.push(metric("loss", Math.round(next() * 1000) / 10, step, 1000 + step));
+            if (next() < 0.1) metrics.push(metric("loss", 0.5, step, 999 + step));
+          }
+          metrics.push(metric("other", 1, 5, 5));
+          await log(runId, metrics);
+          everything.push(...metrics.filter((m) => m.key === "loss").map((m) => ({ ...m, run_id: runId })));
+        }
+        const cases: Array<{ maxResults: number; range?: { startStep: number; endStep: number } }> = [
+          { maxResults: 10 },
+          { maxResults: 1 },
+          { maxResults: 1000 },
+          { maxResults: 17, range: { startStep: 20, endStep: 90 } },
+          { maxResults: 5, range: { startStep: -10, endStep: 400 } },
+          { maxResults: 3, range: { startStep: 150, endStep: 160 } },
+          { maxResults: 50, range: { startStep: 500, endStep: 600 } },
+        ];
+        for (const { maxResults, range } of cases) {
+          const requested = ["sc", "sa", "missing", "sc"];
+          const expected = sampleMetricHistory(requested, everything, maxResults, range);
+          const sampled = await store.getSampledMetricHistory({ runIds: ["sc", "sa", "missing"], key: "loss", maxResults, ...(range ? { range } : {}) });
+          expect(orderSampledHistory(requested, sampled)).toEqual(expected);
+        }
+        expect(await store.getSampledMetricHistory({ runIds: ["sa"], key: "absent", maxResults: 10 })).toEqual([]);
       });
     });
 

@@ -66,6 +66,12 @@ export interface TrackingStore {
   getMetricHistory(runId: string, key: string, page: PageRequest): Promise<Page<Metric>>;
   /** Metric values of several runs whose step lies in [startStep, endStep], ordered by run, step, timestamp. */
   getMetricHistoryForRuns(query: MetricHistoryRange): Promise<MetricWithRunId[]>;
+  /**
+   * metrics/get-history-bulk-interval's sample (MLflow's rule, src/tracking/metric-sampling.ts), computed in the
+   * database: the values of the sampled steps of the distinct `runIds`, ordered by run id, step, timestamp, value.
+   * Only the sampled rows reach JavaScript, whatever the length of the histories.
+   */
+  getSampledMetricHistory(query: SampledMetricHistoryQuery): Promise<MetricWithRunId[]>;
   searchRuns(query: RunSearch): Promise<Page<Run>>;
   /**
    * Active runs (of any experiment) that logged the dataset named `name` (with this digest, when given), oldest
@@ -147,6 +153,15 @@ export interface RunBatch {
   metrics: Metric[];
   params: Param[];
   tags: RunTag[];
+}
+
+export interface SampledMetricHistoryQuery {
+  runIds: string[];
+  key: string;
+  /** Steps to sample (besides each run's first and last step in range). */
+  maxResults: number;
+  /** Absent: from step 0 to the highest step of any of the runs. */
+  range?: { startStep: number; endStep: number };
 }
 
 export interface MetricHistoryRange {

@@ -1,7 +1,7 @@
 /**
  * Runs one Cairn server in its own process for tests and benchmarks that need a real process boundary (kill -9,
  * load from another process). Prints "LISTENING <url>" once ready.
- * Usage: server-main.ts <db-file> <artifacts-dir or s3://BUCKET/PREFIX> [<inference timeout in ms>]
+ * Usage: server-main.ts <db-file or backend store URI> <artifacts-dir or s3://BUCKET/PREFIX> [<inference timeout in ms>]
  */
 import { startServer } from "../../src/server/start.js";
 import { LOOPBACK_WEBHOOK_TARGETS } from "../../src/server/test-support/temp-server.js";
@@ -15,7 +15,8 @@ if (!dbFile || !artifactsDir) {
 const server = await startServer({
   host: "127.0.0.1",
   port: 0,
-  backendStoreUri: `sqlite:///${dbFile}`,
+  // A URI (postgresql://...) is used as it is; a path is a SQLite file.
+  backendStoreUri: dbFile.includes("://") ? dbFile : `sqlite:///${dbFile}`,
   artifactsDestination: artifactsDir,
   logLevel: "silent",
   // Test webhook receivers listen on loopback, which the production default refuses.

@@ -186,7 +186,10 @@ const compileOrderBy = (
     if (clause.entity === "attribute") {
       const column = attributeColumn(clause.key);
       if (clause.key === "start_time") startTimeOrdered = true;
-      terms.push(`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, `${column} ${direction}`);
+      // Only end_time can be NULL: a CASE on a NOT NULL column sorts nothing and keeps PostgreSQL from reading the
+      // (experiment, stage, start_time) index in order (524 ms instead of ~80 ms at 1,000,000 runs).
+      if (clause.key === "end_time") terms.push(`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`);
+      terms.push(`${column} ${direction}`);
       return;
     }
     const alias = `o${index}`;

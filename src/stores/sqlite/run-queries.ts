@@ -11,17 +11,22 @@ import type { SqliteConnection } from "./statement-cache.js";
 
 /** Read paths over many rows: metric histories and run search. */
 
+const HISTORY_PAGE =
+  "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp, value, is_nan LIMIT ? OFFSET ?";
+
 export const getMetricHistory = (conn: SqliteConnection, runId: string, key: string, page: PageRequest): Page<Metric> => {
   const offset = decodeOffsetToken(page.pageToken);
   return conn.read(() => {
     const { run_key: runKey } = runKeyOf(conn, runId);
-    const rows = conn
-      .stmt(
-        "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_key = ? AND key = ? " +
-          "ORDER BY step, timestamp, value, is_nan LIMIT ? OFFSET ?",
-      )
-      .all(runKey, key, page.maxResults + 1, offset) as MetricRow[];
-    return pageOf(rows.map(toMetric), offset, page.maxResults);
+    // Raw rows (arrays) become the answer's metrics directly: a whole 100,000-step history in one page allocates one
+    // object per value, not two, and is no slower than the same rows fetched in pages.
+    const rows = conn.rawStmt(HISTORY_PAGE).all(runKey, key, page.maxResults + 1, offset) as Array<[string, number, number, number, number]>;
+    const metrics: Metric[] = new Array<Metric>(rows.length);
+    for (let i = 0; i < rows.length; i += 1) {
+      const [metricKey, step, timestamp, value, isNan] = rows[i] as [string, number, number, number, number];
+      metrics[i] = { key: metricKey, value: isNan === 1 ? Number.NaN : value, timestamp, step };
+    }
+    return pageOf(metrics, offset, page.maxResults);
   });
 };
 

@@ -21,11 +21,13 @@ import type {
   RunBatch,
   RunSearch,
   RunUpdate,
+  SampledMetricHistoryQuery,
   TrackingStore,
 } from "../../tracking/store.js";
 import { findRunsByDataset, listDatasetSources } from "./dataset-usage.js";
 import * as experiments from "./experiments.js";
 import { logBatch } from "./log-batch.js";
+import { getSampledMetricHistory } from "./metric-sampling.js";
 import * as queries from "./run-queries.js";
 import * as runs from "./runs.js";
 import { SqliteConnection } from "./statement-cache.js";
@@ -130,6 +132,10 @@ export class SqliteTrackingStore implements TrackingStore {
 
   async getMetricHistoryForRuns(query: MetricHistoryRange): Promise<MetricWithRunId[]> {
     return queries.getMetricHistoryForRuns(this.conn, query);
+  }
+
+  async getSampledMetricHistory(query: SampledMetricHistoryQuery): Promise<MetricWithRunId[]> {
+    return getSampledMetricHistory(this.conn, query);
   }
 
   async searchRuns(query: RunSearch): Promise<Page<Run>> {

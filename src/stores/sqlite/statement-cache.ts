@@ -7,6 +7,7 @@ import type { Database, Statement } from "better-sqlite3";
  */
 export class SqliteConnection {
   private readonly cache = new Map<string, Statement>();
+  private readonly rawCache = new Map<string, Statement>();
 
   constructor(
     readonly db: Database,
@@ -19,6 +20,20 @@ export class SqliteConnection {
       if (this.cache.size >= this.maxStatements) this.cache.clear();
       statement = this.db.prepare(sql);
       this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The statement in raw mode (rows as arrays of column values), cached apart from the object-mode one: raw mode is a
+   * statement's state, so one prepared statement never serves both.
+   */
+  rawStmt(sql: string): Statement {
+    let statement = this.rawCache.get(sql);
+    if (statement === undefined) {
+      if (this.rawCache.size >= this.maxStatements) this.rawCache.clear();
+      statement = this.db.prepare(sql).raw(true);
+      this.rawCache.set(sql, statement);
     }
     return statement;
   }
