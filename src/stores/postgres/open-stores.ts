@@ -1,5 +1,7 @@
 import type { MetadataStores } from "../metadata-stores.js";
+import { SqlGcStore } from "../sql/gc-store-sql.js";
 import { openPgAuditStores } from "./audit-stores.js";
+import { pgSqlExecutor } from "./pg-sql-executor.js";
 import { CairnError, ErrorCode } from "../../core/errors.js";
 import { parsePostgresUri, redactUri } from "./connection-uri.js";
 import { ensurePostgresSchema } from "./migrations.js";
@@ -27,6 +29,7 @@ export const openPostgresMetadataStores = async (uri: string, options: PostgresS
       ...(await openPgRegistryStores(db, options)),
       ...(await openPgAuditStores(db, options)),
       ...(await openPgOperationsStores(db, options)),
+      gc: new SqlGcStore(pgSqlExecutor(db)),
       close: () => db.close(),
     };
   } catch (error) {
