@@ -62,7 +62,7 @@ export class ChainVerifier {
     this.previousHash = from.hash;
     if (fromEvent === undefined || fromEvent.seq !== from.seq) {
       this.add(from.seq, `checkpoint broken: event ${from.seq}, verified earlier, was removed (run a full verify)`);
-    } else if (fromEvent.hash !== from.hash) {
+    } else if (fromEvent.hash !== from.hash || eventHash(withoutHash(fromEvent)) !== from.hash) {
       this.add(from.seq, `checkpoint broken: event ${from.seq} no longer has the hash verified earlier (run a full verify)`);
     }
   }
@@ -82,8 +82,7 @@ export class ChainVerifier {
           : `broken link: prev_hash is not the hash of event ${record.seq - 1}`,
       );
     }
-    const { hash: _stored, ...content } = record;
-    if (eventHash(content) !== record.hash) this.add(record.seq, "hash mismatch: the event was changed");
+    if (eventHash(withoutHash(record)) !== record.hash) this.add(record.seq, "hash mismatch: the event was changed");
     this.previousHash = record.hash;
     this.expectedSeq = Math.max(this.expectedSeq, record.seq + 1);
     this.last = { seq: record.seq, hash: record.hash };
@@ -109,6 +108,11 @@ export class ChainVerifier {
     if (this.problems.length < MAX_PROBLEMS) this.problems.push({ seq, reason });
   }
 }
+
+const withoutHash = (record: AuditRecord): Omit<AuditRecord, "hash"> => {
+  const { hash: _stored, ...content } = record;
+  return content;
+};
 
 const missing = (from: number, to: number): string =>
   from === to ? `missing: event ${from} was removed` : `missing: events ${from}..${to} were removed`;
