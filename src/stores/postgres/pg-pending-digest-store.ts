@@ -22,17 +22,20 @@ export class PgPendingDigestStore implements PendingDigestStore {
 
   async lock(runId: string): Promise<PendingDigest | undefined> {
     const select = `SELECT ${PENDING_DIGEST_COLUMNS} FROM audit_pending_digests WHERE run_id = $1 FOR UPDATE`;
-    const row = await this.db.one<PendingDigestRow>(select, [runId]);
-    if (row !== undefined) return row.writes === 0 ? undefined : toPendingDigest(row);
-    // A placeholder of zero writes, so that a concurrent first write waits on this row instead of racing to insert.
-    const inserted = await this.db.execute(
-      `INSERT INTO audit_pending_digests (${PENDING_DIGEST_COLUMNS})
-       VALUES ($1, 0, 0, 0, 0, '[]', NULL, NULL, NULL, NULL, $2, $3, $3, '', 0, '') ON CONFLICT (run_id) DO NOTHING`,
-      [runId, "0".repeat(64), Number.MAX_SAFE_INTEGER],
-    );
-    if (inserted === 1) return undefined;
-    const raced = await this.db.one<PendingDigestRow>(select, [runId]);
-    return raced === undefined || raced.writes === 0 ? undefined : toPendingDigest(raced);
+    // Until this unit holds the row: found (locked) or inserted by it. A row that another unit inserted and then took
+    // between our two statements is gone again, so the loop tries once more; it ends because every turn either
+    // finds or inserts, and losing both means another unit made progress.
+    for (;;) {
+      const row = await this.db.one<PendingDigestRow>(select, [runId]);
+      if (row !== undefined) return row.writes === 0 ? undefined : toPendingDigest(row);
+      // A placeholder of zero writes, so that a concurrent first write waits on this row instead of racing to insert.
+      const inserted = await this.db.execute(
+        `INSERT INTO audit_pending_digests (${PENDING_DIGEST_COLUMNS})
+         VALUES ($1, 0, 0, 0, 0, '[]', NULL, NULL, NULL, NULL, $2, $3, $3, '', 0, '') ON CONFLICT (run_id) DO NOTHING`,
+        [runId, "0".repeat(64), Number.MAX_SAFE_INTEGER],
+      );
+      if (inserted === 1) return undefined;
+    }
   }
 
   async save(pending: PendingDigest): Promise<void> {
