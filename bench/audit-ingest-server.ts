@@ -10,7 +10,12 @@ if (!dbFile || !artifactsDir || !mode) {
   process.stderr.write("usage: audit-ingest-server.ts <db-file> <artifacts-dir> <digest|off|per-write>\n");
   process.exit(2);
 }
-const audit = mode === "off" ? { trackingAuditOff: true } : mode === "per-write" ? { digestEveryWrites: 1 } : {};
+if (mode === "off-als") {
+  // Diagnosis: the "off" server with AsyncLocalStorage's promise hooks switched on, as the audited server has them.
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  new AsyncLocalStorage<object>().enterWith({});
+}
+const audit = mode === "off" || mode === "off-als" ? { trackingAuditOff: true } : mode === "per-write" ? { digestEveryWrites: 1 } : {};
 const server = await startServer({
   host: "127.0.0.1",
   port: 0,

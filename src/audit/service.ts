@@ -39,6 +39,8 @@ const READ_BATCH = 1000;
  * once held /health for one batch of each; 250 keeps each slice to a few milliseconds.
  */
 const VERIFY_BATCH = 250;
+/** An incremental walk of at most this many events runs in slices on the event loop (a few ms), not on a worker. */
+const SMALL_INCREMENTAL_WALK = 5000;
 
 /**
  * Lets the event loop serve other requests between two batches of a long walk. A synchronous store (SQLite) resolves
@@ -200,9 +202,11 @@ export class AuditService implements AuditRecorder {
   }
 
   private async walkChain(from: ChainStart | undefined): Promise<ChainWalk> {
-    // Off the event loop where the backend can (SQLite: a worker thread with its own connection).
-    if (this.store.verifyOffThread) return this.store.verifyOffThread(from);
     const lastAssigned = await this.store.lastAssignedSeq();
+    // Off the event loop where the backend can (SQLite: a worker thread with its own connection), unless an
+    // incremental walk has only a few events to check: starting a worker costs more than hashing them in slices.
+    const small = from !== undefined && lastAssigned - from.seq <= SMALL_INCREMENTAL_WALK;
+    if (this.store.verifyOffThread && !small) return this.store.verifyOffThread(from);
     const fromEvent = from === undefined ? undefined : (await this.store.readRange(from.seq - 1, 1))[0];
     const verifier = new ChainVerifier(from, fromEvent);
     let afterSeq = from?.seq ?? 0;

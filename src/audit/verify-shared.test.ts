@@ -86,4 +86,19 @@ describe("audit verify under concurrent callers (issue 12 part 5)", () => {
     expect(calls).toBe(1);
     expect(await audit.verify(FULL)).toEqual({ ok: true, checked: 600 });
   });
+
+  it("walks a small incremental range on the event loop and a full one on the worker (issue 14)", async () => {
+    let workers = 0;
+    const counting = Object.assign(Object.create(store) as SqliteAuditStore, {
+      verifyOffThread: (from?: Parameters<NonNullable<SqliteAuditStore["verifyOffThread"]>>[0]) => {
+        workers += 1;
+        return store.verifyOffThread?.(from) ?? Promise.reject(new Error("a file database verifies off thread"));
+      },
+    });
+    const audit = new AuditService(counting);
+    expect(await audit.verify(FULL)).toEqual({ ok: true, checked: 600 });
+    expect(workers).toBe(1);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 0, from_seq: 600 });
+    expect(workers).toBe(1);
+  });
 });
