@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "model-isolation": async () => (await import("./model-isolation.js")).runModelIsolationBenchmarks(),
   "model-attack": async () => (await import("./model-attack.js")).runModelAttackBenchmark(),
   "audit-atomic": async () => (await import("./audit-atomic.js")).runAuditAtomicBenchmarks(),
+  "audit-ingest": async () => (await import("./audit-ingest.js")).runAuditIngestBenchmarks(),
   "under-attack": async () => (await import("./under-attack.js")).runUnderAttackBenchmark(),
   repro: async () => (await import("./repro.js")).runReproBenchmark(),
   "data-status": async () => (await import("./data-status.js")).runDataStatusBenchmark(),

@@ -176,7 +176,8 @@ describe("audit/verify and tampering with the database file", () => {
     await t.stop();
     return { folder, file: t.file };
   };
-  const verifyAfter = async (folder: string) => (await get(await start(folder), "audit/verify")).body;
+  // full: the events tampered with were verified before (closedLog), so only a walk from the first event sees them.
+  const verifyAfter = async (folder: string) => (await get(await start(folder), "audit/verify", { full: "true" })).body;
   const edit = (file: string, sql: string) => {
     const db = new Database(file);
     db.exec(sql);
@@ -238,8 +239,18 @@ describe("audit/verify and tampering with the database file", () => {
     edit(file, "DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq >= 11");
     const t = await start(folder);
     await t.audit.record(ctx("ada", "late"), { action: "tracking.run.log_batch", entityType: "run", entityId: "x" });
-    const { body } = await get(t, "audit/verify");
+    const { body } = await get(t, "audit/verify", { full: "true" });
     expect(body).toEqual({ ok: false, checked: 11, problems: [{ seq: 13, reason: "missing: events 11..12 were removed" }] });
+    // The incremental verify starts at the checkpoint closedLog left (event 12), which is gone: it says so.
+    expect((await get(t, "audit/verify")).body).toEqual({
+      ok: false,
+      checked: 1,
+      from_seq: 12,
+      problems: [
+        { seq: 12, reason: "checkpoint broken: event 12, verified earlier, was removed (run a full verify)" },
+        { seq: 13, reason: "broken link: prev_hash is not the hash of event 12" },
+      ],
+    });
     expect((await get(t, "audit/events", { entity_id: "x" })).body.events[0].seq).toBe(13);
   });
 });

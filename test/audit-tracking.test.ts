@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AUDIT_NOW, startAuditApp, type AuditTestApp } from "../src/audit/test-support/audit-app.js";
+import { metricRowText, paramRowText, sumOfRows, tagRowText } from "../src/audit/run-data-digest.js";
 
 /**
  * Every tracking write through the HTTP API appends exactly one audit event, with the actor the client declared
  * (x-cairn-user, else basic auth, else the run's user for run writes, else anonymous; never verified) and the
- * request id; failed writes append nothing.
+ * request id; failed writes append nothing. Except a run's metric, param and tag writes (issue 14 part 6): those
+ * are summed into digest events (every N writes, every T seconds, at the run's end).
  */
 let t: AuditTestApp;
 beforeEach(async () => {
@@ -68,58 +70,66 @@ describe("auditing tracking writes", () => {
     const run = (await mlflow("runs/create", { experiment_id: "0", user_id: "dan", run_name: "r", start_time: 5 }, { "x-request-id": "c" })).run;
     const runId = run.info.run_id as string;
     const entity = { entity_type: "run", entity_id: runId };
-    const at = (n: number) => ({ time: AUDIT_NOW + n - 1, seq: n });
     expect(await events()).toEqual([
-      { ...at(1), actor: who("dan"), action: "tracking.run.create", ...entity, before: null, request_id: "c",
+      { seq: 1, time: AUDIT_NOW, actor: who("dan"), action: "tracking.run.create", ...entity, before: null, request_id: "c",
         after: { experiment_id: "0", run_name: "r", user_id: "dan", status: "RUNNING", start_time: 5, tags: { "mlflow.runName": "r" } } },
     ]);
 
+    // Metric, param and tag writes append no event each: they are summed into the run's pending data digest.
     await mlflow("runs/log-metric", { run_id: runId, key: "loss", value: 0.5, timestamp: 1, step: 0 }, { "x-request-id": "m" });
-    expect(await lastEvent()).toEqual({ ...at(2), actor: who("dan"), action: "tracking.run.log_batch", ...entity, before: null,
-      after: { metrics: 1, metric_keys: ["loss"], params: {}, tags: {} }, request_id: "m" });
-
     await mlflow("runs/log-parameter", { run_id: runId, key: "lr", value: "0.1" }, { "x-cairn-user": "eve", "x-request-id": "p" });
-    expect(await lastEvent()).toEqual({ ...at(3), actor: who("eve"), action: "tracking.run.log_batch", ...entity, before: null,
-      after: { metrics: 0, metric_keys: [], params: { lr: "0.1" }, tags: {} }, request_id: "p" });
-
     await mlflow("runs/set-tag", { run_id: runId, key: "stage", value: "dev" }, { ...basic("fay"), "x-request-id": "t" });
-    expect(await lastEvent()).toEqual({ ...at(4), actor: who("fay"), action: "tracking.run.log_batch", ...entity, before: null,
-      after: { metrics: 0, metric_keys: [], params: {}, tags: { stage: "dev" } }, request_id: "t" });
-
     const metrics = Array.from({ length: 26 }, (_, i) => ({ key: `k${String(i).padStart(2, "0")}`, value: i, timestamp: 1, step: 0 }));
     metrics.push({ key: "k00", value: 9, timestamp: 2, step: 1 });
     await mlflow("runs/log-batch", { run_id: runId, metrics, params: [{ key: "depth", value: "3" }], tags: [{ key: "a", value: "b" }] }, { "x-request-id": "b" });
-    expect(await lastEvent()).toEqual({ ...at(5), actor: who("dan"), action: "tracking.run.log_batch", ...entity, before: null,
-      after: { metrics: 27, metric_keys: metrics.slice(0, 20).map((m) => m.key), params: { depth: "3" }, tags: { a: "b" } }, request_id: "b" });
+    expect(await events()).toHaveLength(1);
 
+    // A tag deletion stays an event of its own. (The audit clock ticks once per write: 4 ticks went to the digest.)
     await mlflow("runs/delete-tag", { run_id: runId, key: "a" }, { "x-request-id": "dt" });
-    expect(await lastEvent()).toEqual({ ...at(6), actor: who("dan"), action: "tracking.run_tag.delete", ...entity,
+    expect(await lastEvent()).toEqual({ seq: 2, time: AUDIT_NOW + 5, actor: who("dan"), action: "tracking.run_tag.delete", ...entity,
       before: { key: "a" }, after: null, request_id: "dt" });
 
+    // The run's end appends its final digest, then the update: counts, keys, ranges and the content sum of every row.
     await mlflow("runs/update", { run_id: runId, status: "FINISHED", end_time: 99 }, { "x-request-id": "u" });
-    expect(await lastEvent()).toEqual({ ...at(7), actor: who("dan"), action: "tracking.run.update", ...entity,
-      before: { status: "RUNNING", end_time: null, run_name: "r" }, after: { status: "FINISHED", end_time: 99, run_name: "r" }, request_id: "u" });
+    const rows = [
+      metricRowText("loss", 0.5, 1, 0),
+      paramRowText("lr", "0.1"),
+      tagRowText("stage", "dev"),
+      ...metrics.map((m) => metricRowText(m.key, m.value, m.timestamp, m.step)),
+      paramRowText("depth", "3"),
+      tagRowText("a", "b"),
+    ];
+    expect((await events()).slice(-2)).toEqual([
+      { seq: 3, time: AUDIT_NOW + 6, actor: who("dan"), action: "tracking.run.data_digest", ...entity, before: null, request_id: "b",
+        after: { reason: "run_end", writes: 4, metrics: 28, params: 2, tags: 2,
+          keys: ["m:loss", "p:lr", "t:stage", ...metrics.slice(0, 26).map((m) => `m:${m.key}`), "p:depth", "t:a"],
+          step_range: [0, 1], timestamp_range: [1, 2], first_write_time: AUDIT_NOW + 1, last_write_time: AUDIT_NOW + 4,
+          content_sum: sumOfRows(rows) } },
+      { seq: 4, time: AUDIT_NOW + 7, actor: who("dan"), action: "tracking.run.update", ...entity,
+        before: { status: "RUNNING", end_time: null, run_name: "r" }, after: { status: "FINISHED", end_time: 99, run_name: "r" }, request_id: "u" },
+    ]);
+    const at = (n: number) => ({ time: AUDIT_NOW + n + 3, seq: n });
 
     const dataset = { name: "train", digest: "abc", source_type: "local", source: "s3://b/train" };
     await mlflow("runs/log-inputs", { run_id: runId, datasets: [{ dataset, tags: [{ key: "mlflow.data.context", value: "training" }] }] }, { "x-request-id": "i" });
-    expect(await lastEvent()).toEqual({ ...at(8), actor: who("dan"), action: "tracking.run.log_inputs", ...entity, before: null,
+    expect(await lastEvent()).toEqual({ ...at(5), actor: who("dan"), action: "tracking.run.log_inputs", ...entity, before: null,
       after: { datasets: [{ name: "train", digest: "abc", tags: { "mlflow.data.context": "training" } }] }, request_id: "i" });
 
     const model = { artifact_path: "model", run_id: runId, utc_time_created: "2024-01-01 00:00:00", model_uuid: "u1",
       flavors: { python_function: { loader_module: "x" }, sklearn: { sklearn_version: "1" } } };
     await mlflow("runs/log-model", { run_id: runId, model_json: JSON.stringify(model) }, { "x-request-id": "lm" });
-    expect(await lastEvent()).toEqual({ ...at(9), actor: who("dan"), action: "tracking.run.log_model", ...entity, before: null,
+    expect(await lastEvent()).toEqual({ ...at(6), actor: who("dan"), action: "tracking.run.log_model", ...entity, before: null,
       after: { artifact_path: "model", model_uuid: "u1", flavors: ["python_function", "sklearn"] }, request_id: "lm" });
 
     await mlflow("runs/delete", { run_id: runId }, { "x-cairn-user": "gus", "x-request-id": "d" });
     await mlflow("runs/restore", { run_id: runId }, { "x-request-id": "r" });
     expect((await events()).slice(-2)).toEqual([
-      { ...at(10), actor: who("gus"), action: "tracking.run.delete", ...entity, before: { lifecycle_stage: "active" },
+      { ...at(7), actor: who("gus"), action: "tracking.run.delete", ...entity, before: { lifecycle_stage: "active" },
         after: { lifecycle_stage: "deleted" }, request_id: "d" },
-      { ...at(11), actor: who("dan"), action: "tracking.run.restore", ...entity, before: { lifecycle_stage: "deleted" },
+      { ...at(8), actor: who("dan"), action: "tracking.run.restore", ...entity, before: { lifecycle_stage: "deleted" },
         after: { lifecycle_stage: "active" }, request_id: "r" },
     ]);
-    expect((await t.call("GET", "cairn/audit/verify")).body).toEqual({ ok: true, checked: 11 });
+    expect((await t.call("GET", "cairn/audit/verify")).body).toEqual({ ok: true, checked: 8 });
   });
 
   it("uses the declared user as user_id and actor of a run created without user_id, anonymous when none", async () => {
@@ -128,11 +138,13 @@ describe("auditing tracking writes", () => {
     const anonymous = (await mlflow("runs/create", {})).run;
     expect(anonymous.info.user_id).toBe("");
     await mlflow("runs/log-metric", { run_id: anonymous.info.run_id, key: "m", value: 1, timestamp: 1 });
+    await mlflow("runs/update", { run_id: anonymous.info.run_id, status: "KILLED" });
     const all = await events();
     expect(all.map((e) => [e.action, e.actor])).toEqual([
       ["tracking.run.create", who("hal")],
       ["tracking.run.create", ANON],
-      ["tracking.run.log_batch", ANON],
+      ["tracking.run.data_digest", ANON],
+      ["tracking.run.update", ANON],
     ]);
   });
 

@@ -1599,3 +1599,16 @@ describe("malformed requests to the data object routes (issue 13)", () => {
     expect(await stored()).toBe(before);
   });
 });
+
+describe("audit/verify's full flag (issue 14)", () => {
+  it("refuses a value that is not a boolean, naming the field, and changes nothing", async () => {
+    const before = await snapshot();
+    for (const full of ["maybe", "1", "yes", ""]) {
+      const response = await audited.call("GET", "cairn/audit/verify", { full });
+      expect(response.status, full).toBe(400);
+      expect(response.body.error_code).toBe("INVALID_PARAMETER_VALUE");
+      expect(response.body.message).toContain("'full'");
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});

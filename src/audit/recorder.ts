@@ -1,4 +1,5 @@
 import type { WriteContext } from "../core/actor.js";
+import type { DigestReason, RunDataRows } from "./run-data-digest.js";
 
 /**
  * What a service says about each write it made; the audit domain turns it into an append-only, hash-chained event
@@ -25,7 +26,18 @@ export interface AuditRecorder {
    * Optional so that test doubles need not implement it; callers go through `atomically` below.
    */
   atomically?<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * A run's metric/param/tag write (issue 14 part 6): summed into the run's pending digest rather than appended as
+   * its own event; `fallback` is the event a recorder without digests appends instead. Call inside atomically().
+   */
+  recordRunData?(context: WriteContext, runId: string, rows: RunDataRows, fallback: AuditEntry): Promise<void>;
+  /** Appends the run's pending digest now (its end, its deletion, gc). Call inside the unit of that change. */
+  closeRunData?(runId: string, reason: DigestReason): Promise<void>;
 }
+
+/** A run's data write through the recorder's digests when it has them, else as its own event. */
+export const recordRunData = (audit: AuditRecorder, context: WriteContext, runId: string, rows: RunDataRows, fallback: AuditEntry): Promise<void> =>
+  audit.recordRunData ? audit.recordRunData(context, runId, rows, fallback) : audit.record(context, fallback);
 
 /** Runs `work` as one atomic change-and-event unit when the recorder supports it, as it is otherwise. */
 export const atomically = <T>(audit: AuditRecorder, work: () => Promise<T>): Promise<T> =>

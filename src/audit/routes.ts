@@ -55,7 +55,9 @@ export const auditRoutes = (service: AuditService): MlflowEndpoint[] => [
   {
     methods: ["GET"],
     path: "audit/verify",
-    handle: async () => service.verify(),
+    // Incremental from the last verified checkpoint unless full=true; the checkpoint left records who asked.
+    handle: async (fields, context) =>
+      service.verify({ ...(fields.optionalBoolean("full") === true ? { full: true } : {}), by: context.actor.name }),
   },
   {
     methods: ["GET"],

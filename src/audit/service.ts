@@ -3,11 +3,34 @@ import { systemClock, type Clock } from "../core/clock.js";
 import { ALIAS_SET_ACTION, aliasChangeOf, type AliasChange } from "./alias-history.js";
 import type { AuditEntry, AuditRecorder } from "./recorder.js";
 import type { AuditPage, AuditQuery, AuditStore } from "./store.js";
-import { ChainVerifier, type VerifyReport } from "./verify.js";
+import { addWrite, DATA_DIGEST_ACTION, digestSnapshot, type DigestReason, type PendingDigest, type RunDataRows } from "./run-data-digest.js";
+import { ChainVerifier, type ChainStart, type ChainWalk, type VerifyReport } from "./verify.js";
+
+export interface RunDigestOptions {
+  /** A run's pending digest is appended once it covers this many writes (default 1000). */
+  everyWrites?: number;
+  /** ... or once its first write is this old (default 60 s), checked every intervalMs / 4 while started. */
+  intervalMs?: number;
+}
 
 export interface AuditServiceOptions {
   clock?: Clock;
+  digests?: RunDigestOptions;
+  /** Where failures of the periodic digest flush go. */
+  onBackgroundError?: (error: unknown, what: string) => void;
 }
+
+export interface VerifyOptions {
+  /** Re-check from the first event rather than from the last verified checkpoint. */
+  full?: boolean;
+  /** Who asked (recorded with the checkpoint this verify leaves). */
+  by?: string;
+}
+
+export const DEFAULT_DIGEST_EVERY_WRITES = 1000;
+export const DEFAULT_DIGEST_INTERVAL_MS = 60_000;
+/** Runs flushed per pass of the periodic flush at most (bounded work per tick; the next tick continues). */
+const DUE_BATCH = 100;
 
 /** Events read per store call while verifying or collecting a history: bounded memory on any log size. */
 const READ_BATCH = 1000;
@@ -16,6 +39,8 @@ const READ_BATCH = 1000;
  * once held /health for one batch of each; 250 keeps each slice to a few milliseconds.
  */
 const VERIFY_BATCH = 250;
+/** An incremental walk of at most this many events runs in slices on the event loop (a few ms), not on a worker. */
+const SMALL_INCREMENTAL_WALK = 5000;
 
 /**
  * Lets the event loop serve other requests between two batches of a long walk. A synchronous store (SQLite) resolves
@@ -31,14 +56,99 @@ const snapshotJson = (value: unknown): string | null => (value === undefined || 
  */
 export class AuditService implements AuditRecorder {
   private readonly clock: Clock;
-  /** The walk of verify() in progress, which later callers join. */
-  private verifying: Promise<VerifyReport> | undefined;
+  /** The walks of verify() in progress (incremental, full), which later callers of the same kind join. */
+  private readonly verifying = new Map<boolean, Promise<VerifyReport>>();
+  private readonly everyWrites: number;
+  private readonly intervalMs: number;
+  private readonly onBackgroundError: (error: unknown, what: string) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly store: AuditStore,
     options: AuditServiceOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.everyWrites = Math.max(1, options.digests?.everyWrites ?? DEFAULT_DIGEST_EVERY_WRITES);
+    this.intervalMs = Math.max(1, options.digests?.intervalMs ?? DEFAULT_DIGEST_INTERVAL_MS);
+    this.onBackgroundError = options.onBackgroundError ?? (() => undefined);
+  }
+
+  /** Starts the periodic flush of pending digests older than intervalMs (safe on every replica: take() is exclusive). */
+  start(): void {
+    if (this.timer !== undefined || this.store.digests === undefined) return;
+    this.timer = setInterval(() => {
+      this.flushing ??= this.flushDue()
+        .then(() => undefined)
+        .catch((error: unknown) => this.onBackgroundError(error, "audit digest flush"))
+        .finally(() => {
+          this.flushing = undefined;
+        });
+    }, Math.max(10, Math.floor(this.intervalMs / 4)));
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+  }
+
+  /**
+   * One metric/param/tag write of a run, called inside the write's atomically() unit: added to the run's pending
+   * digest (so that it commits with the write), and the digest appended as an event once it covers everyWrites
+   * writes. Without digest support in the store, one log_batch event as before (`fallback`).
+   */
+  async recordRunData(context: WriteContext, runId: string, rows: RunDataRows, fallback: AuditEntry): Promise<void> {
+    const digests = this.store.digests;
+    if (digests === undefined) return this.record(context, fallback);
+    const pending = addWrite(await digests.lock(runId), {
+      runId,
+      rows,
+      time: this.clock(),
+      actor: context.actor,
+      requestId: context.requestId,
+    });
+    if (pending.writes < this.everyWrites) return digests.save(pending);
+    // Due now: nothing to save, the event covers it. A row another unit saved is impossible here: lock() holds it.
+    await digests.take(runId);
+    await this.appendDigest(pending, "writes");
+  }
+
+  /**
+   * Appends the run's pending digest now (the run ended, was deleted, or gc removes it); call inside the unit of
+   * that change so that the digest precedes its event. Nothing when nothing is pending.
+   */
+  async closeRunData(runId: string, reason: DigestReason): Promise<void> {
+    const pending = await this.store.digests?.take(runId);
+    if (pending !== undefined) await this.appendDigest(pending, reason);
+  }
+
+  /** Appends every pending digest whose first write is older than intervalMs; returns how many. */
+  async flushDue(): Promise<number> {
+    const digests = this.store.digests;
+    if (digests === undefined) return 0;
+    let flushed = 0;
+    for (;;) {
+      const runIds = await digests.due(this.clock() - this.intervalMs, DUE_BATCH);
+      for (const runId of runIds) {
+        // Each run in its own unit: another replica may take it first, then take() finds nothing.
+        const taken = await this.atomically(async () => {
+          const pending = await digests.take(runId);
+          if (pending !== undefined) await this.appendDigest(pending, "interval");
+          return pending !== undefined;
+        });
+        if (taken) flushed += 1;
+      }
+      if (runIds.length < DUE_BATCH) return flushed;
+    }
+  }
+
+  private async appendDigest(pending: PendingDigest, reason: DigestReason): Promise<void> {
+    await this.record(
+      { actor: pending.actor, requestId: pending.requestId },
+      { action: DATA_DIGEST_ACTION, entityType: "run", entityId: pending.runId, after: digestSnapshot(pending, reason) },
+    );
   }
 
   async record(context: WriteContext, entry: AuditEntry): Promise<void> {
@@ -65,30 +175,49 @@ export class AuditService implements AuditRecorder {
   /**
    * Checks every event up to the highest seq assigned when the walk started (events appended meanwhile are not), off
    * the event loop when the store can (verifyOffThread), else in slices of VERIFY_BATCH events between yields.
-   * Callers that ask while a walk is running share it: two clients verifying back to back made the server do two
-   * walks at once, and a normal client's writes waited behind a slice of each.
+   * Incremental unless `full`: the walk starts after the newest verified checkpoint (after checking that its event
+   * still has the hash verified then), and an ok walk leaves a new checkpoint at the last event it checked.
+   * Callers that ask while a walk of the same kind is running share it: two clients verifying back to back made the
+   * server do two walks at once, and a normal client's writes waited behind a slice of each.
    */
-  verify(): Promise<VerifyReport> {
-    this.verifying ??= this.walkChain().finally(() => {
-      this.verifying = undefined;
-    });
-    return this.verifying;
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    const full = options.full === true;
+    let running = this.verifying.get(full);
+    if (running === undefined) {
+      running = this.verifyAndCheckpoint(full, options.by ?? "cairn").finally(() => this.verifying.delete(full));
+      this.verifying.set(full, running);
+    }
+    return running;
   }
 
-  private async walkChain(): Promise<VerifyReport> {
-    // Off the event loop where the backend can (SQLite: a worker thread with its own connection).
-    if (this.store.verifyOffThread) return this.store.verifyOffThread();
+  private async verifyAndCheckpoint(full: boolean, by: string): Promise<VerifyReport> {
+    const checkpoint = full ? undefined : await this.store.readCheckpoint?.();
+    const from = checkpoint === undefined ? undefined : { seq: checkpoint.seq, hash: checkpoint.hash };
+    const walk = await this.walkChain(from);
+    const head = walk.head;
+    if (walk.report.ok && head !== undefined && this.store.saveCheckpoint && (from === undefined || head.seq > from.seq)) {
+      await this.store.saveCheckpoint({ seq: head.seq, hash: head.hash, verifiedTime: this.clock(), verifiedBy: by });
+    }
+    return walk.report;
+  }
+
+  private async walkChain(from: ChainStart | undefined): Promise<ChainWalk> {
     const lastAssigned = await this.store.lastAssignedSeq();
-    const verifier = new ChainVerifier();
-    let afterSeq = 0;
+    // Off the event loop where the backend can (SQLite: a worker thread with its own connection), unless an
+    // incremental walk has only a few events to check: starting a worker costs more than hashing them in slices.
+    const small = from !== undefined && lastAssigned - from.seq <= SMALL_INCREMENTAL_WALK;
+    if (this.store.verifyOffThread && !small) return this.store.verifyOffThread(from);
+    const fromEvent = from === undefined ? undefined : (await this.store.readRange(from.seq - 1, 1))[0];
+    const verifier = new ChainVerifier(from, fromEvent);
+    let afterSeq = from?.seq ?? 0;
     for (;;) {
       const batch = await this.store.readRange(afterSeq, VERIFY_BATCH);
       for (const record of batch) {
-        if (record.seq > lastAssigned) return verifier.finish(lastAssigned);
+        if (record.seq > lastAssigned) return verifier.finishWalk(lastAssigned);
         verifier.check(record);
       }
       const last = batch.at(-1);
-      if (last === undefined || batch.length < VERIFY_BATCH) return verifier.finish(lastAssigned);
+      if (last === undefined || batch.length < VERIFY_BATCH) return verifier.finishWalk(lastAssigned);
       afterSeq = last.seq;
       await yieldToEventLoop();
     }

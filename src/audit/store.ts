@@ -1,5 +1,6 @@
 import type { AuditRecord, NewAuditRecord } from "./event.js";
-import type { VerifyReport } from "./verify.js";
+import type { AuditCheckpoint, PendingDigestStore } from "./digest-store.js";
+import type { ChainStart, ChainWalk } from "./verify.js";
 
 /**
  * Persistence of the audit log. Every backend keeps one chain per database, whatever the number of server processes
@@ -24,12 +25,20 @@ export interface AuditStore {
   /** The highest seq ever assigned (0 for an empty log), even if that event has since been removed. */
   lastAssignedSeq(): Promise<number>;
   /**
-   * Verifies the whole chain away from the server's event loop (another thread or process reading a consistent
+   * Verifies the chain (after `from` when given) away from the server's event loop (another thread or process reading a consistent
    * snapshot of the log), as ChainVerifier does over readRange up to lastAssignedSeq, and rejects when it could not
    * (never an "ok" it did not check). A backend without it (in-memory, test stores) is verified by AuditService's
    * walk in slices on the event loop.
    */
-  verifyOffThread?(): Promise<VerifyReport>;
+  verifyOffThread?(from?: ChainStart): Promise<ChainWalk>;
+  /** The newest verification checkpoint (audit_verify_checkpoints), if any. */
+  readCheckpoint?(): Promise<AuditCheckpoint | undefined>;
+  saveCheckpoint?(checkpoint: AuditCheckpoint): Promise<void>;
+  /**
+   * Run-data digests (issue 14 part 6). A store without them (test doubles) gets one event per metric/param/tag write,
+   * as before.
+   */
+  readonly digests?: PendingDigestStore;
 }
 
 export interface AuditQuery {

@@ -25,6 +25,9 @@ describe("audit verify under concurrent callers (issue 12 part 5)", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** These tests are about walking: every call re-checks from the first event, not from the checkpoint the last left. */
+  const FULL = { full: true };
+
   it("walks the chain once for callers that ask while a walk runs, in slices of 250 events, and again afterwards", async () => {
     const reads: number[] = [];
     // A backend without the off-thread capability (in-memory, test stores): the walk in slices on the event loop.
@@ -36,12 +39,12 @@ describe("audit verify under concurrent callers (issue 12 part 5)", () => {
       },
     });
     const audit = new AuditService(counting);
-    const [first, second, third] = await Promise.all([audit.verify(), audit.verify(), audit.verify()]);
+    const [first, second, third] = await Promise.all([audit.verify(FULL), audit.verify(FULL), audit.verify(FULL)]);
     expect(first).toEqual({ ok: true, checked: 600 });
     expect(second).toBe(first);
     expect(third).toBe(first);
     expect(reads).toEqual([0, 250, 500]);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 600 });
+    expect(await audit.verify(FULL)).toEqual({ ok: true, checked: 600 });
     expect(reads).toEqual([0, 250, 500, 0, 250, 500]);
   });
 
@@ -59,12 +62,12 @@ describe("audit verify under concurrent callers (issue 12 part 5)", () => {
       },
     });
     const audit = new AuditService(counting);
-    const [first, second, third] = await Promise.all([audit.verify(), audit.verify(), audit.verify()]);
+    const [first, second, third] = await Promise.all([audit.verify(FULL), audit.verify(FULL), audit.verify(FULL)]);
     expect(first).toEqual({ ok: true, checked: 600 });
     expect(second).toBe(first);
     expect(third).toBe(first);
     expect(workers).toBe(1);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 600 });
+    expect(await audit.verify(FULL)).toEqual({ ok: true, checked: 600 });
     expect(workers).toBe(2);
     expect(reads).toEqual([]);
   });
@@ -78,9 +81,24 @@ describe("audit verify under concurrent callers (issue 12 part 5)", () => {
       },
     });
     const audit = new AuditService(failing);
-    const outcomes = await Promise.allSettled([audit.verify(), audit.verify()]);
+    const outcomes = await Promise.allSettled([audit.verify(FULL), audit.verify(FULL)]);
     expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
     expect(calls).toBe(1);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 600 });
+    expect(await audit.verify(FULL)).toEqual({ ok: true, checked: 600 });
+  });
+
+  it("walks a small incremental range on the event loop and a full one on the worker (issue 14)", async () => {
+    let workers = 0;
+    const counting = Object.assign(Object.create(store) as SqliteAuditStore, {
+      verifyOffThread: (from?: Parameters<NonNullable<SqliteAuditStore["verifyOffThread"]>>[0]) => {
+        workers += 1;
+        return store.verifyOffThread?.(from) ?? Promise.reject(new Error("a file database verifies off thread"));
+      },
+    });
+    const audit = new AuditService(counting);
+    expect(await audit.verify(FULL)).toEqual({ ok: true, checked: 600 });
+    expect(workers).toBe(1);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 0, from_seq: 600 });
+    expect(workers).toBe(1);
   });
 });

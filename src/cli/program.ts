@@ -147,6 +147,9 @@ export const buildProgram = (): Command => {
       "internal webhook receivers to allow, comma-separated host names, addresses and CIDR ranges (default: public https targets only)",
     )
     .option("--webhook-allow-http", "accept plain http webhook URLs for every allowed target (default: https unless allowlisted)")
+    .option("--audit-digest-every-writes <n>", "append a run's audit digest of metric/param/tag writes after this many writes (default: 1000)")
+    .option("--audit-digest-interval <duration>", "... or this long after the first write it covers, e.g. 30s, 5m (default: 60s)")
+    .option("--no-tracking-audit", "record no audit events for tracking writes (for benchmarks only: the trail then misses them)")
     .option("--prediction-log-max-age <duration>", "delete logged predictions older than this, e.g. 7d, 12h (default: 30d)")
     .option("--prediction-log-max-rows <n>", "keep at most the newest n logged predictions (default: 1000000)")
     .option("--prediction-log-max-record-bytes <bytes>", "log a request's tensors only when their JSON fits in this (default: 65536)")

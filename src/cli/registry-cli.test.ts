@@ -110,12 +110,17 @@ describe("cairn audit verify (process)", () => {
       db.close();
     }
 
-    const broken = await cairn(["audit", "verify"]);
+    // The incremental verify starts after the checkpoint the first verify left, which covers the edited event...
+    const incremental = await cairn(["audit", "verify"]);
+    expect(incremental.code).toBe(0);
+    expect(incremental.stdout).toMatch(/^Audit trail intact: 0 events checked after the verified checkpoint at event \d+ \(--full re-checks from the first\)\.\n$/);
+    // ...a full one walks from the first event and finds it.
+    const broken = await cairn(["audit", "verify", "--full"]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toBe("");
     const problems = broken.stdout.trimEnd().split("\n");
     expect(problems[0]).toMatch(new RegExp(`^event ${target}: \\S`));
-    const json = await cairn(["audit", "verify", "--json"]);
+    const json = await cairn(["audit", "verify", "--full", "--json"]);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problems: [{ seq: target }] });
   });

@@ -162,6 +162,7 @@ export const registerAuditCommands = (program: Command, dataAction: DataAction):
   group
     .command("verify")
     .description("check the hash chain of the audit log; exit code 1 and one line per problem when it was tampered with")
+    .option("--full", "re-check from the first event, not from the last verified checkpoint")
     .option("--json", "print JSON")
-    .action(dataAction(async (client) => (await audit()).verifyAudit(client)));
+    .action(dataAction(async (client, o) => (await audit()).verifyAudit(client, o.full === true ? { full: true } : {})));
 };

@@ -49,6 +49,12 @@ export interface ServerConfig {
   predictionLogMaxRecordBytes?: number;
   /** The permission of a user on an experiment or registered model without an explicit grant; default READ (MLflow's). */
   defaultPermission?: PermissionName;
+  /**
+   * Run-data digests of the audit trail (`--audit-digest-every-writes`, `--audit-digest-interval`): a run's pending
+   * digest is appended after this many metric/param/tag writes (default 1000) or this long after its first (60 s).
+   * `trackingAuditOff` (`--no-tracking-audit`, for benchmarks only): tracking writes record nothing at all.
+   */
+  audit?: { digestEveryWrites?: number; digestIntervalMs?: number; trackingAuditOff?: boolean };
   /** Request timeouts and the per-address connection cap; each one missing keeps its default (server-limits.ts). */
   limits?: Partial<ServerLimits>;
   /** `--auth`: every route but /health, /version, the UI's files, sign-in and whoami needs credentials. */

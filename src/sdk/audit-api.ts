@@ -44,6 +44,8 @@ export interface AuditVerification {
   /** How many events were checked. */
   checked: number;
   problems: AuditProblem[];
+  /** Incremental verify: the checkpoint it started after (events up to it were checked by an earlier verify). */
+  fromSeq?: number;
 }
 
 /** One move of an alias: from_version null means it was created, to_version null means it was removed. */
@@ -80,10 +82,22 @@ export class AuditApi {
     return iteratePages((pageToken) => this.listEvents({ ...request, pageToken }));
   }
 
-  /** Re-computes the hash chain on the server; `problems` names each changed or missing event. */
-  async verify(): Promise<AuditVerification> {
-    const answer = await this.http.callCairn<{ ok?: boolean; checked?: number; problems?: AuditProblem[] }>("GET", "audit/verify");
-    return { ok: answer.ok === true, checked: answer.checked ?? 0, problems: answer.problems ?? [] };
+  /**
+   * Re-computes the hash chain on the server; `problems` names each changed or missing event. Incremental (from the
+   * last verified checkpoint, `fromSeq`) unless `full`.
+   */
+  async verify(options: { full?: boolean } = {}): Promise<AuditVerification> {
+    const answer = await this.http.callCairn<{ ok?: boolean; checked?: number; problems?: AuditProblem[]; from_seq?: number }>(
+      "GET",
+      "audit/verify",
+      options.full === true ? { full: "true" } : {},
+    );
+    return {
+      ok: answer.ok === true,
+      checked: answer.checked ?? 0,
+      problems: answer.problems ?? [],
+      ...(typeof answer.from_seq === "number" ? { fromSeq: answer.from_seq } : {}),
+    };
   }
 
   /** Who moved which alias of a model from which version to which, oldest first. */

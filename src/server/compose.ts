@@ -24,6 +24,7 @@ import { SuiteParserThread } from "../validation/suite/parse-suite-off-thread.js
 import { artifactRoutes } from "../artifacts/routes.js";
 import type { ArtifactStore } from "../artifacts/store.js";
 import { AuditService } from "../audit/service.js";
+import { noAudit } from "../audit/recorder.js";
 import { auditRoutes } from "../audit/routes.js";
 import { governanceRoutes } from "../registry/governance-routes.js";
 import { LineageService } from "../registry/lineage/lineage-service.js";
@@ -106,6 +107,8 @@ export interface ComposeOptions {
   onBackgroundError?: (error: unknown, what: string) => void;
   /** Authentication (`--auth` and its flags); default off. */
   auth?: AuthComposeOptions;
+  /** Run-data digests of the audit trail, and the benchmark-only switch that leaves tracking writes unaudited. */
+  audit?: { digestEveryWrites?: number; digestIntervalMs?: number; trackingAuditOff?: boolean };
   /** How models run: the thread budget and the executors' limits (timeout, output cap). */
   modelLoad?: ModelLoadOptions;
 }
@@ -117,8 +120,17 @@ export interface ComposeOptions {
  */
 export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactStore, options: ComposeOptions): ComposedDomains => {
   const onError = options.onBackgroundError ? { onError: options.onBackgroundError } : {};
-  const audit = new AuditService(stores.audit);
-  const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: PROXIED_ARTIFACT_ROOT, audit });
+  const audit = new AuditService(stores.audit, {
+    digests: {
+      ...(options.audit?.digestEveryWrites !== undefined ? { everyWrites: options.audit.digestEveryWrites } : {}),
+      ...(options.audit?.digestIntervalMs !== undefined ? { intervalMs: options.audit.digestIntervalMs } : {}),
+    },
+    ...onError,
+  });
+  const tracking = new TrackingService(stores.tracking, {
+    defaultArtifactRoot: PROXIED_ARTIFACT_ROOT,
+    audit: options.audit?.trackingAuditOff === true ? noAudit : audit,
+  });
   const traceJsonMaxBytes = options.traceJsonMaxBytes ?? DEFAULT_TRACE_JSON_MAX_BYTES;
   // Registered versions' files are pinned by sha256: checked by downloads, serving and artifact writes.
   const integrity = stores.manifests !== undefined ? new IntegrityService(stores.manifests, artifactStore, { audit }) : undefined;
@@ -306,6 +318,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       metricsRoute(metrics.registry),
     ],
     start: async () => {
+      audit.start();
       webhooks.start();
       predictionLog.start();
       await deployments.start();
@@ -317,6 +330,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
       await deployments.stop();
       await predictionLog.stop();
       await webhooks.stop();
+      await audit.stop();
       await suiteParser.close();
     },
   };

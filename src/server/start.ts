@@ -84,6 +84,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
       ...(config.predictionLogMaxRecordBytes !== undefined ? { maxRecordBytes: config.predictionLogMaxRecordBytes } : {}),
     },
     ...(config.defaultPermission !== undefined ? { defaultPermission: config.defaultPermission } : {}),
+    ...(config.audit !== undefined ? { audit: config.audit } : {}),
     onBackgroundError: (error, what) => logBackgroundError(error, what),
     auth: {
       enabled: config.auth === true,

@@ -1,6 +1,6 @@
 import type { WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
-import { atomically, noAudit, type AuditRecorder } from "../audit/recorder.js";
+import { atomically, noAudit, recordRunData, type AuditRecorder } from "../audit/recorder.js";
 import { invalidParameter, notFound } from "../core/errors.js";
 import { newRunId } from "../core/ids.js";
 import {
@@ -115,6 +115,9 @@ const appendToUri = (base: string, ...parts: string[]): string => {
  * The rules of the tracking domain: validation with MLflow's limits and messages, lifecycle checks, run naming and
  * artifact locations. The store below it only persists; routes above it only translate HTTP.
  */
+/** Statuses that end a run: its pending data digest is appended then. */
+const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "FAILED", "KILLED"]);
+
 export class TrackingService {
   private readonly clock: Clock;
   private readonly defaultArtifactRoot: string;
@@ -370,6 +373,8 @@ export class TrackingService {
         ...(update.runName ? { runName: update.runName } : {}),
       });
       const state = (info: RunInfo) => ({ status: info.status, end_time: info.end_time ?? null, run_name: info.run_name });
+      // The run's final digest precedes the event that ends it.
+      if (TERMINAL_RUN_STATUSES.has(after.status)) await this.audit.closeRunData?.(runId, "run_end");
       await this.audit.record(runWriteContext(context, before.user_id), {
         action: TrackingAction.RUN_UPDATE,
         entityType: "run",
@@ -385,6 +390,7 @@ export class TrackingService {
     return this.atomic(async () => {
       const info = await this.runInfo(runId);
       await this.store.setRunLifecycle(runId, "deleted", this.clock());
+      await this.audit.closeRunData?.(runId, "run_delete");
       const actor = runWriteContext(context, info.user_id);
       await this.recordLifecycle(actor, TrackingAction.RUN_DELETE, "run", runId, info.lifecycle_stage, "deleted");
     });
@@ -448,11 +454,12 @@ export class TrackingService {
     await this.writeBatch(info, batch, context);
   }
 
-  /** The one write path of metrics, params and tags, audited as one log_batch event with a summary. */
+  /** The one write path of metrics, params and tags, audited through the run's data digest (see recordRunData). */
   private async writeBatch(info: RunInfo, batch: RunBatch, context: WriteContext): Promise<void> {
     return this.atomic(async () => {
       await this.store.logBatch(info.run_id, batch);
-      await this.audit.record(runWriteContext(context, info.user_id), {
+      // Summed into the run's pending digest (one event per N writes, T seconds and the run's end), not one event each.
+      await recordRunData(this.audit, runWriteContext(context, info.user_id), info.run_id, batch, {
         action: TrackingAction.RUN_LOG_BATCH,
         entityType: "run",
         entityId: info.run_id,

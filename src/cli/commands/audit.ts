@@ -83,13 +83,15 @@ export const listAuditEvents = async (client: CairnClient, options: ListAuditOpt
 };
 
 /**
- * `cairn audit verify`: the server re-computes the hash chain. Exit code 0 when intact; 1 with one line per problem
- * (an event that was changed, events that were removed) when not.
+ * `cairn audit verify`: the server re-computes the hash chain from its last verified checkpoint (`--full`: from the
+ * first event). Exit code 0 when intact; 1 with one line per problem (an event that was changed, events that were
+ * removed) when not.
  */
-export const verifyAudit = async (client: CairnClient): Promise<CommandResult<AuditVerification>> => {
-  const result = await client.audit.verify();
+export const verifyAudit = async (client: CairnClient, options: { full?: boolean } = {}): Promise<CommandResult<AuditVerification>> => {
+  const result = await client.audit.verify(options.full === true ? { full: true } : {});
   if (result.ok) {
-    return { data: result, human: { kind: "message", text: `Audit trail intact: ${result.checked} events checked.` } };
+    const since = result.fromSeq === undefined ? "" : ` after the verified checkpoint at event ${result.fromSeq} (--full re-checks from the first)`;
+    return { data: result, human: { kind: "message", text: `Audit trail intact: ${result.checked} events checked${since}.` } };
   }
   const lines = result.problems.map((problem) => `event ${problem.seq}: ${problem.reason}`);
   return {

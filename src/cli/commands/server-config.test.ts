@@ -102,6 +102,17 @@ describe("cairn server artifact quota flags", () => {
     expect(serverConfig({}).maxArtifactFileBytes).toBeUndefined();
     expect(() => serverConfig({ maxExperimentArtifactBytes: "10GB" })).toThrow("--max-experiment-artifact-bytes must be a whole number (0: no limit), got '10GB'");
   });
+
+  it("reads the audit digest flags and the benchmark-only --no-tracking-audit, naming the flag when malformed", () => {
+    expect(serverConfig({ auditDigestEveryWrites: "500", auditDigestInterval: "30s" }).audit).toEqual({ digestEveryWrites: 500, digestIntervalMs: 30_000 });
+    expect(serverConfig({ trackingAudit: false }).audit).toEqual({ trackingAuditOff: true });
+    expect(serverConfig({ trackingAudit: true }).audit).toBeUndefined();
+    expect(serverConfig({}).audit).toBeUndefined();
+    expect(() => serverConfig({ auditDigestEveryWrites: "0" })).toThrow("--audit-digest-every-writes must be a positive integer, got '0'");
+    expect(() => serverConfig({ auditDigestInterval: "soon" })).toThrow(
+      "--audit-digest-interval must be a positive duration such as 30d, 12h, 30m, 90s or 500ms, got 'soon'",
+    );
+  });
 });
 
 describe("cairn server --artifacts-destination s3://", () => {

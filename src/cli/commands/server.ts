@@ -25,6 +25,10 @@ export interface ServerOptions {
   webhookAllowedTargets?: string;
   webhookAllowHttp?: boolean;
   predictionLogMaxAge?: string;
+  auditDigestEveryWrites?: string;
+  auditDigestInterval?: string;
+  /** false with --no-tracking-audit. */
+  trackingAudit?: boolean;
   predictionLogMaxRows?: string;
   predictionLogMaxRecordBytes?: string;
   headersTimeout?: string;
@@ -109,6 +113,16 @@ const s3Of = (destination: string | undefined, env: NodeJS.ProcessEnv): Partial<
   return { s3: s3SettingsFromEnv(env) };
 };
 
+/** The audit trail's run-data digest flags (issue 14 part 6), and the benchmark-only switch. */
+const auditOf = (options: ServerOptions): Pick<ServerConfig, "audit"> => {
+  const audit: NonNullable<ServerConfig["audit"]> = {
+    ...(options.auditDigestEveryWrites !== undefined ? { digestEveryWrites: parseCount(options.auditDigestEveryWrites, "--audit-digest-every-writes") } : {}),
+    ...(options.auditDigestInterval !== undefined ? { digestIntervalMs: parseDuration(options.auditDigestInterval, "--audit-digest-interval") } : {}),
+    ...(options.trackingAudit === false ? { trackingAuditOff: true } : {}),
+  };
+  return Object.keys(audit).length > 0 ? { audit } : {};
+};
+
 /** The server's config from `cairn server` flags; defaults are those of `mlflow server` with Cairn's data folder. */
 export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig => {
   const defaults = defaultServerConfig();
@@ -136,6 +150,7 @@ export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = pr
       ? { predictionLogMaxRecordBytes: parseByteCount(options.predictionLogMaxRecordBytes, "--prediction-log-max-record-bytes") }
       : {}),
     ...(options.defaultPermission !== undefined ? { defaultPermission: parseDefaultPermission(options.defaultPermission) } : {}),
+    ...auditOf(options),
     limits: limitsOf(options),
     ...authOf(options, env),
     ...parseModelExecution(options),

@@ -1,9 +1,11 @@
-import type { VerifyReport } from "../../audit/verify.js";
+import type { ChainStart, ChainWalk } from "../../audit/verify.js";
 
-/** What the server sends the verify worker (as its workerData): the database file to open read-only. */
+/** What the server sends the verify worker (as its workerData): the database file to open read-only, and where to start. */
 export interface AuditVerifyRequest {
   file: string;
+  /** Continue after this verified checkpoint; absent: from the first event. */
+  from?: ChainStart;
 }
 
-/** The worker's one answer: the report, or why it could not make one. */
-export type AuditVerifyReply = { report: VerifyReport } | { error: string };
+/** The worker's one answer: the walk, or why it could not make one. */
+export type AuditVerifyReply = { walk: ChainWalk } | { error: string };

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import { CairnError, ErrorCode } from "../../core/errors.js";
-import type { VerifyReport } from "../../audit/verify.js";
+import type { ChainStart, ChainWalk, VerifyReport } from "../../audit/verify.js";
 import type { AuditVerifyReply, AuditVerifyRequest } from "./audit-verify-messages.js";
 
 /** A verify that takes longer is abandoned (its worker terminated) and answered with an error: about 60 M events. */
@@ -29,10 +29,14 @@ const failed = (why: string, cause?: unknown): CairnError =>
  * verifies are rare and AuditService shares a running one among its callers. A worker that crashes, exits without a
  * report or outlives `timeoutMs` rejects with INTERNAL_ERROR: the answer is then an error, never "ok".
  */
-export const verifyOnWorkerThread = (file: string, options: AuditVerifyThreadOptions = {}): Promise<VerifyReport> => {
+export const verifyOnWorkerThread = async (file: string, options: AuditVerifyThreadOptions = {}): Promise<VerifyReport> =>
+  (await walkOnWorkerThread(file, undefined, options)).report;
+
+/** verifyOnWorkerThread from a checkpoint (`from`), with the last event checked (the next checkpoint). */
+export const walkOnWorkerThread = (file: string, from: ChainStart | undefined, options: AuditVerifyThreadOptions = {}): Promise<ChainWalk> => {
   const timeoutMs = options.timeoutMs ?? AUDIT_VERIFY_TIMEOUT_MS;
-  const worker = startWorker({ file }, options.resourceLimits ?? VERIFY_WORKER_LIMITS);
-  return new Promise<VerifyReport>((resolve, reject) => {
+  const worker = startWorker(from === undefined ? { file } : { file, from }, options.resourceLimits ?? VERIFY_WORKER_LIMITS);
+  return new Promise<ChainWalk>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
@@ -44,7 +48,7 @@ export const verifyOnWorkerThread = (file: string, options: AuditVerifyThreadOpt
     };
     const timer = setTimeout(() => settle(() => reject(failed(`it took longer than ${timeoutMs} ms`))), timeoutMs);
     worker.on("message", (reply: AuditVerifyReply) =>
-      settle(() => ("report" in reply ? resolve(reply.report) : reject(failed(`the worker could not read the trail (${reply.error})`)))),
+      settle(() => ("walk" in reply ? resolve(reply.walk) : reject(failed(`the worker could not read the trail (${reply.error})`)))),
     );
     worker.on("error", (error) => settle(() => reject(failed(`the worker crashed (${error.message})`, error))));
     worker.on("exit", (code) => settle(() => reject(failed(`the worker exited with code ${code} before reporting`))));

@@ -7,14 +7,14 @@ import Database from "better-sqlite3";
 import type { AuditVerifyReply, AuditVerifyRequest } from "./audit-verify-messages.js";
 import { verifyChainSnapshot } from "./audit-verify-snapshot.js";
 
-const { file } = workerData as AuditVerifyRequest;
+const { file, from } = workerData as AuditVerifyRequest;
 let reply: AuditVerifyReply;
 try {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     // A reader in WAL mode waits only while a crashed writer's WAL is recovered; as the server's connection.
     db.pragma("busy_timeout = 10000");
-    reply = { report: verifyChainSnapshot(db) };
+    reply = { walk: verifyChainSnapshot(db, from) };
   } finally {
     db.close();
   }

@@ -38,6 +38,7 @@ const event = (n: number, overrides: Partial<NewAuditRecord> = {}): NewAuditReco
   ...overrides,
 });
 
+/** SQLite-only behaviour; what every backend does is in src/audit/store.contract.ts (sqlite-audit-contract.test.ts). */
 describe("SqliteAuditStore", () => {
   it("appends a hash chain: seq from 1, prev_hash the previous hash (64 zeros first), hash = sha256 of the canonical form", async () => {
     const store = new SqliteAuditStore(open(await tempFile()));
@@ -101,53 +102,6 @@ describe("SqliteAuditStore", () => {
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(records.map((r) => r.requestId)).toEqual(Array.from({ length: 100 }, (_, i) => `req-${i + 1}`));
     expect(await new AuditService(two).verify()).toEqual({ ok: true, checked: 100 });
-  });
-
-  it("lists by entity, actor, exact action, action prefix and time, in seq order, with paging", async () => {
-    const store = new SqliteAuditStore(open(await tempFile()));
-    for (let n = 1; n <= 30; n++) await store.append(event(n));
-    const seqs = async (query: Parameters<SqliteAuditStore["list"]>[0]) => (await store.list(query)).items.map((r) => r.seq);
-    expect(await seqs({ entityType: "run", entityId: "e1", maxResults: 100 })).toEqual([1, 5, 13, 17, 25, 29]);
-    expect(await seqs({ actor: "ada", startTime: 1010, endTime: 1016, maxResults: 100 })).toEqual([10, 12, 14, 16]);
-    expect(await seqs({ action: "registry.alias.set", maxResults: 100 })).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
-    expect(await seqs({ action: "registry.*", maxResults: 3 })).toEqual([3, 6, 9]);
-    expect(await seqs({ action: "registry.alias.se*", maxResults: 2 })).toEqual([3, 6]);
-    expect(await seqs({ action: "registry", maxResults: 100 })).toEqual([]);
-    expect(await seqs({ action: "*", maxResults: 2 })).toEqual([1, 2]);
-
-    const pages: number[][] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await store.list({ actor: "bob", maxResults: 4, ...(pageToken ? { pageToken } : {}) });
-      pages.push(page.items.map((r) => r.seq));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    expect(pages).toEqual([[1, 3, 5, 7], [9, 11, 13, 15], [17, 19, 21, 23], [25, 27, 29]]);
-    // Exactly full last page: no token on it.
-    const full = await store.list({ entityType: "registered_model", maxResults: 10 });
-    expect(full.items).toHaveLength(10);
-    expect(full.nextPageToken).toBeUndefined();
-    await expect(store.list({ maxResults: 1, pageToken: "nonsense" })).rejects.toMatchObject({
-      code: "INVALID_PARAMETER_VALUE",
-      message: "Invalid page_token 'nonsense': not a token returned by audit/events.",
-    });
-  });
-
-  it("lists newest first with its own paging, and refuses a token of the other order", async () => {
-    const store = new SqliteAuditStore(open(await tempFile()));
-    for (let n = 1; n <= 30; n++) await store.append(event(n));
-    const pages: number[][] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await store.list({ actor: "bob", maxResults: 6, newestFirst: true, ...(pageToken ? { pageToken } : {}) });
-      pages.push(page.items.map((r) => r.seq));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    expect(pages).toEqual([[29, 27, 25, 23, 21, 19], [17, 15, 13, 11, 9, 7], [5, 3, 1]]);
-    const ascending = await store.list({ maxResults: 2 });
-    await expect(store.list({ maxResults: 2, newestFirst: true, pageToken: ascending.nextPageToken ?? "" })).rejects.toMatchObject({
-      code: "INVALID_PARAMETER_VALUE",
-    });
   });
 
   it("remembers the highest seq ever assigned, so removed newest events leave a gap instead of being replaced", async () => {

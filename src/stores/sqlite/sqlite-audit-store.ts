@@ -4,22 +4,14 @@ import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { AuditRecord, NewAuditRecord } from "../../audit/event.js";
 import { GENESIS_HASH, eventHash } from "../../audit/hash-chain.js";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
+import { prefixUpperBound } from "../sql/prefix-bound.js";
+import type { AuditCheckpoint } from "../../audit/digest-store.js";
 import type { AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
-import type { VerifyReport } from "../../audit/verify.js";
+import type { ChainStart, ChainWalk } from "../../audit/verify.js";
 import { COLUMNS, HEAD_SQL, INSERT_SQL, toRecord, type EventRow, type HeadRow } from "./audit-event-rows.js";
-import { verifyOnWorkerThread, type AuditVerifyThreadOptions } from "./audit-verify-thread.js";
+import { walkOnWorkerThread, type AuditVerifyThreadOptions } from "./audit-verify-thread.js";
+import { SqlitePendingDigestStore } from "./sqlite-pending-digest-store.js";
 import { SqliteConnection } from "./statement-cache.js";
-
-/** The smallest string greater than every string starting with `prefix` (SQLite compares UTF-8 bytes, i.e. code points). */
-const prefixUpperBound = (prefix: string): string | undefined => {
-  const points = [...prefix];
-  const last = points.pop();
-  if (last === undefined) return undefined;
-  let next = (last.codePointAt(0) ?? 0) + 1;
-  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000;
-  if (next > 0x10ffff) return undefined;
-  return points.join("") + String.fromCodePoint(next);
-};
 
 interface PendingAppend {
   event: NewAuditRecord;
@@ -84,17 +76,19 @@ export class SqliteAuditStore implements AuditStore {
    */
   spannedUnits = 0;
   /** Absent for an in-memory database, which no other connection can open. */
-  readonly verifyOffThread?: () => Promise<VerifyReport>;
+  readonly verifyOffThread?: (from?: ChainStart) => Promise<ChainWalk>;
+  readonly digests: SqlitePendingDigestStore;
 
   constructor(
     private readonly db: Database,
     options: { verify?: AuditVerifyThreadOptions } = {},
   ) {
     this.conn = new SqliteConnection(db);
+    this.digests = new SqlitePendingDigestStore(this.conn);
     if (!db.memory && db.name !== "") {
       // Resolved now: the worker opens it by name, whatever the working directory is by then.
       const file = path.resolve(db.name);
-      this.verifyOffThread = () => verifyOnWorkerThread(file, options.verify);
+      this.verifyOffThread = (from) => walkOnWorkerThread(file, from, options.verify);
     }
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
@@ -316,5 +310,18 @@ export class SqliteAuditStore implements AuditStore {
 
   async lastAssignedSeq(): Promise<number> {
     return (this.conn.stmt(HEAD_SQL).get() as HeadRow).last_seq;
+  }
+
+  async readCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    const row = this.conn
+      .stmt("SELECT seq, hash, verified_time, verified_by FROM audit_verify_checkpoints ORDER BY checkpoint_id DESC LIMIT 1")
+      .get() as { seq: number; hash: string; verified_time: number; verified_by: string } | undefined;
+    return row === undefined ? undefined : { seq: row.seq, hash: row.hash, verifiedTime: row.verified_time, verifiedBy: row.verified_by };
+  }
+
+  async saveCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    this.conn
+      .stmt("INSERT INTO audit_verify_checkpoints (seq, hash, verified_time, verified_by) VALUES (?, ?, ?, ?)")
+      .run(checkpoint.seq, checkpoint.hash, checkpoint.verifiedTime, checkpoint.verifiedBy);
   }
 }

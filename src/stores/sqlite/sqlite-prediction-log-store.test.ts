@@ -2,7 +2,7 @@ import Sqlite from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { describePredictionLogStoreContract, predictionRecord as record } from "../../serving/prediction-log/store.contract.js";
 import { tempDbFile } from "../../webhooks/test-support/webhook-kit.js";
-import { migrate, SQLITE_MIGRATIONS } from "./migrations.js";
+import { LATEST_SCHEMA_VERSION, migrate, SQLITE_MIGRATIONS } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
 import { SqlitePredictionLogStore } from "./sqlite-prediction-log-store.js";
 
@@ -27,7 +27,7 @@ describe("SqlitePredictionLogStore", () => {
       "INSERT INTO predictions (deployment, version, time, latency_ms, request_id, inputs, outputs) VALUES (?, '1', ?, 1, ?, '{}', '{}')",
     );
     for (let i = 0; i < 5; i += 1) insert.run(i < 3 ? "churn" : "fraud", 1000 + i, `r${i}`);
-    expect(migrate(before)).toBe(22);
+    expect(migrate(before)).toBe(LATEST_SCHEMA_VERSION);
     const store = new SqlitePredictionLogStore(before);
     expect(await store.countsByDeployment()).toEqual(new Map([["churn", 3], ["fraud", 2]]));
     await store.insertPredictions([record(9)]);

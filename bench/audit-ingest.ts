@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { AuditService } from "../src/audit/service.js";
+import type { WriteContext } from "../src/core/actor.js";
+import { openSqliteMetadataStores } from "../src/stores/sqlite/open-stores.js";
+import { TrackingService } from "../src/tracking/service.js";
+
+/**
+ * Issue 14 part 6: an audit trail that scales with ingestion.
+ *  1. Single log-metric requests/s over HTTP against three server processes on SQLite, in alternating rounds:
+ *     "digest" (the trail as it is now: run data summed into digest events), "off" (--no-tracking-audit: the
+ *     baseline), "per-write" (a digest every write, i.e. one chained event per request as before). Target: digest >=
+ *     0.95 x off.
+ *  2. `audit verify` after 1,000,000 logged metric requests (through TrackingService over a real SQLite file, 8
+ *     concurrent writers): a full verify from genesis, then 10,000 more requests and an incremental verify from the
+ *     checkpoint the first left. Target: incremental < 1 s.
+ * BENCH_SECONDS: a round's length (default 5); BENCH_METRIC_REQUESTS: part 2's count (default 1,000,000).
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = 8;
+const REQUESTS = Number(process.env.BENCH_METRIC_REQUESTS ?? 1_000_000);
+const WRITERS = 8;
+const api = "/api/2.0/mlflow";
+const json = { "content-type": "application/json" };
+const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+type Mode = "digest" | "off" | "per-write" | "off-als";
+
+const startServer = async (dir: string, mode: Mode): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> => {
+  const main = fileURLToPath(new URL("./audit-ingest-server.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", main, path.join(dir, `${mode}.db`), path.join(dir, `${mode}-artifacts`), mode], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+};
+
+const createRuns = async (url: string, count: number): Promise<string[]> => {
+  const experiment = (await (await fetch(`${url}${api}/experiments/create`, { method: "POST", headers: json, body: JSON.stringify({ name: "bench" }) })).json()) as {
+    experiment_id: string;
+  };
+  const runIds: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const response = await fetch(`${url}${api}/runs/create`, { method: "POST", headers: json, body: JSON.stringify({ experiment_id: experiment.experiment_id, start_time: 1 }) });
+    runIds.push(((await response.json()) as { run: { info: { run_id: string } } }).run.info.run_id);
+  }
+  return runIds;
+};
+
+/** One round of single log-metric requests: each connection logs to its own run with steps that never repeat. */
+const logMetricRound = async (url: string, runIds: string[], stepBase: number): Promise<{ rps: number; failed: number; p99: number }> => {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: "POST",
+        path: `${api}/runs/log-metric`,
+        headers: json,
+        setupRequest: (request, context) => {
+          if (typeof context.runId !== "string") {
+            context.runId = runIds[next % runIds.length];
+            context.step = stepBase;
+            next += 1;
+          }
+          const step = context.step as number;
+          context.step = step + 1;
+          request.body = `{"run_id":"${context.runId as string}","key":"loss","value":${1 / (step + 1)},"timestamp":${1_700_000_000_000 + step},"step":${step}}`;
+          return request;
+        },
+      },
+    ],
+  });
+  return { rps: result["2xx"] / result.duration, failed: result.non2xx + result.errors + result.timeouts, p99: result.latency.p99 };
+};
+
+const benchRequests = async (dir: string) => {
+  // "off" is the baseline and always measured.
+  const modes: Mode[] = (process.env.BENCH_MODES?.split(",") as Mode[] | undefined) ?? ["digest", "off", "per-write"];
+  const servers = new Map<Mode, Awaited<ReturnType<typeof startServer>>>();
+  try {
+    for (const mode of modes) servers.set(mode, await startServer(dir, mode));
+    const runs = new Map<Mode, string[]>();
+    for (const mode of modes) runs.set(mode, await createRuns(servers.get(mode)?.url ?? "", CONNECTIONS));
+    const rates = new Map<Mode, number[]>(modes.map((m) => [m, []]));
+    const p99s = new Map<Mode, number[]>(modes.map((m) => [m, []]));
+    let failed = 0;
+    // Warm-up round each (JIT, page cache), not counted.
+    for (const mode of modes) await logMetricRound(servers.get(mode)?.url ?? "", runs.get(mode) ?? [], 0);
+    for (let r = 1; r <= ROUNDS; r += 1) {
+      // Rotate the order so that no arm always runs first after a pause.
+      for (const mode of [...modes.slice(r % modes.length), ...modes.slice(0, r % modes.length)]) {
+        const figures = await logMetricRound(servers.get(mode)?.url ?? "", runs.get(mode) ?? [], r * 10_000_000);
+        rates.get(mode)?.push(figures.rps);
+        p99s.get(mode)?.push(figures.p99);
+        failed += figures.failed;
+      }
+    }
+    const rps = (mode: Mode) => round(median(rates.get(mode) ?? []), 0);
+    const perMode = (pick: (mode: Mode) => number) => Object.fromEntries(modes.map((mode) => [mode, pick(mode)]));
+    return {
+      connections: CONNECTIONS,
+      rounds: ROUNDS,
+      seconds_per_round: SECONDS,
+      failed_requests: failed,
+      requests_per_s_median: perMode(rps),
+      requests_per_s_rounds: perMode((mode) => (rates.get(mode) ?? []).map((r) => round(r, 0)) as unknown as number),
+      p99_ms_median: perMode((mode) => median(p99s.get(mode) ?? [])),
+      ratio_to_off: perMode((mode) => round(rps(mode) / rps("off"))),
+      target: "digest >= 0.95 x off",
+    };
+  } finally {
+    for (const server of servers.values()) await server.stop();
+  }
+};
+
+const benchVerify = async (dir: string) => {
+  const stores = await openSqliteMetadataStores(path.join(dir, "verify.db"));
+  try {
+    const audit = new AuditService(stores.audit);
+    const tracking = new TrackingService(stores.tracking, { defaultArtifactRoot: "mlflow-artifacts:/", audit });
+    const ctx: WriteContext = { actor: { name: "bench", verified: false }, requestId: "bench" };
+    const experimentId = await tracking.createExperiment({ name: "bench", tags: [] }, ctx);
+    const runIds: string[] = [];
+    for (let i = 0; i < WRITERS; i += 1) runIds.push((await tracking.createRun({ experimentId, tags: [], startTime: 1 }, ctx)).info.run_id);
+    const log = async (count: number, firstStep: number): Promise<number> => {
+      let next = 0;
+      const began = performance.now();
+      await Promise.all(
+        runIds.map(async (runId) => {
+          for (;;) {
+            const i = next++;
+            if (i >= count) return;
+            const step = firstStep + i;
+            await tracking.logMetric(runId, { key: "loss", value: 1 / (step + 1), timestamp: 1_700_000_000_000 + step, step }, ctx);
+          }
+        }),
+      );
+      return (performance.now() - began) / 1000;
+    };
+    const loggingSeconds = await log(REQUESTS, 0);
+    const eventsAfterLogging = await stores.audit.lastAssignedSeq();
+    let began = performance.now();
+    const full = await audit.verify({ full: true });
+    const fullSeconds = (performance.now() - began) / 1000;
+    // The same walk on the event loop (no worker start-up: from source, the worker loads tsx first, about 1 s).
+    const inThread = new AuditService(Object.assign(Object.create(stores.audit) as typeof stores.audit, { verifyOffThread: undefined }));
+    began = performance.now();
+    const fullInThread = await inThread.verify({ full: true });
+    const fullInThreadSeconds = (performance.now() - began) / 1000;
+    await log(10_000, REQUESTS);
+    for (const runId of runIds) await tracking.updateRun(runId, { status: "FINISHED", endTime: 2 }, ctx);
+    began = performance.now();
+    const incremental = await audit.verify();
+    const incrementalSeconds = (performance.now() - began) / 1000;
+    return {
+      metric_requests: REQUESTS + 10_000,
+      logging_requests_per_s: round(REQUESTS / loggingSeconds, 0),
+      chain_events_after_logging: eventsAfterLogging,
+      full_verify: { ...full, seconds: round(fullSeconds) },
+      full_verify_in_thread: { ...fullInThread, seconds: round(fullInThreadSeconds) },
+      incremental_verify_after_10000_more_and_run_ends: { ...incremental, seconds: round(incrementalSeconds) },
+      target: "incremental verify < 1 s",
+    };
+  } finally {
+    await stores.close();
+  }
+};
+
+export const runAuditIngestBenchmarks = async (): Promise<unknown> => {
+  const dir = await mkdtemp(path.join(tmpdir(), "cairn-bench-audit-ingest-"));
+  try {
+    const requests = await benchRequests(dir);
+    const verify = await benchVerify(dir);
+    return { backend: "sqlite", log_metric_requests: requests, audit_verify: verify };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};
