@@ -21,7 +21,7 @@ import { PERMISSIONS_MIGRATION } from "./schema/019-permissions.js";
 import { DEPLOYMENT_VERSION_FAILURES_MIGRATION } from "./schema/020-deployment-version-failures.js";
 import { MODEL_VERSION_MANIFESTS_MIGRATION } from "./schema/021-model-version-manifests.js";
 import { PREDICTION_LOG_RETENTION_MIGRATION } from "./schema/022-prediction-log-retention.js";
-import { AUDIT_DIGESTS_MIGRATION } from "./schema/024-audit-digests.js";
+import { AUDIT_DIGESTS_MIGRATION } from "./schema/023-audit-digests.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.

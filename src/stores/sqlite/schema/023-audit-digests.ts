@@ -1,7 +1,7 @@
 import type { Migration } from "../migrations.js";
 
 /**
- * Schema version 24 — an audit trail that scales with ingestion (issue 14 part 6).
+ * Schema version 23 — an audit trail that scales with ingestion (issue 14 part 6).
  *
  * audit_pending_digests: one row per run with metric/param/tag writes not yet covered by a digest event. Each write
  * updates its run's row in the transaction of the write itself, so an acknowledged write is in the database's
@@ -12,7 +12,7 @@ import type { Migration } from "../migrations.js";
  * next verify only walks what was appended since (`cairn audit verify --full` walks from genesis again).
  */
 export const AUDIT_DIGESTS_MIGRATION: Migration = {
-  version: 24,
+  version: 23,
   description: "audit: pending run-data digests, verification checkpoints",
   sql: `
     CREATE TABLE audit_pending_digests (
