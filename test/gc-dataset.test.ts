@@ -8,6 +8,7 @@ import { AuditService } from "../src/audit/service.js";
 import { openLocalArtifactStore } from "../src/stores/artifact-stores/local/index.js";
 import { openSqliteMetadataStores } from "../src/stores/sqlite/open-stores.js";
 import { generateCairnDataset, type Dataset } from "./support/cairn-dataset.js";
+import { LATEST_SCHEMA_VERSION } from "../src/stores/sqlite/migrations.js";
 
 /**
  * `cairn db upgrade` and `cairn gc` through the real CLI on a real data set: 10,000 runs with metric histories,
@@ -37,7 +38,7 @@ describe("db upgrade and gc on a 10,000-run data set", () => {
     const uri = `sqlite:///${data.dbPath}`;
     const result = await runCli(["db", "upgrade", "--backend-store-uri", uri, "--json"]);
     expect(result.stderr).toBe("");
-    expect(JSON.parse(result.stdout)).toEqual({ backend_store_uri: uri, from_version: 22, to_version: 22 });
+    expect(JSON.parse(result.stdout)).toEqual({ backend_store_uri: uri, from_version: LATEST_SCHEMA_VERSION, to_version: LATEST_SCHEMA_VERSION });
   }, 60_000);
 
   it("gc --dry-run lists, gc removes exactly the deleted runs and experiment nothing needs, audited; a re-run finds nothing", async () => {

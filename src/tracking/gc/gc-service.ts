@@ -281,6 +281,8 @@ export class GcService {
         if (!(await this.store.purgeRun(run.runKey))) continue;
         const entry = this.removedRun(run);
         removed.push(entry);
+        // What the run logged since its last digest is sealed into the chain before its rows go.
+        await this.audit.closeRunData?.(run.runId, "gc");
         await this.audit.record(options.context, {
           action: "tracking.run.purge",
           entityType: "run",
