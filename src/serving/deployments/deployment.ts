@@ -94,8 +94,12 @@ export interface DeploymentStore {
   create(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void>;
   get(name: string): Promise<Deployment | undefined>;
   list(): Promise<Deployment[]>;
-  /** Replaces the row and appends the history entries in one transaction. */
-  update(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void>;
+  /**
+   * Replaces the row and appends the history entries in one transaction. With `ifUnchangedSince`, a compare-and-set:
+   * nothing is written, and false returned, when the stored row's last_updated_time is no longer that value (another
+   * replica changed the deployment since it was read). True when written.
+   */
+  update(deployment: Deployment, history: readonly HistoryEntry[], ifUnchangedSince?: number): Promise<boolean>;
   delete(name: string, history: readonly HistoryEntry[]): Promise<void>;
   /** Oldest first. */
   history(name: string): Promise<HistoryEntry[]>;

@@ -219,6 +219,8 @@ export class GatedSwitches {
     const target = governingTarget(deployment);
     await this.deps.routing.change(deployment, policy, history, intent?.reason ?? "switch", ctx, {
       followedVersion: version,
+      // Every replica may follow the same move (the request's at once, the others from their sync): one records it.
+      ifUnchanged: true,
       ...(intent !== undefined ? { gate: formatPromotionTarget(target) } : {}),
       ...(intent?.approvalsSkipped !== undefined ? { approvalsSkipped: intent.approvalsSkipped } : {}),
     });

@@ -272,6 +272,11 @@ export class RoutingSwitch {
        * would replace, with the row read before the load, a change another replica committed during the load.
        */
       persist?: boolean;
+      /**
+       * Persist only if the stored deployment is still the one read (a compare-and-set on last_updated_time): when
+       * several replicas follow the same alias move, one records it; the others load what it stored.
+       */
+      ifUnchanged?: boolean;
     } = {},
   ): Promise<Deployment> {
     const { state, loaded } = await this.slotsFor(deployment, policy, how.reason ?? history[0]?.reason ?? "load", ctx, how.resume);
@@ -301,10 +306,19 @@ export class RoutingSwitch {
     try {
       // The stored switch and its audit event commit together: a crash keeps both or neither.
       if (how.persist !== false) {
-        await atomically(this.options.audit, async () => {
-          await this.store.update(next, history);
-          if (entry !== undefined) await this.options.audit.record(ctx, entry);
+        const written = await atomically(this.options.audit, async () => {
+          const stored = await this.store.update(next, history, how.ifUnchanged === true ? deployment.lastUpdatedTime : undefined);
+          if (stored && entry !== undefined) await this.options.audit.record(ctx, entry);
+          return stored;
         });
+        if (!written) {
+          // Another replica recorded a change first. The same policy: serve what was loaded; another: load what it stored.
+          const current = await this.store.get(deployment.name);
+          if (current === undefined || JSON.stringify(current.policy) !== JSON.stringify(policy)) {
+            await Promise.all(loaded.map((slot) => slot.retire()));
+            return current === undefined ? deployment : this.change(current, current.policy, [], verb, ctx, { persist: false });
+          }
+        }
       }
     } catch (error) {
       await Promise.all(loaded.map((slot) => slot.retire()));

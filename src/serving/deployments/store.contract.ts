@@ -213,6 +213,18 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
       await expect(store.markVersionFailed("nope", { version: "1", kind: "timeout", reason: "x", time: 1 })).rejects.toThrow("Deployment 'nope' does not exist.");
     });
 
+    it("updates only a row still as it was read when asked to (compare-and-set on last_updated_time)", async () => {
+      await store.create(deployment, []);
+      const read = (await store.get("prod")) ?? deployment;
+      const move = entry("primary", read.policy.primary, "2", "alias-moved", 20);
+      expect(await store.update({ ...read, policy: { primary: "2" }, lastUpdatedTime: 20 }, [move], read.lastUpdatedTime)).toBe(true);
+      // A second replica that read the same row follows the same move: nothing written, no second history entry.
+      expect(await store.update({ ...read, policy: { primary: "2" }, lastUpdatedTime: 21 }, [{ ...move, time: 21 }], read.lastUpdatedTime)).toBe(false);
+      expect((await store.get("prod"))?.lastUpdatedTime).toBe(20);
+      expect((await store.history("prod")).map((h) => [h.reason, h.time])).toEqual([["alias-moved", 20]]);
+      await expect(store.update({ ...read, name: "nope" }, [], 20)).rejects.toMatchObject({ code: "RESOURCE_DOES_NOT_EXIST" });
+    });
+
     it("tells a watcher the name of each deployment whose served state changed, where the backend notifies", async () => {
       const seen: Array<string | undefined> = [];
       const other = await opened.another();

@@ -125,18 +125,22 @@ export class PgDeploymentStore implements DeploymentStore {
     });
   }
 
-  async update(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void> {
-    await this.db.transaction(async () => {
+  async update(deployment: Deployment, history: readonly HistoryEntry[], ifUnchangedSince?: number): Promise<boolean> {
+    return this.db.transaction(async () => {
       const changed = await this.db.execute(
         `UPDATE deployments SET model_uri = $1, model_name = $2, policy = $3, followed_version = $4, max_batch_size = $5,
            max_latency_ms = $6, prediction_log_sample_rate = $7, inference_worker = $8, prediction_log_max_age_seconds = $9,
            prediction_log_max_rows = $10, last_error = $11, last_updated_time = $12
-         WHERE name = $13`,
-        [...rowValues(deployment), deployment.name],
+         WHERE name = $13 AND ($14::bigint IS NULL OR last_updated_time = $14)`,
+        [...rowValues(deployment), deployment.name, ifUnchangedSince ?? null],
       );
-      if (changed === 0) throw notFound(`Deployment '${deployment.name}' does not exist.`);
+      if (changed === 0) {
+        if (ifUnchangedSince !== undefined && (await this.db.one("SELECT 1 FROM deployments WHERE name = $1", [deployment.name]))) return false;
+        throw notFound(`Deployment '${deployment.name}' does not exist.`);
+      }
       await this.appendHistory(history);
       await this.changed(deployment.name);
+      return true;
     });
   }
 

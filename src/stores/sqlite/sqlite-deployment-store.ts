@@ -94,18 +94,22 @@ export class SqliteDeploymentStore implements DeploymentStore {
     });
   }
 
-  async update(deployment: Deployment, history: readonly HistoryEntry[]): Promise<void> {
-    this.conn.write(() => {
+  async update(deployment: Deployment, history: readonly HistoryEntry[], ifUnchangedSince?: number): Promise<boolean> {
+    return this.conn.write(() => {
       const result = this.conn
         .stmt(
           `UPDATE deployments SET model_uri = ?, model_name = ?, policy = ?, followed_version = ?, max_batch_size = ?,
              max_latency_ms = ?, prediction_log_sample_rate = ?, inference_worker = ?, prediction_log_max_age_seconds = ?,
              prediction_log_max_rows = ?, last_error = ?, last_updated_time = ?
-           WHERE name = ?`,
+           WHERE name = ? AND (? IS NULL OR last_updated_time = ?)`,
         )
-        .run(...rowValues(deployment), deployment.name);
-      if (result.changes === 0) throw notFound(`Deployment '${deployment.name}' does not exist.`);
+        .run(...rowValues(deployment), deployment.name, ifUnchangedSince ?? null, ifUnchangedSince ?? null);
+      if (result.changes === 0) {
+        if (ifUnchangedSince !== undefined && this.conn.stmt("SELECT 1 FROM deployments WHERE name = ?").get(deployment.name)) return false;
+        throw notFound(`Deployment '${deployment.name}' does not exist.`);
+      }
       this.appendHistory(history);
+      return true;
     });
   }
 
