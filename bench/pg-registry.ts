@@ -9,7 +9,6 @@ import { parsePostgresUri } from "../src/stores/postgres/connection-uri.js";
 import { PgDatabase } from "../src/stores/postgres/pg-database.js";
 import { PgRegistryStore } from "../src/stores/postgres/pg-registry-store.js";
 import { startPostgresCluster } from "../src/stores/postgres/test-support/postgres-cluster.js";
-import { REGISTRY_TEST_MIGRATIONS } from "../src/stores/postgres/test-support/registry-database.js";
 import { openDatabase } from "../src/stores/sqlite/open-database.js";
 import { SqliteRegistryStore } from "../src/stores/sqlite/sqlite-registry-store.js";
 import { percentile } from "./stats.js";
@@ -102,7 +101,7 @@ export const runPgRegistryBenchmarks = async () => {
     const uri = cluster.adminUrl.replace(/\/postgres$/, "/bench");
     const one = new PgDatabase(parsePostgresUri(uri));
     const two = new PgDatabase(parsePostgresUri(uri));
-    await upgradePostgres(one, REGISTRY_TEST_MIGRATIONS);
+    await upgradePostgres(one);
     const postgres = await measure(new PgRegistryStore(one), new PgRegistryStore(two), (work) => one.transaction(work));
     await one.close();
     await two.close();
