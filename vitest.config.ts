@@ -1,5 +1,26 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/**
+ * Files that measure time or memory, kill processes at a chosen moment, or load the machine on purpose (three
+ * replicas behind nginx): `npm test` runs them after the rest, one at a time, so that another file's load on CI's two
+ * cores does not decide their outcome. Everything else runs two files at a time (vitest's default on two cores is
+ * one: the suite was then twice as long as it needed to be, its processes mostly waiting on servers and databases).
+ */
+const SERIAL = [
+  "test/replicas-end-to-end.test.ts",
+  "test/serving-isolation.test.ts",
+  "test/serving-big-bodies.test.ts",
+  "test/audit-verify-off-thread.test.ts",
+  "test/deployments-replicas-postgres.test.ts",
+  "test/webhooks-delivery.test.ts",
+  "test/kill-recovery.test.ts",
+  "test/kill-recovery-aliases.test.ts",
+  "test/gc-sigkill.test.ts",
+  "src/artifacts/streaming.test.ts",
+  "src/stores/artifact-stores/s3/s3-server.test.ts",
+  "src/server/server-limits.test.ts",
+];
 
 export default defineConfig({
   test: {
@@ -12,8 +33,19 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...SERIAL],
           pool: "forks",
           // One throw-away PostgreSQL cluster for the run: the PostgreSQL backend passes the same contract suites.
+          globalSetup: ["./test/support/postgres-global-setup.ts"],
+        },
+      },
+      {
+        // `npm test` runs this project on its own, after the others, with one worker (see SERIAL).
+        extends: true,
+        test: {
+          name: "serial",
+          include: SERIAL,
+          pool: "forks",
           globalSetup: ["./test/support/postgres-global-setup.ts"],
         },
       },

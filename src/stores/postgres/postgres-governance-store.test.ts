@@ -13,7 +13,7 @@ describeGovernanceStoreContract("postgresql", async () => {
 describe("PostgreSQL governance store: PostgreSQL specifics", () => {
   it("records one standing approval when two processes approve the same version at once", async () => {
     const opened = await openRegistryTestDatabase();
-    const other = new PgDatabase(parsePostgresUri(opened.temp.uri), { maxConnections: 4 });
+    const other = new PgDatabase(parsePostgresUri(opened.uri), { maxConnections: 4 });
     try {
       const stores = [new PgGovernanceStore(opened.db), new PgGovernanceStore(other)];
       const approval = { name: "churn", version: "1", target: "alias:champion", actor: { name: "ada", verified: true }, time: 10 };

@@ -16,7 +16,7 @@ describe("PostgreSQL registry store: several processes on one database", () => {
 
   beforeEach(async () => {
     opened = await openRegistryTestDatabase();
-    other = new PgDatabase(parsePostgresUri(opened.temp.uri), { maxConnections: 4 });
+    other = new PgDatabase(parsePostgresUri(opened.uri), { maxConnections: 4 });
     a = new PgRegistryStore(opened.db);
     b = new PgRegistryStore(other);
     await a.createRegisteredModel({ name: "m", tags: [], now: 1 });

@@ -1,25 +1,25 @@
 import { parsePostgresUri } from "../connection-uri.js";
 import { upgradePostgres } from "../migrations.js";
 import { PgDatabase } from "../pg-database.js";
-import { createTempPgDatabase } from "./temp-database.js";
+import { checkoutPgDatabase, emptyPgDatabase } from "./temp-database.js";
 
-/** A fresh database at the latest schema and a PgDatabase on it; cleanup closes the pool and drops the database. */
+/** An empty database at the latest schema (reused between tests: checkoutPgDatabase) and a PgDatabase on it; cleanup closes the pool and drops the database. */
 export const openMigratedPgDatabase = async (): Promise<{ db: PgDatabase; uri: string; cleanup(): Promise<void> }> => {
-  const temp = await createTempPgDatabase();
-  const db = new PgDatabase(parsePostgresUri(temp.uri));
+  const checkedOut = await checkoutPgDatabase("cairn_migrated");
+  const db = new PgDatabase(parsePostgresUri(checkedOut.uri));
   try {
     await upgradePostgres(db);
+    if (checkedOut.reused) await emptyPgDatabase(db);
   } catch (error) {
     await db.close();
-    await temp.drop();
     throw error;
   }
   return {
     db,
-    uri: temp.uri,
+    uri: checkedOut.uri,
     cleanup: async () => {
       await db.close();
-      await temp.drop();
+      checkedOut.release();
     },
   };
 };

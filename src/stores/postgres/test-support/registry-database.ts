@@ -1,24 +1,25 @@
 import { parsePostgresUri } from "../connection-uri.js";
 import { upgradePostgres } from "../migrations.js";
 import { PgDatabase } from "../pg-database.js";
-import { createTempPgDatabase, type TempPgDatabase } from "./temp-database.js";
+import { checkoutPgDatabase, emptyPgDatabase } from "./temp-database.js";
 
-/** A fresh PostgreSQL database with the whole schema, for the registry, governance, manifest and trace store tests. */
+/** An empty PostgreSQL database with the whole schema (reused between tests: checkoutPgDatabase), for the registry, governance, manifest and trace store tests. */
 export interface RegistryTestDatabase {
   db: PgDatabase;
-  temp: TempPgDatabase;
+  uri: string;
   /** Inserts an active experiment row (what a trace needs) and returns its id. */
   experiment(name: string): Promise<string>;
   cleanup(): Promise<void>;
 }
 
 export const openRegistryTestDatabase = async (): Promise<RegistryTestDatabase> => {
-  const temp = await createTempPgDatabase("cairn_registry");
-  const db = new PgDatabase(parsePostgresUri(temp.uri), { maxConnections: 4 });
+  const checkedOut = await checkoutPgDatabase("cairn_registry");
+  const db = new PgDatabase(parsePostgresUri(checkedOut.uri), { maxConnections: 4 });
   await upgradePostgres(db);
+  if (checkedOut.reused) await emptyPgDatabase(db);
   return {
     db,
-    temp,
+    uri: checkedOut.uri,
     experiment: async (name) => {
       const row = await db.one<{ experiment_id: number }>(
         "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) " +
@@ -29,7 +30,7 @@ export const openRegistryTestDatabase = async (): Promise<RegistryTestDatabase> 
     },
     cleanup: async () => {
       await db.close();
-      await temp.drop();
+      checkedOut.release();
     },
   };
 };

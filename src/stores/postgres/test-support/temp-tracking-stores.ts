@@ -4,7 +4,7 @@ import { PgDatabase } from "../pg-database.js";
 import { PgDataVersionStore } from "../pg-data-version-store.js";
 import { PgLoggedModelStore } from "../pg-logged-model-store.js";
 import { PgTrackingStore } from "../pg-tracking-store.js";
-import { createTempPgDatabase, type TempPgDatabase } from "./temp-database.js";
+import { createTempPgDatabase, emptyPgDatabase, type TempPgDatabase } from "./temp-database.js";
 
 export interface TempPgTrackingStores {
   db: PgDatabase;
@@ -22,13 +22,6 @@ export interface TempPgTrackingStores {
  */
 let shared: Promise<TempPgDatabase> | undefined;
 
-const emptied = async (db: PgDatabase): Promise<void> => {
-  const tables = await db.query<{ tablename: string }>(
-    "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_version'",
-  );
-  if (tables.length > 0) await db.query(`TRUNCATE ${tables.map((table) => `"${table.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
-};
-
 /**
  * The tracking-side stores on an empty database of the test cluster, with the schema and the Default experiment, as
  * tracking-stores.ts opens them (without the other domains' factories, so these tests do not depend on them).
@@ -39,7 +32,7 @@ export const openTempPgTrackingStores = async (): Promise<TempPgTrackingStores> 
   const temp = await shared;
   const db = new PgDatabase(parsePostgresUri(temp.uri), { maxConnections: 4 });
   await ensurePostgresSchema(db);
-  if (!fresh) await emptied(db);
+  if (!fresh) await emptyPgDatabase(db);
   const tracking = new PgTrackingStore(db);
   await tracking.ensureDefaultExperiment("mlflow-artifacts:/0", Date.now());
   return {
