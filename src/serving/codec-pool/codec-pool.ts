@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { CairnError, ErrorCode } from "../../core/errors.js";
 import { codecJobBytes, errorOf, runCodecJob, type CodecJob, type CodecResult, type CodecResults } from "./codec-jobs.js";
 import type { CodecReply, CodecRequest } from "./codec-messages.js";
+import { startModuleWorker } from "../../core/module-worker.js";
 
 /**
  * Request bodies up to this size are decoded on the event loop, where small ones are fastest; larger ones on the
@@ -171,12 +170,4 @@ export class CodecPool {
   }
 }
 
-/** As the suite parser's worker: the built package runs the .js; from source the worker loads tsx's loader first. */
-const startWorker = (heapMb: number): Worker => {
-  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
-  const built = new URL("./codec-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(built))) return new Worker(built, { resourceLimits });
-  const source = new URL("./codec-worker.ts", import.meta.url);
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
-  return new Worker(bootstrap, { eval: true, resourceLimits });
-};
+const startWorker = (heapMb: number): Worker => startModuleWorker(import.meta.url, "codec-worker", { resourceLimits: { maxOldGenerationSizeMb: heapMb } });

@@ -5,9 +5,10 @@ import type { AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
 import type { ChainStart, ChainWalk } from "../../audit/verify.js";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import { prefixUpperBound } from "../sql/prefix-bound.js";
-import { COLUMNS, toRecord, type EventRow } from "../sqlite/audit-event-rows.js";
+import { COLUMNS, toRecord, type EventRow } from "../sql/audit-event-rows.js";
 import type { PgConnectionConfig } from "./connection-uri.js";
-import { walkOnPgWorkerThread, type PgVerifyThreadOptions } from "./pg-audit-verify-thread.js";
+import type { VerifyWorkerOptions } from "../../audit/verify-on-worker.js";
+import { walkOnPgWorkerThread } from "./pg-audit-verify-thread.js";
 import type { PgDatabase } from "./pg-database.js";
 import { PgPendingDigestStore } from "./pg-pending-digest-store.js";
 
@@ -52,7 +53,7 @@ export class PgAuditStore implements AuditStore {
   constructor(
     private readonly db: PgDatabase,
     connection: PgConnectionConfig,
-    options: { verify?: PgVerifyThreadOptions } = {},
+    options: { verify?: VerifyWorkerOptions } = {},
   ) {
     this.digests = new PgPendingDigestStore(db);
     this.verifyOffThread = (from) => walkOnPgWorkerThread(connection, from, options.verify);

@@ -6,8 +6,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import pg from "pg";
 import { ChainVerifier, type ChainWalk } from "../../audit/verify.js";
-import { COLUMNS, toRecord, type EventRow } from "../sqlite/audit-event-rows.js";
-import type { PgAuditVerifyReply, PgAuditVerifyRequest } from "./pg-audit-verify-thread.js";
+import { COLUMNS, toRecord, type EventRow } from "../sql/audit-event-rows.js";
+import type { AuditVerifyReply } from "../../audit/verify-on-worker.js";
+import type { PgAuditVerifyRequest } from "./pg-audit-verify-thread.js";
 
 const BATCH = 5000;
 const { connection, from } = workerData as PgAuditVerifyRequest;
@@ -48,7 +49,7 @@ const walk = async (client: pg.Client): Promise<ChainWalk> => {
   }
 };
 
-let reply: PgAuditVerifyReply;
+let reply: AuditVerifyReply;
 const client = new pg.Client({
   host: connection.host,
   port: connection.port,

@@ -2,7 +2,7 @@ import { SystemTag } from "../../protocol/mlflow/entities.js";
 import type { DataVersionDataset, DataVersionRelation, DataVersionRunUse, DataVersionStore } from "../../pipelines/server/data-versions-store.js";
 import { DATA_CONTEXT_OUTPUT, DATA_VERSION_SOURCE_TYPE, PIPELINE_TAGS, dataVersionUri } from "../../pipelines/tracking/repro-tracker.js";
 import type { Page, PageRequest } from "../../tracking/store.js";
-import { type RunRow, toRunInfo } from "../sqlite/rows.js";
+import { type RunRow, toRunInfo } from "../sql/tracking-rows.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import type { PgDatabase } from "./pg-database.js";
 import { readSnapshot } from "./pg-snapshot.js";

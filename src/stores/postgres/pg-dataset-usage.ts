@@ -1,6 +1,6 @@
 import { type RunInfo, SystemTag } from "../../protocol/mlflow/entities.js";
 import type { DatasetUsage } from "../../tracking/store.js";
-import { type RunRow, toRunInfo } from "../sqlite/rows.js";
+import { type RunRow, toRunInfo } from "../sql/tracking-rows.js";
 import type { PgDatabase } from "./pg-database.js";
 
 /** Dataset lineage reads on PostgreSQL (the queries of sqlite/dataset-usage.ts). */

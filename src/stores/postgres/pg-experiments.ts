@@ -1,8 +1,8 @@
 import { alreadyExists, CairnError, ErrorCode, notFound } from "../../core/errors.js";
 import type { Experiment, ExperimentTag, LifecycleStage } from "../../protocol/mlflow/entities.js";
 import type { ExperimentSearch, NewExperiment, Page } from "../../tracking/store.js";
-import { stagesOf } from "../sqlite/experiments.js";
-import { EXPERIMENT_COLUMNS, type ExperimentRow, parseExperimentId, toExperiment } from "../sqlite/rows.js";
+import { stagesOf } from "../sql/tracking-rows.js";
+import { EXPERIMENT_COLUMNS, type ExperimentRow, parseExperimentId, toExperiment } from "../sql/tracking-rows.js";
 import { compileExperimentSearch } from "../sql/experiment-search-compiler.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { type PgDatabase, pgErrorCode } from "./pg-database.js";

@@ -3,7 +3,7 @@ import type { KeyValue } from "../../protocol/mlflow/entities.js";
 import type { LoggedModel } from "../../protocol/mlflow/logged-model-entities.js";
 import type { LoggedModelFinalize, LoggedModelSearch, LoggedModelStore, NewLoggedModel } from "../../tracking/logged-models/store.js";
 import type { Page } from "../../tracking/store.js";
-import { parseExperimentId } from "../sqlite/rows.js";
+import { parseExperimentId } from "../sql/tracking-rows.js";
 import { compileLoggedModelSearch, compileMetricProbe, type LoggedModelSearchScope } from "../sql/logged-model-search-compiler.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import type { PgDatabase } from "./pg-database.js";

@@ -1,8 +1,8 @@
 import { invalidParameter } from "../../core/errors.js";
 import type { Metric, MetricWithRunId, Run } from "../../protocol/mlflow/entities.js";
 import type { MetricHistoryRange, Page, PageRequest, RunSearch } from "../../tracking/store.js";
-import { stagesOf } from "../sqlite/experiments.js";
-import { type MetricRow, parseExperimentId, toMetric } from "../sqlite/rows.js";
+import { stagesOf } from "../sql/tracking-rows.js";
+import { type MetricRow, parseExperimentId, toMetric } from "../sql/tracking-rows.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { compileRunSearch } from "../sql/run-search-compiler.js";
 import { type PgDatabase, pgErrorCode } from "./pg-database.js";

@@ -1,4 +1,4 @@
-import type { ChainStart, ChainWalk } from "../../audit/verify.js";
+import type { ChainStart } from "../../audit/verify.js";
 
 /** What the server sends the verify worker (as its workerData): the database file to open read-only, and where to start. */
 export interface AuditVerifyRequest {
@@ -6,6 +6,3 @@ export interface AuditVerifyRequest {
   /** Continue after this verified checkpoint; absent: from the first event. */
   from?: ChainStart;
 }
-
-/** The worker's one answer: the walk, or why it could not make one. */
-export type AuditVerifyReply = { walk: ChainWalk } | { error: string };

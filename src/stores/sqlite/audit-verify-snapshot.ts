@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { ChainVerifier, type ChainStart, type ChainWalk } from "../../audit/verify.js";
-import { COLUMNS, HEAD_SQL, toRecord, type EventRow, type HeadRow } from "./audit-event-rows.js";
+import { COLUMNS, HEAD_SQL, toRecord, type EventRow, type HeadRow } from "../sql/audit-event-rows.js";
 
 /**
  * Verifies the chain as one read transaction sees it: the highest seq assigned in that snapshot bounds the walk

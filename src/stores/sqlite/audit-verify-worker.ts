@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import type { AuditVerifyReply, AuditVerifyRequest } from "./audit-verify-messages.js";
+import type { AuditVerifyReply } from "../../audit/verify-on-worker.js";
+import type { AuditVerifyRequest } from "./audit-verify-messages.js";
 import { verifyChainSnapshot } from "./audit-verify-snapshot.js";
 
 const { file, from } = workerData as AuditVerifyRequest;

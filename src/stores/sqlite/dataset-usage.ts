@@ -1,6 +1,6 @@
 import { type RunInfo, SystemTag } from "../../protocol/mlflow/entities.js";
 import type { DatasetUsage } from "../../tracking/store.js";
-import { type RunRow, toRunInfo } from "./rows.js";
+import { type RunRow, toRunInfo } from "../sql/tracking-rows.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
 const USAGE_COLUMNS =

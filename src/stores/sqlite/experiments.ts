@@ -1,16 +1,13 @@
 import { alreadyExists, CairnError, ErrorCode, notFound } from "../../core/errors.js";
-import type { Experiment, ExperimentTag, LifecycleStage, ViewType } from "../../protocol/mlflow/entities.js";
+import type { Experiment, ExperimentTag, LifecycleStage } from "../../protocol/mlflow/entities.js";
 import type { ExperimentSearch, NewExperiment, Page } from "../../tracking/store.js";
 import { compileExperimentSearch } from "../sql/experiment-search-compiler.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
-import { EXPERIMENT_COLUMNS, type ExperimentRow, parseExperimentId, toExperiment } from "./rows.js";
+import { EXPERIMENT_COLUMNS, type ExperimentRow, parseExperimentId, stagesOf, toExperiment } from "../sql/tracking-rows.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
 /** Experiment reads and writes of the SQLite tracking store (MLflow sqlalchemy_store semantics). */
-
-export const stagesOf = (viewType: ViewType): LifecycleStage[] | undefined =>
-  viewType === "ALL" ? undefined : viewType === "DELETED_ONLY" ? ["deleted"] : ["active"];
 
 const experimentNotFound = (experimentId: string | number): CairnError =>
   notFound(`No Experiment with id=${experimentId} exists`);

@@ -1,118 +1,18 @@
-import type { KeyValue } from "../../protocol/mlflow/entities.js";
-import type { LoggedModel, LoggedModelInfo, LoggedModelMetric, LoggedModelStatus } from "../../protocol/mlflow/logged-model-entities.js";
+import type { LoggedModel } from "../../protocol/mlflow/logged-model-entities.js";
+import { assembleLoggedModels, loggedModelStatements, type KeyedValueRow, type LoggedModelMetricRow, type LoggedModelRow } from "../sql/logged-model-rows.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
-/**
- * Loads whole logged models (info, tags, params, metrics) for a list of model keys with four statements whatever
- * the count (the keys are bound once as a JSON array, as run-loader does). Results keep the order of `modelKeys`;
- * tags and params are sorted by key, metrics by key, dataset, then step.
- */
-const IN_KEYS = "IN (SELECT value FROM json_each(?))";
+/** The keys are bound once as a JSON array, as run-loader does: four statements whatever the count. */
+const STATEMENTS = loggedModelStatements("IN (SELECT value FROM json_each(?))");
 
-export const LOGGED_MODEL_COLUMNS =
-  "model_key, model_id, experiment_id, name, artifact_uri, creation_time, last_updated_time, status, status_message, " +
-  "model_type, source_run_id";
-
-export interface LoggedModelRow {
-  model_key: number;
-  model_id: string;
-  experiment_id: number;
-  name: string;
-  artifact_uri: string;
-  creation_time: number;
-  last_updated_time: number;
-  status: LoggedModelStatus;
-  status_message: string | null;
-  model_type: string | null;
-  source_run_id: string | null;
-}
-
-interface KeyedValue extends KeyValue {
-  model_key: number;
-}
-
-interface MetricRow {
-  model_key: number;
-  model_id: string;
-  key: string;
-  dataset_name: string;
-  dataset_digest: string;
-  run_id: string | null;
-  step: number;
-  timestamp: number;
-  value: number;
-  is_nan: number;
-}
-
-const grouped = <R extends { model_key: number }, T>(rows: readonly R[], map: (row: R) => T): Map<number, T[]> => {
-  const groups = new Map<number, T[]>();
-  for (const row of rows) {
-    const group = groups.get(row.model_key);
-    if (group === undefined) groups.set(row.model_key, [map(row)]);
-    else group.push(map(row));
-  }
-  return groups;
-};
-
-const toMetric = (row: MetricRow): LoggedModelMetric => ({
-  key: row.key,
-  value: row.is_nan === 1 ? Number.NaN : row.value,
-  timestamp: row.timestamp,
-  step: row.step,
-  ...(row.run_id !== null ? { run_id: row.run_id } : {}),
-  model_id: row.model_id,
-  ...(row.dataset_name !== "" ? { dataset_name: row.dataset_name } : {}),
-  ...(row.dataset_digest !== "" ? { dataset_digest: row.dataset_digest } : {}),
-});
-
-const toInfo = (row: LoggedModelRow, tags: KeyValue[]): LoggedModelInfo => ({
-  model_id: row.model_id,
-  experiment_id: String(row.experiment_id),
-  name: row.name,
-  creation_timestamp_ms: row.creation_time,
-  last_updated_timestamp_ms: row.last_updated_time,
-  artifact_uri: row.artifact_uri,
-  status: row.status,
-  ...(row.model_type !== null ? { model_type: row.model_type } : {}),
-  ...(row.source_run_id !== null ? { source_run_id: row.source_run_id } : {}),
-  ...(row.status_message !== null ? { status_message: row.status_message } : {}),
-  tags,
-  // Registrations are recorded by the registry as the mlflow.modelVersions tag (MLflow OSS does the same).
-  registrations: [],
-});
-
+/** Loads whole logged models (info, tags, params, metrics) for a list of model keys, in the keys' order. */
 export const loadLoggedModels = (conn: SqliteConnection, modelKeys: readonly number[]): LoggedModel[] => {
   if (modelKeys.length === 0) return [];
   const keys = JSON.stringify(modelKeys);
-  const rows = conn.stmt(`SELECT ${LOGGED_MODEL_COLUMNS} FROM logged_models WHERE model_key ${IN_KEYS}`).all(keys) as LoggedModelRow[];
-  const keyValue = (row: KeyedValue): KeyValue => ({ key: row.key, value: row.value });
-  const tags = grouped(
-    conn.stmt(`SELECT model_key, key, value FROM logged_model_tags WHERE model_key ${IN_KEYS} ORDER BY model_key, key`).all(keys) as KeyedValue[],
-    keyValue,
-  );
-  const params = grouped(
-    conn.stmt(`SELECT model_key, key, value FROM logged_model_params WHERE model_key ${IN_KEYS} ORDER BY model_key, key`).all(keys) as KeyedValue[],
-    keyValue,
-  );
-  const metrics = grouped(
-    conn
-      .stmt(
-        "SELECT x.model_key, m.model_id, x.key, x.dataset_name, x.dataset_digest, x.run_id, x.step, x.timestamp, x.value, x.is_nan " +
-          `FROM logged_model_metrics x JOIN logged_models m ON m.model_key = x.model_key WHERE x.model_key ${IN_KEYS} ` +
-          "ORDER BY x.model_key, x.key, x.dataset_name, x.dataset_digest",
-      )
-      .all(keys) as MetricRow[],
-    toMetric,
-  );
-  const byKey = new Map(rows.map((row) => [row.model_key, row]));
-  const models: LoggedModel[] = [];
-  for (const modelKey of modelKeys) {
-    const row = byKey.get(modelKey);
-    if (row === undefined) continue;
-    models.push({
-      info: toInfo(row, tags.get(modelKey) ?? []),
-      data: { params: params.get(modelKey) ?? [], metrics: metrics.get(modelKey) ?? [] },
-    });
-  }
-  return models;
+  return assembleLoggedModels(modelKeys, {
+    models: conn.stmt(STATEMENTS.models).all(keys) as LoggedModelRow[],
+    tags: conn.stmt(STATEMENTS.tags).all(keys) as KeyedValueRow[],
+    params: conn.stmt(STATEMENTS.params).all(keys) as KeyedValueRow[],
+    metrics: conn.stmt(STATEMENTS.metrics).all(keys) as LoggedModelMetricRow[],
+  });
 };

@@ -1,7 +1,7 @@
 import type { MetricWithRunId } from "../../protocol/mlflow/entities.js";
 import { samplingRange } from "../../tracking/metric-sampling.js";
 import type { SampledMetricHistoryQuery } from "../../tracking/store.js";
-import { type MetricRow, toMetric } from "./rows.js";
+import { type MetricRow, toMetric } from "../sql/tracking-rows.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { DatasetInput, KeyValue, Metric, Run } from "../../protocol/mlflow/entities.js";
 import type { ModelOutput } from "../../protocol/mlflow/logged-model-entities.js";
-import { type MetricRow, RUN_COLUMNS, type RunRow, toMetric, toRunInfo } from "./rows.js";
+import { type MetricRow, RUN_COLUMNS, type RunRow, toMetric, toRunInfo } from "../sql/tracking-rows.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
 /**

@@ -2,9 +2,9 @@ import type { Metric, MetricWithRunId, Run } from "../../protocol/mlflow/entitie
 import type { MetricHistoryRange, Page, PageRequest, RunSearch } from "../../tracking/store.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { compileRunSearch } from "../sql/run-search-compiler.js";
-import { stagesOf } from "./experiments.js";
+import { stagesOf } from "../sql/tracking-rows.js";
 import { loadRuns } from "./run-loader.js";
-import { type MetricRow, parseExperimentId, toMetric } from "./rows.js";
+import { type MetricRow, parseExperimentId, toMetric } from "../sql/tracking-rows.js";
 import { runKeyOf } from "./runs.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteConnection } from "./statement-cache.js";

@@ -1,14 +1,12 @@
-import { type CairnError, notFound } from "../../core/errors.js";
+import { notFound } from "../../core/errors.js";
 import { type DatasetInput, type LifecycleStage, type Run, type RunInfo, SystemTag } from "../../protocol/mlflow/entities.js";
 import type { ModelInput, ModelOutput } from "../../protocol/mlflow/logged-model-entities.js";
 import type { NewRun, RunUpdate } from "../../tracking/store.js";
 import { loadRuns } from "./run-loader.js";
-import { parseExperimentId, RUN_COLUMNS, type RunRow, toRunInfo } from "./rows.js";
+import { parseExperimentId, RUN_COLUMNS, runNotFound, type RunRow, toRunInfo } from "../sql/tracking-rows.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
 /** Run writes and single-run reads of the SQLite tracking store. */
-
-export const runNotFound = (runId: string): CairnError => notFound(`Run with id=${runId} not found`);
 
 /** The integer key of a run, or RESOURCE_DOES_NOT_EXIST. */
 export const runKeyOf = (conn: SqliteConnection, runId: string): { run_key: number; experiment_id: number } => {

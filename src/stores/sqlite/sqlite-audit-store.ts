@@ -8,8 +8,9 @@ import { prefixUpperBound } from "../sql/prefix-bound.js";
 import type { AuditCheckpoint } from "../../audit/digest-store.js";
 import type { AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
 import type { ChainStart, ChainWalk } from "../../audit/verify.js";
-import { COLUMNS, HEAD_SQL, INSERT_SQL, toRecord, type EventRow, type HeadRow } from "./audit-event-rows.js";
-import { walkOnWorkerThread, type AuditVerifyThreadOptions } from "./audit-verify-thread.js";
+import { COLUMNS, HEAD_SQL, INSERT_SQL, toRecord, type EventRow, type HeadRow } from "../sql/audit-event-rows.js";
+import type { VerifyWorkerOptions } from "../../audit/verify-on-worker.js";
+import { walkOnWorkerThread } from "./audit-verify-thread.js";
 import { SqlitePendingDigestStore } from "./sqlite-pending-digest-store.js";
 import { SqliteConnection } from "./statement-cache.js";
 
@@ -81,7 +82,7 @@ export class SqliteAuditStore implements AuditStore {
 
   constructor(
     private readonly db: Database,
-    options: { verify?: AuditVerifyThreadOptions } = {},
+    options: { verify?: VerifyWorkerOptions } = {},
   ) {
     this.conn = new SqliteConnection(db);
     this.digests = new SqlitePendingDigestStore(this.conn);

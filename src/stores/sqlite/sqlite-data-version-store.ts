@@ -3,7 +3,7 @@ import type { DataVersionDataset, DataVersionRelation, DataVersionRunUse, DataVe
 import { DATA_CONTEXT_OUTPUT, DATA_VERSION_SOURCE_TYPE, PIPELINE_TAGS, dataVersionUri } from "../../pipelines/tracking/repro-tracker.js";
 import type { Page, PageRequest } from "../../tracking/store.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
-import { type RunRow, toRunInfo } from "./rows.js";
+import { type RunRow, toRunInfo } from "../sql/tracking-rows.js";
 import { SqliteConnection } from "./statement-cache.js";
 import type { Database } from "better-sqlite3";
 

@@ -7,7 +7,7 @@ import type { Page } from "../../tracking/store.js";
 import { compileLoggedModelSearch, compileMetricProbe, type LoggedModelSearchScope } from "../sql/logged-model-search-compiler.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { loadLoggedModels } from "./logged-model-loader.js";
-import { parseExperimentId } from "./rows.js";
+import { parseExperimentId } from "../sql/tracking-rows.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import { SqliteConnection } from "./statement-cache.js";
 

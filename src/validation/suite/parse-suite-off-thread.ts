@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { invalidParameter } from "../../core/errors.js";
 import { parseSuite } from "./parse-suite.js";
 import type { SuiteParseReply, SuiteParseRequest } from "./suite-parse-messages.js";
 import type { Suite } from "./suite.js";
+import { startModuleWorker } from "../../core/module-worker.js";
 
 /** Suites up to this size are parsed inline (a few ms); larger ones on the worker. */
 export const INLINE_SUITE_CHARS = 16 * 1024;
@@ -81,11 +80,4 @@ export class SuiteParserThread {
   }
 }
 
-/** As the inference worker: the built package runs the .js; from source the worker loads tsx's loader first. */
-const startWorker = (): Worker => {
-  const built = new URL("./suite-parse-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(built))) return new Worker(built);
-  const source = new URL("./suite-parse-worker.ts", import.meta.url);
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
-};
+const startWorker = (): Worker => startModuleWorker(import.meta.url, "suite-parse-worker");

@@ -5,9 +5,11 @@ import type {
   Metric,
   RunInfo,
   RunStatus,
+  ViewType,
 } from "../../protocol/mlflow/entities.js";
+import { type CairnError, notFound } from "../../core/errors.js";
 
-/** Row shapes as SQLite returns them, and their mapping to the wire entities. */
+/** Row shapes as both backends return them, and their mapping to the wire entities. */
 export interface ExperimentRow {
   experiment_id: number;
   name: string;
@@ -81,3 +83,9 @@ export const toMetric = (row: MetricRow): Metric => ({
 /** Experiment ids are integers in the database; any other text names no experiment. */
 export const parseExperimentId = (experimentId: string): number | undefined =>
   /^\d{1,15}$/.test(experimentId) ? Number(experimentId) : undefined;
+
+/** The lifecycle stages a view type selects (undefined: all). */
+export const stagesOf = (viewType: ViewType): LifecycleStage[] | undefined =>
+  viewType === "ALL" ? undefined : viewType === "DELETED_ONLY" ? ["deleted"] : ["active"];
+
+export const runNotFound = (runId: string): CairnError => notFound(`Run with id=${runId} not found`);
