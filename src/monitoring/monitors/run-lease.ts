@@ -36,9 +36,8 @@ export const whileRenewing = async <T>(leaseMs: number, renew: () => Promise<boo
   try {
     return await work();
   } finally {
+    // Not waited for: a renewal still in flight matches only this holder, which the recorded result has released
+    // (nothing to renew then), and a renewal stuck on a dead connection must not hold the run up.
     clearInterval(timer);
-    // A renewal in flight must not land after the result released the lease (it only matches our own holder, so it
-    // would find nothing to renew, but wait for it anyway: no query of this run outlives the run).
-    await renewing;
   }
 };
