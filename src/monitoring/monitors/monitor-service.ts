@@ -14,6 +14,7 @@ import type { MonitorGauges } from "./monitor-gauges.js";
 import { monitorSpecToWire } from "./monitor-spec.js";
 import { errorOutcome, runChecks } from "./run-checks.js";
 import { backoffDelayMs, type RunAttempts } from "./run-backoff.js";
+import { leaseMsFor, newLeaseHolder, whileRenewing } from "./run-lease.js";
 import type { MonitorHistoryPage, MonitorStore } from "./store.js";
 
 /** A check's alert state: failing or not, since the alert or recovery that set it (absent: it never failed). */
@@ -35,6 +36,12 @@ export interface MonitorAlerts {
 
 import { readWindowPages, WindowBuilder } from "./window-reader.js";
 
+/** A run of a monitor and whether it was recorded (false: its lease was taken over, the window is another's). */
+interface Execution {
+  run: MonitorRun;
+  recorded: boolean;
+}
+
 export const DEFAULT_HISTORY_PAGE = 100;
 export const MAX_HISTORY_PAGE = 1000;
 
@@ -47,6 +54,8 @@ export interface MonitorServiceOptions {
   clock?: Clock;
   /** How often the scheduler looks for due monitors. Default 1 s. */
   tickMs?: number;
+  /** The lease on a claimed window, fixed (tests); default leaseMsFor(the monitor's schedule), see run-lease.ts. */
+  leaseMs?: number;
   onError?: (error: unknown, what: string) => void;
 }
 
@@ -148,23 +157,34 @@ export class MonitorService {
     return { states, ...page };
   }
 
-  /** Runs one monitor now (or joins its run in progress) and returns the run. */
+  /**
+   * Runs one monitor now (or joins its run in progress) and returns the run: `monitors/run`, outside the schedule
+   * and its leases (an explicit extra evaluation, recorded whatever a scheduler holds).
+   */
   async runNow(name: string): Promise<MonitorRun> {
     const inProgress = this.running.get(name);
     if (inProgress !== undefined) return inProgress;
     const monitor = await this.get(name);
-    const run = this.execute(monitor).then(
+    return (await this.track(monitor, this.execute(monitor))).run;
+  }
+
+  /** One run of `monitor` in this process: joined by runNow while it lasts, followed by its next attempt time. */
+  private track(monitor: Monitor, execution: Promise<Execution>): Promise<Execution> {
+    const tracked = execution.then(
       (result) => {
-        this.scheduleNext(monitor, result.status === "error");
+        this.scheduleNext(monitor, result.run.status === "error");
         return result;
       },
       (error: unknown) => {
         this.scheduleNext(monitor, true);
         throw error;
       },
-    ).finally(() => this.running.delete(name));
-    this.running.set(name, run);
-    return run;
+    );
+    const run = tracked.then((result) => result.run).finally(() => this.running.delete(monitor.name));
+    // Joiners of a run that throws get the throw; the tracked promise's own rejection is the caller's to handle.
+    run.catch(() => undefined);
+    this.running.set(monitor.name, run);
+    return tracked;
   }
 
   /** After a run: a success resets the back-off; an error (status error, or a throw) doubles the wait. */
@@ -179,7 +199,8 @@ export class MonitorService {
     return attempts === undefined ? undefined : { ...attempts };
   }
 
-  private async execute(monitor: Monitor): Promise<MonitorRun> {
+  /** Evaluates the monitor's window now and records it (under the lease of `holder` for a scheduled run). */
+  private async execute(monitor: Monitor, holder?: string): Promise<Execution> {
     const time = this.clock();
     let checks: CheckOutcome[];
     let rows = 0;
@@ -227,10 +248,12 @@ export class MonitorService {
     }
     const status = runStatusOf(checks.map((c) => c.status));
     const run: MonitorRun = { monitor: monitor.name, time, rows, status, passed: status === "pass", checks };
-    await this.store.recordRun(run);
+    // Fenced: a run whose lease another replica took over (this process stalled past it) records nothing, and
+    // neither sets gauges nor raises alerts: the window is the other replica's now.
+    if (!(await this.store.recordRun(run, holder))) return { run, recorded: false };
     this.options.gauges?.record(run);
     await publishAlerts(monitor, run, this.store, this.options.events);
-    return run;
+    return { run, recorded: true };
   }
 
   /** Starts the scheduler: a timer that never keeps the process alive on its own. */
@@ -255,8 +278,10 @@ export class MonitorService {
   /**
    * Runs every due monitor, one after another: when its stored last run (by any process on the database) is at
    * least its schedule ago and, when it ran in this process, its next attempt has come (backed off after failures).
-   * Several replicas run this loop on one database: each due window is claimed first (claimRun, a compare-and-set on
-   * the last run time), so whichever replica claims it evaluates it, once.
+   * Several replicas run this loop on one database: each due window is claimed first under a lease (claimRun: the
+   * last run time unchanged and no live lease), renewed while the run lasts, and released by the run's result in
+   * its transaction; so whichever replica claims it evaluates it, once, and a window whose claimer died is claimed
+   * again once its lease has expired.
    */
   async runDue(): Promise<string[]> {
     const now = this.clock();
@@ -268,9 +293,13 @@ export class MonitorService {
         (monitor.lastRunTime === undefined || now - monitor.lastRunTime >= monitor.scheduleSeconds * 1000);
       if (!due || this.running.has(monitor.name)) continue;
       try {
-        if (!(await this.store.claimRun(monitor.name, monitor.lastRunTime, now))) continue;
-        await this.runNow(monitor.name);
-        ran.push(monitor.name);
+        const leaseMs = this.options.leaseMs ?? leaseMsFor(monitor.scheduleSeconds);
+        const holder = newLeaseHolder();
+        if (!(await this.store.claimRun(monitor.name, monitor.lastRunTime, now, { holder, until: now + leaseMs }))) continue;
+        const renew = (): Promise<boolean> => this.store.renewLease(monitor.name, holder, this.clock() + leaseMs);
+        const { recorded } = await this.track(monitor, whileRenewing(leaseMs, renew, () => this.execute(monitor, holder)));
+        if (recorded) ran.push(monitor.name);
+        else this.onError(new Error("its lease was taken over by another scheduler; the result is not recorded"), `monitor '${monitor.name}'`);
       } catch (error) {
         this.onError(error, `monitor '${monitor.name}'`);
       }

@@ -155,23 +155,98 @@ export function describeMonitorStoreContract(name: string, open: () => Promise<O
       expect((await store.history({ monitor: "m", maxResults: 10 })).results).toEqual([]);
     });
 
-    it("claims a scheduled run once: only the scheduler that saw the current last run moves it", async () => {
+    it("claims a due window under a lease: one claimer of the last run it read, the last run moving only with the result", async () => {
       await store.create(monitor("m"));
-      expect(await store.claimRun("m", 500, 1000)).toBe(false);
-      expect(await store.claimRun("m", undefined, 1000)).toBe(true);
+      const lease = (holder: string, until: number) => ({ holder, until });
+      expect(await store.leaseOf("m")).toBeUndefined();
+      expect(await store.claimRun("m", 500, 1000, lease("a", 6000))).toBe(false);
+      expect(await store.claimRun("m", undefined, 1000, lease("a", 6000))).toBe(true);
+      expect(await store.leaseOf("m")).toEqual({ holder: "a", until: 6000 });
+      // The claim holds the window without moving its last run: that is the result's to move.
+      expect((await store.get("m"))?.lastRunTime).toBeUndefined();
+      // A live lease blocks a second claim of the same window, up to its last millisecond.
+      expect(await store.claimRun("m", undefined, 1001, lease("b", 6001))).toBe(false);
+      expect(await store.claimRun("m", undefined, 5999, lease("b", 10_999))).toBe(false);
+      expect(await store.claimRun("missing", undefined, 1000, lease("a", 6000))).toBe(false);
+      expect(await store.leaseOf("missing")).toBeUndefined();
+
+      // The holder records its window: results, last run and release in one step; the next claim needs the new last run.
+      expect(await store.recordRun(run("m", 1000, 0.1), "a")).toBe(true);
+      expect(await store.leaseOf("m")).toBeUndefined();
       expect((await store.get("m"))?.lastRunTime).toBe(1000);
-      expect(await store.claimRun("m", undefined, 1001)).toBe(false);
-      expect(await store.claimRun("missing", undefined, 1000)).toBe(false);
+      expect(await store.claimRun("m", undefined, 61_000, lease("b", 66_000))).toBe(false);
 
       // Three schedulers (two connections) that all read last run 1000 race for the next window: one wins.
       const other = await opened.another();
       try {
-        const claims = await Promise.all([store.claimRun("m", 1000, 61_000), other.store.claimRun("m", 1000, 61_001), other.store.claimRun("m", 1000, 61_002)]);
+        const claims = await Promise.all([
+          store.claimRun("m", 1000, 61_000, lease("x", 66_000)),
+          other.store.claimRun("m", 1000, 61_001, lease("y", 66_001)),
+          other.store.claimRun("m", 1000, 61_002, lease("z", 66_002)),
+        ]);
         expect(claims.filter(Boolean)).toHaveLength(1);
-        expect([61_000, 61_001, 61_002]).toContain((await store.get("m"))?.lastRunTime);
+        const winner = ["x", "y", "z"][claims.indexOf(true)] as string;
+        expect(await store.leaseOf("m")).toEqual({ holder: winner, until: { x: 66_000, y: 66_001, z: 66_002 }[winner] });
+        expect((await store.get("m"))?.lastRunTime).toBe(1000);
       } finally {
         await other.close();
       }
+    });
+
+    it("lets the holder renew its lease, and retakes a window whose lease expired (its claimer died)", async () => {
+      await store.create(monitor("m"));
+      await store.recordRun(run("m", 1000, 0.1));
+      expect(await store.claimRun("m", 1000, 61_000, { holder: "dead", until: 66_000 })).toBe(true);
+      expect(await store.renewLease("m", "dead", 68_000)).toBe(true);
+      expect(await store.leaseOf("m")).toEqual({ holder: "dead", until: 68_000 });
+      expect(await store.renewLease("m", "someone-else", 99_000)).toBe(false);
+      expect(await store.renewLease("missing", "dead", 99_000)).toBe(false);
+      expect(await store.claimRun("m", 1000, 67_999, { holder: "b", until: 72_999 })).toBe(false);
+      // The holder stopped renewing (SIGKILL): once the lease has expired, another scheduler claims the same window.
+      expect(await store.claimRun("m", 1000, 68_000, { holder: "b", until: 73_000 })).toBe(true);
+      expect(await store.leaseOf("m")).toEqual({ holder: "b", until: 73_000 });
+      expect(await store.renewLease("m", "dead", 99_000)).toBe(false);
+      expect(await store.recordRun(run("m", 68_000, 0.3), "b")).toBe(true);
+      expect((await store.get("m"))?.lastRunTime).toBe(68_000);
+      expect((await store.history({ monitor: "m", feature: "age", maxResults: 10 })).results.map((r) => [r.time, r.statistic])).toEqual([
+        [68_000, 0.3],
+        [1000, 0.1],
+      ]);
+    });
+
+    it("fences a late result: a run whose lease was taken over records nothing, before or after the new holder's", async () => {
+      await store.create(monitor("m"));
+      await store.create(monitor("gone"));
+      expect(await store.claimRun("m", undefined, 1000, { holder: "slow", until: 6000 })).toBe(true);
+      expect(await store.claimRun("m", undefined, 6000, { holder: "b", until: 11_000 })).toBe(true);
+      // The first claimer finishes after its lease expired and the window was retaken: refused, nothing stored.
+      expect(await store.recordRun(run("m", 1000, 0.5), "slow")).toBe(false);
+      expect(await store.leaseOf("m")).toEqual({ holder: "b", until: 11_000 });
+      expect((await store.get("m"))?.lastRunTime).toBeUndefined();
+      expect((await store.history({ monitor: "m", maxResults: 10 })).results).toEqual([]);
+      expect(await store.recordRun(run("m", 6000, 0.1), "b")).toBe(true);
+      // A result later still (after the new holder recorded and released the window) is refused too.
+      expect(await store.recordRun(run("m", 1000, 0.5), "slow")).toBe(false);
+      expect(await store.recordRun(run("m", 6000, 0.1), "b")).toBe(false);
+      expect((await store.get("m"))?.lastRunTime).toBe(6000);
+      expect((await store.history({ monitor: "m", feature: "age", maxResults: 10 })).results.map((r) => [r.time, r.statistic])).toEqual([[6000, 0.1]]);
+
+      // A holder whose lease expired but was not taken over still owns its window: its result is the window's.
+      expect(await store.claimRun("m", 6000, 70_000, { holder: "late", until: 75_000 })).toBe(true);
+      expect(await store.recordRun(run("m", 70_000, 0.2), "late")).toBe(true);
+      expect((await store.get("m"))?.lastRunTime).toBe(70_000);
+
+      // An explicit run (monitors/run: no holder) records whatever a scheduler holds, and leaves the lease alone.
+      expect(await store.claimRun("m", 70_000, 140_000, { holder: "c", until: 145_000 })).toBe(true);
+      expect(await store.recordRun(run("m", 141_000, 0.1))).toBe(true);
+      expect(await store.leaseOf("m")).toEqual({ holder: "c", until: 145_000 });
+      expect((await store.get("m"))?.lastRunTime).toBe(141_000);
+
+      // A monitor deleted while its window was held: the holder's result stores nothing.
+      expect(await store.claimRun("gone", undefined, 1000, { holder: "d", until: 6000 })).toBe(true);
+      await store.delete("gone");
+      expect(await store.recordRun(run("gone", 1000, 0.1), "d")).toBe(false);
+      expect((await store.history({ monitor: "gone", maxResults: 10 })).results).toEqual([]);
     });
   });
 }

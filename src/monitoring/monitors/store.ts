@@ -38,6 +38,16 @@ export interface AlertEventsPage {
   nextPageToken?: string;
 }
 
+/**
+ * A scheduler's hold on a monitor's due window. `holder` is unique per claim (process and a random part): it is the
+ * fencing token that lets the run record its result only while the window is still its own.
+ */
+export interface MonitorLease {
+  holder: string;
+  /** Milliseconds since the epoch; the holder renews it while its run lasts. */
+  until: number;
+}
+
 /** Where monitors, their results and their alert states persist (SQLite: src/stores/sqlite/sqlite-monitor-store.ts). */
 export interface MonitorStore {
   create(monitor: Monitor): Promise<void>;
@@ -46,13 +56,24 @@ export interface MonitorStore {
   /** Deletes the monitor with its results, alert states and alert events; false when there was none. */
   delete(name: string): Promise<boolean>;
   /**
-   * Claims the monitor's next scheduled run for one scheduler among all processes on this database: sets its last run
-   * time to `now` only if it still is `lastRunTime` (what the scheduler read; undefined: never ran), and says whether
-   * it did. Of several schedulers that saw the same last run, exactly one gets true and evaluates the window.
+   * Claims the monitor's due window for one scheduler among all processes on this database, under a lease: succeeds
+   * only if the monitor's last run time still is `lastRunTime` (what the scheduler read and judged due; undefined:
+   * never ran) and no unexpired lease holds the window (none, or its `until` <= `now`). The claim writes the lease
+   * (holder, until) and leaves the last run time alone: that moves with the run's results (recordRun). Of several
+   * schedulers that saw the same last run, exactly one gets true; a lease whose holder died is retaken once expired.
    */
-  claimRun(name: string, lastRunTime: number | undefined, now: number): Promise<boolean>;
-  /** Stores a run's scores and its time as the monitor's last run, in one transaction. */
-  recordRun(run: MonitorRun): Promise<void>;
+  claimRun(name: string, lastRunTime: number | undefined, now: number, lease: MonitorLease): Promise<boolean>;
+  /** Extends the lease to `until` while its run lasts; false when the window is no longer `holder`'s (taken over, recorded, deleted). */
+  renewLease(name: string, holder: string, until: number): Promise<boolean>;
+  /** The lease holding the monitor's window, if any (expired or not); undefined when none or no such monitor. */
+  leaseOf(name: string): Promise<MonitorLease | undefined>;
+  /**
+   * Stores a run's scores and its time as the monitor's last run, in one transaction. With `holder` (a scheduled run
+   * under a lease), only while the lease still is that holder's, releasing it in the same transaction: a run whose
+   * lease another scheduler took over (or whose monitor was deleted) stores nothing and gets false, so a window is
+   * recorded once. Without it (an explicit `monitors/run`), always; the lease, if any, is left to its holder.
+   */
+  recordRun(run: MonitorRun, holder?: string): Promise<boolean>;
   history(query: MonitorHistoryQuery): Promise<MonitorHistoryPage>;
   alertStates(monitor: string): Promise<AlertState[]>;
   /**

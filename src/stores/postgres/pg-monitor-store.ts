@@ -1,16 +1,26 @@
 import { alreadyExists } from "../../core/errors.js";
 import type { CheckName, Monitor, MonitorAlertEvent, MonitorRun } from "../../monitoring/monitors/monitor.js";
-import type { AlertEventsPage, AlertEventsQuery, AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
+import type {
+  AlertEventsPage,
+  AlertEventsQuery,
+  AlertState,
+  MonitorHistoryPage,
+  MonitorHistoryQuery,
+  MonitorLease,
+  MonitorStore,
+} from "../../monitoring/monitors/store.js";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import {
   specOf,
   storableScores,
   toAlertEvent,
   toAlertState,
+  toLease,
   toMonitor,
   toResult,
   type AlertEventRow,
   type AlertStateRow,
+  type LeaseRow,
   type MonitorRow,
   type ResultRow,
 } from "../sql/monitor-rows.js";
@@ -20,7 +30,7 @@ const MONITOR_COLUMNS = "name, spec, created_time, last_updated_time, last_run_t
 const RESULT_COLUMNS = "result_key, monitor, time, check_name, feature, method, statistic, threshold, passed, status, observed_value, message";
 const EVENT_COLUMNS = "event_key, monitor, time, check_name, kind, status, message, window_rows, failing_since, features, scores";
 
-/** Monitors on PostgreSQL. Schedulers in several replicas agree on who runs a window through claimRun's compare-and-set. */
+/** Monitors on PostgreSQL. Schedulers in several replicas agree on who runs a window through claimRun's lease. */
 export class PgMonitorStore implements MonitorStore {
   constructor(private readonly db: PgDatabase) {}
 
@@ -55,20 +65,41 @@ export class PgMonitorStore implements MonitorStore {
     });
   }
 
-  async claimRun(name: string, lastRunTime: number | undefined, now: number): Promise<boolean> {
+  async claimRun(name: string, lastRunTime: number | undefined, now: number, lease: MonitorLease): Promise<boolean> {
     // A compare-and-set: concurrent UPDATEs of the row queue on its lock, and each re-checks the condition on the
-    // committed row (READ COMMITTED), so of the schedulers that saw the same last run exactly one moves it.
-    const changed = await this.db.execute("UPDATE monitors SET last_run_time = $1 WHERE name = $2 AND last_run_time IS NOT DISTINCT FROM $3", [
-      now,
-      name,
-      lastRunTime ?? null,
-    ]);
+    // committed row (READ COMMITTED), so of the schedulers that saw the same last run exactly one takes the lease;
+    // an expired lease (its holder presumed dead) is taken over the same way.
+    const changed = await this.db.execute(
+      `UPDATE monitors SET claimed_by = $1, claimed_until = $2
+       WHERE name = $3 AND last_run_time IS NOT DISTINCT FROM $4 AND (claimed_until IS NULL OR claimed_until <= $5)`,
+      [lease.holder, lease.until, name, lastRunTime ?? null, now],
+    );
     return changed > 0;
   }
 
-  async recordRun(run: MonitorRun): Promise<void> {
+  async renewLease(name: string, holder: string, until: number): Promise<boolean> {
+    return (await this.db.execute("UPDATE monitors SET claimed_until = $1 WHERE name = $2 AND claimed_by = $3", [until, name, holder])) > 0;
+  }
+
+  async leaseOf(name: string): Promise<MonitorLease | undefined> {
+    const row = await this.db.one<LeaseRow>("SELECT claimed_by, claimed_until FROM monitors WHERE name = $1", [name]);
+    return row === undefined ? undefined : toLease(row);
+  }
+
+  async recordRun(run: MonitorRun, holder?: string): Promise<boolean> {
     const scores = run.checks.flatMap((outcome) => outcome.scores);
-    await this.db.transaction(async () => {
+    return this.db.transaction(async () => {
+      // The fence first, and it locks the row until commit: a scheduled run whose lease is no longer its own (taken
+      // over after it expired, or the monitor deleted) stores nothing, and no claim can slip in before the results.
+      const moved =
+        holder === undefined
+          ? await this.db.execute("UPDATE monitors SET last_run_time = $1 WHERE name = $2", [run.time, run.monitor])
+          : await this.db.execute("UPDATE monitors SET last_run_time = $1, claimed_by = NULL, claimed_until = NULL WHERE name = $2 AND claimed_by = $3", [
+              run.time,
+              run.monitor,
+              holder,
+            ]);
+      if (holder !== undefined && moved === 0) return false;
       if (scores.length > 0) {
         // One statement, rows in score order (result_key ascending as SQLite's one-by-one inserts give).
         await this.db.execute(
@@ -92,7 +123,7 @@ export class PgMonitorStore implements MonitorStore {
           ],
         );
       }
-      await this.db.execute("UPDATE monitors SET last_run_time = $1 WHERE name = $2", [run.time, run.monitor]);
+      return true;
     });
   }
 

@@ -1,5 +1,5 @@
 import type { AlertKind, CheckName, CheckStatus, Monitor, MonitorAlertEvent, MonitorResult, MonitorSpec } from "../../monitoring/monitors/monitor.js";
-import type { AlertState } from "../../monitoring/monitors/store.js";
+import type { AlertState, MonitorLease } from "../../monitoring/monitors/store.js";
 
 /** Rows of monitors, their results and alert events and states as both backends read them (same columns). */
 export interface MonitorRow {
@@ -107,3 +107,12 @@ export const toAlertState = (r: AlertStateRow): AlertState => ({
 /** JSON has no NaN: a score that could not be computed is null, as in the webhook's payload. */
 export const storableScores = (event: MonitorAlertEvent): MonitorAlertEvent["scores"] =>
   event.scores.map((score) => ({ ...score, statistic: score.statistic !== null && Number.isFinite(score.statistic) ? score.statistic : null }));
+
+/** A monitor's lease columns (schema 24 / PostgreSQL 5); both NULL when no run holds its window. */
+export interface LeaseRow {
+  claimed_by: string | null;
+  claimed_until: number | null;
+}
+
+export const toLease = (row: LeaseRow): MonitorLease | undefined =>
+  row.claimed_by === null || row.claimed_until === null ? undefined : { holder: row.claimed_by, until: row.claimed_until };

@@ -1,16 +1,26 @@
 import type { Database } from "better-sqlite3";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import type { CheckName, Monitor, MonitorAlertEvent, MonitorRun } from "../../monitoring/monitors/monitor.js";
-import type { AlertEventsPage, AlertEventsQuery, AlertState, MonitorHistoryPage, MonitorHistoryQuery, MonitorStore } from "../../monitoring/monitors/store.js";
+import type {
+  AlertEventsPage,
+  AlertEventsQuery,
+  AlertState,
+  MonitorHistoryPage,
+  MonitorHistoryQuery,
+  MonitorLease,
+  MonitorStore,
+} from "../../monitoring/monitors/store.js";
 import {
   specOf,
   storableScores,
   toAlertEvent,
   toAlertState,
+  toLease,
   toMonitor,
   toResult,
   type AlertEventRow,
   type AlertStateRow,
+  type LeaseRow,
   type MonitorRow,
   type ResultRow,
 } from "../sql/monitor-rows.js";
@@ -52,29 +62,51 @@ export class SqliteMonitorStore implements MonitorStore {
     });
   }
 
-  async recordRun(run: MonitorRun): Promise<void> {
+  async recordRun(run: MonitorRun, holder?: string): Promise<boolean> {
     const insert = this.conn.stmt(
       `INSERT INTO monitor_results (monitor, time, check_name, feature, method, statistic, threshold, passed, status, observed_value, message)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.conn.write(() => {
+    return this.conn.write(() => {
+      // The fence first: a scheduled run whose lease is no longer its own (taken over after it expired, or the
+      // monitor deleted) stores nothing. BEGIN IMMEDIATE holds the write lock, so no claim comes in between.
+      const moved =
+        holder === undefined
+          ? this.conn.stmt("UPDATE monitors SET last_run_time = ? WHERE name = ?").run(run.time, run.monitor).changes > 0
+          : this.conn
+              .stmt("UPDATE monitors SET last_run_time = ?, claimed_by = NULL, claimed_until = NULL WHERE name = ? AND claimed_by = ?")
+              .run(run.time, run.monitor, holder).changes > 0;
+      if (holder !== undefined && !moved) return false;
       for (const outcome of run.checks) {
         for (const s of outcome.scores) {
           const statistic = s.statistic !== null && Number.isFinite(s.statistic) ? s.statistic : null;
           insert.run(run.monitor, run.time, s.check, s.feature, s.method, statistic, s.threshold, s.passed ? 1 : 0, s.status, s.observedValue ?? null, s.message ?? null);
         }
       }
-      this.conn.stmt("UPDATE monitors SET last_run_time = ? WHERE name = ?").run(run.time, run.monitor);
+      return true;
     });
   }
 
-  async claimRun(name: string, lastRunTime: number | undefined, now: number): Promise<boolean> {
-    // A compare-and-set on last_run_time: of the schedulers that saw the same last run, one moves it and runs.
+  async claimRun(name: string, lastRunTime: number | undefined, now: number, lease: MonitorLease): Promise<boolean> {
+    // One UPDATE (SQLite serialises writers, across processes too): the window is still the one the scheduler read
+    // as due (last_run_time unchanged) and no live lease holds it; an expired lease's holder is presumed dead.
     return (
       this.conn
-        .stmt("UPDATE monitors SET last_run_time = ? WHERE name = ? AND last_run_time IS ?")
-        .run(now, name, lastRunTime ?? null).changes > 0
+        .stmt(
+          `UPDATE monitors SET claimed_by = ?, claimed_until = ?
+           WHERE name = ? AND last_run_time IS ? AND (claimed_until IS NULL OR claimed_until <= ?)`,
+        )
+        .run(lease.holder, lease.until, name, lastRunTime ?? null, now).changes > 0
     );
+  }
+
+  async renewLease(name: string, holder: string, until: number): Promise<boolean> {
+    return this.conn.stmt("UPDATE monitors SET claimed_until = ? WHERE name = ? AND claimed_by = ?").run(until, name, holder).changes > 0;
+  }
+
+  async leaseOf(name: string): Promise<MonitorLease | undefined> {
+    const row = this.conn.stmt("SELECT claimed_by, claimed_until FROM monitors WHERE name = ?").get(name) as LeaseRow | undefined;
+    return row === undefined ? undefined : toLease(row);
   }
 
   async history(query: MonitorHistoryQuery): Promise<MonitorHistoryPage> {
