@@ -188,8 +188,8 @@ describe(`three replicas behind nginx on one ${BACKEND} database, one killed mid
     expect(repeats).toBeLessThanOrEqual(16);
   }, WEBHOOK_LEASE_MS + 20_000);
 
-  promise("monitorWindowOnce")("evaluated every monitor window at most once, and skipped none but one the killed replica had claimed", async () => {
-    const { set, monitorCreated, loadEnded, kill } = ready();
+  promise("monitorWindowOnce")("evaluated every monitor window once: none twice, none skipped (a window the killed replica held is retaken after its lease)", async () => {
+    const { set, monitorCreated, loadEnded } = ready();
     const times = new Set<number>();
     let token: string | undefined;
     do {
@@ -199,21 +199,16 @@ describe(`three replicas behind nginx on one ${BACKEND} database, one killed mid
       token = body.next_page_token;
     } while (token !== undefined);
     const runs = [...times].sort((a, b) => a - b);
-    const windows = Math.floor((loadEnded - monitorCreated) / (MONITOR_SCHEDULE_S * 1000));
-    expect(runs.length).toBeGreaterThanOrEqual(windows);
     const schedule = MONITOR_SCHEDULE_S * 1000;
+    const windows = Math.floor((loadEnded - monitorCreated) / schedule);
+    expect(runs.length).toBeGreaterThanOrEqual(windows);
     const gaps = runs.slice(1).map((time, i) => ({ from: runs[i] as number, gap: time - (runs[i] as number) }));
     // No window twice (two runs closer than a schedule).
     expect(gaps.filter(({ gap }) => gap < schedule - 100), `runs at ${runs.join(", ")}`).toEqual([]);
-    // None skipped (two runs two schedules apart), except the one window whose claim the killed replica took with it:
-    // a claim is not a lease yet (known gap: the window due while a replica dies mid-run is not retaken).
-    const skipped = gaps.filter(({ gap }) => gap >= 2 * schedule);
-    expect(skipped.length, `runs at ${runs.join(", ")}`).toBeLessThanOrEqual(1);
-    for (const { from, gap } of skipped) {
-      expect(gap, `runs at ${runs.join(", ")}`).toBeLessThan(3 * schedule);
-      expect(kill.from, `runs at ${runs.join(", ")}; killed at ${kill.from}`).toBeGreaterThan(from + schedule - 1000);
-      expect(kill.from).toBeLessThan(from + 2 * schedule + 1000);
-    }
+    // None skipped (two runs two schedules apart): a window whose claimer was killed mid-run is retaken by another
+    // replica once its lease (half the schedule) expires, so consecutive runs are at most a schedule, a lease and a
+    // scheduler tick apart.
+    expect(gaps.filter(({ gap }) => gap >= 2 * schedule), `runs at ${runs.join(", ")}`).toEqual([]);
   });
 
   it("kept one valid audit chain: cairn audit verify through the balancer passes", async () => {
