@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pythonJsonDumps } from "./logged-model.js";
 import { generateRunName, RUN_NAME_NOUNS, RUN_NAME_PREDICATES } from "./run-names.js";
-import { posixNormpath } from "./validation.js";
+import { posixNormpath, validateExperimentTag, validateTag, validateTagKey } from "./validation.js";
 
 describe("posixNormpath (Python's posixpath.normpath)", () => {
   it.each([
@@ -32,5 +32,16 @@ describe("generateRunName", () => {
 describe("pythonJsonDumps", () => {
   it("writes Python's default layout with non-ASCII escaped", () => {
     expect(pythonJsonDumps([{ a: 1, "é": "ü\n", n: null, b: [true, 1.5] }])).toBe('[{"a": 1, "\\u00e9": "\\u00fc\\n", "n": null, "b": [true, 1.5]}]');
+  });
+});
+
+describe("reserved tag keys", () => {
+  it("refuses cairn gc's mark from clients on run and experiment tags, set or deleted, and takes its neighbours", () => {
+    const refused = "Invalid tag key 'cairn.gc.pending': it is reserved for cairn gc and cannot be set or deleted by a client.";
+    expect(() => validateTag({ key: "cairn.gc.pending", value: "1" })).toThrow(refused);
+    expect(() => validateExperimentTag({ key: "cairn.gc.pending", value: "1" })).toThrow(refused);
+    expect(() => validateTagKey("cairn.gc.pending")).toThrow(refused);
+    expect(() => validateTag({ key: "cairn.gc.pending2", value: "1" })).not.toThrow();
+    expect(() => validateTagKey("cairn.gc")).not.toThrow();
   });
 });

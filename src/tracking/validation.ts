@@ -1,5 +1,6 @@
 import { type CairnError, invalidParameter } from "../core/errors.js";
 import type { Dataset, DatasetInput, KeyValue, Metric } from "../protocol/mlflow/entities.js";
+import { GC_PENDING_TAG } from "./gc/gc-store.js";
 
 /**
  * MLflow's input rules (mlflow/utils/validation.py), with its limits and its messages, so that a client sees the
@@ -110,19 +111,34 @@ export const validateParam = (param: KeyValue): void => {
   validateLength("Param value", MAX_PARAM_VAL_LENGTH, param.value);
 };
 
+/**
+ * Tag keys only Cairn writes: gc's mark of what it has started to remove. A client setting it on an active run, or
+ * deleting it from a run gc is removing, could make gc remove artifacts of a live run or restore a half-removed one.
+ */
+const RESERVED_TAG_KEYS: ReadonlySet<string> = new Set([GC_PENDING_TAG]);
+
+const refuseReserved = (key: string): void => {
+  if (RESERVED_TAG_KEYS.has(key)) throw invalidParameter(`Invalid tag key '${key}': it is reserved for cairn gc and cannot be set or deleted by a client.`);
+};
+
 export const validateTag = (tag: KeyValue): void => {
   validateName("tag", tag.key);
+  refuseReserved(tag.key);
   validateLength("Tag key", MAX_ENTITY_KEY_LENGTH, tag.key);
   validateLength("Tag value", MAX_TAG_VAL_LENGTH, tag.value);
 };
 
 export const validateExperimentTag = (tag: KeyValue): void => {
   validateName("tag", tag.key);
+  refuseReserved(tag.key);
   validateLength("Tag key", MAX_EXPERIMENT_TAG_KEY_LENGTH, tag.key);
   validateLength("Tag value", MAX_EXPERIMENT_TAG_VAL_LENGTH, tag.value);
 };
 
-export const validateTagKey = (key: string): void => validateName("tag", key);
+export const validateTagKey = (key: string): void => {
+  validateName("tag", key);
+  refuseReserved(key);
+};
 
 export const validateRunId = (runId: string): void => {
   if (!RUN_ID.test(runId)) throw invalidParameter(`Invalid run ID: '${runId}'`);

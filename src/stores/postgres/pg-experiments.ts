@@ -8,6 +8,7 @@ import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { type PgDatabase, pgErrorCode } from "./pg-database.js";
 import { readSnapshot, UNIQUE_VIOLATION } from "./pg-snapshot.js";
 import { postgresDialect } from "./postgres-dialect.js";
+import { GC_PENDING_TAG, removalPending } from "../../tracking/gc/gc-store.js";
 
 /** Experiment reads and writes of the PostgreSQL tracking store (same rules and messages as sqlite/experiments.ts). */
 
@@ -128,6 +129,16 @@ export const setPgExperimentLifecycle = (db: PgDatabase, experimentId: string, s
   db.transaction(async () => {
     const current = await lockStage(db, experimentId);
     if (current.stage === stage) throw experimentNotFound(experimentId);
+    if (stage === "active") {
+      // Its runs' rows locked before their marks are read: a gc marking one of them goes first or waits.
+      await db.query("SELECT run_key FROM runs WHERE experiment_id = $1 ORDER BY run_key FOR UPDATE", [current.id]);
+      const pending = await db.one(
+        "SELECT 1 FROM experiment_tags WHERE experiment_id = $1 AND key = $2 " +
+          "UNION ALL SELECT 1 FROM tags t JOIN runs r ON r.run_key = t.run_key WHERE r.experiment_id = $1 AND t.key = $2 LIMIT 1",
+        [current.id, GC_PENDING_TAG],
+      );
+      if (pending !== undefined) throw removalPending(`Experiment ${experimentId}, or a run of it,`);
+    }
     await db.query("UPDATE experiments SET lifecycle_stage = $1, last_update_time = $2 WHERE experiment_id = $3", [stage, now, current.id]);
     await db.query("UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE experiment_id = $3", [
       stage,

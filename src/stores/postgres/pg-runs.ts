@@ -7,6 +7,7 @@ import { runNotFound } from "../sql/tracking-rows.js";
 import type { PgDatabase } from "./pg-database.js";
 import { loadPgRuns } from "./pg-run-loader.js";
 import { readSnapshot } from "./pg-snapshot.js";
+import { GC_PENDING_TAG, removalPending } from "../../tracking/gc/gc-store.js";
 
 /** Run writes and single-run reads of the PostgreSQL tracking store (the rules of sqlite/runs.ts). */
 
@@ -76,14 +77,16 @@ export const updatePgRun = (db: PgDatabase, runId: string, update: RunUpdate): P
     return toRunInfo((await db.one<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_key = $1`, [runKey])) as RunRow);
   });
 
-export const setPgRunLifecycle = async (db: PgDatabase, runId: string, stage: LifecycleStage, now: number): Promise<void> => {
-  const changed = await db.execute("UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_uuid = $3", [
-    stage,
-    stage === "deleted" ? now : null,
-    runId,
-  ]);
-  if (changed === 0) throw runNotFound(runId);
-};
+export const setPgRunLifecycle = (db: PgDatabase, runId: string, stage: LifecycleStage, now: number): Promise<void> =>
+  db.transaction(async () => {
+    // The row lock first, then the mark (a statement of its own sees what a gc that held the lock committed).
+    const row = await db.one<{ run_key: number }>("SELECT run_key FROM runs WHERE run_uuid = $1 FOR UPDATE", [runId]);
+    if (row === undefined) throw runNotFound(runId);
+    if (stage === "active" && (await db.one("SELECT 1 FROM tags WHERE run_key = $1 AND key = $2", [row.run_key, GC_PENDING_TAG])) !== undefined) {
+      throw removalPending(`Run ${runId}`);
+    }
+    await db.execute("UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_key = $3", [stage, stage === "deleted" ? now : null, row.run_key]);
+  });
 
 export const deletePgTag = (db: PgDatabase, runId: string, key: string): Promise<void> =>
   db.transaction(async () => {

@@ -92,14 +92,15 @@ export class SqlGcStore implements GcStore {
     const age = updatedBefore === undefined ? "" : " AND e.last_update_time <= ?";
     const rows = await this.sql.all<ExperimentRow>(
       `SELECT ${EXPERIMENT_COLUMNS} FROM experiments e WHERE (e.lifecycle_stage = 'deleted'${age}) ` +
-        "OR EXISTS (SELECT 1 FROM experiment_tags p WHERE p.experiment_id = e.experiment_id AND p.key = ?) ORDER BY e.experiment_id LIMIT ?",
+        "OR (e.lifecycle_stage = 'deleted' AND EXISTS (SELECT 1 FROM experiment_tags p WHERE p.experiment_id = e.experiment_id AND p.key = ?)) ORDER BY e.experiment_id LIMIT ?",
       [GC_PENDING_TAG, ...(updatedBefore === undefined ? [] : [updatedBefore]), GC_PENDING_TAG, limit],
     );
     return rows.map(toExperiment);
   }
 
   async pageRuns(selection: GcRunSelection): Promise<GcRun[]> {
-    const rules = ["EXISTS (SELECT 1 FROM tags p WHERE p.run_key = r.run_key AND p.key = ?)"];
+    // A marked run is finished only while it is deleted (restores of marked runs are refused; this is the second line).
+    const rules = ["(r.lifecycle_stage = 'deleted' AND EXISTS (SELECT 1 FROM tags p WHERE p.run_key = r.run_key AND p.key = ?))"];
     const params: unknown[] = [GC_PENDING_TAG, GC_PENDING_TAG];
     const deleted = selection.deletedRuns;
     if (deleted !== undefined && (deleted.runIds === undefined || deleted.runIds.length > 0)) {
@@ -127,22 +128,34 @@ export class SqlGcStore implements GcStore {
     return rows.map(toRun);
   }
 
-  async markRunsPending(runKeys: readonly number[], now: number): Promise<void> {
+  async markRunsPending(runKeys: readonly number[], now: number): Promise<number[]> {
+    const marked: number[] = [];
     for (const runKey of runKeys) {
+      // The no-op UPDATE locks the row (PostgreSQL) and re-reads its stage after a concurrent restore committed.
+      const locked = await this.sql.run("UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_key = ? AND lifecycle_stage = 'deleted'", [runKey]);
+      if (locked === 0) continue;
       await this.sql.run("DELETE FROM tags WHERE run_key = ? AND key = ?", [runKey, GC_PENDING_TAG]);
       await this.sql.run("INSERT INTO tags (run_key, key, value) VALUES (?, ?, ?)", [runKey, GC_PENDING_TAG, String(now)]);
+      marked.push(runKey);
     }
+    return marked;
   }
 
   async unmarkRun(runKey: number): Promise<void> {
     await this.sql.run("DELETE FROM tags WHERE run_key = ? AND key = ?", [runKey, GC_PENDING_TAG]);
   }
 
-  async markExperimentPending(experimentId: string, now: number): Promise<void> {
+  async markExperimentPending(experimentId: string, now: number): Promise<boolean> {
     const [key] = experimentKeys([experimentId]);
-    if (key === undefined) return;
+    if (key === undefined) return false;
+    const locked = await this.sql.run(
+      "UPDATE experiments SET lifecycle_stage = 'deleted' WHERE experiment_id = ? AND lifecycle_stage = 'deleted'",
+      [key],
+    );
+    if (locked === 0) return false;
     await this.sql.run("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?", [key, GC_PENDING_TAG]);
     await this.sql.run("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)", [key, GC_PENDING_TAG, String(now)]);
+    return true;
   }
 
   async purgeRun(runKey: number): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { ExperimentSearch, NewExperiment, Page } from "../../tracking/store
 import { compileExperimentSearch } from "../sql/experiment-search-compiler.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
 import { EXPERIMENT_COLUMNS, type ExperimentRow, parseExperimentId, stagesOf, toExperiment } from "../sql/tracking-rows.js";
+import { GC_PENDING_TAG, removalPending } from "../../tracking/gc/gc-store.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteConnection } from "./statement-cache.js";
 
@@ -139,6 +140,11 @@ export const renameExperiment = (conn: SqliteConnection, experimentId: string, n
  * for runs that were deleted on their own before). Like MLflow, deleting a deleted experiment (or restoring an
  * active one) reports that no such experiment exists in the expected state.
  */
+/** Whether gc marked the experiment or one of its runs for removal (restoring it would restore them). */
+const REMOVAL_PENDING =
+  "SELECT 1 FROM experiment_tags WHERE experiment_id = ? AND key = ? " +
+  "UNION ALL SELECT 1 FROM tags t JOIN runs r ON r.run_key = t.run_key WHERE r.experiment_id = ? AND t.key = ? LIMIT 1";
+
 export const setExperimentLifecycle = (
   conn: SqliteConnection,
   experimentId: string,
@@ -148,6 +154,9 @@ export const setExperimentLifecycle = (
   conn.write(() => {
     const current = stageOf(conn, experimentId);
     if (current.stage === stage) throw experimentNotFound(experimentId);
+    if (stage === "active" && conn.stmt(REMOVAL_PENDING).get(current.id, GC_PENDING_TAG, current.id, GC_PENDING_TAG) !== undefined) {
+      throw removalPending(`Experiment ${experimentId}, or a run of it,`);
+    }
     conn
       .stmt("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?")
       .run(stage, now, current.id);

@@ -2,6 +2,7 @@ import { notFound } from "../../core/errors.js";
 import { type DatasetInput, type LifecycleStage, type Run, type RunInfo, SystemTag } from "../../protocol/mlflow/entities.js";
 import type { ModelInput, ModelOutput } from "../../protocol/mlflow/logged-model-entities.js";
 import type { NewRun, RunUpdate } from "../../tracking/store.js";
+import { GC_PENDING_TAG, removalPending } from "../../tracking/gc/gc-store.js";
 import { loadRuns } from "./run-loader.js";
 import { parseExperimentId, RUN_COLUMNS, runNotFound, type RunRow, toRunInfo } from "../sql/tracking-rows.js";
 import type { SqliteConnection } from "./statement-cache.js";
@@ -79,6 +80,9 @@ export const updateRun = (conn: SqliteConnection, runId: string, update: RunUpda
 export const setRunLifecycle = (conn: SqliteConnection, runId: string, stage: LifecycleStage, now: number): void => {
   conn.write(() => {
     const { run_key: runKey } = runKeyOf(conn, runId);
+    if (stage === "active" && conn.stmt("SELECT 1 FROM tags WHERE run_key = ? AND key = ?").get(runKey, GC_PENDING_TAG) !== undefined) {
+      throw removalPending(`Run ${runId}`);
+    }
     conn
       .stmt("UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_key = ?")
       .run(stage, stage === "deleted" ? now : null, runKey);

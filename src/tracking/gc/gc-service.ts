@@ -267,10 +267,13 @@ export class GcService {
     return { runId: run.runId, experimentId: run.experimentId, ...(folder === undefined ? {} : { artifactKey: folder }) };
   }
 
-  private async purgeRuns(runs: readonly GcRun[], options: GcOptions): Promise<RemovedRun[]> {
-    if (runs.length === 0) return [];
+  private async purgeRuns(selected: readonly GcRun[], options: GcOptions): Promise<RemovedRun[]> {
+    if (selected.length === 0) return [];
+    let runs = selected;
     const unmarked = runs.filter((run) => !run.pending).map((run) => run.runKey);
-    if (unmarked.length > 0) await atomically(this.audit, () => this.store.markRunsPending(unmarked, options.now));
+    const marked = new Set(unmarked.length > 0 ? await atomically(this.audit, () => this.store.markRunsPending(unmarked, options.now)) : []);
+    // A run restored since it was selected was not marked: it keeps its artifacts and rows.
+    runs = runs.filter((run) => run.pending || marked.has(run.runKey));
     for (const run of runs) {
       const folder = runFolder(run);
       if (folder !== undefined) await this.artifacts.delete(folder);
@@ -296,7 +299,7 @@ export class GcService {
   }
 
   private async purgeExperiment(experiment: GcExperiment, folder: string | undefined, options: GcOptions): Promise<boolean> {
-    if (!experiment.pending) await atomically(this.audit, () => this.store.markExperimentPending(experiment.experimentId, options.now));
+    if (!experiment.pending && !(await atomically(this.audit, () => this.store.markExperimentPending(experiment.experimentId, options.now)))) return false;
     if (folder !== undefined) await this.artifacts.delete(folder);
     return atomically(this.audit, async () => {
       if (!(await this.store.purgeExperiment(experiment.experimentId))) return false;

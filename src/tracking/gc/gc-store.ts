@@ -1,3 +1,4 @@
+import { CairnError, ErrorCode } from "../../core/errors.js";
 import type { LifecycleStage } from "../../protocol/mlflow/entities.js";
 
 /**
@@ -71,9 +72,14 @@ export interface GcStore {
   listDeletedExperiments(updatedBefore: number | undefined, limit: number): Promise<GcExperiment[]>;
   /** Runs the selection names, plus every pending run, in run_key order after `afterRunKey`. */
   pageRuns(selection: GcRunSelection): Promise<GcRun[]>;
-  markRunsPending(runKeys: readonly number[], now: number): Promise<void>;
+  /**
+   * Marks the runs still deleted (their rows locked until the transaction ends, so a restore waits or goes first) and
+   * answers the keys it marked: a run restored since it was selected is left alone, artifacts included.
+   */
+  markRunsPending(runKeys: readonly number[], now: number): Promise<number[]>;
   unmarkRun(runKey: number): Promise<void>;
-  markExperimentPending(experimentId: string, now: number): Promise<void>;
+  /** As markRunsPending for one experiment: false when it was restored since it was selected. */
+  markExperimentPending(experimentId: string, now: number): Promise<boolean>;
   /** Removes a run still deleted and every row of it (metrics, params, tags, inputs, model links); false if it is not. */
   purgeRun(runKey: number): Promise<boolean>;
   /** Removes an experiment still deleted and holding no runs, with its traces, logged models, datasets and tags. */
@@ -91,3 +97,13 @@ export interface GcStore {
 
 /** The run tag that marks a run gc has started to remove (artifacts first, then rows). */
 export const GC_PENDING_TAG = "cairn.gc.pending";
+
+/**
+ * A restore of what gc has started to remove is refused: its artifacts may be gone already, and restoring it would
+ * leave an active run without them. The stores check the mark after locking the row gc's mark locks.
+ */
+export const removalPending = (what: string): CairnError =>
+  new CairnError(
+    ErrorCode.INVALID_STATE,
+    `${what} is being permanently removed by cairn gc (tag ${GC_PENDING_TAG}); it can no longer be restored.`,
+  );

@@ -241,6 +241,49 @@ export const describeGcContract = (name: string, openBackend: (now: () => number
       expect(await auditActions(f, "tracking.run.purge")).toEqual(ids);
     });
 
+    it("refuses to restore a run or an experiment an interrupted gc marked for removal; the next gc finishes them", async () => {
+      const f = await open();
+      const exp = await experiment(f, "e");
+      const ids = [await run(f, exp, 1, 40), await run(f, exp, 2, 40)];
+      await f.stores.tracking.setExperimentLifecycle(exp, "deleted", NOW - 40 * DAY);
+      const dying: ArtifactStore = Object.assign(Object.create(f.artifacts) as ArtifactStore, {
+        delete: async () => {
+          throw new Error("SIGKILL");
+        },
+      });
+      await expect(f.gc({ olderThanMs: 30 * DAY }, dying)).rejects.toThrow("SIGKILL");
+      const pending = `is being permanently removed by cairn gc (tag cairn.gc.pending); it can no longer be restored.`;
+      await expect(f.stores.tracking.setRunLifecycle(ids[0] ?? "", "active", NOW)).rejects.toThrow(`Run ${ids[0]} ${pending}`);
+      await expect(f.stores.tracking.setExperimentLifecycle(exp, "active", NOW)).rejects.toThrow(`Experiment ${exp}, or a run of it, ${pending}`);
+      for (const id of ids) expect((await f.stores.tracking.getRun(id))?.info.lifecycle_stage).toBe("deleted");
+      expect((await f.stores.tracking.getExperiment(exp))?.lifecycle_stage).toBe("deleted");
+      const report = await f.gc({ olderThanMs: 1000 * DAY });
+      expect(report.removedRuns.map((r) => r.runId)).toEqual(ids);
+      // The experiment itself was not marked (gc stopped at its runs) nor is it old enough for this gc: it stays.
+      expect(report.removedExperiments).toEqual([]);
+    });
+
+    it("leaves a run restored after gc selected it, and before gc marked it, whole: rows and artifacts", async () => {
+      const f = await open();
+      const exp = await experiment(f, "e");
+      const ids = [await run(f, exp, 1, 40), await run(f, exp, 2, 40)];
+      const gcStore = f.stores.gc;
+      if (gcStore === undefined) throw new Error("no gc store");
+      // The restore lands between gc's selection and its mark, as a concurrent client's would.
+      const racing = Object.assign(Object.create(gcStore) as typeof gcStore, {
+        markRunsPending: async (runKeys: readonly number[], now: number) => {
+          await f.stores.tracking.setRunLifecycle(ids[0] ?? "", "active", NOW);
+          return gcStore.markRunsPending(runKeys, now);
+        },
+      });
+      const report = await new GcService(racing, f.artifacts, f.audit).run({ dryRun: false, now: NOW, context: systemContext("gc-test"), olderThanMs: 30 * DAY });
+      expect(report.removedRuns.map((r) => r.runId)).toEqual([ids[1]]);
+      const restored = await f.stores.tracking.getRun(ids[0] ?? "");
+      expect(restored?.info.lifecycle_stage).toBe("active");
+      expect(restored?.data.tags.map((t) => t.key)).not.toContain("cairn.gc.pending");
+      expect(await artifactsOf(f, exp, ids[0] ?? "")).toHaveLength(2);
+    });
+
     it("refuses named runs and experiments that are not deleted or not old enough, changing nothing", async () => {
       const f = await open();
       const exp = await experiment(f, "e");
