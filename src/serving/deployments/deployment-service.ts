@@ -79,6 +79,11 @@ export interface DeploymentServiceOptions {
    * turns it off. With a store that notifies changes (PostgreSQL), other replicas' changes arrive at once as well.
    */
   syncIntervalMs?: number;
+  /**
+   * Keep each deployment's replaced primary loaded as a warm standby (default true; `--no-deployment-standby`): a
+   * rollback or an alias move back to it switches at once, for one more loaded model per deployment. See RoutingSwitch.
+   */
+  standby?: boolean;
 }
 
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */

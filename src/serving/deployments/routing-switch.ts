@@ -29,6 +29,11 @@ export interface RoutingSwitchOptions {
   /** Runs `persist` (store and audit the mark of a version taken out of traffic) in the deployment's queue. */
   onVersionFailed?: (deployment: string, persist: () => Promise<void>) => Promise<void>;
   audit: AuditRecorder;
+  /**
+   * Keep the primary a switch replaces loaded as the deployment's warm standby (default true): a rollback or an alias
+   * move back to it swaps at once, without a load, at the cost of one more loaded model per deployment.
+   */
+  standby?: boolean;
 }
 
 const slotOptions = (options: DeploymentOptions): SlotLoadOptions => ({
@@ -83,7 +88,12 @@ export class RoutingSwitch {
       this.live.set(name, live);
     }
     this.servedOptions.set(name, options);
-    return live.swap(state);
+    return live.swap(state, this.standbyOptions(options));
+  }
+
+  /** What swap() keeps a standby for: slots loaded with these options (none when the standby is turned off). */
+  private standbyOptions(options: DeploymentOptions): SlotLoadOptions | undefined {
+    return this.options.standby === false ? undefined : slotOptions(options);
   }
 
   /** Stops serving `name`; its versions close once their requests drained. */
@@ -199,10 +209,14 @@ export class RoutingSwitch {
     ctx: WriteContext,
     resume = false,
   ): Promise<{ state: RoutingState; loaded: VersionSlot[] }> {
-    const current = this.live.get(deployment.name)?.routing;
+    const live = this.live.get(deployment.name);
+    const current = live?.routing;
     const existing = new Map<string, VersionSlot>();
-    for (const slot of current ? [current.primary, current.canary?.slot, current.shadow?.slot] : []) {
-      if (slot && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
+    // The warm standby is reused like a serving slot (a move back to its version loads nothing), unless its version
+    // was marked failed meanwhile (through another replica). A retired slot is never reused: it closes once drained.
+    const standby = live?.standby !== undefined && failureOf(deployment, live.standby.version) === undefined ? live.standby : undefined;
+    for (const slot of [standby, ...(current ? [current.primary, current.canary?.slot, current.shadow?.slot] : [])]) {
+      if (slot && !slot.isRetired && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
     }
     const loaded: VersionSlot[] = [];
     const slotOf = async (version: string): Promise<VersionSlot> => {
@@ -331,7 +345,7 @@ export class RoutingSwitch {
     }
     const previousShadow = live.routing?.shadow?.recorder;
     this.servedOptions.set(deployment.name, next.options);
-    const retired = live.swap(state);
+    const retired = live.swap(state, this.standbyOptions(next.options));
     // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
     if (previousShadow && state.shadow?.recorder !== previousShadow) await this.shadows.keepDropped(deployment.name, previousShadow);
     for (const slot of retired) void slot.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${slot.version}`));
