@@ -86,6 +86,9 @@ describe("deployments on PostgreSQL across replicas (LISTEN/NOTIFY)", () => {
 
     console.log(JSON.stringify({ replicaLagMs: lags }));
     expect(lags.delete?.lagMs).toBeLessThan(1000);
+    // A announced the alias move before its own load: B loaded v2 meanwhile (in parallel), not after A's switch.
+    expect(lags["alias-move"]?.loadOnBMs).toBeGreaterThan(0);
+    expect(lags["alias-move"]?.lagMs).toBeLessThan(lags["alias-move"]?.loadOnBMs ?? 0);
     // B kept v2 loaded as its warm standby when the promote replaced it: the rollback loads nothing there.
     expect(lags.rollback?.loadOnBMs).toBe(0);
     expect(lags.rollback?.lagMs).toBeLessThan(1000);

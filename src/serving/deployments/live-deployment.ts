@@ -62,6 +62,17 @@ export class LiveDeployment implements ServedModel {
   }
 
   /**
+   * Makes `slot` (loaded ahead of a switch, taking no traffic) the standby; returns what it replaced, for the caller to
+   * retire: the previous standby, or `slot` itself when there is no routing to stand by for (the deployment dropped).
+   */
+  offerStandby(slot: VersionSlot): VersionSlot[] {
+    if (this.state === undefined || slotsOf(this.state).includes(slot) || slot.isRetired) return [slot];
+    const previous = this.standbySlot;
+    this.standbySlot = slot;
+    return previous !== undefined && previous !== slot ? [previous] : [];
+  }
+
+  /**
    * Swaps the routing state; returns the slots no longer referenced, by the state or as the standby (the caller
    * retires them, and only them). With `keepStandby` (the options the next state's slots are loaded with), the
    * primary being replaced becomes the standby, replacing the previous standby; a primary that stays keeps the

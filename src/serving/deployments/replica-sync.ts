@@ -72,10 +72,25 @@ export class ReplicaSync {
           await this.deps.routing.drop(name);
           return;
         }
-        if (this.inLine(deployment)) return;
-        await this.loadStored(deployment, false);
+        if (this.inLine(deployment)) await this.prepare(deployment);
+        else await this.loadStored(deployment, false);
       })
       .catch((error: unknown) => this.deps.onError?.(error, `syncing deployment '${name}'`));
+  }
+
+  /**
+   * The notification of a deployment that serves what is stored may be another replica's announcement that the alias
+   * it follows moved (it is loading the version now): this replica loads that version too, meanwhile, as its standby,
+   * so the switch it then hears of swaps without a load. It does not follow the alias itself (see syncOne).
+   */
+  private async prepare(deployment: Deployment): Promise<void> {
+    const uri = parseRegisteredModelUri(deployment.modelUri);
+    if (uri.kind !== "alias") return;
+    const current = await this.deps.registry.resolveModelUri(uri).catch(() => undefined);
+    if (current === undefined || current.version === deployment.followedVersion) return;
+    await this.deps.routing
+      .preload(deployment, current.version)
+      .catch((error: unknown) => this.deps.onError?.(error, `preloading version ${current.version} of deployment '${deployment.name}'`));
   }
 
   /** This process serves the stored policy with the stored options. */

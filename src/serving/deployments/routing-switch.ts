@@ -130,7 +130,7 @@ export class RoutingSwitch {
    * warm-up that fails by an execution limit (timeout, output cap, crash) marks the version failed at once: it would
    * fail the same way on every retry, and each retry would cost the full timeout again.
    */
-  async load(deployment: Deployment, version: string, options: DeploymentOptions): Promise<VersionSlot> {
+  async load(deployment: Deployment, version: string, options: DeploymentOptions, marks = true): Promise<VersionSlot> {
     const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
     const started = performance.now();
     const path = await this.options.materialize(modelVersion);
@@ -138,7 +138,7 @@ export class RoutingSwitch {
     try {
       model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
     } catch (error) {
-      await this.failedToWarm(deployment.name, modelVersion.version, error);
+      if (marks) await this.failedToWarm(deployment.name, modelVersion.version, error);
       throw error;
     }
     try {
@@ -152,9 +152,27 @@ export class RoutingSwitch {
       });
     } catch (error) {
       await model.close().catch(() => undefined);
-      await this.failedToWarm(deployment.name, modelVersion.version, error);
+      if (marks) await this.failedToWarm(deployment.name, modelVersion.version, error);
       throw error;
     }
+  }
+
+  /**
+   * Loads (and warms) `version` ahead of a switch another replica is making, as the deployment's standby, so that the
+   * switch, once stored, finds it loaded: a move to a version this replica never loaded costs one load in parallel
+   * with that replica's, not one after it. Nothing is stored: a failure is reported and left for the switch to meet
+   * (and mark). Runs in the deployment's queue. Nothing is loaded when the version is held already, marked failed,
+   * or the standby is turned off.
+   */
+  async preload(deployment: Deployment, version: string): Promise<void> {
+    const live = this.live.get(deployment.name);
+    if (this.options.standby === false || live?.routing === undefined || failureOf(deployment, version) !== undefined) return;
+    const held = [...slotsOf(live.routing), ...(live.standby !== undefined ? [live.standby] : [])];
+    if (held.some((slot) => slot.version === version && !slot.isRetired && sameLoadOptions(slot.loadedWith, deployment.options))) return;
+    const slot = await this.load(deployment, version, deployment.options, false);
+    // Dropped meanwhile (stop): the slot has nothing to stand by for.
+    const replaced = this.live.get(deployment.name) === live ? live.offerStandby(slot) : [slot];
+    for (const old of replaced) void old.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${old.version}`));
   }
 
   private async failedToWarm(deployment: string, version: string, error: unknown): Promise<void> {
