@@ -85,7 +85,9 @@ export class ReplicaSync {
    */
   private async prepare(deployment: Deployment): Promise<void> {
     const uri = parseRegisteredModelUri(deployment.modelUri);
-    if (uri.kind !== "alias") return;
+    // A stored load error: the move was followed and its version failed to load (or is being retried by a sync);
+    // loading it here too would fail the same way.
+    if (uri.kind !== "alias" || deployment.lastError !== undefined) return;
     const current = await this.deps.registry.resolveModelUri(uri).catch(() => undefined);
     if (current === undefined || current.version === deployment.followedVersion) return;
     await this.deps.routing
