@@ -128,7 +128,8 @@ export class RoutingSwitch {
   /**
    * Loads, warms and wraps one version with these options; the model is closed again when any step fails. A load or
    * warm-up that fails by an execution limit (timeout, output cap, crash) marks the version failed at once: it would
-   * fail the same way on every retry, and each retry would cost the full timeout again.
+   * fail the same way on every retry, and each retry would cost the full timeout again. `marks` false: a preload,
+   * which marks nothing (the switch that follows meets the failure and marks it).
    */
   async load(deployment: Deployment, version: string, options: DeploymentOptions, marks = true): Promise<VersionSlot> {
     const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
