@@ -9,7 +9,8 @@ import { ctx, DeploymentsKit } from "./deployments-kit.js";
  * Two replicas whose deployments live in one PostgreSQL database, each service on its own pool as separate
  * processes would be (the registry is the kit's shared SQLite file). The periodic sync is off: only the store's
  * NOTIFY can tell replica B that replica A switched. B serves the new version within 1 s of A's change plus the time it
- * takes to load that version itself (the figure printed; a delete, which loads nothing, within 1 s flat).
+ * takes to load that version itself (the figure printed; a delete, and a rollback to the version B keeps as its warm
+ * standby, which load nothing, within 1 s flat).
  */
 let database: OperationsTestDatabase | undefined;
 let kit: DeploymentsKit | undefined;
@@ -85,6 +86,13 @@ describe("deployments on PostgreSQL across replicas (LISTEN/NOTIFY)", () => {
 
     console.log(JSON.stringify({ replicaLagMs: lags }));
     expect(lags.delete?.lagMs).toBeLessThan(1000);
+    // A announced the alias move before its own load: B loaded v2 meanwhile (in parallel), not after A's switch.
+    expect(lags["alias-move"]?.loadOnBMs).toBeGreaterThan(0);
+    expect(lags["alias-move"]?.lagMs).toBeLessThan(lags["alias-move"]?.loadOnBMs ?? 0);
+    // B kept v2 loaded as its warm standby when the promote replaced it: the rollback loads nothing there.
+    expect(lags.rollback?.loadOnBMs).toBe(0);
+    expect(lags.rollback?.lagMs).toBeLessThan(1000);
+    expect(b.get("churn-prod")?.standby?.version).toBe(v3);
     for (const lag of Object.values(lags)) expect(lag.lagMs - lag.loadOnBMs).toBeLessThan(1000);
     expect(k.errors).toEqual([]);
     // B wrote no history of its own: every entry is one of A's changes.

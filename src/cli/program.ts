@@ -150,6 +150,7 @@ export const buildProgram = (): Command => {
     .option("--audit-digest-every-writes <n>", "append a run's audit digest of metric/param/tag writes after this many writes (default: 1000)")
     .option("--audit-digest-interval <duration>", "... or this long after the first write it covers, e.g. 30s, 5m (default: 60s)")
     .option("--no-tracking-audit", "record no audit events for tracking writes (for benchmarks only: the trail then misses them)")
+    .option("--no-deployment-standby", "do not keep each deployment's replaced primary loaded as a warm standby (saves one loaded model per deployment; a rollback or move back then loads it again)")
     .option("--prediction-log-max-age <duration>", "delete logged predictions older than this, e.g. 7d, 12h (default: 30d)")
     .option("--prediction-log-max-rows <n>", "keep at most the newest n logged predictions (default: 1000000)")
     .option("--prediction-log-max-record-bytes <bytes>", "log a request's tensors only when their JSON fits in this (default: 65536)")

@@ -55,6 +55,11 @@ export interface ServerConfig {
    * `trackingAuditOff` (`--no-tracking-audit`, for benchmarks only): tracking writes record nothing at all.
    */
   audit?: { digestEveryWrites?: number; digestIntervalMs?: number; trackingAuditOff?: boolean };
+  /**
+   * Keep each deployment's replaced primary loaded as a warm standby (default true; `--no-deployment-standby`): a
+   * rollback or an alias move back to it switches without a load, for one more loaded model per deployment.
+   */
+  deploymentStandby?: boolean;
   /** Request timeouts and the per-address connection cap; each one missing keeps its default (server-limits.ts). */
   limits?: Partial<ServerLimits>;
   /** `--auth`: every route but /health, /version, the UI's files, sign-in and whoami needs credentials. */

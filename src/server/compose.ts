@@ -111,6 +111,8 @@ export interface ComposeOptions {
   audit?: { digestEveryWrites?: number; digestIntervalMs?: number; trackingAuditOff?: boolean };
   /** How models run: the thread budget and the executors' limits (timeout, output cap). */
   modelLoad?: ModelLoadOptions;
+  /** false: no warm standby per deployment (`--no-deployment-standby`); default true. */
+  deploymentStandby?: boolean;
 }
 
 /**
@@ -197,6 +199,7 @@ export const composeDomains = (stores: MetadataStores, artifactStore: ArtifactSt
     }),
     loadModel,
     ...(options.modelLoad !== undefined ? { loadOptions: options.modelLoad } : {}),
+    ...(options.deploymentStandby === false ? { standby: false } : {}),
     wrap: (model, deployment, served) =>
       new AdaptiveBatcher(
         model,

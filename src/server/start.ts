@@ -85,6 +85,7 @@ export const startServer = async (config: ServerConfig): Promise<RunningServer> 
     },
     ...(config.defaultPermission !== undefined ? { defaultPermission: config.defaultPermission } : {}),
     ...(config.audit !== undefined ? { audit: config.audit } : {}),
+    ...(config.deploymentStandby === false ? { deploymentStandby: false } : {}),
     onBackgroundError: (error, what) => logBackgroundError(error, what),
     auth: {
       enabled: config.auth === true,

@@ -113,6 +113,12 @@ describe("cairn server artifact quota flags", () => {
       "--audit-digest-interval must be a positive duration such as 30d, 12h, 30m, 90s or 500ms, got 'soon'",
     );
   });
+
+  it("keeps a warm standby per deployment unless --no-deployment-standby", () => {
+    expect(serverConfig({}).deploymentStandby).toBeUndefined();
+    expect(serverConfig({ deploymentStandby: true }).deploymentStandby).toBeUndefined();
+    expect(serverConfig({ deploymentStandby: false }).deploymentStandby).toBe(false);
+  });
 });
 
 describe("cairn server --artifacts-destination s3://", () => {

@@ -29,6 +29,8 @@ export interface ServerOptions {
   auditDigestInterval?: string;
   /** false with --no-tracking-audit. */
   trackingAudit?: boolean;
+  /** false with --no-deployment-standby. */
+  deploymentStandby?: boolean;
   predictionLogMaxRows?: string;
   predictionLogMaxRecordBytes?: string;
   headersTimeout?: string;
@@ -151,6 +153,7 @@ export const serverConfig = (options: ServerOptions, env: NodeJS.ProcessEnv = pr
       : {}),
     ...(options.defaultPermission !== undefined ? { defaultPermission: parseDefaultPermission(options.defaultPermission) } : {}),
     ...auditOf(options),
+    ...(options.deploymentStandby === false ? { deploymentStandby: false } : {}),
     limits: limitsOf(options),
     ...authOf(options, env),
     ...parseModelExecution(options),

@@ -79,6 +79,11 @@ export interface DeploymentServiceOptions {
    * turns it off. With a store that notifies changes (PostgreSQL), other replicas' changes arrive at once as well.
    */
   syncIntervalMs?: number;
+  /**
+   * Keep each deployment's replaced primary loaded as a warm standby (default true; `--no-deployment-standby`): a
+   * rollback or an alias move back to it switches at once, for one more loaded model per deployment. See RoutingSwitch.
+   */
+  standby?: boolean;
 }
 
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */
@@ -243,6 +248,11 @@ export class DeploymentService implements ServedModels, EventSink {
     for (const deployment of await this.store.findByModel(name)) {
       const uri = parseRegisteredModelUri(deployment.modelUri);
       if (uri.kind !== "alias" || uri.alias !== alias) continue;
+      // The other replicas start loading the version now, in parallel with this one's load (their standby): when this
+      // replica has stored the switch, they swap without a load of their own. Sent at the alias's commit.
+      if (this.options.standby !== false && deployment.followedVersion !== version) {
+        await this.store.announce?.(deployment.name).catch((error: unknown) => this.options.onError?.(error, `announcing the alias move of deployment '${deployment.name}'`));
+      }
       const work = this.queue.run(deployment.name, () => this.gated.followAlias(deployment.name, version, ctx)).catch((error: unknown) => {
         // A promote or rollback waits for this switch: it answers with the failure (the alias moved regardless).
         if (!this.gated.followFailed(deployment.name, version, error)) {

@@ -126,6 +126,12 @@ export interface DeploymentStore {
    * Returns a function that stops watching.
    */
   watchChanges(onChange: (name: string | undefined) => void): Promise<() => Promise<void>>;
+  /**
+   * Tells every process watching changes that this deployment is about to change (an alias it follows moved), with
+   * no change stored: they may start loading the new version while the replica that follows the move loads it too.
+   * Optional: a store that does not notify changes has nothing to tell.
+   */
+  announce?(name: string): Promise<void>;
 }
 
 export const failureOf = (deployment: Deployment, version: string): FailedVersion | undefined =>

@@ -5,7 +5,7 @@ import type { TensorMap, TensorSpec } from "../tensor.js";
 import { compareOutputs } from "./shadow-comparison.js";
 import type { ShadowRecorder } from "./shadow-report.js";
 import { routesToCanary } from "./traffic-split.js";
-import { failedVersionError, type VersionSlot } from "./version-slot.js";
+import { failedVersionError, sameLoadOptions, type SlotLoadOptions, type VersionSlot } from "./version-slot.js";
 
 /** Which loaded versions take which traffic, swapped as one object so that a request sees one whole policy. */
 export interface RoutingState {
@@ -37,6 +37,12 @@ export interface LiveDeploymentOptions {
  */
 export class LiveDeployment implements ServedModel {
   private state: RoutingState | undefined;
+  /**
+   * The warm standby: the version this deployment served as primary before its last primary switch, still loaded
+   * (and warmed) but taking no traffic, so that a rollback or an alias move back to it swaps without a load. Never in
+   * `state`; never retired while it is the standby (swap() hands it back for retiring only once it stops being one).
+   */
+  private standbySlot: VersionSlot | undefined;
   private readonly random: () => number;
 
   constructor(
@@ -50,12 +56,45 @@ export class LiveDeployment implements ServedModel {
     return this.state;
   }
 
-  /** Swaps the routing state; returns the slots no longer referenced (the caller retires them). */
-  swap(next: RoutingState | undefined): VersionSlot[] {
-    const before = slotsOf(this.state);
+  /** The warm standby (loaded, taking no traffic), if any. */
+  get standby(): VersionSlot | undefined {
+    return this.standbySlot;
+  }
+
+  /**
+   * Makes `slot` (loaded ahead of a switch, taking no traffic) the standby; returns what it replaced, for the caller to
+   * retire: the previous standby, or `slot` itself when there is no routing to stand by for (the deployment dropped).
+   */
+  offerStandby(slot: VersionSlot): VersionSlot[] {
+    if (this.state === undefined || slotsOf(this.state).includes(slot) || slot.isRetired) return [slot];
+    const previous = this.standbySlot;
+    this.standbySlot = slot;
+    return previous !== undefined && previous !== slot ? [previous] : [];
+  }
+
+  /**
+   * Swaps the routing state; returns the slots no longer referenced, by the state or as the standby (the caller
+   * retires them, and only them). With `keepStandby` (the options the next state's slots are loaded with), the
+   * primary being replaced becomes the standby, replacing the previous standby; a primary that stays keeps the
+   * standby there was. A slot is never both returned and kept: a slot returned is retired, and a retired slot is
+   * never reused (it closes once drained), so a standby is only a slot that is neither retired nor failed.
+   */
+  swap(next: RoutingState | undefined, keepStandby?: SlotLoadOptions): VersionSlot[] {
+    const previousPrimary = this.state?.primary;
+    const before = new Set([...slotsOf(this.state), ...(this.standbySlot !== undefined ? [this.standbySlot] : [])]);
     this.state = next;
     const after = new Set(slotsOf(next));
-    return before.filter((slot) => !after.has(slot));
+    const keepable = (slot: VersionSlot | undefined): slot is VersionSlot =>
+      keepStandby !== undefined &&
+      next !== undefined &&
+      slot !== undefined &&
+      !after.has(slot) &&
+      slot.failure === undefined &&
+      !slot.isRetired &&
+      sameLoadOptions(slot.loadedWith, keepStandby);
+    // The replaced primary first: it is the newer standby (what a rollback returns to).
+    this.standbySlot = keepable(previousPrimary) ? previousPrimary : keepable(this.standbySlot) ? this.standbySlot : undefined;
+    return [...before].filter((slot) => !after.has(slot) && slot !== this.standbySlot);
   }
 
   /** The versions that take traffic (not those marked failed). */

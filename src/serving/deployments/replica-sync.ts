@@ -58,32 +58,57 @@ export class ReplicaSync {
    */
   async syncOne(name: string): Promise<void> {
     if (this.deps.stopped()) return;
-    const deployment = await this.deps.store.get(name);
-    if (deployment === undefined) {
-      if (this.deps.routing.get(name) !== undefined) await this.dropIfGone(name);
-      return;
-    }
     // The replica that notified is the one making the change (following an alias included, its promote's or
     // rollback's own move among them): this one only loads what the store holds. Following the alias here too would
     // race it (a second switch, history and audit entry of one move) in the moment between its alias move and its
     // stored switch. Moves nobody followed are still caught by the periodic sync.
-    await this.syncDeployment(deployment, false);
+    // One read, inside the queue (what it reads is current when it acts): this is the path of the 1 s switch, where
+    // every round trip on a busy machine counts.
+    await this.deps.queue
+      .run(name, async () => {
+        if (this.deps.stopped()) return;
+        const deployment = await this.deps.store.get(name);
+        if (deployment === undefined) {
+          await this.deps.routing.drop(name);
+          return;
+        }
+        if (this.inLine(deployment)) await this.prepare(deployment);
+        else await this.loadStored(deployment, false);
+      })
+      .catch((error: unknown) => this.deps.onError?.(error, `syncing deployment '${name}'`));
   }
 
-  private async syncDeployment(deployment: Deployment, followAliases = true): Promise<void> {
+  /**
+   * The notification of a deployment that serves what is stored may be another replica's announcement that the alias
+   * it follows moved (it is loading the version now): this replica loads that version too, meanwhile, as its standby,
+   * so the switch it then hears of swaps without a load. It does not follow the alias itself (see syncOne).
+   */
+  private async prepare(deployment: Deployment): Promise<void> {
+    const uri = parseRegisteredModelUri(deployment.modelUri);
+    // A stored load error: the move was followed and its version failed to load (or is being retried by a sync);
+    // loading it here too would fail the same way.
+    if (uri.kind !== "alias" || deployment.lastError !== undefined) return;
+    const current = await this.deps.registry.resolveModelUri(uri).catch(() => undefined);
+    if (current === undefined || current.version === deployment.followedVersion) return;
+    await this.deps.routing
+      .preload(deployment, current.version)
+      .catch((error: unknown) => this.deps.onError?.(error, `preloading version ${current.version} of deployment '${deployment.name}'`));
+  }
+
+  /** This process serves the stored policy with the stored options. */
+  private inLine(deployment: Deployment): boolean {
     const routing = this.deps.routing.get(deployment.name)?.routing;
     const served = this.deps.routing.servedWith(deployment.name);
-    const inLine =
-      routing !== undefined &&
-      samePolicy(routedPolicy(routing), deployment.policy) &&
-      served !== undefined &&
-      sameOptions(served, deployment.options) &&
-      !(followAliases && (await this.aliasMoved(deployment)));
+    return routing !== undefined && samePolicy(routedPolicy(routing), deployment.policy) && served !== undefined && sameOptions(served, deployment.options);
+  }
+
+  private async syncDeployment(deployment: Deployment): Promise<void> {
+    const inLine = this.inLine(deployment) && !(await this.aliasMoved(deployment));
     await this.deps.queue
       .run(deployment.name, async () => {
         if (inLine) return;
         const current = await this.deps.store.get(deployment.name);
-        if (current !== undefined) await (followAliases ? this.reconcile(current) : this.loadStored(current, false));
+        if (current !== undefined) await this.reconcile(current);
       })
       .catch((error: unknown) => this.deps.onError?.(error, `syncing deployment '${deployment.name}'`));
   }

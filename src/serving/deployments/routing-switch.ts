@@ -29,6 +29,11 @@ export interface RoutingSwitchOptions {
   /** Runs `persist` (store and audit the mark of a version taken out of traffic) in the deployment's queue. */
   onVersionFailed?: (deployment: string, persist: () => Promise<void>) => Promise<void>;
   audit: AuditRecorder;
+  /**
+   * Keep the primary a switch replaces loaded as the deployment's warm standby (default true): a rollback or an alias
+   * move back to it swaps at once, without a load, at the cost of one more loaded model per deployment.
+   */
+  standby?: boolean;
 }
 
 const slotOptions = (options: DeploymentOptions): SlotLoadOptions => ({
@@ -83,7 +88,12 @@ export class RoutingSwitch {
       this.live.set(name, live);
     }
     this.servedOptions.set(name, options);
-    return live.swap(state);
+    return live.swap(state, this.standbyOptions(options));
+  }
+
+  /** What swap() keeps a standby for: slots loaded with these options (none when the standby is turned off). */
+  private standbyOptions(options: DeploymentOptions): SlotLoadOptions | undefined {
+    return this.options.standby === false ? undefined : slotOptions(options);
   }
 
   /** Stops serving `name`; its versions close once their requests drained. */
@@ -118,9 +128,10 @@ export class RoutingSwitch {
   /**
    * Loads, warms and wraps one version with these options; the model is closed again when any step fails. A load or
    * warm-up that fails by an execution limit (timeout, output cap, crash) marks the version failed at once: it would
-   * fail the same way on every retry, and each retry would cost the full timeout again.
+   * fail the same way on every retry, and each retry would cost the full timeout again. `marks` false: a preload,
+   * which marks nothing (the switch that follows meets the failure and marks it).
    */
-  async load(deployment: Deployment, version: string, options: DeploymentOptions): Promise<VersionSlot> {
+  async load(deployment: Deployment, version: string, options: DeploymentOptions, marks = true): Promise<VersionSlot> {
     const modelVersion = await this.options.registry.getModelVersion(deployment.modelName, version);
     const started = performance.now();
     const path = await this.options.materialize(modelVersion);
@@ -128,7 +139,7 @@ export class RoutingSwitch {
     try {
       model = await this.options.loadModel(path, { ...this.options.loadOptions, inferenceWorker: options.inferenceWorker });
     } catch (error) {
-      await this.failedToWarm(deployment.name, modelVersion.version, error);
+      if (marks) await this.failedToWarm(deployment.name, modelVersion.version, error);
       throw error;
     }
     try {
@@ -142,9 +153,27 @@ export class RoutingSwitch {
       });
     } catch (error) {
       await model.close().catch(() => undefined);
-      await this.failedToWarm(deployment.name, modelVersion.version, error);
+      if (marks) await this.failedToWarm(deployment.name, modelVersion.version, error);
       throw error;
     }
+  }
+
+  /**
+   * Loads (and warms) `version` ahead of a switch another replica is making, as the deployment's standby, so that the
+   * switch, once stored, finds it loaded: a move to a version this replica never loaded costs one load in parallel
+   * with that replica's, not one after it. Nothing is stored: a failure is reported and left for the switch to meet
+   * (and mark). Runs in the deployment's queue. Nothing is loaded when the version is held already, marked failed,
+   * or the standby is turned off.
+   */
+  async preload(deployment: Deployment, version: string): Promise<void> {
+    const live = this.live.get(deployment.name);
+    if (this.options.standby === false || live?.routing === undefined || failureOf(deployment, version) !== undefined) return;
+    const held = [...slotsOf(live.routing), ...(live.standby !== undefined ? [live.standby] : [])];
+    if (held.some((slot) => slot.version === version && !slot.isRetired && sameLoadOptions(slot.loadedWith, deployment.options))) return;
+    const slot = await this.load(deployment, version, deployment.options, false);
+    // Dropped meanwhile (stop): the slot has nothing to stand by for.
+    const replaced = this.live.get(deployment.name) === live ? live.offerStandby(slot) : [slot];
+    for (const old of replaced) void old.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${old.version}`));
   }
 
   private async failedToWarm(deployment: string, version: string, error: unknown): Promise<void> {
@@ -199,10 +228,14 @@ export class RoutingSwitch {
     ctx: WriteContext,
     resume = false,
   ): Promise<{ state: RoutingState; loaded: VersionSlot[] }> {
-    const current = this.live.get(deployment.name)?.routing;
+    const live = this.live.get(deployment.name);
+    const current = live?.routing;
     const existing = new Map<string, VersionSlot>();
-    for (const slot of current ? [current.primary, current.canary?.slot, current.shadow?.slot] : []) {
-      if (slot && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
+    // The warm standby is reused like a serving slot (a move back to its version loads nothing), unless its version
+    // was marked failed meanwhile (through another replica). A retired slot is never reused: it closes once drained.
+    const standby = live?.standby !== undefined && failureOf(deployment, live.standby.version) === undefined ? live.standby : undefined;
+    for (const slot of [standby, ...(current ? [current.primary, current.canary?.slot, current.shadow?.slot] : [])]) {
+      if (slot && !slot.isRetired && sameLoadOptions(slot.loadedWith, deployment.options)) existing.set(slot.version, slot);
     }
     const loaded: VersionSlot[] = [];
     const slotOf = async (version: string): Promise<VersionSlot> => {
@@ -331,7 +364,7 @@ export class RoutingSwitch {
     }
     const previousShadow = live.routing?.shadow?.recorder;
     this.servedOptions.set(deployment.name, next.options);
-    const retired = live.swap(state);
+    const retired = live.swap(state, this.standbyOptions(next.options));
     // A dropped or replaced shadow's last report stays readable until the next one starts, and is saved.
     if (previousShadow && state.shadow?.recorder !== previousShadow) await this.shadows.keepDropped(deployment.name, previousShadow);
     for (const slot of retired) void slot.retire().catch((error: unknown) => this.options.onError?.(error, `closing version ${slot.version}`));

@@ -233,11 +233,15 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
         await store.create(deployment, []);
         await store.update({ ...deployment, policy: { primary: "2" }, lastUpdatedTime: 20 }, []);
         await store.markVersionFailed("prod", { version: "2", kind: "timeout", reason: "slow", time: 30 });
+        // An announced alias move changes nothing stored, and is heard like a change (replicas preload its version).
+        expect(store.announce !== undefined).toBe(store.notifiesChanges);
+        await store.announce?.("prod");
+        expect((await store.get("prod"))?.policy).toEqual({ primary: "2" });
         await store.delete("prod", []);
         if (store.notifiesChanges) {
           const deadline = Date.now() + 2000;
-          while (seen.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-          expect(seen).toEqual(["prod", "prod", "prod", "prod"]);
+          while (seen.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+          expect(seen).toEqual(["prod", "prod", "prod", "prod", "prod"]);
         } else {
           expect(seen).toEqual([]);
         }

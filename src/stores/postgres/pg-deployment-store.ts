@@ -43,6 +43,11 @@ export class PgDeploymentStore implements DeploymentStore {
     return this.db.listen(DEPLOYMENTS_CHANNEL, (payload) => onChange(payload), () => onChange(undefined));
   }
 
+  /** The same NOTIFY as a change's (delivered at commit when inside a transaction), with nothing changed. */
+  async announce(name: string): Promise<void> {
+    await this.changed(name);
+  }
+
   private async changed(name: string): Promise<void> {
     await this.db.notify(DEPLOYMENTS_CHANNEL, name);
   }
