@@ -40,6 +40,7 @@ import { RoutingSwitch } from "./routing-switch.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
 import type { ShadowReport } from "./shadow-report.js";
 import type { ModelRunner } from "./version-slot.js";
+import { outsideTransactions } from "../../core/transaction-scope.js";
 
 export type { CreateDeploymentOptions, UpdateDeploymentOptions } from "./deployment-rules.js";
 export type { RollbackResult } from "./gated-switches.js";
@@ -253,7 +254,9 @@ export class DeploymentService implements ServedModels, EventSink {
       if (this.options.standby !== false && deployment.followedVersion !== version) {
         await this.store.announce?.(deployment.name).catch((error: unknown) => this.options.onError?.(error, `announcing the alias move of deployment '${deployment.name}'`));
       }
-      const work = this.queue.run(deployment.name, () => this.gated.followAlias(deployment.name, version, ctx)).catch((error: unknown) => {
+      // The registry publishes inside the alias's transaction (its webhooks are an outbox): the switch is background
+      // work, which must not run its queries on that transaction's connection.
+      const work = outsideTransactions(() => this.queue.run(deployment.name, () => this.gated.followAlias(deployment.name, version, ctx))).catch((error: unknown) => {
         // A promote or rollback waits for this switch: it answers with the failure (the alias moved regardless).
         if (!this.gated.followFailed(deployment.name, version, error)) {
           this.options.onError?.(error, `following alias ${name}@${alias} in deployment '${deployment.name}'`);
