@@ -22,6 +22,7 @@ import { DEPLOYMENT_VERSION_FAILURES_MIGRATION } from "./schema/020-deployment-v
 import { MODEL_VERSION_MANIFESTS_MIGRATION } from "./schema/021-model-version-manifests.js";
 import { PREDICTION_LOG_RETENTION_MIGRATION } from "./schema/022-prediction-log-retention.js";
 import { AUDIT_DIGESTS_MIGRATION } from "./schema/023-audit-digests.js";
+import { SHADOW_REPORT_PARTS_MIGRATION } from "./schema/025-shadow-report-parts.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -162,6 +163,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   MODEL_VERSION_MANIFESTS_MIGRATION,
   PREDICTION_LOG_RETENTION_MIGRATION,
   AUDIT_DIGESTS_MIGRATION,
+  SHADOW_REPORT_PARTS_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
