@@ -14,7 +14,6 @@ import type {
   DeploymentRole,
   DeploymentStore,
   HistoryEntry,
-  SavedShadowReport,
   SwitchReason,
   TrafficPolicy,
 } from "./deployment.js";

@@ -54,12 +54,13 @@ describe("saved shadow reports", () => {
     await kit.service.stop();
     kit.service = kit.newService();
     expect(await kit.service.report("pair-prod")).toEqual(before);
-    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ live: false, report: before, updatedTime: expect.any(Number) });
+    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ live: false, report: before, updatedTime: expect.any(Number), replicas: 1 });
 
     // Started: the shadow loads again and continues the same comparison (same since, counts go on).
     await kit.service.start();
     await kit.service.loaded();
-    expect(await kit.service.currentReport("pair-prod")).toEqual({ report: before, live: true });
+    // The stopped process released its part; the restarted one took it over (one part, counted live here).
+    expect(await kit.service.currentReport("pair-prod")).toEqual({ report: before, live: true, replicas: 1, parts: [{ replica: expect.any(String), released: false }] });
     await traffic(kit.service, "pair-prod", 12, 4);
     const continued = await kit.service.report("pair-prod");
     // 12 more: 3 disagreeing (i = 0, 4, 8) and 9 agreeing.
