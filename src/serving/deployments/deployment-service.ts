@@ -444,7 +444,7 @@ export class DeploymentService implements ServedModels, EventSink {
    */
   async shadowReports(name: string): Promise<CombinedShadowReport[]> {
     await this.saveShadowReportsOf(name);
-    const saved = await this.shadows.combined(name, undefined);
+    const saved = await this.shadows.combined(name, undefined, true);
     if (saved.length === 0) await this.require(name);
     return saved;
   }

@@ -97,10 +97,11 @@ export class ShadowKeeper {
 
   /**
    * Every comparison of a deployment name as all replicas counted it, newest first: the saved parts of every replica,
-   * with this process's own parts replaced by its live recorders' counts (`live`, and the last dropped one).
+   * with this process's own parts replaced by its live recorders' counts (`live`, and the last dropped one) unless
+   * `savedOnly` (the caller saved them just before, and each part then says when it was saved).
    */
-  async combined(name: string, live: ShadowRecorder | undefined): Promise<CombinedShadowReport[]> {
-    const { changeTimes, parts } = await this.partsOf(name, live);
+  async combined(name: string, live: ShadowRecorder | undefined, savedOnly = false): Promise<CombinedShadowReport[]> {
+    const { changeTimes, parts } = await this.partsOf(name, live, savedOnly);
     return combineAll(changeTimes, parts);
   }
 
@@ -111,9 +112,9 @@ export class ShadowKeeper {
     return combine(parts.filter((p) => comparisonKey(changeTimes, p.identity) === key));
   }
 
-  private async partsOf(name: string, live: ShadowRecorder | undefined): Promise<{ changeTimes: number[]; parts: PartInput[] }> {
+  private async partsOf(name: string, live: ShadowRecorder | undefined, savedOnly = false): Promise<{ changeTimes: number[]; parts: PartInput[] }> {
     const [history, saved] = await Promise.all([this.store.history(name), this.store.shadowReports(name)]);
-    const local = [live, this.dropped.get(name)].filter((r, i, all): r is ShadowRecorder => r !== undefined && all.indexOf(r) === i);
+    const local = savedOnly ? [] : [live, this.dropped.get(name)].filter((r, i, all): r is ShadowRecorder => r !== undefined && all.indexOf(r) === i);
     const mine = new Set(local.map((r) => JSON.stringify([r.since, r.candidateVersion])));
     const parts: PartInput[] = [
       ...local.map((r) => ({ identity: r.identity(), state: r.state(), replica: this.replica, released: false })),
