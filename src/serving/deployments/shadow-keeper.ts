@@ -26,6 +26,8 @@ export class ShadowKeeper {
   private readonly dropped = new Map<string, ShadowRecorder>();
   /** The recorder revision last saved to the store. */
   private readonly savedRevisions = new WeakMap<ShadowRecorder, number>();
+  /** Recorders with a part in the store (saved, or continued from a saved one). */
+  private readonly stored = new WeakSet<ShadowRecorder>();
   /** Recorders whose last save said "released" (the process is stopping). */
   private readonly released = new WeakSet<ShadowRecorder>();
 
@@ -65,6 +67,7 @@ export class ShadowKeeper {
       if (resumed === undefined) return undefined;
       const recorder = ShadowRecorder.restore(resumed.report, resumed.state);
       this.savedRevisions.set(recorder, recorder.revision);
+      this.stored.add(recorder);
       return recorder;
     } catch (error) {
       this.options.onError?.(error, `reading the saved shadow report of deployment '${deployment.name}'`);
@@ -78,7 +81,9 @@ export class ShadowKeeper {
    */
   async save(recorder: ShadowRecorder, release = false): Promise<void> {
     const revision = recorder.revision;
-    if (this.savedRevisions.get(recorder) === revision && this.released.has(recorder) === release) return;
+    // Unchanged: nothing to write, unless a stored part's released flag is to change (a new comparison that counted
+    // nothing has no part to release).
+    if (this.savedRevisions.get(recorder) === revision && (!this.stored.has(recorder) || this.released.has(recorder) === release)) return;
     try {
       await this.store.saveShadowReport({
         report: recorder.report(),
@@ -88,6 +93,7 @@ export class ShadowKeeper {
         released: release,
       });
       this.savedRevisions.set(recorder, revision);
+      this.stored.add(recorder);
       if (release) this.released.add(recorder);
       else this.released.delete(recorder);
     } catch (error) {
