@@ -75,7 +75,8 @@ export const combineAll = (changeTimes: readonly number[], parts: readonly PartI
     groups.set(key, [...(groups.get(key) ?? []), part]);
   }
   const latestSince = (g: readonly PartInput[]): number => Math.max(...g.map((p) => p.identity.since));
-  const latestSave = (g: readonly PartInput[]): number => Math.max(...g.map((p) => p.updatedTime ?? Number.POSITIVE_INFINITY));
+  // Live counts (no save time) count as saved now.
+  const latestSave = (g: readonly PartInput[]): number => Math.max(...g.map((p) => p.updatedTime ?? Number.MAX_SAFE_INTEGER));
   return [...groups.values()]
     .sort((a, b) => latestSince(b) - latestSince(a) || latestSave(b) - latestSave(a))
     .map((g) => combine(g));
