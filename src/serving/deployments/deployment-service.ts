@@ -36,7 +36,7 @@ import { GatedSwitches, type RollbackResult } from "./gated-switches.js";
 import { ChangeWatch } from "./change-watch.js";
 import { ReplicaSync } from "./replica-sync.js";
 import { RoutingSwitch } from "./routing-switch.js";
-import type { CombinedShadowReport, ShadowPart } from "./shadow-combine.js";
+import { currentOf, type CombinedShadowReport, type CurrentShadowReport } from "./shadow-combine.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
 import type { ShadowReport } from "./shadow-report.js";
 import type { ModelRunner } from "./version-slot.js";
@@ -424,16 +424,13 @@ export class DeploymentService implements ServedModels, EventSink {
    * it: the saved parts of the other replicas plus this process's live counts. Else the latest saved comparison of
    * this deployment (since it was created), e.g. after a restart. `updatedTime`: the latest save of a part.
    */
-  async currentReport(name: string): Promise<{ report: ShadowReport; live: boolean; updatedTime?: number; replicas: number; parts: ShadowPart[] }> {
+  async currentReport(name: string): Promise<CurrentShadowReport> {
     const deployment = await this.require(name);
     const live = this.routing.get(name)?.routing?.shadow?.recorder;
     const recorder = live ?? this.shadows.droppedOf(name);
-    if (recorder !== undefined) {
-      const combined = await this.shadows.combinedOf(name, recorder, live);
-      return { report: combined.report, live: true, ...(combined.updatedTime !== undefined ? { updatedTime: combined.updatedTime } : {}), replicas: combined.replicas, parts: combined.parts };
-    }
+    if (recorder !== undefined) return currentOf(await this.shadows.combinedOf(name, recorder, live), true);
     const saved = (await this.shadows.combined(name, undefined)).find((c) => c.report.since >= deployment.createdTime);
-    if (saved !== undefined) return { report: saved.report, live: false, ...(saved.updatedTime !== undefined ? { updatedTime: saved.updatedTime } : {}), replicas: saved.replicas, parts: saved.parts };
+    if (saved !== undefined) return currentOf(saved, false);
     throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no shadow (its primary is version ${deployment.policy.primary}); set one with deployments/shadow.`);
   }
 

@@ -19,6 +19,23 @@ export interface CombinedShadowReport {
   parts: ShadowPart[];
 }
 
+/** What deployments/shadow-report answers: a combined comparison, and whether this process is counting it live. */
+export interface CurrentShadowReport {
+  report: ShadowReport;
+  live: boolean;
+  updatedTime?: number;
+  replicas: number;
+  parts: ShadowPart[];
+}
+
+export const currentOf = (combined: CombinedShadowReport, live: boolean): CurrentShadowReport => ({
+  report: combined.report,
+  live,
+  ...(combined.updatedTime !== undefined ? { updatedTime: combined.updatedTime } : {}),
+  replicas: combined.replicas,
+  parts: combined.parts,
+});
+
 /** A part as combine() takes it: saved, or this process's live recorder (no save time). */
 export interface PartInput {
   identity: ShadowIdentity;
