@@ -85,7 +85,15 @@ describe("combining replicas' parts of a shadow comparison", () => {
       requestId: `r${time}`,
     });
     // Created at 10, shadow set at 100, a canary at 150 (does not start a comparison), dropped at 200, set again at 300.
-    const history = [entry(10, "primary"), entry(100, "shadow"), entry(150, "canary"), entry(200, "shadow"), entry(300, "shadow")];
+    // And at 350 the same shadow set again (v2 to v2): the routing keeps counting, so the comparison goes on.
+    const history = [
+      entry(10, "primary"),
+      entry(100, "shadow"),
+      entry(150, "canary"),
+      entry(200, "shadow"),
+      entry(300, "shadow"),
+      { ...entry(350, "shadow"), from: "2", to: "2" },
+    ];
     const part = (since: number, replica: string, mirrored: number, updatedTime: number): PartInput => {
       const r = recorder(since);
       play(() => r, mirrored);
@@ -96,9 +104,10 @@ describe("combining replicas' parts of a shadow comparison", () => {
       part(160, "b", 3, 180),
       part(301, "a", 2, 320),
       part(305, "b", 5, 330),
+      part(360, "c", 1, 370),
     ]);
     expect(combined.map((c) => [c.report.since, c.report.mirrored, c.replicas, c.updatedTime])).toEqual([
-      [301, 7, 2, 330],
+      [301, 8, 3, 370],
       [101, 7, 2, 190],
     ]);
   });

@@ -62,7 +62,13 @@ export const savedPart = (saved: SavedShadowReport): PartInput => ({
 export const comparisonStart = (changeTimes: readonly number[], since: number): number =>
   changeTimes.reduce((latest, time) => (time <= since && time > latest ? time : latest), Number.NEGATIVE_INFINITY);
 
-export const changeTimesOf = (history: readonly HistoryEntry[]): number[] => history.filter((e) => e.role !== "canary").map((e) => e.time);
+/**
+ * The times of the changes that start a new comparison: every change of the primary or the shadow, but not a canary's
+ * nor the shadow set again to the version it already had (the routing keeps counting then when the share is the same,
+ * and a new share is told apart by the parts' own `share`; only a share changed and changed back would join).
+ */
+export const changeTimesOf = (history: readonly HistoryEntry[]): number[] =>
+  history.filter((e) => e.role !== "canary" && !(e.role === "shadow" && e.from !== undefined && e.from === e.to)).map((e) => e.time);
 
 /** Parts of one comparison: same versions and share, started by the same change. */
 export const comparisonKey = (changeTimes: readonly number[], identity: ShadowIdentity): string =>

@@ -54,7 +54,7 @@ export class ShadowKeeper {
   async resumedRecorder(deployment: Deployment, primary: string, candidate: string, share: number): Promise<ShadowRecorder | undefined> {
     try {
       const history = await this.store.history(deployment.name);
-      const setAt = history.reduce((latest, e) => (e.role === "canary" ? latest : Math.max(latest, e.time)), deployment.createdTime);
+      const setAt = Math.max(deployment.createdTime, ...changeTimesOf(history));
       const candidates = (await this.store.shadowReports(deployment.name)).filter(
         (s) => s.report.since >= setAt && s.report.primary_version === primary && s.report.candidate_version === candidate && s.report.share === share,
       );
