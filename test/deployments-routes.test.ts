@@ -49,6 +49,9 @@ describe("deployments API", () => {
       expect(shadow.body.deployment.shadow).toEqual({ version: v2, share: 0.5 });
       const report = await call("GET", "shadow-report", { name: "prod" });
       expect(report.body.report).toMatchObject({ primary_version: v1, candidate_version: v2, mirrored: 0, compared: 0 });
+      // This server's live counts are the one part so far (no other replica saved one): no save time yet.
+      expect(report.body).toMatchObject({ live: true, replicas: 1, parts: [{ replica: expect.any(String), released: false }] });
+      expect(report.body.parts[0]).not.toHaveProperty("updated_timestamp");
       const history = await call("GET", "history", { name: "prod" });
       expect(history.body.history.map((e: Record<string, unknown>) => [e.role, e.from_version, e.to_version, e.reason, e.actor])).toEqual([
         ["primary", null, v1, "create", "ada"],

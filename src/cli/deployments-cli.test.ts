@@ -162,7 +162,10 @@ describe("cairn deployments and cairn predict (process)", () => {
     // Dropping the shadow saves its comparison; --all lists the saved ones.
     expect((await cairn(["deployments", "rollback", "fraud-live"])).code).toBe(0);
     const all = await cairn(["deployments", "shadow-report", "fraud-live", "--all", "--json"]);
-    expect(JSON.parse(all.stdout)).toEqual([{ ...live, updated_timestamp: expect.any(Number) }]);
+    // Each saved comparison is combined across replicas: here one server, one part.
+    expect(JSON.parse(all.stdout)).toEqual([
+      { ...live, updated_timestamp: expect.any(Number), replicas: 1, parts: [{ replica: expect.any(String), updated_timestamp: expect.any(Number), released: false }] },
+    ]);
     const table = await cairn(["deployments", "shadow-report", "fraud-live", "--all"]);
     const lines = table.stdout.split("\n");
     expect(lines[0]).toMatch(/^SINCE \(UTC\)\s+PRIMARY\s+CANDIDATE\s+SHARE\s+MIRRORED\s+COMPARED\s+AGREEMENT\s+SAVED \(UTC\)$/);

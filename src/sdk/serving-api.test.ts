@@ -138,7 +138,10 @@ describe("client.serving", () => {
     expect(live).toMatchObject({ candidate_version: "2", compared: 6 });
     await client.serving.rollback("churn-live");
     const saved = await client.serving.shadowReports("churn-live");
-    expect(saved).toEqual([{ ...live, updated_timestamp: expect.any(Number) }]);
+    // Combined across replicas: here one server, one part.
+    expect(saved).toEqual([
+      { ...live, updated_timestamp: expect.any(Number), replicas: 1, parts: [{ replica: expect.any(String), updated_timestamp: expect.any(Number), released: false }] },
+    ]);
     expect(await client.serving.shadowReport("churn-live")).toEqual(live);
   });
 

@@ -14,7 +14,6 @@ import type {
   DeploymentRole,
   DeploymentStore,
   HistoryEntry,
-  SavedShadowReport,
   SwitchReason,
   TrafficPolicy,
 } from "./deployment.js";
@@ -37,6 +36,7 @@ import { GatedSwitches, type RollbackResult } from "./gated-switches.js";
 import { ChangeWatch } from "./change-watch.js";
 import { ReplicaSync } from "./replica-sync.js";
 import { RoutingSwitch } from "./routing-switch.js";
+import { currentOf, type CombinedShadowReport, type CurrentShadowReport } from "./shadow-combine.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
 import type { ShadowReport } from "./shadow-report.js";
 import type { ModelRunner } from "./version-slot.js";
@@ -122,7 +122,7 @@ export class DeploymentService implements ServedModels, EventSink {
   ) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.shadows = new ShadowKeeper(store, { clock: this.clock, random: this.random, ...(options.onError ? { onError: options.onError } : {}) });
+    this.shadows = new ShadowKeeper(store, { clock: this.clock, ...(options.onError ? { onError: options.onError } : {}) });
     // A mark is stored in the deployment's queue, like every change of it, and the health verdict follows it.
     const onVersionFailed = (name: string, persist: () => Promise<void>): Promise<void> => this.queue.run(name, persist);
     this.routing = new RoutingSwitch(store, { ...options, onVersionFailed }, this.shadows, this.clock, this.random);
@@ -227,7 +227,8 @@ export class DeploymentService implements ServedModels, EventSink {
     await this.changes.stop();
     await this.syncing;
     await this.settled();
-    await this.saveShadowReports();
+    // Released: a restarted process takes this process's parts over and continues them.
+    await this.saveShadowReports(true);
     this.health.clear();
     await this.routing.dropAll();
   }
@@ -432,32 +433,38 @@ export class DeploymentService implements ServedModels, EventSink {
   }
 
   /**
-   * The comparison of the live shadow (or of the last one dropped while this process ran); else the latest saved
-   * report of this deployment (saved since it was created), e.g. after a restart. `updatedTime` only for a saved one.
+   * The comparison of the live shadow (or of the last one dropped while this process ran), as every replica counted
+   * it: the saved parts of the other replicas plus this process's live counts. Else the latest saved comparison of
+   * this deployment (since it was created), e.g. after a restart. `updatedTime`: the latest save of a part.
    */
-  async currentReport(name: string): Promise<{ report: ShadowReport; live: boolean; updatedTime?: number }> {
+  async currentReport(name: string): Promise<CurrentShadowReport> {
     const deployment = await this.require(name);
-    const recorder = this.routing.get(name)?.routing?.shadow?.recorder ?? this.shadows.droppedOf(name);
-    if (recorder !== undefined) return { report: recorder.report(), live: true };
-    const saved = (await this.store.shadowReports(name)).find((s) => s.report.since >= deployment.createdTime);
-    if (saved !== undefined) return { report: saved.report, live: false, updatedTime: saved.updatedTime };
+    const live = this.routing.get(name)?.routing?.shadow?.recorder;
+    const recorder = live ?? this.shadows.droppedOf(name);
+    if (recorder !== undefined) return currentOf(await this.shadows.combinedOf(name, recorder, live), true);
+    const saved = (await this.shadows.combined(name, undefined)).find((c) => c.report.since >= deployment.createdTime);
+    if (saved !== undefined) return currentOf(saved, false);
     throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no shadow (its primary is version ${deployment.policy.primary}); set one with deployments/shadow.`);
   }
 
   /**
-   * Every saved comparison of this deployment name, newest first, including those of an earlier deployment of the
-   * same name (like the history); what this process is counting is saved first, so the list is current.
+   * Every saved comparison of this deployment name, newest first, each combined across replicas, including those of
+   * an earlier deployment of the same name (like the history); what this process is counting is saved first, so the
+   * list is current.
    */
-  async shadowReports(name: string): Promise<SavedShadowReport[]> {
+  async shadowReports(name: string): Promise<CombinedShadowReport[]> {
     await this.saveShadowReportsOf(name);
-    const saved = await this.store.shadowReports(name);
+    const saved = await this.shadows.combined(name, undefined, true);
     if (saved.length === 0) await this.require(name);
     return saved;
   }
 
-  /** Saves every comparison that counted something since its last save (the sync timer, stop, and tests call it). */
-  async saveShadowReports(): Promise<void> {
-    for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) await this.saveShadowReportsOf(name);
+  /**
+   * Saves every comparison that counted something since its last save (the sync timer, stop, and tests call it);
+   * `release` at stop: the parts are marked for a restarted process to continue.
+   */
+  async saveShadowReports(release = false): Promise<void> {
+    for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) await this.saveShadowReportsOf(name, release);
   }
 
   // --- internals ---
@@ -506,8 +513,8 @@ export class DeploymentService implements ServedModels, EventSink {
     return (await this.options.registry.getModelVersion(deployment.modelName, target.version)).version;
   }
 
-  private async saveShadowReportsOf(name: string): Promise<void> {
-    await this.shadows.saveOf(name, this.routing.get(name)?.routing?.shadow?.recorder);
+  private async saveShadowReportsOf(name: string, release = false): Promise<void> {
+    await this.shadows.saveOf(name, this.routing.get(name)?.routing?.shadow?.recorder, release);
   }
 
 }

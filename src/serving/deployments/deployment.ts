@@ -81,13 +81,27 @@ export interface HistoryEntry {
 }
 
 /**
- * A shadow's comparison as last saved: one per (deployment, report.since, report.candidate_version), replaced by
- * each save. `state` is what a recorder needs to continue counting after a restart.
+ * One replica's part of a shadow's comparison as last saved: one per (deployment, report.since,
+ * report.candidate_version, replica), replaced by each save of that replica. The report a reader gets adds up the
+ * parts of every replica (ShadowKeeper.combined). `state` is what a recorder needs to continue counting after a
+ * restart; `released` says the process that counted it stopped after its last save, so that a restarted one may
+ * take the part over (claimShadowReport) and continue it.
  */
 export interface SavedShadowReport {
   report: ShadowReport;
   state: ShadowRecorderState;
   updatedTime: number;
+  /** The server process that counts this part (a random id per process). */
+  replica: string;
+  released: boolean;
+}
+
+/** Which saved part: its row key. */
+export interface ShadowPartKey {
+  deployment: string;
+  since: number;
+  candidateVersion: string;
+  replica: string;
 }
 
 export interface DeploymentStore {
@@ -105,10 +119,18 @@ export interface DeploymentStore {
   history(name: string): Promise<HistoryEntry[]>;
   /** Deployments of this registered model (lineage). */
   findByModel(modelName: string): Promise<Deployment[]>;
-  /** Inserts or replaces the saved report of one shadow comparison (kept when the deployment is deleted, like history). */
+  /**
+   * Inserts or replaces one replica's saved part of a shadow comparison (kept when the deployment is deleted, like
+   * history); other replicas' parts of the same comparison are left as they are.
+   */
   saveShadowReport(saved: SavedShadowReport): Promise<void>;
-  /** The saved reports of a deployment name, newest first (by `since`, then by the time saved). */
+  /** Every replica's saved parts of a deployment name, newest first (by `since`, then by the time saved, then replica). */
   shadowReports(deployment: string): Promise<SavedShadowReport[]>;
+  /**
+   * Hands a released part over to `replica` (which continues counting it, no longer released), atomically: of
+   * several processes claiming the same part exactly one gets true; false when it is gone or not released.
+   */
+  claimShadowReport(part: ShadowPartKey, replica: string): Promise<boolean>;
   /**
    * Records a deployment's health verdict and answers whether this call changed its state (the caller then
    * announces it): atomically, so that of several replicas reaching the same verdict exactly one is told so. A

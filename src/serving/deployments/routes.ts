@@ -1,7 +1,8 @@
 import { invalidParameter } from "../../core/errors.js";
 import type { Fields } from "../../protocol/mlflow/fields.js";
 import type { MlflowEndpoint } from "../../server/mlflow-endpoint.js";
-import type { Deployment, HistoryEntry, SavedShadowReport } from "./deployment.js";
+import type { Deployment, HistoryEntry } from "./deployment.js";
+import type { CombinedShadowReport, ShadowPart } from "./shadow-combine.js";
 import type { CandidateTarget, CreateDeploymentOptions, DeploymentService } from "./deployment-service.js";
 
 /** A deployment on the wire (snake_case, as Cairn's other JSON APIs), with what serves right now. */
@@ -69,8 +70,17 @@ const optionFields = (fields: Fields): CreateDeploymentOptions => {
   };
 };
 
-/** A saved shadow report on the wire: the report as deployments/shadow-report gives it, and when it was saved. */
-const savedReportJson = (saved: SavedShadowReport): Record<string, unknown> => ({ ...saved.report, updated_timestamp: saved.updatedTime });
+/** The replicas' parts of a combined report on the wire: whose, when last saved (absent: the answering process's live counts). */
+const partsJson = (parts: readonly ShadowPart[]): Array<Record<string, unknown>> =>
+  parts.map((p) => ({ replica: p.replica, ...(p.updatedTime !== undefined ? { updated_timestamp: p.updatedTime } : {}), released: p.released }));
+
+/** A saved comparison on the wire: the report as deployments/shadow-report gives it, when last saved, and its parts. */
+const savedReportJson = (saved: CombinedShadowReport): Record<string, unknown> => ({
+  ...saved.report,
+  ...(saved.updatedTime !== undefined ? { updated_timestamp: saved.updatedTime } : {}),
+  replicas: saved.replicas,
+  parts: partsJson(saved.parts),
+});
 
 /** A canary or shadow target: exactly one of `version` (a JSON string or integer) and `model_uri`. */
 const candidate = (fields: Fields): CandidateTarget => {
@@ -160,7 +170,13 @@ export const deploymentRoutes = (service: DeploymentService): MlflowEndpoint[] =
     path: "deployments/shadow-report",
     handle: async (fields) => {
       const current = await service.currentReport(fields.requiredString("name"));
-      return { report: current.report, live: current.live, ...(current.updatedTime !== undefined ? { updated_timestamp: current.updatedTime } : {}) };
+      return {
+        report: current.report,
+        live: current.live,
+        ...(current.updatedTime !== undefined ? { updated_timestamp: current.updatedTime } : {}),
+        replicas: current.replicas,
+        parts: partsJson(current.parts),
+      };
     },
   },
   {

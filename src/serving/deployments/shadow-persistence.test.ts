@@ -54,12 +54,13 @@ describe("saved shadow reports", () => {
     await kit.service.stop();
     kit.service = kit.newService();
     expect(await kit.service.report("pair-prod")).toEqual(before);
-    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ live: false, report: before, updatedTime: expect.any(Number) });
+    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ live: false, report: before, updatedTime: expect.any(Number), replicas: 1 });
 
     // Started: the shadow loads again and continues the same comparison (same since, counts go on).
     await kit.service.start();
     await kit.service.loaded();
-    expect(await kit.service.currentReport("pair-prod")).toEqual({ report: before, live: true });
+    // The stopped process released its part; the restarted one took it over (one part, counted live here).
+    expect(await kit.service.currentReport("pair-prod")).toEqual({ report: before, live: true, replicas: 1, parts: [{ replica: expect.any(String), released: false }] });
     await traffic(kit.service, "pair-prod", 12, 4);
     const continued = await kit.service.report("pair-prod");
     // 12 more: 3 disagreeing (i = 0, 4, 8) and 9 agreeing.
@@ -152,4 +153,40 @@ describe("saved shadow reports", () => {
     expect(second[0]?.[0]).toBe(6);
     expect(second[0]?.[1]).toBeGreaterThan(first[0]?.[1] as number);
   }, 30_000);
+
+  it("continues a part across restarts without traffic; a process that died without stopping leaves its part counting beside a new one", async () => {
+    kit = await DeploymentsKit.open({ syncIntervalMs: 0, clock: tickingClock(20_000) });
+    const v1 = await kit.register("pair", identityModel("float32", 2));
+    const v2 = await kit.register("pair", shiftedModel());
+    await kit.service.create("pair-prod", `models:/pair/${v1}`, {}, ctx);
+    await kit.service.setShadow("pair-prod", { version: v2 }, 1, ctx);
+    await traffic(kit.service, "pair-prod", 6);
+    const store = new SqliteDeploymentStore(kit.db);
+    const rows = async () => (await store.shadowReports("pair-prod")).map((s) => [s.report.mirrored, s.released]);
+
+    // Stopped: released. Restarted, and stopped again having counted nothing: released again, for the next one.
+    await kit.restart();
+    await kit.service.loaded();
+    expect(await rows()).toEqual([[6, false]]);
+    await kit.restart();
+    await kit.service.loaded();
+    expect(await rows()).toEqual([[6, false]]);
+    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ live: true, replicas: 1, report: { mirrored: 6 } });
+
+    // Three more, saved; then the process "dies" (never stops): its part stays claimed, a new process starts its own.
+    await traffic(kit.service, "pair-prod", 3);
+    await kit.service.saveShadowReports();
+    const dead = kit.service;
+    kit.service = kit.newService();
+    await kit.service.start();
+    await kit.service.loaded();
+    expect(await kit.service.currentReport("pair-prod")).toMatchObject({ replicas: 2, report: { mirrored: 9 } });
+    await traffic(kit.service, "pair-prod", 2);
+    const combined = await kit.service.currentReport("pair-prod");
+    expect(combined).toMatchObject({ live: true, replicas: 2, report: { mirrored: 11, compared: 11 } });
+    // The dead process's part says when it was last saved; the live one has no save time.
+    expect(combined.parts.map((p) => p.updatedTime !== undefined)).toEqual([false, true]);
+    await dead.stop();
+    expect(kit.errors).toEqual([]);
+  }, 60_000);
 });

@@ -1,10 +1,8 @@
 import type { OutputComparison } from "./shadow-comparison.js";
+import { LatencySketch, type LatencySummary, type SavedLatencies } from "./shadow-latency.js";
 
-export interface LatencySummary {
-  count: number;
-  p50_ms: number | null;
-  p99_ms: number | null;
-}
+export type { LatencySummary, SavedLatencies } from "./shadow-latency.js";
+
 
 /** The comparison report of a shadow, as deployments/shadow-report returns it. */
 export interface ShadowReport {
@@ -28,18 +26,8 @@ export interface ShadowReport {
   latency: { primary: LatencySummary; candidate: LatencySummary };
 }
 
-/** Samples kept for percentiles; beyond it a reservoir keeps a uniform sample (counts and means stay exact). */
-const MAX_LATENCY_SAMPLES = 100_000;
-/** Latency samples saved per side for a restart to continue from (a uniform subsample beyond it). */
-export const MAX_SAVED_LATENCY_SAMPLES = 10_000;
-
-/** Latencies of one side as saved: how many were seen, and a sample of them. */
-export interface SavedLatencies {
-  seen: number;
-  samples: number[];
-}
-
-/** Everything a recorder counts, so that a restarted server continues the comparison where it stopped. */
+/** Everything a recorder counts, so that a restarted server continues the comparison where it stopped, and so that
+ * the parts of several replicas add up (mergeShadowStates). */
 export interface ShadowRecorderState {
   mirrored: number;
   compared: number;
@@ -56,41 +44,65 @@ export interface ShadowRecorderState {
   candidate_latency: SavedLatencies;
 }
 
-class LatencySamples {
-  private samples: number[] = [];
-  private seen = 0;
-
-  static restore(saved: SavedLatencies): LatencySamples {
-    const restored = new LatencySamples();
-    restored.samples = saved.samples.slice(0, MAX_LATENCY_SAMPLES);
-    restored.seen = Math.max(saved.seen, restored.samples.length);
-    return restored;
-  }
-
-  saved(): SavedLatencies {
-    const n = this.samples.length;
-    if (n <= MAX_SAVED_LATENCY_SAMPLES) return { seen: this.seen, samples: [...this.samples] };
-    // Every k-th of the reservoir (itself uniform) is a uniform subsample.
-    const samples = Array.from({ length: MAX_SAVED_LATENCY_SAMPLES }, (_, i) => this.samples[Math.floor((i * n) / MAX_SAVED_LATENCY_SAMPLES)] as number);
-    return { seen: this.seen, samples };
-  }
-
-  add(ms: number, random: () => number): void {
-    this.seen += 1;
-    if (this.samples.length < MAX_LATENCY_SAMPLES) this.samples.push(ms);
-    else {
-      const slot = Math.floor(random() * this.seen);
-      if (slot < MAX_LATENCY_SAMPLES) this.samples[slot] = ms;
-    }
-  }
-
-  summary(): LatencySummary {
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    // Nearest rank: the smallest sample with at least p of the samples at or below it.
-    const rank = (p: number): number | null => (sorted.length === 0 ? null : (sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? null));
-    return { count: this.seen, p50_ms: rank(0.5), p99_ms: rank(0.99) };
-  }
+/** What a comparison compares: the report's identity fields. */
+export interface ShadowIdentity {
+  deployment: string;
+  primary_version: string;
+  candidate_version: string;
+  share: number;
+  since: number;
 }
+
+const maxOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/**
+ * The state of one recorder that saw every request the parts saw: counts and sums add, maxima take the larger,
+ * latencies merge exactly (LatencySketch.merge). Sums of floating-point differences add in another order than one
+ * recorder would, so means can differ in the last bits.
+ */
+export const mergeShadowStates = (parts: readonly ShadowRecorderState[]): ShadowRecorderState => {
+  const sum = (pick: (s: ShadowRecorderState) => number): number => parts.reduce((total, s) => total + pick(s), 0);
+  return {
+    mirrored: sum((s) => s.mirrored),
+    compared: sum((s) => s.compared),
+    primary_errors: sum((s) => s.primary_errors),
+    candidate_errors: sum((s) => s.candidate_errors),
+    class_compared: sum((s) => s.class_compared),
+    same_class: sum((s) => s.same_class),
+    abs_sum: sum((s) => s.abs_sum),
+    abs_max: parts.reduce<number | null>((max, s) => maxOf(max, s.abs_max), null),
+    rel_sum: sum((s) => s.rel_sum),
+    rel_max: parts.reduce<number | null>((max, s) => maxOf(max, s.rel_max), null),
+    diff_count: sum((s) => s.diff_count),
+    primary_latency: LatencySketch.merge(parts.map((s) => s.primary_latency)).saved(),
+    candidate_latency: LatencySketch.merge(parts.map((s) => s.candidate_latency)).saved(),
+  };
+};
+
+/** The report of a comparison from its (possibly merged) state: rates and means recomputed from the sums. */
+export const shadowReportOf = (identity: ShadowIdentity, state: ShadowRecorderState): ShadowReport => {
+  const mean = (sum: number): number | null => (state.diff_count === 0 ? null : sum / state.diff_count);
+  return {
+    deployment: identity.deployment,
+    primary_version: identity.primary_version,
+    candidate_version: identity.candidate_version,
+    share: identity.share,
+    since: identity.since,
+    mirrored: state.mirrored,
+    compared: state.compared,
+    primary_errors: state.primary_errors,
+    candidate_errors: state.candidate_errors,
+    class_compared: state.class_compared,
+    same_class: state.same_class,
+    agreement_rate: state.class_compared === 0 ? null : state.same_class / state.class_compared,
+    abs_diff: { mean: mean(state.abs_sum), max: state.abs_max },
+    rel_diff: { mean: mean(state.rel_sum), max: state.rel_max },
+    latency: {
+      primary: LatencySketch.restore(state.primary_latency).summary(),
+      candidate: LatencySketch.restore(state.candidate_latency).summary(),
+    },
+  };
+};
 
 /** Running totals of one shadow (primary version vs candidate); reset when the shadow or the primary changes. */
 export class ShadowRecorder {
@@ -107,8 +119,8 @@ export class ShadowRecorder {
   private relSum = 0;
   private relMax: number | null = null;
   private diffCount = 0;
-  private primaryLatency = new LatencySamples();
-  private candidateLatency = new LatencySamples();
+  private primaryLatency = new LatencySketch();
+  private candidateLatency = new LatencySketch();
 
   constructor(
     readonly deployment: string,
@@ -116,12 +128,11 @@ export class ShadowRecorder {
     readonly candidateVersion: string,
     readonly share: number,
     readonly since: number,
-    private readonly random: () => number = Math.random,
   ) {}
 
   /** A recorder that continues from a saved state (same deployment, versions, share and `since`). */
-  static restore(report: ShadowReport, state: ShadowRecorderState, random: () => number = Math.random): ShadowRecorder {
-    const recorder = new ShadowRecorder(report.deployment, report.primary_version, report.candidate_version, report.share, report.since, random);
+  static restore(report: ShadowIdentity, state: ShadowRecorderState): ShadowRecorder {
+    const recorder = new ShadowRecorder(report.deployment, report.primary_version, report.candidate_version, report.share, report.since);
     recorder.mirrored = state.mirrored;
     recorder.compared = state.compared;
     recorder.primaryErrors = state.primary_errors;
@@ -133,8 +144,8 @@ export class ShadowRecorder {
     recorder.relSum = state.rel_sum;
     recorder.relMax = state.rel_max;
     recorder.diffCount = state.diff_count;
-    recorder.primaryLatency = LatencySamples.restore(state.primary_latency);
-    recorder.candidateLatency = LatencySamples.restore(state.candidate_latency);
+    recorder.primaryLatency = LatencySketch.restore(state.primary_latency);
+    recorder.candidateLatency = LatencySketch.restore(state.candidate_latency);
     return recorder;
   }
 
@@ -173,7 +184,7 @@ export class ShadowRecorder {
   recordCandidateError(primaryMs: number): void {
     this.changes += 1;
     this.candidateErrors += 1;
-    this.primaryLatency.add(primaryMs, this.random);
+    this.primaryLatency.add(primaryMs);
   }
 
   recordComparison(comparison: OutputComparison, primaryMs: number, candidateMs: number): void {
@@ -192,28 +203,15 @@ export class ShadowRecorder {
       this.relMax = this.relMax === null ? d : Math.max(this.relMax, d);
     }
     this.diffCount += comparison.absDiffs.length;
-    this.primaryLatency.add(primaryMs, this.random);
-    this.candidateLatency.add(candidateMs, this.random);
+    this.primaryLatency.add(primaryMs);
+    this.candidateLatency.add(candidateMs);
+  }
+
+  identity(): ShadowIdentity {
+    return { deployment: this.deployment, primary_version: this.primaryVersion, candidate_version: this.candidateVersion, share: this.share, since: this.since };
   }
 
   report(): ShadowReport {
-    const mean = (sum: number): number | null => (this.diffCount === 0 ? null : sum / this.diffCount);
-    return {
-      deployment: this.deployment,
-      primary_version: this.primaryVersion,
-      candidate_version: this.candidateVersion,
-      share: this.share,
-      since: this.since,
-      mirrored: this.mirrored,
-      compared: this.compared,
-      primary_errors: this.primaryErrors,
-      candidate_errors: this.candidateErrors,
-      class_compared: this.classCompared,
-      same_class: this.sameClass,
-      agreement_rate: this.classCompared === 0 ? null : this.sameClass / this.classCompared,
-      abs_diff: { mean: mean(this.absSum), max: this.absMax },
-      rel_diff: { mean: mean(this.relSum), max: this.relMax },
-      latency: { primary: this.primaryLatency.summary(), candidate: this.candidateLatency.summary() },
-    };
+    return shadowReportOf(this.identity(), this.state());
   }
 }

@@ -118,9 +118,9 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
       expect(await store.history("prod")).toEqual([]);
     });
 
-    it("saves one shadow report per (deployment, since, candidate), replacing it on each save, newest first, kept after a delete", async () => {
+    it("saves one shadow report per (deployment, since, candidate, replica), replacing it on each save, newest first, kept after a delete", async () => {
       await store.create(deployment, []);
-      const saved = (since: number, candidate: string, mirrored: number, updatedTime: number): SavedShadowReport => ({
+      const saved = (since: number, candidate: string, mirrored: number, updatedTime: number, replica = "r1", released = false): SavedShadowReport => ({
         report: {
           deployment: "prod",
           primary_version: "1",
@@ -151,9 +151,11 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
           rel_max: null,
           diff_count: 2,
           primary_latency: { seen: 2, samples: [1.5, 2] },
-          candidate_latency: { seen: 0, samples: [] },
+          candidate_latency: { seen: 0, samples: [], bins: [] },
         },
         updatedTime,
+        replica,
+        released,
       });
       expect(await store.shadowReports("prod")).toEqual([]);
       await store.saveShadowReport(saved(100, "2", 3, 110));
@@ -166,11 +168,53 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
       expect((await store.shadowReports("prod")).map((s) => s.report.mirrored)).toEqual([1, 4, 7]);
     });
 
+    it("keeps every replica's part of one comparison apart: each replaced only by its own replica's saves", async () => {
+      const part = (replica: string, mirrored: number, updatedTime: number, released = false): SavedShadowReport => ({
+        report: { ...emptyReport, since: 100, mirrored },
+        state: { ...emptyState, mirrored, primary_latency: { seen: 1, samples: [2.5], bins: [[47, 1]] } },
+        updatedTime,
+        replica,
+        released,
+      });
+      await store.saveShadowReport(part("host-a:1:aa", 3, 110));
+      await store.saveShadowReport(part("host-b:2:bb", 5, 115));
+      await store.saveShadowReport(part("host-c:3:cc", 2, 105, true));
+      await store.saveShadowReport(part("host-a:1:aa", 4, 120));
+      // Newest save first; the same time sorts by replica.
+      await store.saveShadowReport(part("host-d:4:dd", 1, 115));
+      expect(await store.shadowReports("prod")).toEqual([
+        part("host-a:1:aa", 4, 120),
+        part("host-b:2:bb", 5, 115),
+        part("host-d:4:dd", 1, 115),
+        part("host-c:3:cc", 2, 105, true),
+      ]);
+    });
+
+    it("hands a released part over to exactly one claimant; an unreleased or unknown part to none", async () => {
+      const part = (replica: string, released: boolean): SavedShadowReport => ({ report: { ...emptyReport, since: 100, mirrored: 7 }, state: emptyState, updatedTime: 110, replica, released });
+      await store.saveShadowReport(part("stopped", true));
+      await store.saveShadowReport(part("running", false));
+      const key = (replica: string) => ({ deployment: "prod", since: 100, candidateVersion: "2", replica });
+      const claims = await Promise.all([store.claimShadowReport(key("stopped"), "new-1"), store.claimShadowReport(key("stopped"), "new-2")]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      const winner = claims[0] ? "new-1" : "new-2";
+      expect(await store.claimShadowReport(key("running"), "new-3")).toBe(false);
+      expect(await store.claimShadowReport(key("gone"), "new-3")).toBe(false);
+      expect(await store.claimShadowReport({ ...key("stopped"), since: 101 }, "new-3")).toBe(false);
+      const parts = await store.shadowReports("prod");
+      expect(parts.map((p) => [p.replica, p.released, p.report.mirrored]).sort()).toEqual([
+        ["running", false, 7],
+        [winner, false, 7],
+      ].sort());
+    });
+
     it("keeps a deployment name that looks like a number a string", async () => {
       await store.saveShadowReport({
         report: { ...emptyReport, deployment: "NaN", candidate_version: "Infinity" },
         state: emptyState,
         updatedTime: 5,
+        replica: "r",
+        released: false,
       });
       expect((await store.shadowReports("NaN"))[0]?.report).toMatchObject({ deployment: "NaN", candidate_version: "Infinity" });
     });

@@ -147,6 +147,9 @@ export class PgDatabase {
             if (message.channel === channel) onMessage(message.payload ?? "");
           });
           next.on("error", () => {
+            // Stopped: the client was handed back to the pool (whose own listener handles its errors); releasing it
+            // again would throw out of the event handler (seen when a test's database is dropped after a stop).
+            if (stopped) return;
             next.release(true);
             if (client === next) client = undefined;
             if (!stopped) setTimeout(() => void attach().then(() => onReconnect?.()), delay);

@@ -6,14 +6,14 @@ import type {
   HealthState,
   HistoryEntry,
   SavedShadowReport,
+  ShadowPartKey,
 } from "../../serving/deployments/deployment.js";
-import type { ShadowRecorderState, ShadowReport } from "../../serving/deployments/shadow-report.js";
 import {
-  decodeJson,
-  encodeJson,
   rowValues,
   toDeployment,
+  shadowReportParams,
   toEntry,
+  toSavedShadowReport,
   type DeploymentRow,
   type HistoryRow,
   type ShadowReportRow,
@@ -194,24 +194,31 @@ export class PgDeploymentStore implements DeploymentStore {
   }
 
   async saveShadowReport(saved: SavedShadowReport): Promise<void> {
-    const { report } = saved;
     await this.db.execute(
-      `INSERT INTO shadow_reports (deployment, since, candidate_version, report, state, updated_time) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (deployment, since, candidate_version)
-       DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time`,
-      [report.deployment, report.since, report.candidate_version, encodeJson(report), encodeJson(saved.state), saved.updatedTime],
+      `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (deployment, since, candidate_version, replica)
+       DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time, released = excluded.released`,
+      shadowReportParams(saved),
     );
   }
 
   async shadowReports(deployment: string): Promise<SavedShadowReport[]> {
     const rows = await this.db.query<ShadowReportRow>(
-      "SELECT report, state, updated_time FROM shadow_reports WHERE deployment = $1 ORDER BY since DESC, updated_time DESC, candidate_version",
+      `SELECT report, state, updated_time, replica, released FROM shadow_reports WHERE deployment = $1
+       ORDER BY since DESC, updated_time DESC, candidate_version, replica`,
       [deployment],
     );
-    return rows.map((row) => ({
-      report: decodeJson<ShadowReport>(row.report),
-      state: decodeJson<ShadowRecorderState>(row.state),
-      updatedTime: row.updated_time,
-    }));
+    return rows.map(toSavedShadowReport);
   }
+
+  async claimShadowReport(part: ShadowPartKey, replica: string): Promise<boolean> {
+    const claimed = await this.db.execute(
+      `UPDATE shadow_reports SET replica = $1, released = 0
+       WHERE deployment = $2 AND since = $3 AND candidate_version = $4 AND replica = $5 AND released = 1`,
+      [replica, part.deployment, part.since, part.candidateVersion, part.replica],
+    );
+    return claimed === 1;
+  }
+
 }

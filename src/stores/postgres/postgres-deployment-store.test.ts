@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { parsePostgresUri } from "./connection-uri.js";
+import { PG_MIGRATIONS, upgradePostgres } from "./migrations.js";
+import { PgDatabase } from "./pg-database.js";
+import { createTempPgDatabase } from "./test-support/temp-database.js";
 import { deployment, describeDeploymentStoreContract } from "../../serving/deployments/store.contract.js";
 import { PgDeploymentStore } from "./pg-deployment-store.js";
 import { openOperationsTestDatabase } from "./test-support/operations-database.js";
@@ -48,6 +52,30 @@ describe("PgDeploymentStore.watchChanges when the listening connection drops", (
     } finally {
       await stop();
       await database.cleanup();
+    }
+  });
+});
+
+describe("PostgreSQL migration 6 (shadow report parts)", () => {
+  it("keeps each saved report as one released part of replica 'saved-before-replicas', which a restart can claim", async () => {
+    const temp = await createTempPgDatabase();
+    const db = new PgDatabase(parsePostgresUri(temp.uri), { maxConnections: 2 });
+    try {
+      await upgradePostgres(db, PG_MIGRATIONS.filter((m) => m.version <= 4));
+      const report = { deployment: "old", primary_version: "1", candidate_version: "2", share: 1, since: 100, mirrored: 5 };
+      await db.query("INSERT INTO shadow_reports (deployment, since, candidate_version, report, state, updated_time) VALUES ('old', 100, '2', $1, '{}', 150)", [
+        JSON.stringify(report),
+      ]);
+      expect(await upgradePostgres(db)).toMatchObject({ from: 4 });
+      const store = new PgDeploymentStore(db);
+      expect(await store.shadowReports("old")).toEqual([{ report, state: {}, updatedTime: 150, replica: "saved-before-replicas", released: true }]);
+      const key = { deployment: "old", since: 100, candidateVersion: "2", replica: "saved-before-replicas" };
+      expect(await store.claimShadowReport(key, "host:1:ab")).toBe(true);
+      expect(await store.claimShadowReport(key, "host:2:cd")).toBe(false);
+      expect((await store.shadowReports("old")).map((p) => [p.replica, p.released])).toEqual([["host:1:ab", false]]);
+    } finally {
+      await db.close();
+      await temp.drop();
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { Actor } from "../../core/actor.js";
-import type { Deployment, DeploymentRole, HistoryEntry, SwitchReason, TrafficPolicy } from "../../serving/deployments/deployment.js";
+import type { Deployment, DeploymentRole, HistoryEntry, SavedShadowReport, SwitchReason, TrafficPolicy } from "../../serving/deployments/deployment.js";
+import type { ShadowRecorderState, ShadowReport } from "../../serving/deployments/shadow-report.js";
 
 /** Rows of deployments and their history and shadow reports as both backends read them (same columns). */
 export interface DeploymentRow {
@@ -23,7 +24,29 @@ export interface ShadowReportRow {
   report: string;
   state: string;
   updated_time: number;
+  replica: string;
+  released: number;
 }
+
+/** The columns of a saved part, in the order of the INSERT of both backends. */
+export const shadowReportParams = (saved: SavedShadowReport): Array<string | number> => [
+  saved.report.deployment,
+  saved.report.since,
+  saved.report.candidate_version,
+  saved.replica,
+  encodeJson(saved.report),
+  encodeJson(saved.state),
+  saved.updatedTime,
+  saved.released ? 1 : 0,
+];
+
+export const toSavedShadowReport = (row: ShadowReportRow): SavedShadowReport => ({
+  report: decodeJson<ShadowReport>(row.report),
+  state: decodeJson<ShadowRecorderState>(row.state),
+  updatedTime: Number(row.updated_time),
+  replica: row.replica,
+  released: Number(row.released) === 1,
+});
 
 /** JSON with non-finite numbers kept (a NaN output makes a NaN mean): written as "NaN", "Infinity", "-Infinity". */
 export const NON_FINITE = new Set(["NaN", "Infinity", "-Infinity"]);

@@ -23,6 +23,7 @@ import { MODEL_VERSION_MANIFESTS_MIGRATION } from "./schema/021-model-version-ma
 import { PREDICTION_LOG_RETENTION_MIGRATION } from "./schema/022-prediction-log-retention.js";
 import { AUDIT_DIGESTS_MIGRATION } from "./schema/023-audit-digests.js";
 import { MONITOR_LEASES_MIGRATION } from "./schema/024-monitor-leases.js";
+import { SHADOW_REPORT_PARTS_MIGRATION } from "./schema/025-shadow-report-parts.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -164,6 +165,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   PREDICTION_LOG_RETENTION_MIGRATION,
   AUDIT_DIGESTS_MIGRATION,
   MONITOR_LEASES_MIGRATION,
+  SHADOW_REPORT_PARTS_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -74,4 +74,25 @@ describe("SqliteDeploymentStore", () => {
     expect((await store.get("old"))?.options).toEqual(bounded);
     expect((await store.list()).map((d) => d.options)).toEqual([bounded]);
   });
+
+  it("migrates a version-23 database's saved shadow reports (migration 25): each one released part a restart continues", async () => {
+    db.close();
+    const file = join(folder, "v23.db");
+    const raw = new Sqlite(file);
+    migrate(raw, SQLITE_MIGRATIONS.filter((m) => m.version <= 23));
+    const report = { deployment: "old", primary_version: "1", candidate_version: "2", share: 1, since: 100, mirrored: 5 };
+    const state = { mirrored: 5, primary_latency: { seen: 2, samples: [1, 2] }, candidate_latency: { seen: 2, samples: [3, 4] } };
+    raw
+      .prepare("INSERT INTO shadow_reports (deployment, since, candidate_version, report, state, updated_time) VALUES ('old', 100, '2', ?, ?, 150)")
+      .run(JSON.stringify(report), JSON.stringify(state));
+    expect(migrate(raw)).toBe(LATEST_SCHEMA_VERSION);
+    raw.close();
+    db = openDatabase(file);
+    store = new SqliteDeploymentStore(db);
+    const [part] = await store.shadowReports("old");
+    expect(part).toMatchObject({ report, state, updatedTime: 150, replica: "saved-before-replicas", released: true });
+    const key = { deployment: "old", since: 100, candidateVersion: "2", replica: "saved-before-replicas" };
+    expect(await store.claimShadowReport(key, "host:1:ab")).toBe(true);
+    expect((await store.shadowReports("old")).map((p) => [p.replica, p.released])).toEqual([["host:1:ab", false]]);
+  });
 });

@@ -7,14 +7,14 @@ import type {
   HealthState,
   HistoryEntry,
   SavedShadowReport,
+  ShadowPartKey,
 } from "../../serving/deployments/deployment.js";
-import type { ShadowRecorderState, ShadowReport } from "../../serving/deployments/shadow-report.js";
 import {
-  decodeJson,
-  encodeJson,
   rowValues,
   toDeployment,
+  shadowReportParams,
   toEntry,
+  toSavedShadowReport,
   type DeploymentRow,
   type HistoryRow,
   type ShadowReportRow,
@@ -152,28 +152,40 @@ export class SqliteDeploymentStore implements DeploymentStore {
   }
 
   async saveShadowReport(saved: SavedShadowReport): Promise<void> {
-    const { report } = saved;
     this.conn.write(() => {
       this.conn
         .stmt(
-          `INSERT INTO shadow_reports (deployment, since, candidate_version, report, state, updated_time) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (deployment, since, candidate_version)
-           DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time`,
+          `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (deployment, since, candidate_version, replica)
+           DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time, released = excluded.released`,
         )
-        .run(report.deployment, report.since, report.candidate_version, encodeJson(report), encodeJson(saved.state), saved.updatedTime);
+        .run(...shadowReportParams(saved));
     });
   }
 
   async shadowReports(deployment: string): Promise<SavedShadowReport[]> {
     const rows = this.conn
-      .stmt("SELECT report, state, updated_time FROM shadow_reports WHERE deployment = ? ORDER BY since DESC, updated_time DESC, candidate_version")
+      .stmt(
+        `SELECT report, state, updated_time, replica, released FROM shadow_reports WHERE deployment = ?
+         ORDER BY since DESC, updated_time DESC, candidate_version, replica`,
+      )
       .all(deployment) as ShadowReportRow[];
-    return rows.map((row) => ({
-      report: decodeJson<ShadowReport>(row.report),
-      state: decodeJson<ShadowRecorderState>(row.state),
-      updatedTime: row.updated_time,
-    }));
+    return rows.map(toSavedShadowReport);
   }
+
+  async claimShadowReport(part: ShadowPartKey, replica: string): Promise<boolean> {
+    return this.conn.write(
+      () =>
+        this.conn
+          .stmt(
+            `UPDATE shadow_reports SET replica = ?, released = 0
+             WHERE deployment = ? AND since = ? AND candidate_version = ? AND replica = ? AND released = 1`,
+          )
+          .run(replica, part.deployment, part.since, part.candidateVersion, part.replica).changes === 1,
+    );
+  }
+
 
   async findByModel(modelName: string): Promise<Deployment[]> {
     return (this.conn.stmt("SELECT * FROM deployments WHERE model_name = ? ORDER BY name").all(modelName) as DeploymentRow[]).map((row) =>

@@ -1,6 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { formatTime } from "../../format";
 import { renderWithApp } from "../../test-support/render";
 import DeploymentPage from "./deployment-page";
 import type { DeploymentWire, HistoryEntryWire, ShadowReportWire } from "./deployment-wire";
@@ -85,6 +86,28 @@ describe("DeploymentPage", () => {
       `POST ${window.location.origin}/deployments/churn/invocations`,
       `POST ${window.location.origin}/v2/models/churn/infer`,
     ]);
+  });
+
+  it("says how many servers a combined shadow report adds up and when the oldest part was saved", async () => {
+    api({
+      [`GET ${CAIRN}/deployments/shadow-report`]: () => ({
+        body: {
+          report,
+          live: true,
+          updated_timestamp: 1_700_000_090_000,
+          replicas: 3,
+          parts: [
+            { replica: "a:1:aa", released: false },
+            { replica: "b:2:bb", updated_timestamp: 1_700_000_090_000, released: false },
+            { replica: "c:3:cc", updated_timestamp: 1_700_000_080_000, released: true },
+          ],
+        },
+      }),
+    });
+    renderWithApp(<DeploymentPage name="churn" />, "/deployments/churn");
+    const shadow = await screen.findByRole("region", { name: "Shadow comparison: v3 against v1" });
+    const note = await within(shadow).findByText(/^Combined from 3 server processes; the oldest part was saved at /);
+    expect(note.textContent).toContain(formatTime(1_700_000_080_000));
   });
 
   it("promotes after a confirmation and shows the new state", async () => {

@@ -66,15 +66,27 @@ export interface HistoryEntryWire {
 /** The shadow comparison report is the server's own type (a type-only import: nothing of the server is bundled). */
 export type { LatencySummaryWire, ShadowReportWire };
 
+/** One server process's part of a comparison: when it was last saved (absent: the answering server's live counts). */
+export interface ShadowPartWire {
+  replica: string;
+  updated_timestamp?: number;
+  released: boolean;
+}
+
+/** The comparison as every replica counted it: `replicas` processes contributed, each part saved at its own time. */
 export interface CurrentShadowReportWire {
   report: ShadowReportWire;
   live: boolean;
   updated_timestamp?: number;
+  replicas?: number;
+  parts?: ShadowPartWire[];
 }
 
 /** One of deployments/shadow-reports: a saved comparison (also of shadows that ended), newest first. */
 export interface SavedShadowReportWire extends ShadowReportWire {
-  updated_timestamp: number;
+  updated_timestamp?: number;
+  replicas?: number;
+  parts?: ShadowPartWire[];
 }
 
 /** One logged request (serving/predictions); inputs and outputs are left out of the UI's type on purpose. */

@@ -47,7 +47,10 @@ export const SavedReportsCard = ({ name }: { name: string }): ReactNode => {
                   v{r.candidate_version} against v{r.primary_version}
                 </td>
                 <td>{formatTime(r.since)}</td>
-                <td>{formatTime(r.updated_timestamp)}</td>
+                <td>
+                  {formatTime(r.updated_timestamp)}
+                  {(r.replicas ?? 1) > 1 ? <span className="muted"> ({r.replicas} servers)</span> : null}
+                </td>
                 <td className="num">{r.compared.toLocaleString("en-US")}</td>
                 <td className="num">{formatRate(r.agreement_rate)}</td>
                 <td className="num">{r.abs_diff.mean === null ? "—" : formatNumber(r.abs_diff.mean)}</td>
