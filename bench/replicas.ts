@@ -1,9 +1,10 @@
 import autocannon from "autocannon";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startPostgresCluster, type PostgresCluster } from "../src/stores/postgres/test-support/postgres-cluster.js";
+import { machineCpuMs, postmasterPid, readProcesses, topmostNamed, treeCpuMs } from "./proc-cpu.js";
 import { startNginx, type LoadBalancer } from "../test/support/nginx-balancer.js";
 import { parseReplicaBackend } from "../test/support/replica-backend.js";
 import { startReplicaSet, type ReplicaSet } from "../test/support/replica-set.js";
@@ -27,7 +28,8 @@ const BACKEND = parseReplicaBackend(process.env.BENCH_REPLICAS_BACKEND, "sqlite"
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 /** Each configuration is measured this many times, interleaved with the others; the best round counts. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = 16;
+/** autocannon's connections (16): the same for every configuration. */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SEARCH_RUNS = 1_000;
 const MODELS = 50;
 const api = "/api/2.0/mlflow";
@@ -93,21 +95,95 @@ interface Figures {
   p99_ms: number;
 }
 
-const load = async (url: string, requests: RequestSpec[]): Promise<Figures> => {
+/** CPU milliseconds used so far by each part of the benchmark, and by the whole machine (other agents included). */
+interface CpuSnapshot {
+  at_ms: number;
+  replicas: number[];
+  postgres: number;
+  nginx: number;
+  generator: number;
+  machine: number;
+}
+type Probe = () => CpuSnapshot;
+
+/** One measured window: the request figures and the CPU each part spent on them. */
+interface Window {
+  figures: Figures;
+  wall_ms: number;
+  /** CPU ms over the window: each replica, PostgreSQL (all the cluster's processes), nginx, this process (autocannon). */
+  cpu: { replicas: number[]; postgres: number; nginx: number; generator: number; machine: number };
+}
+
+const load = async (url: string, requests: RequestSpec[], probe: Probe): Promise<Window> => {
+  const before = probe();
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests });
+  const after = probe();
   const perSecond = result["2xx"] / result.duration;
   return {
-    requests: result["2xx"],
-    failed: result.non2xx + result.errors + result.timeouts,
-    requests_per_s: round(perSecond, 0),
-    requests_per_s_per_core: round(perSecond / cpus().length, 0),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
+    figures: {
+      requests: result["2xx"],
+      failed: result.non2xx + result.errors + result.timeouts,
+      requests_per_s: round(perSecond, 0),
+      requests_per_s_per_core: round(perSecond / cpus().length, 0),
+      p50_ms: result.latency.p50,
+      p99_ms: result.latency.p99,
+    },
+    wall_ms: after.at_ms - before.at_ms,
+    cpu: {
+      replicas: after.replicas.map((ms, i) => ms - (before.replicas[i] ?? 0)),
+      postgres: after.postgres - before.postgres,
+      nginx: after.nginx - before.nginx,
+      generator: after.generator - before.generator,
+      machine: after.machine - before.machine,
+    },
+  };
+};
+
+const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
+const ours = (cpu: Window["cpu"]): number => sum(cpu.replicas) + cpu.postgres + cpu.nginx + cpu.generator;
+
+/** Where the cores went over one window: cores busy (CPU s / wall s) and CPU ms per completed request, per part. */
+const cpuFigures = (window: Window) => {
+  const { cpu, wall_ms: wall } = window;
+  const requests = Math.max(1, window.figures.requests);
+  const cores = (ms: number) => round(ms / wall);
+  const perRequest = (ms: number) => round(ms / requests, 3);
+  return {
+    wall_s: round(wall / 1000),
+    cores_busy: {
+      replicas: cpu.replicas.map(cores),
+      postgres: cores(cpu.postgres),
+      nginx: cores(cpu.nginx),
+      generator: cores(cpu.generator),
+      benchmark_total: cores(ours(cpu)),
+      machine: cores(cpu.machine),
+      other_processes: cores(Math.max(0, cpu.machine - ours(cpu))),
+    },
+    cpu_ms_per_request: {
+      replicas: perRequest(sum(cpu.replicas)),
+      postgres: perRequest(cpu.postgres),
+      nginx: perRequest(cpu.nginx),
+      generator: perRequest(cpu.generator),
+      total: perRequest(ours(cpu)),
+    },
+  };
+};
+
+/** CPU ms per request over every round of a configuration (CPU summed, requests summed): steadier than one round. */
+const perRequestOverRounds = (windows: readonly Window[]) => {
+  const requests = Math.max(1, sum(windows.map((window) => window.figures.requests)));
+  const total = (pick: (cpu: Window["cpu"]) => number) => round(sum(windows.map((window) => pick(window.cpu))) / requests, 3);
+  return {
+    replicas: total((cpu) => sum(cpu.replicas)),
+    postgres: total((cpu) => cpu.postgres),
+    nginx: total((cpu) => cpu.nginx),
+    generator: total((cpu) => cpu.generator),
+    total: total(ours),
   };
 };
 
 /** (a) Each connection logs to its own fresh run, steps never repeating (the MLflow client's log_metric). */
-const logMetric = async (url: string): Promise<Figures> => {
+const logMetric = async (url: string, probe: Probe): Promise<Window> => {
   const runIds = await createRuns(url, CONNECTIONS);
   let next = 0;
   return load(url, [
@@ -127,11 +203,11 @@ const logMetric = async (url: string): Promise<Figures> => {
         return request;
       },
     },
-  ]);
+  ], probe);
 };
 
 /** (b) runs/search (a filter, an order, a page of 50) and models:/NAME@champion lookups in turn. */
-const reads = async (url: string, experimentId: string): Promise<Figures> => {
+const reads = async (url: string, experimentId: string, probe: Probe): Promise<Window> => {
   const search = JSON.stringify({ experiment_ids: [experimentId], filter: "metrics.m0 > 0.5 AND params.p0 = 'v3'", order_by: ["metrics.m1 DESC"], max_results: 50 });
   let model = 0;
   return load(url, [
@@ -143,7 +219,17 @@ const reads = async (url: string, experimentId: string): Promise<Figures> => {
         return request;
       },
     },
-  ]);
+  ], probe);
+};
+
+const analyze = async (uri: string): Promise<void> => {
+  const client = new pg.Client({ connectionString: uri });
+  await client.connect();
+  try {
+    await client.query("ANALYZE");
+  } finally {
+    await client.end();
+  }
 };
 
 /** The database every replica shares: a file, or a fresh database on a cluster started for this run. */
@@ -160,6 +246,7 @@ const openBackend = async (dir: string): Promise<{ uri: string; cluster?: Postgr
 };
 
 export const runReplicaBenchmarks = async () => {
+  const loadAtStart = loadavg().map((value) => round(value));
   const dir = await mkdtemp(path.join(tmpdir(), "cairn-bench-replicas-"));
   let set: ReplicaSet | undefined;
   let single: LoadBalancer | undefined;
@@ -170,25 +257,82 @@ export const runReplicaBenchmarks = async () => {
     if (one === undefined) throw new Error("no replica");
     single = await startNginx([one.port]);
     const { experimentId } = await populate(set.url);
+    // Table statistics for the freshly loaded rows, as autovacuum's analyze gives them within a minute of a bulk
+    // load on any running cluster. Without them the reads depended on the order of the measurements: planned on
+    // empty statistics, runs/search cost PostgreSQL ~62 ms of CPU per request (25 req/s) until autovacuum ran.
+    if (backend.cluster !== undefined) await analyze(backend.uri);
+
+    const replicaPids = set.replicas.map((replica) => replica.child.pid ?? -1);
+    const postgres = backend.cluster === undefined ? undefined : postmasterPid(backend.cluster.dataDir);
+    const probe: Probe = () => {
+      const processes = readProcesses();
+      const { user, system } = process.cpuUsage();
+      return {
+        at_ms: performance.now(),
+        replicas: replicaPids.map((pid) => treeCpuMs(processes, pid)),
+        postgres: postgres === undefined ? 0 : treeCpuMs(processes, postgres),
+        // Both nginx instances (one in front of replica 0 alone, one in front of the three): the idle one costs ~0.
+        nginx: sum(topmostNamed(processes, process.pid, "nginx").map((pid) => treeCpuMs(processes, pid))),
+        generator: (user + system) / 1000,
+        machine: machineCpuMs().busy,
+      };
+    };
 
     const targets = { one_replica: one.url, one_replica_behind_nginx: single.url, three_replicas_behind_nginx: set.url };
     type Target = keyof typeof targets;
-    /** Every target in turn, ROUNDS times; each keeps its best round (a short warm-up of the same path before each). */
-    const measure = async (work: (url: string) => Promise<Figures>): Promise<Record<Target, Figures>> => {
-      const best: Partial<Record<Target, Figures>> = {};
+    /**
+     * Every target in turn, ROUNDS times; each keeps its best round by requests/s (a short warm-up of the same path
+     * before each), and every round's CPU for the per-request figures, which neighbours move far less than req/s.
+     */
+    const measure = async (work: (url: string, probe: Probe) => Promise<Window>) => {
+      const windows: Record<Target, Window[]> = { one_replica: [], one_replica_behind_nginx: [], three_replicas_behind_nginx: [] };
       for (let round = 0; round < ROUNDS; round += 1) {
         const order = Object.keys(targets) as Target[];
         for (const target of [...order.slice(round % order.length), ...order.slice(0, round % order.length)]) {
           const url = targets[target];
           await autocannon({ url, connections: 4, duration: 1, requests: [{ method: "GET", path: "/health" }] });
-          const figures = await work(url);
-          if ((best[target]?.requests_per_s ?? -1) < figures.requests_per_s) best[target] = figures;
+          windows[target].push(await work(url, probe));
         }
       }
-      return best as Record<Target, Figures>;
+      const best = (target: Target): Window =>
+        windows[target].reduce((top, window) => (window.figures.requests_per_s > top.figures.requests_per_s ? window : top));
+      const figures = (target: Target) => {
+        const window = best(target);
+        return {
+          ...window.figures,
+          cpu: cpuFigures(window),
+          cpu_ms_per_request_all_rounds: perRequestOverRounds(windows[target]),
+          rounds_requests_per_s: windows[target].map((each) => each.figures.requests_per_s),
+        };
+      };
+      const result = { one_replica: figures("one_replica"), one_replica_behind_nginx: figures("one_replica_behind_nginx"), three_replicas_behind_nginx: figures("three_replicas_behind_nginx") };
+      const one = result.one_replica_behind_nginx;
+      const three = result.three_replicas_behind_nginx;
+      const cores = cpus().length;
+      // The honest per-core figures. Replica CPU per request with one and with three: equal means the replicas add no
+      // coordination cost, and N replica cores serve N times one. The machine's ceiling: with every part's CPU per
+      // request as measured with three replicas, all `cores` of this machine (nothing else running) complete at most
+      // cores / total ms per request; against one replica's requests/s that bounds the ratio this machine can show.
+      const ceiling = (cores * 1000) / three.cpu_ms_per_request_all_rounds.total;
+      const perCore = {
+        replica_cpu_ms_per_request: { one: one.cpu_ms_per_request_all_rounds.replicas, three: three.cpu_ms_per_request_all_rounds.replicas },
+        replica_cpu_three_to_one: round(three.cpu_ms_per_request_all_rounds.replicas / one.cpu_ms_per_request_all_rounds.replicas),
+        requests_per_s_per_replica_core: {
+          one: round(1000 / one.cpu_ms_per_request_all_rounds.replicas, 0),
+          three: round(1000 / three.cpu_ms_per_request_all_rounds.replicas, 0),
+        },
+        requests_per_s_per_core_all_parts: {
+          one: round(1000 / one.cpu_ms_per_request_all_rounds.total, 0),
+          three: round(1000 / three.cpu_ms_per_request_all_rounds.total, 0),
+        },
+        one_replica_cores_busy: { benchmark: one.cpu.cores_busy.benchmark_total, machine: one.cpu.cores_busy.machine, of: cores },
+        ceiling_requests_per_s_on_these_cores: round(ceiling, 0),
+        ceiling_three_to_one: round(ceiling / one.requests_per_s),
+      };
+      return { ...result, per_core: perCore };
     };
     const metric = await measure(logMetric);
-    const read = await measure((url) => reads(url, experimentId));
+    const read = await measure((url, each) => reads(url, experimentId, each));
     // The baseline is one replica behind the same nginx: the same path as the three. autocannon straight at a
     // replica measured it 1.3x to 6x slower than through nginx in every run (p50 up to 149 ms against 3-18 ms: the
     // client's connections, not the server's work), so that figure is kept for reference only.
@@ -202,6 +346,8 @@ export const runReplicaBenchmarks = async () => {
       seconds_each: SECONDS,
       rounds: ROUNDS,
       connections: CONNECTIONS,
+      load_average_at_start: loadAtStart,
+      load_average_at_end: loadavg().map((value) => round(value)),
       log_metric: { ...metric, ...ratio(metric), target: "three_to_one >= 1" },
       reads: { ...read, ...ratio(read), target: "three_to_one >= 1.3", mix: "runs/search (filter, order, 50 of 1,000 runs) and registered-models/alias in turn" },
     };
