@@ -15,7 +15,15 @@ import { startReplicaSet, type ReplicaSet } from "../test/support/replica-set.js
  *  - three replicas behind nginx (round robin),
  * under (a) single runs/log-metric requests (target: three >= one, nothing lost to coordination) and (b) read traffic,
  * runs/search and registered-models/alias lookups in turn (target: three >= 1.3x one). Load from this process with
- * autocannon; the servers are `cairn server` child processes, nginx another. Figures per core divide by the cores.
+ * autocannon; the servers are `cairn server` child processes, nginx another.
+ *
+ * Where the cores go: around every measured window the CPU time of each replica, of every process of the PostgreSQL
+ * cluster, of nginx and of this process (the load generator) is read from /proc (bench/proc-cpu.ts), with the whole
+ * machine's. Each configuration prints cores busy per part and CPU ms per request per part; `per_core` puts them
+ * together: replica CPU per request with one and with three replicas (and with one given the load each of the three
+ * had: the control), requests/s per replica core, and the bound of a quiet machine. req/s moves with the other
+ * agents on the machine; CPU per request much less, so it is the figure to compare between runs.
+ * BENCH_CONNECTIONS sets autocannon's connections (16).
  *
  * BENCH_REPLICAS_BACKEND=postgresql runs the replicas on a throw-away PostgreSQL 15 cluster with its real durability
  * (startPostgresCluster({ fast: false })); the default is one SQLite file (WAL) shared by the processes, which is not
@@ -105,6 +113,14 @@ interface CpuSnapshot {
   machine: number;
 }
 type Probe = () => CpuSnapshot;
+/** Where a measurement sends its load, with how many connections, and how it reads the CPU counters. */
+interface Target {
+  url: string;
+  connections: number;
+  /** Requests per second over all connections (autocannon's overallRate); unset: as fast as answers come. */
+  rate?: number;
+  probe: Probe;
+}
 
 /** One measured window: the request figures and the CPU each part spent on them. */
 interface Window {
@@ -114,9 +130,9 @@ interface Window {
   cpu: { replicas: number[]; postgres: number; nginx: number; generator: number; machine: number };
 }
 
-const load = async (url: string, requests: RequestSpec[], probe: Probe): Promise<Window> => {
+const load = async ({ url, connections, rate, probe }: Target, requests: RequestSpec[]): Promise<Window> => {
   const before = probe();
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests });
+  const result = await autocannon({ url, connections, duration: SECONDS, requests, ...(rate === undefined ? {} : { overallRate: rate }) });
   const after = probe();
   const perSecond = result["2xx"] / result.duration;
   return {
@@ -183,10 +199,10 @@ const perRequestOverRounds = (windows: readonly Window[]) => {
 };
 
 /** (a) Each connection logs to its own fresh run, steps never repeating (the MLflow client's log_metric). */
-const logMetric = async (url: string, probe: Probe): Promise<Window> => {
-  const runIds = await createRuns(url, CONNECTIONS);
+const logMetric = async (target: Target): Promise<Window> => {
+  const runIds = await createRuns(target.url, target.connections);
   let next = 0;
-  return load(url, [
+  return load(target, [
     {
       method: "POST",
       path: `${api}/runs/log-metric`,
@@ -203,14 +219,14 @@ const logMetric = async (url: string, probe: Probe): Promise<Window> => {
         return request;
       },
     },
-  ], probe);
+  ]);
 };
 
 /** (b) runs/search (a filter, an order, a page of 50) and models:/NAME@champion lookups in turn. */
-const reads = async (url: string, experimentId: string, probe: Probe): Promise<Window> => {
+const reads = async (target: Target, experimentId: string): Promise<Window> => {
   const search = JSON.stringify({ experiment_ids: [experimentId], filter: "metrics.m0 > 0.5 AND params.p0 = 'v3'", order_by: ["metrics.m1 DESC"], max_results: 50 });
   let model = 0;
-  return load(url, [
+  return load(target, [
     { method: "POST", path: `${api}/runs/search`, headers: json, body: search },
     {
       method: "GET",
@@ -219,7 +235,7 @@ const reads = async (url: string, experimentId: string, probe: Probe): Promise<W
         return request;
       },
     },
-  ], probe);
+  ]);
 };
 
 const analyze = async (uri: string): Promise<void> => {
@@ -278,61 +294,80 @@ export const runReplicaBenchmarks = async () => {
       };
     };
 
-    const targets = { one_replica: one.url, one_replica_behind_nginx: single.url, three_replicas_behind_nginx: set.url };
-    type Target = keyof typeof targets;
+    const targets = {
+      one_replica: { url: one.url, connections: CONNECTIONS, probe },
+      one_replica_behind_nginx: { url: single.url, connections: CONNECTIONS, probe },
+      three_replicas_behind_nginx: { url: set.url, connections: CONNECTIONS, probe },
+    } satisfies Record<string, Target>;
+    type Name = keyof typeof targets;
+    const names = Object.keys(targets) as Name[];
     /**
      * Every target in turn, ROUNDS times; each keeps its best round by requests/s (a short warm-up of the same path
      * before each), and every round's CPU for the per-request figures, which neighbours move far less than req/s.
      */
-    const measure = async (work: (url: string, probe: Probe) => Promise<Window>) => {
-      const windows: Record<Target, Window[]> = { one_replica: [], one_replica_behind_nginx: [], three_replicas_behind_nginx: [] };
+    const singleUrl = single.url;
+    const measure = async (work: (target: Target) => Promise<Window>) => {
+      const windows = Object.fromEntries(names.map((name) => [name, [] as Window[]])) as Record<Name, Window[]>;
       for (let round = 0; round < ROUNDS; round += 1) {
-        const order = Object.keys(targets) as Target[];
-        for (const target of [...order.slice(round % order.length), ...order.slice(0, round % order.length)]) {
-          const url = targets[target];
-          await autocannon({ url, connections: 4, duration: 1, requests: [{ method: "GET", path: "/health" }] });
-          windows[target].push(await work(url, probe));
+        for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
+          const target = targets[name];
+          await autocannon({ url: target.url, connections: 4, duration: 1, requests: [{ method: "GET", path: "/health" }] });
+          windows[name].push(await work(target));
         }
       }
-      const best = (target: Target): Window =>
-        windows[target].reduce((top, window) => (window.figures.requests_per_s > top.figures.requests_per_s ? window : top));
-      const figures = (target: Target) => {
-        const window = best(target);
+      const figures = (rounds: readonly Window[]) => {
+        const best = rounds.reduce((top, window) => (window.figures.requests_per_s > top.figures.requests_per_s ? window : top));
         return {
-          ...window.figures,
-          cpu: cpuFigures(window),
-          cpu_ms_per_request_all_rounds: perRequestOverRounds(windows[target]),
-          rounds_requests_per_s: windows[target].map((each) => each.figures.requests_per_s),
+          ...best.figures,
+          cpu: cpuFigures(best),
+          cpu_ms_per_request_all_rounds: perRequestOverRounds(rounds),
+          rounds_requests_per_s: rounds.map((each) => each.figures.requests_per_s),
         };
       };
-      const result = { one_replica: figures("one_replica"), one_replica_behind_nginx: figures("one_replica_behind_nginx"), three_replicas_behind_nginx: figures("three_replicas_behind_nginx") };
-      const one = result.one_replica_behind_nginx;
-      const three = result.three_replicas_behind_nginx;
+      // A control, not a baseline: one replica behind nginx given the load each of the three had (a third of the
+      // connections, a third of the three's requests/s, round by round). A Node process serves a request for less
+      // CPU when more arrive together (one event-loop turn, epoll wake-up and pg round trip shared by several), so
+      // the three's replica CPU per request is to be compared with this one's: what is left is what three processes
+      // cost beyond the load each one sees (coordination, or three processes taking turns on two cores).
+      const control: Window[] = [];
+      for (const window of windows.three_replicas_behind_nginx) {
+        const target = { url: singleUrl, connections: Math.max(1, Math.round(CONNECTIONS / 3)), rate: Math.max(1, Math.round(window.figures.requests_per_s / 3)), probe };
+        await autocannon({ url: target.url, connections: 4, duration: 1, requests: [{ method: "GET", path: "/health" }] });
+        control.push(await work(target));
+      }
+      const one = figures(windows.one_replica_behind_nginx);
+      const three = figures(windows.three_replicas_behind_nginx);
+      const atTheLoadOfOne = figures(control);
+      const result = {
+        one_replica: figures(windows.one_replica),
+        one_replica_behind_nginx: one,
+        three_replicas_behind_nginx: three,
+        one_replica_behind_nginx_at_the_load_of_one_of_three: atTheLoadOfOne,
+      };
       const cores = cpus().length;
-      // The honest per-core figures. Replica CPU per request with one and with three: equal means the replicas add no
-      // coordination cost, and N replica cores serve N times one. The machine's ceiling: with every part's CPU per
-      // request as measured with three replicas, all `cores` of this machine (nothing else running) complete at most
-      // cores / total ms per request; against one replica's requests/s that bounds the ratio this machine can show.
-      const ceiling = (cores * 1000) / three.cpu_ms_per_request_all_rounds.total;
+      const replicaMs = (figures: typeof one) => figures.cpu_ms_per_request_all_rounds.replicas;
+      const totalMs = (figures: typeof one) => figures.cpu_ms_per_request_all_rounds.total;
+      // The honest per-core figures. Replica CPU per request with one and with three (at the same load per replica:
+      // the control): equal means the replicas add no coordination cost, and N replica cores serve N times one.
+      // The bound of a quiet machine: a replica's JavaScript runs on one core, so R replicas complete at most
+      // R x 1000 / replica ms per request; all the parts together (replicas, PostgreSQL, nginx, the load generator)
+      // at most cores x 1000 / total ms per request. Whichever is lower is what this machine can show, other agents
+      // or not; a bigger machine moves only the second.
+      const bound = (replicas: number, figures: typeof one) => Math.min((replicas * 1000) / replicaMs(figures), (cores * 1000) / totalMs(figures));
       const perCore = {
-        replica_cpu_ms_per_request: { one: one.cpu_ms_per_request_all_rounds.replicas, three: three.cpu_ms_per_request_all_rounds.replicas },
-        replica_cpu_three_to_one: round(three.cpu_ms_per_request_all_rounds.replicas / one.cpu_ms_per_request_all_rounds.replicas),
-        requests_per_s_per_replica_core: {
-          one: round(1000 / one.cpu_ms_per_request_all_rounds.replicas, 0),
-          three: round(1000 / three.cpu_ms_per_request_all_rounds.replicas, 0),
-        },
-        requests_per_s_per_core_all_parts: {
-          one: round(1000 / one.cpu_ms_per_request_all_rounds.total, 0),
-          three: round(1000 / three.cpu_ms_per_request_all_rounds.total, 0),
-        },
+        replica_cpu_ms_per_request: { one: replicaMs(one), one_at_the_load_of_one_of_three: replicaMs(atTheLoadOfOne), three: replicaMs(three) },
+        replica_cpu_three_to_one: round(replicaMs(three) / replicaMs(one)),
+        replica_cpu_three_to_one_at_the_same_load_per_replica: round(replicaMs(three) / replicaMs(atTheLoadOfOne)),
+        requests_per_s_per_replica_core: { one: round(1000 / replicaMs(one), 0), three: round(1000 / replicaMs(three), 0) },
+        requests_per_s_per_core_all_parts: { one: round(1000 / totalMs(one), 0), three: round(1000 / totalMs(three), 0) },
         one_replica_cores_busy: { benchmark: one.cpu.cores_busy.benchmark_total, machine: one.cpu.cores_busy.machine, of: cores },
-        ceiling_requests_per_s_on_these_cores: round(ceiling, 0),
-        ceiling_three_to_one: round(ceiling / one.requests_per_s),
+        quiet_machine_bound_requests_per_s: { one: round(bound(1, one), 0), three: round(bound(3, three), 0) },
+        quiet_machine_bound_three_to_one: round(bound(3, three) / bound(1, one)),
       };
       return { ...result, per_core: perCore };
     };
     const metric = await measure(logMetric);
-    const read = await measure((url, each) => reads(url, experimentId, each));
+    const read = await measure((target) => reads(target, experimentId));
     // The baseline is one replica behind the same nginx: the same path as the three. autocannon straight at a
     // replica measured it 1.3x to 6x slower than through nginx in every run (p50 up to 149 ms against 3-18 ms: the
     // client's connections, not the server's work), so that figure is kept for reference only.
