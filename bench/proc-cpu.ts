@@ -92,3 +92,17 @@ export const machineCpuMs = (): { busy: number; total: number } => {
 
 /** The postmaster's pid: the first line of postmaster.pid in the cluster's data directory. */
 export const postmasterPid = (dataDir: string): number => Number(readFileSync(`${dataDir}/postmaster.pid`, "utf8").split("\n")[0]);
+
+/**
+ * Context switches of a process's main thread so far (/proc/PID/status): voluntary (it waited: I/O, an idle event
+ * loop) and involuntary (the scheduler took the core away). Zero for a process that is gone.
+ */
+export const contextSwitches = (pid: number): { voluntary: number; involuntary: number } => {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
+    return { voluntary: field("voluntary_ctxt_switches"), involuntary: field("nonvoluntary_ctxt_switches") };
+  } catch {
+    return { voluntary: 0, involuntary: 0 };
+  }
+};

@@ -4,7 +4,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startPostgresCluster, type PostgresCluster } from "../src/stores/postgres/test-support/postgres-cluster.js";
-import { machineCpuMs, postmasterPid, readProcesses, topmostNamed, treeCpuMs } from "./proc-cpu.js";
+import { contextSwitches, machineCpuMs, postmasterPid, readProcesses, topmostNamed, treeCpuMs } from "./proc-cpu.js";
 import { startNginx, type LoadBalancer } from "../test/support/nginx-balancer.js";
 import { parseReplicaBackend } from "../test/support/replica-backend.js";
 import { startReplicaSet, type ReplicaSet } from "../test/support/replica-set.js";
@@ -111,6 +111,8 @@ interface CpuSnapshot {
   nginx: number;
   generator: number;
   machine: number;
+  /** Context switches of the replicas' main threads (their JavaScript), summed. */
+  switches: { voluntary: number; involuntary: number };
 }
 type Probe = () => CpuSnapshot;
 /** Where a measurement sends its load, with how many connections, and how it reads the CPU counters. */
@@ -128,6 +130,7 @@ interface Window {
   wall_ms: number;
   /** CPU ms over the window: each replica, PostgreSQL (all the cluster's processes), nginx, this process (autocannon). */
   cpu: { replicas: number[]; postgres: number; nginx: number; generator: number; machine: number };
+  switches: { voluntary: number; involuntary: number };
 }
 
 const load = async ({ url, connections, rate, probe }: Target, requests: RequestSpec[]): Promise<Window> => {
@@ -151,6 +154,10 @@ const load = async ({ url, connections, rate, probe }: Target, requests: Request
       nginx: after.nginx - before.nginx,
       generator: after.generator - before.generator,
       machine: after.machine - before.machine,
+    },
+    switches: {
+      voluntary: after.switches.voluntary - before.switches.voluntary,
+      involuntary: after.switches.involuntary - before.switches.involuntary,
     },
   };
 };
@@ -181,6 +188,12 @@ const cpuFigures = (window: Window) => {
       nginx: perRequest(cpu.nginx),
       generator: perRequest(cpu.generator),
       total: perRequest(ours(cpu)),
+    },
+    // How often the replicas' JavaScript threads gave up the core (waiting) or had it taken away (preempted), per
+    // request: more involuntary switches with three replicas than with one is three processes taking turns on cores.
+    replica_context_switches_per_request: {
+      voluntary: round(window.switches.voluntary / requests, 3),
+      involuntary: round(window.switches.involuntary / requests, 3),
     },
   };
 };
@@ -291,6 +304,10 @@ export const runReplicaBenchmarks = async () => {
         nginx: sum(topmostNamed(processes, process.pid, "nginx").map((pid) => treeCpuMs(processes, pid))),
         generator: (user + system) / 1000,
         machine: machineCpuMs().busy,
+        switches: replicaPids.map(contextSwitches).reduce(
+          (total, each) => ({ voluntary: total.voluntary + each.voluntary, involuntary: total.involuntary + each.involuntary }),
+          { voluntary: 0, involuntary: 0 },
+        ),
       };
     };
 
