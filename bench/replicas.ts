@@ -98,6 +98,7 @@ interface Figures {
   requests: number;
   failed: number;
   requests_per_s: number;
+  /** requests/s divided by the machine's cores: kept for comparison with earlier outputs; `per_core` is the honest one. */
   requests_per_s_per_core: number;
   p50_ms: number;
   p99_ms: number;
@@ -368,8 +369,8 @@ export const runReplicaBenchmarks = async () => {
       // the control): equal means the replicas add no coordination cost, and N replica cores serve N times one.
       // The bound of a quiet machine: a replica's JavaScript runs on one core, so R replicas complete at most
       // R x 1000 / replica ms per request; all the parts together (replicas, PostgreSQL, nginx, the load generator)
-      // at most cores x 1000 / total ms per request. Whichever is lower is what this machine can show, other agents
-      // or not; a bigger machine moves only the second.
+      // at most cores x 1000 / total ms per request. Whichever is lower is the most this machine shows when nothing
+      // else runs on it; a bigger machine moves only the second.
       const bound = (replicas: number, figures: typeof one) => Math.min((replicas * 1000) / replicaMs(figures), (cores * 1000) / totalMs(figures));
       const perCore = {
         replica_cpu_ms_per_request: { one: replicaMs(one), one_at_the_load_of_one_of_three: replicaMs(atTheLoadOfOne), three: replicaMs(three) },
