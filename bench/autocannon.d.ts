@@ -27,6 +27,7 @@ declare module "autocannon" {
     url: string;
     connections?: number;
     duration?: number;
+    overallRate?: number;
     requests?: RequestSpec[];
   }
   function autocannon(options: Options): Promise<Result>;
