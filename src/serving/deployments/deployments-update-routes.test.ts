@@ -213,9 +213,11 @@ describe("deployments/update over HTTP", () => {
     ({ call } = await appOver(kit.service));
     const saved = await call("GET", "shadow-report", { name: "pair-prod" });
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ report: live.body.report, live: false, updated_timestamp: expect.any(Number) });
+    // One server process counted it: one part, released by the stop that the restart made.
+    const part = { replica: expect.stringMatching(/^.+:\d+:[0-9a-f]+$/), released: true, updated_timestamp: saved.body.updated_timestamp };
+    expect(saved.body).toEqual({ report: live.body.report, live: false, updated_timestamp: expect.any(Number), replicas: 1, parts: [part] });
     const listed = await call("GET", "shadow-reports", { name: "pair-prod" });
-    expect(listed.body).toEqual({ reports: [{ ...live.body.report, updated_timestamp: saved.body.updated_timestamp }] });
+    expect(listed.body).toEqual({ reports: [{ ...live.body.report, updated_timestamp: saved.body.updated_timestamp, replicas: 1, parts: [part] }] });
     expect(await call("GET", "shadow-reports", { name: "nope" })).toEqual({
       status: 404,
       body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Deployment 'nope' does not exist." },
