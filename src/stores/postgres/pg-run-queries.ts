@@ -4,7 +4,7 @@ import type { MetricHistoryRange, Page, PageRequest, RunSearch } from "../../tra
 import { stagesOf } from "../sql/tracking-rows.js";
 import { type MetricRow, parseExperimentId, toMetric } from "../sql/tracking-rows.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
-import { compileRunSearch } from "../sql/run-search-compiler.js";
+import { compileRunSearchTiers, runQueryTiers } from "../sql/run-search-compiler.js";
 import { type PgDatabase, pgErrorCode } from "./pg-database.js";
 import { loadPgRuns } from "./pg-run-loader.js";
 import { pgRunKeyOf } from "./pg-runs.js";
@@ -53,18 +53,12 @@ export const searchPgRuns = async (db: PgDatabase, query: RunSearch): Promise<Pa
     const parsed = parseExperimentId(id);
     return parsed === undefined ? [] : [parsed];
   });
-  const compiled = compileRunSearch(postgresDialect, {
-    experimentIds,
-    stages: stagesOf(query.viewType),
-    filter: query.filter,
-    orderBy: query.orderBy,
-    limit: query.maxResults + 1,
-    offset,
-  });
+  const scope = { experimentIds, stages: stagesOf(query.viewType), filter: query.filter, orderBy: query.orderBy, limit: query.maxResults + 1, offset };
+  const queries = compileRunSearchTiers(postgresDialect, scope);
   if (experimentIds.length === 0) return { items: [] };
   return readSnapshot(db, async () => {
-    const keys = (await db.query<{ run_key: number }>(compiled.sql, compiled.params).catch((error: unknown) => Promise.reject(refuseBadValue(error)))).map(
-      (row) => row.run_key,
+    const keys = await runQueryTiers(queries, scope, async (compiled) =>
+      (await db.query<{ run_key: number }>(compiled.sql, compiled.params).catch((error: unknown) => Promise.reject(refuseBadValue(error)))).map((row) => row.run_key),
     );
     return pageOf(await loadPgRuns(db, keys), offset, query.maxResults);
   });

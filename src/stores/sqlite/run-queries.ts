@@ -1,7 +1,7 @@
 import type { Metric, MetricWithRunId, Run } from "../../protocol/mlflow/entities.js";
 import type { MetricHistoryRange, Page, PageRequest, RunSearch } from "../../tracking/store.js";
 import { decodeOffsetToken, pageOf } from "../sql/page-token.js";
-import { compileRunSearch } from "../sql/run-search-compiler.js";
+import { compileRunSearchTiers, runQueryTiersSync } from "../sql/run-search-compiler.js";
 import { stagesOf } from "../sql/tracking-rows.js";
 import { loadRuns } from "./run-loader.js";
 import { type MetricRow, parseExperimentId, toMetric } from "../sql/tracking-rows.js";
@@ -51,17 +51,13 @@ export const searchRuns = (conn: SqliteConnection, query: RunSearch): Page<Run> 
     const parsed = parseExperimentId(id);
     return parsed === undefined ? [] : [parsed];
   });
-  const compiled = compileRunSearch(sqliteDialect, {
-    experimentIds,
-    stages: stagesOf(query.viewType),
-    filter: query.filter,
-    orderBy: query.orderBy,
-    limit: query.maxResults + 1,
-    offset,
-  });
+  const scope = { experimentIds, stages: stagesOf(query.viewType), filter: query.filter, orderBy: query.orderBy, limit: query.maxResults + 1, offset };
+  const queries = compileRunSearchTiers(sqliteDialect, scope);
   if (experimentIds.length === 0) return { items: [] };
   return conn.read(() => {
-    const keys = (conn.stmt(compiled.sql).all(...compiled.params) as { run_key: number }[]).map((row) => row.run_key);
+    const keys = runQueryTiersSync(queries, scope, (compiled) =>
+      (conn.stmt(compiled.sql).all(...compiled.params) as { run_key: number }[]).map((row) => row.run_key),
+    );
     return pageOf(loadRuns(conn, keys), offset, query.maxResults);
   });
 };
