@@ -10,6 +10,10 @@ import { PgTrackingStore } from "../src/stores/postgres/pg-tracking-store.js";
 import { startPostgresCluster, type PostgresCluster } from "../src/stores/postgres/test-support/postgres-cluster.js";
 import { openSqliteTrackingStore } from "../src/stores/sqlite/index.js";
 import { orderSampledHistory, sampleMetricHistory } from "../src/tracking/metric-sampling.js";
+import type { CompiledQuery } from "../src/stores/sql/dialect.js";
+import { compileRunSearch, compileRunSearchTiers, runQueryTiers } from "../src/stores/sql/run-search-compiler.js";
+import { postgresDialect } from "../src/stores/postgres/postgres-dialect.js";
+import { sqliteDialect } from "../src/stores/sqlite/sqlite-dialect.js";
 import { parseRunFilter } from "../src/tracking/search/parse-filter.js";
 import { parseRunOrderBy } from "../src/tracking/search/parse-order-by.js";
 import type { RunSearch, TrackingStore } from "../src/tracking/store.js";
@@ -21,7 +25,9 @@ import { percentile } from "./stats.js";
  *  (a) log-batch (1000 metrics a call, 8 concurrent writers, one run each) through the PostgreSQL tracking store,
  *      against the raw rate of the same rows inserted through `pg` into the same schema (one multi-row INSERT per
  *      batch into metrics and latest_metrics, in one transaction);
- *  (b) run search over 1,000,000 runs generated with generate_series: p50 of the usual queries through the store;
+ *  (b) run search over 1,000,000 runs generated with generate_series: p50 of the usual queries through the store
+ *      (and the ordering by a metric as one query, before compileRunSearchTiers, with the tiers' plan); (d) the same
+ *      data set and metric ordering on SQLite (BENCH_PARTS=d);
  *  (c) get-history-bulk-interval for 10 runs x 100,000 steps on both backends: today's path (every row loaded, then
  *      sampled in JS) against the sampling in the database; p50 and the process's RSS growth; and one 100,000-step
  *      get-history in one page against the same rows in pages of 10,000.
@@ -189,8 +195,67 @@ const searchBench = async (cluster: PostgresCluster): Promise<object> => {
     times.sort((a, b) => a - b);
     results[name] = { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), items };
   }
+  // The ordering by a metric as one query over every run (before the tiers of compileRunSearchTiers), beside the
+  // tiers' first query: the run keys of the page only, the same rows.
+  const orderScope = { experimentIds: [experimentId], stages: ["active" as const], orderBy: parseRunOrderBy(["metrics.m1 DESC"]), limit: 101, offset: 0 };
+  const keysOnly = async (compiled: CompiledQuery): Promise<number> => (await db.query(compiled.sql, compiled.params)).length;
+  results["metric order keys, one query (before)"] = await timeQuery(() => keysOnly(compileRunSearch(postgresDialect, orderScope)), 5);
+  results["metric order keys, tiers (after)"] = await timeQuery(async () => {
+    const queries = compileRunSearchTiers(postgresDialect, orderScope);
+    return (await runQueryTiers(queries, orderScope, async (compiled) => (await db.query<{ run_key: number }>(compiled.sql, compiled.params)).map((row) => row.run_key))).length;
+  }, 15);
+  const plan = await db.query<{ "QUERY PLAN": string }>(`EXPLAIN ANALYZE ${compileRunSearchTiers(postgresDialect, orderScope)[0]?.sql ?? ""}`, compileRunSearchTiers(postgresDialect, orderScope)[0]?.params ?? []);
   await db.close();
-  return { runs: SEARCH_RUNS, maxResults: 100, generateSeconds: round(generateSeconds, 1), queries: results };
+  return { runs: SEARCH_RUNS, maxResults: 100, generateSeconds: round(generateSeconds, 1), queries: results, metricOrderPlan: plan.map((row) => row["QUERY PLAN"]) };
+};
+
+const timeQuery = async (work: () => Promise<number> | number, repeats: number): Promise<object> => {
+  const times: number[] = [];
+  let items = 0;
+  for (let i = 0; i < repeats; i += 1) {
+    const started = performance.now();
+    items = await work();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), items };
+};
+
+/** The same data set and the metric ordering on SQLite (part d): the search through the store, and its key query before. */
+const sqliteSearchBench = async (): Promise<object> => {
+  const dir = await mkdtemp(path.join(tmpdir(), "cairn-bench-search-"));
+  const store = await openSqliteTrackingStore(path.join(dir, "cairn.db"));
+  try {
+    const generateStarted = Date.now();
+    const experimentId = await store.createExperiment({ name: "search", defaultArtifactLocation: (id) => `mlflow-artifacts:/${id}`, tags: [], now: 1 });
+    const db = store.database;
+    db.transaction(() => {
+      db.prepare(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?) " +
+          "INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri) " +
+          "SELECT printf('%032x', n), ?, 'run-' || n, 'user' || (n % 10), 'FINISHED', 1700000000000 + n * 1000, 1700000000000 + n * 1000 + 500, " +
+          "CASE WHEN n % 100 = 0 THEN 'deleted' ELSE 'active' END, 'mlflow-artifacts:/' || n FROM g",
+      ).run(SEARCH_RUNS, Number(experimentId));
+      db.prepare(
+        "INSERT INTO latest_metrics (run_key, key, step, timestamp, value, is_nan) SELECT r.run_key, k.k, 100, r.start_time, " +
+          "((r.run_key * 2654435761 + length(k.k) * 40503) % 1000000) / 1000000.0, 0 FROM runs r, (SELECT 'm0' AS k UNION ALL SELECT 'm1') k",
+      ).run();
+    })();
+    db.exec("ANALYZE");
+    const generateSeconds = (Date.now() - generateStarted) / 1000;
+    const search: Partial<RunSearch> = { orderBy: parseRunOrderBy(["metrics.m1 DESC"]) };
+    const through = await timeQuery(
+      async () => (await store.searchRuns({ experimentIds: [experimentId], viewType: "ACTIVE_ONLY", orderBy: [], maxResults: 100, ...search })).items.length,
+      15,
+    );
+    const orderScope = { experimentIds: [Number(experimentId)], stages: ["active" as const], orderBy: parseRunOrderBy(["metrics.m1 DESC"]), limit: 101, offset: 0 };
+    const single = compileRunSearch(sqliteDialect, orderScope);
+    const before = await timeQuery(() => db.prepare(single.sql).all(...single.params).length, 3);
+    return { runs: SEARCH_RUNS, generateSeconds: round(generateSeconds, 1), "metric order (metrics.m1 DESC), through the store": through, "metric order keys, one query (before)": before };
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 };
 
 const measure = async (label: string, work: () => Promise<number>, repeats = 5): Promise<object> => {
@@ -281,6 +346,7 @@ export const runPgTrackingBenchmarks = async (): Promise<object> => {
     const result: Record<string, object> = {};
     if (PARTS.has("a")) result.logBatch = await logBatchBench(cluster);
     if (PARTS.has("b")) result.search = await searchBench(cluster);
+    if (PARTS.has("d")) result.sqliteSearch = await sqliteSearchBench();
     if (PARTS.has("c")) result.bulkInterval = { sqlite: await sqliteHistoryBench(), postgresql: await pgHistoryBench(cluster) };
     return result;
   } finally {
