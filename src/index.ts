@@ -99,6 +99,8 @@ export {
   type PredictionWire,
   type PredictOptions,
   type ScoringResult,
+  type ShadowReportAnswer,
+  type ShadowReportPart,
   type ShadowReportWire,
   type ShadowRequest,
   type ShadowWire,

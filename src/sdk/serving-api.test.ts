@@ -136,6 +136,8 @@ describe("client.serving", () => {
       live = await client.serving.shadowReport("churn-live");
     }
     expect(live).toMatchObject({ candidate_version: "2", compared: 6 });
+    // Whole: this one server's live counts, not saved yet by the answering process.
+    expect(await client.serving.shadowReportAnswer("churn-live")).toMatchObject({ live: true, replicas: 1, parts: [{ replica: expect.any(String), released: false }] });
     await client.serving.rollback("churn-live");
     const saved = await client.serving.shadowReports("churn-live");
     // Combined across replicas: here one server, one part.

@@ -73,6 +73,24 @@ export interface DeploymentHistoryEntryWire {
 /** Agreement of a shadow with the primary on mirrored traffic, as the server aggregates it. */
 export type ShadowReportWire = Record<string, unknown>;
 
+/** One server process's part of a comparison combined across replicas. */
+export interface ShadowReportPart {
+  replica: string;
+  /** Its last save; absent for the answering process's live counts. */
+  updated_timestamp?: number;
+  /** Saved by a process that stopped (a restart takes it over and continues it). */
+  released: boolean;
+}
+
+/** The shadow report answer whole: the combined report, whether it is live, and which processes counted it. */
+export interface ShadowReportAnswer {
+  report: ShadowReportWire;
+  live: boolean;
+  replicas: number;
+  parts: ShadowReportPart[];
+  updated_timestamp?: number;
+}
+
 /** A saved shadow report: the report, and when the server saved it. */
 export type SavedShadowReportWire = ShadowReportWire & { updated_timestamp?: number };
 
@@ -340,6 +358,11 @@ export class ServingApi {
   async shadowReport(name: string): Promise<ShadowReportWire> {
     const answer = await this.http.callCairn<{ report?: ShadowReportWire }>("GET", "deployments/shadow-report", { name });
     return answer.report ?? answer;
+  }
+
+  /** shadowReport with how fresh it is: how many server processes counted it, and each one's last save. */
+  async shadowReportAnswer(name: string): Promise<ShadowReportAnswer> {
+    return this.http.callCairn<ShadowReportAnswer>("GET", "deployments/shadow-report", { name });
   }
 
   /** Every saved shadow comparison of a deployment name, newest first. */
