@@ -1,13 +1,13 @@
 /**
- * A Cairn server process for bench/audit-ingest.ts: `audit-ingest-server.ts <db-file> <artifacts-dir> <mode>`, mode
+ * A Cairn server process for bench/audit-ingest.ts: `audit-ingest-server.ts <backend-store-uri> <artifacts-dir> <mode>`, mode
  * "digest" (the default trail: run data in digests), "off" (--no-tracking-audit) or "per-write" (a digest every
  * write: one event per metric request, as before issue 14). Prints "LISTENING <url>".
  */
 import { startServer } from "../src/server/start.js";
 
-const [dbFile, artifactsDir, mode] = process.argv.slice(2);
-if (!dbFile || !artifactsDir || !mode) {
-  process.stderr.write("usage: audit-ingest-server.ts <db-file> <artifacts-dir> <digest|off|per-write>\n");
+const [backendStoreUri, artifactsDir, mode] = process.argv.slice(2);
+if (!backendStoreUri || !artifactsDir || !mode) {
+  process.stderr.write("usage: audit-ingest-server.ts <backend-store-uri> <artifacts-dir> <digest|off|per-write>\n");
   process.exit(2);
 }
 if (mode === "off-als") {
@@ -19,7 +19,7 @@ const audit = mode === "off" || mode === "off-als" ? { trackingAuditOff: true } 
 const server = await startServer({
   host: "127.0.0.1",
   port: 0,
-  backendStoreUri: `sqlite:///${dbFile}`,
+  backendStoreUri,
   artifactsDestination: artifactsDir,
   logLevel: "silent",
   audit,

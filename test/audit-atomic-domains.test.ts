@@ -14,6 +14,7 @@ import { TrackingService } from "../src/tracking/service.js";
 import { newTraceId } from "../src/tracing/ids.js";
 import { TraceService } from "../src/tracing/service.js";
 import type { AuditRecorder } from "../src/audit/recorder.js";
+import { addSums, metricRowText, paramRowText, sumOfRows, ZERO_SUM } from "../src/audit/run-data-digest.js";
 
 /**
  * The registry's and tracking's writes over the real SQLite stores: each change and its audit event commit together
@@ -62,6 +63,40 @@ describe("a change and its audit event in one transaction, across the registry a
     expect(actions.filter((action) => action === "registry.alias.set")).toHaveLength(4);
     // Version 2 named by alias a1 at the end (the last move): its delete ends that alias's history.
     expect(actions.slice(-2)).toEqual(["registry.model_version.delete", "registry.alias.delete"]);
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it("sums a run's data writes into its digest in the write's own transaction, through a unit when one is open", async () => {
+    const { stores, audit, tracking, auditStore } = await setUp();
+    const experimentId = await tracking.createExperiment({ name: "e", tags: [] }, ctx);
+    const runId = (await tracking.createRun({ experimentId, tags: [], startTime: 1 }, ctx)).info.run_id;
+    const logged: string[] = [];
+    for (let step = 0; step < 11; step += 1) {
+      await tracking.logMetric(runId, { key: "m", value: step / 2, timestamp: 7, step }, ctx);
+      logged.push(metricRowText("m", step / 2, 7, step));
+    }
+    await tracking.logBatch(runId, { metrics: [], params: [{ key: "p", value: "1" }], tags: [] }, ctx);
+    logged.push(paramRowText("p", "1"));
+    // A failing batch (its param changes value after a metric was inserted) leaves neither rows nor digest behind.
+    await expect(
+      tracking.logBatch(runId, { metrics: [{ key: "m", value: 9, timestamp: 7, step: 99 }], params: [{ key: "p", value: "2" }], tags: [] }, ctx),
+    ).rejects.toThrow("Changing param values is not allowed");
+    // Inside an open unit, the write joins it (its own transaction would be a savepoint of the unit's).
+    await audit.atomically(async () => tracking.logMetric(runId, { key: "m", value: 11, timestamp: 7, step: 11 }, ctx));
+    logged.push(metricRowText("m", 11, 7, 11));
+
+    expect(auditStore.spannedUnits).toBe(0);
+    const digests = (await audit.list({ action: "tracking.run.data_digest", maxResults: 100 })).items.map((event) => JSON.parse(event.afterJson ?? "{}"));
+    expect(digests.map((digest) => [digest.reason, digest.writes, digest.step_range])).toEqual([
+      ["writes", 5, [0, 4]],
+      ["writes", 5, [5, 9]],
+    ]);
+    const pending = await stores.audit.digests?.lock(runId);
+    expect(pending).toMatchObject({ writes: 3, metrics: 2, params: 1, stepMin: 10, stepMax: 11 });
+    // Every row written, and only those, is in the sums of the digests and of what is pending.
+    const summed = [...digests.map((digest) => digest.content_sum as string), pending?.contentSum ?? ZERO_SUM].reduce(addSums, ZERO_SUM);
+    expect(summed).toBe(sumOfRows(logged));
+    expect((await tracking.getMetricHistory(runId, "m")).items).toHaveLength(12);
     expect((await audit.verify()).ok).toBe(true);
   });
 

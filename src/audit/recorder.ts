@@ -31,6 +31,18 @@ export interface AuditRecorder {
    * its own event; `fallback` is the event a recorder without digests appends instead. Call inside atomically().
    */
   recordRunData?(context: WriteContext, runId: string, rows: RunDataRows, fallback: AuditEntry): Promise<void>;
+  /**
+   * atomically() for synchronous work (a backend whose stores write synchronously on one connection: SQLite): no
+   * async context to carry, so nothing to pay for it on every promise of the process, and the unit joins the same
+   * group commit. `work` runs at once when no other unit is in flight, else after them.
+   */
+  readonly atomicallyNow?: <T>(work: () => T) => Promise<T>;
+  /**
+   * What recordRunData does, as a synchronous function to call inside atomicallyNow(); undefined when the recorder
+   * cannot (then atomically() + recordRunData). The hot path of single log-metric requests on SQLite
+   * (bench/audit-ingest.ts: the audit trail's cost on them).
+   */
+  runDataInTransaction?(context: WriteContext, runId: string, rows: RunDataRows): (() => void) | undefined;
   /** Appends the run's pending digest now (its end, its deletion, gc). Call inside the unit of that change. */
   closeRunData?(runId: string, reason: DigestReason): Promise<void>;
 }

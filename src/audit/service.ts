@@ -1,6 +1,7 @@
 import type { WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { ALIAS_SET_ACTION, aliasChangeOf, type AliasChange } from "./alias-history.js";
+import type { NewAuditRecord } from "./event.js";
 import type { AuditEntry, AuditRecorder } from "./recorder.js";
 import type { AuditPage, AuditQuery, AuditStore } from "./store.js";
 import { addWrite, DATA_DIGEST_ACTION, digestSnapshot, type DigestReason, type PendingDigest, type RunDataRows } from "./run-data-digest.js";
@@ -63,6 +64,7 @@ export class AuditService implements AuditRecorder {
   private readonly onBackgroundError: (error: unknown, what: string) => void;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  readonly atomicallyNow?: <T>(work: () => T) => Promise<T>;
 
   constructor(
     private readonly store: AuditStore,
@@ -72,6 +74,7 @@ export class AuditService implements AuditRecorder {
     this.everyWrites = Math.max(1, options.digests?.everyWrites ?? DEFAULT_DIGEST_EVERY_WRITES);
     this.intervalMs = Math.max(1, options.digests?.intervalMs ?? DEFAULT_DIGEST_INTERVAL_MS);
     this.onBackgroundError = options.onBackgroundError ?? (() => undefined);
+    if (store.atomicallyNow !== undefined && store.inTransaction !== undefined) this.atomicallyNow = store.atomicallyNow.bind(store);
   }
 
   /** Starts the periodic flush of pending digests older than intervalMs (safe on every replica: take() is exclusive). */
@@ -115,6 +118,18 @@ export class AuditService implements AuditRecorder {
     await this.appendDigest(pending, "writes");
   }
 
+  /** See AuditRecorder.runDataInTransaction: recordRunData's work on the store's synchronous operations. */
+  runDataInTransaction(context: WriteContext, runId: string, rows: RunDataRows): (() => void) | undefined {
+    const sync = this.store.inTransaction;
+    if (sync === undefined || this.atomicallyNow === undefined) return undefined;
+    return () => {
+      const pending = addWrite(sync.lock(runId), { runId, rows, time: this.clock(), actor: context.actor, requestId: context.requestId });
+      if (pending.writes < this.everyWrites) return sync.save(pending);
+      sync.take(runId);
+      sync.append(this.newEvent({ actor: pending.actor, requestId: pending.requestId }, this.digestEntry(pending, "writes")));
+    };
+  }
+
   /**
    * Appends the run's pending digest now (the run ended, was deleted, or gc removes it); call inside the unit of
    * that change so that the digest precedes its event. Nothing when nothing is pending.
@@ -145,14 +160,15 @@ export class AuditService implements AuditRecorder {
   }
 
   private async appendDigest(pending: PendingDigest, reason: DigestReason): Promise<void> {
-    await this.record(
-      { actor: pending.actor, requestId: pending.requestId },
-      { action: DATA_DIGEST_ACTION, entityType: "run", entityId: pending.runId, after: digestSnapshot(pending, reason) },
-    );
+    await this.record({ actor: pending.actor, requestId: pending.requestId }, this.digestEntry(pending, reason));
   }
 
-  async record(context: WriteContext, entry: AuditEntry): Promise<void> {
-    await this.store.append({
+  private digestEntry(pending: PendingDigest, reason: DigestReason): AuditEntry {
+    return { action: DATA_DIGEST_ACTION, entityType: "run", entityId: pending.runId, after: digestSnapshot(pending, reason) };
+  }
+
+  private newEvent(context: WriteContext, entry: AuditEntry): NewAuditRecord {
+    return {
       time: this.clock(),
       actor: context.actor,
       action: entry.action,
@@ -161,7 +177,11 @@ export class AuditService implements AuditRecorder {
       beforeJson: snapshotJson(entry.before),
       afterJson: snapshotJson(entry.after),
       requestId: context.requestId,
-    });
+    };
+  }
+
+  async record(context: WriteContext, entry: AuditEntry): Promise<void> {
+    await this.store.append(this.newEvent(context, entry));
   }
 
   atomically<T>(work: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import type { AuditRecord, NewAuditRecord } from "./event.js";
 import type { AuditCheckpoint, PendingDigestStore } from "./digest-store.js";
+import type { PendingDigest } from "./run-data-digest.js";
 import type { ChainStart, ChainWalk } from "./verify.js";
 
 /**
@@ -18,6 +19,8 @@ export interface AuditStore {
    * not share its transactions leaves this out (events are then appended after the change, as before).
    */
   atomically?<T>(work: () => Promise<T>): Promise<T>;
+  /** atomically() for synchronous work (see AuditRecorder.atomicallyNow); with inTransaction below. */
+  atomicallyNow?<T>(work: () => T): Promise<T>;
   /** Events matching the query, in seq order (or newest first), one page at a time. */
   list(query: AuditQuery): Promise<AuditPage>;
   /** Up to `limit` events with seq > afterSeq, in seq order, whatever their content (for verification). */
@@ -39,6 +42,20 @@ export interface AuditStore {
    * as before.
    */
   readonly digests?: PendingDigestStore;
+  /**
+   * For a backend whose stores write synchronously on one shared connection (SQLite): the digest operations and an
+   * append as plain calls, for use inside atomicallyNow() (see AuditRecorder.runDataInTransaction). Each throws when
+   * no transaction is open on the connection.
+   */
+  readonly inTransaction?: AuditInTransaction;
+}
+
+/** Synchronous forms of PendingDigestStore's lock/save/take and of append, inside an open write transaction. */
+export interface AuditInTransaction {
+  lock(runId: string): PendingDigest | undefined;
+  save(pending: PendingDigest): void;
+  take(runId: string): PendingDigest | undefined;
+  append(event: NewAuditRecord): AuditRecord;
 }
 
 export interface AuditQuery {

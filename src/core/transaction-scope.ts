@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { ScopedAsyncStorage } from "./scoped-async-storage.js";
 
 /**
  * The database transaction of the current async call chain, for backends whose stores join a transaction opened
@@ -16,7 +16,8 @@ export interface TransactionHandle {
   active: boolean;
 }
 
-export const transactionScope = new AsyncLocalStorage<TransactionHandle>();
+/** Enabled only while a transaction runs (see ScopedAsyncStorage: an always-on one costs every request). */
+export const transactionScope = new ScopedAsyncStorage<TransactionHandle>();
 
 /** Runs `work` with no transaction in scope: for background work started from inside a request. */
 export const outsideTransactions = <T>(work: () => T): T => transactionScope.exit(work);

@@ -54,6 +54,11 @@ export interface TrackingStore {
    * step); a model_id that names no active model fails the whole batch with RESOURCE_DOES_NOT_EXIST.
    */
   logBatch(runId: string, batch: RunBatch): Promise<void>;
+  /**
+   * logBatch as a synchronous call, for a backend whose writes are synchronous (SQLite): so that a log-metric can run
+   * in a synchronous audited unit (AuditRecorder.atomicallyNow) without any async context.
+   */
+  logBatchNow?(runId: string, batch: RunBatch): void;
   deleteTag(runId: string, key: string): Promise<void>;
   /**
    * Datasets are deduplicated per experiment by (name, digest); inputs per run by dataset. `models` (MLflow 3's

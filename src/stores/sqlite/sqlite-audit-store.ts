@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
 import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { AuditRecord, NewAuditRecord } from "../../audit/event.js";
@@ -6,13 +5,14 @@ import { GENESIS_HASH, eventHash } from "../../audit/hash-chain.js";
 import { decodeKeysetToken, encodeKeysetToken } from "../sql/keyset-token.js";
 import { prefixUpperBound } from "../sql/prefix-bound.js";
 import type { AuditCheckpoint } from "../../audit/digest-store.js";
-import type { AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
+import type { AuditInTransaction, AuditPage, AuditQuery, AuditStore } from "../../audit/store.js";
 import type { ChainStart, ChainWalk } from "../../audit/verify.js";
 import { COLUMNS, HEAD_SQL, INSERT_SQL, toRecord, type EventRow, type HeadRow } from "../sql/audit-event-rows.js";
 import type { VerifyWorkerOptions } from "../../audit/verify-on-worker.js";
 import { walkOnWorkerThread } from "./audit-verify-thread.js";
 import { SqlitePendingDigestStore } from "./sqlite-pending-digest-store.js";
 import { SqliteConnection } from "./statement-cache.js";
+import { ScopedAsyncStorage } from "../../core/scoped-async-storage.js";
 
 interface PendingAppend {
   event: NewAuditRecord;
@@ -56,12 +56,15 @@ export class SqliteAuditStore implements AuditStore {
   private readonly appendTransaction: Transaction<(events: readonly NewAuditRecord[]) => AuditRecord[]>;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
-  private readonly unit = new AsyncLocalStorage<Unit>();
+  /** Enabled only while a unit runs: see ScopedAsyncStorage for what an always-on one costs every request. */
+  private readonly unit = new ScopedAsyncStorage<Unit>();
   /** Units run one after another: the tail of the queue of atomically() calls. */
   private unitQueue: Promise<void> = Promise.resolve();
   private group: CommitGroup | undefined;
   /** The chain's head while a commit group is open (see appendNow); forgotten at every commit or rollback. */
   private groupHead: HeadRow | undefined;
+  /** atomically() calls entered and not finished (queued or running): atomicallyNow() runs at once only when none. */
+  private unitsInFlight = 0;
   /** The unit whose work runs now (units run one at a time). */
   private running: Unit | undefined;
   private readonly begin: Statement;
@@ -79,6 +82,7 @@ export class SqliteAuditStore implements AuditStore {
   /** Absent for an in-memory database, which no other connection can open. */
   readonly verifyOffThread?: (from?: ChainStart) => Promise<ChainWalk>;
   readonly digests: SqlitePendingDigestStore;
+  readonly inTransaction: AuditInTransaction;
 
   constructor(
     private readonly db: Database,
@@ -86,6 +90,7 @@ export class SqliteAuditStore implements AuditStore {
   ) {
     this.conn = new SqliteConnection(db);
     this.digests = new SqlitePendingDigestStore(this.conn);
+    this.inTransaction = this.inTransactionOps(this.digests);
     if (!db.memory && db.name !== "") {
       // Resolved now: the worker opens it by name, whatever the working directory is by then.
       const file = path.resolve(db.name);
@@ -118,19 +123,45 @@ export class SqliteAuditStore implements AuditStore {
     const previous = this.unitQueue;
     let next = (): void => undefined;
     this.unitQueue = new Promise((resolve) => (next = resolve));
-    await previous;
+    this.unitsInFlight += 1;
     let result: T;
     let group: CommitGroup | undefined;
     try {
+      await previous;
       // Someone else's transaction is open only if they broke the rule above; joining it is all that can be done.
       if (this.db.inTransaction && this.group === undefined) return await work();
       group = this.group ?? this.openGroup();
       result = await this.runUnit(work, group);
     } finally {
+      this.unitsInFlight -= 1;
       next();
     }
     await group.committed;
     return result;
+  }
+
+  /**
+   * atomically() for synchronous work (AuditStore.atomicallyNow): with no other unit in flight it runs at once, in a
+   * savepoint of the current commit group, and resolves at the group's commit like any unit. Nothing can interleave
+   * with synchronous work, so it needs no async context: a log-metric's write and digest update pay neither for
+   * AsyncLocalStorage (every promise of the process, while it is on) nor for a queue of units. With units in flight
+   * (or when called inside one) it goes through atomically(), after them (or joining it).
+   */
+  atomicallyNow<T>(work: () => T): Promise<T> {
+    if (this.unitsInFlight > 0 || (this.db.inTransaction && this.group === undefined)) return this.atomically(async () => work());
+    const group = this.group ?? this.openGroup();
+    let result: T;
+    this.savepoint.run();
+    try {
+      result = work();
+      this.release.run();
+    } catch (error) {
+      this.rollbackTo.run();
+      this.release.run();
+      this.groupHead = undefined;
+      return Promise.reject(error);
+    }
+    return group.committed.then(() => result);
   }
 
   private openGroup(): CommitGroup {
@@ -187,6 +218,26 @@ export class SqliteAuditStore implements AuditStore {
       unit.open = false;
       this.running = undefined;
     }
+  }
+
+  /**
+   * The digest operations and an append inside a write transaction that another store of this connection opened
+   * (AuditStore.inTransaction). Refused outside one, so that a store on another database (a wiring mistake) fails
+   * loudly rather than writing its events in transactions of their own.
+   */
+  private inTransactionOps(digests: SqlitePendingDigestStore): AuditInTransaction {
+    const requireTransaction = (): void => {
+      if (!this.db.inTransaction) throw new Error("audit: inTransaction used outside a write transaction of its connection");
+    };
+    return {
+      lock: (runId) => (requireTransaction(), digests.lockNow(runId)),
+      save: (pending) => (requireTransaction(), digests.saveNow(pending)),
+      take: (runId) => (requireTransaction(), digests.takeNow(runId)),
+      append: (event) => {
+        requireTransaction();
+        return this.appendNow([event])[0] as AuditRecord;
+      },
+    };
   }
 
   append(event: NewAuditRecord): Promise<AuditRecord> {

@@ -114,6 +114,10 @@ export class SqliteTrackingStore implements TrackingStore {
     logBatch(this.conn, runId, batch);
   }
 
+  logBatchNow(runId: string, batch: RunBatch): void {
+    logBatch(this.conn, runId, batch);
+  }
+
   async deleteTag(runId: string, key: string): Promise<void> {
     runs.deleteTag(this.conn, runId, key);
   }
