@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildOnnxModel, identityModel } from "../src/serving/test-support/onnx-models.js";
+import { buildOnnxModel, identityModel, shiftedModel } from "../src/serving/test-support/onnx-models.js";
 import { ctx, DeploymentsKit, floats, values } from "./deployments-kit.js";
 
 let kit: DeploymentsKit;
 afterEach(async () => kit?.close());
-
-/** y = x + [0, 1]: the known candidate to compare with the identity. */
-const shiftedModel = (): Uint8Array =>
-  buildOnnxModel({
-    name: "shifted",
-    inputs: [{ name: "x", type: "float32", shape: ["batch", 2] }],
-    outputs: [{ name: "y", type: "float32", shape: ["batch", 2] }],
-    initializers: [{ name: "shift", dims: [2], values: Float32Array.from([0, 1]) }],
-    nodes: [{ op: "Add", inputs: ["x", "shift"], outputs: ["y"] }],
-  });
 
 describe("shadow", () => {
   it("answers from the primary only and reports exact agreement, differences and latencies for a known pair", async () => {

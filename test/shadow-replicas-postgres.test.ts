@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DeploymentService } from "../src/serving/deployments/deployment-service.js";
-import { buildOnnxModel, identityModel } from "../src/serving/test-support/onnx-models.js";
+import { identityModel, shiftedModel } from "../src/serving/test-support/onnx-models.js";
 import { PgDeploymentStore } from "../src/stores/postgres/pg-deployment-store.js";
 import { openOperationsTestDatabase, type OperationsTestDatabase } from "../src/stores/postgres/test-support/operations-database.js";
 import { ctx, DeploymentsKit, floats } from "./deployments-kit.js";
@@ -20,16 +20,6 @@ afterEach(async () => {
   kit = undefined;
   database = undefined;
 });
-
-/** y = x + [0, 1]: the known candidate to compare with the identity. */
-const shiftedModel = (): Uint8Array =>
-  buildOnnxModel({
-    name: "shifted",
-    inputs: [{ name: "x", type: "float32", shape: ["batch", 2] }],
-    outputs: [{ name: "y", type: "float32", shape: ["batch", 2] }],
-    initializers: [{ name: "shift", dims: [2], values: Float32Array.from([0, 1]) }],
-    nodes: [{ op: "Add", inputs: ["x", "shift"], outputs: ["y"] }],
-  });
 
 // [1, 2]: identity argmax 1, shifted [1, 3] argmax 1 (agree); [2, 1.5]: argmax 0 vs [2, 2.5] argmax 1 (disagree).
 const agreeing = floats([[1, 2]]);

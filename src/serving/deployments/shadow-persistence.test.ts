@@ -1,21 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ctx, DeploymentsKit, floats } from "../../../test/deployments-kit.js";
 import { SqliteDeploymentStore } from "../../stores/sqlite/sqlite-deployment-store.js";
-import { buildOnnxModel, identityModel } from "../test-support/onnx-models.js";
+import { identityModel, shiftedModel } from "../test-support/onnx-models.js";
 import type { DeploymentService } from "./deployment-service.js";
 
 let kit: DeploymentsKit;
 afterEach(async () => kit?.close());
-
-/** y = x + [0, 1]: the known candidate to compare with the identity. */
-const shiftedModel = (): Uint8Array =>
-  buildOnnxModel({
-    name: "shifted",
-    inputs: [{ name: "x", type: "float32", shape: ["batch", 2] }],
-    outputs: [{ name: "y", type: "float32", shape: ["batch", 2] }],
-    initializers: [{ name: "shift", dims: [2], values: Float32Array.from([0, 1]) }],
-    nodes: [{ op: "Add", inputs: ["x", "shift"], outputs: ["y"] }],
-  });
 
 // [1, 2]: identity argmax 1, shifted [1, 3] argmax 1 (agree); [2, 1.5]: argmax 0 vs [2, 2.5] argmax 1 (disagree).
 const agreeing = floats([[1, 2]]);

@@ -294,6 +294,20 @@ export function identityModel(type: ElementType, width = 2): Uint8Array {
   });
 }
 
+/**
+ * y = x + [0, 1] on float32 [batch,2]: the shadow tests' known candidate beside identityModel("float32"). For [1, 2]
+ * both argmaxes are 1 (they agree); for [2, 1.5] the identity's is 0 and this one's 1 (they disagree).
+ */
+export function shiftedModel(): Uint8Array {
+  return buildOnnxModel({
+    name: "shifted",
+    inputs: [{ name: "x", type: "float32", shape: ["batch", 2] }],
+    outputs: [{ name: "y", type: "float32", shape: ["batch", 2] }],
+    initializers: [{ name: "shift", dims: [2], values: Float32Array.from([0, 1]) }],
+    nodes: [{ op: "Add", inputs: ["x", "shift"], outputs: ["y"] }],
+  });
+}
+
 /** Silero VAD (legacy) shipped in @ricky0123/vad-web: input [batch,seq], sr int64 [], h/c [2,batch,64] -> output, hn, cn. */
 export const sileroVadPath: string = join(
   createRequire(import.meta.url).resolve("@ricky0123/vad-web/package.json"),
