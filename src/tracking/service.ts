@@ -461,8 +461,8 @@ export class TrackingService {
     // single log-metric requests; elsewhere an atomically() unit.
     const { atomicallyNow } = this.audit;
     const logBatchNow = this.store.logBatchNow?.bind(this.store);
-    const digest = atomicallyNow !== undefined && logBatchNow !== undefined ? this.audit.runDataInTransaction?.(writeContext, info.run_id, batch) : undefined;
-    if (atomicallyNow !== undefined && logBatchNow !== undefined && digest !== undefined) {
+    const digest = atomicallyNow && logBatchNow && this.audit.runDataInTransaction?.(writeContext, info.run_id, batch);
+    if (atomicallyNow && logBatchNow && digest) {
       return atomicallyNow(() => {
         logBatchNow(info.run_id, batch);
         digest();
