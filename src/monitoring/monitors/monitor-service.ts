@@ -81,6 +81,8 @@ export class MonitorService {
   private readonly deps: MonitorDependencies;
   private readonly clock: Clock;
   private readonly running = new Map<string, Promise<MonitorRun>>();
+  /** The run each monitor's runNow callers wait for while another is in progress (see runNow). */
+  private readonly queued = new Map<string, Promise<MonitorRun>>();
   /**
    * When each monitor that ran in this process may run next: its schedule after the run finished, longer after
    * failures (backoffDelayMs). Kept even when a failed run could not be stored, so a failure never becomes a tight loop.
@@ -158,12 +160,30 @@ export class MonitorService {
   }
 
   /**
-   * Runs one monitor now (or joins its run in progress) and returns the run: `monitors/run`, outside the schedule
-   * and its leases (an explicit extra evaluation, recorded whatever a scheduler holds).
+   * Runs one monitor now and returns the run: `monitors/run`, outside the schedule and its leases (an explicit extra
+   * evaluation, recorded whatever a scheduler holds). A run already in progress started before this call and may
+   * have read its window before the caller's latest predictions were logged, so the caller is not given it: the
+   * caller gets the next run, started as soon as that one ends and shared by every caller arriving meanwhile.
    */
   async runNow(name: string): Promise<MonitorRun> {
+    const queued = this.queued.get(name);
+    if (queued !== undefined) return queued;
     const inProgress = this.running.get(name);
-    if (inProgress !== undefined) return inProgress;
+    if (inProgress === undefined) return this.runFresh(name);
+    const next = inProgress
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued.delete(name);
+        return this.runFresh(name);
+      });
+    this.queued.set(name, next);
+    return next;
+  }
+
+  private async runFresh(name: string): Promise<MonitorRun> {
     const monitor = await this.get(name);
     return (await this.track(monitor, this.execute(monitor))).run;
   }
@@ -272,7 +292,7 @@ export class MonitorService {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.ticking;
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), ...this.queued.values()]);
   }
 
   /**
