@@ -247,6 +247,11 @@ export function describeTrackingStoreContract(name: string, open: OpenTrackingSt
           "Default",
           "Apple",
         ]);
+        // Fractional and out-of-range times compare as numbers on both backends (PostgreSQL refused them: a 400).
+        expect(await by([{ entity: "attribute", key: "creation_time", comparator: "<", value: 2000.5 }])).toEqual(["banana", "cherry"]);
+        expect(await by([{ entity: "attribute", key: "creation_time", comparator: ">", value: 2999.5 }])).toEqual(["Default", "Apple"]);
+        expect(await by([{ entity: "attribute", key: "creation_time", comparator: "=", value: 2000.5 }])).toEqual([]);
+        expect(await by([{ entity: "attribute", key: "creation_time", comparator: "<", value: 1e30 }])).toEqual(["Default", "Apple", "banana", "cherry"]);
         expect(await by([{ entity: "tag", key: "team", comparator: "=", value: "fruit" }])).toEqual(["cherry"]);
         expect(await by([{ entity: "tag", key: "team", comparator: "ILIKE", value: "FRUIT" }])).toEqual([
           "Apple",
@@ -639,6 +644,25 @@ export function describeTrackingStoreContract(name: string, open: OpenTrackingSt
         expect(await search(cmp("attribute", "artifact_uri", "LIKE", `%/r3/%`))).toEqual(["Gamma"]);
         expect(await search(isNull("attribute", "end_time"))).toEqual(["beta"]);
         expect(await search(isNull("attribute", "end_time", true))).toEqual(["Gamma", "delta", "alpha"]);
+      });
+
+      it("compares times with fractional, huge and infinite numbers exactly, on both backends", async () => {
+        // start times: alpha 100, beta 200, Gamma 300, delta 300; end times: alpha 200, Gamma 400, delta 350, beta none.
+        expect(await search(cmp("attribute", "start_time", ">", 199.5))).toEqual(["Gamma", "delta", "beta"]);
+        expect(await search(cmp("attribute", "start_time", ">=", 199.5))).toEqual(["Gamma", "delta", "beta"]);
+        expect(await search(cmp("attribute", "start_time", ">", 200.5))).toEqual(["Gamma", "delta"]);
+        expect(await search(cmp("attribute", "start_time", "<", 200.5))).toEqual(["beta", "alpha"]);
+        expect(await search(cmp("attribute", "start_time", "<=", 199.5))).toEqual(["alpha"]);
+        expect(await search(cmp("attribute", "start_time", "=", 200.5))).toEqual([]);
+        expect(await search(cmp("attribute", "start_time", "!=", 200.5))).toEqual(["Gamma", "delta", "beta", "alpha"]);
+        expect(await search(cmp("attribute", "start_time", "<", -0.5))).toEqual([]);
+        expect(await search(cmp("attribute", "start_time", ">", 1e30))).toEqual([]);
+        expect(await search(cmp("attribute", "start_time", "<=", 1e30))).toEqual(["Gamma", "delta", "beta", "alpha"]);
+        expect(await search(cmp("attribute", "start_time", ">", -1e30))).toEqual(["Gamma", "delta", "beta", "alpha"]);
+        expect(await search(cmp("attribute", "start_time", "<", Number.NEGATIVE_INFINITY))).toEqual([]);
+        // A NULL end time matches no comparison, not even != (as for whole numbers).
+        expect(await search(cmp("attribute", "end_time", "!=", 1e30))).toEqual(["Gamma", "delta", "alpha"]);
+        expect(await search(cmp("attribute", "end_time", "<", 350.5))).toEqual(["delta", "alpha"]);
       });
 
       it("supports IS [NOT] NULL on metrics, params and tags", async () => {

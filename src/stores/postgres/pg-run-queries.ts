@@ -39,8 +39,9 @@ export const getPgMetricHistoryForRuns = async (db: PgDatabase, query: MetricHis
 };
 
 /**
- * A filter value of the wrong type for a BIGINT column (a fractional start_time, say) is refused by PostgreSQL
- * (22P02 invalid text, 22003 out of range) where SQLite compares numbers: a 400, not a 500.
+ * A filter value PostgreSQL cannot read as its column's type (22P02 invalid text, 22003 out of range) is a 400, not
+ * a 500. Numeric attributes never get here (compileIntegerComparison binds only int64 values); this is the net for
+ * whatever else a filter may bind.
  */
 const refuseBadValue = (error: unknown): unknown =>
   pgErrorCode(error) === "22P02" || pgErrorCode(error) === "22003"

@@ -1,7 +1,7 @@
 import { invalidParameter } from "../../core/errors.js";
 import type { LifecycleStage } from "../../protocol/mlflow/entities.js";
 import type { ExperimentFilter, ExperimentOrderBy } from "../../tracking/store.js";
-import { compileComparison } from "./comparison.js";
+import { compileComparison, compileIntegerComparison } from "./comparison.js";
 import { type CompiledQuery, type SqlDialect, SqlParams } from "./dialect.js";
 
 /**
@@ -49,6 +49,7 @@ const compileFilter = (dialect: SqlDialect, params: SqlParams, filter: Experimen
     if (typeof filter.value !== "number") {
       throw invalidParameter(`attributes.${filter.key}: expected a numeric value, got '${String(filter.value)}'`);
     }
+    return compileIntegerComparison(dialect, params, `e.${filter.key}`, filter.comparator, filter.value, filter.key);
   } else {
     throw invalidParameter(
       `Invalid attribute key '${filter.key}' specified. Valid keys are ["name", "creation_time", "last_update_time"]`,

@@ -3,7 +3,7 @@ import type { LifecycleStage } from "../../protocol/mlflow/entities.js";
 import { SystemTag } from "../../protocol/mlflow/entities.js";
 import type { Comparison, FilterExpression, NullCheck, OrderByClause } from "../../tracking/search/ast.js";
 import { NUMERIC_ATTRIBUTES, type RunAttributeKey } from "../../tracking/search/ast.js";
-import { compileComparison } from "./comparison.js";
+import { compileComparison, compileIntegerComparison } from "./comparison.js";
 import { type CompiledQuery, type SqlDialect, SqlParams } from "./dialect.js";
 
 /**
@@ -89,6 +89,7 @@ class RunSearchCompiler {
         if (numeric && typeof node.value !== "number") {
           throw invalidParameter(`${field}: expected a numeric value, got '${String(node.value)}'`);
         }
+        if (numeric && typeof node.value === "number") return compileIntegerComparison(this.dialect, this.params, column, node.comparator, node.value, field);
         return compileComparison(this.dialect, this.params, column, node.comparator, node.value, field);
       }
       case "metric":
