@@ -486,6 +486,28 @@ export function describeTrackingStoreContract(name: string, open: OpenTrackingSt
         expect((await store.getMetricHistory("r1", "absent", { maxResults: 5 })).items).toEqual([]);
       });
 
+      it("pages a long metric history (past the backends' read chunks) in order, with ties on step and timestamp", async () => {
+        await createRun(experimentId, "r1");
+        // Three values per step at one timestamp (-Infinity and +Infinity among them now and then), and a NaN
+        // alone at a later timestamp every 1,000 steps: 10,010 rows.
+        const rows: Metric[] = [];
+        for (let step = 0; step < 3334; step += 1) {
+          rows.push(metric("m", step % 500 === 0 ? -Infinity : step, step, 7), metric("m", step + 0.5, step, 7), metric("m", step % 700 === 0 ? Infinity : step + 0.75, step, 7));
+          if (step % 1000 === 999) rows.push(metric("m", Number.NaN, step, 8));
+        }
+        for (let i = 0; i < rows.length; i += 1000) await log("r1", rows.slice(i, i + 1000).reverse());
+        const first = await store.getMetricHistory("r1", "m", { maxResults: 9000 });
+        expect(first.items).toEqual(rows.slice(0, 9000));
+        expect(first.nextPageToken).toBeDefined();
+        const rest = await store.getMetricHistory("r1", "m", { maxResults: 9000, pageToken: first.nextPageToken });
+        expect(rest.items).toEqual(rows.slice(9000));
+        expect(rest.nextPageToken).toBeUndefined();
+        const whole = await store.getMetricHistory("r1", "m", { maxResults: 1_000_000 });
+        expect(whole.items.length).toBe(rows.length);
+        expect(whole.items).toEqual(rows);
+        expect(whole.nextPageToken).toBeUndefined();
+      });
+
       it("returns metric histories of several runs within a step range", async () => {
         await createRun(experimentId, "rb");
         await createRun(experimentId, "ra");
