@@ -75,6 +75,7 @@ export default defineConfig({
             "test/logged-models-sdk.test.ts",
             "test/webhooks-api.test.ts",
             "test/webhooks-mlflow-delivery.test.ts",
+            "test/webhooks-outbox.test.ts",
             "test/monitors-live.test.ts",
             "test/deployments-routes.test.ts",
             "test/permissions-behaviour.test.ts",

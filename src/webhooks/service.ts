@@ -46,7 +46,7 @@ export interface WebhookServiceOptions {
   batchSize?: number;
   /** Jitter source, [0, 1). Default Math.random. */
   random?: () => number;
-  /** Where failures of the queue itself go (a publish that could not enqueue, a store error in the loop). */
+  /** Where failures of the dispatcher's loop go (a store error while it claims or records deliveries). */
   onError?: (error: unknown, what: string) => void;
 }
 
@@ -122,9 +122,10 @@ const requireMlflowSpelling = (events: readonly string[]): void => {
 const webhookNotFound = (id: string) => notFound(`Webhook with id '${id.slice(0, 100)}' not found.`);
 
 /**
- * Webhooks for domain events. publish() is the EventSink the registry calls after a write: one INSERT into the
- * delivery queue, never an HTTP call, and never a failure of the write. start() runs the dispatcher that sends the
- * queue; because deliveries are rows, a restart loses nothing that was published.
+ * Webhooks for domain events. publish() is the EventSink the registry calls inside the unit of a write: one INSERT
+ * into the delivery queue (an outbox), never an HTTP call. The write and its deliveries commit together, or neither
+ * does: a queue that cannot take the event fails the write. start() runs the dispatcher that sends the queue; because
+ * deliveries are rows, a restart loses nothing that was published.
  */
 export class WebhookService implements EventSink {
   private readonly clock: Clock;
@@ -168,15 +169,13 @@ export class WebhookService implements EventSink {
   }
 
   async publish(event: DomainEvent): Promise<void> {
-    try {
-      // Cairn-only events (and the alias removals MLflow does not announce) skip MLflow-format webhooks.
-      const formats: WebhookFormat[] = isMlflowDeliverable(event) ? ["cairn", "mlflow"] : ["cairn"];
-      const queued = await this.store.enqueueDeliveries(event, this.clock(), formats);
-      if (queued > 0) this.dispatcher.wake();
-    } catch (error) {
-      // The write that produced the event has committed; failing its request now would lie to the client.
-      this.onError(error, `could not enqueue event ${event.type}`);
-    }
+    // Cairn-only events (and the alias removals MLflow does not announce) skip MLflow-format webhooks.
+    const formats: WebhookFormat[] = isMlflowDeliverable(event) ? ["cairn", "mlflow"] : ["cairn"];
+    // A failure is the caller's: inside a write's unit it fails the write (before, it was logged and swallowed, so on
+    // SQLite an alias could move with no webhook ever sent).
+    // Publishers outside a unit (monitor alerts, deployment health) catch and report it themselves.
+    const queued = await this.store.enqueueDeliveries(event, this.clock(), formats);
+    if (queued > 0) this.dispatcher.wake();
   }
 
   async createWebhook(input: NewWebhookInput, context: WriteContext): Promise<{ webhook: Webhook; secret: string }> {

@@ -272,7 +272,12 @@ export class MonitorService {
     // neither sets gauges nor raises alerts: the window is the other replica's now.
     if (!(await this.store.recordRun(run, holder))) return { run, recorded: false };
     this.options.gauges?.record(run);
-    await publishAlerts(monitor, run, this.store, this.options.events);
+    // The run and its alert states are recorded: an event the webhook queue cannot take now is reported, and the
+    // other checks' events still go out (a failure here must not fail a run that is already stored).
+    const events: EventSink = {
+      publish: (event) => this.options.events.publish(event).catch((error: unknown) => this.onError(error, `publishing ${event.type} of monitor '${monitor.name}'`)),
+    };
+    await publishAlerts(monitor, run, this.store, events);
     return { run, recorded: true };
   }
 

@@ -40,6 +40,26 @@ describe("PgDatabase", () => {
     expect(await db.execute("UPDATE things SET at = at + 1")).toBe(1);
   });
 
+  it("never reports a transaction whose failed statement was caught inside it as committed", async () => {
+    const db = await open();
+    await db.query("CREATE TABLE things (name TEXT PRIMARY KEY)");
+    await db.query("INSERT INTO things VALUES ('kept')");
+    // The work catches the failure (as a subscriber that logs and goes on would) and resolves: PostgreSQL has
+    // aborted the transaction, and its COMMIT would roll back without an error. The caller gets the failure.
+    let caught: unknown;
+    const outcome = db.transaction(async () => {
+      await db.query("INSERT INTO things VALUES ('lost')");
+      await db.query("INSERT INTO things VALUES ('kept')").catch((error: unknown) => (caught = error));
+      return "acknowledged";
+    });
+    await expect(outcome).rejects.toMatchObject({ code: "23505" });
+    expect((caught as { code?: string }).code).toBe("23505");
+    expect(await db.query("SELECT name FROM things ORDER BY name")).toEqual([{ name: "kept" }]);
+    // The connection went back to the pool clean: the next transaction commits.
+    await db.transaction(() => db.query("INSERT INTO things VALUES ('next')"));
+    expect(await db.query("SELECT name FROM things ORDER BY name")).toEqual([{ name: "kept" }, { name: "next" }]);
+  });
+
   it("keeps background work started inside a transaction off its connection", async () => {
     const db = await open();
     await db.query("CREATE TABLE things (name TEXT PRIMARY KEY)");

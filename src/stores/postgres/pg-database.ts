@@ -15,6 +15,12 @@ const typeParsers: pg.CustomTypesConfig = {
 
 interface ClientHandle extends TransactionHandle {
   client: pg.PoolClient;
+  /**
+   * The first statement of the transaction that failed. PostgreSQL aborts a transaction at its first error, and a
+   * COMMIT then rolls back without an error of its own: were the failure caught inside the work (a subscriber that
+   * logs and goes on), the work would resolve and the caller be told of a write that was never stored.
+   */
+  failure?: unknown;
 }
 
 /** Anything that runs a query: the pool, or the client of the transaction in progress. */
@@ -62,7 +68,7 @@ export class PgDatabase {
 
   /** The rows of one statement (`$1`, `$2`... placeholders), inside the current transaction if there is one. */
   async query<Row extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.run<Row>(this.currentClient() ?? this.pool, sql, params);
+    const result = await this.runInScope<Row>(sql, params);
     return result.rows;
   }
 
@@ -73,7 +79,7 @@ export class PgDatabase {
 
   /** The number of rows a statement changed. */
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.run(this.currentClient() ?? this.pool, sql, params);
+    const result = await this.runInScope(sql, params);
     return result.rowCount ?? 0;
   }
 
@@ -101,7 +107,10 @@ export class PgDatabase {
         await this.run(client, begin, []);
         const result = await transactionScope.run(handle, work);
         handle.active = false;
-        await this.run(client, "COMMIT", []);
+        // A statement failed and the work caught it: the transaction is aborted, so nothing of it can commit.
+        if (handle.failure !== undefined) throw handle.failure;
+        const committed = await this.run(client, "COMMIT", []);
+        if (committed.command === "ROLLBACK") throw new Error("PostgreSQL rolled the transaction back at COMMIT: nothing of it was stored");
         return result;
       } catch (error) {
         handle.active = false;
@@ -189,8 +198,24 @@ export class PgDatabase {
 
   /** The connection of this database's transaction in progress in the current call chain, if any. */
   private currentClient(): pg.PoolClient | undefined {
+    return this.currentHandle()?.client;
+  }
+
+  private currentHandle(): ClientHandle | undefined {
     const handle = transactionScope.getStore() as ClientHandle | undefined;
-    return handle !== undefined && handle.owner === this && handle.active ? handle.client : undefined;
+    return handle !== undefined && handle.owner === this && handle.active ? handle : undefined;
+  }
+
+  /** One statement in the transaction in progress (whose first failure it remembers), or on the pool. */
+  private async runInScope<Row extends object>(sql: string, params: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+    const handle = this.currentHandle();
+    if (handle === undefined) return this.run<Row>(this.pool, sql, params);
+    try {
+      return await this.run<Row>(handle.client, sql, params);
+    } catch (error) {
+      handle.failure ??= error;
+      throw error;
+    }
   }
 
   private async connect(): Promise<pg.PoolClient> {
