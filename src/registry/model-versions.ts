@@ -8,19 +8,12 @@ import type { IntegrityService } from "./integrity/integrity-service.js";
 import type { ModelAliases } from "./model-aliases.js";
 import { declaredUserId, versionEntity, type RegistryWrites } from "./registry-writes.js";
 import { modelVersionSearch, type RegistrySearchRequest } from "./search-queries.js";
+import type { NewModelVersion } from "./store.js";
 import { validateDescription, validateModelName, validateRegistryTag, validateRegistryTagKey } from "./validation.js";
 import type { VersionSources } from "./version-sources.js";
 
-export interface NewModelVersionRequest {
-  name: string;
-  source: string;
-  runId?: string;
-  runLink?: string;
-  /** MLflow 3: the logged model this version registers (CreateModelVersion.model_id). */
-  modelId?: string;
-  description?: string;
-  tags: ModelVersionTag[];
-}
+/** A CreateModelVersion request: the new version as the store takes it, less what the service adds (user, time). */
+export type NewModelVersionRequest = Omit<NewModelVersion, "userId" | "now">;
 
 /**
  * Model versions: a new one's source must pass the source rules (version-sources.ts) and its files are pinned when

@@ -6,13 +6,11 @@ import { hasPromptTag } from "./prompts.js";
 import { tagMap } from "./registry-events.js";
 import { declaredUserId, type RegistryWrites } from "./registry-writes.js";
 import { registeredModelSearch, type RegistrySearchRequest } from "./search-queries.js";
+import type { NewRegisteredModel } from "./store.js";
 import { validateDescription, validateModelName, validateRegistryTag, validateRegistryTagKey } from "./validation.js";
 
-export interface NewRegisteredModelRequest {
-  name: string;
-  description?: string;
-  tags: RegisteredModelTag[];
-}
+/** A CreateRegisteredModel request: the new model as the store takes it, less what the service adds (user, time). */
+export type NewRegisteredModelRequest = Omit<NewRegisteredModel, "userId" | "now">;
 
 /**
  * Registered models (a prompt is one too, tagged as prompts.ts says): MLflow's validation and messages, an audit entry
