@@ -4,6 +4,7 @@ import { RegistryEventType } from "../core/events.js";
 import type { AuditRecorder } from "../audit/recorder.js";
 import type { ModelVersion } from "../protocol/mlflow/registry-entities.js";
 import { formatPromotionTarget, type PromotionGate, type PromotionTarget } from "./promotion-gate.js";
+import { versionEntity } from "./registry-writes.js";
 import type { RegistryStore } from "./store.js";
 
 /**
@@ -57,7 +58,7 @@ export class PromotionEnforcement {
     await this.deps.audit.record(ctx, {
       action: "registry.promotion.refuse",
       entityType: "model_version",
-      entityId: `${version.name}/${version.version}`,
+      entityId: versionEntity(version.name, version.version),
       after: { target: targetText, unmet: verdict.unmet, ...(change.reason !== undefined ? { reason: change.reason } : {}) },
     });
     await this.deps.publish(RegistryEventType.PROMOTION_REFUSED, ctx, {

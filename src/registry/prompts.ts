@@ -1,4 +1,5 @@
 import type { ModelVersionTag, RegisteredModelTag } from "../protocol/mlflow/registry-entities.js";
+import type { RegistryStore } from "./store.js";
 
 /**
  * MLflow's prompt registry stores a prompt as a registered model tagged `mlflow.prompt.is_prompt=true` and each of
@@ -15,3 +16,17 @@ export const hasPromptTag = (tags: readonly (RegisteredModelTag | ModelVersionTa
   tags.some((tag) => tag.key === IS_PROMPT_TAG_KEY && tag.value === "true");
 
 export const isPromptSourcePlaceholder = (source: string): boolean => PROMPT_SOURCE_PLACEHOLDERS.includes(source);
+
+/**
+ * A prompt or a prompt version: the version's tag, or its registered model's. Decides both the prompt refusal of
+ * downloads (version-sources.ts) and which of MLflow's events announce a write (registry-events.ts).
+ */
+export const isPrompt = async (
+  models: Pick<RegistryStore, "getRegisteredModel">,
+  name: string,
+  versionTags: readonly ModelVersionTag[],
+): Promise<boolean> => {
+  if (hasPromptTag(versionTags)) return true;
+  const model = await models.getRegisteredModel(name);
+  return model !== undefined && hasPromptTag(model.tags);
+};

@@ -2,7 +2,8 @@ import { type Fields, ORDER_BY_CLAUSES } from "../protocol/mlflow/fields.js";
 import type { RegisteredModelTag } from "../protocol/mlflow/registry-entities.js";
 import type { MlflowEndpoint } from "../server/mlflow-endpoint.js";
 import type { Page } from "../tracking/store.js";
-import type { RegistrySearchRequest, RegistryService } from "./service.js";
+import type { RegistrySearchRequest } from "./search-queries.js";
+import type { RegistryService } from "./service.js";
 
 /**
  * Every endpoint of MLflow's model_registry.proto that MLflow 2.x serves: thin translations between the request

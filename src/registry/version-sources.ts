@@ -3,7 +3,7 @@ import type { LoggedModel } from "../protocol/mlflow/logged-model-entities.js";
 import type { ModelVersion, ModelVersionTag } from "../protocol/mlflow/registry-entities.js";
 import type { TrackingStore } from "../tracking/store.js";
 import type { LoggedModelLookup } from "./logged-model-lookup.js";
-import { hasPromptTag, IS_PROMPT_TAG_KEY, isPromptSourcePlaceholder } from "./prompts.js";
+import { hasPromptTag, IS_PROMPT_TAG_KEY, isPrompt, isPromptSourcePlaceholder } from "./prompts.js";
 import {
   artifactUriOfKey,
   invalidSource,
@@ -140,7 +140,7 @@ export class VersionSources {
   }
 
   private async refusePromptVersion(version: ModelVersion): Promise<void> {
-    if (!(await this.isPrompt(version.name, version.tags))) return;
+    if (!(await isPrompt(this.store, version.name, version.tags))) return;
     throw invalidParameter(
       `Model version ${version.name}/${version.version} is a prompt version (tag ${IS_PROMPT_TAG_KEY}=true): a prompt has no ` +
         "model files to download, serve or deploy. Load it with mlflow.genai.load_prompt.",
@@ -170,12 +170,5 @@ export class VersionSources {
         return this.downloadUriOfSource(referenced.source, parseModelVersionSource(referenced.source), depth + 1);
       }
     }
-  }
-
-  /** A prompt or a prompt version: the version's tag, or its registered model's. */
-  async isPrompt(name: string, versionTags: readonly ModelVersionTag[]): Promise<boolean> {
-    if (hasPromptTag(versionTags)) return true;
-    const model = await this.store.getRegisteredModel(name);
-    return model !== undefined && hasPromptTag(model.tags);
   }
 }

@@ -1,6 +1,7 @@
 import type { AuditRecorder } from "../../audit/recorder.js";
 import type { MonitorService } from "../../monitoring/monitors/monitor-service.js";
-import type { RegistryFollower, RegistryService } from "../../registry/service.js";
+import type { RegistryFollower } from "../../registry/registry-writes.js";
+import type { RegistryService } from "../../registry/service.js";
 import type { DeploymentService } from "../../serving/deployments/deployment-service.js";
 import type { PredictionLogStore } from "../../serving/prediction-log/store.js";
 import type { LoggedModelService } from "../../tracking/logged-models/logged-model-service.js";

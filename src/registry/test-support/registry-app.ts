@@ -17,7 +17,8 @@ import { TrackingService } from "../../tracking/service.js";
 import type { PromotionGate, PromotionTarget, PromotionVerdict } from "../promotion-gate.js";
 import { formatPromotionTarget } from "../promotion-gate.js";
 import { registryRoutes } from "../routes.js";
-import { RegistryService, type RegistryFollower } from "../service.js";
+import type { RegistryFollower } from "../registry-writes.js";
+import { RegistryService } from "../service.js";
 
 /** What the registry told the audit trail, in order (the audit domain's own store is tested there). */
 export interface RecordedAudit extends AuditEntry {
