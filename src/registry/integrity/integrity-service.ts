@@ -7,6 +7,7 @@ import type { ArtifactStore } from "../../artifacts/store.js";
 import { compareManifest, keyOfEntry, manifestDigest, type FileDigest, type FileManifest, type ManifestMismatch } from "./file-manifest.js";
 import type { ManifestStore, VersionManifest } from "./manifest-store.js";
 import { digestOfStoredFile, snapshotStoredFiles } from "./manifest-snapshot.js";
+import { versionEntity } from "../registry-writes.js";
 
 /** Audit actions of the integrity checks. */
 export const IntegrityAction = {
@@ -89,7 +90,7 @@ export class IntegrityService {
         await this.audit.record(systemContext("integrity"), {
           action: IntegrityAction.RECORD,
           entityType: "model_version",
-          entityId: `${name}/${version}`,
+          entityId: versionEntity(name, version),
           after: { origin: "first_use", root: copy.rootKey, files: copy.files.length, manifest_sha256: manifestDigest(copy.files) },
         });
       }
@@ -124,7 +125,7 @@ export class IntegrityService {
     await this.audit.record(ctx, {
       action: IntegrityAction.REFUSE,
       entityType: "model_version",
-      entityId: `${first.name}/${first.version}`,
+      entityId: versionEntity(first.name, first.version),
       after: { checkpoint: action, key, versions: pinned.map((version) => `${version.name}/${version.version}`) },
     });
     throw new CairnError(
@@ -153,7 +154,7 @@ export class IntegrityService {
     await this.audit.record(ctx, {
       action: IntegrityAction.REFUSE,
       entityType: "model_version",
-      entityId: `${name}/${version}`,
+      entityId: versionEntity(name, version),
       after: {
         checkpoint,
         file,

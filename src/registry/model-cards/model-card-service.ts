@@ -6,6 +6,7 @@ import type { TrackingStore } from "../../tracking/store.js";
 import type { GovernanceStore, ModelCardFields, StoredModelCard } from "../governance-store.js";
 import type { RegistryStore } from "../store.js";
 import type { EvaluationMetric, ModelCard } from "./model-card.js";
+import { versionEntity } from "../registry-writes.js";
 
 export const CARD_LIMITS = { maxTextLength: 65536, maxOwners: 100, maxOwnerLength: 256 } as const;
 
@@ -108,7 +109,7 @@ export class ModelCardService {
       await this.audit.record(ctx, {
         action: "governance.model_card.set",
         entityType: "model_version",
-        entityId: `${name}/${version}`,
+        entityId: versionEntity(name, version),
         before: before === undefined ? null : snapshot(fieldsOf(before)),
         after: snapshot(fields),
       });

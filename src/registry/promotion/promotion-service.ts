@@ -21,6 +21,7 @@ import {
 import type { RegistryStore } from "../store.js";
 import { checkApprovals, checkMetricThreshold, checkRequiredTag, normalizeActorName, type SourceRun } from "./rule-checks.js";
 import { parsePromotionTarget } from "./target.js";
+import { versionEntity } from "../registry-writes.js";
 
 export const PROMOTION_LIMITS = {
   maxRequiredTags: 100,
@@ -234,7 +235,7 @@ export class PromotionService implements PromotionGate {
         await this.audit.record(ctx, {
           action: "governance.approval.create",
           entityType: "model_version",
-          entityId: `${input.name}/${input.version}`,
+          entityId: versionEntity(input.name, input.version),
           after: { target: key, actor: ctx.actor.name, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
         });
       }
@@ -273,7 +274,7 @@ export class PromotionService implements PromotionGate {
         await this.audit.record(ctx, {
           action: "governance.approval.revoke",
           entityType: "model_version",
-          entityId: `${input.name}/${input.version}`,
+          entityId: versionEntity(input.name, input.version),
           before: { target: key, actor: approval.actor.name, time: approval.time, ...(approval.comment === undefined ? {} : { comment: approval.comment }) },
           after: { target: key, actor: approval.actor.name, revoked_by: ctx.actor.name, revoked_time: done.revokedTime ?? null },
         });
