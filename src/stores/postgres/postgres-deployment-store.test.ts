@@ -68,7 +68,7 @@ describe("PostgreSQL migration 6 (shadow report parts)", () => {
       ]);
       expect(await upgradePostgres(db)).toMatchObject({ from: 4 });
       const store = new PgDeploymentStore(db);
-      expect(await store.shadowReports("old")).toEqual([{ report, state: {}, updatedTime: 150, replica: "saved-before-replicas", released: true }]);
+      expect(await store.shadowReports("old")).toEqual([{ report, state: {}, updatedTime: 150, replica: "saved-before-replicas", released: true, revision: 0 }]);
       const key = { deployment: "old", since: 100, candidateVersion: "2", replica: "saved-before-replicas" };
       expect(await store.claimShadowReport(key, "host:1:ab")).toBe(true);
       expect(await store.claimShadowReport(key, "host:2:cd")).toBe(false);
