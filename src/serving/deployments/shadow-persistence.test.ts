@@ -180,4 +180,43 @@ describe("saved shadow reports", () => {
     await dead.stop();
     expect(kit.errors).toEqual([]);
   }, 60_000);
+  it("bounds a crash-looping deployment's parts: each start compacts the dead processes' parts into one, counts exact", async () => {
+    let now = 1_000;
+    const clock = (): number => (now += 1);
+    kit = await DeploymentsKit.open({ syncIntervalMs: 0, clock, shadowPartLivenessMs: 1_000 });
+    const v1 = await kit.register("pair", identityModel("float32", 2));
+    const v2 = await kit.register("pair", shiftedModel());
+    await kit.service.create("pair-prod", `models:/pair/${v1}`, {}, ctx);
+    await kit.service.setShadow("pair-prod", { version: v2 }, 1, ctx);
+    const store = new SqliteDeploymentStore(kit.db);
+    const dead: DeploymentService[] = [];
+    // Seven processes in turn, each killed (never stopped) after counting and saving three requests.
+    for (let p = 0; p < 7; p += 1) {
+      if (p > 0) {
+        dead.push(kit.service);
+        now += 2_000;
+        kit.service = kit.newService();
+        await kit.service.start();
+        await kit.service.loaded();
+      }
+      await traffic(kit.service, "pair-prod", 3);
+      await kit.service.saveShadowReports();
+    }
+    // The last start compacted the five dead parts before it (with the earlier compacted part): one compacted part
+    // of six processes, and the live process's own part.
+    const parts = await store.shadowReports("pair-prod");
+    expect(parts.map((p) => [p.mergedParts ?? 0, p.state.mirrored]).sort()).toEqual([
+      [0, 3],
+      [6, 18],
+    ]);
+    const current = await kit.service.currentReport("pair-prod");
+    expect(current).toMatchObject({ live: true, replicas: 7, report: { mirrored: 21, compared: 21, class_compared: 21, same_class: 14 } });
+    expect(current.parts.map((p) => [p.replica.startsWith("compacted:"), p.mergedParts, p.released])).toEqual([
+      [false, undefined, false],
+      [true, 6, true],
+    ]);
+    for (const service of dead) await service.stop();
+    expect(kit.errors).toEqual([]);
+  }, 60_000);
 });
+
