@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ctx, DeploymentsKit, floats } from "../../../test/deployments-kit.js";
+import { buildApp } from "../../server/app.js";
 import { SqliteDeploymentStore } from "../../stores/sqlite/sqlite-deployment-store.js";
 import { identityModel, shiftedModel } from "../test-support/onnx-models.js";
 import type { DeploymentService } from "./deployment-service.js";
+import { deploymentRoutes } from "./routes.js";
 
 let kit: DeploymentsKit;
 afterEach(async () => kit?.close());
@@ -215,6 +217,20 @@ describe("saved shadow reports", () => {
       [false, undefined, false],
       [true, 6, true],
     ]);
+    // On the wire: the compacted part says so, and how many processes' parts it merged.
+    const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: deploymentRoutes(kit.service) }] });
+    try {
+      const response = await app.inject({ method: "GET", url: "/api/2.0/cairn/deployments/shadow-report", query: { name: "pair-prod" }, headers: { "x-cairn-user": "ada" } });
+      expect(response.statusCode).toBe(200);
+      const body = JSON.parse(response.body) as { replicas: number; parts: Array<Record<string, unknown>> };
+      expect(body.replicas).toBe(7);
+      expect(body.parts).toEqual([
+        { replica: expect.stringMatching(/^.+:\d+:[0-9a-f]+$/), released: false },
+        { replica: expect.stringMatching(/^compacted:[0-9a-f]{12}$/), updated_timestamp: expect.any(Number), released: true, compacted: true, merged_parts: 6 },
+      ]);
+    } finally {
+      await app.close();
+    }
     for (const service of dead) await service.stop();
     expect(kit.errors).toEqual([]);
   }, 60_000);
