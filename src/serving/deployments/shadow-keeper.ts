@@ -98,8 +98,8 @@ export class ShadowKeeper {
       this.stored.add(recorder);
       this.lastSaved.set(recorder, resumed.state);
       // A claimed part keeps its stopped process's save time: say at once that it is alive again (else another
-      // replica may take it as dead; that is handled, see absorb(), but costs a part).
-      await this.touch(recorder);
+      // replica may take it as dead; that is handled, see absorb(), but costs a part). A failure: the next save does.
+      await this.touch(recorder).catch((error: unknown) => this.options.onError?.(error, `touching the shadow report of deployment '${deployment.name}'`));
       // At start-up: a crash-looping deployment's processes may die before any periodic compaction.
       await this.compact(deployment.name, recorder);
       return recorder;
