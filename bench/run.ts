@@ -30,6 +30,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   replicas: async () => (await import("./replicas.js")).runReplicaBenchmarks(),
   artifacts: async () => (await import("./artifacts.js")).runArtifactBenchmarks(),
   "db-gc": async () => (await import("./db-gc.js")).runDbGcBenchmarks(),
+  "shadow-parts": async () => (await import("./shadow-parts.js")).runShadowPartsBenchmarks(),
 };
 
 const name = process.argv[2] ?? "tracking";

@@ -80,6 +80,9 @@ export interface ShadowReportPart {
   updated_timestamp?: number;
   /** Saved by a process that stopped (a restart takes it over and continues it). */
   released: boolean;
+  /** A compacted part: dead processes' parts merged into one (`merged_parts` of them). */
+  compacted?: boolean;
+  merged_parts?: number;
 }
 
 /** The shadow report answer whole: the combined report, whether it is live, and which processes counted it. */

@@ -37,6 +37,7 @@ import { ChangeWatch } from "./change-watch.js";
 import { ReplicaSync } from "./replica-sync.js";
 import { RoutingSwitch } from "./routing-switch.js";
 import { currentOf, type CombinedShadowReport, type CurrentShadowReport } from "./shadow-combine.js";
+import { DEFAULT_PART_LIVENESS_MS } from "./shadow-compaction.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
 import type { ShadowReport } from "./shadow-report.js";
 import type { ModelRunner } from "./version-slot.js";
@@ -85,6 +86,11 @@ export interface DeploymentServiceOptions {
    * rollback or an alias move back to it switches at once, for one more loaded model per deployment. See RoutingSwitch.
    */
   standby?: boolean;
+  /**
+   * How long a shadow report part may go unsaved before its process counts as gone and the part may be compacted
+   * (ShadowKeeper). Default: 60 s, or 12 sync intervals when longer (the sync timer touches live parts).
+   */
+  shadowPartLivenessMs?: number;
 }
 
 /** A canary or shadow target: a version of the deployment's model, or a models:/ URI of the same model. */
@@ -122,7 +128,8 @@ export class DeploymentService implements ServedModels, EventSink {
   ) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.shadows = new ShadowKeeper(store, { clock: this.clock, ...(options.onError ? { onError: options.onError } : {}) });
+    const livenessMs = options.shadowPartLivenessMs ?? Math.max(DEFAULT_PART_LIVENESS_MS, 12 * (options.syncIntervalMs ?? 5000));
+    this.shadows = new ShadowKeeper(store, { clock: this.clock, livenessMs, ...(options.onError ? { onError: options.onError } : {}) });
     // A mark is stored in the deployment's queue, like every change of it, and the health verdict follows it.
     const onVersionFailed = (name: string, persist: () => Promise<void>): Promise<void> => this.queue.run(name, persist);
     this.routing = new RoutingSwitch(store, { ...options, onVersionFailed }, this.shadows, this.clock, this.random);
@@ -201,6 +208,7 @@ export class DeploymentService implements ServedModels, EventSink {
           .then(() => this.sync())
           .catch((error: unknown) => this.options.onError?.(error, "syncing deployments"))
           .then(() => this.saveShadowReports())
+          .then(async () => void (await this.compactShadowReports()))
           .finally(() => (this.syncing = undefined));
       }, interval);
       this.syncTimer.unref();
@@ -465,6 +473,19 @@ export class DeploymentService implements ServedModels, EventSink {
    */
   async saveShadowReports(release = false): Promise<void> {
     for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) await this.saveShadowReportsOf(name, release);
+  }
+
+  /**
+   * Merges dead processes' shadow report parts (released, or unsaved past the liveness bound) into one compacted part
+   * per comparison, for every deployment this process serves; each at most once per half liveness bound (the sync
+   * timer calls it after each save). Returns how many parts were merged.
+   */
+  async compactShadowReports(): Promise<number> {
+    let merged = 0;
+    for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) {
+      merged += await this.shadows.compactDue(name, this.routing.get(name)?.routing?.shadow?.recorder);
+    }
+    return merged;
   }
 
   // --- internals ---

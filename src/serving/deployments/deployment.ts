@@ -91,9 +91,16 @@ export interface SavedShadowReport {
   report: ShadowReport;
   state: ShadowRecorderState;
   updatedTime: number;
-  /** The server process that counts this part (a random id per process). */
+  /** The server process that counts this part (a random id per process; `compacted:<random>` for a compacted part). */
   replica: string;
   released: boolean;
+  /** Set by the store when read: bumped by every write of the part (save, touch, claim); a compaction's check. */
+  revision?: number;
+  /**
+   * A compacted part (the merge of dead parts of one comparison, ShadowKeeper.compact): how many server processes'
+   * parts it holds. Absent on a process's own part.
+   */
+  mergedParts?: number;
 }
 
 /** Which saved part: its row key. */
@@ -102,6 +109,11 @@ export interface ShadowPartKey {
   since: number;
   candidateVersion: string;
   replica: string;
+}
+
+/** A saved part as a compaction read it: its key and revision. */
+export interface ShadowPartRevision extends ShadowPartKey {
+  revision: number;
 }
 
 export interface DeploymentStore {
@@ -121,14 +133,24 @@ export interface DeploymentStore {
   findByModel(modelName: string): Promise<Deployment[]>;
   /**
    * Inserts or replaces one replica's saved part of a shadow comparison (kept when the deployment is deleted, like
-   * history); other replicas' parts of the same comparison are left as they are.
+   * history); other replicas' parts of the same comparison are left as they are. With `existing`, only replaces a
+   * part that is still there, and answers false (nothing written) when it is gone: a compaction took it as dead, so
+   * its counts are in a compacted part and must not be inserted again. True when written.
    */
-  saveShadowReport(saved: SavedShadowReport): Promise<void>;
+  saveShadowReport(saved: SavedShadowReport, existing?: boolean): Promise<boolean>;
+  /** Sets a saved part's save time (its process is alive, nothing new counted); false when the part is gone. */
+  touchShadowReport(part: ShadowPartKey, updatedTime: number): Promise<boolean>;
+  /**
+   * Replaces `parts` (each still at the revision read) by `compacted`, in one transaction: when any of them is gone
+   * or was written since (another replica compacted it, its process saved again, a restart claimed it), nothing
+   * changes and the answer is false. So two replicas compacting the same parts at once merge them exactly once.
+   */
+  compactShadowReports(parts: readonly ShadowPartRevision[], compacted: SavedShadowReport): Promise<boolean>;
   /** Every replica's saved parts of a deployment name, newest first (by `since`, then by the time saved, then replica). */
   shadowReports(deployment: string): Promise<SavedShadowReport[]>;
   /**
    * Hands a released part over to `replica` (which continues counting it, no longer released), atomically: of
-   * several processes claiming the same part exactly one gets true; false when it is gone or not released.
+   * several processes claiming the same part exactly one gets true; false when it is gone, not released, or compacted.
    */
   claimShadowReport(part: ShadowPartKey, replica: string): Promise<boolean>;
   /**

@@ -70,9 +70,17 @@ const optionFields = (fields: Fields): CreateDeploymentOptions => {
   };
 };
 
-/** The replicas' parts of a combined report on the wire: whose, when last saved (absent: the answering process's live counts). */
+/**
+ * The replicas' parts of a combined report on the wire: whose, when last saved (absent: the answering process's live
+ * counts); a compacted part says so, and how many processes' parts it merged.
+ */
 const partsJson = (parts: readonly ShadowPart[]): Array<Record<string, unknown>> =>
-  parts.map((p) => ({ replica: p.replica, ...(p.updatedTime !== undefined ? { updated_timestamp: p.updatedTime } : {}), released: p.released }));
+  parts.map((p) => ({
+    replica: p.replica,
+    ...(p.updatedTime !== undefined ? { updated_timestamp: p.updatedTime } : {}),
+    released: p.released,
+    ...(p.mergedParts !== undefined ? { compacted: true, merged_parts: p.mergedParts } : {}),
+  }));
 
 /** A saved comparison on the wire: the report as deployments/shadow-report gives it, when last saved, and its parts. */
 const savedReportJson = (saved: CombinedShadowReport): Record<string, unknown> => ({

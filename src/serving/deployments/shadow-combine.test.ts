@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { HistoryEntry } from "./deployment.js";
 import { changeTimesOf, combine, combineAll, savedPart, type PartInput } from "./shadow-combine.js";
 import { LatencySketch, MAX_EXACT_LATENCIES } from "./shadow-latency.js";
-import { mergeShadowStates, ShadowRecorder, shadowReportOf } from "./shadow-report.js";
+import { mergeShadowStates, ShadowRecorder, shadowReportOf, shadowStateWithout } from "./shadow-report.js";
 
 /** A deterministic stream of events: comparisons (agreeing or not, with diffs exact in binary), errors, latencies. */
 const play = (recorders: (i: number) => ShadowRecorder, count: number): void => {
@@ -73,6 +73,29 @@ describe("combining replicas' parts of a shadow comparison", () => {
     expect(saved.bins?.map(([, count]) => count)).toEqual([10_000, 10_000, 10_000]);
     // A complete old sample (seen = its length) stays exact.
     expect(LatencySketch.restore({ seen: 3, samples: [3, 1, 2] }).summary()).toEqual({ count: 3, p50_ms: 2, p99_ms: 3 });
+  });
+
+  it("splits a recorder's state into an earlier one and the rest that merge back exactly, below and beyond the exact limit", () => {
+    for (const [early, late] of [
+      [1_000, 1_500],
+      [4_000, 9_000],
+      [3_000, 2_500],
+    ] as const) {
+      const r = recorder(100);
+      play(() => r, early);
+      const absorbed = r.state();
+      play(() => r, late);
+      const total = r.state();
+      const rest = shadowStateWithout(total, absorbed);
+      expect(rest.mirrored).toBe(late);
+      expect(shadowReportOf(r.identity(), mergeShadowStates([absorbed, rest]))).toEqual(r.report());
+      // The rest's own latencies one by one while the recorder's are (below the limit), else only bins.
+      expect(rest.primary_latency.samples.length === rest.primary_latency.seen).toBe(total.primary_latency.samples.length === total.primary_latency.seen);
+    }
+    // A sum that went non-finite stays so: the rest adds nothing to the same value, and its own to another.
+    const odd = { ...recorder(100).state(), abs_sum: Number.POSITIVE_INFINITY, rel_sum: Number.NaN };
+    expect(shadowStateWithout(odd, odd)).toMatchObject({ abs_sum: 0, rel_sum: 0 });
+    expect(shadowStateWithout({ ...odd, abs_sum: Number.NaN }, odd).abs_sum).toBeNaN();
   });
 
   it("groups parts by the change that started their comparison: replicas' own `since`s join, an earlier comparison of the same versions stays apart", () => {

@@ -6,6 +6,8 @@ export interface ShadowPart {
   replica: string;
   updatedTime?: number;
   released: boolean;
+  /** A compacted part (dead processes' parts merged into one): how many processes' parts it holds. */
+  mergedParts?: number;
 }
 
 /** A comparison as every replica counted it: the report of the summed parts, and the parts. */
@@ -14,7 +16,7 @@ export interface CombinedShadowReport {
   state: ShadowRecorderState;
   /** The latest save of a part (undefined when only this process's live counts make it). */
   updatedTime?: number;
-  /** How many server processes contributed (distinct replicas of the parts). */
+  /** How many server processes contributed (distinct replicas of the parts, plus those a compacted part holds). */
   replicas: number;
   parts: ShadowPart[];
 }
@@ -43,6 +45,7 @@ export interface PartInput {
   replica: string;
   updatedTime?: number;
   released: boolean;
+  mergedParts?: number;
 }
 
 export const savedPart = (saved: SavedShadowReport): PartInput => ({
@@ -51,6 +54,7 @@ export const savedPart = (saved: SavedShadowReport): PartInput => ({
   replica: saved.replica,
   updatedTime: saved.updatedTime,
   released: saved.released,
+  ...(saved.mergedParts !== undefined ? { mergedParts: saved.mergedParts } : {}),
 });
 
 /**
@@ -85,8 +89,14 @@ export const combine = (parts: readonly PartInput[]): CombinedShadowReport => {
     report: shadowReportOf({ ...first.identity, since }, state),
     state,
     ...(saves.length > 0 ? { updatedTime: Math.max(...saves) } : {}),
-    replicas: new Set(parts.map((p) => p.replica)).size,
-    parts: parts.map((p) => ({ replica: p.replica, ...(p.updatedTime !== undefined ? { updatedTime: p.updatedTime } : {}), released: p.released })),
+    replicas:
+      new Set(parts.filter((p) => p.mergedParts === undefined).map((p) => p.replica)).size + parts.reduce((total, p) => total + (p.mergedParts ?? 0), 0),
+    parts: parts.map((p) => ({
+      replica: p.replica,
+      ...(p.updatedTime !== undefined ? { updatedTime: p.updatedTime } : {}),
+      released: p.released,
+      ...(p.mergedParts !== undefined ? { mergedParts: p.mergedParts } : {}),
+    })),
   };
 };
 

@@ -74,9 +74,40 @@ export class LatencySketch {
       merged.seen += part.seen;
       for (const [bin, count] of part.bins) merged.bins.set(bin, (merged.bins.get(bin) ?? 0) + count);
     }
-    // Each part has all its latencies when the total is at most the limit, since each part's own count is too.
-    if (merged.seen <= MAX_EXACT_LATENCIES) merged.samples = restored.flatMap((part) => part.samples);
+    // Each part has all its latencies when the total is at most the limit, since each part's own count is too; but a
+    // part that is the rest of a recorder beyond the limit (without()) has none of them: bins answer then.
+    if (merged.seen <= MAX_EXACT_LATENCIES && restored.every((part) => part.samples.length === part.seen)) {
+      merged.samples = restored.flatMap((part) => part.samples);
+    }
     return merged;
+  }
+
+  /**
+   * What `total` holds beyond `part` (a recorder's latencies now, and those of its earlier state, already merged
+   * elsewhere): merge([part, result]) has exactly total's counts and bins. Its latencies one by one only when both
+   * have all theirs (below the limit, samples are only appended, so part's are among total's); else bins only.
+   */
+  static without(total: SavedLatencies, part: SavedLatencies): SavedLatencies {
+    const all = LatencySketch.restore(total);
+    const earlier = LatencySketch.restore(part);
+    const rest = new LatencySketch();
+    rest.seen = Math.max(0, all.seen - earlier.seen);
+    for (const [bin, count] of all.bins) {
+      const left = count - (earlier.bins.get(bin) ?? 0);
+      if (left > 0) rest.bins.set(bin, left);
+    }
+    if (all.samples.length === all.seen && earlier.samples.length === earlier.seen) {
+      const toRemove = new Map<number, number>();
+      for (const ms of earlier.samples) toRemove.set(ms, (toRemove.get(ms) ?? 0) + 1);
+      rest.samples = all.samples.filter((ms) => {
+        const n = toRemove.get(ms) ?? 0;
+        if (n === 0) return true;
+        toRemove.set(ms, n - 1);
+        return false;
+      });
+    }
+    const bins = [...rest.bins.entries()].sort((a, b) => a[0] - b[0]);
+    return { seen: rest.seen, samples: rest.samples.length === rest.seen ? rest.samples : [], bins };
   }
 
   saved(): SavedLatencies {

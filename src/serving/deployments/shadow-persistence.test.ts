@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ctx, DeploymentsKit, floats } from "../../../test/deployments-kit.js";
+import { buildApp } from "../../server/app.js";
 import { SqliteDeploymentStore } from "../../stores/sqlite/sqlite-deployment-store.js";
 import { identityModel, shiftedModel } from "../test-support/onnx-models.js";
 import type { DeploymentService } from "./deployment-service.js";
+import { deploymentRoutes } from "./routes.js";
 
 let kit: DeploymentsKit;
 afterEach(async () => kit?.close());
@@ -180,4 +182,57 @@ describe("saved shadow reports", () => {
     await dead.stop();
     expect(kit.errors).toEqual([]);
   }, 60_000);
+  it("bounds a crash-looping deployment's parts: each start compacts the dead processes' parts into one, counts exact", async () => {
+    let now = 1_000;
+    const clock = (): number => (now += 1);
+    kit = await DeploymentsKit.open({ syncIntervalMs: 0, clock, shadowPartLivenessMs: 1_000 });
+    const v1 = await kit.register("pair", identityModel("float32", 2));
+    const v2 = await kit.register("pair", shiftedModel());
+    await kit.service.create("pair-prod", `models:/pair/${v1}`, {}, ctx);
+    await kit.service.setShadow("pair-prod", { version: v2 }, 1, ctx);
+    const store = new SqliteDeploymentStore(kit.db);
+    const dead: DeploymentService[] = [];
+    // Seven processes in turn, each killed (never stopped) after counting and saving three requests.
+    for (let p = 0; p < 7; p += 1) {
+      if (p > 0) {
+        dead.push(kit.service);
+        now += 2_000;
+        kit.service = kit.newService();
+        await kit.service.start();
+        await kit.service.loaded();
+      }
+      await traffic(kit.service, "pair-prod", 3);
+      await kit.service.saveShadowReports();
+    }
+    // The last start compacted the five dead parts before it (with the earlier compacted part): one compacted part
+    // of six processes, and the live process's own part.
+    const parts = await store.shadowReports("pair-prod");
+    expect(parts.map((p) => [p.mergedParts ?? 0, p.state.mirrored]).sort()).toEqual([
+      [0, 3],
+      [6, 18],
+    ]);
+    const current = await kit.service.currentReport("pair-prod");
+    expect(current).toMatchObject({ live: true, replicas: 7, report: { mirrored: 21, compared: 21, class_compared: 21, same_class: 14 } });
+    expect(current.parts.map((p) => [p.replica.startsWith("compacted:"), p.mergedParts, p.released])).toEqual([
+      [false, undefined, false],
+      [true, 6, true],
+    ]);
+    // On the wire: the compacted part says so, and how many processes' parts it merged.
+    const app = await buildApp({ version: "test", domains: [{ cairnEndpoints: deploymentRoutes(kit.service) }] });
+    try {
+      const response = await app.inject({ method: "GET", url: "/api/2.0/cairn/deployments/shadow-report", query: { name: "pair-prod" }, headers: { "x-cairn-user": "ada" } });
+      expect(response.statusCode).toBe(200);
+      const body = JSON.parse(response.body) as { replicas: number; parts: Array<Record<string, unknown>> };
+      expect(body.replicas).toBe(7);
+      expect(body.parts).toEqual([
+        { replica: expect.stringMatching(/^.+:\d+:[0-9a-f]+$/), released: false },
+        { replica: expect.stringMatching(/^compacted:[0-9a-f]{12}$/), updated_timestamp: expect.any(Number), released: true, compacted: true, merged_parts: 6 },
+      ]);
+    } finally {
+      await app.close();
+    }
+    for (const service of dead) await service.stop();
+    expect(kit.errors).toEqual([]);
+  }, 60_000);
 });
+

@@ -79,6 +79,31 @@ export const mergeShadowStates = (parts: readonly ShadowRecorderState[]): Shadow
   };
 };
 
+/**
+ * What `total` (a recorder's state now) counted beyond `absorbed` (an earlier state of it, already merged into a
+ * compacted part): mergeShadowStates([absorbed, result]) equals `total`. Counts and sums subtract; the maxima stay
+ * total's (the merge takes the larger, which is total's); latencies: LatencySketch.without.
+ */
+export const shadowStateWithout = (total: ShadowRecorderState, absorbed: ShadowRecorderState): ShadowRecorderState => {
+  // A non-finite sum (a NaN or infinite difference) stays what it is: the rest adds 0 to the same value, else its own.
+  const rest = (t: number, a: number): number => (Number.isFinite(a) ? t - a : Object.is(t, a) ? 0 : t);
+  return {
+    mirrored: total.mirrored - absorbed.mirrored,
+    compared: total.compared - absorbed.compared,
+    primary_errors: total.primary_errors - absorbed.primary_errors,
+    candidate_errors: total.candidate_errors - absorbed.candidate_errors,
+    class_compared: total.class_compared - absorbed.class_compared,
+    same_class: total.same_class - absorbed.same_class,
+    abs_sum: rest(total.abs_sum, absorbed.abs_sum),
+    abs_max: total.abs_max,
+    rel_sum: rest(total.rel_sum, absorbed.rel_sum),
+    rel_max: total.rel_max,
+    diff_count: total.diff_count - absorbed.diff_count,
+    primary_latency: LatencySketch.without(total.primary_latency, absorbed.primary_latency),
+    candidate_latency: LatencySketch.without(total.candidate_latency, absorbed.candidate_latency),
+  };
+};
+
 /** The report of a comparison from its (possibly merged) state: rates and means recomputed from the sums. */
 export const shadowReportOf = (identity: ShadowIdentity, state: ShadowRecorderState): ShadowReport => {
   const mean = (sum: number): number | null => (state.diff_count === 0 ? null : sum / state.diff_count);

@@ -162,7 +162,12 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
       await store.saveShadowReport(saved(100, "2", 7, 120));
       await store.saveShadowReport(saved(200, "3", 1, 210));
       await store.saveShadowReport(saved(100, "3", 4, 130));
-      expect(await store.shadowReports("prod")).toEqual([saved(200, "3", 1, 210), saved(100, "3", 4, 130), saved(100, "2", 7, 120)]);
+      // Every save of a part bumps its revision (a compaction's check).
+      expect(await store.shadowReports("prod")).toEqual([
+        { ...saved(200, "3", 1, 210), revision: 0 },
+        { ...saved(100, "3", 4, 130), revision: 0 },
+        { ...saved(100, "2", 7, 120), revision: 1 },
+      ]);
       expect(await store.shadowReports("other")).toEqual([]);
       await store.delete("prod", []);
       expect((await store.shadowReports("prod")).map((s) => s.report.mirrored)).toEqual([1, 4, 7]);
@@ -183,10 +188,10 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
       // Newest save first; the same time sorts by replica.
       await store.saveShadowReport(part("host-d:4:dd", 1, 115));
       expect(await store.shadowReports("prod")).toEqual([
-        part("host-a:1:aa", 4, 120),
-        part("host-b:2:bb", 5, 115),
-        part("host-d:4:dd", 1, 115),
-        part("host-c:3:cc", 2, 105, true),
+        { ...part("host-a:1:aa", 4, 120), revision: 1 },
+        { ...part("host-b:2:bb", 5, 115), revision: 0 },
+        { ...part("host-d:4:dd", 1, 115), revision: 0 },
+        { ...part("host-c:3:cc", 2, 105, true), revision: 0 },
       ]);
     });
 
@@ -206,6 +211,109 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
         ["running", false, 7],
         [winner, false, 7],
       ].sort());
+    });
+
+    it("saves an existing part only while it is there, touches say whether it is, and each write bumps the revision", async () => {
+      const part = (mirrored: number, updatedTime: number): SavedShadowReport => ({
+        report: { ...emptyReport, since: 100, mirrored },
+        state: { ...emptyState, mirrored },
+        updatedTime,
+        replica: "host-a:1:aa",
+        released: false,
+      });
+      const key = { deployment: "prod", since: 100, candidateVersion: "2", replica: "host-a:1:aa" };
+      expect(await store.saveShadowReport(part(1, 110), true)).toBe(false);
+      expect(await store.touchShadowReport(key, 111)).toBe(false);
+      expect(await store.shadowReports("prod")).toEqual([]);
+      expect(await store.saveShadowReport(part(1, 110))).toBe(true);
+      expect(await store.saveShadowReport(part(2, 120), true)).toBe(true);
+      expect(await store.touchShadowReport(key, 130)).toBe(true);
+      expect(await store.touchShadowReport({ ...key, replica: "other" }, 130)).toBe(false);
+      expect(await store.shadowReports("prod")).toEqual([{ ...part(2, 130), revision: 2 }]);
+    });
+
+    it("replaces parts still at the revision read by one compacted part, or, when any changed or is gone, changes nothing", async () => {
+      const part = (replica: string, since: number, mirrored: number, released = false): SavedShadowReport => ({
+        report: { ...emptyReport, since, mirrored },
+        state: { ...emptyState, mirrored },
+        updatedTime: since + 10,
+        replica,
+        released,
+      });
+      await store.saveShadowReport(part("dead-1", 100, 3));
+      await store.saveShadowReport(part("dead-2", 101, 4, true));
+      await store.saveShadowReport(part("dead-3", 102, 5));
+      const compacted: SavedShadowReport = { ...part("compacted:aa", 100, 12, true), updatedTime: 112, mergedParts: 3 };
+      const read = (await store.shadowReports("prod")).map((p) => ({
+        deployment: "prod",
+        since: p.report.since,
+        candidateVersion: p.report.candidate_version,
+        replica: p.replica,
+        revision: p.revision ?? -1,
+      }));
+      expect(read.map((r) => r.revision)).toEqual([0, 0, 0]);
+      // dead-3 saved again since it was read: the compaction would lose that save, so it changes nothing.
+      await store.saveShadowReport(part("dead-3", 102, 6));
+      expect(await store.compactShadowReports(read, compacted)).toBe(false);
+      // One of them gone (another compaction took it): nothing changes either.
+      const fresh = read.map((r) => (r.replica === "dead-3" ? { ...r, revision: 1 } : r));
+      expect(await store.compactShadowReports([...fresh, { ...fresh[0]!, replica: "gone" }], compacted)).toBe(false);
+      expect((await store.shadowReports("prod")).map((p) => [p.replica, p.report.mirrored])).toEqual([["dead-3", 6], ["dead-2", 4], ["dead-1", 3]]);
+      expect(await store.compactShadowReports(fresh, { ...compacted, report: { ...compacted.report, mirrored: 13 }, state: { ...emptyState, mirrored: 13 } })).toBe(true);
+      expect(await store.shadowReports("prod")).toEqual([
+        { ...compacted, report: { ...compacted.report, mirrored: 13 }, state: { ...emptyState, mirrored: 13 }, revision: 0 },
+      ]);
+      // A compacted part is nobody's to continue, released or not.
+      expect(await store.claimShadowReport({ deployment: "prod", since: 100, candidateVersion: "2", replica: "compacted:aa" }, "new")).toBe(false);
+      // Compacting the same parts again: they are gone.
+      expect(await store.compactShadowReports(fresh, { ...compacted, replica: "compacted:bb" })).toBe(false);
+      expect((await store.shadowReports("prod")).map((p) => p.replica)).toEqual(["compacted:aa"]);
+    });
+
+    it("merges parts once when two replicas compact them at once, and loses no save racing a compaction", async () => {
+      const other = await opened.another();
+      try {
+        const part = (replica: string, mirrored: number): SavedShadowReport => ({
+          report: { ...emptyReport, since: 100, mirrored },
+          state: { ...emptyState, mirrored },
+          updatedTime: 110,
+          replica,
+          released: false,
+        });
+        const replicas = Array.from({ length: 20 }, (_, i) => `dead-${String(i).padStart(2, "0")}`);
+        for (const [i, replica] of replicas.entries()) await store.saveShadowReport(part(replica, i + 1));
+        const read = (await store.shadowReports("prod")).map((p) => ({
+          deployment: "prod",
+          since: p.report.since,
+          candidateVersion: p.report.candidate_version,
+          replica: p.replica,
+          revision: p.revision ?? -1,
+        }));
+        // Each replica merges the same 20 parts (sum 210) into its own compacted part, in its own order.
+        const compacted = (replica: string): SavedShadowReport => ({ ...part(replica, 210), released: true, mergedParts: 20 });
+        const results = await Promise.all([
+          store.compactShadowReports(read, compacted("compacted:one")),
+          other.store.compactShadowReports([...read].reverse(), compacted("compacted:two")),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const after = await store.shadowReports("prod");
+        expect(after.map((p) => [p.replica, p.report.mirrored, p.mergedParts])).toEqual([[results[0] ? "compacted:one" : "compacted:two", 210, 20]]);
+
+        // A save racing a compaction of its part: either the save lands first (the compaction changes nothing) or the
+        // compaction does (the save, as an existing part's, is refused): never both.
+        await store.saveShadowReport(part("live", 1));
+        const [live] = (await store.shadowReports("prod")).filter((p) => p.replica === "live");
+        const key = { deployment: "prod", since: 100, candidateVersion: "2", replica: "live", revision: live?.revision ?? -1 };
+        const [compactedIt, savedIt] = await Promise.all([
+          other.store.compactShadowReports([key], { ...part("compacted:three", 1), released: true, mergedParts: 1 }),
+          store.saveShadowReport(part("live", 2), true),
+        ]);
+        expect(compactedIt).not.toBe(savedIt);
+        const total = (await store.shadowReports("prod")).filter((p) => p.replica !== after[0]?.replica).map((p) => p.report.mirrored);
+        expect(total).toEqual([savedIt ? 2 : 1]);
+      } finally {
+        await other.close();
+      }
     });
 
     it("keeps a deployment name that looks like a number a string", async () => {

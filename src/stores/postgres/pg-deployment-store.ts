@@ -7,11 +7,13 @@ import type {
   HistoryEntry,
   SavedShadowReport,
   ShadowPartKey,
+  ShadowPartRevision,
 } from "../../serving/deployments/deployment.js";
 import {
   rowValues,
   toDeployment,
   shadowReportParams,
+  SHADOW_REPORT_COLUMNS,
   toEntry,
   toSavedShadowReport,
   type DeploymentRow,
@@ -26,6 +28,12 @@ export const DEPLOYMENTS_CHANNEL = "cairn_deployments";
 const DEPLOYMENT_COLUMNS = `name, model_uri, model_name, policy, followed_version, max_batch_size, max_latency_ms,
   prediction_log_sample_rate, inference_worker, prediction_log_max_age_seconds, prediction_log_max_rows, last_error,
   created_time, last_updated_time`;
+
+/** Thrown inside a compaction's transaction to roll it back: a part it read has changed. */
+class CompactionLost extends Error {}
+
+/** A total order of key strings (code units), for the compaction's lock order. */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 type FailureRow = { deployment: string; version: string; kind: FailedVersion["kind"]; reason: string; failed_time: number };
 
@@ -193,19 +201,68 @@ export class PgDeploymentStore implements DeploymentStore {
     return rows.map(toEntry);
   }
 
-  async saveShadowReport(saved: SavedShadowReport): Promise<void> {
+  async saveShadowReport(saved: SavedShadowReport, existing = false): Promise<boolean> {
+    const params = shadowReportParams(saved);
+    if (existing) {
+      const [deployment, since, candidate, replica, report, state, updatedTime, released] = params;
+      const updated = await this.db.execute(
+        `UPDATE shadow_reports SET report = $1, state = $2, updated_time = $3, released = $4, revision = revision + 1
+         WHERE deployment = $5 AND since = $6 AND candidate_version = $7 AND replica = $8`,
+        [report, state, updatedTime, released, deployment, since, candidate, replica],
+      );
+      return updated === 1;
+    }
     await this.db.execute(
-      `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released, merged_parts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (deployment, since, candidate_version, replica)
-       DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time, released = excluded.released`,
-      shadowReportParams(saved),
+       DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time, released = excluded.released,
+         merged_parts = excluded.merged_parts, revision = shadow_reports.revision + 1`,
+      params,
     );
+    return true;
+  }
+
+  async touchShadowReport(part: ShadowPartKey, updatedTime: number): Promise<boolean> {
+    const touched = await this.db.execute(
+      `UPDATE shadow_reports SET updated_time = $1, revision = revision + 1
+       WHERE deployment = $2 AND since = $3 AND candidate_version = $4 AND replica = $5`,
+      [updatedTime, part.deployment, part.since, part.candidateVersion, part.replica],
+    );
+    return touched === 1;
+  }
+
+  async compactShadowReports(parts: readonly ShadowPartRevision[], compacted: SavedShadowReport): Promise<boolean> {
+    // One order of row locks for every compaction (any total order does), so that two compacting at once wait for
+    // each other rather than deadlock.
+    const ordered = [...parts].sort((a, b) => a.since - b.since || compareText(a.candidateVersion, b.candidateVersion) || compareText(a.replica, b.replica));
+    try {
+      return await this.db.transaction(async () => {
+        for (const p of ordered) {
+          // Gone or written since it was read (a row another transaction changed is re-checked once it commits):
+          // another compaction, a save or a claim won, and this one changes nothing.
+          const removed = await this.db.execute(
+            "DELETE FROM shadow_reports WHERE deployment = $1 AND since = $2 AND candidate_version = $3 AND replica = $4 AND revision = $5",
+            [p.deployment, p.since, p.candidateVersion, p.replica, p.revision],
+          );
+          if (removed !== 1) throw new CompactionLost();
+        }
+        await this.db.execute(
+          `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released, merged_parts)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          shadowReportParams(compacted),
+        );
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof CompactionLost) return false;
+      throw error;
+    }
   }
 
   async shadowReports(deployment: string): Promise<SavedShadowReport[]> {
     const rows = await this.db.query<ShadowReportRow>(
-      `SELECT report, state, updated_time, replica, released FROM shadow_reports WHERE deployment = $1
+      `SELECT ${SHADOW_REPORT_COLUMNS} FROM shadow_reports WHERE deployment = $1
        ORDER BY since DESC, updated_time DESC, candidate_version, replica`,
       [deployment],
     );
@@ -214,11 +271,10 @@ export class PgDeploymentStore implements DeploymentStore {
 
   async claimShadowReport(part: ShadowPartKey, replica: string): Promise<boolean> {
     const claimed = await this.db.execute(
-      `UPDATE shadow_reports SET replica = $1, released = 0
-       WHERE deployment = $2 AND since = $3 AND candidate_version = $4 AND replica = $5 AND released = 1`,
+      `UPDATE shadow_reports SET replica = $1, released = 0, revision = revision + 1
+       WHERE deployment = $2 AND since = $3 AND candidate_version = $4 AND replica = $5 AND released = 1 AND merged_parts = 0`,
       [replica, part.deployment, part.since, part.candidateVersion, part.replica],
     );
     return claimed === 1;
   }
-
 }

@@ -3,11 +3,12 @@ import { parsePostgresUri } from "./connection-uri.js";
 import { PG_MIGRATIONS, upgradePostgres } from "./migrations.js";
 import { PgDatabase } from "./pg-database.js";
 import { createTempPgDatabase } from "./test-support/temp-database.js";
-import { deployment, describeDeploymentStoreContract } from "../../serving/deployments/store.contract.js";
+import { deployment, describeDeploymentStoreContract, type OpenedDeploymentStore } from "../../serving/deployments/store.contract.js";
+import { describeShadowCompactionContract } from "../../serving/deployments/shadow-compaction.contract.js";
 import { PgDeploymentStore } from "./pg-deployment-store.js";
 import { openOperationsTestDatabase } from "./test-support/operations-database.js";
 
-describeDeploymentStoreContract("postgresql", async () => {
+const openStore = async (): Promise<OpenedDeploymentStore> => {
   const database = await openOperationsTestDatabase();
   return {
     store: new PgDeploymentStore(database.db),
@@ -21,7 +22,10 @@ describeDeploymentStoreContract("postgresql", async () => {
       ),
     cleanup: () => database.cleanup(),
   };
-});
+};
+
+describeDeploymentStoreContract("postgresql", openStore);
+describeShadowCompactionContract("postgresql", openStore);
 
 describe("PgDeploymentStore.watchChanges when the listening connection drops", () => {
   it("asks for a full sync after reconnecting (notifications may have been missed) and hears later changes", async () => {
@@ -68,7 +72,7 @@ describe("PostgreSQL migration 6 (shadow report parts)", () => {
       ]);
       expect(await upgradePostgres(db)).toMatchObject({ from: 4 });
       const store = new PgDeploymentStore(db);
-      expect(await store.shadowReports("old")).toEqual([{ report, state: {}, updatedTime: 150, replica: "saved-before-replicas", released: true }]);
+      expect(await store.shadowReports("old")).toEqual([{ report, state: {}, updatedTime: 150, replica: "saved-before-replicas", released: true, revision: 0 }]);
       const key = { deployment: "old", since: 100, candidateVersion: "2", replica: "saved-before-replicas" };
       expect(await store.claimShadowReport(key, "host:1:ab")).toBe(true);
       expect(await store.claimShadowReport(key, "host:2:cd")).toBe(false);

@@ -26,9 +26,11 @@ export interface ShadowReportRow {
   updated_time: number;
   replica: string;
   released: number;
+  revision: number | string;
+  merged_parts: number | string;
 }
 
-/** The columns of a saved part, in the order of the INSERT of both backends. */
+/** The columns of a saved part, in the order of the INSERT of both backends (merged_parts last). */
 export const shadowReportParams = (saved: SavedShadowReport): Array<string | number> => [
   saved.report.deployment,
   saved.report.since,
@@ -38,15 +40,24 @@ export const shadowReportParams = (saved: SavedShadowReport): Array<string | num
   encodeJson(saved.state),
   saved.updatedTime,
   saved.released ? 1 : 0,
+  saved.mergedParts ?? 0,
 ];
 
-export const toSavedShadowReport = (row: ShadowReportRow): SavedShadowReport => ({
-  report: decodeJson<ShadowReport>(row.report),
-  state: decodeJson<ShadowRecorderState>(row.state),
-  updatedTime: Number(row.updated_time),
-  replica: row.replica,
-  released: Number(row.released) === 1,
-});
+/** The columns both backends read of a saved part. */
+export const SHADOW_REPORT_COLUMNS = "report, state, updated_time, replica, released, revision, merged_parts";
+
+export const toSavedShadowReport = (row: ShadowReportRow): SavedShadowReport => {
+  const merged = Number(row.merged_parts);
+  return {
+    report: decodeJson<ShadowReport>(row.report),
+    state: decodeJson<ShadowRecorderState>(row.state),
+    updatedTime: Number(row.updated_time),
+    replica: row.replica,
+    released: Number(row.released) === 1,
+    revision: Number(row.revision),
+    ...(merged > 0 ? { mergedParts: merged } : {}),
+  };
+};
 
 /** JSON with non-finite numbers kept (a NaN output makes a NaN mean): written as "NaN", "Infinity", "-Infinity". */
 export const NON_FINITE = new Set(["NaN", "Infinity", "-Infinity"]);

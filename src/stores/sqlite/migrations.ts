@@ -24,6 +24,7 @@ import { PREDICTION_LOG_RETENTION_MIGRATION } from "./schema/022-prediction-log-
 import { AUDIT_DIGESTS_MIGRATION } from "./schema/023-audit-digests.js";
 import { MONITOR_LEASES_MIGRATION } from "./schema/024-monitor-leases.js";
 import { SHADOW_REPORT_PARTS_MIGRATION } from "./schema/025-shadow-report-parts.js";
+import { SHADOW_PART_COMPACTION_MIGRATION } from "./schema/027-shadow-part-compaction.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
@@ -166,6 +167,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   AUDIT_DIGESTS_MIGRATION,
   MONITOR_LEASES_MIGRATION,
   SHADOW_REPORT_PARTS_MIGRATION,
+  SHADOW_PART_COMPACTION_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

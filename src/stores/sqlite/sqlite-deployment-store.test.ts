@@ -5,12 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "better-sqlite3";
 import Sqlite from "better-sqlite3";
 import type { Deployment } from "../../serving/deployments/deployment.js";
-import { describeDeploymentStoreContract } from "../../serving/deployments/store.contract.js";
+import { describeDeploymentStoreContract, type OpenedDeploymentStore } from "../../serving/deployments/store.contract.js";
+import { describeShadowCompactionContract } from "../../serving/deployments/shadow-compaction.contract.js";
 import { LATEST_SCHEMA_VERSION, migrate, SQLITE_MIGRATIONS } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteDeploymentStore } from "./sqlite-deployment-store.js";
 
-describeDeploymentStoreContract("sqlite", async () => {
+const openStore = async (): Promise<OpenedDeploymentStore> => {
   const dir = mkdtempSync(join(tmpdir(), "cairn-deployment-store-"));
   const file = join(dir, "cairn.db");
   const database = openDatabase(file);
@@ -32,7 +33,10 @@ describeDeploymentStoreContract("sqlite", async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+describeDeploymentStoreContract("sqlite", openStore);
+describeShadowCompactionContract("sqlite", openStore);
 
 let folder: string;
 let db: Database;

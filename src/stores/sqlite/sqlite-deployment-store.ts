@@ -8,11 +8,13 @@ import type {
   HistoryEntry,
   SavedShadowReport,
   ShadowPartKey,
+  ShadowPartRevision,
 } from "../../serving/deployments/deployment.js";
 import {
   rowValues,
   toDeployment,
   shadowReportParams,
+  SHADOW_REPORT_COLUMNS,
   toEntry,
   toSavedShadowReport,
   type DeploymentRow,
@@ -20,6 +22,9 @@ import {
   type ShadowReportRow,
 } from "../sql/deployment-rows.js";
 import { SqliteConnection } from "./statement-cache.js";
+
+/** Thrown inside a compaction's transaction to roll it back: a part it read has changed. */
+class CompactionLost extends Error {}
 
 /** The DeploymentStore on the process's shared better-sqlite3 connection (the wiring that opened it closes it). */
 export class SqliteDeploymentStore implements DeploymentStore {
@@ -151,23 +156,73 @@ export class SqliteDeploymentStore implements DeploymentStore {
     ).map(toEntry);
   }
 
-  async saveShadowReport(saved: SavedShadowReport): Promise<void> {
-    this.conn.write(() => {
+  async saveShadowReport(saved: SavedShadowReport, existing = false): Promise<boolean> {
+    const params = shadowReportParams(saved);
+    return this.conn.write(() => {
+      if (existing) {
+        const [deployment, since, candidate, replica, report, state, updatedTime, released] = params;
+        return (
+          this.conn
+            .stmt(
+              `UPDATE shadow_reports SET report = ?, state = ?, updated_time = ?, released = ?, revision = revision + 1
+               WHERE deployment = ? AND since = ? AND candidate_version = ? AND replica = ?`,
+            )
+            .run(report, state, updatedTime, released, deployment, since, candidate, replica).changes === 1
+        );
+      }
       this.conn
         .stmt(
-          `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released, merged_parts)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (deployment, since, candidate_version, replica)
-           DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time, released = excluded.released`,
+           DO UPDATE SET report = excluded.report, state = excluded.state, updated_time = excluded.updated_time, released = excluded.released,
+             merged_parts = excluded.merged_parts, revision = shadow_reports.revision + 1`,
         )
-        .run(...shadowReportParams(saved));
+        .run(...params);
+      return true;
     });
+  }
+
+  async touchShadowReport(part: ShadowPartKey, updatedTime: number): Promise<boolean> {
+    return this.conn.write(
+      () =>
+        this.conn
+          .stmt(
+            `UPDATE shadow_reports SET updated_time = ?, revision = revision + 1
+             WHERE deployment = ? AND since = ? AND candidate_version = ? AND replica = ?`,
+          )
+          .run(updatedTime, part.deployment, part.since, part.candidateVersion, part.replica).changes === 1,
+    );
+  }
+
+  async compactShadowReports(parts: readonly ShadowPartRevision[], compacted: SavedShadowReport): Promise<boolean> {
+    try {
+      return this.conn.write(() => {
+        const remove = this.conn.stmt(
+          "DELETE FROM shadow_reports WHERE deployment = ? AND since = ? AND candidate_version = ? AND replica = ? AND revision = ?",
+        );
+        for (const p of parts) {
+          // Gone or written since it was read: another compaction, a save or a claim won; this one changes nothing.
+          if (remove.run(p.deployment, p.since, p.candidateVersion, p.replica, p.revision).changes !== 1) throw new CompactionLost();
+        }
+        this.conn
+          .stmt(
+            `INSERT INTO shadow_reports (deployment, since, candidate_version, replica, report, state, updated_time, released, merged_parts)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(...shadowReportParams(compacted));
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof CompactionLost) return false;
+      throw error;
+    }
   }
 
   async shadowReports(deployment: string): Promise<SavedShadowReport[]> {
     const rows = this.conn
       .stmt(
-        `SELECT report, state, updated_time, replica, released FROM shadow_reports WHERE deployment = ?
+        `SELECT ${SHADOW_REPORT_COLUMNS} FROM shadow_reports WHERE deployment = ?
          ORDER BY since DESC, updated_time DESC, candidate_version, replica`,
       )
       .all(deployment) as ShadowReportRow[];
@@ -179,13 +234,12 @@ export class SqliteDeploymentStore implements DeploymentStore {
       () =>
         this.conn
           .stmt(
-            `UPDATE shadow_reports SET replica = ?, released = 0
-             WHERE deployment = ? AND since = ? AND candidate_version = ? AND replica = ? AND released = 1`,
+            `UPDATE shadow_reports SET replica = ?, released = 0, revision = revision + 1
+             WHERE deployment = ? AND since = ? AND candidate_version = ? AND replica = ? AND released = 1 AND merged_parts = 0`,
           )
           .run(replica, part.deployment, part.since, part.candidateVersion, part.replica).changes === 1,
     );
   }
-
 
   async findByModel(modelName: string): Promise<Deployment[]> {
     return (this.conn.stmt("SELECT * FROM deployments WHERE model_name = ? ORDER BY name").all(modelName) as DeploymentRow[]).map((row) =>
