@@ -7,7 +7,7 @@ import { PG_AUDIT_MIGRATION } from "./schema/003-audit.js";
 import { PG_OPERATIONS_MIGRATION } from "./schema/004-operations.js";
 import { PG_MONITOR_LEASES_MIGRATION } from "./schema/005-monitor-leases.js";
 import { PG_SHADOW_REPORT_PARTS_MIGRATION } from "./schema/006-shadow-report-parts.js";
-import { PG_DIGEST_SUM_FUNCTIONS_MIGRATION } from "./schema/007-digest-sum-functions.js";
+import { PG_PENDING_DIGEST_SUM_ADDED_MIGRATION } from "./schema/007-pending-digest-sum-added.js";
 
 /**
  * The PostgreSQL schema as its own ordered list of migrations (the SQLite list has its own history; both end at the
@@ -20,7 +20,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   PG_OPERATIONS_MIGRATION,
   PG_MONITOR_LEASES_MIGRATION,
   PG_SHADOW_REPORT_PARTS_MIGRATION,
-  PG_DIGEST_SUM_FUNCTIONS_MIGRATION,
+  PG_PENDING_DIGEST_SUM_ADDED_MIGRATION,
 ];
 
 export const PG_LATEST_SCHEMA_VERSION: number = latestVersion(PG_MIGRATIONS);

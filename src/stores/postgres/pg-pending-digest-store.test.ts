@@ -7,6 +7,7 @@ import { PgDatabase } from "./pg-database.js";
 import { PgPendingDigestStore } from "./pg-pending-digest-store.js";
 import { openMigratedPgDatabase } from "./test-support/pg-store-fixture.js";
 import { createTempPgDatabase } from "./test-support/temp-database.js";
+import { PENDING_DIGEST_COLUMNS, pendingDigestValues } from "../sql/pending-digest-rows.js";
 
 /**
  * PgPendingDigestStore.add (issue 14 part 6): addWrite's merge done by one upsert, with 256-bit addition in SQL
@@ -38,34 +39,62 @@ const both = async (store: PgPendingDigestStore, db: PgDatabase, runId: string, 
   return { expected, got };
 };
 
-describe("PostgreSQL 256-bit sums (schema 007)", () => {
-  it("adds modulo 2^256 exactly as addSums, carries past 2^256 included", async () => {
-    const { db } = await migrated();
-    const add = async (a: string, b: string): Promise<string> => (await db.one<{ s: string }>("SELECT cairn_sum256_add($1, $2) AS s", [a, b]))?.s ?? "";
-    const max = "f".repeat(64);
-    expect(await add(max, `${"0".repeat(63)}2`)).toBe(`${"0".repeat(63)}1`);
-    expect(await add(max, max)).toBe(addSums(max, max));
-    expect(await add(ZERO_SUM, ZERO_SUM)).toBe(ZERO_SUM);
-    expect(await add(`8${"0".repeat(63)}`, `8${"0".repeat(63)}`)).toBe(ZERO_SUM);
-    // A carry through every 32-bit group.
-    expect(await add(`0${"f".repeat(63)}`, `${"0".repeat(63)}1`)).toBe(`1${"0".repeat(63)}`);
-    for (let i = 0; i < 50; i += 1) {
-      const [a, b] = [hex(), hex()];
-      expect(await add(a, b)).toBe(addSums(a, b));
-    }
+describe("PgPendingDigestStore.add: the 256-bit sum (content_sum + content_sum_added, schema 007)", () => {
+  /** One write's digest whose sum is `sum` (the other fields do not matter here). */
+  const addition = (runId: string, sum: string, i = 0): PendingDigest => ({
+    ...addWrite(undefined, { runId, rows: { metrics: [{ key: "loss", value: i, timestamp: i, step: i }], params: [], tags: [] }, time: 1, actor, requestId: "q" }),
+    contentSum: sum,
   });
 
-  it("sums many rows' hashes as sumOfRows does (the fold in SQL over 2,000 values)", async () => {
+  it("adds modulo 2^256 exactly as addSums, carries past 2^256 included", async () => {
     const { db } = await migrated();
-    const texts = Array.from({ length: 2000 }, (_, i) => metricRowText("loss", i / 7, 1_700_000_000_000 + i, i));
-    const hashes = texts.map((text) => sumOfRows([text]));
-    // Most hashes are above 2^255: the running sum wraps around 2^256 hundreds of times.
-    const folded = await db.one<{ s: string }>(
-      `WITH RECURSIVE f(i, s) AS (SELECT 0, $1::text UNION ALL SELECT f.i + 1, cairn_sum256_add(f.s, ($2::text[])[f.i + 1]) FROM f WHERE f.i < $3)
-       SELECT s FROM f ORDER BY i DESC LIMIT 1`,
-      [ZERO_SUM, hashes, hashes.length],
-    );
-    expect(folded?.s).toBe(sumOfRows(texts));
+    const store = new PgPendingDigestStore(db);
+    const max = "f".repeat(64);
+    const sumOf = async (runId: string, sums: string[]): Promise<string | undefined> => {
+      let last: PendingDigest | undefined;
+      for (const sum of sums) last = await db.transaction(() => store.add(addition(runId, sum)));
+      return last?.contentSum;
+    };
+    expect(await sumOf("carry", [max, `${"0".repeat(63)}2`])).toBe(`${"0".repeat(63)}1`);
+    expect(await sumOf("max", [max, max, max])).toBe(addSums(addSums(max, max), max));
+    expect(await sumOf("zero", [ZERO_SUM, ZERO_SUM])).toBe(ZERO_SUM);
+    expect(await sumOf("half", [`8${"0".repeat(63)}`, `8${"0".repeat(63)}`])).toBe(ZERO_SUM);
+    const random = Array.from({ length: 50 }, hex);
+    expect(await sumOf("random", random)).toBe(random.reduce(addSums, ZERO_SUM));
+    // What take() returns is the same sum, and the row is gone.
+    expect((await db.transaction(() => store.take("random")))?.contentSum).toBe(random.reduce(addSums, ZERO_SUM));
+    expect(await db.one("SELECT 1 FROM audit_pending_digests WHERE run_id = 'random'")).toBeUndefined();
+  });
+
+  it("adds to a sum saved as hex by save(): the two parts add up modulo 2^256, and save() resets the added part", async () => {
+    const { db } = await migrated();
+    const store = new PgPendingDigestStore(db);
+    const saved = { ...addition("s", `f${"e".repeat(63)}`), writes: 5 };
+    await db.transaction(() => store.save(saved));
+    const more = [hex(), `f${"0".repeat(63)}`];
+    let got: PendingDigest | undefined;
+    for (const sum of more) got = await db.transaction(() => store.add(addition("s", sum)));
+    expect(got?.writes).toBe(7);
+    expect(got?.contentSum).toBe(more.reduce(addSums, saved.contentSum));
+    const locked = await db.transaction(async () => {
+      const pending = await store.lock("s");
+      await store.save({ ...(pending as PendingDigest), contentSum: ZERO_SUM });
+      return pending;
+    });
+    expect(locked?.contentSum).toBe(got?.contentSum);
+    expect((await db.transaction(() => store.take("s")))?.contentSum).toBe(ZERO_SUM);
+  });
+
+  it("sums 1,000 rows' hashes as sumOfRows does (the running sum wraps around 2^256 hundreds of times)", async () => {
+    const { db } = await migrated();
+    const store = new PgPendingDigestStore(db);
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: "loss", value: i / 7, timestamp: 1_700_000_000_000 + i, step: i }));
+    await db.transaction(async () => {
+      for (const metric of metrics) await store.add(addWrite(undefined, { runId: "many", rows: { metrics: [metric], params: [], tags: [] }, time: 1, actor, requestId: "q" }));
+    });
+    const taken = await db.transaction(() => store.take("many"));
+    expect(taken?.writes).toBe(1000);
+    expect(taken?.contentSum).toBe(sumOfRows(metrics.map((m) => metricRowText(m.key, m.value, m.timestamp, m.step))));
   });
 });
 
@@ -101,7 +130,7 @@ describe("PgPendingDigestStore.add", () => {
     expect(got?.keys.at(-1)).toBe("m:k54");
   });
 
-  it("adds to a row that lock() left as a placeholder, and to a row saved by lock + save (before schema 007)", async () => {
+  it("adds to a row that lock() left as a placeholder, and to rows saved before schema 007", async () => {
     const temp = await createTempPgDatabase("cairn_digest7");
     const db = new PgDatabase(parsePostgresUri(temp.uri));
     cleanups.push(() => temp.drop(), () => db.close());
@@ -109,8 +138,10 @@ describe("PgPendingDigestStore.add", () => {
     await upgradePostgres(db, PG_MIGRATIONS.filter((m) => m.version <= 6));
     const store = new PgPendingDigestStore(db);
     const first = addWrite(undefined, { runId: "old", rows: { metrics: [{ key: "loss", value: 2, timestamp: 5, step: 5 }], params: [], tags: [] }, time: 10, actor, requestId: "a" });
-    await db.transaction(() => store.save(first));
-    await db.transaction(() => store.lock("placeholder"));
+    // As the store before schema 007 wrote them: save()'s row, and lock()'s placeholder.
+    const insert = `INSERT INTO audit_pending_digests (${PENDING_DIGEST_COLUMNS}) VALUES (${PENDING_DIGEST_COLUMNS.split(", ").map((_, i) => `$${i + 1}`)})`;
+    await db.query(insert, pendingDigestValues(first));
+    await db.query(insert, ["placeholder", 0, 0, 0, 0, "[]", null, null, null, null, ZERO_SUM, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, "", 0, ""]);
     expect(await upgradePostgres(db)).toEqual({ from: 6, to: 7 });
 
     const more: RunDataRows[] = [
