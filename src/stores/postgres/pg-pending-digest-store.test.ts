@@ -27,16 +27,22 @@ const migrated = async (): Promise<{ db: PgDatabase; uri: string }> => {
 const actor = { name: "ada", verified: true };
 const hex = (): string => randomBytes(32).toString("hex");
 
-/** Adds `writes` one at a time through add() (each in its own transaction) and through addWrite; both results. */
+/** The run's pending digest as it stands (lock() in a unit of its own). */
+const read = (store: PgPendingDigestStore, db: PgDatabase, runId: string): Promise<PendingDigest | undefined> => db.transaction(() => store.lock(runId));
+
+/**
+ * Adds `writes` one at a time through add() (each in its own transaction) and through addWrite; both results. After
+ * every add, the count add() returned and the stored digest are checked against addWrite's.
+ */
 const both = async (store: PgPendingDigestStore, db: PgDatabase, runId: string, writes: RunDataRows[], start?: PendingDigest) => {
   let expected = start;
-  let got: PendingDigest | undefined;
   for (const [i, rows] of writes.entries()) {
     const write = { runId, rows, time: 1000 + i, actor: i % 2 === 0 ? actor : { name: "bob", verified: false }, requestId: `q${i}` };
     expected = addWrite(expected, write);
-    got = await db.transaction(() => store.add(addWrite(undefined, write)));
+    expect(await db.transaction(() => store.add(addWrite(undefined, write)))).toBe(expected.writes);
+    expect(await read(store, db, runId)).toEqual(expected);
   }
-  return { expected, got };
+  return { expected, got: await read(store, db, runId) };
 };
 
 describe("PgPendingDigestStore.add: the 256-bit sum (content_sum + content_sum_added, schema 007)", () => {
@@ -51,9 +57,8 @@ describe("PgPendingDigestStore.add: the 256-bit sum (content_sum + content_sum_a
     const store = new PgPendingDigestStore(db);
     const max = "f".repeat(64);
     const sumOf = async (runId: string, sums: string[]): Promise<string | undefined> => {
-      let last: PendingDigest | undefined;
-      for (const sum of sums) last = await db.transaction(() => store.add(addition(runId, sum)));
-      return last?.contentSum;
+      for (const sum of sums) await db.transaction(() => store.add(addition(runId, sum)));
+      return (await read(store, db, runId))?.contentSum;
     };
     expect(await sumOf("carry", [max, `${"0".repeat(63)}2`])).toBe(`${"0".repeat(63)}1`);
     expect(await sumOf("max", [max, max, max])).toBe(addSums(addSums(max, max), max));
@@ -72,8 +77,8 @@ describe("PgPendingDigestStore.add: the 256-bit sum (content_sum + content_sum_a
     const saved = { ...addition("s", `f${"e".repeat(63)}`), writes: 5 };
     await db.transaction(() => store.save(saved));
     const more = [hex(), `f${"0".repeat(63)}`];
-    let got: PendingDigest | undefined;
-    for (const sum of more) got = await db.transaction(() => store.add(addition("s", sum)));
+    for (const sum of more) await db.transaction(() => store.add(addition("s", sum)));
+    const got = await read(store, db, "s");
     expect(got?.writes).toBe(7);
     expect(got?.contentSum).toBe(more.reduce(addSums, saved.contentSum));
     const locked = await db.transaction(async () => {

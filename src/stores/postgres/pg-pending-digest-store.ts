@@ -42,7 +42,7 @@ const ADD_SQL =
   `content_sum_added = mod(t.content_sum_added + excluded.content_sum_added, ${TWO_TO_THE_256}), ` +
   `first_time = CASE WHEN t.writes = 0 THEN excluded.first_time ELSE t.first_time END, last_time = excluded.last_time, ` +
   `actor_name = excluded.actor_name, actor_verified = excluded.actor_verified, request_id = excluded.request_id ` +
-  `RETURNING ${RETURNED}`;
+  `RETURNING writes`;
 
 interface PgPendingDigestRow extends PendingDigestRow {
   /** numeric: pg returns it as its decimal text. */
@@ -86,13 +86,14 @@ export class PgPendingDigestStore implements PendingDigestStore {
     }
   }
 
-  async add(addition: PendingDigest): Promise<PendingDigest> {
+  async add(addition: PendingDigest): Promise<number> {
     const values = pendingDigestValues({ ...addition, contentSum: ZERO_SUM });
-    // Prepared: planning this statement (its keys merge) cost three times its execution.
-    const [row] = await this.db.queryPrepared<PgPendingDigestRow>("cairn_pending_digest_add", ADD_SQL, [...values, BigInt(`0x${addition.contentSum}`).toString()]);
+    // Prepared: planning this statement (its keys merge) cost three times its execution. Only the count comes back:
+    // the whole row is read (by take) on the one write in N that closes the digest.
+    const [row] = await this.db.queryPrepared<{ writes: number }>("cairn_pending_digest_add", ADD_SQL, [...values, BigInt(`0x${addition.contentSum}`).toString()]);
     // An upsert with RETURNING always returns its row.
     if (row === undefined) throw new Error(`pending digest upsert of run ${addition.runId} returned no row`);
-    return fromRow(row);
+    return row.writes;
   }
 
   async save(pending: PendingDigest): Promise<void> {
