@@ -20,7 +20,8 @@ const UPSERT_SQL =
  * add(): addWrite's merge as SQL, one round trip (the two or three of lock + save made the trail cost a third of the
  * single log-metric rate). The upsert's row lock serialises the writers of one run (a concurrent first write waits on
  * the conflicting insert, then updates the row it committed), so no separate SELECT ... FOR UPDATE is needed.
- * - keys: unchanged when they already hold every new key (the usual case: the same metric again) or are full; else
+ * - keys: unchanged when they already hold every new key (the usual case, the same metric again, is found by comparing
+ *   the texts, before any JSON is parsed) or are full; else
  *   the distinct keys of old ++ new in order of first appearance, the first DIGEST_MAX_KEYS;
  * - LEAST/GREATEST skip NULLs, so a bound is the old one, the new one, or the wider of both;
  * - a row of zero writes is lock()'s placeholder: its first_time is not a write's, the addition's replaces it;
@@ -31,7 +32,7 @@ const ADD_SQL =
   `INSERT INTO audit_pending_digests AS t (${PENDING_DIGEST_COLUMNS}, content_sum_added) VALUES (${PLACEHOLDERS}, $${COLUMN_LIST.length + 1}) ` +
   `ON CONFLICT (run_id) DO UPDATE SET writes = t.writes + excluded.writes, metrics = t.metrics + excluded.metrics, ` +
   `params = t.params + excluded.params, tags = t.tags + excluded.tags, ` +
-  `keys_json = CASE WHEN t.keys_json::jsonb @> excluded.keys_json::jsonb OR jsonb_array_length(t.keys_json::jsonb) >= ${DIGEST_MAX_KEYS} ` +
+  `keys_json = CASE WHEN t.keys_json = excluded.keys_json OR t.keys_json::jsonb @> excluded.keys_json::jsonb OR jsonb_array_length(t.keys_json::jsonb) >= ${DIGEST_MAX_KEYS} ` +
   `THEN t.keys_json ELSE (SELECT COALESCE(json_agg(k ORDER BY first_at), '[]')::text FROM (` +
   `SELECT k, min(at) AS first_at FROM (` +
   `SELECT k, at FROM jsonb_array_elements_text(t.keys_json::jsonb) WITH ORDINALITY AS old(k, at) UNION ALL ` +

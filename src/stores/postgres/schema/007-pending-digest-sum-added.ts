@@ -16,6 +16,6 @@ export const PG_PENDING_DIGEST_SUM_ADDED_MIGRATION: Migration = {
   description: "audit_pending_digests.content_sum_added: the pending digest's sum added to by one upsert",
   sql: `
     ALTER TABLE audit_pending_digests ADD COLUMN content_sum_added NUMERIC(78, 0) NOT NULL DEFAULT 0
-      CHECK (content_sum_added >= 0 AND content_sum_added < 2::numeric ^ 256);
+      CHECK (content_sum_added >= 0 AND content_sum_added < ${(1n << 256n).toString()}); -- 2^256
   `,
 };
