@@ -11,7 +11,8 @@ import { PG_PENDING_DIGEST_SUM_ADDED_MIGRATION } from "./schema/007-pending-dige
 
 /**
  * The PostgreSQL schema as its own ordered list of migrations (the SQLite list has its own history; both end at the
- * same tables and columns, so `cairn db migrate` copies table by table). Never edit a released entry: add one.
+ * same tables and columns, so `cairn db migrate` copies table by table; PostgreSQL has one column more, with a default:
+ * audit_pending_digests.content_sum_added, see schema/007). Never edit a released entry: add one.
  */
 export const PG_MIGRATIONS: readonly Migration[] = [
   PG_TRACKING_MIGRATION,
