@@ -10,6 +10,7 @@ import type { WriteContext } from "../src/core/actor.js";
 import { startPostgresCluster, type PostgresCluster } from "../src/stores/postgres/test-support/postgres-cluster.js";
 import { openSqliteMetadataStores } from "../src/stores/sqlite/open-stores.js";
 import { TrackingService } from "../src/tracking/service.js";
+import { postmasterPid, readProcesses, treeCpuMs } from "./proc-cpu.js";
 
 /**
  * Issue 14 part 6: an audit trail that scales with ingestion.
@@ -27,6 +28,10 @@ import { TrackingService } from "../src/tracking/service.js";
  * On a shared machine the rate of one arm moves by a third from one round to the next (other processes' load), so
  * the figure to read is the median over rounds of the ratio between the arms' rounds run back to back (the order
  * rotates every round), with its spread; the medians of each arm's rates are printed beside it.
+ * Each round also reads from /proc the CPU time the arm's server process and (PostgreSQL) the cluster's processes
+ * spent on it: CPU ms per request moves much less with other agents' load than requests/s does, and
+ * `cpu_ratio_off_to_digest` (off's CPU per request over the arm's) is the rate ratio the arms would have on cores
+ * they had to themselves, where this load is CPU-bound.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -55,7 +60,22 @@ const databaseOf = async (dir: string, mode: Mode, cluster: PostgresCluster | un
   return uri.toString();
 };
 
-const startServer = async (dir: string, mode: Mode, database: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> => {
+interface ArmServer {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** CPU ms used so far by the server process and by the PostgreSQL cluster (0 on SQLite). */
+const cpuMs = (server: ArmServer, cluster: PostgresCluster | undefined): { server: number; postgres: number } => {
+  const processes = readProcesses();
+  return {
+    server: server.child.pid === undefined ? 0 : treeCpuMs(processes, server.child.pid),
+    postgres: cluster === undefined ? 0 : treeCpuMs(processes, postmasterPid(cluster.dataDir)),
+  };
+};
+
+const startServer = async (dir: string, mode: Mode, database: string): Promise<ArmServer> => {
   const main = fileURLToPath(new URL("./audit-ingest-server.ts", import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", main, database, path.join(dir, `${mode}-artifacts`), mode], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -95,7 +115,7 @@ const createRuns = async (url: string, count: number): Promise<string[]> => {
 };
 
 /** One round of single log-metric requests: each connection logs to its own run with steps that never repeat. */
-const logMetricRound = async (url: string, runIds: string[], stepBase: number): Promise<{ rps: number; failed: number; p99: number }> => {
+const logMetricRound = async (url: string, runIds: string[], stepBase: number): Promise<{ rps: number; failed: number; p99: number; requests: number }> => {
   let next = 0;
   const result = await autocannon({
     url,
@@ -120,14 +140,14 @@ const logMetricRound = async (url: string, runIds: string[], stepBase: number): 
       },
     ],
   });
-  return { rps: result["2xx"] / result.duration, failed: result.non2xx + result.errors + result.timeouts, p99: result.latency.p99 };
+  return { rps: result["2xx"] / result.duration, failed: result.non2xx + result.errors + result.timeouts, p99: result.latency.p99, requests: result["2xx"] };
 };
 
 const benchRequests = async (dir: string) => {
   // "off" is the baseline and always measured.
   const modes: Mode[] = (process.env.BENCH_MODES?.split(",") as Mode[] | undefined) ?? ["digest", "off", "per-write"];
   if (!modes.includes("off")) modes.push("off");
-  const servers = new Map<Mode, Awaited<ReturnType<typeof startServer>>>();
+  const servers = new Map<Mode, ArmServer>();
   const cluster = BACKEND === "postgresql" ? await startPostgresCluster({ fast: false }) : undefined;
   try {
     for (const mode of modes) servers.set(mode, await startServer(dir, mode, await databaseOf(dir, mode, cluster)));
@@ -135,13 +155,19 @@ const benchRequests = async (dir: string) => {
     for (const mode of modes) runs.set(mode, await createRuns(servers.get(mode)?.url ?? "", CONNECTIONS));
     const rates = new Map<Mode, number[]>(modes.map((m) => [m, []]));
     const p99s = new Map<Mode, number[]>(modes.map((m) => [m, []]));
+    const cpus = new Map<Mode, Array<{ server: number; postgres: number; total: number }>>(modes.map((m) => [m, []]));
     let failed = 0;
     // Warm-up round each (JIT, page cache), not counted.
     for (const mode of modes) await logMetricRound(servers.get(mode)?.url ?? "", runs.get(mode) ?? [], 0);
     for (let r = 1; r <= ROUNDS; r += 1) {
       // Rotate the order so that no arm always runs first after a pause.
       for (const mode of [...modes.slice(r % modes.length), ...modes.slice(0, r % modes.length)]) {
-        const figures = await logMetricRound(servers.get(mode)?.url ?? "", runs.get(mode) ?? [], r * 10_000_000);
+        const server = servers.get(mode) as ArmServer;
+        const before = cpuMs(server, cluster);
+        const figures = await logMetricRound(server.url, runs.get(mode) ?? [], r * 10_000_000);
+        const after = cpuMs(server, cluster);
+        const perRequest = (part: "server" | "postgres") => (after[part] - before[part]) / Math.max(1, figures.requests);
+        cpus.get(mode)?.push({ server: perRequest("server"), postgres: perRequest("postgres"), total: perRequest("server") + perRequest("postgres") });
         rates.get(mode)?.push(figures.rps);
         p99s.get(mode)?.push(figures.p99);
         failed += figures.failed;
@@ -151,6 +177,8 @@ const benchRequests = async (dir: string) => {
     const perMode = (pick: (mode: Mode) => unknown) => Object.fromEntries(modes.map((mode) => [mode, pick(mode)]));
     // Round r of each arm against round r of "off": the rounds of one r run back to back.
     const roundRatios = (mode: Mode) => (rates.get(mode) ?? []).map((rate, r) => rate / (rates.get("off")?.[r] ?? Number.NaN));
+    const cpuOf = (mode: Mode, part: "server" | "postgres" | "total") => (cpus.get(mode) ?? []).map((c) => c[part]);
+    const cpuRatios = (mode: Mode) => cpuOf(mode, "total").map((total, r) => (cpuOf("off", "total")[r] ?? Number.NaN) / total);
     return {
       backend: BACKEND,
       connections: CONNECTIONS,
@@ -163,6 +191,13 @@ const benchRequests = async (dir: string) => {
       ratio_to_off_of_medians: perMode((mode) => round(rps(mode) / rps("off"))),
       ratio_to_off_median_of_rounds: perMode((mode) => round(median(roundRatios(mode)))),
       ratio_to_off_rounds: perMode((mode) => roundRatios(mode).map((ratio) => round(ratio))),
+      cpu_ms_per_request_median: perMode((mode) => ({
+        server: round(median(cpuOf(mode, "server"))),
+        postgres: round(median(cpuOf(mode, "postgres"))),
+        total: round(median(cpuOf(mode, "total"))),
+      })),
+      cpu_ms_per_request_total_rounds: perMode((mode) => cpuOf(mode, "total").map((ms) => round(ms))),
+      cpu_ratio_off_to_digest_median_of_rounds: perMode((mode) => round(median(cpuRatios(mode)))),
       target: "digest >= 0.95 x off (median of the rounds' ratios)",
     };
   } finally {

@@ -12,6 +12,15 @@ export interface PendingDigestStore {
   lock(runId: string): Promise<PendingDigest | undefined>;
   /** Inserts or replaces the run's pending digest. */
   save(pending: PendingDigest): Promise<void>;
+  /**
+   * lock + addWrite + save in one statement, for a backend where each is a round trip (PostgreSQL): merges
+   * `addition` (one write's digest: addWrite(undefined, write)) into the run's pending digest exactly as addWrite
+   * would (counts and sum added, keys in order of first appearance up to DIGEST_MAX_KEYS, step and time bounds
+   * widened, the first write's time kept, the last writer's actor and request), and returns how many writes the
+   * digest now covers, its row locked until the unit commits (take() then returns the whole digest). A backend
+   * without it is driven through lock and save.
+   */
+  add?(addition: PendingDigest): Promise<number>;
   /** Removes and returns the run's pending digest (undefined when another process took it first). */
   take(runId: string): Promise<PendingDigest | undefined>;
   /** Runs whose pending digest's first write was recorded at or before `before`, oldest first, at most `limit`. */

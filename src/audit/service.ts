@@ -105,13 +105,16 @@ export class AuditService implements AuditRecorder {
   async recordRunData(context: WriteContext, runId: string, rows: RunDataRows, fallback: AuditEntry): Promise<void> {
     const digests = this.store.digests;
     if (digests === undefined) return this.record(context, fallback);
-    const pending = addWrite(await digests.lock(runId), {
-      runId,
-      rows,
-      time: this.clock(),
-      actor: context.actor,
-      requestId: context.requestId,
-    });
+    const write = { runId, rows, time: this.clock(), actor: context.actor, requestId: context.requestId };
+    if (digests.add !== undefined) {
+      // One statement (PostgreSQL): the merge happens in the database, and the row stays locked until the commit, so
+      // the digest take() returns is the one this write completed.
+      if ((await digests.add(addWrite(undefined, write))) < this.everyWrites) return;
+      const taken = await digests.take(runId);
+      if (taken !== undefined) await this.appendDigest(taken, "writes");
+      return;
+    }
+    const pending = addWrite(await digests.lock(runId), write);
     if (pending.writes < this.everyWrites) return digests.save(pending);
     // Due now: nothing to save, the event covers it. A row another unit saved is impossible here: lock() holds it.
     await digests.take(runId);

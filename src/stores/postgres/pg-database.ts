@@ -72,6 +72,16 @@ export class PgDatabase {
     return result.rows;
   }
 
+  /**
+   * query() as a named prepared statement: each connection parses and plans `sql` once, then reuses the plan (pg keys
+   * it by `name`: one name, one text). For a hot statement whose planning costs more than its execution (the pending
+   * digest upsert: 0.85-0.97 ms a call unnamed, 0.24-0.33 ms named, on a loaded 2-core machine).
+   */
+  async queryPrepared<Row extends object = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    const result = await this.run<Row>(this.currentClient() ?? this.pool, { name, text: sql }, params);
+    return result.rows;
+  }
+
   /** The first row of a statement, or undefined. */
   async one<Row extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row | undefined> {
     return (await this.query<Row>(sql, params))[0];
@@ -226,9 +236,9 @@ export class PgDatabase {
     }
   }
 
-  private async run<Row extends object>(on: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+  private async run<Row extends object>(on: Queryable, sql: string | { name: string; text: string }, params: readonly unknown[]): Promise<pg.QueryResult<Row>> {
     try {
-      return await on.query<Row>(sql, params as unknown[]);
+      return await (typeof sql === "string" ? on.query<Row>(sql, params as unknown[]) : on.query<Row>({ ...sql, values: params as unknown[] }));
     } catch (error) {
       throw toStoreError(error);
     }
