@@ -24,7 +24,7 @@ import { PREDICTION_LOG_RETENTION_MIGRATION } from "./schema/022-prediction-log-
 import { AUDIT_DIGESTS_MIGRATION } from "./schema/023-audit-digests.js";
 import { MONITOR_LEASES_MIGRATION } from "./schema/024-monitor-leases.js";
 import { SHADOW_REPORT_PARTS_MIGRATION } from "./schema/025-shadow-report-parts.js";
-import { SHADOW_PART_COMPACTION_MIGRATION } from "./schema/027-shadow-part-compaction.js";
+import { SHADOW_PART_COMPACTION_MIGRATION } from "./schema/026-shadow-part-compaction.js";
 
 /**
  * The schema, as an ordered list of migrations. A migration is never edited once released: a change is a new entry.
