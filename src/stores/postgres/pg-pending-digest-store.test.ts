@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { addSums, addWrite, DIGEST_MAX_KEYS, metricRowText, sumOfRows, ZERO_SUM, type PendingDigest, type RunDataRows } from "../../audit/run-data-digest.js";
 import { parsePostgresUri } from "./connection-uri.js";
-import { PG_MIGRATIONS, upgradePostgres } from "./migrations.js";
+import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS, upgradePostgres } from "./migrations.js";
 import { PgDatabase } from "./pg-database.js";
 import { PgPendingDigestStore } from "./pg-pending-digest-store.js";
 import { openMigratedPgDatabase } from "./test-support/pg-store-fixture.js";
@@ -147,7 +147,7 @@ describe("PgPendingDigestStore.add", () => {
     const insert = `INSERT INTO audit_pending_digests (${PENDING_DIGEST_COLUMNS}) VALUES (${PENDING_DIGEST_COLUMNS.split(", ").map((_, i) => `$${i + 1}`)})`;
     await db.query(insert, pendingDigestValues(first));
     await db.query(insert, ["placeholder", 0, 0, 0, 0, "[]", null, null, null, null, ZERO_SUM, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, "", 0, ""]);
-    expect(await upgradePostgres(db)).toEqual({ from: 6, to: 7 });
+    expect(await upgradePostgres(db)).toEqual({ from: 6, to: PG_LATEST_SCHEMA_VERSION });
 
     const more: RunDataRows[] = [
       { metrics: [{ key: "loss", value: 3, timestamp: 6, step: 6 }], params: [], tags: [] },

@@ -1,7 +1,7 @@
 import type { Migration } from "../../sql/migration.js";
 
 /**
- * PostgreSQL schema, version 8 — compaction of dead shadow report parts; SQLite's migration 27.
+ * PostgreSQL schema, version 8 — compaction of dead shadow report parts; SQLite's migration 26.
  *
  * `revision`: bumped by every write of a part (save, touch, claim), so that a compaction deletes exactly the parts
  * as it read and merged them. `merged_parts`: 0 for a server process's own part; on a compacted part, how many
