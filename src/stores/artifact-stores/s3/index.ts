@@ -2,7 +2,6 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  type GetObjectCommandOutput,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -22,7 +21,6 @@ import { createS3Client, type S3ClientTuning } from "./s3-client.js";
 import { formatS3Destination, type S3Destination } from "./s3-destination.js";
 import { isS3NotFound, s3ErrorName, toS3StoreError } from "./s3-errors.js";
 import { S3MultipartUploads } from "./s3-multipart.js";
-import { rangedDownload, type RangedDownloadOptions } from "./s3-ranged-download.js";
 
 /**
  * Artifacts in an S3 bucket below a prefix. Keys map to object keys `PREFIX/key`; folders are key prefixes (S3 has
@@ -41,19 +39,12 @@ const DELETE_BATCH = 1000;
 /** Bytes per part of a streamed write; with QUEUE parts in flight, the most a write holds in memory. */
 const WRITE_PART_BYTES = 8 * 1024 * 1024;
 const WRITE_QUEUE = 4;
-/**
- * Whole-object reads above one part go as ranged GETs of 8 MiB, 4 in flight (boto3's s3transfer uses 8 MiB parts
- * and threshold): at most 32 MiB of one download held, however slow the client reads.
- */
-export const DEFAULT_DOWNLOAD: RangedDownloadOptions = { partBytes: 8 * 1024 * 1024, concurrency: 4 };
 
 export interface S3StoreOptions {
   settings: S3Settings;
   /** A local folder for multipart parts on their way to S3 (UploadPart needs each part's length first). */
   stagingDir: string;
   tuning?: S3ClientTuning;
-  /** How whole-object reads are split into ranged GETs; default DEFAULT_DOWNLOAD. */
-  download?: RangedDownloadOptions;
 }
 
 const byKey = (a: ArtifactEntry, b: ArtifactEntry): number => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key));
@@ -72,7 +63,6 @@ class S3ArtifactStore implements ArtifactStore {
     private readonly destination: S3Destination,
     private readonly settings: S3Settings,
     stagingDir: string,
-    private readonly download: RangedDownloadOptions,
   ) {
     this.multipart = new S3MultipartUploads(client, destination.bucket, (key) => this.objectKey(key), joinKeys(destination.prefix, S3_STAGING_DIR_NAME, "uploads"), stagingDir);
   }
@@ -188,58 +178,9 @@ class S3ArtifactStore implements ArtifactStore {
     if (range && (range.start < 0 || range.end < range.start)) {
       throw invalidParameter(`Range ${range.start}-${range.end} is not a valid byte range of artifact '${key}'.`);
     }
-    if (!range) return this.readWhole(key, checked);
-    const response = await this.getObject(key, checked, range);
-    const stream = response.Body as Readable;
-    const served = parseContentRange(response.ContentRange);
-    // S3 shortens a range that runs past the end instead of refusing it; the contract refuses it.
-    if (served === undefined || served.start !== range.start || served.end !== range.end) {
-      stream.destroy();
-      throw invalidParameter(`Range ${range.start}-${range.end} is outside artifact '${key}' of ${served?.size ?? 0} bytes.`);
-    }
-    return { stream, size: served.size, range };
-  }
-
-  /**
-   * A whole object: its first part is asked for as a range, whose answer names the object's size; an object larger
-   * than one part is then read as parallel ranged GETs in order (s3-ranged-download.ts), a smaller one is that answer.
-   * Later parts are asked for with If-Match on the first answer's ETag, so an object replaced mid-read fails the
-   * download (S3 answers 412) instead of mixing two versions.
-   */
-  private async readWhole(key: string, checked: string): Promise<ArtifactContent> {
-    const firstEnd = this.download.partBytes - 1;
     let response;
     try {
-      response = await this.getObject(key, checked, { start: 0, end: firstEnd });
-    } catch (error) {
-      // An empty object has no byte 0: S3 refuses the range, and a plain GET answers it.
-      if (!(error instanceof CairnError) || error.code !== ErrorCode.INVALID_PARAMETER_VALUE) throw error;
-      const whole = await this.getObject(key, checked);
-      return { stream: whole.Body as Readable, size: whole.ContentLength ?? 0 };
-    }
-    const body = response.Body as Readable;
-    const served = parseContentRange(response.ContentRange);
-    // No Content-Range: the server ignored the range and sent the whole object.
-    if (served === undefined) return { stream: body, size: response.ContentLength ?? 0 };
-    if (served.end >= served.size - 1) return { stream: body, size: served.size };
-    const etag = response.ETag;
-    const objectKey = this.objectKey(checked);
-    const fetchRange = async (start: number, end: number, signal: AbortSignal): Promise<Readable> => {
-      const part = await this.call("GetObject", () =>
-        this.client.send(
-          new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: `bytes=${start}-${end}`, ...(etag !== undefined ? { IfMatch: etag } : {}) }),
-          { abortSignal: signal },
-        ),
-      );
-      return part.Body as Readable;
-    };
-    return { stream: rangedDownload(fetchRange, { body, end: served.end }, served.size, this.download), size: served.size };
-  }
-
-  /** One GetObject, its errors mapped as the contract says (missing file, a folder, a range outside the file). */
-  private async getObject(key: string, checked: string, range?: ByteRange): Promise<GetObjectCommandOutput> {
-    try {
-      return await this.client.send(
+      response = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(checked), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
       );
     } catch (error) {
@@ -253,6 +194,15 @@ class S3ArtifactStore implements ArtifactStore {
       }
       throw toS3StoreError(error, "GetObject");
     }
+    const stream = response.Body as Readable;
+    if (!range) return { stream, size: response.ContentLength ?? 0 };
+    const served = parseContentRange(response.ContentRange);
+    // S3 shortens a range that runs past the end instead of refusing it; the contract refuses it.
+    if (served === undefined || served.start !== range.start || served.end !== range.end) {
+      stream.destroy();
+      throw invalidParameter(`Range ${range.start}-${range.end} is outside artifact '${key}' of ${served?.size ?? 0} bytes.`);
+    }
+    return { stream, size: served.size, range };
   }
 
   /** Refuses a file target where a folder is, or below a file, before any byte is received (as the folder backend). */
@@ -387,7 +337,7 @@ export const openS3ArtifactStore = async (destination: S3Destination, options: S
   await mkdir(options.stagingDir, { recursive: true });
   await removeOrphanedEntries(options.stagingDir, TEMP_FILE_MAX_AGE_MS);
   const client = createS3Client(options.settings, options.tuning);
-  const store = new S3ArtifactStore(client, destination, options.settings, options.stagingDir, options.download ?? DEFAULT_DOWNLOAD);
+  const store = new S3ArtifactStore(client, destination, options.settings, options.stagingDir);
   try {
     await store.checkBucket();
   } catch (error) {
