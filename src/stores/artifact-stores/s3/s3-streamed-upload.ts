@@ -11,13 +11,16 @@ import {
 /**
  * A stream of unknown length written to one S3 object: PutObject when it fits in one part, else a multipart upload
  * with `queue` parts in flight. What @aws-sdk/lib-storage's Upload does, with its memory bounded and reused: the
- * parts are filled into `queue + 1` buffers of `partBytes`, allocated once per upload and refilled as each part's
- * UploadPart finishes. Upload allocates a fresh part-sized buffer per part (Buffer.concat of the body's chunks),
- * which the garbage collector frees late: a 1 GiB upload left up to ~100 MB of dead parts in the process, and each
- * fresh buffer's pages were faulted in again. Here the process holds `(queue + 1) x partBytes`, whatever the size.
+ * parts are filled into at most `queue + 1` buffers of `partBytes`, allocated as the upload needs them and refilled
+ * as each part's UploadPart finishes (a body of at most one part needs none: its chunks go as one PutObject).
+ * Upload allocates a fresh part-sized buffer per part (Buffer.concat of the body's chunks), which the garbage
+ * collector frees late: a 1 GiB upload left tens of MB of dead parts in the process (the upload half of the
+ * bench's round trip grew the server 40-80 MB), and each fresh buffer's pages were faulted in again. Here the
+ * process holds at most `(queue + 1) x partBytes`, whatever the size.
  *
  * The source is read only while a buffer is free, so a slow S3 slows the client (TCP back-pressure), never grows
- * memory. A failed S3 call stops reading the source at once and aborts the multipart upload: S3 keeps nothing.
+ * memory. A failed S3 call stops reading the source at its next chunk and aborts the multipart upload: S3 keeps
+ * nothing.
  */
 export interface StreamedUploadOptions {
   partBytes: number;
@@ -120,11 +123,28 @@ export const streamedUpload = async (target: UploadTarget, source: AsyncIterable
   };
 
   try {
-    let current = await nextBuffer();
+    // The first part's chunks are only kept until they fill a part: a small file is sent as they are, without a
+    // part-sized buffer (whose external memory would count toward the next full garbage collection).
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    let current: Buffer | undefined;
     let filled = 0;
     try {
       for await (const chunk of source) {
         if (failure) throw failure;
+        if (current === undefined) {
+          if (headBytes + chunk.length <= options.partBytes) {
+            head.push(chunk);
+            headBytes += chunk.length;
+            continue;
+          }
+          current = await nextBuffer();
+          for (const kept of head) {
+            current.set(kept, filled);
+            filled += kept.length;
+          }
+          head.length = 0;
+        }
         let offset = 0;
         while (offset < chunk.length) {
           // A full part is sent only once more bytes come, so a body of exactly one part is one PutObject.
@@ -143,8 +163,10 @@ export const streamedUpload = async (target: UploadTarget, source: AsyncIterable
       if (!(error instanceof S3CallFailed)) report("source", error);
       throw error;
     }
-    if (uploadId === undefined && parts.length === 0) {
-      await s3(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: current.subarray(0, filled) }), { abortSignal: abort.signal }));
+    if (failure) throw failure;
+    if (current === undefined) {
+      const body = head.length === 1 ? (head[0] as Uint8Array) : Buffer.concat(head);
+      await s3(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }), { abortSignal: abort.signal }));
       return;
     }
     if (filled > 0) await sendPart(current, filled);
