@@ -179,7 +179,8 @@ export const streamedUpload = async (target: UploadTarget, source: AsyncIterable
     abort.abort();
     await Promise.allSettled(inFlight);
     if (uploadId !== undefined) {
-      // Best effort: an abandoned upload is also removed by S3's lifecycle rules or the store's stale-upload sweep.
+      // Best effort (S3 may be the side that failed): a bucket lifecycle rule (AbortIncompleteMultipartUpload) removes
+      // what is left; the store's stale-upload sweep covers only MLflow's multipart uploads, which have records.
       await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
     }
     throw error instanceof S3CallFailed ? error.failure : error;
