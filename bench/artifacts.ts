@@ -132,6 +132,7 @@ const s3Benchmark = async (dir: string): Promise<Record<string, unknown>> => {
     const cairnUp: number[] = [];
     const cairnDown: number[] = [];
     let rssGrowth = 0;
+    const perRun: Record<string, unknown>[] = [];
     for (let round_ = 0; round_ < REPEATS; round_ += 1) {
       // The baseline: the same bytes straight through the SDK (same part size and parallelism as the store's).
       sdkUp.push(
@@ -146,16 +147,34 @@ const s3Benchmark = async (dir: string): Promise<Record<string, unknown>> => {
         }),
       );
       const url = new URL(`${server.url}${ARTIFACTS}/${runPath}/blob-${round_}.bin`);
-      const before = await rssOf(server.child.pid ?? 0);
-      const sampler = sampleRss(server.child.pid ?? 0);
+      const pid = server.child.pid ?? 0;
+      const before = await rssOf(pid);
+      // Sampled per half, so the report says which direction grows the process.
+      const upSampler = sampleRss(pid);
       cairnUp.push(await timed(() => httpUpload(url, S3_BYTES)));
+      const upPeak = await upSampler.stop();
+      const downSampler = sampleRss(pid);
       cairnDown.push(
         await timed(async () => {
           const bytes = await httpDownload(url);
           if (bytes !== S3_BYTES) throw new Error(`downloaded ${bytes} bytes, expected ${S3_BYTES}`);
         }),
       );
-      rssGrowth = Math.max(rssGrowth, (await sampler.stop()) - before);
+      const downPeak = await downSampler.stop();
+      const growth = Math.max(upPeak, downPeak) - before;
+      rssGrowth = Math.max(rssGrowth, growth);
+      perRun.push({
+        upload_ratio: round((cairnUp.at(-1) ?? 0) / (sdkUp.at(-1) ?? 1)),
+        download_ratio: round((cairnDown.at(-1) ?? 0) / (sdkDown.at(-1) ?? 1)),
+        cairn_up_s: round(cairnUp.at(-1) ?? 0),
+        sdk_up_s: round(sdkUp.at(-1) ?? 0),
+        cairn_down_s: round(cairnDown.at(-1) ?? 0),
+        sdk_down_s: round(sdkDown.at(-1) ?? 0),
+        rss_before_mb: round(before / 1048576, 1),
+        rss_growth_upload_mb: round((upPeak - before) / 1048576, 1),
+        rss_growth_download_mb: round((downPeak - before) / 1048576, 1),
+        load_average: (await readFile("/proc/loadavg", "utf8")).split(" ")[0],
+      });
     }
     const up = { cairn_s: round(median(cairnUp)), sdk_s: round(median(sdkUp)) };
     const down = { cairn_s: round(median(cairnDown)), sdk_s: round(median(sdkDown)) };
@@ -165,6 +184,7 @@ const s3Benchmark = async (dir: string): Promise<Record<string, unknown>> => {
       download: { ...down, ratio: round(down.cairn_s / down.sdk_s), mib_per_s: round(S3_BYTES / 1048576 / down.cairn_s, 1), target: "<= 1.5x the SDK alone" },
       server_rss_growth_mb: round(rssGrowth / 1048576, 1),
       rss_target: "< 100 MB for the round trip",
+      per_run: perRun,
     };
   } finally {
     client.destroy();

@@ -8,7 +8,6 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { mkdir } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { CairnError, ErrorCode, invalidParameter, notFound } from "../../../core/errors.js";
@@ -21,6 +20,7 @@ import { createS3Client, type S3ClientTuning } from "./s3-client.js";
 import { formatS3Destination, type S3Destination } from "./s3-destination.js";
 import { isS3NotFound, s3ErrorName, toS3StoreError } from "./s3-errors.js";
 import { S3MultipartUploads } from "./s3-multipart.js";
+import { streamedUpload } from "./s3-streamed-upload.js";
 
 /**
  * Artifacts in an S3 bucket below a prefix. Keys map to object keys `PREFIX/key`; folders are key prefixes (S3 has
@@ -36,7 +36,10 @@ export const S3_STAGING_DIR_NAME = ".cairn-staging";
 
 /** Objects per DeleteObjects request: S3's limit. */
 const DELETE_BATCH = 1000;
-/** Bytes per part of a streamed write; with QUEUE parts in flight, the most a write holds in memory. */
+/**
+ * Bytes per part of a streamed write and parts in flight (as the bench's lib-storage baseline): a write holds
+ * (WRITE_QUEUE + 1) x WRITE_PART_BYTES = 40 MiB of part buffers, reused for the whole upload (s3-streamed-upload.ts).
+ */
 const WRITE_PART_BYTES = 8 * 1024 * 1024;
 const WRITE_QUEUE = 4;
 
@@ -218,27 +221,23 @@ class S3ArtifactStore implements ArtifactStore {
     const checked = this.key(key, false);
     await this.prepareFileTarget(checked);
     const hashing = hashingBody(source);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: this.objectKey(checked), Body: hashing.body },
-      partSize: WRITE_PART_BYTES,
-      queueSize: WRITE_QUEUE,
-      leavePartsOnError: false,
-    });
-    // Whichever side fails first is the cause: the source (a client gone mid-body) or S3 (down mid-upload). When S3
-    // fails, the body is destroyed so that the source stops being read (else the pipeline waits on a full buffer).
-    let first: "source" | "upload" | undefined;
+    // Whichever side fails first is the cause: the source (a client gone mid-body) or S3 (down mid-upload). The
+    // upload stops reading the body as soon as an S3 call fails, so the source is no longer read either.
+    let first: "source" | "s3" | undefined;
     const reading = hashing.done.catch((error: unknown) => {
       first ??= "source";
       throw error;
     });
-    const sending = upload.done().catch((error: unknown) => {
-      first ??= "upload";
-      hashing.body.destroy(error instanceof Error ? error : new Error(String(error)));
+    const sending = streamedUpload({ client: this.client, bucket: this.bucket, key: this.objectKey(checked) }, hashing.body, {
+      partBytes: WRITE_PART_BYTES,
+      queue: WRITE_QUEUE,
+      onFailure: (side) => (first ??= side),
+    }).catch((error: unknown) => {
+      hashing.body.destroy();
       throw error;
     });
     const [read, sent] = await Promise.allSettled([reading, sending]);
-    if (first === "upload" && sent.status === "rejected") throw toS3StoreError(sent.reason, "PutObject");
+    if (first === "s3" && sent.status === "rejected") throw toS3StoreError(sent.reason, "PutObject");
     if (read.status === "rejected") {
       // The upload finished although the source failed at its very end: what S3 holds is not what was sent.
       if (sent.status === "fulfilled") await this.deleteObjects([this.objectKey(checked)]).catch(() => undefined);

@@ -152,6 +152,37 @@ describe("a server on an S3 artifacts destination", () => {
     expect(missing.status).toBe(404);
   });
 
+  it("aborts a download whose S3 connection fails mid-body: the client sees a cut response, never a complete short 200", async () => {
+    const size = 64 * 1024 * 1024;
+    const url = new URL(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/${runId}/artifacts/cut.bin`);
+    const put = await fetch(url, { method: "PUT", body: Buffer.alloc(size, 3) });
+    expect(put.status).toBe(200);
+    const response = await new Promise<IncomingMessage>((resolve, reject) => httpRequest(url, resolve).on("error", reject).end());
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-length"]).toBe(String(size));
+    let bytes = 0;
+    let stopping: Promise<void> | undefined;
+    const outcome = await new Promise<string>((resolve) => {
+      response.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        // S3 goes away once the body is flowing.
+        if (bytes >= 1024 * 1024) stopping ??= s3.stop();
+      });
+      response.on("end", () => resolve("end"));
+      response.on("aborted", () => resolve("aborted"));
+      response.on("error", () => resolve("error"));
+    });
+    await stopping;
+    await s3.restart();
+    expect(outcome).not.toBe("end");
+    expect(response.complete).toBe(false);
+    expect(bytes).toBeLessThan(size);
+    // The server serves the same file whole again once S3 is back.
+    const again = await fetch(url);
+    expect(again.status).toBe(200);
+    expect((await again.arrayBuffer()).byteLength).toBe(size);
+  }, 60_000);
+
   it("streams a 256 MiB upload and download through the server with bounded memory and the same sha256", async () => {
     const size = 256 * 1024 * 1024;
     const chunk = Buffer.alloc(1024 * 1024);
