@@ -58,6 +58,13 @@ describe("PgDatabase", () => {
     // The connection went back to the pool clean: the next transaction commits.
     await db.transaction(() => db.query("INSERT INTO things VALUES ('next')"));
     expect(await db.query("SELECT name FROM things ORDER BY name")).toEqual([{ name: "kept" }, { name: "next" }]);
+    // The same through a named prepared statement.
+    const prepared = db.transaction(async () => {
+      await db.query("INSERT INTO things VALUES ('lost too')");
+      await db.queryPrepared("insert_thing", "INSERT INTO things VALUES ($1)", ["kept"]).catch(() => undefined);
+    });
+    await expect(prepared).rejects.toMatchObject({ code: "23505" });
+    expect(await db.query("SELECT name FROM things ORDER BY name")).toEqual([{ name: "kept" }, { name: "next" }]);
   });
 
   it("keeps background work started inside a transaction off its connection", async () => {

@@ -78,7 +78,7 @@ export class PgDatabase {
    * digest upsert: 0.85-0.97 ms a call unnamed, 0.24-0.33 ms named, on a loaded 2-core machine).
    */
   async queryPrepared<Row extends object = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.run<Row>(this.currentClient() ?? this.pool, { name, text: sql }, params);
+    const result = await this.runInScope<Row>({ name, text: sql }, params);
     return result.rows;
   }
 
@@ -217,7 +217,7 @@ export class PgDatabase {
   }
 
   /** One statement in the transaction in progress (whose first failure it remembers), or on the pool. */
-  private async runInScope<Row extends object>(sql: string, params: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+  private async runInScope<Row extends object>(sql: string | { name: string; text: string }, params: readonly unknown[]): Promise<pg.QueryResult<Row>> {
     const handle = this.currentHandle();
     if (handle === undefined) return this.run<Row>(this.pool, sql, params);
     try {
