@@ -12,8 +12,9 @@ import { GC_PENDING_TAG, removalPending } from "../../tracking/gc/gc-store.js";
 /** Run writes and single-run reads of the PostgreSQL tracking store (the rules of sqlite/runs.ts). */
 
 /** The integer key of a run, or RESOURCE_DOES_NOT_EXIST. */
+/** Named (prepared once per connection): every write to a run starts here, and planning cost more than the lookup. */
 export const pgRunKeyOf = async (db: PgDatabase, runId: string): Promise<{ run_key: number; experiment_id: number }> => {
-  const row = await db.one<{ run_key: number; experiment_id: number }>("SELECT run_key, experiment_id FROM runs WHERE run_uuid = $1", [runId]);
+  const [row] = await db.queryPrepared<{ run_key: number; experiment_id: number }>("run_key_of", "SELECT run_key, experiment_id FROM runs WHERE run_uuid = $1", [runId]);
   if (row === undefined) throw runNotFound(runId);
   return row;
 };
@@ -64,7 +65,8 @@ export const getPgRun = (db: PgDatabase, runId: string): Promise<Run | undefined
   });
 
 export const getPgRunInfo = async (db: PgDatabase, runId: string): Promise<RunInfo | undefined> => {
-  const row = await db.one<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = $1`, [runId]);
+  // Named: the one read before every tracking write (see pgRunKeyOf).
+  const [row] = await db.queryPrepared<RunRow>("run_info_of", `SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = $1`, [runId]);
   return row === undefined ? undefined : toRunInfo(row);
 };
 
