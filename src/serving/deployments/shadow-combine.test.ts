@@ -3,20 +3,11 @@ import type { HistoryEntry } from "./deployment.js";
 import { changeTimesOf, combine, combineAll, savedPart, type PartInput } from "./shadow-combine.js";
 import { LatencySketch, MAX_EXACT_LATENCIES } from "./shadow-latency.js";
 import { mergeShadowStates, ShadowRecorder, shadowReportOf, shadowStateWithout } from "./shadow-report.js";
+import { recordShadowEvent } from "./test-support/shadow-events.js";
 
-/** A deterministic stream of events: comparisons (agreeing or not, with diffs exact in binary), errors, latencies. */
+/** `count` events of the deterministic stream, the i-th recorded on `recorders(i)`. */
 const play = (recorders: (i: number) => ShadowRecorder, count: number): void => {
-  for (let i = 0; i < count; i += 1) {
-    const recorder = recorders(i);
-    recorder.recordMirrored();
-    const latency = 0.25 * ((i * 37) % 101) + (i % 7 === 0 ? 40 : 1);
-    if (i % 11 === 0) recorder.recordPrimaryError();
-    else if (i % 13 === 0) recorder.recordCandidateError(latency);
-    else {
-      const abs = (i % 5) * 0.5;
-      recorder.recordComparison({ ...(i % 3 === 0 ? {} : { sameClass: i % 4 !== 0 }), absDiffs: [abs, 0.25], relDiffs: [abs / 4, 0] }, latency, latency * 2);
-    }
-  }
+  for (let i = 0; i < count; i += 1) recordShadowEvent(recorders(i), i);
 };
 
 const recorder = (since: number): ShadowRecorder => new ShadowRecorder("prod", "1", "2", 0.5, since);

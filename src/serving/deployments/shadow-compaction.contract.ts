@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeploymentStore } from "./deployment.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
 import { ShadowRecorder } from "./shadow-report.js";
+import { recordShadowEvent } from "./test-support/shadow-events.js";
 import { actor, deployment, type OpenedDeploymentStore } from "./store.contract.js";
 
 /**
@@ -12,21 +13,9 @@ import { actor, deployment, type OpenedDeploymentStore } from "./store.contract.
 
 const LIVENESS_MS = 60_000;
 
-/** A deterministic stream of events: comparisons (diffs exact in binary, so sums add exactly in any order), errors, latencies. */
+/** `count` events of the deterministic stream (from `seed`), each recorded on every one of `recorders`. */
 const play = (recorders: readonly ShadowRecorder[], count: number, seed = 0): void => {
-  for (let n = 0; n < count; n += 1) {
-    const i = n + seed;
-    for (const recorder of recorders) {
-      recorder.recordMirrored();
-      const latency = 0.25 * ((i * 37) % 101) + (i % 7 === 0 ? 40 : 1);
-      if (i % 11 === 0) recorder.recordPrimaryError();
-      else if (i % 13 === 0) recorder.recordCandidateError(latency);
-      else {
-        const abs = (i % 5) * 0.5;
-        recorder.recordComparison({ ...(i % 3 === 0 ? {} : { sameClass: i % 4 !== 0 }), absDiffs: [abs, 0.25], relDiffs: [abs / 4, 0] }, latency, latency * 2);
-      }
-    }
-  }
+  for (let n = 0; n < count; n += 1) for (const recorder of recorders) recordShadowEvent(recorder, n + seed);
 };
 
 const shadowEntry = (time: number, from: string | undefined, to: string) => ({
