@@ -71,6 +71,15 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
   describe(`DeploymentStore contract: ${name}`, () => {
     let opened: OpenedDeploymentStore;
     let store: DeploymentStore;
+    /** Which parts of deployment prod's shadow reports are stored, at which revision: what a compaction reads first. */
+    const storedPartKeys = async () =>
+      (await store.shadowReports("prod")).map((p) => ({
+        deployment: "prod",
+        since: p.report.since,
+        candidateVersion: p.report.candidate_version,
+        replica: p.replica,
+        revision: p.revision ?? -1,
+      }));
 
     beforeEach(async () => {
       opened = await open();
@@ -244,13 +253,7 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
       await store.saveShadowReport(part("dead-2", 101, 4, true));
       await store.saveShadowReport(part("dead-3", 102, 5));
       const compacted: SavedShadowReport = { ...part("compacted:aa", 100, 12, true), updatedTime: 112, mergedParts: 3 };
-      const read = (await store.shadowReports("prod")).map((p) => ({
-        deployment: "prod",
-        since: p.report.since,
-        candidateVersion: p.report.candidate_version,
-        replica: p.replica,
-        revision: p.revision ?? -1,
-      }));
+      const read = await storedPartKeys();
       expect(read.map((r) => r.revision)).toEqual([0, 0, 0]);
       // dead-3 saved again since it was read: the compaction would lose that save, so it changes nothing.
       await store.saveShadowReport(part("dead-3", 102, 6));
@@ -282,13 +285,7 @@ export function describeDeploymentStoreContract(name: string, open: () => Promis
         });
         const replicas = Array.from({ length: 20 }, (_, i) => `dead-${String(i).padStart(2, "0")}`);
         for (const [i, replica] of replicas.entries()) await store.saveShadowReport(part(replica, i + 1));
-        const read = (await store.shadowReports("prod")).map((p) => ({
-          deployment: "prod",
-          since: p.report.since,
-          candidateVersion: p.report.candidate_version,
-          replica: p.replica,
-          revision: p.revision ?? -1,
-        }));
+        const read = await storedPartKeys();
         // Each replica merges the same 20 parts (sum 210) into its own compacted part, in its own order.
         const compacted = (replica: string): SavedShadowReport => ({ ...part(replica, 210), released: true, mergedParts: 20 });
         const results = await Promise.all([
