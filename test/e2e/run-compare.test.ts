@@ -290,8 +290,10 @@ describe("run page and run comparison in Chromium", () => {
     await tree.getByRole("button", { name: /^plot\.png/ }).click();
     const image = page.getByRole("img", { name: "plot.png" });
     await image.waitFor();
-    // Page-side code as strings: the node tsconfig has no DOM types.
-    await page.waitForFunction("document.querySelector('img.artifact-image')?.complete === true");
+    // Page-side code as strings: the node tsconfig has no DOM types. Polled from here: waitForFunction polls a string
+    // predicate by eval inside the page, which the UI's Content-Security-Policy (script-src 'self') refuses whenever
+    // the image is not loaded at the first look (a CI failure).
+    await expect.poll(() => page.evaluate("document.querySelector('img.artifact-image')?.complete === true"), { timeout: 10_000 }).toBe(true);
     expect(await page.evaluate("[...document.querySelectorAll('img.artifact-image')].map((img) => [img.naturalWidth, img.naturalHeight])")).toEqual([[48, 32]]);
 
     const folder = tree.getByRole("button", { name: "model/" });
