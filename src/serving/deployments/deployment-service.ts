@@ -36,7 +36,7 @@ import { GatedSwitches, type RollbackResult } from "./gated-switches.js";
 import { ChangeWatch } from "./change-watch.js";
 import { ReplicaSync } from "./replica-sync.js";
 import { RoutingSwitch } from "./routing-switch.js";
-import { currentOf, type CombinedShadowReport, type CurrentShadowReport } from "./shadow-combine.js";
+import type { CombinedShadowReport, CurrentShadowReport } from "./shadow-combine.js";
 import { DEFAULT_PART_LIVENESS_MS } from "./shadow-compaction.js";
 import { ShadowKeeper } from "./shadow-keeper.js";
 import type { ShadowReport } from "./shadow-report.js";
@@ -129,7 +129,13 @@ export class DeploymentService implements ServedModels, EventSink {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     const livenessMs = options.shadowPartLivenessMs ?? Math.max(DEFAULT_PART_LIVENESS_MS, 12 * (options.syncIntervalMs ?? 5000));
-    this.shadows = new ShadowKeeper(store, { clock: this.clock, livenessMs, ...(options.onError ? { onError: options.onError } : {}) });
+    this.shadows = new ShadowKeeper(store, {
+      clock: this.clock,
+      livenessMs,
+      liveOf: (name) => this.routing.get(name)?.routing?.shadow?.recorder,
+      servedNames: () => this.routing.names(),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
     // A mark is stored in the deployment's queue, like every change of it, and the health verdict follows it.
     const onVersionFailed = (name: string, persist: () => Promise<void>): Promise<void> => this.queue.run(name, persist);
     this.routing = new RoutingSwitch(store, { ...options, onVersionFailed }, this.shadows, this.clock, this.random);
@@ -401,7 +407,7 @@ export class DeploymentService implements ServedModels, EventSink {
       const deployment = await this.require(name);
       const { canary, shadow, primary } = deployment.policy;
       // The comparison's last state is kept (like the history): it is what a promotion was decided on.
-      await this.saveShadowReportsOf(name);
+      await this.shadows.saveOf(name);
       await atomically(this.options.audit, async () => {
         await this.store.delete(name, [
           this.entry(name, "primary", primary, undefined, "delete", ctx),
@@ -442,16 +448,13 @@ export class DeploymentService implements ServedModels, EventSink {
 
   /**
    * The comparison of the live shadow (or of the last one dropped while this process ran), as every replica counted
-   * it: the saved parts of the other replicas plus this process's live counts. Else the latest saved comparison of
-   * this deployment (since it was created), e.g. after a restart. `updatedTime`: the latest save of a part.
+   * it; else the latest saved comparison of this deployment (ShadowKeeper.currentOf). `updatedTime`: the latest save
+   * of a part.
    */
   async currentReport(name: string): Promise<CurrentShadowReport> {
     const deployment = await this.require(name);
-    const live = this.routing.get(name)?.routing?.shadow?.recorder;
-    const recorder = live ?? this.shadows.droppedOf(name);
-    if (recorder !== undefined) return currentOf(await this.shadows.combinedOf(name, recorder, live), true);
-    const saved = (await this.shadows.combined(name, undefined)).find((c) => c.report.since >= deployment.createdTime);
-    if (saved !== undefined) return currentOf(saved, false);
+    const current = await this.shadows.currentOf(deployment);
+    if (current !== undefined) return current;
     throw new CairnError(ErrorCode.INVALID_STATE, `Deployment '${name}' has no shadow (its primary is version ${deployment.policy.primary}); set one with deployments/shadow.`);
   }
 
@@ -461,8 +464,7 @@ export class DeploymentService implements ServedModels, EventSink {
    * list is current.
    */
   async shadowReports(name: string): Promise<CombinedShadowReport[]> {
-    await this.saveShadowReportsOf(name);
-    const saved = await this.shadows.combined(name, undefined, true);
+    const saved = await this.shadows.savedReports(name);
     if (saved.length === 0) await this.require(name);
     return saved;
   }
@@ -472,7 +474,7 @@ export class DeploymentService implements ServedModels, EventSink {
    * `release` at stop: the parts are marked for a restarted process to continue.
    */
   async saveShadowReports(release = false): Promise<void> {
-    for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) await this.saveShadowReportsOf(name, release);
+    await this.shadows.saveAll(release);
   }
 
   /**
@@ -481,11 +483,7 @@ export class DeploymentService implements ServedModels, EventSink {
    * timer calls it after each save). Returns how many parts were merged.
    */
   async compactShadowReports(): Promise<number> {
-    let merged = 0;
-    for (const name of new Set([...this.routing.names(), ...this.shadows.names()])) {
-      merged += await this.shadows.compactDue(name, this.routing.get(name)?.routing?.shadow?.recorder);
-    }
-    return merged;
+    return this.shadows.compactAllDue();
   }
 
   // --- internals ---
@@ -533,9 +531,4 @@ export class DeploymentService implements ServedModels, EventSink {
     }
     return (await this.options.registry.getModelVersion(deployment.modelName, target.version)).version;
   }
-
-  private async saveShadowReportsOf(name: string, release = false): Promise<void> {
-    await this.shadows.saveOf(name, this.routing.get(name)?.routing?.shadow?.recorder, release);
-  }
-
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../../core/clock.js";
 import type { Deployment, DeploymentStore, SavedShadowReport, ShadowPartKey } from "./deployment.js";
-import { changeTimesOf, combine, combineAll, comparisonKey, savedPart, type CombinedShadowReport, type PartInput } from "./shadow-combine.js";
+import { changeTimesOf, combine, combineAll, comparisonKey, currentOf, savedPart, type CombinedShadowReport, type CurrentShadowReport, type PartInput } from "./shadow-combine.js";
 import { DEFAULT_PART_LIVENESS_MS, partKeyString, plannedCompactions } from "./shadow-compaction.js";
 import { ShadowRecorder, shadowReportOf, shadowStateWithout, type ShadowRecorderState } from "./shadow-report.js";
 
@@ -16,6 +16,12 @@ export interface ShadowKeeperOptions {
    * its own parts every quarter of it. DEFAULT_PART_LIVENESS_MS by default.
    */
   livenessMs?: number;
+  /**
+   * The live comparison of a deployment in this process (its routing's shadow), and the deployments this process
+   * serves: what the deployment-wide answers and saves below read (the routing owns the live recorders).
+   */
+  liveOf?: (name: string) => ShadowRecorder | undefined;
+  servedNames?: () => Iterable<string>;
 }
 
 /** host:pid:random — unique per server process, and says to an operator which machine and process a part is from. */
@@ -266,13 +272,45 @@ export class ShadowKeeper {
   }
 
   /** Saves the live comparison of a deployment and its last dropped one (`release`: this process is stopping). */
-  async saveOf(name: string, live: ShadowRecorder | undefined, release = false): Promise<void> {
+  async saveOf(name: string, release = false): Promise<void> {
+    const live = this.options.liveOf?.(name);
     const dropped = this.dropped.get(name);
     if (live !== undefined) await this.save(live, release);
     if (dropped !== undefined && dropped !== live) await this.save(dropped, release);
   }
 
-  names(): string[] {
-    return [...this.dropped.keys()];
+  /** saveOf for every deployment this process serves or keeps a dropped comparison of (the sync timer, and stop). */
+  async saveAll(release = false): Promise<void> {
+    for (const name of this.known()) await this.saveOf(name, release);
+  }
+
+  /** compactDue for every deployment this process serves or keeps a dropped comparison of. Returns the parts merged. */
+  async compactAllDue(): Promise<number> {
+    let merged = 0;
+    for (const name of this.known()) merged += await this.compactDue(name, this.options.liveOf?.(name));
+    return merged;
+  }
+
+  /**
+   * The comparison of the live shadow (or of the last one dropped while this process ran), as every replica counted
+   * it: the saved parts of the other replicas plus this process's live counts. Else the latest saved comparison of
+   * this deployment (since it was created), e.g. after a restart; undefined when there is none.
+   */
+  async currentOf(deployment: Deployment): Promise<CurrentShadowReport | undefined> {
+    const live = this.options.liveOf?.(deployment.name);
+    const recorder = live ?? this.dropped.get(deployment.name);
+    if (recorder !== undefined) return currentOf(await this.combinedOf(deployment.name, recorder, live), true);
+    const saved = (await this.combined(deployment.name, undefined)).find((c) => c.report.since >= deployment.createdTime);
+    return saved === undefined ? undefined : currentOf(saved, false);
+  }
+
+  /** Every saved comparison of a deployment name, newest first, combined across replicas; this process's saved first. */
+  async savedReports(name: string): Promise<CombinedShadowReport[]> {
+    await this.saveOf(name);
+    return this.combined(name, undefined, true);
+  }
+
+  private known(): Set<string> {
+    return new Set([...(this.options.servedNames?.() ?? []), ...this.dropped.keys()]);
   }
 }
