@@ -242,17 +242,17 @@ export class ShadowKeeper {
     // Which of them had a part in the store before the read, as of which save.
     const before = local.map((r) => ({ recorder: r, saved: this.stored.has(r) ? this.lastSaved.get(r) : undefined }));
     const [history, saved] = await Promise.all([this.store.history(name), this.store.shadowReports(name)]);
-    const ownKeys = new Set(saved.filter((s) => s.replica === this.replica).map((s) => JSON.stringify([s.report.since, s.report.candidate_version])));
+    const inStore = new Set(saved.map((s) => partKeyString(s.report.since, s.report.candidate_version, s.replica)));
     for (const { recorder, saved: state } of before) {
       // Stored before the read, not written since, and not in it: compacted as dead (this process stalled past the
       // liveness bound); its last write counts in a compacted part, so only what it counted beyond is its part now.
-      const key = JSON.stringify([recorder.since, recorder.candidateVersion]);
-      if (state !== undefined && this.stored.has(recorder) && this.lastSaved.get(recorder) === state && !ownKeys.has(key)) this.absorb(recorder);
+      const key = partKeyString(recorder.since, recorder.candidateVersion, this.replica);
+      if (state !== undefined && this.stored.has(recorder) && this.lastSaved.get(recorder) === state && !inStore.has(key)) this.absorb(recorder);
     }
-    const mine = new Set(local.map((r) => JSON.stringify([r.since, r.candidateVersion])));
+    const mine = new Set(local.map((r) => partKeyString(r.since, r.candidateVersion, this.replica)));
     const parts: PartInput[] = [
       ...local.map((r) => ({ identity: r.identity(), state: this.partState(r), replica: this.replica, released: false })),
-      ...saved.filter((s) => s.replica !== this.replica || !mine.has(JSON.stringify([s.report.since, s.report.candidate_version]))).map(savedPart),
+      ...saved.filter((s) => !mine.has(partKeyString(s.report.since, s.report.candidate_version, s.replica))).map(savedPart),
     ];
     return { changeTimes: changeTimesOf(history), parts };
   }
