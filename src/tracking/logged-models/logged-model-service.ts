@@ -9,6 +9,7 @@ import { generateRunName, type RandomSource } from "../run-names.js";
 import type { Page, TrackingStore } from "../store.js";
 import { tagsObject } from "../write-audit.js";
 import { findExperiment, findRunInfo, requireActive } from "../active-entities.js";
+import { appendToUri } from "../artifact-uri.js";
 import { validateExperimentId, validateLength, validateRunId } from "../validation.js";
 import { parseLoggedModelFilter, parseLoggedModelOrderBy, type OrderByRequest } from "./search-filter.js";
 import type { DatasetScope, LoggedModelStore } from "./store.js";
@@ -66,9 +67,6 @@ export interface LoggedModelSearchRequest {
 }
 
 const FINAL_STATUSES: readonly LoggedModelStatus[] = ["LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"];
-
-/** MLflow's append_to_uri_path for these cases: single slashes between the parts. */
-const appendToUri = (base: string, ...parts: string[]): string => [base.endsWith("/") ? base.slice(0, -1) : base, ...parts].join("/");
 
 export const loggedModelNotFound = (modelId: string) => notFound(`Logged model with ID '${modelId}' not found.`);
 
