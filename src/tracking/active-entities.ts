@@ -33,3 +33,17 @@ export const requireActive = (entity: "experiment" | "run", id: string, lifecycl
     throw invalidParameter(`The ${entity} ${id} must be in the 'active' state. Current state is ${lifecycleStage}.`);
   }
 };
+
+/** The experiment a write goes into: it exists and is active. */
+export const findActiveExperiment = async (store: Pick<TrackingStore, "getExperiment">, experimentId: string): Promise<Experiment> => {
+  const experiment = await findExperiment(store, experimentId);
+  requireActive("experiment", experimentId, experiment.lifecycle_stage);
+  return experiment;
+};
+
+/** The run a write goes into: it exists and is active. */
+export const findActiveRunInfo = async (store: Pick<TrackingStore, "getRunInfo">, runId: string): Promise<RunInfo> => {
+  const info = await findRunInfo(store, runId);
+  requireActive("run", runId, info.lifecycle_stage);
+  return info;
+};

@@ -3,7 +3,7 @@ import type { Clock } from "../core/clock.js";
 import { notFound } from "../core/errors.js";
 import { atomically, type AuditRecorder } from "../audit/recorder.js";
 import type { Experiment, Run, RunInfo } from "../protocol/mlflow/entities.js";
-import { findExperiment, findRunInfo, requireActive } from "./active-entities.js";
+import { findActiveExperiment, findActiveRunInfo, findExperiment, findRunInfo } from "./active-entities.js";
 import type { TrackingStore } from "./store.js";
 import { validateRunId } from "./validation.js";
 
@@ -29,10 +29,8 @@ export class TrackingWrites {
     return findExperiment(this.store, experimentId);
   }
 
-  async requireActiveExperiment(experimentId: string): Promise<Experiment> {
-    const experiment = await this.experiment(experimentId);
-    requireActive("experiment", experimentId, experiment.lifecycle_stage);
-    return experiment;
+  requireActiveExperiment(experimentId: string): Promise<Experiment> {
+    return findActiveExperiment(this.store, experimentId);
   }
 
   /** The whole run (info, data, inputs) in any lifecycle stage. */
@@ -49,10 +47,8 @@ export class TrackingWrites {
   }
 
   /** The one store read before every write: the run must exist and be active. */
-  async requireActiveRun(runId: string): Promise<RunInfo> {
-    const info = await this.runInfo(runId);
-    requireActive("run", runId, info.lifecycle_stage);
-    return info;
+  requireActiveRun(runId: string): Promise<RunInfo> {
+    return findActiveRunInfo(this.store, runId);
   }
 
   /** An experiment's or a run's delete or restore, one event shape for both. */

@@ -3,12 +3,12 @@ import type { WriteContext } from "../../core/actor.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
 import { newRunId } from "../../core/ids.js";
-import type { Experiment, KeyValue } from "../../protocol/mlflow/entities.js";
+import type { KeyValue } from "../../protocol/mlflow/entities.js";
 import type { LoggedModel, LoggedModelStatus, ModelOutput } from "../../protocol/mlflow/logged-model-entities.js";
 import { generateRunName, type RandomSource } from "../run-names.js";
 import type { Page, TrackingStore } from "../store.js";
 import { tagsObject } from "../write-audit.js";
-import { findExperiment, findRunInfo, requireActive } from "../active-entities.js";
+import { findActiveExperiment, findActiveRunInfo, findRunInfo } from "../active-entities.js";
 import { appendToUri } from "../artifact-uri.js";
 import { validateExperimentId, validateLength, validateRunId } from "../validation.js";
 import { parseLoggedModelFilter, parseLoggedModelOrderBy, type OrderByRequest } from "./search-filter.js";
@@ -98,7 +98,7 @@ export class LoggedModelService {
       if (request.modelType !== undefined) validateLength("Model type", MAX_MODEL_TYPE_LENGTH, request.modelType);
       validateLoggedModelParams(request.params);
       validateLoggedModelTags(request.tags);
-      const experiment = await this.activeExperiment(request.experimentId);
+      const experiment = await findActiveExperiment(this.tracking, request.experimentId);
       if (request.sourceRunId !== undefined) await findRunInfo(this.tracking, request.sourceRunId);
       const modelId = `m-${newRunId()}`;
       const name = request.name ?? generateRunName(this.random);
@@ -269,8 +269,7 @@ export class LoggedModelService {
         throw invalidParameter(`A request may log at most ${MAX_MODEL_LINKS_PER_REQUEST} models; got ${outputs.length}.`);
       }
       for (const [index, output] of outputs.entries()) validateLoggedModelId(output.model_id, `models[${index}].model_id`);
-      const info = await findRunInfo(this.tracking, runId);
-      requireActive("run", runId, info.lifecycle_stage);
+      await findActiveRunInfo(this.tracking, runId);
       for (const output of outputs) await this.get(output.model_id);
       if (outputs.length === 0) return;
       await this.tracking.logOutputs(runId, outputs);
@@ -281,12 +280,6 @@ export class LoggedModelService {
         after: { models: outputs.map((output) => ({ model_id: output.model_id, step: output.step })) },
       });
     });
-  }
-
-  private async activeExperiment(experimentId: string): Promise<Experiment> {
-    const experiment = await findExperiment(this.tracking, experimentId);
-    requireActive("experiment", experimentId, experiment.lifecycle_stage);
-    return experiment;
   }
 }
 
