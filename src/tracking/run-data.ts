@@ -64,7 +64,7 @@ export class RunData {
     });
   }
 
-  /** Entities arrive already parsed; limits on counts were checked before parsing (see checkBatchCounts). */
+  /** Entities arrive already parsed; the route checked their counts before parsing them (run-routes.ts, validateBatchLimits). */
   async logBatch(runId: string, batch: RunBatch, context: WriteContext): Promise<void> {
     validateBatchLimits(batch.metrics.length, batch.params.length, batch.tags.length);
     for (const metric of batch.metrics) {

@@ -145,7 +145,7 @@ export class TrackingService {
     return this.runData.deleteTag(runId, key, context);
   }
 
-  /** Entities arrive already parsed; limits on counts were checked before parsing (see checkBatchCounts). */
+  /** Entities arrive already parsed; the route checked their counts before parsing them (run-routes.ts, validateBatchLimits). */
   logBatch(runId: string, batch: RunBatch, context: WriteContext): Promise<void> {
     return this.runData.logBatch(runId, batch, context);
   }
