@@ -114,7 +114,7 @@ const createRuns = async (url: string, count: number): Promise<string[]> => {
   return runIds;
 };
 
-/** One round of single log-metric requests: each connection logs to its own run with steps that never repeat. */
+/** One round of single log-metric requests, to the runs in turn, each a new row (steps never repeat). */
 const logMetricRound = async (url: string, runIds: string[], stepBase: number): Promise<{ rps: number; failed: number; p99: number; requests: number }> => {
   let next = 0;
   const result = await autocannon({
@@ -126,15 +126,14 @@ const logMetricRound = async (url: string, runIds: string[], stepBase: number): 
         method: "POST",
         path: `${api}/runs/log-metric`,
         headers: json,
-        setupRequest: (request, context) => {
-          if (typeof context.runId !== "string") {
-            context.runId = runIds[next % runIds.length];
-            context.step = stepBase;
-            next += 1;
-          }
-          const step = context.step as number;
-          context.step = step + 1;
-          request.body = `{"run_id":"${context.runId as string}","key":"loss","value":${1 / (step + 1)},"timestamp":${1_700_000_000_000 + step},"step":${step}}`;
+        // A counter of this round's requests, not autocannon's per-connection context: autocannon resets that context
+        // every time a connection comes back to the first of its requests (here: every request), so a step kept in it
+        // repeated one row per connection and round, which the store skipped as a duplicate (before 2026-12-05).
+        setupRequest: (request) => {
+          const i = next++;
+          const runId = runIds[i % runIds.length] ?? "";
+          const step = stepBase + i;
+          request.body = `{"run_id":"${runId}","key":"loss","value":${1 / (step + 1)},"timestamp":${1_700_000_000_000 + step},"step":${step}}`;
           return request;
         },
       },
@@ -150,7 +149,9 @@ const benchRequests = async (dir: string) => {
   const servers = new Map<Mode, ArmServer>();
   const cluster = BACKEND === "postgresql" ? await startPostgresCluster({ fast: false }) : undefined;
   try {
-    for (const mode of modes) servers.set(mode, await startServer(dir, mode, await databaseOf(dir, mode, cluster)));
+    const databases = new Map<Mode, string>();
+    for (const mode of modes) databases.set(mode, await databaseOf(dir, mode, cluster));
+    for (const mode of modes) servers.set(mode, await startServer(dir, mode, databases.get(mode) ?? ""));
     const runs = new Map<Mode, string[]>();
     for (const mode of modes) runs.set(mode, await createRuns(servers.get(mode)?.url ?? "", CONNECTIONS));
     const rates = new Map<Mode, number[]>(modes.map((m) => [m, []]));
@@ -173,6 +174,8 @@ const benchRequests = async (dir: string) => {
         failed += figures.failed;
       }
     }
+    const digestDatabase = databases.get("digest");
+    const coverage = cluster !== undefined && digestDatabase !== undefined ? await digestCoverage(digestDatabase) : undefined;
     const rps = (mode: Mode) => round(median(rates.get(mode) ?? []), 0);
     const perMode = (pick: (mode: Mode) => unknown) => Object.fromEntries(modes.map((mode) => [mode, pick(mode)]));
     // Round r of each arm against round r of "off": the rounds of one r run back to back.
@@ -199,10 +202,33 @@ const benchRequests = async (dir: string) => {
       cpu_ms_per_request_total_rounds: perMode((mode) => cpuOf(mode, "total").map((ms) => round(ms))),
       cpu_ratio_off_to_digest_median_of_rounds: perMode((mode) => round(median(cpuRatios(mode)))),
       target: "digest >= 0.95 x off (median of the rounds' ratios)",
+      ...(coverage === undefined ? {} : { digest_arm_coverage_at_end: coverage }),
     };
   } finally {
     for (const server of servers.values()) await server.stop();
     cluster?.stop();
+  }
+};
+
+/**
+ * The digest arm's proof of work on PostgreSQL, read right after its last round: its digests are collected from the
+ * rows in the background (one collection a second), so every metric row it stored is in a digest event, in a pending
+ * digest, or among the last second's rows not yet collected; nothing else.
+ */
+const digestCoverage = async (uri: string) => {
+  const client = new pg.Client({ connectionString: uri });
+  await client.connect();
+  try {
+    const one = async (sql: string): Promise<number> => Number(Object.values((await client.query(sql)).rows[0] ?? {})[0] ?? 0);
+    const stored = await one("SELECT count(*) FROM metrics");
+    const inEvents = await one("SELECT COALESCE(sum((after_json::jsonb->>'metrics')::bigint), 0) FROM audit_events WHERE action = 'tracking.run.data_digest'");
+    const pending = await one("SELECT COALESCE(sum(metrics), 0) FROM audit_pending_digests");
+    const notYet = await one("SELECT count(*) FROM metrics WHERE audit_xid >= (SELECT collected_xid FROM audit_digest_collection)");
+    const events = await one("SELECT count(*) FROM audit_events WHERE action = 'tracking.run.data_digest'");
+    if (inEvents + pending + notYet !== stored) throw new Error(`digest arm: ${stored} metric rows, ${inEvents} in digests, ${pending} pending, ${notYet} not collected yet`);
+    return { metric_rows: stored, in_digest_events: inEvents, digest_events: events, pending: pending, not_collected_yet: notYet };
+  } finally {
+    await client.end();
   }
 };
 

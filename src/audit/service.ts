@@ -1,4 +1,4 @@
-import type { WriteContext } from "../core/actor.js";
+import { systemContext, type WriteContext } from "../core/actor.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { ALIAS_SET_ACTION, aliasChangeOf, type AliasChange } from "./alias-history.js";
 import type { NewAuditRecord } from "./event.js";
@@ -12,6 +12,11 @@ export interface RunDigestOptions {
   everyWrites?: number;
   /** ... or once its first write is this old (default 60 s), checked every intervalMs / 4 while started. */
   intervalMs?: number;
+  /**
+   * A store that collects written rows (PostgreSQL: PendingDigestStore.collector) is asked for the rows committed
+   * since the last collection this often while started (default 1 s), and at a run's end.
+   */
+  collectMs?: number;
 }
 
 export interface AuditServiceOptions {
@@ -30,6 +35,17 @@ export interface VerifyOptions {
 
 export const DEFAULT_DIGEST_EVERY_WRITES = 1000;
 export const DEFAULT_DIGEST_INTERVAL_MS = 60_000;
+export const DEFAULT_DIGEST_COLLECT_MS = 1000;
+/** Rows one collection reads at most (whole transactions), so that its transaction and memory stay small. */
+const COLLECT_ROWS = 20_000;
+/** Who collected writes are attributed to: a collection does not know the writer of each row (see docs/audit.md). */
+const COLLECTION_CONTEXT = systemContext("audit-digest-collection");
+/**
+ * How long a waiting collection (a run's end) waits for older transactions to end first, so that its run's final
+ * digest has every write committed before it. Past it, a write whose transaction id is above a transaction still
+ * running (anywhere on the PostgreSQL server) goes into the run's next digest instead.
+ */
+const SETTLE_MS = 1000;
 /** Runs flushed per pass of the periodic flush at most (bounded work per tick; the next tick continues). */
 const DUE_BATCH = 100;
 
@@ -61,9 +77,12 @@ export class AuditService implements AuditRecorder {
   private readonly verifying = new Map<boolean, Promise<VerifyReport>>();
   private readonly everyWrites: number;
   private readonly intervalMs: number;
+  private readonly collectMs: number;
   private readonly onBackgroundError: (error: unknown, what: string) => void;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private collectTimer: NodeJS.Timeout | undefined;
+  private collecting: Promise<void> | undefined;
   readonly atomicallyNow?: <T>(work: () => T) => Promise<T>;
 
   constructor(
@@ -73,6 +92,7 @@ export class AuditService implements AuditRecorder {
     this.clock = options.clock ?? systemClock;
     this.everyWrites = Math.max(1, options.digests?.everyWrites ?? DEFAULT_DIGEST_EVERY_WRITES);
     this.intervalMs = Math.max(1, options.digests?.intervalMs ?? DEFAULT_DIGEST_INTERVAL_MS);
+    this.collectMs = Math.max(10, options.digests?.collectMs ?? DEFAULT_DIGEST_COLLECT_MS);
     this.onBackgroundError = options.onBackgroundError ?? (() => undefined);
     if (store.atomicallyNow !== undefined && store.inTransaction !== undefined) this.atomicallyNow = store.atomicallyNow.bind(store);
   }
@@ -89,12 +109,23 @@ export class AuditService implements AuditRecorder {
         });
     }, Math.max(10, Math.floor(this.intervalMs / 4)));
     this.timer.unref();
+    if (this.store.digests.collector === undefined) return;
+    this.collectTimer = setInterval(() => {
+      this.collecting ??= this.collectCommitted(false)
+        .catch((error: unknown) => this.onBackgroundError(error, "audit digest collection"))
+        .finally(() => {
+          this.collecting = undefined;
+        });
+    }, this.collectMs);
+    this.collectTimer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.collectTimer !== undefined) clearInterval(this.collectTimer);
     this.timer = undefined;
-    await this.flushing;
+    this.collectTimer = undefined;
+    await Promise.all([this.flushing, this.collecting]);
   }
 
   /**
@@ -105,15 +136,9 @@ export class AuditService implements AuditRecorder {
   async recordRunData(context: WriteContext, runId: string, rows: RunDataRows, fallback: AuditEntry): Promise<void> {
     const digests = this.store.digests;
     if (digests === undefined) return this.record(context, fallback);
+    // The rows record the transaction that wrote them: a collection adds them (collectCommitted), off this path.
+    if (digests.collector !== undefined) return;
     const write = { runId, rows, time: this.clock(), actor: context.actor, requestId: context.requestId };
-    if (digests.add !== undefined) {
-      // One statement (PostgreSQL): the merge happens in the database, and the row stays locked until the commit, so
-      // the digest take() returns is the one this write completed.
-      if ((await digests.add(addWrite(undefined, write))) < this.everyWrites) return;
-      const taken = await digests.take(runId);
-      if (taken !== undefined) await this.appendDigest(taken, "writes");
-      return;
-    }
     const pending = addWrite(await digests.lock(runId), write);
     if (pending.writes < this.everyWrites) return digests.save(pending);
     // Due now: nothing to save, the event covers it. A row another unit saved is impossible here: lock() holds it.
@@ -138,6 +163,8 @@ export class AuditService implements AuditRecorder {
    * that change so that the digest precedes its event. Nothing when nothing is pending.
    */
   async closeRunData(runId: string, reason: DigestReason): Promise<void> {
+    // Whatever was committed before this call is collected first (waiting for a collection in progress).
+    if (this.store.digests?.collector !== undefined) await this.collectCommitted(true);
     const pending = await this.store.digests?.take(runId);
     if (pending !== undefined) await this.appendDigest(pending, reason);
   }
@@ -159,6 +186,39 @@ export class AuditService implements AuditRecorder {
         if (taken) flushed += 1;
       }
       if (runIds.length < DUE_BATCH) return flushed;
+    }
+  }
+
+  /**
+   * Adds the rows committed since the last collection to their runs' pending digests, a batch per unit, and appends
+   * the digests that now cover everyWrites writes. With `wait`, every write committed before the call is collected
+   * (see SETTLE_MS); without, returns at once while another collection (another replica's) runs. Nothing for a store that does not collect (each write adds itself in recordRunData).
+   */
+  async collectCommitted(wait: boolean): Promise<void> {
+    const digests = this.store.digests;
+    const collector = digests?.collector;
+    if (digests === undefined || collector === undefined) return;
+    const add = digests.add?.bind(digests);
+    if (add === undefined) throw new Error("a pending digest store with a collector must implement add()");
+    if (wait) await collector.settle(SETTLE_MS);
+    for (;;) {
+      const more = await this.atomically(async () => {
+        const batch = await collector.next(wait, COLLECT_ROWS);
+        if (batch === undefined) return false;
+        const time = this.clock();
+        const due: string[] = [];
+        // Runs in one order in every collection; every add before any append (which takes the chain's lock).
+        for (const run of batch.runs.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))) {
+          const addition = { ...addWrite(undefined, { runId: run.runId, rows: run.rows, time, ...COLLECTION_CONTEXT }), writes: run.writes };
+          if ((await add(addition)) >= this.everyWrites) due.push(run.runId);
+        }
+        for (const runId of due) {
+          const taken = await digests.take(runId);
+          if (taken !== undefined) await this.appendDigest(taken, "writes");
+        }
+        return batch.more;
+      });
+      if (!more) return;
     }
   }
 

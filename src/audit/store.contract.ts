@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NewAuditRecord } from "./event.js";
 import { GENESIS_HASH, eventHash } from "./hash-chain.js";
-import { addWrite, DATA_DIGEST_ACTION } from "./run-data-digest.js";
+import { addWrite, DATA_DIGEST_ACTION, type RunDataRows } from "./run-data-digest.js";
 import { AuditService } from "./service.js";
 import type { AuditStore } from "./store.js";
 
@@ -12,6 +12,11 @@ export interface OpenedAuditStore {
   editEvent(seq: number, afterJson: string): Promise<void>;
   /** Removes the events with seq >= fromSeq behind the store's back. */
   removeEventsFrom(fromSeq: number): Promise<void>;
+  /**
+   * For a store whose digests are collected from stored rows (digests.collector): stores a write's rows as the
+   * tracking store does (the run is created on its first write).
+   */
+  storeRunData?(runId: string, rows: RunDataRows): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -195,8 +200,14 @@ export function describeAuditStoreContract(backend: string, open: OpenAuditStore
     it("appends a run's data as digest events: every N writes, when due, and at the run's end, each write exactly once", async () => {
       let now = 1000;
       const service = new AuditService(store, { clock: () => now, digests: { everyWrites: 4, intervalMs: 500 } });
-      const write = (i: number) =>
-        service.atomically(() => service.recordRunData({ actor: { name: "ada", verified: false }, requestId: `w${i}` }, "run1", rows(i), { action: "x", entityType: "run", entityId: "run1" }));
+      const context = { actor: { name: "ada", verified: false }, requestId: "" };
+      const write = async (i: number) => {
+        // A collecting store finds the stored rows; the others are told in the write's unit. Either way the write is
+        // in the run's pending digest when this returns.
+        await (opened.storeRunData?.("run1", rows(i)) ??
+          service.atomically(() => service.recordRunData({ ...context, requestId: `w${i}` }, "run1", rows(i), { action: "x", entityType: "run", entityId: "run1" })));
+        await service.collectCommitted(true);
+      };
       for (let i = 0; i < 10; i++) await write(i);
       let events = (await store.readRange(0, 100)).filter((e) => e.action === DATA_DIGEST_ACTION);
       expect(events.map((e) => JSON.parse(e.afterJson ?? "{}").writes)).toEqual([4, 4]);
@@ -212,7 +223,8 @@ export function describeAuditStoreContract(backend: string, open: OpenAuditStore
         ["interval", 2, [8, 9]],
         ["run_end", 1, [10, 10]],
       ]);
-      expect(events.map((e) => e.requestId)).toEqual(["w3", "w7", "w9", "w10"]);
+      // The last writer of each interval, or (a collection does not know each row's writer) the collection.
+      expect(events.map((e) => e.requestId)).toEqual(opened.storeRunData ? Array(4).fill("audit-digest-collection") : ["w3", "w7", "w9", "w10"]);
       expect(await service.verify({ full: true })).toEqual({ ok: true, checked: 4 });
     });
   });

@@ -10,6 +10,7 @@ import { migrate, readSchemaVersion, SQLITE_MIGRATIONS } from "../../stores/sqli
 import { openMetadataStores } from "../../stores/registry.js";
 import { UsageError } from "../errors.js";
 import type { CommandResult } from "../output.js";
+import { collectOnlyAfterThisTransaction } from "../../stores/postgres/pg-digest-collector.js";
 
 /**
  * `cairn db upgrade` and `cairn db migrate`: schema work on the database itself (as `mlflow db upgrade`), no server.
@@ -92,6 +93,7 @@ export const dbMigrate = async (options: DbMigrateOptions): Promise<CommandResul
       targetMigrations: PG_MIGRATIONS,
       sourceUri: options.from,
       limits: { chunkRows },
+      afterCopy: collectOnlyAfterThisTransaction,
       verifyAudit: () => verifyTargetAudit(options.to),
     });
   } catch (error) {

@@ -22,6 +22,8 @@ export interface MigrateOptions {
   /** Shown in refusals: how to upgrade the source. */
   sourceUri: string;
   limits: CopyLimits;
+  /** Bookkeeping of the target's own after the rows are in (the CLI: the digest collection starts after them). */
+  afterCopy?: (pg: PgDatabase) => Promise<void>;
   /** The audit chain check on the target, once the copy is verified (the CLI runs AuditService.verify there). */
   verifyAudit?: () => Promise<{ ok: boolean; checked: number; problems?: unknown[] }>;
 }
@@ -48,7 +50,7 @@ const TARGET_BOOKKEEPING = new Set(["schema_version", PROGRESS_TABLE]);
  * keys come from the two catalogs, so a table any later migration adds is copied without a change here. Steps:
  * check the source's schema version; bring the target to its latest schema; refuse a target holding rows unless an
  * earlier run's progress table is there (resume); copy parents before children, in chunks that commit with their
- * progress; move the identity sequences past the copied ids; then verify every table (row count and a sha256 over its
+ * progress; move the identity sequences past the copied ids (and what `afterCopy` moves); then verify every table (row count and a sha256 over its
  * rows in key order, canonical across the two engines) and the audit chain. The source is read in one read
  * transaction: one consistent snapshot even if a server still writes to it (stop servers first anyway: what they
  * write afterwards is not copied).
@@ -92,6 +94,7 @@ export const migrateSqliteToPostgres = async (sqlite: Database, pg: PgDatabase, 
       copied.set(plan.source.name, end.rowsCopied - start.rowsCopied);
     }
     await resetSequences(pg, plans);
+    await options.afterCopy?.(pg);
     const tables: TableSummary[] = [];
     for (const plan of plans) tables.push({ ...(await checkTable(sqlite, pg, plan)), copiedNow: copied.get(plan.source.name) ?? 0 });
     const copyOk = tables.every((t) => t.ok);

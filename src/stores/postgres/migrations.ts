@@ -9,11 +9,12 @@ import { PG_MONITOR_LEASES_MIGRATION } from "./schema/005-monitor-leases.js";
 import { PG_SHADOW_REPORT_PARTS_MIGRATION } from "./schema/006-shadow-report-parts.js";
 import { PG_PENDING_DIGEST_SUM_ADDED_MIGRATION } from "./schema/007-pending-digest-sum-added.js";
 import { PG_SHADOW_PART_COMPACTION_MIGRATION } from "./schema/008-shadow-part-compaction.js";
+import { PG_DIGEST_COLLECTION_MIGRATION } from "./schema/009-digest-collection.js";
 
 /**
  * The PostgreSQL schema as its own ordered list of migrations (the SQLite list has its own history; both end at the
- * same tables and columns, so `cairn db migrate` copies table by table; PostgreSQL has one column more, with a default:
- * audit_pending_digests.content_sum_added, see schema/007). Never edit a released entry: add one.
+ * same tables and columns, so `cairn db migrate` copies table by table; PostgreSQL has a few columns more, with defaults:
+ * audit_pending_digests.content_sum_added, see schema/007, and the audit_xid of metrics, params and tags, schema/009). Never edit a released entry: add one.
  */
 export const PG_MIGRATIONS: readonly Migration[] = [
   PG_TRACKING_MIGRATION,
@@ -24,6 +25,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   PG_SHADOW_REPORT_PARTS_MIGRATION,
   PG_PENDING_DIGEST_SUM_ADDED_MIGRATION,
   PG_SHADOW_PART_COMPACTION_MIGRATION,
+  PG_DIGEST_COLLECTION_MIGRATION,
 ];
 
 export const PG_LATEST_SCHEMA_VERSION: number = latestVersion(PG_MIGRATIONS);

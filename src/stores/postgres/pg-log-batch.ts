@@ -13,6 +13,8 @@ import { pgRunKeyOf } from "./pg-runs.js";
  * - latest_metrics is one upsert whose WHERE keeps the stored row unless the new one is later by (step, timestamp,
  *   value). ON CONFLICT DO UPDATE locks the row and evaluates WHERE against the latest committed version, so batches
  *   of several server processes on one run never lose a newer value;
+ * - every row gets the id of this transaction (audit_xid, the column's default; a tag's upsert sets it again), from
+ *   which the run-data digests are collected (pg-digest-collector.ts): the audit trail sends nothing more here;
  * - keys are sorted before each multi-row write, so that concurrent batches lock rows in the same order (no
  *   deadlock between them); a deadlock or serialization failure that still happens retries the batch (idempotent).
  */
@@ -34,7 +36,7 @@ const UPSERT_LATEST =
 
 const UPSERT_TAGS =
   "INSERT INTO tags (run_key, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u(k, v) " +
-  "ON CONFLICT (run_key, key) DO UPDATE SET value = excluded.value";
+  "ON CONFLICT (run_key, key) DO UPDATE SET value = excluded.value, audit_xid = excluded.audit_xid";
 
 /** NaN is stored as value 0 (is_nan = 1); comparisons use the stored value, as MLflow's do. */
 const storedValue = (value: number): number => (Number.isNaN(value) ? 0 : value);

@@ -2,6 +2,7 @@ import type { PendingDigestStore } from "../../audit/digest-store.js";
 import { addSums, DIGEST_MAX_KEYS, ZERO_SUM, type PendingDigest } from "../../audit/run-data-digest.js";
 import { PENDING_DIGEST_COLUMNS, pendingDigestValues, toPendingDigest, type PendingDigestRow } from "../sql/pending-digest-rows.js";
 import type { PgDatabase } from "./pg-database.js";
+import { PgDigestCollector } from "./pg-digest-collector.js";
 
 const COLUMN_LIST = PENDING_DIGEST_COLUMNS.split(", ");
 const PLACEHOLDERS = COLUMN_LIST.map((_, i) => `$${i + 1}`).join(", ");
@@ -17,9 +18,9 @@ const UPSERT_SQL =
     .join(", ")}, content_sum_added = 0`;
 
 /**
- * add(): addWrite's merge as SQL, one round trip (the two or three of lock + save made the trail cost a third of the
- * single log-metric rate). The upsert's row lock serialises the writers of one run (a concurrent first write waits on
- * the conflicting insert, then updates the row it committed), so no separate SELECT ... FOR UPDATE is needed.
+ * add(): addWrite's merge as SQL, one round trip per run a collection found (see PgDigestCollector). The upsert's row
+ * lock serialises the units adding to one run (a concurrent first addition waits on the conflicting insert, then
+ * updates the row it committed), so no separate SELECT ... FOR UPDATE is needed.
  * - keys: unchanged when they already hold every new key (the usual case, the same metric again, is found by comparing
  *   the texts, before any JSON is parsed) or are full; else
  *   the distinct keys of old ++ new in order of first appearance, the first DIGEST_MAX_KEYS;
@@ -67,7 +68,11 @@ const fromRow = (row: PgPendingDigestRow): PendingDigest => {
  * nothing, so every write is in exactly one digest.
  */
 export class PgPendingDigestStore implements PendingDigestStore {
-  constructor(private readonly db: PgDatabase) {}
+  readonly collector: PgDigestCollector;
+
+  constructor(private readonly db: PgDatabase) {
+    this.collector = new PgDigestCollector(db);
+  }
 
   async lock(runId: string): Promise<PendingDigest | undefined> {
     const select = `SELECT ${RETURNED} FROM audit_pending_digests WHERE run_id = $1 FOR UPDATE`;

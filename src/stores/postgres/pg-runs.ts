@@ -20,7 +20,7 @@ export const pgRunKeyOf = async (db: PgDatabase, runId: string): Promise<{ run_k
 };
 
 const UPSERT_TAG =
-  "INSERT INTO tags (run_key, key, value) VALUES ($1, $2, $3) ON CONFLICT (run_key, key) DO UPDATE SET value = excluded.value";
+  "INSERT INTO tags (run_key, key, value) VALUES ($1, $2, $3) ON CONFLICT (run_key, key) DO UPDATE SET value = excluded.value, audit_xid = excluded.audit_xid";
 
 /** Sets a run tag; the mlflow.runName tag and the run's name are one fact, so setting one sets the other. */
 export const upsertPgRunTag = async (db: PgDatabase, runKey: number, key: string, value: string): Promise<void> => {

@@ -4,7 +4,9 @@ import { AuditService } from "../../audit/service.js";
 import { parsePostgresUri } from "./connection-uri.js";
 import { PgAuditStore } from "./pg-audit-store.js";
 import { PgDatabase } from "./pg-database.js";
+import { PgTrackingStore } from "./pg-tracking-store.js";
 import { openMigratedPgDatabase } from "./test-support/pg-store-fixture.js";
+import { pgRunDataWriter } from "./test-support/run-data-writer.js";
 
 /**
  * Issue 14 part 3: three processes' worth of pools (one PgDatabase each, as three replicas would have) appending to
@@ -57,36 +59,41 @@ describe("PostgreSQL audit chain across replicas", () => {
     expect(await sliced.verify({ full: true })).toEqual({ ok: true, checked: 3 * PER_REPLICA });
   });
 
-  it("puts every write of three replicas to one run in exactly one digest", async () => {
+  it("puts every write of three replicas to one run in exactly one digest, collected while they write", async () => {
     const pools = await replicas(3);
+    const [first] = pools;
+    if (first === undefined) throw new Error("no replica");
     const WRITES = 60;
-    let expectedSum = ZERO_SUM;
+    const firstRow = { key: "m0", value: -1, timestamp: 999, step: -1 };
+    await pgRunDataWriter(first.db)("run-x", { metrics: [firstRow], params: [], tags: [] });
+    let expectedSum = sumOfRows([metricRowText(firstRow.key, firstRow.value, firstRow.timestamp, firstRow.step)]);
+    let writing = true;
+    // Every replica collects while all of them write: waiting (as a run's end does) and not (as the timer does).
+    const collectors = pools.map(async ({ service }, r) => {
+      while (writing) await service.collectCommitted(r === 0);
+    });
     await Promise.all(
-      pools.map(({ service }, r) =>
+      pools.map(({ db }, r) =>
         Promise.all(
           Array.from({ length: WRITES }, (_, i) => {
             const metric = { key: `m${r}`, value: i * 0.5, timestamp: 1000 + i, step: i };
             expectedSum = addSums(expectedSum, sumOfRows([metricRowText(metric.key, metric.value, metric.timestamp, metric.step)]));
-            return service.atomically(() =>
-              service.recordRunData({ actor: { name: `replica-${r}`, verified: false }, requestId: `r${r}-${i}` }, "run-x", { metrics: [metric], params: [], tags: [] }, {
-                action: "x",
-                entityType: "run",
-                entityId: "run-x",
-              }),
-            );
+            return new PgTrackingStore(db).logBatch("run-x", { metrics: [metric], params: [], tags: [] });
           }),
         ),
       ),
     );
-    const [first] = pools;
-    if (first === undefined) throw new Error("no replica");
+    writing = false;
+    await Promise.all(collectors);
     await first.service.atomically(() => first.service.closeRunData("run-x", "run_end"));
     const digests = (await first.store.readRange(0, 10_000)).filter((e) => e.action === DATA_DIGEST_ACTION);
-    const snapshots = digests.map((e) => JSON.parse(e.afterJson ?? "{}") as { writes: number; metrics: number; content_sum: string });
-    expect(snapshots.reduce((n, s) => n + s.writes, 0)).toBe(3 * WRITES);
-    expect(snapshots.reduce((n, s) => n + s.metrics, 0)).toBe(3 * WRITES);
-    // Every digest but the last closed at exactly everyWrites writes.
-    expect(snapshots.slice(0, -1).every((s) => s.writes === 7)).toBe(true);
+    const snapshots = digests.map((e) => JSON.parse(e.afterJson ?? "{}") as { reason: string; writes: number; metrics: number; content_sum: string });
+    expect(snapshots.reduce((n, s) => n + s.writes, 0)).toBe(3 * WRITES + 1);
+    expect(snapshots.reduce((n, s) => n + s.metrics, 0)).toBe(3 * WRITES + 1);
+    // Each closed once it covered everyWrites (7) writes, a collection's worth at a time; the run's end closed the rest
+    // (nothing, when the last collection had just closed a digest).
+    const closedAtEnd = snapshots.at(-1)?.reason === "run_end" ? 1 : 0;
+    expect(snapshots.slice(0, snapshots.length - closedAtEnd).every((s) => s.reason === "writes" && s.writes >= 7)).toBe(true);
     expect(snapshots.reduce((sum, s) => addSums(sum, s.content_sum), ZERO_SUM)).toBe(expectedSum);
     expect(await first.db.query("SELECT run_id FROM audit_pending_digests")).toEqual([]);
     expect(await first.service.verify({ full: true })).toEqual({ ok: true, checked: digests.length });

@@ -2,6 +2,7 @@ import { describeAuditStoreContract } from "../../audit/store.contract.js";
 import { parsePostgresUri } from "./connection-uri.js";
 import { PgAuditStore } from "./pg-audit-store.js";
 import { openMigratedPgDatabase } from "./test-support/pg-store-fixture.js";
+import { pgRunDataWriter } from "./test-support/run-data-writer.js";
 
 describeAuditStoreContract("postgresql", async () => {
   const { db, uri, cleanup } = await openMigratedPgDatabase();
@@ -18,6 +19,7 @@ describeAuditStoreContract("postgresql", async () => {
       await db.query("DELETE FROM audit_events WHERE seq >= $1", [fromSeq]);
       await db.query("ALTER TABLE audit_events ENABLE TRIGGER USER");
     },
+    storeRunData: pgRunDataWriter(db),
     cleanup,
   };
 });
