@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Actor } from "../core/actor.js";
 
 /**
@@ -49,7 +49,12 @@ export interface PendingDigest {
 const MODULUS = 1n << 256n;
 export const ZERO_SUM = "0".repeat(64);
 
-const rowHash = (canonical: string): bigint => BigInt(`0x${createHash("sha256").update(canonical).digest("hex")}`);
+/**
+ * sha256 of a short text as hex. crypto.hash (Node >= 20.12) hashes in one call without a Hash object: half the time
+ * of createHash for rows this size, which matters at a hundred thousand rows a second.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+const sha256Hex = (text: string): string => (oneShot ? oneShot("sha256", text, "hex") : crypto.createHash("sha256").update(text).digest("hex"));
 
 /** Metric values as text, so that NaN and ±Infinity (which JSON cannot spell) hash distinctly. */
 const valueText = (value: number): string => (Number.isNaN(value) ? "NaN" : String(value));
@@ -64,9 +69,10 @@ export const addSums = (a: string, b: string): string => ((BigInt(`0x${a}`) + Bi
 
 /** The sum of the hashes of `texts` (canonical row encodings), 64 hex digits. */
 export const sumOfRows = (texts: Iterable<string>): string => {
+  // Added as they come and reduced once: a BigInt of a few hundred bits more costs less than a modulo per row.
   let sum = 0n;
-  for (const text of texts) sum = (sum + rowHash(text)) % MODULUS;
-  return sum.toString(16).padStart(64, "0");
+  for (const text of texts) sum += BigInt(`0x${sha256Hex(text)}`);
+  return (sum % MODULUS).toString(16).padStart(64, "0");
 };
 
 function* rowTexts(rows: RunDataRows): Generator<string> {

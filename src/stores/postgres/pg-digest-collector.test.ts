@@ -100,6 +100,22 @@ describe("PostgreSQL run-data digests collected from committed rows", () => {
     expect(digest?.content_sum).toBe(sumOfRows(expected));
   });
 
+  it("reads back what was written, exactly: NaN, ±Infinity, the smallest and largest doubles, keys with quotes and accents", async () => {
+    const { store, write, service } = await open();
+    const metrics = [
+      { key: 'q"uo\\te', value: Number.NaN, timestamp: 1, step: 0 },
+      { key: "élan", value: Number.POSITIVE_INFINITY, timestamp: 2, step: -3 },
+      { key: "neg", value: Number.NEGATIVE_INFINITY, timestamp: 3, step: 2 ** 40 },
+      { key: "tiny", value: 5e-324, timestamp: 4, step: 0 },
+      { key: "huge", value: 1.7976931348623157e308, timestamp: 5, step: 0 },
+      { key: "tenth", value: 0.1 + 0.2, timestamp: 6, step: 0 },
+    ];
+    await write("run-f", { metrics, params: [{ key: "p\n", value: "line\nbreak\u0001" }], tags: [{ key: "t", value: "☃" }] });
+    const [digest] = await closeAndRead(store, service, "run-f");
+    const texts = [...metrics.map((m) => metricRowText(m.key, m.value, m.timestamp, m.step)), paramRowText("p\n", "line\nbreak\u0001"), tagRowText("t", "☃")];
+    expect(digest).toMatchObject({ writes: 1, metrics: 6, params: 1, tags: 1, content_sum: sumOfRows(texts) });
+  });
+
   it("never collects a row without a transaction id (stored before schema 9 or copied by db migrate)", async () => {
     const { db, store, write, service } = await open();
     await write("run-c", { metrics: [metric(0)], params: [], tags: [] });
