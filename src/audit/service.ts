@@ -163,8 +163,9 @@ export class AuditService implements AuditRecorder {
    * that change so that the digest precedes its event. Nothing when nothing is pending.
    */
   async closeRunData(runId: string, reason: DigestReason): Promise<void> {
-    // Whatever was committed before this call is collected first (waiting for a collection in progress).
-    if (this.store.digests?.collector !== undefined) await this.collectCommitted(true);
+    // Whatever was committed before this call is collected first (waiting for a collection in progress). Not for gc:
+    // it removes runs deleted long ago, whose writes (refused since the delete) every collection since has taken.
+    if (reason !== "gc" && this.store.digests?.collector !== undefined) await this.collectCommitted(true);
     const pending = await this.store.digests?.take(runId);
     if (pending !== undefined) await this.appendDigest(pending, reason);
   }
@@ -192,7 +193,8 @@ export class AuditService implements AuditRecorder {
   /**
    * Adds the rows committed since the last collection to their runs' pending digests, a batch per unit, and appends
    * the digests that now cover everyWrites writes. With `wait`, every write committed before the call is collected
-   * (see SETTLE_MS); without, returns at once while another collection (another replica's) runs. Nothing for a store that does not collect (each write adds itself in recordRunData).
+   * (see SETTLE_MS); without, returns at once while another collection (another replica's) runs. Nothing for a store
+   * that does not collect (each write adds itself in recordRunData).
    */
   async collectCommitted(wait: boolean): Promise<void> {
     const digests = this.store.digests;

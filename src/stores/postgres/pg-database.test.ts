@@ -95,6 +95,19 @@ describe("PgDatabase", () => {
     });
   });
 
+  it("reads doubles back exactly even when the database rounds them for display (extra_float_digits = 0)", async () => {
+    const temp = await createTempPgDatabase();
+    temps.push(temp);
+    const admin = new PgDatabase(parsePostgresUri(temp.uri));
+    opened.push(admin);
+    await admin.query(`ALTER DATABASE ${parsePostgresUri(temp.uri).database} SET extra_float_digits = 0`);
+    const db = new PgDatabase(parsePostgresUri(temp.uri));
+    opened.push(db);
+    const values = [0.1 + 0.2, 1 / 3, 5e-324, 1.7976931348623157e308];
+    expect(await db.query("SELECT unnest($1::float8[]) AS v", [values])).toEqual(values.map((v) => ({ v })));
+    expect((await db.one<{ j: number[] }>("SELECT json_build_array(($1::float8[])[1]) AS j", [values]))?.j).toEqual([0.1 + 0.2]);
+  });
+
   it("answers a NUL character in text with a 400 naming it, not a 500", async () => {
     const db = await open();
     await db.query("CREATE TABLE things (name TEXT)");

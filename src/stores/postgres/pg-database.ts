@@ -55,6 +55,9 @@ export class PgDatabase {
       ...(config.password === undefined ? {} : { password: config.password }),
       ...(config.ssl === true ? { ssl: true } : {}),
       application_name: config.applicationName ?? "cairn",
+      // Doubles as their shortest exact text (PostgreSQL 12's default, 1 or more), whatever the server or database is
+      // set to: metric values read back, and the audit digests hashed from them, must be the values written.
+      options: "-c extra_float_digits=1",
       types: typeParsers,
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
