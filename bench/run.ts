@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<unknown>> = {
   tracking: async () => (await import("./tracking.js")).runTrackingBenchmarks(),
   "pg-tracking": async () => (await import("./pg-tracking.js")).runPgTrackingBenchmarks(),
+  "pg-run-reads": async () => (await import("./pg-run-reads.js")).runPgRunReadBenchmarks(),
   registry: async () => (await import("./registry.js")).runRegistryBenchmarks(),
   "pg-registry": async () => (await import("./pg-registry.js")).runPgRegistryBenchmarks(),
   serving: async () => (await import("./serving.js")).runServingBenchmarks(),

@@ -5,7 +5,9 @@ import type { PgDatabase } from "./pg-database.js";
 
 /**
  * Loads whole runs (info, latest metrics, params, tags, dataset inputs, model links) for a list of run keys with a
- * fixed number of statements whatever the number of runs: the keys are bound once as a bigint[] (`= ANY($1)`).
+ * fixed number of statements whatever the number of runs: the keys are bound once as a bigint[] (`= ANY($1)`). The
+ * statements are named (prepared once per connection): every get-run and every page of a search runs all of them,
+ * and their planning cost more than their execution.
  * Same shapes and orders as the SQLite loader (src/stores/sqlite/run-loader.ts).
  */
 interface KeyedRow extends KeyValue {
@@ -47,30 +49,33 @@ const toDatasetInput =
 export const loadPgRuns = async (db: PgDatabase, runKeys: readonly number[]): Promise<Run[]> => {
   if (runKeys.length === 0) return [];
   const keys = [runKeys];
-  const runRows = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_key = ANY($1::bigint[])`, keys);
+  const runRows = await db.queryPrepared<RunRow>("load_runs", `SELECT ${RUN_COLUMNS} FROM runs WHERE run_key = ANY($1::bigint[])`, keys);
   const metrics = groupBy(
-    await db.query<MetricRow & { run_key: number }>(
+    await db.queryPrepared<MetricRow & { run_key: number }>(
+      "load_latest_metrics",
       "SELECT run_key, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
       keys,
     ),
     toMetric,
   );
   const params = groupBy(
-    await db.query<KeyedRow>("SELECT run_key, key, value FROM params WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key", keys),
+    await db.queryPrepared<KeyedRow>("load_params", "SELECT run_key, key, value FROM params WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key", keys),
     keyValue,
   );
   const tags = groupBy(
-    await db.query<KeyedRow>("SELECT run_key, key, value FROM tags WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key", keys),
+    await db.queryPrepared<KeyedRow>("load_tags", "SELECT run_key, key, value FROM tags WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key", keys),
     keyValue,
   );
-  const inputRows = await db.query<InputRow>(
+  const inputRows = await db.queryPrepared<InputRow>(
+    "load_inputs",
     "SELECT i.run_key, i.input_key, d.name, d.digest, d.source_type, d.source, d.schema, d.profile " +
       "FROM inputs i JOIN datasets d ON d.dataset_key = i.dataset_key WHERE i.run_key = ANY($1::bigint[]) ORDER BY i.input_key",
     keys,
   );
   const inputTags = new Map<number, KeyValue[]>();
   if (inputRows.length > 0) {
-    const tagRows = await db.query<KeyValue & { input_key: number }>(
+    const tagRows = await db.queryPrepared<KeyValue & { input_key: number }>(
+      "load_input_tags",
       "SELECT input_key, key, value FROM input_tags WHERE input_key = ANY($1::bigint[]) ORDER BY input_key, key",
       [inputRows.map((row) => row.input_key)],
     );
@@ -81,7 +86,8 @@ export const loadPgRuns = async (db: PgDatabase, runKeys: readonly number[]): Pr
     }
   }
   const inputs = groupBy(inputRows, toDatasetInput(inputTags));
-  const links = await db.query<{ run_key: number; direction: "input" | "output"; model_id: string; step: number }>(
+  const links = await db.queryPrepared<{ run_key: number; direction: "input" | "output"; model_id: string; step: number }>(
+    "load_model_links",
     "SELECT run_key, direction, model_id, step FROM run_model_links WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, link_key",
     keys,
   );

@@ -60,7 +60,7 @@ export const createPgRun = (db: PgDatabase, input: NewRun): Promise<Run> =>
 
 export const getPgRun = (db: PgDatabase, runId: string): Promise<Run | undefined> =>
   readSnapshot(db, async () => {
-    const row = await db.one<{ run_key: number }>("SELECT run_key FROM runs WHERE run_uuid = $1", [runId]);
+    const [row] = await db.queryPrepared<{ run_key: number }>("run_key_by_uuid", "SELECT run_key FROM runs WHERE run_uuid = $1", [runId]);
     return row === undefined ? undefined : (await loadPgRuns(db, [row.run_key]))[0];
   });
 
