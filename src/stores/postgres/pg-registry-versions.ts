@@ -64,7 +64,8 @@ export const createModelVersion = async (db: PgDatabase, input: NewModelVersion)
 export const getModelVersion = async (db: PgDatabase, name: string, version: string): Promise<ModelVersion | undefined> => {
   const number = parseVersionNumber(version);
   if (number === undefined) return undefined;
-  const row = await db.one<{ j: VersionJson }>(`SELECT ${VERSION_JSON} AS j FROM model_versions v WHERE v.name = $1 AND v.version = $2`, [
+  // Named (prepared once per connection), as the alias lookup below: planning the version's JSON cost more than reading it.
+  const [row] = await db.queryPrepared<{ j: VersionJson }>("model_version_by_number", `SELECT ${VERSION_JSON} AS j FROM model_versions v WHERE v.name = $1 AND v.version = $2`, [
     name,
     number,
   ]);
@@ -204,7 +205,9 @@ export const deleteAlias = async (db: PgDatabase, name: string, alias: string): 
 
 /** The hot read of serving and clients: one statement over the aliases' and the models' primary/unique keys. */
 export const getVersionByAlias = async (db: PgDatabase, name: string, alias: string): Promise<ModelVersion | undefined> => {
-  const row = await db.one<{ j: VersionJson }>(
+  // Named: what serving and every `models:/name@alias` resolve, the registry's hottest read.
+  const [row] = await db.queryPrepared<{ j: VersionJson }>(
+    "model_version_by_alias",
     `SELECT ${VERSION_JSON} AS j FROM registered_models m
      JOIN registered_model_aliases ra ON ra.model_key = m.model_key AND ra.alias = $2
      JOIN model_versions v ON v.version_key = ra.version_key
