@@ -11,6 +11,7 @@ import { startPostgresCluster, type PostgresCluster } from "../src/stores/postgr
 import { openSqliteMetadataStores } from "../src/stores/sqlite/open-stores.js";
 import { TrackingService } from "../src/tracking/service.js";
 import { postmasterPid, readProcesses, treeCpuMs } from "./proc-cpu.js";
+import { createBenchDatabase } from "./pg-bench-database.js";
 
 /**
  * Issue 14 part 6: an audit trail that scales with ingestion.
@@ -50,14 +51,7 @@ type Mode = "digest" | "off" | "per-write" | "off-als";
 /** Each arm's database: a file, or its own database on the cluster. */
 const databaseOf = async (dir: string, mode: Mode, cluster: PostgresCluster | undefined): Promise<string> => {
   if (cluster === undefined) return `sqlite:///${path.join(dir, `${mode}.db`)}`;
-  const name = `cairn_bench_${mode.replace(/-/g, "_")}`;
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
-  await admin.end();
-  const uri = new URL(cluster.adminUrl);
-  uri.pathname = `/${name}`;
-  return uri.toString();
+  return createBenchDatabase(cluster.adminUrl, `cairn_bench_${mode.replace(/-/g, "_")}`);
 };
 
 interface ArmServer {

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { RegistryStore } from "../src/registry/store.js";
 import { parseRegisteredModelFilter } from "../src/registry/search/index.js";
 import { upgradePostgres } from "../src/stores/postgres/migrations.js";
@@ -12,6 +11,7 @@ import { startPostgresCluster } from "../src/stores/postgres/test-support/postgr
 import { openDatabase } from "../src/stores/sqlite/open-database.js";
 import { SqliteRegistryStore } from "../src/stores/sqlite/sqlite-registry-store.js";
 import { percentile } from "./stats.js";
+import { createBenchDatabase } from "./pg-bench-database.js";
 
 /**
  * The registry's read traffic and version creation on PostgreSQL, with the SQLite store as the baseline in the same
@@ -94,11 +94,7 @@ export const runPgRegistryBenchmarks = async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "cairn-bench-pg-registry-"));
   const cluster = await startPostgresCluster({ fast: false });
   try {
-    const admin = new pg.Client({ connectionString: cluster.adminUrl });
-    await admin.connect();
-    await admin.query("CREATE DATABASE bench TEMPLATE template0 ENCODING 'UTF8'");
-    await admin.end();
-    const uri = cluster.adminUrl.replace(/\/postgres$/, "/bench");
+    const uri = await createBenchDatabase(cluster.adminUrl, "bench");
     const one = new PgDatabase(parsePostgresUri(uri));
     const two = new PgDatabase(parsePostgresUri(uri));
     await upgradePostgres(one);

@@ -1,12 +1,12 @@
-import pg from "pg";
 import { parsePostgresUri } from "../src/stores/postgres/connection-uri.js";
 import { ensurePostgresSchema } from "../src/stores/postgres/migrations.js";
 import { PgDatabase } from "../src/stores/postgres/pg-database.js";
+import { LOADER_SQL } from "../src/stores/postgres/pg-run-loader.js";
 import { PgTrackingStore } from "../src/stores/postgres/pg-tracking-store.js";
 import { startPostgresCluster } from "../src/stores/postgres/test-support/postgres-cluster.js";
 import { postmasterPid, readProcesses, treeCpuMs } from "./proc-cpu.js";
-import { RUN_COLUMNS } from "../src/stores/sql/tracking-rows.js";
 import { percentile } from "./stats.js";
+import { createBenchDatabase } from "./pg-bench-database.js";
 
 /**
  * get-run on PostgreSQL: the store's loader (its statements named, prepared once per connection) against the same
@@ -25,14 +25,8 @@ const RUNS = 100;
 const unnamedGetRun = async (db: PgDatabase, runId: string): Promise<number> => {
   const [row] = await db.query<{ run_key: number }>("SELECT run_key FROM runs WHERE run_uuid = $1", [runId]);
   const keys = [[row?.run_key ?? 0]];
-  const statements = [
-    `SELECT ${RUN_COLUMNS} FROM runs WHERE run_key = ANY($1::bigint[])`,
-    "SELECT run_key, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
-    "SELECT run_key, key, value FROM params WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
-    "SELECT run_key, key, value FROM tags WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
-    "SELECT i.run_key, i.input_key, d.name, d.digest, d.source_type, d.source, d.schema, d.profile FROM inputs i JOIN datasets d ON d.dataset_key = i.dataset_key WHERE i.run_key = ANY($1::bigint[]) ORDER BY i.input_key",
-    "SELECT run_key, direction, model_id, step FROM run_model_links WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, link_key",
-  ];
+  // input_tags is read only for runs with inputs, and these have none.
+  const statements = [LOADER_SQL.runs, LOADER_SQL.latestMetrics, LOADER_SQL.params, LOADER_SQL.tags, LOADER_SQL.inputs, LOADER_SQL.modelLinks];
   let rows = 0;
   await db.transaction(
     async () => {
@@ -45,7 +39,7 @@ const unnamedGetRun = async (db: PgDatabase, runId: string): Promise<number> => 
 
 export const runPgRunReadBenchmarks = async (): Promise<unknown> => {
   const cluster = await startPostgresCluster({ fast: false });
-  const db = new PgDatabase(parsePostgresUri(await createDatabase(cluster.adminUrl)));
+  const db = new PgDatabase(parsePostgresUri(await createBenchDatabase(cluster.adminUrl, "cairn_bench_reads")));
   try {
     await ensurePostgresSchema(db);
     const store = new PgTrackingStore(db);
@@ -97,14 +91,4 @@ export const runPgRunReadBenchmarks = async (): Promise<unknown> => {
     await db.close();
     cluster.stop();
   }
-};
-
-const createDatabase = async (adminUrl: string): Promise<string> => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query("CREATE DATABASE cairn_bench_reads TEMPLATE template0 ENCODING 'UTF8'");
-  await admin.end();
-  const uri = new URL(adminUrl);
-  uri.pathname = "/cairn_bench_reads";
-  return uri.toString();
 };

@@ -19,6 +19,7 @@ import { parseRunOrderBy } from "../src/tracking/search/parse-order-by.js";
 import type { RunSearch, TrackingStore } from "../src/tracking/store.js";
 import { type ServerProcess, spawnServer } from "../test/support/spawn-server.js";
 import { percentile } from "./stats.js";
+import { createBenchDatabase } from "./pg-bench-database.js";
 
 /**
  * The PostgreSQL tracking benchmarks of issue 14, on a cluster of their own with PostgreSQL's default durability:
@@ -45,17 +46,12 @@ const round = (value: number, digits = 2): number => Number(value.toFixed(digits
 const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
 
 const createDatabase = async (cluster: PostgresCluster, name: string): Promise<{ uri: string; db: PgDatabase; store: PgTrackingStore }> => {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
-  await admin.end();
-  const url = new URL(cluster.adminUrl);
-  url.pathname = `/${name}`;
-  const db = new PgDatabase(parsePostgresUri(url.toString()), { maxConnections: WRITERS + 2, statementTimeoutMs: 0 });
+  const uri = await createBenchDatabase(cluster.adminUrl, name);
+  const db = new PgDatabase(parsePostgresUri(uri), { maxConnections: WRITERS + 2, statementTimeoutMs: 0 });
   await ensurePostgresSchema(db);
   const store = new PgTrackingStore(db);
   await store.ensureDefaultExperiment("mlflow-artifacts:/0", Date.now());
-  return { uri: url.toString(), db, store };
+  return { uri, db, store };
 };
 
 const batchOf = (firstStep: number): Metric[] =>

@@ -8,6 +8,7 @@ import { contextSwitches, machineCpuMs, postmasterPid, readProcesses, topmostNam
 import { startNginx, type LoadBalancer } from "../test/support/nginx-balancer.js";
 import { parseReplicaBackend } from "../test/support/replica-backend.js";
 import { startReplicaSet, type ReplicaSet } from "../test/support/replica-set.js";
+import { createBenchDatabase } from "./pg-bench-database.js";
 
 /**
  * Issue 14's replica target, in one run on one machine: the same database and artifact folder served by
@@ -266,13 +267,7 @@ const analyze = async (uri: string): Promise<void> => {
 const openBackend = async (dir: string): Promise<{ uri: string; cluster?: PostgresCluster }> => {
   if (BACKEND === "sqlite") return { uri: `sqlite:///${path.join(dir, "cairn.db")}` };
   const cluster = await startPostgresCluster({ fast: false });
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query("CREATE DATABASE cairn_bench TEMPLATE template0 ENCODING 'UTF8'");
-  await admin.end();
-  const uri = new URL(cluster.adminUrl);
-  uri.pathname = "/cairn_bench";
-  return { uri: uri.toString(), cluster };
+  return { uri: await createBenchDatabase(cluster.adminUrl, "cairn_bench"), cluster };
 };
 
 export const runReplicaBenchmarks = async () => {

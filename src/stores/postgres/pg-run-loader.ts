@@ -46,37 +46,48 @@ const toDatasetInput =
     return { tags: inputTags.get(row.input_key) ?? [], dataset };
   };
 
+/** The loader's statements by what they read (exported for bench/pg-run-reads.ts, which sends them unnamed). */
+export const LOADER_SQL = {
+  runs: `SELECT ${RUN_COLUMNS} FROM runs WHERE run_key = ANY($1::bigint[])`,
+  latestMetrics: "SELECT run_key, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
+  params: "SELECT run_key, key, value FROM params WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
+  tags: "SELECT run_key, key, value FROM tags WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
+  inputs: "SELECT i.run_key, i.input_key, d.name, d.digest, d.source_type, d.source, d.schema, d.profile " +
+    "FROM inputs i JOIN datasets d ON d.dataset_key = i.dataset_key WHERE i.run_key = ANY($1::bigint[]) ORDER BY i.input_key",
+  inputTags: "SELECT input_key, key, value FROM input_tags WHERE input_key = ANY($1::bigint[]) ORDER BY input_key, key",
+  modelLinks: "SELECT run_key, direction, model_id, step FROM run_model_links WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, link_key",
+} as const;
+
 export const loadPgRuns = async (db: PgDatabase, runKeys: readonly number[]): Promise<Run[]> => {
   if (runKeys.length === 0) return [];
   const keys = [runKeys];
-  const runRows = await db.queryPrepared<RunRow>("load_runs", `SELECT ${RUN_COLUMNS} FROM runs WHERE run_key = ANY($1::bigint[])`, keys);
+  const runRows = await db.queryPrepared<RunRow>("load_runs", LOADER_SQL.runs, keys);
   const metrics = groupBy(
     await db.queryPrepared<MetricRow & { run_key: number }>(
       "load_latest_metrics",
-      "SELECT run_key, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key",
+      LOADER_SQL.latestMetrics,
       keys,
     ),
     toMetric,
   );
   const params = groupBy(
-    await db.queryPrepared<KeyedRow>("load_params", "SELECT run_key, key, value FROM params WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key", keys),
+    await db.queryPrepared<KeyedRow>("load_params", LOADER_SQL.params, keys),
     keyValue,
   );
   const tags = groupBy(
-    await db.queryPrepared<KeyedRow>("load_tags", "SELECT run_key, key, value FROM tags WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, key", keys),
+    await db.queryPrepared<KeyedRow>("load_tags", LOADER_SQL.tags, keys),
     keyValue,
   );
   const inputRows = await db.queryPrepared<InputRow>(
     "load_inputs",
-    "SELECT i.run_key, i.input_key, d.name, d.digest, d.source_type, d.source, d.schema, d.profile " +
-      "FROM inputs i JOIN datasets d ON d.dataset_key = i.dataset_key WHERE i.run_key = ANY($1::bigint[]) ORDER BY i.input_key",
+    LOADER_SQL.inputs,
     keys,
   );
   const inputTags = new Map<number, KeyValue[]>();
   if (inputRows.length > 0) {
     const tagRows = await db.queryPrepared<KeyValue & { input_key: number }>(
       "load_input_tags",
-      "SELECT input_key, key, value FROM input_tags WHERE input_key = ANY($1::bigint[]) ORDER BY input_key, key",
+      LOADER_SQL.inputTags,
       [inputRows.map((row) => row.input_key)],
     );
     for (const row of tagRows) {
@@ -88,7 +99,7 @@ export const loadPgRuns = async (db: PgDatabase, runKeys: readonly number[]): Pr
   const inputs = groupBy(inputRows, toDatasetInput(inputTags));
   const links = await db.queryPrepared<{ run_key: number; direction: "input" | "output"; model_id: string; step: number }>(
     "load_model_links",
-    "SELECT run_key, direction, model_id, step FROM run_model_links WHERE run_key = ANY($1::bigint[]) ORDER BY run_key, link_key",
+    LOADER_SQL.modelLinks,
     keys,
   );
   const outputs = groupBy(links.filter((link) => link.direction === "output"), (link): ModelOutput => ({ model_id: link.model_id, step: link.step }));
